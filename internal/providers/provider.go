@@ -1,0 +1,182 @@
+// Package providers defines what batchctl needs from a batch API and the
+// normalized types every provider maps its own wire format to. Only the
+// provider packages (openai, ...) know the vendors' JSON.
+package providers
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"time"
+)
+
+// Provider is one batch API, reached through one profile (openai, groq,
+// emulator, ...). Every method takes a context and honours its cancellation.
+type Provider interface {
+	// Name is the profile name the user typed (the part before "/" in a model spec).
+	Name() string
+	// Submit uploads the converted input and creates one provider batch.
+	Submit(ctx context.Context, req SubmitRequest) (*Batch, error)
+	// Get fetches the current state of a batch.
+	Get(ctx context.Context, batchID string) (*Batch, error)
+	// Cancel asks the provider to cancel a batch and returns its new state.
+	Cancel(ctx context.Context, batchID string) (*Batch, error)
+	// List calls fn for the provider's batches, newest first, following
+	// pagination until fn returns ErrStop, the limit is reached, or the list ends.
+	List(ctx context.Context, opts ListOptions, fn func(*Batch) error) error
+	// Download streams the provider's own result lines of a terminal batch
+	// (for OpenAI: the output file, then the error file) to w. Every line
+	// written ends in '\n'.
+	Download(ctx context.Context, b *Batch, w io.Writer) error
+	// Normalize turns one raw result line, as written by Download, into a
+	// normalized result. Model is the model the provider reports in the
+	// response (empty when it reports none); Job, Provider and BatchID are
+	// left to the caller.
+	Normalize(line []byte) (Result, error)
+}
+
+// ErrStop ends a List early without error.
+var ErrStop = stopError{}
+
+type stopError struct{}
+
+func (stopError) Error() string { return "stop listing" }
+
+// SubmitRequest is one provider batch to create.
+type SubmitRequest struct {
+	// Open returns a fresh reader over the converted input (the provider's
+	// own JSONL). It may be called again when an upload is retried.
+	Open func() (io.ReadCloser, error)
+	// Size is the input's length in bytes.
+	Size int64
+	// Filename is sent with the upload (e.g. "j7k2m9-1.jsonl").
+	Filename string
+	// Endpoint is the API path every request targets, e.g. "/v1/chat/completions".
+	Endpoint string
+	// Model is the one model of the batch.
+	Model string
+	// Requests is the number of lines in the input.
+	Requests int
+	// Metadata is attached to the provider batch (job id, part, name).
+	Metadata map[string]string
+	// CompletionWindow is e.g. "24h".
+	CompletionWindow string
+}
+
+// ListOptions bounds a List.
+type ListOptions struct {
+	Limit int // 0 means no limit
+}
+
+// Status is a normalized batch status (DESIGN.md section 7).
+type Status string
+
+// The normalized batch statuses.
+const (
+	StatusValidating Status = "validating"
+	StatusInProgress Status = "in_progress"
+	StatusFinalizing Status = "finalizing"
+	StatusCancelling Status = "cancelling"
+	StatusPaused     Status = "paused"
+	StatusUpdating   Status = "updating"
+	StatusCompleted  Status = "completed"
+	StatusFailed     Status = "failed"
+	StatusExpired    Status = "expired"
+	StatusCancelled  Status = "cancelled"
+)
+
+// Terminal reports whether a batch in this status will not change again.
+func (s Status) Terminal() bool {
+	switch s {
+	case StatusCompleted, StatusFailed, StatusExpired, StatusCancelled:
+		return true
+	}
+	return false
+}
+
+// Counts are a batch's request counts.
+type Counts struct {
+	Total     int `json:"total"`
+	Succeeded int `json:"succeeded"`
+	Failed    int `json:"failed"`
+}
+
+// Usage is token usage, summed where it covers several requests.
+type Usage struct {
+	InputTokens  int64 `json:"input_tokens"`
+	OutputTokens int64 `json:"output_tokens"`
+}
+
+// BatchError is a batch-level error, such as a validation failure of one
+// input line.
+type BatchError struct {
+	Code    string `json:"code,omitempty"`
+	Message string `json:"message"`
+	Param   string `json:"param,omitempty"`
+	Line    int    `json:"line,omitempty"`
+}
+
+// Batch is a provider batch in normalized form.
+type Batch struct {
+	ID             string
+	Provider       string
+	Status         Status
+	ProviderStatus string
+	Endpoint       string
+	Model          string
+	Counts         Counts
+	Usage          *Usage
+	CreatedAt      time.Time
+	CompletedAt    time.Time // when it became terminal; zero if not yet
+	ExpiresAt      time.Time
+	InputFileID    string
+	OutputFileID   string
+	ErrorFileID    string
+	Errors         []BatchError
+	Metadata       map[string]string
+	// Raw is the provider's own JSON for the batch, untouched.
+	Raw json.RawMessage
+}
+
+// ResultStatus is the normalized outcome of one request (DESIGN.md section 6).
+type ResultStatus string
+
+// The normalized request outcomes.
+const (
+	ResultSucceeded ResultStatus = "succeeded"
+	ResultErrored   ResultStatus = "errored"
+	ResultExpired   ResultStatus = "expired"
+	ResultCanceled  ResultStatus = "canceled"
+	ResultMissing   ResultStatus = "missing"
+)
+
+// ResultStatuses lists every request outcome, in documentation order.
+var ResultStatuses = []ResultStatus{ResultSucceeded, ResultErrored, ResultExpired, ResultCanceled, ResultMissing}
+
+// ResultError describes why a request did not succeed.
+type ResultError struct {
+	Type       string `json:"type"`
+	Message    string `json:"message"`
+	Code       any    `json:"code"`
+	HTTPStatus int    `json:"http_status,omitempty"`
+}
+
+// Result is one normalized result line: the jq contract. Field order is
+// the documented key order; text, finish_reason, usage, error and response
+// are always present (null when empty); embedding/embeddings only for
+// embedding requests.
+type Result struct {
+	CustomID     string          `json:"custom_id"`
+	Status       ResultStatus    `json:"status"`
+	Job          string          `json:"job"`
+	Provider     string          `json:"provider"`
+	BatchID      string          `json:"batch_id"`
+	Model        string          `json:"model"`
+	Text         *string         `json:"text"`
+	Embedding    json.RawMessage `json:"embedding,omitempty"`
+	Embeddings   json.RawMessage `json:"embeddings,omitempty"`
+	FinishReason *string         `json:"finish_reason"`
+	Usage        *Usage          `json:"usage"`
+	Error        *ResultError    `json:"error"`
+	Response     json.RawMessage `json:"response"`
+}
