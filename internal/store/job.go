@@ -1,0 +1,94 @@
+package store
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/batchctl/batchctl/internal/providers"
+)
+
+// Job is what one create submits: one or more parts, each a provider batch.
+type Job struct {
+	ID       string
+	Name     string // optional, from --name
+	Provider string // profile name
+	Model    string
+	Endpoint string
+	// InputPath is the user's input path as given ("-" for stdin).
+	InputPath string
+	// InputSHA256 is the hex sha256 of the converted input.
+	InputSHA256 string
+	Requests    int
+
+	// Status, Counts, Usage and CompletedAt are derived from Parts by the
+	// store (see Aggregate); values set by the caller are replaced.
+	// Status is a providers.Status value, "" while the job has no part.
+	Status string
+	Counts providers.Counts
+	Usage  providers.Usage
+
+	// Metadata is kept as given; a nil map and an empty one round-trip as such.
+	Metadata map[string]string
+
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	// CompletedAt is when the last part finished, zero until the job is terminal.
+	CompletedAt time.Time
+
+	Parts []Part // ordered by Index
+}
+
+// Part is one provider batch of a job.
+type Part struct {
+	Index          int    // 1-based within the job
+	BatchID        string // provider batch id, "" until created
+	Status         string // a providers.Status value, "" until submitted
+	ProviderStatus string // the provider's own status
+	Counts         providers.Counts
+	Usage          providers.Usage
+	Requests       int
+	Bytes          int64
+	InputFileID    string
+	OutputFileID   string
+	ErrorFileID    string
+	// Errors are the batch-level errors the provider reported, such as
+	// validation failures of input lines.
+	Errors []providers.BatchError
+	// Raw is the provider's last raw response for this batch.
+	Raw []byte
+
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	CompletedAt time.Time // zero until terminal
+}
+
+// Filter selects jobs for List. Zero fields select everything.
+type Filter struct {
+	Provider string
+	Statuses []string // any of these job statuses
+	Name     string   // exact name
+	Since    time.Time
+	Limit    int // at most this many jobs, the newest; 0 means all
+}
+
+// maxShownCandidates bounds the ids an AmbiguousError message lists.
+const maxShownCandidates = 10
+
+// AmbiguousError is returned by Get when a reference matches several jobs.
+type AmbiguousError struct {
+	Ref        string
+	Candidates []string // the matching job ids, sorted
+}
+
+func (e *AmbiguousError) Error() string {
+	shown := e.Candidates
+	if len(shown) > maxShownCandidates {
+		shown = shown[:maxShownCandidates]
+	}
+	msg := fmt.Sprintf("%q matches %d jobs: %s", e.Ref, len(e.Candidates), strings.Join(shown, ", "))
+	if more := len(e.Candidates) - len(shown); more > 0 {
+		msg += fmt.Sprintf(" and %d more", more)
+	}
+	return msg
+}

@@ -1,0 +1,525 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+)
+
+const jobColumns = `id, name, provider, model, endpoint, input_path, input_sha256, requests,
+	status, total, succeeded, failed, input_tokens, output_tokens, metadata,
+	created_at, updated_at, completed_at`
+
+const partColumns = `job_id, idx, batch_id, status, provider_status, total, succeeded, failed,
+	input_tokens, output_tokens, requests, bytes, input_file_id, output_file_id, error_file_id,
+	errors, raw, created_at, updated_at, completed_at`
+
+const insertJobSQL = `INSERT INTO jobs (` + jobColumns + `)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (id) DO NOTHING`
+
+const upsertPartSQL = `INSERT INTO parts (` + partColumns + `)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (job_id, idx) DO UPDATE SET
+		batch_id = excluded.batch_id,
+		status = excluded.status,
+		provider_status = excluded.provider_status,
+		total = excluded.total,
+		succeeded = excluded.succeeded,
+		failed = excluded.failed,
+		input_tokens = excluded.input_tokens,
+		output_tokens = excluded.output_tokens,
+		requests = excluded.requests,
+		bytes = excluded.bytes,
+		input_file_id = excluded.input_file_id,
+		output_file_id = excluded.output_file_id,
+		error_file_id = excluded.error_file_id,
+		errors = excluded.errors,
+		raw = excluded.raw,
+		created_at = excluded.created_at,
+		updated_at = excluded.updated_at,
+		completed_at = excluded.completed_at`
+
+const updateAggregateSQL = `UPDATE jobs SET status = ?, total = ?, succeeded = ?, failed = ?,
+	input_tokens = ?, output_tokens = ?, updated_at = ?, completed_at = ?
+	WHERE id = ?`
+
+// newestFirst orders jobs newest first, ties broken by id.
+const newestFirst = ` ORDER BY created_at DESC, id DESC`
+
+// CreateJob records j and its parts in one transaction. Zero CreatedAt and
+// UpdatedAt times of the job and its parts are set to now; Status, Counts,
+// Usage and CompletedAt are derived from the parts. On success j holds
+// what was stored. A taken id yields an error wrapping ErrExists.
+func (s *Store) CreateJob(ctx context.Context, j *Job) error {
+	if j.ID == "" {
+		return errors.New("create job: empty id")
+	}
+	if err := checkIndexes(j.Parts); err != nil {
+		return fmt.Errorf("create job %q: %w", j.ID, err)
+	}
+	rec := prepareJob(*j, s.now().UTC())
+	err := s.write(ctx, func(tx *sql.Tx) error { return insertJob(ctx, tx, &rec) })
+	if err != nil {
+		return fmt.Errorf("create job %q: %w", rec.ID, err)
+	}
+	*j = rec
+	return nil
+}
+
+// insertJob inserts the prepared job j and its parts.
+func insertJob(ctx context.Context, tx *sql.Tx, j *Job) error {
+	args, err := jobArgs(j)
+	if err != nil {
+		return err
+	}
+	res, err := tx.ExecContext(ctx, insertJobSQL, args...)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return ErrExists
+	}
+	for _, p := range j.Parts {
+		args, err := partArgs(j.ID, &p)
+		if err != nil {
+			return fmt.Errorf("part %d: %w", p.Index, err)
+		}
+		if _, err := tx.ExecContext(ctx, upsertPartSQL, args...); err != nil {
+			return fmt.Errorf("part %d: %w", p.Index, err)
+		}
+	}
+	return nil
+}
+
+// prepareJob returns a copy of j with its times filled in and its
+// aggregated fields derived from its parts.
+func prepareJob(j Job, now time.Time) Job {
+	j.Parts = slices.Clone(j.Parts)
+	for i := range j.Parts {
+		p := &j.Parts[i]
+		if p.CreatedAt.IsZero() {
+			p.CreatedAt = now
+		}
+		if p.UpdatedAt.IsZero() {
+			p.UpdatedAt = now
+		}
+	}
+	slices.SortFunc(j.Parts, func(a, b Part) int { return cmp.Compare(a.Index, b.Index) })
+	if j.CreatedAt.IsZero() {
+		j.CreatedAt = now
+	}
+	if j.UpdatedAt.IsZero() {
+		j.UpdatedAt = j.CreatedAt
+	}
+	var terminal bool
+	j.Status, j.Counts, j.Usage, terminal = Aggregate(j.Parts)
+	j.CompletedAt = completedAt(j.Parts, terminal, time.Time{}, now)
+	return j
+}
+
+// checkIndexes reports a part index that is not positive or is repeated.
+func checkIndexes(parts []Part) error {
+	seen := make(map[int]bool, len(parts))
+	for _, p := range parts {
+		if p.Index < 1 {
+			return fmt.Errorf("part index %d: must be at least 1", p.Index)
+		}
+		if seen[p.Index] {
+			return fmt.Errorf("part index %d: repeated", p.Index)
+		}
+		seen[p.Index] = true
+	}
+	return nil
+}
+
+// SavePart inserts or replaces part p.Index of job jobID, then recomputes
+// the job's Status, Counts, Usage and CompletedAt and sets its UpdatedAt
+// to now, all in one transaction. A zero p.UpdatedAt is set to now; a zero
+// p.CreatedAt keeps the part's stored creation time, or is set to now for a
+// new part. A missing job yields an error wrapping ErrNotFound.
+func (s *Store) SavePart(ctx context.Context, jobID string, p Part) error {
+	if err := checkIndexes([]Part{p}); err != nil {
+		return fmt.Errorf("save part of job %q: %w", jobID, err)
+	}
+	now := s.now().UTC()
+	if p.UpdatedAt.IsZero() {
+		p.UpdatedAt = now
+	}
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var prev time.Time
+		err := tx.QueryRowContext(ctx, "SELECT completed_at FROM jobs WHERE id = ?", jobID).Scan(timeCol{&prev})
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		parts, err := partStates(ctx, tx, jobID)
+		if err != nil {
+			return err
+		}
+		parts = mergePart(parts, &p, now)
+		args, err := partArgs(jobID, &p)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, upsertPartSQL, args...); err != nil {
+			return err
+		}
+		status, counts, usage, terminal := Aggregate(parts)
+		done := completedAt(parts, terminal, prev, now)
+		_, err = tx.ExecContext(ctx, updateAggregateSQL, status, counts.Total, counts.Succeeded, counts.Failed,
+			usage.InputTokens, usage.OutputTokens, now.UnixNano(), nanos(done), jobID)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("save part %d of job %q: %w", p.Index, jobID, err)
+	}
+	return nil
+}
+
+// partStates loads the fields of a job's parts that aggregation needs.
+func partStates(ctx context.Context, tx *sql.Tx, jobID string) ([]Part, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT idx, status, total, succeeded, failed,
+		input_tokens, output_tokens, created_at, completed_at
+		FROM parts WHERE job_id = ? ORDER BY idx`, jobID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var parts []Part
+	for rows.Next() {
+		var p Part
+		if err := rows.Scan(intCol{&p.Index}, &p.Status, intCol{&p.Counts.Total}, intCol{&p.Counts.Succeeded}, intCol{&p.Counts.Failed},
+			int64Col{&p.Usage.InputTokens}, int64Col{&p.Usage.OutputTokens}, timeCol{&p.CreatedAt}, timeCol{&p.CompletedAt}); err != nil {
+			return nil, err
+		}
+		parts = append(parts, p)
+	}
+	return parts, rows.Err()
+}
+
+// mergePart puts p in place of the part with its index, or adds it. A zero
+// p.CreatedAt becomes the replaced part's, or now.
+func mergePart(parts []Part, p *Part, now time.Time) []Part {
+	i := slices.IndexFunc(parts, func(q Part) bool { return q.Index == p.Index })
+	if p.CreatedAt.IsZero() {
+		p.CreatedAt = now
+		if i >= 0 {
+			p.CreatedAt = parts[i].CreatedAt
+		}
+	}
+	if i >= 0 {
+		parts[i] = *p
+		return parts
+	}
+	return append(parts, *p)
+}
+
+// Get returns the job ref names, with its parts. ref is tried, in order, as
+// an exact job id, the exact provider batch id of a part, a unique prefix
+// of job ids, and an exact job name (the newest job of that name wins). It
+// returns an error wrapping ErrNotFound when nothing matches, and an
+// *AmbiguousError when a batch id belongs to several jobs or a prefix
+// matches several jobs and no name matches.
+func (s *Store) Get(ctx context.Context, ref string) (*Job, error) {
+	ids, err := s.resolve(ctx, ref)
+	if err != nil {
+		return nil, fmt.Errorf("get job %q: %w", ref, err)
+	}
+	switch {
+	case len(ids) > 1:
+		return nil, &AmbiguousError{Ref: ref, Candidates: ids}
+	case len(ids) == 1:
+		jobs, err := s.load(ctx, jobQuery{where: "id = ?", args: []any{ids[0]}})
+		if err != nil {
+			return nil, fmt.Errorf("get job %q: %w", ids[0], err)
+		}
+		if len(jobs) == 1 { // else deleted since it was resolved
+			return jobs[0], nil
+		}
+	}
+	return nil, fmt.Errorf("job %q %w", ref, ErrNotFound)
+}
+
+// resolve returns the ids of the jobs ref names (see Get): one when it
+// resolves, several when it is ambiguous, none when nothing matches.
+func (s *Store) resolve(ctx context.Context, ref string) ([]string, error) {
+	if ref == "" {
+		return nil, nil
+	}
+	byID, err := s.column(ctx, "SELECT id FROM jobs WHERE id = ?", ref)
+	if err != nil || len(byID) > 0 {
+		return byID, err
+	}
+	byBatch, err := s.column(ctx, "SELECT DISTINCT job_id FROM parts WHERE batch_id = ? ORDER BY job_id", ref)
+	if err != nil || len(byBatch) > 0 {
+		return byBatch, err
+	}
+	byPrefix, err := s.column(ctx, "SELECT id FROM jobs WHERE id GLOB ? ORDER BY id", globPrefix(ref))
+	if err != nil || len(byPrefix) == 1 {
+		return byPrefix, err
+	}
+	// An exact name beats an ambiguous prefix.
+	byName, err := s.column(ctx, "SELECT id FROM jobs WHERE name = ?"+newestFirst+" LIMIT 1", ref)
+	if err != nil || len(byName) > 0 {
+		return byName, err
+	}
+	return byPrefix, nil
+}
+
+// List returns the jobs f selects, newest first, with their parts.
+func (s *Store) List(ctx context.Context, f Filter) ([]*Job, error) {
+	jobs, err := s.load(ctx, f.query())
+	if err != nil {
+		return nil, fmt.Errorf("list jobs: %w", err)
+	}
+	return jobs, nil
+}
+
+// jobQuery selects jobs: a WHERE condition over the jobs table with its
+// arguments, and a limit (0 for none).
+type jobQuery struct {
+	where string
+	args  []any
+	limit int
+}
+
+// query returns the jobQuery of f.
+func (f Filter) query() jobQuery {
+	q := jobQuery{limit: f.Limit}
+	conds := []string{"true"}
+	if f.Provider != "" {
+		conds = append(conds, "provider = ?")
+		q.args = append(q.args, f.Provider)
+	}
+	if len(f.Statuses) > 0 {
+		conds = append(conds, "status IN (?"+strings.Repeat(", ?", len(f.Statuses)-1)+")")
+		for _, st := range f.Statuses {
+			q.args = append(q.args, st)
+		}
+	}
+	if f.Name != "" {
+		conds = append(conds, "name = ?")
+		q.args = append(q.args, f.Name)
+	}
+	if !f.Since.IsZero() {
+		conds = append(conds, "created_at >= ?")
+		q.args = append(q.args, f.Since.UnixNano())
+	}
+	q.where = strings.Join(conds, " AND ")
+	return q
+}
+
+// load returns the jobs q selects, newest first, with their parts, read
+// from one snapshot with two queries.
+func (s *Store) load(ctx context.Context, q jobQuery) ([]*Job, error) {
+	limit := q.limit
+	if limit <= 0 {
+		limit = -1 // SQLite: no limit
+	}
+	selected := "SELECT id FROM jobs WHERE " + q.where + newestFirst + " LIMIT ?"
+	args := append(slices.Clone(q.args), limit)
+
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+
+	jobs, err := queryJobs(ctx, tx, "SELECT "+jobColumns+" FROM jobs WHERE "+q.where+newestFirst+" LIMIT ?", args)
+	if err != nil {
+		return nil, err
+	}
+	if len(jobs) == 0 {
+		return nil, nil
+	}
+	byID := make(map[string]*Job, len(jobs))
+	for _, j := range jobs {
+		byID[j.ID] = j
+	}
+	err = queryParts(ctx, tx, "SELECT "+partColumns+" FROM parts WHERE job_id IN ("+selected+") ORDER BY job_id, idx", args,
+		func(jobID string, p Part) {
+			if j := byID[jobID]; j != nil {
+				j.Parts = append(j.Parts, p)
+			}
+		})
+	if err != nil {
+		return nil, err
+	}
+	return jobs, nil
+}
+
+// queryJobs runs a query selecting jobColumns.
+func queryJobs(ctx context.Context, tx *sql.Tx, query string, args []any) ([]*Job, error) {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var jobs []*Job
+	for rows.Next() {
+		j, err := scanJob(rows)
+		if err != nil {
+			return nil, err
+		}
+		jobs = append(jobs, j)
+	}
+	return jobs, rows.Err()
+}
+
+// queryParts runs a query selecting partColumns and calls fn for each part.
+func queryParts(ctx context.Context, tx *sql.Tx, query string, args []any, fn func(jobID string, p Part)) error {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		jobID, p, err := scanPart(rows)
+		if err != nil {
+			return err
+		}
+		fn(jobID, p)
+	}
+	return rows.Err()
+}
+
+// Delete removes job id and its parts. A missing job yields an error
+// wrapping ErrNotFound.
+func (s *Store) Delete(ctx context.Context, id string) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "DELETE FROM jobs WHERE id = ?", id)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return ErrNotFound
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("delete job %q: %w", id, err)
+	}
+	return nil
+}
+
+// JobIDs returns the job ids and job names that start with prefix, sorted
+// and without repeats, for shell completion.
+func (s *Store) JobIDs(ctx context.Context, prefix string) ([]string, error) {
+	ids, err := s.column(ctx, `SELECT id FROM jobs WHERE id GLOB ?1
+		UNION SELECT name FROM jobs WHERE name <> '' AND name GLOB ?1
+		ORDER BY 1`, globPrefix(prefix))
+	if err != nil {
+		return nil, fmt.Errorf("complete job ids: %w", err)
+	}
+	return ids, nil
+}
+
+// idAlphabet is the alphabet of the random part of job ids.
+const idAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+// idAttempts bounds the ids NewID draws before giving up.
+const idAttempts = 20
+
+// NewID returns a job id no job has yet: "j" and 5 random characters of
+// [a-z0-9]. It does not reserve the id: CreateJob still reports ErrExists
+// if another process takes it first.
+func (s *Store) NewID(ctx context.Context) (string, error) {
+	for range idAttempts {
+		id, err := randomID(s.rand)
+		if err != nil {
+			return "", fmt.Errorf("new job id: %w", err)
+		}
+		taken, err := s.column(ctx, "SELECT id FROM jobs WHERE id = ?", id)
+		if err != nil {
+			return "", fmt.Errorf("new job id: %w", err)
+		}
+		if len(taken) == 0 {
+			return id, nil
+		}
+	}
+	return "", fmt.Errorf("new job id: every one of %d random ids was taken", idAttempts)
+}
+
+// randomID draws "j" and 5 characters of idAlphabet from r, uniformly.
+func randomID(r io.Reader) (string, error) {
+	const n = 5
+	// Bytes at or above limit are dropped so that every character is equally likely.
+	const limit = 256 - 256%len(idAlphabet)
+	id := make([]byte, 1, 1+n)
+	id[0] = 'j'
+	buf := make([]byte, 2*n)
+	for len(id) < 1+n {
+		if _, err := io.ReadFull(r, buf); err != nil {
+			return "", err
+		}
+		for _, b := range buf {
+			if int(b) < limit && len(id) < 1+n {
+				id = append(id, idAlphabet[int(b)%len(idAlphabet)])
+			}
+		}
+	}
+	return string(id), nil
+}
+
+// write runs fn in a write transaction, which holds the database's write
+// lock from its start, and commits when fn succeeds.
+func (s *Store) write(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// column runs a query selecting one text column and returns its values.
+func (s *Store) column(ctx context.Context, query string, args ...any) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// globPrefix returns a GLOB pattern matching the strings that start with
+// prefix. GLOB is case-sensitive and, unlike LIKE, can use the index.
+func globPrefix(prefix string) string {
+	var b strings.Builder
+	for _, r := range prefix {
+		switch r {
+		case '*', '?', '[':
+			b.WriteByte('[')
+			b.WriteRune(r)
+			b.WriteByte(']')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('*')
+	return b.String()
+}

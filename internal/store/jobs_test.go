@@ -1,0 +1,588 @@
+package store
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"regexp"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/batchctl/batchctl/internal/providers"
+)
+
+// fullJob returns a job with every field set, its times in a zone other
+// than UTC.
+func fullJob() Job {
+	zone := time.FixedZone("CET", 3600)
+	at := func(d time.Duration) time.Time { return t0.Add(d).In(zone) }
+	return Job{
+		ID:          "jfull1",
+		Name:        "nightly eval",
+		Provider:    "openai",
+		Model:       "gpt-4o-mini",
+		Endpoint:    "/v1/chat/completions",
+		InputPath:   "-",
+		InputSHA256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+		Requests:    3,
+		Metadata:    map[string]string{"team": "research", "run": "7"},
+		CreatedAt:   at(-time.Hour),
+		UpdatedAt:   at(-time.Minute),
+		Parts: []Part{
+			{
+				Index: 2, BatchID: "batch_b", Status: "in_progress", ProviderStatus: "in_progress",
+				Counts: providers.Counts{Total: 1}, Requests: 1, Bytes: 512, InputFileID: "file-in2",
+				Errors:    []providers.BatchError{},
+				Raw:       []byte(`{"id":"batch_b"}`),
+				CreatedAt: at(-50 * time.Minute), UpdatedAt: at(-40 * time.Minute),
+			},
+			{
+				Index: 1, BatchID: "batch_a", Status: "completed", ProviderStatus: "completed",
+				Counts:   providers.Counts{Total: 2, Succeeded: 1, Failed: 1},
+				Usage:    providers.Usage{InputTokens: 120, OutputTokens: 34},
+				Requests: 2, Bytes: 1 << 40, InputFileID: "file-in1", OutputFileID: "file-out1", ErrorFileID: "file-err1",
+				Raw:       []byte(`{"id":"batch_a","status":"completed"}`),
+				CreatedAt: at(-55 * time.Minute), UpdatedAt: at(-30 * time.Minute), CompletedAt: at(-31 * time.Minute),
+			},
+		},
+	}
+}
+
+// inUTC returns j with every time in UTC, as the store returns it.
+func inUTC(j Job) Job {
+	j.CreatedAt, j.UpdatedAt, j.CompletedAt = utc(j.CreatedAt), utc(j.UpdatedAt), utc(j.CompletedAt)
+	j.Parts = slices.Clone(j.Parts)
+	for i := range j.Parts {
+		p := &j.Parts[i]
+		p.CreatedAt, p.UpdatedAt, p.CompletedAt = utc(p.CreatedAt), utc(p.UpdatedAt), utc(p.CompletedAt)
+	}
+	return j
+}
+
+func utc(t time.Time) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	return t.UTC()
+}
+
+func mustCreate(t testing.TB, s *Store, j Job) Job {
+	t.Helper()
+	if err := s.CreateJob(t.Context(), &j); err != nil {
+		t.Fatal(err)
+	}
+	return j
+}
+
+func mustGet(t *testing.T, s *Store, ref string) *Job {
+	t.Helper()
+	j, err := s.Get(t.Context(), ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return j
+}
+
+func TestCreateJobRoundTrip(t *testing.T) {
+	s, _ := openTest(t)
+	in := fullJob()
+	got := mustCreate(t, s, in)
+
+	want := inUTC(in)
+	want.Parts[0], want.Parts[1] = want.Parts[1], want.Parts[0] // ordered by index
+	want.Status = "in_progress"
+	want.Counts = providers.Counts{Total: 3, Succeeded: 1, Failed: 1}
+	want.Usage = providers.Usage{InputTokens: 120, OutputTokens: 34}
+	if !reflect.DeepEqual(inUTC(got), want) {
+		t.Errorf("CreateJob left\n%+v\nwant\n%+v", got, want)
+	}
+	stored := mustGet(t, s, in.ID)
+	if !reflect.DeepEqual(*stored, want) {
+		t.Errorf("Get = \n%+v\nwant\n%+v", *stored, want)
+	}
+	if stored.CreatedAt.Location() != time.UTC || stored.Parts[0].CompletedAt.Location() != time.UTC {
+		t.Error("times not returned in UTC")
+	}
+}
+
+func TestCreateJobDefaults(t *testing.T) {
+	s, _ := openTest(t)
+	got := mustCreate(t, s, Job{ID: "jmin", Parts: []Part{{Index: 1}}})
+	want := Job{
+		ID: "jmin", Status: "validating", CreatedAt: t0, UpdatedAt: t0,
+		Parts: []Part{{Index: 1, CreatedAt: t0, UpdatedAt: t0}},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("CreateJob left %+v, want %+v", got, want)
+	}
+	if stored := mustGet(t, s, "jmin"); !reflect.DeepEqual(*stored, want) {
+		t.Errorf("Get = %+v, want %+v", *stored, want)
+	}
+
+	noParts := mustCreate(t, s, Job{ID: "jnone", Metadata: map[string]string{}})
+	stored := mustGet(t, s, "jnone")
+	if stored.Status != "" || stored.Parts != nil || stored.Metadata == nil || len(stored.Metadata) != 0 {
+		t.Errorf("job without parts = %+v, want empty status, no parts, empty metadata", stored)
+	}
+	if !reflect.DeepEqual(*stored, noParts) {
+		t.Errorf("Get = %+v, want %+v", *stored, noParts)
+	}
+}
+
+func TestCreateJobTerminal(t *testing.T) {
+	s, _ := openTest(t)
+	got := mustCreate(t, s, Job{ID: "jdone", Parts: []Part{{Index: 1, Status: "expired"}}})
+	if got.Status != "expired" || !got.CompletedAt.Equal(t0) {
+		t.Errorf("status %q completed %v, want expired at %v", got.Status, got.CompletedAt, t0)
+	}
+}
+
+func TestCreateJobErrors(t *testing.T) {
+	s, _ := openTest(t)
+	mustCreate(t, s, Job{ID: "jtaken", Name: "first"})
+	tests := []struct {
+		name   string
+		job    Job
+		want   string
+		target error
+	}{
+		{"taken id", Job{ID: "jtaken", Name: "second", Parts: []Part{{Index: 1}}}, `create job "jtaken": already exists`, ErrExists},
+		{"empty id", Job{}, "create job: empty id", nil},
+		{"zero index", Job{ID: "jx", Parts: []Part{{Index: 0}}}, `create job "jx": part index 0: must be at least 1`, nil},
+		{"repeated index", Job{ID: "jx", Parts: []Part{{Index: 1}, {Index: 1}}}, `create job "jx": part index 1: repeated`, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			j := tt.job
+			err := s.CreateJob(t.Context(), &j)
+			if err == nil || err.Error() != tt.want {
+				t.Fatalf("error = %v, want %q", err, tt.want)
+			}
+			if tt.target != nil && !errors.Is(err, tt.target) {
+				t.Errorf("error %v does not wrap %v", err, tt.target)
+			}
+			if !reflect.DeepEqual(j, tt.job) {
+				t.Errorf("failed CreateJob changed its argument to %+v", j)
+			}
+		})
+	}
+	if j := mustGet(t, s, "jtaken"); j.Name != "first" || len(j.Parts) != 0 {
+		t.Errorf("taken job became %+v", j)
+	}
+}
+
+func TestSavePart(t *testing.T) {
+	s, clk := openTest(t)
+	ctx := t.Context()
+	mustCreate(t, s, Job{ID: "j1", Parts: []Part{{Index: 1}, {Index: 2}}})
+
+	steps := []struct {
+		name          string
+		part          Part
+		wantStatus    string
+		wantCounts    providers.Counts
+		wantCompleted time.Time
+	}{
+		{
+			name:       "first part starts",
+			part:       Part{Index: 1, BatchID: "batch_1", Status: "in_progress", Counts: providers.Counts{Total: 4, Succeeded: 1}},
+			wantStatus: "validating", wantCounts: providers.Counts{Total: 4, Succeeded: 1},
+		},
+		{
+			name:       "second part starts",
+			part:       Part{Index: 2, BatchID: "batch_2", Status: "finalizing", Counts: providers.Counts{Total: 6}},
+			wantStatus: "in_progress", wantCounts: providers.Counts{Total: 10, Succeeded: 1},
+		},
+		{
+			name:       "a third part appears",
+			part:       Part{Index: 3, BatchID: "batch_3", Status: "completed", Counts: providers.Counts{Total: 1, Succeeded: 1}, CompletedAt: t0.Add(time.Minute)},
+			wantStatus: "in_progress", wantCounts: providers.Counts{Total: 11, Succeeded: 2},
+		},
+		{
+			name:       "first part completes",
+			part:       Part{Index: 1, BatchID: "batch_1", Status: "completed", Counts: providers.Counts{Total: 4, Succeeded: 4}, CompletedAt: t0.Add(3 * time.Minute)},
+			wantStatus: "finalizing", wantCounts: providers.Counts{Total: 11, Succeeded: 5},
+		},
+		{
+			name:       "second part fails",
+			part:       Part{Index: 2, BatchID: "batch_2", Status: "failed", Counts: providers.Counts{Total: 6, Failed: 6}, CompletedAt: t0.Add(2 * time.Minute)},
+			wantStatus: "failed", wantCounts: providers.Counts{Total: 11, Succeeded: 5, Failed: 6}, wantCompleted: t0.Add(3 * time.Minute),
+		},
+	}
+	for i, step := range steps {
+		clk.now = t0.Add(time.Duration(i+1) * time.Hour)
+		if err := s.SavePart(ctx, "j1", step.part); err != nil {
+			t.Fatalf("%s: %v", step.name, err)
+		}
+		j := mustGet(t, s, "j1")
+		if j.Status != step.wantStatus || j.Counts != step.wantCounts || !j.CompletedAt.Equal(step.wantCompleted) || !j.UpdatedAt.Equal(clk.now) {
+			t.Errorf("%s: job status %q counts %+v completed %v updated %v; want %q %+v %v %v", step.name,
+				j.Status, j.Counts, j.CompletedAt, j.UpdatedAt, step.wantStatus, step.wantCounts, step.wantCompleted, clk.now)
+		}
+		got := j.Parts[step.part.Index-1]
+		want := step.part
+		want.UpdatedAt = clk.now
+		want.CreatedAt = t0 // kept from CreateJob
+		if step.part.Index == 3 {
+			want.CreatedAt = t0.Add(3 * time.Hour) // new in step 3
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: part = %+v, want %+v", step.name, got, want)
+		}
+		if j.CreatedAt != t0 {
+			t.Errorf("%s: job created at %v, want %v", step.name, j.CreatedAt, t0)
+		}
+	}
+}
+
+func TestSavePartRoundTrip(t *testing.T) {
+	s, _ := openTest(t)
+	mustCreate(t, s, Job{ID: "j1", Parts: []Part{{Index: 1}}})
+	zone := time.FixedZone("PST", -8*3600)
+	p := Part{
+		Index: 1, BatchID: "batch_1", Status: "cancelled", ProviderStatus: "cancelled",
+		Counts:   providers.Counts{Total: 9, Succeeded: 5, Failed: 3},
+		Usage:    providers.Usage{InputTokens: 1 << 40, OutputTokens: 77},
+		Requests: 9, Bytes: 123456789, InputFileID: "file-in", OutputFileID: "file-out", ErrorFileID: "file-err",
+		Errors: []providers.BatchError{
+			{Code: "invalid_json", Message: "line 3 is not JSON", Param: "body", Line: 3},
+			{Message: "too many lines"},
+		},
+		Raw:       []byte(`{"id":"batch_1","status":"cancelled"}`),
+		CreatedAt: t0.Add(-time.Hour).In(zone), UpdatedAt: t0.Add(-time.Minute).In(zone), CompletedAt: t0.Add(-2 * time.Minute).In(zone),
+	}
+	if err := s.SavePart(t.Context(), "j1", p); err != nil {
+		t.Fatal(err)
+	}
+	j := mustGet(t, s, "j1")
+	want := p
+	want.CreatedAt, want.UpdatedAt, want.CompletedAt = p.CreatedAt.UTC(), p.UpdatedAt.UTC(), p.CompletedAt.UTC()
+	if !reflect.DeepEqual(j.Parts, []Part{want}) {
+		t.Errorf("parts = %+v, want %+v", j.Parts, []Part{want})
+	}
+	if j.Status != "cancelled" || !j.CompletedAt.Equal(p.CompletedAt) || j.Usage != p.Usage || j.Counts != p.Counts {
+		t.Errorf("job = %+v, want it aggregated from the part", j)
+	}
+}
+
+func TestSavePartWithoutCompletionTime(t *testing.T) {
+	s, _ := openTest(t)
+	mustCreate(t, s, Job{ID: "j1", Parts: []Part{{Index: 1}}})
+	if err := s.SavePart(t.Context(), "j1", Part{Index: 1, Status: "expired"}); err != nil {
+		t.Fatal(err)
+	}
+	if j := mustGet(t, s, "j1"); j.Status != "expired" || !j.CompletedAt.Equal(t0) {
+		t.Errorf("job %q completed at %v, want expired at %v (now: the part has no time)", j.Status, j.CompletedAt, t0)
+	}
+}
+
+func TestSavePartKeepsCompletionTime(t *testing.T) {
+	s, clk := openTest(t)
+	mustCreate(t, s, Job{ID: "j1", Parts: []Part{{Index: 1, Status: "completed"}}})
+	clk.now = t0.Add(time.Hour)
+	if err := s.SavePart(t.Context(), "j1", Part{Index: 1, Status: "completed", OutputFileID: "file-out"}); err != nil {
+		t.Fatal(err)
+	}
+	if j := mustGet(t, s, "j1"); !j.CompletedAt.Equal(t0) || !j.UpdatedAt.Equal(clk.now) {
+		t.Errorf("completed %v updated %v, want %v and %v", j.CompletedAt, j.UpdatedAt, t0, clk.now)
+	}
+}
+
+func TestSavePartErrors(t *testing.T) {
+	s, _ := openTest(t)
+	mustCreate(t, s, Job{ID: "j1"})
+	err := s.SavePart(t.Context(), "jnope", Part{Index: 1})
+	if !errors.Is(err, ErrNotFound) || err.Error() != `save part 1 of job "jnope": not found` {
+		t.Errorf("unknown job: error = %v", err)
+	}
+	err = s.SavePart(t.Context(), "j1", Part{Index: -1})
+	if err == nil || err.Error() != `save part of job "j1": part index -1: must be at least 1` {
+		t.Errorf("bad index: error = %v", err)
+	}
+	if j := mustGet(t, s, "j1"); len(j.Parts) != 0 {
+		t.Errorf("parts = %+v, want none", j.Parts)
+	}
+}
+
+func TestDelete(t *testing.T) {
+	s, _ := openTest(t)
+	ctx := t.Context()
+	mustCreate(t, s, Job{ID: "j1", Parts: []Part{{Index: 1, BatchID: "batch_1"}}})
+	mustCreate(t, s, Job{ID: "j2", Parts: []Part{{Index: 1, BatchID: "batch_2"}}})
+	if err := s.Delete(ctx, "j1"); err != nil {
+		t.Fatal(err)
+	}
+	for _, ref := range []string{"j1", "batch_1"} {
+		if _, err := s.Get(ctx, ref); !errors.Is(err, ErrNotFound) {
+			t.Errorf("Get(%q) after delete: error = %v, want not found", ref, err)
+		}
+	}
+	var parts int
+	if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM parts WHERE job_id = 'j1'").Scan(&parts); err != nil {
+		t.Fatal(err)
+	}
+	if parts != 0 {
+		t.Errorf("%d parts of the deleted job remain", parts)
+	}
+	if j := mustGet(t, s, "batch_2"); j.ID != "j2" || len(j.Parts) != 1 {
+		t.Errorf("other job = %+v", j)
+	}
+	err := s.Delete(ctx, "j1")
+	if !errors.Is(err, ErrNotFound) || err.Error() != `delete job "j1": not found` {
+		t.Errorf("second delete: error = %v", err)
+	}
+}
+
+func TestGet(t *testing.T) {
+	s, _ := openTest(t)
+	jobs := []Job{
+		{ID: "jab123", Name: "nightly", CreatedAt: t0},
+		{ID: "jab456", Name: "nightly", CreatedAt: t0.Add(time.Hour)},
+		{ID: "jab789", Name: "nightly", CreatedAt: t0.Add(-time.Hour)},
+		{ID: "jcd789", Name: "jab", Parts: []Part{{Index: 1, BatchID: "batch_c"}}},
+		{ID: "jef000", Name: "jab123", Parts: []Part{{Index: 1, BatchID: "batch_e"}, {Index: 2, BatchID: "jcd"}}},
+		{ID: "jgh111", Parts: []Part{{Index: 1, BatchID: "batch_dup"}}},
+		{ID: "jgh222", Parts: []Part{{Index: 2, BatchID: "batch_dup"}}},
+		{ID: "j*1"},
+		{ID: "jx1"},
+		{ID: "j?a"},
+		{ID: "j[b"},
+	}
+	for _, j := range jobs {
+		mustCreate(t, s, j)
+	}
+	tests := []struct {
+		ref    string
+		wantID string
+		why    string
+	}{
+		{"jab123", "jab123", "exact id beats a name"},
+		{"batch_c", "jcd789", "batch id"},
+		{"batch_e", "jef000", "batch id of the first part"},
+		{"jcd", "jef000", "batch id beats an id prefix"},
+		{"jab4", "jab456", "unique prefix"},
+		{"jgh1", "jgh111", "unique prefix"},
+		{"nightly", "jab456", "newest job of a name"},
+		{"jab", "jcd789", "exact name beats an ambiguous prefix"},
+		{"j*", "j*1", "prefix taken literally"},
+		{"j?", "j?a", "prefix taken literally"},
+		{"j[", "j[b", "prefix taken literally"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.ref, func(t *testing.T) {
+			j, err := s.Get(t.Context(), tt.ref)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if j.ID != tt.wantID {
+				t.Errorf("Get(%q) = %s, want %s (%s)", tt.ref, j.ID, tt.wantID, tt.why)
+			}
+		})
+	}
+}
+
+func TestGetErrors(t *testing.T) {
+	s, _ := openTest(t)
+	for _, j := range []Job{
+		{ID: "jgh111", Parts: []Part{{Index: 1, BatchID: "batch_dup"}}},
+		{ID: "jgh222", Name: "batch_dup", Parts: []Part{{Index: 2, BatchID: "batch_dup"}}},
+		{ID: "jab1", Name: "Nightly"},
+	} {
+		mustCreate(t, s, j)
+	}
+	tests := []struct {
+		ref            string
+		want           string
+		wantCandidates []string
+	}{
+		{"jgh", `"jgh" matches 2 jobs: jgh111, jgh222`, []string{"jgh111", "jgh222"}},
+		{"batch_dup", `"batch_dup" matches 2 jobs: jgh111, jgh222`, []string{"jgh111", "jgh222"}},
+		{"nope", `job "nope" not found`, nil},
+		{"", `job "" not found`, nil},
+		{"JAB1", `job "JAB1" not found`, nil},
+		{"nightly", `job "nightly" not found`, nil},
+		{"jab1x", `job "jab1x" not found`, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.ref, func(t *testing.T) {
+			j, err := s.Get(t.Context(), tt.ref)
+			if err == nil {
+				t.Fatalf("Get = %s, want error %q", j.ID, tt.want)
+			}
+			if err.Error() != tt.want {
+				t.Errorf("error = %q, want %q", err, tt.want)
+			}
+			var amb *AmbiguousError
+			switch {
+			case tt.wantCandidates == nil && !errors.Is(err, ErrNotFound):
+				t.Errorf("error %v does not wrap ErrNotFound", err)
+			case tt.wantCandidates != nil && !errors.As(err, &amb):
+				t.Errorf("error %v is no *AmbiguousError", err)
+			case amb != nil && (amb.Ref != tt.ref || !slices.Equal(amb.Candidates, tt.wantCandidates)):
+				t.Errorf("AmbiguousError = %+v, want candidates %v", amb, tt.wantCandidates)
+			}
+		})
+	}
+}
+
+func TestAmbiguousErrorMessage(t *testing.T) {
+	tests := []struct {
+		n    int
+		want string
+	}{
+		{2, `"j" matches 2 jobs: j00, j01`},
+		{10, `"j" matches 10 jobs: j00, j01, j02, j03, j04, j05, j06, j07, j08, j09`},
+		{13, `"j" matches 13 jobs: j00, j01, j02, j03, j04, j05, j06, j07, j08, j09 and 3 more`},
+	}
+	for _, tt := range tests {
+		var ids []string
+		for i := range tt.n {
+			ids = append(ids, fmt.Sprintf("j%02d", i))
+		}
+		if got := (&AmbiguousError{Ref: "j", Candidates: ids}).Error(); got != tt.want {
+			t.Errorf("%d candidates: %q, want %q", tt.n, got, tt.want)
+		}
+	}
+}
+
+func TestList(t *testing.T) {
+	s, _ := openTest(t)
+	ctx := t.Context()
+	for _, j := range []Job{
+		{ID: "j1", Provider: "openai", Name: "a", CreatedAt: t0, Parts: []Part{{Index: 1, Status: "completed"}}},
+		{ID: "j2", Provider: "anthropic", Name: "b", CreatedAt: t0.Add(1 * time.Hour), Parts: []Part{{Index: 1, Status: "in_progress"}, {Index: 2, Status: "completed"}}},
+		{ID: "j3", Provider: "openai", Name: "a", CreatedAt: t0.Add(2 * time.Hour), Parts: []Part{{Index: 1, Status: "failed"}}},
+		{ID: "j4", Provider: "openai", CreatedAt: t0.Add(3 * time.Hour)},
+		{ID: "j5", Provider: "gemini", Name: "a", CreatedAt: t0.Add(4 * time.Hour), Parts: []Part{{Index: 1, Status: "in_progress", Raw: []byte("{}")}}},
+		{ID: "j0", Provider: "openai", CreatedAt: t0.Add(4 * time.Hour)}, // same time as j5: id breaks the tie
+	} {
+		mustCreate(t, s, j)
+	}
+	tests := []struct {
+		name   string
+		filter Filter
+		want   []string
+	}{
+		{"all, newest first", Filter{}, []string{"j5", "j0", "j4", "j3", "j2", "j1"}},
+		{"provider", Filter{Provider: "openai"}, []string{"j0", "j4", "j3", "j1"}},
+		{"one status", Filter{Statuses: []string{"in_progress"}}, []string{"j5", "j2"}},
+		{"statuses", Filter{Statuses: []string{"completed", "failed"}}, []string{"j3", "j1"}},
+		{"no status yet", Filter{Statuses: []string{""}}, []string{"j0", "j4"}},
+		{"name", Filter{Name: "a"}, []string{"j5", "j3", "j1"}},
+		{"since is inclusive", Filter{Since: t0.Add(2 * time.Hour)}, []string{"j5", "j0", "j4", "j3"}},
+		{"limit", Filter{Limit: 2}, []string{"j5", "j0"}},
+		{"combined", Filter{Provider: "openai", Name: "a", Since: t0.Add(time.Minute), Limit: 5}, []string{"j3"}},
+		{"nothing", Filter{Provider: "nope"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			jobs, err := s.List(ctx, tt.filter)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []string
+			for _, j := range jobs {
+				ids = append(ids, j.ID)
+				if want := mustGet(t, s, j.ID); !reflect.DeepEqual(j, want) {
+					t.Errorf("listed %+v, Get gives %+v", j, want)
+				}
+			}
+			if !slices.Equal(ids, tt.want) {
+				t.Errorf("List = %v, want %v", ids, tt.want)
+			}
+		})
+	}
+}
+
+func TestJobIDs(t *testing.T) {
+	s, _ := openTest(t)
+	for _, j := range []Job{
+		{ID: "jab123", Name: "nightly"},
+		{ID: "jab456", Name: "nightly"},
+		{ID: "jcd789", Name: "jab123"},
+		{ID: "jef000", Name: "j*x"},
+	} {
+		mustCreate(t, s, j)
+	}
+	tests := []struct {
+		prefix string
+		want   []string
+	}{
+		{"", []string{"j*x", "jab123", "jab456", "jcd789", "jef000", "nightly"}},
+		{"jab", []string{"jab123", "jab456"}},
+		{"n", []string{"nightly"}},
+		{"j*", []string{"j*x"}},
+		{"x", nil},
+	}
+	for _, tt := range tests {
+		got, err := s.JobIDs(t.Context(), tt.prefix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("JobIDs(%q) = %v, want %v", tt.prefix, got, tt.want)
+		}
+	}
+}
+
+// endless repeats one byte forever.
+type endless byte
+
+func (e endless) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = byte(e)
+	}
+	return len(p), nil
+}
+
+func TestNewID(t *testing.T) {
+	s, _ := openTest(t)
+	ctx := t.Context()
+	mustCreate(t, s, Job{ID: "jaaaaa"})
+
+	ids := make(map[string]bool)
+	for range 50 {
+		id, err := s.NewID(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !regexp.MustCompile(`^j[a-z0-9]{5}$`).MatchString(id) {
+			t.Errorf("id %q does not match j[a-z0-9]{5}", id)
+		}
+		ids[id] = true
+	}
+	if len(ids) < 49 {
+		t.Errorf("%d distinct ids out of 50", len(ids))
+	}
+
+	tests := []struct {
+		name    string
+		entropy io.Reader
+		want    string
+		wantErr string
+	}{
+		{"alphabet ends", bytes.NewReader([]byte{25, 26, 35, 36, 71, 0, 0, 0, 0, 0}), "jz09a9", ""},
+		{"biased bytes skipped", bytes.NewReader([]byte{252, 255, 1, 2, 3, 4, 5, 0, 0, 0}), "jbcdef", ""},
+		{"taken id retried", io.MultiReader(bytes.NewReader(make([]byte, 10)), endless(1)), "jbbbbb", ""},
+		{"every id taken", endless(0), "", "new job id: every one of 20 random ids was taken"},
+		{"no entropy", bytes.NewReader([]byte{1, 2}), "", "new job id: unexpected EOF"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s.rand = tt.entropy
+			id, err := s.NewID(ctx)
+			if tt.wantErr != "" {
+				if err == nil || err.Error() != tt.wantErr {
+					t.Errorf("NewID = %q, %v; want error %q", id, err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || id != tt.want {
+				t.Errorf("NewID = %q, %v; want %q", id, err, tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,316 @@
+package store
+
+import (
+	"database/sql"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+)
+
+// t0 is the fixed time tests start their clocks at.
+var t0 = time.Date(2025, 3, 14, 15, 9, 26, 535897932, time.UTC)
+
+// clock is a settable test clock.
+type clock struct{ now time.Time }
+
+func (c *clock) Now() time.Time { return c.now }
+
+// openTest opens a fresh store in a temporary directory whose clock is
+// the returned one, starting at t0.
+func openTest(t testing.TB) (*Store, *clock) {
+	t.Helper()
+	s, err := Open(t.Context(), filepath.Join(t.TempDir(), "batchctl.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	c := &clock{now: t0}
+	s.now = c.Now
+	return s, c
+}
+
+// openRaw opens the database at path without migrating it.
+func openRaw(t *testing.T, path string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite", dsn(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func userVersion(t *testing.T, db *sql.DB) int {
+	t.Helper()
+	v, err := schemaVersion(t.Context(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func perm(t *testing.T, path string) fs.FileMode {
+	t.Helper()
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fi.Mode().Perm()
+}
+
+func TestOpenCreatesPrivateFiles(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "home", "batchctl")
+	path := filepath.Join(dir, "batchctl.db")
+	s, err := Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.CreateJob(t.Context(), &Job{ID: "j1", Parts: []Part{{Index: 1}}}); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]fs.FileMode{
+		filepath.Dir(dir): 0o700,
+		dir:               0o700,
+		path:              0o600,
+		path + "-wal":     0o600,
+		path + "-shm":     0o600,
+	}
+	for p, mode := range want {
+		if got := perm(t, p); got != mode {
+			t.Errorf("mode of %s = %v, want %v", p, got, mode)
+		}
+	}
+}
+
+func TestOpenTightensExistingFiles(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "batchctl.db")
+	first, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Close()
+	// Fill the WAL, then widen every file as another tool might have.
+	if err := first.CreateJob(ctx, &Job{ID: "j1"}); err != nil {
+		t.Fatal(err)
+	}
+	files := []string{path, path + "-wal", path + "-shm"}
+	for _, f := range files {
+		if err := os.Chmod(f, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	second, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer second.Close()
+	for _, f := range files {
+		if got := perm(t, f); got != 0o600 {
+			t.Errorf("mode of %s = %v, want 0600", f, got)
+		}
+	}
+}
+
+func TestOpenPathWithURICharacters(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "a dir?with#odd%chars")
+	path := filepath.Join(dir, "batchctl.db")
+	s, err := Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.CreateJob(t.Context(), &Job{ID: "j1"}); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) == 0 || entries[0].Name() != "batchctl.db" {
+		t.Errorf("files in %s = %v, want batchctl.db first", dir, entries)
+	}
+}
+
+func TestOpenSetsPragmasOnEveryConnection(t *testing.T) {
+	s, _ := openTest(t)
+	ctx := t.Context()
+	// Hold several connections at once so that the pool opens new ones.
+	for i := range 3 {
+		conn, err := s.db.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		var journal string
+		var timeout, fk int
+		if err := conn.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&journal); err != nil {
+			t.Fatal(err)
+		}
+		if err := conn.QueryRowContext(ctx, "PRAGMA busy_timeout").Scan(&timeout); err != nil {
+			t.Fatal(err)
+		}
+		if err := conn.QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&fk); err != nil {
+			t.Fatal(err)
+		}
+		if journal != "wal" || timeout != 10000 || fk != 1 {
+			t.Errorf("connection %d: journal_mode=%s busy_timeout=%d foreign_keys=%d, want wal 10000 1", i, journal, timeout, fk)
+		}
+	}
+}
+
+func TestOpenMigratesFreshDatabase(t *testing.T) {
+	s, _ := openTest(t)
+	steps, err := loadMigrations(embedded)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(steps) == 0 {
+		t.Fatal("no embedded migrations")
+	}
+	if got := userVersion(t, s.db); got != len(steps) {
+		t.Errorf("user_version = %d, want %d", got, len(steps))
+	}
+}
+
+func TestOpenKeepsExistingDatabase(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "batchctl.db")
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateJob(ctx, &Job{ID: "j1", Name: "kept"}); err != nil {
+		t.Fatal(err)
+	}
+	version := userVersion(t, s.db)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s, err = Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if got := userVersion(t, s.db); got != version {
+		t.Errorf("user_version = %d after reopening, want %d", got, version)
+	}
+	j, err := s.Get(ctx, "j1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if j.Name != "kept" {
+		t.Errorf("name = %q, want kept", j.Name)
+	}
+}
+
+func TestOpenRejectsNewerSchema(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "batchctl.db")
+	db := openRaw(t, path)
+	if _, err := db.ExecContext(t.Context(), "PRAGMA user_version = 99"); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Open(t.Context(), path)
+	if err == nil || !strings.HasSuffix(err.Error(), "registry schema version 99 is newer than this batchctl supports (1): upgrade batchctl") {
+		t.Errorf("Open error = %v, want the newer-schema error", err)
+	}
+}
+
+func TestMigrateAppliesOnlyNewSteps(t *testing.T) {
+	ctx := t.Context()
+	db := openRaw(t, filepath.Join(t.TempDir(), "x.db"))
+	v1 := fstest.MapFS{
+		"migrations/0001_things.sql": {Data: []byte("CREATE TABLE things (a TEXT NOT NULL);")},
+	}
+	if err := migrate(ctx, db, v1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, "INSERT INTO things (a) VALUES ('kept')"); err != nil {
+		t.Fatal(err)
+	}
+
+	// Migration 1 would fail if it ran again: its table exists.
+	v2 := fstest.MapFS{
+		"migrations/0001_things.sql": v1["migrations/0001_things.sql"],
+		"migrations/0002_more.sql": {Data: []byte(`ALTER TABLE things ADD COLUMN b TEXT NOT NULL DEFAULT 'new';
+			CREATE INDEX things_by_b ON things (b);`)},
+	}
+	for range 2 { // the second run is a no-op
+		if err := migrate(ctx, db, v2); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := userVersion(t, db); got != 2 {
+		t.Errorf("user_version = %d, want 2", got)
+	}
+	var a, b string
+	if err := db.QueryRowContext(ctx, "SELECT a, b FROM things").Scan(&a, &b); err != nil {
+		t.Fatal(err)
+	}
+	if a != "kept" || b != "new" {
+		t.Errorf("row = %q, %q, want kept, new", a, b)
+	}
+}
+
+func TestMigrateRollsBackFailedStep(t *testing.T) {
+	ctx := t.Context()
+	db := openRaw(t, filepath.Join(t.TempDir(), "x.db"))
+	steps := fstest.MapFS{
+		"migrations/0001_ok.sql":  {Data: []byte("CREATE TABLE ok (a);")},
+		"migrations/0002_bad.sql": {Data: []byte("CREATE TABLE half (a); SELECT nope FROM missing;")},
+	}
+	err := migrate(ctx, db, steps)
+	if err == nil || !strings.HasPrefix(err.Error(), "migration 2: ") || !strings.Contains(err.Error(), "no such table: missing") {
+		t.Fatalf("migrate error = %v, want migration 2 to fail on the missing table", err)
+	}
+	if got := userVersion(t, db); got != 1 {
+		t.Errorf("user_version = %d, want 1", got)
+	}
+	var n int
+	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema WHERE name = 'half'").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Error("table of the failed migration exists")
+	}
+}
+
+func TestLoadMigrationsChecksNumbering(t *testing.T) {
+	tests := []struct {
+		name  string
+		files []string
+		want  string
+	}{
+		{"gap", []string{"0001_a.sql", "0003_c.sql"}, "migration migrations/0003_c.sql: want number 0002"},
+		{"not a number", []string{"0001_a.sql", "two_b.sql"}, "migration migrations/two_b.sql: want number 0002"},
+		{"no zero", []string{"0000_a.sql"}, "migration migrations/0000_a.sql: want number 0001"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fsys := fstest.MapFS{}
+			for _, f := range tt.files {
+				fsys["migrations/"+f] = &fstest.MapFile{Data: []byte("SELECT 1;")}
+			}
+			_, err := loadMigrations(fsys)
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("error = %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestDeleteUnknownJob(t *testing.T) {
+	s, _ := openTest(t)
+	err := s.Delete(t.Context(), "jnope")
+	if !errors.Is(err, ErrNotFound) || err.Error() != `delete job "jnope": not found` {
+		t.Errorf("error = %v, want not found", err)
+	}
+}
