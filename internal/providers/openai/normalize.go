@@ -1,0 +1,453 @@
+package openai
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/batchctl/batchctl/internal/providers"
+)
+
+// Normalize turns one line of a batch's output or error file,
+//
+//	{"id":..., "custom_id":..., "response":{"status_code":..., "request_id":..., "body":{...}}, "error":{"code":..., "message":...}}
+//
+// into a result: succeeded for a 2xx response, errored for any other
+// status or a non-HTTP error, expired or canceled (with the provider's
+// error) when the batch ended before the request ran. Response is the
+// response body byte for byte, nil when the line has none. The line is read
+// in one pass (see scanner) and may be reused once Normalize returns.
+func (c *Client) Normalize(line []byte) (providers.Result, error) {
+	var l resultLine
+	s := scanner{data: line}
+	err := s.object(func(key []byte) error { return l.member(&s, key) })
+	if err == nil {
+		err = s.end()
+	}
+	if err != nil {
+		if isSyntaxError(err) {
+			return providers.Result{}, fmt.Errorf("result line is not valid JSON: %w", err)
+		}
+		return providers.Result{}, fmt.Errorf("result line: %w", err)
+	}
+	if l.customID == "" {
+		return providers.Result{}, errors.New("result line has no custom_id")
+	}
+	r := providers.Result{CustomID: l.customID, Model: l.body.model}
+	if l.body.raw != nil {
+		r.Response = bytes.Clone(l.body.raw)
+	}
+	switch {
+	case l.hasError:
+		r.Status, r.Error = requestError(l.errCode, l.errMessage)
+	case !l.hasResponse:
+		return providers.Result{}, fmt.Errorf("result line for %q has neither response nor error", l.customID)
+	case l.statusCode < 200 || l.statusCode > 299:
+		r.Status, r.Error = providers.ResultErrored, l.body.httpError(l.statusCode)
+	default:
+		r.Status = providers.ResultSucceeded
+		r.Usage = l.body.usage.result()
+		l.body.fillOutput(&r)
+	}
+	return r, nil
+}
+
+// requestError classifies a non-HTTP error of a request: the batch
+// expiring or being cancelled before it ran, or a failure of its own.
+func requestError(code any, message string) (providers.ResultStatus, *providers.ResultError) {
+	name, _ := code.(string)
+	e := &providers.ResultError{Type: name, Message: message, Code: code}
+	switch name {
+	case "batch_expired", "expired":
+		return providers.ResultExpired, e
+	case "batch_cancelled", "batch_canceled", "cancelled", "canceled":
+		return providers.ResultCanceled, e
+	}
+	if e.Type == "" {
+		e.Type = "error"
+	}
+	return providers.ResultErrored, e
+}
+
+// resultLine is what Normalize reads of a line.
+type resultLine struct {
+	customID    string
+	hasResponse bool
+	statusCode  int64
+	body        responseBody
+	hasError    bool
+	errCode     any
+	errMessage  string
+}
+
+// wrapKey names the member an error came from.
+func wrapKey(key []byte, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s: %w", key, err)
+}
+
+func (l *resultLine) member(s *scanner, key []byte) error {
+	var err error
+	switch string(key) {
+	case "custom_id":
+		l.customID, err = s.str()
+	case "response":
+		l.hasResponse = !s.null()
+		if l.hasResponse {
+			err = s.object(func(key []byte) error { return l.responseMember(s, key) })
+		}
+	case "error":
+		l.hasError = !s.null()
+		if l.hasError {
+			err = s.object(func(key []byte) error { return l.errorMember(s, key) })
+		}
+	default:
+		return s.skip()
+	}
+	return wrapKey(key, err)
+}
+
+func (l *resultLine) responseMember(s *scanner, key []byte) error {
+	var err error
+	switch string(key) {
+	case "status_code":
+		l.statusCode, err = s.integer()
+	case "body":
+		err = l.body.read(s)
+	default:
+		return s.skip()
+	}
+	return wrapKey(key, err)
+}
+
+func (l *resultLine) errorMember(s *scanner, key []byte) error {
+	var err error
+	switch string(key) {
+	case "code":
+		l.errCode, err = s.scalar()
+	case "message":
+		l.errMessage, err = s.str()
+	default:
+		return s.skip()
+	}
+	return wrapKey(key, err)
+}
+
+// responseBody is what Normalize reads of a response body, for every
+// endpoint at once: chat and legacy completions (choices), the Responses
+// API (output, status, incomplete_details), embeddings (data), and the
+// error object of a failed request.
+type responseBody struct {
+	raw              []byte // the whole body, aliasing the line; nil when absent or null
+	model            string
+	hasChoices       bool
+	text             *string // of the first choice
+	finishReason     *string // of the first choice
+	hasOutput        bool
+	outputText       []byte // the output_text items, concatenated
+	hasOutputText    bool
+	status           *string
+	incompleteReason *string
+	embeddings       []embedding
+	usage            tokenUsage
+	errType          string
+	errMessage       string
+	errCode          any
+}
+
+// embedding is one vector of an embeddings body.
+type embedding struct {
+	index  int64
+	vector []byte // raw JSON, aliasing the line
+}
+
+// tokenUsage is a body's usage in either spelling.
+type tokenUsage struct {
+	input, output      int64
+	hasInput           bool // input_tokens or output_tokens given
+	prompt, completion int64
+	hasPrompt          bool // prompt_tokens or completion_tokens given
+}
+
+// read reads a body; one that is not an object is kept raw only.
+func (b *responseBody) read(s *scanner) error {
+	if s.null() {
+		return nil
+	}
+	c := s.peek()
+	start := s.pos
+	var err error
+	if c == '{' {
+		err = s.object(func(key []byte) error { return b.member(s, key) })
+	} else {
+		err = s.skip()
+	}
+	if err != nil {
+		return err
+	}
+	b.raw = s.data[start:s.pos]
+	return nil
+}
+
+func (b *responseBody) member(s *scanner, key []byte) error {
+	var err error
+	switch string(key) {
+	case "model":
+		b.model, err = s.str()
+	case "choices":
+		err = s.array(func(i int) error {
+			b.hasChoices = true
+			if i > 0 {
+				return s.skip()
+			}
+			return s.object(func(key []byte) error { return b.choiceMember(s, key) })
+		})
+	case "output":
+		err = s.array(func(int) error {
+			b.hasOutput = true
+			return s.object(func(key []byte) error { return b.outputItemMember(s, key) })
+		})
+	case "status":
+		b.status, err = s.optionalStr()
+	case "incomplete_details":
+		err = s.object(func(key []byte) error {
+			if string(key) != "reason" {
+				return s.skip()
+			}
+			var err error
+			b.incompleteReason, err = s.optionalStr()
+			return wrapKey(key, err)
+		})
+	case "data":
+		err = s.array(func(int) error { return b.readDataItem(s) })
+	case "usage":
+		err = b.usage.read(s)
+	case "error":
+		err = s.object(func(key []byte) error { return b.errorMember(s, key) })
+	default:
+		return s.skip()
+	}
+	return wrapKey(key, err)
+}
+
+// choiceMember reads a member of the first choice of a chat or legacy
+// completion.
+func (b *responseBody) choiceMember(s *scanner, key []byte) error {
+	var err error
+	switch string(key) {
+	case "message":
+		err = s.object(func(key []byte) error {
+			if string(key) != "content" {
+				return s.skip()
+			}
+			var err error
+			b.text, err = messageText(s)
+			return wrapKey(key, err)
+		})
+	case "text":
+		b.text, err = s.optionalStr()
+	case "finish_reason":
+		b.finishReason, err = s.optionalStr()
+	default:
+		return s.skip()
+	}
+	return wrapKey(key, err)
+}
+
+// messageText reads a chat message's content: a string, or content parts
+// whose text is concatenated; nil when it is null (a tool call) or has no
+// text part.
+func messageText(s *scanner) (*string, error) {
+	switch s.peek() {
+	case '[':
+	case '"', 'n':
+		return s.optionalStr()
+	default:
+		return nil, s.typeError("string or array")
+	}
+	var text []byte
+	found := false
+	err := s.array(func(int) error {
+		return s.object(func(key []byte) error {
+			if string(key) != "text" || s.peek() != '"' {
+				return s.skip()
+			}
+			found = true
+			var err error
+			text, err = s.appendStr(text)
+			return err
+		})
+	})
+	if err != nil || !found {
+		return nil, err
+	}
+	str := string(text)
+	return &str, nil
+}
+
+// outputItemMember reads a member of an item of a Responses API output.
+func (b *responseBody) outputItemMember(s *scanner, key []byte) error {
+	if string(key) != "content" {
+		return s.skip()
+	}
+	return wrapKey(key, s.array(func(int) error { return b.readOutputContent(s) }))
+}
+
+// readOutputContent reads one content item of an output item, appending
+// its text when it is an output_text item. Its type may follow its text,
+// so the text is appended first and dropped again for other types.
+func (b *responseBody) readOutputContent(s *scanner) error {
+	var typ string
+	mark := len(b.outputText)
+	err := s.object(func(key []byte) error {
+		var err error
+		switch string(key) {
+		case "type":
+			typ, err = s.str()
+		case "text":
+			b.outputText, err = s.appendStr(b.outputText[:mark])
+		default:
+			return s.skip()
+		}
+		return wrapKey(key, err)
+	})
+	if typ == "output_text" {
+		b.hasOutputText = true
+	} else {
+		b.outputText = b.outputText[:mark]
+	}
+	return err
+}
+
+// readDataItem reads an item of an embeddings body's data.
+func (b *responseBody) readDataItem(s *scanner) error {
+	var e embedding
+	err := s.object(func(key []byte) error {
+		var err error
+		switch string(key) {
+		case "index":
+			e.index, err = s.integer()
+		case "embedding":
+			e.vector, err = s.raw()
+		default:
+			return s.skip()
+		}
+		return wrapKey(key, err)
+	})
+	if e.vector != nil {
+		b.embeddings = append(b.embeddings, e)
+	}
+	return err
+}
+
+func (b *responseBody) errorMember(s *scanner, key []byte) error {
+	var err error
+	switch string(key) {
+	case "message":
+		b.errMessage, err = s.str()
+	case "type":
+		b.errType, err = s.str()
+	case "code":
+		b.errCode, err = s.scalar()
+	default:
+		return s.skip()
+	}
+	return wrapKey(key, err)
+}
+
+func (u *tokenUsage) read(s *scanner) error {
+	return s.object(func(key []byte) error {
+		var err error
+		switch string(key) {
+		case "input_tokens":
+			u.input, err = s.integer()
+			u.hasInput = true
+		case "output_tokens":
+			u.output, err = s.integer()
+			u.hasInput = true
+		case "prompt_tokens":
+			u.prompt, err = s.integer()
+			u.hasPrompt = true
+		case "completion_tokens":
+			u.completion, err = s.integer()
+			u.hasPrompt = true
+		default:
+			return s.skip()
+		}
+		return wrapKey(key, err)
+	})
+}
+
+// result is the usage in normalized form, preferring the Responses API
+// spelling; nil when the body reports none.
+func (u *tokenUsage) result() *providers.Usage {
+	switch {
+	case u.hasInput:
+		return &providers.Usage{InputTokens: u.input, OutputTokens: u.output}
+	case u.hasPrompt:
+		return &providers.Usage{InputTokens: u.prompt, OutputTokens: u.completion}
+	}
+	return nil
+}
+
+// httpError describes a request answered with a non-2xx status.
+func (b *responseBody) httpError(status int64) *providers.ResultError {
+	e := &providers.ResultError{
+		Type:       b.errType,
+		Message:    b.errMessage,
+		Code:       b.errCode,
+		HTTPStatus: int(status),
+	}
+	if e.Type == "" {
+		e.Type = "http_error"
+	}
+	if e.Message == "" {
+		e.Message = fmt.Sprintf("request failed with HTTP status %d", status)
+	}
+	return e
+}
+
+// fillOutput sets r's text and finish reason, or its embeddings, from
+// whichever shape the body has.
+func (b *responseBody) fillOutput(r *providers.Result) {
+	switch {
+	case b.hasChoices:
+		r.Text, r.FinishReason = b.text, b.finishReason
+	case b.hasOutput || b.status != nil:
+		if b.hasOutputText {
+			text := string(b.outputText)
+			r.Text = &text
+		}
+		r.FinishReason = b.status
+		if b.incompleteReason != nil {
+			r.FinishReason = b.incompleteReason
+		}
+	case len(b.embeddings) == 1:
+		r.Embedding = bytes.Clone(b.embeddings[0].vector)
+	case len(b.embeddings) > 1:
+		r.Embeddings = b.joinEmbeddings()
+	}
+}
+
+// joinEmbeddings is the JSON array of every vector, in input order.
+func (b *responseBody) joinEmbeddings() json.RawMessage {
+	slices.SortStableFunc(b.embeddings, func(x, y embedding) int { return cmp.Compare(x.index, y.index) })
+	n := 1
+	for _, e := range b.embeddings {
+		n += len(e.vector) + 1
+	}
+	out := make([]byte, 0, n)
+	out = append(out, '[')
+	for i, e := range b.embeddings {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, e.vector...)
+	}
+	return append(out, ']')
+}
