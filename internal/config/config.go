@@ -1,0 +1,283 @@
+// Package config turns config.yaml, BATCHCTL_* variables and the providers'
+// usual variables into one typed Config. It is the only package that uses
+// viper; commands see *Config only.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/spf13/viper"
+)
+
+// Profile types: the wire protocol a provider profile speaks.
+const (
+	TypeOpenAI   = "openai"
+	TypeEmulator = "emulator"
+)
+
+// Auth header styles of openai-type profiles.
+const (
+	AuthBearer = "bearer"  // Authorization: Bearer KEY
+	AuthAPIKey = "api-key" // api-key: KEY (Azure)
+)
+
+// Config is batchctl's whole configuration.
+type Config struct {
+	// Home is BATCHCTL_HOME: config.yaml, the registry and per-job files.
+	Home string
+	// File is the config file path (it need not exist).
+	File string
+	// DefaultModel is used when a command gets no --model.
+	DefaultModel string
+	// PollInterval is the default `wait --interval`.
+	PollInterval time.Duration
+	// EmulatorDuration is how long a batch takes on the embedded emulator.
+	EmulatorDuration time.Duration
+	// Providers holds every profile, built-in and configured, by name.
+	Providers map[string]*Profile
+}
+
+// Profile is one provider: a wire protocol plus where and how to reach it.
+type Profile struct {
+	Name             string
+	Type             string
+	BaseURL          string
+	APIKeyEnv        string
+	APIKey           string // resolved from the config or APIKeyEnv; never printed
+	AuthHeader       string
+	Headers          map[string]string
+	MaxRequests      int
+	MaxBytes         int64
+	CompletionWindow string
+	BuiltIn          bool
+}
+
+// KeySet reports whether the profile has an API key (the emulator needs none).
+func (p *Profile) KeySet() bool { return p.APIKey != "" || p.Type == TypeEmulator }
+
+// fileProfile is a profile as written in config.yaml.
+type fileProfile struct {
+	Type             string            `mapstructure:"type"`
+	BaseURL          string            `mapstructure:"base_url"`
+	APIKeyEnv        string            `mapstructure:"api_key_env"`
+	APIKey           string            `mapstructure:"api_key"`
+	AuthHeader       string            `mapstructure:"auth_header"`
+	Headers          map[string]string `mapstructure:"headers"`
+	MaxRequests      int               `mapstructure:"max_requests"`
+	MaxBytes         string            `mapstructure:"max_bytes"`
+	CompletionWindow string            `mapstructure:"completion_window"`
+}
+
+type fileConfig struct {
+	DefaultModel     string                 `mapstructure:"default_model"`
+	PollInterval     time.Duration          `mapstructure:"poll_interval"`
+	EmulatorDuration time.Duration          `mapstructure:"emulator_duration"`
+	Providers        map[string]fileProfile `mapstructure:"providers"`
+}
+
+// Keys lists the top-level settings, each also settable as BATCHCTL_<KEY>.
+var Keys = []string{"default_model", "poll_interval", "emulator_duration"}
+
+// DefaultHome is where state lives when BATCHCTL_HOME is not set.
+func DefaultHome(getenv func(string) string) (string, error) {
+	if h := getenv("BATCHCTL_HOME"); h != "" {
+		return h, nil
+	}
+	dir := getenv("XDG_CONFIG_HOME")
+	if dir == "" {
+		var err error
+		if dir, err = os.UserConfigDir(); err != nil {
+			return "", fmt.Errorf("cannot find a home for batchctl's state: %w (set BATCHCTL_HOME)", err)
+		}
+	}
+	return filepath.Join(dir, "batchctl"), nil
+}
+
+// Load reads the configuration. getenv is the environment (os.Getenv in
+// production); a missing config file is fine, a malformed one is an error.
+func Load(getenv func(string) string) (*Config, error) {
+	home, err := DefaultHome(getenv)
+	if err != nil {
+		return nil, err
+	}
+	v := viper.New()
+	v.SetConfigFile(filepath.Join(home, "config.yaml"))
+	v.SetConfigType("yaml")
+	v.SetDefault("poll_interval", 10*time.Second)
+	v.SetDefault("emulator_duration", 3*time.Second)
+	for _, k := range Keys {
+		if val := getenv("BATCHCTL_" + strings.ToUpper(k)); val != "" {
+			v.Set(k, val)
+		}
+	}
+	if err := v.ReadInConfig(); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		var notFound viper.ConfigFileNotFoundError
+		if !errors.As(err, &notFound) {
+			return nil, fmt.Errorf("reading %s: %w", v.ConfigFileUsed(), err)
+		}
+	}
+	var fc fileConfig
+	if err := v.Unmarshal(&fc); err != nil {
+		return nil, fmt.Errorf("reading %s: %w", v.ConfigFileUsed(), err)
+	}
+	cfg := &Config{
+		Home:             home,
+		File:             v.ConfigFileUsed(),
+		DefaultModel:     fc.DefaultModel,
+		PollInterval:     fc.PollInterval,
+		EmulatorDuration: fc.EmulatorDuration,
+		Providers:        builtins(getenv),
+	}
+	for name, fp := range fc.Providers {
+		p, err := mergeProfile(cfg.Providers[name], name, fp)
+		if err != nil {
+			return nil, fmt.Errorf("%s: providers.%s: %w", cfg.File, name, err)
+		}
+		cfg.Providers[name] = p
+	}
+	for _, p := range cfg.Providers {
+		if p.APIKey == "" && p.APIKeyEnv != "" {
+			p.APIKey = getenv(p.APIKeyEnv)
+		}
+	}
+	if cfg.PollInterval <= 0 {
+		return nil, fmt.Errorf("poll_interval must be positive, got %s", cfg.PollInterval)
+	}
+	return cfg, nil
+}
+
+func builtins(getenv func(string) string) map[string]*Profile {
+	openaiURL := getenv("OPENAI_BASE_URL")
+	if openaiURL == "" {
+		openaiURL = "https://api.openai.com/v1"
+	}
+	headers := map[string]string{}
+	if org := getenv("OPENAI_ORG_ID"); org != "" {
+		headers["OpenAI-Organization"] = org
+	}
+	if proj := getenv("OPENAI_PROJECT_ID"); proj != "" {
+		headers["OpenAI-Project"] = proj
+	}
+	return map[string]*Profile{
+		"openai": {
+			Name: "openai", Type: TypeOpenAI, BaseURL: openaiURL, APIKeyEnv: "OPENAI_API_KEY",
+			AuthHeader: AuthBearer, Headers: headers, MaxRequests: 50_000, MaxBytes: 200 * MB,
+			CompletionWindow: "24h", BuiltIn: true,
+		},
+		"emulator": {
+			Name: "emulator", Type: TypeEmulator, AuthHeader: AuthBearer,
+			MaxRequests: 50_000, MaxBytes: 200 * MB, CompletionWindow: "24h", BuiltIn: true,
+		},
+	}
+}
+
+// mergeProfile lays a config.yaml profile over a built-in one (base may be nil).
+func mergeProfile(base *Profile, name string, fp fileProfile) (*Profile, error) {
+	p := &Profile{Name: name, Type: TypeOpenAI, AuthHeader: AuthBearer, CompletionWindow: "24h"}
+	if base != nil {
+		c := *base
+		p = &c
+	}
+	set := func(dst *string, v string) {
+		if v != "" {
+			*dst = v
+		}
+	}
+	set(&p.Type, fp.Type)
+	set(&p.BaseURL, fp.BaseURL)
+	set(&p.APIKeyEnv, fp.APIKeyEnv)
+	set(&p.APIKey, fp.APIKey)
+	set(&p.AuthHeader, fp.AuthHeader)
+	set(&p.CompletionWindow, fp.CompletionWindow)
+	if fp.Headers != nil {
+		p.Headers = fp.Headers
+	}
+	if fp.MaxRequests < 0 {
+		return nil, fmt.Errorf("max_requests must be positive, got %d", fp.MaxRequests)
+	}
+	if fp.MaxRequests > 0 {
+		p.MaxRequests = fp.MaxRequests
+	}
+	if fp.MaxBytes != "" {
+		n, err := ParseBytes(fp.MaxBytes)
+		if err != nil {
+			return nil, fmt.Errorf("max_bytes: %w", err)
+		}
+		p.MaxBytes = n
+	}
+	switch p.Type {
+	case TypeOpenAI:
+	case TypeEmulator:
+		if base == nil {
+			return nil, fmt.Errorf("type %q is reserved for the built-in emulator profile", p.Type)
+		}
+	default:
+		return nil, fmt.Errorf("unknown type %q (supported: %s)", p.Type, TypeOpenAI)
+	}
+	switch p.AuthHeader {
+	case AuthBearer, AuthAPIKey:
+	default:
+		return nil, fmt.Errorf("auth_header: unknown style %q (want %s or %s)", p.AuthHeader, AuthBearer, AuthAPIKey)
+	}
+	if p.Type == TypeOpenAI && p.BaseURL == "" {
+		return nil, errors.New("base_url is required")
+	}
+	if p.MaxRequests == 0 {
+		p.MaxRequests = 50_000
+	}
+	if p.MaxBytes == 0 {
+		p.MaxBytes = 200 * MB
+	}
+	return p, nil
+}
+
+// Profile returns the named profile, or an error listing the known ones.
+func (c *Config) Profile(name string) (*Profile, error) {
+	if p, ok := c.Providers[name]; ok {
+		return p, nil
+	}
+	return nil, fmt.Errorf("unknown provider %q (known: %s)", name, strings.Join(c.ProfileNames(), ", "))
+}
+
+// ProfileNames lists the profile names, sorted.
+func (c *Config) ProfileNames() []string {
+	names := make([]string, 0, len(c.Providers))
+	for n := range c.Providers {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// ParseModel splits a model spec "provider/model". A spec without a slash
+// takes the provider from fallback (the --provider flag). Model names may
+// themselves contain slashes ("groq/meta-llama/llama-4").
+func ParseModel(spec, fallback string) (provider, model string, err error) {
+	if spec == "" {
+		return "", "", errors.New("no model given")
+	}
+	if fallback != "" {
+		return fallback, spec, nil
+	}
+	provider, model, ok := strings.Cut(spec, "/")
+	if !ok || provider == "" || model == "" {
+		return "", "", fmt.Errorf("model %q is not of the form provider/model", spec)
+	}
+	return provider, model, nil
+}
+
+// DBPath is the job registry's path.
+func (c *Config) DBPath() string { return filepath.Join(c.Home, "batchctl.db") }
+
+// JobDir is the directory of one job's files.
+func (c *Config) JobDir(id string) string { return filepath.Join(c.Home, "jobs", id) }
+
+// EmulatorDir is the embedded emulator's state directory.
+func (c *Config) EmulatorDir() string { return filepath.Join(c.Home, "emulator") }
