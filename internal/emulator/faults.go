@@ -1,0 +1,135 @@
+package emulator
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// The operations a server fault can target (see the package documentation).
+const (
+	opUpload    = "upload"
+	opListFiles = "files"
+	opGetFile   = "file"
+	opContent   = "content"
+	opDelete    = "delete"
+	opCreate    = "create"
+	opGet       = "get"
+	opList      = "list"
+	opCancel    = "cancel"
+)
+
+// faultOps lists the operations in documentation order.
+func faultOps() []string {
+	return []string{opUpload, opListFiles, opGetFile, opContent, opDelete, opCreate, opGet, opList, opCancel}
+}
+
+// Fault is one rule of a server fault spec: the next Times calls of Op
+// fail.
+type Fault struct {
+	Op string
+	// Status is 429 or 500-599; 0 means the connection is dropped in the
+	// middle of the response.
+	Status int
+	Times  int
+}
+
+// ParseFaults parses a server fault spec such as "create=429x2,get=500,content=drop".
+// An empty spec has no rules.
+func ParseFaults(spec string) ([]Fault, error) {
+	var faults []Fault
+	for rule := range strings.SplitSeq(spec, ",") {
+		rule = strings.TrimSpace(rule)
+		if rule == "" {
+			continue
+		}
+		f, err := parseFault(rule)
+		if err != nil {
+			return nil, fmt.Errorf("fault %q: %w", rule, err)
+		}
+		faults = append(faults, f)
+	}
+	return faults, nil
+}
+
+func parseFault(rule string) (Fault, error) {
+	op, kind, ok := strings.Cut(rule, "=")
+	if !ok {
+		return Fault{}, fmt.Errorf("want OP=KIND or OP=KINDxN")
+	}
+	f := Fault{Op: strings.TrimSpace(op), Times: 1}
+	if !slices.Contains(faultOps(), f.Op) {
+		return Fault{}, fmt.Errorf("unknown operation %q (want one of %s)", f.Op, strings.Join(faultOps(), ", "))
+	}
+	kind, times, hasTimes := strings.Cut(strings.TrimSpace(kind), "x")
+	if hasTimes {
+		n, err := strconv.Atoi(times)
+		if err != nil || n < 1 {
+			return Fault{}, fmt.Errorf("count %q is not a positive integer", times)
+		}
+		f.Times = n
+	}
+	if kind == "drop" {
+		return f, nil
+	}
+	status, err := strconv.Atoi(kind)
+	if err != nil || (status != http.StatusTooManyRequests && (status < 500 || status > 599)) {
+		return Fault{}, fmt.Errorf("kind %q is not 429, a status from 500 to 599, or drop", kind)
+	}
+	f.Status = status
+	return f, nil
+}
+
+// faultInjector hands out the faults of a spec, in order, per operation.
+type faultInjector struct {
+	mu      sync.Mutex
+	pending map[string][]Fault
+}
+
+func newFaultInjector(faults []Fault) *faultInjector {
+	fi := &faultInjector{pending: make(map[string][]Fault)}
+	for _, f := range faults {
+		fi.pending[f.Op] = append(fi.pending[f.Op], f)
+	}
+	return fi
+}
+
+// next returns the fault the current call of op must suffer, if any, and
+// counts it as used.
+func (fi *faultInjector) next(op string) (Fault, bool) {
+	fi.mu.Lock()
+	defer fi.mu.Unlock()
+	queue := fi.pending[op]
+	if len(queue) == 0 {
+		return Fault{}, false
+	}
+	f := queue[0]
+	if queue[0].Times--; queue[0].Times == 0 {
+		fi.pending[op] = queue[1:]
+	}
+	return f, true
+}
+
+// dropConnection ends the response in its middle: it sends the headers of a
+// 200 answer announcing a body longer than what follows, then closes the
+// connection, so the client sees an unexpected EOF.
+func dropConnection(w http.ResponseWriter) {
+	const partial = `{"object":"emulated dropped connection",`
+	rc := http.NewResponseController(w)
+	conn, buf, err := rc.Hijack()
+	if err != nil {
+		// HTTP/2 cannot be hijacked: abort the stream instead.
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", strconv.Itoa(4*len(partial)))
+		w.WriteHeader(http.StatusOK)
+		w.Write([]byte(partial))
+		rc.Flush()
+		panic(http.ErrAbortHandler)
+	}
+	defer conn.Close()
+	fmt.Fprintf(buf, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", 4*len(partial), partial)
+	buf.Flush()
+}

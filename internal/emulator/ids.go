@@ -1,0 +1,44 @@
+package emulator
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"strconv"
+	"strings"
+)
+
+const (
+	idAlphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	idLength   = 24
+	// idReject is the first byte value that would make byte%len(idAlphabet)
+	// favour some characters; such bytes are skipped.
+	idReject = 256 - 256%len(idAlphabet)
+)
+
+// newID returns prefix followed by idLength random alphanumeric characters
+// from crypto/rand, e.g. "file-" + "k3J9...".
+func newID(prefix string) string {
+	var b strings.Builder
+	b.Grow(len(prefix) + idLength)
+	b.WriteString(prefix)
+	buf := make([]byte, idLength+idLength/2)
+	for n := 0; n < idLength; {
+		rand.Read(buf) // never fails (crypto/rand since Go 1.24)
+		for _, c := range buf {
+			if int(c) < idReject && n < idLength {
+				b.WriteByte(idAlphabet[int(c)%len(idAlphabet)])
+				n++
+			}
+		}
+	}
+	return b.String()
+}
+
+// derivedID returns prefix followed by 32 hex digits derived from seed and
+// index. Ids that must come out the same in every process that computes them
+// (request ids in result files) are made this way from a random batch id.
+func derivedID(prefix, seed string, index int) string {
+	sum := sha256.Sum256([]byte(prefix + "\x00" + seed + "\x00" + strconv.Itoa(index)))
+	return prefix + hex.EncodeToString(sum[:16])
+}

@@ -1,0 +1,421 @@
+package emulator
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"maps"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+const (
+	completionWindow    = "24h"
+	completionWindowDur = 24 * time.Hour
+	maxInputBytes       = 200 << 20
+	maxMetadataPairs    = 16
+	maxMetadataKey      = 64
+	maxMetadataValue    = 512
+	maxListBatches      = 100
+	defaultListBatches  = 20
+)
+
+// The companions of a batch record ID.json in the batches directory.
+const (
+	batchInputExt   = ".input"   // a link to (or copy of) the input file's bytes
+	batchTallyExt   = ".tally"   // running tallies of the requests (tally.go)
+	batchResultsExt = ".results" // marker: the output and error files were written
+)
+
+// batchRecord is a batch as stored: everything its state at any instant is
+// computed from. Only Timeline.Cancelling ever changes after creation.
+type batchRecord struct {
+	ID               string            `json:"id"`
+	Endpoint         string            `json:"endpoint"`
+	InputFileID      string            `json:"input_file_id"`
+	CompletionWindow string            `json:"completion_window"`
+	Metadata         map[string]string `json:"metadata"`
+	Model            string            `json:"model,omitempty"`
+	Errors           []lineError       `json:"errors,omitempty"`
+	Timeline         timeline          `json:"timeline"`
+	// Total is the tally of all requests.
+	Total tally `json:"total"`
+	// OutputFileID and ErrorFileID are reserved at creation; the files
+	// exist once the batch has ended with something to put in them.
+	OutputFileID string `json:"output_file_id"`
+	ErrorFileID  string `json:"error_file_id"`
+	// OutputExpiry is how long the output and error files live.
+	OutputExpiry time.Duration `json:"output_expiry"`
+}
+
+func (o *openaiAPI) batchPath(id, ext string) string { return filepath.Join(o.batches, id+ext) }
+
+// loadBatch reads a batch record; an unknown id gives a 404 error.
+func (o *openaiAPI) loadBatch(id string) (*batchRecord, error) {
+	notFound := &httpError{
+		status: http.StatusNotFound,
+		body:   invalidRequest("", "", "No batch found with id '%s'.", id),
+	}
+	if id == "" {
+		return nil, notFound
+	}
+	var b batchRecord
+	if err := readJSONFile(o.batchPath(id, ".json"), &b); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, notFound
+		}
+		return nil, err
+	}
+	return &b, nil
+}
+
+// createBatchRequest is the body of POST /v1/batches.
+type createBatchRequest struct {
+	InputFileID        string          `json:"input_file_id"`
+	Endpoint           string          `json:"endpoint"`
+	CompletionWindow   string          `json:"completion_window"`
+	RawMetadata        json.RawMessage `json:"metadata"`
+	OutputExpiresAfter *struct {
+		Anchor  string `json:"anchor"`
+		Seconds int64  `json:"seconds"`
+	} `json:"output_expires_after"`
+	// metadata is RawMetadata, checked.
+	metadata map[string]string
+}
+
+// check validates the request as the API does.
+func (req *createBatchRequest) check() *apiError {
+	switch {
+	case req.InputFileID == "":
+		return missingParam("input_file_id")
+	case req.Endpoint == "":
+		return missingParam("endpoint")
+	case !slices.Contains(openaiEndpoints(), req.Endpoint):
+		return invalidRequest("endpoint", "invalid_value", "Invalid value: '%s'. Supported values are: '%s'.",
+			req.Endpoint, strings.Join(openaiEndpoints(), "', '"))
+	case req.CompletionWindow == "":
+		return missingParam("completion_window")
+	case req.CompletionWindow != completionWindow:
+		return invalidRequest("completion_window", "invalid_value", "Invalid value: '%s'. Supported values are: '%s'.",
+			req.CompletionWindow, completionWindow)
+	}
+	var err *apiError
+	if req.metadata, err = parseMetadata(req.RawMetadata); err != nil {
+		return err
+	}
+	if e := req.OutputExpiresAfter; e != nil {
+		if e.Anchor != "created_at" {
+			return invalidRequest("output_expires_after.anchor", "invalid_value",
+				"Invalid value: '%s'. Supported values are: 'created_at'.", e.Anchor)
+		}
+		if e.Seconds < minFileExpiry || e.Seconds > maxFileExpiry {
+			return invalidRequest("output_expires_after.seconds", "invalid_value",
+				"Invalid 'output_expires_after.seconds': expected an integer from %d to %d, but got %d instead.",
+				minFileExpiry, maxFileExpiry, e.Seconds)
+		}
+	}
+	return nil
+}
+
+// parseMetadata decodes metadata and enforces the API's limits: at most 16
+// pairs of strings, keys of at most 64 characters, values of at most 512.
+func parseMetadata(raw json.RawMessage) (map[string]string, *apiError) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, nil
+	}
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(raw, &fields) != nil {
+		return nil, invalidType("metadata", "an object")
+	}
+	if len(fields) > maxMetadataPairs {
+		return nil, invalidRequest("metadata", "object_above_max_properties",
+			"Invalid 'metadata': too many properties. Expected an object with at most %d properties, but got an object with %d properties instead.",
+			maxMetadataPairs, len(fields))
+	}
+	md := make(map[string]string, len(fields))
+	for _, k := range slices.Sorted(maps.Keys(fields)) {
+		var v string
+		if string(fields[k]) == "null" || json.Unmarshal(fields[k], &v) != nil {
+			return nil, invalidType("metadata."+k, "a string")
+		}
+		if n := utf8.RuneCountInString(k); n > maxMetadataKey {
+			return nil, invalidRequest("metadata", "string_above_max_length",
+				"Invalid 'metadata': key '%s' is too long. Expected a key with maximum length %d, but got a key with length %d instead.",
+				k, maxMetadataKey, n)
+		}
+		if n := utf8.RuneCountInString(v); n > maxMetadataValue {
+			return nil, invalidRequest("metadata."+k, "string_above_max_length",
+				"Invalid 'metadata.%s': string too long. Expected a string with maximum length %d, but got a string with length %d instead.",
+				k, maxMetadataValue, n)
+		}
+		md[k] = v
+	}
+	return md, nil
+}
+
+func (o *openaiAPI) createBatch(w http.ResponseWriter, r *http.Request) error {
+	var req createBatchRequest
+	if err := decodeRequest(w, r, &req); err != nil {
+		return err
+	}
+	if e := req.check(); e != nil {
+		return badRequest(e)
+	}
+	input, err := o.loadFile(req.InputFileID)
+	var he *httpError
+	if errors.As(err, &he) && he.status == http.StatusNotFound {
+		return fileNotFound(req.InputFileID, "input_file_id")
+	}
+	if err != nil {
+		return err
+	}
+	switch {
+	case input.Purpose != purposeBatch:
+		return badRequest(invalidRequest("input_file_id", "invalid_value",
+			"Invalid 'input_file_id': the file has purpose '%s'; a batch input file must have purpose 'batch'.", input.Purpose))
+	case input.Bytes > maxInputBytes:
+		return badRequest(invalidRequest("input_file_id", "invalid_value",
+			"Invalid 'input_file_id': the file has %d bytes; a batch input file can have at most %d.", input.Bytes, maxInputBytes))
+	}
+	rec := &batchRecord{
+		ID:               newID("batch_"),
+		Endpoint:         req.Endpoint,
+		InputFileID:      input.ID,
+		CompletionWindow: req.CompletionWindow,
+		Metadata:         req.metadata,
+		Timeline:         timeline{Created: o.srv.clock(), Duration: o.srv.duration},
+		OutputFileID:     newID("file-"),
+		ErrorFileID:      newID("file-"),
+		OutputExpiry:     defaultFileExpiry,
+	}
+	if e := req.OutputExpiresAfter; e != nil {
+		rec.OutputExpiry = time.Duration(e.Seconds) * time.Second
+	}
+	if err := o.storeBatch(r.Context(), rec); err != nil {
+		return err
+	}
+	return o.respondBatch(r.Context(), w, rec)
+}
+
+// storeBatch takes a copy of the input, plans the batch from it and writes
+// the batch record, last, so that a stored record always has its
+// companions.
+func (o *openaiAPI) storeBatch(ctx context.Context, rec *batchRecord) (err error) {
+	inputPath := o.batchPath(rec.ID, batchInputExt)
+	tallyPath := o.batchPath(rec.ID, batchTallyExt)
+	defer func() {
+		if err != nil {
+			os.Remove(inputPath)
+			os.Remove(tallyPath)
+		}
+	}()
+	if err = linkOrCopy(o.contentPath(rec.InputFileID), inputPath); err != nil {
+		return err
+	}
+	in, err := os.Open(inputPath)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	p, err := planBatch(ctx, in, rec.Endpoint, tallyPath)
+	if err != nil {
+		return err
+	}
+	rec.Model, rec.Errors, rec.Total = p.model, p.errors, p.total
+	rec.Timeline.Requests, rec.Timeline.Valid, rec.Timeline.Expiring = p.requests, len(p.errors) == 0, p.expiring
+	return writeJSONFile(o.batchPath(rec.ID, ".json"), rec)
+}
+
+func (o *openaiAPI) getBatch(w http.ResponseWriter, r *http.Request) error {
+	rec, err := o.loadBatch(pathID(r))
+	if err != nil {
+		return err
+	}
+	return o.respondBatch(r.Context(), w, rec)
+}
+
+// respondBatch sends the batch as it is now.
+func (o *openaiAPI) respondBatch(ctx context.Context, w http.ResponseWriter, rec *batchRecord) error {
+	b, err := o.view(ctx, rec, o.srv.clock())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, b)
+	return nil
+}
+
+func (o *openaiAPI) cancelBatch(w http.ResponseWriter, r *http.Request) error {
+	rec, err := o.loadBatch(pathID(r))
+	if err != nil {
+		return err
+	}
+	now := o.srv.clock()
+	switch p := rec.Timeline.at(now); {
+	case p.phase == phaseCancelling:
+		// Cancelling twice changes nothing.
+	case p.phase.terminal():
+		return &httpError{
+			status: http.StatusConflict,
+			body:   invalidRequest("", "", "Cannot cancel a batch with status '%s'.", statusName(p.phase)),
+		}
+	default:
+		// A process that sees the batch finish just as this one cancels
+		// it may write the full results before this record lands; the
+		// window is the few microseconds of this write.
+		rec.Timeline.Cancelling = now
+		if err := writeJSONFile(o.batchPath(rec.ID, ".json"), rec); err != nil {
+			return err
+		}
+	}
+	return o.respondBatch(r.Context(), w, rec)
+}
+
+func (o *openaiAPI) listBatches(w http.ResponseWriter, r *http.Request) error {
+	limit, err := queryLimit(r, defaultListBatches, maxListBatches)
+	if err != nil {
+		return err
+	}
+	recs, err := o.allBatches()
+	if err != nil {
+		return err
+	}
+	page, more := paginate(recs, func(b *batchRecord) string { return b.ID }, r.URL.Query().Get("after"), limit)
+	now := o.srv.clock()
+	objects := make([]batchObject, len(page))
+	for i, rec := range page {
+		if objects[i], err = o.view(r.Context(), rec, now); err != nil {
+			return err
+		}
+	}
+	writeJSON(w, http.StatusOK, newListPage(objects, func(b batchObject) string { return b.ID }, more))
+	return nil
+}
+
+// allBatches returns every stored batch, newest first.
+func (o *openaiAPI) allBatches() ([]*batchRecord, error) {
+	ids, err := listIDs(o.batches, ".json")
+	if err != nil {
+		return nil, err
+	}
+	recs := make([]*batchRecord, 0, len(ids))
+	for _, id := range ids {
+		rec, err := o.loadBatch(id)
+		if err != nil {
+			return nil, err
+		}
+		recs = append(recs, rec)
+	}
+	slices.SortFunc(recs, func(a, b *batchRecord) int {
+		return cmp.Or(b.Timeline.Created.Compare(a.Timeline.Created), strings.Compare(b.ID, a.ID))
+	})
+	return recs, nil
+}
+
+// settleBatches writes the results of every batch that has ended.
+func (o *openaiAPI) settleBatches(ctx context.Context) error {
+	recs, err := o.allBatches()
+	if err != nil {
+		return err
+	}
+	now := o.srv.clock()
+	for _, rec := range recs {
+		if _, err := o.view(ctx, rec, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// view returns the batch as the API shows it at now, first writing its
+// output and error files if it has just ended.
+func (o *openaiAPI) view(ctx context.Context, rec *batchRecord, now time.Time) (batchObject, error) {
+	p := rec.Timeline.at(now)
+	t, err := o.reportedTally(rec, p)
+	if err != nil {
+		return batchObject{}, err
+	}
+	if p.phase.terminal() && p.phase != phaseFailed {
+		if err := o.writeResults(ctx, rec, p); err != nil {
+			return batchObject{}, err
+		}
+	}
+	return rec.object(p, t), nil
+}
+
+// reportedTally returns the tally of the requests that had run at p.
+func (o *openaiAPI) reportedTally(rec *batchRecord, p progress) (tally, error) {
+	switch {
+	case p.inProgressAt.IsZero():
+		return tally{}, nil
+	case p.executed == rec.Timeline.Requests:
+		return rec.Total, nil
+	}
+	return readTally(o.batchPath(rec.ID, batchTallyExt), p.executed)
+}
+
+// statusName returns the Batch API status of a phase.
+func statusName(p phase) string {
+	return [...]string{
+		phaseValidating: "validating",
+		phaseInProgress: "in_progress",
+		phaseFinalizing: "finalizing",
+		phaseCancelling: "cancelling",
+		phaseCompleted:  "completed",
+		phaseFailed:     "failed",
+		phaseExpired:    "expired",
+		phaseCancelled:  "cancelled",
+	}[p]
+}
+
+// object returns the Batch object of the batch in state p, t being the
+// tally of its requests that had run.
+func (rec *batchRecord) object(p progress, t tally) batchObject {
+	created := rec.Timeline.Created
+	b := batchObject{
+		ID:               rec.ID,
+		Object:           "batch",
+		Endpoint:         rec.Endpoint,
+		InputFileID:      rec.InputFileID,
+		CompletionWindow: rec.CompletionWindow,
+		Status:           statusName(p.phase),
+		CreatedAt:        created.Unix(),
+		InProgressAt:     unixPtr(p.inProgressAt),
+		ExpiresAt:        unixPtr(created.Add(completionWindowDur)),
+		FinalizingAt:     unixPtr(p.finalizingAt),
+		CancellingAt:     unixPtr(p.cancellingAt),
+		Usage:            newTokenUsage(t.InputTokens, t.OutputTokens),
+		Metadata:         rec.Metadata,
+	}
+	if !p.inProgressAt.IsZero() {
+		b.Model = rec.Model
+		b.RequestCounts = requestCounts{Total: int64(rec.Timeline.Requests), Completed: t.Succeeded, Failed: t.Failed}
+	}
+	switch p.phase {
+	case phaseFailed:
+		b.FailedAt = unixPtr(p.endedAt)
+		b.Errors = &batchErrors{Object: "list", Data: rec.Errors}
+	case phaseCompleted:
+		b.CompletedAt = unixPtr(p.endedAt)
+	case phaseExpired:
+		b.ExpiredAt = unixPtr(p.endedAt)
+		b.RequestCounts.Failed += t.Expired
+	case phaseCancelled:
+		b.CancelledAt = unixPtr(p.endedAt)
+	}
+	if p.phase.terminal() {
+		if t.Succeeded > 0 {
+			b.OutputFileID = &rec.OutputFileID
+		}
+		if t.Failed > 0 || p.phase == phaseExpired && t.Expired > 0 {
+			b.ErrorFileID = &rec.ErrorFileID
+		}
+	}
+	return b
+}

@@ -1,0 +1,612 @@
+package emulator
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strings"
+)
+
+// The batch endpoints the emulator answers.
+const (
+	endpointChat        = "/v1/chat/completions"
+	endpointResponses   = "/v1/responses"
+	endpointCompletions = "/v1/completions"
+	endpointEmbeddings  = "/v1/embeddings"
+)
+
+// openaiEndpoints lists the supported endpoints, in error-message order.
+func openaiEndpoints() []string {
+	return []string{endpointChat, endpointCompletions, endpointEmbeddings, endpointResponses}
+}
+
+// inputLine is a request line of a batch input file that passed validation.
+type inputLine struct {
+	customID string
+	model    string
+	body     json.RawMessage
+}
+
+func newLineError(code, param, format string, args ...any) *lineError {
+	e := &lineError{Code: code, Message: fmt.Sprintf(format, args...)}
+	if param != "" {
+		e.Param = &param
+	}
+	return e
+}
+
+// parseInputLine checks one line of an input file the way the Batch API
+// validates it. The error's Line is left to the caller.
+func parseInputLine(raw []byte, endpoint string) (inputLine, *lineError) {
+	var fields struct {
+		CustomID json.RawMessage `json:"custom_id"`
+		Method   json.RawMessage `json:"method"`
+		URL      json.RawMessage `json:"url"`
+		Body     json.RawMessage `json:"body"`
+	}
+	if !bytes.HasPrefix(raw, []byte("{")) || json.Unmarshal(raw, &fields) != nil {
+		return inputLine{}, newLineError("invalid_json_line", "", "This line is not parseable as valid JSON.")
+	}
+	var in inputLine
+	var err *lineError
+	if in.customID, err = lineString(fields.CustomID, "custom_id"); err != nil {
+		return in, err
+	}
+	method, err := lineString(fields.Method, "method")
+	if err != nil {
+		return in, err
+	}
+	if method != "POST" {
+		return in, newLineError("invalid_value", "method", "Invalid value for 'method': '%s'. Only 'POST' is supported.", method)
+	}
+	url, err := lineString(fields.URL, "url")
+	if err != nil {
+		return in, err
+	}
+	if url != endpoint {
+		return in, newLineError("url_mismatch", "url", "The url '%s' of this request does not match the batch endpoint '%s'.", url, endpoint)
+	}
+	in.body = fields.Body
+	var body struct {
+		Model json.RawMessage `json:"model"`
+	}
+	switch {
+	case in.body == nil:
+		return in, newLineError("missing_required_parameter", "body", "Missing required parameter: 'body'.")
+	case !bytes.HasPrefix(in.body, []byte("{")) || json.Unmarshal(in.body, &body) != nil:
+		return in, newLineError("invalid_type", "body", "Invalid type for 'body': expected an object.")
+	}
+	in.model, err = lineString(body.Model, "body.model")
+	return in, err
+}
+
+// lineString returns the non-empty string in raw, the field param of a
+// line; raw is nil when the field is missing.
+func lineString(raw json.RawMessage, param string) (string, *lineError) {
+	if raw == nil {
+		return "", newLineError("missing_required_parameter", param, "Missing required parameter: '%s'.", param)
+	}
+	var s string
+	if string(raw) == "null" || json.Unmarshal(raw, &s) != nil {
+		return "", newLineError("invalid_type", param, "Invalid type for '%s': expected a string.", param)
+	}
+	if s == "" {
+		return "", newLineError("invalid_value", param, "Invalid value for '%s': expected a non-empty string.", param)
+	}
+	return s, nil
+}
+
+// answerMeta places an answer: the ids in its body derive from seed (the
+// batch id) and index (the request's position), created is when it ran.
+type answerMeta struct {
+	seed    string
+	index   int
+	created int64
+}
+
+func (m answerMeta) id(prefix string) string { return derivedID(prefix, m.seed, m.index) }
+
+// openaiRequest is a parsed request body of one endpoint.
+type openaiRequest interface {
+	// markerText is the text searched for fault markers.
+	markerText() string
+	// usage returns the token counts of the successful answer.
+	usage() (input, output int64)
+	// answer returns the body of the successful answer.
+	answer(m answerMeta) any
+}
+
+// execution is what the emulator does with one request of a batch.
+type execution struct {
+	outcome outcome
+	// request answers a succeeded request.
+	request openaiRequest
+	// status and errBody are the answer of a request failed with an HTTP
+	// error; failure is set instead for a non-HTTP error.
+	status  int
+	errBody *apiError
+	failure *requestFailed
+	// inputTokens and outputTokens are the usage of a succeeded request.
+	inputTokens, outputTokens int64
+}
+
+// execute runs one request body against endpoint.
+func execute(endpoint string, body []byte) execution {
+	req, apiErr := parseRequest(endpoint, body)
+	if apiErr != nil {
+		return execution{outcome: outcomeFailed, status: 400, errBody: apiErr}
+	}
+	switch m := findMarker(req.markerText()); m.kind {
+	case markerFail:
+		return execution{outcome: outcomeFailed, status: m.status, errBody: statusError(m.status, "(Emulated by "+m.text+".)")}
+	case markerError:
+		return execution{outcome: outcomeFailed, failure: &requestFailed{
+			Code:    "server_error",
+			Message: "The request failed without a response (emulated by " + m.text + ").",
+		}}
+	case markerExpire:
+		return execution{outcome: outcomeExpired}
+	case markerDrop:
+		return execution{outcome: outcomeDropped}
+	}
+	in, out := req.usage()
+	return execution{outcome: outcomeSucceeded, request: req, status: 200, inputTokens: in, outputTokens: out}
+}
+
+// parseRequest parses a request body of endpoint, or returns the 400 error
+// the endpoint would answer.
+func parseRequest(endpoint string, body []byte) (openaiRequest, *apiError) {
+	switch endpoint {
+	case endpointChat:
+		return parseChat(body)
+	case endpointResponses:
+		return parseResponses(body)
+	case endpointCompletions:
+		return parseCompletions(body)
+	case endpointEmbeddings:
+		return parseEmbeddings(body)
+	}
+	return nil, invalidRequest("url", "", "Unsupported endpoint %s.", endpoint)
+}
+
+// messageText returns the text of message content: a string, or the text
+// fields of its parts concatenated. ok is false for any other JSON.
+func messageText(content json.RawMessage) (text string, ok bool) {
+	if len(content) == 0 || string(content) == "null" {
+		return "", true
+	}
+	if json.Unmarshal(content, &text) == nil {
+		return text, true
+	}
+	var parts []struct {
+		Text *string `json:"text"`
+	}
+	if json.Unmarshal(content, &parts) != nil {
+		return "", false
+	}
+	var b strings.Builder
+	for _, p := range parts {
+		if p.Text != nil {
+			b.WriteString(*p.Text)
+		}
+	}
+	return b.String(), true
+}
+
+// conversation is the text of a list of messages.
+type conversation struct {
+	texts      []string // every message's text
+	lastPrompt string   // the last user message's text
+}
+
+type message struct {
+	Role    string          `json:"role"`
+	Content json.RawMessage `json:"content"`
+}
+
+// readConversation collects the text of messages; param names the list in
+// errors.
+func readConversation(messages []message, param string) (conversation, *apiError) {
+	var c conversation
+	for i, m := range messages {
+		text, ok := messageText(m.Content)
+		if !ok {
+			return c, invalidType(fmt.Sprintf("%s[%d].content", param, i), "a string or an array of content parts")
+		}
+		c.texts = append(c.texts, text)
+		if m.Role == "user" {
+			c.lastPrompt = text
+		}
+	}
+	return c, nil
+}
+
+// stringOrStrings decodes a JSON string or array of strings.
+func stringOrStrings(raw json.RawMessage) ([]string, bool) {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return []string{s}, true
+	}
+	var list []string
+	if json.Unmarshal(raw, &list) != nil || len(list) == 0 {
+		return nil, false
+	}
+	return list, true
+}
+
+func decodeBody(body []byte, v any) *apiError {
+	if err := json.Unmarshal(body, v); err != nil {
+		return jsonError(err)
+	}
+	return nil
+}
+
+// chatRequest is a /v1/chat/completions body.
+type chatRequest struct {
+	Model    string    `json:"model"`
+	Messages []message `json:"messages"`
+	conv     conversation
+}
+
+func parseChat(body []byte) (openaiRequest, *apiError) {
+	var req chatRequest
+	if err := decodeBody(body, &req); err != nil {
+		return nil, err
+	}
+	switch {
+	case req.Messages == nil:
+		return nil, missingParam("messages")
+	case len(req.Messages) == 0:
+		return nil, invalidRequest("messages", "empty_array",
+			"Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.")
+	}
+	var err *apiError
+	req.conv, err = readConversation(req.Messages, "messages")
+	return &req, err
+}
+
+func (r *chatRequest) markerText() string { return r.conv.lastPrompt }
+
+func (r *chatRequest) usage() (int64, int64) {
+	return countTokens(r.conv.texts...), countTokens(reply(r.Model, r.conv.lastPrompt))
+}
+
+type chatCompletion struct {
+	ID          string          `json:"id"`
+	Object      string          `json:"object"`
+	Created     int64           `json:"created"`
+	Model       string          `json:"model"`
+	Choices     []chatChoice    `json:"choices"`
+	Usage       completionUsage `json:"usage"`
+	ServiceTier string          `json:"service_tier"`
+}
+
+type chatChoice struct {
+	Index        int         `json:"index"`
+	Message      chatMessage `json:"message"`
+	Logprobs     *struct{}   `json:"logprobs"`
+	FinishReason string      `json:"finish_reason"`
+}
+
+type chatMessage struct {
+	Role        string   `json:"role"`
+	Content     string   `json:"content"`
+	Refusal     *string  `json:"refusal"`
+	Annotations []string `json:"annotations"`
+}
+
+type completionUsage struct {
+	PromptTokens            int64                    `json:"prompt_tokens"`
+	CompletionTokens        int64                    `json:"completion_tokens"`
+	TotalTokens             int64                    `json:"total_tokens"`
+	PromptTokensDetails     *promptTokensDetails     `json:"prompt_tokens_details,omitempty"`
+	CompletionTokensDetails *completionTokensDetails `json:"completion_tokens_details,omitempty"`
+}
+
+type promptTokensDetails struct {
+	CachedTokens int64 `json:"cached_tokens"`
+	AudioTokens  int64 `json:"audio_tokens"`
+}
+
+type completionTokensDetails struct {
+	ReasoningTokens          int64 `json:"reasoning_tokens"`
+	AudioTokens              int64 `json:"audio_tokens"`
+	AcceptedPredictionTokens int64 `json:"accepted_prediction_tokens"`
+	RejectedPredictionTokens int64 `json:"rejected_prediction_tokens"`
+}
+
+func (r *chatRequest) answer(m answerMeta) any {
+	in, out := r.usage()
+	return chatCompletion{
+		ID:      m.id("chatcmpl-"),
+		Object:  "chat.completion",
+		Created: m.created,
+		Model:   r.Model,
+		Choices: []chatChoice{{
+			Message: chatMessage{
+				Role:        "assistant",
+				Content:     reply(r.Model, r.conv.lastPrompt),
+				Annotations: []string{},
+			},
+			FinishReason: "stop",
+		}},
+		Usage: completionUsage{
+			PromptTokens:            in,
+			CompletionTokens:        out,
+			TotalTokens:             in + out,
+			PromptTokensDetails:     &promptTokensDetails{},
+			CompletionTokensDetails: &completionTokensDetails{},
+		},
+		ServiceTier: "default",
+	}
+}
+
+// responsesRequest is a /v1/responses body.
+type responsesRequest struct {
+	Model        string          `json:"model"`
+	Input        json.RawMessage `json:"input"`
+	Instructions *string         `json:"instructions"`
+	conv         conversation
+}
+
+func parseResponses(body []byte) (openaiRequest, *apiError) {
+	var req responsesRequest
+	if err := decodeBody(body, &req); err != nil {
+		return nil, err
+	}
+	if req.Input == nil {
+		return nil, missingParam("input")
+	}
+	var text string
+	if json.Unmarshal(req.Input, &text) == nil {
+		req.conv = conversation{texts: []string{text}, lastPrompt: text}
+	} else {
+		var items []message
+		if json.Unmarshal(req.Input, &items) != nil {
+			return nil, invalidType("input", "a string or an array of input items")
+		}
+		var err *apiError
+		if req.conv, err = readConversation(items, "input"); err != nil {
+			return nil, err
+		}
+	}
+	if req.Instructions != nil {
+		req.conv.texts = append(req.conv.texts, *req.Instructions)
+	}
+	return &req, nil
+}
+
+func (r *responsesRequest) markerText() string { return r.conv.lastPrompt }
+
+func (r *responsesRequest) usage() (int64, int64) {
+	return countTokens(r.conv.texts...), countTokens(reply(r.Model, r.conv.lastPrompt))
+}
+
+type responseObject struct {
+	ID                 string            `json:"id"`
+	Object             string            `json:"object"`
+	CreatedAt          int64             `json:"created_at"`
+	Status             string            `json:"status"`
+	Error              *struct{}         `json:"error"`
+	IncompleteDetails  *struct{}         `json:"incomplete_details"`
+	Instructions       *string           `json:"instructions"`
+	MaxOutputTokens    *int64            `json:"max_output_tokens"`
+	Model              string            `json:"model"`
+	Output             []responseMessage `json:"output"`
+	ParallelToolCalls  bool              `json:"parallel_tool_calls"`
+	PreviousResponseID *string           `json:"previous_response_id"`
+	Temperature        float64           `json:"temperature"`
+	ToolChoice         string            `json:"tool_choice"`
+	Tools              []string          `json:"tools"`
+	TopP               float64           `json:"top_p"`
+	Usage              responseUsage     `json:"usage"`
+	Metadata           map[string]string `json:"metadata"`
+}
+
+type responseMessage struct {
+	ID      string       `json:"id"`
+	Type    string       `json:"type"`
+	Status  string       `json:"status"`
+	Role    string       `json:"role"`
+	Content []outputText `json:"content"`
+}
+
+type outputText struct {
+	Type        string   `json:"type"`
+	Text        string   `json:"text"`
+	Annotations []string `json:"annotations"`
+	Logprobs    []string `json:"logprobs"`
+}
+
+// responseUsage is the usage object of a response.
+type responseUsage struct {
+	InputTokens         int64                      `json:"input_tokens"`
+	InputTokensDetails  responseInputTokensDetails `json:"input_tokens_details"`
+	OutputTokens        int64                      `json:"output_tokens"`
+	OutputTokensDetails outputTokensDetails        `json:"output_tokens_details"`
+	TotalTokens         int64                      `json:"total_tokens"`
+}
+
+type responseInputTokensDetails struct {
+	CachedTokens     int64 `json:"cached_tokens"`
+	CacheWriteTokens int64 `json:"cache_write_tokens"`
+}
+
+func (r *responsesRequest) answer(m answerMeta) any {
+	in, out := r.usage()
+	return responseObject{
+		ID:           m.id("resp_"),
+		Object:       "response",
+		CreatedAt:    m.created,
+		Status:       "completed",
+		Instructions: r.Instructions,
+		Model:        r.Model,
+		Output: []responseMessage{{
+			ID:     m.id("msg_"),
+			Type:   "message",
+			Status: "completed",
+			Role:   "assistant",
+			Content: []outputText{{
+				Type:        "output_text",
+				Text:        reply(r.Model, r.conv.lastPrompt),
+				Annotations: []string{},
+				Logprobs:    []string{},
+			}},
+		}},
+		ParallelToolCalls: true,
+		Temperature:       1,
+		ToolChoice:        "auto",
+		Tools:             []string{},
+		TopP:              1,
+		Usage:             responseUsage{InputTokens: in, OutputTokens: out, TotalTokens: in + out},
+		Metadata:          map[string]string{},
+	}
+}
+
+// completionRequest is a /v1/completions body.
+type completionRequest struct {
+	Model   string          `json:"model"`
+	Prompt  json.RawMessage `json:"prompt"`
+	prompts []string
+}
+
+func parseCompletions(body []byte) (openaiRequest, *apiError) {
+	var req completionRequest
+	if err := decodeBody(body, &req); err != nil {
+		return nil, err
+	}
+	if req.Prompt == nil {
+		return nil, missingParam("prompt")
+	}
+	var ok bool
+	if req.prompts, ok = stringOrStrings(req.Prompt); !ok {
+		return nil, invalidType("prompt", "a string or a non-empty array of strings")
+	}
+	return &req, nil
+}
+
+func (r *completionRequest) markerText() string { return strings.Join(r.prompts, "\n") }
+
+func (r *completionRequest) usage() (int64, int64) {
+	var out int64
+	for _, p := range r.prompts {
+		out += countTokens(reply(r.Model, p))
+	}
+	return countTokens(r.prompts...), out
+}
+
+type textCompletion struct {
+	ID      string             `json:"id"`
+	Object  string             `json:"object"`
+	Created int64              `json:"created"`
+	Model   string             `json:"model"`
+	Choices []completionChoice `json:"choices"`
+	Usage   completionUsage    `json:"usage"`
+}
+
+type completionChoice struct {
+	Text         string    `json:"text"`
+	Index        int       `json:"index"`
+	Logprobs     *struct{} `json:"logprobs"`
+	FinishReason string    `json:"finish_reason"`
+}
+
+func (r *completionRequest) answer(m answerMeta) any {
+	in, out := r.usage()
+	choices := make([]completionChoice, len(r.prompts))
+	for i, p := range r.prompts {
+		choices[i] = completionChoice{Text: reply(r.Model, p), Index: i, FinishReason: "stop"}
+	}
+	return textCompletion{
+		ID:      m.id("cmpl-"),
+		Object:  "text_completion",
+		Created: m.created,
+		Model:   r.Model,
+		Choices: choices,
+		Usage:   completionUsage{PromptTokens: in, CompletionTokens: out, TotalTokens: in + out},
+	}
+}
+
+// embeddingRequest is a /v1/embeddings body.
+type embeddingRequest struct {
+	Model          string          `json:"model"`
+	Input          json.RawMessage `json:"input"`
+	Dimensions     *int            `json:"dimensions"`
+	EncodingFormat string          `json:"encoding_format"`
+	inputs         []string
+}
+
+func parseEmbeddings(body []byte) (openaiRequest, *apiError) {
+	var req embeddingRequest
+	if err := decodeBody(body, &req); err != nil {
+		return nil, err
+	}
+	if req.Input == nil {
+		return nil, missingParam("input")
+	}
+	var ok bool
+	if req.inputs, ok = stringOrStrings(req.Input); !ok {
+		return nil, invalidType("input", "a string or a non-empty array of strings (the emulator does not take token arrays)")
+	}
+	if req.Dimensions == nil {
+		d := defaultDimensions
+		req.Dimensions = &d
+	}
+	if d := *req.Dimensions; d < 1 || d > maxDimensions {
+		return nil, invalidRequest("dimensions", "invalid_value",
+			"Invalid value for 'dimensions': %d. Expected an integer from 1 to %d.", d, maxDimensions)
+	}
+	if f := req.EncodingFormat; f != "" && f != "float" && f != "base64" {
+		return nil, invalidRequest("encoding_format", "invalid_value",
+			"Invalid value for 'encoding_format': '%s'. Supported values are: 'float', 'base64'.", f)
+	}
+	return &req, nil
+}
+
+func (r *embeddingRequest) markerText() string { return strings.Join(r.inputs, "\n") }
+
+func (r *embeddingRequest) usage() (int64, int64) { return countTokens(r.inputs...), 0 }
+
+type embeddingList struct {
+	Object string          `json:"object"`
+	Data   []embeddingItem `json:"data"`
+	Model  string          `json:"model"`
+	Usage  embeddingUsage  `json:"usage"`
+}
+
+type embeddingItem struct {
+	Object    string `json:"object"`
+	Index     int    `json:"index"`
+	Embedding any    `json:"embedding"`
+}
+
+type embeddingUsage struct {
+	PromptTokens int64 `json:"prompt_tokens"`
+	TotalTokens  int64 `json:"total_tokens"`
+}
+
+func (r *embeddingRequest) answer(answerMeta) any {
+	in, _ := r.usage()
+	data := make([]embeddingItem, len(r.inputs))
+	for i, text := range r.inputs {
+		var vector any = embedding(text, *r.Dimensions)
+		if r.EncodingFormat == "base64" {
+			vector = encodeFloats(vector.([]float32))
+		}
+		data[i] = embeddingItem{Object: "embedding", Index: i, Embedding: vector}
+	}
+	return embeddingList{Object: "list", Data: data, Model: r.Model, Usage: embeddingUsage{PromptTokens: in, TotalTokens: in}}
+}
+
+// encodeFloats returns v as little-endian float32s in base64, the
+// encoding_format "base64" of embeddings.
+func encodeFloats(v []float32) string {
+	b := make([]byte, 4*len(v))
+	for i, x := range v {
+		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(x))
+	}
+	return base64.StdEncoding.EncodeToString(b)
+}

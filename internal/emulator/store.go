@@ -1,0 +1,168 @@
+package emulator
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// atomicFile is a file being written under a temporary name in its final
+// directory. Commit renames it into place, so readers in this or any other
+// process see either no file or the whole file. Files are created 0600.
+type atomicFile struct {
+	f    *os.File
+	w    *bufio.Writer
+	path string
+	done bool
+}
+
+func createAtomic(path string) (*atomicFile, error) {
+	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-*")
+	if err != nil {
+		return nil, err
+	}
+	return &atomicFile{f: f, w: bufio.NewWriterSize(f, 64<<10), path: path}, nil
+}
+
+func (a *atomicFile) Write(p []byte) (int, error) { return a.w.Write(p) }
+
+// commit flushes the file and renames it to its final path.
+func (a *atomicFile) commit() error {
+	if a.done {
+		return errors.New("atomic file already closed")
+	}
+	a.done = true
+	err := a.w.Flush()
+	if cerr := a.f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(a.f.Name(), a.path)
+	}
+	if err != nil {
+		os.Remove(a.f.Name())
+		return fmt.Errorf("write %s: %w", a.path, err)
+	}
+	return nil
+}
+
+// abort removes the temporary file; it does nothing after commit.
+func (a *atomicFile) abort() {
+	if a.done {
+		return
+	}
+	a.done = true
+	a.f.Close()
+	os.Remove(a.f.Name())
+}
+
+// writeAtomic writes path through write, atomically.
+func writeAtomic(path string, write func(io.Writer) error) error {
+	a, err := createAtomic(path)
+	if err != nil {
+		return err
+	}
+	defer a.abort()
+	if err := write(a); err != nil {
+		return err
+	}
+	return a.commit()
+}
+
+// writeJSONFile stores v as JSON at path, atomically.
+func writeJSONFile(path string, v any) error {
+	return writeAtomic(path, func(w io.Writer) error { return json.NewEncoder(w).Encode(v) })
+}
+
+// readJSONFile decodes the JSON file at path into v. A missing file gives an
+// error matching os.ErrNotExist.
+func readJSONFile(path string, v any) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("read %s: %w", path, err)
+	}
+	return nil
+}
+
+// listIDs returns the ids of the records stored as ID+ext in dir, skipping
+// temporary files.
+func listIDs(dir, ext string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || strings.HasPrefix(name, ".") || !strings.HasSuffix(name, ext) {
+			continue
+		}
+		ids = append(ids, strings.TrimSuffix(name, ext))
+	}
+	return ids, nil
+}
+
+// linkOrCopy makes dst a copy of src, as a hard link when the file system
+// allows it (the contents are never modified in place).
+func linkOrCopy(src, dst string) error {
+	if err := os.Link(src, dst); err == nil || errors.Is(err, os.ErrExist) {
+		return nil
+	}
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	return writeAtomic(dst, func(w io.Writer) error {
+		_, err := io.Copy(w, in)
+		return err
+	})
+}
+
+// fileExists reports whether path exists.
+func fileExists(path string) (bool, error) {
+	_, err := os.Stat(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// errStopLines ends forEachLine early without error.
+var errStopLines = errors.New("stop reading lines")
+
+// forEachLine calls fn with each non-blank line of r (without surrounding
+// white space) and its 1-based line number, until fn returns an error.
+func forEachLine(ctx context.Context, r io.Reader, fn func(lineNo int, line []byte) error) error {
+	br := bufio.NewReaderSize(r, 64<<10)
+	for lineNo := 1; ; lineNo++ {
+		line, err := br.ReadBytes('\n')
+		if line = bytes.TrimSpace(line); len(line) > 0 {
+			if cerr := ctx.Err(); cerr != nil {
+				return cerr
+			}
+			if ferr := fn(lineNo, line); ferr != nil {
+				if errors.Is(ferr, errStopLines) {
+					return nil
+				}
+				return ferr
+			}
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
