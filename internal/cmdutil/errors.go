@@ -1,0 +1,125 @@
+// Package cmdutil holds what every command shares: the Factory, the error
+// types that decide the exit code, and flag helpers.
+package cmdutil
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+)
+
+// ExitCode is a process exit status. Their meanings never change once shipped
+// (DESIGN.md section 8; `batchctl help exit-codes`).
+type ExitCode int
+
+// The exit codes.
+const (
+	ExitOK          ExitCode = 0
+	ExitError       ExitCode = 1
+	ExitUsage       ExitCode = 2
+	ExitPartial     ExitCode = 3
+	ExitAuth        ExitCode = 4
+	ExitTimeout     ExitCode = 124
+	ExitInterrupted ExitCode = 130
+)
+
+// FlagError is a bad command line; the command's usage is printed with it.
+type FlagError struct{ Err error }
+
+func (e *FlagError) Error() string { return e.Err.Error() }
+func (e *FlagError) Unwrap() error { return e.Err }
+
+// FlagErrorf formats a FlagError.
+func FlagErrorf(format string, args ...any) error {
+	return &FlagError{Err: fmt.Errorf(format, args...)}
+}
+
+// UsageError is invalid input or a bad request that was refused before
+// anything was sent (exit 2), without the usage text.
+type UsageError struct {
+	Err  error
+	Hint string
+}
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+func (e *UsageError) Unwrap() error { return e.Err }
+
+// PartialError says a job finished but not every request succeeded, or the
+// job itself failed, expired or was cancelled (exit 3). The results were
+// already delivered; the message is a summary.
+type PartialError struct {
+	Job     string
+	Status  string
+	Failed  int
+	Total   int
+	Message string
+}
+
+func (e *PartialError) Error() string {
+	if e.Message != "" {
+		return e.Message
+	}
+	if e.Status != "" && e.Status != "completed" {
+		return fmt.Sprintf("job %s %s: %d of %d requests did not succeed", e.Job, e.Status, e.Failed, e.Total)
+	}
+	return fmt.Sprintf("job %s: %d of %d requests did not succeed", e.Job, e.Failed, e.Total)
+}
+
+// TimeoutError says `wait --timeout` elapsed with the job still running (exit 124).
+type TimeoutError struct {
+	Job    string
+	Status string
+}
+
+func (e *TimeoutError) Error() string {
+	return fmt.Sprintf("timed out waiting for job %s (still %s); it keeps running remotely", e.Job, e.Status)
+}
+
+// AuthError is a missing or rejected API key (exit 4).
+type AuthError struct {
+	Err  error
+	Hint string
+}
+
+func (e *AuthError) Error() string { return e.Err.Error() }
+func (e *AuthError) Unwrap() error { return e.Err }
+
+// SilentError carries an exit code for a failure already reported.
+type SilentError struct{ Code ExitCode }
+
+func (e *SilentError) Error() string { return fmt.Sprintf("exit status %d", e.Code) }
+
+// Hint returns the hint attached to err, if any.
+func Hint(err error) string {
+	var ue *UsageError
+	if errors.As(err, &ue) {
+		return ue.Hint
+	}
+	var ae *AuthError
+	if errors.As(err, &ae) {
+		return ae.Hint
+	}
+	return ""
+}
+
+// ExactArgs wants exactly n arguments and otherwise says msg as a FlagError.
+func ExactArgs(n int, msg string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) > n {
+			return FlagErrorf("too many arguments: %q", args[n:])
+		}
+		if len(args) < n {
+			return &FlagError{Err: errors.New(msg)}
+		}
+		return nil
+	}
+}
+
+// NoArgs refuses positional arguments with a FlagError.
+func NoArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return FlagErrorf("unexpected argument %q", args[0])
+	}
+	return nil
+}

@@ -1,0 +1,83 @@
+// Package factory assembles the production Factory.
+package factory
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/batchctl/batchctl/internal/cmdutil"
+	"github.com/batchctl/batchctl/internal/config"
+	"github.com/batchctl/batchctl/internal/iostreams"
+	"github.com/batchctl/batchctl/internal/providers"
+	"github.com/batchctl/batchctl/internal/providers/all"
+	"github.com/batchctl/batchctl/internal/store"
+)
+
+// New builds the Factory for one run of the CLI. The returned close
+// function releases what the run opened (registry, embedded emulator).
+func New(ctx context.Context, version string, getenv func(string) string) (*cmdutil.Factory, func() error) {
+	ios := iostreams.System(getenv)
+	f := &cmdutil.Factory{
+		AppVersion: version,
+		IOStreams:  ios,
+		Getenv:     getenv,
+		Now:        time.Now,
+	}
+	var closers []func() error
+
+	// Config depends on the environment only.
+	f.Config = sync.OnceValues(func() (*config.Config, error) { return config.Load(getenv) })
+
+	// HttpClient depends on the IO streams (debug log) and the version.
+	f.HttpClient = sync.OnceValues(func() (*http.Client, error) {
+		return newHTTPClient(version, getenv("BATCHCTL_DEBUG") == "api", ios), nil
+	})
+
+	// Store depends on Config.
+	f.Store = sync.OnceValues(func() (*store.Store, error) {
+		cfg, err := f.Config()
+		if err != nil {
+			return nil, err
+		}
+		s, err := store.Open(ctx, cfg.DBPath())
+		if err != nil {
+			return nil, fmt.Errorf("opening the job registry: %w", err)
+		}
+		closers = append(closers, s.Close)
+		return s, nil
+	})
+
+	// Provider depends on Config and HttpClient; the emulator profile starts
+	// its server on first use.
+	var registry *all.Registry
+	var regErr error
+	var regOnce sync.Once
+	f.Provider = func(name string) (providers.Provider, error) {
+		regOnce.Do(func() {
+			cfg, err := f.Config()
+			if err != nil {
+				regErr = err
+				return
+			}
+			client, _ := f.HttpClient()
+			registry = all.New(cfg, client)
+			closers = append(closers, registry.Close)
+		})
+		if regErr != nil {
+			return nil, regErr
+		}
+		return registry.Get(ctx, name)
+	}
+
+	return f, func() error {
+		var errs []error
+		for i := len(closers) - 1; i >= 0; i-- {
+			errs = append(errs, closers[i]())
+		}
+		return errors.Join(errs...)
+	}
+}

@@ -1,0 +1,73 @@
+package factory
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/batchctl/batchctl/internal/iostreams"
+)
+
+// newHTTPClient is the one client every provider shares. It sets the
+// User-Agent and, with BATCHCTL_DEBUG=api, logs each exchange to stderr
+// (method, URL, status, duration; never headers, so never a key).
+func newHTTPClient(version string, debug bool, ios *iostreams.IOStreams) *http.Client {
+	base := &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		TLSHandshakeTimeout:   15 * time.Second,
+		ResponseHeaderTimeout: 5 * time.Minute,
+		IdleConnTimeout:       90 * time.Second,
+		MaxIdleConnsPerHost:   4,
+		ForceAttemptHTTP2:     true,
+	}
+	var rt http.RoundTripper = &userAgent{next: base, ua: "batchctl/" + version}
+	if debug {
+		rt = &debugLog{next: rt, ios: ios}
+	}
+	return &http.Client{Transport: rt}
+}
+
+type userAgent struct {
+	next http.RoundTripper
+	ua   string
+}
+
+func (t *userAgent) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Header.Get("User-Agent") == "" {
+		req = req.Clone(req.Context())
+		req.Header.Set("User-Agent", t.ua)
+	}
+	return t.next.RoundTrip(req)
+}
+
+type debugLog struct {
+	next http.RoundTripper
+	ios  *iostreams.IOStreams
+}
+
+func (t *debugLog) RoundTrip(req *http.Request) (*http.Response, error) {
+	start := time.Now()
+	u := *req.URL
+	u.RawQuery = redactQuery(u.Query())
+	resp, err := t.next.RoundTrip(req)
+	elapsed := time.Since(start).Round(time.Millisecond)
+	if err != nil {
+		fmt.Fprintf(t.ios.ErrOut, "* %s %s: %v (%s)\n", req.Method, u.String(), err, elapsed)
+		return nil, err
+	}
+	fmt.Fprintf(t.ios.ErrOut, "* %s %s -> %s (%s)\n", req.Method, u.String(), resp.Status, elapsed)
+	return resp, nil
+}
+
+// redactQuery hides query parameters that carry keys (Gemini's ?key=).
+func redactQuery(q url.Values) string {
+	for k := range q {
+		if k == "key" || k == "api_key" {
+			q.Set(k, "REDACTED")
+		}
+	}
+	return q.Encode()
+}

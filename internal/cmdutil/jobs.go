@@ -1,0 +1,57 @@
+package cmdutil
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/batchctl/batchctl/internal/jobs"
+)
+
+// Manager builds the job manager from the factory's registry, config and providers.
+func Manager(f *Factory) (*jobs.Manager, error) {
+	cfg, err := f.Config()
+	if err != nil {
+		return nil, err
+	}
+	s, err := f.Store()
+	if err != nil {
+		return nil, err
+	}
+	return &jobs.Manager{Config: cfg, Store: s, Provider: f.Provider, Now: f.Now}, nil
+}
+
+// FuzzyAgo says how long ago t was, for people ("3 minutes ago").
+func FuzzyAgo(now, t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	d := now.Sub(t)
+	switch {
+	case d < 0:
+		return "just now"
+	case d < time.Minute:
+		return "less than a minute ago"
+	case d < time.Hour:
+		return plural(int(d.Minutes()), "minute") + " ago"
+	case d < 24*time.Hour:
+		return plural(int(d.Hours()), "hour") + " ago"
+	case d < 30*24*time.Hour:
+		return plural(int(d.Hours()/24), "day") + " ago"
+	}
+	return t.Local().Format("Jan 2, 2006")
+}
+
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
+}
+
+// Timestamp formats a time for machines: RFC 3339 in UTC, "" when unset.
+func Timestamp(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}

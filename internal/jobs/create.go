@@ -1,0 +1,296 @@
+package jobs
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"os"
+	"strconv"
+
+	"github.com/batchctl/batchctl/internal/config"
+	"github.com/batchctl/batchctl/internal/jsonl"
+	"github.com/batchctl/batchctl/internal/providers"
+	"github.com/batchctl/batchctl/internal/store"
+)
+
+// Spec is what the user asked to submit.
+type Spec struct {
+	File     string // path as given, "-" for stdin (for messages and the registry)
+	Input    io.Reader
+	Profile  *config.Profile
+	Model    string // "" takes the model of the input
+	Name     string
+	Metadata map[string]string
+	// MaxRequests and MaxBytes bound one provider batch; 0 takes the profile's.
+	MaxRequests int
+	MaxBytes    int64
+}
+
+// Plan is a validated input, converted and split into parts on disk.
+type Plan struct {
+	JobID    string
+	Provider string
+	Model    string
+	Endpoint string
+	Requests int
+	Bytes    int64
+	SHA256   string
+	Parts    []PlanPart
+}
+
+// PlanPart is one future provider batch.
+type PlanPart struct {
+	Requests int
+	Bytes    int64
+}
+
+// Prepare validates the whole input before anything is sent and writes the
+// parts' inputs under the job's directory. On any problem it removes what it
+// wrote and returns a *jsonl.ValidationError (or an I/O error).
+func (m *Manager) Prepare(jobID string, spec Spec) (plan *Plan, err error) {
+	if err := m.mkdirJob(jobID); err != nil {
+		return nil, fmt.Errorf("creating the job directory: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			os.RemoveAll(m.Config.JobDir(jobID))
+		}
+	}()
+	maxReq, maxBytes := spec.MaxRequests, spec.MaxBytes
+	if maxReq <= 0 {
+		maxReq = spec.Profile.MaxRequests
+	}
+	if maxBytes <= 0 {
+		maxBytes = spec.Profile.MaxBytes
+	}
+	name := spec.File
+	if name == "-" {
+		name = "<stdin>"
+	}
+
+	v := jsonl.NewOpenAIValidator(name)
+	w := &partWriter{m: m, jobID: jobID, sum: sha256.New()}
+	r := jsonl.NewReader(spec.Input)
+	for {
+		line, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", name, err)
+		}
+		if _, ok := v.Check(r.Line(), line); !ok {
+			continue
+		}
+		size := int64(len(line)) + 1
+		if size > maxBytes {
+			v.Report(r.Line(), "", fmt.Sprintf("line is %d bytes, over the %d-byte limit of one %s batch", size, maxBytes, spec.Profile.Name))
+			continue
+		}
+		if w.cur == nil || w.cur.Requests >= maxReq || w.cur.Bytes+size > maxBytes {
+			if err := w.next(); err != nil {
+				return nil, err
+			}
+		}
+		if err := w.write(line); err != nil {
+			return nil, err
+		}
+	}
+	sum, verr := v.Finish()
+	if verr != nil {
+		w.abort()
+		return nil, verr
+	}
+	if spec.Model != "" && sum.Model != spec.Model {
+		w.abort()
+		return nil, &jsonl.ValidationError{Total: 1, Problems: []jsonl.Problem{{
+			File: name, Line: 1, Field: "body.model",
+			Reason: fmt.Sprintf("the requests use model %q but %q was asked for (pass --model %s/%s, or --provider %s to take the file's model)",
+				sum.Model, spec.Model, spec.Profile.Name, sum.Model, spec.Profile.Name),
+		}}}
+	}
+	if err := w.finish(); err != nil {
+		return nil, err
+	}
+	plan = &Plan{
+		JobID:    jobID,
+		Provider: spec.Profile.Name,
+		Model:    sum.Model,
+		Endpoint: sum.Endpoint,
+		Requests: sum.Requests,
+		SHA256:   hex.EncodeToString(w.sum.Sum(nil)),
+		Parts:    w.parts,
+	}
+	for _, p := range w.parts {
+		plan.Bytes += p.Bytes
+	}
+	return plan, nil
+}
+
+// Discard removes a prepared plan's files (dry runs).
+func (m *Manager) Discard(plan *Plan) error { return os.RemoveAll(m.Config.JobDir(plan.JobID)) }
+
+// partWriter writes the converted input, starting a new part file when the
+// current one is full.
+type partWriter struct {
+	m     *Manager
+	jobID string
+	sum   hash.Hash
+	f     *os.File
+	bw    *bufio.Writer
+	cur   *PlanPart
+	parts []PlanPart
+}
+
+func (w *partWriter) next() error {
+	if err := w.closeCurrent(); err != nil {
+		return err
+	}
+	w.parts = append(w.parts, PlanPart{})
+	w.cur = &w.parts[len(w.parts)-1]
+	f, err := os.OpenFile(w.m.InputPath(w.jobID, len(w.parts)), os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
+		return fmt.Errorf("writing the job's input copy: %w", err)
+	}
+	w.f, w.bw = f, bufio.NewWriterSize(f, 256<<10)
+	return nil
+}
+
+func (w *partWriter) write(line []byte) error {
+	w.cur.Requests++
+	w.cur.Bytes += int64(len(line)) + 1
+	w.sum.Write(line)
+	w.sum.Write([]byte{'\n'})
+	if _, err := w.bw.Write(line); err != nil {
+		return fmt.Errorf("writing the job's input copy: %w", err)
+	}
+	if err := w.bw.WriteByte('\n'); err != nil {
+		return fmt.Errorf("writing the job's input copy: %w", err)
+	}
+	return nil
+}
+
+func (w *partWriter) closeCurrent() error {
+	if w.f == nil {
+		return nil
+	}
+	err := w.bw.Flush()
+	if err == nil {
+		err = w.f.Sync()
+	}
+	if cerr := w.f.Close(); err == nil {
+		err = cerr
+	}
+	w.f, w.bw = nil, nil
+	if err != nil {
+		return fmt.Errorf("writing the job's input copy: %w", err)
+	}
+	return nil
+}
+
+func (w *partWriter) finish() error { return w.closeCurrent() }
+
+func (w *partWriter) abort() {
+	if w.f != nil {
+		w.f.Close()
+		w.f = nil
+	}
+}
+
+// Record writes the job to the registry before anything is sent, so a job
+// always exists locally for every batch batchctl creates.
+func (m *Manager) Record(ctx context.Context, plan *Plan, spec Spec) (*Job, error) {
+	now := m.now()
+	sj := &store.Job{
+		ID:          plan.JobID,
+		Name:        spec.Name,
+		Provider:    plan.Provider,
+		Model:       plan.Model,
+		Endpoint:    plan.Endpoint,
+		InputPath:   spec.File,
+		InputSHA256: plan.SHA256,
+		Requests:    plan.Requests,
+		Metadata:    spec.Metadata,
+		CreatedAt:   now,
+		UpdatedAt:   now,
+	}
+	for i, pp := range plan.Parts {
+		sj.Parts = append(sj.Parts, store.Part{Index: i + 1, Requests: pp.Requests, Bytes: pp.Bytes, CreatedAt: now, UpdatedAt: now})
+	}
+	sj.Status, sj.Counts, sj.Usage, _ = store.Aggregate(sj.Parts)
+	if err := m.Store.CreateJob(ctx, sj); err != nil {
+		return nil, fmt.Errorf("recording job %s: %w", plan.JobID, err)
+	}
+	return &Job{Job: sj, Registered: true}, nil
+}
+
+// Submit creates a provider batch for every part not yet submitted. It
+// stops at the first failure; parts already created stay recorded.
+func (m *Manager) Submit(ctx context.Context, j *Job, window string) error {
+	p, err := m.Provider(j.Provider)
+	if err != nil {
+		return err
+	}
+	for i, part := range j.Parts {
+		if part.BatchID != "" {
+			continue
+		}
+		path := m.InputPath(j.ID, part.Index)
+		meta := map[string]string{"batchctl_job": j.ID}
+		if len(j.Parts) > 1 {
+			meta["batchctl_part"] = strconv.Itoa(part.Index) + "/" + strconv.Itoa(len(j.Parts))
+		}
+		if j.Name != "" {
+			meta["batchctl_name"] = j.Name
+		}
+		for k, v := range j.Metadata {
+			meta[k] = v
+		}
+		b, err := p.Submit(ctx, providers.SubmitRequest{
+			Open:             func() (io.ReadCloser, error) { return os.Open(path) },
+			Size:             part.Bytes,
+			Filename:         j.ID + "-" + strconv.Itoa(part.Index) + ".jsonl",
+			Endpoint:         j.Endpoint,
+			Model:            j.Model,
+			Requests:         part.Requests,
+			Metadata:         meta,
+			CompletionWindow: window,
+		})
+		if err != nil {
+			return &SubmitError{Job: j.ID, Part: part.Index, Parts: len(j.Parts), Err: err}
+		}
+		if err := m.savePart(ctx, j, i, PartFromBatch(part, b, m.now())); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SubmitError says a part could not be submitted.
+type SubmitError struct {
+	Job         string
+	Part, Parts int
+	Err         error
+}
+
+func (e *SubmitError) Error() string {
+	if e.Parts == 1 {
+		return fmt.Sprintf("submitting job %s: %v", e.Job, e.Err)
+	}
+	return fmt.Sprintf("submitting part %d of %d of job %s: %v", e.Part, e.Parts, e.Job, e.Err)
+}
+
+func (e *SubmitError) Unwrap() error { return e.Err }
+
+// Forget removes a job from the registry and deletes its files.
+func (m *Manager) Forget(ctx context.Context, id string) error {
+	if err := m.Store.Delete(ctx, id); err != nil {
+		return err
+	}
+	return os.RemoveAll(m.Config.JobDir(id))
+}

@@ -1,0 +1,206 @@
+// Package jobs is what the commands share about a job: finding it, keeping
+// its parts up to date with the provider, and turning the provider's result
+// files into exactly one normalized line per submitted request.
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/batchctl/batchctl/internal/config"
+	"github.com/batchctl/batchctl/internal/providers"
+	"github.com/batchctl/batchctl/internal/store"
+)
+
+// Manager works on jobs of one BATCHCTL_HOME.
+type Manager struct {
+	Config   *config.Config
+	Store    *store.Store
+	Provider func(name string) (providers.Provider, error)
+	Now      func() time.Time
+}
+
+// Job is a registered job, or a provider batch that is not in the registry
+// (Registered false) looked up with --provider.
+type Job struct {
+	*store.Job
+	Registered bool
+}
+
+// NotFoundError says a reference matched no job and no batch could be looked
+// up for it.
+type NotFoundError struct {
+	Ref string
+	Err error
+}
+
+func (e *NotFoundError) Error() string { return e.Err.Error() }
+func (e *NotFoundError) Unwrap() error { return e.Err }
+
+// Resolve finds a job by id, unique id prefix, name or provider batch id.
+// When nothing in the registry matches and providerName is set, ref is taken
+// as that provider's batch id and fetched from it.
+func (m *Manager) Resolve(ctx context.Context, ref, providerName string) (*Job, error) {
+	j, err := m.Store.Get(ctx, ref)
+	if err == nil {
+		return &Job{Job: j, Registered: true}, nil
+	}
+	if !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	if providerName == "" {
+		return nil, &NotFoundError{Ref: ref, Err: fmt.Errorf("no job or batch %q in the registry (for a batch made elsewhere, add --provider)", ref)}
+	}
+	p, err := m.Provider(providerName)
+	if err != nil {
+		return nil, err
+	}
+	b, err := p.Get(ctx, ref)
+	if err != nil {
+		var he *providers.HTTPError
+		if errors.As(err, &he) && he.IsNotFound() {
+			return nil, &NotFoundError{Ref: ref, Err: fmt.Errorf("%s has no batch %q", providerName, ref)}
+		}
+		return nil, err
+	}
+	part := PartFromBatch(store.Part{Index: 1}, b, m.now())
+	sj := &store.Job{
+		ID:        b.ID,
+		Provider:  providerName,
+		Model:     b.Model,
+		Endpoint:  b.Endpoint,
+		Requests:  b.Counts.Total,
+		Metadata:  b.Metadata,
+		CreatedAt: b.CreatedAt,
+		UpdatedAt: m.now(),
+		Parts:     []store.Part{part},
+	}
+	sj.Status, sj.Counts, sj.Usage, _ = store.Aggregate(sj.Parts)
+	if providers.Status(sj.Status).Terminal() {
+		sj.CompletedAt = part.CompletedAt
+	}
+	return &Job{Job: sj}, nil
+}
+
+// Terminal reports whether every part of the job has finished.
+func (j *Job) Terminal() bool { return providers.Status(j.Status).Terminal() }
+
+// Refresh asks the provider for the state of every unfinished part and
+// records it. A finished job is not refreshed.
+func (m *Manager) Refresh(ctx context.Context, j *Job) error {
+	if j.Terminal() {
+		return nil
+	}
+	p, err := m.Provider(j.Provider)
+	if err != nil {
+		return err
+	}
+	for i, part := range j.Parts {
+		if part.BatchID == "" || providers.Status(part.Status).Terminal() {
+			continue
+		}
+		b, err := p.Get(ctx, part.BatchID)
+		if err != nil {
+			return fmt.Errorf("refreshing batch %s: %w", part.BatchID, err)
+		}
+		if err := m.savePart(ctx, j, i, PartFromBatch(part, b, m.now())); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Cancel asks the provider to cancel every unfinished part and returns how
+// many it asked.
+func (m *Manager) Cancel(ctx context.Context, j *Job) (int, error) {
+	p, err := m.Provider(j.Provider)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for i, part := range j.Parts {
+		if part.BatchID == "" || providers.Status(part.Status).Terminal() {
+			continue
+		}
+		b, err := p.Cancel(ctx, part.BatchID)
+		if err != nil {
+			return n, fmt.Errorf("cancelling batch %s: %w", part.BatchID, err)
+		}
+		n++
+		if err := m.savePart(ctx, j, i, PartFromBatch(part, b, m.now())); err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// savePart records a part's new state and refreshes the job's aggregates.
+func (m *Manager) savePart(ctx context.Context, j *Job, i int, part store.Part) error {
+	j.Parts[i] = part
+	if j.Registered {
+		if err := m.Store.SavePart(ctx, j.ID, part); err != nil {
+			return fmt.Errorf("recording batch %s: %w", part.BatchID, err)
+		}
+	}
+	var terminal bool
+	j.Status, j.Counts, j.Usage, terminal = store.Aggregate(j.Parts)
+	j.UpdatedAt = m.now()
+	if terminal && j.CompletedAt.IsZero() {
+		j.CompletedAt = m.now()
+	}
+	return nil
+}
+
+// PartFromBatch copies a provider's batch state onto a part.
+func PartFromBatch(part store.Part, b *providers.Batch, now time.Time) store.Part {
+	part.BatchID = b.ID
+	part.Status = string(b.Status)
+	part.ProviderStatus = b.ProviderStatus
+	part.Counts = b.Counts
+	if b.Usage != nil {
+		part.Usage = *b.Usage
+	}
+	part.InputFileID = b.InputFileID
+	part.OutputFileID = b.OutputFileID
+	part.ErrorFileID = b.ErrorFileID
+	part.Errors = b.Errors
+	part.Raw = b.Raw
+	if part.CreatedAt.IsZero() {
+		part.CreatedAt = b.CreatedAt
+	}
+	part.UpdatedAt = now
+	if b.Status.Terminal() {
+		part.CompletedAt = b.CompletedAt
+		if part.CompletedAt.IsZero() {
+			part.CompletedAt = now
+		}
+	}
+	return part
+}
+
+// InputPath is where a part's converted input is kept.
+func (m *Manager) InputPath(jobID string, index int) string {
+	return filepath.Join(m.Config.JobDir(jobID), "part-"+strconv.Itoa(index)+".jsonl")
+}
+
+// RawResultsPath is where a part's downloaded provider results are kept.
+func (m *Manager) RawResultsPath(jobID string, index int) string {
+	return filepath.Join(m.Config.JobDir(jobID), "part-"+strconv.Itoa(index)+".results.jsonl")
+}
+
+func (m *Manager) now() time.Time {
+	if m.Now == nil {
+		return time.Now()
+	}
+	return m.Now()
+}
+
+// mkdirJob creates a job's directory, private to the user.
+func (m *Manager) mkdirJob(id string) error {
+	return os.MkdirAll(m.Config.JobDir(id), 0o700)
+}

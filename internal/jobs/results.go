@@ -1,0 +1,299 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/batchctl/batchctl/internal/jsonl"
+	"github.com/batchctl/batchctl/internal/providers"
+	"github.com/batchctl/batchctl/internal/store"
+)
+
+// Tally counts the results of a job by outcome.
+type Tally map[providers.ResultStatus]int
+
+// Total is the number of results counted.
+func (t Tally) Total() int {
+	n := 0
+	for _, c := range t {
+		n += c
+	}
+	return n
+}
+
+// NotSucceeded is the number of results that did not succeed.
+func (t Tally) NotSucceeded() int { return t.Total() - t[providers.ResultSucceeded] }
+
+// NotFinishedError says results were asked of a job still running.
+type NotFinishedError struct {
+	Job    string
+	Status string
+}
+
+func (e *NotFinishedError) Error() string {
+	return fmt.Sprintf("job %s is still %s; results come when it ends", e.Job, e.Status)
+}
+
+// Download fetches the provider's result files of every finished part that
+// has none locally yet. Each is written to a temporary file and renamed into
+// place only when complete, so a local copy is always whole.
+func (m *Manager) Download(ctx context.Context, j *Job) error {
+	if !j.Registered {
+		return nil
+	}
+	for _, part := range j.Parts {
+		if part.BatchID == "" || !providers.Status(part.Status).Terminal() {
+			continue
+		}
+		dst := m.RawResultsPath(j.ID, part.Index)
+		if _, err := os.Stat(dst); err == nil {
+			continue
+		}
+		if err := m.downloadPart(ctx, j, part, dst); err != nil {
+			return fmt.Errorf("downloading results of batch %s: %w", part.BatchID, err)
+		}
+	}
+	return nil
+}
+
+func (m *Manager) downloadPart(ctx context.Context, j *Job, part store.Part, dst string) (err error) {
+	p, err := m.Provider(j.Provider)
+	if err != nil {
+		return err
+	}
+	b := batchOf(part)
+	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(filepath.Dir(dst), filepath.Base(dst)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	if err := p.Download(ctx, b, f); err != nil {
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), dst)
+}
+
+// batchOf rebuilds what Download needs of a provider batch from a part.
+func batchOf(part store.Part) *providers.Batch {
+	return &providers.Batch{
+		ID:           part.BatchID,
+		Status:       providers.Status(part.Status),
+		OutputFileID: part.OutputFileID,
+		ErrorFileID:  part.ErrorFileID,
+	}
+}
+
+// Raw writes the provider's own result lines of every part to w.
+func (m *Manager) Raw(ctx context.Context, j *Job, w io.Writer) error {
+	if !j.Terminal() {
+		return &NotFinishedError{Job: j.ID, Status: j.Status}
+	}
+	if !j.Registered {
+		p, err := m.Provider(j.Provider)
+		if err != nil {
+			return err
+		}
+		return p.Download(ctx, batchOf(j.Parts[0]), w)
+	}
+	if err := m.Download(ctx, j); err != nil {
+		return err
+	}
+	for _, part := range j.Parts {
+		if err := copyFile(w, m.RawResultsPath(j.ID, part.Index)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func copyFile(w io.Writer, path string) error {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil // a part that never ran has no results file
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	_, err = io.Copy(w, f)
+	return err
+}
+
+// Results calls fn with exactly one normalized result per submitted request
+// of a finished job: the provider's lines first, then a line for every
+// request the provider returned nothing for (expired, canceled, errored or
+// missing, by what happened to its batch). It returns the tally of all
+// results, whether or not fn saw them.
+func (m *Manager) Results(ctx context.Context, j *Job, fn func(*providers.Result) error) (Tally, error) {
+	if !j.Terminal() {
+		return nil, &NotFinishedError{Job: j.ID, Status: j.Status}
+	}
+	p, err := m.Provider(j.Provider)
+	if err != nil {
+		return nil, err
+	}
+	if err := m.Download(ctx, j); err != nil {
+		return nil, err
+	}
+	tally := Tally{}
+	for _, part := range j.Parts {
+		if err := m.partResults(ctx, p, j, part, tally, fn); err != nil {
+			return tally, err
+		}
+	}
+	return tally, nil
+}
+
+func (m *Manager) partResults(ctx context.Context, p providers.Provider, j *Job, part store.Part, tally Tally, fn func(*providers.Result) error) error {
+	emit := func(r *providers.Result) error {
+		r.Job, r.Provider, r.BatchID = j.ID, j.Provider, part.BatchID
+		if !j.Registered {
+			r.Job = ""
+		}
+		if r.Model == "" {
+			r.Model = j.Model
+		}
+		tally[r.Status]++
+		return fn(r)
+	}
+	seen := map[string]bool{}
+	raw, closeRaw, err := m.openRaw(ctx, p, j, part)
+	if err != nil {
+		return err
+	}
+	defer closeRaw()
+	if raw != nil {
+		rd := jsonl.NewReader(raw)
+		for {
+			line, err := rd.Next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				return fmt.Errorf("reading results of batch %s: %w", part.BatchID, err)
+			}
+			res, err := p.Normalize(line)
+			if err != nil {
+				return fmt.Errorf("results of batch %s, line %d: %w", part.BatchID, rd.Line(), err)
+			}
+			if seen[res.CustomID] {
+				continue // a provider retry reported twice: the first line stands
+			}
+			seen[res.CustomID] = true
+			if err := emit(&res); err != nil {
+				return err
+			}
+		}
+	}
+	if !j.Registered {
+		return nil // the submitted ids are unknown here
+	}
+	return m.eachSubmittedID(j.ID, part.Index, func(id string) error {
+		if seen[id] {
+			return nil
+		}
+		return emit(unreturned(id, part))
+	})
+}
+
+// openRaw opens a part's provider results: the local copy for a registered
+// job, a live download for a batch that is not in the registry.
+func (m *Manager) openRaw(ctx context.Context, p providers.Provider, j *Job, part store.Part) (io.Reader, func(), error) {
+	if !j.Registered {
+		pr, pw := io.Pipe()
+		go func() { pw.CloseWithError(p.Download(ctx, batchOf(part), pw)) }()
+		return pr, func() { pr.Close() }, nil
+	}
+	f, err := os.Open(m.RawResultsPath(j.ID, part.Index))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, func() {}, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, func() { f.Close() }, nil
+}
+
+// eachSubmittedID calls fn with the custom_id of every request of a part,
+// in input order, from the kept copy of the converted input.
+func (m *Manager) eachSubmittedID(jobID string, index int, fn func(string) error) error {
+	f, err := os.Open(m.InputPath(jobID, index))
+	if err != nil {
+		return fmt.Errorf("reading the submitted requests of job %s: %w", jobID, err)
+	}
+	defer f.Close()
+	rd := jsonl.NewReader(f)
+	for {
+		line, err := rd.Next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		var req struct {
+			CustomID string `json:"custom_id"`
+		}
+		if err := json.Unmarshal(line, &req); err != nil {
+			return fmt.Errorf("%s:%d: %w", f.Name(), rd.Line(), err)
+		}
+		if err := fn(req.CustomID); err != nil {
+			return err
+		}
+	}
+}
+
+// unreturned is the result of a request the provider returned nothing for,
+// named after what happened to its batch.
+func unreturned(id string, part store.Part) *providers.Result {
+	r := &providers.Result{CustomID: id}
+	switch providers.Status(part.Status) {
+	case providers.StatusExpired:
+		r.Status = providers.ResultExpired
+		r.Error = &providers.ResultError{Type: "batch_expired", Message: "the batch expired before this request ran"}
+	case providers.StatusCancelled:
+		r.Status = providers.ResultCanceled
+		r.Error = &providers.ResultError{Type: "batch_cancelled", Message: "the batch was cancelled before this request ran"}
+	case providers.StatusFailed:
+		r.Status = providers.ResultErrored
+		r.Error = &providers.ResultError{Type: "batch_failed", Message: batchFailure(part)}
+	default:
+		r.Status = providers.ResultMissing
+		r.Error = &providers.ResultError{Type: "missing", Message: "the provider returned no result for this request"}
+	}
+	return r
+}
+
+func batchFailure(part store.Part) string {
+	if len(part.Errors) == 0 {
+		return "the batch failed"
+	}
+	e := part.Errors[0]
+	msg := "the batch failed: " + e.Message
+	if e.Line > 0 {
+		msg = fmt.Sprintf("the batch failed: line %d: %s", e.Line, e.Message)
+	}
+	if len(part.Errors) > 1 {
+		msg += fmt.Sprintf(" (and %d more errors)", len(part.Errors)-1)
+	}
+	return msg
+}

@@ -1,0 +1,81 @@
+package jobs
+
+import (
+	"time"
+
+	"github.com/batchctl/batchctl/internal/providers"
+)
+
+// View is a job as `status --json` and `list --json` print it. Its fields
+// are a documented contract: add, never rename or remove.
+type View struct {
+	ID          string            `json:"id"`
+	Name        string            `json:"name"`
+	Provider    string            `json:"provider"`
+	Model       string            `json:"model"`
+	Endpoint    string            `json:"endpoint"`
+	Status      string            `json:"status"`
+	Requests    int               `json:"requests"`
+	Counts      providers.Counts  `json:"counts"`
+	Usage       providers.Usage   `json:"usage"`
+	Input       string            `json:"input"`
+	InputSHA256 string            `json:"input_sha256"`
+	Metadata    map[string]string `json:"metadata"`
+	CreatedAt   *time.Time        `json:"created_at"`
+	UpdatedAt   *time.Time        `json:"updated_at"`
+	CompletedAt *time.Time        `json:"completed_at"`
+	Registered  bool              `json:"registered"`
+	Parts       []PartView        `json:"parts"`
+}
+
+// PartView is one provider batch of a job in JSON output.
+type PartView struct {
+	Index          int                    `json:"index"`
+	BatchID        string                 `json:"batch_id"`
+	Status         string                 `json:"status"`
+	ProviderStatus string                 `json:"provider_status"`
+	Requests       int                    `json:"requests"`
+	Counts         providers.Counts       `json:"counts"`
+	Usage          providers.Usage        `json:"usage"`
+	InputFileID    string                 `json:"input_file_id"`
+	OutputFileID   string                 `json:"output_file_id"`
+	ErrorFileID    string                 `json:"error_file_id"`
+	Errors         []providers.BatchError `json:"errors"`
+	CreatedAt      *time.Time             `json:"created_at"`
+	CompletedAt    *time.Time             `json:"completed_at"`
+}
+
+// ViewOf is the JSON view of a job.
+func ViewOf(j *Job) View {
+	v := View{
+		ID: j.ID, Name: j.Name, Provider: j.Provider, Model: j.Model, Endpoint: j.Endpoint,
+		Status: j.Status, Requests: j.Requests, Counts: j.Counts, Usage: j.Usage,
+		Input: j.InputPath, InputSHA256: j.InputSHA256, Metadata: j.Metadata,
+		CreatedAt: timePtr(j.CreatedAt), UpdatedAt: timePtr(j.UpdatedAt), CompletedAt: timePtr(j.CompletedAt),
+		Registered: j.Registered, Parts: []PartView{},
+	}
+	if v.Metadata == nil {
+		v.Metadata = map[string]string{}
+	}
+	for _, p := range j.Parts {
+		pv := PartView{
+			Index: p.Index, BatchID: p.BatchID, Status: p.Status, ProviderStatus: p.ProviderStatus,
+			Requests: p.Requests, Counts: p.Counts, Usage: p.Usage,
+			InputFileID: p.InputFileID, OutputFileID: p.OutputFileID, ErrorFileID: p.ErrorFileID,
+			Errors: p.Errors, CreatedAt: timePtr(p.CreatedAt), CompletedAt: timePtr(p.CompletedAt),
+		}
+		if pv.Errors == nil {
+			pv.Errors = []providers.BatchError{}
+		}
+		v.Parts = append(v.Parts, pv)
+	}
+	return v
+}
+
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
