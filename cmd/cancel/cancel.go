@@ -1,0 +1,94 @@
+// Package cancel implements `batchctl cancel`.
+package cancel
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/MakeNowJust/heredoc"
+	"github.com/spf13/cobra"
+
+	"github.com/batchctl/batchctl/internal/cmdutil"
+	"github.com/batchctl/batchctl/internal/iostreams"
+	"github.com/batchctl/batchctl/internal/jobs"
+)
+
+// Options are the inputs of `batchctl cancel`.
+type Options struct {
+	IO      *iostreams.IOStreams
+	Manager func() (*jobs.Manager, error)
+
+	Ref      string
+	Provider string
+}
+
+// NewCmdCancel builds the command; runF replaces the run function in tests.
+func NewCmdCancel(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
+	opts := &Options{
+		IO:      f.IOStreams,
+		Manager: func() (*jobs.Manager, error) { return cmdutil.Manager(f) },
+	}
+	cmd := &cobra.Command{
+		Use:   "cancel <job>",
+		Short: "Cancel every running batch of a job",
+		Long: heredoc.Doc(`
+			Ask the provider to cancel every batch of a job that has not ended. A cancelled
+			batch goes through "cancelling" to "cancelled"; requests that finished before
+			keep their results, and the rest are reported as canceled by batchctl results.
+
+			Cancelling a job that has already ended does nothing and is not an error.
+
+			EXIT STATUS
+			  0  cancellation requested (or nothing left to cancel)
+			  1  network or provider error
+			  2  no such job
+			  4  missing or rejected API key
+		`),
+		Example: heredoc.Doc(`
+			$ batchctl cancel j7k2m9
+			$ batchctl cancel batch_abc123 --provider openai
+		`),
+		Args:              cmdutil.ExactArgs(1, "a job id is required: batchctl cancel <job>"),
+		ValidArgsFunction: cmdutil.CompleteJobs(f),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Ref = args[0]
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return cancelRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVarP(&opts.Provider, "provider", "p", "", "provider of a batch id that is not in the registry")
+	cmdutil.RegisterProviderCompletion(cmd, f, "provider")
+	return cmd
+}
+
+func cancelRun(ctx context.Context, opts *Options) error {
+	m, err := opts.Manager()
+	if err != nil {
+		return err
+	}
+	j, err := m.Resolve(ctx, opts.Ref, opts.Provider)
+	if err != nil {
+		return err
+	}
+	if err := m.Refresh(ctx, j); err != nil {
+		return err
+	}
+	name := j.ID
+	if j.Terminal() {
+		fmt.Fprintf(opts.IO.ErrOut, "job %s has already ended (%s); nothing to cancel\n", name, j.Status)
+		return nil
+	}
+	n, err := m.Cancel(ctx, j)
+	if err != nil {
+		return err
+	}
+	cs := opts.IO.ColorScheme()
+	batches := "1 batch"
+	if n != 1 {
+		batches = fmt.Sprintf("%d batches", n)
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "%s cancelling job %s (%s); now %s\n", cs.Success("✓"), cs.Bold(name), batches, j.Status)
+	return nil
+}

@@ -1,0 +1,298 @@
+// Package create implements `batchctl create`.
+package create
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/MakeNowJust/heredoc"
+	"github.com/spf13/cobra"
+
+	"github.com/batchctl/batchctl/cmd/shared"
+	"github.com/batchctl/batchctl/internal/cmdutil"
+	"github.com/batchctl/batchctl/internal/config"
+	"github.com/batchctl/batchctl/internal/iostreams"
+	"github.com/batchctl/batchctl/internal/jobs"
+)
+
+// Options are the inputs of `batchctl create`.
+type Options struct {
+	IO      *iostreams.IOStreams
+	Config  func() (*config.Config, error)
+	Manager func() (*jobs.Manager, error)
+	Now     func() time.Time
+
+	File        string
+	Model       string
+	Provider    string
+	Name        string
+	Metadata    []string
+	DryRun      bool
+	MaxRequests int
+	MaxBytes    string
+
+	Wait     bool
+	Interval time.Duration
+	Timeout  time.Duration
+	Output   string
+}
+
+// NewCmdCreate builds the command; runF replaces the run function in tests.
+func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
+	opts := &Options{
+		IO:      f.IOStreams,
+		Config:  f.Config,
+		Manager: func() (*jobs.Manager, error) { return cmdutil.Manager(f) },
+		Now:     f.Now,
+	}
+	cmd := &cobra.Command{
+		Use:   "create -f <file> [--model <provider/model>] [flags]",
+		Short: "Submit a file of requests as a batch job",
+		Long: heredoc.Docf(`
+			Validate every request of a JSONL file, then upload it to the provider's
+			batch API and record the job. The job id is printed on standard output.
+
+			Each line is an OpenAI batch request:
+
+			  {"custom_id":"q1","method":"POST","url":"/v1/chat/completions","body":{"model":"gpt-4o-mini","messages":[...]}}
+
+			The whole input is checked before anything is sent: invalid JSON, missing or
+			duplicate custom_id, a method other than POST, an endpoint that is not a batch
+			endpoint or differs between lines, a missing body or model, more than one model.
+			Every problem is reported as file:line: field: reason, and nothing is uploaded.
+
+			Inputs larger than one provider batch (requests or bytes, per provider profile,
+			or --max-requests/--max-bytes) are split into several batches, the parts of one job.
+
+			With --wait, create waits for the job and streams its results like %[1]sbatchctl results%[1]s.
+
+			EXIT STATUS
+			  0  created (with --wait: every request succeeded)
+			  1  network or provider error
+			  2  invalid input or flags; nothing was sent
+			  3  with --wait: some requests did not succeed
+			  4  missing or rejected API key
+			  124 with --wait --timeout: still running
+			  130 interrupted
+		`, "`"),
+		Example: heredoc.Doc(`
+			# submit to OpenAI (OPENAI_API_KEY) and keep the job id
+			$ id=$(batchctl create -f reqs.jsonl --model openai/gpt-4o-mini --name nightly)
+
+			# try it on the built-in emulator: no key, no network
+			$ batchctl create -f reqs.jsonl --provider emulator --wait | jq -r .text
+
+			# check a file without sending anything
+			$ batchctl create -f reqs.jsonl --provider openai --dry-run
+		`),
+		Args: cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.File == "" {
+				return cmdutil.FlagErrorf("no input: pass -f FILE, or -f - to read standard input")
+			}
+			if opts.DryRun && opts.Wait {
+				return cmdutil.FlagErrorf("--dry-run and --wait cannot be used together")
+			}
+			if opts.MaxRequests < 0 {
+				return cmdutil.FlagErrorf("--max-requests must be positive")
+			}
+			if opts.Interval <= 0 && cmd.Flags().Changed("interval") {
+				return cmdutil.FlagErrorf("--interval must be positive")
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return createRun(cmd.Context(), opts, cmd.Flags().Changed("interval"))
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&opts.File, "file", "f", "", "JSONL file of requests (`-` for standard input)")
+	fl.StringVarP(&opts.Model, "model", "m", "", "model as `provider/model` (default: default_model from the config)")
+	fl.StringVarP(&opts.Provider, "provider", "p", "", "provider profile; the model comes from --model or the input")
+	fl.StringVar(&opts.Name, "name", "", "a name for the job, usable wherever a job id is")
+	fl.StringArrayVar(&opts.Metadata, "metadata", nil, "`key=value` attached to the provider batch (repeatable)")
+	fl.BoolVar(&opts.DryRun, "dry-run", false, "validate and print the plan; send nothing")
+	fl.IntVar(&opts.MaxRequests, "max-requests", 0, "most requests in one provider batch (default: the provider's limit)")
+	fl.StringVar(&opts.MaxBytes, "max-bytes", "", "largest input of one provider batch, e.g. 100MB (default: the provider's limit)")
+	fl.BoolVarP(&opts.Wait, "wait", "w", false, "wait for the job and stream its results")
+	fl.DurationVar(&opts.Interval, "interval", 0, "with --wait: longest pause between polls (default: poll_interval)")
+	fl.DurationVar(&opts.Timeout, "timeout", 0, "with --wait: give up waiting after this long (exit 124)")
+	fl.StringVarP(&opts.Output, "output", "o", "", "with --wait: write results to `file` instead of standard output")
+	_ = cmd.MarkFlagFilename("file", "jsonl")
+	cmdutil.RegisterProviderCompletion(cmd, f, "provider")
+	cmdutil.RegisterModelCompletion(cmd, f, "model")
+	return cmd
+}
+
+func createRun(ctx context.Context, opts *Options, intervalSet bool) error {
+	cfg, err := opts.Config()
+	if err != nil {
+		return err
+	}
+	providerName, model, err := resolveModel(cfg, opts.Model, opts.Provider)
+	if err != nil {
+		return err
+	}
+	profile, err := cfg.Profile(providerName)
+	if err != nil {
+		return &cmdutil.UsageError{Err: err}
+	}
+	meta, err := parseMetadata(opts.Metadata)
+	if err != nil {
+		return err
+	}
+	var maxBytes int64
+	if opts.MaxBytes != "" {
+		if maxBytes, err = config.ParseBytes(opts.MaxBytes); err != nil {
+			return cmdutil.FlagErrorf("--max-bytes: %v", err)
+		}
+	}
+	in, closeIn, err := openInput(opts.IO, opts.File)
+	if err != nil {
+		return err
+	}
+	defer closeIn()
+
+	m, err := opts.Manager()
+	if err != nil {
+		return err
+	}
+	id, err := m.Store.NewID(ctx)
+	if err != nil {
+		return err
+	}
+	spec := jobs.Spec{
+		File: opts.File, Input: in, Profile: profile, Model: model, Name: opts.Name,
+		Metadata: meta, MaxRequests: opts.MaxRequests, MaxBytes: maxBytes,
+	}
+	plan, err := m.Prepare(id, spec)
+	if err != nil {
+		return err
+	}
+	if opts.DryRun {
+		printPlan(opts.IO.Out, plan)
+		return m.Discard(plan)
+	}
+	if !profile.KeySet() {
+		m.Discard(plan)
+		return &cmdutil.AuthError{
+			Err:  fmt.Errorf("no API key for provider %q: %s is not set", profile.Name, profile.APIKeyEnv),
+			Hint: fmt.Sprintf("export %s=... (or name another variable with api_key_env in %s)", profile.APIKeyEnv, cfg.File),
+		}
+	}
+	j, err := m.Record(ctx, plan, spec)
+	if err != nil {
+		m.Discard(plan)
+		return err
+	}
+	if err := m.Submit(ctx, j, profile.CompletionWindow); err != nil {
+		return abandon(ctx, opts.IO, m, j, err)
+	}
+	cs := opts.IO.ColorScheme()
+	fmt.Fprintf(opts.IO.ErrOut, "%s created job %s: %s on %s/%s in %s\n",
+		cs.Success("✓"), cs.Bold(j.ID), plural(j.Requests, "request"), j.Provider, j.Model, plural(len(j.Parts), "batch"))
+	if !opts.Wait {
+		fmt.Fprintln(opts.IO.Out, j.ID)
+		return nil
+	}
+	interval := opts.Interval
+	if !intervalSet {
+		interval = cfg.PollInterval
+	}
+	err = shared.Wait(ctx, opts.IO, m, j, shared.WaitOptions{
+		Interval: interval, Fixed: intervalSet, Timeout: opts.Timeout, Now: opts.Now,
+	})
+	if err != nil {
+		return err
+	}
+	return shared.WriteResults(ctx, opts.IO, m, j, shared.ResultsOptions{Output: opts.Output})
+}
+
+// abandon handles a failed submission. A job none of whose parts reached
+// the provider is forgotten, so the registry never lists a job that does
+// not exist; otherwise the job stays, with what was created.
+func abandon(ctx context.Context, ios *iostreams.IOStreams, m *jobs.Manager, j *jobs.Job, err error) error {
+	for _, p := range j.Parts {
+		if p.BatchID != "" {
+			fmt.Fprintf(ios.ErrOut, "job %s was created in part; the parts that reached the provider keep running\n", j.ID)
+			return err
+		}
+	}
+	if ferr := m.Forget(context.WithoutCancel(ctx), j.ID); ferr != nil {
+		return errors.Join(err, ferr)
+	}
+	return err
+}
+
+// resolveModel reads --model/--provider with default_model as the fallback.
+// The model is "" when only a provider is given: the input's model is used.
+func resolveModel(cfg *config.Config, modelFlag, providerFlag string) (provider, model string, err error) {
+	spec := modelFlag
+	if spec == "" && providerFlag != "" {
+		return providerFlag, "", nil
+	}
+	if spec == "" {
+		spec = cfg.DefaultModel
+	}
+	if spec == "" {
+		return "", "", cmdutil.FlagErrorf("no model: pass --model provider/model (e.g. openai/gpt-4o-mini), --provider, or set default_model in %s", cfg.File)
+	}
+	provider, model, err = config.ParseModel(spec, providerFlag)
+	if err != nil {
+		return "", "", cmdutil.FlagErrorf("--model: %v", err)
+	}
+	return provider, model, nil
+}
+
+func parseMetadata(pairs []string) (map[string]string, error) {
+	meta := map[string]string{}
+	for _, kv := range pairs {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return nil, cmdutil.FlagErrorf("--metadata %q is not key=value", kv)
+		}
+		if strings.HasPrefix(k, "batchctl_") {
+			return nil, cmdutil.FlagErrorf("--metadata key %q: the batchctl_ prefix is reserved", k)
+		}
+		meta[k] = v
+	}
+	return meta, nil
+}
+
+func openInput(ios *iostreams.IOStreams, path string) (io.Reader, func(), error) {
+	if path == "-" {
+		return ios.In, func() {}, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, &cmdutil.UsageError{Err: fmt.Errorf("reading input: %w", err)}
+	}
+	return f, func() { f.Close() }, nil
+}
+
+func printPlan(w io.Writer, p *jobs.Plan) {
+	fmt.Fprintf(w, "provider\t%s\n", p.Provider)
+	fmt.Fprintf(w, "model\t%s\n", p.Model)
+	fmt.Fprintf(w, "endpoint\t%s\n", p.Endpoint)
+	fmt.Fprintf(w, "requests\t%d\n", p.Requests)
+	fmt.Fprintf(w, "bytes\t%d\n", p.Bytes)
+	fmt.Fprintf(w, "batches\t%d\n", len(p.Parts))
+	for i, part := range p.Parts {
+		fmt.Fprintf(w, "batch %d\t%d requests, %d bytes\n", i+1, part.Requests, part.Bytes)
+	}
+}
+
+func plural(n int, unit string) string {
+	switch {
+	case n == 1:
+		return "1 " + unit
+	case strings.HasSuffix(unit, "h"):
+		return fmt.Sprintf("%d %ses", n, unit)
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
+}

@@ -1,0 +1,116 @@
+// Package emulator implements `batchctl emulator serve`.
+package emulator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"path/filepath"
+	"time"
+
+	"github.com/MakeNowJust/heredoc"
+	"github.com/spf13/cobra"
+
+	"github.com/batchctl/batchctl/internal/cmdutil"
+	"github.com/batchctl/batchctl/internal/config"
+	emu "github.com/batchctl/batchctl/internal/emulator"
+	"github.com/batchctl/batchctl/internal/iostreams"
+)
+
+// ServeOptions are the inputs of `batchctl emulator serve`.
+type ServeOptions struct {
+	IO     *iostreams.IOStreams
+	Config func() (*config.Config, error)
+
+	Addr     string
+	Dir      string
+	Duration time.Duration
+	APIKey   string
+	Faults   string
+}
+
+// NewCmdEmulator builds `batchctl emulator` and its subcommands.
+func NewCmdEmulator(f *cmdutil.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "emulator <command>",
+		Short: "Run the built-in batch API emulator",
+		Long: heredoc.Doc(`
+			The emulator speaks the OpenAI Files and Batch API on loopback, keeps its state
+			on disk and answers every request deterministically, so pipelines can be tested
+			with no key and no network. The "emulator" provider (--model emulator/echo)
+			runs it inside batchctl itself.
+		`),
+	}
+	cmd.AddCommand(newCmdServe(f, nil))
+	return cmd
+}
+
+func newCmdServe(f *cmdutil.Factory, runF func(context.Context, *ServeOptions) error) *cobra.Command {
+	opts := &ServeOptions{IO: f.IOStreams, Config: f.Config}
+	cmd := &cobra.Command{
+		Use:   "serve [--addr <host:port>]",
+		Short: "Serve the emulator over HTTP",
+		Long: heredoc.Doc(`
+			Serve the emulator until interrupted. Point any OpenAI client at it:
+
+			  OPENAI_BASE_URL=http://127.0.0.1:8089/v1 OPENAI_API_KEY=test batchctl create ...
+
+			Batches move validating → in_progress → finalizing → completed over --duration.
+			Chat requests are answered with the last user message ("fixed" model: a fixed
+			sentence), embeddings with vectors derived from a hash of the input. Markers in
+			a request's text make it fail on purpose: [fail], [fail:429], [error], [expire],
+			[drop]. See the emulator section of the README.
+
+			EXIT STATUS
+			  0    stopped by Ctrl-C or SIGTERM
+			  1    could not listen or serve
+			  2    bad flags
+		`),
+		Example: heredoc.Doc(`
+			$ batchctl emulator serve --addr 127.0.0.1:8089 --duration 30s
+		`),
+		Args: cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.Duration < 0 {
+				return cmdutil.FlagErrorf("--duration must not be negative")
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return serveRun(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Addr, "addr", "127.0.0.1:8089", "address to listen on")
+	fl.StringVar(&opts.Dir, "dir", "", "state directory (default: a directory in BATCHCTL_HOME)")
+	fl.DurationVar(&opts.Duration, "duration", 10*time.Second, "time a batch takes from creation to completion")
+	fl.StringVar(&opts.APIKey, "api-key", "", "accept only this API key (default: any non-empty key)")
+	fl.StringVar(&opts.Faults, "faults", "", "inject faults, e.g. create=429x2,get=500x1,content=dropx1")
+	return cmd
+}
+
+func serveRun(ctx context.Context, opts *ServeOptions) error {
+	dir := opts.Dir
+	if dir == "" {
+		cfg, err := opts.Config()
+		if err != nil {
+			return err
+		}
+		dir = filepath.Join(cfg.Home, "emulator-serve")
+	}
+	if _, err := emu.ParseFaults(opts.Faults); err != nil {
+		return cmdutil.FlagErrorf("--faults: %v", err)
+	}
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", opts.Addr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "emulator listening on http://%s/v1 (state in %s); Ctrl-C to stop\n", ln.Addr(), dir)
+	err = emu.Serve(ctx, ln, emu.Options{Dir: dir, Duration: opts.Duration, APIKey: opts.APIKey, Faults: opts.Faults})
+	if errors.Is(err, context.Canceled) || ctx.Err() != nil {
+		return nil
+	}
+	return err
+}

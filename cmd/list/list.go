@@ -1,0 +1,224 @@
+// Package list implements `batchctl list`.
+package list
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/MakeNowJust/heredoc"
+	"github.com/spf13/cobra"
+
+	"github.com/batchctl/batchctl/internal/cmdutil"
+	"github.com/batchctl/batchctl/internal/iostreams"
+	"github.com/batchctl/batchctl/internal/jobs"
+	"github.com/batchctl/batchctl/internal/providers"
+	"github.com/batchctl/batchctl/internal/store"
+	"github.com/batchctl/batchctl/internal/tableprinter"
+)
+
+// Options are the inputs of `batchctl list`.
+type Options struct {
+	IO       *iostreams.IOStreams
+	Manager  func() (*jobs.Manager, error)
+	Provider func(string) (providers.Provider, error)
+	Now      func() time.Time
+
+	ProviderName string
+	Statuses     []string
+	Name         string
+	Since        string
+	Limit        int
+	Remote       bool
+	JSON         bool
+}
+
+// NewCmdList builds the command; runF replaces the run function in tests.
+func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
+	opts := &Options{
+		IO:       f.IOStreams,
+		Manager:  func() (*jobs.Manager, error) { return cmdutil.Manager(f) },
+		Provider: f.Provider,
+		Now:      f.Now,
+	}
+	cmd := &cobra.Command{
+		Use:     "list [flags]",
+		Aliases: []string{"ls"},
+		Short:   "List jobs in the local registry, or a provider's batches",
+		Long: heredoc.Doc(`
+			List jobs from the local registry, newest first. Statuses are as last seen;
+			run batchctl status (or wait) to refresh a job.
+
+			On a terminal the list is a table with relative times; when piped it is
+			tab-separated with no header and RFC 3339 times, one job per line:
+			id, name, provider, model, status, requests, succeeded, failed, created_at.
+
+			--remote lists the batches the provider has (made by batchctl or not).
+
+			EXIT STATUS
+			  0  listed (even when nothing matched)
+			  1  registry, network or provider error
+			  2  bad flags
+			  4  with --remote: missing or rejected API key
+		`),
+		Example: heredoc.Doc(`
+			$ batchctl list --status in_progress
+			$ batchctl list --since 24h --json | jq -r '.[].id'
+			$ batchctl list --remote --provider openai --limit 50
+		`),
+		Args: cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.Remote && opts.ProviderName == "" {
+				return cmdutil.FlagErrorf("--remote needs --provider")
+			}
+			if opts.Limit < 0 {
+				return cmdutil.FlagErrorf("--limit must not be negative")
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return listRun(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&opts.ProviderName, "provider", "p", "", "only jobs on this provider")
+	fl.StringSliceVarP(&opts.Statuses, "status", "s", nil, "only jobs with these statuses (comma-separated)")
+	fl.StringVar(&opts.Name, "name", "", "only jobs with this name")
+	fl.StringVar(&opts.Since, "since", "", "only jobs created within this `duration` (24h, 7d) or since this date (2026-01-31)")
+	fl.IntVarP(&opts.Limit, "limit", "L", 50, "at most this many (0: no limit)")
+	fl.BoolVar(&opts.Remote, "remote", false, "list the provider's batches instead of the registry")
+	fl.BoolVar(&opts.JSON, "json", false, "print a JSON array")
+	cmdutil.RegisterProviderCompletion(cmd, f, "provider")
+	return cmd
+}
+
+func listRun(ctx context.Context, opts *Options) error {
+	if opts.Remote {
+		return listRemote(ctx, opts)
+	}
+	filter := store.Filter{Provider: opts.ProviderName, Statuses: opts.Statuses, Name: opts.Name, Limit: opts.Limit}
+	if opts.Since != "" {
+		t, err := parseSince(opts.Since, opts.Now())
+		if err != nil {
+			return cmdutil.FlagErrorf("--since: %v", err)
+		}
+		filter.Since = t
+	}
+	m, err := opts.Manager()
+	if err != nil {
+		return err
+	}
+	list, err := m.Store.List(ctx, filter)
+	if err != nil {
+		return err
+	}
+	if opts.JSON {
+		views := make([]jobs.View, 0, len(list))
+		for _, j := range list {
+			views = append(views, jobs.ViewOf(&jobs.Job{Job: j, Registered: true}))
+		}
+		return encodeJSON(opts.IO, views)
+	}
+	if len(list) == 0 {
+		if opts.IO.IsStdoutTTY() {
+			fmt.Fprintln(opts.IO.ErrOut, "no jobs match")
+		}
+		return nil
+	}
+	cs := opts.IO.ColorScheme()
+	tty := opts.IO.IsStdoutTTY()
+	tp := tableprinter.New(opts.IO.Out, tty, opts.IO.TerminalWidth(), cs.Bold)
+	tp.Header("ID", "NAME", "PROVIDER", "MODEL", "STATUS", "REQUESTS", "CREATED")
+	now := opts.Now()
+	for _, j := range list {
+		if tty {
+			done := fmt.Sprintf("%d/%d", j.Counts.Succeeded+j.Counts.Failed, j.Requests)
+			if j.Counts.Failed > 0 {
+				done += cs.Failure(fmt.Sprintf(" (%d failed)", j.Counts.Failed))
+			}
+			tp.Row(cs.Bold(j.ID), j.Name, j.Provider, j.Model, cs.Status(j.Status), done, cmdutil.FuzzyAgo(now, j.CreatedAt))
+			continue
+		}
+		tp.Row(j.ID, j.Name, j.Provider, j.Model, j.Status, strconv.Itoa(j.Requests),
+			strconv.Itoa(j.Counts.Succeeded), strconv.Itoa(j.Counts.Failed), cmdutil.Timestamp(j.CreatedAt))
+	}
+	return tp.Render()
+}
+
+// remoteView is a provider batch in `list --remote --json`.
+type remoteView struct {
+	ID             string            `json:"id"`
+	Status         string            `json:"status"`
+	ProviderStatus string            `json:"provider_status"`
+	Endpoint       string            `json:"endpoint"`
+	Model          string            `json:"model"`
+	Counts         providers.Counts  `json:"counts"`
+	CreatedAt      string            `json:"created_at"`
+	Metadata       map[string]string `json:"metadata"`
+}
+
+func listRemote(ctx context.Context, opts *Options) error {
+	p, err := opts.Provider(opts.ProviderName)
+	if err != nil {
+		return &cmdutil.UsageError{Err: err}
+	}
+	var batches []*providers.Batch
+	err = p.List(ctx, providers.ListOptions{Limit: opts.Limit}, func(b *providers.Batch) error {
+		batches = append(batches, b)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if opts.JSON {
+		views := make([]remoteView, 0, len(batches))
+		for _, b := range batches {
+			views = append(views, remoteView{ID: b.ID, Status: string(b.Status), ProviderStatus: b.ProviderStatus,
+				Endpoint: b.Endpoint, Model: b.Model, Counts: b.Counts, CreatedAt: cmdutil.Timestamp(b.CreatedAt), Metadata: b.Metadata})
+		}
+		return encodeJSON(opts.IO, views)
+	}
+	cs := opts.IO.ColorScheme()
+	tty := opts.IO.IsStdoutTTY()
+	tp := tableprinter.New(opts.IO.Out, tty, opts.IO.TerminalWidth(), cs.Bold)
+	tp.Header("BATCH", "JOB", "STATUS", "ENDPOINT", "DONE", "CREATED")
+	now := opts.Now()
+	for _, b := range batches {
+		done := fmt.Sprintf("%d/%d", b.Counts.Succeeded+b.Counts.Failed, b.Counts.Total)
+		if tty {
+			tp.Row(b.ID, b.Metadata["batchctl_job"], cs.Status(string(b.Status)), b.Endpoint, done, cmdutil.FuzzyAgo(now, b.CreatedAt))
+			continue
+		}
+		tp.Row(b.ID, b.Metadata["batchctl_job"], string(b.Status), b.Endpoint, done, cmdutil.Timestamp(b.CreatedAt))
+	}
+	return tp.Render()
+}
+
+func encodeJSON(ios *iostreams.IOStreams, v any) error {
+	enc := json.NewEncoder(ios.Out)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// parseSince reads "36h", "7d" or a date/time.
+func parseSince(s string, now time.Time) (time.Time, error) {
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		if n, err := strconv.Atoi(days); err == nil && n >= 0 {
+			return now.AddDate(0, 0, -n), nil
+		}
+	}
+	if d, err := time.ParseDuration(s); err == nil {
+		return now.Add(-d), nil
+	}
+	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04", "2006-01-02"} {
+		if t, err := time.ParseInLocation(layout, s, time.Local); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, errors.New("want a duration (24h, 7d) or a date (2006-01-02)")
+}

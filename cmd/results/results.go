@@ -1,0 +1,115 @@
+// Package results implements `batchctl results`.
+package results
+
+import (
+	"context"
+
+	"github.com/MakeNowJust/heredoc"
+	"github.com/spf13/cobra"
+
+	"github.com/batchctl/batchctl/cmd/shared"
+	"github.com/batchctl/batchctl/internal/cmdutil"
+	"github.com/batchctl/batchctl/internal/iostreams"
+	"github.com/batchctl/batchctl/internal/jobs"
+	"github.com/batchctl/batchctl/internal/providers"
+)
+
+// Options are the inputs of `batchctl results`.
+type Options struct {
+	IO      *iostreams.IOStreams
+	Manager func() (*jobs.Manager, error)
+
+	Ref      string
+	Provider string
+	Output   string
+	Raw      bool
+	Statuses []providers.ResultStatus
+}
+
+// NewCmdResults builds the command; runF replaces the run function in tests.
+func NewCmdResults(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
+	opts := &Options{
+		IO:      f.IOStreams,
+		Manager: func() (*jobs.Manager, error) { return cmdutil.Manager(f) },
+	}
+	var statuses []string
+	cmd := &cobra.Command{
+		Use:   "results <job>",
+		Short: "Stream a finished job's results as JSON lines",
+		Long: heredoc.Doc(`
+			Write one JSON object per submitted request, the same keys for every provider:
+
+			  {"custom_id":"q1","status":"succeeded","job":"j7k2m9","provider":"openai",
+			   "batch_id":"batch_abc","model":"gpt-4o-mini","text":"Paris.","finish_reason":"stop",
+			   "usage":{"input_tokens":12,"output_tokens":3},"error":null,"response":{...}}
+
+			status is one of succeeded, errored, expired, canceled, missing (the provider
+			returned nothing for a submitted request). text is the answer's text; embedding
+			requests carry "embedding" (or "embeddings" for several inputs) instead. error is
+			null or {"type","message","code","http_status"}; response is the provider's own
+			response body. Every submitted request yields exactly one line.
+
+			The provider's result files are downloaded once and kept with the job, so later
+			calls read the local copy. --raw writes the provider's own lines instead.
+
+			EXIT STATUS
+			  0  every request succeeded
+			  1  network or provider error, or the job has not ended
+			  2  no such job, or bad flags
+			  3  results written, but some requests did not succeed
+			  4  missing or rejected API key
+		`),
+		Example: heredoc.Doc(`
+			$ batchctl results j7k2m9 | jq -r '.text'
+			$ batchctl results j7k2m9 --status errored,expired | jq -r '.custom_id'
+			$ batchctl results nightly -o answers.jsonl
+		`),
+		Args:              cmdutil.ExactArgs(1, "a job id is required: batchctl results <job>"),
+		ValidArgsFunction: cmdutil.CompleteJobs(f),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Ref = args[0]
+			var err error
+			if opts.Statuses, err = shared.ParseStatuses(statuses); err != nil {
+				return err
+			}
+			if opts.Raw && len(opts.Statuses) > 0 {
+				return cmdutil.FlagErrorf("--raw and --status cannot be used together")
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return resultsRun(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&opts.Provider, "provider", "p", "", "provider of a batch id that is not in the registry")
+	fl.StringVarP(&opts.Output, "output", "o", "", "write to `file` instead of standard output")
+	fl.BoolVar(&opts.Raw, "raw", false, "write the provider's own result lines")
+	fl.StringSliceVar(&statuses, "status", nil, "only results with these outcomes: succeeded, errored, expired, canceled, missing")
+	cmdutil.RegisterProviderCompletion(cmd, f, "provider")
+	_ = cmd.RegisterFlagCompletionFunc("status", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		var out []string
+		for _, s := range providers.ResultStatuses {
+			out = append(out, string(s))
+		}
+		return out, cobra.ShellCompDirectiveNoFileComp
+	})
+	return cmd
+}
+
+func resultsRun(ctx context.Context, opts *Options) error {
+	m, err := opts.Manager()
+	if err != nil {
+		return err
+	}
+	j, err := m.Resolve(ctx, opts.Ref, opts.Provider)
+	if err != nil {
+		return err
+	}
+	if err := m.Refresh(ctx, j); err != nil {
+		return err
+	}
+	return shared.WriteResults(ctx, opts.IO, m, j, shared.ResultsOptions{
+		Output: opts.Output, Raw: opts.Raw, Statuses: opts.Statuses,
+	})
+}

@@ -1,0 +1,200 @@
+// Package root wires every command under `batchctl` and maps the error a
+// command returns to the process exit code.
+package root
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/MakeNowJust/heredoc"
+	"github.com/spf13/cobra"
+
+	cancelcmd "github.com/batchctl/batchctl/cmd/cancel"
+	createcmd "github.com/batchctl/batchctl/cmd/create"
+	emulatorcmd "github.com/batchctl/batchctl/cmd/emulator"
+	listcmd "github.com/batchctl/batchctl/cmd/list"
+	resultscmd "github.com/batchctl/batchctl/cmd/results"
+	statuscmd "github.com/batchctl/batchctl/cmd/status"
+	waitcmd "github.com/batchctl/batchctl/cmd/wait"
+	"github.com/batchctl/batchctl/internal/build"
+	"github.com/batchctl/batchctl/internal/cmdutil"
+	"github.com/batchctl/batchctl/internal/cmdutil/factory"
+	"github.com/batchctl/batchctl/internal/iostreams"
+	"github.com/batchctl/batchctl/internal/jobs"
+	"github.com/batchctl/batchctl/internal/jsonl"
+	"github.com/batchctl/batchctl/internal/providers"
+)
+
+// Main runs batchctl with the process's arguments and environment and
+// returns the exit code. Ctrl-C and SIGTERM cancel the context: waits stop,
+// remote batches keep running.
+func Main() cmdutil.ExitCode {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	f, closeAll := factory.New(ctx, build.String(), os.Getenv)
+	defer closeAll()
+	cmd := NewCmdRoot(f)
+	cmd.SetArgs(os.Args[1:])
+	return Execute(ctx, cmd, f.IOStreams)
+}
+
+// Execute runs cmd and turns its error into a message on stderr and an exit code.
+func Execute(ctx context.Context, cmd *cobra.Command, ios *iostreams.IOStreams) cmdutil.ExitCode {
+	c, err := cmd.ExecuteContextC(ctx)
+	if err == nil {
+		return cmdutil.ExitOK
+	}
+	code := ExitCodeOf(ctx, err)
+	var silent *cmdutil.SilentError
+	if errors.As(err, &silent) {
+		return code
+	}
+	cs := ios.ColorScheme()
+	if code == cmdutil.ExitInterrupted {
+		fmt.Fprintln(ios.ErrOut, "interrupted")
+		return code
+	}
+	if code == cmdutil.ExitPartial {
+		fmt.Fprintln(ios.ErrOut, cs.Warning(err.Error())) // a summary, not a failure of batchctl
+		return code
+	}
+	var invalid *jsonl.ValidationError
+	if errors.As(err, &invalid) && invalid.Total > 1 {
+		fmt.Fprintf(ios.ErrOut, "%s %d problems in the input; nothing was sent\n%s\n", cs.Failure("error:"), invalid.Total, invalid)
+		return code
+	}
+	fmt.Fprintln(ios.ErrOut, cs.Failure("error:")+" "+err.Error())
+	if hint := hintFor(err); hint != "" {
+		for _, l := range strings.Split(hint, "\n") {
+			fmt.Fprintln(ios.ErrOut, "hint: "+l)
+		}
+	}
+	var fe *cmdutil.FlagError
+	if errors.As(err, &fe) {
+		fmt.Fprintf(ios.ErrOut, "run '%s --help' for usage\n", c.CommandPath())
+	}
+	return code
+}
+
+// ExitCodeOf classifies an error (DESIGN.md section 8).
+func ExitCodeOf(ctx context.Context, err error) cmdutil.ExitCode {
+	var (
+		silent   *cmdutil.SilentError
+		flag     *cmdutil.FlagError
+		usage    *cmdutil.UsageError
+		invalid  *jsonl.ValidationError
+		auth     *cmdutil.AuthError
+		nokey    *providers.MissingKeyError
+		httpErr  *providers.HTTPError
+		partial  *cmdutil.PartialError
+		timeout  *cmdutil.TimeoutError
+		notFound *jobs.NotFoundError
+	)
+	switch {
+	case errors.As(err, &silent):
+		return silent.Code
+	case ctx.Err() != nil && errors.Is(err, context.Canceled):
+		return cmdutil.ExitInterrupted
+	case errors.As(err, &flag), errors.As(err, &usage), errors.As(err, &invalid), errors.As(err, &notFound):
+		return cmdutil.ExitUsage
+	case errors.As(err, &auth), errors.As(err, &nokey):
+		return cmdutil.ExitAuth
+	case errors.As(err, &httpErr) && httpErr.IsAuth():
+		return cmdutil.ExitAuth
+	case errors.As(err, &partial):
+		return cmdutil.ExitPartial
+	case errors.As(err, &timeout):
+		return cmdutil.ExitTimeout
+	case strings.HasPrefix(err.Error(), "unknown command "):
+		return cmdutil.ExitUsage // cobra's own error for a mistyped subcommand
+	}
+	return cmdutil.ExitError
+}
+
+func hintFor(err error) string {
+	if h := cmdutil.Hint(err); h != "" {
+		return h
+	}
+	var nokey *providers.MissingKeyError
+	if errors.As(err, &nokey) && nokey.Env != "" {
+		return fmt.Sprintf("export %s=... or set api_key_env for this provider in config.yaml", nokey.Env)
+	}
+	var httpErr *providers.HTTPError
+	if errors.As(err, &httpErr) && httpErr.IsAuth() {
+		return "check the API key of this provider; batchctl never prints it"
+	}
+	var nf *jobs.NotFinishedError
+	if errors.As(err, &nf) {
+		return "wait for it with: batchctl wait " + nf.Job
+	}
+	return ""
+}
+
+// NewCmdRoot builds the command tree.
+func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "batchctl <command> [flags]",
+		Short: "Submit, track and collect LLM batch jobs",
+		Long: heredoc.Doc(`
+			batchctl submits large sets of LLM requests to the providers' asynchronous
+			batch APIs (OpenAI, OpenAI-compatible services, and the built-in emulator),
+			tracks them in a local registry and streams normalized results as JSON lines.
+
+			Data goes to standard output; progress, notes and errors go to standard error.
+		`),
+		Example: heredoc.Doc(`
+			$ batchctl create -f reqs.jsonl --model openai/gpt-4o-mini
+			j7k2m9
+			$ batchctl wait j7k2m9 && batchctl results j7k2m9 | jq -r .text
+			$ batchctl create -f reqs.jsonl --model emulator/echo --wait   # no key, no network
+		`),
+		Version:       f.AppVersion,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+	}
+	cmd.SetVersionTemplate("batchctl {{.Version}}\n")
+	cmd.SetOut(f.IOStreams.Out)
+	cmd.SetErr(f.IOStreams.ErrOut)
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return &cmdutil.FlagError{Err: err}
+	})
+	cmd.CompletionOptions.HiddenDefaultCmd = true
+
+	cmd.AddCommand(
+		createcmd.NewCmdCreate(f, nil),
+		statuscmd.NewCmdStatus(f, nil),
+		waitcmd.NewCmdWait(f, nil),
+		listcmd.NewCmdList(f, nil),
+		cancelcmd.NewCmdCancel(f, nil),
+		resultscmd.NewCmdResults(f, nil),
+		emulatorcmd.NewCmdEmulator(f),
+		newExitCodesTopic(),
+	)
+	return cmd
+}
+
+// ExitCodesHelp documents every exit code; it is the text of
+// `batchctl help exit-codes` and its meanings never change.
+const ExitCodesHelp = `batchctl exits with one of these codes:
+
+  0    success
+  1    error (network, provider, internal)
+  2    usage error or invalid input (nothing was sent)
+  3    finished, but some requests did not succeed
+       (or the job failed, expired or was cancelled)
+  4    authentication: missing or rejected API key
+  124  wait --timeout elapsed; the job is still running
+  130  interrupted (Ctrl-C or SIGTERM); remote batches keep running`
+
+func newExitCodesTopic() *cobra.Command {
+	return &cobra.Command{
+		Use:   "exit-codes",
+		Short: "Exit codes and what they mean",
+		Long:  ExitCodesHelp,
+	}
+}

@@ -1,0 +1,158 @@
+// Package shared holds what several commands do the same way: waiting for
+// a job with progress on stderr, and writing its results.
+package shared
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+
+	"github.com/batchctl/batchctl/internal/cmdutil"
+	"github.com/batchctl/batchctl/internal/iostreams"
+	"github.com/batchctl/batchctl/internal/jobs"
+	"github.com/batchctl/batchctl/internal/providers"
+)
+
+// WaitOptions control a wait.
+type WaitOptions struct {
+	// Interval is the longest pause between polls. Unless Fixed, polling
+	// starts at one second and doubles up to Interval, so short batches
+	// are seen to finish quickly.
+	Interval time.Duration
+	Fixed    bool
+	// Timeout ends the wait with a *cmdutil.TimeoutError; 0 waits forever.
+	Timeout time.Duration
+	Now     func() time.Time
+}
+
+// Wait polls a job until every part has ended. Progress goes to stderr: a
+// bar on a terminal, one line per change otherwise. Ctrl-C ends the wait
+// (not the batch) with a note on how to resume.
+func Wait(ctx context.Context, ios *iostreams.IOStreams, m *jobs.Manager, j *jobs.Job, o WaitOptions) error {
+	p := newProgress(ios, j)
+	defer p.finish(j)
+	start := o.Now()
+	pause := o.Interval
+	if !o.Fixed {
+		pause = min(time.Second, o.Interval)
+	}
+	for {
+		err := m.Refresh(ctx, j)
+		switch {
+		case err == nil:
+			p.update(j)
+		case ctx.Err() != nil:
+			return p.interrupted(j, ctx.Err())
+		case transient(err):
+			fmt.Fprintf(ios.ErrOut, "%s: %v; trying again in %s\n", j.ID, err, pause)
+		default:
+			return err
+		}
+		if j.Terminal() {
+			return nil
+		}
+		left := o.Timeout - o.Now().Sub(start)
+		if o.Timeout > 0 && left <= 0 {
+			return &cmdutil.TimeoutError{Job: j.ID, Status: j.Status}
+		}
+		d := pause
+		if o.Timeout > 0 {
+			d = min(d, left)
+		}
+		t := time.NewTimer(d)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return p.interrupted(j, ctx.Err())
+		case <-t.C:
+		}
+		if !o.Fixed {
+			pause = min(pause*2, o.Interval)
+		}
+	}
+}
+
+func (p *progress) interrupted(j *jobs.Job, err error) error {
+	if p.bar != nil {
+		_ = p.bar.Clear()
+		p.bar = nil
+	}
+	fmt.Fprintf(p.ios.ErrOut, "stopped waiting; job %s is still %s remotely; resume with: batchctl wait %s\n", j.ID, j.Status, j.ID)
+	return err
+}
+
+// transient reports whether a failed poll is worth repeating: network
+// trouble, rate limits and server errors.
+func transient(err error) bool {
+	var he *providers.HTTPError
+	if errors.As(err, &he) {
+		return he.StatusCode == 429 || he.StatusCode >= 500
+	}
+	var ne net.Error
+	return errors.As(err, &ne)
+}
+
+// Outcome turns a finished job into the command's result: nil when every
+// request succeeded, a *cmdutil.PartialError (exit 3) otherwise.
+func Outcome(j *jobs.Job) error {
+	c := j.Counts
+	if j.Status == string(providers.StatusCompleted) && c.Failed == 0 && c.Succeeded >= c.Total {
+		return nil
+	}
+	return &cmdutil.PartialError{Job: j.ID, Status: j.Status, Failed: max(j.Requests-c.Succeeded, c.Failed), Total: j.Requests}
+}
+
+// progress shows a job's advance on stderr.
+type progress struct {
+	ios  *iostreams.IOStreams
+	bar  *progressbar.ProgressBar
+	last string
+}
+
+func newProgress(ios *iostreams.IOStreams, j *jobs.Job) *progress {
+	p := &progress{ios: ios}
+	if ios.IsStderrTTY() {
+		p.bar = progressbar.NewOptions64(int64(max(j.Requests, 1)),
+			progressbar.OptionSetWriter(ios.ErrOut),
+			progressbar.OptionSetVisibility(true),
+			progressbar.OptionThrottle(65*time.Millisecond),
+			progressbar.OptionShowCount(),
+			progressbar.OptionSetWidth(30),
+			progressbar.OptionClearOnFinish(),
+			progressbar.OptionSetDescription(j.ID+" "+j.Status),
+		)
+	}
+	return p
+}
+
+func (p *progress) update(j *jobs.Job) {
+	done := j.Counts.Succeeded + j.Counts.Failed
+	line := fmt.Sprintf("%s: %s, %d/%d requests done (%d succeeded, %d failed)",
+		j.ID, j.Status, done, j.Requests, j.Counts.Succeeded, j.Counts.Failed)
+	if p.bar != nil {
+		p.bar.Describe(j.ID + " " + j.Status)
+		_ = p.bar.Set(done)
+		return
+	}
+	if line != p.last {
+		fmt.Fprintln(p.ios.ErrOut, line)
+		p.last = line
+	}
+}
+
+// finish removes the bar and, on a terminal, leaves one summary line.
+func (p *progress) finish(j *jobs.Job) {
+	if p.bar == nil {
+		return
+	}
+	_ = p.bar.Finish()
+	if j.Terminal() {
+		cs := p.ios.ColorScheme()
+		fmt.Fprintf(p.ios.ErrOut, "%s %s: %d succeeded, %d failed of %d requests\n",
+			cs.Bold(j.ID), cs.Status(j.Status), j.Counts.Succeeded, j.Counts.Failed, j.Requests)
+	}
+}

@@ -1,0 +1,179 @@
+// Package status implements `batchctl status`.
+package status
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/MakeNowJust/heredoc"
+	"github.com/spf13/cobra"
+
+	"github.com/batchctl/batchctl/internal/cmdutil"
+	"github.com/batchctl/batchctl/internal/iostreams"
+	"github.com/batchctl/batchctl/internal/jobs"
+	"github.com/batchctl/batchctl/internal/tableprinter"
+)
+
+// Options are the inputs of `batchctl status`.
+type Options struct {
+	IO      *iostreams.IOStreams
+	Manager func() (*jobs.Manager, error)
+	Now     func() time.Time
+
+	Ref      string
+	Provider string
+	JSON     bool
+}
+
+// NewCmdStatus builds the command; runF replaces the run function in tests.
+func NewCmdStatus(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
+	opts := &Options{
+		IO:      f.IOStreams,
+		Manager: func() (*jobs.Manager, error) { return cmdutil.Manager(f) },
+		Now:     f.Now,
+	}
+	cmd := &cobra.Command{
+		Use:   "status <job>",
+		Short: "Show a job's status, request counts and usage",
+		Long: heredoc.Doc(`
+			Show a job and its provider batches: status, request counts, token usage,
+			times, and any batch-level errors (such as input lines the provider rejected).
+			A job that has not ended is refreshed from the provider first.
+
+			<job> is a job id, a unique prefix of one, a job name, or a provider batch id.
+			A batch that is not in the local registry is looked up with --provider.
+
+			On a terminal the output is for people; when piped it is one "key<TAB>value"
+			per line, and --json prints the whole job as one JSON object.
+
+			EXIT STATUS
+			  0  shown
+			  1  network or provider error
+			  2  no such job
+			  4  missing or rejected API key
+		`),
+		Example: heredoc.Doc(`
+			$ batchctl status j7k2m9
+			$ batchctl status nightly --json | jq .counts
+			$ batchctl status batch_abc123 --provider openai
+		`),
+		Args:              cmdutil.ExactArgs(1, "a job id is required: batchctl status <job>"),
+		ValidArgsFunction: cmdutil.CompleteJobs(f),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Ref = args[0]
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return statusRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVarP(&opts.Provider, "provider", "p", "", "provider of a batch id that is not in the registry")
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the job as JSON")
+	cmdutil.RegisterProviderCompletion(cmd, f, "provider")
+	return cmd
+}
+
+func statusRun(ctx context.Context, opts *Options) error {
+	m, err := opts.Manager()
+	if err != nil {
+		return err
+	}
+	j, err := m.Resolve(ctx, opts.Ref, opts.Provider)
+	if err != nil {
+		return err
+	}
+	if err := m.Refresh(ctx, j); err != nil {
+		return err
+	}
+	if opts.JSON {
+		enc := json.NewEncoder(opts.IO.Out)
+		enc.SetEscapeHTML(false)
+		return enc.Encode(jobs.ViewOf(j))
+	}
+	if opts.IO.IsStdoutTTY() {
+		return printHuman(opts.IO, j, opts.Now())
+	}
+	return printPlain(opts.IO.Out, j)
+}
+
+func printHuman(ios *iostreams.IOStreams, j *jobs.Job, now time.Time) error {
+	cs := ios.ColorScheme()
+	w := ios.Out
+	title := cs.Bold(j.ID)
+	if j.Name != "" {
+		title += " " + j.Name
+	}
+	fmt.Fprintf(w, "%s  %s\n", title, cs.Status(j.Status))
+	fmt.Fprintf(w, "  %s  %s · %s · %s\n", cs.Muted("provider"), j.Provider, j.Model, j.Endpoint)
+	fmt.Fprintf(w, "  %s  %d total: %d succeeded, %d failed\n", cs.Muted("requests"), j.Requests, j.Counts.Succeeded, j.Counts.Failed)
+	if j.Usage.InputTokens > 0 || j.Usage.OutputTokens > 0 {
+		fmt.Fprintf(w, "  %s     %d input · %d output tokens\n", cs.Muted("usage"), j.Usage.InputTokens, j.Usage.OutputTokens)
+	}
+	when := "created " + cmdutil.FuzzyAgo(now, j.CreatedAt)
+	if !j.CompletedAt.IsZero() {
+		when += " · ended " + cmdutil.FuzzyAgo(now, j.CompletedAt)
+	}
+	fmt.Fprintf(w, "  %s      %s\n", cs.Muted("time"), when)
+	fmt.Fprintln(w)
+	tp := tableprinter.New(w, true, ios.TerminalWidth(), cs.Bold)
+	tp.Header("PART", "BATCH", "STATUS", "SUCCEEDED", "FAILED", "TOTAL")
+	for _, p := range j.Parts {
+		batch := p.BatchID
+		if batch == "" {
+			batch = cs.Muted("(not submitted)")
+		}
+		tp.Row(strconv.Itoa(p.Index), batch, cs.Status(p.Status), strconv.Itoa(p.Counts.Succeeded),
+			strconv.Itoa(p.Counts.Failed), strconv.Itoa(p.Requests))
+	}
+	if err := tp.Render(); err != nil {
+		return err
+	}
+	for _, p := range j.Parts {
+		for _, e := range p.Errors {
+			fmt.Fprintf(w, "%s %s\n", cs.Failure("error:"), batchError(p.BatchID, e.Line, e.Code, e.Message))
+		}
+	}
+	return nil
+}
+
+func printPlain(w io.Writer, j *jobs.Job) error {
+	kv := [][2]string{
+		{"id", j.ID}, {"name", j.Name}, {"status", j.Status}, {"provider", j.Provider},
+		{"model", j.Model}, {"endpoint", j.Endpoint}, {"requests", strconv.Itoa(j.Requests)},
+		{"succeeded", strconv.Itoa(j.Counts.Succeeded)}, {"failed", strconv.Itoa(j.Counts.Failed)},
+		{"input_tokens", strconv.FormatInt(j.Usage.InputTokens, 10)},
+		{"output_tokens", strconv.FormatInt(j.Usage.OutputTokens, 10)},
+		{"created_at", cmdutil.Timestamp(j.CreatedAt)}, {"completed_at", cmdutil.Timestamp(j.CompletedAt)},
+	}
+	for _, p := range kv {
+		if _, err := fmt.Fprintf(w, "%s\t%s\n", p[0], p[1]); err != nil {
+			return err
+		}
+	}
+	for _, p := range j.Parts {
+		fmt.Fprintf(w, "part\t%d\t%s\t%s\t%s\t%d\t%d\t%d\n", p.Index, p.BatchID, p.Status, p.ProviderStatus,
+			p.Counts.Succeeded, p.Counts.Failed, p.Requests)
+	}
+	for _, p := range j.Parts {
+		for _, e := range p.Errors {
+			fmt.Fprintf(w, "error\t%s\n", batchError(p.BatchID, e.Line, e.Code, e.Message))
+		}
+	}
+	return nil
+}
+
+func batchError(batch string, line int, code, msg string) string {
+	s := batch + ": "
+	if line > 0 {
+		s += "input line " + strconv.Itoa(line) + ": "
+	}
+	s += msg
+	if code != "" {
+		s += " (" + code + ")"
+	}
+	return s
+}

@@ -1,0 +1,112 @@
+// Package wait implements `batchctl wait`.
+package wait
+
+import (
+	"context"
+	"time"
+
+	"github.com/MakeNowJust/heredoc"
+	"github.com/spf13/cobra"
+
+	"github.com/batchctl/batchctl/cmd/shared"
+	"github.com/batchctl/batchctl/internal/cmdutil"
+	"github.com/batchctl/batchctl/internal/config"
+	"github.com/batchctl/batchctl/internal/iostreams"
+	"github.com/batchctl/batchctl/internal/jobs"
+)
+
+// Options are the inputs of `batchctl wait`.
+type Options struct {
+	IO      *iostreams.IOStreams
+	Config  func() (*config.Config, error)
+	Manager func() (*jobs.Manager, error)
+	Now     func() time.Time
+
+	Ref         string
+	Provider    string
+	Interval    time.Duration
+	IntervalSet bool
+	Timeout     time.Duration
+}
+
+// NewCmdWait builds the command; runF replaces the run function in tests.
+func NewCmdWait(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
+	opts := &Options{
+		IO:      f.IOStreams,
+		Config:  f.Config,
+		Manager: func() (*jobs.Manager, error) { return cmdutil.Manager(f) },
+		Now:     f.Now,
+	}
+	cmd := &cobra.Command{
+		Use:   "wait <job>",
+		Short: "Wait until a job has ended",
+		Long: heredoc.Doc(`
+			Poll a job until every one of its provider batches has ended. Polling starts
+			every second and slows down to --interval (default: poll_interval, 10s).
+
+			Progress goes to standard error: a bar on a terminal, otherwise one line per
+			change. Ctrl-C stops waiting; it never cancels the batch (use batchctl cancel).
+
+			EXIT STATUS
+			  0    the job completed and every request succeeded
+			  1    network or provider error
+			  2    no such job
+			  3    the job ended, but some requests did not succeed, or it failed,
+			       expired or was cancelled
+			  4    missing or rejected API key
+			  124  --timeout elapsed; the job is still running
+			  130  interrupted; the job is still running
+		`),
+		Example: heredoc.Doc(`
+			$ batchctl wait j7k2m9 && batchctl results j7k2m9 | jq -r .text
+			$ batchctl wait nightly --timeout 2h --interval 1m
+		`),
+		Args:              cmdutil.ExactArgs(1, "a job id is required: batchctl wait <job>"),
+		ValidArgsFunction: cmdutil.CompleteJobs(f),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Ref = args[0]
+			opts.IntervalSet = cmd.Flags().Changed("interval")
+			if opts.IntervalSet && opts.Interval <= 0 {
+				return cmdutil.FlagErrorf("--interval must be positive")
+			}
+			if opts.Timeout < 0 {
+				return cmdutil.FlagErrorf("--timeout must not be negative")
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return waitRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVarP(&opts.Provider, "provider", "p", "", "provider of a batch id that is not in the registry")
+	cmd.Flags().DurationVar(&opts.Interval, "interval", 0, "longest pause between polls (default: poll_interval)")
+	cmd.Flags().DurationVar(&opts.Timeout, "timeout", 0, "give up after this long with exit code 124 (default: no limit)")
+	cmdutil.RegisterProviderCompletion(cmd, f, "provider")
+	return cmd
+}
+
+func waitRun(ctx context.Context, opts *Options) error {
+	cfg, err := opts.Config()
+	if err != nil {
+		return err
+	}
+	m, err := opts.Manager()
+	if err != nil {
+		return err
+	}
+	j, err := m.Resolve(ctx, opts.Ref, opts.Provider)
+	if err != nil {
+		return err
+	}
+	interval := opts.Interval
+	if !opts.IntervalSet {
+		interval = cfg.PollInterval
+	}
+	err = shared.Wait(ctx, opts.IO, m, j, shared.WaitOptions{
+		Interval: interval, Fixed: opts.IntervalSet, Timeout: opts.Timeout, Now: opts.Now,
+	})
+	if err != nil {
+		return err
+	}
+	return shared.Outcome(j)
+}
