@@ -1,0 +1,121 @@
+package main
+
+import (
+	"errors"
+	"net"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/batchctl/batchctl/cmd/root"
+	"github.com/batchctl/batchctl/internal/emulator"
+)
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"batchctl": func() { os.Exit(int(root.Main())) },
+	})
+}
+
+// TestScripts runs the end-to-end scripts in testdata/script: the real
+// binary against the emulator. Each script gets its own BATCHCTL_HOME and
+// an emulator server on loopback reached through OPENAI_BASE_URL, so the
+// "openai" provider and the embedded "emulator" provider are both live.
+// BATCHCTL_UPDATE=1 rewrites the scripts' expected files.
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:                 "testdata/script",
+		RequireExplicitExec: true,
+		RequireUniqueNames:  true,
+		UpdateScripts:       os.Getenv("BATCHCTL_UPDATE") != "",
+		Cmds: map[string]func(*testscript.TestScript, bool, []string){
+			"exitcode":   cmdExitCode,
+			"stdout2env": cmdStdoutToEnv,
+			"waitlisten": cmdWaitListen,
+		},
+		Setup: func(env *testscript.Env) error {
+			h, err := emulator.New(emulator.Options{Dir: filepath.Join(env.WorkDir, ".emulator"), APIKey: "sk-test"})
+			if err != nil {
+				return err
+			}
+			srv := httptest.NewServer(h)
+			env.Defer(srv.Close)
+			env.Setenv("EMULATOR_URL", srv.URL+"/v1")
+			env.Setenv("OPENAI_BASE_URL", srv.URL+"/v1")
+			env.Setenv("OPENAI_API_KEY", "sk-test")
+			env.Setenv("BATCHCTL_HOME", filepath.Join(env.WorkDir, "home"))
+			env.Setenv("BATCHCTL_EMULATOR_DURATION", "0s")
+			env.Setenv("NO_COLOR", "1")
+			return nil
+		},
+	})
+}
+
+// cmdExitCode runs a command and checks its exit code:
+//
+//	exitcode 3 batchctl wait $JOB
+func cmdExitCode(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exitcode N command [args...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	if err != nil {
+		ts.Fatalf("exitcode: %v", err)
+	}
+	got := 0
+	if err := ts.Exec(args[1], args[2:]...); err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			ts.Fatalf("exitcode: %v", err)
+		}
+		got = ee.ExitCode()
+	}
+	if got != want {
+		ts.Logf("stdout:\n%s\nstderr:\n%s", ts.ReadFile("stdout"), ts.ReadFile("stderr"))
+		ts.Fatalf("%s exited %d, want %d", args[1], got, want)
+	}
+}
+
+// cmdStdoutToEnv sets an environment variable from the last command's
+// standard output: all of it (trimmed), or the first group of a regexp.
+//
+//	stdout2env JOB
+//	stdout2env BATCH 'part\t1\t(batch_\w+)'
+func cmdStdoutToEnv(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 1 || len(args) > 2 {
+		ts.Fatalf("usage: stdout2env NAME [regexp]")
+	}
+	out := ts.ReadFile("stdout")
+	if len(args) == 1 {
+		ts.Setenv(args[0], regexp.MustCompile(`\s+$`).ReplaceAllString(out, ""))
+		return
+	}
+	m := regexp.MustCompile(args[1]).FindStringSubmatch(out)
+	if len(m) < 2 {
+		ts.Fatalf("stdout2env: %q does not match stdout:\n%s", args[1], out)
+	}
+	ts.Setenv(args[0], m[1])
+}
+
+// cmdWaitListen waits up to 10 seconds for something to listen on addr.
+func cmdWaitListen(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: waitlisten host:port")
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if c, err := net.DialTimeout("tcp", args[0], time.Second); err == nil {
+			c.Close()
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	ts.Fatalf("nothing listens on %s", args[0])
+}
