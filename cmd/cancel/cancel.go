@@ -84,7 +84,7 @@ func cancelRun(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	cs := opts.IO.ColorScheme()
+	cs := opts.IO.ErrColorScheme()
 	batches := "1 batch"
 	if n != 1 {
 		batches = fmt.Sprintf("%d batches", n)

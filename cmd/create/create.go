@@ -193,7 +193,7 @@ func createRun(ctx context.Context, opts *Options, intervalSet bool) error {
 	if err := m.Submit(ctx, j, profile.CompletionWindow); err != nil {
 		return abandon(ctx, opts.IO, m, j, err)
 	}
-	cs := opts.IO.ColorScheme()
+	cs := opts.IO.ErrColorScheme()
 	fmt.Fprintf(opts.IO.ErrOut, "%s created job %s: %s on %s/%s in %s\n",
 		cs.Success("✓"), cs.Bold(j.ID), plural(j.Requests, "request"), j.Provider, j.Model, plural(len(j.Parts), "batch"))
 	if !opts.Wait {

@@ -54,7 +54,7 @@ func Execute(ctx context.Context, cmd *cobra.Command, ios *iostreams.IOStreams) 
 	if errors.As(err, &silent) {
 		return code
 	}
-	cs := ios.ColorScheme()
+	cs := ios.ErrColorScheme()
 	if code == cmdutil.ExitInterrupted {
 		fmt.Fprintln(ios.ErrOut, "interrupted")
 		return code

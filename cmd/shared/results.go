@@ -91,7 +91,7 @@ func WriteResults(ctx context.Context, ios *iostreams.IOStreams, m *jobs.Manager
 		return err
 	}
 	if bad := tally.NotSucceeded(); bad > 0 || j.Status != string(providers.StatusCompleted) {
-		return &cmdutil.PartialError{Job: j.ID, Status: j.Status, Failed: bad, Total: tally.Total(),
+		return &cmdutil.PartialError{Subject: j.Subject(), Status: j.Status, Failed: bad, Total: tally.Total(),
 			Message: summary(j, tally)}
 	}
 	return nil
@@ -106,11 +106,7 @@ func summary(j *jobs.Job, t jobs.Tally) string {
 			parts = append(parts, fmt.Sprintf("%d %s", t[s], s))
 		}
 	}
-	name := j.ID
-	if name == "" {
-		name = j.Parts[0].BatchID
-	}
-	return fmt.Sprintf("job %s %s: %s of %d requests", name, j.Status, strings.Join(parts, ", "), t.Total())
+	return fmt.Sprintf("%s %s: %s of %d requests", j.Subject(), j.Status, strings.Join(parts, ", "), t.Total())
 }
 
 // output is where results go: stdout (written through, for live pipes) or

@@ -34,7 +34,14 @@ type WaitOptions struct {
 // (not the batch) with a note on how to resume.
 func Wait(ctx context.Context, ios *iostreams.IOStreams, m *jobs.Manager, j *jobs.Job, o WaitOptions) error {
 	p := newProgress(ios, j)
-	defer p.finish(j)
+	defer func() {
+		p.finish(j)
+		if j.Terminal() {
+			for _, e := range BatchErrors(j) {
+				fmt.Fprintln(ios.ErrOut, ios.ErrColorScheme().Failure("error:")+" "+e)
+			}
+		}
+	}()
 	start := o.Now()
 	pause := o.Interval
 	if !o.Fixed {
@@ -57,7 +64,7 @@ func Wait(ctx context.Context, ios *iostreams.IOStreams, m *jobs.Manager, j *job
 		}
 		left := o.Timeout - o.Now().Sub(start)
 		if o.Timeout > 0 && left <= 0 {
-			return &cmdutil.TimeoutError{Job: j.ID, Status: j.Status}
+			return &cmdutil.TimeoutError{Subject: j.Subject(), Status: j.Status}
 		}
 		d := pause
 		if o.Timeout > 0 {
@@ -81,7 +88,11 @@ func (p *progress) interrupted(j *jobs.Job, err error) error {
 		_ = p.bar.Clear()
 		p.bar = nil
 	}
-	fmt.Fprintf(p.ios.ErrOut, "stopped waiting; job %s is still %s remotely; resume with: batchctl wait %s\n", j.ID, j.Status, j.ID)
+	resume := j.ID
+	if !j.Registered {
+		resume += " --provider " + j.Provider
+	}
+	fmt.Fprintf(p.ios.ErrOut, "stopped waiting; %s is still %s remotely; resume with: batchctl wait %s\n", j.Subject(), j.Status, resume)
 	return err
 }
 
@@ -103,7 +114,7 @@ func Outcome(j *jobs.Job) error {
 	if j.Status == string(providers.StatusCompleted) && c.Failed == 0 && c.Succeeded >= c.Total {
 		return nil
 	}
-	return &cmdutil.PartialError{Job: j.ID, Status: j.Status, Failed: max(j.Requests-c.Succeeded, c.Failed), Total: j.Requests}
+	return &cmdutil.PartialError{Subject: j.Subject(), Status: j.Status, Failed: max(j.Requests-c.Succeeded, c.Failed), Total: j.Requests}
 }
 
 // progress shows a job's advance on stderr.
@@ -151,8 +162,28 @@ func (p *progress) finish(j *jobs.Job) {
 	}
 	_ = p.bar.Finish()
 	if j.Terminal() {
-		cs := p.ios.ColorScheme()
+		cs := p.ios.ErrColorScheme()
 		fmt.Fprintf(p.ios.ErrOut, "%s %s: %d succeeded, %d failed of %d requests\n",
 			cs.Bold(j.ID), cs.Status(j.Status), j.Counts.Succeeded, j.Counts.Failed, j.Requests)
 	}
+}
+
+// BatchErrors describes the batch-level errors of a job's parts, such as
+// input lines the provider rejected, one line each.
+func BatchErrors(j *jobs.Job) []string {
+	var out []string
+	for _, p := range j.Parts {
+		for _, e := range p.Errors {
+			s := p.BatchID + ": "
+			if e.Line > 0 {
+				s += fmt.Sprintf("input line %d: ", e.Line)
+			}
+			s += e.Message
+			if e.Code != "" {
+				s += " (" + e.Code + ")"
+			}
+			out = append(out, s)
+		}
+	}
+	return out
 }

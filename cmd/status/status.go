@@ -12,6 +12,7 @@ import (
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
 
+	"github.com/batchctl/batchctl/cmd/shared"
 	"github.com/batchctl/batchctl/internal/cmdutil"
 	"github.com/batchctl/batchctl/internal/iostreams"
 	"github.com/batchctl/batchctl/internal/jobs"
@@ -132,10 +133,8 @@ func printHuman(ios *iostreams.IOStreams, j *jobs.Job, now time.Time) error {
 	if err := tp.Render(); err != nil {
 		return err
 	}
-	for _, p := range j.Parts {
-		for _, e := range p.Errors {
-			fmt.Fprintf(w, "%s %s\n", cs.Failure("error:"), batchError(p.BatchID, e.Line, e.Code, e.Message))
-		}
+	for _, e := range shared.BatchErrors(j) {
+		fmt.Fprintf(w, "%s %s\n", cs.Failure("error:"), e)
 	}
 	return nil
 }
@@ -158,22 +157,8 @@ func printPlain(w io.Writer, j *jobs.Job) error {
 		fmt.Fprintf(w, "part\t%d\t%s\t%s\t%s\t%d\t%d\t%d\n", p.Index, p.BatchID, p.Status, p.ProviderStatus,
 			p.Counts.Succeeded, p.Counts.Failed, p.Requests)
 	}
-	for _, p := range j.Parts {
-		for _, e := range p.Errors {
-			fmt.Fprintf(w, "error\t%s\n", batchError(p.BatchID, e.Line, e.Code, e.Message))
-		}
+	for _, e := range shared.BatchErrors(j) {
+		fmt.Fprintf(w, "error\t%s\n", e)
 	}
 	return nil
-}
-
-func batchError(batch string, line int, code, msg string) string {
-	s := batch + ": "
-	if line > 0 {
-		s += "input line " + strconv.Itoa(line) + ": "
-	}
-	s += msg
-	if code != "" {
-		s += " (" + code + ")"
-	}
-	return s
 }

@@ -49,7 +49,7 @@ func (e *UsageError) Unwrap() error { return e.Err }
 // job itself failed, expired or was cancelled (exit 3). The results were
 // already delivered; the message is a summary.
 type PartialError struct {
-	Job     string
+	Subject string // "job j7k2m9" or "batch batch_abc"
 	Status  string
 	Failed  int
 	Total   int
@@ -57,23 +57,25 @@ type PartialError struct {
 }
 
 func (e *PartialError) Error() string {
-	if e.Message != "" {
+	switch {
+	case e.Message != "":
 		return e.Message
+	case e.Total == 0:
+		return fmt.Sprintf("%s %s", e.Subject, e.Status)
+	case e.Status != "" && e.Status != "completed":
+		return fmt.Sprintf("%s %s: %d of %d requests did not succeed", e.Subject, e.Status, e.Failed, e.Total)
 	}
-	if e.Status != "" && e.Status != "completed" {
-		return fmt.Sprintf("job %s %s: %d of %d requests did not succeed", e.Job, e.Status, e.Failed, e.Total)
-	}
-	return fmt.Sprintf("job %s: %d of %d requests did not succeed", e.Job, e.Failed, e.Total)
+	return fmt.Sprintf("%s: %d of %d requests did not succeed", e.Subject, e.Failed, e.Total)
 }
 
 // TimeoutError says `wait --timeout` elapsed with the job still running (exit 124).
 type TimeoutError struct {
-	Job    string
-	Status string
+	Subject string // "job j7k2m9" or "batch batch_abc"
+	Status  string
 }
 
 func (e *TimeoutError) Error() string {
-	return fmt.Sprintf("timed out waiting for job %s (still %s); it keeps running remotely", e.Job, e.Status)
+	return fmt.Sprintf("timed out waiting for %s (still %s); it keeps running remotely", e.Subject, e.Status)
 }
 
 // AuthError is a missing or rejected API key (exit 4).

@@ -19,7 +19,7 @@ type IOStreams struct {
 	ErrOut io.Writer
 
 	stdinTTY, stdoutTTY, stderrTTY bool
-	colorEnabled                   bool
+	colorEnabled, errColorEnabled  bool
 	termWidth                      int
 }
 
@@ -46,15 +46,21 @@ func System(getenv func(string) string) *IOStreams {
 	if n, err := strconv.Atoi(getenv("COLUMNS")); err == nil && n > 0 {
 		ios.termWidth = n
 	}
+	ios.colorEnabled = colorFor(ios.stdoutTTY, getenv)
+	ios.errColorEnabled = colorFor(ios.stderrTTY, getenv)
+	return ios
+}
+
+// colorFor decides colour for one stream: NO_COLOR wins, then
+// CLICOLOR_FORCE, then whether the stream is a capable terminal.
+func colorFor(tty bool, getenv func(string) string) bool {
 	switch {
 	case getenv("NO_COLOR") != "":
-		ios.colorEnabled = false
+		return false
 	case getenv("CLICOLOR_FORCE") != "" && getenv("CLICOLOR_FORCE") != "0":
-		ios.colorEnabled = true
-	default:
-		ios.colorEnabled = ios.stdoutTTY && getenv("TERM") != "dumb"
+		return true
 	}
-	return ios
+	return tty && getenv("TERM") != "dumb"
 }
 
 func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
@@ -83,11 +89,11 @@ func (s *IOStreams) SetStdoutTTY(v bool) { s.stdoutTTY = v }
 // SetStderrTTY overrides terminal detection for standard error (tests).
 func (s *IOStreams) SetStderrTTY(v bool) { s.stderrTTY = v }
 
-// ColorEnabled reports whether output may carry ANSI colours.
+// ColorEnabled reports whether standard output may carry ANSI colours.
 func (s *IOStreams) ColorEnabled() bool { return s.colorEnabled }
 
-// SetColorEnabled overrides colour detection (tests).
-func (s *IOStreams) SetColorEnabled(v bool) { s.colorEnabled = v }
+// SetColorEnabled overrides colour detection on both streams (tests).
+func (s *IOStreams) SetColorEnabled(v bool) { s.colorEnabled, s.errColorEnabled = v, v }
 
 // TerminalWidth is the width of the terminal, 80 when unknown.
 func (s *IOStreams) TerminalWidth() int { return s.termWidth }

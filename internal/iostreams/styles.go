@@ -1,6 +1,8 @@
 package iostreams
 
 import (
+	"io"
+
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
 )
@@ -14,15 +16,20 @@ type ColorScheme struct {
 	r       *lipgloss.Renderer
 }
 
-// ColorScheme returns the styles for standard output and error.
-func (s *IOStreams) ColorScheme() *ColorScheme {
-	r := lipgloss.NewRenderer(s.Out)
-	if s.colorEnabled {
+// ColorScheme returns the styles for standard output.
+func (s *IOStreams) ColorScheme() *ColorScheme { return newColorScheme(s.Out, s.colorEnabled) }
+
+// ErrColorScheme returns the styles for standard error (notes, progress, errors).
+func (s *IOStreams) ErrColorScheme() *ColorScheme { return newColorScheme(s.ErrOut, s.errColorEnabled) }
+
+func newColorScheme(w io.Writer, enabled bool) *ColorScheme {
+	r := lipgloss.NewRenderer(w)
+	if enabled {
 		r.SetColorProfile(termenv.ANSI256)
 	} else {
 		r.SetColorProfile(termenv.Ascii)
 	}
-	return &ColorScheme{enabled: s.colorEnabled, r: r}
+	return &ColorScheme{enabled: enabled, r: r}
 }
 
 func (c *ColorScheme) render(st lipgloss.Style, text string) string {

@@ -87,6 +87,15 @@ func (m *Manager) Resolve(ctx context.Context, ref, providerName string) (*Job, 
 	return &Job{Job: sj}, nil
 }
 
+// Subject names the job in messages: "job j7k2m9", or "batch batch_abc"
+// for a batch that is not in the registry.
+func (j *Job) Subject() string {
+	if j.Registered {
+		return "job " + j.ID
+	}
+	return "batch " + j.Parts[0].BatchID
+}
+
 // Terminal reports whether every part of the job has finished.
 func (j *Job) Terminal() bool { return providers.Status(j.Status).Terminal() }
 
