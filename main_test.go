@@ -1,7 +1,13 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
 	"net"
 	"net/http/httptest"
 	"os"
@@ -39,6 +45,7 @@ func TestScripts(t *testing.T) {
 			"exitcode":   cmdExitCode,
 			"stdout2env": cmdStdoutToEnv,
 			"waitlisten": cmdWaitListen,
+			"rawbatch":   cmdRawBatch,
 		},
 		Setup: func(env *testscript.Env) error {
 			h, err := emulator.New(emulator.Options{Dir: filepath.Join(env.WorkDir, ".emulator"), APIKey: "sk-test"})
@@ -118,4 +125,45 @@ func cmdWaitListen(ts *testscript.TestScript, neg bool, args []string) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	ts.Fatalf("nothing listens on %s", args[0])
+}
+
+// cmdRawBatch creates a batch on the test's emulator without batchctl, as
+// another tool would (so its input is not validated by batchctl), and
+// writes the batch id to stdout:
+//
+//	rawbatch input.jsonl /v1/chat/completions
+func cmdRawBatch(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: rawbatch file endpoint")
+	}
+	base := ts.Getenv("EMULATOR_URL")
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	ts.Check(mw.WriteField("purpose", "batch"))
+	fw, err := mw.CreateFormFile("file", filepath.Base(args[0]))
+	ts.Check(err)
+	_, err = fw.Write([]byte(ts.ReadFile(args[0])))
+	ts.Check(err)
+	ts.Check(mw.Close())
+	var file struct{ ID string }
+	rawPost(ts, base+"/files", mw.FormDataContentType(), &body, &file)
+	req, _ := json.Marshal(map[string]string{"input_file_id": file.ID, "endpoint": args[1], "completion_window": "24h"})
+	var batch struct{ ID string }
+	rawPost(ts, base+"/batches", "application/json", bytes.NewReader(req), &batch)
+	fmt.Fprint(ts.Stdout(), batch.ID)
+}
+
+func rawPost(ts *testscript.TestScript, url, contentType string, body io.Reader, into any) {
+	req, err := http.NewRequest(http.MethodPost, url, body)
+	ts.Check(err)
+	req.Header.Set("Content-Type", contentType)
+	req.Header.Set("Authorization", "Bearer "+ts.Getenv("OPENAI_API_KEY"))
+	resp, err := http.DefaultClient.Do(req)
+	ts.Check(err)
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(resp.Body)
+		ts.Fatalf("POST %s: %s: %s", url, resp.Status, b)
+	}
+	ts.Check(json.NewDecoder(resp.Body).Decode(into))
 }
