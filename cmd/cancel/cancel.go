@@ -8,6 +8,7 @@ import (
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
 
+	"github.com/batchctl/batchctl/cmd/shared"
 	"github.com/batchctl/batchctl/internal/cmdutil"
 	"github.com/batchctl/batchctl/internal/iostreams"
 	"github.com/batchctl/batchctl/internal/jobs"
@@ -58,21 +59,13 @@ func NewCmdCancel(f *cmdutil.Factory, runF func(context.Context, *Options) error
 			return cancelRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVarP(&opts.Provider, "provider", "p", "", "provider of a batch id that is not in the registry")
-	cmdutil.RegisterProviderCompletion(cmd, f, "provider")
+	shared.AddProviderFlag(cmd, f, &opts.Provider)
 	return cmd
 }
 
 func cancelRun(ctx context.Context, opts *Options) error {
-	m, err := opts.Manager()
+	m, j, err := shared.LoadJob(ctx, opts.Manager, opts.Ref, opts.Provider, true)
 	if err != nil {
-		return err
-	}
-	j, err := m.Resolve(ctx, opts.Ref, opts.Provider)
-	if err != nil {
-		return err
-	}
-	if err := m.Refresh(ctx, j); err != nil {
 		return err
 	}
 	name := j.ID

@@ -82,11 +82,10 @@ func NewCmdResults(f *cmdutil.Factory, runF func(context.Context, *Options) erro
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVarP(&opts.Provider, "provider", "p", "", "provider of a batch id that is not in the registry")
+	shared.AddProviderFlag(cmd, f, &opts.Provider)
 	fl.StringVarP(&opts.Output, "output", "o", "", "write to `file` instead of standard output")
 	fl.BoolVar(&opts.Raw, "raw", false, "write the provider's own result lines")
 	fl.StringSliceVar(&statuses, "status", nil, "only results with these outcomes: succeeded, errored, expired, canceled, missing")
-	cmdutil.RegisterProviderCompletion(cmd, f, "provider")
 	_ = cmd.RegisterFlagCompletionFunc("status", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		var out []string
 		for _, s := range providers.ResultStatuses {
@@ -98,15 +97,8 @@ func NewCmdResults(f *cmdutil.Factory, runF func(context.Context, *Options) erro
 }
 
 func resultsRun(ctx context.Context, opts *Options) error {
-	m, err := opts.Manager()
+	m, j, err := shared.LoadJob(ctx, opts.Manager, opts.Ref, opts.Provider, true)
 	if err != nil {
-		return err
-	}
-	j, err := m.Resolve(ctx, opts.Ref, opts.Provider)
-	if err != nil {
-		return err
-	}
-	if err := m.Refresh(ctx, j); err != nil {
 		return err
 	}
 	return shared.WriteResults(ctx, opts.IO, m, j, shared.ResultsOptions{

@@ -72,22 +72,14 @@ func NewCmdStatus(f *cmdutil.Factory, runF func(context.Context, *Options) error
 			return statusRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVarP(&opts.Provider, "provider", "p", "", "provider of a batch id that is not in the registry")
+	shared.AddProviderFlag(cmd, f, &opts.Provider)
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the job as JSON")
-	cmdutil.RegisterProviderCompletion(cmd, f, "provider")
 	return cmd
 }
 
 func statusRun(ctx context.Context, opts *Options) error {
-	m, err := opts.Manager()
+	_, j, err := shared.LoadJob(ctx, opts.Manager, opts.Ref, opts.Provider, true)
 	if err != nil {
-		return err
-	}
-	j, err := m.Resolve(ctx, opts.Ref, opts.Provider)
-	if err != nil {
-		return err
-	}
-	if err := m.Refresh(ctx, j); err != nil {
 		return err
 	}
 	if opts.JSON {

@@ -78,10 +78,9 @@ func NewCmdWait(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 			return waitRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVarP(&opts.Provider, "provider", "p", "", "provider of a batch id that is not in the registry")
+	shared.AddProviderFlag(cmd, f, &opts.Provider)
 	cmd.Flags().DurationVar(&opts.Interval, "interval", 0, "longest pause between polls (default: poll_interval)")
 	cmd.Flags().DurationVar(&opts.Timeout, "timeout", 0, "give up after this long with exit code 124 (default: no limit)")
-	cmdutil.RegisterProviderCompletion(cmd, f, "provider")
 	return cmd
 }
 
@@ -90,11 +89,7 @@ func waitRun(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	m, err := opts.Manager()
-	if err != nil {
-		return err
-	}
-	j, err := m.Resolve(ctx, opts.Ref, opts.Provider)
+	m, j, err := shared.LoadJob(ctx, opts.Manager, opts.Ref, opts.Provider, false)
 	if err != nil {
 		return err
 	}
