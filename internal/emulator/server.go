@@ -72,6 +72,16 @@ func New(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("emulator: %w", err)
 	}
 	oa.register(s.mux)
+	an, err := newAnthropic(s, opts.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("emulator: %w", err)
+	}
+	an.register(s.mux)
+	gm, err := newGemini(s, opts.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("emulator: %w", err)
+	}
+	gm.register(s.mux)
 	return s, nil
 }
 
