@@ -18,8 +18,10 @@ import (
 
 // Profile types: the wire protocol a provider profile speaks.
 const (
-	TypeOpenAI   = "openai"
-	TypeEmulator = "emulator"
+	TypeOpenAI    = "openai"
+	TypeAnthropic = "anthropic"
+	TypeGemini    = "gemini"
+	TypeEmulator  = "emulator"
 )
 
 // Auth header styles of openai-type profiles.
@@ -56,7 +58,9 @@ type Profile struct {
 	MaxRequests      int
 	MaxBytes         int64
 	CompletionWindow string
-	BuiltIn          bool
+	// Beta is sent as anthropic-beta (anthropic type only).
+	Beta    string
+	BuiltIn bool
 }
 
 // KeySet reports whether the profile has an API key (the emulator needs none).
@@ -73,6 +77,7 @@ type fileProfile struct {
 	MaxRequests      int               `mapstructure:"max_requests"`
 	MaxBytes         string            `mapstructure:"max_bytes"`
 	CompletionWindow string            `mapstructure:"completion_window"`
+	Beta             string            `mapstructure:"beta"`
 }
 
 type fileConfig struct {
@@ -147,6 +152,9 @@ func Load(getenv func(string) string) (*Config, error) {
 			p.APIKey = getenv(p.APIKeyEnv)
 		}
 	}
+	if g := cfg.Providers["gemini"]; g.BuiltIn && g.APIKey == "" && g.APIKeyEnv == "GEMINI_API_KEY" {
+		g.APIKey = getenv("GOOGLE_API_KEY") // the Gemini SDKs' second choice
+	}
 	if cfg.PollInterval <= 0 {
 		return nil, fmt.Errorf("poll_interval must be positive, got %s", cfg.PollInterval)
 	}
@@ -154,9 +162,11 @@ func Load(getenv func(string) string) (*Config, error) {
 }
 
 func builtins(getenv func(string) string) map[string]*Profile {
-	openaiURL := getenv("OPENAI_BASE_URL")
-	if openaiURL == "" {
-		openaiURL = "https://api.openai.com/v1"
+	or := func(v, def string) string {
+		if v != "" {
+			return v
+		}
+		return def
 	}
 	headers := map[string]string{}
 	if org := getenv("OPENAI_ORG_ID"); org != "" {
@@ -165,11 +175,32 @@ func builtins(getenv func(string) string) map[string]*Profile {
 	if proj := getenv("OPENAI_PROJECT_ID"); proj != "" {
 		headers["OpenAI-Project"] = proj
 	}
+	azure := ""
+	if ep := getenv("AZURE_OPENAI_ENDPOINT"); ep != "" {
+		azure = strings.TrimSuffix(ep, "/") + "/openai/v1"
+	}
 	return map[string]*Profile{
 		"openai": {
-			Name: "openai", Type: TypeOpenAI, BaseURL: openaiURL, APIKeyEnv: "OPENAI_API_KEY",
-			AuthHeader: AuthBearer, Headers: headers, MaxRequests: 50_000, MaxBytes: 200 * MB,
-			CompletionWindow: "24h", BuiltIn: true,
+			Name: "openai", Type: TypeOpenAI, BaseURL: or(getenv("OPENAI_BASE_URL"), "https://api.openai.com/v1"),
+			APIKeyEnv: "OPENAI_API_KEY", AuthHeader: AuthBearer, Headers: headers,
+			MaxRequests: 50_000, MaxBytes: 200 * MB, CompletionWindow: "24h", BuiltIn: true,
+		},
+		"anthropic": {
+			Name: "anthropic", Type: TypeAnthropic, BaseURL: or(getenv("ANTHROPIC_BASE_URL"), "https://api.anthropic.com"),
+			APIKeyEnv: "ANTHROPIC_API_KEY", MaxRequests: 100_000, MaxBytes: 256 * MB, BuiltIn: true,
+		},
+		"gemini": {
+			Name: "gemini", Type: TypeGemini,
+			BaseURL:   or(getenv("GOOGLE_GEMINI_BASE_URL"), "https://generativelanguage.googleapis.com"),
+			APIKeyEnv: "GEMINI_API_KEY", MaxRequests: 100_000, MaxBytes: 2 * GB, BuiltIn: true,
+		},
+		"azure": {
+			Name: "azure", Type: TypeOpenAI, BaseURL: azure, APIKeyEnv: "AZURE_OPENAI_API_KEY", AuthHeader: AuthAPIKey,
+			MaxRequests: 100_000, MaxBytes: 200 * MB, CompletionWindow: "24h", BuiltIn: true,
+		},
+		"groq": {
+			Name: "groq", Type: TypeOpenAI, BaseURL: "https://api.groq.com/openai/v1", APIKeyEnv: "GROQ_API_KEY",
+			AuthHeader: AuthBearer, MaxRequests: 50_000, MaxBytes: 200 * MB, CompletionWindow: "24h", BuiltIn: true,
 		},
 		"emulator": {
 			Name: "emulator", Type: TypeEmulator, AuthHeader: AuthBearer,
@@ -196,6 +227,7 @@ func mergeProfile(base *Profile, name string, fp fileProfile) (*Profile, error) 
 	set(&p.APIKey, fp.APIKey)
 	set(&p.AuthHeader, fp.AuthHeader)
 	set(&p.CompletionWindow, fp.CompletionWindow)
+	set(&p.Beta, fp.Beta)
 	if fp.Headers != nil {
 		p.Headers = fp.Headers
 	}
@@ -213,20 +245,20 @@ func mergeProfile(base *Profile, name string, fp fileProfile) (*Profile, error) 
 		p.MaxBytes = n
 	}
 	switch p.Type {
-	case TypeOpenAI:
+	case TypeOpenAI, TypeAnthropic, TypeGemini:
 	case TypeEmulator:
 		if base == nil {
 			return nil, fmt.Errorf("type %q is reserved for the built-in emulator profile", p.Type)
 		}
 	default:
-		return nil, fmt.Errorf("unknown type %q (supported: %s)", p.Type, TypeOpenAI)
+		return nil, fmt.Errorf("unknown type %q (supported: %s, %s, %s)", p.Type, TypeOpenAI, TypeAnthropic, TypeGemini)
 	}
 	switch p.AuthHeader {
 	case AuthBearer, AuthAPIKey:
 	default:
 		return nil, fmt.Errorf("auth_header: unknown style %q (want %s or %s)", p.AuthHeader, AuthBearer, AuthAPIKey)
 	}
-	if p.Type == TypeOpenAI && p.BaseURL == "" {
+	if p.Type != TypeEmulator && p.BaseURL == "" {
 		return nil, errors.New("base_url is required")
 	}
 	if p.MaxRequests == 0 {

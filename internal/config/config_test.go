@@ -38,7 +38,7 @@ func TestLoadDefaults(t *testing.T) {
 	if o.BaseURL != "https://api.openai.com/v1" || o.APIKey != "sk-1" || o.MaxRequests != 50_000 || o.MaxBytes != 200*MB {
 		t.Errorf("openai profile = %+v", o)
 	}
-	if got := strings.Join(cfg.ProfileNames(), ","); got != "emulator,openai" {
+	if got := strings.Join(cfg.ProfileNames(), ","); got != "anthropic,azure,emulator,gemini,groq,openai" {
 		t.Errorf("profiles = %s", got)
 	}
 	if !cfg.Providers["emulator"].KeySet() {
@@ -104,7 +104,7 @@ providers:
 		t.Errorf("groq = %+v", g)
 	}
 	a := cfg.Providers["azure"]
-	if a.AuthHeader != AuthAPIKey || a.KeySet() || a.MaxRequests != 50_000 {
+	if a.AuthHeader != AuthAPIKey || a.KeySet() || a.MaxRequests != 100_000 || a.APIKeyEnv != "AZURE_KEY" {
 		t.Errorf("azure = %+v", a)
 	}
 	o := cfg.Providers["openai"]
@@ -113,6 +113,37 @@ providers:
 	}
 	if cfg.PollInterval != 30*time.Second || cfg.DefaultModel != "groq/llama-3.1-8b-instant" {
 		t.Errorf("top-level keys: %+v", cfg)
+	}
+}
+
+func TestLoadBuiltinProviders(t *testing.T) {
+	cfg, err := Load(env(map[string]string{
+		"BATCHCTL_HOME": t.TempDir(), "ANTHROPIC_BASE_URL": "http://127.0.0.1:1", "ANTHROPIC_API_KEY": "a",
+		"GOOGLE_API_KEY": "g", "AZURE_OPENAI_ENDPOINT": "https://r.openai.azure.com/",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, typ, url, keyEnv string
+		keySet                 bool
+		maxReq                 int
+		maxBytes               int64
+	}{
+		{"anthropic", TypeAnthropic, "http://127.0.0.1:1", "ANTHROPIC_API_KEY", true, 100_000, 256 * MB},
+		{"gemini", TypeGemini, "https://generativelanguage.googleapis.com", "GEMINI_API_KEY", true, 100_000, 2 * GB},
+		{"azure", TypeOpenAI, "https://r.openai.azure.com/openai/v1", "AZURE_OPENAI_API_KEY", false, 100_000, 200 * MB},
+		{"groq", TypeOpenAI, "https://api.groq.com/openai/v1", "GROQ_API_KEY", false, 50_000, 200 * MB},
+	}
+	for _, tt := range tests {
+		p := cfg.Providers[tt.name]
+		if p.Type != tt.typ || p.BaseURL != tt.url || p.APIKeyEnv != tt.keyEnv || p.KeySet() != tt.keySet ||
+			p.MaxRequests != tt.maxReq || p.MaxBytes != tt.maxBytes {
+			t.Errorf("%s = %+v", tt.name, p)
+		}
+	}
+	if cfg.Providers["azure"].AuthHeader != AuthAPIKey {
+		t.Error("azure must send the api-key header")
 	}
 }
 

@@ -41,6 +41,13 @@ func (r *Registry) Get(ctx context.Context, name string) (providers.Provider, er
 	if err != nil {
 		return nil, err
 	}
+	if prof.Type != config.TypeEmulator && prof.BaseURL == "" {
+		hint := fmt.Sprintf("set providers.%s.base_url in %s", name, r.cfg.File)
+		if name == "azure" {
+			hint = "set AZURE_OPENAI_ENDPOINT (https://<resource>.openai.azure.com) or " + hint
+		}
+		return nil, fmt.Errorf("provider %q has no base URL: %s", name, hint)
+	}
 	var p providers.Provider
 	switch prof.Type {
 	case config.TypeOpenAI:
