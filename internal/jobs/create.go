@@ -56,8 +56,10 @@ func (m *Manager) Prepare(jobID string, spec Spec) (plan *Plan, err error) {
 	if err := m.mkdirJob(jobID); err != nil {
 		return nil, fmt.Errorf("creating the job directory: %w", err)
 	}
+	w := &partWriter{m: m, jobID: jobID, sum: sha256.New()}
 	defer func() {
 		if err != nil {
+			w.abort()
 			os.RemoveAll(m.Config.JobDir(jobID))
 		}
 	}()
@@ -74,7 +76,6 @@ func (m *Manager) Prepare(jobID string, spec Spec) (plan *Plan, err error) {
 	}
 
 	v := jsonl.NewOpenAIValidator(name)
-	w := &partWriter{m: m, jobID: jobID, sum: sha256.New()}
 	r := jsonl.NewReader(spec.Input)
 	for {
 		line, err := r.Next()
@@ -103,11 +104,9 @@ func (m *Manager) Prepare(jobID string, spec Spec) (plan *Plan, err error) {
 	}
 	sum, verr := v.Finish()
 	if verr != nil {
-		w.abort()
 		return nil, verr
 	}
 	if spec.Model != "" && sum.Model != spec.Model {
-		w.abort()
 		return nil, &jsonl.ValidationError{Total: 1, Problems: []jsonl.Problem{{
 			File: name, Line: 1, Field: "body.model",
 			Reason: fmt.Sprintf("the requests use model %q but %q was asked for (pass --model %s/%s, or --provider %s to take the file's model)",

@@ -160,9 +160,24 @@ func (m *Manager) savePart(ctx context.Context, j *Job, i int, part store.Part) 
 	j.Status, j.Counts, j.Usage, terminal = store.Aggregate(j.Parts)
 	j.UpdatedAt = m.now()
 	if terminal && j.CompletedAt.IsZero() {
-		j.CompletedAt = m.now()
+		j.CompletedAt = lastCompletion(j.Parts, m.now())
 	}
 	return nil
+}
+
+// lastCompletion is when the last of parts finished, or now when none says,
+// as the registry records a job's completion.
+func lastCompletion(parts []store.Part, now time.Time) time.Time {
+	var last time.Time
+	for _, p := range parts {
+		if p.CompletedAt.After(last) {
+			last = p.CompletedAt
+		}
+	}
+	if last.IsZero() {
+		return now
+	}
+	return last
 }
 
 // PartFromBatch copies a provider's batch state onto a part.

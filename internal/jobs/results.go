@@ -292,8 +292,11 @@ func batchFailure(part store.Part) string {
 	if e.Line > 0 {
 		msg = fmt.Sprintf("the batch failed: line %d: %s", e.Line, e.Message)
 	}
-	if len(part.Errors) > 1 {
-		msg += fmt.Sprintf(" (and %d more errors)", len(part.Errors)-1)
+	switch more := len(part.Errors) - 1; {
+	case more == 1:
+		msg += " (and 1 more error)"
+	case more > 1:
+		msg += fmt.Sprintf(" (and %d more errors)", more)
 	}
 	return msg
 }

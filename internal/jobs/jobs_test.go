@@ -1,0 +1,258 @@
+package jobs_test
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/batchctl/batchctl/internal/jobs"
+	"github.com/batchctl/batchctl/internal/providers"
+	"github.com/batchctl/batchctl/internal/store"
+)
+
+// outsideBatch adds to the fake a finished batch that batchctl did not create.
+func outsideBatch(p *fakeProvider) *providers.Batch {
+	b := &providers.Batch{
+		ID: "batch_x", Provider: "fake", Status: providers.StatusCompleted, ProviderStatus: "completed",
+		Endpoint: "/v1/embeddings", Model: "m9", Counts: providers.Counts{Total: 3, Succeeded: 2, Failed: 1},
+		Usage: &providers.Usage{InputTokens: 30, OutputTokens: 0}, CreatedAt: batchCreated, CompletedAt: batchDone,
+		OutputFileID: "file_out", ErrorFileID: "file_err",
+		Metadata: map[string]string{"owner": "someone"}, Raw: []byte(`{"id":"batch_x"}`),
+	}
+	p.batches[b.ID] = b
+	return b
+}
+
+func TestResolve(t *testing.T) {
+	e := newEnv(t)
+	spec := jobs.Spec{File: "in.jsonl", Input: strings.NewReader(input("a1", "a2")), Profile: e.profile, Name: "nightly", MaxRequests: 1}
+	plan, err := e.m.Prepare("job1", spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := e.m.Record(context.Background(), plan, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.m.Submit(context.Background(), j, "24h"); err != nil {
+		t.Fatal(err)
+	}
+	outsideBatch(e.p)
+	outside := &store.Job{
+		ID: "batch_x", Provider: "fake", Model: "m9", Endpoint: "/v1/embeddings", Requests: 3,
+		Status: "completed", Counts: providers.Counts{Total: 3, Succeeded: 2, Failed: 1},
+		Usage: providers.Usage{InputTokens: 30}, Metadata: map[string]string{"owner": "someone"},
+		CreatedAt: batchCreated, UpdatedAt: testNow, CompletedAt: batchDone,
+		Parts: []store.Part{{
+			Index: 1, BatchID: "batch_x", Status: "completed", ProviderStatus: "completed",
+			Counts: providers.Counts{Total: 3, Succeeded: 2, Failed: 1}, Usage: providers.Usage{InputTokens: 30},
+			OutputFileID: "file_out", ErrorFileID: "file_err", Raw: []byte(`{"id":"batch_x"}`),
+			CreatedAt: batchCreated, UpdatedAt: testNow, CompletedAt: batchDone,
+		}},
+	}
+
+	tests := []struct {
+		name, ref, provider string
+		wantJob             string // the id of the registered job found
+		wantOutside         bool   // the batch is looked up at the provider
+		wantErr             string
+		wantNotFound        bool
+		wantGets            []string
+	}{
+		{name: "job id", ref: "job1", wantJob: "job1"},
+		{name: "job name", ref: "nightly", wantJob: "job1"},
+		{name: "batch id of a part", ref: "batch_2", wantJob: "job1"},
+		{name: "the registry wins over the provider", ref: "batch_1", provider: "fake", wantJob: "job1"},
+		{
+			name: "unknown without a provider", ref: "batch_x", wantNotFound: true,
+			wantErr: `no job or batch "batch_x" in the registry (for a batch made elsewhere, add --provider)`,
+		},
+		{
+			name: "a batch the provider does not have", ref: "nope", provider: "fake", wantNotFound: true,
+			wantErr: `fake has no batch "nope"`, wantGets: []string{"nope"},
+		},
+		{name: "an unknown provider", ref: "nope", provider: "other", wantErr: `unknown provider "other"`},
+		{name: "a batch made elsewhere", ref: "batch_x", provider: "fake", wantOutside: true, wantGets: []string{"batch_x"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e.p.gets = nil
+			got, err := e.m.Resolve(context.Background(), tt.ref, tt.provider)
+			if !reflect.DeepEqual(e.p.gets, tt.wantGets) {
+				t.Errorf("asked the provider for %q, want %q", e.p.gets, tt.wantGets)
+			}
+			if tt.wantErr != "" {
+				var nf *jobs.NotFoundError
+				if err == nil || err.Error() != tt.wantErr || errors.As(err, &nf) != tt.wantNotFound {
+					t.Fatalf("Resolve = %v, %v; want error %q (NotFoundError: %t)", got, err, tt.wantErr, tt.wantNotFound)
+				}
+				if tt.wantNotFound && nf.Ref != tt.ref {
+					t.Errorf("NotFoundError.Ref = %q, want %q", nf.Ref, tt.ref)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Resolve: %v", err)
+			}
+			if tt.wantOutside {
+				if got.Registered || !reflect.DeepEqual(got.Job, outside) {
+					t.Errorf("Resolve = %+v (registered %t)\nwant %+v (not registered)", got.Job, got.Registered, outside)
+				}
+				return
+			}
+			if !got.Registered || got.ID != tt.wantJob || len(got.Parts) != 2 {
+				t.Errorf("Resolve = %s (registered %t, %d parts), want registered %s with 2 parts",
+					got.ID, got.Registered, len(got.Parts), tt.wantJob)
+			}
+		})
+	}
+}
+
+// partState is what a test checks of a job's status after a step.
+type partState struct {
+	status   string
+	counts   providers.Counts
+	usage    providers.Usage
+	statuses []string // of the parts
+	done     string   // CompletedAt in RFC 3339, "" when zero
+}
+
+func stateOf(j *store.Job) partState {
+	s := partState{status: j.Status, counts: j.Counts, usage: j.Usage}
+	if !j.CompletedAt.IsZero() {
+		s.done = j.CompletedAt.Format(time.RFC3339)
+	}
+	for _, p := range j.Parts {
+		s.statuses = append(s.statuses, p.Status)
+	}
+	return s
+}
+
+// assertState checks the status of j, in memory and in the registry.
+func assertState(t *testing.T, e *testEnv, j *jobs.Job, want partState) {
+	t.Helper()
+	stored, err := e.m.Store.Get(context.Background(), j.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for where, sj := range map[string]*store.Job{"in memory": j.Job, "in the registry": stored} {
+		got := stateOf(sj)
+		if got.status != want.status || got.counts != want.counts || got.usage != want.usage ||
+			!reflect.DeepEqual(got.statuses, want.statuses) || got.done != want.done {
+			t.Errorf("job %s = %+v\nwant %+v", where, got, want)
+		}
+	}
+}
+
+func TestRefresh(t *testing.T) {
+	e := newEnv(t)
+	j := e.create(t, "job1", 1, "a1", "a2", "a3")
+	lastDone := batchDone.Add(time.Hour)
+	const lastDoneText = "2025-03-04T07:00:00Z"
+	steps := []struct {
+		name     string
+		advance  func(t *testing.T)
+		wantGets []string
+		want     partState
+	}{
+		{
+			name: "every unfinished part is asked",
+			advance: func(t *testing.T) {
+				e.p.set(t, "batch_1", providers.StatusCompleted, func(b *providers.Batch) {
+					b.Counts = providers.Counts{Total: 1, Succeeded: 1}
+					b.Usage = &providers.Usage{InputTokens: 10, OutputTokens: 2}
+				})
+				e.p.set(t, "batch_2", providers.StatusInProgress, nil)
+			},
+			wantGets: []string{"batch_1", "batch_2", "batch_3"},
+			want: partState{
+				status: "validating", counts: providers.Counts{Total: 3, Succeeded: 1},
+				usage: providers.Usage{InputTokens: 10, OutputTokens: 2}, statuses: []string{"completed", "in_progress", "validating"},
+			},
+		},
+		{
+			name: "a finished part is not asked again",
+			advance: func(t *testing.T) {
+				e.p.set(t, "batch_2", providers.StatusFailed, func(b *providers.Batch) { b.Counts.Failed = 1 })
+				e.p.set(t, "batch_3", providers.StatusFinalizing, nil)
+			},
+			wantGets: []string{"batch_2", "batch_3"},
+			want: partState{
+				status: "finalizing", counts: providers.Counts{Total: 3, Succeeded: 1, Failed: 1},
+				usage: providers.Usage{InputTokens: 10, OutputTokens: 2}, statuses: []string{"completed", "failed", "finalizing"},
+			},
+		},
+		{
+			name: "the job ends when its last part does",
+			advance: func(t *testing.T) {
+				e.p.set(t, "batch_3", providers.StatusCompleted, func(b *providers.Batch) {
+					b.Counts = providers.Counts{Total: 1, Succeeded: 1}
+					b.Usage = &providers.Usage{InputTokens: 5, OutputTokens: 1}
+					b.CompletedAt = lastDone
+				})
+			},
+			wantGets: []string{"batch_3"},
+			want: partState{
+				status: "failed", counts: providers.Counts{Total: 3, Succeeded: 2, Failed: 1},
+				usage: providers.Usage{InputTokens: 15, OutputTokens: 3}, statuses: []string{"completed", "failed", "completed"},
+				done: lastDoneText,
+			},
+		},
+		{
+			name:    "a finished job is not refreshed",
+			advance: func(t *testing.T) { e.p.set(t, "batch_3", providers.StatusInProgress, nil) },
+			want: partState{
+				status: "failed", counts: providers.Counts{Total: 3, Succeeded: 2, Failed: 1},
+				usage: providers.Usage{InputTokens: 15, OutputTokens: 3}, statuses: []string{"completed", "failed", "completed"},
+				done: lastDoneText,
+			},
+		},
+	}
+	for _, st := range steps {
+		t.Run(st.name, func(t *testing.T) {
+			st.advance(t)
+			e.p.gets = nil
+			if err := e.m.Refresh(context.Background(), j); err != nil {
+				t.Fatalf("Refresh: %v", err)
+			}
+			if !reflect.DeepEqual(e.p.gets, st.wantGets) {
+				t.Errorf("asked the provider for %q, want %q", e.p.gets, st.wantGets)
+			}
+			assertState(t, e, j, st.want)
+		})
+	}
+}
+
+func TestRefreshError(t *testing.T) {
+	e := newEnv(t)
+	j := e.create(t, "job1", 1, "a1", "a2")
+	delete(e.p.batches, "batch_2")
+	err := e.m.Refresh(context.Background(), j)
+	var herr *providers.HTTPError
+	if !errors.As(err, &herr) || err.Error() != "refreshing batch batch_2: get batch: 404 Not Found: no such batch" {
+		t.Errorf("Refresh error = %v, want refreshing batch batch_2: get batch: 404 Not Found: no such batch", err)
+	}
+}
+
+func TestCancel(t *testing.T) {
+	e := newEnv(t)
+	j := e.create(t, "job1", 1, "a1", "a2", "a3")
+	e.p.set(t, "batch_1", providers.StatusCompleted, nil)
+	if err := e.m.Refresh(context.Background(), j); err != nil {
+		t.Fatal(err)
+	}
+	n, err := e.m.Cancel(context.Background(), j)
+	if err != nil || n != 2 {
+		t.Fatalf("Cancel = %d, %v; want 2 batches asked", n, err)
+	}
+	if want := []string{"batch_2", "batch_3"}; !reflect.DeepEqual(e.p.cancels, want) {
+		t.Errorf("cancelled %q, want %q", e.p.cancels, want)
+	}
+	assertState(t, e, j, partState{
+		status: "cancelling", counts: providers.Counts{Total: 3},
+		statuses: []string{"completed", "cancelling", "cancelling"},
+	})
+}
