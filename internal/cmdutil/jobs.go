@@ -4,7 +4,10 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/batchctl/batchctl/internal/config"
+	"github.com/batchctl/batchctl/internal/iostreams"
 	"github.com/batchctl/batchctl/internal/jobs"
+	"github.com/batchctl/batchctl/internal/retry"
 )
 
 // Manager builds the job manager from the factory's registry, config and providers.
@@ -17,7 +20,19 @@ func Manager(f *Factory) (*jobs.Manager, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &jobs.Manager{Config: cfg, Store: s, Provider: f.Provider, Now: f.Now}, nil
+	return &jobs.Manager{Config: cfg, Store: s, Provider: f.Provider, Now: f.Now, Retry: RetryPolicy(cfg, f.IOStreams)}, nil
+}
+
+// RetryPolicy is the retry policy of the configuration, reporting each
+// retry on stderr ("retrying get batch b1 in 4s: 429 Too Many Requests").
+func RetryPolicy(cfg *config.Config, ios *iostreams.IOStreams) retry.Policy {
+	return retry.Policy{
+		Attempts: cfg.RetryAttempts,
+		Max:      cfg.RetryMaxWait,
+		Report: func(op string, wait time.Duration, err error) {
+			fmt.Fprintf(ios.ErrOut, "retrying %s in %s: %v\n", op, wait.Round(100*time.Millisecond), err)
+		},
+	}
 }
 
 // FuzzyAgo says how long ago t was, for people ("3 minutes ago").

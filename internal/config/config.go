@@ -42,6 +42,10 @@ type Config struct {
 	PollInterval time.Duration
 	// EmulatorDuration is how long a batch takes on the embedded emulator.
 	EmulatorDuration time.Duration
+	// RetryAttempts is the most tries of one provider call (retry_attempts).
+	RetryAttempts int
+	// RetryMaxWait caps the backoff between tries (retry_max_wait).
+	RetryMaxWait time.Duration
 	// Providers holds every profile, built-in and configured, by name.
 	Providers map[string]*Profile
 }
@@ -84,11 +88,13 @@ type fileConfig struct {
 	DefaultModel     string                 `mapstructure:"default_model"`
 	PollInterval     time.Duration          `mapstructure:"poll_interval"`
 	EmulatorDuration time.Duration          `mapstructure:"emulator_duration"`
+	RetryAttempts    int                    `mapstructure:"retry_attempts"`
+	RetryMaxWait     time.Duration          `mapstructure:"retry_max_wait"`
 	Providers        map[string]fileProfile `mapstructure:"providers"`
 }
 
 // Keys lists the top-level settings, each also settable as BATCHCTL_<KEY>.
-var Keys = []string{"default_model", "poll_interval", "emulator_duration"}
+var Keys = []string{"default_model", "poll_interval", "emulator_duration", "retry_attempts", "retry_max_wait"}
 
 // DefaultHome is where state lives when BATCHCTL_HOME is not set.
 func DefaultHome(getenv func(string) string) (string, error) {
@@ -117,6 +123,8 @@ func Load(getenv func(string) string) (*Config, error) {
 	v.SetConfigType("yaml")
 	v.SetDefault("poll_interval", 10*time.Second)
 	v.SetDefault("emulator_duration", 3*time.Second)
+	v.SetDefault("retry_attempts", 5)
+	v.SetDefault("retry_max_wait", time.Minute)
 	for _, k := range Keys {
 		if val := getenv("BATCHCTL_" + strings.ToUpper(k)); val != "" {
 			v.Set(k, val)
@@ -138,6 +146,8 @@ func Load(getenv func(string) string) (*Config, error) {
 		DefaultModel:     fc.DefaultModel,
 		PollInterval:     fc.PollInterval,
 		EmulatorDuration: fc.EmulatorDuration,
+		RetryAttempts:    fc.RetryAttempts,
+		RetryMaxWait:     fc.RetryMaxWait,
 		Providers:        builtins(getenv),
 	}
 	for name, fp := range fc.Providers {
@@ -157,6 +167,12 @@ func Load(getenv func(string) string) (*Config, error) {
 	}
 	if cfg.PollInterval <= 0 {
 		return nil, fmt.Errorf("poll_interval must be positive, got %s", cfg.PollInterval)
+	}
+	if cfg.RetryAttempts < 1 {
+		return nil, fmt.Errorf("retry_attempts must be at least 1, got %d", cfg.RetryAttempts)
+	}
+	if cfg.RetryMaxWait <= 0 {
+		return nil, fmt.Errorf("retry_max_wait must be positive, got %s", cfg.RetryMaxWait)
 	}
 	return cfg, nil
 }

@@ -10,11 +10,9 @@ import (
 	"hash"
 	"io"
 	"os"
-	"strconv"
 
 	"github.com/batchctl/batchctl/internal/config"
 	"github.com/batchctl/batchctl/internal/jsonl"
-	"github.com/batchctl/batchctl/internal/providers"
 	"github.com/batchctl/batchctl/internal/store"
 )
 
@@ -225,49 +223,7 @@ func (m *Manager) Record(ctx context.Context, plan *Plan, spec Spec) (*Job, erro
 	if err := m.Store.CreateJob(ctx, sj); err != nil {
 		return nil, fmt.Errorf("recording job %s: %w", plan.JobID, err)
 	}
-	return &Job{Job: sj, Registered: true}, nil
-}
-
-// Submit creates a provider batch for every part not yet submitted. It
-// stops at the first failure; parts already created stay recorded.
-func (m *Manager) Submit(ctx context.Context, j *Job, window string) error {
-	p, err := m.Provider(j.Provider)
-	if err != nil {
-		return err
-	}
-	for i, part := range j.Parts {
-		if part.BatchID != "" {
-			continue
-		}
-		path := m.InputPath(j.ID, part.Index)
-		meta := map[string]string{"batchctl_job": j.ID}
-		if len(j.Parts) > 1 {
-			meta["batchctl_part"] = strconv.Itoa(part.Index) + "/" + strconv.Itoa(len(j.Parts))
-		}
-		if j.Name != "" {
-			meta["batchctl_name"] = j.Name
-		}
-		for k, v := range j.Metadata {
-			meta[k] = v
-		}
-		b, err := p.Submit(ctx, providers.SubmitRequest{
-			Open:             func() (io.ReadCloser, error) { return os.Open(path) },
-			Size:             part.Bytes,
-			Filename:         j.ID + "-" + strconv.Itoa(part.Index) + ".jsonl",
-			Endpoint:         j.Endpoint,
-			Model:            j.Model,
-			Requests:         part.Requests,
-			Metadata:         meta,
-			CompletionWindow: window,
-		})
-		if err != nil {
-			return &SubmitError{Job: j.ID, Part: part.Index, Parts: len(j.Parts), Err: err}
-		}
-		if err := m.savePart(ctx, j, i, PartFromBatch(part, b, m.now())); err != nil {
-			return err
-		}
-	}
-	return nil
+	return &Job{Job: sj, Registered: true, fresh: true}, nil
 }
 
 // SubmitError says a part could not be submitted.

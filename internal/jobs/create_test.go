@@ -441,14 +441,14 @@ func TestSubmitFailureKeepsEarlierParts(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Record: %v", err)
 	}
-	e.p.submitErr[2] = &providers.HTTPError{Op: "create batch", StatusCode: http.StatusInternalServerError, Message: "boom"}
+	e.p.submitErr[2] = &providers.HTTPError{Op: "create batch", StatusCode: http.StatusBadRequest, Message: "boom"}
 
 	err = e.m.Submit(context.Background(), j, "24h")
 	var serr *jobs.SubmitError
 	var herr *providers.HTTPError
 	if !errors.As(err, &serr) || !errors.As(err, &herr) ||
 		serr.Job != "job1" || serr.Part != 2 || serr.Parts != 3 ||
-		err.Error() != "submitting part 2 of 3 of job job1: create batch: 500 Internal Server Error: boom" {
+		err.Error() != "submitting part 2 of 3 of job job1: create batch: 400 Bad Request: boom" {
 		t.Fatalf("Submit error = %#v (%v), want a *jobs.SubmitError of part 2 of 3 wrapping the HTTPError", err, err)
 	}
 	assertBatchIDs(t, e, j, "batch_1", "", "")

@@ -15,6 +15,7 @@ import (
 	"github.com/batchctl/batchctl/internal/config"
 	"github.com/batchctl/batchctl/internal/jobs"
 	"github.com/batchctl/batchctl/internal/providers"
+	"github.com/batchctl/batchctl/internal/retry"
 	"github.com/batchctl/batchctl/internal/store"
 )
 
@@ -28,11 +29,16 @@ type fakeProvider struct {
 	raw         map[string]string // batch id -> the lines Download writes
 	downloadErr map[string]error  // batch id -> the error Download returns
 	submitErr   map[int]error     // Submit call number (1-based) -> its error
+	// submitLost: Submit call numbers that create the batch and then fail
+	// anyway, as when the connection drops before the answer arrives.
+	submitLost map[int]error
+	noMetadata bool // batches keep no metadata (like Anthropic's)
 
 	submits   []submitCall // every Submit call, failed ones included
 	gets      []string     // batch ids passed to Get
 	cancels   []string     // batch ids passed to Cancel
 	downloads []string     // batch ids passed to Download
+	lists     int          // List calls
 }
 
 // submitCall is one Submit: the request and the bytes its Open returned.
@@ -47,6 +53,7 @@ func newFakeProvider() *fakeProvider {
 		raw:         map[string]string{},
 		downloadErr: map[string]error{},
 		submitErr:   map[int]error{},
+		submitLost:  map[int]error{},
 	}
 }
 
@@ -71,7 +78,13 @@ func (p *fakeProvider) Submit(_ context.Context, req providers.SubmitRequest) (*
 		ProviderStatus: "validating", Endpoint: req.Endpoint, Model: req.Model,
 		Counts: providers.Counts{Total: req.Requests}, CreatedAt: batchCreated, Metadata: req.Metadata,
 	}
+	if p.noMetadata {
+		b.Metadata = nil
+	}
 	p.batches[b.ID] = b
+	if err := p.submitLost[len(p.submits)]; err != nil {
+		return nil, err
+	}
 	return copyBatch(b), nil
 }
 
@@ -94,8 +107,19 @@ func (p *fakeProvider) Cancel(_ context.Context, id string) (*providers.Batch, e
 	return copyBatch(b), nil
 }
 
-func (p *fakeProvider) List(context.Context, providers.ListOptions, func(*providers.Batch) error) error {
-	return errors.New("fake: List is not implemented")
+// List hands on the batches newest first.
+func (p *fakeProvider) List(_ context.Context, _ providers.ListOptions, fn func(*providers.Batch) error) error {
+	p.lists++
+	for n := len(p.batches); n >= 1; n-- {
+		err := fn(copyBatch(p.batches["batch_"+strconv.Itoa(n)]))
+		if errors.Is(err, providers.ErrStop) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (p *fakeProvider) Download(_ context.Context, b *providers.Batch, w io.Writer) error {
@@ -143,7 +167,7 @@ func copyBatch(b *providers.Batch) *providers.Batch {
 // batches are created and finish.
 var (
 	testNow      = time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC)
-	batchCreated = time.Date(2025, 3, 4, 5, 0, 0, 0, time.UTC)
+	batchCreated = time.Date(2025, 3, 4, 5, 6, 8, 0, time.UTC) // just after the job: providers create batches after batchctl records them
 	batchDone    = time.Date(2025, 3, 4, 6, 0, 0, 0, time.UTC)
 )
 
@@ -177,7 +201,8 @@ func newEnv(t *testing.T) *testEnv {
 			}
 			return e.p, nil
 		},
-		Now: func() time.Time { return testNow },
+		Now:   func() time.Time { return testNow },
+		Retry: retry.Policy{Attempts: 3, Sleep: func(context.Context, time.Duration) error { return nil }},
 	}
 	return e
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/batchctl/batchctl/internal/config"
 	"github.com/batchctl/batchctl/internal/providers"
+	"github.com/batchctl/batchctl/internal/retry"
 	"github.com/batchctl/batchctl/internal/store"
 )
 
@@ -23,6 +24,9 @@ type Manager struct {
 	Store    *store.Store
 	Provider func(name string) (providers.Provider, error)
 	Now      func() time.Time
+	// Retry governs the calls the Manager repeats itself: creating a
+	// part's batch and downloading its results.
+	Retry retry.Policy
 }
 
 // Job is a registered job, or a provider batch that is not in the registry
@@ -30,6 +34,9 @@ type Manager struct {
 type Job struct {
 	*store.Job
 	Registered bool
+	// fresh marks a job recorded by this process: none of its parts can
+	// have a batch yet, so there is nothing to look for before submitting.
+	fresh bool
 }
 
 // NotFoundError says a reference matched no job and no batch could be looked

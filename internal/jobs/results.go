@@ -8,8 +8,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
+	"time"
 
 	"github.com/batchctl/batchctl/internal/jsonl"
+	"github.com/batchctl/batchctl/internal/lockfile"
 	"github.com/batchctl/batchctl/internal/providers"
 	"github.com/batchctl/batchctl/internal/store"
 )
@@ -62,11 +65,19 @@ func (m *Manager) Download(ctx context.Context, j *Job) error {
 }
 
 func (m *Manager) downloadPart(ctx context.Context, j *Job, part store.Part, dst string) (err error) {
+	// One process downloads a part at a time; the others wait for its file.
+	lock, err := m.waitLock(ctx, j.ID, "download-"+strconv.Itoa(part.Index))
+	if err != nil {
+		return err
+	}
+	defer lock.Unlock()
+	if _, err := os.Stat(dst); err == nil {
+		return nil
+	}
 	p, err := m.Provider(j.Provider)
 	if err != nil {
 		return err
 	}
-	b := batchOf(part)
 	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
 		return err
 	}
@@ -80,7 +91,20 @@ func (m *Manager) downloadPart(ctx context.Context, j *Job, part store.Part, dst
 			os.Remove(f.Name())
 		}
 	}()
-	if err := p.Download(ctx, b, f); err != nil {
+	b := batchOf(part)
+	err = m.Retry.Do(ctx, "download results of batch "+part.BatchID, func() error {
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return err
+		}
+		if err := f.Truncate(0); err != nil {
+			return err
+		}
+		if err := p.Download(ctx, b, f); err != nil {
+			return err
+		}
+		return checkRaw(f, p)
+	})
+	if err != nil {
 		return err
 	}
 	if err := f.Sync(); err != nil {
@@ -90,6 +114,46 @@ func (m *Manager) downloadPart(ctx context.Context, j *Job, part store.Part, dst
 		return err
 	}
 	return os.Rename(f.Name(), dst)
+}
+
+// checkRaw reads a downloaded file back and checks that every line is a
+// result the provider's normalizer accepts. A torn line (a body cut short)
+// is reported as io.ErrUnexpectedEOF, so the download is repeated.
+func checkRaw(f *os.File, p providers.Provider) error {
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	rd := jsonl.NewReader(f)
+	for {
+		line, err := rd.Next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := p.Normalize(line); err != nil {
+			return fmt.Errorf("downloaded line %d is not a whole result (%v): %w", rd.Line(), err, io.ErrUnexpectedEOF)
+		}
+	}
+}
+
+// waitLock takes a job's lock of one kind, waiting while another process
+// holds it.
+func (m *Manager) waitLock(ctx context.Context, jobID, kind string) (*lockfile.Lock, error) {
+	for {
+		l, err := m.lockJob(jobID, kind)
+		if !errors.Is(err, lockfile.ErrLocked) {
+			return l, err
+		}
+		t := time.NewTimer(100 * time.Millisecond)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ctx.Err()
+		case <-t.C:
+		}
+	}
 }
 
 // batchOf rebuilds what Download needs of a provider batch from a part.

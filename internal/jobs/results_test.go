@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -225,12 +226,24 @@ func TestResultsBadLine(t *testing.T) {
 	if err := e.m.Refresh(context.Background(), j); err != nil {
 		t.Fatal(err)
 	}
+	// a download with a line that is not a whole result is repeated (a body
+	// cut short heals on a new try) and never kept
 	lines, tally, err := collect(t, e.m, j)
-	if err == nil || err.Error() != "results of batch batch_1, line 3: fake: no custom_id" {
-		t.Errorf("Results error = %v, want results of batch batch_1, line 3: fake: no custom_id", err)
+	want := "downloading results of batch batch_1: downloaded line 3 is not a whole result (fake: no custom_id): unexpected EOF"
+	if err == nil || err.Error() != want {
+		t.Errorf("Results error = %v, want %s", err, want)
 	}
-	if len(lines) != 1 || tally.Total() != 1 {
-		t.Errorf("Results gave %q (tally %v) before failing, want the first line only", lines, tally)
+	if !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Errorf("Results error does not wrap io.ErrUnexpectedEOF, so it would not be retried")
+	}
+	if len(lines) != 0 || tally.Total() != 0 {
+		t.Errorf("Results gave %q (tally %v), want nothing from an incomplete download", lines, tally)
+	}
+	if want := []string{"batch_1", "batch_1", "batch_1"}; !reflect.DeepEqual(e.p.downloads, want) {
+		t.Errorf("downloaded %q, want three tries", e.p.downloads)
+	}
+	if _, err := os.Stat(e.m.RawResultsPath("job1", 1)); !os.IsNotExist(err) {
+		t.Errorf("an incomplete download was kept: %v", err)
 	}
 }
 

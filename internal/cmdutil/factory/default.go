@@ -64,7 +64,7 @@ func New(ctx context.Context, version string, getenv func(string) string) (*cmdu
 				return
 			}
 			client, _ := f.HttpClient()
-			registry = all.New(cfg, client)
+			registry = all.New(cfg, client, cmdutil.RetryPolicy(cfg, ios))
 			closers = append(closers, registry.Close)
 		})
 		if regErr != nil {

@@ -13,12 +13,15 @@ import (
 	"github.com/batchctl/batchctl/internal/providers"
 	"github.com/batchctl/batchctl/internal/providers/emulator"
 	"github.com/batchctl/batchctl/internal/providers/openai"
+	"github.com/batchctl/batchctl/internal/retry"
 )
 
-// Registry hands out one provider per profile name, built on first use.
+// Registry hands out one provider per profile name, built on first use,
+// with the retry policy applied to the calls that are safe to repeat.
 type Registry struct {
 	cfg    *config.Config
 	client *http.Client
+	policy retry.Policy
 
 	mu      sync.Mutex
 	made    map[string]providers.Provider
@@ -26,8 +29,8 @@ type Registry struct {
 }
 
 // New returns a registry over cfg's profiles sharing one HTTP client.
-func New(cfg *config.Config, client *http.Client) *Registry {
-	return &Registry{cfg: cfg, client: client, made: map[string]providers.Provider{}}
+func New(cfg *config.Config, client *http.Client, policy retry.Policy) *Registry {
+	return &Registry{cfg: cfg, client: client, policy: policy, made: map[string]providers.Provider{}}
 }
 
 // Get returns the provider of the named profile.
@@ -75,6 +78,7 @@ func (r *Registry) Get(ctx context.Context, name string) (providers.Provider, er
 	default:
 		return nil, fmt.Errorf("provider %q: unsupported type %q", name, prof.Type)
 	}
+	p = retry.Wrap(p, r.policy)
 	r.made[name] = p
 	return p, nil
 }

@@ -1,0 +1,41 @@
+package jsonfieldstest
+
+import (
+	"slices"
+	"testing"
+	"time"
+)
+
+type inner struct {
+	A int `json:"a"`
+	B int `json:"b,omitempty"`
+}
+
+type Embedded struct {
+	E string `json:"e"`
+}
+
+type outer struct {
+	Embedded
+	ID       string            `json:"id"`
+	Skipped  string            `json:"-"`
+	private  string            // unexported: not encoded
+	Untagged string            // encoded under its Go name
+	When     *time.Time        `json:"when"`
+	Meta     map[string]string `json:"meta"`
+	One      inner             `json:"one"`
+	Many     []*inner          `json:"many"`
+}
+
+func TestFields(t *testing.T) {
+	want := []string{"e", "id", "Untagged", "when", "meta", "one", "one.a", "one.b", "many", "many.a", "many.b"}
+	if got := Fields(outer{private: ""}); !slices.Equal(got, want) {
+		t.Errorf("Fields = %q, want %q", got, want)
+	}
+	if got := Fields(&outer{}); !slices.Equal(got, want) {
+		t.Errorf("Fields of a pointer = %q, want %q", got, want)
+	}
+	if got := Fields([]outer{}); !slices.Equal(got, want) {
+		t.Errorf("Fields of a slice = %q, want %q", got, want)
+	}
+}
