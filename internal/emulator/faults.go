@@ -34,8 +34,36 @@ type Fault struct {
 	// Status is 429 or 500-599; 0 means the connection is dropped in the
 	// middle of the response.
 	Status int
-	Times  int
+	// After makes the call take effect before the fault strikes: "lost"
+	// does the work, then drops the connection instead of answering;
+	// "hang" does the work, then never answers (until the client gives up
+	// or the server stops). Both leave the client unsure whether the call
+	// happened, as a crash or a network cut mid-call does.
+	After string
+	Times int
 }
+
+// serveFault answers a call of op that suffers fault f. h is the call's
+// real handler, run first for the After kinds.
+func serveFault(w http.ResponseWriter, r *http.Request, f Fault, h http.HandlerFunc, answer func(http.ResponseWriter, Fault)) {
+	switch f.After {
+	case "lost":
+		h(discardWriter{header: http.Header{}}, r)
+		dropConnection(w)
+	case "hang":
+		h(discardWriter{header: http.Header{}}, r)
+		<-r.Context().Done()
+	default:
+		answer(w, f)
+	}
+}
+
+// discardWriter swallows a response nobody will receive.
+type discardWriter struct{ header http.Header }
+
+func (d discardWriter) Header() http.Header         { return d.header }
+func (d discardWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (d discardWriter) WriteHeader(int)             {}
 
 // ParseFaults parses a server fault spec such as "create=429x2,get=500,content=drop".
 // An empty spec has no rules.
@@ -72,12 +100,16 @@ func parseFault(rule string) (Fault, error) {
 		}
 		f.Times = n
 	}
-	if kind == "drop" {
+	switch kind {
+	case "drop":
+		return f, nil
+	case "lost", "hang":
+		f.After = kind
 		return f, nil
 	}
 	status, err := strconv.Atoi(kind)
 	if err != nil || (status != http.StatusTooManyRequests && (status < 500 || status > 599)) {
-		return Fault{}, fmt.Errorf("kind %q is not 429, a status from 500 to 599, or drop", kind)
+		return Fault{}, fmt.Errorf("kind %q is not 429, a status from 500 to 599, drop, lost or hang", kind)
 	}
 	f.Status = status
 	return f, nil

@@ -69,22 +69,25 @@ func (o *openaiAPI) handle(mux *http.ServeMux, pattern, op string, h func(http.R
 			writeAPIError(w, http.StatusUnauthorized, e)
 			return
 		}
-		if f, ok := o.srv.faults.next(op); ok {
-			o.injectFault(w, f)
-			return
-		}
-		err := h(w, r)
-		if err == nil {
-			return
-		}
-		var he *httpError
-		if !errors.As(err, &he) {
-			he = &httpError{
-				status: http.StatusInternalServerError,
-				body:   &apiError{Message: "The emulator failed: " + err.Error(), Type: errServer},
+		serve := func(w http.ResponseWriter, r *http.Request) {
+			err := h(w, r)
+			if err == nil {
+				return
 			}
+			var he *httpError
+			if !errors.As(err, &he) {
+				he = &httpError{
+					status: http.StatusInternalServerError,
+					body:   &apiError{Message: "The emulator failed: " + err.Error(), Type: errServer},
+				}
+			}
+			writeAPIError(w, he.status, he.body)
 		}
-		writeAPIError(w, he.status, he.body)
+		if f, ok := o.srv.faults.next(op); ok {
+			serveFault(w, r, f, serve, o.injectFault)
+			return
+		}
+		serve(w, r)
 	})
 }
 
