@@ -102,3 +102,40 @@ func BenchmarkGet(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkRetryLookups measures Family and FindByFingerprint on the
+// seeded registry plus one retry chain of five jobs.
+func BenchmarkRetryLookups(b *testing.B) {
+	s, _ := openTest(b)
+	seed(b, s)
+	parent := ""
+	for i := range 5 {
+		j := mustCreate(b, s, Job{
+			ID: fmt.Sprintf("jretry%d", i), ParentID: parent, Fingerprint: "fp-retry",
+			CreatedAt: t0.Add(time.Duration(benchJobs+i) * time.Second), Parts: []Part{{Index: 1}},
+		})
+		parent = j.ID
+	}
+	b.Run("family", func(b *testing.B) {
+		for b.Loop() {
+			jobs, err := s.Family(b.Context(), "jretry2")
+			if err != nil {
+				b.Fatal(err)
+			}
+			if len(jobs) != 5 {
+				b.Fatalf("%d jobs, want 5", len(jobs))
+			}
+		}
+	})
+	b.Run("fingerprint", func(b *testing.B) {
+		for b.Loop() {
+			j, err := s.FindByFingerprint(b.Context(), "fp-retry", t0)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if j.ID != "jretry4" {
+				b.Fatalf("FindByFingerprint = %s, want jretry4", j.ID)
+			}
+		}
+	})
+}

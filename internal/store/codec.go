@@ -22,8 +22,8 @@ func jobArgs(j *Job) ([]any, error) {
 	return []any{
 		j.ID, j.Name, j.Provider, j.Model, j.Endpoint, j.InputPath, j.InputSHA256, j.Requests,
 		j.Status, j.Counts.Total, j.Counts.Succeeded, j.Counts.Failed,
-		j.Usage.InputTokens, j.Usage.OutputTokens, string(meta),
-		nanos(j.CreatedAt), nanos(j.UpdatedAt), nanos(j.CompletedAt),
+		j.Usage.InputTokens, j.Usage.OutputTokens, string(meta), j.ParentID, j.Fingerprint,
+		nanos(j.CreatedAt), nanos(j.UpdatedAt), nanos(j.CompletedAt), nanos(j.SyncedAt),
 	}, nil
 }
 
@@ -32,8 +32,8 @@ func scanJob(row rowScanner) (*Job, error) {
 	var j Job
 	err := row.Scan(&j.ID, &j.Name, &j.Provider, &j.Model, &j.Endpoint, &j.InputPath, &j.InputSHA256, intCol{&j.Requests},
 		&j.Status, intCol{&j.Counts.Total}, intCol{&j.Counts.Succeeded}, intCol{&j.Counts.Failed},
-		int64Col{&j.Usage.InputTokens}, int64Col{&j.Usage.OutputTokens}, jsonCol[map[string]string]{&j.Metadata},
-		timeCol{&j.CreatedAt}, timeCol{&j.UpdatedAt}, timeCol{&j.CompletedAt})
+		int64Col{&j.Usage.InputTokens}, int64Col{&j.Usage.OutputTokens}, jsonCol[map[string]string]{&j.Metadata}, &j.ParentID, &j.Fingerprint,
+		timeCol{&j.CreatedAt}, timeCol{&j.UpdatedAt}, timeCol{&j.CompletedAt}, timeCol{&j.SyncedAt})
 	if err != nil {
 		return nil, err
 	}

@@ -21,6 +21,15 @@ type Job struct {
 	InputSHA256 string
 	Requests    int
 
+	// ParentID is the id of the job this one retries, "" for none. It
+	// must name a job when the job is created; it may later name a job
+	// that was deleted. See Family.
+	ParentID string
+	// Fingerprint is an opaque hash the caller computes from what makes
+	// two runs the same (input content, provider, model and options), ""
+	// for none. See FindByFingerprint.
+	Fingerprint string
+
 	// Status, Counts, Usage and CompletedAt are derived from Parts by the
 	// store (see Aggregate); values set by the caller are replaced.
 	// Status is a providers.Status value, "" while the job has no part.
@@ -35,6 +44,10 @@ type Job struct {
 	UpdatedAt time.Time
 	// CompletedAt is when the last part finished, zero until the job is terminal.
 	CompletedAt time.Time
+	// SyncedAt is when sync last exported the job's results, zero until
+	// then. CreateJob stores it as given and SavePart keeps it; SetSynced
+	// changes it.
+	SyncedAt time.Time
 
 	Parts []Part // ordered by Index
 }
@@ -63,13 +76,25 @@ type Part struct {
 	CompletedAt time.Time // zero until terminal
 }
 
-// Filter selects jobs for List. Zero fields select everything.
+// Filter selects jobs for List: those that match every non-zero field.
+// Zero fields select everything.
+//
+// A prune selects the jobs it may delete with Terminal and Before, say
+// Filter{Terminal: true, Before: now.Add(-maxAge)}; a sync selects the
+// jobs it has work on with NeedsSync.
 type Filter struct {
 	Provider string
-	Statuses []string // any of these job statuses
-	Name     string   // exact name
-	Since    time.Time
-	Limit    int // at most this many jobs, the newest; 0 means all
+	Statuses []string  // any of these job statuses
+	Name     string    // exact name
+	Since    time.Time // created at or after this time
+	Before   time.Time // created strictly before this time
+	// Terminal selects the jobs whose parts have all finished, those
+	// with a CompletedAt; a job without parts is not terminal.
+	Terminal bool
+	// NeedsSync selects the jobs sync has work on: those not terminal,
+	// and the terminal ones with a zero SyncedAt.
+	NeedsSync bool
+	Limit     int // at most this many jobs, the newest; 0 means all
 }
 
 // maxShownCandidates bounds the ids an AmbiguousError message lists.

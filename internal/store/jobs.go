@@ -13,15 +13,15 @@ import (
 )
 
 const jobColumns = `id, name, provider, model, endpoint, input_path, input_sha256, requests,
-	status, total, succeeded, failed, input_tokens, output_tokens, metadata,
-	created_at, updated_at, completed_at`
+	status, total, succeeded, failed, input_tokens, output_tokens, metadata, parent_id, fingerprint,
+	created_at, updated_at, completed_at, synced_at`
 
 const partColumns = `job_id, idx, batch_id, status, provider_status, total, succeeded, failed,
 	input_tokens, output_tokens, requests, bytes, input_file_id, output_file_id, error_file_id,
 	errors, raw, created_at, updated_at, completed_at`
 
 const insertJobSQL = `INSERT INTO jobs (` + jobColumns + `)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (id) DO NOTHING`
 
 const upsertPartSQL = `INSERT INTO parts (` + partColumns + `)
@@ -56,7 +56,8 @@ const newestFirst = ` ORDER BY created_at DESC, id DESC`
 // CreateJob records j and its parts in one transaction. Zero CreatedAt and
 // UpdatedAt times of the job and its parts are set to now; Status, Counts,
 // Usage and CompletedAt are derived from the parts. On success j holds
-// what was stored. A taken id yields an error wrapping ErrExists.
+// what was stored. A taken id yields an error wrapping ErrExists, and a
+// ParentID that names no job an error wrapping ErrNotFound.
 func (s *Store) CreateJob(ctx context.Context, j *Job) error {
 	if j.ID == "" {
 		return errors.New("create job: empty id")
@@ -75,6 +76,9 @@ func (s *Store) CreateJob(ctx context.Context, j *Job) error {
 
 // insertJob inserts the prepared job j and its parts.
 func insertJob(ctx context.Context, tx *sql.Tx, j *Job) error {
+	if err := checkParent(ctx, tx, j.ParentID); err != nil {
+		return err
+	}
 	args, err := jobArgs(j)
 	if err != nil {
 		return err
@@ -98,6 +102,20 @@ func insertJob(ctx context.Context, tx *sql.Tx, j *Job) error {
 		}
 	}
 	return nil
+}
+
+// checkParent reports a non-empty parent id that names no job. Checked
+// before the job is inserted, it also rejects a job that names itself.
+func checkParent(ctx context.Context, tx *sql.Tx, parentID string) error {
+	if parentID == "" {
+		return nil
+	}
+	var one int
+	err := tx.QueryRowContext(ctx, "SELECT 1 FROM jobs WHERE id = ?", parentID).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("parent job %q %w", parentID, ErrNotFound)
+	}
+	return err
 }
 
 // prepareJob returns a copy of j with its times filled in and its
@@ -316,6 +334,18 @@ func (f Filter) query() jobQuery {
 		conds = append(conds, "created_at >= ?")
 		q.args = append(q.args, f.Since.UnixNano())
 	}
+	if !f.Before.IsZero() {
+		conds = append(conds, "created_at < ?")
+		q.args = append(q.args, f.Before.UnixNano())
+	}
+	// A job is terminal exactly when it has a completion time (see
+	// prepareJob and SavePart).
+	if f.Terminal {
+		conds = append(conds, "completed_at IS NOT NULL")
+	}
+	if f.NeedsSync {
+		conds = append(conds, "(completed_at IS NULL OR synced_at IS NULL)")
+	}
 	q.where = strings.Join(conds, " AND ")
 	return q
 }
@@ -397,20 +427,82 @@ func queryParts(ctx context.Context, tx *sql.Tx, query string, args []any, fn fu
 // Delete removes job id and its parts. A missing job yields an error
 // wrapping ErrNotFound.
 func (s *Store) Delete(ctx context.Context, id string) error {
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, "DELETE FROM jobs WHERE id = ?", id)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return ErrNotFound
-		}
-		return nil
-	})
-	if err != nil {
+	if err := s.execOne(ctx, "DELETE FROM jobs WHERE id = ?", id); err != nil {
 		return fmt.Errorf("delete job %q: %w", id, err)
+	}
+	return nil
+}
+
+// familyCond selects the jobs of the retry chain of the job whose id is
+// its one argument: that job and its ancestors through parent_id (up),
+// then every descendant of those (down). UNION, unlike UNION ALL, adds no
+// job twice, so a cycle, which only an id reused after a delete can make,
+// ends.
+const familyCond = `id IN (WITH RECURSIVE
+	up(id, parent_id) AS (
+		SELECT id, parent_id FROM jobs WHERE id = ?
+		UNION SELECT j.id, j.parent_id FROM jobs j JOIN up ON j.id = up.parent_id),
+	down(id) AS (
+		SELECT id FROM up
+		UNION SELECT j.id FROM jobs j JOIN down ON j.parent_id = down.id)
+	SELECT id FROM down)`
+
+// Family returns the retry chain of job id, with their parts, oldest first
+// (ties broken by id): the root of the chain, which retries no job, and
+// every job that retries it, directly or through other retries, whichever
+// branch they are on. id is an exact job id. Deleting a job splits its
+// chain: each job that retried it becomes a root. An unknown id yields an
+// error wrapping ErrNotFound.
+func (s *Store) Family(ctx context.Context, id string) ([]*Job, error) {
+	jobs, err := s.load(ctx, familyQuery(id))
+	if err != nil {
+		return nil, fmt.Errorf("family of job %q: %w", id, err)
+	}
+	if len(jobs) == 0 {
+		return nil, fmt.Errorf("family of job %q: %w", id, ErrNotFound)
+	}
+	slices.Reverse(jobs) // load returns them newest first
+	return jobs, nil
+}
+
+// familyQuery selects the retry chain of job id.
+func familyQuery(id string) jobQuery {
+	return jobQuery{where: familyCond, args: []any{id}}
+}
+
+// fingerprintQuery selects the newest job with fingerprint fp created at
+// or after since.
+func fingerprintQuery(fp string, since time.Time) jobQuery {
+	q := Filter{Since: since, Limit: 1}.query()
+	q.where += " AND fingerprint = ?"
+	q.args = append(q.args, fp)
+	return q
+}
+
+// FindByFingerprint returns the newest job, with its parts, whose
+// Fingerprint is fp and which was created at or after since (any time when
+// since is zero); ties are broken by the greater id. An empty fp matches no
+// job. When no job matches, it returns an error wrapping ErrNotFound.
+func (s *Store) FindByFingerprint(ctx context.Context, fp string, since time.Time) (*Job, error) {
+	if fp == "" {
+		return nil, fmt.Errorf("find job by fingerprint %q: %w", fp, ErrNotFound)
+	}
+	jobs, err := s.load(ctx, fingerprintQuery(fp, since))
+	if err != nil {
+		return nil, fmt.Errorf("find job by fingerprint %q: %w", fp, err)
+	}
+	if len(jobs) == 0 {
+		return nil, fmt.Errorf("find job by fingerprint %q: %w", fp, ErrNotFound)
+	}
+	return jobs[0], nil
+}
+
+// SetSynced records t as the time sync exported the results of job id; a
+// zero t marks them not exported. It changes nothing else, not even the
+// job's UpdatedAt. A missing job yields an error wrapping ErrNotFound.
+func (s *Store) SetSynced(ctx context.Context, id string, t time.Time) error {
+	if err := s.execOne(ctx, "UPDATE jobs SET synced_at = ? WHERE id = ?", nanos(t), id); err != nil {
+		return fmt.Errorf("set synced time of job %q: %w", id, err)
 	}
 	return nil
 }
@@ -486,6 +578,23 @@ func (s *Store) write(ctx context.Context, fn func(*sql.Tx) error) error {
 		return err
 	}
 	return tx.Commit()
+}
+
+// execOne runs a statement that changes one row in a write transaction,
+// and returns ErrNotFound when it changes none.
+func (s *Store) execOne(ctx context.Context, query string, args ...any) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return ErrNotFound
+		}
+		return nil
+	})
 }
 
 // column runs a query selecting one text column and returns its values.

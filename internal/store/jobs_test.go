@@ -15,7 +15,7 @@ import (
 )
 
 // fullJob returns a job with every field set, its times in a zone other
-// than UTC.
+// than UTC. Its parent is the job jparent.
 func fullJob() Job {
 	zone := time.FixedZone("CET", 3600)
 	at := func(d time.Duration) time.Time { return t0.Add(d).In(zone) }
@@ -28,9 +28,12 @@ func fullJob() Job {
 		InputPath:   "-",
 		InputSHA256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
 		Requests:    3,
+		ParentID:    "jparent",
+		Fingerprint: "3a7bd3e2360a3d29eea436fcfb7e44c735d117c42d1c1835420b6b9942dd4f1b",
 		Metadata:    map[string]string{"team": "research", "run": "7"},
 		CreatedAt:   at(-time.Hour),
 		UpdatedAt:   at(-time.Minute),
+		SyncedAt:    at(-2 * time.Minute),
 		Parts: []Part{
 			{
 				Index: 2, BatchID: "batch_b", Status: "in_progress", ProviderStatus: "in_progress",
@@ -53,7 +56,7 @@ func fullJob() Job {
 
 // inUTC returns j with every time in UTC, as the store returns it.
 func inUTC(j Job) Job {
-	j.CreatedAt, j.UpdatedAt, j.CompletedAt = utc(j.CreatedAt), utc(j.UpdatedAt), utc(j.CompletedAt)
+	j.CreatedAt, j.UpdatedAt, j.CompletedAt, j.SyncedAt = utc(j.CreatedAt), utc(j.UpdatedAt), utc(j.CompletedAt), utc(j.SyncedAt)
 	j.Parts = slices.Clone(j.Parts)
 	for i := range j.Parts {
 		p := &j.Parts[i]
@@ -77,6 +80,15 @@ func mustCreate(t testing.TB, s *Store, j Job) Job {
 	return j
 }
 
+// jobIDs returns the ids of jobs.
+func jobIDs(jobs []*Job) []string {
+	var ids []string
+	for _, j := range jobs {
+		ids = append(ids, j.ID)
+	}
+	return ids
+}
+
 func mustGet(t *testing.T, s *Store, ref string) *Job {
 	t.Helper()
 	j, err := s.Get(t.Context(), ref)
@@ -88,6 +100,7 @@ func mustGet(t *testing.T, s *Store, ref string) *Job {
 
 func TestCreateJobRoundTrip(t *testing.T) {
 	s, _ := openTest(t)
+	mustCreate(t, s, Job{ID: "jparent"})
 	in := fullJob()
 	got := mustCreate(t, s, in)
 
@@ -143,6 +156,7 @@ func TestCreateJobTerminal(t *testing.T) {
 func TestCreateJobErrors(t *testing.T) {
 	s, _ := openTest(t)
 	mustCreate(t, s, Job{ID: "jtaken", Name: "first"})
+	mustCreate(t, s, Job{ID: "jparent"})
 	tests := []struct {
 		name   string
 		job    Job
@@ -150,6 +164,9 @@ func TestCreateJobErrors(t *testing.T) {
 		target error
 	}{
 		{"taken id", Job{ID: "jtaken", Name: "second", Parts: []Part{{Index: 1}}}, `create job "jtaken": already exists`, ErrExists},
+		{"taken id, known parent", Job{ID: "jtaken", ParentID: "jparent"}, `create job "jtaken": already exists`, ErrExists},
+		{"unknown parent", Job{ID: "jx", ParentID: "jnope", Parts: []Part{{Index: 1}}}, `create job "jx": parent job "jnope" not found`, ErrNotFound},
+		{"own parent", Job{ID: "jx", ParentID: "jx"}, `create job "jx": parent job "jx" not found`, ErrNotFound},
 		{"empty id", Job{}, "create job: empty id", nil},
 		{"zero index", Job{ID: "jx", Parts: []Part{{Index: 0}}}, `create job "jx": part index 0: must be at least 1`, nil},
 		{"repeated index", Job{ID: "jx", Parts: []Part{{Index: 1}, {Index: 1}}}, `create job "jx": part index 1: repeated`, nil},
@@ -169,8 +186,11 @@ func TestCreateJobErrors(t *testing.T) {
 			}
 		})
 	}
-	if j := mustGet(t, s, "jtaken"); j.Name != "first" || len(j.Parts) != 0 {
+	if j := mustGet(t, s, "jtaken"); j.Name != "first" || j.ParentID != "" || len(j.Parts) != 0 {
 		t.Errorf("taken job became %+v", j)
+	}
+	if _, err := s.Get(t.Context(), "jx"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Get(jx) after failed creates: error = %v, want not found", err)
 	}
 }
 
@@ -288,6 +308,28 @@ func TestSavePartKeepsCompletionTime(t *testing.T) {
 	}
 	if j := mustGet(t, s, "j1"); !j.CompletedAt.Equal(t0) || !j.UpdatedAt.Equal(clk.now) {
 		t.Errorf("completed %v updated %v, want %v and %v", j.CompletedAt, j.UpdatedAt, t0, clk.now)
+	}
+}
+
+func TestSavePartKeepsJobFields(t *testing.T) {
+	s, clk := openTest(t)
+	ctx := t.Context()
+	mustCreate(t, s, Job{ID: "jparent"})
+	mustCreate(t, s, Job{ID: "j1", ParentID: "jparent", Fingerprint: "fp1", Parts: []Part{{Index: 1}}})
+	synced := t0.Add(time.Minute)
+	if err := s.SetSynced(ctx, "j1", synced); err != nil {
+		t.Fatal(err)
+	}
+	clk.now = t0.Add(time.Hour)
+	if err := s.SavePart(ctx, "j1", Part{Index: 1, Status: "completed"}); err != nil {
+		t.Fatal(err)
+	}
+	j := mustGet(t, s, "j1")
+	if j.ParentID != "jparent" || j.Fingerprint != "fp1" || !j.SyncedAt.Equal(synced) {
+		t.Errorf("after SavePart: parent %q fingerprint %q synced %v, want jparent fp1 %v", j.ParentID, j.Fingerprint, j.SyncedAt, synced)
+	}
+	if j.Status != "completed" || !j.UpdatedAt.Equal(clk.now) {
+		t.Errorf("after SavePart: status %q updated %v, want completed %v", j.Status, j.UpdatedAt, clk.now)
 	}
 }
 
@@ -454,12 +496,18 @@ func TestList(t *testing.T) {
 	for _, j := range []Job{
 		{ID: "j1", Provider: "openai", Name: "a", CreatedAt: t0, Parts: []Part{{Index: 1, Status: "completed"}}},
 		{ID: "j2", Provider: "anthropic", Name: "b", CreatedAt: t0.Add(1 * time.Hour), Parts: []Part{{Index: 1, Status: "in_progress"}, {Index: 2, Status: "completed"}}},
-		{ID: "j3", Provider: "openai", Name: "a", CreatedAt: t0.Add(2 * time.Hour), Parts: []Part{{Index: 1, Status: "failed"}}},
+		{ID: "j3", Provider: "openai", Name: "a", CreatedAt: t0.Add(2 * time.Hour), Parts: []Part{{Index: 1, Status: "failed"}}, ParentID: "j1", Fingerprint: "fp"},
 		{ID: "j4", Provider: "openai", CreatedAt: t0.Add(3 * time.Hour)},
 		{ID: "j5", Provider: "gemini", Name: "a", CreatedAt: t0.Add(4 * time.Hour), Parts: []Part{{Index: 1, Status: "in_progress", Raw: []byte("{}")}}},
 		{ID: "j0", Provider: "openai", CreatedAt: t0.Add(4 * time.Hour)}, // same time as j5: id breaks the tie
 	} {
 		mustCreate(t, s, j)
+	}
+	// j1 is terminal and synced; j5 was marked synced while running.
+	for _, id := range []string{"j1", "j5"} {
+		if err := s.SetSynced(ctx, id, t0.Add(5*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
 	}
 	tests := []struct {
 		name   string
@@ -473,6 +521,12 @@ func TestList(t *testing.T) {
 		{"no status yet", Filter{Statuses: []string{""}}, []string{"j0", "j4"}},
 		{"name", Filter{Name: "a"}, []string{"j5", "j3", "j1"}},
 		{"since is inclusive", Filter{Since: t0.Add(2 * time.Hour)}, []string{"j5", "j0", "j4", "j3"}},
+		{"before is exclusive", Filter{Before: t0.Add(2 * time.Hour)}, []string{"j2", "j1"}},
+		{"since and before", Filter{Since: t0.Add(time.Hour), Before: t0.Add(4 * time.Hour)}, []string{"j4", "j3", "j2"}},
+		{"terminal", Filter{Terminal: true}, []string{"j3", "j1"}},
+		{"prune: terminal before", Filter{Terminal: true, Before: t0.Add(2 * time.Hour)}, []string{"j1"}},
+		{"needs sync", Filter{NeedsSync: true}, []string{"j5", "j0", "j4", "j3", "j2"}},
+		{"needs sync, terminal", Filter{NeedsSync: true, Terminal: true}, []string{"j3"}},
 		{"limit", Filter{Limit: 2}, []string{"j5", "j0"}},
 		{"combined", Filter{Provider: "openai", Name: "a", Since: t0.Add(time.Minute), Limit: 5}, []string{"j3"}},
 		{"nothing", Filter{Provider: "nope"}, nil},
@@ -483,14 +537,12 @@ func TestList(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var ids []string
 			for _, j := range jobs {
-				ids = append(ids, j.ID)
 				if want := mustGet(t, s, j.ID); !reflect.DeepEqual(j, want) {
 					t.Errorf("listed %+v, Get gives %+v", j, want)
 				}
 			}
-			if !slices.Equal(ids, tt.want) {
+			if ids := jobIDs(jobs); !slices.Equal(ids, tt.want) {
 				t.Errorf("List = %v, want %v", ids, tt.want)
 			}
 		})
@@ -582,6 +634,206 @@ func TestNewID(t *testing.T) {
 			}
 			if err != nil || id != tt.want {
 				t.Errorf("NewID = %q, %v; want %q", id, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestSetSynced(t *testing.T) {
+	s, clk := openTest(t)
+	ctx := t.Context()
+	mustCreate(t, s, Job{ID: "j1", Parts: []Part{{Index: 1, Status: "completed"}}})
+	clk.now = t0.Add(time.Hour)
+
+	check := func(step string, wantSynced time.Time, wantNeedsSync bool) {
+		t.Helper()
+		j := mustGet(t, s, "j1")
+		if j.SyncedAt != wantSynced || !j.UpdatedAt.Equal(t0) {
+			t.Errorf("%s: synced %v updated %v, want %v and %v (unchanged)", step, j.SyncedAt, j.UpdatedAt, wantSynced, t0)
+		}
+		jobs, err := s.List(ctx, Filter{NeedsSync: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := len(jobs) == 1; got != wantNeedsSync {
+			t.Errorf("%s: NeedsSync selects the job: %v, want %v", step, got, wantNeedsSync)
+		}
+	}
+	check("new job", time.Time{}, true)
+	for _, step := range []struct {
+		name          string
+		at            time.Time
+		wantSynced    time.Time
+		wantNeedsSync bool
+	}{
+		{"synced", t0.Add(time.Minute).In(time.FixedZone("EST", -5*3600)), t0.Add(time.Minute), false},
+		{"synced again", t0.Add(2 * time.Minute), t0.Add(2 * time.Minute), false},
+		{"unmarked", time.Time{}, time.Time{}, true},
+	} {
+		if err := s.SetSynced(ctx, "j1", step.at); err != nil {
+			t.Fatalf("%s: %v", step.name, err)
+		}
+		check(step.name, step.wantSynced, step.wantNeedsSync)
+	}
+
+	err := s.SetSynced(ctx, "jnope", t0)
+	if !errors.Is(err, ErrNotFound) || err.Error() != `set synced time of job "jnope": not found` {
+		t.Errorf("unknown job: error = %v", err)
+	}
+}
+
+func TestFamily(t *testing.T) {
+	s, _ := openTest(t)
+	ctx := t.Context()
+	// jroot ─┬─ jz1 ─┬─ jm3
+	//        │       └─ jb3 (created with jm3: id breaks the tie)
+	//        └─ ja2 ─── jc4
+	// jother ── jkid, and jalone, are other families.
+	for _, j := range []Job{
+		{ID: "jroot", CreatedAt: t0, Parts: []Part{{Index: 1, BatchID: "batch_root", Status: "failed"}}},
+		{ID: "jother", CreatedAt: t0.Add(30 * time.Minute)},
+		{ID: "jz1", ParentID: "jroot", CreatedAt: t0.Add(1 * time.Hour), Parts: []Part{{Index: 1}, {Index: 2, BatchID: "batch_z1"}}},
+		{ID: "ja2", ParentID: "jroot", CreatedAt: t0.Add(2 * time.Hour)},
+		{ID: "jm3", ParentID: "jz1", CreatedAt: t0.Add(3 * time.Hour)},
+		{ID: "jb3", ParentID: "jz1", CreatedAt: t0.Add(3 * time.Hour)},
+		{ID: "jc4", ParentID: "ja2", CreatedAt: t0.Add(4 * time.Hour)},
+		{ID: "jkid", ParentID: "jother", CreatedAt: t0.Add(5 * time.Hour)},
+		{ID: "jalone", CreatedAt: t0.Add(6 * time.Hour)},
+	} {
+		mustCreate(t, s, j)
+	}
+	whole := []string{"jroot", "jz1", "ja2", "jb3", "jm3", "jc4"}
+	tests := []struct {
+		id   string
+		want []string
+	}{
+		{"jroot", whole},
+		{"jz1", whole},
+		{"ja2", whole},
+		{"jm3", whole},
+		{"jb3", whole},
+		{"jc4", whole},
+		{"jother", []string{"jother", "jkid"}},
+		{"jkid", []string{"jother", "jkid"}},
+		{"jalone", []string{"jalone"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.id, func(t *testing.T) {
+			family, err := s.Family(ctx, tt.id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ids := jobIDs(family); !slices.Equal(ids, tt.want) {
+				t.Errorf("Family(%s) = %v, want %v", tt.id, ids, tt.want)
+			}
+			for _, j := range family {
+				if want := mustGet(t, s, j.ID); !reflect.DeepEqual(j, want) {
+					t.Errorf("family member %+v, Get gives %+v", j, want)
+				}
+			}
+		})
+	}
+
+	for _, id := range []string{"jnope", "jro", ""} {
+		_, err := s.Family(ctx, id)
+		if want := fmt.Sprintf("family of job %q: not found", id); !errors.Is(err, ErrNotFound) || err.Error() != want {
+			t.Errorf("Family(%q): error = %v, want %q", id, err, want)
+		}
+	}
+}
+
+func TestFamilyAfterDelete(t *testing.T) {
+	s, _ := openTest(t)
+	ctx := t.Context()
+	for _, j := range []Job{
+		{ID: "ja", CreatedAt: t0},
+		{ID: "jb", ParentID: "ja", CreatedAt: t0.Add(1 * time.Hour)},
+		{ID: "jc", ParentID: "jb", CreatedAt: t0.Add(2 * time.Hour)},
+		{ID: "jd", ParentID: "jb", CreatedAt: t0.Add(3 * time.Hour)},
+		{ID: "je", ParentID: "ja", CreatedAt: t0.Add(4 * time.Hour)},
+	} {
+		mustCreate(t, s, j)
+	}
+	if err := s.Delete(ctx, "jb"); err != nil {
+		t.Fatal(err)
+	}
+	// Each job that retried jb is now a root.
+	for id, want := range map[string][]string{
+		"ja": {"ja", "je"},
+		"je": {"ja", "je"},
+		"jc": {"jc"},
+		"jd": {"jd"},
+	} {
+		family, err := s.Family(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ids := jobIDs(family); !slices.Equal(ids, want) {
+			t.Errorf("Family(%s) = %v, want %v", id, ids, want)
+		}
+	}
+
+	// Reusing the deleted id for a retry of jc makes a cycle jc -> jb -> jc,
+	// and the new jb adopts jd.
+	mustCreate(t, s, Job{ID: "jb", ParentID: "jc", CreatedAt: t0.Add(5 * time.Hour)})
+	mustCreate(t, s, Job{ID: "jf", ParentID: "jb", CreatedAt: t0.Add(6 * time.Hour)})
+	for _, id := range []string{"jb", "jc", "jd", "jf"} {
+		family, err := s.Family(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ids, want := jobIDs(family), []string{"jc", "jd", "jb", "jf"}; !slices.Equal(ids, want) {
+			t.Errorf("Family(%s) on a cycle = %v, want %v", id, ids, want)
+		}
+	}
+}
+
+func TestFindByFingerprint(t *testing.T) {
+	s, _ := openTest(t)
+	for _, j := range []Job{
+		{ID: "j1", Fingerprint: "fpA", CreatedAt: t0, Parts: []Part{{Index: 1, BatchID: "batch_1"}}},
+		{ID: "j2", Fingerprint: "fpA", CreatedAt: t0.Add(time.Hour)},
+		{ID: "j4", Fingerprint: "fpA", CreatedAt: t0.Add(2 * time.Hour), Parts: []Part{{Index: 1, Status: "completed"}}},
+		{ID: "j3", Fingerprint: "fpA", CreatedAt: t0.Add(2 * time.Hour)}, // same time as j4: the greater id wins
+		{ID: "j5", Fingerprint: "fpB", CreatedAt: t0.Add(3 * time.Hour)},
+		{ID: "j6", CreatedAt: t0.Add(4 * time.Hour)},
+		{ID: "j7", Fingerprint: "fpC", CreatedAt: t0.Add(-time.Hour)},
+	} {
+		mustCreate(t, s, j)
+	}
+	tests := []struct {
+		name  string
+		fp    string
+		since time.Time
+		want  string // job id, "" for not found
+	}{
+		{"newest wins", "fpA", t0, "j4"},
+		{"zero since is any time", "fpA", time.Time{}, "j4"},
+		{"since is inclusive", "fpA", t0.Add(2 * time.Hour), "j4"},
+		{"since after the newest", "fpA", t0.Add(2*time.Hour + time.Nanosecond), ""},
+		{"since in another zone", "fpA", t0.Add(2 * time.Hour).In(time.FixedZone("X", 7200)), "j4"},
+		{"only one match", "fpB", t0, "j5"},
+		{"older than since", "fpC", t0, ""},
+		{"older, zero since", "fpC", time.Time{}, "j7"},
+		{"fingerprints are exact", "fpa", time.Time{}, ""},
+		{"prefix is no match", "fp", time.Time{}, ""},
+		{"empty never matches", "", time.Time{}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			j, err := s.FindByFingerprint(t.Context(), tt.fp, tt.since)
+			if tt.want == "" {
+				want := fmt.Sprintf("find job by fingerprint %q: not found", tt.fp)
+				if !errors.Is(err, ErrNotFound) || err.Error() != want {
+					t.Errorf("FindByFingerprint = %v, %v; want error %q", j, err, want)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := mustGet(t, s, tt.want); !reflect.DeepEqual(j, want) {
+				t.Errorf("FindByFingerprint = %+v, want %+v", j, want)
 			}
 		})
 	}

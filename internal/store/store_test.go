@@ -3,13 +3,19 @@ package store
 import (
 	"database/sql"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
+
+	"github.com/batchctl/batchctl/internal/providers"
 )
 
 // t0 is the fixed time tests start their clocks at.
@@ -52,6 +58,16 @@ func userVersion(t *testing.T, db *sql.DB) int {
 		t.Fatal(err)
 	}
 	return v
+}
+
+// latestVersion is the schema version after the embedded migrations.
+func latestVersion(t *testing.T) int {
+	t.Helper()
+	steps, err := loadMigrations(embedded)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(steps)
 }
 
 func perm(t *testing.T, path string) fs.FileMode {
@@ -218,10 +234,139 @@ func TestOpenRejectsNewerSchema(t *testing.T) {
 	if _, err := db.ExecContext(t.Context(), "PRAGMA user_version = 99"); err != nil {
 		t.Fatal(err)
 	}
+	want := fmt.Sprintf("registry schema version 99 is newer than this batchctl supports (%d): upgrade batchctl", latestVersion(t))
 	_, err := Open(t.Context(), path)
-	if err == nil || !strings.HasSuffix(err.Error(), "registry schema version 99 is newer than this batchctl supports (1): upgrade batchctl") {
+	if err == nil || !strings.HasSuffix(err.Error(), want) {
 		t.Errorf("Open error = %v, want the newer-schema error", err)
 	}
+}
+
+// TestOpenMigratesVersion1Database opens a registry that batchctl wrote
+// with only migration 0001 and checks that its jobs get the defaults of
+// the later columns.
+func TestOpenMigratesVersion1Database(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "batchctl.db")
+	db := openRaw(t, path)
+	first, err := fs.ReadFile(embedded, "migrations/0001_init.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := migrate(ctx, db, fstest.MapFS{"migrations/0001_init.sql": {Data: first}}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = db.ExecContext(ctx, `INSERT INTO jobs (id, name, provider, model, endpoint, input_path, input_sha256, requests,
+		status, total, succeeded, failed, input_tokens, output_tokens, metadata, created_at, updated_at, completed_at)
+		VALUES ('jold', 'before', 'openai', 'gpt-4o-mini', '/v1/chat/completions', 'in.jsonl', 'abc', 2,
+		'completed', 2, 2, 0, 10, 20, '{"k":"v"}', ?1, ?1, ?1)`, t0.UnixNano())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = db.ExecContext(ctx, `INSERT INTO parts (job_id, idx, batch_id, status, provider_status, total, succeeded, failed,
+		input_tokens, output_tokens, requests, bytes, input_file_id, output_file_id, error_file_id, errors, raw,
+		created_at, updated_at, completed_at)
+		VALUES ('jold', 1, 'batch_old', 'completed', 'completed', 2, 2, 0, 10, 20, 2, 300, 'file-in', 'file-out', '', 'null', NULL, ?1, ?1, ?1)`,
+		t0.UnixNano())
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if got, want := userVersion(t, s.db), latestVersion(t); got != want {
+		t.Errorf("user_version = %d, want %d", got, want)
+	}
+	want := &Job{
+		ID: "jold", Name: "before", Provider: "openai", Model: "gpt-4o-mini", Endpoint: "/v1/chat/completions",
+		InputPath: "in.jsonl", InputSHA256: "abc", Requests: 2, Status: "completed",
+		Counts: providers.Counts{Total: 2, Succeeded: 2}, Usage: providers.Usage{InputTokens: 10, OutputTokens: 20},
+		Metadata: map[string]string{"k": "v"}, CreatedAt: t0, UpdatedAt: t0, CompletedAt: t0,
+		Parts: []Part{{
+			Index: 1, BatchID: "batch_old", Status: "completed", ProviderStatus: "completed",
+			Counts: providers.Counts{Total: 2, Succeeded: 2}, Usage: providers.Usage{InputTokens: 10, OutputTokens: 20},
+			Requests: 2, Bytes: 300, InputFileID: "file-in", OutputFileID: "file-out",
+			CreatedAt: t0, UpdatedAt: t0, CompletedAt: t0,
+		}},
+	}
+	got, err := s.Get(ctx, "jold")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("migrated job = %+v, want %+v", got, want)
+	}
+	unsynced, err := s.List(ctx, Filter{NeedsSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(unsynced) != 1 || unsynced[0].ID != "jold" {
+		t.Errorf("List(NeedsSync) = %v, want the migrated job", unsynced)
+	}
+	mustCreate(t, s, Job{ID: "jnew", ParentID: "jold", Fingerprint: "fp", CreatedAt: t0.Add(time.Hour)})
+	family, err := s.Family(ctx, "jnew")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ids := jobIDs(family); !slices.Equal(ids, []string{"jold", "jnew"}) {
+		t.Errorf("Family(jnew) = %v, want [jold jnew]", ids)
+	}
+}
+
+// TestLookupsUseIndexes checks that the lookups of a single job or chain
+// search an index rather than scan the jobs.
+func TestLookupsUseIndexes(t *testing.T) {
+	s, _ := openTest(t)
+	tests := []struct {
+		name string
+		q    jobQuery
+		want []string // in the query plan
+	}{
+		{"family", familyQuery("j1"), []string{"SEARCH j USING INDEX jobs_by_parent (parent_id=?)"}},
+		{"fingerprint", fingerprintQuery("fp", time.Time{}), []string{"USING COVERING INDEX jobs_by_fingerprint (fingerprint=?)"}},
+		{"fingerprint since", fingerprintQuery("fp", t0), []string{"USING COVERING INDEX jobs_by_fingerprint (fingerprint=? AND created_at>?)"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			plan := queryPlan(t, s.db, "SELECT id FROM jobs WHERE "+tt.q.where+newestFirst+" LIMIT -1", tt.q.args...)
+			for _, w := range tt.want {
+				if !strings.Contains(plan, w) {
+					t.Errorf("plan does not contain %q:\n%s", w, plan)
+				}
+			}
+			if fullScan.MatchString(plan) {
+				t.Errorf("plan scans the jobs:\n%s", plan)
+			}
+		})
+	}
+}
+
+// fullScan matches a query plan line that reads every job.
+var fullScan = regexp.MustCompile(`(?m)^SCAN (jobs|j)( |$)`)
+
+// queryPlan returns the details of the query plan of query, one a line.
+func queryPlan(t *testing.T, db *sql.DB, query string, args ...any) string {
+	t.Helper()
+	rows, err := db.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+query, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var b strings.Builder
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		b.WriteString(detail + "\n")
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
 }
 
 func TestMigrateAppliesOnlyNewSteps(t *testing.T) {
