@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -48,7 +49,15 @@ func TestScripts(t *testing.T) {
 			"rawbatch":   cmdRawBatch,
 		},
 		Setup: func(env *testscript.Env) error {
-			h, err := emulator.New(emulator.Options{Dir: filepath.Join(env.WorkDir, ".emulator"), APIKey: "sk-test"})
+			// a script may inject server faults with a .faults file (see
+			// `batchctl emulator serve --help`)
+			faults, err := os.ReadFile(filepath.Join(env.WorkDir, ".faults"))
+			if err != nil && !errors.Is(err, os.ErrNotExist) {
+				return err
+			}
+			h, err := emulator.New(emulator.Options{
+				Dir: filepath.Join(env.WorkDir, ".emulator"), APIKey: "sk-test", Faults: strings.TrimSpace(string(faults)),
+			})
 			if err != nil {
 				return err
 			}

@@ -3,7 +3,6 @@ package create
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -33,6 +32,7 @@ type Options struct {
 	Name        string
 	Metadata    []string
 	DryRun      bool
+	Force       bool
 	MaxRequests int
 	MaxBytes    string
 
@@ -117,6 +117,7 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 	fl.StringVar(&opts.Name, "name", "", "a name for the job, usable wherever a job id is")
 	fl.StringArrayVar(&opts.Metadata, "metadata", nil, "`key=value` attached to the provider batch (repeatable)")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "validate and print the plan; send nothing")
+	fl.BoolVar(&opts.Force, "force", false, "submit even if the same input went to the same place within 24h")
 	fl.IntVar(&opts.MaxRequests, "max-requests", 0, "most requests in one provider batch (default: the provider's limit)")
 	fl.StringVar(&opts.MaxBytes, "max-bytes", "", "largest input of one provider batch, e.g. 100MB (default: the provider's limit)")
 	fl.BoolVarP(&opts.Wait, "wait", "w", false, "wait for the job and stream its results")
@@ -185,17 +186,10 @@ func createRun(ctx context.Context, opts *Options, intervalSet bool) error {
 			Hint: fmt.Sprintf("export %s=... (or name another variable with api_key_env in %s)", profile.APIKeyEnv, cfg.File),
 		}
 	}
-	j, err := m.Record(ctx, plan, spec)
+	j, err := submit(ctx, opts, m, plan, spec, profile.CompletionWindow)
 	if err != nil {
-		m.Discard(plan)
 		return err
 	}
-	if err := m.Submit(ctx, j, profile.CompletionWindow); err != nil {
-		return abandon(ctx, opts.IO, m, j, err)
-	}
-	cs := opts.IO.ErrColorScheme()
-	fmt.Fprintf(opts.IO.ErrOut, "%s created job %s: %s on %s/%s in %s\n",
-		cs.Success("✓"), cs.Bold(j.ID), plural(j.Requests, "request"), j.Provider, j.Model, plural(len(j.Parts), "batch"))
 	if !opts.Wait {
 		fmt.Fprintln(opts.IO.Out, j.ID)
 		return nil
@@ -213,20 +207,42 @@ func createRun(ctx context.Context, opts *Options, intervalSet bool) error {
 	return shared.WriteResults(ctx, opts.IO, m, j, shared.ResultsOptions{Output: opts.Output})
 }
 
-// abandon handles a failed submission. A job none of whose parts reached
-// the provider is forgotten, so the registry never lists a job that does
-// not exist; otherwise the job stays, with what was created.
-func abandon(ctx context.Context, ios *iostreams.IOStreams, m *jobs.Manager, j *jobs.Job, err error) error {
-	for _, p := range j.Parts {
-		if p.BatchID != "" {
-			fmt.Fprintf(ios.ErrOut, "job %s was created in part; the parts that reached the provider keep running\n", j.ID)
-			return err
+// submit records and submits the job, unless the same work was submitted
+// within the last day: then that job is reused (and finished, if a crash
+// left parts of it unsubmitted), so a cron line can run again safely.
+func submit(ctx context.Context, opts *Options, m *jobs.Manager, plan *jobs.Plan, spec jobs.Spec, window string) (*jobs.Job, error) {
+	cs := opts.IO.ErrColorScheme()
+	fp := jobs.Fingerprint(plan, spec, window)
+	if !opts.Force {
+		dup, err := m.FindDuplicate(ctx, fp)
+		if err != nil {
+			m.Discard(plan)
+			return nil, err
+		}
+		if dup != nil {
+			m.Discard(plan)
+			fmt.Fprintf(opts.IO.ErrOut, "job %s was created from the same input %s; not submitting again (--force submits anyway)\n",
+				cs.Bold(dup.ID), cmdutil.FuzzyAgo(opts.Now(), dup.CreatedAt))
+			if dup.Unsubmitted() {
+				if err := m.Submit(ctx, dup, window); err != nil {
+					return nil, shared.Unfinished(opts.IO, dup, err)
+				}
+				fmt.Fprintf(opts.IO.ErrOut, "%s finished submitting job %s\n", cs.Success("✓"), cs.Bold(dup.ID))
+			}
+			return dup, nil
 		}
 	}
-	if ferr := m.Forget(context.WithoutCancel(ctx), j.ID); ferr != nil {
-		return errors.Join(err, ferr)
+	j, err := m.Record(ctx, plan, spec, fp)
+	if err != nil {
+		m.Discard(plan)
+		return nil, err
 	}
-	return err
+	if err := m.Submit(ctx, j, window); err != nil {
+		return nil, shared.Abandon(ctx, opts.IO, m, j, err)
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "%s created job %s: %s on %s/%s in %s\n",
+		cs.Success("✓"), cs.Bold(j.ID), plural(j.Requests, "request"), j.Provider, j.Model, plural(len(j.Parts), "batch"))
+	return j, nil
 }
 
 // resolveModel reads --model/--provider with default_model as the fallback.

@@ -3,7 +3,6 @@ package list
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -34,7 +33,7 @@ type Options struct {
 	Since        string
 	Limit        int
 	Remote       bool
-	JSON         bool
+	Exporter     *cmdutil.Exporter
 }
 
 // NewCmdList builds the command; runF replaces the run function in tests.
@@ -58,6 +57,7 @@ func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 			id, name, provider, model, status, requests, succeeded, failed, created_at.
 
 			--remote lists the batches the provider has (made by batchctl or not).
+			--json prints a JSON array of jobs (or batches); --jq filters it.
 
 			EXIT STATUS
 			  0  listed (even when nothing matched)
@@ -91,7 +91,7 @@ func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 	fl.StringVar(&opts.Since, "since", "", "only jobs created within this `duration` (24h, 7d) or since this date (2026-01-31)")
 	fl.IntVarP(&opts.Limit, "limit", "L", 50, "at most this many (0: no limit)")
 	fl.BoolVar(&opts.Remote, "remote", false, "list the provider's batches instead of the registry")
-	fl.BoolVar(&opts.JSON, "json", false, "print a JSON array")
+	opts.Exporter = cmdutil.AddJSONFlags(cmd, "the jobs")
 	cmdutil.RegisterProviderCompletion(cmd, f, "provider")
 	return cmd
 }
@@ -116,12 +116,12 @@ func listRun(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	if opts.JSON {
+	if opts.Exporter.Enabled() {
 		views := make([]jobs.View, 0, len(list))
 		for _, j := range list {
 			views = append(views, jobs.ViewOf(&jobs.Job{Job: j, Registered: true}))
 		}
-		return encodeJSON(opts.IO, views)
+		return opts.Exporter.Write(ctx, opts.IO, views)
 	}
 	if len(list) == 0 {
 		if opts.IO.IsStdoutTTY() {
@@ -174,13 +174,13 @@ func listRemote(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	if opts.JSON {
+	if opts.Exporter.Enabled() {
 		views := make([]remoteView, 0, len(batches))
 		for _, b := range batches {
 			views = append(views, remoteView{ID: b.ID, Status: string(b.Status), ProviderStatus: b.ProviderStatus,
 				Endpoint: b.Endpoint, Model: b.Model, Counts: b.Counts, CreatedAt: cmdutil.Timestamp(b.CreatedAt), Metadata: b.Metadata})
 		}
-		return encodeJSON(opts.IO, views)
+		return opts.Exporter.Write(ctx, opts.IO, views)
 	}
 	cs := opts.IO.ColorScheme()
 	tty := opts.IO.IsStdoutTTY()
@@ -196,13 +196,6 @@ func listRemote(ctx context.Context, opts *Options) error {
 		tp.Row(b.ID, b.Metadata["batchctl_job"], string(b.Status), b.Endpoint, done, cmdutil.Timestamp(b.CreatedAt))
 	}
 	return tp.Render()
-}
-
-func encodeJSON(ios *iostreams.IOStreams, v any) error {
-	enc := json.NewEncoder(ios.Out)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
 }
 
 // parseSince reads "36h", "7d" or a date/time.

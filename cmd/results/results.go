@@ -23,6 +23,7 @@ type Options struct {
 	Provider string
 	Output   string
 	Raw      bool
+	Merged   bool
 	Statuses []providers.ResultStatus
 }
 
@@ -52,11 +53,14 @@ func NewCmdResults(f *cmdutil.Factory, runF func(context.Context, *Options) erro
 			The provider's result files are downloaded once and kept with the job, so later
 			calls read the local copy. --raw writes the provider's own lines instead.
 
+			--merged follows the job's retry chain (batchctl retry): one line per original
+			request, with the outcome of the newest finished job that ran it.
+
 			EXIT STATUS
 			  0  every request succeeded
 			  1  network or provider error, or the job has not ended
 			  2  no such job, or bad flags
-			  3  results written, but some requests did not succeed
+			  3  results written, but some requests did not succeed (not with --raw)
 			  4  missing or rejected API key
 		`),
 		Example: heredoc.Doc(`
@@ -72,8 +76,8 @@ func NewCmdResults(f *cmdutil.Factory, runF func(context.Context, *Options) erro
 			if opts.Statuses, err = shared.ParseStatuses(statuses); err != nil {
 				return err
 			}
-			if opts.Raw && len(opts.Statuses) > 0 {
-				return cmdutil.FlagErrorf("--raw and --status cannot be used together")
+			if opts.Raw && (len(opts.Statuses) > 0 || opts.Merged) {
+				return cmdutil.FlagErrorf("--raw cannot be used with --status or --merged")
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -85,6 +89,7 @@ func NewCmdResults(f *cmdutil.Factory, runF func(context.Context, *Options) erro
 	shared.AddProviderFlag(cmd, f, &opts.Provider)
 	fl.StringVarP(&opts.Output, "output", "o", "", "write to `file` instead of standard output")
 	fl.BoolVar(&opts.Raw, "raw", false, "write the provider's own result lines")
+	fl.BoolVar(&opts.Merged, "merged", false, "one line per original request across the job and its retries (newest outcome)")
 	fl.StringSliceVar(&statuses, "status", nil, "only results with these outcomes: succeeded, errored, expired, canceled, missing")
 	_ = cmd.RegisterFlagCompletionFunc("status", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		var out []string
@@ -102,6 +107,6 @@ func resultsRun(ctx context.Context, opts *Options) error {
 		return err
 	}
 	return shared.WriteResults(ctx, opts.IO, m, j, shared.ResultsOptions{
-		Output: opts.Output, Raw: opts.Raw, Statuses: opts.Statuses,
+		Output: opts.Output, Raw: opts.Raw, Statuses: opts.Statuses, Merged: opts.Merged,
 	})
 }

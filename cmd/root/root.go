@@ -15,11 +15,19 @@ import (
 	"github.com/spf13/cobra"
 
 	cancelcmd "github.com/batchctl/batchctl/cmd/cancel"
+	completioncmd "github.com/batchctl/batchctl/cmd/completion"
+	configcmd "github.com/batchctl/batchctl/cmd/config"
 	createcmd "github.com/batchctl/batchctl/cmd/create"
 	emulatorcmd "github.com/batchctl/batchctl/cmd/emulator"
+	forgetcmd "github.com/batchctl/batchctl/cmd/forget"
 	listcmd "github.com/batchctl/batchctl/cmd/list"
+	providerscmd "github.com/batchctl/batchctl/cmd/providers"
+	prunecmd "github.com/batchctl/batchctl/cmd/prune"
 	resultscmd "github.com/batchctl/batchctl/cmd/results"
+	retrycmd "github.com/batchctl/batchctl/cmd/retry"
 	statuscmd "github.com/batchctl/batchctl/cmd/status"
+	synccmd "github.com/batchctl/batchctl/cmd/sync"
+	versioncmd "github.com/batchctl/batchctl/cmd/version"
 	waitcmd "github.com/batchctl/batchctl/cmd/wait"
 	"github.com/batchctl/batchctl/internal/build"
 	"github.com/batchctl/batchctl/internal/cmdutil"
@@ -88,9 +96,6 @@ func ExitCodeOf(ctx context.Context, err error) cmdutil.ExitCode {
 		flag     *cmdutil.FlagError
 		usage    *cmdutil.UsageError
 		invalid  *jsonl.ValidationError
-		auth     *cmdutil.AuthError
-		nokey    *providers.MissingKeyError
-		httpErr  *providers.HTTPError
 		partial  *cmdutil.PartialError
 		timeout  *cmdutil.TimeoutError
 		notFound *jobs.NotFoundError
@@ -102,9 +107,7 @@ func ExitCodeOf(ctx context.Context, err error) cmdutil.ExitCode {
 		return cmdutil.ExitInterrupted
 	case errors.As(err, &flag), errors.As(err, &usage), errors.As(err, &invalid), errors.As(err, &notFound):
 		return cmdutil.ExitUsage
-	case errors.As(err, &auth), errors.As(err, &nokey):
-		return cmdutil.ExitAuth
-	case errors.As(err, &httpErr) && httpErr.IsAuth():
+	case cmdutil.IsAuth(err):
 		return cmdutil.ExitAuth
 	case errors.As(err, &partial):
 		return cmdutil.ExitPartial
@@ -163,7 +166,7 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return &cmdutil.FlagError{Err: err}
 	})
-	cmd.CompletionOptions.HiddenDefaultCmd = true
+	cmd.CompletionOptions.DisableDefaultCmd = true // `batchctl completion` replaces cobra's
 
 	cmd.AddCommand(
 		createcmd.NewCmdCreate(f, nil),
@@ -172,7 +175,15 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 		listcmd.NewCmdList(f, nil),
 		cancelcmd.NewCmdCancel(f, nil),
 		resultscmd.NewCmdResults(f, nil),
+		retrycmd.NewCmdRetry(f, nil),
+		synccmd.NewCmdSync(f, nil),
+		forgetcmd.NewCmdForget(f, nil),
+		prunecmd.NewCmdPrune(f, nil),
 		emulatorcmd.NewCmdEmulator(f),
+		configcmd.NewCmdConfig(f),
+		providerscmd.NewCmdProviders(f, nil),
+		versioncmd.NewCmdVersion(f, nil),
+		completioncmd.NewCmdCompletion(f, nil),
 		newExitCodesTopic(),
 	)
 	return cmd

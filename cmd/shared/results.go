@@ -25,6 +25,9 @@ type ResultsOptions struct {
 	Raw bool
 	// Statuses keeps only results with these outcomes; empty keeps all.
 	Statuses []providers.ResultStatus
+	// Merged gives one line per request across the job's retry chain,
+	// the newest finished outcome of each.
+	Merged bool
 }
 
 // ParseStatuses checks a --status filter ("errored,expired").
@@ -74,7 +77,7 @@ func WriteResults(ctx context.Context, ios *iostreams.IOStreams, m *jobs.Manager
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	tally, err := m.Results(ctx, j, func(r *providers.Result) error {
+	write := func(r *providers.Result) error {
 		if len(keep) > 0 && !keep[r.Status] {
 			return nil
 		}
@@ -83,14 +86,24 @@ func WriteResults(ctx context.Context, ios *iostreams.IOStreams, m *jobs.Manager
 			return fmt.Errorf("encoding the result of %s: %w", r.CustomID, err)
 		}
 		return lw.WriteLine(bytes.TrimSuffix(buf.Bytes(), []byte{'\n'}))
-	})
+	}
+	var tally jobs.Tally
+	if o.Merged {
+		var running []string
+		tally, running, err = m.MergedResults(ctx, j, write)
+		for _, id := range running {
+			fmt.Fprintf(ios.ErrOut, "note: job %s of this retry chain has not ended; its requests show their earlier outcome\n", id)
+		}
+	} else {
+		tally, err = m.Results(ctx, j, write)
+	}
 	if err == nil {
 		err = lw.Flush()
 	}
 	if err := out.close(err); err != nil {
 		return err
 	}
-	if bad := tally.NotSucceeded(); bad > 0 || j.Status != string(providers.StatusCompleted) {
+	if bad := tally.NotSucceeded(); bad > 0 || (!o.Merged && j.Status != string(providers.StatusCompleted)) {
 		return &cmdutil.PartialError{Subject: j.Subject(), Status: j.Status, Failed: bad, Total: tally.Total(),
 			Message: summary(j, tally)}
 	}

@@ -3,7 +3,6 @@ package status
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
@@ -27,7 +26,7 @@ type Options struct {
 
 	Ref      string
 	Provider string
-	JSON     bool
+	Exporter *cmdutil.Exporter
 }
 
 // NewCmdStatus builds the command; runF replaces the run function in tests.
@@ -49,7 +48,7 @@ func NewCmdStatus(f *cmdutil.Factory, runF func(context.Context, *Options) error
 			A batch that is not in the local registry is looked up with --provider.
 
 			On a terminal the output is for people; when piped it is one "key<TAB>value"
-			per line, and --json prints the whole job as one JSON object.
+			per line, and --json prints the whole job as one JSON object (--jq filters it).
 
 			EXIT STATUS
 			  0  shown
@@ -73,7 +72,7 @@ func NewCmdStatus(f *cmdutil.Factory, runF func(context.Context, *Options) error
 		},
 	}
 	shared.AddProviderFlag(cmd, f, &opts.Provider)
-	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the job as JSON")
+	opts.Exporter = cmdutil.AddJSONFlags(cmd, "the job")
 	return cmd
 }
 
@@ -82,10 +81,8 @@ func statusRun(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	if opts.JSON {
-		enc := json.NewEncoder(opts.IO.Out)
-		enc.SetEscapeHTML(false)
-		return enc.Encode(jobs.ViewOf(j))
+	if opts.Exporter.Enabled() {
+		return opts.Exporter.Write(ctx, opts.IO, jobs.ViewOf(j))
 	}
 	if opts.IO.IsStdoutTTY() {
 		return printHuman(opts.IO, j, opts.Now())

@@ -7,6 +7,8 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"github.com/batchctl/batchctl/internal/providers"
 )
 
 // ExitCode is a process exit status. Their meanings never change once shipped
@@ -91,6 +93,14 @@ func (e *AuthError) Unwrap() error { return e.Err }
 type SilentError struct{ Code ExitCode }
 
 func (e *SilentError) Error() string { return fmt.Sprintf("exit status %d", e.Code) }
+
+// IsAuth reports whether err is a missing or rejected API key.
+func IsAuth(err error) bool {
+	var auth *AuthError
+	var nokey *providers.MissingKeyError
+	var he *providers.HTTPError
+	return errors.As(err, &auth) || errors.As(err, &nokey) || (errors.As(err, &he) && he.IsAuth())
+}
 
 // Hint returns the hint attached to err, if any.
 func Hint(err error) string {

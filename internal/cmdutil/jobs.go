@@ -2,6 +2,8 @@ package cmdutil
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/batchctl/batchctl/internal/config"
@@ -69,4 +71,20 @@ func Timestamp(t time.Time) string {
 		return ""
 	}
 	return t.UTC().Format(time.RFC3339)
+}
+
+// ParseAge reads an age such as "30d", "36h" or "90m".
+func ParseAge(s string) (time.Duration, error) {
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n < 0 {
+			return 0, fmt.Errorf("invalid age %q (want e.g. 30d or 72h)", s)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("invalid age %q (want e.g. 30d or 72h)", s)
+	}
+	return d, nil
 }

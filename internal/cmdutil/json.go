@@ -22,8 +22,8 @@ type Exporter struct {
 	jq   jqFlag
 }
 
-// AddJSONFlags adds --json and --jq to cmd. what names the data in the help
-// text ("the job", "a JSON array of jobs").
+// AddJSONFlags adds --json and --jq to cmd and returns the Exporter they
+// set. what names the data in the help text: "print the jobs as JSON".
 func AddJSONFlags(cmd *cobra.Command, what string) *Exporter {
 	e := &Exporter{}
 	cmd.Flags().BoolVar(&e.json, "json", false, "print "+what+" as JSON")

@@ -42,12 +42,17 @@ type Config struct {
 	PollInterval time.Duration
 	// EmulatorDuration is how long a batch takes on the embedded emulator.
 	EmulatorDuration time.Duration
+	// EmulatorFaults injects server faults into the embedded emulator
+	// (emulator_faults; the syntax of `batchctl emulator serve --faults`).
+	EmulatorFaults string
 	// RetryAttempts is the most tries of one provider call (retry_attempts).
 	RetryAttempts int
 	// RetryMaxWait caps the backoff between tries (retry_max_wait).
 	RetryMaxWait time.Duration
 	// Providers holds every profile, built-in and configured, by name.
 	Providers map[string]*Profile
+	// Warnings are problems worth telling the user that do not stop batchctl.
+	Warnings []string
 }
 
 // Profile is one provider: a wire protocol plus where and how to reach it.
@@ -88,13 +93,14 @@ type fileConfig struct {
 	DefaultModel     string                 `mapstructure:"default_model"`
 	PollInterval     time.Duration          `mapstructure:"poll_interval"`
 	EmulatorDuration time.Duration          `mapstructure:"emulator_duration"`
+	EmulatorFaults   string                 `mapstructure:"emulator_faults"`
 	RetryAttempts    int                    `mapstructure:"retry_attempts"`
 	RetryMaxWait     time.Duration          `mapstructure:"retry_max_wait"`
 	Providers        map[string]fileProfile `mapstructure:"providers"`
 }
 
 // Keys lists the top-level settings, each also settable as BATCHCTL_<KEY>.
-var Keys = []string{"default_model", "poll_interval", "emulator_duration", "retry_attempts", "retry_max_wait"}
+var Keys = []string{"default_model", "poll_interval", "emulator_duration", "emulator_faults", "retry_attempts", "retry_max_wait"}
 
 // DefaultHome is where state lives when BATCHCTL_HOME is not set.
 func DefaultHome(getenv func(string) string) (string, error) {
@@ -146,11 +152,18 @@ func Load(getenv func(string) string) (*Config, error) {
 		DefaultModel:     fc.DefaultModel,
 		PollInterval:     fc.PollInterval,
 		EmulatorDuration: fc.EmulatorDuration,
+		EmulatorFaults:   fc.EmulatorFaults,
 		RetryAttempts:    fc.RetryAttempts,
 		RetryMaxWait:     fc.RetryMaxWait,
 		Providers:        builtins(getenv),
 	}
 	for name, fp := range fc.Providers {
+		if fp.APIKey != "" {
+			if fi, err := os.Stat(cfg.File); err == nil && fi.Mode().Perm()&0o077 != 0 {
+				cfg.Warnings = append(cfg.Warnings, fmt.Sprintf(
+					"%s holds an API key (providers.%s.api_key) and can be read by other users: chmod 600 it, or use api_key_env", cfg.File, name))
+			}
+		}
 		p, err := mergeProfile(cfg.Providers[name], name, fp)
 		if err != nil {
 			return nil, fmt.Errorf("%s: providers.%s: %w", cfg.File, name, err)

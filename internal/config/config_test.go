@@ -215,3 +215,31 @@ func TestParseBytes(t *testing.T) {
 		}
 	}
 }
+
+func TestLoadWarnsOfAReadableKey(t *testing.T) {
+	home := t.TempDir()
+	writeConfig(t, home, "providers:\n  openai:\n    api_key: sk-in-file\n")
+	cfg, err := Load(env(map[string]string{"BATCHCTL_HOME": home}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Warnings) != 0 || cfg.Providers["openai"].APIKey != "sk-in-file" {
+		t.Fatalf("a 0600 file: warnings %q, key set %v", cfg.Warnings, cfg.Providers["openai"].KeySet())
+	}
+	if err := os.Chmod(filepath.Join(home, "config.yaml"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err = Load(env(map[string]string{"BATCHCTL_HOME": home}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := filepath.Join(home, "config.yaml") + " holds an API key (providers.openai.api_key) and can be read by other users: chmod 600 it, or use api_key_env"
+	if len(cfg.Warnings) != 1 || cfg.Warnings[0] != want {
+		t.Errorf("warnings = %q, want %q", cfg.Warnings, want)
+	}
+	for _, w := range cfg.Warnings {
+		if strings.Contains(w, "sk-in-file") {
+			t.Error("the warning shows the key")
+		}
+	}
+}

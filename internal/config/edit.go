@@ -5,12 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/spf13/viper"
 	"go.yaml.in/yaml/v3"
@@ -58,7 +56,7 @@ func Set(path, key, value string, getenv func(string) string) error {
 	if err := enc.Close(); err != nil {
 		return fmt.Errorf("encoding %s: %w", path, err)
 	}
-	if err := validate(buf.Bytes(), getenv); err != nil {
+	if err := validate(doc, buf.Bytes(), getenv); err != nil {
 		se := &SettingError{Err: err}
 		if base := builtins(getenv)[k.Profile]; k.Profile != "" && lookup(m, "base_url") == nil && (base == nil || base.BaseURL == "") {
 			se.Hint = fmt.Sprintf("give the provider its URL first: batchctl config set providers.%s.base_url URL", k.Profile)
@@ -68,9 +66,8 @@ func Set(path, key, value string, getenv func(string) string) error {
 	return writeFile(target, buf.Bytes())
 }
 
-// parseSetting checks a key and its value and returns the value as a YAML
-// scalar. Only what Load would misread or report poorly is checked here;
-// validate applies the rest of Load's rules to the whole file.
+// parseSetting checks a key and its value on their own and returns the
+// value as a YAML scalar. validate then checks the whole file.
 func parseSetting(key, value string) (Key, *yaml.Node, error) {
 	k, err := ParseKey(key)
 	if err != nil {
@@ -82,64 +79,17 @@ func parseSetting(key, value string) (Key, *yaml.Node, error) {
 			Hint: fmt.Sprintf("keep the key in an environment variable and name it: batchctl config set providers.%s.api_key_env VAR", k.Profile),
 		}
 	}
-	node, err := valueNode(k.Field, strings.TrimSpace(value))
-	if err != nil {
+	value = strings.TrimSpace(value)
+	kind := kindOf(k)
+	if err := kind.check(value); err != nil {
 		return Key{}, nil, &SettingError{Err: fmt.Errorf("%s: %w", key, err)}
 	}
+	node := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: value}
+	if kind == kindPositiveInt {
+		n, _ := strconv.Atoi(value)
+		node.Tag, node.Value = "!!int", strconv.Itoa(n)
+	}
 	return k, node, nil
-}
-
-// valueNode checks value for field and returns it as a YAML scalar.
-func valueNode(field, value string) (*yaml.Node, error) {
-	if value == "" {
-		return nil, errors.New("a value is required")
-	}
-	str := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: value}
-	switch field {
-	case "poll_interval", "emulator_duration":
-		d, err := time.ParseDuration(value)
-		switch {
-		case err != nil:
-			return nil, fmt.Errorf("invalid duration %q (want e.g. 30s, 5m, 1h)", value)
-		case d <= 0 && field == "poll_interval":
-			return nil, fmt.Errorf("must be positive, got %s", value)
-		case d < 0:
-			return nil, fmt.Errorf("must not be negative, got %s", value)
-		}
-	case "max_requests":
-		n, err := strconv.Atoi(value)
-		if err != nil || n <= 0 {
-			return nil, fmt.Errorf("want a positive whole number, got %q", value)
-		}
-		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.Itoa(n)}, nil
-	case "max_bytes":
-		if _, err := ParseBytes(value); err != nil {
-			return nil, err
-		}
-	case "base_url":
-		u, err := url.Parse(value)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, fmt.Errorf("want an http or https URL, got %q", value)
-		}
-	case "api_key_env":
-		if !isEnvName(value) {
-			return nil, fmt.Errorf("want the name of an environment variable (such as GROQ_API_KEY), got %q", value)
-		}
-	}
-	return str, nil
-}
-
-// isEnvName reports whether s looks like an environment variable name.
-func isEnvName(s string) bool {
-	for i, r := range s {
-		switch {
-		case r == '_', 'A' <= r && r <= 'Z', 'a' <= r && r <= 'z':
-		case '0' <= r && r <= '9' && i > 0:
-		default:
-			return false
-		}
-	}
-	return s != ""
 }
 
 // resolveLink follows path if it is a symbolic link (a config file kept
@@ -211,8 +161,7 @@ func childMapping(m *yaml.Node, key, path string) (*yaml.Node, error) {
 		v = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
 		m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key}, v)
 	case v.Kind == yaml.ScalarNode && v.Tag == "!!null":
-		comments := *v
-		*v = yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", HeadComment: comments.HeadComment, LineComment: comments.LineComment}
+		*v = yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", HeadComment: v.HeadComment, LineComment: v.LineComment}
 	case v.Kind != yaml.MappingNode:
 		return nil, fmt.Errorf("%s in the config file is not a mapping of keys to values", path)
 	}
@@ -229,9 +178,18 @@ func lookup(m *yaml.Node, key string) *yaml.Node {
 	return nil
 }
 
-// validate applies Load's rules to a whole config file: it must decode,
-// and every profile must merge with its built-in base.
-func validate(data []byte, getenv func(string) string) error {
+// validate applies Load's rules to a whole config file (doc, encoded as
+// data): top-level values must be valid, and every profile must merge
+// with its built-in base.
+func validate(doc *yaml.Node, data []byte, getenv func(string) string) error {
+	root := doc.Content[0]
+	for _, key := range Keys {
+		if v := lookup(root, key); v != nil && v.Kind == yaml.ScalarNode && v.Tag != "!!null" {
+			if err := kindOf(Key{Field: key}).check(v.Value); err != nil {
+				return fmt.Errorf("%s: %w", key, err)
+			}
+		}
+	}
 	v := viper.New()
 	v.SetConfigType("yaml")
 	if err := v.ReadConfig(bytes.NewReader(data)); err != nil {
@@ -246,9 +204,6 @@ func validate(data []byte, getenv func(string) string) error {
 		if _, err := mergeProfile(base[name], name, fp); err != nil {
 			return fmt.Errorf("providers.%s: %w", name, err)
 		}
-	}
-	if v.IsSet("poll_interval") && fc.PollInterval <= 0 {
-		return fmt.Errorf("poll_interval must be positive, got %s", fc.PollInterval)
 	}
 	return nil
 }
@@ -284,4 +239,15 @@ func writeFile(path string, data []byte) (err error) {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	return nil
+}
+
+// FilePath is where the config file is (or would be): config.yaml in
+// BATCHCTL_HOME. Unlike Load it does not read the file, so it works when the
+// file is invalid.
+func FilePath(getenv func(string) string) (string, error) {
+	home, err := DefaultHome(getenv)
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(home, "config.yaml"), nil
 }

@@ -103,8 +103,6 @@ func normalized(v string) string {
 	switch v {
 	case " 1000 ":
 		return "1000"
-	case "1m":
-		return "1m0s"
 	}
 	return v
 }
@@ -130,6 +128,9 @@ func TestSetRefuses(t *testing.T) {
 		{name: "empty value", key: "default_model", value: " ", wantErr: "default_model: a value is required"},
 		{name: "bad duration", key: "poll_interval", value: "often", wantErr: `poll_interval: invalid duration "often" (want e.g. 30s, 5m, 1h)`},
 		{name: "zero poll interval", key: "poll_interval", value: "0s", wantErr: "poll_interval: must be positive, got 0s"},
+		{name: "retry_attempts zero", key: "retry_attempts", value: "0", wantErr: `retry_attempts: want a positive whole number, got "0"`},
+		{name: "retry_max_wait bad", key: "retry_max_wait", value: "5", wantErr: `retry_max_wait: invalid duration "5" (want e.g. 30s, 5m, 1h)`},
+		{name: "an invalid top-level value already in the file", file: "poll_interval: -5s\n", key: "default_model", value: "openai/x", wantErr: "poll_interval: must be positive, got -5s"},
 		{name: "negative emulator duration", key: "emulator_duration", value: "-1s", wantErr: "emulator_duration: must not be negative, got -1s"},
 		{name: "max_requests not a number", key: "providers.proxy.max_requests", value: "lots", wantErr: `providers.proxy.max_requests: want a positive whole number, got "lots"`},
 		{name: "max_requests zero", key: "providers.proxy.max_requests", value: "0", wantErr: `providers.proxy.max_requests: want a positive whole number, got "0"`},
@@ -217,5 +218,19 @@ func TestSetFollowsSymlink(t *testing.T) {
 	}
 	if want := "default_model: openai/gpt-4o-mini\npoll_interval: 20s\n"; string(got) != want {
 		t.Errorf("linked file:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+func TestFilePath(t *testing.T) {
+	got, err := FilePath(env(map[string]string{"BATCHCTL_HOME": "/h"}))
+	if err != nil || got != filepath.Join("/h", "config.yaml") {
+		t.Errorf("FilePath = %q, %v", got, err)
+	}
+	cfg, err := Load(env(map[string]string{"XDG_CONFIG_HOME": "/x"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := FilePath(env(map[string]string{"XDG_CONFIG_HOME": "/x"})); got != cfg.File {
+		t.Errorf("FilePath = %q, Load reads %q", got, cfg.File)
 	}
 }

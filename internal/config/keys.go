@@ -2,8 +2,10 @@ package config
 
 import (
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // The keys `batchctl config` reads and writes are the top-level Keys and,
@@ -16,10 +18,12 @@ func ProfileFields() []string {
 	return []string{"type", "base_url", "api_key_env", "api_key", "auth_header", "max_requests", "max_bytes", "completion_window"}
 }
 
-// ProfileTypes lists the wire protocols a configured profile may speak.
+// ProfileTypes lists the wire protocols a configured profile may speak
+// (for completion; mergeProfile is the check).
 func ProfileTypes() []string { return []string{TypeOpenAI, TypeAnthropic, TypeGemini} }
 
-// AuthStyles lists the auth_header styles of openai-type profiles.
+// AuthStyles lists the auth_header styles of openai-type profiles (for
+// completion; mergeProfile is the check).
 func AuthStyles() []string { return []string{AuthBearer, AuthAPIKey} }
 
 // Key is a parsed configuration key.
@@ -73,8 +77,7 @@ type Setting struct {
 func (c *Config) Settings() []Setting {
 	var out []Setting
 	for _, k := range Keys {
-		v, _ := c.topLevel(k)
-		out = append(out, Setting{Key: k, Value: v})
+		out = append(out, Setting{Key: k, Value: c.topLevel(k)})
 	}
 	for _, name := range c.ProfileNames() {
 		for _, f := range ProfileFields() {
@@ -85,7 +88,7 @@ func (c *Config) Settings() []Setting {
 	return out
 }
 
-// Get returns the effective value of key as text: durations as "10s",
+// Get returns the effective value of key as text: durations as "1m30s",
 // sizes as "200MB", API keys as "(set)" or "(not set, $VAR)".
 func (c *Config) Get(key string) (string, error) {
 	k, err := ParseKey(key)
@@ -93,7 +96,7 @@ func (c *Config) Get(key string) (string, error) {
 		return "", err
 	}
 	if k.Profile == "" {
-		return c.topLevel(k.Field)
+		return c.topLevel(k.Field), nil
 	}
 	p, err := c.Profile(k.Profile)
 	if err != nil {
@@ -102,16 +105,23 @@ func (c *Config) Get(key string) (string, error) {
 	return p.Field(k.Field), nil
 }
 
-func (c *Config) topLevel(key string) (string, error) {
+// topLevel returns one of Keys as text.
+func (c *Config) topLevel(key string) string {
 	switch key {
 	case "default_model":
-		return c.DefaultModel, nil
+		return c.DefaultModel
 	case "poll_interval":
-		return c.PollInterval.String(), nil
+		return FormatDuration(c.PollInterval)
 	case "emulator_duration":
-		return c.EmulatorDuration.String(), nil
+		return FormatDuration(c.EmulatorDuration)
+	case "emulator_faults":
+		return c.EmulatorFaults
+	case "retry_attempts":
+		return strconv.Itoa(c.RetryAttempts)
+	case "retry_max_wait":
+		return FormatDuration(c.RetryMaxWait)
 	}
-	return "", fmt.Errorf("unknown key %q", key)
+	return ""
 }
 
 // Field returns one of ProfileFields as text ("" for an unknown field).
@@ -151,6 +161,19 @@ func (p *Profile) APIKeyState() string {
 	return "(not set)"
 }
 
+// FormatDuration writes d as time.ParseDuration reads it, without zero
+// trailing units: "1m" rather than "1m0s", "2h" rather than "2h0m0s".
+func FormatDuration(d time.Duration) string {
+	s := d.String()
+	if t, ok := strings.CutSuffix(s, "m0s"); ok {
+		s = t + "m"
+	}
+	if t, ok := strings.CutSuffix(s, "h0m"); ok {
+		s = t + "h"
+	}
+	return s
+}
+
 // FormatBytes writes a size the way ParseBytes reads it, exactly: in the
 // largest decimal or binary unit that divides it ("200MB", "1GiB"), else
 // in bytes.
@@ -167,4 +190,86 @@ func FormatBytes(n int64) string {
 		}
 	}
 	return strconv.FormatInt(n, 10)
+}
+
+// valueKind is what a setting's value must look like.
+type valueKind int
+
+const (
+	kindText valueKind = iota
+	kindPositiveDuration
+	kindDuration // zero or more
+	kindPositiveInt
+	kindSize
+	kindURL
+	kindEnvName
+)
+
+// kindOf returns the kind of a key's value (api_key has none: it is never set).
+func kindOf(k Key) valueKind {
+	switch k.Field {
+	case "poll_interval", "retry_max_wait":
+		return kindPositiveDuration
+	case "emulator_duration":
+		return kindDuration
+	case "retry_attempts", "max_requests":
+		return kindPositiveInt
+	case "max_bytes":
+		return kindSize
+	case "base_url":
+		return kindURL
+	case "api_key_env":
+		return kindEnvName
+	}
+	return kindText // default_model, emulator_faults, type, auth_header, completion_window
+}
+
+// check reports whether value is a valid value of this kind. Types and
+// auth styles are checked with the whole profile (mergeProfile).
+func (kind valueKind) check(value string) error {
+	if value == "" {
+		return fmt.Errorf("a value is required")
+	}
+	switch kind {
+	case kindPositiveDuration, kindDuration:
+		d, err := time.ParseDuration(value)
+		switch {
+		case err != nil:
+			return fmt.Errorf("invalid duration %q (want e.g. 30s, 5m, 1h)", value)
+		case d <= 0 && kind == kindPositiveDuration:
+			return fmt.Errorf("must be positive, got %s", value)
+		case d < 0:
+			return fmt.Errorf("must not be negative, got %s", value)
+		}
+	case kindPositiveInt:
+		if n, err := strconv.Atoi(value); err != nil || n <= 0 {
+			return fmt.Errorf("want a positive whole number, got %q", value)
+		}
+	case kindSize:
+		_, err := ParseBytes(value)
+		return err
+	case kindURL:
+		u, err := url.Parse(value)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("want an http or https URL, got %q", value)
+		}
+	case kindEnvName:
+		if !isEnvName(value) {
+			return fmt.Errorf("want the name of an environment variable (such as GROQ_API_KEY), got %q", value)
+		}
+	}
+	return nil
+}
+
+// isEnvName reports whether s looks like an environment variable name.
+func isEnvName(s string) bool {
+	for i, r := range s {
+		switch {
+		case r == '_', 'A' <= r && r <= 'Z', 'a' <= r && r <= 'z':
+		case '0' <= r && r <= '9' && i > 0:
+		default:
+			return false
+		}
+	}
+	return s != ""
 }

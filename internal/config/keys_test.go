@@ -39,7 +39,7 @@ func TestParseKey(t *testing.T) {
 
 func testConfig() *Config {
 	return &Config{
-		DefaultModel: "openai/gpt-4o-mini", PollInterval: 90 * time.Second,
+		DefaultModel: "openai/gpt-4o-mini", PollInterval: 90 * time.Second, RetryAttempts: 5, RetryMaxWait: time.Minute,
 		Providers: map[string]*Profile{
 			"openai": {
 				Name: "openai", Type: TypeOpenAI, BaseURL: "https://api.openai.com/v1", APIKeyEnv: "OPENAI_API_KEY",
@@ -56,6 +56,8 @@ func TestGet(t *testing.T) {
 		{key: "default_model", want: "openai/gpt-4o-mini"},
 		{key: "poll_interval", want: "1m30s"},
 		{key: "emulator_duration", want: "0s"},
+		{key: "retry_attempts", want: "5"},
+		{key: "retry_max_wait", want: "1m"},
 		{key: "providers.openai.base_url", want: "https://api.openai.com/v1"},
 		{key: "providers.openai.api_key", want: "(set)"},
 		{key: "providers.openai.api_key_env", want: "OPENAI_API_KEY"},
@@ -92,6 +94,9 @@ func TestSettingsNeverShowKeys(t *testing.T) {
 	want := `default_model=openai/gpt-4o-mini
 poll_interval=1m30s
 emulator_duration=0s
+emulator_faults=
+retry_attempts=5
+retry_max_wait=1m
 providers.emulator.type=emulator
 providers.emulator.base_url=
 providers.emulator.api_key_env=
@@ -151,6 +156,57 @@ func TestFormatBytes(t *testing.T) {
 			if back, err := ParseBytes(got); err != nil || back != tt.n {
 				t.Errorf("ParseBytes(%q) = %d, %v; want %d", got, back, err, tt.n)
 			}
+		}
+	}
+}
+
+// Every top-level key must have a value kind and a getter: a key added to
+// Keys without them fails here rather than showing up empty in config list.
+func TestEveryKeyIsDescribed(t *testing.T) {
+	home := t.TempDir()
+	cfg, err := Load(env(map[string]string{"BATCHCTL_HOME": home}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range Keys {
+		v, err := cfg.Get(k)
+		kind := kindOf(Key{Field: k})
+		if err != nil || v == "" && kind != kindText {
+			t.Errorf("Get(%q) = %q, %v: describe the key in keys.go (topLevel, kindOf)", k, v, err)
+			continue
+		}
+		if v == "" {
+			continue // no default
+		}
+		// the default value must pass the key's own check, and Set must accept it
+		if err := kind.check(v); err != nil {
+			t.Errorf("%s: default %q fails its check: %v", k, v, err)
+		}
+		if err := Set(cfg.File, k, v, env(nil)); err != nil {
+			t.Errorf("Set(%s, %q): %v", k, v, err)
+		}
+	}
+	if _, err := Load(env(map[string]string{"BATCHCTL_HOME": home})); err != nil {
+		t.Errorf("Load after setting every default: %v", err)
+	}
+}
+
+func TestFormatDuration(t *testing.T) {
+	tests := []struct {
+		d    time.Duration
+		want string
+	}{
+		{0, "0s"}, {10 * time.Second, "10s"}, {time.Minute, "1m"}, {90 * time.Second, "1m30s"},
+		{2 * time.Hour, "2h"}, {2*time.Hour + 30*time.Minute, "2h30m"}, {time.Hour + time.Second, "1h0m1s"},
+		{1500 * time.Millisecond, "1.5s"}, {24 * time.Hour, "24h"},
+	}
+	for _, tt := range tests {
+		got := FormatDuration(tt.d)
+		if got != tt.want {
+			t.Errorf("FormatDuration(%s) = %q, want %q", tt.d, got, tt.want)
+		}
+		if back, err := time.ParseDuration(got); err != nil || back != tt.d {
+			t.Errorf("ParseDuration(%q) = %s, %v; want %s", got, back, err, tt.d)
 		}
 	}
 }

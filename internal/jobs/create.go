@@ -10,6 +10,8 @@ import (
 	"hash"
 	"io"
 	"os"
+	"slices"
+	"time"
 
 	"github.com/batchctl/batchctl/internal/config"
 	"github.com/batchctl/batchctl/internal/jsonl"
@@ -27,6 +29,8 @@ type Spec struct {
 	// MaxRequests and MaxBytes bound one provider batch; 0 takes the profile's.
 	MaxRequests int
 	MaxBytes    int64
+	// Parent is the job this one retries, "" for none.
+	Parent string
 }
 
 // Plan is a validated input, converted and split into parts on disk.
@@ -201,7 +205,7 @@ func (w *partWriter) abort() {
 
 // Record writes the job to the registry before anything is sent, so a job
 // always exists locally for every batch batchctl creates.
-func (m *Manager) Record(ctx context.Context, plan *Plan, spec Spec) (*Job, error) {
+func (m *Manager) Record(ctx context.Context, plan *Plan, spec Spec, fingerprint string) (*Job, error) {
 	now := m.now()
 	sj := &store.Job{
 		ID:          plan.JobID,
@@ -213,6 +217,8 @@ func (m *Manager) Record(ctx context.Context, plan *Plan, spec Spec) (*Job, erro
 		InputSHA256: plan.SHA256,
 		Requests:    plan.Requests,
 		Metadata:    spec.Metadata,
+		Fingerprint: fingerprint,
+		ParentID:    spec.Parent,
 		CreatedAt:   now,
 		UpdatedAt:   now,
 	}
@@ -248,4 +254,59 @@ func (m *Manager) Forget(ctx context.Context, id string) error {
 		return err
 	}
 	return os.RemoveAll(m.Config.JobDir(id))
+}
+
+// Fingerprint identifies what a job submits: the converted input, where it
+// goes, and every option that changes the batches. Two creates with the
+// same fingerprint would submit the same work.
+func Fingerprint(plan *Plan, spec Spec, window string) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "input %s\nprovider %s\nmodel %s\nendpoint %s\nwindow %s\nmax %d %d\n",
+		plan.SHA256, plan.Provider, plan.Model, plan.Endpoint, window, spec.MaxRequests, spec.MaxBytes)
+	keys := make([]string, 0, len(spec.Metadata))
+	for k := range spec.Metadata {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		fmt.Fprintf(h, "metadata %q=%q\n", k, spec.Metadata[k])
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// DuplicateWindow is how far back create looks for a job with the same
+// fingerprint before submitting again.
+const DuplicateWindow = 24 * time.Hour
+
+// FindDuplicate returns the newest job created within DuplicateWindow with
+// this fingerprint, or nil.
+func (m *Manager) FindDuplicate(ctx context.Context, fingerprint string) (*Job, error) {
+	sj, err := m.Store.FindByFingerprint(ctx, fingerprint, m.now().Add(-DuplicateWindow))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &Job{Job: sj, Registered: true}, nil
+}
+
+// Submitted reports whether some part of the job has a provider batch.
+func (j *Job) Submitted() bool {
+	for _, p := range j.Parts {
+		if p.BatchID != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// Unsubmitted reports whether some part of the job has no provider batch.
+func (j *Job) Unsubmitted() bool {
+	for _, p := range j.Parts {
+		if p.BatchID == "" {
+			return true
+		}
+	}
+	return false
 }

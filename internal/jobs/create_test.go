@@ -58,7 +58,7 @@ func (e *testEnv) create(t *testing.T, id string, maxRequests int, ids ...string
 	if err != nil {
 		t.Fatalf("Prepare: %v", err)
 	}
-	j, err := e.m.Record(context.Background(), plan, spec)
+	j, err := e.m.Record(context.Background(), plan, spec, "")
 	if err != nil {
 		t.Fatalf("Record: %v", err)
 	}
@@ -304,7 +304,7 @@ func TestRecord(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Prepare: %v", err)
 	}
-	j, err := e.m.Record(context.Background(), plan, spec)
+	j, err := e.m.Record(context.Background(), plan, spec, "")
 	if err != nil {
 		t.Fatalf("Record: %v", err)
 	}
@@ -328,7 +328,7 @@ func TestRecord(t *testing.T) {
 	if !reflect.DeepEqual(stored, want) {
 		t.Errorf("registry holds %+v\nwant %+v", stored, want)
 	}
-	if _, err := e.m.Record(context.Background(), plan, spec); !errors.Is(err, store.ErrExists) {
+	if _, err := e.m.Record(context.Background(), plan, spec, ""); !errors.Is(err, store.ErrExists) {
 		t.Errorf("second Record: %v, want an error wrapping store.ErrExists", err)
 	}
 }
@@ -398,7 +398,7 @@ func TestSubmit(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Prepare: %v", err)
 			}
-			j, err := e.m.Record(context.Background(), plan, spec)
+			j, err := e.m.Record(context.Background(), plan, spec, "")
 			if err != nil {
 				t.Fatalf("Record: %v", err)
 			}
@@ -437,7 +437,7 @@ func TestSubmitFailureKeepsEarlierParts(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Prepare: %v", err)
 	}
-	j, err := e.m.Record(context.Background(), plan, spec)
+	j, err := e.m.Record(context.Background(), plan, spec, "")
 	if err != nil {
 		t.Fatalf("Record: %v", err)
 	}

@@ -187,6 +187,16 @@ func lastCompletion(parts []store.Part, now time.Time) time.Time {
 	return last
 }
 
+// MarkSynced records that sync has exported the job's results.
+func (m *Manager) MarkSynced(ctx context.Context, j *Job) error {
+	now := m.now()
+	if err := m.Store.SetSynced(ctx, j.ID, now); err != nil {
+		return err
+	}
+	j.SyncedAt = now
+	return nil
+}
+
 // PartFromBatch copies a provider's batch state onto a part.
 func PartFromBatch(part store.Part, b *providers.Batch, now time.Time) store.Part {
 	part.BatchID = b.ID

@@ -33,7 +33,7 @@ func TestResolve(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	j, err := e.m.Record(context.Background(), plan, spec)
+	j, err := e.m.Record(context.Background(), plan, spec, "")
 	if err != nil {
 		t.Fatal(err)
 	}

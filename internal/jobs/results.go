@@ -297,9 +297,15 @@ func (m *Manager) openRaw(ctx context.Context, p providers.Provider, j *Job, par
 	return f, func() { f.Close() }, nil
 }
 
-// eachSubmittedID calls fn with the custom_id of every request of a part,
-// in input order, from the kept copy of the converted input.
+// eachSubmittedID calls fn with the id of every request of a part, in
+// input order, from the kept copy of the converted input.
 func (m *Manager) eachSubmittedID(jobID string, index int, fn func(string) error) error {
+	return m.eachSubmitted(jobID, index, func(id string, _ []byte) error { return fn(id) })
+}
+
+// eachSubmitted calls fn with the id and line of every request of a part.
+// The id is the line's custom_id (OpenAI, Anthropic) or key (Gemini).
+func (m *Manager) eachSubmitted(jobID string, index int, fn func(id string, line []byte) error) error {
 	f, err := os.Open(m.InputPath(jobID, index))
 	if err != nil {
 		return fmt.Errorf("reading the submitted requests of job %s: %w", jobID, err)
@@ -316,11 +322,16 @@ func (m *Manager) eachSubmittedID(jobID string, index int, fn func(string) error
 		}
 		var req struct {
 			CustomID string `json:"custom_id"`
+			Key      string `json:"key"`
 		}
 		if err := json.Unmarshal(line, &req); err != nil {
 			return fmt.Errorf("%s:%d: %w", f.Name(), rd.Line(), err)
 		}
-		if err := fn(req.CustomID); err != nil {
+		id := req.CustomID
+		if id == "" {
+			id = req.Key
+		}
+		if err := fn(id, line); err != nil {
 			return err
 		}
 	}

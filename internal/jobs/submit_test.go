@@ -22,7 +22,7 @@ func recordJob(t *testing.T, e *testEnv, ids ...string) *jobs.Job {
 	if err != nil {
 		t.Fatalf("Prepare: %v", err)
 	}
-	j, err := e.m.Record(context.Background(), plan, spec)
+	j, err := e.m.Record(context.Background(), plan, spec, "")
 	if err != nil {
 		t.Fatalf("Record: %v", err)
 	}

@@ -30,7 +30,15 @@ func New(ctx context.Context, version string, getenv func(string) string) (*cmdu
 	var closers []func() error
 
 	// Config depends on the environment only.
-	f.Config = sync.OnceValues(func() (*config.Config, error) { return config.Load(getenv) })
+	f.Config = sync.OnceValues(func() (*config.Config, error) {
+		cfg, err := config.Load(getenv)
+		if err == nil {
+			for _, w := range cfg.Warnings {
+				fmt.Fprintln(ios.ErrOut, ios.ErrColorScheme().Warning("warning:")+" "+w)
+			}
+		}
+		return cfg, err
+	})
 
 	// HttpClient depends on the IO streams (debug log) and the version.
 	f.HttpClient = sync.OnceValues(func() (*http.Client, error) {

@@ -7,6 +7,7 @@ import (
 	"encoding"
 	"encoding/json"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -19,14 +20,29 @@ func Fields(v any) []string {
 	return fields(reflect.TypeOf(v), "")
 }
 
-// Equal fails t unless the JSON keys of v are exactly want.
-func Equal(t *testing.T, v any, want []string) {
+// Equal fails t unless the JSON keys of v are exactly want, in order.
+func Equal(t testing.TB, v any, want []string) {
 	t.Helper()
 	got := Fields(v)
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("JSON fields of %T changed (they are a documented contract: add, never rename or remove)\ngot:\n\t%s\nwant:\n\t%s",
-			v, strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
+	if slices.Equal(got, want) {
+		return
 	}
+	t.Errorf("JSON fields of %T changed; they are a documented contract: add, never rename or remove\n"+
+		"new: %s\ngone: %s\ngot: %s", v, missing(got, want), missing(want, got), strings.Join(got, " "))
+}
+
+// missing lists the keys of a that are not in b ("-" for none).
+func missing(a, b []string) string {
+	var out []string
+	for _, k := range a {
+		if !slices.Contains(b, k) {
+			out = append(out, k)
+		}
+	}
+	if len(out) == 0 {
+		return "-"
+	}
+	return strings.Join(out, " ")
 }
 
 func fields(t reflect.Type, prefix string) []string {

@@ -1,6 +1,7 @@
 package jsonfieldstest
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -37,5 +38,29 @@ func TestFields(t *testing.T) {
 	}
 	if got := Fields([]outer{}); !slices.Equal(got, want) {
 		t.Errorf("Fields of a slice = %q, want %q", got, want)
+	}
+}
+
+// recorder is a testing.TB that keeps what Errorf reports.
+type recorder struct {
+	testing.TB
+	msg string
+}
+
+func (r *recorder) Helper() {}
+
+func (r *recorder) Errorf(format string, args ...any) { r.msg = fmt.Sprintf(format, args...) }
+
+func TestEqual(t *testing.T) {
+	r := &recorder{TB: t}
+	Equal(r, inner{}, []string{"a", "b"})
+	if r.msg != "" {
+		t.Errorf("Equal failed on equal fields: %s", r.msg)
+	}
+	Equal(r, inner{}, []string{"a", "c"})
+	want := "JSON fields of jsonfieldstest.inner changed; they are a documented contract: add, never rename or remove\n" +
+		"new: b\ngone: c\ngot: a b"
+	if r.msg != want {
+		t.Errorf("Equal reported:\n%s\nwant:\n%s", r.msg, want)
 	}
 }

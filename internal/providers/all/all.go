@@ -68,6 +68,7 @@ func (r *Registry) Get(ctx context.Context, name string) (providers.Provider, er
 			Name:     prof.Name,
 			Dir:      r.cfg.EmulatorDir(),
 			Duration: r.cfg.EmulatorDuration,
+			Faults:   r.cfg.EmulatorFaults,
 			Client:   r.client,
 		})
 		if err != nil {

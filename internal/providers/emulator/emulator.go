@@ -21,6 +21,7 @@ type Options struct {
 	Name     string        // profile name, normally "emulator"
 	Dir      string        // state directory
 	Duration time.Duration // how long a batch takes
+	Faults   string        // server faults to inject (see emulator.ParseFaults)
 	Client   *http.Client  // the shared client
 }
 
@@ -32,7 +33,7 @@ type Provider struct {
 
 // Start serves the emulator on 127.0.0.1 on a free port.
 func Start(ctx context.Context, opts Options) (*Provider, error) {
-	handler, err := emu.New(emu.Options{Dir: opts.Dir, Duration: opts.Duration})
+	handler, err := emu.New(emu.Options{Dir: opts.Dir, Duration: opts.Duration, Faults: opts.Faults})
 	if err != nil {
 		return nil, err
 	}

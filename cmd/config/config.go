@@ -1,0 +1,66 @@
+// Package config implements `batchctl config`: read and change config.yaml.
+package config
+
+import (
+	"github.com/MakeNowJust/heredoc"
+	"github.com/spf13/cobra"
+
+	getcmd "github.com/batchctl/batchctl/cmd/config/get"
+	listcmd "github.com/batchctl/batchctl/cmd/config/list"
+	pathcmd "github.com/batchctl/batchctl/cmd/config/path"
+	setcmd "github.com/batchctl/batchctl/cmd/config/set"
+	"github.com/batchctl/batchctl/internal/cmdutil"
+)
+
+// NewCmdConfig builds `batchctl config` and its subcommands.
+func NewCmdConfig(f *cmdutil.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "config <command>",
+		Short: "Show and change settings",
+		Long: heredoc.Doc(`
+			Show and change batchctl's settings, kept in config.yaml in BATCHCTL_HOME
+			(see batchctl config path).
+
+			Keys:
+			  default_model                  model used when create has no --model (provider/model)
+			  poll_interval                  longest pause between polls in wait (10s)
+			  emulator_duration              time a batch takes on the emulator (3s)
+			  emulator_faults                faults the emulator injects (see batchctl emulator serve)
+			  retry_attempts                 most tries of one provider call (5)
+			  retry_max_wait                 longest pause between tries (1m)
+			  providers.<name>.type          wire protocol: openai, anthropic or gemini
+			  providers.<name>.base_url      the API's URL
+			  providers.<name>.api_key_env   the environment variable holding the key
+			  providers.<name>.auth_header   openai type: bearer, or api-key (Azure)
+			  providers.<name>.max_requests  most requests in one provider batch
+			  providers.<name>.max_bytes     largest input of one provider batch (200MB)
+			  providers.<name>.completion_window
+
+			A top-level key set as BATCHCTL_<KEY> in the environment overrides the file.
+			API keys are never shown and never written: set api_key_env to the name of
+			the variable that holds the key.
+		`),
+		Example: heredoc.Doc(`
+			$ batchctl config set default_model openai/gpt-4o-mini
+			$ batchctl config set providers.groq.api_key_env GROQ_API_KEY
+			$ batchctl config get poll_interval
+			$ batchctl config list
+		`),
+		// cobra shows the help of a command without subcommand; a mistyped
+		// subcommand must be a usage error instead.
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return cmdutil.FlagErrorf("unknown command %q for %q", args[0], cmd.CommandPath())
+			}
+			return cmd.Help()
+		},
+	}
+	cmd.AddCommand(
+		getcmd.NewCmdGet(f, nil),
+		setcmd.NewCmdSet(f, nil),
+		listcmd.NewCmdList(f, nil),
+		pathcmd.NewCmdPath(f, nil),
+	)
+	return cmd
+}

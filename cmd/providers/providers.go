@@ -1,0 +1,142 @@
+// Package providers implements `batchctl providers`.
+package providers
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/MakeNowJust/heredoc"
+	"github.com/spf13/cobra"
+
+	"github.com/batchctl/batchctl/internal/cmdutil"
+	"github.com/batchctl/batchctl/internal/config"
+	"github.com/batchctl/batchctl/internal/iostreams"
+	"github.com/batchctl/batchctl/internal/tableprinter"
+)
+
+// Options are the inputs of `batchctl providers`.
+type Options struct {
+	IO       *iostreams.IOStreams
+	Config   func() (*config.Config, error)
+	Exporter *cmdutil.Exporter
+}
+
+// NewCmdProviders builds the command; runF replaces the run function in tests.
+func NewCmdProviders(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
+	opts := &Options{IO: f.IOStreams, Config: f.Config}
+	cmd := &cobra.Command{
+		Use:   "providers",
+		Short: "List the providers batchctl can submit to",
+		Long: heredoc.Doc(`
+			List every provider profile, built-in and from config.yaml, with its wire
+			protocol, URL, batch limits and whether its API key is set (never the key).
+			A profile's name is the provider part of a model spec: groq/llama-3.1-8b-instant.
+
+			On a terminal it is a table; when piped it is tab-separated with no header,
+			one profile per line: name, type, base_url, max_requests, max_bytes (in
+			bytes), key ("set", "missing" or "not needed") and api_key_env.
+			--json prints an array of objects.
+
+			Add an OpenAI-compatible service with batchctl config set (see
+			batchctl config --help).
+		`),
+		Example: heredoc.Doc(`
+			$ batchctl providers
+			$ batchctl providers --jq '.[] | select(.key == "missing") | .api_key_env'
+		`),
+		Args: cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return providersRun(cmd.Context(), opts)
+		},
+	}
+	opts.Exporter = cmdutil.AddJSONFlags(cmd, "the providers")
+	return cmd
+}
+
+// View is a provider profile as `providers --json` prints it. Its fields are
+// a documented contract: add, never rename or remove.
+type View struct {
+	Name             string `json:"name"`
+	Type             string `json:"type"`
+	BaseURL          string `json:"base_url"`
+	AuthHeader       string `json:"auth_header"`
+	APIKeyEnv        string `json:"api_key_env"`
+	Key              string `json:"key"`
+	MaxRequests      int    `json:"max_requests"`
+	MaxBytes         int64  `json:"max_bytes"`
+	CompletionWindow string `json:"completion_window"`
+	BuiltIn          bool   `json:"built_in"`
+}
+
+// Key states of a profile.
+const (
+	keySet       = "set"
+	keyMissing   = "missing"
+	keyNotNeeded = "not needed"
+)
+
+// ViewOf is the JSON view of a profile.
+func ViewOf(p *config.Profile) View {
+	key := keyMissing
+	switch {
+	case p.Type == config.TypeEmulator:
+		key = keyNotNeeded
+	case p.APIKey != "":
+		key = keySet
+	}
+	return View{
+		Name: p.Name, Type: p.Type, BaseURL: p.BaseURL, AuthHeader: p.AuthHeader, APIKeyEnv: p.APIKeyEnv, Key: key,
+		MaxRequests: p.MaxRequests, MaxBytes: p.MaxBytes, CompletionWindow: p.CompletionWindow, BuiltIn: p.BuiltIn,
+	}
+}
+
+func providersRun(ctx context.Context, opts *Options) error {
+	cfg, err := opts.Config()
+	if err != nil {
+		return err
+	}
+	views := make([]View, 0, len(cfg.Providers))
+	for _, name := range cfg.ProfileNames() {
+		views = append(views, ViewOf(cfg.Providers[name]))
+	}
+	if opts.Exporter.Enabled() {
+		return opts.Exporter.Write(ctx, opts.IO, views)
+	}
+	tty := opts.IO.IsStdoutTTY()
+	cs := opts.IO.ColorScheme()
+	tp := tableprinter.New(opts.IO.Out, tty, opts.IO.TerminalWidth(), cs.Bold)
+	// On a terminal the URL comes last: it is the column cut to fit the width.
+	tp.Header("NAME", "TYPE", "KEY", "MAX REQUESTS", "MAX BYTES", "BASE URL")
+	for _, v := range views {
+		if !tty {
+			tp.Row(v.Name, v.Type, v.BaseURL, strconv.Itoa(v.MaxRequests), strconv.FormatInt(v.MaxBytes, 10), v.Key, v.APIKeyEnv)
+			continue
+		}
+		tp.Row(v.Name, v.Type, keyCell(cs, v), strconv.Itoa(v.MaxRequests), config.FormatBytes(v.MaxBytes), orDash(v.BaseURL))
+	}
+	return tp.Render()
+}
+
+// keyCell is the KEY column on a terminal: "set", "missing ($VAR)" or "not needed".
+func keyCell(cs *iostreams.ColorScheme, v View) string {
+	switch v.Key {
+	case keySet:
+		return cs.Success(v.Key)
+	case keyMissing:
+		if v.APIKeyEnv == "" {
+			return cs.Warning(v.Key)
+		}
+		return cs.Warning(v.Key + " ($" + v.APIKeyEnv + ")")
+	}
+	return cs.Muted(v.Key)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

@@ -1,0 +1,178 @@
+// Package retry implements `batchctl retry`.
+package retry
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/MakeNowJust/heredoc"
+	"github.com/spf13/cobra"
+
+	"github.com/batchctl/batchctl/cmd/shared"
+	"github.com/batchctl/batchctl/internal/cmdutil"
+	"github.com/batchctl/batchctl/internal/config"
+	"github.com/batchctl/batchctl/internal/iostreams"
+	"github.com/batchctl/batchctl/internal/jobs"
+	"github.com/batchctl/batchctl/internal/providers"
+)
+
+// defaultStatuses are the outcomes retried when --status is not given.
+var defaultStatuses = []string{"errored", "expired", "canceled", "missing"}
+
+// Options are the inputs of `batchctl retry`.
+type Options struct {
+	IO      *iostreams.IOStreams
+	Config  func() (*config.Config, error)
+	Manager func() (*jobs.Manager, error)
+	Now     func() time.Time
+
+	Ref            string
+	Statuses       []providers.ResultStatus
+	IncludeInvalid bool
+	Name           string
+	DryRun         bool
+	Wait           bool
+	Interval       time.Duration
+	IntervalSet    bool
+	Timeout        time.Duration
+	Output         string
+}
+
+// NewCmdRetry builds the command; runF replaces the run function in tests.
+func NewCmdRetry(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
+	opts := &Options{
+		IO:      f.IOStreams,
+		Config:  f.Config,
+		Manager: func() (*jobs.Manager, error) { return cmdutil.Manager(f) },
+		Now:     f.Now,
+	}
+	var statuses []string
+	cmd := &cobra.Command{
+		Use:   "retry <job> [flags]",
+		Short: "Submit again the requests of a job that did not succeed",
+		Long: heredoc.Doc(`
+			Create a new job from the requests of a finished job that did not succeed,
+			taken from the copy of the submitted input batchctl keeps, and link it to the
+			original. Print the new job's id.
+
+			By default every request that errored, expired, was canceled or is missing is
+			retried. Requests the provider rejected as invalid (invalid_request_error,
+			HTTP 400/404/422) would fail again the same way, so they are left out unless
+			--include-invalid; you are told how many.
+
+			batchctl results <job> --merged then gives one line per original request, with
+			the newest outcome across the original job and its retries.
+
+			EXIT STATUS
+			  0  retry submitted (with --wait: every retried request succeeded)
+			  1  network or provider error, or the job has not ended
+			  2  no such job, bad flags, or nothing to retry
+			  3  with --wait: some retried requests did not succeed
+			  4  missing or rejected API key
+		`),
+		Example: heredoc.Doc(`
+			$ batchctl retry j7k2m9
+			$ batchctl retry j7k2m9 --status expired,missing --wait -o retried.jsonl
+			$ batchctl results j7k2m9 --merged | jq -r .text
+		`),
+		Args:              cmdutil.ExactArgs(1, "a job id is required: batchctl retry <job>"),
+		ValidArgsFunction: cmdutil.CompleteJobs(f),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Ref = args[0]
+			if len(statuses) == 0 {
+				statuses = defaultStatuses
+			}
+			var err error
+			if opts.Statuses, err = shared.ParseStatuses(statuses); err != nil {
+				return err
+			}
+			for _, s := range opts.Statuses {
+				if s == providers.ResultSucceeded {
+					return cmdutil.FlagErrorf("--status succeeded: retry resubmits requests that did not succeed")
+				}
+			}
+			opts.IntervalSet = cmd.Flags().Changed("interval")
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return retryRun(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringSliceVar(&statuses, "status", nil, "retry requests with these outcomes (default errored,expired,canceled,missing)")
+	fl.BoolVar(&opts.IncludeInvalid, "include-invalid", false, "also retry requests the provider rejected as invalid")
+	fl.StringVar(&opts.Name, "name", "", "a name for the new job")
+	fl.BoolVar(&opts.DryRun, "dry-run", false, "say what would be retried; send nothing")
+	fl.BoolVarP(&opts.Wait, "wait", "w", false, "wait for the new job and stream its results")
+	fl.DurationVar(&opts.Interval, "interval", 0, "with --wait: longest pause between polls (default: poll_interval)")
+	fl.DurationVar(&opts.Timeout, "timeout", 0, "with --wait: give up waiting after this long (exit 124)")
+	fl.StringVarP(&opts.Output, "output", "o", "", "with --wait: write results to `file` instead of standard output")
+	return cmd
+}
+
+func retryRun(ctx context.Context, opts *Options) error {
+	cfg, err := opts.Config()
+	if err != nil {
+		return err
+	}
+	m, parent, err := shared.LoadJob(ctx, opts.Manager, opts.Ref, "", true)
+	if err != nil {
+		return err
+	}
+	sel, err := m.SelectRetry(ctx, parent, opts.Statuses, opts.IncludeInvalid)
+	if err != nil {
+		return err
+	}
+	if sel.Invalid > 0 {
+		fmt.Fprintf(opts.IO.ErrOut, "leaving out %d requests the provider rejected as invalid (they would fail again; --include-invalid retries them)\n", sel.Invalid)
+	}
+	if len(sel.IDs) == 0 {
+		return &cmdutil.UsageError{Err: fmt.Errorf("job %s has no requests to retry", parent.ID)}
+	}
+	profile, err := cfg.Profile(parent.Provider)
+	if err != nil {
+		return err
+	}
+	id, err := m.Store.NewID(ctx)
+	if err != nil {
+		return err
+	}
+	in := m.RetryInput(parent, sel.IDs)
+	defer in.Close()
+	spec := jobs.Spec{
+		File: "retry of " + parent.ID, Input: in, Profile: profile, Model: "", Name: opts.Name,
+		Metadata: parent.Metadata, Parent: parent.ID,
+	}
+	plan, err := m.Prepare(id, spec)
+	if err != nil {
+		return err
+	}
+	if opts.DryRun {
+		m.Discard(plan)
+		fmt.Fprintf(opts.IO.ErrOut, "would retry %d requests of job %s\n", plan.Requests, parent.ID)
+		return nil
+	}
+	j, err := m.Record(ctx, plan, spec, "")
+	if err != nil {
+		m.Discard(plan)
+		return err
+	}
+	if err := m.Submit(ctx, j, profile.CompletionWindow); err != nil {
+		return shared.Abandon(ctx, opts.IO, m, j, err)
+	}
+	cs := opts.IO.ErrColorScheme()
+	fmt.Fprintf(opts.IO.ErrOut, "%s created job %s retrying %d requests of job %s\n", cs.Success("✓"), cs.Bold(j.ID), j.Requests, parent.ID)
+	if !opts.Wait {
+		fmt.Fprintln(opts.IO.Out, j.ID)
+		return nil
+	}
+	interval := opts.Interval
+	if !opts.IntervalSet {
+		interval = cfg.PollInterval
+	}
+	if err := shared.Wait(ctx, opts.IO, m, j, shared.WaitOptions{Interval: interval, Fixed: opts.IntervalSet, Timeout: opts.Timeout, Now: opts.Now}); err != nil {
+		return err
+	}
+	return shared.WriteResults(ctx, opts.IO, m, j, shared.ResultsOptions{Output: opts.Output})
+}

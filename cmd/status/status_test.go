@@ -1,0 +1,24 @@
+package status
+
+import (
+	"testing"
+
+	"github.com/batchctl/batchctl/internal/cmdutil/jsonfieldstest"
+	"github.com/batchctl/batchctl/internal/jobs"
+)
+
+// status --json prints a jobs.View; list --json an array of them.
+func TestJSONFields(t *testing.T) {
+	jsonfieldstest.Equal(t, jobs.View{}, []string{
+		"id", "name", "provider", "model", "endpoint", "status", "requests",
+		"counts", "counts.total", "counts.succeeded", "counts.failed",
+		"usage", "usage.input_tokens", "usage.output_tokens",
+		"input", "input_sha256", "metadata", "created_at", "updated_at", "completed_at", "registered",
+		"parts", "parts.index", "parts.batch_id", "parts.status", "parts.provider_status", "parts.requests",
+		"parts.counts", "parts.counts.total", "parts.counts.succeeded", "parts.counts.failed",
+		"parts.usage", "parts.usage.input_tokens", "parts.usage.output_tokens",
+		"parts.input_file_id", "parts.output_file_id", "parts.error_file_id",
+		"parts.errors", "parts.errors.code", "parts.errors.message", "parts.errors.param", "parts.errors.line",
+		"parts.created_at", "parts.completed_at",
+	})
+}

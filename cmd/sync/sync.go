@@ -1,0 +1,204 @@
+// Package sync implements `batchctl sync`, the command for cron.
+package sync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+
+	"github.com/MakeNowJust/heredoc"
+	"github.com/spf13/cobra"
+
+	"github.com/batchctl/batchctl/cmd/shared"
+	"github.com/batchctl/batchctl/internal/cmdutil"
+	"github.com/batchctl/batchctl/internal/config"
+	"github.com/batchctl/batchctl/internal/iostreams"
+	"github.com/batchctl/batchctl/internal/jobs"
+	"github.com/batchctl/batchctl/internal/lockfile"
+	"github.com/batchctl/batchctl/internal/store"
+)
+
+// Options are the inputs of `batchctl sync`.
+type Options struct {
+	IO      *iostreams.IOStreams
+	Config  func() (*config.Config, error)
+	Manager func() (*jobs.Manager, error)
+	Getenv  func(string) string
+
+	OutDir     string
+	OnComplete string
+}
+
+// NewCmdSync builds the command; runF replaces the run function in tests.
+func NewCmdSync(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
+	opts := &Options{
+		IO:      f.IOStreams,
+		Config:  f.Config,
+		Manager: func() (*jobs.Manager, error) { return cmdutil.Manager(f) },
+		Getenv:  f.Getenv,
+	}
+	cmd := &cobra.Command{
+		Use:   "sync [--out-dir <dir>] [--on-complete <command>]",
+		Short: "Refresh unfinished jobs and save the results of finished ones",
+		Long: heredoc.Docf(`
+			Bring every job in the registry up to date, for cron: finish submitting jobs a
+			crash left half-submitted (batches already made are found, not made twice),
+			refresh the ones still running, and write the results of each job that has
+			ended to one file per job, %[1]s<out-dir>/<job>.jsonl%[1]s (default: the results
+			directory in BATCHCTL_HOME). Each job's results are written once.
+
+			--on-complete runs a shell command once per finished job, with BATCHCTL_JOB,
+			BATCHCTL_STATUS and BATCHCTL_RESULTS (the results file) in its environment. If
+			the command fails, the job is synced again (and the command run again) next time.
+
+			sync prints nothing when nothing happened, and one line per job otherwise.
+			Two syncs never run at once: the second says so and exits 0.
+
+			EXIT STATUS
+			  0  nothing went wrong (or another sync is running)
+			  1  a job could not be refreshed or saved, or --on-complete failed
+			  3  a job ended with requests that did not succeed
+			  4  missing or rejected API key
+		`, "`"),
+		Example: heredoc.Doc(`
+			# crontab: every 10 minutes
+			*/10 * * * * batchctl sync --out-dir ~/batch-results --on-complete 'notify-send "$BATCHCTL_JOB $BATCHCTL_STATUS"'
+		`),
+		Args: cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return syncRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.OutDir, "out-dir", "", "write results files here (default: BATCHCTL_HOME/results)")
+	cmd.Flags().StringVar(&opts.OnComplete, "on-complete", "", "shell `command` to run once per finished job")
+	_ = cmd.MarkFlagDirname("out-dir")
+	return cmd
+}
+
+func syncRun(ctx context.Context, opts *Options) error {
+	cfg, err := opts.Config()
+	if err != nil {
+		return err
+	}
+	lock, err := lockfile.TryLock(filepath.Join(cfg.Home, "locks", "sync.lock"))
+	if errors.Is(err, lockfile.ErrLocked) {
+		fmt.Fprintln(opts.IO.ErrOut, "another batchctl sync is running; leaving the work to it")
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer lock.Unlock()
+
+	outDir := opts.OutDir
+	if outDir == "" {
+		outDir = filepath.Join(cfg.Home, "results")
+	}
+	if err := os.MkdirAll(outDir, 0o700); err != nil {
+		return err
+	}
+	m, err := opts.Manager()
+	if err != nil {
+		return err
+	}
+	list, err := m.Store.List(ctx, store.Filter{NeedsSync: true})
+	if err != nil {
+		return err
+	}
+	var failed, partial int
+	var authErr error
+	for _, sj := range list {
+		j := &jobs.Job{Job: sj, Registered: true}
+		err := syncJob(ctx, opts, m, cfg, j, outDir)
+		var pe *cmdutil.PartialError
+		switch {
+		case err == nil:
+		case errors.As(err, &pe):
+			partial++
+		case ctx.Err() != nil:
+			return err
+		default:
+			failed++
+			fmt.Fprintf(opts.IO.ErrOut, "%s: error: %v\n", j.ID, err)
+			if authErr == nil && cmdutil.IsAuth(err) {
+				authErr = err
+			}
+		}
+	}
+	switch {
+	case authErr != nil:
+		return &cmdutil.SilentError{Code: cmdutil.ExitAuth}
+	case failed > 0:
+		return &cmdutil.SilentError{Code: cmdutil.ExitError}
+	case partial > 0:
+		return &cmdutil.SilentError{Code: cmdutil.ExitPartial}
+	}
+	return nil
+}
+
+// syncJob brings one job up to date; a *cmdutil.PartialError says it ended
+// with requests that did not succeed (its results were saved).
+func syncJob(ctx context.Context, opts *Options, m *jobs.Manager, cfg *config.Config, j *jobs.Job, outDir string) error {
+	before := j.Status
+	if j.Unsubmitted() {
+		err := m.Submit(ctx, j, cfg.Providers[j.Provider].CompletionWindow)
+		var busy *jobs.BusyError
+		if errors.As(err, &busy) {
+			return nil // its create is still running
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(opts.IO.ErrOut, "%s: finished submitting (%d batches)\n", j.ID, len(j.Parts))
+	}
+	if err := m.Refresh(ctx, j); err != nil {
+		return err
+	}
+	if !j.Terminal() {
+		if j.Status != before {
+			fmt.Fprintf(opts.IO.ErrOut, "%s: %s, %d/%d requests done\n", j.ID, j.Status, j.Counts.Succeeded+j.Counts.Failed, j.Requests)
+		}
+		return nil
+	}
+	path := filepath.Join(outDir, j.ID+".jsonl")
+	werr := shared.WriteResults(ctx, opts.IO, m, j, shared.ResultsOptions{Output: path})
+	var pe *cmdutil.PartialError
+	if werr != nil && !errors.As(werr, &pe) {
+		return werr
+	}
+	summary := fmt.Sprintf("%s %s: all %d requests succeeded", j.Subject(), j.Status, j.Requests)
+	if pe != nil {
+		summary = pe.Error()
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "%s → %s\n", summary, path)
+	if opts.OnComplete != "" {
+		if err := runHook(ctx, opts, j, path); err != nil {
+			return fmt.Errorf("--on-complete: %w", err)
+		}
+	}
+	if err := m.MarkSynced(ctx, j); err != nil {
+		return err
+	}
+	return werr
+}
+
+// runHook runs --on-complete through the shell with the job in its environment.
+func runHook(ctx context.Context, opts *Options, j *jobs.Job, results string) error {
+	var cmd *exec.Cmd
+	if runtime.GOOS == "windows" {
+		cmd = exec.CommandContext(ctx, "cmd", "/C", opts.OnComplete)
+	} else {
+		cmd = exec.CommandContext(ctx, "sh", "-c", opts.OnComplete)
+	}
+	cmd.Env = append(os.Environ(), "BATCHCTL_JOB="+j.ID, "BATCHCTL_STATUS="+j.Status, "BATCHCTL_RESULTS="+results)
+	cmd.Stdout = opts.IO.Out
+	cmd.Stderr = opts.IO.ErrOut
+	return cmd.Run()
+}
