@@ -11,12 +11,14 @@ import (
 
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/batchctl/batchctl/cmd/shared"
 	"github.com/batchctl/batchctl/internal/cmdutil"
 	"github.com/batchctl/batchctl/internal/config"
 	"github.com/batchctl/batchctl/internal/iostreams"
 	"github.com/batchctl/batchctl/internal/jobs"
+	"github.com/batchctl/batchctl/internal/jsonl"
 )
 
 // Options are the inputs of `batchctl create`.
@@ -40,6 +42,11 @@ type Options struct {
 	Interval time.Duration
 	Timeout  time.Duration
 	Output   string
+
+	// Conversion: values that fill what input lines leave unset.
+	Prompts     []string
+	InputFormat string
+	Defaults    jsonl.Defaults
 }
 
 // NewCmdCreate builds the command; runF replaces the run function in tests.
@@ -50,24 +57,41 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 		Manager: func() (*jobs.Manager, error) { return cmdutil.Manager(f) },
 		Now:     f.Now,
 	}
+	defaultFlags := &requestFlags{}
 	cmd := &cobra.Command{
-		Use:   "create -f <file> [--model <provider/model>] [flags]",
+		Use:   "create {-f <file> | --prompt <text>...} [--model <provider/model>] [flags]",
 		Short: "Submit a file of requests as a batch job",
 		Long: heredoc.Docf(`
-			Validate every request of a JSONL file, then upload it to the provider's
-			batch API and record the job. The job id is printed on standard output.
+			Validate every request of the input, convert it to the provider's own request
+			format, upload it to the provider's batch API and record the job. The job id is
+			printed on standard output.
 
-			Each line is an OpenAI batch request:
+			Each input line is one request, in any of these shapes (detected per line):
 
-			  {"custom_id":"q1","method":"POST","url":"/v1/chat/completions","body":{"model":"gpt-4o-mini","messages":[...]}}
+			  OpenAI batch line  {"custom_id":"q1","method":"POST","url":"/v1/chat/completions","body":{...}}
+			  Anthropic request  {"custom_id":"q1","params":{"model":...,"max_tokens":...,"messages":[...]}}
+			  Gemini line        {"key":"q1","request":{"contents":[...]}}
+			  simple             {"custom_id":"q1","messages":[...]}, {"prompt":"..."}, {"input":"..."}
 
-			The whole input is checked before anything is sent: invalid JSON, missing or
-			duplicate custom_id, a method other than POST, an endpoint that is not a batch
-			endpoint or differs between lines, a missing body or model, more than one model.
-			Every problem is reported as file:line: field: reason, and nothing is uploaded.
+			With --input-format text, every line is one prompt; --prompt gives prompts on
+			the command line. Missing ids are generated from the line number (line-000042).
+			A line already in the provider's shape is sent as it is; other shapes are
+			converted for the common subset (system prompt, turns, text and images, max
+			tokens, temperature, top_p, stop, embeddings input). The request flags
+			(--system, --max-tokens, ...) fill what a line leaves unset.
+
+			The whole input is checked before anything is sent: invalid JSON, an unknown
+			shape, missing or duplicate ids, ids the provider would reject, mixed endpoints
+			or models, lines over the provider's size limit, fields that cannot be carried
+			over to the provider. Every problem is reported as file:line: field: reason,
+			and nothing is uploaded.
 
 			Inputs larger than one provider batch (requests or bytes, per provider profile,
 			or --max-requests/--max-bytes) are split into several batches, the parts of one job.
+
+			Running the same create again within 24 hours (same input, provider, model and
+			options) does not submit again: it prints the existing job's id, and finishes
+			submitting it if an earlier run was interrupted. --force submits anyway.
 
 			With --wait, create waits for the job and streams its results like %[1]sbatchctl results%[1]s.
 
@@ -89,11 +113,25 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 
 			# check a file without sending anything
 			$ batchctl create -f reqs.jsonl --provider openai --dry-run
+
+			# one prompt per line, to Anthropic
+			$ batchctl create -f questions.txt --input-format text --model anthropic/claude-sonnet-4-5 --max-tokens 512
+
+			# a few prompts from the command line
+			$ batchctl create --prompt "Capital of France?" --prompt "Capital of Japan?" --model emulator/echo --wait
 		`),
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if opts.File == "" {
-				return cmdutil.FlagErrorf("no input: pass -f FILE, or -f - to read standard input")
+			switch {
+			case opts.File == "" && len(opts.Prompts) == 0:
+				return cmdutil.FlagErrorf("no input: pass -f FILE, -f - to read standard input, or --prompt TEXT")
+			case opts.File != "" && len(opts.Prompts) > 0:
+				return cmdutil.FlagErrorf("-f and --prompt cannot be used together")
+			case opts.InputFormat != "jsonl" && opts.InputFormat != "text":
+				return cmdutil.FlagErrorf("--input-format %q: want jsonl or text", opts.InputFormat)
+			}
+			if err := readDefaults(cmd, opts, defaultFlags); err != nil {
+				return err
 			}
 			if opts.DryRun && opts.Wait {
 				return cmdutil.FlagErrorf("--dry-run and --wait cannot be used together")
@@ -124,7 +162,12 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 	fl.DurationVar(&opts.Interval, "interval", 0, "with --wait: longest pause between polls (default: poll_interval)")
 	fl.DurationVar(&opts.Timeout, "timeout", 0, "with --wait: give up waiting after this long (exit 124)")
 	fl.StringVarP(&opts.Output, "output", "o", "", "with --wait: write results to `file` instead of standard output")
-	_ = cmd.MarkFlagFilename("file", "jsonl")
+	fl.StringArrayVar(&opts.Prompts, "prompt", nil, "a prompt to send (repeatable): one request each, instead of -f")
+	fl.StringVar(&opts.InputFormat, "input-format", "jsonl", "input lines are `jsonl` (requests in any accepted shape) or text (one prompt per line)")
+	defaultFlags.add(fl)
+	_ = cmd.MarkFlagFilename("file", "jsonl", "txt")
+	_ = cmd.RegisterFlagCompletionFunc("input-format", cobra.FixedCompletions([]string{"jsonl", "text"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("endpoint", cobra.FixedCompletions([]string{"chat", "embeddings", "responses", "completions"}, cobra.ShellCompDirectiveNoFileComp))
 	cmdutil.RegisterProviderCompletion(cmd, f, "provider")
 	cmdutil.RegisterModelCompletion(cmd, f, "model")
 	return cmd
@@ -153,7 +196,7 @@ func createRun(ctx context.Context, opts *Options, intervalSet bool) error {
 			return cmdutil.FlagErrorf("--max-bytes: %v", err)
 		}
 	}
-	in, closeIn, err := openInput(opts.IO, opts.File)
+	in, closeIn, err := openInput(opts.IO, opts.File, opts.Prompts)
 	if err != nil {
 		return err
 	}
@@ -167,9 +210,14 @@ func createRun(ctx context.Context, opts *Options, intervalSet bool) error {
 	if err != nil {
 		return err
 	}
+	file := opts.File
+	if file == "" {
+		file = "--prompt"
+	}
 	spec := jobs.Spec{
-		File: opts.File, Input: in, Profile: profile, Model: model, Name: opts.Name,
+		File: file, Input: in, Profile: profile, Model: model, Name: opts.Name,
 		Metadata: meta, MaxRequests: opts.MaxRequests, MaxBytes: maxBytes,
+		Defaults: opts.Defaults, TextInput: opts.InputFormat == "text",
 	}
 	plan, err := m.Prepare(id, spec)
 	if err != nil {
@@ -280,7 +328,10 @@ func parseMetadata(pairs []string) (map[string]string, error) {
 	return meta, nil
 }
 
-func openInput(ios *iostreams.IOStreams, path string) (io.Reader, func(), error) {
+func openInput(ios *iostreams.IOStreams, path string, prompts []string) (io.Reader, func(), error) {
+	if len(prompts) > 0 {
+		return jsonl.PromptLines(prompts), func() {}, nil
+	}
 	if path == "-" {
 		return ios.In, func() {}, nil
 	}
@@ -311,4 +362,51 @@ func plural(n int, unit string) string {
 		return fmt.Sprintf("%d %ses", n, unit)
 	}
 	return fmt.Sprintf("%d %ss", n, unit)
+}
+
+// requestFlags are the flags that fill what input lines leave unset.
+type requestFlags struct {
+	system, endpoint, encodingFormat, taskType string
+	maxTokens, dimensions                      int
+	temperature, topP                          float64
+	stop                                       []string
+}
+
+func (r *requestFlags) add(fl *pflag.FlagSet) {
+	fl.StringVar(&r.system, "system", "", "system prompt for requests that have none")
+	fl.IntVar(&r.maxTokens, "max-tokens", 0, "most output tokens, for requests that do not say (required by Anthropic)")
+	fl.Float64Var(&r.temperature, "temperature", 0, "sampling temperature, for requests that do not say")
+	fl.Float64Var(&r.topP, "top-p", 0, "nucleus sampling top_p, for requests that do not say")
+	fl.StringArrayVar(&r.stop, "stop", nil, "stop sequence, for requests that have none (repeatable)")
+	fl.StringVar(&r.endpoint, "endpoint", "", "what simple and text lines ask for: chat, embeddings, responses or completions")
+	fl.IntVar(&r.dimensions, "dimensions", 0, "embedding dimensions (OpenAI dimensions, Gemini outputDimensionality)")
+	fl.StringVar(&r.encodingFormat, "encoding-format", "", "OpenAI embeddings encoding: float or base64")
+	fl.StringVar(&r.taskType, "task-type", "", "Gemini embeddings task type, e.g. RETRIEVAL_DOCUMENT")
+}
+
+// readDefaults turns the request flags the user set into conversion defaults.
+func readDefaults(cmd *cobra.Command, opts *Options, r *requestFlags) error {
+	set := cmd.Flags().Changed
+	d := jsonl.Defaults{System: r.system, Stop: r.stop, Endpoint: jsonl.Kind(r.endpoint),
+		EncodingFormat: r.encodingFormat, TaskType: r.taskType}
+	if set("max-tokens") {
+		if r.maxTokens <= 0 {
+			return cmdutil.FlagErrorf("--max-tokens must be positive")
+		}
+		d.MaxTokens = &r.maxTokens
+	}
+	if set("dimensions") {
+		if r.dimensions <= 0 {
+			return cmdutil.FlagErrorf("--dimensions must be positive")
+		}
+		d.Dimensions = &r.dimensions
+	}
+	if set("temperature") {
+		d.Temperature = &r.temperature
+	}
+	if set("top-p") {
+		d.TopP = &r.topP
+	}
+	opts.Defaults = d
+	return nil
 }

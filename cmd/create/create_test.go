@@ -34,7 +34,7 @@ func TestNewCmdCreate(t *testing.T) {
 			args: "-f x.jsonl -p openai --dry-run --max-requests 10 --max-bytes 1MB",
 			want: Options{File: "x.jsonl", Provider: "openai", DryRun: true, MaxRequests: 10, MaxBytes: "1MB"},
 		},
-		{name: "no file", args: "--model openai/x", wantErr: "no input: pass -f FILE, or -f - to read standard input"},
+		{name: "no file", args: "--model openai/x", wantErr: "no input: pass -f FILE, -f - to read standard input, or --prompt TEXT"},
 		{name: "dry run and wait", args: "-f x -p openai --dry-run --wait", wantErr: "--dry-run and --wait cannot be used together"},
 		{name: "negative max requests", args: "-f x -p openai --max-requests -1", wantErr: "--max-requests must be positive"},
 		{name: "zero interval", args: "-f x -p openai --interval 0s", wantErr: "--interval must be positive"},

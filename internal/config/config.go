@@ -216,7 +216,9 @@ func builtins(getenv func(string) string) map[string]*Profile {
 		},
 		"anthropic": {
 			Name: "anthropic", Type: TypeAnthropic, BaseURL: or(getenv("ANTHROPIC_BASE_URL"), "https://api.anthropic.com"),
-			APIKeyEnv: "ANTHROPIC_API_KEY", MaxRequests: 100_000, MaxBytes: 256 * MB, BuiltIn: true,
+			// 256 MB is the limit of the whole create request, which wraps the
+			// requests in a few bytes of JSON: leave a margin.
+			APIKeyEnv: "ANTHROPIC_API_KEY", MaxRequests: 100_000, MaxBytes: 255 * MB, BuiltIn: true,
 		},
 		"gemini": {
 			Name: "gemini", Type: TypeGemini,

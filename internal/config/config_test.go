@@ -130,7 +130,7 @@ func TestLoadBuiltinProviders(t *testing.T) {
 		maxReq                 int
 		maxBytes               int64
 	}{
-		{"anthropic", TypeAnthropic, "http://127.0.0.1:1", "ANTHROPIC_API_KEY", true, 100_000, 256 * MB},
+		{"anthropic", TypeAnthropic, "http://127.0.0.1:1", "ANTHROPIC_API_KEY", true, 100_000, 255 * MB},
 		{"gemini", TypeGemini, "https://generativelanguage.googleapis.com", "GEMINI_API_KEY", true, 100_000, 2 * GB},
 		{"azure", TypeOpenAI, "https://r.openai.azure.com/openai/v1", "AZURE_OPENAI_API_KEY", false, 100_000, 200 * MB},
 		{"groq", TypeOpenAI, "https://api.groq.com/openai/v1", "GROQ_API_KEY", false, 50_000, 200 * MB},

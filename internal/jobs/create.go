@@ -31,6 +31,22 @@ type Spec struct {
 	MaxBytes    int64
 	// Parent is the job this one retries, "" for none.
 	Parent string
+	// Defaults fill what input lines leave unset (from flags); Defaults.Model
+	// is set from Model.
+	Defaults jsonl.Defaults
+	// TextInput reads each line as one prompt in plain text.
+	TextInput bool
+}
+
+// TargetOf is the wire format a profile's batches take.
+func TargetOf(p *config.Profile) jsonl.Target {
+	switch p.Type {
+	case config.TypeAnthropic:
+		return jsonl.TargetAnthropic
+	case config.TypeGemini:
+		return jsonl.TargetGemini
+	}
+	return jsonl.TargetOpenAI // openai-type profiles and the emulator
 }
 
 // Plan is a validated input, converted and split into parts on disk.
@@ -77,7 +93,11 @@ func (m *Manager) Prepare(jobID string, spec Spec) (plan *Plan, err error) {
 		name = "<stdin>"
 	}
 
-	v := jsonl.NewOpenAIValidator(name)
+	defaults := spec.Defaults
+	defaults.Model = spec.Model
+	conv := jsonl.NewConverter(name, jsonl.ConvertOptions{
+		Target: TargetOf(spec.Profile), Defaults: defaults, TextInput: spec.TextInput, MaxLineBytes: maxBytes,
+	})
 	r := jsonl.NewReader(spec.Input)
 	for {
 		line, err := r.Next()
@@ -87,31 +107,28 @@ func (m *Manager) Prepare(jobID string, spec Spec) (plan *Plan, err error) {
 		if err != nil {
 			return nil, fmt.Errorf("reading %s: %w", name, err)
 		}
-		if _, ok := v.Check(r.Line(), line); !ok {
+		out, _, ok := conv.Convert(r.Line(), line)
+		if !ok {
 			continue
 		}
-		size := int64(len(line)) + 1
-		if size > maxBytes {
-			v.Report(r.Line(), "", fmt.Sprintf("line is %d bytes, over the %d-byte limit of one %s batch", size, maxBytes, spec.Profile.Name))
-			continue
-		}
+		size := int64(len(out)) + 1
 		if w.cur == nil || w.cur.Requests >= maxReq || w.cur.Bytes+size > maxBytes {
 			if err := w.next(); err != nil {
 				return nil, err
 			}
 		}
-		if err := w.write(line); err != nil {
+		if err := w.write(out); err != nil {
 			return nil, err
 		}
 	}
-	sum, verr := v.Finish()
+	sum, verr := conv.Finish()
 	if verr != nil {
 		return nil, verr
 	}
-	if spec.Model != "" && sum.Model != spec.Model {
+	if spec.Model != "" && sum.Model != "" && sum.Model != spec.Model {
 		return nil, &jsonl.ValidationError{Total: 1, Problems: []jsonl.Problem{{
-			File: name, Line: 1, Field: "body.model",
-			Reason: fmt.Sprintf("the requests use model %q but %q was asked for (pass --model %s/%s, or --provider %s to take the file's model)",
+			File: name, Line: 1, Field: "model",
+			Reason: fmt.Sprintf("the requests use model %q but %q was asked for (pass --model %s/%s, or --provider %s to take the input's model)",
 				sum.Model, spec.Model, spec.Profile.Name, sum.Model, spec.Profile.Name),
 		}}}
 	}

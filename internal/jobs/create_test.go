@@ -210,7 +210,7 @@ func TestPrepareValidationError(t *testing.T) {
 			file:  "in.jsonl",
 			input: request("a1") + "\n" + big + "\n" + request("a3") + "\n",
 			wantErr: "in.jsonl:2: line is " + strconv.Itoa(bigSize) + " bytes, over the " +
-				strconv.FormatInt(maxBytes, 10) + "-byte limit of one fake batch",
+				strconv.FormatInt(maxBytes, 10) + "-byte limit of one batch",
 			wantTotal: 1,
 		},
 		{
@@ -225,7 +225,7 @@ func TestPrepareValidationError(t *testing.T) {
 			file:  "in.jsonl",
 			input: request("a1") + "\n\n" + big + "\n" + request("a1") + "\n",
 			wantErr: "in.jsonl:3: line is " + strconv.Itoa(bigSize) + " bytes, over the " +
-				strconv.FormatInt(maxBytes, 10) + "-byte limit of one fake batch\n" +
+				strconv.FormatInt(maxBytes, 10) + "-byte limit of one batch\n" +
 				`in.jsonl:4: custom_id: "a1" duplicates line 1`,
 			wantTotal: 2,
 		},
@@ -234,8 +234,8 @@ func TestPrepareValidationError(t *testing.T) {
 			file:  "in.jsonl",
 			input: input("a1", "a2"),
 			model: "m2",
-			wantErr: `in.jsonl:1: body.model: the requests use model "m1" but "m2" was asked for ` +
-				`(pass --model fake/m1, or --provider fake to take the file's model)`,
+			wantErr: `in.jsonl:1: model: the requests use model "m1" but "m2" was asked for ` +
+				`(pass --model fake/m1, or --provider fake to take the input's model)`,
 			wantTotal: 1,
 		},
 		{

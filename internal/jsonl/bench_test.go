@@ -102,9 +102,10 @@ func BenchmarkReadAndValidate(b *testing.B) {
 func BenchmarkScanLine(b *testing.B) {
 	line := benchLine(1)
 	b.Run("scanner", func(b *testing.B) {
+		c := NewConverter("bench.jsonl", ConvertOptions{Target: TargetOpenAI})
 		b.SetBytes(int64(len(line)))
 		for b.Loop() {
-			if _, _, err := scanOpenAILine(line); err != nil {
+			if _, err := c.scanTop(line); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -137,4 +138,84 @@ func BenchmarkScanLine(b *testing.B) {
 			}
 		}
 	})
+}
+
+// benchLines returns n requests like benchLine in the shape of from: an
+// OpenAI batch line, an Anthropic or Gemini request converted from it, or
+// a simple line with the same prompts.
+func benchLines(b *testing.B, from string, n int) [][]byte {
+	b.Helper()
+	lines := make([][]byte, n)
+	for i := range lines {
+		line := benchLine(i)
+		switch from {
+		case "anthropic", "gemini":
+			c := NewConverter("bench.jsonl", ConvertOptions{Target: Target(from)})
+			out, _, ok := c.Convert(i+1, line)
+			if !ok {
+				b.Fatal(c.Finish())
+			}
+			line = bytes.Clone(out)
+		case "simple":
+			var body struct {
+				Messages json.RawMessage `json:"messages"`
+			}
+			if err := json.Unmarshal(line[bytes.Index(line, []byte(`"body":`))+7:len(line)-1], &body); err != nil {
+				b.Fatal(err)
+			}
+			line = fmt.Appendf(nil, `{"custom_id":"request-%07d","model":"gpt-4o-mini","messages":%s,"max_tokens":512,"temperature":0.2}`, i, body.Messages)
+		}
+		lines[i] = line
+	}
+	return lines
+}
+
+// BenchmarkConvert converts ~1 KB chat requests from each shape to each
+// target; a line in the target's own shape passes through.
+func BenchmarkConvert(b *testing.B) {
+	const n = 1024
+	for _, from := range []string{"openai", "anthropic", "gemini", "simple"} {
+		lines := benchLines(b, from, n)
+		var size int64
+		for _, line := range lines {
+			size += int64(len(line)) + 1
+		}
+		for _, to := range []Target{TargetOpenAI, TargetAnthropic, TargetGemini} {
+			b.Run(from+"-to-"+string(to), func(b *testing.B) {
+				opts := ConvertOptions{Target: to, Defaults: Defaults{Model: "gpt-4o-mini"}}
+				b.SetBytes(size)
+				b.ReportAllocs()
+				for b.Loop() {
+					c := NewConverter("bench.jsonl", opts)
+					for i, line := range lines {
+						if _, _, ok := c.Convert(i+1, line); !ok {
+							b.Fatal(c.Finish())
+						}
+					}
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkConvertText converts plain text prompts of about 1 KB.
+func BenchmarkConvertText(b *testing.B) {
+	prompt := []byte(strings.Repeat("Summarise the paragraph below about the printing press in Europe "+
+		"(Gutenberg, Mainz, c. 1450). Keep the \"key dates\"; naïve readers welcome. ", 7))
+	for _, to := range []Target{TargetOpenAI, TargetAnthropic, TargetGemini} {
+		b.Run(string(to), func(b *testing.B) {
+			maxTokens := 512
+			opts := ConvertOptions{Target: to, TextInput: true, Defaults: Defaults{Model: "m", MaxTokens: &maxTokens}}
+			b.SetBytes(int64(len(prompt)+1) * 1024)
+			b.ReportAllocs()
+			for b.Loop() {
+				c := NewConverter("bench.txt", opts)
+				for i := range 1024 {
+					if _, _, ok := c.Convert(i+1, prompt); !ok {
+						b.Fatal(c.Finish())
+					}
+				}
+			}
+		})
+	}
 }

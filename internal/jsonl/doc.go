@@ -1,7 +1,92 @@
-// Package jsonl reads and writes JSON Lines streams and validates batch
-// input one line at a time, so that files of any size are checked with flat
-// memory: a Reader hands out lines of any length with their line numbers, a
-// Writer emits lines (flushing each one when output is streamed to a
-// pipe), and a validator such as OpenAIValidator collects Problems that
-// name the file, line and field at fault into a ValidationError.
+// Package jsonl reads and writes JSON Lines streams, and validates and
+// converts batch input one line at a time, so that files of any size are
+// handled with flat memory: a Reader hands out lines of any length with
+// their line numbers, a Writer emits lines (flushing each one when output
+// is streamed to a pipe), and a Converter turns each input line into a line
+// of the target provider's batch format, collecting Problems that name the
+// file, line and field at fault into a ValidationError.
+//
+// # Input shapes
+//
+// A Converter tells the shape of each line from its members:
+//
+//	OpenAI batch line        {"custom_id":"q1","method":"POST","url":"/v1/chat/completions","body":{...}}
+//	Anthropic batch request  {"custom_id":"q1","params":{"model":...,"max_tokens":512,"messages":[...]}}
+//	Gemini batch line        {"key":"q1","request":{"contents":[...]}}  (or "content" for embeddings)
+//	simple line              {"messages":[...]}, {"prompt":"..."} or {"input":"..."} (embeddings), with
+//	                         optional custom_id, system, model, max_tokens, temperature, top_p, top_k,
+//	                         stop, dimensions, task_type and encoding_format
+//
+// With ConvertOptions.TextInput, every line is instead one prompt in plain
+// text (or one input to embed, with Defaults.Endpoint set to embeddings).
+// Simple messages use the chat completions format. Simple and text lines
+// without an id get one made from the line number, line-000042.
+//
+// # Targets
+//
+// A line in the target's own shape (an OpenAI batch line for TargetOpenAI,
+// ...) is checked and passed through byte for byte; only a required member
+// it lacks is inserted from the defaults (OpenAI body.model, Anthropic
+// params.model and params.max_tokens). Every other line is converted to:
+//
+//	openai     {"custom_id":...,"method":"POST","url":"/v1/chat/completions","body":{...}}, or
+//	           /v1/embeddings, /v1/responses, /v1/completions for simple and text lines that ask for them
+//	anthropic  {"custom_id":...,"params":{"model","max_tokens","system","messages",...}}
+//	gemini     {"key":...,"request":{"contents","systemInstruction","generationConfig"}}, or
+//	           {"key":...,"request":{"content":{"parts":[{"text"}]},"taskType","outputDimensionality"}}
+//
+// Gemini takes one model per batch, in the URL, so its lines carry none.
+//
+// # What converts
+//
+// The common subset of the formats:
+//
+//   - the system prompt: OpenAI system and developer messages (before the
+//     conversation) and Responses instructions, Anthropic system (a string
+//     or text blocks), Gemini systemInstruction, simple system;
+//   - user and assistant turns (Gemini "model"), with text parts and
+//     images: OpenAI image_url with a base64 data: URL becomes an Anthropic
+//     base64 image source and Gemini inlineData, and back; an http(s) URL
+//     becomes an Anthropic url image source (Gemini cannot fetch URLs);
+//   - max tokens: max_tokens, max_completion_tokens and max_output_tokens,
+//     Anthropic max_tokens, Gemini maxOutputTokens (OpenAI chat output uses
+//     max_completion_tokens);
+//   - temperature, top_p (topP), stop (a string or list) as
+//     stop_sequences and stopSequences, and top_k (topK) between Anthropic
+//     and Gemini;
+//   - embeddings: OpenAI /v1/embeddings input (a string, or a list of one
+//     string for Gemini) and dimensions, Gemini content, outputDimensionality
+//     and taskType;
+//   - Responses API requests whose input is a string or messages of text
+//     and images, which become chat requests for Anthropic and Gemini;
+//   - n, stream, logprobs and candidateCount at their defaults (1 or false),
+//     which need no member.
+//
+// Gemini members may be spelled in camelCase or snake_case.
+//
+// # What is refused
+//
+// Anything that cannot be carried over is a problem naming the line and the
+// member, never dropped in silence: any member not listed above (tools,
+// tool_choice, functions, response_format, logprobs, seed, metadata,
+// safetySettings, thinking, cache_control, ...), n above 1, streaming, tool
+// and function messages, system messages after the conversation started,
+// images in system text, parts other than text and images (audio, files,
+// documents), image detail other than "auto", media types the target does
+// not accept, embeddings for Anthropic, token-id inputs and several inputs
+// per request for Gemini, encoding_format base64 for Gemini, task types for
+// OpenAI, top_k for OpenAI, stop for /v1/responses, and OpenAI endpoints
+// other than chat completions, embeddings and responses for other targets.
+//
+// # Validation
+//
+// The whole input is checked before anything is sent: invalid JSON, lines
+// whose shape cannot be told, missing or mistyped members, duplicate ids
+// (naming the first line), ids the target rejects (Anthropic's
+// ^[a-zA-Z0-9_-]{1,64}$), endpoints or kinds that differ between lines,
+// models that differ where the target takes one model per batch (OpenAI,
+// Gemini), missing models (pass --model) and Anthropic max tokens, values
+// out of the target's range, and converted lines over
+// ConvertOptions.MaxLineBytes. A line's first pass validates it completely
+// with a fast scanner; conversion then walks only the members it needs.
 package jsonl

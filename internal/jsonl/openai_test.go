@@ -173,17 +173,17 @@ reqs.jsonl:3: url: "/v1/chat/completions" differs from "/v1/responses" on line 2
 		{
 			name:  "model missing",
 			lines: []string{`{"custom_id":"q1","method":"POST","url":"/v1/embeddings","body":{"input":"x"}}`},
-			want:  `reqs.jsonl:1: body.model: missing`,
+			want:  `reqs.jsonl:1: body.model: missing (pass --model)`,
 		},
 		{
 			name:  "model only nested deeper",
 			lines: []string{`{"custom_id":"q1","method":"POST","url":"/v1/embeddings","body":{"input":{"model":"m"}},"model":"m"}`},
-			want:  `reqs.jsonl:1: body.model: missing`,
+			want:  `reqs.jsonl:1: body.model: missing (pass --model)`,
 		},
 		{
 			name:  "a repeated body replaces the first",
 			lines: []string{`{"custom_id":"q1","method":"POST","url":"/v1/embeddings","body":{"model":"m"},"body":{"input":"x"}}`},
-			want:  `reqs.jsonl:1: body.model: missing`,
+			want:  `reqs.jsonl:1: body.model: missing (pass --model)`,
 		},
 		{
 			name:  "model not a string",
@@ -256,8 +256,9 @@ func TestOpenAIValidatorSummary(t *testing.T) {
 	want := Summary{
 		Requests: 3,
 		Endpoint: "/v1/chat/completions",
+		Kind:     KindChat,
 		Model:    "gpt-4o-mini",
-		Bytes:    int64(len(lines[0]) + len(lines[1]) + len(lines[2]) + 3),
+		Bytes:    int64(len(lines[0]) + len(lines[2]) + 2), // the lines that pass
 	}
 	if sum != want {
 		t.Errorf("summary = %+v, want %+v", sum, want)

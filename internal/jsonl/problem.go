@@ -3,6 +3,7 @@ package jsonl
 import (
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // MaxProblems is how many problems a ValidationError lists; the rest are
@@ -90,4 +91,32 @@ func (ps *problems) err() error {
 		return nil
 	}
 	return &ValidationError{Problems: ps.list, Total: ps.total}
+}
+
+// quote quotes a value from the input for a message, shortening long ones.
+func quote(s string) string {
+	const limit = 64
+	if len(s) <= limit {
+		return strconv.Quote(s)
+	}
+	return strconv.Quote(s[:runeCut(s, limit)]) + "..."
+}
+
+// shorten shortens a raw JSON value from the input for a message.
+func shorten(raw []byte) string {
+	const limit = 24
+	if len(raw) <= limit {
+		return string(raw)
+	}
+	return string(raw[:runeCut(string(raw), limit)]) + "..."
+}
+
+// runeCut returns the largest index at most limit that does not split a
+// UTF-8 sequence of s.
+func runeCut(s string, limit int) int {
+	cut := limit
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return cut
 }

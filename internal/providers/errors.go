@@ -27,7 +27,7 @@ func (e *HTTPError) Error() string {
 		b.WriteString(e.Op)
 		b.WriteString(": ")
 	}
-	fmt.Fprintf(&b, "%d %s", e.StatusCode, http.StatusText(e.StatusCode))
+	fmt.Fprintf(&b, "%d %s", e.StatusCode, statusText(e.StatusCode))
 	if e.Message != "" {
 		b.WriteString(": ")
 		b.WriteString(e.Message)
@@ -57,4 +57,13 @@ func (e *MissingKeyError) Error() string {
 		return fmt.Sprintf("no API key for provider %q", e.Profile)
 	}
 	return fmt.Sprintf("no API key for provider %q: %s is not set", e.Profile, e.Env)
+}
+
+// statusText is http.StatusText, plus the codes providers use that Go does
+// not name (Anthropic's 529).
+func statusText(code int) string {
+	if code == 529 {
+		return "Overloaded"
+	}
+	return http.StatusText(code)
 }

@@ -11,7 +11,9 @@ import (
 
 	"github.com/batchctl/batchctl/internal/config"
 	"github.com/batchctl/batchctl/internal/providers"
+	"github.com/batchctl/batchctl/internal/providers/anthropic"
 	"github.com/batchctl/batchctl/internal/providers/emulator"
+	"github.com/batchctl/batchctl/internal/providers/gemini"
 	"github.com/batchctl/batchctl/internal/providers/openai"
 	"github.com/batchctl/batchctl/internal/retry"
 )
@@ -61,6 +63,23 @@ func (r *Registry) Get(ctx context.Context, name string) (providers.Provider, er
 			APIKeyEnv:  prof.APIKeyEnv,
 			AuthHeader: prof.AuthHeader,
 			Headers:    prof.Headers,
+			HTTPClient: r.client,
+		})
+	case config.TypeAnthropic:
+		p = anthropic.New(anthropic.Config{
+			Name:       prof.Name,
+			BaseURL:    prof.BaseURL,
+			APIKey:     prof.APIKey,
+			APIKeyEnv:  prof.APIKeyEnv,
+			Beta:       prof.Beta,
+			HTTPClient: r.client,
+		})
+	case config.TypeGemini:
+		p = gemini.New(gemini.Config{
+			Name:       prof.Name,
+			BaseURL:    prof.BaseURL,
+			APIKey:     prof.APIKey,
+			APIKeyEnv:  prof.APIKeyEnv,
 			HTTPClient: r.client,
 		})
 	case config.TypeEmulator:

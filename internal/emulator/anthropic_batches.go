@@ -1,0 +1,355 @@
+package emulator
+
+import (
+	"cmp"
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+const (
+	anthropicExpiry         = 24 * time.Hour
+	defaultListMessageBatch = 20
+	maxListMessageBatches   = 1000
+	messageBatchType        = "message_batch"
+	messageBatchDeletedType = "message_batch_deleted"
+)
+
+// The companions of a message batch record ID.json in the batches
+// directory.
+const (
+	anthropicRequestsExt = ".requests" // the requests, one compact JSON object per line
+	anthropicTallyExt    = ".tally"    // running tallies of the requests (tally.go)
+	anthropicResultsExt  = ".results"  // the results JSONL, once the batch has ended
+)
+
+// anthropicBatch is a message batch as stored: everything its state at any
+// instant is computed from. Only Timeline.Cancelling ever changes after
+// creation.
+type anthropicBatch struct {
+	ID       string   `json:"id"`
+	Timeline timeline `json:"timeline"`
+	// Total is the tally of all requests.
+	Total tally `json:"total"`
+}
+
+func (a *anthropicAPI) batchPath(id, ext string) string { return filepath.Join(a.batches, id+ext) }
+
+// batchNotFound is the error for an unknown batch id.
+func batchNotFound(id string) error {
+	return anthropicErrorf(http.StatusNotFound, "Message Batch %s not found", id)
+}
+
+// requestBatch reads the record of the batch r's path names; an unknown id
+// gives a 404 error.
+func (a *anthropicAPI) requestBatch(r *http.Request) (*anthropicBatch, error) {
+	if id := pathID(r); id != "" {
+		return a.loadBatch(id)
+	}
+	return nil, batchNotFound(r.PathValue("id"))
+}
+
+// loadBatch reads a batch record; an unknown id gives a 404 error.
+func (a *anthropicAPI) loadBatch(id string) (*anthropicBatch, error) {
+	var b anthropicBatch
+	if err := readJSONFile(a.batchPath(id, ".json"), &b); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, batchNotFound(id)
+		}
+		return nil, err
+	}
+	return &b, nil
+}
+
+func (a *anthropicAPI) createBatch(w http.ResponseWriter, r *http.Request) error {
+	rec := &anthropicBatch{
+		ID:       newID(anthropicBatchPrefix),
+		Timeline: timeline{Created: a.s.clock(), Duration: a.s.duration, Valid: true},
+	}
+	if err := a.storeBatch(w, r, rec); err != nil {
+		return err
+	}
+	return a.respondBatch(r, w, rec)
+}
+
+// storeBatch reads the requests of a create body into the batch's
+// companions, running each one (without rendering its answer), then writes
+// the batch record, last, so that a stored record always has its
+// companions. Nothing is left behind when the body is invalid.
+func (a *anthropicAPI) storeBatch(w http.ResponseWriter, r *http.Request, rec *anthropicBatch) (err error) {
+	requests, err := createAtomic(a.batchPath(rec.ID, anthropicRequestsExt))
+	if err != nil {
+		return err
+	}
+	defer requests.abort()
+	tallies, err := createAtomic(a.batchPath(rec.ID, anthropicTallyExt))
+	if err != nil {
+		return err
+	}
+	defer tallies.abort()
+	tw := &tallyWriter{w: tallies}
+	err = createRequests(w, r, func(line []byte, params json.RawMessage) error {
+		run := runAnthropic(params)
+		rec.Timeline.Requests++
+		rec.Timeline.Expiring = rec.Timeline.Expiring || run.outcome == outcomeExpired
+		if _, err := requests.Write(line); err != nil {
+			return err
+		}
+		return tw.add(run.outcome, run.inputTokens, run.outputTokens)
+	})
+	if err != nil {
+		return err
+	}
+	rec.Total = tw.total
+	if err := requests.commit(); err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			os.Remove(a.batchPath(rec.ID, anthropicRequestsExt))
+			os.Remove(a.batchPath(rec.ID, anthropicTallyExt))
+		}
+	}()
+	if err := tallies.commit(); err != nil {
+		return err
+	}
+	return writeJSONFile(a.batchPath(rec.ID, ".json"), rec)
+}
+
+func (a *anthropicAPI) getBatch(w http.ResponseWriter, r *http.Request) error {
+	rec, err := a.requestBatch(r)
+	if err != nil {
+		return err
+	}
+	return a.respondBatch(r, w, rec)
+}
+
+// respondBatch sends the batch as it is now.
+func (a *anthropicAPI) respondBatch(r *http.Request, w http.ResponseWriter, rec *anthropicBatch) error {
+	b, err := a.view(r, rec, a.s.clock())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, b)
+	return nil
+}
+
+func (a *anthropicAPI) cancelBatch(w http.ResponseWriter, r *http.Request) error {
+	rec, err := a.requestBatch(r)
+	if err != nil {
+		return err
+	}
+	now := a.s.clock()
+	switch p := rec.Timeline.at(now); {
+	case p.phase == phaseCancelling:
+		// Cancelling twice changes nothing.
+	case p.phase.terminal():
+		return anthropicErrorf(http.StatusBadRequest, "Message Batch %s has already ended and cannot be canceled", rec.ID)
+	default:
+		// As on the OpenAI side, a process that sees the batch end just
+		// as this one cancels it may write its full results first; the
+		// window is the few microseconds of this write.
+		rec.Timeline.Cancelling = now
+		if err := writeJSONFile(a.batchPath(rec.ID, ".json"), rec); err != nil {
+			return err
+		}
+	}
+	return a.respondBatch(r, w, rec)
+}
+
+func (a *anthropicAPI) deleteBatch(w http.ResponseWriter, r *http.Request) error {
+	rec, err := a.requestBatch(r)
+	if err != nil {
+		return err
+	}
+	if !rec.Timeline.at(a.s.clock()).phase.terminal() {
+		return anthropicErrorf(http.StatusBadRequest, "Message Batch %s cannot be deleted while it is in progress; cancel it first", rec.ID)
+	}
+	// The record goes first, so the batch is gone for every process even
+	// if removing its companions fails.
+	for _, ext := range []string{".json", anthropicRequestsExt, anthropicTallyExt, anthropicResultsExt} {
+		if err := os.Remove(a.batchPath(rec.ID, ext)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	writeJSON(w, http.StatusOK, messageBatchDeleted{ID: rec.ID, Type: messageBatchDeletedType})
+	return nil
+}
+
+func (a *anthropicAPI) listBatches(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	limit, err := anthropicLimit(q.Get("limit"))
+	if err != nil {
+		return err
+	}
+	after, before := q.Get("after_id"), q.Get("before_id")
+	if after != "" && before != "" {
+		return anthropicErrorf(http.StatusBadRequest, "Only one of before_id and after_id may be given")
+	}
+	recs, err := a.allBatches()
+	if err != nil {
+		return err
+	}
+	id := func(b *anthropicBatch) string { return b.ID }
+	var page []*anthropicBatch
+	var more bool
+	if before != "" {
+		page, more = paginateBefore(recs, id, before, limit)
+	} else {
+		page, more = paginate(recs, id, after, limit)
+	}
+	now := a.s.clock()
+	list := messageBatchList{Data: make([]messageBatchObject, len(page)), HasMore: more}
+	for i, rec := range page {
+		if list.Data[i], err = a.view(r, rec, now); err != nil {
+			return err
+		}
+	}
+	if len(page) > 0 {
+		list.FirstID, list.LastID = strPtr(page[0].ID), strPtr(page[len(page)-1].ID)
+	}
+	writeJSON(w, http.StatusOK, list)
+	return nil
+}
+
+// anthropicLimit parses the limit query parameter: 20 when absent, else an
+// integer from 1 to 1000.
+func anthropicLimit(s string) (int, error) {
+	if s == "" {
+		return defaultListMessageBatch, nil
+	}
+	n, err := strconv.Atoi(s)
+	switch {
+	case err != nil:
+		return 0, anthropicErrorf(http.StatusBadRequest, "limit: Input should be a valid integer, unable to parse string as an integer")
+	case n < 1:
+		return 0, anthropicErrorf(http.StatusBadRequest, "limit: Input should be greater than or equal to 1")
+	case n > maxListMessageBatches:
+		return 0, anthropicErrorf(http.StatusBadRequest, "limit: Input should be less than or equal to %d", maxListMessageBatches)
+	}
+	return n, nil
+}
+
+// paginateBefore returns the page of at most limit items that comes just
+// before the item with id before, and whether more items precede it.
+func paginateBefore[T any](items []T, id func(T) string, before string, limit int) (page []T, hasMore bool) {
+	end := slices.IndexFunc(items, func(item T) bool { return id(item) == before })
+	if end < 0 {
+		return nil, false
+	}
+	start := max(0, end-limit)
+	return items[start:end], start > 0
+}
+
+// allBatches returns every stored batch, newest first.
+func (a *anthropicAPI) allBatches() ([]*anthropicBatch, error) {
+	ids, err := listIDs(a.batches, ".json")
+	if err != nil {
+		return nil, err
+	}
+	recs := make([]*anthropicBatch, 0, len(ids))
+	for _, id := range ids {
+		rec, err := a.loadBatch(id)
+		var he *anthropicHTTPError
+		if errors.As(err, &he) {
+			continue // deleted since it was listed
+		}
+		if err != nil {
+			return nil, err
+		}
+		recs = append(recs, rec)
+	}
+	slices.SortFunc(recs, func(x, y *anthropicBatch) int {
+		return cmp.Or(y.Timeline.Created.Compare(x.Timeline.Created), strings.Compare(y.ID, x.ID))
+	})
+	return recs, nil
+}
+
+// view returns the batch as the API shows it at now to request r (whose
+// host its results_url names), first writing its results if it has just
+// ended.
+func (a *anthropicAPI) view(r *http.Request, rec *anthropicBatch, now time.Time) (messageBatchObject, error) {
+	p := rec.Timeline.at(now)
+	b := messageBatchObject{
+		ID:                rec.ID,
+		Type:              messageBatchType,
+		ProcessingStatus:  processingStatus(p.phase),
+		RequestCounts:     messageBatchCounts{Processing: int64(rec.Timeline.Requests)},
+		EndedAt:           anthropicTimePtr(p.endedAt),
+		CreatedAt:         anthropicTime(rec.Timeline.Created),
+		ExpiresAt:         anthropicTime(rec.Timeline.Created.Add(anthropicExpiry)),
+		CancelInitiatedAt: anthropicTimePtr(p.cancellingAt),
+	}
+	if !p.phase.terminal() {
+		return b, nil
+	}
+	counts, err := a.endCounts(rec, p)
+	if err != nil {
+		return b, err
+	}
+	if err := a.writeResults(r.Context(), rec, p); err != nil {
+		return b, err
+	}
+	b.RequestCounts = counts
+	b.ResultsURL = strPtr(resultsURL(r, rec.ID))
+	return b, nil
+}
+
+// processingStatus returns the processing_status of a phase: a message
+// batch is in progress until it ends, with a canceling phase between a
+// cancel and its end.
+func processingStatus(p phase) string {
+	switch {
+	case p == phaseCancelling:
+		return "canceling"
+	case p.terminal():
+		return "ended"
+	}
+	return "in_progress"
+}
+
+// endCounts returns the request counts of a batch that ended in state p.
+// A batch that ran to its end reports the outcome of every request. One
+// that was cancelled reports those of the requests that had run before
+// the cancel, and counts the others as canceled, along with the requests
+// that were to expire (they never ran). Dropped requests stay processing:
+// they are counted as the requests of the batch, but never reported.
+func (a *anthropicAPI) endCounts(rec *anthropicBatch, p progress) (messageBatchCounts, error) {
+	total := rec.Total
+	if p.phase != phaseCancelled {
+		return messageBatchCounts{
+			Processing: total.Dropped,
+			Succeeded:  total.Succeeded,
+			Errored:    total.Failed,
+			Expired:    total.Expired,
+		}, nil
+	}
+	ran, err := readTally(a.batchPath(rec.ID, anthropicTallyExt), p.executed)
+	if err != nil {
+		return messageBatchCounts{}, err
+	}
+	notRun := int64(rec.Timeline.Requests-p.executed) - (total.Dropped - ran.Dropped)
+	return messageBatchCounts{
+		Processing: total.Dropped,
+		Succeeded:  ran.Succeeded,
+		Errored:    ran.Failed,
+		Canceled:   notRun + ran.Expired,
+	}, nil
+}
+
+// resultsURL is the absolute URL of a batch's results, on the host r was
+// sent to.
+func resultsURL(r *http.Request, id string) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host + "/v1/messages/batches/" + id + "/results"
+}

@@ -1,0 +1,295 @@
+package emulator
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"net/http"
+	"slices"
+)
+
+// This file reads the body that creates a message batch, validating it as
+// the API does when the batch is created, and runs one request: the checks
+// the API makes only while processing, the fault markers, and the answer.
+
+const (
+	maxAnthropicRequests  = 100_000
+	maxAnthropicBodyBytes = 256 << 20
+	maxCustomIDLength     = 64
+)
+
+// createRequests reads the body of POST /v1/messages/batches, streaming its
+// requests array: each request is checked and passed to add as one line of
+// compact JSON ending in a newline, with its params. The first invalid request ends it with a
+// 400 error naming it.
+func createRequests(w http.ResponseWriter, r *http.Request, add func(line []byte, params json.RawMessage) error) error {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxAnthropicBodyBytes))
+	if err := expectDelim(dec, '{', "body", "a valid dictionary"); err != nil {
+		return err
+	}
+	n := -1
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return bodyError(err)
+		}
+		if key, _ := tok.(string); key != "requests" {
+			return anthropicErrorf(http.StatusBadRequest, "%s: Extra inputs are not permitted", key)
+		}
+		if n >= 0 {
+			return anthropicErrorf(http.StatusBadRequest, "There was an error parsing the body: requests is given twice")
+		}
+		if n, err = readRequests(dec, add); err != nil {
+			return err
+		}
+	}
+	switch {
+	case n < 0:
+		return anthropicErrorf(http.StatusBadRequest, "requests: Field required")
+	case n == 0:
+		return anthropicErrorf(http.StatusBadRequest, "requests: List should have at least 1 item after validation, not 0")
+	}
+	_, err := dec.Token()
+	return bodyError(err)
+}
+
+// readRequests reads the requests array, returning its length.
+func readRequests(dec *json.Decoder, add func(line []byte, params json.RawMessage) error) (int, error) {
+	if err := expectDelim(dec, '[', "requests", "a valid list"); err != nil {
+		return 0, err
+	}
+	seen := make(map[string]bool)
+	var line bytes.Buffer
+	n := 0
+	for ; dec.More(); n++ {
+		if n == maxAnthropicRequests {
+			return 0, anthropicErrorf(http.StatusBadRequest, "requests: List should have at most %d items after validation", maxAnthropicRequests)
+		}
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return 0, bodyError(err)
+		}
+		customID, params, err := checkBatchRequest(raw, n)
+		if err != nil {
+			return 0, err
+		}
+		if seen[customID] {
+			return 0, anthropicErrorf(http.StatusBadRequest, "requests.%d.custom_id: custom_id '%s' is already used by another request of this batch; each must be unique", n, customID)
+		}
+		seen[customID] = true
+		line.Reset()
+		if err := json.Compact(&line, raw); err != nil {
+			return 0, err
+		}
+		line.WriteByte('\n')
+		if err := add(line.Bytes(), params); err != nil {
+			return 0, err
+		}
+	}
+	_, err := dec.Token()
+	return n, bodyError(err)
+}
+
+// expectDelim reads the opening delimiter of the value named param.
+func expectDelim(dec *json.Decoder, delim json.Delim, param, want string) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return bodyError(err)
+	}
+	if tok != delim {
+		return anthropicErrorf(http.StatusBadRequest, "%s: Input should be %s", param, want)
+	}
+	return nil
+}
+
+// bodyError describes an error reading the create body as the API does.
+func bodyError(err error) error {
+	var tooLarge *http.MaxBytesError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &tooLarge):
+		return anthropicErrorf(http.StatusRequestEntityTooLarge, "Request exceeds the maximum allowed number of bytes.")
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return anthropicErrorf(http.StatusBadRequest, "There was an error parsing the body: unexpected end of the JSON input")
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return anthropicErrorf(http.StatusBadRequest, "There was an error parsing the body: %v", err)
+	}
+	return err
+}
+
+// checkBatchRequest checks request i of a batch, {"custom_id":...,
+// "params":{...}}, as the API does at creation, and returns its custom_id
+// and params. Params need a model, max_tokens and messages of the right
+// types; the rest of them is checked when the request runs.
+func checkBatchRequest(raw json.RawMessage, i int) (customID string, params json.RawMessage, err error) {
+	param := fmt.Sprintf("requests.%d", i)
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(raw, &fields) != nil || fields == nil {
+		return "", nil, anthropicErrorf(http.StatusBadRequest, "%s: Input should be a valid dictionary", param)
+	}
+	for _, k := range slices.Sorted(maps.Keys(fields)) {
+		if k != "custom_id" && k != "params" {
+			return "", nil, anthropicErrorf(http.StatusBadRequest, "%s.%s: Extra inputs are not permitted", param, k)
+		}
+	}
+	if err := decodeField(fields, param, "custom_id", &customID, "a valid string"); err != nil {
+		return "", nil, err
+	}
+	if !validCustomID(customID) {
+		return "", nil, anthropicErrorf(http.StatusBadRequest, "%s.custom_id: String should match pattern '^[a-zA-Z0-9_-]{1,64}$'", param)
+	}
+	var members map[string]json.RawMessage
+	if err := decodeField(fields, param, "params", &members, "a valid dictionary"); err != nil {
+		return "", nil, err
+	}
+	param += ".params"
+	var model string
+	var maxTokens int64
+	var messages []json.RawMessage
+	err = cmp.Or(
+		decodeField(members, param, "model", &model, "a valid string"),
+		decodeField(members, param, "max_tokens", &maxTokens, "a valid integer"),
+		decodeField(members, param, "messages", &messages, "a valid list"),
+	)
+	if err != nil {
+		return "", nil, err
+	}
+	return customID, fields["params"], nil
+}
+
+// decodeField decodes the member name of fields, the object param, into
+// v; it must be present and not null.
+func decodeField(fields map[string]json.RawMessage, param, name string, v any, want string) error {
+	raw, ok := fields[name]
+	switch {
+	case !ok:
+		return anthropicErrorf(http.StatusBadRequest, "%s.%s: Field required", param, name)
+	case string(raw) == "null" || json.Unmarshal(raw, v) != nil:
+		return anthropicErrorf(http.StatusBadRequest, "%s.%s: Input should be %s", param, name, want)
+	}
+	return nil
+}
+
+// validCustomID reports whether id matches ^[a-zA-Z0-9_-]{1,64}$.
+func validCustomID(id string) bool {
+	if id == "" || len(id) > maxCustomIDLength {
+		return false
+	}
+	for _, c := range []byte(id) {
+		if !(c == '-' || c == '_' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+// anthropicRun is what becomes of one request of a message batch.
+type anthropicRun struct {
+	outcome outcome
+	// errType and errMessage are the error of a failed request.
+	errType, errMessage string
+	// model and text are the answer of a succeeded request.
+	model, text string
+	// inputTokens and outputTokens are the usage of a succeeded request.
+	inputTokens, outputTokens int64
+}
+
+// anthropicParams is the part of a request's params the emulator reads.
+type anthropicParams struct {
+	Model     string                  `json:"model"`
+	MaxTokens int64                   `json:"max_tokens"`
+	Messages  []anthropicMessageParam `json:"messages"`
+	System    json.RawMessage         `json:"system"`
+	Stream    bool                    `json:"stream"`
+}
+
+type anthropicMessageParam struct {
+	Role    string          `json:"role"`
+	Content json.RawMessage `json:"content"`
+}
+
+// runAnthropic runs one request's params, which passed checkBatchRequest.
+func runAnthropic(params json.RawMessage) anthropicRun {
+	var p anthropicParams
+	if err := json.Unmarshal(params, &p); err != nil {
+		return failedRun(anthInvalidRequest, paramsTypeError(err))
+	}
+	texts, prompt, msg := p.conversation()
+	if msg != "" {
+		return failedRun(anthInvalidRequest, msg)
+	}
+	switch m := findMarker(prompt); m.kind {
+	case markerFail:
+		errType := anthropicErrorType(m.status)
+		return failedRun(errType, anthropicDefaultMessage(errType)+" (emulated by "+m.text+")")
+	case markerError:
+		return failedRun(anthAPIError, anthropicDefaultMessage(anthAPIError)+" (emulated by "+m.text+")")
+	case markerExpire:
+		return anthropicRun{outcome: outcomeExpired}
+	case markerDrop:
+		return anthropicRun{outcome: outcomeDropped}
+	}
+	text := reply(p.Model, prompt)
+	return anthropicRun{
+		outcome:      outcomeSucceeded,
+		model:        p.Model,
+		text:         text,
+		inputTokens:  countTokens(texts...),
+		outputTokens: countTokens(text),
+	}
+}
+
+// failedRun is a request that errored with an error of errType.
+func failedRun(errType, message string) anthropicRun {
+	return anthropicRun{outcome: outcomeFailed, errType: errType, errMessage: message}
+}
+
+// paramsTypeError describes a params member of the wrong type.
+func paramsTypeError(err error) string {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) && te.Field != "" {
+		return te.Field + ": Input should be " + jsonTypeName(te.Type)
+	}
+	return "params: Input should be a valid dictionary"
+}
+
+// conversation checks what the API checks of params when it runs them and
+// returns the text of the system prompt and of every message, and that of
+// the last user message (the prompt); msg is the error message of params
+// that do not pass.
+func (p *anthropicParams) conversation() (texts []string, prompt, msg string) {
+	switch {
+	case p.Stream:
+		return nil, "", "stream: streaming is not supported in message batches"
+	case p.MaxTokens < 1:
+		return nil, "", "max_tokens: Input should be greater than or equal to 1"
+	case len(p.Messages) == 0:
+		return nil, "", "messages: List should have at least 1 item after validation, not 0"
+	}
+	system, ok := messageText(p.System)
+	if !ok {
+		return nil, "", "system: Input should be a valid string or a list of text blocks"
+	}
+	texts = append(texts, system)
+	for i, m := range p.Messages {
+		if m.Role != "user" && m.Role != "assistant" {
+			return nil, "", fmt.Sprintf("messages.%d.role: Input should be 'user' or 'assistant'", i)
+		}
+		text, ok := messageText(m.Content)
+		if !ok || m.Content == nil {
+			return nil, "", fmt.Sprintf("messages.%d.content: Input should be a valid string or a list of content blocks", i)
+		}
+		texts = append(texts, text)
+		if m.Role == "user" {
+			prompt = text
+		}
+	}
+	return texts, prompt, ""
+}

@@ -1,0 +1,110 @@
+package emulator
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strconv"
+)
+
+// writeResults writes the results of a batch that ended in state p, unless
+// that was done already. Every process that does it writes the same bytes
+// through a rename, so concurrent writers are harmless.
+func (a *anthropicAPI) writeResults(ctx context.Context, rec *anthropicBatch, p progress) error {
+	path := a.batchPath(rec.ID, anthropicResultsExt)
+	if done, err := fileExists(path); err != nil || done {
+		return err
+	}
+	in, err := os.Open(a.batchPath(rec.ID, anthropicRequestsExt))
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	return writeAtomic(path, func(w io.Writer) error {
+		i := 0
+		return forEachLine(ctx, in, func(lineNo int, line []byte) error {
+			var req struct {
+				CustomID string          `json:"custom_id"`
+				Params   json.RawMessage `json:"params"`
+			}
+			if err := json.Unmarshal(line, &req); err != nil {
+				return fmt.Errorf("batch %s: request line %d: %w", rec.ID, lineNo, err)
+			}
+			result, ok := rec.result(i, runAnthropic(req.Params), p)
+			i++
+			if !ok {
+				return nil
+			}
+			return encodeJSON(w, messageBatchResult{CustomID: req.CustomID, Result: result})
+		})
+	})
+}
+
+// result returns the result of request i, which run says what became of,
+// in a batch that ended in state p; false when it is not reported. A
+// cancelled batch reports the requests that had not run at the cancel, and
+// those that were to expire, as canceled.
+func (rec *anthropicBatch) result(i int, run anthropicRun, p progress) (any, bool) {
+	cancelled := p.phase == phaseCancelled
+	switch {
+	case run.outcome == outcomeDropped:
+		return nil, false
+	case cancelled && (i >= p.executed || run.outcome == outcomeExpired):
+		return bareResult{Type: resultTypeCanceled}, true
+	case run.outcome == outcomeExpired:
+		return bareResult{Type: resultTypeExpired}, true
+	case run.outcome == outcomeFailed:
+		requestID := derivedID("req_", rec.ID, i)
+		return erroredResult{Type: resultTypeErrored, Error: anthropicErrorResponse{
+			Type:      "error",
+			Error:     anthropicErrorBody{Type: run.errType, Message: run.errMessage},
+			RequestID: &requestID,
+		}}, true
+	}
+	return succeededResult{Type: resultTypeSucceeded, Message: anthropicMessage{
+		ID:      derivedID("msg_", rec.ID, i),
+		Type:    "message",
+		Role:    "assistant",
+		Model:   run.model,
+		Content: []anthropicTextBlock{{Type: "text", Text: run.text}},
+		// The emulator always ends its turn.
+		StopReason: "end_turn",
+		Usage: anthropicUsage{
+			InputTokens:  run.inputTokens,
+			OutputTokens: run.outputTokens,
+			ServiceTier:  "batch",
+		},
+	}}, true
+}
+
+// batchResults serves a batch's results, once it has ended.
+func (a *anthropicAPI) batchResults(w http.ResponseWriter, r *http.Request) error {
+	rec, err := a.requestBatch(r)
+	if err != nil {
+		return err
+	}
+	p := rec.Timeline.at(a.s.clock())
+	if !p.phase.terminal() {
+		return anthropicErrorf(http.StatusBadRequest, "Message Batch %s has not yet ended; its results are available once processing_status is 'ended'", rec.ID)
+	}
+	if err := a.writeResults(r.Context(), rec, p); err != nil {
+		return err
+	}
+	f, err := os.Open(a.batchPath(rec.ID, anthropicResultsExt))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/x-jsonl")
+	w.Header().Set("Content-Length", strconv.FormatInt(info.Size(), 10))
+	w.WriteHeader(http.StatusOK)
+	io.Copy(w, f)
+	return nil
+}

@@ -1,0 +1,449 @@
+package emulator
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"io/fs"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+const (
+	// geminiMaxCreateBody bounds a create request, which may carry its
+	// requests inline: the API's 20 MB.
+	geminiMaxCreateBody   = 20 << 20
+	geminiDefaultPageSize = 50
+	geminiMaxPageSize     = 1000
+)
+
+// The companions of a batch record ID.json in the batches directory.
+const (
+	geminiInputExt = ".input" // the requests, one per line (a link to or copy of an input file)
+	geminiTallyExt = ".tally" // running tallies of the requests (tally.go)
+)
+
+// geminiBatchRecord is a batch as stored: everything its state at any
+// instant is computed from. Only Timeline.Cancelling ever changes after
+// creation.
+type geminiBatchRecord struct {
+	ID          string `json:"id"`       // without "batches/"
+	Endpoint    string `json:"endpoint"` // geminiGenerate or geminiEmbed
+	Model       string `json:"model"`    // without "models/"
+	DisplayName string `json:"display_name,omitempty"`
+	// InputFile is the id of the input file; empty for inline requests.
+	InputFile string `json:"input_file,omitempty"`
+	// ResponsesFile is the id of the responses file of a batch of file
+	// input, reserved at creation and written when the batch succeeds.
+	ResponsesFile string `json:"responses_file,omitempty"`
+	// Failure says why the input is invalid; empty when it is valid.
+	Failure  string   `json:"failure,omitempty"`
+	Timeline timeline `json:"timeline"`
+	// Total is the tally of all requests.
+	Total tally `json:"total"`
+}
+
+func (g *geminiAPI) batchPath(id, ext string) string { return filepath.Join(g.batches, id+ext) }
+
+func (g *geminiAPI) openInput(id string) (*os.File, error) {
+	return os.Open(g.batchPath(id, geminiInputExt))
+}
+
+// loadBatch reads a batch record; an unknown id gives a 404 error.
+func (g *geminiAPI) loadBatch(id string) (*geminiBatchRecord, error) {
+	notFound := geminiErr(http.StatusNotFound, "Batch batches/%s was not found.", id)
+	if !geminiValidID(id) {
+		return nil, notFound
+	}
+	var rec geminiBatchRecord
+	if err := readJSONFile(g.batchPath(id, ".json"), &rec); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, notFound
+		}
+		return nil, err
+	}
+	return &rec, nil
+}
+
+// withBatch loads the batch named in the path for h.
+func (g *geminiAPI) withBatch(id string, h func(http.ResponseWriter, *http.Request, *geminiBatchRecord) error) geminiHandler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		rec, err := g.loadBatch(id)
+		if err != nil {
+			return err
+		}
+		return h(w, r, rec)
+	}
+}
+
+// createBatch answers POST /v1beta/models/{model}:{endpoint}, whose body is
+// {"batch":{"display_name":...,"input_config":{"requests":{"requests":[...]}}}}
+// or {"batch":{...,"input_config":{"file_name":"files/..."}}}, in either
+// spelling of the field names.
+func (g *geminiAPI) createBatch(model, endpoint string) geminiHandler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if model == "" || strings.Contains(model, "/") {
+			return geminiErr(http.StatusNotFound, "Model models/%s was not found.", model)
+		}
+		batch, err := decodeGeminiBatch(w, r)
+		if err != nil {
+			return err
+		}
+		rec := &geminiBatchRecord{
+			ID:       newGeminiID(),
+			Endpoint: endpoint,
+			Model:    model,
+			Timeline: timeline{Created: g.s.clock(), Duration: g.s.duration},
+		}
+		if raw := geminiField(batch, "displayName"); raw != nil && json.Unmarshal(raw, &rec.DisplayName) != nil {
+			return geminiErr(http.StatusBadRequest, "Invalid value at 'batch.display_name': expected a string.")
+		}
+		writeInput, err := g.batchInput(batch, rec)
+		if err != nil {
+			return err
+		}
+		if err := g.storeBatch(r.Context(), rec, writeInput); err != nil {
+			return err
+		}
+		return g.respondBatch(r.Context(), w, rec)
+	}
+}
+
+// decodeGeminiBatch reads the "batch" object of a create request.
+func decodeGeminiBatch(w http.ResponseWriter, r *http.Request) (map[string]json.RawMessage, error) {
+	var body struct {
+		Batch map[string]json.RawMessage `json:"batch"`
+	}
+	err := json.NewDecoder(http.MaxBytesReader(w, r.Body, geminiMaxCreateBody)).Decode(&body)
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		return nil, geminiErr(http.StatusBadRequest, "Request payload size exceeds the limit: %d bytes.", geminiMaxCreateBody)
+	case err != nil:
+		return nil, geminiErr(http.StatusBadRequest, "Invalid JSON payload received. %v", err)
+	case body.Batch == nil:
+		return nil, geminiErr(http.StatusBadRequest, "* batch: batch is required")
+	}
+	return body.Batch, nil
+}
+
+// batchInput checks the input config of a create request and returns the
+// function that stores the batch's input at a path: a link to the input
+// file, or the inline requests one per line.
+func (g *geminiAPI) batchInput(batch map[string]json.RawMessage, rec *geminiBatchRecord) (func(path string) error, error) {
+	var config map[string]json.RawMessage
+	if raw := geminiField(batch, "inputConfig"); raw == nil || json.Unmarshal(raw, &config) != nil {
+		return nil, geminiErr(http.StatusBadRequest, "* batch.input_config: input_config is required")
+	}
+	fileName, requests := geminiField(config, "fileName"), geminiField(config, "requests")
+	switch {
+	case (fileName == nil) == (requests == nil):
+		return nil, geminiErr(http.StatusBadRequest, "* batch.input_config: exactly one of file_name and requests must be set")
+	case fileName != nil:
+		var name string
+		if json.Unmarshal(fileName, &name) != nil {
+			return nil, geminiErr(http.StatusBadRequest, "Invalid value at 'batch.input_config.file_name': expected a string.")
+		}
+		f, err := g.loadFile(strings.TrimPrefix(name, "files/"))
+		if err != nil {
+			return nil, err
+		}
+		rec.InputFile, rec.ResponsesFile = f.ID, "batch"+rec.ID
+		return func(path string) error { return linkOrCopy(g.contentPath(f.ID), path) }, nil
+	}
+	var inline struct {
+		Requests []json.RawMessage `json:"requests"`
+	}
+	if json.Unmarshal(requests, &inline) != nil {
+		return nil, geminiErr(http.StatusBadRequest, "Invalid value at 'batch.input_config.requests': expected {\"requests\": [...]}.")
+	}
+	if len(inline.Requests) == 0 {
+		return nil, geminiErr(http.StatusBadRequest, "* batch.input_config.requests.requests: at least one request is required")
+	}
+	return func(path string) error {
+		return writeAtomic(path, func(w io.Writer) error { return writeGeminiLines(w, inline.Requests) })
+	}, nil
+}
+
+// writeGeminiLines writes each inline request compacted on a line of its own.
+func writeGeminiLines(w io.Writer, items []json.RawMessage) error {
+	var line bytes.Buffer
+	for i, item := range items {
+		line.Reset()
+		if err := json.Compact(&line, item); err != nil {
+			return geminiErr(http.StatusBadRequest, "Invalid value at 'batch.input_config.requests.requests[%d]': %v", i, err)
+		}
+		line.WriteByte('\n')
+		if _, err := w.Write(line.Bytes()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// storeBatch stores the batch's input, plans the batch from it and writes
+// the batch record, last, so that a stored record always has its
+// companions.
+func (g *geminiAPI) storeBatch(ctx context.Context, rec *geminiBatchRecord, writeInput func(path string) error) (err error) {
+	inputPath := g.batchPath(rec.ID, geminiInputExt)
+	tallyPath := g.batchPath(rec.ID, geminiTallyExt)
+	defer func() {
+		if err != nil {
+			os.Remove(inputPath)
+			os.Remove(tallyPath)
+		}
+	}()
+	if err = writeInput(inputPath); err != nil {
+		return err
+	}
+	in, err := os.Open(inputPath)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	p, err := planGeminiBatch(ctx, in, rec, tallyPath)
+	if err != nil {
+		return err
+	}
+	rec.Failure, rec.Total = p.failure, p.total
+	rec.Timeline.Requests, rec.Timeline.Valid, rec.Timeline.Expiring = p.requests, p.failure == "", p.expiring
+	return writeJSONFile(g.batchPath(rec.ID, ".json"), rec)
+}
+
+func (g *geminiAPI) getBatch(w http.ResponseWriter, r *http.Request, rec *geminiBatchRecord) error {
+	return g.respondBatch(r.Context(), w, rec)
+}
+
+// respondBatch sends the batch operation as it is now.
+func (g *geminiAPI) respondBatch(ctx context.Context, w http.ResponseWriter, rec *geminiBatchRecord) error {
+	op, err := g.view(ctx, rec, g.s.clock())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, op)
+	return nil
+}
+
+// cancelBatch cancels a batch that has not finished; cancelling a
+// cancelled batch again changes nothing. It answers with an empty object.
+func (g *geminiAPI) cancelBatch(w http.ResponseWriter, r *http.Request, rec *geminiBatchRecord) error {
+	now := g.s.clock()
+	switch p := rec.Timeline.at(now); {
+	case p.phase == phaseCancelling || p.phase == phaseCancelled:
+	case p.phase.terminal():
+		return geminiPrecondition("Batch batches/%s is in state %s and cannot be cancelled.", rec.ID, geminiState(p.phase))
+	default:
+		rec.Timeline.Cancelling = now
+		if err := writeJSONFile(g.batchPath(rec.ID, ".json"), rec); err != nil {
+			return err
+		}
+	}
+	writeJSON(w, http.StatusOK, struct{}{})
+	return nil
+}
+
+// deleteBatch forgets a batch (without cancelling anything); its responses
+// file stays. It answers with an empty object.
+func (g *geminiAPI) deleteBatch(w http.ResponseWriter, _ *http.Request, rec *geminiBatchRecord) error {
+	// The record goes first: a batch is visible only while it exists.
+	for _, ext := range []string{".json", geminiInputExt, geminiTallyExt} {
+		if err := os.Remove(g.batchPath(rec.ID, ext)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	writeJSON(w, http.StatusOK, struct{}{})
+	return nil
+}
+
+// geminiListPage is the answer of GET /v1beta/batches.
+type geminiListPage struct {
+	Operations    []geminiOperation `json:"operations"`
+	NextPageToken string            `json:"nextPageToken,omitempty"`
+}
+
+// listBatches answers GET /v1beta/batches?pageSize=&pageToken=, newest
+// first; the page token is the id of the previous page's last batch.
+func (g *geminiAPI) listBatches(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	size := geminiDefaultPageSize
+	if s := q.Get("pageSize"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 0 {
+			return geminiErr(http.StatusBadRequest, "Invalid value at 'page_size' (TYPE_INT32), %q.", s)
+		}
+		if n > 0 {
+			size = min(n, geminiMaxPageSize)
+		}
+	}
+	recs, err := g.allBatches()
+	if err != nil {
+		return err
+	}
+	page, more := paginate(recs, func(b *geminiBatchRecord) string { return b.ID }, q.Get("pageToken"), size)
+	now := g.s.clock()
+	answer := geminiListPage{Operations: make([]geminiOperation, len(page))}
+	for i, rec := range page {
+		if answer.Operations[i], err = g.view(r.Context(), rec, now); err != nil {
+			return err
+		}
+	}
+	if more {
+		answer.NextPageToken = page[len(page)-1].ID
+	}
+	writeJSON(w, http.StatusOK, answer)
+	return nil
+}
+
+// allBatches returns every stored batch, newest first.
+func (g *geminiAPI) allBatches() ([]*geminiBatchRecord, error) {
+	ids, err := listIDs(g.batches, ".json")
+	if err != nil {
+		return nil, err
+	}
+	recs := make([]*geminiBatchRecord, 0, len(ids))
+	for _, id := range ids {
+		rec, err := g.loadBatch(id)
+		var ge *geminiError
+		if errors.As(err, &ge) {
+			continue // deleted meanwhile
+		}
+		if err != nil {
+			return nil, err
+		}
+		recs = append(recs, rec)
+	}
+	slices.SortFunc(recs, func(a, b *geminiBatchRecord) int {
+		return cmp.Or(b.Timeline.Created.Compare(a.Timeline.Created), strings.Compare(b.ID, a.ID))
+	})
+	return recs, nil
+}
+
+// geminiState returns the batch state of a phase. Gemini has no
+// cancelling state: a cancel takes effect at once.
+func geminiState(p phase) string {
+	return [...]string{
+		phaseValidating: "BATCH_STATE_PENDING",
+		phaseInProgress: "BATCH_STATE_RUNNING",
+		phaseFinalizing: "BATCH_STATE_RUNNING",
+		phaseCancelling: "BATCH_STATE_CANCELLED",
+		phaseCompleted:  "BATCH_STATE_SUCCEEDED",
+		phaseFailed:     "BATCH_STATE_FAILED",
+		phaseExpired:    "BATCH_STATE_EXPIRED",
+		phaseCancelled:  "BATCH_STATE_CANCELLED",
+	}[p]
+}
+
+// geminiCodeInvalidArgument is google.rpc.Code INVALID_ARGUMENT.
+const geminiCodeInvalidArgument = 3
+
+// view returns the batch operation as it is at now, first writing the
+// responses file of a batch that has just succeeded.
+func (g *geminiAPI) view(ctx context.Context, rec *geminiBatchRecord, now time.Time) (geminiOperation, error) {
+	p := rec.Timeline.at(now)
+	t, err := g.reportedTally(rec, p)
+	if err != nil {
+		return geminiOperation{}, err
+	}
+	op := geminiOperation{Name: "batches/" + rec.ID, Metadata: rec.object(p, t)}
+	switch p.phase {
+	case phaseValidating, phaseInProgress, phaseFinalizing:
+		return op, nil
+	case phaseCompleted:
+		out, err := g.output(ctx, rec, p)
+		if err != nil {
+			return geminiOperation{}, err
+		}
+		op.Metadata.Output = out
+		op.Response = &geminiOutput{Type: geminiOutputType(rec.Endpoint), ResponsesFile: out.ResponsesFile, InlinedResponses: out.InlinedResponses}
+	case phaseFailed:
+		op.Error = &geminiStatus{Code: geminiCodeInvalidArgument, Message: rec.Failure}
+	}
+	op.Done = true
+	return op, nil
+}
+
+// output returns the output of a batch that succeeded.
+func (g *geminiAPI) output(ctx context.Context, rec *geminiBatchRecord, p progress) (*geminiOutput, error) {
+	if rec.InputFile != "" {
+		if err := g.writeResponsesFile(ctx, rec, p); err != nil {
+			return nil, err
+		}
+		return &geminiOutput{ResponsesFile: "files/" + rec.ResponsesFile}, nil
+	}
+	items, err := g.inlinedResponses(ctx, rec)
+	if err != nil {
+		return nil, err
+	}
+	return &geminiOutput{InlinedResponses: &geminiInlinedResponses{InlinedResponses: items}}, nil
+}
+
+func geminiOutputType(endpoint string) string {
+	if endpoint == geminiEmbed {
+		return geminiEmbedOutputType
+	}
+	return geminiGenerateOutputType
+}
+
+// reportedTally returns the tally of the requests that had run at p.
+func (g *geminiAPI) reportedTally(rec *geminiBatchRecord, p progress) (tally, error) {
+	switch {
+	case p.inProgressAt.IsZero():
+		return tally{}, nil
+	case p.executed == rec.Timeline.Requests:
+		return rec.Total, nil
+	}
+	return readTally(g.batchPath(rec.ID, geminiTallyExt), p.executed)
+}
+
+// object returns the batch's metadata in state p, t being the tally of its
+// requests that had run.
+func (rec *geminiBatchRecord) object(p progress, t tally) geminiBatchObject {
+	b := geminiBatchObject{
+		Type:        geminiGenerateBatchType,
+		Model:       "models/" + rec.Model,
+		DisplayName: rec.DisplayName,
+		CreateTime:  geminiTime(rec.Timeline.Created),
+		BatchStats: geminiBatchStats{
+			RequestCount:           geminiInt64(rec.Timeline.Requests),
+			SuccessfulRequestCount: geminiInt64(t.Succeeded),
+			FailedRequestCount:     geminiInt64(t.Failed),
+		},
+		State: geminiState(p.phase),
+		Name:  "batches/" + rec.ID,
+	}
+	if rec.Endpoint == geminiEmbed {
+		b.Type = geminiEmbedBatchType
+	}
+	if rec.InputFile != "" {
+		b.InputConfig = &geminiInputConfig{FileName: "files/" + rec.InputFile}
+	}
+	ended := p.endedAt
+	switch p.phase {
+	case phaseValidating, phaseInProgress, phaseFinalizing:
+		b.BatchStats.PendingRequestCount = geminiInt64(rec.Timeline.Requests - p.executed)
+	case phaseCancelling, phaseCancelled:
+		ended = p.cancellingAt
+	case phaseExpired:
+		b.BatchStats.FailedRequestCount += geminiInt64(t.Expired)
+	}
+	b.EndTime = geminiTime(ended)
+	updated := rec.Timeline.Created
+	if p.executed > 0 {
+		updated = rec.Timeline.executedAt(p.executed - 1)
+	}
+	for _, at := range []time.Time{p.inProgressAt, ended} {
+		if at.After(updated) {
+			updated = at
+		}
+	}
+	b.UpdateTime = geminiTime(updated)
+	return b
+}

@@ -1,0 +1,451 @@
+package jsonl
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Target is the wire protocol a Converter writes: the batch input format of
+// one provider family. OpenAI-compatible services are TargetOpenAI.
+type Target string
+
+// The targets.
+const (
+	TargetOpenAI    Target = "openai"
+	TargetAnthropic Target = "anthropic"
+	TargetGemini    Target = "gemini"
+)
+
+// Kind is the normalized kind of endpoint a request targets, the same for
+// every provider. The four constants are the kinds that convert; an OpenAI
+// batch line for another OpenAI endpoint passes through to TargetOpenAI with
+// its path after "/v1/" as its kind ("moderations", "images/generations").
+type Kind string
+
+// The kinds that convert.
+const (
+	KindChat        Kind = "chat"        // OpenAI chat completions, Anthropic messages, Gemini generateContent
+	KindEmbeddings  Kind = "embeddings"  // OpenAI embeddings, Gemini embedContent
+	KindResponses   Kind = "responses"   // OpenAI Responses API
+	KindCompletions Kind = "completions" // OpenAI legacy completions
+)
+
+// Defaults are values from flags that fill in what a converted line leaves
+// unset; a line's own value always wins. A default a line's kind has no use
+// for is ignored (--max-tokens for embeddings). Problems with defaults are
+// reported without a line number, naming the flag that sets the field
+// (--model, --system, --max-tokens, --temperature, --top-p, --stop,
+// --endpoint, --dimensions, --encoding-format, --task-type), so the command
+// should use these flag names.
+//
+// Lines already in the target's own shape pass through untouched: of the
+// defaults only Model (OpenAI body.model, Anthropic params.model) and
+// MaxTokens (Anthropic params.max_tokens) are inserted, and only into a line
+// that lacks these required fields.
+type Defaults struct {
+	Model          string // bare model name, without "provider/"; a Gemini "models/" prefix is dropped
+	System         string // system prompt
+	MaxTokens      *int
+	Temperature    *float64
+	TopP           *float64
+	Stop           []string
+	Endpoint       Kind // the kind of simple and text lines; "" means chat, or embeddings for lines with input
+	Dimensions     *int
+	EncodingFormat string // OpenAI embeddings: "float" or "base64"
+	TaskType       string // Gemini embeddings: RETRIEVAL_QUERY, ...
+}
+
+// ConvertOptions configure a Converter.
+type ConvertOptions struct {
+	Target   Target
+	Defaults Defaults
+	// TextInput reads every line as one prompt in plain text instead of a
+	// JSON object.
+	TextInput bool
+	// MaxLineBytes bounds a converted line, its newline included, usually
+	// to the byte limit of one provider batch; 0 means no bound.
+	MaxLineBytes int64
+}
+
+// Summary describes a converted input.
+type Summary struct {
+	Requests int // lines checked, valid or not (blank lines are not requests)
+	// Endpoint is the provider's name for what every request targets:
+	// "/v1/chat/completions", "/v1/embeddings", ... for OpenAI,
+	// "/v1/messages" for Anthropic, "batchGenerateContent" or
+	// "asyncBatchEmbedContent" for Gemini.
+	Endpoint string
+	Kind     Kind // the normalized kind of Endpoint
+	// Model is the one model of the requests, or "" for an Anthropic input
+	// whose requests name several models (the one target that allows it).
+	Model string
+	Bytes int64 // the size of the converted lines: each line plus '\n'
+}
+
+// shape is the format of an input line.
+type shape uint8
+
+// The shapes, as bits so that a line's members can name several.
+const (
+	shapeOpenAI    shape = 1 << iota // custom_id+method+url+body
+	shapeAnthropic                   // custom_id+params
+	shapeGemini                      // key+request
+	shapeSimple                      // messages, prompt or input, and optional members
+
+	shapeNone shape = 0
+)
+
+// nativeShape is the shape of target's own lines.
+func nativeShape(t Target) shape {
+	switch t {
+	case TargetOpenAI:
+		return shapeOpenAI
+	case TargetAnthropic:
+		return shapeAnthropic
+	case TargetGemini:
+		return shapeGemini
+	}
+	return shapeNone
+}
+
+// Converter turns batch input lines of any accepted shape (see the package
+// documentation) into lines of one target's batch input format, checking
+// each line while the caller streams the input, and collects the problems
+// it finds. Memory grows only with the set of request ids.
+//
+// A Converter is not safe for concurrent use.
+type Converter struct {
+	file   string
+	target Target
+	text   bool
+	limit  int64
+	def    defaults
+	only   shape // when set, every line is read as this shape
+
+	ids          map[string]int // request id -> line of its first use
+	endpointLine int            // where summary.Endpoint was first seen
+	modelLine    int            // where summary.Model was first seen
+	modelSeen    bool
+	mixedModels  bool
+	summary      Summary
+	problems     problems
+
+	// The line being converted.
+	line      int
+	lineStart int    // problems.total when the line started
+	bad       bool   // the line does not convert: a problem was reported, or a default is unusable
+	converted bool   // the line is converted rather than passed through
+	kind      Kind   // the kind the line converts to
+	id        []byte // the line's request id, decoded
+	genID     []byte // a generated id
+	top       topLevel
+	req       request
+	text1     []byte // a text line as a JSON string
+	scratch   []byte
+	out       []byte
+}
+
+// NewConverter returns a converter for the input named file, the name its
+// problems are reported under. Problems with opts.Defaults are reported
+// without a line number and make every line fail.
+func NewConverter(file string, opts ConvertOptions) *Converter {
+	c := &Converter{
+		file:   file,
+		target: opts.Target,
+		text:   opts.TextInput,
+		limit:  opts.MaxLineBytes,
+		ids:    make(map[string]int),
+	}
+	c.def = c.prepareDefaults(opts.Defaults)
+	if nativeShape(c.target) == shapeNone {
+		c.report("", fmt.Sprintf("unknown target %q (want openai, anthropic or gemini)", string(c.target)))
+		c.def.broken = true
+	}
+	return c
+}
+
+// Convert converts b, the line numbered line, and records what later lines
+// are compared with. It returns the converted line, valid until the next
+// call (it may be b itself); the line's request id when it has a usable one
+// (even a duplicate), generated as "line-000042" for lines that have none;
+// and whether the line converted without problems. When a member appears
+// twice in an object, the last one counts, as in most JSON decoders.
+func (c *Converter) Convert(line int, b []byte) (out []byte, id string, ok bool) {
+	c.summary.Requests++
+	c.line, c.lineStart = line, c.problems.total
+	c.bad, c.converted, c.kind, c.id = c.def.broken, false, "", nil
+	switch {
+	case nativeShape(c.target) == shapeNone: // reported once
+	case c.text:
+		out, id = c.convertText(b)
+	default:
+		out, id = c.convertJSON(b)
+	}
+	if c.bad || !c.fits(out) {
+		return nil, id, false
+	}
+	c.summary.Bytes += int64(len(out)) + 1
+	return out, id, true
+}
+
+// Report records a problem the caller found with a line, so it is listed
+// with the others.
+func (c *Converter) Report(line int, field, reason string) {
+	c.problems.add(Problem{File: c.file, Line: line, Field: field, Reason: reason})
+}
+
+// Finish ends the conversion and summarises the input. The error is a
+// *ValidationError when any line or default had a problem or there was no
+// line at all; the summary is filled in either way.
+func (c *Converter) Finish() (Summary, error) {
+	sum := c.summary
+	if c.mixedModels {
+		sum.Model = ""
+	}
+	if sum.Requests == 0 {
+		c.problems.add(Problem{File: c.file, Reason: "no requests"})
+	}
+	return sum, c.problems.err()
+}
+
+// convertJSON converts a line holding one JSON object.
+func (c *Converter) convertJSON(b []byte) ([]byte, string) {
+	kind, err := c.scanTop(b)
+	if err != nil {
+		c.syntaxProblem(err)
+		return nil, ""
+	}
+	if kind != "object" {
+		c.report("", "line must be a JSON object, not "+kind)
+		return nil, ""
+	}
+	sh, ok := c.shape()
+	switch {
+	case !ok:
+		return nil, ""
+	case sh == nativeShape(c.target):
+		return c.passThrough(b, sh)
+	default:
+		return c.convertShape(sh)
+	}
+}
+
+// convertText converts a line of plain text: one prompt, or one input to
+// embed.
+func (c *Converter) convertText(b []byte) ([]byte, string) {
+	c.converted = true
+	id := c.checkID("", nil, true)
+	if i := invalidUTF8(b); i < len(b) {
+		c.problems.add(Problem{File: c.file, Line: c.line, Column: i + 1, Reason: "invalid UTF-8"})
+		c.bad = true
+		return nil, id
+	}
+	c.text1 = appendJSONString(c.text1[:0], b)
+	r := &c.req
+	r.reset()
+	kind := c.def.endpoint
+	if kind == "" {
+		kind = KindChat
+	}
+	if !c.setKind("", kind, nil) {
+		return nil, id
+	}
+	if kind == KindEmbeddings {
+		r.input, r.inputText = c.text1, c.text1
+	} else {
+		r.begin(roleUser)
+		r.add(part{kind: partText, text: c.text1}, false)
+	}
+	c.finishRequest(fields{})
+	if c.bad {
+		return nil, id
+	}
+	return c.emit(), id
+}
+
+// fits reports whether out is within the byte limit, reporting it if not.
+func (c *Converter) fits(out []byte) bool {
+	size := int64(len(out)) + 1
+	if c.limit <= 0 || size <= c.limit {
+		return true
+	}
+	how := ""
+	if c.converted {
+		how = " once converted to " + string(c.target)
+	}
+	c.report("", fmt.Sprintf("line is %d bytes%s, over the %d-byte limit of one batch", size, how, c.limit))
+	return false
+}
+
+// report records a problem with the current line; a field of "" leaves the
+// field out, and a line of 0 (before the first line) leaves the line out.
+func (c *Converter) report(field, reason string) {
+	c.problems.add(Problem{File: c.file, Line: c.line, Field: field, Reason: reason})
+	c.bad = true
+}
+
+// syntaxProblem reports a line that is not valid JSON, pointing at the
+// offending byte.
+func (c *Converter) syntaxProblem(err error) {
+	p := Problem{File: c.file, Line: c.line, Reason: "invalid JSON: " + err.Error()}
+	var se *syntaxError
+	if errors.As(err, &se) && !se.atEnd {
+		p.Column = se.offset + 1
+	}
+	c.problems.add(p)
+	c.bad = true
+}
+
+// checkID checks a request id, the raw value of field, and returns it.
+// When generate is set, a missing id is made from the line number.
+func (c *Converter) checkID(field string, raw []byte, generate bool) string {
+	var id []byte
+	if raw == nil && generate {
+		c.genID = appendLineID(c.genID[:0], c.line)
+		id = c.genID
+	} else {
+		s, ok := c.requireString(field, raw)
+		if !ok {
+			return ""
+		}
+		id = s
+	}
+	c.id = id
+	if first, dup := c.ids[string(id)]; dup {
+		c.report(field, fmt.Sprintf("%s duplicates line %d", quote(string(id)), first))
+		return string(id)
+	}
+	s := string(id)
+	c.ids[s] = c.line
+	if c.target == TargetAnthropic && !isAnthropicID(id) {
+		c.report(field, quote(s)+" is not a valid anthropic custom_id (want 1 to 64 letters, digits, '_' or '-')")
+	}
+	return s
+}
+
+// appendLineID appends the id of a line that has none: "line-" and the
+// line number, at least six digits long.
+func appendLineID(b []byte, line int) []byte {
+	var digits [20]byte
+	i := len(digits)
+	for n := line; n > 0 || i > len(digits)-6; n /= 10 {
+		i--
+		digits[i] = byte('0' + n%10)
+	}
+	return append(append(b, "line-"...), digits[i:]...)
+}
+
+// isAnthropicID reports whether id matches ^[a-zA-Z0-9_-]{1,64}$.
+func isAnthropicID(id []byte) bool {
+	if len(id) == 0 || len(id) > 64 {
+		return false
+	}
+	for _, c := range id {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || isDigit(c) || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// requireString returns the contents of raw, the value of field, when it is
+// a non-empty string, and reports a problem otherwise.
+func (c *Converter) requireString(field string, raw []byte) ([]byte, bool) {
+	switch {
+	case raw == nil:
+		c.report(field, "missing")
+	case raw[0] != '"':
+		c.report(field, "must be a string, not "+kindOf(raw))
+	default:
+		s, err := unquote(raw)
+		switch {
+		case err != nil:
+			c.report(field, err.Error())
+		case len(s) == 0:
+			c.report(field, "must not be empty")
+		default:
+			return s, true
+		}
+	}
+	return nil, false
+}
+
+// noteEndpoint records the endpoint of the current line, the value of
+// field, and reports it when it differs from the first line's.
+func (c *Converter) noteEndpoint(field, endpoint string, kind Kind) {
+	switch {
+	case c.summary.Endpoint == "":
+		c.summary.Endpoint, c.summary.Kind = endpoint, kind
+		c.endpointLine = c.line
+	case endpoint != c.summary.Endpoint:
+		c.report(field, fmt.Sprintf("%s differs from %s on line %d (one endpoint per batch)",
+			quote(endpoint), quote(c.summary.Endpoint), c.endpointLine))
+	}
+}
+
+// noteModel records the model of the current line, the value of field or
+// a default, and reports it when it differs from the first line's and the
+// target needs one model per batch.
+func (c *Converter) noteModel(field string, model []byte, fromDefault bool) {
+	switch {
+	case !c.modelSeen:
+		c.summary.Model, c.modelLine, c.modelSeen = string(model), c.line, true
+	case string(model) == c.summary.Model:
+	case c.target == TargetAnthropic:
+		c.mixedModels = true
+	default:
+		from := ""
+		if fromDefault {
+			from = " (from --model)"
+		}
+		c.report(field, fmt.Sprintf("%s%s differs from %s on line %d (one model per file)",
+			quote(string(model)), from, quote(c.summary.Model), c.modelLine))
+	}
+}
+
+// trimModels drops the "models/" prefix of a Gemini model name.
+func trimModels(model []byte) []byte {
+	const prefix = "models/"
+	if len(model) > len(prefix) && string(model[:len(prefix)]) == prefix {
+		return model[len(prefix):]
+	}
+	return model
+}
+
+// endpointOf is the provider's name for the endpoint of kind, one of the
+// kinds that convert.
+func endpointOf(t Target, k Kind) string {
+	switch {
+	case t == TargetAnthropic:
+		return "/v1/messages"
+	case t == TargetGemini && k == KindEmbeddings:
+		return "asyncBatchEmbedContent"
+	case t == TargetGemini:
+		return "batchGenerateContent"
+	}
+	switch k {
+	case KindEmbeddings:
+		return "/v1/embeddings"
+	case KindResponses:
+		return "/v1/responses"
+	case KindCompletions:
+		return "/v1/completions"
+	}
+	return "/v1/chat/completions"
+}
+
+// kindOfURL is the kind of an OpenAI batch endpoint: its path after
+// "/v1/", or chat for chat completions.
+func kindOfURL(url []byte) Kind {
+	switch string(url) {
+	case "/v1/chat/completions":
+		return KindChat
+	case "/v1/embeddings":
+		return KindEmbeddings
+	case "/v1/responses":
+		return KindResponses
+	case "/v1/completions":
+		return KindCompletions
+	}
+	return Kind(url[len("/v1/"):])
+}

@@ -1,0 +1,369 @@
+package jsonl
+
+import (
+	"bytes"
+	"fmt"
+	"strconv"
+)
+
+// This file holds what the readers of the shapes (parse_*.go) share: how
+// a value is checked and kept, and how problems name it.
+
+// reportAt reports a problem with the value at at.
+func (c *Converter) reportAt(at loc, reason string) { c.report(at.String(), reason) }
+
+// refuse reports member key of the object at at, which the target cannot
+// carry.
+func (c *Converter) refuse(at loc, key []byte) {
+	c.report(at.child(key), "cannot be converted to "+string(c.target))
+}
+
+// refuseAt reports the value at at, which the target cannot carry.
+func (c *Converter) refuseAt(at loc) {
+	c.reportAt(at, "cannot be converted to "+string(c.target))
+}
+
+// refuseValue reports the value raw at at, which the target cannot carry
+// unless it is want, the default.
+func (c *Converter) refuseValue(raw []byte, at loc, want string) {
+	if string(raw) != want {
+		c.reportAt(at, fmt.Sprintf("%s cannot be converted to %s (only %s)", shorten(raw), c.target, want))
+	}
+}
+
+// stringAt returns the contents of raw, the value at at, when it is a
+// non-empty string, and reports a problem otherwise.
+func (c *Converter) stringAt(raw []byte, at loc) ([]byte, bool) {
+	switch {
+	case raw == nil:
+		c.reportAt(at, "missing")
+	case raw[0] != '"':
+		c.reportAt(at, "must be a string, not "+kindOf(raw))
+	case len(raw) == 2:
+		c.reportAt(at, "must not be empty")
+	default:
+		s, err := unquote(raw)
+		if err == nil {
+			return s, true
+		}
+		c.reportAt(at, err.Error())
+	}
+	return nil, false
+}
+
+// isString reports whether raw, the value at at, is a string, reporting a
+// problem if not.
+func (c *Converter) isString(raw []byte, at loc) bool {
+	switch {
+	case raw == nil:
+		c.reportAt(at, "missing")
+	case raw[0] != '"':
+		c.reportAt(at, "must be a string, not "+kindOf(raw))
+	default:
+		return true
+	}
+	return false
+}
+
+// setModel keeps the model named by raw. Gemini names models "models/...";
+// the prefix is dropped.
+func (c *Converter) setModel(raw []byte, at loc) {
+	if model, ok := c.stringAt(raw, at); ok {
+		c.req.model = trimModels(model)
+	}
+}
+
+// setMaxTokens keeps the token limit raw, the value of member name of the
+// object at obj.
+func (c *Converter) setMaxTokens(raw []byte, obj loc, name string) {
+	r := &c.req
+	at := obj.key(name)
+	if r.maxTokens != nil {
+		c.reportAt(at, "cannot be used together with "+r.maxTokensName)
+		return
+	}
+	if c.positiveInt(raw, at) {
+		r.maxTokens, r.maxTokensName = raw, name
+	}
+}
+
+// setTemperature keeps the sampling temperature raw.
+func (c *Converter) setTemperature(raw []byte, at loc) {
+	if c.inRange(raw, at, maxTemperature(c.target)) {
+		c.req.temperature = raw
+	}
+}
+
+// maxTemperature is the highest temperature t accepts.
+func maxTemperature(t Target) float64 {
+	if t == TargetAnthropic {
+		return 1
+	}
+	return 2
+}
+
+// setTopP keeps the nucleus sampling mass raw.
+func (c *Converter) setTopP(raw []byte, at loc) {
+	if c.inRange(raw, at, 1) {
+		c.req.topP = raw
+	}
+}
+
+// setTopK keeps the top-k sampling limit raw; OpenAI has none.
+func (c *Converter) setTopK(raw []byte, at loc) {
+	if c.target == TargetOpenAI {
+		c.refuseAt(at)
+		return
+	}
+	if c.positiveInt(raw, at) {
+		c.req.topK = raw
+	}
+}
+
+// setStop keeps the stop sequences raw, a string or an array of strings.
+// arrayOnly is set for the members that take only arrays.
+func (c *Converter) setStop(raw []byte, at loc, arrayOnly bool) {
+	if c.kind == KindResponses {
+		c.reportAt(at, "cannot be converted to /v1/responses (it has no stop sequences)")
+		return
+	}
+	n := 1
+	switch {
+	case raw[0] == '"' && !arrayOnly:
+	case raw[0] == '[':
+		n = 0
+		w := walk(raw)
+		w.array()
+		for i := 0; w.elem(); i++ {
+			if v := w.next(); v[0] != '"' {
+				c.reportAt(at.elem(i), "must be a string, not "+kindOf(v))
+				return
+			}
+			n++
+		}
+	case arrayOnly:
+		c.reportAt(at, "must be an array of strings, not "+kindOf(raw))
+		return
+	default:
+		c.reportAt(at, "must be a string or an array of strings, not "+kindOf(raw))
+		return
+	}
+	if most := maxStops(c.target); most > 0 && n > most {
+		c.reportAt(at, fmt.Sprintf("%d stop sequences are more than %s accepts (%d)", n, c.target, most))
+		return
+	}
+	c.req.stop = raw
+}
+
+// maxStops is how many stop sequences t accepts; 0 means no limit.
+func maxStops(t Target) int {
+	switch t {
+	case TargetOpenAI:
+		return 4
+	case TargetGemini:
+		return 5
+	}
+	return 0
+}
+
+// setDimensions keeps the size of the embedding vectors raw.
+func (c *Converter) setDimensions(raw []byte, at loc) {
+	if c.positiveInt(raw, at) {
+		c.req.dimensions = raw
+	}
+}
+
+// setEncodingFormat keeps the encoding of OpenAI embeddings raw. Gemini
+// returns floats, so "float" is all it can take, and needs no member.
+func (c *Converter) setEncodingFormat(raw []byte, at loc) {
+	format, ok := c.stringAt(raw, at)
+	switch {
+	case !ok:
+	case string(format) != "float" && string(format) != "base64":
+		c.reportAt(at, quote(string(format))+` is not an encoding format (want "float" or "base64")`)
+	case c.target == TargetOpenAI:
+		c.req.encodingFormat = raw
+	case string(format) == "base64":
+		c.reportAt(at, `"base64" cannot be converted to `+string(c.target)+" (it returns floats)")
+	}
+}
+
+// geminiTaskTypes lists, for messages, the task types of Gemini
+// embeddings. isGeminiTaskType must agree with it.
+const geminiTaskTypes = "RETRIEVAL_QUERY, RETRIEVAL_DOCUMENT, SEMANTIC_SIMILARITY, CLASSIFICATION, " +
+	"CLUSTERING, QUESTION_ANSWERING, FACT_VERIFICATION, CODE_RETRIEVAL_QUERY"
+
+func isGeminiTaskType(s string) bool {
+	switch s {
+	case "RETRIEVAL_QUERY", "RETRIEVAL_DOCUMENT", "SEMANTIC_SIMILARITY", "CLASSIFICATION",
+		"CLUSTERING", "QUESTION_ANSWERING", "FACT_VERIFICATION", "CODE_RETRIEVAL_QUERY":
+		return true
+	}
+	return false
+}
+
+// setTaskType keeps the Gemini embedding task type raw; OpenAI has none.
+func (c *Converter) setTaskType(raw []byte, at loc) {
+	if c.target != TargetGemini {
+		c.refuseAt(at)
+		return
+	}
+	task, ok := c.stringAt(raw, at)
+	switch {
+	case !ok:
+	case !isGeminiTaskType(string(task)):
+		c.reportAt(at, quote(string(task))+" is not a gemini task type (want one of "+geminiTaskTypes+")")
+	default:
+		c.req.taskType = raw
+	}
+}
+
+// inRange reports whether raw, the value at at, is a number from 0 to
+// most, reporting a problem if not.
+func (c *Converter) inRange(raw []byte, at loc, most float64) bool {
+	if kindOf(raw) != "number" {
+		c.reportAt(at, "must be a number, not "+kindOf(raw))
+		return false
+	}
+	v, err := strconv.ParseFloat(string(raw), 64)
+	if err != nil || v < 0 || v > most {
+		c.reportAt(at, fmt.Sprintf("%s is out of range for %s (0 to %g)", shorten(raw), c.target, most))
+		return false
+	}
+	return true
+}
+
+// embeddingsInput keeps the input to embed: a string, or an array of
+// strings (or, for OpenAI, of token arrays). Gemini embeds one text per
+// request.
+func (c *Converter) embeddingsInput(raw []byte, at loc) {
+	r := &c.req
+	switch {
+	case raw == nil:
+		c.reportAt(at, "missing")
+	case raw[0] == '"':
+		if len(raw) == 2 {
+			c.reportAt(at, "must not be empty")
+			return
+		}
+		r.input, r.inputText = raw, raw
+	case raw[0] == '[':
+		c.embeddingsArray(raw, at)
+	default:
+		c.reportAt(at, "must be a string or an array of strings, not "+kindOf(raw))
+	}
+}
+
+// embeddingsArray keeps an array of inputs to embed.
+func (c *Converter) embeddingsArray(raw []byte, at loc) {
+	n, tokens := 0, false
+	var first []byte
+	w := walk(raw)
+	w.array()
+	for i := 0; w.elem(); i++ {
+		v := w.next()
+		switch v[0] {
+		case '"':
+			if n == 0 {
+				first = v
+			}
+		case '[':
+			tokens = true
+		default:
+			if kindOf(v) != "number" {
+				c.reportAt(at.elem(i), "must be a string, not "+kindOf(v))
+				return
+			}
+			tokens = true
+		}
+		n++
+	}
+	switch {
+	case n == 0:
+		c.reportAt(at, "must not be empty")
+	case tokens && c.target != TargetOpenAI:
+		c.reportAt(at, "token ids cannot be converted to "+string(c.target))
+	case n > 1 && c.target != TargetOpenAI:
+		c.reportAt(at, fmt.Sprintf("holds %d inputs, but %s embeds one text per request (put each on a line of its own)", n, c.target))
+	default:
+		c.req.input = raw
+		if n == 1 && !tokens {
+			c.req.inputText = first
+		}
+	}
+}
+
+// textPart adds the text raw, the value at at, to the current message or
+// the system text.
+func (c *Converter) textPart(raw []byte, at loc, sys bool) {
+	if c.isString(raw, at) {
+		c.req.add(part{kind: partText, text: raw}, sys)
+	}
+}
+
+// imageURL reads raw, the URL of an image at at: a base64 data: URL, or an
+// http(s) URL for targets that fetch images.
+func (c *Converter) imageURL(raw []byte, at loc) (part, bool) {
+	if !c.isString(raw, at) {
+		return part{}, false
+	}
+	url := escapedContents(raw)
+	switch {
+	case hasPrefix(url, "data:"):
+		media, data, ok := splitDataURL(url)
+		if !ok {
+			c.reportAt(at, "must be a base64 data: URL (data:<media type>;base64,<data>)")
+			return part{}, false
+		}
+		return c.inlineImage(media, data, at)
+	case !hasPrefix(url, "https://") && !hasPrefix(url, "http://"):
+		c.reportAt(at, "must be a data: URL or an http(s) URL")
+	case c.target == TargetGemini:
+		c.reportAt(at, "gemini cannot fetch images from URLs (inline the image as a data: URL)")
+	default:
+		return part{kind: partURL, text: raw}, true
+	}
+	return part{}, false
+}
+
+// inlineImage checks an inline image, its escaped media type and base64
+// data, for the target.
+func (c *Converter) inlineImage(media, data []byte, at loc) (part, bool) {
+	switch {
+	case len(media) == 0:
+		c.reportAt(at, "has no media type")
+	case len(data) == 0:
+		c.reportAt(at, "has no data")
+	case c.target == TargetGemini:
+		return part{kind: partInline, mime: media, data: data}, true
+	case !hasPrefix(media, "image/"):
+		c.reportAt(at, quote(string(media))+" cannot be converted to "+string(c.target)+" (only images)")
+	case c.target == TargetAnthropic && !isAnthropicImage(media):
+		c.reportAt(at, quote(string(media))+" is not an image type anthropic accepts (image/jpeg, image/png, image/gif or image/webp)")
+	default:
+		return part{kind: partInline, mime: media, data: data}, true
+	}
+	return part{}, false
+}
+
+func isAnthropicImage(media []byte) bool {
+	switch string(media) {
+	case "image/jpeg", "image/png", "image/gif", "image/webp":
+		return true
+	}
+	return false
+}
+
+// splitDataURL splits "data:<media type>;base64,<data>".
+func splitDataURL(url []byte) (media, data []byte, ok bool) {
+	rest := url[len("data:"):]
+	media, data, ok = bytes.Cut(rest, []byte(";base64,"))
+	if !ok || bytes.IndexByte(media, ';') >= 0 || bytes.IndexByte(media, ',') >= 0 {
+		return nil, nil, false
+	}
+	return media, data, true
+}
+
+func hasPrefix(b []byte, prefix string) bool {
+	return len(b) >= len(prefix) && string(b[:len(prefix)]) == prefix
+}

@@ -1,0 +1,204 @@
+package jsonl
+
+import "fmt"
+
+// anthropicParams reads the params of an Anthropic batch request.
+func (c *Converter) anthropicParams(params []byte) {
+	at := root("params")
+	w := walk(params)
+	w.object()
+	for key, ok := w.key(); ok; key, ok = w.key() {
+		switch string(key) {
+		case "model":
+			c.setModel(w.next(), at.key("model"))
+		case "max_tokens":
+			c.setMaxTokens(w.next(), at, "max_tokens")
+		case "messages":
+			c.anthropicMessages(&w, at.key("messages"))
+		case "system":
+			c.anthropicSystem(&w, at.key("system"))
+		case "temperature":
+			c.setTemperature(w.next(), at.key("temperature"))
+		case "top_p":
+			c.setTopP(w.next(), at.key("top_p"))
+		case "top_k":
+			c.setTopK(w.next(), at.key("top_k"))
+		case "stop_sequences":
+			c.setStop(w.next(), at.key("stop_sequences"), true)
+		case "stream":
+			c.refuseValue(w.next(), at.key("stream"), "false")
+		default:
+			c.refuse(at, key)
+		}
+	}
+}
+
+// anthropicSystem reads a system prompt: a string or text blocks.
+func (c *Converter) anthropicSystem(w *walker, at loc) {
+	switch w.peek() {
+	case '"':
+		c.req.add(part{kind: partText, text: w.next()}, true)
+	case '[':
+		w.array()
+		for i := 0; w.elem(); i++ {
+			c.anthropicBlock(w, at.elem(i), true)
+		}
+	default:
+		c.reportAt(at, "must be a string or an array of text blocks, not "+kindOf(w.next()))
+	}
+}
+
+// anthropicMessages reads the conversation of an Anthropic request.
+func (c *Converter) anthropicMessages(w *walker, at loc) {
+	c.req.conversation = true
+	if w.peek() != '[' {
+		c.reportAt(at, "must be an array of messages, not "+kindOf(w.next()))
+		return
+	}
+	w.array()
+	for i := 0; w.elem(); i++ {
+		c.anthropicMessage(w, at.elem(i))
+	}
+}
+
+// anthropicMessage reads one message: a role and content blocks. Its
+// content is read into a new message before its role is known.
+func (c *Converter) anthropicMessage(w *walker, at loc) {
+	if w.peek() != '{' {
+		c.reportAt(at, "must be an object, not "+kindOf(w.next()))
+		return
+	}
+	r := &c.req
+	r.begin(roleUser)
+	var roleRaw []byte
+	hasContent := false
+	w.object()
+	for key, ok := w.key(); ok; key, ok = w.key() {
+		switch string(key) {
+		case "role":
+			roleRaw = w.next()
+		case "content":
+			hasContent = true
+			c.anthropicContent(w, at.key("content"))
+		default:
+			c.refuse(at, key)
+		}
+	}
+	roleAt := at.key("role")
+	switch {
+	case !c.isString(roleRaw, roleAt):
+		r.drop()
+	case string(roleRaw) != `"user"` && string(roleRaw) != `"assistant"`:
+		c.reportAt(roleAt, quoteRaw(roleRaw)+" is not a role (want user or assistant)")
+		r.drop()
+	case !hasContent:
+		c.reportAt(at.key("content"), "missing")
+		r.drop()
+	case string(roleRaw) == `"assistant"`:
+		r.last().role = roleAssistant
+	}
+}
+
+// anthropicContent reads the content of a message: a string or blocks.
+func (c *Converter) anthropicContent(w *walker, at loc) {
+	switch w.peek() {
+	case '"':
+		c.req.add(part{kind: partText, text: w.next()}, false)
+		return
+	case '[':
+	default:
+		c.reportAt(at, "must be a string or an array of content blocks, not "+kindOf(w.next()))
+		return
+	}
+	w.array()
+	n := 0
+	for ; w.elem(); n++ {
+		c.anthropicBlock(w, at.elem(n), false)
+	}
+	if n == 0 {
+		c.reportAt(at, "must not be empty")
+	}
+}
+
+// anthropicBlock reads one content block: text, or an image unless sys
+// (system text) is set.
+func (c *Converter) anthropicBlock(w *walker, at loc, sys bool) {
+	if w.peek() != '{' {
+		c.reportAt(at, "must be an object, not "+kindOf(w.next()))
+		return
+	}
+	var typ, text, source []byte
+	w.object()
+	for key, ok := w.key(); ok; key, ok = w.key() {
+		switch string(key) {
+		case "type":
+			typ = w.next()
+		case "text":
+			text = w.next()
+		case "source":
+			source = w.next()
+		default:
+			c.refuse(at, key)
+		}
+	}
+	switch {
+	case string(typ) == `"text"`:
+		c.rejectExtra(source, at, "source")
+		c.textPart(text, at.key("text"), sys)
+	case string(typ) == `"image"` && !sys:
+		c.rejectExtra(text, at, "text")
+		if p, ok := c.anthropicImage(source, at.key("source")); ok {
+			c.req.add(p, false)
+		}
+	case typ == nil:
+		c.reportAt(at.key("type"), "missing")
+	default:
+		c.reportAt(at.key("type"), fmt.Sprintf("%s blocks cannot be converted to %s", shorten(typ), c.target))
+	}
+}
+
+// anthropicImage reads the source of an image block: base64 data or a
+// URL.
+func (c *Converter) anthropicImage(raw []byte, at loc) (part, bool) {
+	switch {
+	case raw == nil:
+		c.reportAt(at, "missing")
+		return part{}, false
+	case raw[0] != '{':
+		c.reportAt(at, "must be an object, not "+kindOf(raw))
+		return part{}, false
+	}
+	var typ, media, data, url []byte
+	w := walk(raw)
+	w.object()
+	for key, ok := w.key(); ok; key, ok = w.key() {
+		switch string(key) {
+		case "type":
+			typ = w.next()
+		case "media_type":
+			media = w.next()
+		case "data":
+			data = w.next()
+		case "url":
+			url = w.next()
+		default:
+			c.refuse(at, key)
+		}
+	}
+	switch string(typ) {
+	case `"base64"`:
+		c.rejectExtra(url, at, "url")
+		if c.isString(media, at.key("media_type")) && c.isString(data, at.key("data")) {
+			return c.inlineImage(escapedContents(media), escapedContents(data), at)
+		}
+	case `"url"`:
+		c.rejectExtra(media, at, "media_type")
+		c.rejectExtra(data, at, "data")
+		return c.imageURL(url, at.key("url"))
+	case "":
+		c.reportAt(at.key("type"), "missing")
+	default:
+		c.reportAt(at.key("type"), fmt.Sprintf("%s image sources cannot be converted to %s", shorten(typ), c.target))
+	}
+	return part{}, false
+}

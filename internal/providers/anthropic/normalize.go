@@ -1,0 +1,354 @@
+package anthropic
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+
+	"github.com/batchctl/batchctl/internal/providers"
+)
+
+// The result types of a results line.
+const (
+	resultSucceeded = "succeeded"
+	resultErrored   = "errored"
+	resultCanceled  = "canceled"
+	resultExpired   = "expired"
+)
+
+// The messages of requests that never ran, after the API's guide.
+const (
+	canceledMessage = "The batch was canceled before this request could be sent to the model."
+	expiredMessage  = "The batch reached its 24 hour expiration before this request could be sent to the model."
+)
+
+// Normalize turns one line of a batch's results,
+//
+//	{"custom_id":..., "result":{"type":"succeeded","message":{...}}}
+//	{"custom_id":..., "result":{"type":"errored","error":{"type":"error","error":{"type":...,"message":...},"request_id":...}}}
+//	{"custom_id":..., "result":{"type":"canceled"}}
+//	{"custom_id":..., "result":{"type":"expired"}}
+//
+// into a result. A succeeded one has the text of the message's text
+// blocks, concatenated (nil when it has none), its stop_reason as
+// finish_reason, its usage and model, and the message as Response. An
+// errored one has the inner error's type and message (or those of the
+// error itself when it is not nested), the HTTP status that error type
+// stands for, and the error object as Response. Canceled and expired ones
+// have an error of that type and no Response; an unknown result type is
+// errored with the result as Response. The line is read in one pass (see
+// scanner) and may be reused once Normalize returns.
+func (c *Client) Normalize(line []byte) (providers.Result, error) {
+	var l resultLine
+	s := scanner{data: line}
+	err := s.object(func(key []byte) error { return l.member(&s, key) })
+	if err == nil {
+		err = s.end()
+	}
+	if err != nil {
+		if isSyntaxError(err) {
+			return providers.Result{}, fmt.Errorf("result line is not valid JSON: %w", err)
+		}
+		return providers.Result{}, fmt.Errorf("result line: %w", err)
+	}
+	switch {
+	case l.customID == "":
+		return providers.Result{}, errors.New("result line has no custom_id")
+	case l.result.raw == nil:
+		return providers.Result{}, fmt.Errorf("result line for %q has no result", l.customID)
+	case l.result.typ == "":
+		return providers.Result{}, fmt.Errorf("result line for %q has no result type", l.customID)
+	}
+	r := providers.Result{CustomID: l.customID}
+	switch l.result.typ {
+	case resultSucceeded:
+		m := &l.result.message
+		if m.raw == nil {
+			return providers.Result{}, fmt.Errorf("succeeded result for %q has no message", l.customID)
+		}
+		r.Status, r.Model, r.FinishReason, r.Usage = providers.ResultSucceeded, m.model, m.stopReason, m.usage.result()
+		if m.hasText {
+			text := string(m.text)
+			r.Text = &text
+		}
+		r.Response = bytes.Clone(m.raw)
+	case resultErrored:
+		r.Status, r.Error = providers.ResultErrored, l.result.err.result()
+		r.Response = bytes.Clone(l.result.err.raw)
+	case resultCanceled:
+		r.Status, r.Error = providers.ResultCanceled, &providers.ResultError{Type: resultCanceled, Message: canceledMessage}
+	case resultExpired:
+		r.Status, r.Error = providers.ResultExpired, &providers.ResultError{Type: resultExpired, Message: expiredMessage}
+	default:
+		r.Status = providers.ResultErrored
+		r.Error = &providers.ResultError{Type: l.result.typ, Message: fmt.Sprintf("unknown result type %q", l.result.typ)}
+		r.Response = bytes.Clone(l.result.raw)
+	}
+	return r, nil
+}
+
+// resultLine is what Normalize reads of a line.
+type resultLine struct {
+	customID string
+	result   resultBody
+}
+
+// resultBody is what Normalize reads of a line's result, for every type
+// at once: its members may come in any order.
+type resultBody struct {
+	raw     []byte // the whole result, aliasing the line; nil when absent or null
+	typ     string
+	message messageBody
+	err     errorBody
+}
+
+// messageBody is what Normalize reads of a succeeded result's message.
+type messageBody struct {
+	raw        []byte // the whole message, aliasing the line
+	model      string
+	text       []byte // the text blocks' text, concatenated
+	hasText    bool
+	stopReason *string
+	usage      tokenUsage
+}
+
+// errorBody is what Normalize reads of an errored result's error: an
+// ErrorResponse whose error member holds the error itself, or (tolerated)
+// the error itself.
+type errorBody struct {
+	raw             []byte // the whole error, aliasing the line
+	typ, message    string
+	hasInner        bool
+	inner, innerMsg string
+}
+
+// tokenUsage is a message's usage; has is false when it reports none.
+type tokenUsage struct {
+	input, output int64
+	has           bool
+}
+
+// wrapKey names the member an error came from.
+func wrapKey(key []byte, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s: %w", key, err)
+}
+
+func (l *resultLine) member(s *scanner, key []byte) error {
+	var err error
+	switch string(key) {
+	case "custom_id":
+		l.customID, err = s.str()
+	case "result":
+		err = l.result.read(s)
+	default:
+		return s.skip()
+	}
+	return wrapKey(key, err)
+}
+
+// read reads a result object; null leaves it absent.
+func (b *resultBody) read(s *scanner) error {
+	if s.null() {
+		return nil
+	}
+	s.peek()
+	start := s.pos
+	if err := s.object(func(key []byte) error { return b.member(s, key) }); err != nil {
+		return err
+	}
+	b.raw = s.data[start:s.pos]
+	return nil
+}
+
+func (b *resultBody) member(s *scanner, key []byte) error {
+	var err error
+	switch string(key) {
+	case "type":
+		b.typ, err = s.str()
+	case "message":
+		err = b.message.read(s)
+	case "error":
+		err = b.err.read(s)
+	default:
+		return s.skip()
+	}
+	return wrapKey(key, err)
+}
+
+// read reads a message object; null leaves it absent.
+func (m *messageBody) read(s *scanner) error {
+	if s.null() {
+		return nil
+	}
+	s.peek()
+	start := s.pos
+	err := s.object(func(key []byte) error {
+		var err error
+		switch string(key) {
+		case "model":
+			m.model, err = s.str()
+		case "content":
+			err = s.array(func(int) error { return m.readBlock(s) })
+		case "stop_reason":
+			m.stopReason, err = s.optionalStr()
+		case "usage":
+			err = m.usage.read(s)
+		default:
+			return s.skip()
+		}
+		return wrapKey(key, err)
+	})
+	if err != nil {
+		return err
+	}
+	m.raw = s.data[start:s.pos]
+	return nil
+}
+
+// readBlock reads one content block, appending its text when it is a text
+// block. Its type may follow its text, so the text is appended first and
+// dropped again for other types.
+func (m *messageBody) readBlock(s *scanner) error {
+	var typ string
+	mark := len(m.text)
+	err := s.object(func(key []byte) error {
+		var err error
+		switch string(key) {
+		case "type":
+			typ, err = s.str()
+		case "text":
+			m.text, err = s.appendStr(m.text[:mark])
+		default:
+			return s.skip()
+		}
+		return wrapKey(key, err)
+	})
+	if typ == "text" {
+		m.hasText = true
+	} else {
+		m.text = m.text[:mark]
+	}
+	return err
+}
+
+func (u *tokenUsage) read(s *scanner) error {
+	if s.null() {
+		return nil
+	}
+	u.has = true
+	return s.object(func(key []byte) error {
+		var err error
+		switch string(key) {
+		case "input_tokens":
+			u.input, err = s.integer()
+		case "output_tokens":
+			u.output, err = s.integer()
+		default:
+			return s.skip()
+		}
+		return wrapKey(key, err)
+	})
+}
+
+// result is the usage in normalized form; nil when there is none.
+func (u *tokenUsage) result() *providers.Usage {
+	if !u.has {
+		return nil
+	}
+	return &providers.Usage{InputTokens: u.input, OutputTokens: u.output}
+}
+
+// read reads an error object; null leaves it absent.
+func (e *errorBody) read(s *scanner) error {
+	if s.null() {
+		return nil
+	}
+	s.peek()
+	start := s.pos
+	err := s.object(func(key []byte) error {
+		var err error
+		switch string(key) {
+		case "type":
+			e.typ, err = s.str()
+		case "message":
+			e.message, err = s.str()
+		case "error":
+			err = e.readInner(s)
+		default:
+			return s.skip()
+		}
+		return wrapKey(key, err)
+	})
+	if err != nil {
+		return err
+	}
+	e.raw = s.data[start:s.pos]
+	return nil
+}
+
+// readInner reads the error member of an ErrorResponse.
+func (e *errorBody) readInner(s *scanner) error {
+	if s.null() {
+		return nil
+	}
+	e.hasInner = true
+	return s.object(func(key []byte) error {
+		var err error
+		switch string(key) {
+		case "type":
+			e.inner, err = s.str()
+		case "message":
+			e.innerMsg, err = s.str()
+		default:
+			return s.skip()
+		}
+		return wrapKey(key, err)
+	})
+}
+
+// result is the error in normalized form.
+func (e *errorBody) result() *providers.ResultError {
+	r := &providers.ResultError{Type: e.typ, Message: e.message}
+	if e.hasInner {
+		r.Type, r.Message = e.inner, e.innerMsg
+	}
+	if r.Type == "" {
+		r.Type = "error"
+	}
+	if r.Message == "" {
+		r.Message = "The request failed without an error message."
+	}
+	r.HTTPStatus = errorStatus(r.Type)
+	return r
+}
+
+// errorStatus is the HTTP status the API answers an error type with; 0
+// for a type it does not document.
+func errorStatus(errType string) int {
+	switch errType {
+	case "invalid_request_error":
+		return 400
+	case "authentication_error":
+		return 401
+	case "billing_error":
+		return 402
+	case "permission_error":
+		return 403
+	case "not_found_error":
+		return 404
+	case "request_too_large":
+		return 413
+	case "rate_limit_error":
+		return 429
+	case "api_error":
+		return 500
+	case "timeout_error":
+		return 504
+	case "overloaded_error":
+		return 529
+	}
+	return 0
+}
