@@ -47,6 +47,7 @@ func TestScripts(t *testing.T) {
 			"stdout2env": cmdStdoutToEnv,
 			"waitlisten": cmdWaitListen,
 			"rawbatch":   cmdRawBatch,
+			"rawupload":  cmdRawUpload,
 		},
 		Setup: func(env *testscript.Env) error {
 			// a script may inject server faults with a .faults file (see
@@ -149,21 +150,36 @@ func cmdRawBatch(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 2 {
 		ts.Fatalf("usage: rawbatch file endpoint")
 	}
-	base := ts.Getenv("EMULATOR_URL")
+	fileID := rawUpload(ts, args[0])
+	req, _ := json.Marshal(map[string]string{"input_file_id": fileID, "endpoint": args[1], "completion_window": "24h"})
+	var batch struct{ ID string }
+	rawPost(ts, ts.Getenv("EMULATOR_URL")+"/batches", "application/json", bytes.NewReader(req), &batch)
+	fmt.Fprint(ts.Stdout(), batch.ID)
+}
+
+// cmdRawUpload uploads a batch input file to the test's emulator without
+// batchctl and writes the file id to stdout:
+//
+//	rawupload input.jsonl
+func cmdRawUpload(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: rawupload file")
+	}
+	fmt.Fprint(ts.Stdout(), rawUpload(ts, args[0]))
+}
+
+func rawUpload(ts *testscript.TestScript, name string) string {
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	ts.Check(mw.WriteField("purpose", "batch"))
-	fw, err := mw.CreateFormFile("file", filepath.Base(args[0]))
+	fw, err := mw.CreateFormFile("file", filepath.Base(name))
 	ts.Check(err)
-	_, err = fw.Write([]byte(ts.ReadFile(args[0])))
+	_, err = fw.Write([]byte(ts.ReadFile(name)))
 	ts.Check(err)
 	ts.Check(mw.Close())
 	var file struct{ ID string }
-	rawPost(ts, base+"/files", mw.FormDataContentType(), &body, &file)
-	req, _ := json.Marshal(map[string]string{"input_file_id": file.ID, "endpoint": args[1], "completion_window": "24h"})
-	var batch struct{ ID string }
-	rawPost(ts, base+"/batches", "application/json", bytes.NewReader(req), &batch)
-	fmt.Fprint(ts.Stdout(), batch.ID)
+	rawPost(ts, ts.Getenv("EMULATOR_URL")+"/files", mw.FormDataContentType(), &body, &file)
+	return file.ID
 }
 
 func rawPost(ts *testscript.TestScript, url, contentType string, body io.Reader, into any) {

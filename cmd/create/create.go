@@ -43,6 +43,11 @@ type Options struct {
 	Timeout  time.Duration
 	Output   string
 
+	// InputFileID starts the batch from a file the provider already has.
+	InputFileID string
+	// CompletionWindow overrides the profile's (e.g. 7d on Groq).
+	CompletionWindow string
+
 	// Conversion: values that fill what input lines leave unset.
 	Prompts     []string
 	InputFormat string
@@ -123,6 +128,9 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			switch {
+			case opts.InputFileID != "" && (opts.File != "" || len(opts.Prompts) > 0):
+				return cmdutil.FlagErrorf("--input-file-id cannot be used with -f or --prompt")
+			case opts.InputFileID != "":
 			case opts.File == "" && len(opts.Prompts) == 0:
 				return cmdutil.FlagErrorf("no input: pass -f FILE, -f - to read standard input, or --prompt TEXT")
 			case opts.File != "" && len(opts.Prompts) > 0:
@@ -162,6 +170,8 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 	fl.DurationVar(&opts.Interval, "interval", 0, "with --wait: longest pause between polls (default: poll_interval)")
 	fl.DurationVar(&opts.Timeout, "timeout", 0, "with --wait: give up waiting after this long (exit 124)")
 	fl.StringVarP(&opts.Output, "output", "o", "", "with --wait: write results to `file` instead of standard output")
+	fl.StringVar(&opts.InputFileID, "input-file-id", "", "start from an input `file` already uploaded to the provider (OpenAI-type, Gemini)")
+	fl.StringVar(&opts.CompletionWindow, "completion-window", "", "batch completion window (default: the provider's, 24h; Groq accepts up to 7d)")
 	fl.StringArrayVar(&opts.Prompts, "prompt", nil, "a prompt to send (repeatable): one request each, instead of -f")
 	fl.StringVar(&opts.InputFormat, "input-format", "jsonl", "input lines are `jsonl` (requests in any accepted shape) or text (one prompt per line)")
 	defaultFlags.add(fl)
@@ -196,12 +206,6 @@ func createRun(ctx context.Context, opts *Options, intervalSet bool) error {
 			return cmdutil.FlagErrorf("--max-bytes: %v", err)
 		}
 	}
-	in, closeIn, err := openInput(opts.IO, opts.File, opts.Prompts)
-	if err != nil {
-		return err
-	}
-	defer closeIn()
-
 	m, err := opts.Manager()
 	if err != nil {
 		return err
@@ -210,18 +214,34 @@ func createRun(ctx context.Context, opts *Options, intervalSet bool) error {
 	if err != nil {
 		return err
 	}
-	file := opts.File
-	if file == "" {
-		file = "--prompt"
-	}
 	spec := jobs.Spec{
-		File: file, Input: in, Profile: profile, Model: model, Name: opts.Name,
+		File: opts.File, Profile: profile, Model: model, Name: opts.Name,
 		Metadata: meta, MaxRequests: opts.MaxRequests, MaxBytes: maxBytes,
 		Defaults: opts.Defaults, TextInput: opts.InputFormat == "text",
 	}
-	plan, err := m.Prepare(id, spec)
-	if err != nil {
-		return err
+	var plan *jobs.Plan
+	if opts.InputFileID != "" {
+		spec.File = "provider file " + opts.InputFileID
+		kind := opts.Defaults.Endpoint
+		if kind == "" {
+			kind = jsonl.KindChat
+		}
+		if plan, err = m.PrepareRemote(id, spec, opts.InputFileID, kind); err != nil {
+			return &cmdutil.UsageError{Err: err}
+		}
+	} else {
+		in, closeIn, err := openInput(opts.IO, opts.File, opts.Prompts)
+		if err != nil {
+			return err
+		}
+		defer closeIn()
+		if spec.File == "" {
+			spec.File = "--prompt"
+		}
+		spec.Input = in
+		if plan, err = m.Prepare(id, spec); err != nil {
+			return err
+		}
 	}
 	if opts.DryRun {
 		printPlan(opts.IO.Out, plan)
@@ -234,7 +254,11 @@ func createRun(ctx context.Context, opts *Options, intervalSet bool) error {
 			Hint: fmt.Sprintf("export %s=... (or name another variable with api_key_env in %s)", profile.APIKeyEnv, cfg.File),
 		}
 	}
-	j, err := submit(ctx, opts, m, plan, spec, profile.CompletionWindow)
+	window := profile.CompletionWindow
+	if opts.CompletionWindow != "" {
+		window = opts.CompletionWindow
+	}
+	j, err := submit(ctx, opts, m, plan, spec, window)
 	if err != nil {
 		return err
 	}
@@ -288,8 +312,12 @@ func submit(ctx context.Context, opts *Options, m *jobs.Manager, plan *jobs.Plan
 	if err := m.Submit(ctx, j, window); err != nil {
 		return nil, shared.Abandon(ctx, opts.IO, m, j, err)
 	}
+	what := plural(j.Requests, "request")
+	if jobs.RemoteInput(j.Parts[0]) {
+		what = "provider file " + j.Parts[0].InputFileID
+	}
 	fmt.Fprintf(opts.IO.ErrOut, "%s created job %s: %s on %s/%s in %s\n",
-		cs.Success("✓"), cs.Bold(j.ID), plural(j.Requests, "request"), j.Provider, j.Model, plural(len(j.Parts), "batch"))
+		cs.Success("✓"), cs.Bold(j.ID), what, j.Provider, j.Model, plural(len(j.Parts), "batch"))
 	return j, nil
 }
 

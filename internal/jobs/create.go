@@ -65,6 +65,31 @@ type Plan struct {
 type PlanPart struct {
 	Requests int
 	Bytes    int64
+	// InputFileID is an input the provider already has; the part then has
+	// no local input (and its request count is unknown).
+	InputFileID string
+}
+
+// PrepareRemote plans a job from an input file the provider already has
+// (create --input-file-id): one part, nothing to validate or upload here.
+func (m *Manager) PrepareRemote(jobID string, spec Spec, fileID string, kind jsonl.Kind) (*Plan, error) {
+	if TargetOf(spec.Profile) == jsonl.TargetAnthropic {
+		return nil, fmt.Errorf("provider %q takes its requests inline; it has no uploaded files to start a batch from", spec.Profile.Name)
+	}
+	if spec.Model == "" {
+		return nil, errors.New("an input file id needs --model: the file's requests cannot be read here")
+	}
+	if err := m.mkdirJob(jobID); err != nil {
+		return nil, fmt.Errorf("creating the job directory: %w", err)
+	}
+	return &Plan{
+		JobID:    jobID,
+		Provider: spec.Profile.Name,
+		Model:    spec.Model,
+		Endpoint: jsonl.EndpointOf(TargetOf(spec.Profile), kind),
+		SHA256:   "file:" + fileID,
+		Parts:    []PlanPart{{InputFileID: fileID}},
+	}, nil
 }
 
 // Prepare validates the whole input before anything is sent and writes the
@@ -240,7 +265,8 @@ func (m *Manager) Record(ctx context.Context, plan *Plan, spec Spec, fingerprint
 		UpdatedAt:   now,
 	}
 	for i, pp := range plan.Parts {
-		sj.Parts = append(sj.Parts, store.Part{Index: i + 1, Requests: pp.Requests, Bytes: pp.Bytes, CreatedAt: now, UpdatedAt: now})
+		sj.Parts = append(sj.Parts, store.Part{Index: i + 1, Requests: pp.Requests, Bytes: pp.Bytes,
+			InputFileID: pp.InputFileID, CreatedAt: now, UpdatedAt: now})
 	}
 	sj.Status, sj.Counts, sj.Usage, _ = store.Aggregate(sj.Parts)
 	if err := m.Store.CreateJob(ctx, sj); err != nil {
@@ -307,6 +333,10 @@ func (m *Manager) FindDuplicate(ctx context.Context, fingerprint string) (*Job, 
 	}
 	return &Job{Job: sj, Registered: true}, nil
 }
+
+// RemoteInput reports whether a part's input was already at the provider
+// (create --input-file-id), so batchctl holds no copy of its requests.
+func RemoteInput(p store.Part) bool { return p.Bytes == 0 && p.InputFileID != "" }
 
 // Submitted reports whether some part of the job has a provider batch.
 func (j *Job) Submitted() bool {

@@ -268,7 +268,7 @@ func (m *Manager) partResults(ctx context.Context, p providers.Provider, j *Job,
 			}
 		}
 	}
-	if !j.Registered {
+	if !j.Registered || RemoteInput(part) {
 		return nil // the submitted ids are unknown here
 	}
 	return m.eachSubmittedID(j.ID, part.Index, func(id string) error {

@@ -60,6 +60,10 @@ func (m *Manager) RetryInput(j *Job, ids map[string]bool) io.ReadCloser {
 		w := bufio.NewWriter(pw)
 		var err error
 		for _, part := range j.Parts {
+			if RemoteInput(part) {
+				err = fmt.Errorf("job %s started from provider file %s: batchctl has no copy of its requests to retry", j.ID, part.InputFileID)
+				break
+			}
 			err = m.eachSubmitted(j.ID, part.Index, func(id string, line []byte) error {
 				if !ids[id] {
 					return nil

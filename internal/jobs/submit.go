@@ -99,6 +99,9 @@ func (m *Manager) submitPart(ctx context.Context, p providers.Provider, j *Job, 
 		Metadata:         batchMetadata(j, part),
 		CompletionWindow: window,
 	}
+	if RemoteInput(part) {
+		req.Open, req.InputFileID = nil, part.InputFileID
+	}
 	var b *providers.Batch
 	tried := false
 	err := m.Retry.Do(ctx, fmt.Sprintf("create batch for job %s part %d", j.ID, part.Index), func() error {

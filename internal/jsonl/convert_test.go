@@ -144,6 +144,12 @@ func TestConvertShapes(t *testing.T) {
 				`"messages":[{"role":"user","content":[{"type":"image","source":{"type":"url","url":"https://example.com/a.png"}}]}]}}`,
 		},
 		{
+			name: "escaped roles and types", target: TargetGemini,
+			line: `{"custom_id":"q1","params":{"model":"m","max_tokens":1,"messages":[{"role":"\u0075ser","content":[{"type":"t\u0065xt","text":"Hi"}]},` +
+				`{"role":"assist\u0061nt","content":"Yo"}]}}`,
+			want: `{"key":"q1","request":{"contents":[{"role":"user","parts":[{"text":"Hi"}]},{"role":"model","parts":[{"text":"Yo"}]}],"generationConfig":{"maxOutputTokens":1}}}`,
+		},
+		{
 			name: "escaped data URL", target: TargetAnthropic,
 			line: `{"custom_id":"q1","method":"POST","url":"/v1/chat/completions","body":{"model":"m","max_tokens":5,` +
 				`"messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:image\/png;base64,iV\/BOR"}}]}]}}`,
@@ -1121,4 +1127,138 @@ func FuzzConvert(f *testing.F) {
 			t.Fatalf("%s of %q is %s, want %q", key, out, fields[key], id)
 		}
 	})
+}
+
+// TestConvertMalformed covers requests whose members have the wrong type
+// or are missing, shape by shape.
+func TestConvertMalformed(t *testing.T) {
+	anthropicMessage := func(message string) string {
+		return `{"custom_id":"q1","params":{"model":"m","max_tokens":9,"messages":[` + message + `]}}`
+	}
+	geminiContent := func(content string) string {
+		return `{"key":"q1","request":{"contents":[` + content + `]}}`
+	}
+	chatPart := func(part string) string {
+		return chatMessages(`[{"role":"user","content":[` + part + `]}]`)
+	}
+	responsesInput := func(input string) string {
+		return `{"custom_id":"r1","method":"POST","url":"/v1/responses","body":{"model":"m","input":` + input + `}}`
+	}
+	tests := []struct {
+		name   string
+		target Target
+		line   string
+		want   string // without the "reqs.jsonl:1: " prefix
+	}{
+		{"anthropic params", TargetOpenAI, `{"custom_id":"q1","params":[]}`, "params: must be an object, not array"},
+		{"anthropic messages", TargetOpenAI, `{"custom_id":"q1","params":{"model":"m","messages":"Hi"}}`,
+			"params.messages: must be an array of messages, not string"},
+		{"anthropic message", TargetOpenAI, anthropicMessage(`"Hi"`), "params.messages[0]: must be an object, not string"},
+		{"anthropic role", TargetOpenAI, anthropicMessage(`{"role":1,"content":"Hi"}`), "params.messages[0].role: must be a string, not number"},
+		{"anthropic content missing", TargetOpenAI, anthropicMessage(`{"role":"user"}`), "params.messages[0].content: missing"},
+		{"anthropic content", TargetOpenAI, anthropicMessage(`{"role":"user","content":7}`),
+			"params.messages[0].content: must be a string or an array of content blocks, not number"},
+		{"anthropic content empty", TargetOpenAI, anthropicMessage(`{"role":"user","content":[]}`), "params.messages[0].content: must not be empty"},
+		{"anthropic block", TargetOpenAI, anthropicMessage(`{"role":"user","content":["Hi"]}`),
+			"params.messages[0].content[0]: must be an object, not string"},
+		{"anthropic block type", TargetOpenAI, anthropicMessage(`{"role":"user","content":[{"text":"Hi"}]}`),
+			"params.messages[0].content[0].type: missing"},
+		{"anthropic text block with a source", TargetOpenAI, anthropicMessage(`{"role":"user","content":[{"type":"text","text":"Hi","source":{}}]}`),
+			"params.messages[0].content[0].source: cannot be converted to openai"},
+		{"anthropic text not a string", TargetOpenAI, anthropicMessage(`{"role":"user","content":[{"type":"text","text":["Hi"]}]}`),
+			"params.messages[0].content[0].text: must be a string, not array"},
+		{"anthropic image source missing", TargetOpenAI, anthropicMessage(`{"role":"user","content":[{"type":"image"}]}`),
+			"params.messages[0].content[0].source: missing"},
+		{"anthropic image source", TargetOpenAI, anthropicMessage(`{"role":"user","content":[{"type":"image","source":"x"}]}`),
+			"params.messages[0].content[0].source: must be an object, not string"},
+		{"anthropic image source type", TargetOpenAI, anthropicMessage(`{"role":"user","content":[{"type":"image","source":{"data":"AA"}}]}`),
+			"params.messages[0].content[0].source.type: missing"},
+		{"anthropic image media type", TargetOpenAI, anthropicMessage(`{"role":"user","content":[{"type":"image","source":{"type":"base64","media_type":1,"data":"AA"}}]}`),
+			"params.messages[0].content[0].source.media_type: must be a string, not number"},
+		{"anthropic image without data", TargetOpenAI, anthropicMessage(`{"role":"user","content":[{"type":"image","source":{"type":"base64","media_type":"image/png","data":""}}]}`),
+			"params.messages[0].content[0].source: has no data"},
+		{"anthropic url source with data", TargetOpenAI, anthropicMessage(`{"role":"user","content":[{"type":"image","source":{"type":"url","url":"https://x","data":"AA"}}]}`),
+			"params.messages[0].content[0].source.data: cannot be converted to openai"},
+		{"anthropic image in the system prompt", TargetOpenAI,
+			`{"custom_id":"q1","params":{"model":"m","system":[{"type":"image","source":{}}],"messages":[{"role":"user","content":"Hi"}]}}`,
+			`params.system[0].type: "image" blocks cannot be converted to openai`},
+		{"anthropic system block", TargetOpenAI, `{"custom_id":"q1","params":{"model":"m","system":[1],"messages":[{"role":"user","content":"Hi"}]}}`,
+			"params.system[0]: must be an object, not number"},
+		{"gemini content", TargetOpenAI, geminiContent(`"Hi"`), "request.contents[0]: must be an object, not string"},
+		{"gemini role", TargetOpenAI, geminiContent(`{"role":1,"parts":[{"text":"Hi"}]}`), "request.contents[0].role: must be a string, not number"},
+		{"gemini parts", TargetOpenAI, geminiContent(`{"parts":{"text":"Hi"}}`), "request.contents[0].parts: must be an array of parts, not object"},
+		{"gemini parts empty", TargetOpenAI, geminiContent(`{"parts":[]}`), "request.contents[0].parts: must not be empty"},
+		{"gemini part", TargetOpenAI, geminiContent(`{"parts":["Hi"]}`), "request.contents[0].parts[0]: must be an object, not string"},
+		{"gemini inline data", TargetOpenAI, geminiContent(`{"parts":[{"inlineData":"AA"}]}`),
+			"request.contents[0].parts[0].inlineData: must be an object, not string"},
+		{"gemini inline media type", TargetOpenAI, geminiContent(`{"parts":[{"inlineData":{"data":"AA","videoMetadata":{}}}]}`),
+			"request.contents[0].parts[0].inlineData.videoMetadata: cannot be converted to openai\n" +
+				"reqs.jsonl:1: request.contents[0].parts[0].inlineData.mimeType: missing"},
+		{"gemini inline without a media type", TargetOpenAI, geminiContent(`{"parts":[{"inlineData":{"mimeType":"","data":"AA"}}]}`),
+			"request.contents[0].parts[0].inlineData: has no media type"},
+		{"gemini system instruction", TargetOpenAI, geminiRequest(`,"systemInstruction":"S"`), "request.systemInstruction: must be an object, not string"},
+		{"gemini system instruction without parts", TargetOpenAI, geminiRequest(`,"systemInstruction":{"role":"system"}`),
+			"request.systemInstruction.parts: missing"},
+		{"gemini system instruction member", TargetOpenAI, geminiRequest(`,"systemInstruction":{"parts":[{"text":"S"}],"x":1}`),
+			"request.systemInstruction.x: cannot be converted to openai"},
+		{"gemini generation config", TargetOpenAI, geminiRequest(`,"generationConfig":[]`), "request.generationConfig: must be an object, not array"},
+		{"gemini embed content member", TargetOpenAI, `{"key":"e1","request":{"content":{"role":"user","parts":[{"text":"a"}],"x":1}}}`,
+			"request.content.x: cannot be converted to openai"},
+		{"gemini embed parts missing", TargetOpenAI, `{"key":"e1","request":{"content":{}}}`, "request.content.parts: missing"},
+		{"gemini embed parts", TargetOpenAI, `{"key":"e1","request":{"content":{"parts":"a"}}}`,
+			"request.content.parts: must be an array of parts, not string"},
+		{"gemini embed part", TargetOpenAI, `{"key":"e1","request":{"content":{"parts":["a"]}}}`, "request.content.parts[0]: must be an object, not string"},
+		{"gemini embed image", TargetOpenAI, `{"key":"e1","request":{"content":{"parts":[{"inlineData":{}}]}}}`,
+			"request.content.parts[0].inlineData: cannot be converted to openai\nreqs.jsonl:1: request.content.parts[0].text: missing"},
+		{"chat part", TargetAnthropic, chatPart(`"Hi"`), "body.messages[0].content[0]: must be an object, not string"},
+		{"chat message", TargetAnthropic, chatMessages(`["Hi"]`), "body.messages[0]: must be an object, not string"},
+		{"chat text part with an image", TargetAnthropic, chatPart(`{"type":"text","text":"Hi","image_url":{}}`),
+			"body.messages[0].content[0].image_url: cannot be converted to anthropic"},
+		{"chat image part with text", TargetAnthropic, chatPart(`{"type":"image_url","text":"Hi","image_url":{"url":"https://x"}}`),
+			"body.messages[0].content[0].text: cannot be converted to anthropic"},
+		{"chat image_url missing", TargetAnthropic, chatPart(`{"type":"image_url"}`), "body.messages[0].content[0].image_url: missing"},
+		{"chat image_url a string", TargetAnthropic, chatPart(`{"type":"image_url","image_url":"https://x"}`),
+			"body.messages[0].content[0].image_url: must be an object, not string"},
+		{"chat image_url member", TargetAnthropic, chatPart(`{"type":"image_url","image_url":{"url":"https://x","size":1}}`),
+			"body.messages[0].content[0].image_url.size: cannot be converted to anthropic"},
+		{"chat image url not a string", TargetAnthropic, chatPart(`{"type":"image_url","image_url":{"url":1}}`),
+			"body.messages[0].content[0].image_url.url: must be a string, not number"},
+		{"chat image url missing", TargetAnthropic, chatPart(`{"type":"image_url","image_url":{}}`),
+			"body.messages[0].content[0].image_url.url: missing"},
+		{"chat long part type", TargetAnthropic, chatPart(`{"type":"` + strings.Repeat("é", 20) + `"}`),
+			`body.messages[0].content[0].type: "` + strings.Repeat("é", 11) + `... parts cannot be converted to anthropic`},
+		{"chat role with an escape", TargetAnthropic, chatMessages(`[{"role":"\u0062ot","content":"Hi"}]`),
+			`body.messages[0].role: "bot" is not a role (want system, developer, user or assistant)`},
+		{"chat tool role with an escape", TargetAnthropic, chatMessages(`[{"role":"t\u006fol","content":"Hi"}]`),
+			`body.messages[0].role: "tool" messages cannot be converted to anthropic`},
+		{"responses input", TargetAnthropic, responsesInput(`7`), "body.input: must be a string or an array of messages, not number"},
+		{"responses message", TargetAnthropic, responsesInput(`["Hi"]`), "body.input[0]: must be an object, not string"},
+		{"responses part", TargetAnthropic, responsesInput(`[{"role":"user","content":[1]}]`), "body.input[0].content[0]: must be an object, not number"},
+		{"responses image with text", TargetGemini, responsesInput(`[{"role":"user","content":[{"type":"input_image","image_url":"data:image/png;base64,AA","text":"x"}]}]`),
+			"body.input[0].content[0].text: cannot be converted to gemini"},
+		{"responses image detail", TargetGemini, responsesInput(`[{"role":"user","content":[{"type":"input_image","image_url":"data:image/png;base64,AA","detail":"low"}]}]`),
+			`body.input[0].content[0].detail: "low" cannot be converted to gemini (only "auto")`},
+		{"responses text with an image", TargetGemini, responsesInput(`[{"role":"user","content":[{"type":"input_text","text":"x","image_url":"y"}]}]`),
+			"body.input[0].content[0].image_url: cannot be converted to gemini"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := convertLines(t, ConvertOptions{Target: tt.target, Defaults: Defaults{Model: "m", MaxTokens: intp(9)}}, tt.line)
+			if want := "reqs.jsonl:1: " + tt.want; res.err != want {
+				t.Errorf("got:\n%s\nwant:\n%s", res.err, want)
+			}
+		})
+	}
+}
+
+func TestConverterReport(t *testing.T) {
+	c := NewConverter("reqs.jsonl", ConvertOptions{Target: TargetOpenAI})
+	if _, _, ok := c.Convert(1, []byte(openAIChatLine)); !ok {
+		t.Fatal(c.Finish())
+	}
+	c.Report(1, "", "too many tokens for the quota")
+	_, err := c.Finish()
+	if want := "reqs.jsonl:1: too many tokens for the quota"; err == nil || err.Error() != want {
+		t.Errorf("error = %v, want %s", err, want)
+	}
 }

@@ -51,6 +51,19 @@ func (c *Converter) stringAt(raw []byte, at loc) ([]byte, bool) {
 	return nil, false
 }
 
+// contents returns the decoded contents of raw when it is a string, and
+// nil otherwise. It allocates only when raw has escapes.
+func contents(raw []byte) []byte {
+	if len(raw) < 2 || raw[0] != '"' {
+		return nil
+	}
+	s, err := unquote(raw)
+	if err != nil {
+		return nil
+	}
+	return s
+}
+
 // isString reports whether raw, the value at at, is a string, reporting a
 // problem if not.
 func (c *Converter) isString(raw []byte, at loc) bool {

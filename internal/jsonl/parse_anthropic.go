@@ -85,16 +85,17 @@ func (c *Converter) anthropicMessage(w *walker, at loc) {
 		}
 	}
 	roleAt := at.key("role")
+	role := contents(roleRaw)
 	switch {
 	case !c.isString(roleRaw, roleAt):
 		r.drop()
-	case string(roleRaw) != `"user"` && string(roleRaw) != `"assistant"`:
-		c.reportAt(roleAt, quoteRaw(roleRaw)+" is not a role (want user or assistant)")
+	case string(role) != "user" && string(role) != "assistant":
+		c.reportAt(roleAt, quote(string(role))+" is not a role (want user or assistant)")
 		r.drop()
 	case !hasContent:
 		c.reportAt(at.key("content"), "missing")
 		r.drop()
-	case string(roleRaw) == `"assistant"`:
+	case string(role) == "assistant":
 		r.last().role = roleAssistant
 	}
 }
@@ -141,11 +142,11 @@ func (c *Converter) anthropicBlock(w *walker, at loc, sys bool) {
 			c.refuse(at, key)
 		}
 	}
-	switch {
-	case string(typ) == `"text"`:
+	switch kind := contents(typ); {
+	case string(kind) == "text":
 		c.rejectExtra(source, at, "source")
 		c.textPart(text, at.key("text"), sys)
-	case string(typ) == `"image"` && !sys:
+	case string(kind) == "image" && !sys:
 		c.rejectExtra(text, at, "text")
 		if p, ok := c.anthropicImage(source, at.key("source")); ok {
 			c.req.add(p, false)
@@ -185,13 +186,13 @@ func (c *Converter) anthropicImage(raw []byte, at loc) (part, bool) {
 			c.refuse(at, key)
 		}
 	}
-	switch string(typ) {
-	case `"base64"`:
+	switch string(contents(typ)) {
+	case "base64":
 		c.rejectExtra(url, at, "url")
 		if c.isString(media, at.key("media_type")) && c.isString(data, at.key("data")) {
 			return c.inlineImage(escapedContents(media), escapedContents(data), at)
 		}
-	case `"url"`:
+	case "url":
 		c.rejectExtra(media, at, "media_type")
 		c.rejectExtra(data, at, "data")
 		return c.imageURL(url, at.key("url"))

@@ -112,14 +112,14 @@ func (c *Converter) geminiContent(w *walker, at loc) {
 		}
 	}
 	roleAt := at.key("role")
-	switch {
-	case roleRaw == nil || string(roleRaw) == `"user"`:
-	case string(roleRaw) == `"model"`:
+	switch role := contents(roleRaw); {
+	case roleRaw == nil || string(role) == "user":
+	case string(role) == "model":
 		r.last().role = roleAssistant
 	case roleRaw[0] != '"':
 		c.reportAt(roleAt, "must be a string, not "+kindOf(roleRaw))
 	default:
-		c.reportAt(roleAt, quoteRaw(roleRaw)+" is not a role (want user or model)")
+		c.reportAt(roleAt, quote(string(role))+" is not a role (want user or model)")
 	}
 	if !hasParts {
 		c.reportAt(at.key("parts"), "missing")

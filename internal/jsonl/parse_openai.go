@@ -148,7 +148,7 @@ func (c *Converter) chatMessage(w *walker, at loc, responses bool) {
 		case "type":
 			if !responses {
 				c.refuse(at, key)
-			} else if typ := w.next(); string(typ) != `"message"` {
+			} else if typ := w.next(); string(contents(typ)) != "message" {
 				c.reportAt(at.key("type"), fmt.Sprintf("%s items cannot be converted to %s", shorten(typ), c.target))
 			}
 		default:
@@ -166,14 +166,15 @@ func (c *Converter) settleChatMessage(roleRaw []byte, hasContent bool, turns int
 	r := &c.req
 	roleAt := at.key("role")
 	ok := c.isString(roleRaw, roleAt)
+	role := contents(roleRaw)
 	if ok {
-		switch string(roleRaw) {
-		case `"user"`, `"assistant"`, `"system"`, `"developer"`:
-		case `"tool"`, `"function"`:
-			c.reportAt(roleAt, fmt.Sprintf("%s messages cannot be converted to %s", roleRaw, c.target))
+		switch string(role) {
+		case "user", "assistant", "system", "developer":
+		case "tool", "function":
+			c.reportAt(roleAt, fmt.Sprintf("%q messages cannot be converted to %s", role, c.target))
 			ok = false
 		default:
-			c.reportAt(roleAt, quoteRaw(roleRaw)+" is not a role (want system, developer, user or assistant)")
+			c.reportAt(roleAt, quote(string(role))+" is not a role (want system, developer, user or assistant)")
 			ok = false
 		}
 	}
@@ -183,9 +184,9 @@ func (c *Converter) settleChatMessage(roleRaw []byte, hasContent bool, turns int
 	case !hasContent:
 		c.reportAt(at.key("content"), "missing")
 		r.drop()
-	case string(roleRaw) == `"assistant"`:
+	case string(role) == "assistant":
 		r.last().role = roleAssistant
-	case string(roleRaw) == `"user"`:
+	case string(role) == "user":
 	case turns > 0:
 		c.reportAt(at, "a system message after the conversation started cannot be converted to "+string(c.target))
 		r.drop()
@@ -240,11 +241,11 @@ func (c *Converter) chatPart(w *walker, at loc) {
 			c.refuse(at, key)
 		}
 	}
-	switch string(typ) {
-	case `"text"`:
+	switch string(contents(typ)) {
+	case "text":
 		c.rejectExtra(image, at, "image_url")
 		c.textPart(text, at.key("text"), false)
-	case `"image_url"`:
+	case "image_url":
 		c.rejectExtra(text, at, "text")
 		c.chatImage(image, at.key("image_url"))
 	default:
@@ -302,11 +303,11 @@ func (c *Converter) responsesPart(w *walker, at loc) {
 			c.refuse(at, key)
 		}
 	}
-	switch string(typ) {
-	case `"input_text"`, `"output_text"`:
+	switch string(contents(typ)) {
+	case "input_text", "output_text":
 		c.rejectExtra(image, at, "image_url")
 		c.textPart(text, at.key("text"), false)
-	case `"input_image"`:
+	case "input_image":
 		c.rejectExtra(text, at, "text")
 		if p, ok := c.imageURL(image, at.key("image_url")); ok {
 			c.req.add(p, false)
@@ -331,12 +332,4 @@ func (c *Converter) unknownPartType(typ []byte, at loc) {
 		return
 	}
 	c.reportAt(at.key("type"), fmt.Sprintf("%s parts cannot be converted to %s", shorten(typ), c.target))
-}
-
-// quoteRaw shortens a raw JSON string from the input for a message.
-func quoteRaw(raw []byte) string {
-	if s, err := unquote(raw); err == nil {
-		return quote(string(s))
-	}
-	return shorten(raw)
 }

@@ -61,6 +61,10 @@ type SubmitRequest struct {
 	Metadata map[string]string
 	// CompletionWindow is e.g. "24h".
 	CompletionWindow string
+	// InputFileID names an input the provider already has (an uploaded
+	// file): nothing is uploaded and Open is not called. Providers that
+	// take no files (Anthropic) refuse it.
+	InputFileID string
 }
 
 // ListOptions bounds a List.

@@ -103,6 +103,9 @@ func (c *Client) Name() string { return c.cfg.Name }
 // /v1/messages and a batch expires 24 hours after its creation).
 func (c *Client) Submit(ctx context.Context, req providers.SubmitRequest) (*providers.Batch, error) {
 	const op = "create batch"
+	if req.InputFileID != "" {
+		return nil, fmt.Errorf("%s: Anthropic batches take their requests inline, not from an uploaded file", op)
+	}
 	if err := c.checkKey(); err != nil {
 		return nil, err
 	}

@@ -134,6 +134,13 @@ func (c *Client) Submit(ctx context.Context, req providers.SubmitRequest) (*prov
 	}
 	path := apiVersion + "/models/" + url.PathEscape(strings.TrimPrefix(req.Model, "models/")) + ":" + endpoint
 	name := displayName(req.Metadata)
+	if req.InputFileID != "" {
+		b, err := c.createWithFile(ctx, op, path, name, req.InputFileID)
+		if err != nil {
+			return nil, err
+		}
+		return fillSubmitted(b, req, endpoint), nil
+	}
 	inline, err := newInlineBody(name, req.Open, c.cfg.InlineLimit)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
@@ -147,13 +154,19 @@ func (c *Client) Submit(ctx context.Context, req providers.SubmitRequest) (*prov
 	if err != nil {
 		return nil, err
 	}
+	return fillSubmitted(b, req, endpoint), nil
+}
+
+// fillSubmitted completes a new batch with what the request said when the
+// provider's answer left it out.
+func fillSubmitted(b *providers.Batch, req providers.SubmitRequest, endpoint string) *providers.Batch {
 	if b.Model == "" {
 		b.Model = strings.TrimPrefix(req.Model, "models/")
 	}
 	if b.Endpoint == "" {
 		b.Endpoint = endpoint
 	}
-	return b, nil
+	return b
 }
 
 // checkEndpoint returns the endpoint a SubmitRequest names, which must be
@@ -191,6 +204,11 @@ func (c *Client) createFromFile(ctx context.Context, op, path, name string, req 
 	if err != nil {
 		return nil, err
 	}
+	return c.createWithFile(ctx, op, path, name, file)
+}
+
+// createWithFile creates a batch from an input file the provider has.
+func (c *Client) createWithFile(ctx context.Context, op, path, name, file string) (*providers.Batch, error) {
 	body, err := marshalCreate(name, file)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)

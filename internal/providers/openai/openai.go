@@ -94,9 +94,12 @@ func (c *Client) Submit(ctx context.Context, req providers.SubmitRequest) (*prov
 	if err := c.checkKey(); err != nil {
 		return nil, err
 	}
-	fileID, err := c.upload(ctx, req)
-	if err != nil {
-		return nil, err
+	fileID := req.InputFileID
+	if fileID == "" {
+		var err error
+		if fileID, err = c.upload(ctx, req); err != nil {
+			return nil, err
+		}
 	}
 	window := req.CompletionWindow
 	if window == "" {
