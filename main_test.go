@@ -64,6 +64,7 @@ func TestScripts(t *testing.T) {
 			}
 			srv := httptest.NewServer(h)
 			env.Defer(srv.Close)
+			env.Setenv("EMULATOR_ROOT", srv.URL)
 			env.Setenv("EMULATOR_URL", srv.URL+"/v1")
 			env.Setenv("OPENAI_BASE_URL", srv.URL+"/v1")
 			env.Setenv("OPENAI_API_KEY", "sk-test")

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 )
 
@@ -85,8 +86,16 @@ func New(opts Options) (*Server, error) {
 	return s, nil
 }
 
-// ServeHTTP implements http.Handler.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+// ServeHTTP implements http.Handler. Azure OpenAI's v1 paths
+// (/openai/v1/...) are served as OpenAI's (/v1/...).
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if rest, ok := strings.CutPrefix(r.URL.Path, "/openai/v1/"); ok {
+		r = r.Clone(r.Context())
+		r.URL.Path = "/v1/" + rest
+		r.URL.RawPath = ""
+	}
+	s.mux.ServeHTTP(w, r)
+}
 
 // clock returns the current time in UTC, without a monotonic reading, so it
 // compares like the times read back from disk.

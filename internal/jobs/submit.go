@@ -13,6 +13,7 @@ import (
 
 	"github.com/batchctl/batchctl/internal/lockfile"
 	"github.com/batchctl/batchctl/internal/providers"
+	"github.com/batchctl/batchctl/internal/retry"
 	"github.com/batchctl/batchctl/internal/store"
 )
 
@@ -108,7 +109,7 @@ func (m *Manager) submitPart(ctx context.Context, p providers.Provider, j *Job, 
 		if tried {
 			found, err := m.findBatch(ctx, p, j, part)
 			if err != nil {
-				return err
+				return retry.Permanent(err) // List was retried already
 			}
 			if found != nil {
 				b = found

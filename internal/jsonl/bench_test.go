@@ -55,33 +55,14 @@ func BenchmarkReader(b *testing.B) {
 	}
 }
 
-func BenchmarkOpenAIValidator(b *testing.B) {
-	const n = 4096
-	lines := make([][]byte, n)
-	var size int64
-	for i := range lines {
-		lines[i] = benchLine(i)
-		size += int64(len(lines[i])) + 1
-	}
-	b.SetBytes(size)
-	for b.Loop() {
-		v := NewOpenAIValidator("bench.jsonl")
-		for i, line := range lines {
-			if _, ok := v.Check(i+1, line); !ok {
-				b.Fatal(v.Finish())
-			}
-		}
-	}
-}
-
-// BenchmarkReadAndValidate is the whole validation of an input file as
-// `batchctl create` does it.
-func BenchmarkReadAndValidate(b *testing.B) {
+// BenchmarkReadAndConvert is the whole validation of an input file as
+// `batchctl create` does it for OpenAI: the lines pass through.
+func BenchmarkReadAndConvert(b *testing.B) {
 	data := benchFile(4096)
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {
 		r := NewReader(bytes.NewReader(data))
-		v := NewOpenAIValidator("bench.jsonl")
+		c := NewConverter("bench.jsonl", ConvertOptions{Target: TargetOpenAI})
 		for {
 			line, err := r.Next()
 			if err == io.EOF {
@@ -89,9 +70,9 @@ func BenchmarkReadAndValidate(b *testing.B) {
 			} else if err != nil {
 				b.Fatal(err)
 			}
-			v.Check(r.Line(), line)
+			c.Convert(r.Line(), line)
 		}
-		if _, err := v.Finish(); err != nil {
+		if _, err := c.Finish(); err != nil {
 			b.Fatal(err)
 		}
 	}

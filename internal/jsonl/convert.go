@@ -120,7 +120,6 @@ type Converter struct {
 	text   bool
 	limit  int64
 	def    defaults
-	only   shape // when set, every line is read as this shape
 
 	ids          map[string]int // request id -> line of its first use
 	endpointLine int            // where summary.Endpoint was first seen

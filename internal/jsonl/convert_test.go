@@ -1041,18 +1041,6 @@ func TestConvertSummary(t *testing.T) {
 	})
 }
 
-// TestOpenAIValidatorShapes checks that the validator reads every line as
-// an OpenAI batch line, since its caller sends lines as they are.
-func TestOpenAIValidatorShapes(t *testing.T) {
-	_, got := validate(t, `{"custom_id":"q1","prompt":"Hi"}`)
-	want := `reqs.jsonl:1: method: missing (want "POST")
-reqs.jsonl:1: url: missing (want one of ` + openAIEndpoints + `)
-reqs.jsonl:1: body: missing`
-	if got != want {
-		t.Errorf("got:\n%s\nwant:\n%s", got, want)
-	}
-}
-
 func TestPromptLines(t *testing.T) {
 	data, err := io.ReadAll(PromptLines([]string{"Hi", "Say \"yes\"\nor no", "caf\xe9"}))
 	if err != nil {

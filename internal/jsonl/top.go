@@ -190,8 +190,6 @@ func captureAt(s *scanner, member func(key []byte) error) (int, []byte, error) {
 func (c *Converter) shape() (shape, bool) {
 	t := &c.top
 	switch {
-	case c.only != shapeNone:
-		return c.only, true
 	case t.shapes == shapeNone:
 		c.report("", "cannot tell the shape: want custom_id+method+url+body, custom_id+params, key+request, or messages/prompt/input")
 		return shapeNone, false

@@ -9,6 +9,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net"
+	"net/url"
 	"strings"
 	"syscall"
 	"time"
@@ -116,9 +117,17 @@ func Classify(ctx context.Context, err error) (retry bool, wait time.Duration) {
 		}
 		return false, 0
 	}
+	// A *url.Error is a net.Error whatever it wraps: judge what it wraps.
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
 	var ne net.Error
-	if errors.As(err, &ne) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) ||
-		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EPIPE) {
+	var oe *net.OpError
+	switch {
+	case errors.As(err, &oe), errors.As(err, &ne) && ne.Timeout(),
+		errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF),
+		errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.EPIPE):
 		return true, 0
 	}
 	return false, 0

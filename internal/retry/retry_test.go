@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"strings"
 	"syscall"
 	"testing"
@@ -47,6 +48,9 @@ func TestClassify(t *testing.T) {
 		{"truncated", bg, io.ErrUnexpectedEOF, true, 0},
 		{"timeout", bg, &net.DNSError{IsTimeout: true}, true, 0},
 		{"plain", bg, errors.New("bad json"), false, 0},
+		{"url error, dial", bg, &url.Error{Op: "Get", URL: "http://x", Err: &net.OpError{Op: "dial", Err: syscall.ECONNREFUSED}}, true, 0},
+		{"url error, bad scheme", bg, &url.Error{Op: "Get", URL: "x", Err: errors.New("unsupported protocol scheme")}, false, 0},
+		{"connection closed", bg, &url.Error{Op: "Post", URL: "http://x", Err: io.EOF}, true, 0},
 		{"cancelled context", canceled, h(500, "", "", 0), false, 0},
 		{"context error", bg, context.Canceled, false, 0},
 	}

@@ -52,6 +52,11 @@ func (w *wrapped) List(ctx context.Context, opts providers.ListOptions, fn func(
 	})
 }
 
+// Permanent marks err so that Do returns it at once, whatever its kind:
+// for a failure the function itself already retried, or one a repeat
+// would make worse.
+func Permanent(err error) error { return permanent{err} }
+
 // permanent marks an error Do must return at once, whatever its kind.
 type permanent struct{ err error }
 

@@ -14,15 +14,18 @@ func chatLine(id string) string {
 		`"body":{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}}`
 }
 
-// validate checks lines, numbered from 1, and returns the summary and the
-// error text ("" for none).
+// validate converts lines, numbered from 1, for TargetOpenAI without
+// defaults, checks that the lines that pass come out unchanged, and returns
+// the summary and the error text ("" for none).
 func validate(t *testing.T, lines ...string) (Summary, string) {
 	t.Helper()
-	v := NewOpenAIValidator("reqs.jsonl")
+	c := NewConverter("reqs.jsonl", ConvertOptions{Target: TargetOpenAI})
 	for i, line := range lines {
-		v.Check(i+1, []byte(line))
+		if out, _, ok := c.Convert(i+1, []byte(line)); ok && string(out) != line {
+			t.Fatalf("line %d changed to %s", i+1, out)
+		}
 	}
-	sum, err := v.Finish()
+	sum, err := c.Finish()
 	if err == nil {
 		return sum, ""
 	}
@@ -33,7 +36,7 @@ func validate(t *testing.T, lines ...string) (Summary, string) {
 	return sum, err.Error()
 }
 
-func TestOpenAIValidatorProblems(t *testing.T) {
+func TestPassThroughOpenAIProblems(t *testing.T) {
 	tests := []struct {
 		name  string
 		lines []string
@@ -69,10 +72,14 @@ func TestOpenAIValidatorProblems(t *testing.T) {
 			want:  `reqs.jsonl:1: line must be a JSON object, not string`,
 		},
 		{
-			name:  "empty object",
-			lines: []string{`{}`},
+			name:  "only a custom_id",
+			lines: []string{`{"custom_id":"q1"}`},
+			want:  "reqs.jsonl:1: cannot tell the shape: want custom_id+method+url+body, custom_id+params, key+request, or messages/prompt/input",
+		},
+		{
+			name:  "only a method",
+			lines: []string{`{"method":"POST"}`},
 			want: `reqs.jsonl:1: custom_id: missing
-reqs.jsonl:1: method: missing (want "POST")
 reqs.jsonl:1: url: missing (want one of ` + openAIEndpoints + `)
 reqs.jsonl:1: body: missing`,
 		},
@@ -216,7 +223,7 @@ reqs.jsonl:3: url: "/v1/chat/completions" differs from "/v1/responses" on line 2
 	}
 }
 
-func TestOpenAIValidatorEndpoints(t *testing.T) {
+func TestPassThroughOpenAIEndpoints(t *testing.T) {
 	for _, endpoint := range strings.Split(openAIEndpoints, ", ") {
 		line := strings.Replace(chatLine("q1"), "/v1/chat/completions", endpoint, 1)
 		sum, err := validate(t, line)
@@ -226,8 +233,8 @@ func TestOpenAIValidatorEndpoints(t *testing.T) {
 	}
 }
 
-func TestOpenAIValidatorCheckResult(t *testing.T) {
-	v := NewOpenAIValidator("reqs.jsonl")
+func TestPassThroughOpenAIResult(t *testing.T) {
+	c := NewConverter("reqs.jsonl", ConvertOptions{Target: TargetOpenAI})
 	tests := []struct {
 		line   string
 		wantID string
@@ -243,14 +250,17 @@ func TestOpenAIValidatorCheckResult(t *testing.T) {
 		{" \t" + chatLine("q6") + " \t", "q6", true},                     // surrounding space
 	}
 	for i, tt := range tests {
-		id, ok := v.Check(i+1, []byte(tt.line))
+		out, id, ok := c.Convert(i+1, []byte(tt.line))
 		if id != tt.wantID || ok != tt.wantOK {
-			t.Errorf("Check(%d, %.40q) = %q, %v; want %q, %v", i+1, tt.line, id, ok, tt.wantID, tt.wantOK)
+			t.Errorf("Convert(%d, %.40q) = %q, %v; want %q, %v", i+1, tt.line, id, ok, tt.wantID, tt.wantOK)
+		}
+		if ok && string(out) != tt.line {
+			t.Errorf("Convert(%d, %.40q) changed the line to %q", i+1, tt.line, out)
 		}
 	}
 }
 
-func TestOpenAIValidatorSummary(t *testing.T) {
+func TestPassThroughOpenAISummary(t *testing.T) {
 	lines := []string{chatLine("q1"), `{"broken`, chatLine("q3")}
 	sum, err := validate(t, lines...)
 	want := Summary{
@@ -268,16 +278,16 @@ func TestOpenAIValidatorSummary(t *testing.T) {
 	}
 }
 
-func TestOpenAIValidatorCap(t *testing.T) {
+func TestPassThroughOpenAICap(t *testing.T) {
 	lines := []string{chatLine("q0")}
 	for range MaxProblems + 5 {
 		lines = append(lines, chatLine("q0"))
 	}
-	v := NewOpenAIValidator("reqs.jsonl")
+	c := NewConverter("reqs.jsonl", ConvertOptions{Target: TargetOpenAI})
 	for i, line := range lines {
-		v.Check(i+1, []byte(line))
+		c.Convert(i+1, []byte(line))
 	}
-	_, err := v.Finish()
+	_, err := c.Finish()
 	var verr *ValidationError
 	if !errors.As(err, &verr) {
 		t.Fatalf("Finish error = %v, want *ValidationError", err)
@@ -295,12 +305,12 @@ func TestOpenAIValidatorCap(t *testing.T) {
 	}
 }
 
-// TestOpenAIValidatorWithReader checks that problems name the line numbers
-// of the file, counting blank lines.
-func TestOpenAIValidatorWithReader(t *testing.T) {
+// TestPassThroughOpenAIWithReader checks that problems name the line
+// numbers of the file, counting blank lines.
+func TestPassThroughOpenAIWithReader(t *testing.T) {
 	input := chatLine("q1") + "\r\n\r\n   \n" + chatLine("q1") + "\n\n"
 	r := NewReader(strings.NewReader(input))
-	v := NewOpenAIValidator("reqs.jsonl")
+	c := NewConverter("reqs.jsonl", ConvertOptions{Target: TargetOpenAI})
 	for {
 		line, err := r.Next()
 		if errors.Is(err, io.EOF) {
@@ -309,9 +319,9 @@ func TestOpenAIValidatorWithReader(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		v.Check(r.Line(), line)
+		c.Convert(r.Line(), line)
 	}
-	sum, err := v.Finish()
+	sum, err := c.Finish()
 	want := `reqs.jsonl:4: custom_id: "q1" duplicates line 1`
 	if err == nil || err.Error() != want {
 		t.Errorf("error = %v, want %s", err, want)
