@@ -312,12 +312,12 @@ func submit(ctx context.Context, opts *Options, m *jobs.Manager, plan *jobs.Plan
 	if err := m.Submit(ctx, j, window); err != nil {
 		return nil, shared.Abandon(ctx, opts.IO, m, j, err)
 	}
-	what := plural(j.Requests, "request")
+	what := cmdutil.Plural(j.Requests, "request")
 	if jobs.RemoteInput(j.Parts[0]) {
 		what = "provider file " + j.Parts[0].InputFileID
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "%s created job %s: %s on %s/%s in %s\n",
-		cs.Success("✓"), cs.Bold(j.ID), what, j.Provider, j.Model, plural(len(j.Parts), "batch"))
+		cs.Success("✓"), cs.Bold(j.ID), what, j.Provider, j.Model, cmdutil.Plural(len(j.Parts), "batch"))
 	return j, nil
 }
 
@@ -380,16 +380,6 @@ func printPlan(w io.Writer, p *jobs.Plan) {
 	for i, part := range p.Parts {
 		fmt.Fprintf(w, "batch %d\t%d requests, %d bytes\n", i+1, part.Requests, part.Bytes)
 	}
-}
-
-func plural(n int, unit string) string {
-	switch {
-	case n == 1:
-		return "1 " + unit
-	case strings.HasSuffix(unit, "h"):
-		return fmt.Sprintf("%d %ses", n, unit)
-	}
-	return fmt.Sprintf("%d %ss", n, unit)
 }
 
 // requestFlags are the flags that fill what input lines leave unset.

@@ -156,7 +156,7 @@ func syncJob(ctx context.Context, opts *Options, m *jobs.Manager, cfg *config.Co
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(opts.IO.ErrOut, "%s: finished submitting (%d batches)\n", j.ID, len(j.Parts))
+		fmt.Fprintf(opts.IO.ErrOut, "%s: finished submitting (%s)\n", j.ID, cmdutil.Plural(len(j.Parts), "batch"))
 	}
 	if err := m.Refresh(ctx, j); err != nil {
 		return err

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/schollz/progressbar/v3"
+
 	"github.com/batchctl/batchctl/internal/config"
 	"github.com/batchctl/batchctl/internal/iostreams"
 	"github.com/batchctl/batchctl/internal/jobs"
@@ -22,7 +24,11 @@ func Manager(f *Factory) (*jobs.Manager, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &jobs.Manager{Config: cfg, Store: s, Provider: f.Provider, Now: f.Now, Retry: RetryPolicy(cfg, f.IOStreams)}, nil
+	return &jobs.Manager{
+		Config: cfg, Store: s, Provider: f.Provider, Now: f.Now,
+		Retry:    RetryPolicy(cfg, f.IOStreams),
+		Progress: TransferProgress(f.IOStreams),
+	}, nil
 }
 
 // RetryPolicy is the retry policy of the configuration, reporting each
@@ -49,18 +55,22 @@ func FuzzyAgo(now, t time.Time) string {
 	case d < time.Minute:
 		return "less than a minute ago"
 	case d < time.Hour:
-		return plural(int(d.Minutes()), "minute") + " ago"
+		return Plural(int(d.Minutes()), "minute") + " ago"
 	case d < 24*time.Hour:
-		return plural(int(d.Hours()), "hour") + " ago"
+		return Plural(int(d.Hours()), "hour") + " ago"
 	case d < 30*24*time.Hour:
-		return plural(int(d.Hours()/24), "day") + " ago"
+		return Plural(int(d.Hours()/24), "day") + " ago"
 	}
 	return t.Local().Format("Jan 2, 2006")
 }
 
-func plural(n int, unit string) string {
-	if n == 1 {
+// Plural says "1 batch", "2 batches", "3 requests".
+func Plural(n int, unit string) string {
+	switch {
+	case n == 1:
 		return "1 " + unit
+	case strings.HasSuffix(unit, "h"):
+		return fmt.Sprintf("%d %ses", n, unit)
 	}
 	return fmt.Sprintf("%d %ss", n, unit)
 }
@@ -88,3 +98,28 @@ func ParseAge(s string) (time.Duration, error) {
 	}
 	return d, nil
 }
+
+// TransferProgress shows uploads and downloads as progress bars on a
+// terminal's stderr, and nothing elsewhere.
+func TransferProgress(ios *iostreams.IOStreams) jobs.ProgressFunc {
+	if !ios.IsStderrTTY() {
+		return nil
+	}
+	return func(label string, total int64) jobs.Progress {
+		bar := progressbar.NewOptions64(total,
+			progressbar.OptionSetWriter(ios.ErrOut),
+			progressbar.OptionSetVisibility(true),
+			progressbar.OptionThrottle(65*time.Millisecond),
+			progressbar.OptionShowBytes(true),
+			progressbar.OptionSetWidth(30),
+			progressbar.OptionClearOnFinish(),
+			progressbar.OptionSetDescription(label),
+		)
+		return barProgress{bar}
+	}
+}
+
+type barProgress struct{ bar *progressbar.ProgressBar }
+
+func (b barProgress) Add(n int) { _ = b.bar.Add(n) }
+func (b barProgress) Done()     { _ = b.bar.Finish() }

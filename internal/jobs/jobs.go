@@ -27,6 +27,8 @@ type Manager struct {
 	// Retry governs the calls the Manager repeats itself: creating a
 	// part's batch and downloading its results.
 	Retry retry.Policy
+	// Progress, when set, shows uploads and downloads as they go.
+	Progress ProgressFunc
 }
 
 // Job is a registered job, or a provider batch that is not in the registry

@@ -92,6 +92,11 @@ func (m *Manager) downloadPart(ctx context.Context, j *Job, part store.Part, dst
 		}
 	}()
 	b := batchOf(part)
+	var out io.Writer = f
+	if prog := m.startProgress("downloading results of "+part.BatchID, -1); prog != nil {
+		defer prog.Done()
+		out = &countingWriter{Writer: f, p: prog}
+	}
 	err = m.Retry.Do(ctx, "download results of batch "+part.BatchID, func() error {
 		if _, err := f.Seek(0, io.SeekStart); err != nil {
 			return err
@@ -99,7 +104,7 @@ func (m *Manager) downloadPart(ctx context.Context, j *Job, part store.Part, dst
 		if err := f.Truncate(0); err != nil {
 			return err
 		}
-		if err := p.Download(ctx, b, f); err != nil {
+		if err := p.Download(ctx, b, out); err != nil {
 			return err
 		}
 		return checkRaw(f, p)

@@ -103,6 +103,17 @@ func (m *Manager) submitPart(ctx context.Context, p providers.Provider, j *Job, 
 	if RemoteInput(part) {
 		req.Open, req.InputFileID = nil, part.InputFileID
 	}
+	if prog := m.startProgress(fmt.Sprintf("uploading %s part %d", j.ID, part.Index), part.Bytes); prog != nil && req.Open != nil {
+		defer prog.Done()
+		open := req.Open
+		req.Open = func() (io.ReadCloser, error) {
+			rc, err := open()
+			if err != nil {
+				return nil, err
+			}
+			return &countingReader{ReadCloser: rc, p: prog}, nil
+		}
+	}
 	var b *providers.Batch
 	tried := false
 	err := m.Retry.Do(ctx, fmt.Sprintf("create batch for job %s part %d", j.ID, part.Index), func() error {

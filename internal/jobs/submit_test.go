@@ -126,3 +126,44 @@ func TestSubmitIsExclusive(t *testing.T) {
 		t.Errorf("%d creates while another process held the job", len(e.p.submits))
 	}
 }
+
+// recordedProgress remembers what a transfer display was told.
+type recordedProgress struct {
+	label string
+	total int64
+	added int
+	done  bool
+}
+
+func (p *recordedProgress) Add(n int) { p.added += n }
+func (p *recordedProgress) Done()     { p.done = true }
+
+func TestTransfersShowProgress(t *testing.T) {
+	e := newEnv(t)
+	var shown []*recordedProgress
+	e.m.Progress = func(label string, total int64) jobs.Progress {
+		p := &recordedProgress{label: label, total: total}
+		shown = append(shown, p)
+		return p
+	}
+	j := recordJob(t, e, "a1")
+	if err := e.m.Submit(context.Background(), j, "24h"); err != nil {
+		t.Fatal(err)
+	}
+	up := shown[0]
+	if up.label != "uploading job1 part 1" || up.total != lineSize || up.added != int(lineSize) || !up.done {
+		t.Errorf("upload progress = %+v, want the whole %d-byte part, then done", *up, lineSize)
+	}
+	e.p.raw["batch_1"] = `{"custom_id":"a1","status":"succeeded"}` + "\n"
+	e.p.set(t, "batch_1", providers.StatusCompleted, nil)
+	if err := e.m.Refresh(context.Background(), j); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.m.Download(context.Background(), j); err != nil {
+		t.Fatal(err)
+	}
+	down := shown[1]
+	if down.label != "downloading results of batch_1" || down.total != -1 || down.added != len(e.p.raw["batch_1"]) || !down.done {
+		t.Errorf("download progress = %+v", *down)
+	}
+}
