@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -43,11 +44,12 @@ func TestScripts(t *testing.T) {
 		RequireUniqueNames:  true,
 		UpdateScripts:       os.Getenv("BATCHCTL_UPDATE") != "",
 		Cmds: map[string]func(*testscript.TestScript, bool, []string){
-			"exitcode":   cmdExitCode,
-			"stdout2env": cmdStdoutToEnv,
-			"waitlisten": cmdWaitListen,
-			"rawbatch":   cmdRawBatch,
-			"rawupload":  cmdRawUpload,
+			"exitcode":    cmdExitCode,
+			"stdout2env":  cmdStdoutToEnv,
+			"waitlisten":  cmdWaitListen,
+			"rawbatch":    cmdRawBatch,
+			"rawupload":   cmdRawUpload,
+			"sameresults": cmdSameResults,
 		},
 		Setup: func(env *testscript.Env) error {
 			// a script may inject server faults with a .faults file (see
@@ -196,4 +198,38 @@ func rawPost(ts *testscript.TestScript, url, contentType string, body io.Reader,
 		ts.Fatalf("POST %s: %s: %s", url, resp.Status, b)
 	}
 	ts.Check(json.NewDecoder(resp.Body).Decode(into))
+}
+
+// cmdSameResults checks that two files of result lines are the same but
+// for the fields that name where they ran (job, provider, batch_id) and the
+// provider's own response body:
+//
+//	sameresults openai.jsonl anthropic.jsonl
+func cmdSameResults(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: sameresults a.jsonl b.jsonl")
+	}
+	strip := func(name string) []string {
+		var out []string
+		for _, line := range strings.Split(strings.TrimSpace(ts.ReadFile(name)), "\n") {
+			var m map[string]any
+			ts.Check(json.Unmarshal([]byte(line), &m))
+			for _, k := range []string{"job", "provider", "batch_id", "response"} {
+				if _, ok := m[k]; !ok {
+					ts.Fatalf("%s: a result line without %q: %s", name, k, line)
+				}
+				delete(m, k)
+			}
+			b, err := json.Marshal(m)
+			ts.Check(err)
+			out = append(out, string(b))
+		}
+		slices.Sort(out)
+		return out
+	}
+	a, b := strip(args[0]), strip(args[1])
+	if !slices.Equal(a, b) {
+		ts.Fatalf("%s and %s differ beyond job, provider, batch_id and response:\n%s\n---\n%s",
+			args[0], args[1], strings.Join(a, "\n"), strings.Join(b, "\n"))
+	}
 }
