@@ -58,8 +58,16 @@ func TestScripts(t *testing.T) {
 			if err != nil && !errors.Is(err, os.ErrNotExist) {
 				return err
 			}
+			// and make batches take time with a .duration file ("2s")
+			var duration time.Duration
+			if d, err := os.ReadFile(filepath.Join(env.WorkDir, ".duration")); err == nil {
+				if duration, err = time.ParseDuration(strings.TrimSpace(string(d))); err != nil {
+					return err
+				}
+			}
 			h, err := emulator.New(emulator.Options{
-				Dir: filepath.Join(env.WorkDir, ".emulator"), APIKey: "sk-test", Faults: strings.TrimSpace(string(faults)),
+				Dir: filepath.Join(env.WorkDir, ".emulator"), APIKey: "sk-test",
+				Faults: strings.TrimSpace(string(faults)), Duration: duration,
 			})
 			if err != nil {
 				return err

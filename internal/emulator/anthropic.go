@@ -44,22 +44,25 @@ func (a *anthropicAPI) handle(mux *http.ServeMux, pattern, op string, h func(htt
 			writeAnthropicError(w, e.status, e.body, requestID)
 			return
 		}
-		if f, ok := a.s.faults.next(op); ok {
-			a.injectFault(w, f, requestID)
-			return
-		}
-		err := h(w, r)
-		if err == nil {
-			return
-		}
-		var he *anthropicHTTPError
-		if !errors.As(err, &he) {
-			he = &anthropicHTTPError{
-				status: http.StatusInternalServerError,
-				body:   anthropicErrorBody{Type: anthAPIError, Message: "The emulator failed: " + err.Error()},
+		serve := func(w http.ResponseWriter, r *http.Request) {
+			err := h(w, r)
+			if err == nil {
+				return
 			}
+			var he *anthropicHTTPError
+			if !errors.As(err, &he) {
+				he = &anthropicHTTPError{
+					status: http.StatusInternalServerError,
+					body:   anthropicErrorBody{Type: anthAPIError, Message: "The emulator failed: " + err.Error()},
+				}
+			}
+			writeAnthropicError(w, he.status, he.body, requestID)
 		}
-		writeAnthropicError(w, he.status, he.body, requestID)
+		if f, ok := a.s.faults.next(op); ok {
+			serveFault(w, r, f, serve, func(w http.ResponseWriter, f Fault) { a.injectFault(w, f, requestID) })
+			return
+		}
+		serve(w, r)
 	})
 }
 
