@@ -14,6 +14,8 @@ const (
 	chatModel    = "gpt-4o-mini"
 )
 
+// TestConformance runs the provider conformance suite; OpenAI has every
+// optional behaviour.
 func TestConformance(t *testing.T) {
 	providertest.Run(t, providertest.Harness{
 		New: func(t *testing.T, baseURL, key string) providers.Provider {

@@ -65,7 +65,7 @@ type frontend struct {
 	pageParam string
 
 	mu        sync.Mutex
-	pages     int                 // list calls whose page size was capped
+	pages     int                 // list pages served: GETs carrying pageParam
 	onRequest func(*http.Request) // nil: none
 }
 
@@ -111,7 +111,6 @@ type env struct {
 	h     Harness
 	p     providers.Provider
 	clock *clock
-	url   string
 	srv   *httptest.Server
 	front *frontend
 }
@@ -128,7 +127,7 @@ func newEnv(t *testing.T, h Harness, faults string) *env {
 	front := &frontend{next: emu, pageParam: h.PageSizeParam}
 	srv := httptest.NewServer(front)
 	t.Cleanup(srv.Close)
-	return &env{h: h, p: h.New(t, srv.URL, apiKey), clock: c, url: srv.URL, srv: srv, front: front}
+	return &env{h: h, p: h.New(t, srv.URL, apiKey), clock: c, srv: srv, front: front}
 }
 
 // name is the provider's name, for messages.

@@ -31,19 +31,19 @@ type call struct {
 // calls returns the network methods of a provider.
 func calls() []call {
 	return []call{
-		{"Submit", "create", func(ctx context.Context, e *env, p providers.Provider, id string) error {
+		{"Submit", "create", func(ctx context.Context, e *env, p providers.Provider, _ string) error {
 			_, err := p.Submit(ctx, e.submitRequest([]Request{{"call-1", "hello"}}, nil))
 			return err
 		}},
-		{"Get", "get", func(ctx context.Context, e *env, p providers.Provider, id string) error {
+		{"Get", "get", func(ctx context.Context, _ *env, p providers.Provider, id string) error {
 			_, err := p.Get(ctx, id)
 			return err
 		}},
-		{"Cancel", "cancel", func(ctx context.Context, e *env, p providers.Provider, id string) error {
+		{"Cancel", "cancel", func(ctx context.Context, _ *env, p providers.Provider, id string) error {
 			_, err := p.Cancel(ctx, id)
 			return err
 		}},
-		{"List", "list", func(ctx context.Context, e *env, p providers.Provider, id string) error {
+		{"List", "list", func(ctx context.Context, _ *env, p providers.Provider, _ string) error {
 			return p.List(ctx, providers.ListOptions{}, func(*providers.Batch) error { return nil })
 		}},
 	}
@@ -67,7 +67,7 @@ func testErrors(t *testing.T, h Harness) {
 	t.Run("wrong key", func(t *testing.T) {
 		e := newEnv(t, h, "")
 		b := e.submit(t, []Request{{"k-1", "keyed"}}, nil)
-		wrong := h.New(t, e.url, "wrong-"+apiKey)
+		wrong := h.New(t, e.srv.URL, "wrong-"+apiKey)
 		for _, c := range calls() {
 			var he *providers.HTTPError
 			if err := c.do(context.Background(), e, wrong, b.ID); !errors.As(err, &he) || !he.IsAuth() {
@@ -78,7 +78,7 @@ func testErrors(t *testing.T, h Harness) {
 	t.Run("no key", func(t *testing.T) {
 		e := newEnv(t, h, "")
 		b := e.submit(t, []Request{{"k-1", "keyed"}}, nil)
-		keyless := h.New(t, e.url, "")
+		keyless := h.New(t, e.srv.URL, "")
 		var sent []string
 		var mu sync.Mutex
 		e.front.watch(func(r *http.Request) {
@@ -109,7 +109,7 @@ func testErrors(t *testing.T, h Harness) {
 // call works once the rate limit is over.
 func testRateLimited(t *testing.T, h Harness, c call) {
 	e := newEnv(t, h, c.op+"=429")
-	id := unknownID
+	var id string // Submit needs none
 	if c.op != "create" {
 		id = e.submit(t, []Request{{"r-1", "limited"}}, nil).ID
 	}
@@ -143,6 +143,7 @@ func testRetry(t *testing.T, h Harness) {
 	}{
 		{name: "429 twice", faults: "%s=429x2", waits: []time.Duration{time.Second, time.Second}},
 		{name: "500 then 503", faults: "%[1]s=500,%[1]s=503", waits: []time.Duration{-1, -1}},
+		{name: "connection dropped mid-answer", faults: "%s=drop", waits: []time.Duration{-1}},
 		// With three attempts, the third error is the one returned.
 		{name: "more 5xx than attempts", faults: "%[1]s=500x2,%[1]s=503,%[1]s=502", wantStatus: http.StatusServiceUnavailable, waits: []time.Duration{-1, -1}},
 		{name: "429 then 500 exhaust the attempts", faults: "%[1]s=429x2,%[1]s=500", wantStatus: http.StatusInternalServerError, waits: []time.Duration{time.Second, time.Second}},
@@ -206,13 +207,16 @@ func testContext(t *testing.T, h Harness) {
 		}
 	})
 	t.Run("cancelled while waiting", func(t *testing.T) {
-		e := newEnv(t, h, "get=hang")
-		b := e.submit(t, []Request{{"x-1", "hanging"}}, nil)
+		e := newEnv(t, h, "")
+		b := e.submit(t, []Request{{"x-1", "waiting"}}, nil)
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
-		// The server never answers the Get; its context is cancelled once
-		// the request has arrived.
-		e.front.watch(func(*http.Request) { cancel() })
+		// The caller gives up while the server has not answered, and the
+		// server does not answer until the caller has gone.
+		e.front.watch(func(r *http.Request) {
+			cancel()
+			<-r.Context().Done()
+		})
 		done := make(chan error, 1)
 		go func() {
 			_, err := e.p.Get(ctx, b.ID)

@@ -77,6 +77,7 @@ func testExpire(t *testing.T, h Harness) {
 	if final.Status != providers.StatusExpired {
 		t.Fatalf("batch ended %s, want %s", final.Status, providers.StatusExpired)
 	}
+	checkState(t, "Get", final, start, len(reqs))
 	if want := start.Add(duration); !final.CompletedAt.Equal(want) {
 		t.Errorf("CompletedAt %v, want %v", final.CompletedAt, want)
 	}
@@ -105,6 +106,9 @@ func testCancel(t *testing.T, h Harness) {
 	// The emulator runs the requests evenly over [0.1, 0.8] of the
 	// duration: half way through, the first two of four have run.
 	e.clock.set(start.Add(duration / 2))
+	if running := e.get(t, b.ID); running.Status != providers.StatusInProgress {
+		t.Fatalf("half way through, the batch is %s, want %s", running.Status, providers.StatusInProgress)
+	}
 	cancelled, err := e.p.Cancel(context.Background(), b.ID)
 	if err != nil {
 		t.Fatalf("Cancel: %v", err)
@@ -116,6 +120,7 @@ func testCancel(t *testing.T, h Harness) {
 	if final.Status != providers.StatusCancelled {
 		t.Fatalf("batch ended %s, want %s", final.Status, providers.StatusCancelled)
 	}
+	checkState(t, "Get", final, start, len(reqs))
 	if final.CompletedAt.Before(start.Add(duration / 2)) {
 		t.Errorf("CompletedAt %v is before the cancel", final.CompletedAt)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/batchctl/batchctl/internal/providers"
+	"github.com/batchctl/batchctl/internal/retry"
 )
 
 // testList lists three batches, newest first, across pages of at most two
@@ -58,7 +59,11 @@ func testList(t *testing.T, h Harness) {
 			if gotIDs := batchIDs(got); !slices.Equal(gotIDs, tt.want) {
 				t.Errorf("List gave %v, want %v (newest first)", gotIDs, tt.want)
 			}
-			if pages := e.front.listPages(); h.PageSizeParam != "" && pages != tt.pages {
+			switch pages := e.front.listPages(); {
+			case h.PageSizeParam == "":
+			case pages == 0:
+				t.Errorf("List sent no %s parameter", h.PageSizeParam)
+			case pages != tt.pages:
 				t.Errorf("List fetched %d pages of at most %d batches, want %d", pages, pageCap, tt.pages)
 			}
 			for _, b := range got {
@@ -122,5 +127,34 @@ func testMetadata(t *testing.T, h Harness) {
 	}
 	for _, b := range listed {
 		check("List", b)
+	}
+}
+
+// testLostCreate submits a batch whose creation answer is lost on the way
+// back: the error must be worth retrying, and the batch, created all the
+// same, must be listed, with its metadata where the provider keeps it, so
+// batchctl can adopt it rather than create it again.
+func testLostCreate(t *testing.T, h Harness) {
+	e := newEnv(t, h, "create=lost")
+	md := map[string]string{"batchctl_job": "j7", "batchctl_part": "2/3"}
+	ctx := context.Background()
+	_, err := e.p.Submit(ctx, e.submitRequest([]Request{{"lost-1", "lost on the way"}}, md))
+	if again, _ := retry.Classify(ctx, err); err == nil || !again {
+		t.Fatalf("Submit whose answer was lost: %v, want an error worth retrying", err)
+	}
+	var listed []*providers.Batch
+	err = e.p.List(ctx, providers.ListOptions{}, func(b *providers.Batch) error {
+		listed = append(listed, b)
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("List: %v", err)
+	}
+	if len(listed) != 1 {
+		t.Fatalf("List gave %d batches (%v), want the one created", len(listed), batchIDs(listed))
+	}
+	h.require(t, e.name(), Metadata)
+	if !maps.Equal(listed[0].Metadata, md) {
+		t.Errorf("the batch created has metadata %v, want %v", listed[0].Metadata, md)
 	}
 }

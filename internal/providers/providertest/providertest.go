@@ -16,6 +16,7 @@
 package providertest
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"testing"
@@ -98,11 +99,11 @@ func (h Harness) require(t *testing.T, name string, f Feature) {
 func (h Harness) check() error {
 	switch {
 	case h.New == nil:
-		return fmt.Errorf("no New")
+		return errors.New("no New")
 	case h.Lines == nil:
-		return fmt.Errorf("no Lines")
+		return errors.New("no Lines")
 	case h.Model == "":
-		return fmt.Errorf("no Model")
+		return errors.New("no Model")
 	case len(h.Lifecycle) == 0 || h.Lifecycle[len(h.Lifecycle)-1] != providers.StatusCompleted:
 		return fmt.Errorf("Lifecycle %v does not end in %s", h.Lifecycle, providers.StatusCompleted)
 	}
@@ -123,6 +124,7 @@ func Run(t *testing.T, h Harness) {
 	t.Run("cancel", func(t *testing.T) { testCancel(t, h) })
 	t.Run("list", func(t *testing.T) { testList(t, h) })
 	t.Run("metadata", func(t *testing.T) { testMetadata(t, h) })
+	t.Run("lost create", func(t *testing.T) { testLostCreate(t, h) })
 	t.Run("errors", func(t *testing.T) { testErrors(t, h) })
 	t.Run("retry", func(t *testing.T) { testRetry(t, h) })
 	t.Run("normalize", func(t *testing.T) { testNormalize(t, h) })
