@@ -88,7 +88,7 @@ func (a *anthropicAPI) injectFault(w http.ResponseWriter, f Fault, requestID str
 		dropConnection(w)
 		return
 	}
-	if f.Status == http.StatusTooManyRequests {
+	if f.Status == http.StatusTooManyRequests && !f.Bare {
 		w.Header().Set("Retry-After", "1")
 	}
 	errType := anthropicErrorType(f.Status)

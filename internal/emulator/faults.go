@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // The operations a server fault can target (see the package documentation).
@@ -38,10 +39,17 @@ type Fault struct {
 	// does the work, then drops the connection instead of answering;
 	// "hang" does the work, then never answers (until the client gives up
 	// or the server stops). Both leave the client unsure whether the call
-	// happened, as a crash or a network cut mid-call does.
+	// happened, as a crash or a network cut mid-call does. "slow" answers
+	// normally after SlowDelay.
 	After string
+	// Bare drops the wait a 429 names (Retry-After, RetryInfo), as some
+	// providers do: "429bare".
+	Bare  bool
 	Times int
 }
+
+// SlowDelay is how long a "slow" fault holds a call before answering it.
+const SlowDelay = 2 * time.Second
 
 // serveFault answers a call of op that suffers fault f. h is the call's
 // real handler, run first for the After kinds.
@@ -53,6 +61,12 @@ func serveFault(w http.ResponseWriter, r *http.Request, f Fault, h http.HandlerF
 	case "hang":
 		h(discardWriter{header: http.Header{}}, r)
 		<-r.Context().Done()
+	case "slow":
+		select {
+		case <-time.After(SlowDelay):
+			h(w, r)
+		case <-r.Context().Done():
+		}
 	default:
 		answer(w, f)
 	}
@@ -103,13 +117,16 @@ func parseFault(rule string) (Fault, error) {
 	switch kind {
 	case "drop":
 		return f, nil
-	case "lost", "hang":
+	case "lost", "hang", "slow":
 		f.After = kind
+		return f, nil
+	case "429bare":
+		f.Status, f.Bare = http.StatusTooManyRequests, true
 		return f, nil
 	}
 	status, err := strconv.Atoi(kind)
 	if err != nil || (status != http.StatusTooManyRequests && (status < 500 || status > 599)) {
-		return Fault{}, fmt.Errorf("kind %q is not 429, a status from 500 to 599, drop, lost or hang", kind)
+		return Fault{}, fmt.Errorf("kind %q is not 429, 429bare, a status from 500 to 599, drop, lost, hang or slow", kind)
 	}
 	f.Status = status
 	return f, nil

@@ -184,7 +184,7 @@ func (g *geminiAPI) injectFault(w http.ResponseWriter, f Fault) {
 		return
 	}
 	e := geminiErr(f.Status, "%s (Emulated server fault.)", geminiStatusMessage(f.Status))
-	if f.Status == http.StatusTooManyRequests {
+	if f.Status == http.StatusTooManyRequests && !f.Bare {
 		e.details = []any{geminiRetryInfo{Type: geminiRetryInfoType, RetryDelay: "1s"}}
 	}
 	writeGeminiError(w, e)

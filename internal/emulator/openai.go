@@ -116,7 +116,7 @@ func (o *openaiAPI) injectFault(w http.ResponseWriter, f Fault) {
 		dropConnection(w)
 		return
 	}
-	if f.Status == http.StatusTooManyRequests {
+	if f.Status == http.StatusTooManyRequests && !f.Bare {
 		w.Header().Set("Retry-After", "1")
 	}
 	writeAPIError(w, f.Status, statusError(f.Status, "(Emulated server fault.)"))
