@@ -77,20 +77,30 @@ func NewCmdStatus(f *cmdutil.Factory, runF func(context.Context, *Options) error
 }
 
 func statusRun(ctx context.Context, opts *Options) error {
-	_, j, err := shared.LoadJob(ctx, opts.Manager, opts.Ref, opts.Provider, true)
+	m, j, err := shared.LoadJob(ctx, opts.Manager, opts.Ref, opts.Provider, true)
 	if err != nil {
 		return err
 	}
+	// missing: requests the provider returned nothing for, known once the
+	// results are downloaded
+	missing := -1
+	if n, ok := m.Returned(j); ok {
+		missing = max(j.Requests-n, 0)
+	}
 	if opts.Exporter.Enabled() {
-		return opts.Exporter.Write(ctx, opts.IO, jobs.ViewOf(j))
+		v := jobs.ViewOf(j)
+		if missing >= 0 {
+			v.Missing = &missing
+		}
+		return opts.Exporter.Write(ctx, opts.IO, v)
 	}
 	if opts.IO.IsStdoutTTY() {
-		return printHuman(opts.IO, j, opts.Now())
+		return printHuman(opts.IO, j, missing, opts.Now())
 	}
-	return printPlain(opts.IO.Out, j)
+	return printPlain(opts.IO.Out, j, missing)
 }
 
-func printHuman(ios *iostreams.IOStreams, j *jobs.Job, now time.Time) error {
+func printHuman(ios *iostreams.IOStreams, j *jobs.Job, missing int, now time.Time) error {
 	cs := ios.ColorScheme()
 	w := ios.Out
 	title := cs.Bold(j.ID)
@@ -100,6 +110,9 @@ func printHuman(ios *iostreams.IOStreams, j *jobs.Job, now time.Time) error {
 	fmt.Fprintf(w, "%s  %s\n", title, cs.Status(j.Status))
 	fmt.Fprintf(w, "  %s  %s · %s · %s\n", cs.Muted("provider"), j.Provider, j.Model, j.Endpoint)
 	fmt.Fprintf(w, "  %s  %d total: %d succeeded, %d failed\n", cs.Muted("requests"), j.Requests, j.Counts.Succeeded, j.Counts.Failed)
+	if missing > 0 {
+		fmt.Fprintf(w, "  %s   %s: the provider returned no result for them\n", cs.Warning("missing"), cmdutil.Plural(missing, "request"))
+	}
 	if j.Usage.InputTokens > 0 || j.Usage.OutputTokens > 0 {
 		fmt.Fprintf(w, "  %s     %d input · %d output tokens\n", cs.Muted("usage"), j.Usage.InputTokens, j.Usage.OutputTokens)
 	}
@@ -128,7 +141,7 @@ func printHuman(ios *iostreams.IOStreams, j *jobs.Job, now time.Time) error {
 	return nil
 }
 
-func printPlain(w io.Writer, j *jobs.Job) error {
+func printPlain(w io.Writer, j *jobs.Job, missing int) error {
 	kv := [][2]string{
 		{"id", j.ID}, {"name", j.Name}, {"status", j.Status}, {"provider", j.Provider},
 		{"model", j.Model}, {"endpoint", j.Endpoint}, {"requests", strconv.Itoa(j.Requests)},
@@ -136,6 +149,9 @@ func printPlain(w io.Writer, j *jobs.Job) error {
 		{"input_tokens", strconv.FormatInt(j.Usage.InputTokens, 10)},
 		{"output_tokens", strconv.FormatInt(j.Usage.OutputTokens, 10)},
 		{"created_at", cmdutil.Timestamp(j.CreatedAt)}, {"completed_at", cmdutil.Timestamp(j.CompletedAt)},
+	}
+	if missing >= 0 {
+		kv = append(kv, [2]string{"missing", strconv.Itoa(missing)})
 	}
 	for _, p := range kv {
 		if _, err := fmt.Fprintf(w, "%s\t%s\n", p[0], p[1]); err != nil {

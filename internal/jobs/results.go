@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/batchctl/batchctl/internal/jsonl"
@@ -92,6 +93,7 @@ func (m *Manager) downloadPart(ctx context.Context, j *Job, part store.Part, dst
 		}
 	}()
 	b := batchOf(part)
+	var returned int
 	var out io.Writer = f
 	if prog := m.startProgress("downloading results of "+part.BatchID, -1); prog != nil {
 		defer prog.Done()
@@ -107,7 +109,8 @@ func (m *Manager) downloadPart(ctx context.Context, j *Job, part store.Part, dst
 		if err := p.Download(ctx, b, out); err != nil {
 			return err
 		}
-		return checkRaw(f, p)
+		returned, err = checkRaw(f, p)
+		return err
 	})
 	if err != nil {
 		return err
@@ -118,29 +121,61 @@ func (m *Manager) downloadPart(ctx context.Context, j *Job, part store.Part, dst
 	if err := f.Close(); err != nil {
 		return err
 	}
+	if err := os.WriteFile(m.returnedPath(j.ID, part.Index), []byte(strconv.Itoa(returned)+"\n"), 0o600); err != nil {
+		return err
+	}
 	return os.Rename(f.Name(), dst)
 }
 
 // checkRaw reads a downloaded file back and checks that every line is a
 // result the provider's normalizer accepts. A torn line (a body cut short)
 // is reported as io.ErrUnexpectedEOF, so the download is repeated.
-func checkRaw(f *os.File, p providers.Provider) error {
+func checkRaw(f *os.File, p providers.Provider) (results int, err error) {
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return err
+		return 0, err
 	}
 	rd := jsonl.NewReader(f)
 	for {
 		line, err := rd.Next()
 		if errors.Is(err, io.EOF) {
-			return nil
+			return results, nil
 		}
 		if err != nil {
-			return err
+			return results, err
 		}
 		if _, err := p.Normalize(line); err != nil {
-			return fmt.Errorf("downloaded line %d is not a whole result (%v): %w", rd.Line(), err, io.ErrUnexpectedEOF)
+			return results, fmt.Errorf("downloaded line %d is not a whole result (%v): %w", rd.Line(), err, io.ErrUnexpectedEOF)
 		}
+		results++
 	}
+}
+
+// returnedPath records how many results a part's download held.
+func (m *Manager) returnedPath(jobID string, index int) string {
+	return m.RawResultsPath(jobID, index) + ".count"
+}
+
+// Returned is how many results the provider returned for the job's parts,
+// known once they are all downloaded (ok false before).
+func (m *Manager) Returned(j *Job) (n int, ok bool) {
+	if !j.Registered || !j.Terminal() {
+		return 0, false
+	}
+	for _, part := range j.Parts {
+		if part.BatchID == "" || RemoteInput(part) {
+			return 0, false
+		}
+		b, err := os.ReadFile(m.returnedPath(j.ID, part.Index))
+		if err != nil {
+			return 0, false
+		}
+		c, err := strconv.Atoi(strings.TrimSpace(string(b)))
+		if err != nil {
+			return 0, false
+		}
+		n += c
+	}
+	return n, true
 }
 
 // waitLock takes a job's lock of one kind, waiting while another process

@@ -183,8 +183,11 @@ func TestResultsOfARunningJob(t *testing.T) {
 	if want := []string{"batch_1"}; !reflect.DeepEqual(e.p.downloads, want) {
 		t.Errorf("downloaded %q, want %q", e.p.downloads, want)
 	}
-	if got := dirNames(t, e.m.Config.JobDir("job1")); !reflect.DeepEqual(got, []string{"part-1.jsonl", "part-1.results.jsonl", "part-2.jsonl"}) {
+	if got := dirNames(t, e.m.Config.JobDir("job1")); !reflect.DeepEqual(got, []string{"part-1.jsonl", "part-1.results.jsonl", "part-1.results.jsonl.count", "part-2.jsonl"}) {
 		t.Errorf("job directory holds %q", got)
+	}
+	if n, ok := e.m.Returned(j); ok {
+		t.Errorf("Returned = %d for a job still running, want not known", n)
 	}
 }
 

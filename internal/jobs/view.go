@@ -25,7 +25,10 @@ type View struct {
 	UpdatedAt   *time.Time        `json:"updated_at"`
 	CompletedAt *time.Time        `json:"completed_at"`
 	Registered  bool              `json:"registered"`
-	Parts       []PartView        `json:"parts"`
+	// Missing counts the requests the provider returned no result for;
+	// null until the results are downloaded.
+	Missing *int       `json:"missing"`
+	Parts   []PartView `json:"parts"`
 }
 
 // PartView is one provider batch of a job in JSON output.
