@@ -42,7 +42,7 @@ func TestTerminal(t *testing.T) {
 	job := term.waitFor(`(?m)created job (j[a-z0-9]{5}): 2 requests on emulator/echo`)[1]
 	term.waitFor(`(?m)^` + job + ` (validating|in_progress|finalizing) +\d+% \|[^|]*\| \(\d/2\)`)
 	term.waitFor(`(?m)^` + job + ` completed: 2 succeeded, 0 failed of 2 requests *$`) // the cleared bar leaves spaces
-	term.waitFor(`(?m)^EXIT=0$`)
+	term.waitFor(`(?m)^EXIT=0 *$`)
 
 	term.send("clear; batchctl list")
 	term.waitFor(`(?m)^ID +NAME +PROVIDER +MODEL +STATUS +REQUESTS +CREATED$`)

@@ -7,7 +7,6 @@ package anthropic
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -18,6 +17,7 @@ import (
 	"time"
 
 	"github.com/batchctl/batchctl/internal/providers"
+	"github.com/batchctl/batchctl/internal/providers/httpx"
 )
 
 const (
@@ -66,7 +66,7 @@ type Config struct {
 type Client struct {
 	cfg  Config
 	base string
-	http *http.Client
+	api  *httpx.Client
 	now  func() time.Time // for Retry-After dates
 }
 
@@ -84,12 +84,13 @@ func New(cfg Config) *Client {
 	if hc == nil {
 		hc = http.DefaultClient
 	}
-	return &Client{
+	c := &Client{
 		cfg:  cfg,
 		base: strings.TrimRight(cfg.BaseURL, "/"),
-		http: guardKey(hc),
 		now:  time.Now,
 	}
+	c.api = newAPI(c, hc)
+	return c
 }
 
 // Name returns the profile name.
@@ -106,7 +107,7 @@ func (c *Client) Submit(ctx context.Context, req providers.SubmitRequest) (*prov
 	if req.InputFileID != "" {
 		return nil, fmt.Errorf("%s: Anthropic batches take their requests inline, not from an uploaded file", op)
 	}
-	if err := c.checkKey(); err != nil {
+	if err := c.api.CheckKey(); err != nil {
 		return nil, err
 	}
 	body, err := newRequestsBody(req.Size, req.Requests)
@@ -117,7 +118,7 @@ func (c *Client) Submit(ctx context.Context, req providers.SubmitRequest) (*prov
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
-	hreq, err := c.newRequest(ctx, http.MethodPost, batchesPath, r)
+	hreq, err := c.api.NewRequest(ctx, http.MethodPost, c.base+batchesPath, r)
 	if err != nil {
 		r.Close()
 		return nil, fmt.Errorf("%s: %w", op, err)
@@ -154,7 +155,7 @@ func (c *Client) Cancel(ctx context.Context, batchID string) (*providers.Batch, 
 
 // batchCall makes one bodiless request whose answer is a batch object.
 func (c *Client) batchCall(ctx context.Context, op, method, path string) (*providers.Batch, error) {
-	req, err := c.newRequest(ctx, method, path, nil)
+	req, err := c.api.NewRequest(ctx, method, c.base+path, nil)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
@@ -163,7 +164,7 @@ func (c *Client) batchCall(ctx context.Context, op, method, path string) (*provi
 
 // batchFrom sends req and parses its answer as a batch object.
 func (c *Client) batchFrom(op string, req *http.Request) (*providers.Batch, error) {
-	raw, err := c.send(op, req)
+	raw, err := c.api.Send(op, req)
 	if err != nil {
 		return nil, err
 	}
@@ -174,80 +175,33 @@ func (c *Client) batchFrom(op string, req *http.Request) (*providers.Batch, erro
 	return b, nil
 }
 
-// listPage is the answer of GET /v1/messages/batches.
-type listPage struct {
-	Data    []json.RawMessage `json:"data"`
-	HasMore bool              `json:"has_more"`
-	LastID  string            `json:"last_id"`
-}
-
 // List calls fn for each batch, newest first, following the after_id
 // cursor while the API says it has more. It stops without error when fn
 // returns providers.ErrStop or opts.Limit batches were passed to fn.
 func (c *Client) List(ctx context.Context, opts providers.ListOptions, fn func(*providers.Batch) error) error {
+	return httpx.List(opts.Limit, listPageSize, func(after string, size int) (httpx.Page, error) {
+		return c.listPage(ctx, after, size)
+	}, fn)
+}
+
+// listPage fetches the page of at most size batches after the batch whose
+// id is after ("": the first page).
+func (c *Client) listPage(ctx context.Context, after string, size int) (httpx.Page, error) {
 	const op = "list batches"
-	after, seen := "", 0
-	for {
-		q := url.Values{}
-		q.Set("limit", strconv.Itoa(pageLimit(opts.Limit, seen)))
-		if after != "" {
-			q.Set("after_id", after)
-		}
-		req, err := c.newRequest(ctx, http.MethodGet, batchesPath+"?"+q.Encode(), nil)
-		if err != nil {
-			return fmt.Errorf("%s: %w", op, err)
-		}
-		raw, err := c.send(op, req)
-		if err != nil {
-			return err
-		}
-		var page listPage
-		if err := json.Unmarshal(raw, &page); err != nil {
-			return fmt.Errorf("%s: parse response: %w", op, err)
-		}
-		for _, item := range page.Data {
-			b, err := parseBatch(c.cfg.Name, item)
-			if err != nil {
-				return fmt.Errorf("%s: %w", op, err)
-			}
-			if err := fn(b); err != nil {
-				if errors.Is(err, providers.ErrStop) {
-					return nil
-				}
-				return err
-			}
-			seen++
-			if opts.Limit > 0 && seen >= opts.Limit {
-				return nil
-			}
-		}
-		after = nextCursor(page)
-		if !page.HasMore || after == "" {
-			return nil
-		}
+	q := url.Values{}
+	q.Set("limit", strconv.Itoa(size))
+	if after != "" {
+		q.Set("after_id", after)
 	}
-}
-
-// pageLimit is the page size to ask for when seen of limit batches (0: no
-// limit) were already listed.
-func pageLimit(limit, seen int) int {
-	if limit > 0 {
-		return min(listPageSize, limit-seen)
+	raw, err := c.api.Call(ctx, op, http.MethodGet, c.base+batchesPath+"?"+q.Encode(), nil)
+	if err != nil {
+		return httpx.Page{}, err
 	}
-	return listPageSize
-}
-
-// nextCursor is the after_id of the page following page: its last_id, or
-// the id of its last batch when the API leaves last_id out.
-func nextCursor(page listPage) string {
-	if page.LastID != "" || len(page.Data) == 0 {
-		return page.LastID
+	page, err := httpx.ParseDataPage(raw, func(item []byte) (*providers.Batch, error) {
+		return parseBatch(c.cfg.Name, item)
+	})
+	if err != nil {
+		return httpx.Page{}, fmt.Errorf("%s: %w", op, err)
 	}
-	var last struct {
-		ID string `json:"id"`
-	}
-	if json.Unmarshal(page.Data[len(page.Data)-1], &last) != nil {
-		return ""
-	}
-	return last.ID
+	return page, nil
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/batchctl/batchctl/internal/providers"
+	"github.com/batchctl/batchctl/internal/providers/providertest"
 )
 
 func TestParseBatch(t *testing.T) {
@@ -124,4 +125,13 @@ func TestParseBatchErrors(t *testing.T) {
 			t.Errorf("parseBatch(%s) error = %v, want %s", tt.raw, err, tt.want)
 		}
 	}
+}
+
+func FuzzParseBatch(f *testing.F) {
+	providertest.FuzzParseBatch(f, "anthropic", parseBatch,
+		`{"id":"msgbatch_1","type":"message_batch","processing_status":"ended",`+
+			`"request_counts":{"processing":0,"succeeded":2,"errored":1,"canceled":0,"expired":0},`+
+			`"ended_at":"2024-09-24T19:02:00Z","created_at":"2024-09-24T18:37:24.100435Z","expires_at":"2024-09-25T18:37:24.100435Z",`+
+			`"archived_at":null,"cancel_initiated_at":null,"results_url":"https://api.anthropic.com/v1/messages/batches/msgbatch_1/results"}`,
+		`{"id":"msgbatch_1","processing_status":"in_progress","created_at":"yesterday"}`)
 }

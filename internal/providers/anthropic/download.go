@@ -9,6 +9,7 @@ import (
 	"net/url"
 
 	"github.com/batchctl/batchctl/internal/providers"
+	"github.com/batchctl/batchctl/internal/providers/httpx"
 )
 
 // Download streams the results of an ended batch to w, as the API serves
@@ -22,26 +23,12 @@ func (c *Client) Download(ctx context.Context, b *providers.Batch, w io.Writer) 
 	if b.ID == "" {
 		return errors.New(op + ": empty batch id")
 	}
-	req, err := c.newRequestURL(ctx, http.MethodGet, c.resultsURL(b), nil)
+	req, err := c.api.NewRequest(ctx, http.MethodGet, c.resultsURL(b), nil)
 	if err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
 	req.Header.Set("Accept", "application/x-jsonl")
-	resp, err := c.do(op, req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	lw := &lastByteWriter{w: w}
-	if _, err := io.Copy(lw, resp.Body); err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	if lw.n > 0 && lw.last != '\n' {
-		if _, err := w.Write([]byte{'\n'}); err != nil {
-			return fmt.Errorf("%s: %w", op, err)
-		}
-	}
-	return nil
+	return c.api.Download(op, req, w)
 }
 
 // resultsURL is where the results of b are fetched from.
@@ -49,25 +36,9 @@ func (c *Client) resultsURL(b *providers.Batch) string {
 	if b.OutputFileID != "" {
 		u, uerr := url.Parse(b.OutputFileID)
 		base, berr := url.Parse(c.base)
-		if uerr == nil && berr == nil && sameOrigin(u, base) {
+		if uerr == nil && berr == nil && httpx.SameOrigin(u, base) {
 			return b.OutputFileID
 		}
 	}
 	return c.base + batchesPath + "/" + url.PathEscape(b.ID) + "/results"
-}
-
-// lastByteWriter passes writes through and remembers the last byte written.
-type lastByteWriter struct {
-	w    io.Writer
-	n    int64
-	last byte
-}
-
-func (lw *lastByteWriter) Write(p []byte) (int, error) {
-	n, err := lw.w.Write(p)
-	if n > 0 {
-		lw.n += int64(n)
-		lw.last = p[n-1]
-	}
-	return n, err
 }

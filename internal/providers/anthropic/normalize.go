@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/batchctl/batchctl/internal/jsonscan"
 	"github.com/batchctl/batchctl/internal/providers"
 )
 
@@ -37,16 +38,16 @@ const (
 // stands for, and the error object as Response. Canceled and expired ones
 // have an error of that type and no Response; an unknown result type is
 // errored with the result as Response. The line is read in one pass (see
-// scanner) and may be reused once Normalize returns.
+// jsonscan) and may be reused once Normalize returns.
 func (c *Client) Normalize(line []byte) (providers.Result, error) {
 	var l resultLine
-	s := scanner{data: line}
-	err := s.object(func(key []byte) error { return l.member(&s, key) })
+	s := jsonscan.New(line)
+	err := s.Object(func(key []byte) error { return l.member(&s, key) })
 	if err == nil {
-		err = s.end()
+		err = s.End()
 	}
 	if err != nil {
-		if isSyntaxError(err) {
+		if errors.As(err, new(*jsonscan.SyntaxError)) {
 			return providers.Result{}, fmt.Errorf("result line is not valid JSON: %w", err)
 		}
 		return providers.Result{}, fmt.Errorf("result line: %w", err)
@@ -136,93 +137,93 @@ func wrapKey(key []byte, err error) error {
 	return fmt.Errorf("%s: %w", key, err)
 }
 
-func (l *resultLine) member(s *scanner, key []byte) error {
+func (l *resultLine) member(s *jsonscan.Scanner, key []byte) error {
 	var err error
 	switch string(key) {
 	case "custom_id":
-		l.customID, err = s.str()
+		l.customID, err = s.Str()
 	case "result":
 		err = l.result.read(s)
 	default:
-		return s.skip()
+		return s.Skip()
 	}
 	return wrapKey(key, err)
 }
 
-// read reads a result object; null leaves it absent.
-func (b *resultBody) read(s *scanner) error {
-	if s.null() {
-		return nil
+// rawObject reads an object as s.Object does and returns its bytes, which
+// alias the line.
+func rawObject(s *jsonscan.Scanner, member func(key []byte) error) ([]byte, error) {
+	if s.Peek() != '{' {
+		return nil, s.TypeError("object")
 	}
-	s.peek()
-	start := s.pos
-	if err := s.object(func(key []byte) error { return b.member(s, key) }); err != nil {
-		return err
-	}
-	b.raw = s.data[start:s.pos]
-	return nil
+	return s.RawObject(member)
 }
 
-func (b *resultBody) member(s *scanner, key []byte) error {
+// read reads a result object; null leaves it absent.
+func (b *resultBody) read(s *jsonscan.Scanner) error {
+	if s.Null() {
+		return nil
+	}
+	raw, err := rawObject(s, func(key []byte) error { return b.member(s, key) })
+	b.raw = raw
+	return err
+}
+
+func (b *resultBody) member(s *jsonscan.Scanner, key []byte) error {
 	var err error
 	switch string(key) {
 	case "type":
-		b.typ, err = s.str()
+		b.typ, err = s.Str()
 	case "message":
 		err = b.message.read(s)
 	case "error":
 		err = b.err.read(s)
 	default:
-		return s.skip()
+		return s.Skip()
 	}
 	return wrapKey(key, err)
 }
 
 // read reads a message object; null leaves it absent.
-func (m *messageBody) read(s *scanner) error {
-	if s.null() {
+func (m *messageBody) read(s *jsonscan.Scanner) error {
+	if s.Null() {
 		return nil
 	}
-	s.peek()
-	start := s.pos
-	err := s.object(func(key []byte) error {
+	raw, err := rawObject(s, func(key []byte) error {
 		var err error
 		switch string(key) {
 		case "model":
-			m.model, err = s.str()
+			m.model, err = s.Str()
 		case "content":
-			err = s.array(func(int) error { return m.readBlock(s) })
+			err = s.Array(func(int) error { return m.readBlock(s) })
 		case "stop_reason":
-			m.stopReason, err = s.optionalStr()
+			m.stopReason, err = s.OptionalStr()
 		case "usage":
 			err = m.usage.read(s)
 		default:
-			return s.skip()
+			return s.Skip()
 		}
 		return wrapKey(key, err)
 	})
-	if err != nil {
-		return err
-	}
-	m.raw = s.data[start:s.pos]
-	return nil
+	m.raw = raw
+	return err
 }
 
 // readBlock reads one content block, appending its text when it is a text
 // block. Its type may follow its text, so the text is appended first and
 // dropped again for other types.
-func (m *messageBody) readBlock(s *scanner) error {
+func (m *messageBody) readBlock(s *jsonscan.Scanner) error {
 	var typ string
 	mark := len(m.text)
-	err := s.object(func(key []byte) error {
+	err := s.Object(func(key []byte) error {
 		var err error
 		switch string(key) {
 		case "type":
-			typ, err = s.str()
+			typ, err = s.Str()
 		case "text":
-			m.text, err = s.appendStr(m.text[:mark])
+			m.text, err = s.AppendStr(m.text[:mark])
 		default:
-			return s.skip()
+			return s.Skip()
 		}
 		return wrapKey(key, err)
 	})
@@ -234,20 +235,20 @@ func (m *messageBody) readBlock(s *scanner) error {
 	return err
 }
 
-func (u *tokenUsage) read(s *scanner) error {
-	if s.null() {
+func (u *tokenUsage) read(s *jsonscan.Scanner) error {
+	if s.Null() {
 		return nil
 	}
 	u.has = true
-	return s.object(func(key []byte) error {
+	return s.Object(func(key []byte) error {
 		var err error
 		switch string(key) {
 		case "input_tokens":
-			u.input, err = s.integer()
+			u.input, err = s.Int()
 		case "output_tokens":
-			u.output, err = s.integer()
+			u.output, err = s.Int()
 		default:
-			return s.skip()
+			return s.Skip()
 		}
 		return wrapKey(key, err)
 	})
@@ -262,48 +263,43 @@ func (u *tokenUsage) result() *providers.Usage {
 }
 
 // read reads an error object; null leaves it absent.
-func (e *errorBody) read(s *scanner) error {
-	if s.null() {
+func (e *errorBody) read(s *jsonscan.Scanner) error {
+	if s.Null() {
 		return nil
 	}
-	s.peek()
-	start := s.pos
-	err := s.object(func(key []byte) error {
+	raw, err := rawObject(s, func(key []byte) error {
 		var err error
 		switch string(key) {
 		case "type":
-			e.typ, err = s.str()
+			e.typ, err = s.Str()
 		case "message":
-			e.message, err = s.str()
+			e.message, err = s.Str()
 		case "error":
 			err = e.readInner(s)
 		default:
-			return s.skip()
+			return s.Skip()
 		}
 		return wrapKey(key, err)
 	})
-	if err != nil {
-		return err
-	}
-	e.raw = s.data[start:s.pos]
-	return nil
+	e.raw = raw
+	return err
 }
 
 // readInner reads the error member of an ErrorResponse.
-func (e *errorBody) readInner(s *scanner) error {
-	if s.null() {
+func (e *errorBody) readInner(s *jsonscan.Scanner) error {
+	if s.Null() {
 		return nil
 	}
 	e.hasInner = true
-	return s.object(func(key []byte) error {
+	return s.Object(func(key []byte) error {
 		var err error
 		switch string(key) {
 		case "type":
-			e.inner, err = s.str()
+			e.inner, err = s.Str()
 		case "message":
-			e.innerMsg, err = s.str()
+			e.innerMsg, err = s.Str()
 		default:
-			return s.skip()
+			return s.Skip()
 		}
 		return wrapKey(key, err)
 	})

@@ -197,12 +197,16 @@ func outputFile(outputs ...*wireOutput) string {
 // normalizeState maps a batch state, in the API's BATCH_STATE_* spelling
 // or the SDKs' JOB_STATE_* one (which adds Vertex AI's QUEUED and
 // PARTIALLY_SUCCEEDED), to its normalized form. A state this version does
-// not know is passed on lowercased, without its prefix, so a new state
-// never breaks status or wait; it is not terminal.
+// not know is passed on lowercased, without its prefix (unless that
+// leaves nothing), so a new state never breaks status or wait; it is not
+// terminal.
 func normalizeState(raw string) providers.Status {
 	s, ok := strings.CutPrefix(raw, "BATCH_STATE_")
 	if !ok {
 		s = strings.TrimPrefix(raw, "JOB_STATE_")
+	}
+	if s == "" {
+		s = raw
 	}
 	switch s {
 	case "PENDING", "QUEUED":

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/batchctl/batchctl/internal/providers"
+	"github.com/batchctl/batchctl/internal/providers/providertest"
 )
 
 func TestParseOperation(t *testing.T) {
@@ -108,6 +109,7 @@ func TestNormalizeState(t *testing.T) {
 		{[]string{"JOB_STATE_UPDATING"}, providers.StatusUpdating},
 		{[]string{"BATCH_STATE_UNSPECIFIED", "JOB_STATE_UNSPECIFIED"}, "unspecified"},
 		{[]string{"SOMETHING_NEW"}, "something_new"},
+		{[]string{"BATCH_STATE_"}, "batch_state_"},
 	}
 	for _, tt := range tests {
 		for _, s := range tt.states {
@@ -146,4 +148,14 @@ func TestDisplayName(t *testing.T) {
 			t.Errorf("parseDisplayName(%q) = %v, want nil", name, md)
 		}
 	}
+}
+
+func FuzzParseBatch(f *testing.F) {
+	providertest.FuzzParseBatch(f, "gemini", parseOperation,
+		`{"name":"batches/r1","metadata":{"model":"models/gemini-2.5-flash","displayName":"batchctl j7k2m9 1/2",`+
+			`"createTime":"2025-07-01T12:00:00Z","batchStats":{"requestCount":"10","successfulRequestCount":"6"},"state":"BATCH_STATE_RUNNING"}}`,
+		`{"name":"batches/s1","metadata":{"state":"JOB_STATE_SUCCEEDED","endTime":"2025-07-01T13:30:00.5Z"},"done":true,`+
+			`"response":{"responsesFile":"files/batch-s1"}}`,
+		`{"name":"batches/d1","done":true,"error":{"code":13,"message":"Internal error.","status":"INTERNAL"}}`,
+		`{"name":"batches/x","metadata":{"state":"BATCH_STATE_"}}`)
 }

@@ -31,11 +31,11 @@ func (c *Client) Download(ctx context.Context, b *providers.Batch, w io.Writer) 
 	if err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
-	req, err := c.newRequest(ctx, http.MethodGet, c.base+apiVersion+"/"+name, nil)
+	req, err := c.api.NewRequest(ctx, http.MethodGet, c.base+apiVersion+"/"+name, nil)
 	if err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
-	resp, err := c.do(op, req)
+	resp, err := c.api.Do(op, req)
 	if err != nil {
 		return err
 	}
@@ -65,41 +65,11 @@ func (c *Client) downloadFile(ctx context.Context, file string, w io.Writer) err
 		return fmt.Errorf("%s: invalid file name (want files/<id>)", op)
 	}
 	rawURL := c.base + "/download" + apiVersion + "/files/" + url.PathEscape(id) + ":download?alt=media"
-	req, err := c.newRequest(ctx, http.MethodGet, rawURL, nil)
+	req, err := c.api.NewRequest(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
-	resp, err := c.do(op, req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	lw := &lastByteWriter{w: w}
-	if _, err := io.Copy(lw, resp.Body); err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	if lw.n > 0 && lw.last != '\n' {
-		if _, err := w.Write([]byte{'\n'}); err != nil {
-			return fmt.Errorf("%s: %w", op, err)
-		}
-	}
-	return nil
-}
-
-// lastByteWriter passes writes through and remembers the last byte written.
-type lastByteWriter struct {
-	w    io.Writer
-	n    int64
-	last byte
-}
-
-func (lw *lastByteWriter) Write(p []byte) (int, error) {
-	n, err := lw.w.Write(p)
-	if n > 0 {
-		lw.n += int64(n)
-		lw.last = p[n-1]
-	}
-	return n, err
+	return c.api.Download(op, req, w)
 }
 
 // writeInlined reads a batch operation from r, one value at a time, and

@@ -23,7 +23,6 @@ package gemini
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -32,6 +31,7 @@ import (
 	"time"
 
 	"github.com/batchctl/batchctl/internal/providers"
+	"github.com/batchctl/batchctl/internal/providers/httpx"
 )
 
 // Defaults of a Config.
@@ -87,7 +87,7 @@ type Config struct {
 type Client struct {
 	cfg  Config
 	base string
-	http *http.Client
+	api  *httpx.Client
 	now  func() time.Time // for Retry-After dates
 }
 
@@ -110,7 +110,9 @@ func New(cfg Config) *Client {
 	if base == "" {
 		base = DefaultBaseURL
 	}
-	return &Client{cfg: cfg, base: base, http: hc, now: time.Now}
+	c := &Client{cfg: cfg, base: base, now: time.Now}
+	c.api = newAPI(c, hc)
+	return c
 }
 
 // Name returns the profile name.
@@ -129,7 +131,7 @@ func (c *Client) Submit(ctx context.Context, req providers.SubmitRequest) (*prov
 	if req.Model == "" {
 		return nil, fmt.Errorf("%s: no model", op)
 	}
-	if err := c.checkKey(); err != nil {
+	if err := c.api.CheckKey(); err != nil {
 		return nil, err
 	}
 	path := apiVersion + "/models/" + url.PathEscape(strings.TrimPrefix(req.Model, "models/")) + ":" + endpoint
@@ -187,7 +189,7 @@ func (c *Client) createInline(ctx context.Context, op, path string, body *inline
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
-	hreq, err := c.newRequest(ctx, http.MethodPost, c.base+path, r)
+	hreq, err := c.api.NewRequest(ctx, http.MethodPost, c.base+path, r)
 	if err != nil {
 		r.Close()
 		return nil, fmt.Errorf("%s: %w", op, err)
@@ -240,7 +242,7 @@ func (c *Client) Cancel(ctx context.Context, batchID string) (*providers.Batch, 
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
-	if _, err := c.call(ctx, op, http.MethodPost, apiVersion+"/"+name+":cancel", []byte("{}")); err != nil {
+	if _, err := c.api.Call(ctx, op, http.MethodPost, c.base+apiVersion+"/"+name+":cancel", []byte("{}")); err != nil {
 		return nil, err
 	}
 	return c.operationCall(ctx, op, http.MethodGet, apiVersion+"/"+name, nil)
@@ -260,41 +262,27 @@ func batchName(id string) (string, error) {
 // nextPageToken. It stops without error when fn returns providers.ErrStop
 // or opts.Limit batches were passed to fn.
 func (c *Client) List(ctx context.Context, opts providers.ListOptions, fn func(*providers.Batch) error) error {
+	return httpx.List(opts.Limit, listPageSize, func(token string, size int) (httpx.Page, error) {
+		return c.listPage(ctx, token, size)
+	}, fn)
+}
+
+// listPage fetches the page of at most size batches that token names ("":
+// the first page).
+func (c *Client) listPage(ctx context.Context, token string, size int) (httpx.Page, error) {
 	const op = "list batches"
-	token, seen := "", 0
-	for {
-		q := url.Values{}
-		size := listPageSize
-		if opts.Limit > 0 {
-			size = min(size, opts.Limit-seen)
-		}
-		q.Set("pageSize", strconv.Itoa(size))
-		if token != "" {
-			q.Set("pageToken", token)
-		}
-		raw, err := c.call(ctx, op, http.MethodGet, apiVersion+"/batches?"+q.Encode(), nil)
-		if err != nil {
-			return err
-		}
-		page, err := parseListPage(c.cfg.Name, raw)
-		if err != nil {
-			return fmt.Errorf("%s: %w", op, err)
-		}
-		for _, b := range page.batches {
-			if err := fn(b); err != nil {
-				if errors.Is(err, providers.ErrStop) {
-					return nil
-				}
-				return err
-			}
-			seen++
-			if opts.Limit > 0 && seen >= opts.Limit {
-				return nil
-			}
-		}
-		if page.next == "" || page.next == token {
-			return nil
-		}
-		token = page.next
+	q := url.Values{}
+	q.Set("pageSize", strconv.Itoa(size))
+	if token != "" {
+		q.Set("pageToken", token)
 	}
+	raw, err := c.api.Call(ctx, op, http.MethodGet, c.base+apiVersion+"/batches?"+q.Encode(), nil)
+	if err != nil {
+		return httpx.Page{}, err
+	}
+	page, err := parseListPage(c.cfg.Name, raw)
+	if err != nil {
+		return httpx.Page{}, fmt.Errorf("%s: %w", op, err)
+	}
+	return httpx.Page{Batches: page.batches, Next: page.next}, nil
 }

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/batchctl/batchctl/internal/jsonscan"
 )
 
 // inlineBody is the body of a create request that carries the requests
@@ -145,30 +147,30 @@ func readLine(r *bufio.Reader, buf []byte) ([]byte, error) {
 // {"request":REQUEST,"metadata":{"key":KEY}}, both values byte for byte.
 func appendInlineItem(dst, line []byte) ([]byte, error) {
 	var key, request []byte
-	s := scanner{data: line}
-	err := s.object(func(k []byte) error {
+	s := jsonscan.New(line)
+	err := s.Object(func(k []byte) error {
 		var err error
 		switch string(k) {
 		case "key":
-			if s.peek() != '"' {
-				return fmt.Errorf("key: %w", s.typeError("string"))
+			if s.Peek() != '"' {
+				return fmt.Errorf("key: %w", s.TypeError("string"))
 			}
-			key, err = s.raw()
+			key, err = s.Raw()
 		case "request":
-			if s.peek() != '{' {
-				return fmt.Errorf("request: %w", s.typeError("object"))
+			if s.Peek() != '{' {
+				return fmt.Errorf("request: %w", s.TypeError("object"))
 			}
-			request, err = s.raw()
+			request, err = s.Raw()
 		default:
-			err = s.skip()
+			err = s.Skip()
 		}
 		return err
 	})
 	if err == nil {
-		err = s.end()
+		err = s.End()
 	}
 	switch {
-	case err != nil && isSyntaxError(err):
+	case err != nil && errors.As(err, new(*jsonscan.SyntaxError)):
 		return dst, fmt.Errorf("not valid JSON: %w", err)
 	case err != nil:
 		return dst, err

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/batchctl/batchctl/internal/jsonscan"
 	"github.com/batchctl/batchctl/internal/providers"
 )
 
@@ -22,17 +23,17 @@ import (
 // first candidate gives the text (its parts' text, thoughts left out) and
 // finish reason, or an EmbedContentResponse, whose embedding.values is the
 // embedding; Response is its bytes, untouched. An error gives an errored
-// result typed by its status. The line is read in one pass (see scanner)
+// result typed by its status. The line is read in one pass (see jsonscan)
 // and may be reused once Normalize returns.
 func (c *Client) Normalize(line []byte) (providers.Result, error) {
 	var l resultLine
-	s := scanner{data: line}
-	err := s.object(func(key []byte) error { return l.member(&s, key) })
+	s := jsonscan.New(line)
+	err := s.Object(func(key []byte) error { return l.member(&s, key) })
 	if err == nil {
-		err = s.end()
+		err = s.End()
 	}
 	if err != nil {
-		if isSyntaxError(err) {
+		if errors.As(err, new(*jsonscan.SyntaxError)) {
 			return providers.Result{}, fmt.Errorf("result line is not valid JSON: %w", err)
 		}
 		return providers.Result{}, fmt.Errorf("result line: %w", err)
@@ -72,18 +73,18 @@ func wrapKey(key []byte, err error) error {
 	return fmt.Errorf("%s: %w", key, err)
 }
 
-func (l *resultLine) member(s *scanner, key []byte) error {
+func (l *resultLine) member(s *jsonscan.Scanner, key []byte) error {
 	var err error
 	switch string(key) {
 	case "key":
-		l.key, err = s.optionalStr()
+		l.key, err = s.OptionalStr()
 	case "metadata":
-		err = s.object(func(key []byte) error {
+		err = s.Object(func(key []byte) error {
 			if string(key) != "key" {
-				return s.skip()
+				return s.Skip()
 			}
 			var err error
-			l.key, err = s.optionalStr()
+			l.key, err = s.OptionalStr()
 			return wrapKey(key, err)
 		})
 	case "response":
@@ -93,15 +94,15 @@ func (l *resultLine) member(s *scanner, key []byte) error {
 	case "status":
 		err = l.readStatus(s, false)
 	default:
-		return s.skip()
+		return s.Skip()
 	}
 	return wrapKey(key, err)
 }
 
 // readStatus reads a google.rpc.Status: an error always for the "error"
 // member, and for a "status" object unless it says OK.
-func (l *resultLine) readStatus(s *scanner, always bool) error {
-	if s.null() {
+func (l *resultLine) readStatus(s *jsonscan.Scanner, always bool) error {
+	if s.Null() {
 		return nil
 	}
 	var st status
@@ -127,23 +128,23 @@ type status struct {
 	status  string
 }
 
-func (st *status) read(s *scanner) error {
-	return s.object(func(key []byte) error {
+func (st *status) read(s *jsonscan.Scanner) error {
+	return s.Object(func(key []byte) error {
 		var err error
 		switch string(key) {
 		case "code":
-			if s.null() {
+			if s.Null() {
 				return nil
 			}
 			var n int64
-			n, err = s.integer()
+			n, err = s.Int()
 			st.code = &n
 		case "message":
-			st.message, err = s.str()
+			st.message, err = s.Str()
 		case "status":
-			st.status, err = s.str()
+			st.status, err = s.Str()
 		default:
-			return s.skip()
+			return s.Skip()
 		}
 		return wrapKey(key, err)
 	})
@@ -199,78 +200,68 @@ type response struct {
 }
 
 // read reads a response; one that is not an object is kept raw only.
-func (r *response) read(s *scanner) error {
-	if s.null() {
+func (r *response) read(s *jsonscan.Scanner) error {
+	if s.Null() {
 		return nil
 	}
-	c := s.peek()
-	start := s.pos
-	var err error
-	if c == '{' {
-		err = s.object(func(key []byte) error { return r.member(s, key) })
-	} else {
-		err = s.skip()
-	}
-	if err != nil {
-		return err
-	}
-	r.raw = s.data[start:s.pos]
-	return nil
+	raw, err := s.RawObject(func(key []byte) error { return r.member(s, key) })
+	r.raw = raw
+	return err
 }
 
-func (r *response) member(s *scanner, key []byte) error {
+func (r *response) member(s *jsonscan.Scanner, key []byte) error {
 	var err error
 	switch string(key) {
 	case "modelVersion":
-		r.model, err = s.str()
+		r.model, err = s.Str()
 	case "candidates":
-		err = s.array(func(i int) error {
+		err = s.Array(func(i int) error {
 			if i > 0 {
-				return s.skip()
+				return s.Skip()
 			}
-			return s.object(func(key []byte) error { return r.candidateMember(s, key) })
+			return s.Object(func(key []byte) error { return r.candidateMember(s, key) })
 		})
 	case "promptFeedback":
-		err = s.object(func(key []byte) error {
+		err = s.Object(func(key []byte) error {
 			if string(key) != "blockReason" {
-				return s.skip()
+				return s.Skip()
 			}
 			var err error
-			r.blockReason, err = s.optionalStr()
+			r.blockReason, err = s.OptionalStr()
 			return wrapKey(key, err)
 		})
 	case "usageMetadata":
 		err = r.readUsage(s)
 	case "embedding":
-		err = s.object(func(key []byte) error {
+		err = s.Object(func(key []byte) error {
 			if string(key) != "values" {
-				return s.skip()
+				return s.Skip()
 			}
 			var err error
-			r.embedding, err = s.raw()
+			r.embedding, err = s.Raw()
 			return wrapKey(key, err)
 		})
 	default:
-		return s.skip()
+		return s.Skip()
 	}
 	return wrapKey(key, err)
 }
 
 // candidateMember reads a member of the first candidate.
-func (r *response) candidateMember(s *scanner, key []byte) error {
+func (r *response) candidateMember(s *jsonscan.Scanner, key []byte) error {
 	var err error
 	switch string(key) {
 	case "content":
-		err = s.object(func(key []byte) error {
+		err = s.Object(func(key []byte) error {
 			if string(key) != "parts" {
-				return s.skip()
+				return s.Skip()
 			}
-			return wrapKey(key, s.array(func(int) error { return r.readPart(s) }))
+			return wrapKey(key, s.Array(func(int) error { return r.readPart(s) }))
 		})
 	case "finishReason":
-		r.finishReason, err = s.optionalStr()
+		r.finishReason, err = s.OptionalStr()
 	default:
-		return s.skip()
+		return s.Skip()
 	}
 	return wrapKey(key, err)
 }
@@ -278,23 +269,23 @@ func (r *response) candidateMember(s *scanner, key []byte) error {
 // readPart reads one part of the candidate's content, appending its text
 // unless it is a thought. "thought" may follow "text", so the text is
 // appended first and dropped again for a thought.
-func (r *response) readPart(s *scanner) error {
+func (r *response) readPart(s *jsonscan.Scanner) error {
 	mark := len(r.text)
 	hasText, thought := false, false
-	err := s.object(func(key []byte) error {
+	err := s.Object(func(key []byte) error {
 		var err error
 		switch string(key) {
 		case "text":
-			if s.peek() != '"' {
-				return s.skip()
+			if s.Peek() != '"' {
+				return s.Skip()
 			}
 			hasText = true
-			r.text, err = s.appendStr(r.text[:mark])
+			r.text, err = s.AppendStr(r.text[:mark])
 		case "thought":
-			thought = s.peek() == 't'
-			err = s.skip()
+			thought = s.Peek() == 't'
+			err = s.Skip()
 		default:
-			return s.skip()
+			return s.Skip()
 		}
 		return wrapKey(key, err)
 	})
@@ -307,20 +298,20 @@ func (r *response) readPart(s *scanner) error {
 }
 
 // readUsage reads usageMetadata.
-func (r *response) readUsage(s *scanner) error {
-	if s.null() {
+func (r *response) readUsage(s *jsonscan.Scanner) error {
+	if s.Null() {
 		return nil
 	}
 	u := &providers.Usage{}
-	err := s.object(func(key []byte) error {
+	err := s.Object(func(key []byte) error {
 		var err error
 		switch string(key) {
 		case "promptTokenCount":
-			u.InputTokens, err = s.integer()
+			u.InputTokens, err = s.Int()
 		case "candidatesTokenCount":
-			u.OutputTokens, err = s.integer()
+			u.OutputTokens, err = s.Int()
 		default:
-			return s.skip()
+			return s.Skip()
 		}
 		return wrapKey(key, err)
 	})

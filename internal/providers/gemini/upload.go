@@ -11,6 +11,7 @@ import (
 	"strconv"
 
 	"github.com/batchctl/batchctl/internal/providers"
+	"github.com/batchctl/batchctl/internal/providers/httpx"
 )
 
 // The resumable upload protocol's headers.
@@ -55,7 +56,7 @@ func (c *Client) startUpload(ctx context.Context, op, name string, size int64) (
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", op, err)
 	}
-	req, err := c.newRequest(ctx, http.MethodPost, c.base+"/upload"+apiVersion+"/files", bytes.NewReader(body))
+	req, err := c.api.NewRequest(ctx, http.MethodPost, c.base+"/upload"+apiVersion+"/files", bytes.NewReader(body))
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", op, err)
 	}
@@ -64,12 +65,12 @@ func (c *Client) startUpload(ctx context.Context, op, name string, size int64) (
 	req.Header.Set(uploadCommandHeader, "start")
 	req.Header.Set("X-Goog-Upload-Header-Content-Length", strconv.FormatInt(size, 10))
 	req.Header.Set("X-Goog-Upload-Header-Content-Type", inputMIMEType)
-	resp, err := c.do(op, req)
+	resp, err := c.api.Do(op, req)
 	if err != nil {
 		return "", err
 	}
 	defer resp.Body.Close()
-	io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody))
+	io.Copy(io.Discard, io.LimitReader(resp.Body, httpx.MaxErrorBody))
 	session := resp.Header.Get(uploadURLHeader)
 	if session == "" {
 		return "", fmt.Errorf("%s: the answer to starting the upload has no %s header", op, uploadURLHeader)
@@ -168,7 +169,7 @@ func (u *resumableUpload) openAt(offset int64) (io.ReadCloser, error) {
 
 // send posts one command to the upload session.
 func (u *resumableUpload) send(ctx context.Context, command string, offset int64, body io.Reader, n int64) (*http.Response, error) {
-	req, err := u.c.newRequest(ctx, http.MethodPost, u.url, body)
+	req, err := u.c.api.NewRequest(ctx, http.MethodPost, u.url, body)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", u.op, err)
 	}
@@ -177,7 +178,7 @@ func (u *resumableUpload) send(ctx context.Context, command string, offset int64
 	if body != nil {
 		req.Header.Set(uploadOffsetHeader, strconv.FormatInt(offset, 10))
 	}
-	return u.c.do(fmt.Sprintf("%s at offset %d", u.op, offset), req)
+	return u.c.api.Do(fmt.Sprintf("%s at offset %d", u.op, offset), req)
 }
 
 // query asks the server how many bytes it has, after cause made a chunk
@@ -204,7 +205,7 @@ func (u *resumableUpload) query(ctx context.Context, cause error) (final bool, n
 // fileName reads the file's name from the answer that finalized the upload,
 // {"file":{"name":"files/...",...}}.
 func (u *resumableUpload) fileName(resp *http.Response) (string, error) {
-	raw, err := readBody(u.op, resp.Body)
+	raw, err := u.c.api.ReadBody(u.op, resp.Body)
 	if err != nil {
 		return "", err
 	}

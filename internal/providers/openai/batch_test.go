@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/batchctl/batchctl/internal/providers"
+	"github.com/batchctl/batchctl/internal/providers/providertest"
 )
 
 // specBatch is the OpenAPI spec's example batch object (its trailing
@@ -214,4 +215,9 @@ func TestValidateMetadata(t *testing.T) {
 			}
 		})
 	}
+}
+
+func FuzzParseBatch(f *testing.F) {
+	providertest.FuzzParseBatch(f, "openai", parseBatch, specBatch, azureBatch, failedBatch,
+		`{"id":"b","status":"completed","created_at":1.5}`, `{"id":"b","status":""}`)
 }

@@ -31,39 +31,10 @@ func (c *Client) Download(ctx context.Context, b *providers.Batch, w io.Writer) 
 
 // downloadFile streams one file's content to w, ending it with '\n'.
 func (c *Client) downloadFile(ctx context.Context, op, fileID string, w io.Writer) error {
-	req, err := c.newRequest(ctx, http.MethodGet, "/files/"+url.PathEscape(fileID)+"/content", nil)
+	op += " " + fileID
+	req, err := c.api.NewRequest(ctx, http.MethodGet, c.base+"/files/"+url.PathEscape(fileID)+"/content", nil)
 	if err != nil {
-		return fmt.Errorf("%s %s: %w", op, fileID, err)
+		return fmt.Errorf("%s: %w", op, err)
 	}
-	resp, err := c.do(op+" "+fileID, req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	lw := &lastByteWriter{w: w}
-	if _, err := io.Copy(lw, resp.Body); err != nil {
-		return fmt.Errorf("%s %s: %w", op, fileID, err)
-	}
-	if lw.n > 0 && lw.last != '\n' {
-		if _, err := w.Write([]byte{'\n'}); err != nil {
-			return fmt.Errorf("%s %s: %w", op, fileID, err)
-		}
-	}
-	return nil
-}
-
-// lastByteWriter passes writes through and remembers the last byte written.
-type lastByteWriter struct {
-	w    io.Writer
-	n    int64
-	last byte
-}
-
-func (lw *lastByteWriter) Write(p []byte) (int, error) {
-	n, err := lw.w.Write(p)
-	if n > 0 {
-		lw.n += int64(n)
-		lw.last = p[n-1]
-	}
-	return n, err
+	return c.api.Download(op, req, w)
 }

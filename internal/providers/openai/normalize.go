@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/batchctl/batchctl/internal/jsonscan"
 	"github.com/batchctl/batchctl/internal/providers"
 )
 
@@ -19,16 +20,16 @@ import (
 // status or a non-HTTP error, expired or canceled (with the provider's
 // error) when the batch ended before the request ran. Response is the
 // response body byte for byte, nil when the line has none. The line is read
-// in one pass (see scanner) and may be reused once Normalize returns.
+// in one pass (see jsonscan) and may be reused once Normalize returns.
 func (c *Client) Normalize(line []byte) (providers.Result, error) {
 	var l resultLine
-	s := scanner{data: line}
-	err := s.object(func(key []byte) error { return l.member(&s, key) })
+	s := jsonscan.New(line)
+	err := s.Object(func(key []byte) error { return l.member(&s, key) })
 	if err == nil {
-		err = s.end()
+		err = s.End()
 	}
 	if err != nil {
-		if isSyntaxError(err) {
+		if errors.As(err, new(*jsonscan.SyntaxError)) {
 			return providers.Result{}, fmt.Errorf("result line is not valid JSON: %w", err)
 		}
 		return providers.Result{}, fmt.Errorf("result line: %w", err)
@@ -91,51 +92,67 @@ func wrapKey(key []byte, err error) error {
 	return fmt.Errorf("%s: %w", key, err)
 }
 
-func (l *resultLine) member(s *scanner, key []byte) error {
+func (l *resultLine) member(s *jsonscan.Scanner, key []byte) error {
 	var err error
 	switch string(key) {
 	case "custom_id":
-		l.customID, err = s.str()
+		l.customID, err = s.Str()
 	case "response":
-		l.hasResponse = !s.null()
+		l.hasResponse = !s.Null()
 		if l.hasResponse {
-			err = s.object(func(key []byte) error { return l.responseMember(s, key) })
+			err = s.Object(func(key []byte) error { return l.responseMember(s, key) })
 		}
 	case "error":
-		l.hasError = !s.null()
+		l.hasError = !s.Null()
 		if l.hasError {
-			err = s.object(func(key []byte) error { return l.errorMember(s, key) })
+			err = s.Object(func(key []byte) error { return l.errorMember(s, key) })
 		}
 	default:
-		return s.skip()
+		return s.Skip()
 	}
 	return wrapKey(key, err)
 }
 
-func (l *resultLine) responseMember(s *scanner, key []byte) error {
+func (l *resultLine) responseMember(s *jsonscan.Scanner, key []byte) error {
 	var err error
 	switch string(key) {
 	case "status_code":
-		l.statusCode, err = s.integer()
+		l.statusCode, err = s.Int()
 	case "body":
 		err = l.body.read(s)
 	default:
-		return s.skip()
+		return s.Skip()
 	}
 	return wrapKey(key, err)
 }
 
-func (l *resultLine) errorMember(s *scanner, key []byte) error {
+func (l *resultLine) errorMember(s *jsonscan.Scanner, key []byte) error {
 	var err error
 	switch string(key) {
 	case "code":
-		l.errCode, err = s.scalar()
+		l.errCode, err = scalar(s)
 	case "message":
-		l.errMessage, err = s.str()
+		l.errMessage, err = s.Str()
 	default:
-		return s.skip()
+		return s.Skip()
 	}
 	return wrapKey(key, err)
+}
+
+// scalar reads a value as encoding/json decodes it into an any field,
+// except that a value other than a string or null stays raw JSON.
+func scalar(s *jsonscan.Scanner) (any, error) {
+	if s.Null() {
+		return nil, nil
+	}
+	if s.Peek() == '"' {
+		return s.Str()
+	}
+	raw, err := s.Raw()
+	if err != nil {
+		return nil, err
+	}
+	return json.RawMessage(bytes.Clone(raw)), nil
 }
 
 // responseBody is what Normalize reads of a response body, for every
@@ -175,86 +192,76 @@ type tokenUsage struct {
 }
 
 // read reads a body; one that is not an object is kept raw only.
-func (b *responseBody) read(s *scanner) error {
-	if s.null() {
+func (b *responseBody) read(s *jsonscan.Scanner) error {
+	if s.Null() {
 		return nil
 	}
-	c := s.peek()
-	start := s.pos
-	var err error
-	if c == '{' {
-		err = s.object(func(key []byte) error { return b.member(s, key) })
-	} else {
-		err = s.skip()
-	}
-	if err != nil {
-		return err
-	}
-	b.raw = s.data[start:s.pos]
-	return nil
+	raw, err := s.RawObject(func(key []byte) error { return b.member(s, key) })
+	b.raw = raw
+	return err
 }
 
-func (b *responseBody) member(s *scanner, key []byte) error {
+func (b *responseBody) member(s *jsonscan.Scanner, key []byte) error {
 	var err error
 	switch string(key) {
 	case "model":
-		b.model, err = s.str()
+		b.model, err = s.Str()
 	case "choices":
-		err = s.array(func(i int) error {
+		err = s.Array(func(i int) error {
 			b.hasChoices = true
 			if i > 0 {
-				return s.skip()
+				return s.Skip()
 			}
-			return s.object(func(key []byte) error { return b.choiceMember(s, key) })
+			return s.Object(func(key []byte) error { return b.choiceMember(s, key) })
 		})
 	case "output":
-		err = s.array(func(int) error {
+		err = s.Array(func(int) error {
 			b.hasOutput = true
-			return s.object(func(key []byte) error { return b.outputItemMember(s, key) })
+			return s.Object(func(key []byte) error { return b.outputItemMember(s, key) })
 		})
 	case "status":
-		b.status, err = s.optionalStr()
+		b.status, err = s.OptionalStr()
 	case "incomplete_details":
-		err = s.object(func(key []byte) error {
+		err = s.Object(func(key []byte) error {
 			if string(key) != "reason" {
-				return s.skip()
+				return s.Skip()
 			}
 			var err error
-			b.incompleteReason, err = s.optionalStr()
+			b.incompleteReason, err = s.OptionalStr()
 			return wrapKey(key, err)
 		})
 	case "data":
-		err = s.array(func(int) error { return b.readDataItem(s) })
+		err = s.Array(func(int) error { return b.readDataItem(s) })
 	case "usage":
 		err = b.usage.read(s)
 	case "error":
-		err = s.object(func(key []byte) error { return b.errorMember(s, key) })
+		err = s.Object(func(key []byte) error { return b.errorMember(s, key) })
 	default:
-		return s.skip()
+		return s.Skip()
 	}
 	return wrapKey(key, err)
 }
 
 // choiceMember reads a member of the first choice of a chat or legacy
 // completion.
-func (b *responseBody) choiceMember(s *scanner, key []byte) error {
+func (b *responseBody) choiceMember(s *jsonscan.Scanner, key []byte) error {
 	var err error
 	switch string(key) {
 	case "message":
-		err = s.object(func(key []byte) error {
+		err = s.Object(func(key []byte) error {
 			if string(key) != "content" {
-				return s.skip()
+				return s.Skip()
 			}
 			var err error
 			b.text, err = messageText(s)
 			return wrapKey(key, err)
 		})
 	case "text":
-		b.text, err = s.optionalStr()
+		b.text, err = s.OptionalStr()
 	case "finish_reason":
-		b.finishReason, err = s.optionalStr()
+		b.finishReason, err = s.OptionalStr()
 	default:
-		return s.skip()
+		return s.Skip()
 	}
 	return wrapKey(key, err)
 }
@@ -262,24 +269,24 @@ func (b *responseBody) choiceMember(s *scanner, key []byte) error {
 // messageText reads a chat message's content: a string, or content parts
 // whose text is concatenated; nil when it is null (a tool call) or has no
 // text part.
-func messageText(s *scanner) (*string, error) {
-	switch s.peek() {
+func messageText(s *jsonscan.Scanner) (*string, error) {
+	switch s.Peek() {
 	case '[':
 	case '"', 'n':
-		return s.optionalStr()
+		return s.OptionalStr()
 	default:
-		return nil, s.typeError("string or array")
+		return nil, s.TypeError("string or array")
 	}
 	var text []byte
 	found := false
-	err := s.array(func(int) error {
-		return s.object(func(key []byte) error {
-			if string(key) != "text" || s.peek() != '"' {
-				return s.skip()
+	err := s.Array(func(int) error {
+		return s.Object(func(key []byte) error {
+			if string(key) != "text" || s.Peek() != '"' {
+				return s.Skip()
 			}
 			found = true
 			var err error
-			text, err = s.appendStr(text)
+			text, err = s.AppendStr(text)
 			return err
 		})
 	})
@@ -291,28 +298,28 @@ func messageText(s *scanner) (*string, error) {
 }
 
 // outputItemMember reads a member of an item of a Responses API output.
-func (b *responseBody) outputItemMember(s *scanner, key []byte) error {
+func (b *responseBody) outputItemMember(s *jsonscan.Scanner, key []byte) error {
 	if string(key) != "content" {
-		return s.skip()
+		return s.Skip()
 	}
-	return wrapKey(key, s.array(func(int) error { return b.readOutputContent(s) }))
+	return wrapKey(key, s.Array(func(int) error { return b.readOutputContent(s) }))
 }
 
 // readOutputContent reads one content item of an output item, appending
 // its text when it is an output_text item. Its type may follow its text,
 // so the text is appended first and dropped again for other types.
-func (b *responseBody) readOutputContent(s *scanner) error {
+func (b *responseBody) readOutputContent(s *jsonscan.Scanner) error {
 	var typ string
 	mark := len(b.outputText)
-	err := s.object(func(key []byte) error {
+	err := s.Object(func(key []byte) error {
 		var err error
 		switch string(key) {
 		case "type":
-			typ, err = s.str()
+			typ, err = s.Str()
 		case "text":
-			b.outputText, err = s.appendStr(b.outputText[:mark])
+			b.outputText, err = s.AppendStr(b.outputText[:mark])
 		default:
-			return s.skip()
+			return s.Skip()
 		}
 		return wrapKey(key, err)
 	})
@@ -325,17 +332,17 @@ func (b *responseBody) readOutputContent(s *scanner) error {
 }
 
 // readDataItem reads an item of an embeddings body's data.
-func (b *responseBody) readDataItem(s *scanner) error {
+func (b *responseBody) readDataItem(s *jsonscan.Scanner) error {
 	var e embedding
-	err := s.object(func(key []byte) error {
+	err := s.Object(func(key []byte) error {
 		var err error
 		switch string(key) {
 		case "index":
-			e.index, err = s.integer()
+			e.index, err = s.Int()
 		case "embedding":
-			e.vector, err = s.raw()
+			e.vector, err = s.Raw()
 		default:
-			return s.skip()
+			return s.Skip()
 		}
 		return wrapKey(key, err)
 	})
@@ -345,39 +352,39 @@ func (b *responseBody) readDataItem(s *scanner) error {
 	return err
 }
 
-func (b *responseBody) errorMember(s *scanner, key []byte) error {
+func (b *responseBody) errorMember(s *jsonscan.Scanner, key []byte) error {
 	var err error
 	switch string(key) {
 	case "message":
-		b.errMessage, err = s.str()
+		b.errMessage, err = s.Str()
 	case "type":
-		b.errType, err = s.str()
+		b.errType, err = s.Str()
 	case "code":
-		b.errCode, err = s.scalar()
+		b.errCode, err = scalar(s)
 	default:
-		return s.skip()
+		return s.Skip()
 	}
 	return wrapKey(key, err)
 }
 
-func (u *tokenUsage) read(s *scanner) error {
-	return s.object(func(key []byte) error {
+func (u *tokenUsage) read(s *jsonscan.Scanner) error {
+	return s.Object(func(key []byte) error {
 		var err error
 		switch string(key) {
 		case "input_tokens":
-			u.input, err = s.integer()
+			u.input, err = s.Int()
 			u.hasInput = true
 		case "output_tokens":
-			u.output, err = s.integer()
+			u.output, err = s.Int()
 			u.hasInput = true
 		case "prompt_tokens":
-			u.prompt, err = s.integer()
+			u.prompt, err = s.Int()
 			u.hasPrompt = true
 		case "completion_tokens":
-			u.completion, err = s.integer()
+			u.completion, err = s.Int()
 			u.hasPrompt = true
 		default:
-			return s.skip()
+			return s.Skip()
 		}
 		return wrapKey(key, err)
 	})

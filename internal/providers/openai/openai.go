@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/batchctl/batchctl/internal/providers"
+	"github.com/batchctl/batchctl/internal/providers/httpx"
 )
 
 // Auth header styles.
@@ -61,7 +62,7 @@ type Config struct {
 type Client struct {
 	cfg  Config
 	base string
-	http *http.Client
+	api  *httpx.Client
 	now  func() time.Time // for Retry-After dates
 }
 
@@ -74,12 +75,13 @@ func New(cfg Config) *Client {
 		hc = http.DefaultClient
 	}
 	cfg.Headers = maps.Clone(cfg.Headers)
-	return &Client{
+	c := &Client{
 		cfg:  cfg,
 		base: strings.TrimRight(cfg.BaseURL, "/"),
-		http: hc,
 		now:  time.Now,
 	}
+	c.api = newAPI(c, hc)
+	return c
 }
 
 // Name returns the profile name.
@@ -91,7 +93,7 @@ func (c *Client) Submit(ctx context.Context, req providers.SubmitRequest) (*prov
 	if err := validateMetadata(req.Metadata); err != nil {
 		return nil, fmt.Errorf("create batch: %w", err)
 	}
-	if err := c.checkKey(); err != nil {
+	if err := c.api.CheckKey(); err != nil {
 		return nil, err
 	}
 	fileID := req.InputFileID
@@ -151,7 +153,7 @@ func (c *Client) Cancel(ctx context.Context, batchID string) (*providers.Batch, 
 
 // batchCall makes one request whose answer is a batch object.
 func (c *Client) batchCall(ctx context.Context, op, method, path string, body []byte) (*providers.Batch, error) {
-	raw, err := c.call(ctx, op, method, path, body)
+	raw, err := c.api.Call(ctx, op, method, c.base+path, body)
 	if err != nil {
 		return nil, err
 	}
@@ -162,79 +164,33 @@ func (c *Client) batchCall(ctx context.Context, op, method, path string, body []
 	return b, nil
 }
 
-// listPage is the answer of GET /batches.
-type listPage struct {
-	Data    []json.RawMessage `json:"data"`
-	LastID  string            `json:"last_id"`
-	HasMore bool              `json:"has_more"`
-}
-
 // List calls fn for each batch, newest first, following the "after" cursor
 // while the provider says it has more. It stops without error when fn
 // returns providers.ErrStop or opts.Limit batches were passed to fn.
 func (c *Client) List(ctx context.Context, opts providers.ListOptions, fn func(*providers.Batch) error) error {
+	return httpx.List(opts.Limit, listPageSize, func(after string, size int) (httpx.Page, error) {
+		return c.listPage(ctx, after, size)
+	}, fn)
+}
+
+// listPage fetches the page of at most size batches after the batch whose
+// id is after ("": the first page).
+func (c *Client) listPage(ctx context.Context, after string, size int) (httpx.Page, error) {
 	const op = "list batches"
-	after, seen := "", 0
-	for {
-		q := url.Values{}
-		q.Set("limit", strconv.Itoa(pageLimit(opts.Limit, seen)))
-		if after != "" {
-			q.Set("after", after)
-		}
-		raw, err := c.call(ctx, op, http.MethodGet, "/batches?"+q.Encode(), nil)
-		if err != nil {
-			return err
-		}
-		var page listPage
-		if err := json.Unmarshal(raw, &page); err != nil {
-			return fmt.Errorf("%s: parse response: %w", op, err)
-		}
-		for _, item := range page.Data {
-			b, err := parseBatch(c.cfg.Name, item)
-			if err != nil {
-				return fmt.Errorf("%s: %w", op, err)
-			}
-			if err := fn(b); err != nil {
-				if errors.Is(err, providers.ErrStop) {
-					return nil
-				}
-				return err
-			}
-			seen++
-			if opts.Limit > 0 && seen >= opts.Limit {
-				return nil
-			}
-		}
-		after = nextCursor(page)
-		if !page.HasMore || after == "" {
-			return nil
-		}
+	q := url.Values{}
+	q.Set("limit", strconv.Itoa(size))
+	if after != "" {
+		q.Set("after", after)
 	}
-}
-
-// pageLimit is the page size to ask for when seen of limit batches (0: no
-// limit) were already listed.
-func pageLimit(limit, seen int) int {
-	if limit > 0 {
-		return min(listPageSize, limit-seen)
+	raw, err := c.api.Call(ctx, op, http.MethodGet, c.base+"/batches?"+q.Encode(), nil)
+	if err != nil {
+		return httpx.Page{}, err
 	}
-	return listPageSize
-}
-
-// nextCursor is the "after" value for the page following page: its last_id,
-// or the id of its last batch when the provider leaves last_id out.
-func nextCursor(page listPage) string {
-	if page.LastID != "" {
-		return page.LastID
+	page, err := httpx.ParseDataPage(raw, func(item []byte) (*providers.Batch, error) {
+		return parseBatch(c.cfg.Name, item)
+	})
+	if err != nil {
+		return httpx.Page{}, fmt.Errorf("%s: %w", op, err)
 	}
-	if len(page.Data) == 0 {
-		return ""
-	}
-	var last struct {
-		ID string `json:"id"`
-	}
-	if json.Unmarshal(page.Data[len(page.Data)-1], &last) != nil {
-		return ""
-	}
-	return last.ID
+	return page, nil
 }

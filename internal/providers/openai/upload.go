@@ -33,7 +33,7 @@ func (c *Client) upload(ctx context.Context, req providers.SubmitRequest) (strin
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", op, err)
 	}
-	hreq, err := c.newRequest(ctx, http.MethodPost, "/files", body)
+	hreq, err := c.api.NewRequest(ctx, http.MethodPost, c.base+"/files", body)
 	if err != nil {
 		body.Close()
 		return "", fmt.Errorf("%s: %w", op, err)
@@ -41,7 +41,7 @@ func (c *Client) upload(ctx context.Context, req providers.SubmitRequest) (strin
 	hreq.ContentLength = form.length(req.Size)
 	hreq.GetBody = func() (io.ReadCloser, error) { return form.open(req.Open, req.Size) }
 	hreq.Header.Set("Content-Type", form.contentType)
-	raw, err := c.send(op, hreq)
+	raw, err := c.api.Send(op, hreq)
 	if err != nil {
 		return "", err
 	}

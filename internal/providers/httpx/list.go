@@ -1,0 +1,100 @@
+package httpx
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/batchctl/batchctl/internal/providers"
+)
+
+// Page is one page of a paged list of batches.
+type Page struct {
+	Batches []*providers.Batch
+	// Next is the cursor of the following page; empty on the last page.
+	Next string
+}
+
+// List passes the batches of a paged list to fn, in the order the pages
+// list them. fetch gets the cursor of the page to fetch ("" for the first)
+// and how many batches to ask for: pageSize, or fewer when limit (0: no
+// limit) is nearer. List returns fetch's and fn's errors as they are. It
+// stops without error when fn returns providers.ErrStop, when limit batches
+// were passed to fn, or when a page's Next is empty or the cursor it was
+// fetched with (a provider repeating itself).
+func List(limit, pageSize int, fetch func(cursor string, size int) (Page, error), fn func(*providers.Batch) error) error {
+	cursor, seen := "", 0
+	for {
+		size := pageSize
+		if limit > 0 {
+			size = min(size, limit-seen)
+		}
+		page, err := fetch(cursor, size)
+		if err != nil {
+			return err
+		}
+		for _, b := range page.Batches {
+			if err := fn(b); err != nil {
+				if errors.Is(err, providers.ErrStop) {
+					return nil
+				}
+				return err
+			}
+			seen++
+			if limit > 0 && seen >= limit {
+				return nil
+			}
+		}
+		if page.Next == "" || page.Next == cursor {
+			return nil
+		}
+		cursor = page.Next
+	}
+}
+
+// dataPage is the list page of OpenAI's API, which Anthropic's copies:
+// {"data":[...],"first_id":...,"last_id":...,"has_more":...}.
+type dataPage struct {
+	Data    []json.RawMessage `json:"data"`
+	LastID  string            `json:"last_id"`
+	HasMore bool              `json:"has_more"`
+}
+
+// ParseDataPage reads a list page of OpenAI's shape, turning each item of
+// its data into a batch with parse. The next cursor is the page's last_id,
+// or the id of its last item when it has none; it is empty when has_more
+// is false.
+func ParseDataPage(raw []byte, parse func(item []byte) (*providers.Batch, error)) (Page, error) {
+	var page dataPage
+	if err := json.Unmarshal(raw, &page); err != nil {
+		return Page{}, fmt.Errorf("parse response: %w", err)
+	}
+	batches := make([]*providers.Batch, 0, len(page.Data))
+	for _, item := range page.Data {
+		b, err := parse(item)
+		if err != nil {
+			return Page{}, err
+		}
+		batches = append(batches, b)
+	}
+	next := ""
+	if page.HasMore {
+		next = page.lastID()
+	}
+	return Page{Batches: batches, Next: next}, nil
+}
+
+// lastID is the id of the page's last item: last_id, or the item's own id
+// when last_id is missing.
+func (p *dataPage) lastID() string {
+	if p.LastID != "" || len(p.Data) == 0 {
+		return p.LastID
+	}
+	var last struct {
+		ID string `json:"id"`
+	}
+	if json.Unmarshal(p.Data[len(p.Data)-1], &last) != nil {
+		return ""
+	}
+	return last.ID
+}

@@ -1,0 +1,180 @@
+package providers
+
+import (
+	"bytes"
+	"encoding/json"
+	"strconv"
+	"unicode/utf8"
+)
+
+// AppendJSON appends r to dst as one JSON object, without a newline, and
+// returns the extended buffer. The bytes are those an encoding/json
+// Encoder with SetEscapeHTML(false) writes for r (less its newline) when
+// Response, Embedding, Embeddings and an Error.Code of type
+// json.RawMessage are compact JSON: those raw fields are copied as they
+// are, neither checked nor compacted, since they come from the provider's
+// own lines, which Normalize has read as JSON (an empty one is written as
+// null). It allocates nothing unless dst must grow, or Error.Code is of a
+// type other than string, bool, int, int64 or json.RawMessage (what the
+// providers give); such a code goes through encoding/json, whose error is
+// returned.
+func (r *Result) AppendJSON(dst []byte) ([]byte, error) {
+	dst = appendJSONString(append(dst, `{"custom_id":`...), r.CustomID)
+	dst = appendJSONString(append(dst, `,"status":`...), string(r.Status))
+	dst = appendJSONString(append(dst, `,"job":`...), r.Job)
+	dst = appendJSONString(append(dst, `,"provider":`...), r.Provider)
+	dst = appendJSONString(append(dst, `,"batch_id":`...), r.BatchID)
+	dst = appendJSONString(append(dst, `,"model":`...), r.Model)
+	dst = appendJSONStringPtr(append(dst, `,"text":`...), r.Text)
+	if len(r.Embedding) > 0 {
+		dst = append(append(dst, `,"embedding":`...), r.Embedding...)
+	}
+	if len(r.Embeddings) > 0 {
+		dst = append(append(dst, `,"embeddings":`...), r.Embeddings...)
+	}
+	dst = appendJSONStringPtr(append(dst, `,"finish_reason":`...), r.FinishReason)
+	dst = append(dst, `,"usage":`...)
+	if u := r.Usage; u == nil {
+		dst = append(dst, "null"...)
+	} else {
+		dst = strconv.AppendInt(append(dst, `{"input_tokens":`...), u.InputTokens, 10)
+		dst = strconv.AppendInt(append(dst, `,"output_tokens":`...), u.OutputTokens, 10)
+		dst = append(dst, '}')
+	}
+	dst = append(dst, `,"error":`...)
+	if e := r.Error; e == nil {
+		dst = append(dst, "null"...)
+	} else {
+		dst = appendJSONString(append(dst, `{"type":`...), e.Type)
+		dst = appendJSONString(append(dst, `,"message":`...), e.Message)
+		var err error
+		if dst, err = appendCode(append(dst, `,"code":`...), e.Code); err != nil {
+			return dst, err
+		}
+		if e.HTTPStatus != 0 {
+			dst = strconv.AppendInt(append(dst, `,"http_status":`...), int64(e.HTTPStatus), 10)
+		}
+		dst = append(dst, '}')
+	}
+	dst = appendRaw(append(dst, `,"response":`...), r.Response)
+	return append(dst, '}'), nil
+}
+
+// appendCode appends an error code, which a provider gives as a string, a
+// number or any JSON value.
+func appendCode(dst []byte, code any) ([]byte, error) {
+	switch c := code.(type) {
+	case nil:
+		return append(dst, "null"...), nil
+	case string:
+		return appendJSONString(dst, c), nil
+	case json.RawMessage:
+		return appendRaw(dst, c), nil
+	case bool:
+		return strconv.AppendBool(dst, c), nil
+	case int:
+		return strconv.AppendInt(dst, int64(c), 10), nil
+	case int64:
+		return strconv.AppendInt(dst, c, 10), nil
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(code); err != nil {
+		return dst, err
+	}
+	return append(dst, bytes.TrimSuffix(buf.Bytes(), []byte{'\n'})...), nil
+}
+
+// appendRaw appends a raw JSON value, null when it is empty.
+func appendRaw(dst, raw []byte) []byte {
+	if len(raw) == 0 {
+		return append(dst, "null"...)
+	}
+	return append(dst, raw...)
+}
+
+// appendJSONStringPtr appends *s as a JSON string, null when s is nil.
+func appendJSONStringPtr(dst []byte, s *string) []byte {
+	if s == nil {
+		return append(dst, "null"...)
+	}
+	return appendJSONString(dst, *s)
+}
+
+// asciiEscape is how each ASCII byte is written inside a JSON string: 0
+// as itself, 'u' as \u00XX, any other value v as a backslash and v.
+var asciiEscape = [utf8.RuneSelf]byte{
+	0x00: 'u', 0x01: 'u', 0x02: 'u', 0x03: 'u', 0x04: 'u', 0x05: 'u', 0x06: 'u', 0x07: 'u',
+	'\b': 'b', '\t': 't', '\n': 'n', 0x0B: 'u', '\f': 'f', '\r': 'r', 0x0E: 'u', 0x0F: 'u',
+	0x10: 'u', 0x11: 'u', 0x12: 'u', 0x13: 'u', 0x14: 'u', 0x15: 'u', 0x16: 'u', 0x17: 'u',
+	0x18: 'u', 0x19: 'u', 0x1A: 'u', 0x1B: 'u', 0x1C: 'u', 0x1D: 'u', 0x1E: 'u', 0x1F: 'u',
+	'"': '"', '\\': '\\',
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendJSONString appends s as a JSON string the way encoding/json does
+// without HTML escaping: control characters, quotes and backslashes are
+// escaped (\b \f \n \r \t in short form), invalid UTF-8 becomes \ufffd,
+// and U+2028 and U+2029 are escaped, as JavaScript needs; everything else
+// is copied. Runs of plain ASCII are skipped eight bytes at a time.
+func appendJSONString(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	start := 0 // s[start:i] is still to be copied
+	for i := 0; i < len(s); {
+		if i+8 <= len(s) && plainASCII8(s[i:i+8]) {
+			i += 8
+			continue
+		}
+		// Take the bytes of this word one by one.
+		for end := min(i+8, len(s)); i < end; {
+			c := s[i]
+			if c < utf8.RuneSelf {
+				i++
+				esc := asciiEscape[c]
+				if esc == 0 {
+					continue
+				}
+				dst = append(dst, s[start:i-1]...)
+				if esc == 'u' {
+					dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+				} else {
+					dst = append(dst, '\\', esc)
+				}
+				start = i
+				continue
+			}
+			r, size := utf8.DecodeRuneInString(s[i:])
+			switch {
+			case r == utf8.RuneError && size == 1:
+				dst = append(append(dst, s[start:i]...), `\ufffd`...)
+			case r == '\u2028' || r == '\u2029':
+				dst = append(append(dst, s[start:i]...), '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
+			default:
+				i += size
+				continue
+			}
+			i += size
+			start = i
+		}
+	}
+	return append(append(dst, s[start:]...), '"')
+}
+
+// plainASCII8 reports whether the 8 bytes of s are all ASCII that a JSON
+// string holds as is: none is a control character, '"', '\\' or above
+// 0x7F. It tests them as one word x: when every byte is ASCII, a byte of
+// x - 0x20*ones gets its top bit set if it is below 0x20 (or a borrow
+// from a lower byte reaches it), and a byte of (x ^ c*ones) - ones if it
+// equals c. A false alarm only sends the word down the byte-by-byte path.
+func plainASCII8(s string) bool {
+	const ones, tops = 0x0101010101010101, 0x8080808080808080
+	_ = s[7]
+	x := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+	quote := x ^ ('"' * ones)
+	backslash := x ^ ('\\' * ones)
+	special := (x - 0x20*ones) | (quote - ones) | (backslash - ones)
+	return (special&^x|x)&tops == 0
+}
