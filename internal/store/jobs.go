@@ -295,9 +295,13 @@ func (s *Store) resolve(ctx context.Context, ref string) ([]string, error) {
 	return byPrefix, nil
 }
 
-// List returns the jobs f selects, newest first, with their parts.
+// List returns the jobs f selects, newest first, with their parts. The
+// parts' Raw is left nil: it is the largest column and no listing uses
+// it (Get and Family load it).
 func (s *Store) List(ctx context.Context, f Filter) ([]*Job, error) {
-	jobs, err := s.load(ctx, f.query())
+	q := f.query()
+	q.noRaw = true
+	jobs, err := s.load(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("list jobs: %w", err)
 	}
@@ -310,6 +314,9 @@ type jobQuery struct {
 	where string
 	args  []any
 	limit int
+	// noRaw leaves Part.Raw nil, saving the largest column when many jobs
+	// are read.
+	noRaw bool
 }
 
 // query returns the jobQuery of f.
@@ -377,7 +384,11 @@ func (s *Store) load(ctx context.Context, q jobQuery) ([]*Job, error) {
 	for _, j := range jobs {
 		byID[j.ID] = j
 	}
-	err = queryParts(ctx, tx, "SELECT "+partColumns+" FROM parts WHERE job_id IN ("+selected+") ORDER BY job_id, idx", args,
+	columns := partColumns
+	if q.noRaw {
+		columns = strings.Replace(columns, "raw,", "NULL AS raw,", 1)
+	}
+	err = queryParts(ctx, tx, "SELECT "+columns+" FROM parts WHERE job_id IN ("+selected+") ORDER BY job_id, idx", args,
 		func(jobID string, p Part) {
 			if j := byID[jobID]; j != nil {
 				j.Parts = append(j.Parts, p)

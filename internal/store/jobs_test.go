@@ -538,7 +538,11 @@ func TestList(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, j := range jobs {
-				if want := mustGet(t, s, j.ID); !reflect.DeepEqual(j, want) {
+				want := mustGet(t, s, j.ID)
+				for i := range want.Parts {
+					want.Parts[i].Raw = nil // List leaves the raw batch out
+				}
+				if !reflect.DeepEqual(j, want) {
 					t.Errorf("listed %+v, Get gives %+v", j, want)
 				}
 			}
