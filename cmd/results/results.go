@@ -16,26 +16,29 @@ import (
 
 // Options are the inputs of `batchctl results`.
 type Options struct {
-	IO      *iostreams.IOStreams
-	Manager func() (*jobs.Manager, error)
+	IO       *iostreams.IOStreams
+	Manager  func() (*jobs.Manager, error)
+	Provider func(name string) (providers.Provider, error)
 
-	Ref      string
-	Provider string
-	Output   string
-	Raw      bool
-	Merged   bool
-	Statuses []providers.ResultStatus
+	Ref          string
+	ProviderName string
+	FromFile     string
+	Output       string
+	Raw          bool
+	Merged       bool
+	Statuses     []providers.ResultStatus
 }
 
 // NewCmdResults builds the command; runF replaces the run function in tests.
 func NewCmdResults(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
 	opts := &Options{
-		IO:      f.IOStreams,
-		Manager: func() (*jobs.Manager, error) { return cmdutil.Manager(f) },
+		IO:       f.IOStreams,
+		Manager:  func() (*jobs.Manager, error) { return cmdutil.Manager(f) },
+		Provider: f.Provider,
 	}
 	var statuses []string
 	cmd := &cobra.Command{
-		Use:   "results <job>",
+		Use:   "results {<job> | --from-file <file> --provider <name>}",
 		Short: "Stream a finished job's results as JSON lines",
 		Long: heredoc.Doc(`
 			Write one JSON object per submitted request, the same keys for every provider:
@@ -56,10 +59,16 @@ func NewCmdResults(f *cmdutil.Factory, runF func(context.Context, *Options) erro
 			--merged follows the job's retry chain (batchctl retry): one line per original
 			request, with the outcome of the newest finished job that ran it.
 
+			--from-file normalizes a results file in a provider's own format that is already
+			on disk (downloaded elsewhere, or written by --raw; - reads standard input), with
+			no registry and no network: every line gives one result, with "job" and
+			"batch_id" empty, as for a batch made elsewhere. --provider names its format
+			(openai, anthropic, gemini, or a profile of one of them).
+
 			EXIT STATUS
 			  0  every request succeeded
 			  1  network or provider error, or the job has not ended
-			  2  no such job, or bad flags
+			  2  no such job or file, or bad flags
 			  3  results written, but some requests did not succeed (not with --raw)
 			  4  missing or rejected API key
 		`),
@@ -67,11 +76,14 @@ func NewCmdResults(f *cmdutil.Factory, runF func(context.Context, *Options) erro
 			$ batchctl results j7k2m9 | jq -r '.text'
 			$ batchctl results j7k2m9 --status errored,expired | jq -r '.custom_id'
 			$ batchctl results nightly -o answers.jsonl
+			$ batchctl results --from-file batch_abc_output.jsonl --provider openai | jq -r '.text'
 		`),
-		Args:              cmdutil.ExactArgs(1, "a job id is required: batchctl results <job>"),
+		Args:              cobra.MaximumNArgs(1),
 		ValidArgsFunction: cmdutil.CompleteJobs(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Ref = args[0]
+			if err := checkArgs(opts, args); err != nil {
+				return err
+			}
 			var err error
 			if opts.Statuses, err = shared.ParseStatuses(statuses); err != nil {
 				return err
@@ -86,7 +98,9 @@ func NewCmdResults(f *cmdutil.Factory, runF func(context.Context, *Options) erro
 		},
 	}
 	fl := cmd.Flags()
-	shared.AddProviderFlag(cmd, f, &opts.Provider)
+	shared.AddProviderFlag(cmd, f, &opts.ProviderName)
+	fl.StringVar(&opts.FromFile, "from-file", "", "normalize a provider results `file` on disk instead of a job's (with --provider; - for stdin)")
+	_ = cmd.MarkFlagFilename("from-file", "jsonl")
 	fl.StringVarP(&opts.Output, "output", "o", "", "write to `file` instead of standard output")
 	fl.BoolVar(&opts.Raw, "raw", false, "write the provider's own result lines")
 	fl.BoolVar(&opts.Merged, "merged", false, "one line per original request across the job and its retries (newest outcome)")
@@ -101,12 +115,38 @@ func NewCmdResults(f *cmdutil.Factory, runF func(context.Context, *Options) erro
 	return cmd
 }
 
+// checkArgs checks the job argument against --from-file, which replaces it.
+func checkArgs(opts *Options, args []string) error {
+	if opts.FromFile == "" {
+		if len(args) == 0 {
+			return cmdutil.FlagErrorf("a job id is required: batchctl results <job>")
+		}
+		opts.Ref = args[0]
+		return nil
+	}
+	switch {
+	case len(args) > 0:
+		return cmdutil.FlagErrorf("--from-file cannot be used with a job (%q)", args[0])
+	case opts.ProviderName == "":
+		return cmdutil.FlagErrorf("--from-file needs --provider to name the file's format")
+	case opts.Raw || opts.Merged:
+		return cmdutil.FlagErrorf("--from-file cannot be used with --raw or --merged")
+	}
+	return nil
+}
+
 func resultsRun(ctx context.Context, opts *Options) error {
-	m, j, err := shared.LoadJob(ctx, opts.Manager, opts.Ref, opts.Provider, true)
+	ro := shared.ResultsOptions{Output: opts.Output, Raw: opts.Raw, Statuses: opts.Statuses, Merged: opts.Merged}
+	if opts.FromFile != "" {
+		p, err := opts.Provider(opts.ProviderName)
+		if err != nil {
+			return err
+		}
+		return shared.WriteFileResults(ctx, opts.IO, p, opts.FromFile, ro)
+	}
+	m, j, err := shared.LoadJob(ctx, opts.Manager, opts.Ref, opts.ProviderName, true)
 	if err != nil {
 		return err
 	}
-	return shared.WriteResults(ctx, opts.IO, m, j, shared.ResultsOptions{
-		Output: opts.Output, Raw: opts.Raw, Statuses: opts.Statuses, Merged: opts.Merged,
-	})
+	return shared.WriteResults(ctx, opts.IO, m, j, ro)
 }

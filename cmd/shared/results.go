@@ -1,9 +1,7 @@
 package shared
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -13,7 +11,6 @@ import (
 	"github.com/batchctl/batchctl/internal/cmdutil"
 	"github.com/batchctl/batchctl/internal/iostreams"
 	"github.com/batchctl/batchctl/internal/jobs"
-	"github.com/batchctl/batchctl/internal/jsonl"
 	"github.com/batchctl/batchctl/internal/providers"
 )
 
@@ -62,78 +59,111 @@ func statusList() string {
 // *cmdutil.PartialError (exit 3) when not every request succeeded, after
 // writing them all.
 func WriteResults(ctx context.Context, ios *iostreams.IOStreams, m *jobs.Manager, j *jobs.Job, o ResultsOptions) error {
-	out, err := openOutput(ios, o.Output)
+	if o.Raw {
+		out, err := openOutput(ios, o.Output)
+		if err != nil {
+			return err
+		}
+		return out.close(m.Raw(ctx, j, out.w))
+	}
+	tally, err := writeNormalized(ios, o, func(write func(*providers.Result) error) (jobs.Tally, error) {
+		if !o.Merged {
+			return m.Results(ctx, j, write)
+		}
+		tally, running, err := m.MergedResults(ctx, j, write)
+		for _, id := range running {
+			fmt.Fprintf(ios.ErrOut, "note: job %s of this retry chain has not ended; its requests show their earlier outcome\n", id)
+		}
+		return tally, err
+	})
 	if err != nil {
 		return err
 	}
-	if o.Raw {
-		return out.close(m.Raw(ctx, j, out.w))
+	if bad := tally.NotSucceeded(); bad > 0 || (!o.Merged && j.Status != string(providers.StatusCompleted)) {
+		return &cmdutil.PartialError{Subject: j.Subject(), Status: j.Status, Failed: bad, Total: tally.Total(),
+			Message: summary(j.Subject()+" "+j.Status, tally)}
+	}
+	return nil
+}
+
+// WriteFileResults writes the normalized results of a file in p's own
+// results format ("-" for stdin; see jobs.FileResults). It returns a
+// *cmdutil.PartialError (exit 3) when not every request succeeded, after
+// writing them all.
+func WriteFileResults(ctx context.Context, ios *iostreams.IOStreams, p providers.Provider, path string, o ResultsOptions) error {
+	in, name := ios.In, "standard input"
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return &cmdutil.UsageError{Err: fmt.Errorf("reading results: %w", err)}
+		}
+		defer f.Close()
+		in, name = f, path
+	}
+	tally, err := writeNormalized(ios, o, func(write func(*providers.Result) error) (jobs.Tally, error) {
+		return jobs.FileResults(ctx, p, in, name, write)
+	})
+	if err != nil {
+		return err
+	}
+	if bad := tally.NotSucceeded(); bad > 0 {
+		subject := "file " + name
+		return &cmdutil.PartialError{Subject: subject, Failed: bad, Total: tally.Total(), Message: summary(subject, tally)}
+	}
+	return nil
+}
+
+// writeNormalized writes the results each produces as JSON lines, those
+// with the outcomes o keeps, and returns each's tally of all results.
+func writeNormalized(ios *iostreams.IOStreams, o ResultsOptions, each func(write func(*providers.Result) error) (jobs.Tally, error)) (jobs.Tally, error) {
+	out, err := openOutput(ios, o.Output)
+	if err != nil {
+		return nil, err
 	}
 	keep := map[providers.ResultStatus]bool{}
 	for _, s := range o.Statuses {
 		keep[s] = true
 	}
-	lw := jsonl.NewWriter(out.w, out.live)
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	write := func(r *providers.Result) error {
+	lw := newLineWriter(out.w, out.flush)
+	tally, err := each(func(r *providers.Result) error {
 		if len(keep) > 0 && !keep[r.Status] {
 			return nil
 		}
-		buf.Reset()
-		if err := enc.Encode(r); err != nil {
-			return fmt.Errorf("encoding the result of %s: %w", r.CustomID, err)
-		}
-		return lw.WriteLine(bytes.TrimSuffix(buf.Bytes(), []byte{'\n'}))
+		return lw.writeResult(r)
+	})
+	if cerr := lw.close(); err == nil {
+		err = cerr
 	}
-	var tally jobs.Tally
-	if o.Merged {
-		var running []string
-		tally, running, err = m.MergedResults(ctx, j, write)
-		for _, id := range running {
-			fmt.Fprintf(ios.ErrOut, "note: job %s of this retry chain has not ended; its requests show their earlier outcome\n", id)
-		}
-	} else {
-		tally, err = m.Results(ctx, j, write)
-	}
-	if err == nil {
-		err = lw.Flush()
-	}
-	if err := out.close(err); err != nil {
-		return err
-	}
-	if bad := tally.NotSucceeded(); bad > 0 || (!o.Merged && j.Status != string(providers.StatusCompleted)) {
-		return &cmdutil.PartialError{Subject: j.Subject(), Status: j.Status, Failed: bad, Total: tally.Total(),
-			Message: summary(j, tally)}
-	}
-	return nil
+	return tally, out.close(err)
 }
 
-// summary says how a job's requests ended, e.g.
+// summary says how the requests of subject ended, e.g.
 // "job j7k2m9 completed: 2 succeeded, 1 errored, 1 missing of 4 requests".
-func summary(j *jobs.Job, t jobs.Tally) string {
+func summary(subject string, t jobs.Tally) string {
 	var parts []string
 	for _, s := range providers.ResultStatuses {
 		if t[s] > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", t[s], s))
 		}
 	}
-	return fmt.Sprintf("%s %s: %s of %d requests", j.Subject(), j.Status, strings.Join(parts, ", "), t.Total())
+	return fmt.Sprintf("%s: %s of %d requests", subject, strings.Join(parts, ", "), t.Total())
 }
 
-// output is where results go: stdout (written through, for live pipes) or
-// a temporary file renamed to its path only when everything was written.
+// output is where results go: stdout, or a temporary file renamed to its
+// path only when everything was written.
 type output struct {
-	w    io.Writer
-	live bool
-	f    *os.File
-	path string
+	w     io.Writer
+	flush flushPolicy
+	f     *os.File
+	path  string
 }
 
 func openOutput(ios *iostreams.IOStreams, path string) (*output, error) {
 	if path == "" || path == "-" {
-		return &output{w: ios.Out, live: true}, nil
+		if ios.IsStdoutTTY() {
+			return &output{w: ios.Out, flush: flushEachLine}, nil
+		}
+		return &output{w: ios.Out, flush: flushSoon}, nil
 	}
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {

@@ -3,6 +3,8 @@ package jsonl
 import (
 	"errors"
 	"fmt"
+
+	"github.com/batchctl/batchctl/internal/jsonscan"
 )
 
 // Target is the wire protocol a Converter writes: the batch input format of
@@ -234,12 +236,12 @@ func (c *Converter) convertJSON(b []byte) ([]byte, string) {
 func (c *Converter) convertText(b []byte) ([]byte, string) {
 	c.converted = true
 	id := c.checkID("", nil, true)
-	if i := invalidUTF8(b); i < len(b) {
+	if i := jsonscan.InvalidUTF8(b); i < len(b) {
 		c.problems.add(Problem{File: c.file, Line: c.line, Column: i + 1, Reason: "invalid UTF-8"})
 		c.bad = true
 		return nil, id
 	}
-	c.text1 = appendJSONString(c.text1[:0], b)
+	c.text1 = jsonscan.AppendQuote(c.text1[:0], b)
 	r := &c.req
 	r.reset()
 	kind := c.def.endpoint
@@ -286,11 +288,15 @@ func (c *Converter) report(field, reason string) {
 // syntaxProblem reports a line that is not valid JSON, pointing at the
 // offending byte.
 func (c *Converter) syntaxProblem(err error) {
-	p := Problem{File: c.file, Line: c.line, Reason: "invalid JSON: " + err.Error()}
-	var se *syntaxError
-	if errors.As(err, &se) && !se.atEnd {
-		p.Column = se.offset + 1
+	reason := err.Error()
+	p := Problem{File: c.file, Line: c.line}
+	if se, ok := errors.AsType[*jsonscan.SyntaxError](err); ok {
+		reason = se.Explain()
+		if !se.AtEnd {
+			p.Column = se.Offset + 1
+		}
 	}
+	p.Reason = "invalid JSON: " + reason
 	c.problems.add(p)
 	c.bad = true
 }
@@ -354,17 +360,11 @@ func (c *Converter) requireString(field string, raw []byte) ([]byte, bool) {
 	case raw == nil:
 		c.report(field, "missing")
 	case raw[0] != '"':
-		c.report(field, "must be a string, not "+kindOf(raw))
+		c.report(field, "must be a string, not "+jsonscan.KindOf(raw))
+	case len(raw) == 2:
+		c.report(field, "must not be empty")
 	default:
-		s, err := unquote(raw)
-		switch {
-		case err != nil:
-			c.report(field, err.Error())
-		case len(s) == 0:
-			c.report(field, "must not be empty")
-		default:
-			return s, true
-		}
+		return jsonscan.Unquote(raw), true
 	}
 	return nil, false
 }

@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/batchctl/batchctl/internal/jsonscan"
 )
 
 // defaults are the Defaults checked for the target and rendered as raw
@@ -132,7 +134,7 @@ func (p *defaultsChecker) stop(stop []string, endpoint Kind) []byte {
 		if i > 0 {
 			out = append(out, ',')
 		}
-		out = appendJSONString(out, []byte(strings.ToValidUTF8(s, "\uFFFD")))
+		out = jsonscan.AppendQuote(out, []byte(strings.ToValidUTF8(s, "\uFFFD")))
 	}
 	return append(out, ']')
 }
@@ -189,5 +191,5 @@ func (p *defaultsChecker) textInput(out *defaults) {
 
 // jsonString renders s as a JSON string, replacing invalid UTF-8.
 func jsonString(s string) []byte {
-	return appendJSONString(nil, []byte(strings.ToValidUTF8(s, "\uFFFD")))
+	return jsonscan.AppendQuote(nil, []byte(strings.ToValidUTF8(s, "\uFFFD")))
 }

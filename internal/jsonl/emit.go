@@ -1,5 +1,7 @@
 package jsonl
 
+import "github.com/batchctl/batchctl/internal/jsonscan"
+
 // The writers below append the converted line to c.out by hand: the
 // values are raw JSON from the line, so there is nothing to encode but the
 // id and the model.
@@ -29,11 +31,11 @@ func (c *Converter) emit() []byte {
 
 // appendOpenAIHead writes an OpenAI batch line up to the model in the body.
 func (c *Converter) appendOpenAIHead(o []byte, url string) []byte {
-	o = appendJSONString(append(o, `{"custom_id":`...), c.id)
+	o = jsonscan.AppendQuote(append(o, `{"custom_id":`...), c.id)
 	o = append(o, `,"method":"POST","url":"`...)
 	o = append(o, url...)
 	o = append(o, `","body":{"model":`...)
-	return appendJSONString(o, c.req.model)
+	return jsonscan.AppendQuote(o, c.req.model)
 }
 
 func (c *Converter) appendOpenAIChat(o []byte) []byte {
@@ -147,8 +149,8 @@ func (c *Converter) appendOpenAIEmbeddings(o []byte) []byte {
 
 func (c *Converter) appendAnthropic(o []byte) []byte {
 	r := &c.req
-	o = appendJSONString(append(o, `{"custom_id":`...), c.id)
-	o = appendJSONString(append(o, `,"params":{"model":`...), r.model)
+	o = jsonscan.AppendQuote(append(o, `{"custom_id":`...), c.id)
+	o = jsonscan.AppendQuote(append(o, `,"params":{"model":`...), r.model)
 	o = appendMember(o, "max_tokens", r.maxTokens)
 	if len(r.system) > 0 {
 		o = appendAnthropicContent(append(o, `,"system":`...), r.system)
@@ -198,7 +200,7 @@ func appendAnthropicContent(o []byte, parts []part) []byte {
 
 func (c *Converter) appendGeminiGenerate(o []byte) []byte {
 	r := &c.req
-	o = appendJSONString(append(o, `{"key":`...), c.id)
+	o = jsonscan.AppendQuote(append(o, `{"key":`...), c.id)
 	o = append(o, `,"request":{"contents":[`...)
 	for _, m := range r.msgs {
 		o = append(o, `{"role":"`...)
@@ -246,7 +248,7 @@ func appendGeminiParts(o []byte, parts []part) []byte {
 
 func (c *Converter) appendGeminiEmbed(o []byte) []byte {
 	r := &c.req
-	o = appendJSONString(append(o, `{"key":`...), c.id)
+	o = jsonscan.AppendQuote(append(o, `{"key":`...), c.id)
 	o = append(o, `,"request":{"content":{"parts":[{"text":`...)
 	o = append(o, r.inputText...)
 	o = append(o, "}]}"...)

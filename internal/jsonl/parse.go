@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"strconv"
+
+	"github.com/batchctl/batchctl/internal/jsonscan"
 )
 
 // This file holds what the readers of the shapes (parse_*.go) share: how
@@ -38,15 +40,11 @@ func (c *Converter) stringAt(raw []byte, at loc) ([]byte, bool) {
 	case raw == nil:
 		c.reportAt(at, "missing")
 	case raw[0] != '"':
-		c.reportAt(at, "must be a string, not "+kindOf(raw))
+		c.reportAt(at, "must be a string, not "+jsonscan.KindOf(raw))
 	case len(raw) == 2:
 		c.reportAt(at, "must not be empty")
 	default:
-		s, err := unquote(raw)
-		if err == nil {
-			return s, true
-		}
-		c.reportAt(at, err.Error())
+		return jsonscan.Unquote(raw), true
 	}
 	return nil, false
 }
@@ -57,11 +55,7 @@ func contents(raw []byte) []byte {
 	if len(raw) < 2 || raw[0] != '"' {
 		return nil
 	}
-	s, err := unquote(raw)
-	if err != nil {
-		return nil
-	}
-	return s
+	return jsonscan.Unquote(raw)
 }
 
 // isString reports whether raw, the value at at, is a string, reporting a
@@ -71,7 +65,7 @@ func (c *Converter) isString(raw []byte, at loc) bool {
 	case raw == nil:
 		c.reportAt(at, "missing")
 	case raw[0] != '"':
-		c.reportAt(at, "must be a string, not "+kindOf(raw))
+		c.reportAt(at, "must be a string, not "+jsonscan.KindOf(raw))
 	default:
 		return true
 	}
@@ -149,16 +143,16 @@ func (c *Converter) setStop(raw []byte, at loc, arrayOnly bool) {
 		w.array()
 		for i := 0; w.elem(); i++ {
 			if v := w.next(); v[0] != '"' {
-				c.reportAt(at.elem(i), "must be a string, not "+kindOf(v))
+				c.reportAt(at.elem(i), "must be a string, not "+jsonscan.KindOf(v))
 				return
 			}
 			n++
 		}
 	case arrayOnly:
-		c.reportAt(at, "must be an array of strings, not "+kindOf(raw))
+		c.reportAt(at, "must be an array of strings, not "+jsonscan.KindOf(raw))
 		return
 	default:
-		c.reportAt(at, "must be a string or an array of strings, not "+kindOf(raw))
+		c.reportAt(at, "must be a string or an array of strings, not "+jsonscan.KindOf(raw))
 		return
 	}
 	if most := maxStops(c.target); most > 0 && n > most {
@@ -234,8 +228,8 @@ func (c *Converter) setTaskType(raw []byte, at loc) {
 // inRange reports whether raw, the value at at, is a number from 0 to
 // most, reporting a problem if not.
 func (c *Converter) inRange(raw []byte, at loc, most float64) bool {
-	if kindOf(raw) != "number" {
-		c.reportAt(at, "must be a number, not "+kindOf(raw))
+	if jsonscan.KindOf(raw) != "number" {
+		c.reportAt(at, "must be a number, not "+jsonscan.KindOf(raw))
 		return false
 	}
 	v, err := strconv.ParseFloat(string(raw), 64)
@@ -263,7 +257,7 @@ func (c *Converter) embeddingsInput(raw []byte, at loc) {
 	case raw[0] == '[':
 		c.embeddingsArray(raw, at)
 	default:
-		c.reportAt(at, "must be a string or an array of strings, not "+kindOf(raw))
+		c.reportAt(at, "must be a string or an array of strings, not "+jsonscan.KindOf(raw))
 	}
 }
 
@@ -283,8 +277,8 @@ func (c *Converter) embeddingsArray(raw []byte, at loc) {
 		case '[':
 			tokens = true
 		default:
-			if kindOf(v) != "number" {
-				c.reportAt(at.elem(i), "must be a string, not "+kindOf(v))
+			if jsonscan.KindOf(v) != "number" {
+				c.reportAt(at.elem(i), "must be a string, not "+jsonscan.KindOf(v))
 				return
 			}
 			tokens = true

@@ -1,6 +1,10 @@
 package jsonl
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/batchctl/batchctl/internal/jsonscan"
+)
 
 // anthropicParams reads the params of an Anthropic batch request.
 func (c *Converter) anthropicParams(params []byte) {
@@ -44,7 +48,7 @@ func (c *Converter) anthropicSystem(w *walker, at loc) {
 			c.anthropicBlock(w, at.elem(i), true)
 		}
 	default:
-		c.reportAt(at, "must be a string or an array of text blocks, not "+kindOf(w.next()))
+		c.reportAt(at, "must be a string or an array of text blocks, not "+jsonscan.KindOf(w.next()))
 	}
 }
 
@@ -52,7 +56,7 @@ func (c *Converter) anthropicSystem(w *walker, at loc) {
 func (c *Converter) anthropicMessages(w *walker, at loc) {
 	c.req.conversation = true
 	if w.peek() != '[' {
-		c.reportAt(at, "must be an array of messages, not "+kindOf(w.next()))
+		c.reportAt(at, "must be an array of messages, not "+jsonscan.KindOf(w.next()))
 		return
 	}
 	w.array()
@@ -65,7 +69,7 @@ func (c *Converter) anthropicMessages(w *walker, at loc) {
 // content is read into a new message before its role is known.
 func (c *Converter) anthropicMessage(w *walker, at loc) {
 	if w.peek() != '{' {
-		c.reportAt(at, "must be an object, not "+kindOf(w.next()))
+		c.reportAt(at, "must be an object, not "+jsonscan.KindOf(w.next()))
 		return
 	}
 	r := &c.req
@@ -108,7 +112,7 @@ func (c *Converter) anthropicContent(w *walker, at loc) {
 		return
 	case '[':
 	default:
-		c.reportAt(at, "must be a string or an array of content blocks, not "+kindOf(w.next()))
+		c.reportAt(at, "must be a string or an array of content blocks, not "+jsonscan.KindOf(w.next()))
 		return
 	}
 	w.array()
@@ -125,7 +129,7 @@ func (c *Converter) anthropicContent(w *walker, at loc) {
 // (system text) is set.
 func (c *Converter) anthropicBlock(w *walker, at loc, sys bool) {
 	if w.peek() != '{' {
-		c.reportAt(at, "must be an object, not "+kindOf(w.next()))
+		c.reportAt(at, "must be an object, not "+jsonscan.KindOf(w.next()))
 		return
 	}
 	var typ, text, source []byte
@@ -166,7 +170,7 @@ func (c *Converter) anthropicImage(raw []byte, at loc) (part, bool) {
 		c.reportAt(at, "missing")
 		return part{}, false
 	case raw[0] != '{':
-		c.reportAt(at, "must be an object, not "+kindOf(raw))
+		c.reportAt(at, "must be an object, not "+jsonscan.KindOf(raw))
 		return part{}, false
 	}
 	var typ, media, data, url []byte

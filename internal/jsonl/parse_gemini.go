@@ -1,6 +1,10 @@
 package jsonl
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/batchctl/batchctl/internal/jsonscan"
+)
 
 // Gemini's REST API reads proto field names in camelCase and snake_case
 // alike, so the readers below accept both; problems name the camelCase
@@ -30,7 +34,7 @@ func (c *Converter) geminiGenerate(request []byte) {
 // geminiConfig reads the generationConfig of a generateContent request.
 func (c *Converter) geminiConfig(w *walker, at loc) {
 	if w.peek() != '{' {
-		c.reportAt(at, "must be an object, not "+kindOf(w.next()))
+		c.reportAt(at, "must be an object, not "+jsonscan.KindOf(w.next()))
 		return
 	}
 	w.object()
@@ -58,7 +62,7 @@ func (c *Converter) geminiConfig(w *walker, at loc) {
 // role does not matter.
 func (c *Converter) geminiSystem(w *walker, at loc) {
 	if w.peek() != '{' {
-		c.reportAt(at, "must be an object, not "+kindOf(w.next()))
+		c.reportAt(at, "must be an object, not "+jsonscan.KindOf(w.next()))
 		return
 	}
 	hasParts := false
@@ -92,7 +96,7 @@ func (c *Converter) geminiContents(w *walker, at loc) {
 // parts are read into a new message before its role is known.
 func (c *Converter) geminiContent(w *walker, at loc) {
 	if w.peek() != '{' {
-		c.reportAt(at, "must be an object, not "+kindOf(w.next()))
+		c.reportAt(at, "must be an object, not "+jsonscan.KindOf(w.next()))
 		return
 	}
 	r := &c.req
@@ -117,7 +121,7 @@ func (c *Converter) geminiContent(w *walker, at loc) {
 	case string(role) == "model":
 		r.last().role = roleAssistant
 	case roleRaw[0] != '"':
-		c.reportAt(roleAt, "must be a string, not "+kindOf(roleRaw))
+		c.reportAt(roleAt, "must be a string, not "+jsonscan.KindOf(roleRaw))
 	default:
 		c.reportAt(roleAt, quote(string(role))+" is not a role (want user or model)")
 	}
@@ -130,7 +134,7 @@ func (c *Converter) geminiContent(w *walker, at loc) {
 // sys (system text) is set.
 func (c *Converter) geminiParts(w *walker, at loc, sys bool) {
 	if w.peek() != '[' {
-		c.reportAt(at, "must be an array of parts, not "+kindOf(w.next()))
+		c.reportAt(at, "must be an array of parts, not "+jsonscan.KindOf(w.next()))
 		return
 	}
 	w.array()
@@ -146,7 +150,7 @@ func (c *Converter) geminiParts(w *walker, at loc, sys bool) {
 // geminiPart reads one part, which holds text or inlineData.
 func (c *Converter) geminiPart(w *walker, at loc, sys bool) {
 	if w.peek() != '{' {
-		c.reportAt(at, "must be an object, not "+kindOf(w.next()))
+		c.reportAt(at, "must be an object, not "+jsonscan.KindOf(w.next()))
 		return
 	}
 	held, refused := 0, false
@@ -179,7 +183,7 @@ func (c *Converter) geminiPart(w *walker, at loc, sys bool) {
 // geminiInline reads an inlineData blob.
 func (c *Converter) geminiInline(raw []byte, at loc) (part, bool) {
 	if raw[0] != '{' {
-		c.reportAt(at, "must be an object, not "+kindOf(raw))
+		c.reportAt(at, "must be an object, not "+jsonscan.KindOf(raw))
 		return part{}, false
 	}
 	var media, data []byte
@@ -243,7 +247,7 @@ func (c *Converter) geminiEmbedContent(raw []byte, at loc) {
 		c.reportAt(partsAt, "missing")
 		return
 	case parts[0] != '[':
-		c.reportAt(partsAt, "must be an array of parts, not "+kindOf(parts))
+		c.reportAt(partsAt, "must be an array of parts, not "+jsonscan.KindOf(parts))
 		return
 	}
 	n := 0
@@ -260,7 +264,7 @@ func (c *Converter) geminiEmbedContent(raw []byte, at loc) {
 // geminiEmbedPart reads a part of a Content to embed, which must be text.
 func (c *Converter) geminiEmbedPart(raw []byte, at loc) {
 	if raw[0] != '{' {
-		c.reportAt(at, "must be an object, not "+kindOf(raw))
+		c.reportAt(at, "must be an object, not "+jsonscan.KindOf(raw))
 		return
 	}
 	var text []byte

@@ -1,6 +1,10 @@
 package jsonl
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/batchctl/batchctl/internal/jsonscan"
+)
 
 // The readers of this file and the other parse_*.go files read the value
 // at a walker in place, one walk per request: each reads all of its value,
@@ -96,7 +100,7 @@ func (c *Converter) openAIResponses(body []byte) {
 func (c *Converter) openAIMessages(w *walker, at loc) {
 	c.req.conversation = true
 	if w.peek() != '[' {
-		c.reportAt(at, "must be an array of messages, not "+kindOf(w.next()))
+		c.reportAt(at, "must be an array of messages, not "+jsonscan.KindOf(w.next()))
 		return
 	}
 	w.array()
@@ -119,7 +123,7 @@ func (c *Converter) responsesInput(w *walker, at loc) {
 			c.chatMessage(w, at.elem(i), true)
 		}
 	default:
-		c.reportAt(at, "must be a string or an array of messages, not "+kindOf(w.next()))
+		c.reportAt(at, "must be a string or an array of messages, not "+jsonscan.KindOf(w.next()))
 	}
 }
 
@@ -129,7 +133,7 @@ func (c *Converter) responsesInput(w *walker, at loc) {
 // message, moves it to the system text or drops it.
 func (c *Converter) chatMessage(w *walker, at loc, responses bool) {
 	if w.peek() != '{' {
-		c.reportAt(at, "must be an object, not "+kindOf(w.next()))
+		c.reportAt(at, "must be an object, not "+jsonscan.KindOf(w.next()))
 		return
 	}
 	r := &c.req
@@ -204,7 +208,7 @@ func (c *Converter) chatContent(w *walker, at loc, responses bool) {
 		return
 	case '[':
 	default:
-		c.reportAt(at, "must be a string or an array of content parts, not "+kindOf(w.next()))
+		c.reportAt(at, "must be a string or an array of content parts, not "+jsonscan.KindOf(w.next()))
 		return
 	}
 	w.array()
@@ -224,7 +228,7 @@ func (c *Converter) chatContent(w *walker, at loc, responses bool) {
 // chatPart reads one chat completions content part.
 func (c *Converter) chatPart(w *walker, at loc) {
 	if w.peek() != '{' {
-		c.reportAt(at, "must be an object, not "+kindOf(w.next()))
+		c.reportAt(at, "must be an object, not "+jsonscan.KindOf(w.next()))
 		return
 	}
 	var typ, text, image []byte
@@ -260,7 +264,7 @@ func (c *Converter) chatImage(raw []byte, at loc) {
 		c.reportAt(at, "missing")
 		return
 	case raw[0] != '{':
-		c.reportAt(at, "must be an object, not "+kindOf(raw))
+		c.reportAt(at, "must be an object, not "+jsonscan.KindOf(raw))
 		return
 	}
 	var url []byte
@@ -284,7 +288,7 @@ func (c *Converter) chatImage(raw []byte, at loc) {
 // responsesPart reads one content part of a Responses API message.
 func (c *Converter) responsesPart(w *walker, at loc) {
 	if w.peek() != '{' {
-		c.reportAt(at, "must be an object, not "+kindOf(w.next()))
+		c.reportAt(at, "must be an object, not "+jsonscan.KindOf(w.next()))
 		return
 	}
 	var typ, text, image []byte

@@ -1,6 +1,10 @@
 package jsonl
 
-import "math"
+import (
+	"math"
+
+	"github.com/batchctl/batchctl/internal/jsonscan"
+)
 
 // openAIEndpoints lists, for messages, the endpoints OpenAI accepts in a
 // batch (providers.md A.6). isOpenAIEndpoint must agree with it.
@@ -46,7 +50,7 @@ func (c *Converter) passOpenAI(b []byte) ([]byte, string) {
 		}
 	case c.def.model != nil:
 		c.noteModel("body.model", c.def.model, true)
-		insert = appendJSONString(append(c.scratch[:0], `"model":`...), c.def.model)
+		insert = jsonscan.AppendQuote(append(c.scratch[:0], `"model":`...), c.def.model)
 	default:
 		c.report("body.model", "missing (pass --model)")
 	}
@@ -94,7 +98,7 @@ func (c *Converter) passAnthropic(b []byte) ([]byte, string) {
 		}
 	case c.def.model != nil:
 		c.noteModel("params.model", c.def.model, true)
-		insert = appendJSONString(append(insert, `"model":`...), c.def.model)
+		insert = jsonscan.AppendQuote(append(insert, `"model":`...), c.def.model)
 	default:
 		c.report("params.model", "missing (pass --model)")
 	}
@@ -113,7 +117,7 @@ func (c *Converter) passAnthropic(b []byte) ([]byte, string) {
 	case t.paramsMessages == nil:
 		c.report("params.messages", "missing")
 	case t.paramsMessages[0] != '[':
-		c.report("params.messages", "must be an array, not "+kindOf(t.paramsMessages))
+		c.report("params.messages", "must be an array, not "+jsonscan.KindOf(t.paramsMessages))
 	}
 	if string(t.paramsStream) == "true" {
 		c.report("params.stream", "true is not allowed in a batch")
@@ -160,13 +164,13 @@ func (c *Converter) geminiKind() (Kind, string, bool) {
 		c.report("request", "has both contents (generateContent) and content (embedContent)")
 	case t.requestContents != nil:
 		if t.requestContents[0] != '[' {
-			c.report("request.contents", "must be an array, not "+kindOf(t.requestContents))
+			c.report("request.contents", "must be an array, not "+jsonscan.KindOf(t.requestContents))
 			return "", "", false
 		}
 		return KindChat, "request.contents", true
 	case t.requestContent != nil:
 		if t.requestContent[0] != '{' {
-			c.report("request.content", "must be an object, not "+kindOf(t.requestContent))
+			c.report("request.content", "must be an object, not "+jsonscan.KindOf(t.requestContent))
 			return "", "", false
 		}
 		return KindEmbeddings, "request.content", true
@@ -182,7 +186,7 @@ func (c *Converter) checkObject(field string, raw []byte) bool {
 	case raw == nil:
 		c.report(field, "missing")
 	case raw[0] != '{':
-		c.report(field, "must be an object, not "+kindOf(raw))
+		c.report(field, "must be an object, not "+jsonscan.KindOf(raw))
 	default:
 		return true
 	}
@@ -208,8 +212,8 @@ func (c *Converter) insertMembers(b []byte, at int, obj, members []byte) []byte 
 // integer that fits in 32 bits (the providers' token counts and
 // dimensions).
 func (c *Converter) positiveInt(raw []byte, at loc) bool {
-	if kindOf(raw) != "number" {
-		c.reportAt(at, "must be a positive integer, not "+kindOf(raw))
+	if jsonscan.KindOf(raw) != "number" {
+		c.reportAt(at, "must be a positive integer, not "+jsonscan.KindOf(raw))
 		return false
 	}
 	switch n, ok := parsePositive(raw); {
@@ -247,3 +251,5 @@ func isDigits(b []byte) bool {
 	}
 	return len(b) > 0
 }
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }

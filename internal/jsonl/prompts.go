@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"io"
 	"strings"
+
+	"github.com/batchctl/batchctl/internal/jsonscan"
 )
 
 // PromptLines returns JSONL input of simple lines, {"prompt":"..."}, one
@@ -13,7 +15,7 @@ func PromptLines(prompts []string) io.Reader {
 	var b []byte
 	for _, p := range prompts {
 		b = append(b, `{"prompt":`...)
-		b = append(appendJSONString(b, []byte(strings.ToValidUTF8(p, "\uFFFD"))), "}\n"...)
+		b = append(jsonscan.AppendQuote(b, []byte(strings.ToValidUTF8(p, "\uFFFD"))), "}\n"...)
 	}
 	return bytes.NewReader(b)
 }

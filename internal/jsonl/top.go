@@ -1,6 +1,10 @@
 package jsonl
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/batchctl/batchctl/internal/jsonscan"
+)
 
 // topLevel is what the first pass over a line finds: the raw values of the
 // top-level members of every shape, and of the members of body, params and
@@ -65,88 +69,100 @@ func (t *topLevel) distinguish(sh shape, key string) {
 	t.shapes |= sh
 }
 
-// scanTop validates b as JSON in one pass and records its top-level members
-// in c.top. It returns the kind of the JSON value.
+// scanTop validates b as one JSON value in one pass, rejecting invalid
+// UTF-8, and records its top-level members in c.top. It returns the kind
+// of the value, which is meaningful even when the value is invalid.
 func (c *Converter) scanTop(b []byte) (kind string, err error) {
 	t := &c.top
 	*t = topLevel{unknown: t.unknown[:0]}
-	s := scanner{data: b}
-	kind, err = s.document(func(key []byte) (err error) {
+	s := jsonscan.New(b)
+	s.DisallowInvalidUTF8()
+	member := func(key []byte) (err error) {
 		switch string(key) {
 		case "custom_id":
-			t.customID, err = s.capture()
+			t.customID, err = s.Raw()
 		case "method":
 			t.distinguish(shapeOpenAI, "method")
-			t.method, err = s.capture()
+			t.method, err = s.Raw()
 		case "url":
 			t.distinguish(shapeOpenAI, "url")
-			t.url, err = s.capture()
+			t.url, err = s.Raw()
 		case "body":
 			t.distinguish(shapeOpenAI, "body")
 			t.bodyModel = nil // a repeated body replaces the earlier one
-			t.bodyAt, t.body, err = captureAt(&s, func(key []byte) (err error) {
+			t.bodyAt = s.Offset()
+			t.body, err = s.RawObject(func(key []byte) (err error) {
 				if string(key) == "model" {
-					t.bodyModel, err = s.capture()
+					t.bodyModel, err = s.Raw()
 					return err
 				}
-				return s.value()
+				return s.Skip()
 			})
 		case "params":
 			t.distinguish(shapeAnthropic, "params")
 			t.paramsModel, t.paramsMaxTokens, t.paramsMessages, t.paramsStream = nil, nil, nil, nil
-			t.paramsAt, t.params, err = captureAt(&s, func(key []byte) (err error) {
+			t.paramsAt = s.Offset()
+			t.params, err = s.RawObject(func(key []byte) (err error) {
 				switch string(key) {
 				case "model":
-					t.paramsModel, err = s.capture()
+					t.paramsModel, err = s.Raw()
 				case "max_tokens":
-					t.paramsMaxTokens, err = s.capture()
+					t.paramsMaxTokens, err = s.Raw()
 				case "messages":
-					t.paramsMessages, err = s.capture()
+					t.paramsMessages, err = s.Raw()
 				case "stream":
-					t.paramsStream, err = s.capture()
+					t.paramsStream, err = s.Raw()
 				default:
-					err = s.value()
+					err = s.Skip()
 				}
 				return err
 			})
 		case "key":
 			t.distinguish(shapeGemini, "key")
-			t.key, err = s.capture()
+			t.key, err = s.Raw()
 		case "request":
 			t.distinguish(shapeGemini, "request")
 			t.requestModel, t.requestContents, t.requestContent = nil, nil, nil
-			_, t.request, err = captureAt(&s, func(key []byte) (err error) {
+			t.request, err = s.RawObject(func(key []byte) (err error) {
 				switch string(key) {
 				case "model":
-					t.requestModel, err = s.capture()
+					t.requestModel, err = s.Raw()
 				case "contents":
-					t.requestContents, err = s.capture()
+					t.requestContents, err = s.Raw()
 				case "content":
-					t.requestContent, err = s.capture()
+					t.requestContent, err = s.Raw()
 				default:
-					err = s.value()
+					err = s.Skip()
 				}
 				return err
 			})
 		case "messages":
 			t.distinguish(shapeSimple, "messages")
-			t.messages, err = s.capture()
+			t.messages, err = s.Raw()
 		case "prompt":
 			t.distinguish(shapeSimple, "prompt")
-			t.prompt, err = s.capture()
+			t.prompt, err = s.Raw()
 		case "input":
 			t.distinguish(shapeSimple, "input")
-			t.input, err = s.capture()
+			t.input, err = s.Raw()
 		default:
 			if f := t.simple.field(key); f != nil {
-				*f, err = s.capture()
+				*f, err = s.Raw()
 				return err
 			}
 			t.unknown = append(t.unknown, key)
-			err = s.value()
+			err = s.Skip()
 		}
 		return err
-	})
+	}
+	if kind = jsonscan.KindOf(b[s.Offset():]); kind == "object" {
+		err = s.Object(member)
+	} else {
+		err = s.Skip()
+	}
+	if err == nil {
+		err = s.End()
+	}
 	return kind, err
 }
 
@@ -175,14 +191,6 @@ func (f *simpleFields) field(key []byte) *[]byte {
 		return &f.encodingFormat
 	}
 	return nil
-}
-
-// captureAt is captureObject that also returns where the value starts.
-func captureAt(s *scanner, member func(key []byte) error) (int, []byte, error) {
-	s.skipSpace()
-	at := s.pos
-	raw, err := s.captureObject(member)
-	return at, raw, err
 }
 
 // shape tells the shape of the line from its members, reporting a line

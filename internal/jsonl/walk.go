@@ -1,6 +1,10 @@
 package jsonl
 
-import "bytes"
+import (
+	"bytes"
+
+	"github.com/batchctl/batchctl/internal/jsonscan"
+)
 
 // walker reads a JSON value that the scanner has already validated, to pick
 // out the parts a conversion needs. It trusts its input and so checks
@@ -66,8 +70,8 @@ func (w *walker) key() ([]byte, bool) {
 	}
 	start := w.pos
 	w.skipString()
-	key, err := unquote(w.data[start:w.pos])
-	if w.peek() != ':' || err != nil {
+	key := jsonscan.Unquote(w.data[start:w.pos])
+	if w.peek() != ':' {
 		return nil, false
 	}
 	w.pos++

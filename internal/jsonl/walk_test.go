@@ -88,22 +88,6 @@ func TestLocString(t *testing.T) {
 	}
 }
 
-func TestAppendJSONString(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"", `""`},
-		{"plain", `"plain"`},
-		{`a"b\c`, `"a\"b\\c"`},
-		{"tab\tnl\ncr\r\x00\x1f", `"tab\tnl\ncr\r\u0000\u001f"`},
-		{"é – 😀 \u2028 </script>", "\"é – 😀 \u2028 </script>\""},
-		{strings.Repeat("0123456789abcdef", 4) + `"`, `"` + strings.Repeat("0123456789abcdef", 4) + `\""`},
-	}
-	for _, tt := range tests {
-		if got := string(appendJSONString(nil, []byte(tt.in))); got != tt.want {
-			t.Errorf("appendJSONString(%q) = %s, want %s", tt.in, got, tt.want)
-		}
-	}
-}
-
 func TestEscapedContents(t *testing.T) {
 	tests := []struct{ raw, want string }{
 		{`"data:image/png;base64,AA"`, `data:image/png;base64,AA`},

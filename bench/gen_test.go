@@ -1,0 +1,107 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/batchctl/batchctl/internal/jsonl"
+	"github.com/batchctl/batchctl/internal/providers"
+	"github.com/batchctl/batchctl/internal/providers/anthropic"
+	"github.com/batchctl/batchctl/internal/providers/gemini"
+	"github.com/batchctl/batchctl/internal/providers/openai"
+)
+
+// TestGenerateResults generates a little of each results format and checks
+// that the provider reads every line, that the outcomes are mixed, and that
+// a smaller file is a prefix of a larger one.
+func TestGenerateResults(t *testing.T) {
+	for _, tt := range []struct {
+		d dataset
+		p providers.Provider
+	}{
+		{openaiChat, openai.New(openai.Config{Name: "openai"})},
+		{openaiEmbeddings, openai.New(openai.Config{Name: "openai"})},
+		{anthropicResults, anthropic.New(anthropic.Config{Name: "anthropic"})},
+		{geminiResults, gemini.New(gemini.Config{Name: "gemini"})},
+	} {
+		t.Run(tt.d.name, func(t *testing.T) {
+			dir := t.TempDir()
+			const size = 2 << 20
+			small, big := filepath.Join(dir, "small"), filepath.Join(dir, "big")
+			n, lines := mustGenerate(t, small, tt.d, size/4)
+			mustGenerate(t, big, tt.d, size)
+			if !bytes.HasPrefix(mustRead(t, big), mustRead(t, small)) {
+				t.Errorf("the %d-byte file is not a prefix of the %d-byte one", n, size)
+			}
+			data := mustRead(t, big)
+			rd := jsonl.NewReader(bytes.NewReader(data))
+			outcomes := map[providers.ResultStatus]int{}
+			for {
+				line, err := rd.Next()
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				r, err := tt.p.Normalize(line)
+				if err != nil {
+					t.Fatalf("line %d: %v\n%s", rd.Line(), err, line)
+				}
+				outcomes[r.Status]++
+			}
+			if outcomes[providers.ResultSucceeded] == 0 || outcomes[providers.ResultErrored] == 0 {
+				t.Errorf("outcomes %v, want successes and errors (%d lines)", outcomes, lines)
+			}
+		})
+	}
+}
+
+// TestGenerateInput checks that the chat input passes validation as is.
+func TestGenerateInput(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "in.jsonl")
+	_, lines := mustGenerate(t, path, chatInput, 1<<20)
+	rd := jsonl.NewReader(bytes.NewReader(mustRead(t, path)))
+	c := jsonl.NewConverter(path, jsonl.ConvertOptions{Target: jsonl.TargetOpenAI})
+	for {
+		line, err := rd.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Convert(rd.Line(), line)
+	}
+	sum, err := c.Finish()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Requests != lines {
+		t.Errorf("%d requests, want %d", sum.Requests, lines)
+	}
+}
+
+func mustGenerate(t *testing.T, path string, d dataset, size int64) (int64, int) {
+	t.Helper()
+	n, lines, err := generate(path, d, size)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n > size || n < size*9/10 || lines == 0 {
+		t.Fatalf("generated %d bytes in %d lines, want up to %d", n, lines, size)
+	}
+	return n, lines
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}

@@ -1,0 +1,164 @@
+// Command bench measures batchctl as whole processes against the tools a
+// user would otherwise script (jq, curl), on data it generates, and checks
+// the budgets of DESIGN.md section 11. Run it from the repository root:
+//
+//	go run ./bench            # full sizes: about 3 GB of data, a few minutes
+//	go run ./bench -quick     # a tenth of the sizes, well under a minute
+//
+// It builds batchctl (or takes -bin), writes deterministic data to a
+// temporary directory (removed afterwards unless -keep), and prints one
+// table: wall time, CPU time, throughput and peak RSS (the child's
+// rusage) of each command, the ratio to its counterpart and the budget it
+// is held to:
+//
+//   - `batchctl results --from-file` normalizing OpenAI chat and embedding
+//     outputs and Anthropic and Gemini results, against `jq -c` extracting
+//     custom_id, status, text (or embedding) and usage from the same file;
+//   - `batchctl create --dry-run` (validation and conversion) of a chat
+//     input, against `jq -c .`;
+//   - uploading that input to `batchctl emulator serve` with `batchctl
+//     create`, against `curl -F` to the same server;
+//   - `batchctl list` and `batchctl status` with -jobs jobs in the
+//     registry, and `batchctl --version`;
+//   - peak RSS of results normalization as the file grows (-flatness).
+//
+// Throughput rows run batchctl with GOMAXPROCS=1: the budgets are per core.
+// jq and curl are installed with apt-get when missing and possible; rows
+// whose tool is missing are skipped, saying so. Sizes take the units of
+// the config file (200MB, 1GiB).
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+
+	"github.com/batchctl/batchctl/internal/config"
+)
+
+// options are the benchmark's flags.
+type options struct {
+	dir        string
+	keep       bool
+	bin        string
+	quick      bool
+	results    size
+	embeddings size
+	anthropic  size
+	gemini     size
+	input      size
+	flatness   sizes
+	jobs       int
+	runs       int
+	quickRuns  int
+	skipUpload bool
+	skipJQ     bool
+}
+
+func main() {
+	o := options{
+		results: size(config.GiB), embeddings: 256 * size(config.MB), anthropic: 256 * size(config.MB),
+		gemini: 256 * size(config.MB), input: 200 * size(config.MB),
+		flatness: sizes{100 * config.MB, 500 * config.MB, config.GiB},
+	}
+	flag.StringVar(&o.dir, "dir", "", "work directory for the data (default: a new temporary directory)")
+	flag.BoolVar(&o.keep, "keep", false, "keep the work directory")
+	flag.StringVar(&o.bin, "bin", "", "batchctl binary to measure (default: build the module's)")
+	flag.BoolVar(&o.quick, "quick", false, "a tenth of every default size, one run each (sizes set by flags still apply)")
+	flag.Var(&o.results, "results", "size of the OpenAI chat output file")
+	flag.Var(&o.embeddings, "embeddings", "size of the OpenAI embeddings output file")
+	flag.Var(&o.anthropic, "anthropic", "size of the Anthropic results file")
+	flag.Var(&o.gemini, "gemini", "size of the Gemini results file")
+	flag.Var(&o.input, "input", "size of the OpenAI chat input file")
+	flag.Var(&o.flatness, "flatness", "comma-separated sizes of OpenAI chat output files for the memory rows")
+	flag.IntVar(&o.jobs, "jobs", 10_000, "jobs in the registry for list and status")
+	flag.IntVar(&o.runs, "runs", 1, "runs of each throughput measurement (the fastest is kept)")
+	flag.IntVar(&o.quickRuns, "quick-runs", 20, "runs of each short command: list, status, --version (the fastest is kept)")
+	flag.BoolVar(&o.skipUpload, "skip-upload", false, "skip the upload rows")
+	flag.BoolVar(&o.skipJQ, "skip-jq", false, "skip the jq rows (the slowest part)")
+	flag.Usage = func() {
+		fmt.Fprintf(flag.CommandLine.Output(), "usage: go run ./bench [flags]\n\n")
+		flag.PrintDefaults()
+	}
+	flag.Parse()
+	if o.quick {
+		o.applyQuick()
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	err := benchmark(ctx, &o)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+// applyQuick divides the sizes left at their defaults by ten.
+func (o *options) applyQuick() {
+	set := map[string]bool{}
+	flag.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	for name, s := range map[string]*size{
+		"results": &o.results, "embeddings": &o.embeddings, "anthropic": &o.anthropic,
+		"gemini": &o.gemini, "input": &o.input,
+	} {
+		if !set[name] {
+			*s /= 10
+		}
+	}
+	if !set["flatness"] {
+		for i := range o.flatness {
+			o.flatness[i] /= 10
+		}
+	}
+	if !set["quick-runs"] {
+		o.quickRuns = 5
+	}
+}
+
+// size is a byte size flag.
+type size int64
+
+func (s *size) String() string { return formatSize(int64(*s)) }
+
+func (s *size) Set(v string) error {
+	n, err := config.ParseBytes(v)
+	*s = size(n)
+	return err
+}
+
+// sizes is a comma-separated list of byte sizes.
+type sizes []int64
+
+func (s *sizes) String() string {
+	var out []string
+	for _, n := range *s {
+		out = append(out, formatSize(n))
+	}
+	return strings.Join(out, ",")
+}
+
+func (s *sizes) Set(v string) error {
+	*s = nil
+	for _, f := range strings.Split(v, ",") {
+		n, err := config.ParseBytes(f)
+		if err != nil {
+			return err
+		}
+		*s = append(*s, n)
+	}
+	return nil
+}
+
+// formatSize says a size in decimal units, as throughput is given.
+func formatSize(n int64) string {
+	switch {
+	case n >= config.GB:
+		return fmt.Sprintf("%.2f GB", float64(n)/float64(config.GB))
+	case n >= config.MB:
+		return fmt.Sprintf("%.1f MB", float64(n)/float64(config.MB))
+	}
+	return fmt.Sprintf("%.1f KB", float64(n)/float64(config.KB))
+}

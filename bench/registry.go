@@ -1,0 +1,51 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/batchctl/batchctl/internal/config"
+	"github.com/batchctl/batchctl/internal/providers"
+	"github.com/batchctl/batchctl/internal/store"
+)
+
+// seedRegistry records n finished jobs in the registry of BATCHCTL_HOME
+// home, as n runs of `batchctl create` would have left them: one OpenAI
+// batch each (every tenth job split in two), with the batch object the
+// provider returned. It returns the id of the job in the middle.
+func seedRegistry(ctx context.Context, home string, n int) (string, error) {
+	s, err := store.Open(ctx, (&config.Config{Home: home}).DBPath())
+	if err != nil {
+		return "", err
+	}
+	defer s.Close()
+	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	raw := []byte(`{"id":"batch_x","object":"batch","endpoint":"/v1/chat/completions","status":"completed","metadata":{"note":"` +
+		strings.Repeat("x", 800) + `"}}`)
+	for i := range n {
+		created := t0.Add(time.Duration(i) * time.Minute)
+		j := &store.Job{
+			ID: fmt.Sprintf("j%05d", i), Name: fmt.Sprintf("nightly-%d", i%100), Provider: "openai",
+			Model: "gpt-4o-mini", Endpoint: "/v1/chat/completions", InputPath: "reqs.jsonl", Requests: 1000,
+			Metadata: map[string]string{"team": "research"}, CreatedAt: created, UpdatedAt: created,
+		}
+		parts := 1
+		if i%10 == 0 {
+			parts = 2
+		}
+		for p := 1; p <= parts; p++ {
+			j.Parts = append(j.Parts, store.Part{
+				Index: p, BatchID: fmt.Sprintf("batch_%05d_%d", i, p), Status: string(providers.StatusCompleted),
+				ProviderStatus: "completed", Counts: providers.Counts{Total: 1000 / parts, Succeeded: 1000 / parts},
+				Requests: 1000 / parts, Bytes: 4_000_000, InputFileID: "file-in", OutputFileID: "file-out",
+				Raw: raw, CreatedAt: created, UpdatedAt: created, CompletedAt: created.Add(time.Hour),
+			})
+		}
+		if err := s.CreateJob(ctx, j); err != nil {
+			return "", err
+		}
+	}
+	return fmt.Sprintf("j%05d", n/2), nil
+}

@@ -1,0 +1,444 @@
+// Package jsonscan reads a JSON document in a single pass without building
+// values. A Scanner validates all of the document with the grammar
+// encoding/json accepts while its caller walks it, decoding only the
+// members it needs (strings and integers exactly as encoding/json decodes
+// them) and keeping others as raw bytes that alias the document.
+//
+// It exists because reading a few members of a long line is the hot loop
+// of both checking batch input and normalizing batch results: decoding
+// into a struct with json.RawMessage members scans a line once to validate
+// it and again for each raw member, where a Scanner scans it once, tests
+// the bytes of strings eight at a time, and allocates only for what it
+// decodes.
+//
+// Positions are byte offsets into the document. Every reading method first
+// skips white space and leaves the scanner just past what it read. A
+// method that fails returns a *SyntaxError when the document is not valid
+// JSON, an error saying what type was found instead of the one wanted
+// ("found array, want object"), or the error a callback returned.
+package jsonscan
+
+import (
+	"fmt"
+	"strconv"
+	"unicode/utf8"
+)
+
+// maxDepth bounds the nesting of arrays and objects so that a hostile
+// document cannot exhaust the stack. encoding/json uses the same limit.
+const maxDepth = 10000
+
+// Scanner reads one JSON document. The zero value reads an empty one; use
+// New.
+type Scanner struct {
+	data       []byte
+	pos        int
+	depth      int
+	strictUTF8 bool // invalid UTF-8 in a string is a syntax error
+}
+
+// New returns a scanner at the start of data.
+func New(data []byte) Scanner { return Scanner{data: data} }
+
+// DisallowInvalidUTF8 makes invalid UTF-8 in a string a syntax error.
+// By default, as in encoding/json, such a string is valid and each
+// invalid byte decodes to U+FFFD.
+func (s *Scanner) DisallowInvalidUTF8() { s.strictUTF8 = true }
+
+// Peek returns the next byte that is not white space, such as the first
+// byte of the next value, or 0 at the end of the document.
+func (s *Scanner) Peek() byte {
+	s.skipSpace()
+	if s.pos < len(s.data) {
+		return s.data[s.pos]
+	}
+	return 0
+}
+
+// Offset returns the offset of the first byte of the next value.
+func (s *Scanner) Offset() int {
+	s.skipSpace()
+	return s.pos
+}
+
+// End checks that nothing but white space is left.
+func (s *Scanner) End() error {
+	if s.skipSpace(); s.pos < len(s.data) {
+		return s.unexpected(wantEnd)
+	}
+	return nil
+}
+
+// Skip reads any value.
+func (s *Scanner) Skip() error {
+	switch c := s.Peek(); c {
+	case '{':
+		return s.object(nil)
+	case '[':
+		return s.array(nil)
+	case '"':
+		_, err := s.scanString()
+		return err
+	case 't':
+		return s.literal("true")
+	case 'f':
+		return s.literal("false")
+	case 'n':
+		return s.literal("null")
+	default:
+		if c == '-' || isDigit(c) {
+			return s.number()
+		}
+		return s.unexpected(wantValue)
+	}
+}
+
+// Raw reads any value and returns its bytes, which alias the document.
+func (s *Scanner) Raw() ([]byte, error) {
+	start := s.Offset()
+	if err := s.Skip(); err != nil {
+		return nil, err
+	}
+	return s.data[start:s.pos], nil
+}
+
+// RawObject is Raw that, when the value is an object, also calls member
+// for each of its members as Object does.
+func (s *Scanner) RawObject(member func(key []byte) error) ([]byte, error) {
+	start := s.Offset()
+	var err error
+	if s.Peek() == '{' {
+		err = s.object(member)
+	} else {
+		err = s.Skip()
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.data[start:s.pos], nil
+}
+
+// Null reads a null, reporting whether there was one; it reads nothing
+// otherwise.
+func (s *Scanner) Null() bool {
+	if s.Peek() != 'n' || len(s.data)-s.pos < len("null") || string(s.data[s.pos:s.pos+len("null")]) != "null" {
+		return false
+	}
+	s.pos += len("null")
+	return true
+}
+
+// Object reads an object, calling member with each key, decoded, and the
+// scanner at the member's value, which member must read. The key aliases
+// the document unless it had to be decoded. A null reads as an object
+// without members.
+func (s *Scanner) Object(member func(key []byte) error) error {
+	switch s.Peek() {
+	case '{':
+		return s.object(member)
+	case 'n':
+		return s.literal("null")
+	}
+	return s.TypeError("object")
+}
+
+// Array reads an array, calling elem with the index of each element and
+// the scanner at it, which elem must read. A null reads as an empty array.
+func (s *Scanner) Array(elem func(i int) error) error {
+	switch s.Peek() {
+	case '[':
+		return s.array(elem)
+	case 'n':
+		return s.literal("null")
+	}
+	return s.TypeError("array")
+}
+
+// Str reads a string, decoded; null reads as "".
+func (s *Scanner) Str() (string, error) {
+	if s.Null() {
+		return "", nil
+	}
+	str, err := s.stringContents()
+	if err != nil {
+		return "", err
+	}
+	if s.plain(str) {
+		return string(str.contents), nil
+	}
+	return string(appendUnquoted(make([]byte, 0, len(str.contents)), str.contents)), nil
+}
+
+// AppendStr reads a string (null reads as "") and appends it, decoded, to
+// dst.
+func (s *Scanner) AppendStr(dst []byte) ([]byte, error) {
+	if s.Null() {
+		return dst, nil
+	}
+	str, err := s.stringContents()
+	if err != nil {
+		return dst, err
+	}
+	if s.plain(str) {
+		return append(dst, str.contents...), nil
+	}
+	return appendUnquoted(dst, str.contents), nil
+}
+
+// OptionalStr reads a string, decoded, or null as nil.
+func (s *Scanner) OptionalStr() (*string, error) {
+	if s.Null() {
+		return nil, nil
+	}
+	v, err := s.Str()
+	if err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// Int reads an integer that fits in 64 bits; null reads as 0.
+func (s *Scanner) Int() (int64, error) {
+	if s.Null() {
+		return 0, nil
+	}
+	if c := s.Peek(); c != '-' && !isDigit(c) {
+		return 0, s.TypeError("integer")
+	}
+	start := s.pos
+	if err := s.number(); err != nil {
+		return 0, err
+	}
+	n, err := strconv.ParseInt(string(s.data[start:s.pos]), 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("found %s, want an integer", s.data[start:s.pos])
+	}
+	return n, nil
+}
+
+// TypeError reads the next value and returns an error saying that it is
+// not of the type wanted, such as "found array, want object"; or, when it
+// is not valid JSON, the syntax error.
+func (s *Scanner) TypeError(want string) error {
+	start := s.Offset()
+	if err := s.Skip(); err != nil {
+		return err
+	}
+	return fmt.Errorf("found %s, want %s", KindOf(s.data[start:s.pos]), want)
+}
+
+// KindOf names the JSON type of the value raw starts with, as the JSON
+// specification names them: "object", "array", "string", "number",
+// "boolean" or "null"; "nothing" when raw is empty.
+func KindOf(raw []byte) string {
+	if len(raw) == 0 {
+		return "nothing"
+	}
+	switch raw[0] {
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	case '"':
+		return "string"
+	case 't', 'f':
+		return "boolean"
+	case 'n':
+		return "null"
+	default:
+		return "number"
+	}
+}
+
+// object reads the object at pos. A nil member skips every value, without
+// decoding keys.
+func (s *Scanner) object(member func(key []byte) error) error {
+	if err := s.enter(); err != nil {
+		return err
+	}
+	if s.Peek() == '}' {
+		s.leave()
+		return nil
+	}
+	want := wantFirstKey
+	for {
+		if s.Peek() != '"' {
+			return s.unexpected(want)
+		}
+		key, err := s.scanString()
+		if err != nil {
+			return err
+		}
+		if s.Peek() != ':' {
+			return s.unexpected(wantColon)
+		}
+		s.pos++
+		switch {
+		case member == nil:
+			err = s.Skip()
+		case s.plain(key):
+			err = member(key.contents)
+		default:
+			err = member(appendUnquoted(nil, key.contents))
+		}
+		if err != nil {
+			return err
+		}
+		switch s.Peek() {
+		case ',':
+			s.pos++
+			want = wantKey
+		case '}':
+			s.leave()
+			return nil
+		default:
+			return s.unexpected(wantMemberEnd)
+		}
+	}
+}
+
+// array reads the array at pos. A nil elem skips every element.
+func (s *Scanner) array(elem func(i int) error) error {
+	if err := s.enter(); err != nil {
+		return err
+	}
+	if s.Peek() == ']' {
+		s.leave()
+		return nil
+	}
+	for i := 0; ; i++ {
+		var err error
+		if elem == nil {
+			err = s.Skip()
+		} else {
+			err = elem(i)
+		}
+		if err != nil {
+			return err
+		}
+		switch s.Peek() {
+		case ',':
+			s.pos++
+		case ']':
+			s.leave()
+			return nil
+		default:
+			return s.unexpected(wantElemEnd)
+		}
+	}
+}
+
+// enter consumes the '{' or '[' that opens a container.
+func (s *Scanner) enter() error {
+	if s.depth == maxDepth {
+		return s.fail(tooDeep)
+	}
+	s.depth++
+	s.pos++
+	return nil
+}
+
+// leave consumes the '}' or ']' that closes a container.
+func (s *Scanner) leave() {
+	s.depth--
+	s.pos++
+}
+
+// number reads a number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+// It works on a local copy of the position, which keeps long arrays of
+// numbers (embeddings) fast.
+func (s *Scanner) number() error {
+	d, i := s.data, s.pos
+	if d[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(d) && d[i] == '0':
+		i++
+	case i < len(d) && isDigit(d[i]):
+		i = skipDigits(d, i)
+	default:
+		s.pos = i
+		return s.unexpected(wantDigit)
+	}
+	if i < len(d) && d[i] == '.' {
+		j := skipDigits(d, i+1)
+		if j == i+1 {
+			s.pos = j
+			return s.unexpected(wantFraction)
+		}
+		i = j
+	}
+	if i < len(d) && (d[i] == 'e' || d[i] == 'E') {
+		i++
+		if i < len(d) && (d[i] == '+' || d[i] == '-') {
+			i++
+		}
+		j := skipDigits(d, i)
+		if j == i {
+			s.pos = j
+			return s.unexpected(wantExponent)
+		}
+		i = j
+	}
+	s.pos = i
+	return nil
+}
+
+// skipDigits returns the offset of the first byte at or after i in d that
+// is not a decimal digit.
+func skipDigits(d []byte, i int) int {
+	for i < len(d) && isDigit(d[i]) {
+		i++
+	}
+	return i
+}
+
+// literal reads the literal lit (true, false or null).
+func (s *Scanner) literal(lit string) error {
+	for i := range len(lit) {
+		if s.pos >= len(s.data) {
+			return s.unexpected(wantLiteral)
+		}
+		if s.data[s.pos] != lit[i] {
+			err := s.fail(wantLiteral)
+			err.literal, err.expected = lit, lit[i]
+			return err
+		}
+		s.pos++
+	}
+	return nil
+}
+
+func (s *Scanner) skipSpace() {
+	for s.pos < len(s.data) {
+		switch s.data[s.pos] {
+		case ' ', '\t', '\n', '\r':
+			s.pos++
+		default:
+			return
+		}
+	}
+}
+
+// unexpected reports that the byte at pos is not what the grammar wants
+// there, or that the document ended early.
+func (s *Scanner) unexpected(p problem) error {
+	if s.pos >= len(s.data) {
+		return s.endOfInput()
+	}
+	return s.fail(p)
+}
+
+// endOfInput reports that the document ended in the middle of a value.
+func (s *Scanner) endOfInput() error {
+	return &SyntaxError{Offset: len(s.data), AtEnd: true}
+}
+
+// fail reports problem p with the character at pos.
+func (s *Scanner) fail(p problem) *SyntaxError {
+	_, size := utf8.DecodeRune(s.data[s.pos:])
+	return &SyntaxError{Offset: s.pos, problem: p, char: string(s.data[s.pos : s.pos+size])}
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }

@@ -1,0 +1,278 @@
+package jsonscan
+
+import (
+	"bytes"
+	"encoding/binary"
+	"slices"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// rawString is what the scanner learns of a string while reading it.
+type rawString struct {
+	contents []byte // the bytes between the quotes, still encoded
+	escaped  bool   // the contents have escape sequences
+	ascii    bool   // the contents have no byte above 0x7f
+}
+
+// stringContents reads a string.
+func (s *Scanner) stringContents() (rawString, error) {
+	if s.Peek() != '"' {
+		return rawString{}, s.TypeError("string")
+	}
+	return s.scanString()
+}
+
+// scanString reads the string at pos.
+func (s *Scanner) scanString() (rawString, error) {
+	d := s.data
+	start := s.pos + 1
+	i := start
+	escaped := false
+	var wordsOr uint64 // all the bytes tested eight at a time, or'ed
+	var bytesOr byte   // all the others but escapes, or'ed
+	for {
+		for i+8 <= len(d) {
+			x := binary.LittleEndian.Uint64(d[i:])
+			if hasSpecialByte(x) {
+				break
+			}
+			wordsOr |= x
+			i += 8
+		}
+		for i < len(d) && d[i] >= 0x20 && d[i] != '"' && d[i] != '\\' {
+			bytesOr |= d[i]
+			i++
+		}
+		if i == len(d) {
+			s.pos = i
+			return rawString{}, s.endOfInput()
+		}
+		switch d[i] {
+		case '"':
+			str := rawString{contents: d[start:i], escaped: escaped, ascii: (wordsOr|uint64(bytesOr))&highBits == 0}
+			if s.strictUTF8 && !str.ascii && !utf8.Valid(str.contents) {
+				s.pos = start + InvalidUTF8(str.contents)
+				return rawString{}, s.fail(invalidUTF8)
+			}
+			s.pos = i + 1
+			return str, nil
+		case '\\':
+			n, err := s.escape(i)
+			if err != nil {
+				return rawString{}, err
+			}
+			escaped = true
+			i += n
+		default:
+			s.pos = i
+			return rawString{}, s.fail(controlChar)
+		}
+	}
+}
+
+// escape checks the escape sequence at offset i, a backslash, and returns
+// its length.
+func (s *Scanner) escape(i int) (int, error) {
+	s.pos = i + 1
+	if s.pos == len(s.data) {
+		return 0, s.unexpected(wantEscape)
+	}
+	switch s.data[s.pos] {
+	case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+		return 2, nil
+	case 'u':
+		for s.pos = i + 2; s.pos < i+6; s.pos++ {
+			if s.pos == len(s.data) || !isHex(s.data[s.pos]) {
+				return 0, s.unexpected(wantHex)
+			}
+		}
+		return 6, nil
+	}
+	return 0, s.fail(wantEscape)
+}
+
+// plain reports whether the contents of str decode to themselves.
+func (s *Scanner) plain(str rawString) bool {
+	return !str.escaped && (str.ascii || s.strictUTF8 || utf8.Valid(str.contents))
+}
+
+// hasSpecialByte reports whether any of the eight bytes of x needs
+// attention inside a string: a quote, a backslash or a control character.
+// Testing eight bytes at a time makes scanning about 1.5 times faster on
+// typical documents, whose bulk is prose in strings.
+//
+// For a word x, (x - n*ones) &^ x & highBits is non-zero when some byte of x
+// is below n (n <= 0x80), and the lowest such byte is always flagged;
+// higher flags may be false positives caused by a borrow from a flagged
+// byte, which do not change the answer. A byte equal to c is a zero byte,
+// that is a byte below 1, of x ^ c*ones. The masks share &^x instead of
+// each using its own operand: that only differs for bytes with the high
+// bit set in x, which are not ASCII and never special.
+func hasSpecialByte(x uint64) bool {
+	const ones = 0x0101010101010101
+	control := x - 0x20*ones
+	quote := (x ^ '"'*ones) - ones
+	backslash := (x ^ '\\'*ones) - ones
+	return (control|quote|backslash)&^x&highBits != 0
+}
+
+// highBits has the high bit of each byte of a word set.
+const highBits = 0x8080808080808080
+
+// Unquote returns the contents of quoted, a JSON string (quotes included)
+// that a Scanner accepted, decoded as encoding/json decodes it: invalid
+// UTF-8 and lone surrogates become U+FFFD. The result aliases quoted when
+// nothing needs decoding.
+func Unquote(quoted []byte) []byte {
+	inner := quoted[1 : len(quoted)-1]
+	if bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
+		return inner
+	}
+	return appendUnquoted(nil, inner)
+}
+
+// appendUnquoted appends the decoded contents of a string that the
+// scanner accepted to dst.
+func appendUnquoted(dst, raw []byte) []byte {
+	dst = slices.Grow(dst, len(raw)) // enough unless invalid UTF-8 grows into U+FFFD
+	for len(raw) > 0 {
+		if raw[0] == '\\' {
+			var n int
+			dst, n = appendEscape(dst, raw)
+			raw = raw[n:]
+			continue
+		}
+		n := bytes.IndexByte(raw, '\\')
+		if n < 0 {
+			n = len(raw)
+		}
+		dst = appendValidUTF8(dst, raw[:n])
+		raw = raw[n:]
+	}
+	return dst
+}
+
+// appendValidUTF8 appends b to dst with each byte that is not part of
+// valid UTF-8 replaced by U+FFFD, as encoding/json decodes strings.
+func appendValidUTF8(dst, b []byte) []byte {
+	if utf8.Valid(b) {
+		return append(dst, b...)
+	}
+	for len(b) > 0 {
+		r, n := utf8.DecodeRune(b)
+		if r == utf8.RuneError && n == 1 {
+			dst = utf8.AppendRune(dst, utf8.RuneError)
+		} else {
+			dst = append(dst, b[:n]...)
+		}
+		b = b[n:]
+	}
+	return dst
+}
+
+// appendEscape appends what the valid escape sequence raw starts with
+// stands for, returning how many bytes of raw it used: a \u escape of a
+// high surrogate takes the low surrogate escape that follows it.
+func appendEscape(dst, raw []byte) ([]byte, int) {
+	switch raw[1] {
+	case 'b':
+		return append(dst, '\b'), 2
+	case 'f':
+		return append(dst, '\f'), 2
+	case 'n':
+		return append(dst, '\n'), 2
+	case 'r':
+		return append(dst, '\r'), 2
+	case 't':
+		return append(dst, '\t'), 2
+	case 'u':
+		r := hex4(raw[2:])
+		if !utf16.IsSurrogate(r) {
+			return utf8.AppendRune(dst, r), 6
+		}
+		// The string was validated, so a \u here is a complete escape.
+		if len(raw) >= 12 && raw[6] == '\\' && raw[7] == 'u' {
+			if pair := utf16.DecodeRune(r, hex4(raw[8:])); pair != utf8.RuneError {
+				return utf8.AppendRune(dst, pair), 12
+			}
+		}
+		return utf8.AppendRune(dst, utf8.RuneError), 6
+	}
+	return append(dst, raw[1]), 2 // '"', '\\' or '/'
+}
+
+// hex4 decodes the four hexadecimal digits b starts with, which the
+// scanner has checked.
+func hex4(b []byte) rune {
+	var r rune
+	for _, c := range b[:4] {
+		switch {
+		case isDigit(c):
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c = c - 'a' + 10
+		default:
+			c = c - 'A' + 10
+		}
+		r = r<<4 | rune(c)
+	}
+	return r
+}
+
+func isHex(c byte) bool {
+	return isDigit(c) || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+const hexDigits = "0123456789abcdef"
+
+// AppendQuote appends s to dst as a JSON string, escaping only what JSON
+// requires: quotes, backslashes and control characters. Unlike
+// encoding/json it leaves <, > and & as they are. s should be valid UTF-8:
+// invalid bytes are copied as they are, making a string that
+// DisallowInvalidUTF8 rejects.
+func AppendQuote(dst, s []byte) []byte {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		if i+8 <= len(s) && !hasSpecialByte(binary.LittleEndian.Uint64(s[i:])) {
+			i += 8
+			continue
+		}
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' {
+			i++
+			continue
+		}
+		dst = append(dst, s[start:i]...)
+		switch c {
+		case '"', '\\':
+			dst = append(dst, '\\', c)
+		case '\n':
+			dst = append(dst, '\\', 'n')
+		case '\r':
+			dst = append(dst, '\\', 'r')
+		case '\t':
+			dst = append(dst, '\\', 't')
+		default:
+			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+		}
+		i++
+		start = i
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}
+
+// InvalidUTF8 returns the offset of the first byte of b that is not part
+// of a valid UTF-8 sequence, len(b) when there is none.
+func InvalidUTF8(b []byte) int {
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size == 1 {
+			return i
+		}
+		i += size
+	}
+	return len(b)
+}
