@@ -3,6 +3,8 @@ package wait
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/MakeNowJust/heredoc"
@@ -22,7 +24,7 @@ type Options struct {
 	Manager func() (*jobs.Manager, error)
 	Now     func() time.Time
 
-	Ref         string
+	Refs        []string
 	Provider    string
 	Interval    time.Duration
 	IntervalSet bool
@@ -38,10 +40,10 @@ func NewCmdWait(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 		Now:     f.Now,
 	}
 	cmd := &cobra.Command{
-		Use:   "wait <job>",
+		Use:   "wait <job>...",
 		Short: "Wait until a job has ended",
 		Long: heredoc.Doc(`
-			Poll a job until every one of its provider batches has ended. Polling starts
+			Poll jobs until every one of their provider batches has ended. Polling starts
 			every second and slows down to --interval (default: poll_interval, 10s).
 
 			Progress goes to standard error: a bar on a terminal, otherwise one line per
@@ -60,11 +62,17 @@ func NewCmdWait(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 		Example: heredoc.Doc(`
 			$ batchctl wait j7k2m9 && batchctl results j7k2m9 | jq -r .text
 			$ batchctl wait nightly --timeout 2h --interval 1m
+			$ batchctl wait j7k2m9 j8abcd j9efgh      # several jobs: exit 0 only if all went well
 		`),
-		Args:              cmdutil.ExactArgs(1, "a job id is required: batchctl wait <job>"),
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return cmdutil.FlagErrorf("a job id is required: batchctl wait <job>...")
+			}
+			return nil
+		},
 		ValidArgsFunction: cmdutil.CompleteJobs(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Ref = args[0]
+			opts.Refs = args
 			opts.IntervalSet = cmd.Flags().Changed("interval")
 			if opts.IntervalSet && opts.Interval <= 0 {
 				return cmdutil.FlagErrorf("--interval must be positive")
@@ -89,19 +97,66 @@ func waitRun(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	m, j, err := shared.LoadJob(ctx, opts.Manager, opts.Ref, opts.Provider, false)
-	if err != nil {
-		return err
-	}
 	interval := opts.Interval
 	if !opts.IntervalSet {
 		interval = cfg.PollInterval
 	}
-	err = shared.Wait(ctx, opts.IO, m, j, shared.WaitOptions{
-		Interval: interval, Fixed: opts.IntervalSet, Timeout: opts.Timeout, Now: opts.Now,
-	})
-	if err != nil {
-		return err
+	// Jobs are waited for one after the other: while the first is awaited
+	// the others run on, so each later wait is short. --timeout bounds the
+	// whole command.
+	start := opts.Now()
+	var results []error
+	for _, ref := range opts.Refs {
+		m, j, err := shared.LoadJob(ctx, opts.Manager, ref, opts.Provider, false)
+		if err != nil {
+			return err
+		}
+		timeout := opts.Timeout
+		if timeout > 0 {
+			if timeout -= opts.Now().Sub(start); timeout <= 0 {
+				timeout = time.Nanosecond // check once more, then time out
+			}
+		}
+		err = shared.Wait(ctx, opts.IO, m, j, shared.WaitOptions{
+			Interval: interval, Fixed: opts.IntervalSet, Timeout: timeout, Now: opts.Now,
+		})
+		var te *cmdutil.TimeoutError
+		switch {
+		case errors.As(err, &te):
+			results = append(results, err)
+			continue
+		case err != nil:
+			return err
+		}
+		results = append(results, shared.Outcome(j))
 	}
-	return shared.Outcome(j)
+	return worst(opts.IO, results)
+}
+
+// worst reports every job that did not end well and returns the error of
+// the most serious outcome: a timeout (124) over a partial failure (3).
+func worst(ios *iostreams.IOStreams, results []error) error {
+	if len(results) == 1 {
+		return results[0]
+	}
+	var timeout, partial error
+	for _, err := range results {
+		var te *cmdutil.TimeoutError
+		switch {
+		case err == nil:
+		case errors.As(err, &te):
+			fmt.Fprintln(ios.ErrOut, err)
+			timeout = err
+		default:
+			fmt.Fprintln(ios.ErrOut, err)
+			partial = err
+		}
+	}
+	switch {
+	case timeout != nil:
+		return &cmdutil.SilentError{Code: cmdutil.ExitTimeout}
+	case partial != nil:
+		return &cmdutil.SilentError{Code: cmdutil.ExitPartial}
+	}
+	return nil
 }
