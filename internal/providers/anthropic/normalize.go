@@ -41,16 +41,8 @@ const (
 // jsonscan) and may be reused once Normalize returns.
 func (c *Client) Normalize(line []byte) (providers.Result, error) {
 	var l resultLine
-	s := jsonscan.New(line)
-	err := s.Object(func(key []byte) error { return l.member(&s, key) })
-	if err == nil {
-		err = s.End()
-	}
-	if err != nil {
-		if errors.As(err, new(*jsonscan.SyntaxError)) {
-			return providers.Result{}, fmt.Errorf("result line is not valid JSON: %w", err)
-		}
-		return providers.Result{}, fmt.Errorf("result line: %w", err)
+	if err := providers.ScanResultLine(line, l.member); err != nil {
+		return providers.Result{}, err
 	}
 	switch {
 	case l.customID == "":

@@ -23,16 +23,8 @@ import (
 // in one pass (see jsonscan) and may be reused once Normalize returns.
 func (c *Client) Normalize(line []byte) (providers.Result, error) {
 	var l resultLine
-	s := jsonscan.New(line)
-	err := s.Object(func(key []byte) error { return l.member(&s, key) })
-	if err == nil {
-		err = s.End()
-	}
-	if err != nil {
-		if errors.As(err, new(*jsonscan.SyntaxError)) {
-			return providers.Result{}, fmt.Errorf("result line is not valid JSON: %w", err)
-		}
-		return providers.Result{}, fmt.Errorf("result line: %w", err)
+	if err := providers.ScanResultLine(line, l.member); err != nil {
+		return providers.Result{}, err
 	}
 	if l.customID == "" {
 		return providers.Result{}, errors.New("result line has no custom_id")
