@@ -189,12 +189,6 @@ func (c *Converter) Convert(line int, b []byte) (out []byte, id string, ok bool)
 	return out, id, true
 }
 
-// Report records a problem the caller found with a line, so it is listed
-// with the others.
-func (c *Converter) Report(line int, field, reason string) {
-	c.problems.add(Problem{File: c.file, Line: line, Field: field, Reason: reason})
-}
-
 // Finish ends the conversion and summarises the input. The error is a
 // *ValidationError when any line or default had a problem or there was no
 // line at all; the summary is filled in either way.

@@ -1239,14 +1239,3 @@ func TestConvertMalformed(t *testing.T) {
 	}
 }
 
-func TestConverterReport(t *testing.T) {
-	c := NewConverter("reqs.jsonl", ConvertOptions{Target: TargetOpenAI})
-	if _, _, ok := c.Convert(1, []byte(openAIChatLine)); !ok {
-		t.Fatal(c.Finish())
-	}
-	c.Report(1, "", "too many tokens for the quota")
-	_, err := c.Finish()
-	if want := "reqs.jsonl:1: too many tokens for the quota"; err == nil || err.Error() != want {
-		t.Errorf("error = %v, want %s", err, want)
-	}
-}

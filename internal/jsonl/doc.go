@@ -1,10 +1,10 @@
-// Package jsonl reads and writes JSON Lines streams, and validates and
-// converts batch input one line at a time, so that files of any size are
-// handled with flat memory: a Reader hands out lines of any length with
-// their line numbers, a Writer emits lines (flushing each one when output
-// is streamed to a pipe), and a Converter turns each input line into a line
-// of the target provider's batch format, collecting Problems that name the
-// file, line and field at fault into a ValidationError.
+// Package jsonl reads JSON Lines streams, and validates and converts batch
+// input one line at a time, so that files of any size are handled with flat
+// memory: a Reader hands out lines of any length with their line numbers,
+// and a Converter turns each input line into a line of the target
+// provider's batch format, collecting Problems that name the file, line and
+// field at fault into a ValidationError. (Result lines are written by
+// cmd/shared, which encodes them straight into its output buffer.)
 //
 // # Input shapes
 //
