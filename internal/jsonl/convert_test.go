@@ -1238,4 +1238,3 @@ func TestConvertMalformed(t *testing.T) {
 		})
 	}
 }
-
