@@ -37,12 +37,6 @@ func (c *fakeClock) set(d time.Duration) {
 	c.now = testEpoch.Add(d)
 }
 
-func (c *fakeClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // testEnv is an emulator behind an httptest server on 127.0.0.1.
 type testEnv struct {
 	t     *testing.T
