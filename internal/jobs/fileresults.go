@@ -36,11 +36,7 @@ func FileResults(ctx context.Context, p providers.Provider, in io.Reader, name s
 			return tally, fmt.Errorf("%s:%d: %w", name, rd.Line(), err)
 		}
 		r.Job, r.Provider, r.BatchID = "", p.Name(), ""
-		if r.FinishReason != nil {
-			if fr := providers.NormalizeFinishReason(*r.FinishReason); fr != *r.FinishReason {
-				r.FinishReason = &fr
-			}
-		}
+		r.NormalizeFinish()
 		tally[r.Status]++
 		if err := fn(&r); err != nil {
 			return tally, err

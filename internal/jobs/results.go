@@ -276,10 +276,7 @@ func (m *Manager) partResults(ctx context.Context, p providers.Provider, j *Job,
 		if r.Model == "" {
 			r.Model = j.Model
 		}
-		if r.FinishReason != nil {
-			fr := providers.NormalizeFinishReason(*r.FinishReason)
-			r.FinishReason = &fr
-		}
+		r.NormalizeFinish()
 		tally[r.Status]++
 		return fn(r)
 	}

@@ -38,3 +38,14 @@ func NormalizeFinishReason(reason string) string {
 	}
 	return strings.ToLower(reason)
 }
+
+// NormalizeFinish maps the result's finish_reason to the common vocabulary
+// (see NormalizeFinishReason), allocating only when it changes.
+func (r *Result) NormalizeFinish() {
+	if r.FinishReason == nil {
+		return
+	}
+	if fr := NormalizeFinishReason(*r.FinishReason); fr != *r.FinishReason {
+		r.FinishReason = &fr
+	}
+}
