@@ -442,3 +442,12 @@ func (s *Scanner) fail(p problem) *SyntaxError {
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// WrapKey prefixes a member's error with its key ("usage: found string,
+// want object"), keeping it for errors.Is and errors.As; nil stays nil.
+func WrapKey(key []byte, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s: %w", key, err)
+}

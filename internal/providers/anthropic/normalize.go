@@ -122,13 +122,6 @@ type tokenUsage struct {
 }
 
 // wrapKey names the member an error came from.
-func wrapKey(key []byte, err error) error {
-	if err == nil {
-		return nil
-	}
-	return fmt.Errorf("%s: %w", key, err)
-}
-
 func (l *resultLine) member(s *jsonscan.Scanner, key []byte) error {
 	var err error
 	switch string(key) {
@@ -139,7 +132,7 @@ func (l *resultLine) member(s *jsonscan.Scanner, key []byte) error {
 	default:
 		return s.Skip()
 	}
-	return wrapKey(key, err)
+	return jsonscan.WrapKey(key, err)
 }
 
 // rawObject reads an object as s.Object does and returns its bytes, which
@@ -173,7 +166,7 @@ func (b *resultBody) member(s *jsonscan.Scanner, key []byte) error {
 	default:
 		return s.Skip()
 	}
-	return wrapKey(key, err)
+	return jsonscan.WrapKey(key, err)
 }
 
 // read reads a message object; null leaves it absent.
@@ -195,7 +188,7 @@ func (m *messageBody) read(s *jsonscan.Scanner) error {
 		default:
 			return s.Skip()
 		}
-		return wrapKey(key, err)
+		return jsonscan.WrapKey(key, err)
 	})
 	m.raw = raw
 	return err
@@ -205,25 +198,8 @@ func (m *messageBody) read(s *jsonscan.Scanner) error {
 // block. Its type may follow its text, so the text is appended first and
 // dropped again for other types.
 func (m *messageBody) readBlock(s *jsonscan.Scanner) error {
-	var typ string
-	mark := len(m.text)
-	err := s.Object(func(key []byte) error {
-		var err error
-		switch string(key) {
-		case "type":
-			typ, err = s.Str()
-		case "text":
-			m.text, err = s.AppendStr(m.text[:mark])
-		default:
-			return s.Skip()
-		}
-		return wrapKey(key, err)
-	})
-	if typ == "text" {
-		m.hasText = true
-	} else {
-		m.text = m.text[:mark]
-	}
+	text, ok, err := providers.AppendTypedText(s, m.text, "text")
+	m.text, m.hasText = text, m.hasText || ok
 	return err
 }
 
@@ -242,7 +218,7 @@ func (u *tokenUsage) read(s *jsonscan.Scanner) error {
 		default:
 			return s.Skip()
 		}
-		return wrapKey(key, err)
+		return jsonscan.WrapKey(key, err)
 	})
 }
 
@@ -271,7 +247,7 @@ func (e *errorBody) read(s *jsonscan.Scanner) error {
 		default:
 			return s.Skip()
 		}
-		return wrapKey(key, err)
+		return jsonscan.WrapKey(key, err)
 	})
 	e.raw = raw
 	return err
@@ -293,7 +269,7 @@ func (e *errorBody) readInner(s *jsonscan.Scanner) error {
 		default:
 			return s.Skip()
 		}
-		return wrapKey(key, err)
+		return jsonscan.WrapKey(key, err)
 	})
 }
 

@@ -58,13 +58,6 @@ type resultLine struct {
 }
 
 // wrapKey names the member an error came from.
-func wrapKey(key []byte, err error) error {
-	if err == nil {
-		return nil
-	}
-	return fmt.Errorf("%s: %w", key, err)
-}
-
 func (l *resultLine) member(s *jsonscan.Scanner, key []byte) error {
 	var err error
 	switch string(key) {
@@ -77,7 +70,7 @@ func (l *resultLine) member(s *jsonscan.Scanner, key []byte) error {
 			}
 			var err error
 			l.key, err = s.OptionalStr()
-			return wrapKey(key, err)
+			return jsonscan.WrapKey(key, err)
 		})
 	case "response":
 		err = l.response.read(s)
@@ -88,7 +81,7 @@ func (l *resultLine) member(s *jsonscan.Scanner, key []byte) error {
 	default:
 		return s.Skip()
 	}
-	return wrapKey(key, err)
+	return jsonscan.WrapKey(key, err)
 }
 
 // readStatus reads a google.rpc.Status: an error always for the "error"
@@ -138,7 +131,7 @@ func (st *status) read(s *jsonscan.Scanner) error {
 		default:
 			return s.Skip()
 		}
-		return wrapKey(key, err)
+		return jsonscan.WrapKey(key, err)
 	})
 }
 
@@ -220,7 +213,7 @@ func (r *response) member(s *jsonscan.Scanner, key []byte) error {
 			}
 			var err error
 			r.blockReason, err = s.OptionalStr()
-			return wrapKey(key, err)
+			return jsonscan.WrapKey(key, err)
 		})
 	case "usageMetadata":
 		err = r.readUsage(s)
@@ -231,12 +224,12 @@ func (r *response) member(s *jsonscan.Scanner, key []byte) error {
 			}
 			var err error
 			r.embedding, err = s.Raw()
-			return wrapKey(key, err)
+			return jsonscan.WrapKey(key, err)
 		})
 	default:
 		return s.Skip()
 	}
-	return wrapKey(key, err)
+	return jsonscan.WrapKey(key, err)
 }
 
 // candidateMember reads a member of the first candidate.
@@ -248,14 +241,14 @@ func (r *response) candidateMember(s *jsonscan.Scanner, key []byte) error {
 			if string(key) != "parts" {
 				return s.Skip()
 			}
-			return wrapKey(key, s.Array(func(int) error { return r.readPart(s) }))
+			return jsonscan.WrapKey(key, s.Array(func(int) error { return r.readPart(s) }))
 		})
 	case "finishReason":
 		r.finishReason, err = s.OptionalStr()
 	default:
 		return s.Skip()
 	}
-	return wrapKey(key, err)
+	return jsonscan.WrapKey(key, err)
 }
 
 // readPart reads one part of the candidate's content, appending its text
@@ -279,7 +272,7 @@ func (r *response) readPart(s *jsonscan.Scanner) error {
 		default:
 			return s.Skip()
 		}
-		return wrapKey(key, err)
+		return jsonscan.WrapKey(key, err)
 	})
 	if hasText && !thought {
 		r.hasText = true
@@ -305,7 +298,7 @@ func (r *response) readUsage(s *jsonscan.Scanner) error {
 		default:
 			return s.Skip()
 		}
-		return wrapKey(key, err)
+		return jsonscan.WrapKey(key, err)
 	})
 	r.usage = u
 	return err

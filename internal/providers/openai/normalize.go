@@ -77,13 +77,6 @@ type resultLine struct {
 }
 
 // wrapKey names the member an error came from.
-func wrapKey(key []byte, err error) error {
-	if err == nil {
-		return nil
-	}
-	return fmt.Errorf("%s: %w", key, err)
-}
-
 func (l *resultLine) member(s *jsonscan.Scanner, key []byte) error {
 	var err error
 	switch string(key) {
@@ -102,7 +95,7 @@ func (l *resultLine) member(s *jsonscan.Scanner, key []byte) error {
 	default:
 		return s.Skip()
 	}
-	return wrapKey(key, err)
+	return jsonscan.WrapKey(key, err)
 }
 
 func (l *resultLine) responseMember(s *jsonscan.Scanner, key []byte) error {
@@ -115,7 +108,7 @@ func (l *resultLine) responseMember(s *jsonscan.Scanner, key []byte) error {
 	default:
 		return s.Skip()
 	}
-	return wrapKey(key, err)
+	return jsonscan.WrapKey(key, err)
 }
 
 func (l *resultLine) errorMember(s *jsonscan.Scanner, key []byte) error {
@@ -128,7 +121,7 @@ func (l *resultLine) errorMember(s *jsonscan.Scanner, key []byte) error {
 	default:
 		return s.Skip()
 	}
-	return wrapKey(key, err)
+	return jsonscan.WrapKey(key, err)
 }
 
 // scalar reads a value as encoding/json decodes it into an any field,
@@ -220,7 +213,7 @@ func (b *responseBody) member(s *jsonscan.Scanner, key []byte) error {
 			}
 			var err error
 			b.incompleteReason, err = s.OptionalStr()
-			return wrapKey(key, err)
+			return jsonscan.WrapKey(key, err)
 		})
 	case "data":
 		err = s.Array(func(int) error { return b.readDataItem(s) })
@@ -231,7 +224,7 @@ func (b *responseBody) member(s *jsonscan.Scanner, key []byte) error {
 	default:
 		return s.Skip()
 	}
-	return wrapKey(key, err)
+	return jsonscan.WrapKey(key, err)
 }
 
 // choiceMember reads a member of the first choice of a chat or legacy
@@ -246,7 +239,7 @@ func (b *responseBody) choiceMember(s *jsonscan.Scanner, key []byte) error {
 			}
 			var err error
 			b.text, err = messageText(s)
-			return wrapKey(key, err)
+			return jsonscan.WrapKey(key, err)
 		})
 	case "text":
 		b.text, err = s.OptionalStr()
@@ -255,7 +248,7 @@ func (b *responseBody) choiceMember(s *jsonscan.Scanner, key []byte) error {
 	default:
 		return s.Skip()
 	}
-	return wrapKey(key, err)
+	return jsonscan.WrapKey(key, err)
 }
 
 // messageText reads a chat message's content: a string, or content parts
@@ -294,32 +287,15 @@ func (b *responseBody) outputItemMember(s *jsonscan.Scanner, key []byte) error {
 	if string(key) != "content" {
 		return s.Skip()
 	}
-	return wrapKey(key, s.Array(func(int) error { return b.readOutputContent(s) }))
+	return jsonscan.WrapKey(key, s.Array(func(int) error { return b.readOutputContent(s) }))
 }
 
 // readOutputContent reads one content item of an output item, appending
 // its text when it is an output_text item. Its type may follow its text,
 // so the text is appended first and dropped again for other types.
 func (b *responseBody) readOutputContent(s *jsonscan.Scanner) error {
-	var typ string
-	mark := len(b.outputText)
-	err := s.Object(func(key []byte) error {
-		var err error
-		switch string(key) {
-		case "type":
-			typ, err = s.Str()
-		case "text":
-			b.outputText, err = s.AppendStr(b.outputText[:mark])
-		default:
-			return s.Skip()
-		}
-		return wrapKey(key, err)
-	})
-	if typ == "output_text" {
-		b.hasOutputText = true
-	} else {
-		b.outputText = b.outputText[:mark]
-	}
+	text, ok, err := providers.AppendTypedText(s, b.outputText, "output_text")
+	b.outputText, b.hasOutputText = text, b.hasOutputText || ok
 	return err
 }
 
@@ -336,7 +312,7 @@ func (b *responseBody) readDataItem(s *jsonscan.Scanner) error {
 		default:
 			return s.Skip()
 		}
-		return wrapKey(key, err)
+		return jsonscan.WrapKey(key, err)
 	})
 	if e.vector != nil {
 		b.embeddings = append(b.embeddings, e)
@@ -356,7 +332,7 @@ func (b *responseBody) errorMember(s *jsonscan.Scanner, key []byte) error {
 	default:
 		return s.Skip()
 	}
-	return wrapKey(key, err)
+	return jsonscan.WrapKey(key, err)
 }
 
 func (u *tokenUsage) read(s *jsonscan.Scanner) error {
@@ -378,7 +354,7 @@ func (u *tokenUsage) read(s *jsonscan.Scanner) error {
 		default:
 			return s.Skip()
 		}
-		return wrapKey(key, err)
+		return jsonscan.WrapKey(key, err)
 	})
 }
 
