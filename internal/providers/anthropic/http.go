@@ -17,7 +17,7 @@ const maxResponseBody = 16 << 20
 // answer comes, so a clock set after New is used.
 func newAPI(c *Client, hc *http.Client) *httpx.Client {
 	return &httpx.Client{
-		HTTP:       httpx.GuardKey(hc, "X-Api-Key"),
+		HTTP:       httpx.GuardKey(hc),
 		Profile:    c.cfg.Name,
 		Key:        c.cfg.APIKey,
 		KeyEnv:     c.cfg.APIKeyEnv,

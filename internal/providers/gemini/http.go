@@ -25,7 +25,7 @@ const (
 // set after New is used.
 func newAPI(c *Client, hc *http.Client) *httpx.Client {
 	return &httpx.Client{
-		HTTP:       httpx.GuardKey(hc, "X-Goog-Api-Key"),
+		HTTP:       httpx.GuardKey(hc),
 		Profile:    c.cfg.Name,
 		Key:        c.cfg.APIKey,
 		KeyEnv:     c.cfg.APIKeyEnv,

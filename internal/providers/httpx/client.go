@@ -176,15 +176,26 @@ func SameOrigin(u, base *url.URL) bool {
 // maxRedirects is how many redirects net/http follows by default.
 const maxRedirects = 10
 
-// GuardKey returns a copy of hc (sharing its transport) that removes the
-// named key headers from a request redirected to another origin, as
-// net/http does itself only with Authorization, before applying hc's own
-// redirect policy. A key is sent to its provider and nowhere else.
-func GuardKey(hc *http.Client, headers ...string) *http.Client {
+// KeyHeaders are the headers that carry an API key in the protocols
+// batchctl speaks: OpenAI's bearer token, Azure's api-key, Anthropic's
+// x-api-key and Gemini's x-goog-api-key.
+var KeyHeaders = []string{"Authorization", "Api-Key", "X-Api-Key", "X-Goog-Api-Key"}
+
+// GuardKey returns a copy of hc (sharing its transport) that removes every
+// key header, and the named extra headers, from a request redirected to
+// another origin (scheme, host or port) than the first request's, before
+// applying hc's own redirect policy. net/http alone keeps Authorization on
+// a redirect to the same host name on another port or scheme, and keeps
+// every other header everywhere. A key is sent to its provider and nowhere
+// else, and never in clear once it was sent over TLS.
+func GuardKey(hc *http.Client, extra ...string) *http.Client {
 	guarded := *hc
 	guarded.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		if !SameOrigin(req.URL, via[0].URL) {
-			for _, h := range headers {
+			for _, h := range KeyHeaders {
+				req.Header.Del(h)
+			}
+			for _, h := range extra {
 				req.Header.Del(h)
 			}
 		}

@@ -6,8 +6,9 @@ import (
 	"testing"
 )
 
-// TestGuardKey follows a redirect to another origin and checks the key
-// headers were left behind, while a same-origin redirect keeps them.
+// TestGuardKey follows a redirect to another origin (the same host on
+// another port) and checks the key headers were left behind, Authorization
+// among them, while a same-origin redirect keeps them.
 func TestGuardKey(t *testing.T) {
 	var seen []http.Header
 	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -25,12 +26,14 @@ func TestGuardKey(t *testing.T) {
 		}
 	}))
 	defer home.Close()
-	hc := GuardKey(home.Client(), "Api-Key", "X-Goog-Api-Key", "X-Api-Key")
+	hc := GuardKey(home.Client(), "Gateway-Key")
 	for _, path := range []string{"/away", "/stay"} {
 		req, _ := http.NewRequest(http.MethodGet, home.URL+path, nil)
 		req.Header.Set("Api-Key", "k1")
 		req.Header.Set("X-Goog-Api-Key", "k2")
 		req.Header.Set("X-Api-Key", "k3")
+		req.Header.Set("Authorization", "Bearer k4")
+		req.Header.Set("Gateway-Key", "k5")
 		resp, err := hc.Do(req)
 		if err != nil {
 			t.Fatal(err)
@@ -40,7 +43,7 @@ func TestGuardKey(t *testing.T) {
 	if len(seen) != 2 {
 		t.Fatalf("%d requests arrived, want 2", len(seen))
 	}
-	for _, h := range []string{"Api-Key", "X-Goog-Api-Key", "X-Api-Key"} {
+	for _, h := range []string{"Api-Key", "X-Goog-Api-Key", "X-Api-Key", "Authorization", "Gateway-Key"} {
 		if v := seen[0].Get(h); v != "" {
 			t.Errorf("a redirect to another origin carried %s", h)
 		}

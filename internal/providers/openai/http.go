@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -17,10 +19,11 @@ const maxResponseBody = 16 << 20
 
 // newAPI returns the plumbing that sends c's requests with hc. Retry-After
 // dates are read against c.now as it is when the answer comes, so a clock
-// set after New is used.
+// set after New is used. The profile's own headers may carry a gateway's
+// credentials, so they stay home like the key.
 func newAPI(c *Client, hc *http.Client) *httpx.Client {
 	return &httpx.Client{
-		HTTP:       httpx.GuardKey(hc, "Api-Key"),
+		HTTP:       httpx.GuardKey(hc, slices.Collect(maps.Keys(c.cfg.Headers))...),
 		Profile:    c.cfg.Name,
 		Key:        c.cfg.APIKey,
 		KeyEnv:     c.cfg.APIKeyEnv,
