@@ -49,6 +49,10 @@ type Config struct {
 	RetryAttempts int
 	// RetryMaxWait caps the backoff between tries (retry_max_wait).
 	RetryMaxWait time.Duration
+	// HTTPIdleTimeout ends an HTTP exchange that moves no data for this
+	// long: no answer, an upload the server stopped taking, or an answer
+	// that stopped coming (http_idle_timeout).
+	HTTPIdleTimeout time.Duration
 	// Providers holds every profile, built-in and configured, by name.
 	Providers map[string]*Profile
 	// Warnings are problems worth telling the user that do not stop batchctl.
@@ -96,11 +100,12 @@ type fileConfig struct {
 	EmulatorFaults   string                 `mapstructure:"emulator_faults"`
 	RetryAttempts    int                    `mapstructure:"retry_attempts"`
 	RetryMaxWait     time.Duration          `mapstructure:"retry_max_wait"`
+	HTTPIdleTimeout  time.Duration          `mapstructure:"http_idle_timeout"`
 	Providers        map[string]fileProfile `mapstructure:"providers"`
 }
 
 // Keys lists the top-level settings, each also settable as BATCHCTL_<KEY>.
-var Keys = []string{"default_model", "poll_interval", "emulator_duration", "emulator_faults", "retry_attempts", "retry_max_wait"}
+var Keys = []string{"default_model", "poll_interval", "emulator_duration", "emulator_faults", "retry_attempts", "retry_max_wait", "http_idle_timeout"}
 
 // DefaultHome is where state lives when BATCHCTL_HOME is not set.
 func DefaultHome(getenv func(string) string) (string, error) {
@@ -131,6 +136,7 @@ func Load(getenv func(string) string) (*Config, error) {
 	v.SetDefault("emulator_duration", 3*time.Second)
 	v.SetDefault("retry_attempts", 5)
 	v.SetDefault("retry_max_wait", time.Minute)
+	v.SetDefault("http_idle_timeout", time.Minute)
 	for _, k := range Keys {
 		if val := getenv("BATCHCTL_" + strings.ToUpper(k)); val != "" {
 			v.Set(k, val)
@@ -155,6 +161,7 @@ func Load(getenv func(string) string) (*Config, error) {
 		EmulatorFaults:   fc.EmulatorFaults,
 		RetryAttempts:    fc.RetryAttempts,
 		RetryMaxWait:     fc.RetryMaxWait,
+		HTTPIdleTimeout:  fc.HTTPIdleTimeout,
 		Providers:        builtins(getenv),
 	}
 	for name, fp := range fc.Providers {
@@ -186,6 +193,9 @@ func Load(getenv func(string) string) (*Config, error) {
 	}
 	if cfg.RetryMaxWait <= 0 {
 		return nil, fmt.Errorf("retry_max_wait must be positive, got %s", cfg.RetryMaxWait)
+	}
+	if cfg.HTTPIdleTimeout <= 0 {
+		return nil, fmt.Errorf("http_idle_timeout must be positive, got %s", cfg.HTTPIdleTimeout)
 	}
 	return cfg, nil
 }

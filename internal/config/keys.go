@@ -120,6 +120,8 @@ func (c *Config) topLevel(key string) string {
 		return strconv.Itoa(c.RetryAttempts)
 	case "retry_max_wait":
 		return FormatDuration(c.RetryMaxWait)
+	case "http_idle_timeout":
+		return FormatDuration(c.HTTPIdleTimeout)
 	}
 	return ""
 }
@@ -208,7 +210,7 @@ const (
 // kindOf returns the kind of a key's value (api_key has none: it is never set).
 func kindOf(k Key) valueKind {
 	switch k.Field {
-	case "poll_interval", "retry_max_wait":
+	case "poll_interval", "retry_max_wait", "http_idle_timeout":
 		return kindPositiveDuration
 	case "emulator_duration":
 		return kindDuration

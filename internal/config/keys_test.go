@@ -39,7 +39,7 @@ func TestParseKey(t *testing.T) {
 
 func testConfig() *Config {
 	return &Config{
-		DefaultModel: "openai/gpt-4o-mini", PollInterval: 90 * time.Second, RetryAttempts: 5, RetryMaxWait: time.Minute,
+		DefaultModel: "openai/gpt-4o-mini", PollInterval: 90 * time.Second, RetryAttempts: 5, RetryMaxWait: time.Minute, HTTPIdleTimeout: time.Minute,
 		Providers: map[string]*Profile{
 			"openai": {
 				Name: "openai", Type: TypeOpenAI, BaseURL: "https://api.openai.com/v1", APIKeyEnv: "OPENAI_API_KEY",
@@ -58,6 +58,7 @@ func TestGet(t *testing.T) {
 		{key: "emulator_duration", want: "0s"},
 		{key: "retry_attempts", want: "5"},
 		{key: "retry_max_wait", want: "1m"},
+		{key: "http_idle_timeout", want: "1m"},
 		{key: "providers.openai.base_url", want: "https://api.openai.com/v1"},
 		{key: "providers.openai.api_key", want: "(set)"},
 		{key: "providers.openai.api_key_env", want: "OPENAI_API_KEY"},
@@ -97,6 +98,7 @@ emulator_duration=0s
 emulator_faults=
 retry_attempts=5
 retry_max_wait=1m
+http_idle_timeout=1m
 providers.emulator.type=emulator
 providers.emulator.base_url=
 providers.emulator.api_key_env=

@@ -63,6 +63,7 @@ type View struct {
 	EmulatorFaults   string                 `json:"emulator_faults"`
 	RetryAttempts    int                    `json:"retry_attempts"`
 	RetryMaxWait     string                 `json:"retry_max_wait"`
+	HTTPIdleTimeout  string                 `json:"http_idle_timeout"`
 	Providers        map[string]ProfileView `json:"providers"`
 }
 
@@ -87,6 +88,7 @@ func ViewOf(cfg *config.Config) View {
 		EmulatorFaults:   cfg.EmulatorFaults,
 		RetryAttempts:    cfg.RetryAttempts,
 		RetryMaxWait:     config.FormatDuration(cfg.RetryMaxWait),
+		HTTPIdleTimeout:  config.FormatDuration(cfg.HTTPIdleTimeout),
 		Providers:        make(map[string]ProfileView, len(cfg.Providers)),
 	}
 	for name, p := range cfg.Providers {

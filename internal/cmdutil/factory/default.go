@@ -40,9 +40,14 @@ func New(ctx context.Context, version string, getenv func(string) string) (*cmdu
 		return cfg, err
 	})
 
-	// HttpClient depends on the IO streams (debug log) and the version.
+	// HttpClient depends on Config (its idle timeout), the IO streams
+	// (debug log) and the version.
 	f.HttpClient = sync.OnceValues(func() (*http.Client, error) {
-		return newHTTPClient(version, getenv("BATCHCTL_DEBUG") == "api", ios), nil
+		cfg, err := f.Config()
+		if err != nil {
+			return nil, err
+		}
+		return newHTTPClient(version, getenv("BATCHCTL_DEBUG") == "api", ios, cfg.HTTPIdleTimeout), nil
 	})
 
 	// Store depends on Config.

@@ -8,22 +8,24 @@ import (
 	"time"
 
 	"github.com/batchctl/batchctl/internal/iostreams"
+	"github.com/batchctl/batchctl/internal/providers/httpx"
 )
 
 // newHTTPClient is the one client every provider shares. It sets the
 // User-Agent and, with BATCHCTL_DEBUG=api, logs each exchange to stderr
-// (method, URL, status, duration; never headers, so never a key).
-func newHTTPClient(version string, debug bool, ios *iostreams.IOStreams) *http.Client {
+// (method, URL, status, duration; never headers, so never a key). An
+// exchange that moves no data for idle ends (httpx.IdleTimeout): that bounds
+// the wait for an answer's headers as well as a stalled body.
+func newHTTPClient(version string, debug bool, ios *iostreams.IOStreams, idle time.Duration) *http.Client {
 	base := &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-		TLSHandshakeTimeout:   15 * time.Second,
-		ResponseHeaderTimeout: 5 * time.Minute,
-		IdleConnTimeout:       90 * time.Second,
-		MaxIdleConnsPerHost:   4,
-		ForceAttemptHTTP2:     true,
+		Proxy:               http.ProxyFromEnvironment,
+		DialContext:         (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		TLSHandshakeTimeout: 15 * time.Second,
+		IdleConnTimeout:     90 * time.Second,
+		MaxIdleConnsPerHost: 4,
+		ForceAttemptHTTP2:   true,
 	}
-	var rt http.RoundTripper = &userAgent{next: base, ua: "batchctl/" + version}
+	var rt http.RoundTripper = &userAgent{next: httpx.IdleTimeout(base, idle), ua: "batchctl/" + version}
 	if debug {
 		rt = &debugLog{next: rt, ios: ios}
 	}
