@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -66,4 +67,36 @@ func writeConfig(t *testing.T, home, yaml string) string {
 		t.Fatal(err)
 	}
 	return "BATCHCTL_HOME=" + home
+}
+
+// createJob submits a small job to the provider env points at, on the
+// openai protocol, and returns its id.
+func createJob(t *testing.T, env []string) string {
+	t.Helper()
+	in := filepath.Join(t.TempDir(), "reqs.jsonl")
+	var b strings.Builder
+	for i := range 3 {
+		fmt.Fprintf(&b, `{"custom_id":"q%d","messages":[{"role":"user","content":"hello %d"}]}`+"\n", i, i)
+	}
+	if err := os.WriteFile(in, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := batchctl(t, env, "create", "-f", in, "--model", "openai/echo")
+	if r.code != 0 {
+		t.Fatalf("create: exit %d\n%s", r.code, r.stderr)
+	}
+	return strings.TrimSpace(r.stdout)
+}
+
+// home returns the BATCHCTL_HOME that env sets, and env with a fresh one
+// added when it sets none, so several runs share one registry.
+func home(t *testing.T, env []string) (string, []string) {
+	t.Helper()
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "BATCHCTL_HOME="); ok {
+			return v, env
+		}
+	}
+	h := filepath.Join(t.TempDir(), "home")
+	return h, append(env, "BATCHCTL_HOME="+h)
 }

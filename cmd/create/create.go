@@ -271,7 +271,7 @@ func createRun(ctx context.Context, opts *Options, intervalSet bool) error {
 		interval = cfg.PollInterval
 	}
 	err = shared.Wait(ctx, opts.IO, m, j, shared.WaitOptions{
-		Interval: interval, Fixed: intervalSet, Timeout: opts.Timeout, Now: opts.Now,
+		Interval: interval, Fixed: intervalSet, Timeout: opts.Timeout,
 	})
 	if err != nil {
 		return err

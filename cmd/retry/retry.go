@@ -25,7 +25,6 @@ type Options struct {
 	IO      *iostreams.IOStreams
 	Config  func() (*config.Config, error)
 	Manager func() (*jobs.Manager, error)
-	Now     func() time.Time
 
 	Ref            string
 	Statuses       []providers.ResultStatus
@@ -45,7 +44,6 @@ func NewCmdRetry(f *cmdutil.Factory, runF func(context.Context, *Options) error)
 		IO:      f.IOStreams,
 		Config:  f.Config,
 		Manager: func() (*jobs.Manager, error) { return cmdutil.Manager(f) },
-		Now:     f.Now,
 	}
 	var statuses []string
 	cmd := &cobra.Command{
@@ -171,7 +169,7 @@ func retryRun(ctx context.Context, opts *Options) error {
 	if !opts.IntervalSet {
 		interval = cfg.PollInterval
 	}
-	if err := shared.Wait(ctx, opts.IO, m, j, shared.WaitOptions{Interval: interval, Fixed: opts.IntervalSet, Timeout: opts.Timeout, Now: opts.Now}); err != nil {
+	if err := shared.Wait(ctx, opts.IO, m, j, shared.WaitOptions{Interval: interval, Fixed: opts.IntervalSet, Timeout: opts.Timeout}); err != nil {
 		return err
 	}
 	return shared.WriteResults(ctx, opts.IO, m, j, shared.ResultsOptions{Output: opts.Output})

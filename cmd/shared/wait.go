@@ -25,15 +25,29 @@ type WaitOptions struct {
 	Interval time.Duration
 	Fixed    bool
 	// Timeout ends the wait with a *cmdutil.TimeoutError; 0 waits forever.
+	// It bounds everything the wait does, a request in flight and the
+	// pauses between retries included. A deadline of ctx does the same.
 	Timeout time.Duration
-	Now     func() time.Time
 }
 
 // Wait polls a job until every part has ended. Progress goes to stderr: a
 // bar on a terminal, one line per change otherwise. Ctrl-C ends the wait
 // (not the batch) with a note on how to resume.
 func Wait(ctx context.Context, ios *iostreams.IOStreams, m *jobs.Manager, j *jobs.Job, o WaitOptions) error {
+	if o.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, o.Timeout)
+		defer cancel()
+	}
 	p := newProgress(ios, j)
+	// stopped is the error of a wait whose context ended: the timeout when
+	// its deadline passed, Ctrl-C otherwise.
+	stopped := func() error {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return &cmdutil.TimeoutError{Subject: j.Subject(), Status: j.Status}
+		}
+		return p.interrupted(j, ctx.Err())
+	}
 	defer func() {
 		p.finish(j)
 		if j.Terminal() {
@@ -42,7 +56,6 @@ func Wait(ctx context.Context, ios *iostreams.IOStreams, m *jobs.Manager, j *job
 			}
 		}
 	}()
-	start := o.Now()
 	pause := o.Interval
 	if !o.Fixed {
 		pause = min(time.Second, o.Interval)
@@ -53,7 +66,7 @@ func Wait(ctx context.Context, ios *iostreams.IOStreams, m *jobs.Manager, j *job
 		case err == nil:
 			p.update(j)
 		case ctx.Err() != nil:
-			return p.interrupted(j, ctx.Err())
+			return stopped()
 		case transient(err):
 			fmt.Fprintf(ios.ErrOut, "%s: %v; trying again in %s\n", j.ID, err, pause)
 		default:
@@ -62,19 +75,11 @@ func Wait(ctx context.Context, ios *iostreams.IOStreams, m *jobs.Manager, j *job
 		if j.Terminal() {
 			return nil
 		}
-		left := o.Timeout - o.Now().Sub(start)
-		if o.Timeout > 0 && left <= 0 {
-			return &cmdutil.TimeoutError{Subject: j.Subject(), Status: j.Status}
-		}
-		d := pause
-		if o.Timeout > 0 {
-			d = min(d, left)
-		}
-		t := time.NewTimer(d)
+		t := time.NewTimer(pause)
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return p.interrupted(j, ctx.Err())
+			return stopped()
 		case <-t.C:
 		}
 		if !o.Fixed {

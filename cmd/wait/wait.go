@@ -22,7 +22,6 @@ type Options struct {
 	IO      *iostreams.IOStreams
 	Config  func() (*config.Config, error)
 	Manager func() (*jobs.Manager, error)
-	Now     func() time.Time
 
 	Refs        []string
 	Provider    string
@@ -37,7 +36,6 @@ func NewCmdWait(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 		IO:      f.IOStreams,
 		Config:  f.Config,
 		Manager: func() (*jobs.Manager, error) { return cmdutil.Manager(f) },
-		Now:     f.Now,
 	}
 	cmd := &cobra.Command{
 		Use:   "wait <job>...",
@@ -103,23 +101,24 @@ func waitRun(ctx context.Context, opts *Options) error {
 	}
 	// Jobs are waited for one after the other: while the first is awaited
 	// the others run on, so each later wait is short. --timeout bounds the
-	// whole command.
-	start := opts.Now()
+	// whole command, looking up a batch made elsewhere included; the jobs
+	// not reached by then time out at once.
+	if opts.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, opts.Timeout)
+		defer cancel()
+	}
 	var results []error
 	for _, ref := range opts.Refs {
 		m, j, err := shared.LoadJob(ctx, opts.Manager, ref, opts.Provider, false)
-		if err != nil {
+		switch {
+		case err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded):
+			results = append(results, &cmdutil.TimeoutError{Subject: ref})
+			continue
+		case err != nil:
 			return err
 		}
-		timeout := opts.Timeout
-		if timeout > 0 {
-			if timeout -= opts.Now().Sub(start); timeout <= 0 {
-				timeout = time.Nanosecond // check once more, then time out
-			}
-		}
-		err = shared.Wait(ctx, opts.IO, m, j, shared.WaitOptions{
-			Interval: interval, Fixed: opts.IntervalSet, Timeout: timeout, Now: opts.Now,
-		})
+		err = shared.Wait(ctx, opts.IO, m, j, shared.WaitOptions{Interval: interval, Fixed: opts.IntervalSet})
 		var te *cmdutil.TimeoutError
 		switch {
 		case errors.As(err, &te):

@@ -73,10 +73,13 @@ func (e *PartialError) Error() string {
 // TimeoutError says `wait --timeout` elapsed with the job still running (exit 124).
 type TimeoutError struct {
 	Subject string // "job j7k2m9" or "batch batch_abc"
-	Status  string
+	Status  string // empty when the provider never said
 }
 
 func (e *TimeoutError) Error() string {
+	if e.Status == "" {
+		return fmt.Sprintf("timed out waiting for %s; it keeps running remotely", e.Subject)
+	}
 	return fmt.Sprintf("timed out waiting for %s (still %s); it keeps running remotely", e.Subject, e.Status)
 }
 

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/batchctl/batchctl/internal/emulator"
+	"github.com/batchctl/batchctl/internal/hostile"
+)
+
+// TestWaitTimeoutWhateverTheNetwork has the provider hang or trickle its
+// answers to polls and checks that `wait --timeout` still ends on time
+// with exit 124 (#7): before, it was bound only by a five-minute header
+// timeout.
+func TestWaitTimeoutWhateverTheNetwork(t *testing.T) {
+	const timeout = 3 * time.Second
+	tests := []struct {
+		name   string
+		opts   emulator.Options
+		tamper func(ctx context.Context) hostile.Tamper
+		// foreign waits for a batch id that is not in the registry
+		foreign bool
+		stderr  string
+	}{
+		{
+			name:   "the first poll hangs (get=hangx1)",
+			opts:   emulator.Options{Faults: "get=hangx1", Duration: time.Hour},
+			stderr: `(?m)^error: timed out waiting for job j\w+ \(still validating\); it keeps running remotely$`,
+		},
+		{
+			name: "every poll hangs",
+			opts: emulator.Options{Duration: time.Hour},
+			tamper: func(ctx context.Context) hostile.Tamper {
+				return hostile.Hang(ctx, "GET /v1/batches/{id}", nil)
+			},
+			stderr: `(?m)^error: timed out waiting for job j\w+ \(still validating\); it keeps running remotely$`,
+		},
+		{
+			name: "polls trickle one byte a second",
+			opts: emulator.Options{Duration: time.Hour},
+			tamper: func(ctx context.Context) hostile.Tamper {
+				return hostile.Trickle(ctx, "GET /v1/batches/{id}", time.Second, nil)
+			},
+			stderr: `(?m)^error: timed out waiting for job j\w+ \(still validating\); it keeps running remotely$`,
+		},
+		{
+			name: "looking up a batch made elsewhere hangs",
+			tamper: func(ctx context.Context) hostile.Tamper {
+				return hostile.Hang(ctx, "GET /v1/batches/{id}", nil)
+			},
+			foreign: true,
+			stderr:  `(?m)^error: timed out waiting for batch_elsewhere; it keeps running remotely$`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var tamper hostile.Tamper
+			if tt.tamper != nil {
+				tamper = tt.tamper(t.Context())
+			}
+			srv := hostile.Start(t, tt.opts, tamper)
+			_, env := home(t, srv.Env())
+			ref := "batch_elsewhere"
+			args := []string{"--provider", "openai"}
+			if !tt.foreign {
+				ref, args = createJob(t, env), nil
+			}
+			r := batchctl(t, env, append([]string{"wait", ref, "--timeout", timeout.String()}, args...)...)
+			t.Logf("wait --timeout %s under a stalled provider ended after %s", timeout, r.took.Round(time.Millisecond))
+			if r.code != 124 {
+				t.Errorf("exit %d, want 124\nstderr:\n%s", r.code, r.stderr)
+			}
+			if !regexp.MustCompile(tt.stderr).MatchString(r.stderr) {
+				t.Errorf("stderr does not match %s:\n%s", tt.stderr, r.stderr)
+			}
+			// ±1s is the goal; a loaded CI box may start the process late
+			if r.took < timeout-time.Second || r.took > timeout+2*time.Second {
+				t.Errorf("wait --timeout %s ended after %s", timeout, r.took)
+			}
+		})
+	}
+}
+
+// TestSlowBodyFailsAfterIdleTimeout trickles the answer to status one byte
+// a second, slower than http_idle_timeout allows: the call is tried again
+// (a stalled read is a network failure) and then fails with a message
+// naming the setting, exit 1.
+func TestSlowBodyFailsAfterIdleTimeout(t *testing.T) {
+	srv := hostile.Start(t, emulator.Options{Duration: time.Hour}, hostile.Trickle(t.Context(), "GET /v1/batches/{id}", time.Second, nil))
+	_, env := home(t, srv.Env())
+	job := createJob(t, env)
+	env = append(env, "BATCHCTL_HTTP_IDLE_TIMEOUT=500ms", "BATCHCTL_RETRY_ATTEMPTS=2")
+	r := batchctl(t, env, "status", job)
+	t.Logf("status under a one-byte-a-second body ended after %s", r.took.Round(time.Millisecond))
+	if r.code != 1 {
+		t.Errorf("exit %d, want 1\nstderr:\n%s", r.code, r.stderr)
+	}
+	want := `(?m)^error: .*no data from the server for 500ms \(http_idle_timeout\)$`
+	if !regexp.MustCompile(want).MatchString(r.stderr) {
+		t.Errorf("stderr does not match %s:\n%s", want, r.stderr)
+	}
+}
