@@ -98,8 +98,12 @@ func TestSlowBodyFailsAfterIdleTimeout(t *testing.T) {
 	if r.code != 1 {
 		t.Errorf("exit %d, want 1\nstderr:\n%s", r.code, r.stderr)
 	}
-	want := `(?m)^error: .*no data from the server for 500ms \(http_idle_timeout\)$`
-	if !regexp.MustCompile(want).MatchString(r.stderr) {
-		t.Errorf("stderr does not match %s:\n%s", want, r.stderr)
+	for _, want := range []string{
+		`(?m)^retrying get batch batch_\w+ in [\d.]+m?s: get batch: read response: no data from the server for 500ms \(http_idle_timeout\)$`,
+		`(?m)^error: refreshing batch batch_\w+: get batch: read response: no data from the server for 500ms \(http_idle_timeout\)$`,
+	} {
+		if !regexp.MustCompile(want).MatchString(r.stderr) {
+			t.Errorf("stderr does not match %s:\n%s", want, r.stderr)
+		}
 	}
 }

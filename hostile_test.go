@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -44,9 +45,13 @@ func batchctl(t *testing.T, env []string, args ...string) run {
 	return r
 }
 
+// batchctlCmd is the command batchctl runs; it is killed if it is still
+// running two minutes on, so a test that hangs leaves no process behind.
 func batchctlCmd(t *testing.T, env []string, args ...string) *exec.Cmd {
 	t.Helper()
-	cmd := exec.Command("batchctl", args...)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	t.Cleanup(cancel)
+	cmd := exec.CommandContext(ctx, "batchctl", args...)
 	cmd.Env = append([]string{
 		"PATH=" + os.Getenv("PATH"),
 		"HOME=" + t.TempDir(),
