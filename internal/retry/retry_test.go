@@ -13,11 +13,15 @@ import (
 	"time"
 
 	"github.com/batchctl/batchctl/internal/providers"
+	"github.com/batchctl/batchctl/internal/providers/httpx"
 )
 
 func TestClassify(t *testing.T) {
 	canceled, cancel := context.WithCancel(context.Background())
 	cancel()
+	expired, cancel := context.WithDeadline(context.Background(), time.Now())
+	defer cancel()
+	stalled := &httpx.IdleTimeoutError{Idle: time.Minute}
 	bg := context.Background()
 	h := func(status int, code, msg string, after time.Duration) error {
 		return fmt.Errorf("get: %w", &providers.HTTPError{StatusCode: status, Code: code, Message: msg, RetryAfter: after})
@@ -51,7 +55,10 @@ func TestClassify(t *testing.T) {
 		{"url error, dial", bg, &url.Error{Op: "Get", URL: "http://x", Err: &net.OpError{Op: "dial", Err: syscall.ECONNREFUSED}}, true, 0},
 		{"url error, bad scheme", bg, &url.Error{Op: "Get", URL: "x", Err: errors.New("unsupported protocol scheme")}, false, 0},
 		{"connection closed", bg, &url.Error{Op: "Post", URL: "http://x", Err: io.EOF}, true, 0},
+		{"no answer for http_idle_timeout", bg, &url.Error{Op: "Get", URL: "http://x", Err: stalled}, true, 0},
+		{"answer stalled for http_idle_timeout", bg, fmt.Errorf("get batch: read response: %w", stalled), true, 0},
 		{"cancelled context", canceled, h(500, "", "", 0), false, 0},
+		{"deadline passed", expired, &url.Error{Op: "Get", URL: "http://x", Err: stalled}, false, 0},
 		{"context error", bg, context.Canceled, false, 0},
 	}
 	for _, tt := range tests {
