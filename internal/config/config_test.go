@@ -34,6 +34,9 @@ func TestLoadDefaults(t *testing.T) {
 	if cfg.PollInterval != 10*time.Second || cfg.EmulatorDuration != 3*time.Second {
 		t.Errorf("poll_interval %s, emulator_duration %s", cfg.PollInterval, cfg.EmulatorDuration)
 	}
+	if cfg.HTTPIdleTimeout != time.Minute {
+		t.Errorf("http_idle_timeout %s, want 1m", cfg.HTTPIdleTimeout)
+	}
 	o := cfg.Providers["openai"]
 	if o.BaseURL != "https://api.openai.com/v1" || o.APIKey != "sk-1" || o.MaxRequests != 50_000 || o.MaxBytes != 200*MB {
 		t.Errorf("openai profile = %+v", o)
@@ -147,6 +150,25 @@ func TestLoadBuiltinProviders(t *testing.T) {
 	}
 }
 
+// TestLoadIdleTimeout reads http_idle_timeout from the file, and from
+// BATCHCTL_HTTP_IDLE_TIMEOUT over it.
+func TestLoadIdleTimeout(t *testing.T) {
+	home := t.TempDir()
+	writeConfig(t, home, "http_idle_timeout: 5m\n")
+	for _, tt := range []struct {
+		env  string
+		want time.Duration
+	}{{"", 5 * time.Minute}, {"90s", 90 * time.Second}} {
+		cfg, err := Load(env(map[string]string{"BATCHCTL_HOME": home, "BATCHCTL_HTTP_IDLE_TIMEOUT": tt.env}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.HTTPIdleTimeout != tt.want {
+			t.Errorf("BATCHCTL_HTTP_IDLE_TIMEOUT=%q: http_idle_timeout %s, want %s", tt.env, cfg.HTTPIdleTimeout, tt.want)
+		}
+	}
+}
+
 func TestLoadErrors(t *testing.T) {
 	tests := []struct {
 		name, body, want string
@@ -158,6 +180,7 @@ func TestLoadErrors(t *testing.T) {
 		{"bad auth", "providers:\n  x:\n    base_url: http://x\n    auth_header: basic\n", `auth_header: unknown style "basic"`},
 		{"emulator type", "providers:\n  x:\n    type: emulator\n", "reserved for the built-in emulator"},
 		{"bad interval", "poll_interval: -1s\n", "poll_interval must be positive"},
+		{"no idle timeout", "http_idle_timeout: 0s\n", "http_idle_timeout must be positive, got 0s"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
