@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -41,7 +42,7 @@ func TestWaitTimeoutWhateverTheNetwork(t *testing.T) {
 			name: "polls trickle one byte a second",
 			opts: emulator.Options{Duration: time.Hour},
 			tamper: func(ctx context.Context) hostile.Tamper {
-				return hostile.Trickle(ctx, "GET /v1/batches/{id}", time.Second, nil)
+				return hostile.Trickle(ctx, "GET /v1/batches/{id}", 1, time.Second, nil)
 			},
 			stderr: `(?m)^error: timed out waiting for job j\w+ \(still validating\); it keeps running remotely$`,
 		},
@@ -89,7 +90,7 @@ func TestWaitTimeoutWhateverTheNetwork(t *testing.T) {
 // (a stalled read is a network failure) and then fails with a message
 // naming the setting, exit 1.
 func TestSlowBodyFailsAfterIdleTimeout(t *testing.T) {
-	srv := hostile.Start(t, emulator.Options{Duration: time.Hour}, hostile.Trickle(t.Context(), "GET /v1/batches/{id}", time.Second, nil))
+	srv := hostile.Start(t, emulator.Options{Duration: time.Hour}, hostile.Trickle(t.Context(), "GET /v1/batches/{id}", 1, time.Second, nil))
 	_, env := home(t, srv.Env())
 	job := createJob(t, env)
 	env = append(env, "BATCHCTL_HTTP_IDLE_TIMEOUT=500ms", "BATCHCTL_RETRY_ATTEMPTS=2")
@@ -105,5 +106,31 @@ func TestSlowBodyFailsAfterIdleTimeout(t *testing.T) {
 		if !regexp.MustCompile(want).MatchString(r.stderr) {
 			t.Errorf("stderr does not match %s:\n%s", want, r.stderr)
 		}
+	}
+}
+
+// TestSteadyDownloadOutlastsIdleTimeout downloads results that arrive a
+// little every 100ms, for several times http_idle_timeout in all: a slow
+// transfer that keeps flowing is not cut.
+func TestSteadyDownloadOutlastsIdleTimeout(t *testing.T) {
+	const idle = 500 * time.Millisecond
+	srv := hostile.Start(t, emulator.Options{}, hostile.Trickle(t.Context(), "GET /v1/files/{id}/content", 64, 100*time.Millisecond, nil))
+	_, env := home(t, srv.Env())
+	job := createJob(t, env)
+	env = append(env, "BATCHCTL_HTTP_IDLE_TIMEOUT="+idle.String())
+	r := batchctl(t, env, "wait", job)
+	if r.code != 0 {
+		t.Fatalf("wait: exit %d\n%s", r.code, r.stderr)
+	}
+	r = batchctl(t, env, "results", job)
+	t.Logf("results trickled in %s (http_idle_timeout %s)", r.took.Round(time.Millisecond), idle)
+	if r.code != 0 {
+		t.Fatalf("results: exit %d\n%s", r.code, r.stderr)
+	}
+	if n := strings.Count(r.stdout, `"status":"succeeded"`); n != 3 {
+		t.Errorf("%d results succeeded, want 3:\n%s", n, r.stdout)
+	}
+	if r.took < 3*idle {
+		t.Errorf("the download took %s, not longer than the idle timeout: the test proves nothing", r.took)
 	}
 }

@@ -75,7 +75,7 @@ func TestSignalEndsEveryPhase(t *testing.T) {
 			name: "results, slow download",
 			start: func(t *testing.T) ([]string, []string, <-chan string) {
 				stalled := make(chan string, 1)
-				srv := hostile.Start(t, emulator.Options{}, hostile.Trickle(t.Context(), "GET /v1/files/{id}/content", 100*time.Millisecond, stalled))
+				srv := hostile.Start(t, emulator.Options{}, hostile.Trickle(t.Context(), "GET /v1/files/{id}/content", 1, 100*time.Millisecond, stalled))
 				_, env := home(t, srv.Env())
 				job := createJob(t, env)
 				if r := batchctl(t, env, "wait", job); r.code != 0 {

@@ -28,8 +28,8 @@ func Hang(ctx context.Context, pattern string, stalled chan<- string) Tamper {
 }
 
 // Trickle answers requests matching pattern as the emulator does, but
-// sends the body one byte every so often after the headers.
-func Trickle(ctx context.Context, pattern string, every time.Duration, stalled chan<- string) Tamper {
+// sends the body chunk bytes at a time, every so often, after the headers.
+func Trickle(ctx context.Context, pattern string, chunk int, every time.Duration, stalled chan<- string) Tamper {
 	return OnPath(pattern, func(w http.ResponseWriter, r *http.Request, next http.Handler) {
 		rec := httptest.NewRecorder()
 		next.ServeHTTP(rec, r)
@@ -41,7 +41,7 @@ func Trickle(ctx context.Context, pattern string, every time.Duration, stalled c
 		body := rec.Body.Bytes()
 		t := time.NewTicker(every)
 		defer t.Stop()
-		for i := range body {
+		for len(body) > 0 {
 			select {
 			case <-r.Context().Done():
 				return
@@ -49,9 +49,11 @@ func Trickle(ctx context.Context, pattern string, every time.Duration, stalled c
 				return
 			case <-t.C:
 			}
-			if _, err := w.Write(body[i : i+1]); err != nil {
+			n := min(chunk, len(body))
+			if _, err := w.Write(body[:n]); err != nil {
 				return
 			}
+			body = body[n:]
 			w.(http.Flusher).Flush()
 		}
 	})
