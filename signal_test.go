@@ -84,6 +84,16 @@ func TestSignalEndsEveryPhase(t *testing.T) {
 				return env, []string{"results", job}, stalled
 			},
 		},
+		{
+			name: "sync, slow download",
+			start: func(t *testing.T) ([]string, []string, <-chan string) {
+				stalled := make(chan string, 1)
+				srv := hostile.Start(t, emulator.Options{}, hostile.Trickle(t.Context(), "GET /v1/files/{id}/content", 1, 100*time.Millisecond, stalled))
+				_, env := home(t, srv.Env())
+				createJob(t, env)
+				return env, []string{"sync"}, stalled
+			},
+		},
 	}
 	signals := []syscall.Signal{syscall.SIGTERM, syscall.SIGINT}
 	for _, ph := range phases {
