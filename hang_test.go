@@ -63,13 +63,13 @@ func TestWaitTimeoutWhateverTheNetwork(t *testing.T) {
 				tamper = tt.tamper(t.Context())
 			}
 			srv := hostile.Start(t, tt.opts, tamper)
-			_, env := home(t, srv.Env())
+			_, env := homeOf(t, srv.Env())
 			ref := "batch_elsewhere"
 			args := []string{"--provider", "openai"}
 			if !tt.foreign {
-				ref, args = createJob(t, env), nil
+				ref, args = createSmallJob(t, env), nil
 			}
-			r := batchctl(t, env, append([]string{"wait", ref, "--timeout", timeout.String()}, args...)...)
+			r := runBinary(t, env, append([]string{"wait", ref, "--timeout", timeout.String()}, args...)...)
 			t.Logf("wait --timeout %s under a stalled provider ended after %s", timeout, r.took.Round(time.Millisecond))
 			if r.code != 124 {
 				t.Errorf("exit %d, want 124\nstderr:\n%s", r.code, r.stderr)
@@ -91,10 +91,10 @@ func TestWaitTimeoutWhateverTheNetwork(t *testing.T) {
 // naming the setting, exit 1.
 func TestSlowBodyFailsAfterIdleTimeout(t *testing.T) {
 	srv := hostile.Start(t, emulator.Options{Duration: time.Hour}, hostile.Trickle(t.Context(), "GET /v1/batches/{id}", 1, time.Second, nil))
-	_, env := home(t, srv.Env())
-	job := createJob(t, env)
+	_, env := homeOf(t, srv.Env())
+	job := createSmallJob(t, env)
 	env = append(env, "BATCHCTL_HTTP_IDLE_TIMEOUT=500ms", "BATCHCTL_RETRY_ATTEMPTS=2")
-	r := batchctl(t, env, "status", job)
+	r := runBinary(t, env, "status", job)
 	t.Logf("status under a one-byte-a-second body ended after %s", r.took.Round(time.Millisecond))
 	if r.code != 1 {
 		t.Errorf("exit %d, want 1\nstderr:\n%s", r.code, r.stderr)
@@ -115,14 +115,14 @@ func TestSlowBodyFailsAfterIdleTimeout(t *testing.T) {
 func TestSteadyDownloadOutlastsIdleTimeout(t *testing.T) {
 	const idle = 500 * time.Millisecond
 	srv := hostile.Start(t, emulator.Options{}, hostile.Trickle(t.Context(), "GET /v1/files/{id}/content", 64, 100*time.Millisecond, nil))
-	_, env := home(t, srv.Env())
-	job := createJob(t, env)
+	_, env := homeOf(t, srv.Env())
+	job := createSmallJob(t, env)
 	env = append(env, "BATCHCTL_HTTP_IDLE_TIMEOUT="+idle.String())
-	r := batchctl(t, env, "wait", job)
+	r := runBinary(t, env, "wait", job)
 	if r.code != 0 {
 		t.Fatalf("wait: exit %d\n%s", r.code, r.stderr)
 	}
-	r = batchctl(t, env, "results", job)
+	r = runBinary(t, env, "results", job)
 	t.Logf("results trickled in %s (http_idle_timeout %s)", r.took.Round(time.Millisecond), idle)
 	if r.code != 0 {
 		t.Fatalf("results: exit %d\n%s", r.code, r.stderr)

@@ -53,9 +53,9 @@ func TestRedirectKeepsKeysHome(t *testing.T) {
 					env = append(env, "SSL_CERT_FILE="+srv.CertFile(t))
 				}
 				if p.config != "" {
-					env = append(env, writeConfig(t, t.TempDir(), strings.ReplaceAll(p.config, "{{URL}}", srv.URL)))
+					env = append(env, writeHomeConfig(t, t.TempDir(), strings.ReplaceAll(p.config, "{{URL}}", srv.URL)))
 				}
-				r := batchctl(t, env, "status", p.batch, "--provider", p.provider)
+				r := runBinary(t, env, "status", p.batch, "--provider", p.provider)
 				if r.code != 4 {
 					t.Errorf("exit %d, want 4 (the other server wants a key)\nstderr:\n%s", r.code, r.stderr)
 				}

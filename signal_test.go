@@ -35,8 +35,8 @@ func TestSignalEndsEveryPhase(t *testing.T) {
 			start: func(t *testing.T) ([]string, []string, <-chan string) {
 				stalled := make(chan string, 1)
 				srv := hostile.Start(t, emulator.Options{Duration: time.Hour}, hostile.Hang(t.Context(), "GET /v1/batches/{id}", stalled))
-				_, env := home(t, srv.Env())
-				return env, []string{"wait", createJob(t, env)}, stalled
+				_, env := homeOf(t, srv.Env())
+				return env, []string{"wait", createSmallJob(t, env)}, stalled
 			},
 		},
 		{
@@ -50,8 +50,8 @@ func TestSignalEndsEveryPhase(t *testing.T) {
 					default:
 					}
 				}))
-				_, env := home(t, srv.Env())
-				return env, []string{"wait", createJob(t, env), "--interval", "1h"}, polled
+				_, env := homeOf(t, srv.Env())
+				return env, []string{"wait", createSmallJob(t, env), "--interval", "1h"}, polled
 			},
 		},
 		{
@@ -59,7 +59,7 @@ func TestSignalEndsEveryPhase(t *testing.T) {
 			start: func(t *testing.T) ([]string, []string, <-chan string) {
 				stalled := make(chan string, 1)
 				srv := hostile.Start(t, emulator.Options{Duration: time.Hour}, hostile.SlowUpload(t.Context(), "POST /v1/files", 10<<10, stalled))
-				_, env := home(t, srv.Env())
+				_, env := homeOf(t, srv.Env())
 				in := filepath.Join(t.TempDir(), "big.jsonl")
 				var b strings.Builder
 				for i := range 20000 { // about 2 MB: minutes at 10 KB/s
@@ -76,9 +76,9 @@ func TestSignalEndsEveryPhase(t *testing.T) {
 			start: func(t *testing.T) ([]string, []string, <-chan string) {
 				stalled := make(chan string, 1)
 				srv := hostile.Start(t, emulator.Options{}, hostile.Trickle(t.Context(), "GET /v1/files/{id}/content", 1, 100*time.Millisecond, stalled))
-				_, env := home(t, srv.Env())
-				job := createJob(t, env)
-				if r := batchctl(t, env, "wait", job); r.code != 0 {
+				_, env := homeOf(t, srv.Env())
+				job := createSmallJob(t, env)
+				if r := runBinary(t, env, "wait", job); r.code != 0 {
 					t.Fatalf("wait: exit %d\n%s", r.code, r.stderr)
 				}
 				return env, []string{"results", job}, stalled
@@ -89,8 +89,8 @@ func TestSignalEndsEveryPhase(t *testing.T) {
 			start: func(t *testing.T) ([]string, []string, <-chan string) {
 				stalled := make(chan string, 1)
 				srv := hostile.Start(t, emulator.Options{}, hostile.Trickle(t.Context(), "GET /v1/files/{id}/content", 1, 100*time.Millisecond, stalled))
-				_, env := home(t, srv.Env())
-				createJob(t, env)
+				_, env := homeOf(t, srv.Env())
+				createSmallJob(t, env)
 				return env, []string{"sync"}, stalled
 			},
 		},
@@ -101,7 +101,7 @@ func TestSignalEndsEveryPhase(t *testing.T) {
 			t.Run(ph.name+"/"+sig.String(), func(t *testing.T) {
 				t.Parallel()
 				env, args, stalled := ph.start(t)
-				cmd := batchctlCmd(t, env, args...)
+				cmd := binaryCmd(t, env, args...)
 				var stdout, stderr bytes.Buffer
 				cmd.Stdout, cmd.Stderr = &stdout, &stderr
 				if err := cmd.Start(); err != nil {
@@ -135,9 +135,9 @@ func TestSignalEndsEveryPhase(t *testing.T) {
 				if stdout.Len() > 0 && args[0] != "create" {
 					t.Errorf("stdout: %q", stdout.String())
 				}
-				h, _ := home(t, env)
+				h, _ := homeOf(t, env)
 				checkNoTemp(t, h)
-				if r := batchctl(t, env, "list"); r.code != 0 {
+				if r := runBinary(t, env, "list"); r.code != 0 {
 					t.Errorf("list after the signal: exit %d\n%s", r.code, r.stderr)
 				}
 			})

@@ -13,28 +13,28 @@ import (
 	"time"
 )
 
-// The tests in this file run the real binary (installed on PATH by
+// Helpers for the tests that run the real binary (installed on PATH by
 // testscript.Main) against a hostile provider (internal/hostile), one
-// scenario per test.
+// scenario per test: redirect_test.go, hang_test.go, signal_test.go.
 
-// run is one finished run of batchctl.
-type run struct {
+// binRun is one finished run of batchctl.
+type binRun struct {
 	stdout, stderr string
 	code           int
 	took           time.Duration
 }
 
-// batchctl runs the binary with the variables in env over a minimal
+// runBinary runs the binary with the variables in env over a minimal
 // environment of its own (PATH, a fresh BATCHCTL_HOME unless env sets one)
 // and returns when it exits.
-func batchctl(t *testing.T, env []string, args ...string) run {
+func runBinary(t *testing.T, env []string, args ...string) binRun {
 	t.Helper()
-	cmd := batchctlCmd(t, env, args...)
+	cmd := binaryCmd(t, env, args...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
 	err := cmd.Run()
-	r := run{stdout: stdout.String(), stderr: stderr.String(), took: time.Since(start)}
+	r := binRun{stdout: stdout.String(), stderr: stderr.String(), took: time.Since(start)}
 	var ee *exec.ExitError
 	switch {
 	case errors.As(err, &ee):
@@ -45,9 +45,9 @@ func batchctl(t *testing.T, env []string, args ...string) run {
 	return r
 }
 
-// batchctlCmd is the command batchctl runs; it is killed if it is still
+// binaryCmd is the command that runs batchctl; it is killed if it is still
 // running two minutes on, so a test that hangs leaves no process behind.
-func batchctlCmd(t *testing.T, env []string, args ...string) *exec.Cmd {
+func binaryCmd(t *testing.T, env []string, args ...string) *exec.Cmd {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	t.Cleanup(cancel)
@@ -61,9 +61,9 @@ func batchctlCmd(t *testing.T, env []string, args ...string) *exec.Cmd {
 	return cmd
 }
 
-// writeConfig writes config.yaml into home and returns the variable that
+// writeHomeConfig writes config.yaml into home and returns the variable that
 // points batchctl at it.
-func writeConfig(t *testing.T, home, yaml string) string {
+func writeHomeConfig(t *testing.T, home, yaml string) string {
 	t.Helper()
 	if err := os.MkdirAll(home, 0o700); err != nil {
 		t.Fatal(err)
@@ -74,9 +74,9 @@ func writeConfig(t *testing.T, home, yaml string) string {
 	return "BATCHCTL_HOME=" + home
 }
 
-// createJob submits a small job to the provider env points at, on the
+// createSmallJob submits a small job to the provider env points at, on the
 // openai protocol, and returns its id.
-func createJob(t *testing.T, env []string) string {
+func createSmallJob(t *testing.T, env []string) string {
 	t.Helper()
 	in := filepath.Join(t.TempDir(), "reqs.jsonl")
 	var b strings.Builder
@@ -86,16 +86,16 @@ func createJob(t *testing.T, env []string) string {
 	if err := os.WriteFile(in, []byte(b.String()), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	r := batchctl(t, env, "create", "-f", in, "--model", "openai/echo")
+	r := runBinary(t, env, "create", "-f", in, "--model", "openai/echo")
 	if r.code != 0 {
 		t.Fatalf("create: exit %d\n%s", r.code, r.stderr)
 	}
 	return strings.TrimSpace(r.stdout)
 }
 
-// home returns the BATCHCTL_HOME that env sets, and env with a fresh one
+// homeOf returns the BATCHCTL_HOME that env sets, and env with a fresh one
 // added when it sets none, so several runs share one registry.
-func home(t *testing.T, env []string) (string, []string) {
+func homeOf(t *testing.T, env []string) (string, []string) {
 	t.Helper()
 	for _, kv := range env {
 		if v, ok := strings.CutPrefix(kv, "BATCHCTL_HOME="); ok {
