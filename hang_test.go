@@ -77,8 +77,11 @@ func TestWaitTimeoutWhateverTheNetwork(t *testing.T) {
 			if !regexp.MustCompile(tt.stderr).MatchString(r.stderr) {
 				t.Errorf("stderr does not match %s:\n%s", tt.stderr, r.stderr)
 			}
-			// ±1s is the goal; a loaded CI box may start the process late
-			if r.took < timeout-time.Second || r.took > timeout+2*time.Second {
+			// ±1s is the goal (the note reports the figure); the assertion
+			// leaves room for a loaded 2-core CI box that starts or
+			// schedules the process late, and still fails a wait that
+			// ignores its timeout (the old code blocked past 45s)
+			if r.took < timeout-time.Second || r.took > timeout+6*time.Second {
 				t.Errorf("wait --timeout %s ended after %s", timeout, r.took)
 			}
 		})
