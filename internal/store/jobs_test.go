@@ -30,10 +30,12 @@ func fullJob() Job {
 		Requests:    3,
 		ParentID:    "jparent",
 		Fingerprint: "3a7bd3e2360a3d29eea436fcfb7e44c735d117c42d1c1835420b6b9942dd4f1b",
-		Metadata:    map[string]string{"team": "research", "run": "7"},
-		CreatedAt:   at(-time.Hour),
-		UpdatedAt:   at(-time.Minute),
-		SyncedAt:    at(-2 * time.Minute),
+		Target: Target{ProfileType: "openai", BaseURL: "http://127.0.0.1:8089/v1", AuthHeader: "bearer",
+			APIKeyEnv: "OPENAI_API_KEY", CompletionWindow: "7d"},
+		Metadata:  map[string]string{"team": "research", "run": "7"},
+		CreatedAt: at(-time.Hour),
+		UpdatedAt: at(-time.Minute),
+		SyncedAt:  at(-2 * time.Minute),
 		Parts: []Part{
 			{
 				Index: 2, BatchID: "batch_b", Status: "in_progress", ProviderStatus: "in_progress",
