@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/batchctl/batchctl/internal/config"
@@ -29,6 +30,18 @@ type Manager struct {
 	Retry retry.Policy
 	// Progress, when set, shows uploads and downloads as they go.
 	Progress ProgressFunc
+	// ProviderFor, when set, builds the provider of any profile; a
+	// registered job's provider is then built from what was recorded at
+	// create (see profileOf) rather than found by profile name.
+	ProviderFor func(p *config.Profile) (providers.Provider, error)
+	// Getenv reads the variable that holds a recorded job's key.
+	Getenv func(string) string
+	// Note, when set, tells the user something worth knowing that is no
+	// error (each message once).
+	Note func(msg string)
+
+	mu    sync.Mutex
+	noted map[string]bool
 }
 
 // Job is a registered job, or a provider batch that is not in the registry
@@ -114,7 +127,7 @@ func (m *Manager) Refresh(ctx context.Context, j *Job) error {
 	if j.Terminal() {
 		return nil
 	}
-	p, err := m.Provider(j.Provider)
+	p, err := m.providerOf(j)
 	if err != nil {
 		return err
 	}
@@ -136,7 +149,7 @@ func (m *Manager) Refresh(ctx context.Context, j *Job) error {
 // Cancel asks the provider to cancel every unfinished part and returns how
 // many it asked.
 func (m *Manager) Cancel(ctx context.Context, j *Job) (int, error) {
-	p, err := m.Provider(j.Provider)
+	p, err := m.providerOf(j)
 	if err != nil {
 		return 0, err
 	}
