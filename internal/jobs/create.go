@@ -352,10 +352,11 @@ func (j *Job) Submitted() bool {
 	return false
 }
 
-// Unsubmitted reports whether some part of the job has no provider batch.
+// Unsubmitted reports whether some part of the job has no provider batch
+// and is still to be submitted (it was not cancelled first).
 func (j *Job) Unsubmitted() bool {
 	for _, p := range j.Parts {
-		if p.BatchID == "" {
+		if p.BatchID == "" && p.Status == "" {
 			return true
 		}
 	}

@@ -314,7 +314,7 @@ func TestRecord(t *testing.T) {
 	want := &store.Job{
 		ID: "job1", Name: "nightly", Provider: "fake", Model: "m1", Endpoint: "/v1/chat/completions",
 		InputPath: "in.jsonl", InputSHA256: sha256Hex(input("a1", "a2", "a3")), Requests: 3,
-		Status: "validating", Metadata: map[string]string{"team": "search"},
+		Status: "unsubmitted", Metadata: map[string]string{"team": "search"},
 		Target: store.Target{ProfileType: "openai", BaseURL: "https://proxy.example/v1", AuthHeader: "api-key",
 			APIKeyEnv: "FAKE_KEY", CompletionWindow: "7d"},
 		CreatedAt: testNow, UpdatedAt: testNow,

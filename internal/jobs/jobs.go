@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/batchctl/batchctl/internal/config"
+	"github.com/batchctl/batchctl/internal/lockfile"
 	"github.com/batchctl/batchctl/internal/providers"
 	"github.com/batchctl/batchctl/internal/retry"
 	"github.com/batchctl/batchctl/internal/store"
@@ -122,9 +123,9 @@ func (j *Job) Subject() string {
 func (j *Job) Terminal() bool { return providers.Status(j.Status).Terminal() }
 
 // Refresh asks the provider for the state of every unfinished part and
-// records it. A finished job is not refreshed.
+// records it. A finished job is not refreshed, nor one with no batch yet.
 func (m *Manager) Refresh(ctx context.Context, j *Job) error {
-	if j.Terminal() {
+	if j.Terminal() || !j.Submitted() {
 		return nil
 	}
 	p, err := m.providerOf(j)
@@ -147,11 +148,42 @@ func (m *Manager) Refresh(ctx context.Context, j *Job) error {
 }
 
 // Cancel asks the provider to cancel every unfinished part and returns how
-// many it asked.
+// many it asked. A part without a batch is first looked for at the provider
+// (an interrupted create may have made its batch); one that has none is
+// marked cancelled here, so that no sync or create submits it later. A job
+// none of whose parts has a batch needs no provider when its own cannot be
+// built (say, its base URL is malformed): nothing of it can have reached one.
 func (m *Manager) Cancel(ctx context.Context, j *Job) (int, error) {
+	if j.Unsubmitted() {
+		// A create or sync submitting the job now would race the marks.
+		lock, err := m.lockJob(j.ID, "submit")
+		if errors.Is(err, lockfile.ErrLocked) {
+			return 0, &BusyError{Job: j.ID, What: "submitting"}
+		}
+		if err != nil {
+			return 0, err
+		}
+		defer lock.Unlock()
+	}
 	p, err := m.providerOf(j)
-	if err != nil {
+	if err != nil && j.Submitted() {
 		return 0, err
+	}
+	if p != nil && j.Unsubmitted() {
+		if err := m.adoptLost(ctx, p, j); err != nil {
+			return 0, err
+		}
+	}
+	for i, part := range j.Parts {
+		if part.BatchID != "" || part.Status != "" {
+			continue
+		}
+		now := m.now()
+		part.Status = string(providers.StatusCancelled)
+		part.UpdatedAt, part.CompletedAt = now, now
+		if err := m.savePart(ctx, j, i, part); err != nil {
+			return 0, err
+		}
 	}
 	n := 0
 	for i, part := range j.Parts {

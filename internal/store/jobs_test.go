@@ -127,7 +127,7 @@ func TestCreateJobDefaults(t *testing.T) {
 	s, _ := openTest(t)
 	got := mustCreate(t, s, Job{ID: "jmin", Parts: []Part{{Index: 1}}})
 	want := Job{
-		ID: "jmin", Status: "validating", CreatedAt: t0, UpdatedAt: t0,
+		ID: "jmin", Status: "unsubmitted", CreatedAt: t0, UpdatedAt: t0,
 		Parts: []Part{{Index: 1, CreatedAt: t0, UpdatedAt: t0}},
 	}
 	if !reflect.DeepEqual(got, want) {
@@ -211,7 +211,7 @@ func TestSavePart(t *testing.T) {
 		{
 			name:       "first part starts",
 			part:       Part{Index: 1, BatchID: "batch_1", Status: "in_progress", Counts: providers.Counts{Total: 4, Succeeded: 1}},
-			wantStatus: "validating", wantCounts: providers.Counts{Total: 4, Succeeded: 1},
+			wantStatus: "unsubmitted", wantCounts: providers.Counts{Total: 4, Succeeded: 1},
 		},
 		{
 			name:       "second part starts",

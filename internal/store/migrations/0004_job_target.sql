@@ -20,3 +20,11 @@ ALTER TABLE jobs ADD COLUMN api_key_env TEXT NOT NULL DEFAULT '';
 
 -- completion_window is the window the job's batches are created with.
 ALTER TABLE jobs ADD COLUMN completion_window TEXT NOT NULL DEFAULT '';
+
+-- A part without a batch was reported as validating; it is unsubmitted
+-- (DESIGN.md section 7), which wins over every running status but
+-- cancelling, as store.Aggregate computes it.
+UPDATE jobs SET status = 'unsubmitted'
+WHERE completed_at IS NULL
+	AND EXISTS (SELECT 1 FROM parts WHERE parts.job_id = jobs.id AND parts.status = '')
+	AND NOT EXISTS (SELECT 1 FROM parts WHERE parts.job_id = jobs.id AND parts.status = 'cancelling');
