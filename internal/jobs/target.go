@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/batchctl/batchctl/internal/config"
 	"github.com/batchctl/batchctl/internal/providers"
@@ -20,7 +21,7 @@ func NewTarget(p *config.Profile, window string) store.Target {
 		CompletionWindow: window,
 	}
 	if p.Type != config.TypeEmulator { // the embedded emulator's address changes every run
-		t.BaseURL = config.RedactURL(p.BaseURL)
+		t.BaseURL = place(p.BaseURL)
 	}
 	return t
 }
@@ -78,7 +79,7 @@ func (m *Manager) profileOf(j *Job) (*config.Profile, error) {
 	}
 	// The recorded URL lacks any userinfo the current one may carry:
 	// when they are otherwise the same, the current one is used as is.
-	if cur == nil || config.RedactURL(cur.BaseURL) != t.BaseURL {
+	if cur == nil || place(cur.BaseURL) != t.BaseURL {
 		p.BaseURL, p.BaseURLSource = t.BaseURL, "the base URL job "+j.ID+" was created on"
 		if cur != nil && cur.BaseURL != "" {
 			where := cur.BaseURLSource
@@ -90,6 +91,11 @@ func (m *Manager) profileOf(j *Job) (*config.Profile, error) {
 		}
 	}
 	return p, nil
+}
+
+// place is a base URL as recorded: without userinfo or trailing slash.
+func place(baseURL string) string {
+	return strings.TrimRight(config.RedactURL(baseURL), "/")
 }
 
 // note tells the user msg once per Manager, that is once per command run.

@@ -1,6 +1,7 @@
 package lockfile
 
 import (
+	"context"
 	"errors"
 	"io"
 	"os"
@@ -8,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"testing"
+	"time"
 )
 
 func TestTryLock(t *testing.T) {
@@ -84,4 +86,34 @@ func TestLockReleasedWhenHolderDies(t *testing.T) {
 		t.Fatalf("TryLock after the holder died = %v", err)
 	}
 	l.Unlock()
+}
+
+func TestWait(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "x.lock")
+	held, err := TryLock(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Wait(t.Context(), path, 20*time.Millisecond); !errors.Is(err, ErrLocked) {
+		t.Fatalf("Wait on a held lock = %v, want ErrLocked once the wait ran out", err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if _, err := Wait(ctx, path, time.Minute); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Wait with its context ended = %v, want context.Canceled", err)
+	}
+	got := make(chan error, 1)
+	go func() {
+		l, err := Wait(t.Context(), path, time.Minute)
+		if err == nil {
+			err = l.Unlock()
+		}
+		got <- err
+	}()
+	if err := held.Unlock(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-got; err != nil {
+		t.Fatalf("Wait after the holder let go = %v", err)
+	}
 }
