@@ -119,6 +119,9 @@ func Check(cfg *config.Config, prof *config.Profile) error {
 		if _, err := emuserver.ParseFaults(cfg.EmulatorFaults); err != nil {
 			return fmt.Errorf("emulator_faults (BATCHCTL_EMULATOR_FAULTS): %w", err)
 		}
+		if cfg.EmulatorDuration < 0 {
+			return fmt.Errorf("emulator_duration (BATCHCTL_EMULATOR_DURATION) must not be negative, got %s", cfg.EmulatorDuration)
+		}
 		return nil
 	default:
 		return fmt.Errorf("provider %q: unsupported type %q", prof.Name, prof.Type)
