@@ -39,6 +39,11 @@ func NewCmdCancel(f *cmdutil.Factory, runF func(context.Context, *Options) error
 
 			Cancelling a job that has already ended does nothing and is not an error.
 
+			A job recorded but not (fully) submitted, say after an interrupted create, has
+			parts with no batch. cancel first looks for a batch the interrupted create may
+			have made (and cancels it), then marks the rest cancelled locally, so that no
+			later sync or create submits them.
+
 			EXIT STATUS
 			  0  cancellation requested (or nothing left to cancel)
 			  1  network or provider error
@@ -78,6 +83,11 @@ func cancelRun(ctx context.Context, opts *Options) error {
 		return err
 	}
 	cs := opts.IO.ErrColorScheme()
+	if !j.Submitted() {
+		fmt.Fprintf(opts.IO.ErrOut, "%s job %s was never submitted: nothing at the provider to cancel; marked it cancelled, so sync will not submit it (batchctl forget %s removes it)\n",
+			cs.Success("✓"), cs.Bold(name), name)
+		return nil
+	}
 	batches := "1 batch"
 	if n != 1 {
 		batches = fmt.Sprintf("%d batches", n)

@@ -19,6 +19,7 @@ import (
 	"github.com/batchctl/batchctl/internal/iostreams"
 	"github.com/batchctl/batchctl/internal/jobs"
 	"github.com/batchctl/batchctl/internal/jsonl"
+	"github.com/batchctl/batchctl/internal/providers/all"
 )
 
 // Options are the inputs of `batchctl create`.
@@ -196,6 +197,14 @@ func createRun(ctx context.Context, opts *Options, intervalSet bool) error {
 	if err != nil {
 		return &cmdutil.UsageError{Err: err}
 	}
+	// Whatever can be found wrong here is found before the job is recorded.
+	if err := all.Check(cfg, profile); err != nil {
+		return &cmdutil.UsageError{Err: err}
+	}
+	window := profile.CompletionWindow
+	if opts.CompletionWindow != "" {
+		window = opts.CompletionWindow
+	}
 	meta, err := parseMetadata(opts.Metadata)
 	if err != nil {
 		return err
@@ -218,6 +227,7 @@ func createRun(ctx context.Context, opts *Options, intervalSet bool) error {
 		File: opts.File, Profile: profile, Model: model, Name: opts.Name,
 		Metadata: meta, MaxRequests: opts.MaxRequests, MaxBytes: maxBytes,
 		Defaults: opts.Defaults, TextInput: opts.InputFormat == "text",
+		CompletionWindow: window,
 	}
 	var plan *jobs.Plan
 	if opts.InputFileID != "" {
@@ -253,10 +263,6 @@ func createRun(ctx context.Context, opts *Options, intervalSet bool) error {
 			Err:  fmt.Errorf("no API key for provider %q: %s is not set", profile.Name, profile.APIKeyEnv),
 			Hint: fmt.Sprintf("export %s=... (or name another variable with api_key_env in %s)", profile.APIKeyEnv, cfg.File),
 		}
-	}
-	window := profile.CompletionWindow
-	if opts.CompletionWindow != "" {
-		window = opts.CompletionWindow
 	}
 	j, err := submit(ctx, opts, m, plan, spec, window)
 	if err != nil {

@@ -35,7 +35,9 @@ func NewCmdForget(f *cmdutil.Factory, runF func(context.Context, *Options) error
 			batches and files stay as they are.
 
 			A job that has not ended is kept unless --force: forgetting it means batchctl
-			no longer tracks a batch you are paying for.
+			no longer tracks a batch you are paying for. A job none of whose parts has a
+			batch (status unsubmitted) has nothing at the provider and is forgotten without
+			--force.
 
 			EXIT STATUS
 			  0  forgotten
@@ -76,7 +78,7 @@ func forgetRun(ctx context.Context, opts *Options) error {
 		if err != nil {
 			return err
 		}
-		if !j.Terminal() && !opts.Force {
+		if !j.Terminal() && j.Submitted() && !opts.Force {
 			return &cmdutil.UsageError{
 				Err:  fmt.Errorf("job %s is still %s; forgetting it stops batchctl tracking its batches", j.ID, j.Status),
 				Hint: "cancel it first (batchctl cancel " + j.ID + "), or pass --force",

@@ -15,6 +15,7 @@ import (
 	"github.com/batchctl/batchctl/internal/iostreams"
 	"github.com/batchctl/batchctl/internal/jobs"
 	"github.com/batchctl/batchctl/internal/providers"
+	"github.com/batchctl/batchctl/internal/providers/all"
 )
 
 // defaultStatuses are the outcomes retried when --status is not given.
@@ -132,6 +133,9 @@ func retryRun(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
+	if err := all.Check(cfg, profile); err != nil {
+		return &cmdutil.UsageError{Err: err}
+	}
 	id, err := m.Store.NewID(ctx)
 	if err != nil {
 		return err
@@ -140,7 +144,7 @@ func retryRun(ctx context.Context, opts *Options) error {
 	defer in.Close()
 	spec := jobs.Spec{
 		File: "retry of " + parent.ID, Input: in, Profile: profile, Model: "", Name: opts.Name,
-		Metadata: parent.Metadata, Parent: parent.ID,
+		Metadata: parent.Metadata, Parent: parent.ID, CompletionWindow: profile.CompletionWindow,
 	}
 	plan, err := m.Prepare(id, spec)
 	if err != nil {

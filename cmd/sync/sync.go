@@ -148,7 +148,7 @@ func syncRun(ctx context.Context, opts *Options) error {
 func syncJob(ctx context.Context, opts *Options, m *jobs.Manager, cfg *config.Config, j *jobs.Job, outDir string) error {
 	before := j.Status
 	if j.Unsubmitted() {
-		err := m.Submit(ctx, j, cfg.Providers[j.Provider].CompletionWindow)
+		err := m.Submit(ctx, j, m.Window(j))
 		var busy *jobs.BusyError
 		if errors.As(err, &busy) {
 			return nil // its create is still running

@@ -47,6 +47,10 @@ func NewCmdWait(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 			Progress goes to standard error: a bar on a terminal, otherwise one line per
 			change. Ctrl-C stops waiting; it never cancels the batch (use batchctl cancel).
 
+			A job whose create was interrupted before every part had a batch (status
+			unsubmitted) is first finished, as batchctl sync would: batches the create may
+			have made are found, not made twice.
+
 			EXIT STATUS
 			  0    the job completed and every request succeeded
 			  1    network or provider error
@@ -117,6 +121,16 @@ func waitRun(ctx context.Context, opts *Options) error {
 			continue
 		case err != nil:
 			return err
+		}
+		// A part with no batch never ends by itself: finish submitting it
+		// as its create was asked (what sync would do), rather than wait
+		// for nothing.
+		if j.Registered && j.Unsubmitted() {
+			if err := m.Submit(ctx, j, m.Window(j)); err != nil {
+				return err
+			}
+			cs := opts.IO.ErrColorScheme()
+			fmt.Fprintf(opts.IO.ErrOut, "%s finished submitting job %s\n", cs.Success("✓"), cs.Bold(j.ID))
 		}
 		err = shared.Wait(ctx, opts.IO, m, j, shared.WaitOptions{Interval: interval, Fixed: opts.IntervalSet})
 		var te *cmdutil.TimeoutError

@@ -24,4 +24,7 @@ type Factory struct {
 	Store      func() (*store.Store, error)
 	// Provider returns the provider of a profile name ("openai", "emulator", ...).
 	Provider func(name string) (providers.Provider, error)
+	// ProviderFor returns the provider of a profile that need not be in the
+	// config (a job's, as recorded when it was created).
+	ProviderFor func(p *config.Profile) (providers.Provider, error)
 }

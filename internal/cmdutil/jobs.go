@@ -26,6 +26,10 @@ func Manager(f *Factory) (*jobs.Manager, error) {
 	}
 	return &jobs.Manager{
 		Config: cfg, Store: s, Provider: f.Provider, Now: f.Now,
+		ProviderFor: f.ProviderFor, Getenv: f.Getenv,
+		Note: func(msg string) {
+			fmt.Fprintln(f.IOStreams.ErrOut, f.IOStreams.ErrColorScheme().Warning("note:")+" "+msg)
+		},
 		Retry:    RetryPolicy(cfg, f.IOStreams),
 		Progress: TransferProgress(f.IOStreams),
 	}, nil

@@ -74,6 +74,9 @@ type Profile struct {
 	// Beta is sent as anthropic-beta (anthropic type only).
 	Beta    string
 	BuiltIn bool
+	// BaseURLSource says where BaseURL came from, for messages: a variable
+	// (OPENAI_BASE_URL) or a config key; "" for a built-in default.
+	BaseURLSource string
 }
 
 // KeySet reports whether the profile has an API key (the emulator needs none).
@@ -218,7 +221,7 @@ func builtins(getenv func(string) string) map[string]*Profile {
 	if ep := getenv("AZURE_OPENAI_ENDPOINT"); ep != "" {
 		azure = strings.TrimSuffix(ep, "/") + "/openai/v1"
 	}
-	return map[string]*Profile{
+	profiles := map[string]*Profile{
 		"openai": {
 			Name: "openai", Type: TypeOpenAI, BaseURL: or(getenv("OPENAI_BASE_URL"), "https://api.openai.com/v1"),
 			APIKeyEnv: "OPENAI_API_KEY", AuthHeader: AuthBearer, Headers: headers,
@@ -248,6 +251,13 @@ func builtins(getenv func(string) string) map[string]*Profile {
 			MaxRequests: 50_000, MaxBytes: 200 * MB, CompletionWindow: "24h", BuiltIn: true,
 		},
 	}
+	for name, env := range map[string]string{"openai": "OPENAI_BASE_URL", "anthropic": "ANTHROPIC_BASE_URL",
+		"gemini": "GOOGLE_GEMINI_BASE_URL", "azure": "AZURE_OPENAI_ENDPOINT"} {
+		if getenv(env) != "" {
+			profiles[name].BaseURLSource = env
+		}
+	}
+	return profiles
 }
 
 // mergeProfile lays a config.yaml profile over a built-in one (base may be nil).
@@ -264,6 +274,9 @@ func mergeProfile(base *Profile, name string, fp fileProfile) (*Profile, error) 
 	}
 	set(&p.Type, fp.Type)
 	set(&p.BaseURL, fp.BaseURL)
+	if fp.BaseURL != "" {
+		p.BaseURLSource = "providers." + name + ".base_url"
+	}
 	set(&p.APIKeyEnv, fp.APIKeyEnv)
 	set(&p.APIKey, fp.APIKey)
 	set(&p.AuthHeader, fp.AuthHeader)

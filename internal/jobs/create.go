@@ -36,6 +36,9 @@ type Spec struct {
 	Defaults jsonl.Defaults
 	// TextInput reads each line as one prompt in plain text.
 	TextInput bool
+	// CompletionWindow is the window the job's batches are created with,
+	// recorded with the job so that finishing an interrupted create uses it.
+	CompletionWindow string
 }
 
 // TargetOf is the wire format a profile's batches take.
@@ -261,6 +264,7 @@ func (m *Manager) Record(ctx context.Context, plan *Plan, spec Spec, fingerprint
 		Metadata:    spec.Metadata,
 		Fingerprint: fingerprint,
 		ParentID:    spec.Parent,
+		Target:      NewTarget(spec.Profile, spec.CompletionWindow),
 		CreatedAt:   now,
 		UpdatedAt:   now,
 	}
@@ -348,10 +352,11 @@ func (j *Job) Submitted() bool {
 	return false
 }
 
-// Unsubmitted reports whether some part of the job has no provider batch.
+// Unsubmitted reports whether some part of the job has no provider batch
+// and is still to be submitted (it was not cancelled first).
 func (j *Job) Unsubmitted() bool {
 	for _, p := range j.Parts {
-		if p.BatchID == "" {
+		if p.BatchID == "" && p.Status == "" {
 			return true
 		}
 	}

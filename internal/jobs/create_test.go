@@ -296,9 +296,12 @@ func openFiles(t *testing.T) int {
 func TestRecord(t *testing.T) {
 	e := newEnv(t)
 	e.profile.MaxRequests = 2
+	// The userinfo of a base URL is not recorded, nor is the key.
+	e.profile.BaseURL, e.profile.AuthHeader = "https://me:secret@proxy.example/v1", "api-key"
+	e.profile.APIKeyEnv, e.profile.APIKey = "FAKE_KEY", "sk-secret"
 	spec := jobs.Spec{
 		File: "in.jsonl", Input: strings.NewReader(input("a1", "a2", "a3")), Profile: e.profile,
-		Name: "nightly", Metadata: map[string]string{"team": "search"},
+		Name: "nightly", Metadata: map[string]string{"team": "search"}, CompletionWindow: "7d",
 	}
 	plan, err := e.m.Prepare("job1", spec)
 	if err != nil {
@@ -311,7 +314,9 @@ func TestRecord(t *testing.T) {
 	want := &store.Job{
 		ID: "job1", Name: "nightly", Provider: "fake", Model: "m1", Endpoint: "/v1/chat/completions",
 		InputPath: "in.jsonl", InputSHA256: sha256Hex(input("a1", "a2", "a3")), Requests: 3,
-		Status: "validating", Metadata: map[string]string{"team": "search"},
+		Status: "unsubmitted", Metadata: map[string]string{"team": "search"},
+		Target: store.Target{ProfileType: "openai", BaseURL: "https://proxy.example/v1", AuthHeader: "api-key",
+			APIKeyEnv: "FAKE_KEY", CompletionWindow: "7d"},
 		CreatedAt: testNow, UpdatedAt: testNow,
 		Parts: []store.Part{
 			{Index: 1, Requests: 2, Bytes: 2 * lineSize, CreatedAt: testNow, UpdatedAt: testNow},

@@ -10,9 +10,11 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/batchctl/batchctl/internal/config"
+	"github.com/batchctl/batchctl/internal/lockfile"
 	"github.com/batchctl/batchctl/internal/providers"
 	"github.com/batchctl/batchctl/internal/retry"
 	"github.com/batchctl/batchctl/internal/store"
@@ -29,6 +31,18 @@ type Manager struct {
 	Retry retry.Policy
 	// Progress, when set, shows uploads and downloads as they go.
 	Progress ProgressFunc
+	// ProviderFor, when set, builds the provider of any profile; a
+	// registered job's provider is then built from what was recorded at
+	// create (see profileOf) rather than found by profile name.
+	ProviderFor func(p *config.Profile) (providers.Provider, error)
+	// Getenv reads the variable that holds a recorded job's key.
+	Getenv func(string) string
+	// Note, when set, tells the user something worth knowing that is no
+	// error (each message once).
+	Note func(msg string)
+
+	mu    sync.Mutex
+	noted map[string]bool
 }
 
 // Job is a registered job, or a provider batch that is not in the registry
@@ -109,12 +123,12 @@ func (j *Job) Subject() string {
 func (j *Job) Terminal() bool { return providers.Status(j.Status).Terminal() }
 
 // Refresh asks the provider for the state of every unfinished part and
-// records it. A finished job is not refreshed.
+// records it. A finished job is not refreshed, nor one with no batch yet.
 func (m *Manager) Refresh(ctx context.Context, j *Job) error {
-	if j.Terminal() {
+	if j.Terminal() || !j.Submitted() {
 		return nil
 	}
-	p, err := m.Provider(j.Provider)
+	p, err := m.providerOf(j)
 	if err != nil {
 		return err
 	}
@@ -134,11 +148,42 @@ func (m *Manager) Refresh(ctx context.Context, j *Job) error {
 }
 
 // Cancel asks the provider to cancel every unfinished part and returns how
-// many it asked.
+// many it asked. A part without a batch is first looked for at the provider
+// (an interrupted create may have made its batch); one that has none is
+// marked cancelled here, so that no sync or create submits it later. A job
+// none of whose parts has a batch needs no provider when its own cannot be
+// built (say, its base URL is malformed): nothing of it can have reached one.
 func (m *Manager) Cancel(ctx context.Context, j *Job) (int, error) {
-	p, err := m.Provider(j.Provider)
-	if err != nil {
+	if j.Unsubmitted() {
+		// A create or sync submitting the job now would race the marks.
+		lock, err := m.lockJob(j.ID, "submit")
+		if errors.Is(err, lockfile.ErrLocked) {
+			return 0, &BusyError{Job: j.ID, What: "submitting"}
+		}
+		if err != nil {
+			return 0, err
+		}
+		defer lock.Unlock()
+	}
+	p, err := m.providerOf(j)
+	if err != nil && j.Submitted() {
 		return 0, err
+	}
+	if p != nil && j.Unsubmitted() {
+		if err := m.adoptLost(ctx, p, j); err != nil {
+			return 0, err
+		}
+	}
+	for i, part := range j.Parts {
+		if part.BatchID != "" || part.Status != "" {
+			continue
+		}
+		now := m.now()
+		part.Status = string(providers.StatusCancelled)
+		part.UpdatedAt, part.CompletedAt = now, now
+		if err := m.savePart(ctx, j, i, part); err != nil {
+			return 0, err
+		}
 	}
 	n := 0
 	for i, part := range j.Parts {

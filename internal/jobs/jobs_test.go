@@ -256,3 +256,101 @@ func TestCancel(t *testing.T) {
 		statuses: []string{"completed", "cancelling", "cancelling"},
 	})
 }
+
+// TestCancelUnsubmitted cancels jobs with parts that never got a batch:
+// those are marked cancelled here (and a batch an interrupted create made
+// is found and cancelled first), so nothing submits them later.
+func TestCancelUnsubmitted(t *testing.T) {
+	tests := []struct {
+		name     string
+		lost     bool // the provider made part 2's batch, the create never heard
+		wantN    int
+		cancels  []string
+		statuses []string
+	}{
+		{name: "one part submitted", wantN: 1, cancels: []string{"batch_1"}, statuses: []string{"cancelling", "cancelled"}},
+		{name: "a lost batch is found and cancelled", lost: true, wantN: 2, cancels: []string{"batch_1", "batch_2"},
+			statuses: []string{"cancelling", "cancelling"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			spec := jobs.Spec{File: "in.jsonl", Input: strings.NewReader(input("a1", "a2")), Profile: e.profile, MaxRequests: 1}
+			plan, err := e.m.Prepare("job1", spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			j, err := e.m.Record(context.Background(), plan, spec, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			e.m.Retry.Attempts = 1
+			if tt.lost {
+				e.p.submitLost[2] = errors.New("connection reset")
+			} else {
+				e.p.submitErr[2] = errors.New("connection reset")
+			}
+			if err := e.m.Submit(context.Background(), j, "24h"); err == nil {
+				t.Fatal("Submit succeeded; the test wants part 2 unsubmitted")
+			}
+			if j.Status != "unsubmitted" {
+				t.Fatalf("status %q before cancel, want unsubmitted", j.Status)
+			}
+			n, err := e.m.Cancel(context.Background(), j)
+			if err != nil || n != tt.wantN {
+				t.Fatalf("Cancel = %d, %v; want %d", n, err, tt.wantN)
+			}
+			if !reflect.DeepEqual(e.p.cancels, tt.cancels) {
+				t.Errorf("cancelled %q, want %q", e.p.cancels, tt.cancels)
+			}
+			stored, err := e.m.Store.Get(context.Background(), "job1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var statuses []string
+			for _, p := range stored.Parts {
+				statuses = append(statuses, p.Status)
+			}
+			if !reflect.DeepEqual(statuses, tt.statuses) {
+				t.Errorf("parts %q after cancel, want %q", statuses, tt.statuses)
+			}
+			if j.Unsubmitted() {
+				t.Error("the job still has a part to submit after cancel")
+			}
+		})
+	}
+}
+
+// TestCancelNeverSubmitted cancels a job none of whose parts has a batch,
+// whose provider cannot even be built: nothing can be at the provider.
+func TestCancelNeverSubmitted(t *testing.T) {
+	e := newEnv(t)
+	spec := jobs.Spec{File: "in.jsonl", Input: strings.NewReader(input("a1")), Profile: e.profile}
+	plan, err := e.m.Prepare("job1", spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := e.m.Record(context.Background(), plan, spec, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.m.Provider = func(string) (providers.Provider, error) { return nil, errors.New("no base URL") }
+	if err := e.m.Refresh(context.Background(), j); err != nil {
+		t.Fatalf("Refresh of a job with no batch: %v", err)
+	}
+	n, err := e.m.Cancel(context.Background(), j)
+	if err != nil || n != 0 {
+		t.Fatalf("Cancel = %d, %v; want 0, nil", n, err)
+	}
+	if j.Status != "cancelled" || !j.Terminal() {
+		t.Errorf("status %q after cancel, want cancelled", j.Status)
+	}
+	var got []string
+	_, err = e.m.Results(context.Background(), j, func(r *providers.Result) error {
+		got = append(got, r.CustomID+" "+string(r.Status))
+		return nil
+	})
+	if err != nil || !reflect.DeepEqual(got, []string{"a1 canceled"}) {
+		t.Errorf("Results = %q, %v; want [a1 canceled]", got, err)
+	}
+}

@@ -75,7 +75,7 @@ func (m *Manager) downloadPart(ctx context.Context, j *Job, part store.Part, dst
 	if _, err := os.Stat(dst); err == nil {
 		return nil
 	}
-	p, err := m.Provider(j.Provider)
+	p, err := m.providerOf(j)
 	if err != nil {
 		return err
 	}
@@ -212,7 +212,7 @@ func (m *Manager) Raw(ctx context.Context, j *Job, w io.Writer) error {
 		return &NotFinishedError{Job: j.ID, Status: j.Status}
 	}
 	if !j.Registered {
-		p, err := m.Provider(j.Provider)
+		p, err := m.providerOf(j)
 		if err != nil {
 			return err
 		}
@@ -251,9 +251,14 @@ func (m *Manager) Results(ctx context.Context, j *Job, fn func(*providers.Result
 	if !j.Terminal() {
 		return nil, &NotFinishedError{Job: j.ID, Status: j.Status}
 	}
-	p, err := m.Provider(j.Provider)
-	if err != nil {
-		return nil, err
+	// A job cancelled before any part was submitted has nothing to read
+	// at the provider, which may not even be reachable.
+	var p providers.Provider
+	if j.Submitted() || !j.Registered {
+		var err error
+		if p, err = m.providerOf(j); err != nil {
+			return nil, err
+		}
 	}
 	if err := m.Download(ctx, j); err != nil {
 		return nil, err

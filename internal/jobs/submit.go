@@ -60,7 +60,7 @@ func (m *Manager) Submit(ctx context.Context, j *Job, window string) error {
 		return err
 	}
 	defer lock.Unlock()
-	p, err := m.Provider(j.Provider)
+	p, err := m.providerOf(j)
 	if err != nil {
 		return err
 	}

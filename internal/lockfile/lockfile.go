@@ -5,10 +5,12 @@
 package lockfile
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 // ErrLocked says another process holds the lock.
@@ -49,4 +51,27 @@ func (l *Lock) Unlock() error {
 	}
 	l.f = nil
 	return err
+}
+
+// Wait takes the lock at path like TryLock, waiting up to timeout (or until
+// ctx ends) while another process holds it; it returns ErrLocked when the
+// wait ran out. It is meant for locks held for milliseconds, so it polls.
+func Wait(ctx context.Context, path string, timeout time.Duration) (*Lock, error) {
+	deadline := time.Now().Add(timeout)
+	pause := time.Millisecond
+	for {
+		l, err := TryLock(path)
+		if !errors.Is(err, ErrLocked) {
+			return l, err
+		}
+		if !time.Now().Add(pause).Before(deadline) {
+			return nil, ErrLocked
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(pause):
+		}
+		pause = min(2*pause, 10*time.Millisecond)
+	}
 }

@@ -89,6 +89,10 @@ const (
 	StatusCancelled  Status = "cancelled"
 )
 
+// StatusUnsubmitted is the status of a job part batchctl recorded that has
+// no provider batch (yet); no provider reports it.
+const StatusUnsubmitted Status = "unsubmitted"
+
 // Terminal reports whether a batch in this status will not change again.
 func (s Status) Terminal() bool {
 	switch s {

@@ -14,9 +14,9 @@ import (
 // the status is cancelling if any part is cancelling, else the least
 // advanced non-terminal status (validating < paused < updating <
 // in_progress < finalizing). A part with an empty status has not been
-// submitted yet and counts as validating; an unknown status counts as less
-// advanced than validating and is reported as is. A job without parts has
-// status "" and is not terminal.
+// submitted yet and counts as unsubmitted; it and an unknown status count
+// as less advanced than validating and are reported as is. A job without
+// parts has status "" and is not terminal.
 func Aggregate(parts []Part) (status string, counts providers.Counts, usage providers.Usage, terminal bool) {
 	for _, p := range parts {
 		counts.Total += p.Counts.Total
@@ -98,10 +98,10 @@ func severity(s providers.Status) int {
 	return 0
 }
 
-// partStatus is the status of p, validating when it was not submitted yet.
+// partStatus is the status of p, unsubmitted when it was not submitted yet.
 func partStatus(p Part) providers.Status {
 	if p.Status == "" {
-		return providers.StatusValidating
+		return providers.StatusUnsubmitted
 	}
 	return providers.Status(p.Status)
 }

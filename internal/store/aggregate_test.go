@@ -22,10 +22,10 @@ func TestAggregate(t *testing.T) {
 		wantTerminal bool
 	}{
 		{"no parts", nil, "", false},
-		{"not submitted", parts(""), "validating", false},
+		{"not submitted", parts(""), "unsubmitted", false},
 		{"one running", parts("in_progress"), "in_progress", false},
 		{"least advanced wins", parts("finalizing", "in_progress", "validating"), "validating", false},
-		{"unsubmitted part is validating", parts("in_progress", ""), "validating", false},
+		{"an unsubmitted part makes the job unsubmitted", parts("in_progress", ""), "unsubmitted", false},
 		{"in_progress before finalizing", parts("finalizing", "in_progress"), "in_progress", false},
 		{"running beats terminal", parts("completed", "finalizing", "failed"), "finalizing", false},
 		{"cancelling overrides", parts("validating", "cancelling", "in_progress"), "cancelling", false},

@@ -1,8 +1,15 @@
 package store
 
 import (
+	"bufio"
+	"context"
 	"fmt"
+	"io"
+	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -79,4 +86,90 @@ func work(t *testing.T, path, id string, updates int) error {
 		}
 	}
 	return nil
+}
+
+// TestFreshRegistryManyProcesses starts 30 processes, as 30 batchctl
+// commands started at once on a brand-new BATCHCTL_HOME would, that open
+// the same fresh database and list its jobs, at the same instant: each
+// waits for a byte on its standard input before opening, and the parent
+// sends the next byte to all of them once all have answered. One collision
+// is rare, so they go through several fresh databases in turn. None may
+// fail.
+func TestFreshRegistryManyProcesses(t *testing.T) {
+	if dir := os.Getenv("STORE_OPEN_AT_ONCE"); dir != "" {
+		in := bufio.NewReader(os.Stdin)
+		for i := 0; ; i++ {
+			if _, err := in.ReadByte(); err != nil {
+				os.Exit(0) // no more rounds
+			}
+			if err := openAndList(filepath.Join(dir, strconv.Itoa(i), "batchctl.db")); err != nil {
+				fmt.Printf("database %d: %v\n", i, err)
+				os.Exit(1)
+			}
+			fmt.Println("ok")
+		}
+	}
+	const procs = 30
+	rounds := 20
+	if os.Getenv("BATCHCTL_SOAK") != "" {
+		rounds = 500
+	}
+	dir := t.TempDir()
+	type child struct {
+		cmd *exec.Cmd
+		in  io.WriteCloser
+		out *bufio.Reader
+	}
+	children := make([]child, procs)
+	for i := range children {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestFreshRegistryManyProcesses$")
+		cmd.Env = append(os.Environ(), "STORE_OPEN_AT_ONCE="+dir)
+		cmd.Stderr = os.Stderr
+		in, err := cmd.StdinPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		children[i] = child{cmd, in, bufio.NewReader(out)}
+	}
+	defer func() {
+		for _, c := range children {
+			c.in.Close()
+			c.cmd.Wait()
+		}
+	}()
+	for round := range rounds {
+		for _, c := range children {
+			c.in.Write([]byte{'.'})
+		}
+		failed := false
+		for i, c := range children {
+			line, err := c.out.ReadString('\n')
+			if line != "ok\n" {
+				t.Errorf("round %d, process %d: %q %v", round, i, strings.TrimSpace(line), err)
+				failed = true
+			}
+		}
+		if failed {
+			return
+		}
+	}
+}
+
+// openAndList is what `batchctl list` does with the registry.
+func openAndList(path string) error {
+	ctx := context.Background()
+	s, err := Open(ctx, path)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	_, err = s.List(ctx, Filter{})
+	return err
 }

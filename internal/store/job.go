@@ -30,6 +30,10 @@ type Job struct {
 	// for none. See FindByFingerprint.
 	Fingerprint string
 
+	// Target is where the job lives and how its batches are created,
+	// recorded when it is created; zero for jobs recorded before that.
+	Target Target
+
 	// Status, Counts, Usage and CompletedAt are derived from Parts by the
 	// store (see Aggregate); values set by the caller are replaced.
 	// Status is a providers.Status value, "" while the job has no part.
@@ -50,6 +54,20 @@ type Job struct {
 	SyncedAt time.Time
 
 	Parts []Part // ordered by Index
+}
+
+// Target is what reaching a job's provider again takes, apart from the key:
+// later commands use it rather than today's config and environment, so a
+// job is polled where it was created and an interrupted create is finished
+// as it was started. It never holds a key.
+type Target struct {
+	ProfileType string // wire protocol: openai, anthropic, gemini or emulator
+	// BaseURL has no userinfo and no query parameter that could be a key.
+	BaseURL    string
+	AuthHeader string // how an openai-type key is sent: bearer or api-key
+	// APIKeyEnv names the variable the key is read from.
+	APIKeyEnv        string
+	CompletionWindow string // of the job's batches, "" for the provider's default
 }
 
 // Part is one provider batch of a job.

@@ -30,10 +30,12 @@ func fullJob() Job {
 		Requests:    3,
 		ParentID:    "jparent",
 		Fingerprint: "3a7bd3e2360a3d29eea436fcfb7e44c735d117c42d1c1835420b6b9942dd4f1b",
-		Metadata:    map[string]string{"team": "research", "run": "7"},
-		CreatedAt:   at(-time.Hour),
-		UpdatedAt:   at(-time.Minute),
-		SyncedAt:    at(-2 * time.Minute),
+		Target: Target{ProfileType: "openai", BaseURL: "http://127.0.0.1:8089/v1", AuthHeader: "bearer",
+			APIKeyEnv: "OPENAI_API_KEY", CompletionWindow: "7d"},
+		Metadata:  map[string]string{"team": "research", "run": "7"},
+		CreatedAt: at(-time.Hour),
+		UpdatedAt: at(-time.Minute),
+		SyncedAt:  at(-2 * time.Minute),
 		Parts: []Part{
 			{
 				Index: 2, BatchID: "batch_b", Status: "in_progress", ProviderStatus: "in_progress",
@@ -125,7 +127,7 @@ func TestCreateJobDefaults(t *testing.T) {
 	s, _ := openTest(t)
 	got := mustCreate(t, s, Job{ID: "jmin", Parts: []Part{{Index: 1}}})
 	want := Job{
-		ID: "jmin", Status: "validating", CreatedAt: t0, UpdatedAt: t0,
+		ID: "jmin", Status: "unsubmitted", CreatedAt: t0, UpdatedAt: t0,
 		Parts: []Part{{Index: 1, CreatedAt: t0, UpdatedAt: t0}},
 	}
 	if !reflect.DeepEqual(got, want) {
@@ -209,7 +211,7 @@ func TestSavePart(t *testing.T) {
 		{
 			name:       "first part starts",
 			part:       Part{Index: 1, BatchID: "batch_1", Status: "in_progress", Counts: providers.Counts{Total: 4, Succeeded: 1}},
-			wantStatus: "validating", wantCounts: providers.Counts{Total: 4, Succeeded: 1},
+			wantStatus: "unsubmitted", wantCounts: providers.Counts{Total: 4, Succeeded: 1},
 		},
 		{
 			name:       "second part starts",

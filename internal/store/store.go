@@ -24,6 +24,8 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+
+	"github.com/batchctl/batchctl/internal/lockfile"
 )
 
 const (
@@ -61,6 +63,18 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if err := prepareFile(abs); err != nil {
 		return nil, fmt.Errorf("open registry: %w", err)
 	}
+	// The first connection to a new database switches it to WAL mode, which
+	// SQLite may refuse at once with SQLITE_BUSY, without waiting, while
+	// another process does the same; so processes open the database and
+	// bring its schema up to date one at a time.
+	lock, err := lockfile.Wait(ctx, abs+".lock", busyTimeout)
+	if errors.Is(err, lockfile.ErrLocked) {
+		return nil, fmt.Errorf("open registry %s: another batchctl process has been opening it for %s", abs, busyTimeout)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open registry: %w", err)
+	}
+	defer lock.Unlock()
 	db, err := sql.Open("sqlite", dsn(abs))
 	if err != nil {
 		return nil, fmt.Errorf("open registry %s: %w", abs, err)

@@ -459,3 +459,63 @@ func TestDeleteUnknownJob(t *testing.T) {
 		t.Errorf("error = %v, want not found", err)
 	}
 }
+
+// TestOpenMarksUnsubmittedJobs checks that migration 0004 reports a job
+// recorded before it with a part that has no batch as unsubmitted, as
+// Aggregate does now, and leaves the target of old jobs empty.
+func TestOpenMarksUnsubmittedJobs(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "batchctl.db")
+	db := openRaw(t, path)
+	before := fstest.MapFS{}
+	for _, name := range []string{"0001_init.sql", "0002_chains_fingerprints_sync.sql", "0003_reserved.sql"} {
+		b, err := fs.ReadFile(embedded, "migrations/"+name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before["migrations/"+name] = &fstest.MapFile{Data: b}
+	}
+	if err := migrate(ctx, db, before); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`INSERT INTO jobs (id, name, provider, model, endpoint, input_path, input_sha256, requests, status, total, succeeded,
+			failed, input_tokens, output_tokens, metadata, created_at, updated_at)
+			VALUES ('jghost', '', 'azure', 'm', '/v1/chat/completions', 'in.jsonl', 'abc', 1, 'validating', 0, 0, 0, 0, 0, 'null', 1, 1),
+			('jhalf', '', 'openai', 'm', '/v1/chat/completions', 'in.jsonl', 'abc', 2, 'validating', 0, 0, 0, 0, 0, 'null', 1, 1),
+			('jstop', '', 'openai', 'm', '/v1/chat/completions', 'in.jsonl', 'abc', 2, 'cancelling', 0, 0, 0, 0, 0, 'null', 1, 1),
+			('jrun', '', 'openai', 'm', '/v1/chat/completions', 'in.jsonl', 'abc', 1, 'in_progress', 0, 0, 0, 0, 0, 'null', 1, 1)`,
+		`INSERT INTO parts (job_id, idx, batch_id, status, provider_status, total, succeeded, failed, input_tokens,
+			output_tokens, requests, bytes, input_file_id, output_file_id, error_file_id, errors, created_at, updated_at)
+			VALUES ('jghost', 1, '', '', '', 0, 0, 0, 0, 0, 1, 10, '', '', '', 'null', 1, 1),
+			('jhalf', 1, 'batch_1', 'in_progress', 'in_progress', 0, 0, 0, 0, 0, 1, 10, '', '', '', 'null', 1, 1),
+			('jhalf', 2, '', '', '', 0, 0, 0, 0, 0, 1, 10, '', '', '', 'null', 1, 1),
+			('jstop', 1, 'batch_2', 'cancelling', 'cancelling', 0, 0, 0, 0, 0, 1, 10, '', '', '', 'null', 1, 1),
+			('jstop', 2, '', '', '', 0, 0, 0, 0, 0, 1, 10, '', '', '', 'null', 1, 1),
+			('jrun', 1, 'batch_3', 'in_progress', 'in_progress', 0, 0, 0, 0, 0, 1, 10, '', '', '', 'null', 1, 1)`,
+	} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for id, want := range map[string]string{"jghost": "unsubmitted", "jhalf": "unsubmitted", "jstop": "cancelling", "jrun": "in_progress"} {
+		j, err := s.Get(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if j.Status != want {
+			t.Errorf("job %s: status %q after migrating, want %q", id, j.Status, want)
+		}
+		if j.Target != (Target{}) {
+			t.Errorf("job %s: target %+v after migrating, want none", id, j.Target)
+		}
+		if agg, _, _, _ := Aggregate(j.Parts); agg != j.Status {
+			t.Errorf("job %s: migrated status %q, Aggregate says %q", id, j.Status, agg)
+		}
+	}
+}

@@ -69,7 +69,7 @@ func New(ctx context.Context, version string, getenv func(string) string) (*cmdu
 	var registry *all.Registry
 	var regErr error
 	var regOnce sync.Once
-	f.Provider = func(name string) (providers.Provider, error) {
+	startRegistry := func() {
 		regOnce.Do(func() {
 			cfg, err := f.Config()
 			if err != nil {
@@ -80,10 +80,20 @@ func New(ctx context.Context, version string, getenv func(string) string) (*cmdu
 			registry = all.New(cfg, client, cmdutil.RetryPolicy(cfg, ios))
 			closers = append(closers, registry.Close)
 		})
+	}
+	f.Provider = func(name string) (providers.Provider, error) {
+		startRegistry()
 		if regErr != nil {
 			return nil, regErr
 		}
 		return registry.Get(ctx, name)
+	}
+	f.ProviderFor = func(p *config.Profile) (providers.Provider, error) {
+		startRegistry()
+		if regErr != nil {
+			return nil, regErr
+		}
+		return registry.For(ctx, p)
 	}
 
 	return f, func() error {
