@@ -28,6 +28,9 @@ func Manager(f *Factory) (*jobs.Manager, error) {
 		Config: cfg, Store: s, Provider: f.Provider, Now: f.Now,
 		Retry:    RetryPolicy(cfg, f.IOStreams),
 		Progress: TransferProgress(f.IOStreams),
+		Warn: func(msg string) {
+			fmt.Fprintln(f.IOStreams.ErrOut, f.IOStreams.ErrColorScheme().Warning("warning:")+" "+msg)
+		},
 	}, nil
 }
 
