@@ -32,9 +32,6 @@ type Manager struct {
 	// Warn, when set, is told what a provider got wrong that the Manager
 	// worked around (impossible counts, repeated or unknown result ids).
 	Warn func(msg string)
-	// MaxResultLine bounds one provider result line, in bytes; 0 means
-	// DefaultMaxResultLine.
-	MaxResultLine int64
 
 	warned map[string]bool // what Warn was told once already
 }

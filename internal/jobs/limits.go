@@ -7,33 +7,24 @@ import (
 	"math"
 )
 
-// DefaultMaxResultLine is the longest provider result line accepted, in
-// bytes. Real lines can be long (a
+// MaxResultLine is the longest provider result line accepted, in bytes. Real lines can be long (a
 // generation of 100k tokens is under 1 MiB, a base64 image a few MiB, one
 // embedding of 3072 floats about 60 KiB of JSON, so an embeddings request
 // of 1000 inputs about 60 MiB), so it is generous; a line within it is
 // still read whole into memory to be normalized. It is there so that a
 // broken or hostile provider cannot make batchctl buffer or store without
 // end.
-const DefaultMaxResultLine = 64 << 20
-
-// maxResultLine is the per-line bound in force.
-func (m *Manager) maxResultLine() int64 {
-	if m.MaxResultLine > 0 {
-		return m.MaxResultLine
-	}
-	return DefaultMaxResultLine
-}
+const MaxResultLine = 64 << 20
 
 // maxResults bounds the provider results of a part of requests requests:
 // one longest line per request, and never less than one line. Repeats and
 // error files fit within it unless the lines are long too.
-func (m *Manager) maxResults(requests int) int64 {
+func maxResults(requests int) int64 {
 	n := int64(max(requests, 1))
-	if n > math.MaxInt64/m.maxResultLine() {
+	if n > math.MaxInt64/MaxResultLine {
 		return math.MaxInt64
 	}
-	return n * m.maxResultLine()
+	return n * MaxResultLine
 }
 
 // ResultsTooLargeError says a provider sent more results than a batch can

@@ -116,7 +116,7 @@ func (m *Manager) downloadPart(ctx context.Context, j *Job, part store.Part, dst
 		if err := f.Truncate(0); err != nil {
 			return err
 		}
-		if err := p.Download(ctx, b, m.bound(out, part)); err != nil {
+		if err := p.Download(ctx, b, bound(out, part)); err != nil {
 			return err
 		}
 		returned, err = checkRaw(f, p, submitted)
@@ -139,15 +139,15 @@ func (m *Manager) downloadPart(ctx context.Context, j *Job, part store.Part, dst
 
 // bound checks what a provider sends for part as it is written to w: a
 // line longer than the per-line bound, or more than the part's requests
-// can return, ends the download with a *ResultsTooLargeError.
-// A batch not in the registry has the requests its provider counts.
-func (m *Manager) bound(w io.Writer, part store.Part) io.Writer {
+// can return, ends the download with a *ResultsTooLargeError. A batch not
+// in the registry has the requests its provider counts.
+func bound(w io.Writer, part store.Part) io.Writer {
 	requests := part.Requests
 	if requests <= 0 {
 		requests = part.Counts.Total
 	}
 	requests = max(requests, 1)
-	return &boundedLines{w: w, maxLine: m.maxResultLine(), maxTotal: m.maxResults(requests), requests: requests}
+	return &boundedLines{w: w, maxLine: MaxResultLine, maxTotal: maxResults(requests), requests: requests}
 }
 
 // checkRaw reads a downloaded file back and checks that every line is a
@@ -245,7 +245,7 @@ func (m *Manager) Raw(ctx context.Context, j *Job, w io.Writer) error {
 		if err != nil {
 			return err
 		}
-		return p.Download(ctx, batchOf(j.Parts[0]), m.bound(w, j.Parts[0]))
+		return p.Download(ctx, batchOf(j.Parts[0]), bound(w, j.Parts[0]))
 	}
 	if err := m.Download(ctx, j); err != nil {
 		return err
@@ -397,7 +397,7 @@ func plural(n int, unit string) string {
 func (m *Manager) openRaw(ctx context.Context, p providers.Provider, j *Job, part store.Part) (io.Reader, func(), error) {
 	if !j.Registered {
 		pr, pw := io.Pipe()
-		go func() { pw.CloseWithError(p.Download(ctx, batchOf(part), m.bound(pw, part))) }()
+		go func() { pw.CloseWithError(p.Download(ctx, batchOf(part), bound(pw, part))) }()
 		return pr, func() { pr.Close() }, nil
 	}
 	f, err := os.Open(m.RawResultsPath(j.ID, part.Index))
