@@ -163,31 +163,44 @@ func TestHostileProvider(t *testing.T) {
 	idTests := []struct {
 		name       string
 		tamper     hostile.Tamper
+		code       int
 		wantStderr string
+		status     []string // of each submitted id
+		missing    string   // as status says it
 	}{
-		{"unknown ids", hostile.ExtraIDs("zz", "../../escape", "x/../../../y"),
-			"warning: batch %s returned 3 result lines for ids that were not submitted; they were left out\n"},
-		{"repeated ids", hostile.Repeats(),
-			"warning: batch %s returned 5 repeated result lines (the first line for each id was kept); they were left out\n"},
+		{"unknown ids", hostile.ExtraIDs("zz", "../../escape", "x/../../../y"), 0,
+			"warning: batch %s returned 3 result lines for ids that were not submitted; they were left out\n",
+			[]string{"succeeded", "succeeded", "succeeded", "succeeded", "succeeded"}, "0"},
+		{"repeated ids", hostile.Repeats(), 0,
+			"warning: batch %s returned 5 repeated result lines (the first line for each id was kept); they were left out\n",
+			[]string{"succeeded", "succeeded", "succeeded", "succeeded", "succeeded"}, "0"},
+		{"repeats in place of other ids", hostile.RepeatFirst(4), 3,
+			"warning: batch %s returned 4 repeated result lines (the first line for each id was kept); they were left out\n" +
+				"%j completed: 1 succeeded, 4 missing of 5 requests\n",
+			[]string{"succeeded", "missing", "missing", "missing", "missing"}, "4"},
 	}
 	for _, tt := range idTests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := hostile.Start(t, emulator.Options{}, tt.tamper)
 			h := newHostileJob(t, bin, srv, pathy...)
 			r := h.run("results", h.id)
-			if want := strings.ReplaceAll(tt.wantStderr, "%s", h.batchID()); r.code != 0 || r.stderr != want {
-				t.Errorf("exit %d, stderr:\n%s\nwant exit 0 and:\n%s", r.code, r.stderr, want)
+			want := strings.NewReplacer("%s", h.batchID(), "%j", "job "+h.id).Replace(tt.wantStderr)
+			if r.code != tt.code || r.stderr != want {
+				t.Errorf("exit %d, stderr:\n%s\nwant exit %d and:\n%s", r.code, r.stderr, tt.code, want)
 			}
 			var got []string
 			for _, l := range strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n") {
 				got = append(got, l[:strings.Index(l, `"job"`)])
 			}
-			var want []string
-			for _, id := range pathy {
-				want = append(want, `{"custom_id":"`+id+`","status":"succeeded",`)
+			var lines []string
+			for i, id := range pathy {
+				lines = append(lines, `{"custom_id":"`+id+`","status":"`+tt.status[i]+`",`)
 			}
-			if strings.Join(got, "\n") != strings.Join(want, "\n") {
-				t.Errorf("results:\n%s\nwant one succeeded line per submitted id:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+			if strings.Join(got, "\n") != strings.Join(lines, "\n") {
+				t.Errorf("results:\n%s\nwant one line per submitted id:\n%s", strings.Join(got, "\n"), strings.Join(lines, "\n"))
+			}
+			if s := h.run("status", h.id); !strings.Contains(s.stdout, "\nmissing\t"+tt.missing+"\n") {
+				t.Errorf("status says:\n%s\nwant missing %s", s.stdout, tt.missing)
 			}
 			for _, name := range []string{"escape", "y", "d"} {
 				if _, err := os.Stat(filepath.Join(filepath.Dir(h.dir), name)); err == nil {

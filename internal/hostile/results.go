@@ -87,11 +87,29 @@ func ExtraIDs(ids ...string) Tamper {
 func Repeats() Tamper {
 	return RewriteResults(func(lines [][]byte) [][]byte {
 		for _, l := range lines {
-			lines = append(lines, edit(l, func(v map[string]any) {
-				v["response"] = map[string]any{"status_code": 500, "body": map[string]any{"error": map[string]any{"message": "repeat", "type": "server_error"}}}
-			}))
+			lines = append(lines, failed(l))
 		}
 		return lines
+	})
+}
+
+// RepeatFirst serves the emulator's first line followed by n repeats of
+// it that say the request failed, and nothing for the other requests:
+// as many lines as requests, perhaps, but not one per request.
+func RepeatFirst(n int) Tamper {
+	return RewriteResults(func(lines [][]byte) [][]byte {
+		out := [][]byte{lines[0]}
+		for range n {
+			out = append(out, failed(lines[0]))
+		}
+		return out
+	})
+}
+
+// failed is a result line changed to say its request failed with a 500.
+func failed(line []byte) []byte {
+	return edit(line, func(v map[string]any) {
+		v["response"] = map[string]any{"status_code": 500, "body": map[string]any{"error": map[string]any{"message": "repeat", "type": "server_error"}}}
 	})
 }
 

@@ -97,7 +97,7 @@ func (m *Manager) downloadPart(ctx context.Context, j *Job, part store.Part, dst
 	if j.Registered && !RemoteInput(part) {
 		submitted = map[string]bool{}
 		if err := m.eachSubmittedID(j.ID, part.Index, func(id string) error {
-			submitted[id] = true
+			submitted[id] = false
 			return nil
 		}); err != nil {
 			return err
@@ -153,28 +153,36 @@ func bound(w io.Writer, part store.Part) io.Writer {
 // checkRaw reads a downloaded file back and checks that every line is a
 // result the provider's normalizer accepts. A torn line (a body cut short)
 // is reported as io.ErrUnexpectedEOF, so the download is repeated. It
-// returns how many requests got a result: distinct ids, of those submitted
-// when that set is known (not nil).
+// returns how many requests got a result: distinct ids, of those in
+// submitted (each false until seen) when the submitted ids are known (not
+// nil). One map serves both, so a large job's ids are held only once.
 func checkRaw(f *os.File, p providers.Provider, submitted map[string]bool) (results int, err error) {
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return 0, err
 	}
-	seen := map[string]bool{}
+	for id := range submitted {
+		submitted[id] = false // a repeated download counts anew
+	}
+	seen := submitted
+	if seen == nil {
+		seen = map[string]bool{}
+	}
 	rd := jsonl.NewReader(f)
 	for {
 		line, err := rd.Next()
 		if errors.Is(err, io.EOF) {
-			return len(seen), nil
+			return results, nil
 		}
 		if err != nil {
-			return len(seen), err
+			return results, err
 		}
 		res, err := p.Normalize(line)
 		if err != nil {
-			return len(seen), fmt.Errorf("downloaded line %d is not a whole result (%v): %w", rd.Line(), err, io.ErrUnexpectedEOF)
+			return results, fmt.Errorf("downloaded line %d is not a whole result (%v): %w", rd.Line(), err, io.ErrUnexpectedEOF)
 		}
-		if submitted == nil || submitted[res.CustomID] {
+		if done, ok := seen[res.CustomID]; !done && (ok || submitted == nil) {
 			seen[res.CustomID] = true
+			results++
 		}
 	}
 }
