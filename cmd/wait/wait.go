@@ -49,6 +49,11 @@ func NewCmdWait(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 			Progress goes to standard error: a bar on a terminal, otherwise one line per
 			change. Ctrl-C stops waiting; it never cancels the batch (use batchctl cancel).
 
+			A batch in a status batchctl does not know is shown as unknown (provider says
+			"..."): whether it has ended cannot be told, so wait warns once and polls on
+			until --timeout. Request counts that cannot be true are shown clamped, with a
+			warning.
+
 			EXIT STATUS
 			  0    the job completed and every request succeeded
 			  1    network or provider error
