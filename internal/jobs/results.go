@@ -168,6 +168,7 @@ func checkRaw(f *os.File, p providers.Provider, submitted map[string]bool) (resu
 		seen = map[string]bool{}
 	}
 	rd := jsonl.NewReader(f)
+	rd.MaxLine = MaxResultLine
 	for {
 		line, err := rd.Next()
 		if errors.Is(err, io.EOF) {
@@ -338,6 +339,7 @@ func (m *Manager) partResults(ctx context.Context, p providers.Provider, j *Job,
 	defer closeRaw()
 	if raw != nil {
 		rd := jsonl.NewReader(raw)
+		rd.MaxLine = MaxResultLine // a copy kept by a version without the bound
 		for {
 			line, err := rd.Next()
 			if errors.Is(err, io.EOF) {
