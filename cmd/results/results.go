@@ -56,6 +56,15 @@ func NewCmdResults(f *cmdutil.Factory, runF func(context.Context, *Options) erro
 			The provider's result files are downloaded once and kept with the job, so later
 			calls read the local copy. --raw writes the provider's own lines instead.
 
+			What a provider sends is checked as it arrives: a result line longer than 64 MiB,
+			or results larger than 64 MiB per request of the batch, end the download with
+			exit status 1 and nothing kept. Lines for ids that were not submitted, and
+			repeats of an id, are left out and counted in a warning; the first line for an
+			id wins.
+
+			-o FILE replaces a regular file only once the results are complete; a FIFO or
+			device (such as /dev/stdout) is written in place.
+
 			--merged follows the job's retry chain (batchctl retry): one line per original
 			request, with the outcome of the newest finished job that ran it.
 

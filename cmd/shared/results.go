@@ -149,13 +149,15 @@ func summary(subject string, t jobs.Tally) string {
 	return fmt.Sprintf("%s: %s of %d requests", subject, strings.Join(parts, ", "), t.Total())
 }
 
-// output is where results go: stdout, or a temporary file renamed to its
-// path only when everything was written.
+// output is where results go: stdout, a temporary file renamed to its
+// path only when everything was written, or (inPlace) a file that is not
+// a regular one, such as a FIFO or a device, written where it is.
 type output struct {
-	w     io.Writer
-	flush flushPolicy
-	f     *os.File
-	path  string
+	w       io.Writer
+	flush   flushPolicy
+	f       *os.File
+	path    string
+	inPlace bool
 }
 
 func openOutput(ios *iostreams.IOStreams, path string) (*output, error) {
@@ -165,6 +167,15 @@ func openOutput(ios *iostreams.IOStreams, path string) (*output, error) {
 		}
 		return &output{w: ios.Out, flush: flushSoon}, nil
 	}
+	// Renaming over a FIFO, a device or a socket (or a link to one) would
+	// replace the node itself: those are written in place instead.
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return nil, fmt.Errorf("opening %s: %w", path, err)
+		}
+		return &output{w: f, f: f, path: path, inPlace: true}, nil
+	}
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
 		return nil, fmt.Errorf("creating %s: %w", path, err)
@@ -173,9 +184,16 @@ func openOutput(ios *iostreams.IOStreams, path string) (*output, error) {
 }
 
 // close finishes the output: on success the file is renamed into place; on
-// failure (err != nil) it is removed and err returned.
+// failure (err != nil) it is removed and err returned. A file written in
+// place is only closed.
 func (o *output) close(err error) error {
 	if o.f == nil {
+		return err
+	}
+	if o.inPlace {
+		if cerr := o.f.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("writing %s: %w", o.path, cerr)
+		}
 		return err
 	}
 	if err != nil {

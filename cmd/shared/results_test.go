@@ -8,7 +8,9 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -344,5 +346,104 @@ func BenchmarkWriteFileResults(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestWriteResultsToSpecialFiles writes -o to files that are not regular
+// ones: each must be written where it is, never renamed over. The devices
+// are private copies of /dev/null and /dev/full (made with mknod, so root
+// only): a regression must not replace the machine's own.
+func TestWriteResultsToSpecialFiles(t *testing.T) {
+	tests := []struct {
+		name    string
+		make    func(t *testing.T, path string)
+		mode    os.FileMode // type of the node, kept after the write
+		link    bool        // -o names a symlink to the node
+		read    bool        // a reader takes what is written (a FIFO)
+		wantErr string
+	}{
+		{name: "fifo", make: mkfifo, mode: os.ModeNamedPipe, read: true},
+		{name: "symlink to a fifo", make: mkfifo, mode: os.ModeNamedPipe, link: true, read: true},
+		{name: "null device", make: mkdev(1, 3), mode: os.ModeDevice | os.ModeCharDevice},
+		{name: "full device", make: mkdev(1, 7), mode: os.ModeDevice | os.ModeCharDevice, wantErr: "no space left on device"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			node := filepath.Join(dir, "node")
+			tt.make(t, node)
+			out := node
+			if tt.link {
+				out = filepath.Join(dir, "link")
+				if err := os.Symlink(node, out); err != nil {
+					t.Fatal(err)
+				}
+			}
+			in := filepath.Join(dir, "in.jsonl")
+			if err := os.WriteFile(in, []byte(okLine+"\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			got := make(chan string, 1)
+			if tt.read {
+				go func() {
+					b, _ := os.ReadFile(node)
+					got <- string(b)
+				}()
+			}
+			ios, _, _, _ := iostreams.Test()
+			err := WriteFileResults(context.Background(), ios, openai.New(openai.Config{Name: "openai"}), in, ResultsOptions{Output: out})
+			switch {
+			case tt.wantErr == "" && err != nil:
+				t.Fatalf("error %v, want none", err)
+			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+				t.Fatalf("error %v, want one saying %q", err, tt.wantErr)
+			}
+			intact := true
+			if fi, err := os.Lstat(node); err != nil || fi.Mode().Type() != tt.mode {
+				t.Errorf("after the write the node is %v (%v), want type %v", fi.Mode(), err, tt.mode)
+				intact = false
+			}
+			if fi, err := os.Lstat(out); tt.link && (err != nil || fi.Mode().Type() != os.ModeSymlink) {
+				t.Errorf("after the write the link is %v (%v), want a symlink", fi.Mode(), err)
+				intact = false
+			}
+			if tt.read {
+				if !intact { // nobody wrote to the FIFO: end its reader
+					if f, err := os.OpenFile(node, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
+						f.Close()
+					}
+				}
+				if s := <-got; intact && s != okResult+"\n" {
+					t.Errorf("the reader got %q, want the result line", s)
+				}
+			}
+			entries, _ := os.ReadDir(dir)
+			for _, e := range entries {
+				if strings.HasSuffix(e.Name(), ".tmp") {
+					t.Errorf("temp file %s left beside the output", e.Name())
+				}
+			}
+		})
+	}
+}
+
+func mkfifo(t *testing.T, path string) {
+	t.Helper()
+	if err := syscall.Mkfifo(path, 0o600); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+}
+
+// mkdev makes a character device node of the given numbers (below 256,
+// in Linux's encoding).
+func mkdev(major, minor int) func(t *testing.T, path string) {
+	return func(t *testing.T, path string) {
+		t.Helper()
+		if runtime.GOOS != "linux" || os.Geteuid() != 0 {
+			t.Skip("making a device node needs root on Linux")
+		}
+		if err := syscall.Mknod(path, syscall.S_IFCHR|0o600, major<<8|minor); err != nil {
+			t.Skipf("mknod: %v", err)
+		}
 	}
 }

@@ -56,6 +56,7 @@ func Wait(ctx context.Context, ios *iostreams.IOStreams, m *jobs.Manager, j *job
 			}
 		}
 	}()
+	warned := map[string]bool{}
 	pause := o.Interval
 	if !o.Fixed {
 		pause = min(time.Second, o.Interval)
@@ -65,6 +66,7 @@ func Wait(ctx context.Context, ios *iostreams.IOStreams, m *jobs.Manager, j *job
 		switch {
 		case err == nil:
 			p.update(j)
+			warnUnknown(ios, j, o.Timeout, warned)
 		case ctx.Err() != nil:
 			return stopped()
 		case transient(err):
@@ -85,6 +87,23 @@ func Wait(ctx context.Context, ios *iostreams.IOStreams, m *jobs.Manager, j *job
 		if !o.Fixed {
 			pause = min(pause*2, o.Interval)
 		}
+	}
+}
+
+// warnUnknown says, once per batch, that a part is in a status batchctl
+// does not know, so the wait cannot end by itself before the timeout.
+func warnUnknown(ios *iostreams.IOStreams, j *jobs.Job, timeout time.Duration, warned map[string]bool) {
+	until := "until --timeout"
+	if timeout <= 0 {
+		until = "without end (set --timeout to bound the wait)"
+	}
+	for _, part := range j.Parts {
+		if providers.Status(part.Status) != providers.StatusUnknown || warned[part.BatchID] {
+			continue
+		}
+		warned[part.BatchID] = true
+		fmt.Fprintf(ios.ErrOut, "%s batch %s is in a status batchctl does not know (%q): it cannot tell whether the batch has ended, so it keeps polling %s\n",
+			ios.ErrColorScheme().Warning("warning:"), part.BatchID, part.ProviderStatus, until)
 	}
 }
 
@@ -148,9 +167,9 @@ func newProgress(ios *iostreams.IOStreams, j *jobs.Job) *progress {
 func (p *progress) update(j *jobs.Job) {
 	done := j.Counts.Succeeded + j.Counts.Failed
 	line := fmt.Sprintf("%s: %s, %d/%d requests done (%d succeeded, %d failed)",
-		j.ID, j.Status, done, j.Requests, j.Counts.Succeeded, j.Counts.Failed)
+		j.ID, j.StatusText(), done, j.Requests, j.Counts.Succeeded, j.Counts.Failed)
 	if p.bar != nil {
-		p.bar.Describe(j.ID + " " + j.Status)
+		p.bar.Describe(j.ID + " " + j.StatusText())
 		_ = p.bar.Set(done)
 		return
 	}

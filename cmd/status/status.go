@@ -107,7 +107,7 @@ func printHuman(ios *iostreams.IOStreams, j *jobs.Job, missing int, now time.Tim
 	if j.Name != "" {
 		title += " " + j.Name
 	}
-	fmt.Fprintf(w, "%s  %s\n", title, cs.Status(j.Status))
+	fmt.Fprintf(w, "%s  %s\n", title, cs.Status(j.StatusText()))
 	fmt.Fprintf(w, "  %s  %s · %s · %s\n", cs.Muted("provider"), j.Provider, j.Model, j.Endpoint)
 	fmt.Fprintf(w, "  %s  %d total: %d succeeded, %d failed\n", cs.Muted("requests"), j.Requests, j.Counts.Succeeded, j.Counts.Failed)
 	if missing > 0 {
@@ -129,7 +129,7 @@ func printHuman(ios *iostreams.IOStreams, j *jobs.Job, missing int, now time.Tim
 		if batch == "" {
 			batch = cs.Muted("(not submitted)")
 		}
-		tp.Row(strconv.Itoa(p.Index), batch, cs.Status(p.Status), strconv.Itoa(p.Counts.Succeeded),
+		tp.Row(strconv.Itoa(p.Index), batch, cs.Status(jobs.PartStatusText(p)), strconv.Itoa(p.Counts.Succeeded),
 			strconv.Itoa(p.Counts.Failed), strconv.Itoa(p.Requests))
 	}
 	if err := tp.Render(); err != nil {

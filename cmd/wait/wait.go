@@ -51,6 +51,11 @@ func NewCmdWait(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 			unsubmitted) is first finished, as batchctl sync would: batches the create may
 			have made are found, not made twice.
 
+			A batch in a status batchctl does not know is shown as unknown (provider says
+			"..."): whether it has ended cannot be told, so wait warns once and polls on
+			until --timeout. Request counts that cannot be true are shown clamped, with a
+			warning.
+
 			EXIT STATUS
 			  0    the job completed and every request succeeded
 			  1    network or provider error

@@ -32,6 +32,9 @@ func Manager(f *Factory) (*jobs.Manager, error) {
 		},
 		Retry:    RetryPolicy(cfg, f.IOStreams),
 		Progress: TransferProgress(f.IOStreams),
+		Warn: func(msg string) {
+			fmt.Fprintln(f.IOStreams.ErrOut, f.IOStreams.ErrColorScheme().Warning("warning:")+" "+msg)
+		},
 	}, nil
 }
 

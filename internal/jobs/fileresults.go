@@ -15,11 +15,13 @@ import (
 // `results --raw`), as for a batch that is not in the registry: Job and
 // BatchID are empty, Provider is p's name and Model what the response
 // reports. Every line yields one result, repeated ids included; a line p
-// cannot read is an error naming the file and line. The result passed to
+// cannot read, or one longer than MaxResultLine, is an error naming the
+// file and line. The result passed to
 // fn is valid only until fn returns. It returns the tally of the results.
 func FileResults(ctx context.Context, p providers.Provider, in io.Reader, name string, fn func(*providers.Result) error) (Tally, error) {
 	tally := Tally{}
 	rd := jsonl.NewReader(in)
+	rd.MaxLine = MaxResultLine
 	var r providers.Result // one for all lines: fn gets a pointer to it
 	for {
 		if err := ctx.Err(); err != nil {
@@ -28,6 +30,10 @@ func FileResults(ctx context.Context, p providers.Provider, in io.Reader, name s
 		line, err := rd.Next()
 		if errors.Is(err, io.EOF) {
 			return tally, nil
+		}
+		var tooLong *jsonl.LineTooLongError
+		if errors.As(err, &tooLong) {
+			return tally, fmt.Errorf("%s: %w", name, &ResultsTooLargeError{Line: tooLong.Line, Limit: MaxResultLine})
 		}
 		if err != nil {
 			return tally, fmt.Errorf("reading %s: %w", name, err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -153,5 +154,39 @@ func BenchmarkResults(b *testing.B) {
 		if tally.Total() != requests || tally[providers.ResultMissing] != requests-returned {
 			b.Fatalf("tally %v", tally)
 		}
+	}
+}
+
+// xs reads as n bytes of 'x', made as they are read.
+type xs struct{ n int64 }
+
+func (r *xs) Read(p []byte) (int, error) {
+	if r.n <= 0 {
+		return 0, io.EOF
+	}
+	n := int(min(int64(len(p)), r.n))
+	for i := range n {
+		p[i] = 'x'
+	}
+	r.n -= int64(n)
+	return n, nil
+}
+
+// TestFileResultsGiantLine reads a file whose second line is over the
+// bound: it is refused by name and line, not buffered whole.
+func TestFileResultsGiantLine(t *testing.T) {
+	in := io.MultiReader(strings.NewReader(`{"custom_id":"a","status":"succeeded"}`+"\n"+`{"custom_id":"b","status":"succeeded","text":"`),
+		&xs{n: jobs.MaxResultLine}, strings.NewReader(`"}`+"\n"))
+	var got []string
+	_, err := jobs.FileResults(context.Background(), newFakeProvider(), in, "big.jsonl", func(r *providers.Result) error {
+		got = append(got, r.CustomID)
+		return nil
+	})
+	want := "big.jsonl: result line 2 is longer than 64 MiB, the most batchctl accepts of one line"
+	if err == nil || err.Error() != want {
+		t.Errorf("error %v, want %q", err, want)
+	}
+	if !reflect.DeepEqual(got, []string{"a"}) {
+		t.Errorf("results %q before the error, want the first line's", got)
 	}
 }

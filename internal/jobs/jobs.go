@@ -38,11 +38,14 @@ type Manager struct {
 	// Getenv reads the variable that holds a recorded job's key.
 	Getenv func(string) string
 	// Note, when set, tells the user something worth knowing that is no
-	// error (each message once).
+	// error; Warn, what a provider got wrong that the Manager worked
+	// around (impossible counts, repeated or unknown result ids). Each
+	// message is told once per Manager, that is once per command run.
 	Note func(msg string)
+	Warn func(msg string)
 
-	mu    sync.Mutex
-	noted map[string]bool
+	mu   sync.Mutex
+	told map[string]bool // keys of what Note and Warn were told already
 }
 
 // Job is a registered job, or a provider batch that is not in the registry
@@ -91,13 +94,14 @@ func (m *Manager) Resolve(ctx context.Context, ref, providerName string) (*Job, 
 		}
 		return nil, err
 	}
+	m.checkCounts(b, -1)
 	part := PartFromBatch(store.Part{Index: 1}, b, m.now())
 	sj := &store.Job{
 		ID:        b.ID,
 		Provider:  providerName,
 		Model:     b.Model,
 		Endpoint:  b.Endpoint,
-		Requests:  b.Counts.Total,
+		Requests:  part.Counts.Total,
 		Metadata:  b.Metadata,
 		CreatedAt: b.CreatedAt,
 		UpdatedAt: m.now(),
@@ -117,6 +121,29 @@ func (j *Job) Subject() string {
 		return "job " + j.ID
 	}
 	return "batch " + j.Parts[0].BatchID
+}
+
+// StatusText says the job's status for people: as it is, or for a status
+// batchctl does not know, what the provider said:
+// unknown (provider says "weird_state").
+func (j *Job) StatusText() string {
+	if providers.Status(j.Status) != providers.StatusUnknown {
+		return j.Status
+	}
+	for _, p := range j.Parts {
+		if providers.Status(p.Status) == providers.StatusUnknown {
+			return PartStatusText(p)
+		}
+	}
+	return j.Status
+}
+
+// PartStatusText says a part's status as Job.StatusText does.
+func PartStatusText(p store.Part) string {
+	if providers.Status(p.Status) != providers.StatusUnknown {
+		return p.Status
+	}
+	return fmt.Sprintf("%s (provider says %q)", p.Status, p.ProviderStatus)
 }
 
 // Terminal reports whether every part of the job has finished.
@@ -140,6 +167,7 @@ func (m *Manager) Refresh(ctx context.Context, j *Job) error {
 		if err != nil {
 			return fmt.Errorf("refreshing batch %s: %w", part.BatchID, err)
 		}
+		m.checkCounts(b, knownRequests(part))
 		if err := m.savePart(ctx, j, i, PartFromBatch(part, b, m.now())); err != nil {
 			return err
 		}
@@ -244,12 +272,13 @@ func (m *Manager) MarkSynced(ctx context.Context, j *Job) error {
 	return nil
 }
 
-// PartFromBatch copies a provider's batch state onto a part.
+// PartFromBatch copies a provider's batch state onto a part, its counts
+// clamped to the part's requests (see checkCounts).
 func PartFromBatch(part store.Part, b *providers.Batch, now time.Time) store.Part {
 	part.BatchID = b.ID
 	part.Status = string(b.Status)
 	part.ProviderStatus = b.ProviderStatus
-	part.Counts = b.Counts
+	part.Counts, _ = b.Counts.Clamp(knownRequests(part))
 	if b.Usage != nil {
 		part.Usage = *b.Usage
 	}
@@ -269,6 +298,52 @@ func PartFromBatch(part store.Part, b *providers.Batch, now time.Time) store.Par
 		}
 	}
 	return part
+}
+
+// knownRequests is the number of requests of a part, -1 for a batch that
+// is not in the registry, whose number only the provider says.
+func knownRequests(part store.Part) int {
+	if part.Requests > 0 {
+		return part.Requests
+	}
+	return -1
+}
+
+// checkCounts warns, once per batch, when the provider's counts of b
+// cannot be true of a batch of requests requests (-1: not known): they
+// are shown clamped, never as they came.
+func (m *Manager) checkCounts(b *providers.Batch, requests int) {
+	clamped, ok := b.Counts.Clamp(requests)
+	if ok {
+		return
+	}
+	c := b.Counts
+	of := ""
+	if requests >= 0 {
+		of = fmt.Sprintf(" for %d requests", requests)
+	}
+	m.warnOnce("counts "+b.ID, fmt.Sprintf("batch %s reports impossible request counts (total %d, succeeded %d, failed %d%s); showing %d succeeded, %d failed of %d",
+		b.ID, c.Total, c.Succeeded, c.Failed, of, clamped.Succeeded, clamped.Failed, max(requests, clamped.Total)))
+}
+
+// warnOnce tells Warn msg, unless it was told of key already.
+func (m *Manager) warnOnce(key, msg string) { m.tellOnce(m.Warn, "warn "+key, msg) }
+
+// tellOnce calls tell with msg unless key was told already.
+func (m *Manager) tellOnce(tell func(string), key, msg string) {
+	if tell == nil {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.told[key] {
+		return
+	}
+	if m.told == nil {
+		m.told = map[string]bool{}
+	}
+	m.told[key] = true
+	tell(msg)
 }
 
 // InputPath is where a part's converted input is kept.

@@ -93,6 +93,16 @@ func (m *Manager) downloadPart(ctx context.Context, j *Job, part store.Part, dst
 		}
 	}()
 	b := batchOf(part)
+	var submitted map[string]bool // nil when the part's ids are not known here
+	if j.Registered && !RemoteInput(part) {
+		submitted = map[string]bool{}
+		if err := m.eachSubmittedID(j.ID, part.Index, func(id string) error {
+			submitted[id] = false
+			return nil
+		}); err != nil {
+			return err
+		}
+	}
 	var returned int
 	var out io.Writer = f
 	if prog := m.startProgress("downloading results of "+part.BatchID, -1); prog != nil {
@@ -106,10 +116,10 @@ func (m *Manager) downloadPart(ctx context.Context, j *Job, part store.Part, dst
 		if err := f.Truncate(0); err != nil {
 			return err
 		}
-		if err := p.Download(ctx, b, out); err != nil {
+		if err := p.Download(ctx, b, bound(out, part)); err != nil {
 			return err
 		}
-		returned, err = checkRaw(f, p)
+		returned, err = checkRaw(f, p, submitted)
 		return err
 	})
 	if err != nil {
@@ -127,14 +137,38 @@ func (m *Manager) downloadPart(ctx context.Context, j *Job, part store.Part, dst
 	return os.Rename(f.Name(), dst)
 }
 
+// bound checks what a provider sends for part as it is written to w: a
+// line longer than the per-line bound, or more than the part's requests
+// can return, ends the download with a *ResultsTooLargeError. A batch not
+// in the registry has the requests its provider counts.
+func bound(w io.Writer, part store.Part) io.Writer {
+	requests := part.Requests
+	if requests <= 0 {
+		requests = part.Counts.Total
+	}
+	requests = max(requests, 1)
+	return &boundedLines{w: w, maxLine: MaxResultLine, maxTotal: maxResults(requests), requests: requests}
+}
+
 // checkRaw reads a downloaded file back and checks that every line is a
 // result the provider's normalizer accepts. A torn line (a body cut short)
-// is reported as io.ErrUnexpectedEOF, so the download is repeated.
-func checkRaw(f *os.File, p providers.Provider) (results int, err error) {
+// is reported as io.ErrUnexpectedEOF, so the download is repeated. It
+// returns how many requests got a result: distinct ids, of those in
+// submitted (each false until seen) when the submitted ids are known (not
+// nil). One map serves both, so a large job's ids are held only once.
+func checkRaw(f *os.File, p providers.Provider, submitted map[string]bool) (results int, err error) {
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return 0, err
 	}
+	for id := range submitted {
+		submitted[id] = false // a repeated download counts anew
+	}
+	seen := submitted
+	if seen == nil {
+		seen = map[string]bool{}
+	}
 	rd := jsonl.NewReader(f)
+	rd.MaxLine = MaxResultLine
 	for {
 		line, err := rd.Next()
 		if errors.Is(err, io.EOF) {
@@ -143,10 +177,14 @@ func checkRaw(f *os.File, p providers.Provider) (results int, err error) {
 		if err != nil {
 			return results, err
 		}
-		if _, err := p.Normalize(line); err != nil {
+		res, err := p.Normalize(line)
+		if err != nil {
 			return results, fmt.Errorf("downloaded line %d is not a whole result (%v): %w", rd.Line(), err, io.ErrUnexpectedEOF)
 		}
-		results++
+		if done, ok := seen[res.CustomID]; !done && (ok || submitted == nil) {
+			seen[res.CustomID] = true
+			results++
+		}
 	}
 }
 
@@ -216,7 +254,7 @@ func (m *Manager) Raw(ctx context.Context, j *Job, w io.Writer) error {
 		if err != nil {
 			return err
 		}
-		return p.Download(ctx, batchOf(j.Parts[0]), w)
+		return p.Download(ctx, batchOf(j.Parts[0]), bound(w, j.Parts[0]))
 	}
 	if err := m.Download(ctx, j); err != nil {
 		return err
@@ -285,7 +323,20 @@ func (m *Manager) partResults(ctx context.Context, p providers.Provider, j *Job,
 		tally[r.Status]++
 		return fn(r)
 	}
-	seen := map[string]bool{}
+	// submitted holds the ids of the part's requests, each true once a
+	// line for it was emitted. When they are not known here (known false),
+	// it holds the ids returned so far.
+	submitted := map[string]bool{}
+	known := j.Registered && !RemoteInput(part)
+	if known {
+		if err := m.eachSubmittedID(j.ID, part.Index, func(id string) error {
+			submitted[id] = false
+			return nil
+		}); err != nil {
+			return err
+		}
+	}
+	var unknown, repeated int
 	raw, closeRaw, err := m.openRaw(ctx, p, j, part)
 	if err != nil {
 		return err
@@ -293,6 +344,7 @@ func (m *Manager) partResults(ctx context.Context, p providers.Provider, j *Job,
 	defer closeRaw()
 	if raw != nil {
 		rd := jsonl.NewReader(raw)
+		rd.MaxLine = MaxResultLine // a copy kept by a version without the bound
 		for {
 			line, err := rd.Next()
 			if errors.Is(err, io.EOF) {
@@ -305,24 +357,54 @@ func (m *Manager) partResults(ctx context.Context, p providers.Provider, j *Job,
 			if err != nil {
 				return fmt.Errorf("results of batch %s, line %d: %w", part.BatchID, rd.Line(), err)
 			}
-			if seen[res.CustomID] {
-				continue // a provider retry reported twice: the first line stands
+			done, ok := submitted[res.CustomID]
+			switch {
+			case known && !ok:
+				unknown++ // not a request of this part: never a line of its own
+				continue
+			case done:
+				repeated++ // the first line for an id stands
+				continue
 			}
-			seen[res.CustomID] = true
+			submitted[res.CustomID] = true
 			if err := emit(&res); err != nil {
 				return err
 			}
 		}
 	}
-	if !j.Registered || RemoteInput(part) {
+	m.reportIDs(part.BatchID, unknown, repeated)
+	if !known {
 		return nil // the submitted ids are unknown here
 	}
 	return m.eachSubmittedID(j.ID, part.Index, func(id string) error {
-		if seen[id] {
+		if submitted[id] {
 			return nil
 		}
 		return emit(unreturned(id, part))
 	})
+}
+
+// reportIDs warns of the result lines of a batch that were not used:
+// those for ids that were not submitted, and repeats of an id.
+func (m *Manager) reportIDs(batchID string, unknown, repeated int) {
+	var what []string
+	if unknown > 0 {
+		what = append(what, plural(unknown, "result line")+" for ids that were not submitted")
+	}
+	if repeated > 0 {
+		what = append(what, plural(repeated, "repeated result line")+" (the first line for each id was kept)")
+	}
+	if len(what) > 0 {
+		m.warnOnce("ids "+batchID, fmt.Sprintf("batch %s returned %s; they were left out", batchID, strings.Join(what, " and ")))
+	}
+}
+
+// plural says "1 line", "2 lines".
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
 }
 
 // openRaw opens a part's provider results: the local copy for a registered
@@ -330,7 +412,7 @@ func (m *Manager) partResults(ctx context.Context, p providers.Provider, j *Job,
 func (m *Manager) openRaw(ctx context.Context, p providers.Provider, j *Job, part store.Part) (io.Reader, func(), error) {
 	if !j.Registered {
 		pr, pw := io.Pipe()
-		go func() { pw.CloseWithError(p.Download(ctx, batchOf(part), pw)) }()
+		go func() { pw.CloseWithError(p.Download(ctx, batchOf(part), bound(pw, part))) }()
 		return pr, func() { pr.Close() }, nil
 	}
 	f, err := os.Open(m.RawResultsPath(j.ID, part.Index))

@@ -99,18 +99,4 @@ func place(baseURL string) string {
 }
 
 // note tells the user msg once per Manager, that is once per command run.
-func (m *Manager) note(msg string) {
-	if m.Note == nil {
-		return
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.noted[msg] {
-		return
-	}
-	if m.noted == nil {
-		m.noted = map[string]bool{}
-	}
-	m.noted[msg] = true
-	m.Note(msg)
-}
+func (m *Manager) note(msg string) { m.tellOnce(m.Note, "note "+msg, msg) }

@@ -28,6 +28,19 @@ type Reader struct {
 	line   int
 	offset int64
 	err    error // sticky: io.EOF or a read error
+	// MaxLine, when positive, bounds a line's length in bytes: a longer
+	// line is a *LineTooLongError, found before more than MaxLine bytes
+	// of it are held.
+	MaxLine int
+}
+
+// LineTooLongError says a line is longer than a Reader's MaxLine.
+type LineTooLongError struct {
+	Line, Max int
+}
+
+func (e *LineTooLongError) Error() string {
+	return fmt.Sprintf("line %d is longer than %d bytes", e.Line, e.Max)
 }
 
 // NewReader returns a Reader that reads from r.
@@ -73,6 +86,10 @@ func (r *Reader) readLine() ([]byte, error) {
 		chunk, err := r.br.ReadSlice('\n')
 		r.offset += int64(len(chunk))
 		if errors.Is(err, bufio.ErrBufferFull) {
+			if r.MaxLine > 0 && len(r.long)+len(chunk) > r.MaxLine {
+				r.err = &LineTooLongError{Line: r.line + 1, Max: r.MaxLine}
+				return nil, r.err
+			}
 			r.long = append(r.long, chunk...)
 			continue
 		}
@@ -90,7 +107,11 @@ func (r *Reader) readLine() ([]byte, error) {
 			r.err = fmt.Errorf("read line %d: %w", r.line+1, err)
 			return nil, r.err
 		}
-		return trimEOL(chunk), nil
+		if line := trimEOL(chunk); r.MaxLine <= 0 || len(line) <= r.MaxLine {
+			return line, nil
+		}
+		r.err = &LineTooLongError{Line: r.line + 1, Max: r.MaxLine}
+		return nil, r.err
 	}
 }
 

@@ -149,3 +149,45 @@ func TestReaderSliceReuse(t *testing.T) {
 		}
 	}
 }
+
+func TestReaderMaxLine(t *testing.T) {
+	long := strings.Repeat("x", readBufferSize+10)
+	tests := []struct {
+		name    string
+		input   string
+		max     int
+		want    []string
+		wantErr string
+	}{
+		{"lines at the bound", "1234\n\n1234\r\n", 4, []string{"1234", "1234"}, ""},
+		{"a short line over it", "1234\n12345\n", 4, []string{"1234"}, "line 2 is longer than 4 bytes"},
+		{"a last line over it", "1234\n12345", 4, []string{"1234"}, "line 2 is longer than 4 bytes"},
+		{"a line past the buffer over it", "ab\n" + long + "\n", readBufferSize, []string{"ab"}, "line 2 is longer than 65536 bytes"},
+		{"a line past the buffer within it", long + "\n", len(long), []string{long}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rd := NewReader(strings.NewReader(tt.input))
+			rd.MaxLine = tt.max
+			var got []string
+			var err error
+			for {
+				var line []byte
+				if line, err = rd.Next(); err != nil {
+					break
+				}
+				got = append(got, string(line))
+			}
+			var tooLong *LineTooLongError
+			switch {
+			case tt.wantErr == "" && err != io.EOF:
+				t.Errorf("error %v, want EOF", err)
+			case tt.wantErr != "" && (!errors.As(err, &tooLong) || err.Error() != tt.wantErr):
+				t.Errorf("error %v, want %q", err, tt.wantErr)
+			}
+			if strings.Join(got, "|") != strings.Join(tt.want, "|") {
+				t.Errorf("lines %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

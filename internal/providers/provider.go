@@ -87,6 +87,10 @@ const (
 	StatusFailed     Status = "failed"
 	StatusExpired    Status = "expired"
 	StatusCancelled  Status = "cancelled"
+	// StatusUnknown is a status the provider sent that this version does
+	// not know (Batch.ProviderStatus holds it): whether the batch has
+	// ended cannot be told, so it is not terminal.
+	StatusUnknown Status = "unknown"
 )
 
 // StatusUnsubmitted is the status of a job part batchctl recorded that has
@@ -107,6 +111,24 @@ type Counts struct {
 	Total     int `json:"total"`
 	Succeeded int `json:"succeeded"`
 	Failed    int `json:"failed"`
+}
+
+// Clamp returns the counts brought within what a batch of requests
+// requests can hold, and whether they already were: no count negative,
+// none above requests, succeeded and failed adding up to at most it. A
+// negative requests means the number is not known, and the provider's own
+// total (if not negative) is the bound. A provider's counts are shown and
+// compared against, so they are not taken on trust.
+func (c Counts) Clamp(requests int) (Counts, bool) {
+	out := Counts{Total: max(c.Total, 0)}
+	if requests >= 0 {
+		out.Total = min(out.Total, requests)
+	} else {
+		requests = out.Total
+	}
+	out.Succeeded = min(max(c.Succeeded, 0), requests)
+	out.Failed = min(max(c.Failed, 0), requests-out.Succeeded)
+	return out, out == c
 }
 
 // Usage is token usage, summed where it covers several requests.

@@ -79,8 +79,8 @@ func parseBatch(provider string, raw []byte) (*providers.Batch, error) {
 // requests expired (as an OpenAI batch that ran out of time is expired,
 // whatever it finished before), else "completed", even when every request
 // errored: a message batch is never "failed", since the API validates a
-// batch when it is created. A status this version does not know is passed
-// on as is, so a new one never breaks status or wait; it is not terminal.
+// batch when it is created. A status this version does not know is
+// unknown (ProviderStatus keeps it), never taken for a known one.
 func (w *wireBatch) status() providers.Status {
 	switch w.ProcessingStatus {
 	case statusInProgress:
@@ -96,7 +96,7 @@ func (w *wireBatch) status() providers.Status {
 		}
 		return providers.StatusCompleted
 	}
-	return providers.Status(w.ProcessingStatus)
+	return providers.StatusUnknown
 }
 
 // utc returns *t in UTC, the zero time for nil.

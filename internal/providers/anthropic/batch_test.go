@@ -85,7 +85,7 @@ func TestParseBatch(t *testing.T) {
 		{
 			name: "unknown status",
 			wire: "paused", counts: `{"processing":3}`, endedAt: "null", cancelAt: "null", url: "null",
-			status: providers.Status("paused"),
+			status: providers.StatusUnknown,
 			want:   providers.Counts{Total: 3},
 		},
 	}

@@ -197,16 +197,12 @@ func outputFile(outputs ...*wireOutput) string {
 // normalizeState maps a batch state, in the API's BATCH_STATE_* spelling
 // or the SDKs' JOB_STATE_* one (which adds Vertex AI's QUEUED and
 // PARTIALLY_SUCCEEDED), to its normalized form. A state this version does
-// not know is passed on lowercased, without its prefix (unless that
-// leaves nothing), so a new state never breaks status or wait; it is not
-// terminal.
+// not know is unknown (ProviderStatus keeps it), never taken for a known
+// one.
 func normalizeState(raw string) providers.Status {
 	s, ok := strings.CutPrefix(raw, "BATCH_STATE_")
 	if !ok {
 		s = strings.TrimPrefix(raw, "JOB_STATE_")
-	}
-	if s == "" {
-		s = raw
 	}
 	switch s {
 	case "PENDING", "QUEUED":
@@ -228,7 +224,7 @@ func normalizeState(raw string) providers.Status {
 	case "UPDATING":
 		return providers.StatusUpdating
 	}
-	return providers.Status(strings.ToLower(s))
+	return providers.StatusUnknown
 }
 
 // listPage is one page of GET /v1beta/batches.

@@ -58,7 +58,7 @@ func TestParseOperation(t *testing.T) {
 		{
 			name: "name only in the metadata, unknown state",
 			raw:  `{"metadata":{"name":"batches/u1","state":"BATCH_STATE_ARCHIVED"}}`,
-			want: providers.Batch{ID: "batches/u1", Status: "archived", ProviderStatus: "BATCH_STATE_ARCHIVED"},
+			want: providers.Batch{ID: "batches/u1", Status: providers.StatusUnknown, ProviderStatus: "BATCH_STATE_ARCHIVED"},
 		},
 	}
 	for _, tt := range tests {
@@ -107,9 +107,7 @@ func TestNormalizeState(t *testing.T) {
 		{[]string{"JOB_STATE_CANCELLING", "BATCH_STATE_CANCELLING"}, providers.StatusCancelling},
 		{[]string{"JOB_STATE_PAUSED"}, providers.StatusPaused},
 		{[]string{"JOB_STATE_UPDATING"}, providers.StatusUpdating},
-		{[]string{"BATCH_STATE_UNSPECIFIED", "JOB_STATE_UNSPECIFIED"}, "unspecified"},
-		{[]string{"SOMETHING_NEW"}, "something_new"},
-		{[]string{"BATCH_STATE_"}, "batch_state_"},
+		{[]string{"BATCH_STATE_UNSPECIFIED", "JOB_STATE_UNSPECIFIED", "SOMETHING_NEW", "BATCH_STATE_", "running"}, providers.StatusUnknown},
 	}
 	for _, tt := range tests {
 		for _, s := range tt.states {

@@ -40,7 +40,7 @@ func (c *Client) Download(ctx context.Context, b *providers.Batch, w io.Writer) 
 		return err
 	}
 	defer resp.Body.Close()
-	return c.downloadOutput(ctx, resp.Body, w)
+	return c.downloadOutput(ctx, c.api.Bounded(op, resp.Body), w)
 }
 
 // downloadOutput writes the results of the batch operation read from r:

@@ -163,8 +163,8 @@ func (w *wireBatch) endedAt(status providers.Status) time.Time {
 // normalizeStatus maps a batch status to its normalized form. Case is
 // ignored (Azure's samples say "Validating") and the American spellings of
 // Together-style services are accepted. A status this version does not
-// know is passed on lowercased, so a new provider status never breaks
-// status or wait; it is not terminal.
+// know is unknown (the caller keeps the raw one), never taken for a known
+// one: whether such a batch has ended cannot be told.
 func normalizeStatus(raw string) providers.Status {
 	s := strings.ToLower(raw)
 	switch s {
@@ -172,8 +172,10 @@ func normalizeStatus(raw string) providers.Status {
 		return providers.StatusCancelling
 	case "canceled":
 		return providers.StatusCancelled
+	case "validating", "in_progress", "finalizing", "completed", "failed", "expired", "cancelling", "cancelled":
+		return providers.Status(s)
 	}
-	return providers.Status(s)
+	return providers.StatusUnknown
 }
 
 // timestamp is a batch timestamp: Unix seconds as OpenAI sends them, an

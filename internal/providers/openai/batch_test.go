@@ -130,9 +130,9 @@ func TestParseBatch(t *testing.T) {
 				ExpiresAt: time.Unix(1711471533, 5e8).UTC()},
 		},
 		{
-			name: "unknown status passes through, not terminal",
+			name: "unknown status is unknown, never a known one",
 			raw:  `{"id":"b3","status":"Queued","created_at":1711471533,"completed_at":1711471600}`,
-			want: providers.Batch{ID: "b3", Provider: "openai", Status: "queued", ProviderStatus: "Queued", CreatedAt: unix(1711471533)},
+			want: providers.Batch{ID: "b3", Provider: "openai", Status: providers.StatusUnknown, ProviderStatus: "Queued", CreatedAt: unix(1711471533)},
 		},
 	}
 	for _, tt := range tests {
