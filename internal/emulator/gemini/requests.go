@@ -1,4 +1,4 @@
-package emulator
+package gemini
 
 import (
 	"bytes"
@@ -10,12 +10,14 @@ import (
 	"net/http"
 	"strings"
 	"unicode"
+
+	"github.com/batchctl/batchctl/internal/emulator/core"
 )
 
 // The Gemini batch endpoints: custom methods of a model.
 const (
-	geminiGenerate = "batchGenerateContent"
-	geminiEmbed    = "asyncBatchEmbedContent"
+	GenerateMethod = "batchGenerateContent"
+	EmbedMethod    = "asyncBatchEmbedContent"
 )
 
 // geminiInputLine is one request of a batch's input: a line of an input
@@ -78,7 +80,7 @@ type geminiRequest interface {
 	// usage returns the token counts of the successful answer.
 	usage(model string) (input, output int64)
 	// answer returns the successful answer.
-	answer(model string, m answerMeta) any
+	answer(model string, m core.AnswerMeta) any
 }
 
 // geminiInvalid is the per-request error of a request the endpoint cannot
@@ -94,7 +96,7 @@ func parseGeminiRequest(endpoint string, raw json.RawMessage) (geminiRequest, *g
 	if json.Unmarshal(raw, &obj) != nil {
 		return nil, geminiInvalid("Invalid JSON payload received: the request is not an object.")
 	}
-	if endpoint == geminiEmbed {
+	if endpoint == EmbedMethod {
 		return parseGeminiEmbed(obj)
 	}
 	return parseGeminiGenerate(obj)
@@ -154,19 +156,19 @@ func parseGeminiGenerate(obj map[string]json.RawMessage) (geminiRequest, *gemini
 func (r *geminiGenerateRequest) markerText() string { return r.prompt }
 
 func (r *geminiGenerateRequest) usage(model string) (int64, int64) {
-	return countTokens(r.texts...), countTokens(reply(model, r.prompt))
+	return core.CountTokens(r.texts...), core.CountTokens(core.Reply(model, r.prompt))
 }
 
-func (r *geminiGenerateRequest) answer(model string, m answerMeta) any {
+func (r *geminiGenerateRequest) answer(model string, m core.AnswerMeta) any {
 	in, out := r.usage(model)
 	return geminiGenerateResponse{
 		Candidates: []geminiCandidate{{
-			Content:      geminiContent{Parts: []geminiPart{{Text: reply(model, r.prompt)}}, Role: "model"},
+			Content:      geminiContent{Parts: []geminiPart{{Text: core.Reply(model, r.prompt)}}, Role: "model"},
 			FinishReason: "STOP",
 		}},
 		UsageMetadata: geminiUsage{PromptTokenCount: in, CandidatesTokenCount: out, TotalTokenCount: in + out},
 		ModelVersion:  model,
-		ResponseID:    m.id(""),
+		ResponseID:    m.ID(""),
 	}
 }
 
@@ -185,7 +187,7 @@ func parseGeminiEmbed(obj map[string]json.RawMessage) (geminiRequest, *geminiSta
 	if json.Unmarshal(raw, &content) != nil {
 		return nil, geminiInvalid("Invalid value at 'content': expected a Content object.")
 	}
-	req := &geminiEmbedRequest{text: content.text(), dimensions: defaultDimensions}
+	req := &geminiEmbedRequest{text: content.text(), dimensions: core.DefaultDimensions}
 	dims := geminiField(obj, "outputDimensionality")
 	if config := geminiField(obj, "embedContentConfig"); config != nil {
 		var c map[string]json.RawMessage
@@ -193,27 +195,27 @@ func parseGeminiEmbed(obj map[string]json.RawMessage) (geminiRequest, *geminiSta
 			dims = geminiField(c, "outputDimensionality")
 		}
 	}
-	if dims != nil && (json.Unmarshal(dims, &req.dimensions) != nil || req.dimensions < 1 || req.dimensions > maxDimensions) {
-		return nil, geminiInvalid("Invalid value at 'output_dimensionality': %s; expected an integer from 1 to %d.", dims, maxDimensions)
+	if dims != nil && (json.Unmarshal(dims, &req.dimensions) != nil || req.dimensions < 1 || req.dimensions > core.MaxDimensions) {
+		return nil, geminiInvalid("Invalid value at 'output_dimensionality': %s; expected an integer from 1 to %d.", dims, core.MaxDimensions)
 	}
 	return req, nil
 }
 
 func (r *geminiEmbedRequest) markerText() string { return r.text }
 
-func (r *geminiEmbedRequest) usage(string) (int64, int64) { return countTokens(r.text), 0 }
+func (r *geminiEmbedRequest) usage(string) (int64, int64) { return core.CountTokens(r.text), 0 }
 
-func (r *geminiEmbedRequest) answer(string, answerMeta) any {
+func (r *geminiEmbedRequest) answer(string, core.AnswerMeta) any {
 	in, _ := r.usage("")
 	return geminiEmbedResponse{
-		Embedding:     geminiEmbedding{Values: embedding(r.text, r.dimensions)},
+		Embedding:     geminiEmbedding{Values: core.Embedding(r.text, r.dimensions)},
 		UsageMetadata: geminiEmbeddingUsage{PromptTokenCount: in},
 	}
 }
 
 // geminiExecution is what the emulator does with one request of a batch.
 type geminiExecution struct {
-	outcome outcome
+	outcome core.Outcome
 	// request answers a succeeded request; err is a failed one's error.
 	request                   geminiRequest
 	err                       *geminiStatus
@@ -224,28 +226,28 @@ type geminiExecution struct {
 func executeGemini(endpoint, model string, in geminiInputLine) geminiExecution {
 	req, st := parseGeminiRequest(endpoint, in.request)
 	if st != nil {
-		return geminiExecution{outcome: outcomeFailed, err: st}
+		return geminiExecution{outcome: core.OutcomeFailed, err: st}
 	}
-	switch m := findMarker(req.markerText()); m.kind {
-	case markerFail:
-		return geminiExecution{outcome: outcomeFailed, err: &geminiStatus{
-			Code:    m.status,
-			Message: geminiStatusMessage(m.status) + " (Emulated by " + m.text + ".)",
-			Status:  geminiStatusName(m.status),
+	switch m := core.FindMarker(req.markerText()); m.Kind {
+	case core.MarkerFail:
+		return geminiExecution{outcome: core.OutcomeFailed, err: &geminiStatus{
+			Code:    m.Status,
+			Message: geminiStatusMessage(m.Status) + " (Emulated by " + m.Text + ".)",
+			Status:  geminiStatusName(m.Status),
 		}}
-	case markerError:
-		return geminiExecution{outcome: outcomeFailed, err: &geminiStatus{
+	case core.MarkerError:
+		return geminiExecution{outcome: core.OutcomeFailed, err: &geminiStatus{
 			Code:    geminiCodeInternal,
-			Message: "The request failed without a response (emulated by " + m.text + ").",
+			Message: "The request failed without a response (emulated by " + m.Text + ").",
 			Status:  "INTERNAL",
 		}}
-	case markerExpire:
-		return geminiExecution{outcome: outcomeExpired}
-	case markerDrop:
-		return geminiExecution{outcome: outcomeDropped}
+	case core.MarkerExpire:
+		return geminiExecution{outcome: core.OutcomeExpired}
+	case core.MarkerDrop:
+		return geminiExecution{outcome: core.OutcomeDropped}
 	}
 	inTokens, outTokens := req.usage(model)
-	return geminiExecution{outcome: outcomeSucceeded, request: req, inputTokens: inTokens, outputTokens: outTokens}
+	return geminiExecution{outcome: core.OutcomeSucceeded, request: req, inputTokens: inTokens, outputTokens: outTokens}
 }
 
 // geminiCodeInternal is google.rpc.Code INTERNAL.
@@ -256,7 +258,7 @@ type geminiPlan struct {
 	requests int
 	failure  string // why the input is invalid; "" when it is valid
 	expiring bool
-	total    tally
+	total    core.Tally
 }
 
 // planGeminiBatch validates a batch's input and runs each request (without
@@ -264,20 +266,20 @@ type geminiPlan struct {
 // requests of an invalid input are not run.
 func planGeminiBatch(ctx context.Context, input io.Reader, rec *geminiBatchRecord, tallyPath string) (*geminiPlan, error) {
 	p := &geminiPlan{}
-	err := writeAtomic(tallyPath, func(w io.Writer) error {
-		tw := &tallyWriter{w: w}
-		err := forEachLine(ctx, input, func(lineNo int, raw []byte) error {
+	err := core.WriteAtomic(tallyPath, func(w io.Writer) error {
+		tw := &core.TallyWriter{W: w}
+		err := core.ForEachLine(ctx, input, func(lineNo int, raw []byte) error {
 			p.requests++
 			in, err := parseGeminiLine(raw)
 			if err != nil {
 				p.failure = fmt.Sprintf("Invalid batch input: line %d: %v.", lineNo, err)
-				return errStopLines
+				return core.ErrStopLines
 			}
 			ex := executeGemini(rec.Endpoint, rec.Model, in)
-			p.expiring = p.expiring || ex.outcome == outcomeExpired
-			return tw.add(ex.outcome, ex.inputTokens, ex.outputTokens)
+			p.expiring = p.expiring || ex.outcome == core.OutcomeExpired
+			return tw.Add(ex.outcome, ex.inputTokens, ex.outputTokens)
 		})
-		p.total = tw.total
+		p.total = tw.Total
 		return err
 	})
 	if err != nil {
@@ -287,7 +289,7 @@ func planGeminiBatch(ctx context.Context, input io.Reader, rec *geminiBatchRecor
 		p.failure = "Invalid batch input: the input file has no requests."
 	}
 	if p.failure != "" {
-		p.total = tally{}
+		p.total = core.Tally{}
 	}
 	return p, nil
 }
@@ -295,14 +297,14 @@ func planGeminiBatch(ctx context.Context, input io.Reader, rec *geminiBatchRecor
 // geminiResults calls emit with the result of each reported request of a
 // batch that succeeded, in input order: its index, its input and what
 // became of it. Dropped requests are skipped.
-func (g *geminiAPI) geminiResults(ctx context.Context, rec *geminiBatchRecord, emit func(i int, in geminiInputLine, ex geminiExecution) error) error {
+func (g *API) geminiResults(ctx context.Context, rec *geminiBatchRecord, emit func(i int, in geminiInputLine, ex geminiExecution) error) error {
 	input, err := g.openInput(rec.ID)
 	if err != nil {
 		return err
 	}
 	defer input.Close()
 	i := 0
-	return forEachLine(ctx, input, func(lineNo int, raw []byte) error {
+	return core.ForEachLine(ctx, input, func(lineNo int, raw []byte) error {
 		in, err := parseGeminiLine(raw)
 		if err != nil {
 			return fmt.Errorf("batch %s: input line %d is no longer valid: %w", rec.ID, lineNo, err)
@@ -310,7 +312,7 @@ func (g *geminiAPI) geminiResults(ctx context.Context, rec *geminiBatchRecord, e
 		ex := executeGemini(rec.Endpoint, rec.Model, in)
 		index := i
 		i++
-		if ex.outcome == outcomeDropped {
+		if ex.outcome == core.OutcomeDropped {
 			return nil
 		}
 		return emit(index, in, ex)
@@ -319,14 +321,14 @@ func (g *geminiAPI) geminiResults(ctx context.Context, rec *geminiBatchRecord, e
 
 // answerOf returns the answer of request i of a batch, or its error.
 func (rec *geminiBatchRecord) answerOf(i int, ex geminiExecution) (any, *geminiStatus) {
-	if ex.outcome != outcomeSucceeded {
+	if ex.outcome != core.OutcomeSucceeded {
 		return nil, ex.err
 	}
-	return ex.request.answer(rec.Model, answerMeta{seed: rec.ID, index: i}), nil
+	return ex.request.answer(rec.Model, core.AnswerMeta{Seed: rec.ID, Index: i}), nil
 }
 
 // inlinedResponses renders the results of a batch of inline requests.
-func (g *geminiAPI) inlinedResponses(ctx context.Context, rec *geminiBatchRecord) ([]geminiInlinedResponse, error) {
+func (g *API) inlinedResponses(ctx context.Context, rec *geminiBatchRecord) ([]geminiInlinedResponse, error) {
 	out := []geminiInlinedResponse{}
 	err := g.geminiResults(ctx, rec, func(i int, in geminiInputLine, ex geminiExecution) error {
 		resp, st := rec.answerOf(i, ex)
@@ -341,9 +343,9 @@ func (g *geminiAPI) inlinedResponses(ctx context.Context, rec *geminiBatchRecord
 // writes the same bytes, each file through a rename, and the file's record
 // last, so concurrent writers are harmless and a record always has its
 // content.
-func (g *geminiAPI) writeResponsesFile(ctx context.Context, rec *geminiBatchRecord, p progress) error {
+func (g *API) writeResponsesFile(ctx context.Context, rec *geminiBatchRecord, p core.Progress) error {
 	id := rec.ResponsesFile
-	if done, err := fileExists(g.filePath(id)); err != nil || done {
+	if done, err := core.FileExists(g.filePath(id)); err != nil || done {
 		return err
 	}
 	f := &geminiFileRecord{
@@ -351,13 +353,13 @@ func (g *geminiAPI) writeResponsesFile(ctx context.Context, rec *geminiBatchReco
 		DisplayName: "batch-" + rec.ID + "-responses",
 		MIMEType:    "application/jsonl",
 		Source:      "GENERATED",
-		Created:     p.endedAt,
+		Created:     p.EndedAt,
 	}
-	err := writeAtomic(g.contentPath(id), func(w io.Writer) error {
+	err := core.WriteAtomic(g.contentPath(id), func(w io.Writer) error {
 		h := newHashCounter(w)
 		err := g.geminiResults(ctx, rec, func(i int, in geminiInputLine, ex geminiExecution) error {
 			resp, st := rec.answerOf(i, ex)
-			return encodeJSON(h, geminiResultLine{Key: in.key, Response: resp, Error: st})
+			return core.EncodeJSON(h, geminiResultLine{Key: in.key, Response: resp, Error: st})
 		})
 		f.Size, f.SHA256 = h.n, h.sum()
 		return err
@@ -365,5 +367,5 @@ func (g *geminiAPI) writeResponsesFile(ctx context.Context, rec *geminiBatchReco
 	if err != nil {
 		return err
 	}
-	return writeJSONFile(g.filePath(id), f)
+	return core.WriteJSONFile(g.filePath(id), f)
 }

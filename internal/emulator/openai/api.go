@@ -1,4 +1,4 @@
-package emulator
+package openai
 
 import (
 	"cmp"
@@ -8,23 +8,24 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/batchctl/batchctl/internal/emulator/core"
 )
 
-// openaiAPI serves the OpenAI Files and Batch API from its directories
+// API serves the OpenAI Files and Batch API from its directories
 // under the state directory.
-type openaiAPI struct {
-	srv     *Server
+type API struct {
+	host    *core.Host
 	files   string // file records (ID.json) and contents (ID.data)
 	batches string // batch records (ID.json) and their companions
 }
 
-func newOpenAI(s *Server, root string) (*openaiAPI, error) {
-	o := &openaiAPI{
-		srv:     s,
+func New(host *core.Host, root string) (*API, error) {
+	o := &API{
+		host:    host,
 		files:   filepath.Join(root, "openai", "files"),
 		batches: filepath.Join(root, "openai", "batches"),
 	}
@@ -36,16 +37,16 @@ func newOpenAI(s *Server, root string) (*openaiAPI, error) {
 	return o, nil
 }
 
-func (o *openaiAPI) register(mux *http.ServeMux) {
-	o.handle(mux, "POST /v1/files", opUpload, o.uploadFile)
-	o.handle(mux, "GET /v1/files", opListFiles, o.listFiles)
-	o.handle(mux, "GET /v1/files/{id}", opGetFile, o.getFile)
-	o.handle(mux, "GET /v1/files/{id}/content", opContent, o.fileContent)
-	o.handle(mux, "DELETE /v1/files/{id}", opDelete, o.deleteFile)
-	o.handle(mux, "POST /v1/batches", opCreate, o.createBatch)
-	o.handle(mux, "GET /v1/batches", opList, o.listBatches)
-	o.handle(mux, "GET /v1/batches/{id}", opGet, o.getBatch)
-	o.handle(mux, "POST /v1/batches/{id}/cancel", opCancel, o.cancelBatch)
+func (o *API) Register(mux *http.ServeMux) {
+	o.handle(mux, "POST /v1/files", core.OpUpload, o.uploadFile)
+	o.handle(mux, "GET /v1/files", core.OpListFiles, o.listFiles)
+	o.handle(mux, "GET /v1/files/{id}", core.OpGetFile, o.getFile)
+	o.handle(mux, "GET /v1/files/{id}/content", core.OpContent, o.fileContent)
+	o.handle(mux, "DELETE /v1/files/{id}", core.OpDelete, o.deleteFile)
+	o.handle(mux, "POST /v1/batches", core.OpCreate, o.createBatch)
+	o.handle(mux, "GET /v1/batches", core.OpList, o.listBatches)
+	o.handle(mux, "GET /v1/batches/{id}", core.OpGet, o.getBatch)
+	o.handle(mux, "POST /v1/batches/{id}/cancel", core.OpCancel, o.cancelBatch)
 	o.handle(mux, "/", "", o.unknownRoute)
 }
 
@@ -62,9 +63,9 @@ func badRequest(e *apiError) error { return &httpError{status: http.StatusBadReq
 // handle registers h for pattern behind the API key check and the server
 // faults of op. An error h returns is sent as an OpenAI error: an
 // *httpError as it is, anything else as a 500.
-func (o *openaiAPI) handle(mux *http.ServeMux, pattern, op string, h func(http.ResponseWriter, *http.Request) error) {
+func (o *API) handle(mux *http.ServeMux, pattern, op string, h func(http.ResponseWriter, *http.Request) error) {
 	mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("X-Request-Id", newID("req_"))
+		w.Header().Set("X-Request-Id", core.NewID("req_"))
 		if e := o.authenticate(r); e != nil {
 			writeAPIError(w, http.StatusUnauthorized, e)
 			return
@@ -83,8 +84,8 @@ func (o *openaiAPI) handle(mux *http.ServeMux, pattern, op string, h func(http.R
 			}
 			writeAPIError(w, he.status, he.body)
 		}
-		if f, ok := o.srv.faults.next(op); ok {
-			serveFault(w, r, f, serve, o.injectFault)
+		if f, ok := o.host.NextFault(op); ok {
+			core.ServeFault(w, r, f, serve, o.injectFault)
 			return
 		}
 		serve(w, r)
@@ -93,7 +94,7 @@ func (o *openaiAPI) handle(mux *http.ServeMux, pattern, op string, h func(http.R
 
 // authenticate checks the request's API key, given as a bearer token or in
 // an api-key header (Azure style).
-func (o *openaiAPI) authenticate(r *http.Request) *apiError {
+func (o *API) authenticate(r *http.Request) *apiError {
 	key := r.Header.Get("api-key")
 	if scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " "); ok && strings.EqualFold(scheme, "Bearer") {
 		key = cmp.Or(strings.TrimSpace(token), key)
@@ -103,17 +104,17 @@ func (o *openaiAPI) authenticate(r *http.Request) *apiError {
 		return &apiError{
 			Message: "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
 			Type:    errInvalidRequest,
-			Code:    strPtr("invalid_api_key"),
+			Code:    core.StrPtr("invalid_api_key"),
 		}
-	case !o.srv.keyAccepted(key):
-		return &apiError{Message: "Incorrect API key provided.", Type: errInvalidRequest, Code: strPtr("invalid_api_key")}
+	case !o.host.KeyAccepted(key):
+		return &apiError{Message: "Incorrect API key provided.", Type: errInvalidRequest, Code: core.StrPtr("invalid_api_key")}
 	}
 	return nil
 }
 
-func (o *openaiAPI) injectFault(w http.ResponseWriter, f Fault) {
+func (o *API) injectFault(w http.ResponseWriter, f core.Fault) {
 	if f.Status == 0 {
-		dropConnection(w)
+		core.DropConnection(w)
 		return
 	}
 	if f.Status == http.StatusTooManyRequests && !f.Bare {
@@ -122,23 +123,11 @@ func (o *openaiAPI) injectFault(w http.ResponseWriter, f Fault) {
 	writeAPIError(w, f.Status, statusError(f.Status, "(Emulated server fault.)"))
 }
 
-func (o *openaiAPI) unknownRoute(_ http.ResponseWriter, r *http.Request) error {
+func (o *API) unknownRoute(_ http.ResponseWriter, r *http.Request) error {
 	return &httpError{
 		status: http.StatusNotFound,
 		body:   invalidRequest("", "", "Invalid URL (%s %s)", r.Method, r.URL.Path),
 	}
-}
-
-// pathID returns the {id} of the request's path, or "" when it cannot be
-// the id of anything stored (ids are letters, digits, '-' and '_').
-func pathID(r *http.Request) string {
-	id := r.PathValue("id")
-	for _, c := range id {
-		if !(c == '-' || c == '_' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
-			return ""
-		}
-	}
-	return id
 }
 
 // queryLimit parses the limit query parameter: def when absent, else an
@@ -162,31 +151,14 @@ func queryLimit(r *http.Request, def, max int) (int, error) {
 	return n, nil
 }
 
-// paginate returns the page of at most limit items that follows the item
-// with id after (from the start when after is empty), and whether more
-// follow it.
-func paginate[T any](items []T, id func(T) string, after string, limit int) (page []T, hasMore bool) {
-	if after != "" {
-		i := 0
-		for i < len(items) && id(items[i]) != after {
-			i++
-		}
-		items = items[min(i+1, len(items)):]
-	}
-	if len(items) > limit {
-		return items[:limit], true
-	}
-	return items, false
-}
-
 // newListPage wraps a page of objects in a list object.
-func newListPage[T any](data []T, id func(T) string, hasMore bool) listPage[T] {
-	page := listPage[T]{Object: "list", Data: data, HasMore: hasMore}
+func newListPage[T any](data []T, id func(T) string, hasMore bool) ListPage[T] {
+	page := ListPage[T]{Object: "list", Data: data, HasMore: hasMore}
 	if page.Data == nil {
 		page.Data = []T{}
 	}
 	if len(data) > 0 {
-		page.FirstID, page.LastID = strPtr(id(data[0])), strPtr(id(data[len(data)-1]))
+		page.FirstID, page.LastID = core.StrPtr(id(data[0])), core.StrPtr(id(data[len(data)-1]))
 	}
 	return page
 }
@@ -209,29 +181,9 @@ func decodeRequest(w http.ResponseWriter, r *http.Request, v any) error {
 func jsonError(err error) *apiError {
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) && te.Field != "" {
-		return invalidType(te.Field, jsonTypeName(te.Type))
+		return invalidType(te.Field, core.JSONTypeName(te.Type))
 	}
 	return invalidRequest("", "", "We could not parse the JSON body of your request. The API expects a JSON payload, but what was sent was not valid JSON.")
-}
-
-// jsonTypeName names the JSON type that decodes into t.
-func jsonTypeName(t reflect.Type) string {
-	switch t.Kind() {
-	case reflect.String:
-		return "a string"
-	case reflect.Bool:
-		return "a boolean"
-	case reflect.Slice, reflect.Array:
-		return "an array"
-	case reflect.Map, reflect.Struct, reflect.Pointer:
-		return "an object"
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return "an integer"
-	case reflect.Float32, reflect.Float64:
-		return "a number"
-	}
-	return "a different type"
 }
 
 // unixPtr returns t as nullable Unix seconds: nil when t is zero.

@@ -1,4 +1,4 @@
-package emulator
+package core
 
 import (
 	"fmt"
@@ -12,20 +12,20 @@ import (
 
 // The operations a server fault can target (see the package documentation).
 const (
-	opUpload    = "upload"
-	opListFiles = "files"
-	opGetFile   = "file"
-	opContent   = "content"
-	opDelete    = "delete"
-	opCreate    = "create"
-	opGet       = "get"
-	opList      = "list"
-	opCancel    = "cancel"
+	OpUpload    = "upload"
+	OpListFiles = "files"
+	OpGetFile   = "file"
+	OpContent   = "content"
+	OpDelete    = "delete"
+	OpCreate    = "create"
+	OpGet       = "get"
+	OpList      = "list"
+	OpCancel    = "cancel"
 )
 
 // faultOps lists the operations in documentation order.
 func faultOps() []string {
-	return []string{opUpload, opListFiles, opGetFile, opContent, opDelete, opCreate, opGet, opList, opCancel}
+	return []string{OpUpload, OpListFiles, OpGetFile, OpContent, OpDelete, OpCreate, OpGet, OpList, OpCancel}
 }
 
 // Fault is one rule of a server fault spec: the next Times calls of Op
@@ -51,13 +51,13 @@ type Fault struct {
 // SlowDelay is how long a "slow" fault holds a call before answering it.
 const SlowDelay = 2 * time.Second
 
-// serveFault answers a call of op that suffers fault f. h is the call's
+// ServeFault answers a call of op that suffers fault f. h is the call's
 // real handler, run first for the After kinds.
-func serveFault(w http.ResponseWriter, r *http.Request, f Fault, h http.HandlerFunc, answer func(http.ResponseWriter, Fault)) {
+func ServeFault(w http.ResponseWriter, r *http.Request, f Fault, h http.HandlerFunc, answer func(http.ResponseWriter, Fault)) {
 	switch f.After {
 	case "lost":
 		h(discardWriter{header: http.Header{}}, r)
-		dropConnection(w)
+		DropConnection(w)
 	case "hang":
 		h(discardWriter{header: http.Header{}}, r)
 		<-r.Context().Done()
@@ -162,10 +162,10 @@ func (fi *faultInjector) next(op string) (Fault, bool) {
 	return f, true
 }
 
-// dropConnection ends the response in its middle: it sends the headers of a
+// DropConnection ends the response in its middle: it sends the headers of a
 // 200 answer announcing a body longer than what follows, then closes the
 // connection, so the client sees an unexpected EOF.
-func dropConnection(w http.ResponseWriter) {
+func DropConnection(w http.ResponseWriter) {
 	const partial = `{"object":"emulated dropped connection",`
 	rc := http.NewResponseController(w)
 	conn, buf, err := rc.Hijack()

@@ -1,4 +1,4 @@
-package emulator
+package gemini
 
 import (
 	"errors"
@@ -7,21 +7,23 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/batchctl/batchctl/internal/emulator/core"
 )
 
-// geminiAPI serves the Gemini Batch Mode protocol, and the part of the Files
+// API serves the Gemini Batch Mode protocol, and the part of the Files
 // API it needs, from its directories under the state directory.
-type geminiAPI struct {
-	s       *Server
+type API struct {
+	host    *core.Host
 	files   string // file records (ID.json) and contents (ID.data)
 	uploads string // upload sessions (ID.json) and the bytes received (ID.part)
 	batches string // batch records (ID.json) and their companions
 }
 
-func newGemini(s *Server, dir string) (*geminiAPI, error) {
+func New(host *core.Host, dir string) (*API, error) {
 	root := filepath.Join(dir, "gemini")
-	g := &geminiAPI{
-		s:       s,
+	g := &API{
+		host:    host,
 		files:   filepath.Join(root, "files"),
 		uploads: filepath.Join(root, "uploads"),
 		batches: filepath.Join(root, "batches"),
@@ -37,16 +39,16 @@ func newGemini(s *Server, dir string) (*geminiAPI, error) {
 // The path prefixes of the Gemini API.
 const (
 	geminiPrefix         = "/v1beta/"
-	geminiUploadPath     = "/upload/v1beta/files"
+	UploadPath           = "/upload/v1beta/files"
 	geminiDownloadPrefix = "/download/v1beta/files/"
 )
 
-// register adds the Gemini routes to mux. Resource names with a custom
+// Register adds the Gemini routes to mux. Resource names with a custom
 // method ("models/x:batchGenerateContent", "batches/y:cancel") do not fit
 // ServeMux wildcards, so the routes are matched here (geminiAPI.route).
-func (g *geminiAPI) register(mux *http.ServeMux) {
+func (g *API) Register(mux *http.ServeMux) {
 	mux.HandleFunc(geminiPrefix, g.serve)
-	mux.HandleFunc(geminiUploadPath, g.serve)
+	mux.HandleFunc(UploadPath, g.serve)
 	mux.HandleFunc(geminiDownloadPrefix, g.serve)
 }
 
@@ -56,7 +58,7 @@ type geminiHandler func(http.ResponseWriter, *http.Request) error
 
 // serve checks the API key, routes the request and applies the server
 // faults of its operation.
-func (g *geminiAPI) serve(w http.ResponseWriter, r *http.Request) {
+func (g *API) serve(w http.ResponseWriter, r *http.Request) {
 	op, h, needsKey := g.route(r)
 	if needsKey {
 		if e := g.authenticate(r); e != nil {
@@ -75,8 +77,8 @@ func (g *geminiAPI) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		writeGeminiError(w, ge)
 	}
-	if f, ok := g.s.faults.next(op); ok {
-		serveFault(w, r, f, handle, g.injectFault)
+	if f, ok := g.host.NextFault(op); ok {
+		core.ServeFault(w, r, f, handle, g.injectFault)
 		return
 	}
 	handle(w, r)
@@ -85,10 +87,10 @@ func (g *geminiAPI) serve(w http.ResponseWriter, r *http.Request) {
 // route returns the handler of a request, the server-fault operation it
 // counts as ("" for none) and whether it needs an API key: every call does
 // except those to an upload session, whose URL is its own credential.
-func (g *geminiAPI) route(r *http.Request) (op string, h geminiHandler, needsKey bool) {
+func (g *API) route(r *http.Request) (op string, h geminiHandler, needsKey bool) {
 	path := r.URL.Path
 	switch {
-	case path == geminiUploadPath:
+	case path == UploadPath:
 		if r.URL.Query().Has("upload_id") {
 			return g.sessionOp(r), g.onlyMethod(http.MethodPost, g.uploadSession), false
 		}
@@ -96,39 +98,39 @@ func (g *geminiAPI) route(r *http.Request) (op string, h geminiHandler, needsKey
 	case strings.HasPrefix(path, geminiDownloadPrefix):
 		id, method := splitCustomMethod(strings.TrimPrefix(path, geminiDownloadPrefix))
 		if method == "download" {
-			return opContent, g.onlyMethod(http.MethodGet, g.download(id)), true
+			return core.OpContent, g.onlyMethod(http.MethodGet, g.download(id)), true
 		}
 		return "", g.notFound, true
 	case path == geminiPrefix+"batches":
-		return opList, g.onlyMethod(http.MethodGet, g.listBatches), true
+		return core.OpList, g.onlyMethod(http.MethodGet, g.listBatches), true
 	}
 	collection, rest, _ := strings.Cut(strings.TrimPrefix(path, geminiPrefix), "/")
 	name, method := splitCustomMethod(rest)
 	switch {
-	case collection == "models" && (method == geminiGenerate || method == geminiEmbed):
-		return opCreate, g.onlyMethod(http.MethodPost, g.createBatch(name, method)), true
+	case collection == "models" && (method == GenerateMethod || method == EmbedMethod):
+		return core.OpCreate, g.onlyMethod(http.MethodPost, g.createBatch(name, method)), true
 	case collection == "batches" && method == "":
 		switch r.Method {
 		case http.MethodGet:
-			return opGet, g.withBatch(name, g.getBatch), true
+			return core.OpGet, g.withBatch(name, g.getBatch), true
 		case http.MethodDelete:
-			return opDelete, g.withBatch(name, g.deleteBatch), true
+			return core.OpDelete, g.withBatch(name, g.deleteBatch), true
 		}
 		return "", g.methodNotAllowed, true
 	case collection == "batches" && method == "cancel":
-		return opCancel, g.onlyMethod(http.MethodPost, g.withBatch(name, g.cancelBatch)), true
+		return core.OpCancel, g.onlyMethod(http.MethodPost, g.withBatch(name, g.cancelBatch)), true
 	case collection == "batches" && method == "delete":
-		return opDelete, g.onlyMethod(http.MethodPost, g.withBatch(name, g.deleteBatch)), true
+		return core.OpDelete, g.onlyMethod(http.MethodPost, g.withBatch(name, g.deleteBatch)), true
 	case collection == "files" && method == "":
 		switch r.Method {
 		case http.MethodGet:
-			return opGetFile, g.getFile(name), true
+			return core.OpGetFile, g.getFile(name), true
 		case http.MethodDelete:
-			return opDelete, g.deleteFile(name), true
+			return core.OpDelete, g.deleteFile(name), true
 		}
 		return "", g.methodNotAllowed, true
 	case collection == "files" && method == "download":
-		return opContent, g.onlyMethod(http.MethodGet, g.download(name)), true
+		return core.OpContent, g.onlyMethod(http.MethodGet, g.download(name)), true
 	}
 	return "", g.notFound, true
 }
@@ -142,7 +144,7 @@ func splitCustomMethod(s string) (name, method string) {
 }
 
 // onlyMethod restricts h to one HTTP method.
-func (g *geminiAPI) onlyMethod(method string, h geminiHandler) geminiHandler {
+func (g *API) onlyMethod(method string, h geminiHandler) geminiHandler {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		if r.Method != method {
 			return g.methodNotAllowed(w, r)
@@ -151,11 +153,11 @@ func (g *geminiAPI) onlyMethod(method string, h geminiHandler) geminiHandler {
 	}
 }
 
-func (g *geminiAPI) notFound(_ http.ResponseWriter, r *http.Request) error {
+func (g *API) notFound(_ http.ResponseWriter, r *http.Request) error {
 	return geminiErr(http.StatusNotFound, "The requested URL %s was not found on this server.", r.URL.Path)
 }
 
-func (g *geminiAPI) methodNotAllowed(_ http.ResponseWriter, r *http.Request) error {
+func (g *API) methodNotAllowed(_ http.ResponseWriter, r *http.Request) error {
 	e := geminiErr(http.StatusMethodNotAllowed, "Method %s is not allowed for %s.", r.Method, r.URL.Path)
 	e.status = "UNIMPLEMENTED"
 	return e
@@ -163,7 +165,7 @@ func (g *geminiAPI) methodNotAllowed(_ http.ResponseWriter, r *http.Request) err
 
 // authenticate checks the request's API key, given in an x-goog-api-key
 // header or a key query parameter.
-func (g *geminiAPI) authenticate(r *http.Request) *geminiError {
+func (g *API) authenticate(r *http.Request) *geminiError {
 	key := r.Header.Get("X-Goog-Api-Key")
 	if key == "" {
 		key = r.URL.Query().Get("key")
@@ -172,15 +174,15 @@ func (g *geminiAPI) authenticate(r *http.Request) *geminiError {
 	case key == "":
 		return geminiErr(http.StatusForbidden,
 			"Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.")
-	case !g.s.keyAccepted(key):
+	case !g.host.KeyAccepted(key):
 		return geminiErr(http.StatusUnauthorized, "API key not valid. Please pass a valid API key.")
 	}
 	return nil
 }
 
-func (g *geminiAPI) injectFault(w http.ResponseWriter, f Fault) {
+func (g *API) injectFault(w http.ResponseWriter, f core.Fault) {
 	if f.Status == 0 {
-		dropConnection(w)
+		core.DropConnection(w)
 		return
 	}
 	e := geminiErr(f.Status, "%s (Emulated server fault.)", geminiStatusMessage(f.Status))
@@ -218,7 +220,7 @@ func writeGeminiError(w http.ResponseWriter, e *geminiError) {
 	if status == "" {
 		status = geminiStatusName(e.code)
 	}
-	writeJSON(w, e.code, geminiErrorBody{Error: geminiStatus{
+	core.WriteJSON(w, e.code, ErrorBody{Error: geminiStatus{
 		Code:    e.code,
 		Message: e.message,
 		Status:  status,
@@ -284,4 +286,4 @@ func geminiValidID(id string) bool {
 
 // newGeminiID returns a new id for a Gemini resource: lowercase letters and
 // digits.
-func newGeminiID() string { return strings.ToLower(newID("")) }
+func newGeminiID() string { return strings.ToLower(core.NewID("")) }

@@ -1,4 +1,4 @@
-package emulator
+package gemini
 
 import (
 	"encoding/json"
@@ -9,8 +9,8 @@ import (
 // This file holds the Gemini wire types: objects as the API returns them,
 // in proto3 JSON (camelCase, int64s as strings, zero values left out).
 
-// geminiErrorBody is the body of a Google API error.
-type geminiErrorBody struct {
+// ErrorBody is the body of a Google API error.
+type ErrorBody struct {
 	Error geminiStatus `json:"error"`
 }
 
@@ -35,8 +35,8 @@ const geminiRetryInfoType = "type.googleapis.com/google.rpc.RetryInfo"
 const (
 	geminiGenerateBatchType  = "type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatch"
 	geminiGenerateOutputType = "type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatchOutput"
-	geminiEmbedBatchType     = "type.googleapis.com/google.ai.generativelanguage.v1main.EmbedContentBatch"
-	geminiEmbedOutputType    = "type.googleapis.com/google.ai.generativelanguage.v1main.EmbedContentBatchOutput"
+	EmbedBatchType           = "type.googleapis.com/google.ai.generativelanguage.v1main.EmbedContentBatch"
+	EmbedOutputType          = "type.googleapis.com/google.ai.generativelanguage.v1main.EmbedContentBatchOutput"
 )
 
 // geminiOperation is a batch as a long-running operation.
@@ -119,8 +119,8 @@ func geminiTime(t time.Time) string {
 	return t.UTC().Format(time.RFC3339Nano)
 }
 
-// geminiFileObject is a Files API File.
-type geminiFileObject struct {
+// FileObject is a Files API File.
+type FileObject struct {
 	Name           string      `json:"name"`
 	DisplayName    string      `json:"displayName,omitempty"`
 	MIMEType       string      `json:"mimeType"`
@@ -135,9 +135,9 @@ type geminiFileObject struct {
 	Source         string      `json:"source"`
 }
 
-// geminiFileAnswer wraps a File, as the upload's final answer does.
-type geminiFileAnswer struct {
-	File geminiFileObject `json:"file"`
+// FileAnswer wraps a File, as the upload's final answer does.
+type FileAnswer struct {
+	File FileObject `json:"file"`
 }
 
 // geminiResultLine is one line of a responses file.

@@ -1,9 +1,11 @@
-package emulator
+package anthropic
 
 import (
 	"fmt"
 	"net/http"
 	"time"
+
+	"github.com/batchctl/batchctl/internal/emulator/core"
 )
 
 // This file holds the Anthropic wire types: objects as the Message Batches
@@ -86,15 +88,15 @@ func anthropicDefaultMessage(errType string) string {
 	return "Invalid request"
 }
 
-// anthropicErrorResponse is the body of an error answer, and the error of
+// ErrorResponse is the body of an error answer, and the error of
 // an errored result.
-type anthropicErrorResponse struct {
-	Type      string             `json:"type"`
-	Error     anthropicErrorBody `json:"error"`
-	RequestID *string            `json:"request_id"`
+type ErrorResponse struct {
+	Type      string    `json:"type"`
+	Error     ErrorBody `json:"error"`
+	RequestID *string   `json:"request_id"`
 }
 
-type anthropicErrorBody struct {
+type ErrorBody struct {
 	Type    string `json:"type"`
 	Message string `json:"message"`
 }
@@ -102,7 +104,7 @@ type anthropicErrorBody struct {
 // anthropicHTTPError is an error answered with an Anthropic error body.
 type anthropicHTTPError struct {
 	status int
-	body   anthropicErrorBody
+	body   ErrorBody
 }
 
 func (e *anthropicHTTPError) Error() string { return fmt.Sprintf("%d %s", e.status, e.body.Message) }
@@ -110,29 +112,29 @@ func (e *anthropicHTTPError) Error() string { return fmt.Sprintf("%d %s", e.stat
 // anthropicErrorf returns the error answered with status, of the type the
 // API gives that status.
 func anthropicErrorf(status int, format string, args ...any) error {
-	return &anthropicHTTPError{status: status, body: anthropicErrorBody{Type: anthropicErrorType(status), Message: fmt.Sprintf(format, args...)}}
+	return &anthropicHTTPError{status: status, body: ErrorBody{Type: anthropicErrorType(status), Message: fmt.Sprintf(format, args...)}}
 }
 
 // writeAnthropicError sends an error answer; requestID is the request's id.
-func writeAnthropicError(w http.ResponseWriter, status int, e anthropicErrorBody, requestID string) {
-	writeJSON(w, status, anthropicErrorResponse{Type: "error", Error: e, RequestID: &requestID})
+func writeAnthropicError(w http.ResponseWriter, status int, e ErrorBody, requestID string) {
+	core.WriteJSON(w, status, ErrorResponse{Type: "error", Error: e, RequestID: &requestID})
 }
 
-// messageBatchObject is the MessageBatch object.
-type messageBatchObject struct {
-	ID                string             `json:"id"`
-	Type              string             `json:"type"`
-	ProcessingStatus  string             `json:"processing_status"`
-	RequestCounts     messageBatchCounts `json:"request_counts"`
-	EndedAt           *string            `json:"ended_at"`
-	CreatedAt         string             `json:"created_at"`
-	ExpiresAt         string             `json:"expires_at"`
-	ArchivedAt        *string            `json:"archived_at"`
-	CancelInitiatedAt *string            `json:"cancel_initiated_at"`
-	ResultsURL        *string            `json:"results_url"`
+// BatchObject is the MessageBatch object.
+type BatchObject struct {
+	ID                string      `json:"id"`
+	Type              string      `json:"type"`
+	ProcessingStatus  string      `json:"processing_status"`
+	RequestCounts     BatchCounts `json:"request_counts"`
+	EndedAt           *string     `json:"ended_at"`
+	CreatedAt         string      `json:"created_at"`
+	ExpiresAt         string      `json:"expires_at"`
+	ArchivedAt        *string     `json:"archived_at"`
+	CancelInitiatedAt *string     `json:"cancel_initiated_at"`
+	ResultsURL        *string     `json:"results_url"`
 }
 
-type messageBatchCounts struct {
+type BatchCounts struct {
 	Processing int64 `json:"processing"`
 	Succeeded  int64 `json:"succeeded"`
 	Errored    int64 `json:"errored"`
@@ -152,12 +154,12 @@ func anthropicTimePtr(t time.Time) *string {
 	return &s
 }
 
-// messageBatchList is a page of GET /v1/messages/batches.
-type messageBatchList struct {
-	Data    []messageBatchObject `json:"data"`
-	HasMore bool                 `json:"has_more"`
-	FirstID *string              `json:"first_id"`
-	LastID  *string              `json:"last_id"`
+// BatchList is a page of GET /v1/messages/batches.
+type BatchList struct {
+	Data    []BatchObject `json:"data"`
+	HasMore bool          `json:"has_more"`
+	FirstID *string       `json:"first_id"`
+	LastID  *string       `json:"last_id"`
 }
 
 type messageBatchDeleted struct {
@@ -185,8 +187,8 @@ type succeededResult struct {
 }
 
 type erroredResult struct {
-	Type  string                 `json:"type"`
-	Error anthropicErrorResponse `json:"error"`
+	Type  string        `json:"type"`
+	Error ErrorResponse `json:"error"`
 }
 
 // bareResult is a canceled or expired result.

@@ -1,4 +1,4 @@
-package emulator
+package anthropic
 
 import (
 	"cmp"
@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/batchctl/batchctl/internal/emulator/core"
 )
 
 const (
@@ -27,20 +29,20 @@ const (
 const (
 	anthropicRequestsExt = ".requests" // the requests, one compact JSON object per line
 	anthropicTallyExt    = ".tally"    // running tallies of the requests (tally.go)
-	anthropicResultsExt  = ".results"  // the results JSONL, once the batch has ended
+	ResultsExt           = ".results"  // the results JSONL, once the batch has ended
 )
 
 // anthropicBatch is a message batch as stored: everything its state at any
 // instant is computed from. Only Timeline.Cancelling ever changes after
 // creation.
 type anthropicBatch struct {
-	ID       string   `json:"id"`
-	Timeline timeline `json:"timeline"`
+	ID       string        `json:"id"`
+	Timeline core.Timeline `json:"timeline"`
 	// Total is the tally of all requests.
-	Total tally `json:"total"`
+	Total core.Tally `json:"total"`
 }
 
-func (a *anthropicAPI) batchPath(id, ext string) string { return filepath.Join(a.batches, id+ext) }
+func (a *API) batchPath(id, ext string) string { return filepath.Join(a.batches, id+ext) }
 
 // batchNotFound is the error for an unknown batch id.
 func batchNotFound(id string) error {
@@ -49,17 +51,17 @@ func batchNotFound(id string) error {
 
 // requestBatch reads the record of the batch r's path names; an unknown id
 // gives a 404 error.
-func (a *anthropicAPI) requestBatch(r *http.Request) (*anthropicBatch, error) {
-	if id := pathID(r); id != "" {
+func (a *API) requestBatch(r *http.Request) (*anthropicBatch, error) {
+	if id := core.PathID(r); id != "" {
 		return a.loadBatch(id)
 	}
 	return nil, batchNotFound(r.PathValue("id"))
 }
 
 // loadBatch reads a batch record; an unknown id gives a 404 error.
-func (a *anthropicAPI) loadBatch(id string) (*anthropicBatch, error) {
+func (a *API) loadBatch(id string) (*anthropicBatch, error) {
 	var b anthropicBatch
-	if err := readJSONFile(a.batchPath(id, ".json"), &b); err != nil {
+	if err := core.ReadJSONFile(a.batchPath(id, ".json"), &b); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, batchNotFound(id)
 		}
@@ -68,10 +70,10 @@ func (a *anthropicAPI) loadBatch(id string) (*anthropicBatch, error) {
 	return &b, nil
 }
 
-func (a *anthropicAPI) createBatch(w http.ResponseWriter, r *http.Request) error {
+func (a *API) createBatch(w http.ResponseWriter, r *http.Request) error {
 	rec := &anthropicBatch{
-		ID:       newID(anthropicBatchPrefix),
-		Timeline: timeline{Created: a.s.clock(), Duration: a.s.duration, Valid: true},
+		ID:       core.NewID(anthropicBatchPrefix),
+		Timeline: core.Timeline{Created: a.host.Clock(), Duration: a.host.Duration(), Valid: true},
 	}
 	if err := a.storeBatch(w, r, rec); err != nil {
 		return err
@@ -83,32 +85,32 @@ func (a *anthropicAPI) createBatch(w http.ResponseWriter, r *http.Request) error
 // companions, running each one (without rendering its answer), then writes
 // the batch record, last, so that a stored record always has its
 // companions. Nothing is left behind when the body is invalid.
-func (a *anthropicAPI) storeBatch(w http.ResponseWriter, r *http.Request, rec *anthropicBatch) (err error) {
-	requests, err := createAtomic(a.batchPath(rec.ID, anthropicRequestsExt))
+func (a *API) storeBatch(w http.ResponseWriter, r *http.Request, rec *anthropicBatch) (err error) {
+	requests, err := core.CreateAtomic(a.batchPath(rec.ID, anthropicRequestsExt))
 	if err != nil {
 		return err
 	}
-	defer requests.abort()
-	tallies, err := createAtomic(a.batchPath(rec.ID, anthropicTallyExt))
+	defer requests.Abort()
+	tallies, err := core.CreateAtomic(a.batchPath(rec.ID, anthropicTallyExt))
 	if err != nil {
 		return err
 	}
-	defer tallies.abort()
-	tw := &tallyWriter{w: tallies}
+	defer tallies.Abort()
+	tw := &core.TallyWriter{W: tallies}
 	err = createRequests(w, r, func(line []byte, params json.RawMessage) error {
 		run := runAnthropic(params)
 		rec.Timeline.Requests++
-		rec.Timeline.Expiring = rec.Timeline.Expiring || run.outcome == outcomeExpired
+		rec.Timeline.Expiring = rec.Timeline.Expiring || run.outcome == core.OutcomeExpired
 		if _, err := requests.Write(line); err != nil {
 			return err
 		}
-		return tw.add(run.outcome, run.inputTokens, run.outputTokens)
+		return tw.Add(run.outcome, run.inputTokens, run.outputTokens)
 	})
 	if err != nil {
 		return err
 	}
-	rec.Total = tw.total
-	if err := requests.commit(); err != nil {
+	rec.Total = tw.Total
+	if err := requests.Commit(); err != nil {
 		return err
 	}
 	defer func() {
@@ -117,13 +119,13 @@ func (a *anthropicAPI) storeBatch(w http.ResponseWriter, r *http.Request, rec *a
 			os.Remove(a.batchPath(rec.ID, anthropicTallyExt))
 		}
 	}()
-	if err := tallies.commit(); err != nil {
+	if err := tallies.Commit(); err != nil {
 		return err
 	}
-	return writeJSONFile(a.batchPath(rec.ID, ".json"), rec)
+	return core.WriteJSONFile(a.batchPath(rec.ID, ".json"), rec)
 }
 
-func (a *anthropicAPI) getBatch(w http.ResponseWriter, r *http.Request) error {
+func (a *API) getBatch(w http.ResponseWriter, r *http.Request) error {
 	rec, err := a.requestBatch(r)
 	if err != nil {
 		return err
@@ -132,58 +134,58 @@ func (a *anthropicAPI) getBatch(w http.ResponseWriter, r *http.Request) error {
 }
 
 // respondBatch sends the batch as it is now.
-func (a *anthropicAPI) respondBatch(r *http.Request, w http.ResponseWriter, rec *anthropicBatch) error {
-	b, err := a.view(r, rec, a.s.clock())
+func (a *API) respondBatch(r *http.Request, w http.ResponseWriter, rec *anthropicBatch) error {
+	b, err := a.view(r, rec, a.host.Clock())
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, b)
+	core.WriteJSON(w, http.StatusOK, b)
 	return nil
 }
 
-func (a *anthropicAPI) cancelBatch(w http.ResponseWriter, r *http.Request) error {
+func (a *API) cancelBatch(w http.ResponseWriter, r *http.Request) error {
 	rec, err := a.requestBatch(r)
 	if err != nil {
 		return err
 	}
-	now := a.s.clock()
-	switch p := rec.Timeline.at(now); {
-	case p.phase == phaseCancelling:
+	now := a.host.Clock()
+	switch p := rec.Timeline.At(now); {
+	case p.Phase == core.PhaseCancelling:
 		// Cancelling twice changes nothing.
-	case p.phase.terminal():
+	case p.Phase.Terminal():
 		return anthropicErrorf(http.StatusBadRequest, "Message Batch %s has already ended and cannot be canceled", rec.ID)
 	default:
 		// As on the OpenAI side, a process that sees the batch end just
 		// as this one cancels it may write its full results first; the
 		// window is the few microseconds of this write.
 		rec.Timeline.Cancelling = now
-		if err := writeJSONFile(a.batchPath(rec.ID, ".json"), rec); err != nil {
+		if err := core.WriteJSONFile(a.batchPath(rec.ID, ".json"), rec); err != nil {
 			return err
 		}
 	}
 	return a.respondBatch(r, w, rec)
 }
 
-func (a *anthropicAPI) deleteBatch(w http.ResponseWriter, r *http.Request) error {
+func (a *API) deleteBatch(w http.ResponseWriter, r *http.Request) error {
 	rec, err := a.requestBatch(r)
 	if err != nil {
 		return err
 	}
-	if !rec.Timeline.at(a.s.clock()).phase.terminal() {
+	if !rec.Timeline.At(a.host.Clock()).Phase.Terminal() {
 		return anthropicErrorf(http.StatusBadRequest, "Message Batch %s cannot be deleted while it is in progress; cancel it first", rec.ID)
 	}
 	// The record goes first, so the batch is gone for every process even
 	// if removing its companions fails.
-	for _, ext := range []string{".json", anthropicRequestsExt, anthropicTallyExt, anthropicResultsExt} {
+	for _, ext := range []string{".json", anthropicRequestsExt, anthropicTallyExt, ResultsExt} {
 		if err := os.Remove(a.batchPath(rec.ID, ext)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return err
 		}
 	}
-	writeJSON(w, http.StatusOK, messageBatchDeleted{ID: rec.ID, Type: messageBatchDeletedType})
+	core.WriteJSON(w, http.StatusOK, messageBatchDeleted{ID: rec.ID, Type: messageBatchDeletedType})
 	return nil
 }
 
-func (a *anthropicAPI) listBatches(w http.ResponseWriter, r *http.Request) error {
+func (a *API) listBatches(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	limit, err := anthropicLimit(q.Get("limit"))
 	if err != nil {
@@ -203,19 +205,19 @@ func (a *anthropicAPI) listBatches(w http.ResponseWriter, r *http.Request) error
 	if before != "" {
 		page, more = paginateBefore(recs, id, before, limit)
 	} else {
-		page, more = paginate(recs, id, after, limit)
+		page, more = core.Paginate(recs, id, after, limit)
 	}
-	now := a.s.clock()
-	list := messageBatchList{Data: make([]messageBatchObject, len(page)), HasMore: more}
+	now := a.host.Clock()
+	list := BatchList{Data: make([]BatchObject, len(page)), HasMore: more}
 	for i, rec := range page {
 		if list.Data[i], err = a.view(r, rec, now); err != nil {
 			return err
 		}
 	}
 	if len(page) > 0 {
-		list.FirstID, list.LastID = strPtr(page[0].ID), strPtr(page[len(page)-1].ID)
+		list.FirstID, list.LastID = core.StrPtr(page[0].ID), core.StrPtr(page[len(page)-1].ID)
 	}
-	writeJSON(w, http.StatusOK, list)
+	core.WriteJSON(w, http.StatusOK, list)
 	return nil
 }
 
@@ -249,8 +251,8 @@ func paginateBefore[T any](items []T, id func(T) string, before string, limit in
 }
 
 // allBatches returns every stored batch, newest first.
-func (a *anthropicAPI) allBatches() ([]*anthropicBatch, error) {
-	ids, err := listIDs(a.batches, ".json")
+func (a *API) allBatches() ([]*anthropicBatch, error) {
+	ids, err := core.ListIDs(a.batches, ".json")
 	if err != nil {
 		return nil, err
 	}
@@ -275,19 +277,19 @@ func (a *anthropicAPI) allBatches() ([]*anthropicBatch, error) {
 // view returns the batch as the API shows it at now to request r (whose
 // host its results_url names), first writing its results if it has just
 // ended.
-func (a *anthropicAPI) view(r *http.Request, rec *anthropicBatch, now time.Time) (messageBatchObject, error) {
-	p := rec.Timeline.at(now)
-	b := messageBatchObject{
+func (a *API) view(r *http.Request, rec *anthropicBatch, now time.Time) (BatchObject, error) {
+	p := rec.Timeline.At(now)
+	b := BatchObject{
 		ID:                rec.ID,
 		Type:              messageBatchType,
-		ProcessingStatus:  processingStatus(p.phase),
-		RequestCounts:     messageBatchCounts{Processing: int64(rec.Timeline.Requests)},
-		EndedAt:           anthropicTimePtr(p.endedAt),
+		ProcessingStatus:  processingStatus(p.Phase),
+		RequestCounts:     BatchCounts{Processing: int64(rec.Timeline.Requests)},
+		EndedAt:           anthropicTimePtr(p.EndedAt),
 		CreatedAt:         anthropicTime(rec.Timeline.Created),
 		ExpiresAt:         anthropicTime(rec.Timeline.Created.Add(anthropicExpiry)),
-		CancelInitiatedAt: anthropicTimePtr(p.cancellingAt),
+		CancelInitiatedAt: anthropicTimePtr(p.CancellingAt),
 	}
-	if !p.phase.terminal() {
+	if !p.Phase.Terminal() {
 		return b, nil
 	}
 	counts, err := a.endCounts(rec, p)
@@ -298,18 +300,18 @@ func (a *anthropicAPI) view(r *http.Request, rec *anthropicBatch, now time.Time)
 		return b, err
 	}
 	b.RequestCounts = counts
-	b.ResultsURL = strPtr(resultsURL(r, rec.ID))
+	b.ResultsURL = core.StrPtr(resultsURL(r, rec.ID))
 	return b, nil
 }
 
 // processingStatus returns the processing_status of a phase: a message
 // batch is in progress until it ends, with a canceling phase between a
 // cancel and its end.
-func processingStatus(p phase) string {
+func processingStatus(p core.Phase) string {
 	switch {
-	case p == phaseCancelling:
+	case p == core.PhaseCancelling:
 		return "canceling"
-	case p.terminal():
+	case p.Terminal():
 		return "ended"
 	}
 	return "in_progress"
@@ -321,22 +323,22 @@ func processingStatus(p phase) string {
 // the cancel, and counts the others as canceled, along with the requests
 // that were to expire (they never ran). Dropped requests stay processing:
 // they are counted as the requests of the batch, but never reported.
-func (a *anthropicAPI) endCounts(rec *anthropicBatch, p progress) (messageBatchCounts, error) {
+func (a *API) endCounts(rec *anthropicBatch, p core.Progress) (BatchCounts, error) {
 	total := rec.Total
-	if p.phase != phaseCancelled {
-		return messageBatchCounts{
+	if p.Phase != core.PhaseCancelled {
+		return BatchCounts{
 			Processing: total.Dropped,
 			Succeeded:  total.Succeeded,
 			Errored:    total.Failed,
 			Expired:    total.Expired,
 		}, nil
 	}
-	ran, err := readTally(a.batchPath(rec.ID, anthropicTallyExt), p.executed)
+	ran, err := core.ReadTally(a.batchPath(rec.ID, anthropicTallyExt), p.Executed)
 	if err != nil {
-		return messageBatchCounts{}, err
+		return BatchCounts{}, err
 	}
-	notRun := int64(rec.Timeline.Requests-p.executed) - (total.Dropped - ran.Dropped)
-	return messageBatchCounts{
+	notRun := int64(rec.Timeline.Requests-p.Executed) - (total.Dropped - ran.Dropped)
+	return BatchCounts{
 		Processing: total.Dropped,
 		Succeeded:  ran.Succeeded,
 		Errored:    ran.Failed,

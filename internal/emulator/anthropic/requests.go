@@ -1,4 +1,4 @@
-package emulator
+package anthropic
 
 import (
 	"bytes"
@@ -10,6 +10,8 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+
+	"github.com/batchctl/batchctl/internal/emulator/core"
 )
 
 // This file reads the body that creates a message batch, validating it as
@@ -192,7 +194,7 @@ func validCustomID(id string) bool {
 
 // anthropicRun is what becomes of one request of a message batch.
 type anthropicRun struct {
-	outcome outcome
+	outcome core.Outcome
 	// errType and errMessage are the error of a failed request.
 	errType, errMessage string
 	// model and text are the answer of a succeeded request.
@@ -225,37 +227,37 @@ func runAnthropic(params json.RawMessage) anthropicRun {
 	if msg != "" {
 		return failedRun(anthInvalidRequest, msg)
 	}
-	switch m := findMarker(prompt); m.kind {
-	case markerFail:
-		errType := anthropicErrorType(m.status)
-		return failedRun(errType, anthropicDefaultMessage(errType)+" (emulated by "+m.text+")")
-	case markerError:
-		return failedRun(anthAPIError, anthropicDefaultMessage(anthAPIError)+" (emulated by "+m.text+")")
-	case markerExpire:
-		return anthropicRun{outcome: outcomeExpired}
-	case markerDrop:
-		return anthropicRun{outcome: outcomeDropped}
+	switch m := core.FindMarker(prompt); m.Kind {
+	case core.MarkerFail:
+		errType := anthropicErrorType(m.Status)
+		return failedRun(errType, anthropicDefaultMessage(errType)+" (emulated by "+m.Text+")")
+	case core.MarkerError:
+		return failedRun(anthAPIError, anthropicDefaultMessage(anthAPIError)+" (emulated by "+m.Text+")")
+	case core.MarkerExpire:
+		return anthropicRun{outcome: core.OutcomeExpired}
+	case core.MarkerDrop:
+		return anthropicRun{outcome: core.OutcomeDropped}
 	}
-	text := reply(p.Model, prompt)
+	text := core.Reply(p.Model, prompt)
 	return anthropicRun{
-		outcome:      outcomeSucceeded,
+		outcome:      core.OutcomeSucceeded,
 		model:        p.Model,
 		text:         text,
-		inputTokens:  countTokens(texts...),
-		outputTokens: countTokens(text),
+		inputTokens:  core.CountTokens(texts...),
+		outputTokens: core.CountTokens(text),
 	}
 }
 
 // failedRun is a request that errored with an error of errType.
 func failedRun(errType, message string) anthropicRun {
-	return anthropicRun{outcome: outcomeFailed, errType: errType, errMessage: message}
+	return anthropicRun{outcome: core.OutcomeFailed, errType: errType, errMessage: message}
 }
 
 // paramsTypeError describes a params member of the wrong type.
 func paramsTypeError(err error) string {
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) && te.Field != "" {
-		return te.Field + ": Input should be " + jsonTypeName(te.Type)
+		return te.Field + ": Input should be " + core.JSONTypeName(te.Type)
 	}
 	return "params: Input should be a valid dictionary"
 }
@@ -273,7 +275,7 @@ func (p *anthropicParams) conversation() (texts []string, prompt, msg string) {
 	case len(p.Messages) == 0:
 		return nil, "", "messages: List should have at least 1 item after validation, not 0"
 	}
-	system, ok := messageText(p.System)
+	system, ok := core.MessageText(p.System)
 	if !ok {
 		return nil, "", "system: Input should be a valid string or a list of text blocks"
 	}
@@ -282,7 +284,7 @@ func (p *anthropicParams) conversation() (texts []string, prompt, msg string) {
 		if m.Role != "user" && m.Role != "assistant" {
 			return nil, "", fmt.Sprintf("messages.%d.role: Input should be 'user' or 'assistant'", i)
 		}
-		text, ok := messageText(m.Content)
+		text, ok := core.MessageText(m.Content)
 		if !ok || m.Content == nil {
 			return nil, "", fmt.Sprintf("messages.%d.content: Input should be a valid string or a list of content blocks", i)
 		}

@@ -1,4 +1,4 @@
-package emulator
+package gemini
 
 import (
 	"bytes"
@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/batchctl/batchctl/internal/emulator/core"
 )
 
 const (
@@ -36,7 +38,7 @@ const (
 // creation.
 type geminiBatchRecord struct {
 	ID          string `json:"id"`       // without "batches/"
-	Endpoint    string `json:"endpoint"` // geminiGenerate or geminiEmbed
+	Endpoint    string `json:"endpoint"` // GenerateMethod or geminiEmbed
 	Model       string `json:"model"`    // without "models/"
 	DisplayName string `json:"display_name,omitempty"`
 	// InputFile is the id of the input file; empty for inline requests.
@@ -45,26 +47,26 @@ type geminiBatchRecord struct {
 	// input, reserved at creation and written when the batch succeeds.
 	ResponsesFile string `json:"responses_file,omitempty"`
 	// Failure says why the input is invalid; empty when it is valid.
-	Failure  string   `json:"failure,omitempty"`
-	Timeline timeline `json:"timeline"`
+	Failure  string        `json:"failure,omitempty"`
+	Timeline core.Timeline `json:"timeline"`
 	// Total is the tally of all requests.
-	Total tally `json:"total"`
+	Total core.Tally `json:"total"`
 }
 
-func (g *geminiAPI) batchPath(id, ext string) string { return filepath.Join(g.batches, id+ext) }
+func (g *API) batchPath(id, ext string) string { return filepath.Join(g.batches, id+ext) }
 
-func (g *geminiAPI) openInput(id string) (*os.File, error) {
+func (g *API) openInput(id string) (*os.File, error) {
 	return os.Open(g.batchPath(id, geminiInputExt))
 }
 
 // loadBatch reads a batch record; an unknown id gives a 404 error.
-func (g *geminiAPI) loadBatch(id string) (*geminiBatchRecord, error) {
+func (g *API) loadBatch(id string) (*geminiBatchRecord, error) {
 	notFound := geminiErr(http.StatusNotFound, "Batch batches/%s was not found.", id)
 	if !geminiValidID(id) {
 		return nil, notFound
 	}
 	var rec geminiBatchRecord
-	if err := readJSONFile(g.batchPath(id, ".json"), &rec); err != nil {
+	if err := core.ReadJSONFile(g.batchPath(id, ".json"), &rec); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, notFound
 		}
@@ -74,7 +76,7 @@ func (g *geminiAPI) loadBatch(id string) (*geminiBatchRecord, error) {
 }
 
 // withBatch loads the batch named in the path for h.
-func (g *geminiAPI) withBatch(id string, h func(http.ResponseWriter, *http.Request, *geminiBatchRecord) error) geminiHandler {
+func (g *API) withBatch(id string, h func(http.ResponseWriter, *http.Request, *geminiBatchRecord) error) geminiHandler {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		rec, err := g.loadBatch(id)
 		if err != nil {
@@ -88,7 +90,7 @@ func (g *geminiAPI) withBatch(id string, h func(http.ResponseWriter, *http.Reque
 // {"batch":{"display_name":...,"input_config":{"requests":{"requests":[...]}}}}
 // or {"batch":{...,"input_config":{"file_name":"files/..."}}}, in either
 // spelling of the field names.
-func (g *geminiAPI) createBatch(model, endpoint string) geminiHandler {
+func (g *API) createBatch(model, endpoint string) geminiHandler {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		if model == "" || strings.Contains(model, "/") {
 			return geminiErr(http.StatusNotFound, "Model models/%s was not found.", model)
@@ -101,7 +103,7 @@ func (g *geminiAPI) createBatch(model, endpoint string) geminiHandler {
 			ID:       newGeminiID(),
 			Endpoint: endpoint,
 			Model:    model,
-			Timeline: timeline{Created: g.s.clock(), Duration: g.s.duration},
+			Timeline: core.Timeline{Created: g.host.Clock(), Duration: g.host.Duration()},
 		}
 		if raw := geminiField(batch, "displayName"); raw != nil && json.Unmarshal(raw, &rec.DisplayName) != nil {
 			return geminiErr(http.StatusBadRequest, "Invalid value at 'batch.display_name': expected a string.")
@@ -138,7 +140,7 @@ func decodeGeminiBatch(w http.ResponseWriter, r *http.Request) (map[string]json.
 // batchInput checks the input config of a create request and returns the
 // function that stores the batch's input at a path: a link to the input
 // file, or the inline requests one per line.
-func (g *geminiAPI) batchInput(batch map[string]json.RawMessage, rec *geminiBatchRecord) (func(path string) error, error) {
+func (g *API) batchInput(batch map[string]json.RawMessage, rec *geminiBatchRecord) (func(path string) error, error) {
 	var config map[string]json.RawMessage
 	if raw := geminiField(batch, "inputConfig"); raw == nil || json.Unmarshal(raw, &config) != nil {
 		return nil, geminiErr(http.StatusBadRequest, "* batch.input_config: input_config is required")
@@ -157,7 +159,7 @@ func (g *geminiAPI) batchInput(batch map[string]json.RawMessage, rec *geminiBatc
 			return nil, err
 		}
 		rec.InputFile, rec.ResponsesFile = f.ID, "batch"+rec.ID
-		return func(path string) error { return linkOrCopy(g.contentPath(f.ID), path) }, nil
+		return func(path string) error { return core.LinkOrCopy(g.contentPath(f.ID), path) }, nil
 	}
 	var inline struct {
 		Requests []json.RawMessage `json:"requests"`
@@ -169,7 +171,7 @@ func (g *geminiAPI) batchInput(batch map[string]json.RawMessage, rec *geminiBatc
 		return nil, geminiErr(http.StatusBadRequest, "* batch.input_config.requests.requests: at least one request is required")
 	}
 	return func(path string) error {
-		return writeAtomic(path, func(w io.Writer) error { return writeGeminiLines(w, inline.Requests) })
+		return core.WriteAtomic(path, func(w io.Writer) error { return writeGeminiLines(w, inline.Requests) })
 	}, nil
 }
 
@@ -192,7 +194,7 @@ func writeGeminiLines(w io.Writer, items []json.RawMessage) error {
 // storeBatch stores the batch's input, plans the batch from it and writes
 // the batch record, last, so that a stored record always has its
 // companions.
-func (g *geminiAPI) storeBatch(ctx context.Context, rec *geminiBatchRecord, writeInput func(path string) error) (err error) {
+func (g *API) storeBatch(ctx context.Context, rec *geminiBatchRecord, writeInput func(path string) error) (err error) {
 	inputPath := g.batchPath(rec.ID, geminiInputExt)
 	tallyPath := g.batchPath(rec.ID, geminiTallyExt)
 	defer func() {
@@ -215,51 +217,51 @@ func (g *geminiAPI) storeBatch(ctx context.Context, rec *geminiBatchRecord, writ
 	}
 	rec.Failure, rec.Total = p.failure, p.total
 	rec.Timeline.Requests, rec.Timeline.Valid, rec.Timeline.Expiring = p.requests, p.failure == "", p.expiring
-	return writeJSONFile(g.batchPath(rec.ID, ".json"), rec)
+	return core.WriteJSONFile(g.batchPath(rec.ID, ".json"), rec)
 }
 
-func (g *geminiAPI) getBatch(w http.ResponseWriter, r *http.Request, rec *geminiBatchRecord) error {
+func (g *API) getBatch(w http.ResponseWriter, r *http.Request, rec *geminiBatchRecord) error {
 	return g.respondBatch(r.Context(), w, rec)
 }
 
 // respondBatch sends the batch operation as it is now.
-func (g *geminiAPI) respondBatch(ctx context.Context, w http.ResponseWriter, rec *geminiBatchRecord) error {
-	op, err := g.view(ctx, rec, g.s.clock())
+func (g *API) respondBatch(ctx context.Context, w http.ResponseWriter, rec *geminiBatchRecord) error {
+	op, err := g.view(ctx, rec, g.host.Clock())
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, op)
+	core.WriteJSON(w, http.StatusOK, op)
 	return nil
 }
 
 // cancelBatch cancels a batch that has not finished; cancelling a
 // cancelled batch again changes nothing. It answers with an empty object.
-func (g *geminiAPI) cancelBatch(w http.ResponseWriter, r *http.Request, rec *geminiBatchRecord) error {
-	now := g.s.clock()
-	switch p := rec.Timeline.at(now); {
-	case p.phase == phaseCancelling || p.phase == phaseCancelled:
-	case p.phase.terminal():
-		return geminiPrecondition("Batch batches/%s is in state %s and cannot be cancelled.", rec.ID, geminiState(p.phase))
+func (g *API) cancelBatch(w http.ResponseWriter, r *http.Request, rec *geminiBatchRecord) error {
+	now := g.host.Clock()
+	switch p := rec.Timeline.At(now); {
+	case p.Phase == core.PhaseCancelling || p.Phase == core.PhaseCancelled:
+	case p.Phase.Terminal():
+		return geminiPrecondition("Batch batches/%s is in state %s and cannot be cancelled.", rec.ID, geminiState(p.Phase))
 	default:
 		rec.Timeline.Cancelling = now
-		if err := writeJSONFile(g.batchPath(rec.ID, ".json"), rec); err != nil {
+		if err := core.WriteJSONFile(g.batchPath(rec.ID, ".json"), rec); err != nil {
 			return err
 		}
 	}
-	writeJSON(w, http.StatusOK, struct{}{})
+	core.WriteJSON(w, http.StatusOK, struct{}{})
 	return nil
 }
 
 // deleteBatch forgets a batch (without cancelling anything); its responses
 // file stays. It answers with an empty object.
-func (g *geminiAPI) deleteBatch(w http.ResponseWriter, _ *http.Request, rec *geminiBatchRecord) error {
+func (g *API) deleteBatch(w http.ResponseWriter, _ *http.Request, rec *geminiBatchRecord) error {
 	// The record goes first: a batch is visible only while it exists.
 	for _, ext := range []string{".json", geminiInputExt, geminiTallyExt} {
 		if err := os.Remove(g.batchPath(rec.ID, ext)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return err
 		}
 	}
-	writeJSON(w, http.StatusOK, struct{}{})
+	core.WriteJSON(w, http.StatusOK, struct{}{})
 	return nil
 }
 
@@ -271,7 +273,7 @@ type geminiListPage struct {
 
 // listBatches answers GET /v1beta/batches?pageSize=&pageToken=, newest
 // first; the page token is the id of the previous page's last batch.
-func (g *geminiAPI) listBatches(w http.ResponseWriter, r *http.Request) error {
+func (g *API) listBatches(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	size := geminiDefaultPageSize
 	if s := q.Get("pageSize"); s != "" {
@@ -287,8 +289,8 @@ func (g *geminiAPI) listBatches(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	page, more := paginate(recs, func(b *geminiBatchRecord) string { return b.ID }, q.Get("pageToken"), size)
-	now := g.s.clock()
+	page, more := core.Paginate(recs, func(b *geminiBatchRecord) string { return b.ID }, q.Get("pageToken"), size)
+	now := g.host.Clock()
 	answer := geminiListPage{Operations: make([]geminiOperation, len(page))}
 	for i, rec := range page {
 		if answer.Operations[i], err = g.view(r.Context(), rec, now); err != nil {
@@ -298,13 +300,13 @@ func (g *geminiAPI) listBatches(w http.ResponseWriter, r *http.Request) error {
 	if more {
 		answer.NextPageToken = page[len(page)-1].ID
 	}
-	writeJSON(w, http.StatusOK, answer)
+	core.WriteJSON(w, http.StatusOK, answer)
 	return nil
 }
 
 // allBatches returns every stored batch, newest first.
-func (g *geminiAPI) allBatches() ([]*geminiBatchRecord, error) {
-	ids, err := listIDs(g.batches, ".json")
+func (g *API) allBatches() ([]*geminiBatchRecord, error) {
+	ids, err := core.ListIDs(g.batches, ".json")
 	if err != nil {
 		return nil, err
 	}
@@ -328,16 +330,16 @@ func (g *geminiAPI) allBatches() ([]*geminiBatchRecord, error) {
 
 // geminiState returns the batch state of a phase. Gemini has no
 // cancelling state: a cancel takes effect at once.
-func geminiState(p phase) string {
+func geminiState(p core.Phase) string {
 	return [...]string{
-		phaseValidating: "BATCH_STATE_PENDING",
-		phaseInProgress: "BATCH_STATE_RUNNING",
-		phaseFinalizing: "BATCH_STATE_RUNNING",
-		phaseCancelling: "BATCH_STATE_CANCELLED",
-		phaseCompleted:  "BATCH_STATE_SUCCEEDED",
-		phaseFailed:     "BATCH_STATE_FAILED",
-		phaseExpired:    "BATCH_STATE_EXPIRED",
-		phaseCancelled:  "BATCH_STATE_CANCELLED",
+		core.PhaseValidating: "BATCH_STATE_PENDING",
+		core.PhaseInProgress: "BATCH_STATE_RUNNING",
+		core.PhaseFinalizing: "BATCH_STATE_RUNNING",
+		core.PhaseCancelling: "BATCH_STATE_CANCELLED",
+		core.PhaseCompleted:  "BATCH_STATE_SUCCEEDED",
+		core.PhaseFailed:     "BATCH_STATE_FAILED",
+		core.PhaseExpired:    "BATCH_STATE_EXPIRED",
+		core.PhaseCancelled:  "BATCH_STATE_CANCELLED",
 	}[p]
 }
 
@@ -346,24 +348,24 @@ const geminiCodeInvalidArgument = 3
 
 // view returns the batch operation as it is at now, first writing the
 // responses file of a batch that has just succeeded.
-func (g *geminiAPI) view(ctx context.Context, rec *geminiBatchRecord, now time.Time) (geminiOperation, error) {
-	p := rec.Timeline.at(now)
+func (g *API) view(ctx context.Context, rec *geminiBatchRecord, now time.Time) (geminiOperation, error) {
+	p := rec.Timeline.At(now)
 	t, err := g.reportedTally(rec, p)
 	if err != nil {
 		return geminiOperation{}, err
 	}
 	op := geminiOperation{Name: "batches/" + rec.ID, Metadata: rec.object(p, t)}
-	switch p.phase {
-	case phaseValidating, phaseInProgress, phaseFinalizing:
+	switch p.Phase {
+	case core.PhaseValidating, core.PhaseInProgress, core.PhaseFinalizing:
 		return op, nil
-	case phaseCompleted:
+	case core.PhaseCompleted:
 		out, err := g.output(ctx, rec, p)
 		if err != nil {
 			return geminiOperation{}, err
 		}
 		op.Metadata.Output = out
 		op.Response = &geminiOutput{Type: geminiOutputType(rec.Endpoint), ResponsesFile: out.ResponsesFile, InlinedResponses: out.InlinedResponses}
-	case phaseFailed:
+	case core.PhaseFailed:
 		op.Error = &geminiStatus{Code: geminiCodeInvalidArgument, Message: rec.Failure}
 	}
 	op.Done = true
@@ -371,7 +373,7 @@ func (g *geminiAPI) view(ctx context.Context, rec *geminiBatchRecord, now time.T
 }
 
 // output returns the output of a batch that succeeded.
-func (g *geminiAPI) output(ctx context.Context, rec *geminiBatchRecord, p progress) (*geminiOutput, error) {
+func (g *API) output(ctx context.Context, rec *geminiBatchRecord, p core.Progress) (*geminiOutput, error) {
 	if rec.InputFile != "" {
 		if err := g.writeResponsesFile(ctx, rec, p); err != nil {
 			return nil, err
@@ -386,26 +388,26 @@ func (g *geminiAPI) output(ctx context.Context, rec *geminiBatchRecord, p progre
 }
 
 func geminiOutputType(endpoint string) string {
-	if endpoint == geminiEmbed {
-		return geminiEmbedOutputType
+	if endpoint == EmbedMethod {
+		return EmbedOutputType
 	}
 	return geminiGenerateOutputType
 }
 
 // reportedTally returns the tally of the requests that had run at p.
-func (g *geminiAPI) reportedTally(rec *geminiBatchRecord, p progress) (tally, error) {
+func (g *API) reportedTally(rec *geminiBatchRecord, p core.Progress) (core.Tally, error) {
 	switch {
-	case p.inProgressAt.IsZero():
-		return tally{}, nil
-	case p.executed == rec.Timeline.Requests:
+	case p.InProgressAt.IsZero():
+		return core.Tally{}, nil
+	case p.Executed == rec.Timeline.Requests:
 		return rec.Total, nil
 	}
-	return readTally(g.batchPath(rec.ID, geminiTallyExt), p.executed)
+	return core.ReadTally(g.batchPath(rec.ID, geminiTallyExt), p.Executed)
 }
 
 // object returns the batch's metadata in state p, t being the tally of its
 // requests that had run.
-func (rec *geminiBatchRecord) object(p progress, t tally) geminiBatchObject {
+func (rec *geminiBatchRecord) object(p core.Progress, t core.Tally) geminiBatchObject {
 	b := geminiBatchObject{
 		Type:        geminiGenerateBatchType,
 		Model:       "models/" + rec.Model,
@@ -416,30 +418,30 @@ func (rec *geminiBatchRecord) object(p progress, t tally) geminiBatchObject {
 			SuccessfulRequestCount: geminiInt64(t.Succeeded),
 			FailedRequestCount:     geminiInt64(t.Failed),
 		},
-		State: geminiState(p.phase),
+		State: geminiState(p.Phase),
 		Name:  "batches/" + rec.ID,
 	}
-	if rec.Endpoint == geminiEmbed {
-		b.Type = geminiEmbedBatchType
+	if rec.Endpoint == EmbedMethod {
+		b.Type = EmbedBatchType
 	}
 	if rec.InputFile != "" {
 		b.InputConfig = &geminiInputConfig{FileName: "files/" + rec.InputFile}
 	}
-	ended := p.endedAt
-	switch p.phase {
-	case phaseValidating, phaseInProgress, phaseFinalizing:
-		b.BatchStats.PendingRequestCount = geminiInt64(rec.Timeline.Requests - p.executed)
-	case phaseCancelling, phaseCancelled:
-		ended = p.cancellingAt
-	case phaseExpired:
+	ended := p.EndedAt
+	switch p.Phase {
+	case core.PhaseValidating, core.PhaseInProgress, core.PhaseFinalizing:
+		b.BatchStats.PendingRequestCount = geminiInt64(rec.Timeline.Requests - p.Executed)
+	case core.PhaseCancelling, core.PhaseCancelled:
+		ended = p.CancellingAt
+	case core.PhaseExpired:
 		b.BatchStats.FailedRequestCount += geminiInt64(t.Expired)
 	}
 	b.EndTime = geminiTime(ended)
 	updated := rec.Timeline.Created
-	if p.executed > 0 {
-		updated = rec.Timeline.executedAt(p.executed - 1)
+	if p.Executed > 0 {
+		updated = rec.Timeline.ExecutedAt(p.Executed - 1)
 	}
-	for _, at := range []time.Time{p.inProgressAt, ended} {
+	for _, at := range []time.Time{p.InProgressAt, ended} {
 		if at.After(updated) {
 			updated = at
 		}

@@ -1,4 +1,4 @@
-package emulator
+package anthropic
 
 import (
 	"context"
@@ -8,14 +8,16 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+
+	"github.com/batchctl/batchctl/internal/emulator/core"
 )
 
 // writeResults writes the results of a batch that ended in state p, unless
 // that was done already. Every process that does it writes the same bytes
 // through a rename, so concurrent writers are harmless.
-func (a *anthropicAPI) writeResults(ctx context.Context, rec *anthropicBatch, p progress) error {
-	path := a.batchPath(rec.ID, anthropicResultsExt)
-	if done, err := fileExists(path); err != nil || done {
+func (a *API) writeResults(ctx context.Context, rec *anthropicBatch, p core.Progress) error {
+	path := a.batchPath(rec.ID, ResultsExt)
+	if done, err := core.FileExists(path); err != nil || done {
 		return err
 	}
 	in, err := os.Open(a.batchPath(rec.ID, anthropicRequestsExt))
@@ -23,9 +25,9 @@ func (a *anthropicAPI) writeResults(ctx context.Context, rec *anthropicBatch, p 
 		return err
 	}
 	defer in.Close()
-	return writeAtomic(path, func(w io.Writer) error {
+	return core.WriteAtomic(path, func(w io.Writer) error {
 		i := 0
-		return forEachLine(ctx, in, func(lineNo int, line []byte) error {
+		return core.ForEachLine(ctx, in, func(lineNo int, line []byte) error {
 			var req struct {
 				CustomID string          `json:"custom_id"`
 				Params   json.RawMessage `json:"params"`
@@ -38,7 +40,7 @@ func (a *anthropicAPI) writeResults(ctx context.Context, rec *anthropicBatch, p 
 			if !ok {
 				return nil
 			}
-			return encodeJSON(w, messageBatchResult{CustomID: req.CustomID, Result: result})
+			return core.EncodeJSON(w, messageBatchResult{CustomID: req.CustomID, Result: result})
 		})
 	})
 }
@@ -47,25 +49,25 @@ func (a *anthropicAPI) writeResults(ctx context.Context, rec *anthropicBatch, p 
 // in a batch that ended in state p; false when it is not reported. A
 // cancelled batch reports the requests that had not run at the cancel, and
 // those that were to expire, as canceled.
-func (rec *anthropicBatch) result(i int, run anthropicRun, p progress) (any, bool) {
-	cancelled := p.phase == phaseCancelled
+func (rec *anthropicBatch) result(i int, run anthropicRun, p core.Progress) (any, bool) {
+	cancelled := p.Phase == core.PhaseCancelled
 	switch {
-	case run.outcome == outcomeDropped:
+	case run.outcome == core.OutcomeDropped:
 		return nil, false
-	case cancelled && (i >= p.executed || run.outcome == outcomeExpired):
+	case cancelled && (i >= p.Executed || run.outcome == core.OutcomeExpired):
 		return bareResult{Type: resultTypeCanceled}, true
-	case run.outcome == outcomeExpired:
+	case run.outcome == core.OutcomeExpired:
 		return bareResult{Type: resultTypeExpired}, true
-	case run.outcome == outcomeFailed:
-		requestID := derivedID("req_", rec.ID, i)
-		return erroredResult{Type: resultTypeErrored, Error: anthropicErrorResponse{
+	case run.outcome == core.OutcomeFailed:
+		requestID := core.DerivedID("req_", rec.ID, i)
+		return erroredResult{Type: resultTypeErrored, Error: ErrorResponse{
 			Type:      "error",
-			Error:     anthropicErrorBody{Type: run.errType, Message: run.errMessage},
+			Error:     ErrorBody{Type: run.errType, Message: run.errMessage},
 			RequestID: &requestID,
 		}}, true
 	}
 	return succeededResult{Type: resultTypeSucceeded, Message: anthropicMessage{
-		ID:      derivedID("msg_", rec.ID, i),
+		ID:      core.DerivedID("msg_", rec.ID, i),
 		Type:    "message",
 		Role:    "assistant",
 		Model:   run.model,
@@ -81,19 +83,19 @@ func (rec *anthropicBatch) result(i int, run anthropicRun, p progress) (any, boo
 }
 
 // batchResults serves a batch's results, once it has ended.
-func (a *anthropicAPI) batchResults(w http.ResponseWriter, r *http.Request) error {
+func (a *API) batchResults(w http.ResponseWriter, r *http.Request) error {
 	rec, err := a.requestBatch(r)
 	if err != nil {
 		return err
 	}
-	p := rec.Timeline.at(a.s.clock())
-	if !p.phase.terminal() {
+	p := rec.Timeline.At(a.host.Clock())
+	if !p.Phase.Terminal() {
 		return anthropicErrorf(http.StatusBadRequest, "Message Batch %s has not yet ended; its results are available once processing_status is 'ended'", rec.ID)
 	}
 	if err := a.writeResults(r.Context(), rec, p); err != nil {
 		return err
 	}
-	f, err := os.Open(a.batchPath(rec.ID, anthropicResultsExt))
+	f, err := os.Open(a.batchPath(rec.ID, ResultsExt))
 	if err != nil {
 		return err
 	}

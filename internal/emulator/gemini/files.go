@@ -1,4 +1,4 @@
-package emulator
+package gemini
 
 import (
 	"crypto/sha256"
@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/batchctl/batchctl/internal/emulator/core"
 )
 
 const (
@@ -37,17 +39,17 @@ type geminiFileRecord struct {
 	Created     time.Time `json:"created"`
 }
 
-func (g *geminiAPI) filePath(id string) string    { return filepath.Join(g.files, id+".json") }
-func (g *geminiAPI) contentPath(id string) string { return filepath.Join(g.files, id+".data") }
+func (g *API) filePath(id string) string    { return filepath.Join(g.files, id+".json") }
+func (g *API) contentPath(id string) string { return filepath.Join(g.files, id+".data") }
 
 // loadFile reads a file record; an unknown id gives a 404 error.
-func (g *geminiAPI) loadFile(id string) (*geminiFileRecord, error) {
+func (g *API) loadFile(id string) (*geminiFileRecord, error) {
 	notFound := geminiErr(http.StatusNotFound, "File files/%s was not found.", id)
 	if !geminiValidID(id) {
 		return nil, notFound
 	}
 	var f geminiFileRecord
-	if err := readJSONFile(g.filePath(id), &f); err != nil {
+	if err := core.ReadJSONFile(g.filePath(id), &f); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, notFound
 		}
@@ -57,9 +59,9 @@ func (g *geminiAPI) loadFile(id string) (*geminiFileRecord, error) {
 }
 
 // object returns the File as served at base (the request's scheme and host).
-func (f *geminiFileRecord) object(base string) geminiFileObject {
+func (f *geminiFileRecord) object(base string) FileObject {
 	created := geminiTime(f.Created)
-	return geminiFileObject{
+	return FileObject{
 		Name:           "files/" + f.ID,
 		DisplayName:    f.DisplayName,
 		MIMEType:       f.MIMEType,
@@ -84,18 +86,18 @@ func requestBase(r *http.Request) string {
 	return scheme + "://" + r.Host
 }
 
-func (g *geminiAPI) getFile(id string) geminiHandler {
+func (g *API) getFile(id string) geminiHandler {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		f, err := g.loadFile(id)
 		if err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusOK, f.object(requestBase(r)))
+		core.WriteJSON(w, http.StatusOK, f.object(requestBase(r)))
 		return nil
 	}
 }
 
-func (g *geminiAPI) deleteFile(id string) geminiHandler {
+func (g *API) deleteFile(id string) geminiHandler {
 	return func(w http.ResponseWriter, _ *http.Request) error {
 		f, err := g.loadFile(id)
 		if err != nil {
@@ -107,13 +109,13 @@ func (g *geminiAPI) deleteFile(id string) geminiHandler {
 				return err
 			}
 		}
-		writeJSON(w, http.StatusOK, struct{}{})
+		core.WriteJSON(w, http.StatusOK, struct{}{})
 		return nil
 	}
 }
 
 // download serves a file's bytes; it needs alt=media.
-func (g *geminiAPI) download(id string) geminiHandler {
+func (g *API) download(id string) geminiHandler {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		if alt := r.URL.Query().Get("alt"); alt != "media" {
 			return geminiErr(http.StatusBadRequest, "Invalid value at 'alt' (%q): downloads need alt=media.", alt)
@@ -135,10 +137,10 @@ func (g *geminiAPI) download(id string) geminiHandler {
 
 // The resumable upload protocol's headers.
 const (
-	geminiUploadCommand  = "X-Goog-Upload-Command"
-	geminiUploadOffset   = "X-Goog-Upload-Offset"
-	geminiUploadStatus   = "X-Goog-Upload-Status"
-	geminiUploadReceived = "X-Goog-Upload-Size-Received"
+	UploadCommand  = "X-Goog-Upload-Command"
+	UploadOffset   = "X-Goog-Upload-Offset"
+	UploadStatus   = "X-Goog-Upload-Status"
+	UploadReceived = "X-Goog-Upload-Size-Received"
 )
 
 // geminiUpload is an upload session as stored in ID.json; the bytes
@@ -153,20 +155,20 @@ type geminiUpload struct {
 	File string `json:"file,omitempty"`
 }
 
-func (g *geminiAPI) uploadPath(id, ext string) string { return filepath.Join(g.uploads, id+ext) }
+func (g *API) uploadPath(id, ext string) string { return filepath.Join(g.uploads, id+ext) }
 
 // startUpload answers POST /upload/v1beta/files with X-Goog-Upload-Protocol:
 // resumable and X-Goog-Upload-Command: start: it opens a session and
 // returns its URL in X-Goog-Upload-URL. The file's MIME type is
 // X-Goog-Upload-Header-Content-Type, else the body's file.mimeType.
-func (g *geminiAPI) startUpload(w http.ResponseWriter, r *http.Request) error {
+func (g *API) startUpload(w http.ResponseWriter, r *http.Request) error {
 	if p := r.Header.Get("X-Goog-Upload-Protocol"); p != "resumable" {
 		return geminiErr(http.StatusBadRequest, "Unsupported upload protocol %q: the emulator supports X-Goog-Upload-Protocol: resumable.", p)
 	}
-	if c := r.Header.Get(geminiUploadCommand); c != "start" {
+	if c := r.Header.Get(UploadCommand); c != "start" {
 		return geminiErr(http.StatusBadRequest, "Invalid X-Goog-Upload-Command %q: a new upload needs start.", c)
 	}
-	up := &geminiUpload{ID: newGeminiID(), MIMEType: r.Header.Get("X-Goog-Upload-Header-Content-Type"), Size: -1, Created: g.s.clock()}
+	up := &geminiUpload{ID: newGeminiID(), MIMEType: r.Header.Get("X-Goog-Upload-Header-Content-Type"), Size: -1, Created: g.host.Clock()}
 	if s := r.Header.Get("X-Goog-Upload-Header-Content-Length"); s != "" {
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || n < 0 || n > geminiMaxFileBytes {
@@ -189,24 +191,24 @@ func (g *geminiAPI) startUpload(w http.ResponseWriter, r *http.Request) error {
 	if up.MIMEType == "" {
 		up.MIMEType = "application/octet-stream"
 	}
-	if err := writeAtomic(g.uploadPath(up.ID, ".part"), func(io.Writer) error { return nil }); err != nil {
+	if err := core.WriteAtomic(g.uploadPath(up.ID, ".part"), func(io.Writer) error { return nil }); err != nil {
 		return err
 	}
-	if err := writeJSONFile(g.uploadPath(up.ID, ".json"), up); err != nil {
+	if err := core.WriteJSONFile(g.uploadPath(up.ID, ".json"), up); err != nil {
 		return err
 	}
 	q := url.Values{"upload_id": {up.ID}, "upload_protocol": {"resumable"}}
-	w.Header().Set("X-Goog-Upload-URL", requestBase(r)+geminiUploadPath+"?"+q.Encode())
-	w.Header().Set(geminiUploadStatus, "active")
+	w.Header().Set("X-Goog-Upload-URL", requestBase(r)+UploadPath+"?"+q.Encode())
+	w.Header().Set(UploadStatus, "active")
 	w.WriteHeader(http.StatusOK)
 	return nil
 }
 
 // sessionOp is the server-fault operation of a request to an upload
 // session: "upload" for the requests that carry data, none for queries.
-func (g *geminiAPI) sessionOp(r *http.Request) string {
-	if strings.Contains(r.Header.Get(geminiUploadCommand), "upload") {
-		return opUpload
+func (g *API) sessionOp(r *http.Request) string {
+	if strings.Contains(r.Header.Get(UploadCommand), "upload") {
+		return core.OpUpload
 	}
 	return ""
 }
@@ -215,20 +217,20 @@ func (g *geminiAPI) sessionOp(r *http.Request) string {
 // X-Goog-Upload-Command is "upload" (with X-Goog-Upload-Offset, which must
 // be the number of bytes received so far), "finalize", both ("upload,
 // finalize"), or "query".
-func (g *geminiAPI) uploadSession(w http.ResponseWriter, r *http.Request) error {
+func (g *API) uploadSession(w http.ResponseWriter, r *http.Request) error {
 	id := r.URL.Query().Get("upload_id")
 	notFound := geminiErr(http.StatusNotFound, "No upload session %q.", id)
 	if !geminiValidID(id) {
 		return notFound
 	}
 	var up geminiUpload
-	if err := readJSONFile(g.uploadPath(id, ".json"), &up); errors.Is(err, fs.ErrNotExist) {
+	if err := core.ReadJSONFile(g.uploadPath(id, ".json"), &up); errors.Is(err, fs.ErrNotExist) {
 		return notFound
 	} else if err != nil {
 		return err
 	}
 	commands := map[string]bool{}
-	for c := range strings.SplitSeq(r.Header.Get(geminiUploadCommand), ",") {
+	for c := range strings.SplitSeq(r.Header.Get(UploadCommand), ",") {
 		commands[strings.TrimSpace(c)] = true
 	}
 	switch {
@@ -237,7 +239,7 @@ func (g *geminiAPI) uploadSession(w http.ResponseWriter, r *http.Request) error 
 	case up.File != "":
 		return g.sessionError(w, &up, geminiErr(http.StatusBadRequest, "The upload was finalized already."))
 	case !commands["upload"] && !commands["finalize"]:
-		return g.sessionError(w, &up, geminiErr(http.StatusBadRequest, "Invalid X-Goog-Upload-Command %q.", r.Header.Get(geminiUploadCommand)))
+		return g.sessionError(w, &up, geminiErr(http.StatusBadRequest, "Invalid X-Goog-Upload-Command %q.", r.Header.Get(UploadCommand)))
 	}
 	if commands["upload"] {
 		if err := g.receiveChunk(r, &up); err != nil {
@@ -253,7 +255,7 @@ func (g *geminiAPI) uploadSession(w http.ResponseWriter, r *http.Request) error 
 }
 
 // received returns how many bytes an upload session has.
-func (g *geminiAPI) received(up *geminiUpload) (int64, error) {
+func (g *API) received(up *geminiUpload) (int64, error) {
 	if up.File != "" {
 		f, err := g.loadFile(up.File)
 		if err != nil {
@@ -270,14 +272,14 @@ func (g *geminiAPI) received(up *geminiUpload) (int64, error) {
 
 // answerSession reports a session's state: active with the bytes received,
 // or final with the file it made.
-func (g *geminiAPI) answerSession(w http.ResponseWriter, r *http.Request, up *geminiUpload) error {
+func (g *API) answerSession(w http.ResponseWriter, r *http.Request, up *geminiUpload) error {
 	n, err := g.received(up)
 	if err != nil {
 		return err
 	}
-	w.Header().Set(geminiUploadReceived, strconv.FormatInt(n, 10))
+	w.Header().Set(UploadReceived, strconv.FormatInt(n, 10))
 	if up.File == "" {
-		w.Header().Set(geminiUploadStatus, "active")
+		w.Header().Set(UploadStatus, "active")
 		w.WriteHeader(http.StatusOK)
 		return nil
 	}
@@ -285,17 +287,17 @@ func (g *geminiAPI) answerSession(w http.ResponseWriter, r *http.Request, up *ge
 	if err != nil {
 		return err
 	}
-	w.Header().Set(geminiUploadStatus, "final")
-	writeJSON(w, http.StatusOK, geminiFileAnswer{File: f.object(requestBase(r))})
+	w.Header().Set(UploadStatus, "final")
+	core.WriteJSON(w, http.StatusOK, FileAnswer{File: f.object(requestBase(r))})
 	return nil
 }
 
 // sessionError sends err with the session's state in the headers, so the
 // client can resume.
-func (g *geminiAPI) sessionError(w http.ResponseWriter, up *geminiUpload, err error) error {
+func (g *API) sessionError(w http.ResponseWriter, up *geminiUpload, err error) error {
 	if n, rerr := g.received(up); rerr == nil {
-		w.Header().Set(geminiUploadReceived, strconv.FormatInt(n, 10))
-		w.Header().Set(geminiUploadStatus, "active")
+		w.Header().Set(UploadReceived, strconv.FormatInt(n, 10))
+		w.Header().Set(UploadStatus, "active")
 	}
 	return err
 }
@@ -303,14 +305,14 @@ func (g *geminiAPI) sessionError(w http.ResponseWriter, up *geminiUpload, err er
 // receiveChunk appends a request's body to the session's bytes. Bytes that
 // arrive before the client goes away are kept, as the protocol allows: a
 // query tells the client where to resume.
-func (g *geminiAPI) receiveChunk(r *http.Request, up *geminiUpload) error {
+func (g *API) receiveChunk(r *http.Request, up *geminiUpload) error {
 	have, err := g.received(up)
 	if err != nil {
 		return err
 	}
-	offset, err := strconv.ParseInt(r.Header.Get(geminiUploadOffset), 10, 64)
+	offset, err := strconv.ParseInt(r.Header.Get(UploadOffset), 10, 64)
 	if err != nil || offset != have {
-		return geminiErr(http.StatusBadRequest, "Invalid X-Goog-Upload-Offset %q: the upload has %d bytes.", r.Header.Get(geminiUploadOffset), have)
+		return geminiErr(http.StatusBadRequest, "Invalid X-Goog-Upload-Offset %q: the upload has %d bytes.", r.Header.Get(UploadOffset), have)
 	}
 	part, err := os.OpenFile(g.uploadPath(up.ID, ".part"), os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
@@ -330,7 +332,7 @@ func (g *geminiAPI) receiveChunk(r *http.Request, up *geminiUpload) error {
 }
 
 // finalizeUpload turns the session's bytes into a file.
-func (g *geminiAPI) finalizeUpload(up *geminiUpload) error {
+func (g *API) finalizeUpload(up *geminiUpload) error {
 	partPath := g.uploadPath(up.ID, ".part")
 	in, err := os.Open(partPath)
 	if err != nil {
@@ -351,16 +353,16 @@ func (g *geminiAPI) finalizeUpload(up *geminiUpload) error {
 		Size:        h.n,
 		SHA256:      h.sum(),
 		Source:      "UPLOADED",
-		Created:     g.s.clock(),
+		Created:     g.host.Clock(),
 	}
 	if err := os.Rename(partPath, g.contentPath(f.ID)); err != nil {
 		return err
 	}
-	if err := writeJSONFile(g.filePath(f.ID), f); err != nil {
+	if err := core.WriteJSONFile(g.filePath(f.ID), f); err != nil {
 		return err
 	}
 	up.File = f.ID
-	return writeJSONFile(g.uploadPath(up.ID, ".json"), up)
+	return core.WriteJSONFile(g.uploadPath(up.ID, ".json"), up)
 }
 
 // hashCounter writes through to w, counting the bytes and hashing them
