@@ -24,58 +24,32 @@ func New(host *core.Host, dir string) (*API, error) {
 	return a, nil
 }
 
-// Register adds the Anthropic routes to mux.
+// Register adds the Anthropic routes to mux, behind the front door.
 func (a *API) Register(mux *http.ServeMux) {
-	a.handle(mux, "POST /v1/messages/batches", core.OpCreate, a.createBatch)
-	a.handle(mux, "GET /v1/messages/batches", core.OpList, a.listBatches)
-	a.handle(mux, "GET /v1/messages/batches/{id}", core.OpGet, a.getBatch)
-	a.handle(mux, "DELETE /v1/messages/batches/{id}", core.OpDelete, a.deleteBatch)
-	a.handle(mux, "POST /v1/messages/batches/{id}/cancel", core.OpCancel, a.cancelBatch)
-	a.handle(mux, "GET /v1/messages/batches/{id}/results", core.OpContent, a.batchResults)
-	a.handle(mux, "/v1/messages/", "", a.unknownRoute)
+	d := a.host.Door(a)
+	d.Handle(mux, "POST /v1/messages/batches", core.OpCreate, a.createBatch)
+	d.Handle(mux, "GET /v1/messages/batches", core.OpList, a.listBatches)
+	d.Handle(mux, "GET /v1/messages/batches/{id}", core.OpGet, a.getBatch)
+	d.Handle(mux, "DELETE /v1/messages/batches/{id}", core.OpDelete, a.deleteBatch)
+	d.Handle(mux, "POST /v1/messages/batches/{id}/cancel", core.OpCancel, a.cancelBatch)
+	d.Handle(mux, "GET /v1/messages/batches/{id}/results", core.OpContent, a.batchResults)
+	d.Handle(mux, "/v1/messages/", "", a.unknownRoute)
 }
 
-// handle registers h for pattern behind the header checks and the server
-// faults of op. An error h returns is sent as an Anthropic error: an
-// *anthropicHTTPError as it is, anything else as a 500.
-func (a *API) handle(mux *http.ServeMux, pattern, op string, h func(http.ResponseWriter, *http.Request) error) {
-	mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-		requestID := core.NewID("req_")
-		w.Header().Set("Request-Id", requestID)
-		if e := a.checkHeaders(r); e != nil {
-			writeAnthropicError(w, e.status, e.body, requestID)
-			return
-		}
-		serve := func(w http.ResponseWriter, r *http.Request) {
-			err := h(w, r)
-			if err == nil {
-				return
-			}
-			var he *anthropicHTTPError
-			if !errors.As(err, &he) {
-				he = &anthropicHTTPError{
-					status: http.StatusInternalServerError,
-					body:   ErrorBody{Type: anthAPIError, Message: "The emulator failed: " + err.Error()},
-				}
-			}
-			writeAnthropicError(w, he.status, he.body, requestID)
-		}
-		if f, ok := a.host.NextFault(op); ok {
-			core.ServeFault(w, r, f, serve, func(w http.ResponseWriter, f core.Fault) { a.injectFault(w, f, requestID) })
-			return
-		}
-		serve(w, r)
-	})
-}
+// requestIDHeader carries the request id, which error bodies repeat.
+const requestIDHeader = "Request-Id"
 
-// checkHeaders checks the API key (x-api-key) and requires an
-// anthropic-version header, as the API does.
-func (a *API) checkHeaders(r *http.Request) *anthropicHTTPError {
+// RequestIDHeader implements core.Protocol.
+func (a *API) RequestIDHeader() string { return requestIDHeader }
+
+// Authenticate implements core.Protocol: it checks the API key (x-api-key)
+// and requires an anthropic-version header, as the API does.
+func (a *API) Authenticate(r *http.Request, accepted func(string) bool) error {
 	key := r.Header.Get("X-Api-Key")
 	switch {
 	case key == "":
 		return &anthropicHTTPError{status: http.StatusUnauthorized, body: ErrorBody{Type: anthAuthentication, Message: "x-api-key header is required"}}
-	case !a.host.KeyAccepted(key):
+	case !accepted(key):
 		return &anthropicHTTPError{status: http.StatusUnauthorized, body: ErrorBody{Type: anthAuthentication, Message: "invalid x-api-key"}}
 	case r.Header.Get("Anthropic-Version") == "":
 		return &anthropicHTTPError{status: http.StatusBadRequest, body: ErrorBody{Type: anthInvalidRequest, Message: "anthropic-version: header is required"}}
@@ -83,18 +57,27 @@ func (a *API) checkHeaders(r *http.Request) *anthropicHTTPError {
 	return nil
 }
 
-// injectFault answers with a server fault: a dropped connection, or an
-// error of the fault's status (a 429 with Retry-After: 1).
-func (a *API) injectFault(w http.ResponseWriter, f core.Fault, requestID string) {
-	if f.Status == 0 {
-		core.DropConnection(w)
-		return
+// WriteError implements core.Protocol: an *anthropicHTTPError as it is,
+// anything else as a 500.
+func (a *API) WriteError(w http.ResponseWriter, err error) {
+	var he *anthropicHTTPError
+	if !errors.As(err, &he) {
+		he = &anthropicHTTPError{
+			status: http.StatusInternalServerError,
+			body:   ErrorBody{Type: anthAPIError, Message: core.Failure(err)},
+		}
 	}
+	writeAnthropicError(w, he.status, he.body)
+}
+
+// WriteFault implements core.Protocol: an error of the fault's status,
+// typed as the API types it.
+func (a *API) WriteFault(w http.ResponseWriter, f core.Fault) {
 	if f.Status == http.StatusTooManyRequests && !f.Bare {
 		w.Header().Set("Retry-After", "1")
 	}
 	errType := anthropicErrorType(f.Status)
-	writeAnthropicError(w, f.Status, ErrorBody{Type: errType, Message: anthropicDefaultMessage(errType) + " (emulated server fault)"}, requestID)
+	writeAnthropicError(w, f.Status, ErrorBody{Type: errType, Message: anthropicDefaultMessage(errType) + " (emulated server fault)"})
 }
 
 func (a *API) unknownRoute(_ http.ResponseWriter, r *http.Request) error {

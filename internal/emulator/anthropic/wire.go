@@ -115,8 +115,10 @@ func anthropicErrorf(status int, format string, args ...any) error {
 	return &anthropicHTTPError{status: status, body: ErrorBody{Type: anthropicErrorType(status), Message: fmt.Sprintf(format, args...)}}
 }
 
-// writeAnthropicError sends an error answer; requestID is the request's id.
-func writeAnthropicError(w http.ResponseWriter, status int, e ErrorBody, requestID string) {
+// writeAnthropicError sends an error answer, with the request id the front
+// door gave it.
+func writeAnthropicError(w http.ResponseWriter, status int, e ErrorBody) {
+	requestID := w.Header().Get(requestIDHeader)
 	core.WriteJSON(w, status, ErrorResponse{Type: "error", Error: e, RequestID: &requestID})
 }
 

@@ -51,24 +51,27 @@ type Fault struct {
 // SlowDelay is how long a "slow" fault holds a call before answering it.
 const SlowDelay = 2 * time.Second
 
-// ServeFault answers a call of op that suffers fault f. h is the call's
-// real handler, run first for the After kinds.
-func ServeFault(w http.ResponseWriter, r *http.Request, f Fault, h http.HandlerFunc, answer func(http.ResponseWriter, Fault)) {
-	switch f.After {
-	case "lost":
+// serveFault answers a call that suffers fault f. h is the call's real
+// handler, run first for the After kinds; p answers the error kinds in its
+// vendor's shape.
+func serveFault(w http.ResponseWriter, r *http.Request, f Fault, h http.HandlerFunc, p Protocol) {
+	switch {
+	case f.After == "lost":
 		h(discardWriter{header: http.Header{}}, r)
-		DropConnection(w)
-	case "hang":
+		dropConnection(w)
+	case f.After == "hang":
 		h(discardWriter{header: http.Header{}}, r)
 		<-r.Context().Done()
-	case "slow":
+	case f.After == "slow":
 		select {
 		case <-time.After(SlowDelay):
 			h(w, r)
 		case <-r.Context().Done():
 		}
+	case f.Status == 0:
+		dropConnection(w)
 	default:
-		answer(w, f)
+		p.WriteFault(w, f)
 	}
 }
 
@@ -162,10 +165,10 @@ func (fi *faultInjector) next(op string) (Fault, bool) {
 	return f, true
 }
 
-// DropConnection ends the response in its middle: it sends the headers of a
+// dropConnection ends the response in its middle: it sends the headers of a
 // 200 answer announcing a body longer than what follows, then closes the
 // connection, so the client sees an unexpected EOF.
-func DropConnection(w http.ResponseWriter) {
+func dropConnection(w http.ResponseWriter) {
 	const partial = `{"object":"emulated dropped connection",`
 	rc := http.NewResponseController(w)
 	conn, buf, err := rc.Hijack()

@@ -31,14 +31,10 @@ func (h *Host) Clock() time.Time { return h.now().UTC() }
 // Duration is the time from a new batch's creation to its end.
 func (h *Host) Duration() time.Duration { return h.duration }
 
-// KeyAccepted reports whether key may use the server.
-func (h *Host) KeyAccepted(key string) bool {
+// keyAccepted reports whether key may use the server.
+func (h *Host) keyAccepted(key string) bool {
 	if key == "" {
 		return false
 	}
 	return h.apiKey == "" || subtle.ConstantTimeCompare([]byte(key), []byte(h.apiKey)) == 1
 }
-
-// NextFault returns the server fault the current call of op must suffer, if
-// any.
-func (h *Host) NextFault(op string) (Fault, bool) { return h.faults.next(op) }

@@ -43,96 +43,69 @@ const (
 	geminiDownloadPrefix = "/download/v1beta/files/"
 )
 
-// Register adds the Gemini routes to mux. Resource names with a custom
-// method ("models/x:batchGenerateContent", "batches/y:cancel") do not fit
-// ServeMux wildcards, so the routes are matched here (geminiAPI.route).
+// Register adds the Gemini routes to mux, behind the front door. Resource
+// names with a custom method ("models/x:batchGenerateContent",
+// "batches/y:cancel") do not fit ServeMux wildcards, so the routes are
+// matched here (API.route).
 func (g *API) Register(mux *http.ServeMux) {
-	mux.HandleFunc(geminiPrefix, g.serve)
-	mux.HandleFunc(UploadPath, g.serve)
-	mux.HandleFunc(geminiDownloadPrefix, g.serve)
+	d := g.host.Door(g)
+	serve := func(w http.ResponseWriter, r *http.Request) {
+		op, h := g.route(r)
+		d.Serve(w, r, op, h)
+	}
+	mux.HandleFunc(geminiPrefix, serve)
+	mux.HandleFunc(UploadPath, serve)
+	mux.HandleFunc(geminiDownloadPrefix, serve)
 }
 
-// geminiHandler answers one route; an error it returns is sent as a Google
-// error: a *geminiError as it is, anything else as a 500.
-type geminiHandler func(http.ResponseWriter, *http.Request) error
-
-// serve checks the API key, routes the request and applies the server
-// faults of its operation.
-func (g *API) serve(w http.ResponseWriter, r *http.Request) {
-	op, h, needsKey := g.route(r)
-	if needsKey {
-		if e := g.authenticate(r); e != nil {
-			writeGeminiError(w, e)
-			return
-		}
-	}
-	handle := func(w http.ResponseWriter, r *http.Request) {
-		err := h(w, r)
-		if err == nil {
-			return
-		}
-		var ge *geminiError
-		if !errors.As(err, &ge) {
-			ge = geminiErr(http.StatusInternalServerError, "The emulator failed: %v", err)
-		}
-		writeGeminiError(w, ge)
-	}
-	if f, ok := g.host.NextFault(op); ok {
-		core.ServeFault(w, r, f, handle, g.injectFault)
-		return
-	}
-	handle(w, r)
-}
-
-// route returns the handler of a request, the server-fault operation it
-// counts as ("" for none) and whether it needs an API key: every call does
-// except those to an upload session, whose URL is its own credential.
-func (g *API) route(r *http.Request) (op string, h geminiHandler, needsKey bool) {
+// route returns the handler of a request and the server-fault operation it
+// counts as ("" for none).
+func (g *API) route(r *http.Request) (op string, h core.Handler) {
 	path := r.URL.Path
 	switch {
 	case path == UploadPath:
 		if r.URL.Query().Has("upload_id") {
-			return g.sessionOp(r), g.onlyMethod(http.MethodPost, g.uploadSession), false
+			return g.sessionOp(r), g.onlyMethod(http.MethodPost, g.uploadSession)
 		}
-		return "", g.onlyMethod(http.MethodPost, g.startUpload), true
+		return "", g.onlyMethod(http.MethodPost, g.startUpload)
 	case strings.HasPrefix(path, geminiDownloadPrefix):
 		id, method := splitCustomMethod(strings.TrimPrefix(path, geminiDownloadPrefix))
 		if method == "download" {
-			return core.OpContent, g.onlyMethod(http.MethodGet, g.download(id)), true
+			return core.OpContent, g.onlyMethod(http.MethodGet, g.download(id))
 		}
-		return "", g.notFound, true
+		return "", g.notFound
 	case path == geminiPrefix+"batches":
-		return core.OpList, g.onlyMethod(http.MethodGet, g.listBatches), true
+		return core.OpList, g.onlyMethod(http.MethodGet, g.listBatches)
 	}
 	collection, rest, _ := strings.Cut(strings.TrimPrefix(path, geminiPrefix), "/")
 	name, method := splitCustomMethod(rest)
 	switch {
 	case collection == "models" && (method == GenerateMethod || method == EmbedMethod):
-		return core.OpCreate, g.onlyMethod(http.MethodPost, g.createBatch(name, method)), true
+		return core.OpCreate, g.onlyMethod(http.MethodPost, g.createBatch(name, method))
 	case collection == "batches" && method == "":
 		switch r.Method {
 		case http.MethodGet:
-			return core.OpGet, g.withBatch(name, g.getBatch), true
+			return core.OpGet, g.withBatch(name, g.getBatch)
 		case http.MethodDelete:
-			return core.OpDelete, g.withBatch(name, g.deleteBatch), true
+			return core.OpDelete, g.withBatch(name, g.deleteBatch)
 		}
-		return "", g.methodNotAllowed, true
+		return "", g.methodNotAllowed
 	case collection == "batches" && method == "cancel":
-		return core.OpCancel, g.onlyMethod(http.MethodPost, g.withBatch(name, g.cancelBatch)), true
+		return core.OpCancel, g.onlyMethod(http.MethodPost, g.withBatch(name, g.cancelBatch))
 	case collection == "batches" && method == "delete":
-		return core.OpDelete, g.onlyMethod(http.MethodPost, g.withBatch(name, g.deleteBatch)), true
+		return core.OpDelete, g.onlyMethod(http.MethodPost, g.withBatch(name, g.deleteBatch))
 	case collection == "files" && method == "":
 		switch r.Method {
 		case http.MethodGet:
-			return core.OpGetFile, g.getFile(name), true
+			return core.OpGetFile, g.getFile(name)
 		case http.MethodDelete:
-			return core.OpDelete, g.deleteFile(name), true
+			return core.OpDelete, g.deleteFile(name)
 		}
-		return "", g.methodNotAllowed, true
+		return "", g.methodNotAllowed
 	case collection == "files" && method == "download":
-		return core.OpContent, g.onlyMethod(http.MethodGet, g.download(name)), true
+		return core.OpContent, g.onlyMethod(http.MethodGet, g.download(name))
 	}
-	return "", g.notFound, true
+	return "", g.notFound
 }
 
 // splitCustomMethod splits "name:method" at its last colon.
@@ -144,7 +117,7 @@ func splitCustomMethod(s string) (name, method string) {
 }
 
 // onlyMethod restricts h to one HTTP method.
-func (g *API) onlyMethod(method string, h geminiHandler) geminiHandler {
+func (g *API) onlyMethod(method string, h core.Handler) core.Handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		if r.Method != method {
 			return g.methodNotAllowed(w, r)
@@ -163,9 +136,16 @@ func (g *API) methodNotAllowed(_ http.ResponseWriter, r *http.Request) error {
 	return e
 }
 
-// authenticate checks the request's API key, given in an x-goog-api-key
-// header or a key query parameter.
-func (g *API) authenticate(r *http.Request) *geminiError {
+// RequestIDHeader implements core.Protocol: Google's APIs send none.
+func (g *API) RequestIDHeader() string { return "" }
+
+// Authenticate implements core.Protocol: the API key is in an
+// x-goog-api-key header or a key query parameter, and every call needs one
+// except those to an upload session, whose URL is its own credential.
+func (g *API) Authenticate(r *http.Request, accepted func(string) bool) error {
+	if r.URL.Path == UploadPath && r.URL.Query().Has("upload_id") {
+		return nil
+	}
 	key := r.Header.Get("X-Goog-Api-Key")
 	if key == "" {
 		key = r.URL.Query().Get("key")
@@ -174,17 +154,25 @@ func (g *API) authenticate(r *http.Request) *geminiError {
 	case key == "":
 		return geminiErr(http.StatusForbidden,
 			"Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.")
-	case !g.host.KeyAccepted(key):
+	case !accepted(key):
 		return geminiErr(http.StatusUnauthorized, "API key not valid. Please pass a valid API key.")
 	}
 	return nil
 }
 
-func (g *API) injectFault(w http.ResponseWriter, f core.Fault) {
-	if f.Status == 0 {
-		core.DropConnection(w)
-		return
+// WriteError implements core.Protocol: a *geminiError as it is, anything
+// else as a 500.
+func (g *API) WriteError(w http.ResponseWriter, err error) {
+	var ge *geminiError
+	if !errors.As(err, &ge) {
+		ge = geminiErr(http.StatusInternalServerError, "%s", core.Failure(err))
 	}
+	writeGeminiError(w, ge)
+}
+
+// WriteFault implements core.Protocol: the wait of a 429 is a RetryInfo
+// detail, not a Retry-After header.
+func (g *API) WriteFault(w http.ResponseWriter, f core.Fault) {
 	e := geminiErr(f.Status, "%s (Emulated server fault.)", geminiStatusMessage(f.Status))
 	if f.Status == http.StatusTooManyRequests && !f.Bare {
 		e.details = []any{geminiRetryInfo{Type: geminiRetryInfoType, RetryDelay: "1s"}}

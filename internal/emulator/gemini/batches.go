@@ -76,7 +76,7 @@ func (g *API) loadBatch(id string) (*geminiBatchRecord, error) {
 }
 
 // withBatch loads the batch named in the path for h.
-func (g *API) withBatch(id string, h func(http.ResponseWriter, *http.Request, *geminiBatchRecord) error) geminiHandler {
+func (g *API) withBatch(id string, h func(http.ResponseWriter, *http.Request, *geminiBatchRecord) error) core.Handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		rec, err := g.loadBatch(id)
 		if err != nil {
@@ -90,7 +90,7 @@ func (g *API) withBatch(id string, h func(http.ResponseWriter, *http.Request, *g
 // {"batch":{"display_name":...,"input_config":{"requests":{"requests":[...]}}}}
 // or {"batch":{...,"input_config":{"file_name":"files/..."}}}, in either
 // spelling of the field names.
-func (g *API) createBatch(model, endpoint string) geminiHandler {
+func (g *API) createBatch(model, endpoint string) core.Handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		if model == "" || strings.Contains(model, "/") {
 			return geminiErr(http.StatusNotFound, "Model models/%s was not found.", model)

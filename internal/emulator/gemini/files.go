@@ -86,7 +86,7 @@ func requestBase(r *http.Request) string {
 	return scheme + "://" + r.Host
 }
 
-func (g *API) getFile(id string) geminiHandler {
+func (g *API) getFile(id string) core.Handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		f, err := g.loadFile(id)
 		if err != nil {
@@ -97,7 +97,7 @@ func (g *API) getFile(id string) geminiHandler {
 	}
 }
 
-func (g *API) deleteFile(id string) geminiHandler {
+func (g *API) deleteFile(id string) core.Handler {
 	return func(w http.ResponseWriter, _ *http.Request) error {
 		f, err := g.loadFile(id)
 		if err != nil {
@@ -115,7 +115,7 @@ func (g *API) deleteFile(id string) geminiHandler {
 }
 
 // download serves a file's bytes; it needs alt=media.
-func (g *API) download(id string) geminiHandler {
+func (g *API) download(id string) core.Handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		if alt := r.URL.Query().Get("alt"); alt != "media" {
 			return geminiErr(http.StatusBadRequest, "Invalid value at 'alt' (%q): downloads need alt=media.", alt)

@@ -37,17 +37,19 @@ func New(host *core.Host, root string) (*API, error) {
 	return o, nil
 }
 
+// Register adds the OpenAI routes to mux, behind the front door.
 func (o *API) Register(mux *http.ServeMux) {
-	o.handle(mux, "POST /v1/files", core.OpUpload, o.uploadFile)
-	o.handle(mux, "GET /v1/files", core.OpListFiles, o.listFiles)
-	o.handle(mux, "GET /v1/files/{id}", core.OpGetFile, o.getFile)
-	o.handle(mux, "GET /v1/files/{id}/content", core.OpContent, o.fileContent)
-	o.handle(mux, "DELETE /v1/files/{id}", core.OpDelete, o.deleteFile)
-	o.handle(mux, "POST /v1/batches", core.OpCreate, o.createBatch)
-	o.handle(mux, "GET /v1/batches", core.OpList, o.listBatches)
-	o.handle(mux, "GET /v1/batches/{id}", core.OpGet, o.getBatch)
-	o.handle(mux, "POST /v1/batches/{id}/cancel", core.OpCancel, o.cancelBatch)
-	o.handle(mux, "/", "", o.unknownRoute)
+	d := o.host.Door(o)
+	d.Handle(mux, "POST /v1/files", core.OpUpload, o.uploadFile)
+	d.Handle(mux, "GET /v1/files", core.OpListFiles, o.listFiles)
+	d.Handle(mux, "GET /v1/files/{id}", core.OpGetFile, o.getFile)
+	d.Handle(mux, "GET /v1/files/{id}/content", core.OpContent, o.fileContent)
+	d.Handle(mux, "DELETE /v1/files/{id}", core.OpDelete, o.deleteFile)
+	d.Handle(mux, "POST /v1/batches", core.OpCreate, o.createBatch)
+	d.Handle(mux, "GET /v1/batches", core.OpList, o.listBatches)
+	d.Handle(mux, "GET /v1/batches/{id}", core.OpGet, o.getBatch)
+	d.Handle(mux, "POST /v1/batches/{id}/cancel", core.OpCancel, o.cancelBatch)
+	d.Handle(mux, "/", "", o.unknownRoute)
 }
 
 // httpError is an error answered with an OpenAI error body.
@@ -60,63 +62,44 @@ func (e *httpError) Error() string { return fmt.Sprintf("%d %s", e.status, e.bod
 
 func badRequest(e *apiError) error { return &httpError{status: http.StatusBadRequest, body: e} }
 
-// handle registers h for pattern behind the API key check and the server
-// faults of op. An error h returns is sent as an OpenAI error: an
-// *httpError as it is, anything else as a 500.
-func (o *API) handle(mux *http.ServeMux, pattern, op string, h func(http.ResponseWriter, *http.Request) error) {
-	mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("X-Request-Id", core.NewID("req_"))
-		if e := o.authenticate(r); e != nil {
-			writeAPIError(w, http.StatusUnauthorized, e)
-			return
-		}
-		serve := func(w http.ResponseWriter, r *http.Request) {
-			err := h(w, r)
-			if err == nil {
-				return
-			}
-			var he *httpError
-			if !errors.As(err, &he) {
-				he = &httpError{
-					status: http.StatusInternalServerError,
-					body:   &apiError{Message: "The emulator failed: " + err.Error(), Type: errServer},
-				}
-			}
-			writeAPIError(w, he.status, he.body)
-		}
-		if f, ok := o.host.NextFault(op); ok {
-			core.ServeFault(w, r, f, serve, o.injectFault)
-			return
-		}
-		serve(w, r)
-	})
-}
+// RequestIDHeader implements core.Protocol.
+func (o *API) RequestIDHeader() string { return "X-Request-Id" }
 
-// authenticate checks the request's API key, given as a bearer token or in
+// Authenticate implements core.Protocol: the API key is a bearer token or
 // an api-key header (Azure style).
-func (o *API) authenticate(r *http.Request) *apiError {
+func (o *API) Authenticate(r *http.Request, accepted func(string) bool) error {
 	key := r.Header.Get("api-key")
 	if scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " "); ok && strings.EqualFold(scheme, "Bearer") {
 		key = cmp.Or(strings.TrimSpace(token), key)
 	}
 	switch {
 	case key == "":
-		return &apiError{
+		return &httpError{status: http.StatusUnauthorized, body: &apiError{
 			Message: "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
 			Type:    errInvalidRequest,
 			Code:    core.StrPtr("invalid_api_key"),
-		}
-	case !o.host.KeyAccepted(key):
-		return &apiError{Message: "Incorrect API key provided.", Type: errInvalidRequest, Code: core.StrPtr("invalid_api_key")}
+		}}
+	case !accepted(key):
+		return &httpError{status: http.StatusUnauthorized, body: &apiError{Message: "Incorrect API key provided.", Type: errInvalidRequest, Code: core.StrPtr("invalid_api_key")}}
 	}
 	return nil
 }
 
-func (o *API) injectFault(w http.ResponseWriter, f core.Fault) {
-	if f.Status == 0 {
-		core.DropConnection(w)
-		return
+// WriteError implements core.Protocol: an *httpError as it is, anything
+// else as a 500.
+func (o *API) WriteError(w http.ResponseWriter, err error) {
+	var he *httpError
+	if !errors.As(err, &he) {
+		he = &httpError{
+			status: http.StatusInternalServerError,
+			body:   &apiError{Message: core.Failure(err), Type: errServer},
+		}
 	}
+	writeAPIError(w, he.status, he.body)
+}
+
+// WriteFault implements core.Protocol.
+func (o *API) WriteFault(w http.ResponseWriter, f core.Fault) {
 	if f.Status == http.StatusTooManyRequests && !f.Bare {
 		w.Header().Set("Retry-After", "1")
 	}
