@@ -48,26 +48,26 @@ func (a *API) Authenticate(r *http.Request, accepted func(string) bool) error {
 	key := r.Header.Get("X-Api-Key")
 	switch {
 	case key == "":
-		return &anthropicHTTPError{status: http.StatusUnauthorized, body: ErrorBody{Type: anthAuthentication, Message: "x-api-key header is required"}}
+		return &httpError{status: http.StatusUnauthorized, body: ErrorBody{Type: errAuthentication, Message: "x-api-key header is required"}}
 	case !accepted(key):
-		return &anthropicHTTPError{status: http.StatusUnauthorized, body: ErrorBody{Type: anthAuthentication, Message: "invalid x-api-key"}}
+		return &httpError{status: http.StatusUnauthorized, body: ErrorBody{Type: errAuthentication, Message: "invalid x-api-key"}}
 	case r.Header.Get("Anthropic-Version") == "":
-		return &anthropicHTTPError{status: http.StatusBadRequest, body: ErrorBody{Type: anthInvalidRequest, Message: "anthropic-version: header is required"}}
+		return &httpError{status: http.StatusBadRequest, body: ErrorBody{Type: errInvalidRequest, Message: "anthropic-version: header is required"}}
 	}
 	return nil
 }
 
-// WriteError implements core.Protocol: an *anthropicHTTPError as it is,
+// WriteError implements core.Protocol: an *httpError as it is,
 // anything else as a 500.
 func (a *API) WriteError(w http.ResponseWriter, err error) {
-	var he *anthropicHTTPError
+	var he *httpError
 	if !errors.As(err, &he) {
-		he = &anthropicHTTPError{
+		he = &httpError{
 			status: http.StatusInternalServerError,
-			body:   ErrorBody{Type: anthAPIError, Message: core.Failure(err)},
+			body:   ErrorBody{Type: errAPI, Message: core.Failure(err)},
 		}
 	}
-	writeAnthropicError(w, he.status, he.body)
+	writeError(w, he.status, he.body)
 }
 
 // WriteFault implements core.Protocol: an error of the fault's status,
@@ -76,10 +76,10 @@ func (a *API) WriteFault(w http.ResponseWriter, f core.Fault) {
 	if f.Status == http.StatusTooManyRequests && !f.Bare {
 		w.Header().Set("Retry-After", "1")
 	}
-	errType := anthropicErrorType(f.Status)
-	writeAnthropicError(w, f.Status, ErrorBody{Type: errType, Message: anthropicDefaultMessage(errType) + " (emulated server fault)"})
+	errType := errorType(f.Status)
+	writeError(w, f.Status, ErrorBody{Type: errType, Message: defaultMessage(errType) + " (emulated server fault)"})
 }
 
 func (a *API) unknownRoute(_ http.ResponseWriter, r *http.Request) error {
-	return anthropicErrorf(http.StatusNotFound, "Not found: %s %s", r.Method, r.URL.Path)
+	return errorf(http.StatusNotFound, "Not found: %s %s", r.Method, r.URL.Path)
 }

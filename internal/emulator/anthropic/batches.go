@@ -17,25 +17,25 @@ import (
 )
 
 const (
-	anthropicExpiry         = 24 * time.Hour
-	defaultListMessageBatch = 20
-	maxListMessageBatches   = 1000
-	messageBatchType        = "message_batch"
-	messageBatchDeletedType = "message_batch_deleted"
+	batchExpiry        = 24 * time.Hour
+	defaultListBatches = 20
+	maxListBatches     = 1000
+	batchType          = "message_batch"
+	batchDeletedType   = "message_batch_deleted"
 )
 
 // The companions of a message batch record ID.json in the batches
 // directory.
 const (
-	anthropicRequestsExt = ".requests" // the requests, one compact JSON object per line
-	anthropicTallyExt    = ".tally"    // running tallies of the requests (tally.go)
-	ResultsExt           = ".results"  // the results JSONL, once the batch has ended
+	requestsExt = ".requests" // the requests, one compact JSON object per line
+	tallyExt    = ".tally"    // running tallies of the requests (tally.go)
+	ResultsExt  = ".results"  // the results JSONL, once the batch has ended
 )
 
-// anthropicBatch is a message batch as stored: everything its state at any
+// batchRecord is a message batch as stored: everything its state at any
 // instant is computed from. Only Timeline.Cancelling ever changes after
 // creation.
-type anthropicBatch struct {
+type batchRecord struct {
 	ID       string        `json:"id"`
 	Timeline core.Timeline `json:"timeline"`
 	// Total is the tally of all requests.
@@ -46,12 +46,12 @@ func (a *API) batchPath(id, ext string) string { return filepath.Join(a.batches,
 
 // batchNotFound is the error for an unknown batch id.
 func batchNotFound(id string) error {
-	return anthropicErrorf(http.StatusNotFound, "Message Batch %s not found", id)
+	return errorf(http.StatusNotFound, "Message Batch %s not found", id)
 }
 
 // requestBatch reads the record of the batch r's path names; an unknown id
 // gives a 404 error.
-func (a *API) requestBatch(r *http.Request) (*anthropicBatch, error) {
+func (a *API) requestBatch(r *http.Request) (*batchRecord, error) {
 	if id := core.PathID(r); id != "" {
 		return a.loadBatch(id)
 	}
@@ -59,8 +59,8 @@ func (a *API) requestBatch(r *http.Request) (*anthropicBatch, error) {
 }
 
 // loadBatch reads a batch record; an unknown id gives a 404 error.
-func (a *API) loadBatch(id string) (*anthropicBatch, error) {
-	var b anthropicBatch
+func (a *API) loadBatch(id string) (*batchRecord, error) {
+	var b batchRecord
 	if err := core.ReadJSONFile(a.batchPath(id, ".json"), &b); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, batchNotFound(id)
@@ -71,8 +71,8 @@ func (a *API) loadBatch(id string) (*anthropicBatch, error) {
 }
 
 func (a *API) createBatch(w http.ResponseWriter, r *http.Request) error {
-	rec := &anthropicBatch{
-		ID:       core.NewID(anthropicBatchPrefix),
+	rec := &batchRecord{
+		ID:       core.NewID(batchPrefix),
 		Timeline: core.Timeline{Created: a.host.Clock(), Duration: a.host.Duration(), Valid: true},
 	}
 	if err := a.storeBatch(w, r, rec); err != nil {
@@ -85,20 +85,20 @@ func (a *API) createBatch(w http.ResponseWriter, r *http.Request) error {
 // companions, running each one (without rendering its answer), then writes
 // the batch record, last, so that a stored record always has its
 // companions. Nothing is left behind when the body is invalid.
-func (a *API) storeBatch(w http.ResponseWriter, r *http.Request, rec *anthropicBatch) (err error) {
-	requests, err := core.CreateAtomic(a.batchPath(rec.ID, anthropicRequestsExt))
+func (a *API) storeBatch(w http.ResponseWriter, r *http.Request, rec *batchRecord) (err error) {
+	requests, err := core.CreateAtomic(a.batchPath(rec.ID, requestsExt))
 	if err != nil {
 		return err
 	}
 	defer requests.Abort()
-	tallies, err := core.CreateAtomic(a.batchPath(rec.ID, anthropicTallyExt))
+	tallies, err := core.CreateAtomic(a.batchPath(rec.ID, tallyExt))
 	if err != nil {
 		return err
 	}
 	defer tallies.Abort()
 	tw := &core.TallyWriter{W: tallies}
 	err = createRequests(w, r, func(line []byte, params json.RawMessage) error {
-		run := runAnthropic(params)
+		run := execute(params)
 		rec.Timeline.Requests++
 		rec.Timeline.Expiring = rec.Timeline.Expiring || run.outcome == core.OutcomeExpired
 		if _, err := requests.Write(line); err != nil {
@@ -115,8 +115,8 @@ func (a *API) storeBatch(w http.ResponseWriter, r *http.Request, rec *anthropicB
 	}
 	defer func() {
 		if err != nil {
-			os.Remove(a.batchPath(rec.ID, anthropicRequestsExt))
-			os.Remove(a.batchPath(rec.ID, anthropicTallyExt))
+			os.Remove(a.batchPath(rec.ID, requestsExt))
+			os.Remove(a.batchPath(rec.ID, tallyExt))
 		}
 	}()
 	if err := tallies.Commit(); err != nil {
@@ -134,7 +134,7 @@ func (a *API) getBatch(w http.ResponseWriter, r *http.Request) error {
 }
 
 // respondBatch sends the batch as it is now.
-func (a *API) respondBatch(r *http.Request, w http.ResponseWriter, rec *anthropicBatch) error {
+func (a *API) respondBatch(r *http.Request, w http.ResponseWriter, rec *batchRecord) error {
 	b, err := a.view(r, rec, a.host.Clock())
 	if err != nil {
 		return err
@@ -153,7 +153,7 @@ func (a *API) cancelBatch(w http.ResponseWriter, r *http.Request) error {
 	case p.Phase == core.PhaseCancelling:
 		// Cancelling twice changes nothing.
 	case p.Phase.Terminal():
-		return anthropicErrorf(http.StatusBadRequest, "Message Batch %s has already ended and cannot be canceled", rec.ID)
+		return errorf(http.StatusBadRequest, "Message Batch %s has already ended and cannot be canceled", rec.ID)
 	default:
 		// As on the OpenAI side, a process that sees the batch end just
 		// as this one cancels it may write its full results first; the
@@ -172,35 +172,35 @@ func (a *API) deleteBatch(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !rec.Timeline.At(a.host.Clock()).Phase.Terminal() {
-		return anthropicErrorf(http.StatusBadRequest, "Message Batch %s cannot be deleted while it is in progress; cancel it first", rec.ID)
+		return errorf(http.StatusBadRequest, "Message Batch %s cannot be deleted while it is in progress; cancel it first", rec.ID)
 	}
 	// The record goes first, so the batch is gone for every process even
 	// if removing its companions fails.
-	for _, ext := range []string{".json", anthropicRequestsExt, anthropicTallyExt, ResultsExt} {
+	for _, ext := range []string{".json", requestsExt, tallyExt, ResultsExt} {
 		if err := os.Remove(a.batchPath(rec.ID, ext)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return err
 		}
 	}
-	core.WriteJSON(w, http.StatusOK, messageBatchDeleted{ID: rec.ID, Type: messageBatchDeletedType})
+	core.WriteJSON(w, http.StatusOK, batchDeleted{ID: rec.ID, Type: batchDeletedType})
 	return nil
 }
 
 func (a *API) listBatches(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	limit, err := anthropicLimit(q.Get("limit"))
+	limit, err := listLimit(q.Get("limit"))
 	if err != nil {
 		return err
 	}
 	after, before := q.Get("after_id"), q.Get("before_id")
 	if after != "" && before != "" {
-		return anthropicErrorf(http.StatusBadRequest, "Only one of before_id and after_id may be given")
+		return errorf(http.StatusBadRequest, "Only one of before_id and after_id may be given")
 	}
 	recs, err := a.allBatches()
 	if err != nil {
 		return err
 	}
-	id := func(b *anthropicBatch) string { return b.ID }
-	var page []*anthropicBatch
+	id := func(b *batchRecord) string { return b.ID }
+	var page []*batchRecord
 	var more bool
 	if before != "" {
 		page, more = paginateBefore(recs, id, before, limit)
@@ -221,20 +221,20 @@ func (a *API) listBatches(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// anthropicLimit parses the limit query parameter: 20 when absent, else an
+// listLimit parses the limit query parameter: 20 when absent, else an
 // integer from 1 to 1000.
-func anthropicLimit(s string) (int, error) {
+func listLimit(s string) (int, error) {
 	if s == "" {
-		return defaultListMessageBatch, nil
+		return defaultListBatches, nil
 	}
 	n, err := strconv.Atoi(s)
 	switch {
 	case err != nil:
-		return 0, anthropicErrorf(http.StatusBadRequest, "limit: Input should be a valid integer, unable to parse string as an integer")
+		return 0, errorf(http.StatusBadRequest, "limit: Input should be a valid integer, unable to parse string as an integer")
 	case n < 1:
-		return 0, anthropicErrorf(http.StatusBadRequest, "limit: Input should be greater than or equal to 1")
-	case n > maxListMessageBatches:
-		return 0, anthropicErrorf(http.StatusBadRequest, "limit: Input should be less than or equal to %d", maxListMessageBatches)
+		return 0, errorf(http.StatusBadRequest, "limit: Input should be greater than or equal to 1")
+	case n > maxListBatches:
+		return 0, errorf(http.StatusBadRequest, "limit: Input should be less than or equal to %d", maxListBatches)
 	}
 	return n, nil
 }
@@ -251,15 +251,15 @@ func paginateBefore[T any](items []T, id func(T) string, before string, limit in
 }
 
 // allBatches returns every stored batch, newest first.
-func (a *API) allBatches() ([]*anthropicBatch, error) {
+func (a *API) allBatches() ([]*batchRecord, error) {
 	ids, err := core.ListIDs(a.batches, ".json")
 	if err != nil {
 		return nil, err
 	}
-	recs := make([]*anthropicBatch, 0, len(ids))
+	recs := make([]*batchRecord, 0, len(ids))
 	for _, id := range ids {
 		rec, err := a.loadBatch(id)
-		var he *anthropicHTTPError
+		var he *httpError
 		if errors.As(err, &he) {
 			continue // deleted since it was listed
 		}
@@ -268,7 +268,7 @@ func (a *API) allBatches() ([]*anthropicBatch, error) {
 		}
 		recs = append(recs, rec)
 	}
-	slices.SortFunc(recs, func(x, y *anthropicBatch) int {
+	slices.SortFunc(recs, func(x, y *batchRecord) int {
 		return cmp.Or(y.Timeline.Created.Compare(x.Timeline.Created), strings.Compare(y.ID, x.ID))
 	})
 	return recs, nil
@@ -277,17 +277,17 @@ func (a *API) allBatches() ([]*anthropicBatch, error) {
 // view returns the batch as the API shows it at now to request r (whose
 // host its results_url names), first writing its results if it has just
 // ended.
-func (a *API) view(r *http.Request, rec *anthropicBatch, now time.Time) (BatchObject, error) {
+func (a *API) view(r *http.Request, rec *batchRecord, now time.Time) (BatchObject, error) {
 	p := rec.Timeline.At(now)
 	b := BatchObject{
 		ID:                rec.ID,
-		Type:              messageBatchType,
+		Type:              batchType,
 		ProcessingStatus:  processingStatus(p.Phase),
 		RequestCounts:     BatchCounts{Processing: int64(rec.Timeline.Requests)},
-		EndedAt:           anthropicTimePtr(p.EndedAt),
-		CreatedAt:         anthropicTime(rec.Timeline.Created),
-		ExpiresAt:         anthropicTime(rec.Timeline.Created.Add(anthropicExpiry)),
-		CancelInitiatedAt: anthropicTimePtr(p.CancellingAt),
+		EndedAt:           timestampPtr(p.EndedAt),
+		CreatedAt:         timestamp(rec.Timeline.Created),
+		ExpiresAt:         timestamp(rec.Timeline.Created.Add(batchExpiry)),
+		CancelInitiatedAt: timestampPtr(p.CancellingAt),
 	}
 	if !p.Phase.Terminal() {
 		return b, nil
@@ -323,7 +323,7 @@ func processingStatus(p core.Phase) string {
 // the cancel, and counts the others as canceled, along with the requests
 // that were to expire (they never ran). Dropped requests stay processing:
 // they are counted as the requests of the batch, but never reported.
-func (a *API) endCounts(rec *anthropicBatch, p core.Progress) (BatchCounts, error) {
+func (a *API) endCounts(rec *batchRecord, p core.Progress) (BatchCounts, error) {
 	total := rec.Total
 	if p.Phase != core.PhaseCancelled {
 		return BatchCounts{
@@ -333,7 +333,7 @@ func (a *API) endCounts(rec *anthropicBatch, p core.Progress) (BatchCounts, erro
 			Expired:    total.Expired,
 		}, nil
 	}
-	ran, err := core.ReadTally(a.batchPath(rec.ID, anthropicTallyExt), p.Executed)
+	ran, err := core.ReadTally(a.batchPath(rec.ID, tallyExt), p.Executed)
 	if err != nil {
 		return BatchCounts{}, err
 	}

@@ -25,7 +25,7 @@ func TestAnthropicRequestChecks(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.message, func(t *testing.T) {
-			run := runAnthropic(json.RawMessage(tt.params))
+			run := execute(json.RawMessage(tt.params))
 			if run.outcome != core.OutcomeFailed || run.errType != "invalid_request_error" || run.errMessage != tt.message {
 				t.Errorf("run = %+v, want invalid_request_error %q", run, tt.message)
 			}
@@ -56,7 +56,7 @@ func TestAnthropicMarkers(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.prompt, func(t *testing.T) {
 			params, _ := json.Marshal(map[string]any{"model": "m", "max_tokens": 5, "messages": []map[string]string{{"role": "user", "content": tt.prompt}}})
-			run := runAnthropic(params)
+			run := execute(params)
 			if run.outcome != tt.outcome || run.errType != tt.errType || run.errMessage != tt.message {
 				t.Errorf("run = %+v, want outcome %d, %s %q", run, tt.outcome, tt.errType, tt.message)
 			}
@@ -70,8 +70,8 @@ func TestAnthropicAnswer(t *testing.T) {
 	params := `{"model":"claude-haiku-4-5","max_tokens":5,"system":[{"type":"text","text":"You are terse."}],"messages":[` +
 		`{"role":"user","content":"first question"},{"role":"assistant","content":"an answer"},` +
 		`{"role":"user","content":[{"type":"image","source":{}},{"type":"text","text":"What is "},{"type":"text","text":"this?"}]}]}`
-	run := runAnthropic(json.RawMessage(params))
-	want := anthropicRun{outcome: core.OutcomeSucceeded, model: "claude-haiku-4-5", text: "What is this?", inputTokens: 3 + 2 + 2 + 3, outputTokens: 3}
+	run := execute(json.RawMessage(params))
+	want := execution{outcome: core.OutcomeSucceeded, model: "claude-haiku-4-5", text: "What is this?", inputTokens: 3 + 2 + 2 + 3, outputTokens: 3}
 	if run != want {
 		t.Errorf("run = %+v, want %+v", run, want)
 	}

@@ -15,12 +15,12 @@ import (
 // writeResults writes the results of a batch that ended in state p, unless
 // that was done already. Every process that does it writes the same bytes
 // through a rename, so concurrent writers are harmless.
-func (a *API) writeResults(ctx context.Context, rec *anthropicBatch, p core.Progress) error {
+func (a *API) writeResults(ctx context.Context, rec *batchRecord, p core.Progress) error {
 	path := a.batchPath(rec.ID, ResultsExt)
 	if done, err := core.FileExists(path); err != nil || done {
 		return err
 	}
-	in, err := os.Open(a.batchPath(rec.ID, anthropicRequestsExt))
+	in, err := os.Open(a.batchPath(rec.ID, requestsExt))
 	if err != nil {
 		return err
 	}
@@ -35,12 +35,12 @@ func (a *API) writeResults(ctx context.Context, rec *anthropicBatch, p core.Prog
 			if err := json.Unmarshal(line, &req); err != nil {
 				return fmt.Errorf("batch %s: request line %d: %w", rec.ID, lineNo, err)
 			}
-			result, ok := rec.result(i, runAnthropic(req.Params), p)
+			result, ok := rec.result(i, execute(req.Params), p)
 			i++
 			if !ok {
 				return nil
 			}
-			return core.EncodeJSON(w, messageBatchResult{CustomID: req.CustomID, Result: result})
+			return core.EncodeJSON(w, batchResult{CustomID: req.CustomID, Result: result})
 		})
 	})
 }
@@ -49,7 +49,7 @@ func (a *API) writeResults(ctx context.Context, rec *anthropicBatch, p core.Prog
 // in a batch that ended in state p; false when it is not reported. A
 // cancelled batch reports the requests that had not run at the cancel, and
 // those that were to expire, as canceled.
-func (rec *anthropicBatch) result(i int, run anthropicRun, p core.Progress) (any, bool) {
+func (rec *batchRecord) result(i int, run execution, p core.Progress) (any, bool) {
 	cancelled := p.Phase == core.PhaseCancelled
 	switch {
 	case run.outcome == core.OutcomeDropped:
@@ -66,15 +66,15 @@ func (rec *anthropicBatch) result(i int, run anthropicRun, p core.Progress) (any
 			RequestID: &requestID,
 		}}, true
 	}
-	return succeededResult{Type: resultTypeSucceeded, Message: anthropicMessage{
+	return succeededResult{Type: resultTypeSucceeded, Message: message{
 		ID:      core.DerivedID("msg_", rec.ID, i),
 		Type:    "message",
 		Role:    "assistant",
 		Model:   run.model,
-		Content: []anthropicTextBlock{{Type: "text", Text: run.text}},
+		Content: []textBlock{{Type: "text", Text: run.text}},
 		// The emulator always ends its turn.
 		StopReason: "end_turn",
-		Usage: anthropicUsage{
+		Usage: messageUsage{
 			InputTokens:  run.inputTokens,
 			OutputTokens: run.outputTokens,
 			ServiceTier:  "batch",
@@ -90,7 +90,7 @@ func (a *API) batchResults(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := rec.Timeline.At(a.host.Clock())
 	if !p.Phase.Terminal() {
-		return anthropicErrorf(http.StatusBadRequest, "Message Batch %s has not yet ended; its results are available once processing_status is 'ended'", rec.ID)
+		return errorf(http.StatusBadRequest, "Message Batch %s has not yet ended; its results are available once processing_status is 'ended'", rec.ID)
 	}
 	if err := a.writeResults(r.Context(), rec, p); err != nil {
 		return err

@@ -13,76 +13,76 @@ import (
 
 // The error types of the Anthropic API.
 const (
-	anthInvalidRequest  = "invalid_request_error"
-	anthAuthentication  = "authentication_error"
-	anthBilling         = "billing_error"
-	anthPermission      = "permission_error"
-	anthNotFound        = "not_found_error"
-	anthRequestTooLarge = "request_too_large"
-	anthRateLimit       = "rate_limit_error"
-	anthAPIError        = "api_error"
-	anthTimeout         = "timeout_error"
-	anthOverloaded      = "overloaded_error"
+	errInvalidRequest  = "invalid_request_error"
+	errAuthentication  = "authentication_error"
+	errBilling         = "billing_error"
+	errPermission      = "permission_error"
+	errNotFound        = "not_found_error"
+	errRequestTooLarge = "request_too_large"
+	errRateLimit       = "rate_limit_error"
+	errAPI             = "api_error"
+	errTimeout         = "timeout_error"
+	errOverloaded      = "overloaded_error"
 )
 
 const (
 	// statusOverloaded is the status of an overloaded_error.
 	statusOverloaded = 529
-	// anthropicTimeLayout is how the API writes timestamps: RFC 3339 in
+	// timeLayout is how the API writes timestamps: RFC 3339 in
 	// UTC with microseconds.
-	anthropicTimeLayout  = "2006-01-02T15:04:05.000000Z07:00"
-	anthropicBatchPrefix = "msgbatch_"
+	timeLayout  = "2006-01-02T15:04:05.000000Z07:00"
+	batchPrefix = "msgbatch_"
 )
 
-// anthropicErrorType returns the error type the API answers status with.
-func anthropicErrorType(status int) string {
+// errorType returns the error type the API answers status with.
+func errorType(status int) string {
 	switch status {
 	case http.StatusBadRequest:
-		return anthInvalidRequest
+		return errInvalidRequest
 	case http.StatusUnauthorized:
-		return anthAuthentication
+		return errAuthentication
 	case http.StatusPaymentRequired:
-		return anthBilling
+		return errBilling
 	case http.StatusForbidden:
-		return anthPermission
+		return errPermission
 	case http.StatusNotFound:
-		return anthNotFound
+		return errNotFound
 	case http.StatusRequestEntityTooLarge:
-		return anthRequestTooLarge
+		return errRequestTooLarge
 	case http.StatusTooManyRequests:
-		return anthRateLimit
+		return errRateLimit
 	case http.StatusGatewayTimeout:
-		return anthTimeout
+		return errTimeout
 	case statusOverloaded:
-		return anthOverloaded
+		return errOverloaded
 	}
 	if status >= 500 {
-		return anthAPIError
+		return errAPI
 	}
-	return anthInvalidRequest
+	return errInvalidRequest
 }
 
-// anthropicDefaultMessage is the message the API's specification gives
+// defaultMessage is the message the API's specification gives
 // each error type by default.
-func anthropicDefaultMessage(errType string) string {
+func defaultMessage(errType string) string {
 	switch errType {
-	case anthAuthentication:
+	case errAuthentication:
 		return "Authentication error"
-	case anthBilling:
+	case errBilling:
 		return "Billing error"
-	case anthPermission:
+	case errPermission:
 		return "Permission denied"
-	case anthNotFound:
+	case errNotFound:
 		return "Not found"
-	case anthRequestTooLarge:
+	case errRequestTooLarge:
 		return "Request too large"
-	case anthRateLimit:
+	case errRateLimit:
 		return "Rate limited"
-	case anthAPIError:
+	case errAPI:
 		return "Internal server error"
-	case anthTimeout:
+	case errTimeout:
 		return "Request timeout"
-	case anthOverloaded:
+	case errOverloaded:
 		return "Overloaded"
 	}
 	return "Invalid request"
@@ -101,23 +101,23 @@ type ErrorBody struct {
 	Message string `json:"message"`
 }
 
-// anthropicHTTPError is an error answered with an Anthropic error body.
-type anthropicHTTPError struct {
+// httpError is an error answered with an Anthropic error body.
+type httpError struct {
 	status int
 	body   ErrorBody
 }
 
-func (e *anthropicHTTPError) Error() string { return fmt.Sprintf("%d %s", e.status, e.body.Message) }
+func (e *httpError) Error() string { return fmt.Sprintf("%d %s", e.status, e.body.Message) }
 
-// anthropicErrorf returns the error answered with status, of the type the
+// errorf returns the error answered with status, of the type the
 // API gives that status.
-func anthropicErrorf(status int, format string, args ...any) error {
-	return &anthropicHTTPError{status: status, body: ErrorBody{Type: anthropicErrorType(status), Message: fmt.Sprintf(format, args...)}}
+func errorf(status int, format string, args ...any) error {
+	return &httpError{status: status, body: ErrorBody{Type: errorType(status), Message: fmt.Sprintf(format, args...)}}
 }
 
-// writeAnthropicError sends an error answer, with the request id the front
+// writeError sends an error answer, with the request id the front
 // door gave it.
-func writeAnthropicError(w http.ResponseWriter, status int, e ErrorBody) {
+func writeError(w http.ResponseWriter, status int, e ErrorBody) {
 	requestID := w.Header().Get(requestIDHeader)
 	core.WriteJSON(w, status, ErrorResponse{Type: "error", Error: e, RequestID: &requestID})
 }
@@ -144,15 +144,15 @@ type BatchCounts struct {
 	Expired    int64 `json:"expired"`
 }
 
-// anthropicTime formats t as the API does.
-func anthropicTime(t time.Time) string { return t.UTC().Format(anthropicTimeLayout) }
+// timestamp formats t as the API does.
+func timestamp(t time.Time) string { return t.UTC().Format(timeLayout) }
 
-// anthropicTimePtr formats t as a nullable timestamp: nil when t is zero.
-func anthropicTimePtr(t time.Time) *string {
+// timestampPtr formats t as a nullable timestamp: nil when t is zero.
+func timestampPtr(t time.Time) *string {
 	if t.IsZero() {
 		return nil
 	}
-	s := anthropicTime(t)
+	s := timestamp(t)
 	return &s
 }
 
@@ -164,7 +164,7 @@ type BatchList struct {
 	LastID  *string       `json:"last_id"`
 }
 
-type messageBatchDeleted struct {
+type batchDeleted struct {
 	ID   string `json:"id"`
 	Type string `json:"type"`
 }
@@ -177,15 +177,15 @@ const (
 	resultTypeExpired   = "expired"
 )
 
-// messageBatchResult is one line of a batch's results.
-type messageBatchResult struct {
+// batchResult is one line of a batch's results.
+type batchResult struct {
 	CustomID string `json:"custom_id"`
 	Result   any    `json:"result"`
 }
 
 type succeededResult struct {
-	Type    string           `json:"type"`
-	Message anthropicMessage `json:"message"`
+	Type    string  `json:"type"`
+	Message message `json:"message"`
 }
 
 type erroredResult struct {
@@ -198,38 +198,38 @@ type bareResult struct {
 	Type string `json:"type"`
 }
 
-// anthropicMessage is the Message a request is answered with.
-type anthropicMessage struct {
-	ID           string               `json:"id"`
-	Type         string               `json:"type"`
-	Role         string               `json:"role"`
-	Model        string               `json:"model"`
-	Content      []anthropicTextBlock `json:"content"`
-	StopReason   string               `json:"stop_reason"`
-	StopSequence *string              `json:"stop_sequence"`
-	StopDetails  *struct{}            `json:"stop_details"`
-	Usage        anthropicUsage       `json:"usage"`
-	Container    *struct{}            `json:"container"`
+// message is the Message a request is answered with.
+type message struct {
+	ID           string       `json:"id"`
+	Type         string       `json:"type"`
+	Role         string       `json:"role"`
+	Model        string       `json:"model"`
+	Content      []textBlock  `json:"content"`
+	StopReason   string       `json:"stop_reason"`
+	StopSequence *string      `json:"stop_sequence"`
+	StopDetails  *struct{}    `json:"stop_details"`
+	Usage        messageUsage `json:"usage"`
+	Container    *struct{}    `json:"container"`
 }
 
-type anthropicTextBlock struct {
+type textBlock struct {
 	Type      string    `json:"type"`
 	Text      string    `json:"text"`
 	Citations *[]string `json:"citations"`
 }
 
-type anthropicUsage struct {
-	InputTokens              int64                  `json:"input_tokens"`
-	CacheCreationInputTokens int64                  `json:"cache_creation_input_tokens"`
-	CacheReadInputTokens     int64                  `json:"cache_read_input_tokens"`
-	CacheCreation            anthropicCacheCreation `json:"cache_creation"`
-	OutputTokens             int64                  `json:"output_tokens"`
-	ServerToolUse            *struct{}              `json:"server_tool_use"`
-	ServiceTier              string                 `json:"service_tier"`
-	InferenceGeo             *string                `json:"inference_geo"`
+type messageUsage struct {
+	InputTokens              int64         `json:"input_tokens"`
+	CacheCreationInputTokens int64         `json:"cache_creation_input_tokens"`
+	CacheReadInputTokens     int64         `json:"cache_read_input_tokens"`
+	CacheCreation            cacheCreation `json:"cache_creation"`
+	OutputTokens             int64         `json:"output_tokens"`
+	ServerToolUse            *struct{}     `json:"server_tool_use"`
+	ServiceTier              string        `json:"service_tier"`
+	InferenceGeo             *string       `json:"inference_geo"`
 }
 
-type anthropicCacheCreation struct {
+type cacheCreation struct {
 	Ephemeral5mInputTokens int64 `json:"ephemeral_5m_input_tokens"`
 	Ephemeral1hInputTokens int64 `json:"ephemeral_1h_input_tokens"`
 }

@@ -38,9 +38,9 @@ func New(host *core.Host, dir string) (*API, error) {
 
 // The path prefixes of the Gemini API.
 const (
-	geminiPrefix         = "/v1beta/"
-	UploadPath           = "/upload/v1beta/files"
-	geminiDownloadPrefix = "/download/v1beta/files/"
+	apiPrefix      = "/v1beta/"
+	UploadPath     = "/upload/v1beta/files"
+	downloadPrefix = "/download/v1beta/files/"
 )
 
 // Register adds the Gemini routes to mux, behind the front door. Resource
@@ -53,9 +53,9 @@ func (g *API) Register(mux *http.ServeMux) {
 		op, h := g.route(r)
 		d.Serve(w, r, op, h)
 	}
-	mux.HandleFunc(geminiPrefix, serve)
+	mux.HandleFunc(apiPrefix, serve)
 	mux.HandleFunc(UploadPath, serve)
-	mux.HandleFunc(geminiDownloadPrefix, serve)
+	mux.HandleFunc(downloadPrefix, serve)
 }
 
 // route returns the handler of a request and the server-fault operation it
@@ -68,16 +68,16 @@ func (g *API) route(r *http.Request) (op string, h core.Handler) {
 			return g.sessionOp(r), g.onlyMethod(http.MethodPost, g.uploadSession)
 		}
 		return "", g.onlyMethod(http.MethodPost, g.startUpload)
-	case strings.HasPrefix(path, geminiDownloadPrefix):
-		id, method := splitCustomMethod(strings.TrimPrefix(path, geminiDownloadPrefix))
+	case strings.HasPrefix(path, downloadPrefix):
+		id, method := splitCustomMethod(strings.TrimPrefix(path, downloadPrefix))
 		if method == "download" {
 			return core.OpContent, g.onlyMethod(http.MethodGet, g.download(id))
 		}
 		return "", g.notFound
-	case path == geminiPrefix+"batches":
+	case path == apiPrefix+"batches":
 		return core.OpList, g.onlyMethod(http.MethodGet, g.listBatches)
 	}
-	collection, rest, _ := strings.Cut(strings.TrimPrefix(path, geminiPrefix), "/")
+	collection, rest, _ := strings.Cut(strings.TrimPrefix(path, apiPrefix), "/")
 	name, method := splitCustomMethod(rest)
 	switch {
 	case collection == "models" && (method == GenerateMethod || method == EmbedMethod):
@@ -127,11 +127,11 @@ func (g *API) onlyMethod(method string, h core.Handler) core.Handler {
 }
 
 func (g *API) notFound(_ http.ResponseWriter, r *http.Request) error {
-	return geminiErr(http.StatusNotFound, "The requested URL %s was not found on this server.", r.URL.Path)
+	return errorf(http.StatusNotFound, "The requested URL %s was not found on this server.", r.URL.Path)
 }
 
 func (g *API) methodNotAllowed(_ http.ResponseWriter, r *http.Request) error {
-	e := geminiErr(http.StatusMethodNotAllowed, "Method %s is not allowed for %s.", r.Method, r.URL.Path)
+	e := errorf(http.StatusMethodNotAllowed, "Method %s is not allowed for %s.", r.Method, r.URL.Path)
 	e.status = "UNIMPLEMENTED"
 	return e
 }
@@ -152,63 +152,63 @@ func (g *API) Authenticate(r *http.Request, accepted func(string) bool) error {
 	}
 	switch {
 	case key == "":
-		return geminiErr(http.StatusForbidden,
+		return errorf(http.StatusForbidden,
 			"Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.")
 	case !accepted(key):
-		return geminiErr(http.StatusUnauthorized, "API key not valid. Please pass a valid API key.")
+		return errorf(http.StatusUnauthorized, "API key not valid. Please pass a valid API key.")
 	}
 	return nil
 }
 
-// WriteError implements core.Protocol: a *geminiError as it is, anything
+// WriteError implements core.Protocol: a *apiError as it is, anything
 // else as a 500.
 func (g *API) WriteError(w http.ResponseWriter, err error) {
-	var ge *geminiError
+	var ge *apiError
 	if !errors.As(err, &ge) {
-		ge = geminiErr(http.StatusInternalServerError, "%s", core.Failure(err))
+		ge = errorf(http.StatusInternalServerError, "%s", core.Failure(err))
 	}
-	writeGeminiError(w, ge)
+	writeError(w, ge)
 }
 
 // WriteFault implements core.Protocol: the wait of a 429 is a RetryInfo
 // detail, not a Retry-After header.
 func (g *API) WriteFault(w http.ResponseWriter, f core.Fault) {
-	e := geminiErr(f.Status, "%s (Emulated server fault.)", geminiStatusMessage(f.Status))
+	e := errorf(f.Status, "%s (Emulated server fault.)", statusMessage(f.Status))
 	if f.Status == http.StatusTooManyRequests && !f.Bare {
-		e.details = []any{geminiRetryInfo{Type: geminiRetryInfoType, RetryDelay: "1s"}}
+		e.details = []any{retryInfo{Type: retryInfoType, RetryDelay: "1s"}}
 	}
-	writeGeminiError(w, e)
+	writeError(w, e)
 }
 
-// geminiError is an error answered with a Google error body.
-type geminiError struct {
+// apiError is an error answered with a Google error body.
+type apiError struct {
 	code    int
 	status  string // the google.rpc.Code name; derived from code when empty
 	message string
 	details []any
 }
 
-func (e *geminiError) Error() string { return fmt.Sprintf("%d %s", e.code, e.message) }
+func (e *apiError) Error() string { return fmt.Sprintf("%d %s", e.code, e.message) }
 
-// geminiErr returns the error answered with HTTP status code.
-func geminiErr(code int, format string, args ...any) *geminiError {
-	return &geminiError{code: code, message: fmt.Sprintf(format, args...)}
+// errorf returns the error answered with HTTP status code.
+func errorf(code int, format string, args ...any) *apiError {
+	return &apiError{code: code, message: fmt.Sprintf(format, args...)}
 }
 
-// geminiPrecondition is the error of a call the resource's state forbids.
-func geminiPrecondition(format string, args ...any) *geminiError {
-	e := geminiErr(http.StatusBadRequest, format, args...)
+// precondition is the error of a call the resource's state forbids.
+func precondition(format string, args ...any) *apiError {
+	e := errorf(http.StatusBadRequest, format, args...)
 	e.status = "FAILED_PRECONDITION"
 	return e
 }
 
-// writeGeminiError sends e as {"error":{"code","message","status","details"}}.
-func writeGeminiError(w http.ResponseWriter, e *geminiError) {
+// writeError sends e as {"error":{"code","message","status","details"}}.
+func writeError(w http.ResponseWriter, e *apiError) {
 	status := e.status
 	if status == "" {
-		status = geminiStatusName(e.code)
+		status = statusName(e.code)
 	}
-	core.WriteJSON(w, e.code, ErrorBody{Error: geminiStatus{
+	core.WriteJSON(w, e.code, ErrorBody{Error: rpcStatus{
 		Code:    e.code,
 		Message: e.message,
 		Status:  status,
@@ -216,9 +216,9 @@ func writeGeminiError(w http.ResponseWriter, e *geminiError) {
 	}})
 }
 
-// geminiStatusName is the google.rpc.Code name Google's APIs send with an
+// statusName is the google.rpc.Code name Google's APIs send with an
 // HTTP status.
-func geminiStatusName(code int) string {
+func statusName(code int) string {
 	switch code {
 	case http.StatusBadRequest:
 		return "INVALID_ARGUMENT"
@@ -247,8 +247,8 @@ func geminiStatusName(code int) string {
 	return "FAILED_PRECONDITION"
 }
 
-// geminiStatusMessage is the message of an emulated answer with status code.
-func geminiStatusMessage(code int) string {
+// statusMessage is the message of an emulated answer with status code.
+func statusMessage(code int) string {
 	switch {
 	case code == http.StatusTooManyRequests:
 		return "Resource has been exhausted (e.g. check quota)."
@@ -258,9 +258,9 @@ func geminiStatusMessage(code int) string {
 	return "The request was rejected."
 }
 
-// geminiValidID reports whether id can be the id of a stored resource:
+// validID reports whether id can be the id of a stored resource:
 // lowercase letters, digits and '-'.
-func geminiValidID(id string) bool {
+func validID(id string) bool {
 	if id == "" {
 		return false
 	}
@@ -272,6 +272,6 @@ func geminiValidID(id string) bool {
 	return true
 }
 
-// newGeminiID returns a new id for a Gemini resource: lowercase letters and
+// newID returns a new id for a Gemini resource: lowercase letters and
 // digits.
-func newGeminiID() string { return strings.ToLower(core.NewID("")) }
+func newID() string { return strings.ToLower(core.NewID("")) }

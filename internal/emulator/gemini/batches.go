@@ -20,25 +20,25 @@ import (
 )
 
 const (
-	// geminiMaxCreateBody bounds a create request, which may carry its
+	// maxCreateBody bounds a create request, which may carry its
 	// requests inline: the API's 20 MB.
-	geminiMaxCreateBody   = 20 << 20
-	geminiDefaultPageSize = 50
-	geminiMaxPageSize     = 1000
+	maxCreateBody   = 20 << 20
+	defaultPageSize = 50
+	maxPageSize     = 1000
 )
 
 // The companions of a batch record ID.json in the batches directory.
 const (
-	geminiInputExt = ".input" // the requests, one per line (a link to or copy of an input file)
-	geminiTallyExt = ".tally" // running tallies of the requests (tally.go)
+	inputExt = ".input" // the requests, one per line (a link to or copy of an input file)
+	tallyExt = ".tally" // running tallies of the requests (tally.go)
 )
 
-// geminiBatchRecord is a batch as stored: everything its state at any
+// batchRecord is a batch as stored: everything its state at any
 // instant is computed from. Only Timeline.Cancelling ever changes after
 // creation.
-type geminiBatchRecord struct {
+type batchRecord struct {
 	ID          string `json:"id"`       // without "batches/"
-	Endpoint    string `json:"endpoint"` // GenerateMethod or geminiEmbed
+	Endpoint    string `json:"endpoint"` // GenerateMethod or EmbedMethod
 	Model       string `json:"model"`    // without "models/"
 	DisplayName string `json:"display_name,omitempty"`
 	// InputFile is the id of the input file; empty for inline requests.
@@ -56,16 +56,16 @@ type geminiBatchRecord struct {
 func (g *API) batchPath(id, ext string) string { return filepath.Join(g.batches, id+ext) }
 
 func (g *API) openInput(id string) (*os.File, error) {
-	return os.Open(g.batchPath(id, geminiInputExt))
+	return os.Open(g.batchPath(id, inputExt))
 }
 
 // loadBatch reads a batch record; an unknown id gives a 404 error.
-func (g *API) loadBatch(id string) (*geminiBatchRecord, error) {
-	notFound := geminiErr(http.StatusNotFound, "Batch batches/%s was not found.", id)
-	if !geminiValidID(id) {
+func (g *API) loadBatch(id string) (*batchRecord, error) {
+	notFound := errorf(http.StatusNotFound, "Batch batches/%s was not found.", id)
+	if !validID(id) {
 		return nil, notFound
 	}
-	var rec geminiBatchRecord
+	var rec batchRecord
 	if err := core.ReadJSONFile(g.batchPath(id, ".json"), &rec); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, notFound
@@ -76,7 +76,7 @@ func (g *API) loadBatch(id string) (*geminiBatchRecord, error) {
 }
 
 // withBatch loads the batch named in the path for h.
-func (g *API) withBatch(id string, h func(http.ResponseWriter, *http.Request, *geminiBatchRecord) error) core.Handler {
+func (g *API) withBatch(id string, h func(http.ResponseWriter, *http.Request, *batchRecord) error) core.Handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		rec, err := g.loadBatch(id)
 		if err != nil {
@@ -93,20 +93,20 @@ func (g *API) withBatch(id string, h func(http.ResponseWriter, *http.Request, *g
 func (g *API) createBatch(model, endpoint string) core.Handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		if model == "" || strings.Contains(model, "/") {
-			return geminiErr(http.StatusNotFound, "Model models/%s was not found.", model)
+			return errorf(http.StatusNotFound, "Model models/%s was not found.", model)
 		}
-		batch, err := decodeGeminiBatch(w, r)
+		batch, err := decodeBatch(w, r)
 		if err != nil {
 			return err
 		}
-		rec := &geminiBatchRecord{
-			ID:       newGeminiID(),
+		rec := &batchRecord{
+			ID:       newID(),
 			Endpoint: endpoint,
 			Model:    model,
 			Timeline: core.Timeline{Created: g.host.Clock(), Duration: g.host.Duration()},
 		}
-		if raw := geminiField(batch, "displayName"); raw != nil && json.Unmarshal(raw, &rec.DisplayName) != nil {
-			return geminiErr(http.StatusBadRequest, "Invalid value at 'batch.display_name': expected a string.")
+		if raw := field(batch, "displayName"); raw != nil && json.Unmarshal(raw, &rec.DisplayName) != nil {
+			return errorf(http.StatusBadRequest, "Invalid value at 'batch.display_name': expected a string.")
 		}
 		writeInput, err := g.batchInput(batch, rec)
 		if err != nil {
@@ -119,20 +119,20 @@ func (g *API) createBatch(model, endpoint string) core.Handler {
 	}
 }
 
-// decodeGeminiBatch reads the "batch" object of a create request.
-func decodeGeminiBatch(w http.ResponseWriter, r *http.Request) (map[string]json.RawMessage, error) {
+// decodeBatch reads the "batch" object of a create request.
+func decodeBatch(w http.ResponseWriter, r *http.Request) (map[string]json.RawMessage, error) {
 	var body struct {
 		Batch map[string]json.RawMessage `json:"batch"`
 	}
-	err := json.NewDecoder(http.MaxBytesReader(w, r.Body, geminiMaxCreateBody)).Decode(&body)
+	err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxCreateBody)).Decode(&body)
 	var tooLarge *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooLarge):
-		return nil, geminiErr(http.StatusBadRequest, "Request payload size exceeds the limit: %d bytes.", geminiMaxCreateBody)
+		return nil, errorf(http.StatusBadRequest, "Request payload size exceeds the limit: %d bytes.", maxCreateBody)
 	case err != nil:
-		return nil, geminiErr(http.StatusBadRequest, "Invalid JSON payload received. %v", err)
+		return nil, errorf(http.StatusBadRequest, "Invalid JSON payload received. %v", err)
 	case body.Batch == nil:
-		return nil, geminiErr(http.StatusBadRequest, "* batch: batch is required")
+		return nil, errorf(http.StatusBadRequest, "* batch: batch is required")
 	}
 	return body.Batch, nil
 }
@@ -140,19 +140,19 @@ func decodeGeminiBatch(w http.ResponseWriter, r *http.Request) (map[string]json.
 // batchInput checks the input config of a create request and returns the
 // function that stores the batch's input at a path: a link to the input
 // file, or the inline requests one per line.
-func (g *API) batchInput(batch map[string]json.RawMessage, rec *geminiBatchRecord) (func(path string) error, error) {
+func (g *API) batchInput(batch map[string]json.RawMessage, rec *batchRecord) (func(path string) error, error) {
 	var config map[string]json.RawMessage
-	if raw := geminiField(batch, "inputConfig"); raw == nil || json.Unmarshal(raw, &config) != nil {
-		return nil, geminiErr(http.StatusBadRequest, "* batch.input_config: input_config is required")
+	if raw := field(batch, "inputConfig"); raw == nil || json.Unmarshal(raw, &config) != nil {
+		return nil, errorf(http.StatusBadRequest, "* batch.input_config: input_config is required")
 	}
-	fileName, requests := geminiField(config, "fileName"), geminiField(config, "requests")
+	fileName, requests := field(config, "fileName"), field(config, "requests")
 	switch {
 	case (fileName == nil) == (requests == nil):
-		return nil, geminiErr(http.StatusBadRequest, "* batch.input_config: exactly one of file_name and requests must be set")
+		return nil, errorf(http.StatusBadRequest, "* batch.input_config: exactly one of file_name and requests must be set")
 	case fileName != nil:
 		var name string
 		if json.Unmarshal(fileName, &name) != nil {
-			return nil, geminiErr(http.StatusBadRequest, "Invalid value at 'batch.input_config.file_name': expected a string.")
+			return nil, errorf(http.StatusBadRequest, "Invalid value at 'batch.input_config.file_name': expected a string.")
 		}
 		f, err := g.loadFile(strings.TrimPrefix(name, "files/"))
 		if err != nil {
@@ -165,23 +165,23 @@ func (g *API) batchInput(batch map[string]json.RawMessage, rec *geminiBatchRecor
 		Requests []json.RawMessage `json:"requests"`
 	}
 	if json.Unmarshal(requests, &inline) != nil {
-		return nil, geminiErr(http.StatusBadRequest, "Invalid value at 'batch.input_config.requests': expected {\"requests\": [...]}.")
+		return nil, errorf(http.StatusBadRequest, "Invalid value at 'batch.input_config.requests': expected {\"requests\": [...]}.")
 	}
 	if len(inline.Requests) == 0 {
-		return nil, geminiErr(http.StatusBadRequest, "* batch.input_config.requests.requests: at least one request is required")
+		return nil, errorf(http.StatusBadRequest, "* batch.input_config.requests.requests: at least one request is required")
 	}
 	return func(path string) error {
-		return core.WriteAtomic(path, func(w io.Writer) error { return writeGeminiLines(w, inline.Requests) })
+		return core.WriteAtomic(path, func(w io.Writer) error { return writeLines(w, inline.Requests) })
 	}, nil
 }
 
-// writeGeminiLines writes each inline request compacted on a line of its own.
-func writeGeminiLines(w io.Writer, items []json.RawMessage) error {
+// writeLines writes each inline request compacted on a line of its own.
+func writeLines(w io.Writer, items []json.RawMessage) error {
 	var line bytes.Buffer
 	for i, item := range items {
 		line.Reset()
 		if err := json.Compact(&line, item); err != nil {
-			return geminiErr(http.StatusBadRequest, "Invalid value at 'batch.input_config.requests.requests[%d]': %v", i, err)
+			return errorf(http.StatusBadRequest, "Invalid value at 'batch.input_config.requests.requests[%d]': %v", i, err)
 		}
 		line.WriteByte('\n')
 		if _, err := w.Write(line.Bytes()); err != nil {
@@ -194,9 +194,9 @@ func writeGeminiLines(w io.Writer, items []json.RawMessage) error {
 // storeBatch stores the batch's input, plans the batch from it and writes
 // the batch record, last, so that a stored record always has its
 // companions.
-func (g *API) storeBatch(ctx context.Context, rec *geminiBatchRecord, writeInput func(path string) error) (err error) {
-	inputPath := g.batchPath(rec.ID, geminiInputExt)
-	tallyPath := g.batchPath(rec.ID, geminiTallyExt)
+func (g *API) storeBatch(ctx context.Context, rec *batchRecord, writeInput func(path string) error) (err error) {
+	inputPath := g.batchPath(rec.ID, inputExt)
+	tallyPath := g.batchPath(rec.ID, tallyExt)
 	defer func() {
 		if err != nil {
 			os.Remove(inputPath)
@@ -211,7 +211,7 @@ func (g *API) storeBatch(ctx context.Context, rec *geminiBatchRecord, writeInput
 		return err
 	}
 	defer in.Close()
-	p, err := planGeminiBatch(ctx, in, rec, tallyPath)
+	p, err := planBatch(ctx, in, rec, tallyPath)
 	if err != nil {
 		return err
 	}
@@ -220,12 +220,12 @@ func (g *API) storeBatch(ctx context.Context, rec *geminiBatchRecord, writeInput
 	return core.WriteJSONFile(g.batchPath(rec.ID, ".json"), rec)
 }
 
-func (g *API) getBatch(w http.ResponseWriter, r *http.Request, rec *geminiBatchRecord) error {
+func (g *API) getBatch(w http.ResponseWriter, r *http.Request, rec *batchRecord) error {
 	return g.respondBatch(r.Context(), w, rec)
 }
 
 // respondBatch sends the batch operation as it is now.
-func (g *API) respondBatch(ctx context.Context, w http.ResponseWriter, rec *geminiBatchRecord) error {
+func (g *API) respondBatch(ctx context.Context, w http.ResponseWriter, rec *batchRecord) error {
 	op, err := g.view(ctx, rec, g.host.Clock())
 	if err != nil {
 		return err
@@ -236,12 +236,12 @@ func (g *API) respondBatch(ctx context.Context, w http.ResponseWriter, rec *gemi
 
 // cancelBatch cancels a batch that has not finished; cancelling a
 // cancelled batch again changes nothing. It answers with an empty object.
-func (g *API) cancelBatch(w http.ResponseWriter, r *http.Request, rec *geminiBatchRecord) error {
+func (g *API) cancelBatch(w http.ResponseWriter, r *http.Request, rec *batchRecord) error {
 	now := g.host.Clock()
 	switch p := rec.Timeline.At(now); {
 	case p.Phase == core.PhaseCancelling || p.Phase == core.PhaseCancelled:
 	case p.Phase.Terminal():
-		return geminiPrecondition("Batch batches/%s is in state %s and cannot be cancelled.", rec.ID, geminiState(p.Phase))
+		return precondition("Batch batches/%s is in state %s and cannot be cancelled.", rec.ID, stateName(p.Phase))
 	default:
 		rec.Timeline.Cancelling = now
 		if err := core.WriteJSONFile(g.batchPath(rec.ID, ".json"), rec); err != nil {
@@ -254,9 +254,9 @@ func (g *API) cancelBatch(w http.ResponseWriter, r *http.Request, rec *geminiBat
 
 // deleteBatch forgets a batch (without cancelling anything); its responses
 // file stays. It answers with an empty object.
-func (g *API) deleteBatch(w http.ResponseWriter, _ *http.Request, rec *geminiBatchRecord) error {
+func (g *API) deleteBatch(w http.ResponseWriter, _ *http.Request, rec *batchRecord) error {
 	// The record goes first: a batch is visible only while it exists.
-	for _, ext := range []string{".json", geminiInputExt, geminiTallyExt} {
+	for _, ext := range []string{".json", inputExt, tallyExt} {
 		if err := os.Remove(g.batchPath(rec.ID, ext)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return err
 		}
@@ -265,33 +265,33 @@ func (g *API) deleteBatch(w http.ResponseWriter, _ *http.Request, rec *geminiBat
 	return nil
 }
 
-// geminiListPage is the answer of GET /v1beta/batches.
-type geminiListPage struct {
-	Operations    []geminiOperation `json:"operations"`
-	NextPageToken string            `json:"nextPageToken,omitempty"`
+// listPage is the answer of GET /v1beta/batches.
+type listPage struct {
+	Operations    []operation `json:"operations"`
+	NextPageToken string      `json:"nextPageToken,omitempty"`
 }
 
 // listBatches answers GET /v1beta/batches?pageSize=&pageToken=, newest
 // first; the page token is the id of the previous page's last batch.
 func (g *API) listBatches(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	size := geminiDefaultPageSize
+	size := defaultPageSize
 	if s := q.Get("pageSize"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 0 {
-			return geminiErr(http.StatusBadRequest, "Invalid value at 'page_size' (TYPE_INT32), %q.", s)
+			return errorf(http.StatusBadRequest, "Invalid value at 'page_size' (TYPE_INT32), %q.", s)
 		}
 		if n > 0 {
-			size = min(n, geminiMaxPageSize)
+			size = min(n, maxPageSize)
 		}
 	}
 	recs, err := g.allBatches()
 	if err != nil {
 		return err
 	}
-	page, more := core.Paginate(recs, func(b *geminiBatchRecord) string { return b.ID }, q.Get("pageToken"), size)
+	page, more := core.Paginate(recs, func(b *batchRecord) string { return b.ID }, q.Get("pageToken"), size)
 	now := g.host.Clock()
-	answer := geminiListPage{Operations: make([]geminiOperation, len(page))}
+	answer := listPage{Operations: make([]operation, len(page))}
 	for i, rec := range page {
 		if answer.Operations[i], err = g.view(r.Context(), rec, now); err != nil {
 			return err
@@ -305,15 +305,15 @@ func (g *API) listBatches(w http.ResponseWriter, r *http.Request) error {
 }
 
 // allBatches returns every stored batch, newest first.
-func (g *API) allBatches() ([]*geminiBatchRecord, error) {
+func (g *API) allBatches() ([]*batchRecord, error) {
 	ids, err := core.ListIDs(g.batches, ".json")
 	if err != nil {
 		return nil, err
 	}
-	recs := make([]*geminiBatchRecord, 0, len(ids))
+	recs := make([]*batchRecord, 0, len(ids))
 	for _, id := range ids {
 		rec, err := g.loadBatch(id)
-		var ge *geminiError
+		var ge *apiError
 		if errors.As(err, &ge) {
 			continue // deleted meanwhile
 		}
@@ -322,15 +322,15 @@ func (g *API) allBatches() ([]*geminiBatchRecord, error) {
 		}
 		recs = append(recs, rec)
 	}
-	slices.SortFunc(recs, func(a, b *geminiBatchRecord) int {
+	slices.SortFunc(recs, func(a, b *batchRecord) int {
 		return cmp.Or(b.Timeline.Created.Compare(a.Timeline.Created), strings.Compare(b.ID, a.ID))
 	})
 	return recs, nil
 }
 
-// geminiState returns the batch state of a phase. Gemini has no
+// stateName returns the batch state of a phase. Gemini has no
 // cancelling state: a cancel takes effect at once.
-func geminiState(p core.Phase) string {
+func stateName(p core.Phase) string {
 	return [...]string{
 		core.PhaseValidating: "BATCH_STATE_PENDING",
 		core.PhaseInProgress: "BATCH_STATE_RUNNING",
@@ -343,100 +343,100 @@ func geminiState(p core.Phase) string {
 	}[p]
 }
 
-// geminiCodeInvalidArgument is google.rpc.Code INVALID_ARGUMENT.
-const geminiCodeInvalidArgument = 3
+// codeInvalidArgument is google.rpc.Code INVALID_ARGUMENT.
+const codeInvalidArgument = 3
 
 // view returns the batch operation as it is at now, first writing the
 // responses file of a batch that has just succeeded.
-func (g *API) view(ctx context.Context, rec *geminiBatchRecord, now time.Time) (geminiOperation, error) {
+func (g *API) view(ctx context.Context, rec *batchRecord, now time.Time) (operation, error) {
 	p := rec.Timeline.At(now)
 	t, err := g.reportedTally(rec, p)
 	if err != nil {
-		return geminiOperation{}, err
+		return operation{}, err
 	}
-	op := geminiOperation{Name: "batches/" + rec.ID, Metadata: rec.object(p, t)}
+	op := operation{Name: "batches/" + rec.ID, Metadata: rec.object(p, t)}
 	switch p.Phase {
 	case core.PhaseValidating, core.PhaseInProgress, core.PhaseFinalizing:
 		return op, nil
 	case core.PhaseCompleted:
 		out, err := g.output(ctx, rec, p)
 		if err != nil {
-			return geminiOperation{}, err
+			return operation{}, err
 		}
 		op.Metadata.Output = out
-		op.Response = &geminiOutput{Type: geminiOutputType(rec.Endpoint), ResponsesFile: out.ResponsesFile, InlinedResponses: out.InlinedResponses}
+		op.Response = &output{Type: outputType(rec.Endpoint), ResponsesFile: out.ResponsesFile, InlinedResponses: out.InlinedResponses}
 	case core.PhaseFailed:
-		op.Error = &geminiStatus{Code: geminiCodeInvalidArgument, Message: rec.Failure}
+		op.Error = &rpcStatus{Code: codeInvalidArgument, Message: rec.Failure}
 	}
 	op.Done = true
 	return op, nil
 }
 
 // output returns the output of a batch that succeeded.
-func (g *API) output(ctx context.Context, rec *geminiBatchRecord, p core.Progress) (*geminiOutput, error) {
+func (g *API) output(ctx context.Context, rec *batchRecord, p core.Progress) (*output, error) {
 	if rec.InputFile != "" {
 		if err := g.writeResponsesFile(ctx, rec, p); err != nil {
 			return nil, err
 		}
-		return &geminiOutput{ResponsesFile: "files/" + rec.ResponsesFile}, nil
+		return &output{ResponsesFile: "files/" + rec.ResponsesFile}, nil
 	}
 	items, err := g.inlinedResponses(ctx, rec)
 	if err != nil {
 		return nil, err
 	}
-	return &geminiOutput{InlinedResponses: &geminiInlinedResponses{InlinedResponses: items}}, nil
+	return &output{InlinedResponses: &inlinedResponses{InlinedResponses: items}}, nil
 }
 
-func geminiOutputType(endpoint string) string {
+func outputType(endpoint string) string {
 	if endpoint == EmbedMethod {
 		return EmbedOutputType
 	}
-	return geminiGenerateOutputType
+	return generateOutputType
 }
 
 // reportedTally returns the tally of the requests that had run at p.
-func (g *API) reportedTally(rec *geminiBatchRecord, p core.Progress) (core.Tally, error) {
+func (g *API) reportedTally(rec *batchRecord, p core.Progress) (core.Tally, error) {
 	switch {
 	case p.InProgressAt.IsZero():
 		return core.Tally{}, nil
 	case p.Executed == rec.Timeline.Requests:
 		return rec.Total, nil
 	}
-	return core.ReadTally(g.batchPath(rec.ID, geminiTallyExt), p.Executed)
+	return core.ReadTally(g.batchPath(rec.ID, tallyExt), p.Executed)
 }
 
 // object returns the batch's metadata in state p, t being the tally of its
 // requests that had run.
-func (rec *geminiBatchRecord) object(p core.Progress, t core.Tally) geminiBatchObject {
-	b := geminiBatchObject{
-		Type:        geminiGenerateBatchType,
+func (rec *batchRecord) object(p core.Progress, t core.Tally) batchObject {
+	b := batchObject{
+		Type:        generateBatchType,
 		Model:       "models/" + rec.Model,
 		DisplayName: rec.DisplayName,
-		CreateTime:  geminiTime(rec.Timeline.Created),
-		BatchStats: geminiBatchStats{
-			RequestCount:           geminiInt64(rec.Timeline.Requests),
-			SuccessfulRequestCount: geminiInt64(t.Succeeded),
-			FailedRequestCount:     geminiInt64(t.Failed),
+		CreateTime:  timestamp(rec.Timeline.Created),
+		BatchStats: batchStats{
+			RequestCount:           int64String(rec.Timeline.Requests),
+			SuccessfulRequestCount: int64String(t.Succeeded),
+			FailedRequestCount:     int64String(t.Failed),
 		},
-		State: geminiState(p.Phase),
+		State: stateName(p.Phase),
 		Name:  "batches/" + rec.ID,
 	}
 	if rec.Endpoint == EmbedMethod {
 		b.Type = EmbedBatchType
 	}
 	if rec.InputFile != "" {
-		b.InputConfig = &geminiInputConfig{FileName: "files/" + rec.InputFile}
+		b.InputConfig = &inputConfig{FileName: "files/" + rec.InputFile}
 	}
 	ended := p.EndedAt
 	switch p.Phase {
 	case core.PhaseValidating, core.PhaseInProgress, core.PhaseFinalizing:
-		b.BatchStats.PendingRequestCount = geminiInt64(rec.Timeline.Requests - p.Executed)
+		b.BatchStats.PendingRequestCount = int64String(rec.Timeline.Requests - p.Executed)
 	case core.PhaseCancelling, core.PhaseCancelled:
 		ended = p.CancellingAt
 	case core.PhaseExpired:
-		b.BatchStats.FailedRequestCount += geminiInt64(t.Expired)
+		b.BatchStats.FailedRequestCount += int64String(t.Expired)
 	}
-	b.EndTime = geminiTime(ended)
+	b.EndTime = timestamp(ended)
 	updated := rec.Timeline.Created
 	if p.Executed > 0 {
 		updated = rec.Timeline.ExecutedAt(p.Executed - 1)
@@ -446,6 +446,6 @@ func (rec *geminiBatchRecord) object(p core.Progress, t core.Tally) geminiBatchO
 			updated = at
 		}
 	}
-	b.UpdateTime = geminiTime(updated)
+	b.UpdateTime = timestamp(updated)
 	return b
 }

@@ -19,17 +19,17 @@ import (
 )
 
 const (
-	// geminiMaxFileBytes is the largest file the Files API takes.
-	geminiMaxFileBytes = 2 << 30
-	// geminiFileLifetime is how long files are kept (reported only; the
+	// maxFileBytes is the largest file the Files API takes.
+	maxFileBytes = 2 << 30
+	// fileLifetime is how long files are kept (reported only; the
 	// emulator never deletes them by itself).
-	geminiFileLifetime = 48 * time.Hour
-	// geminiMaxStartBody bounds the body of an upload's start request.
-	geminiMaxStartBody = 64 << 10
+	fileLifetime = 48 * time.Hour
+	// maxStartBody bounds the body of an upload's start request.
+	maxStartBody = 64 << 10
 )
 
-// geminiFileRecord is a file as stored in ID.json; its bytes are in ID.data.
-type geminiFileRecord struct {
+// fileRecord is a file as stored in ID.json; its bytes are in ID.data.
+type fileRecord struct {
 	ID          string    `json:"id"` // without "files/"
 	DisplayName string    `json:"display_name,omitempty"`
 	MIMEType    string    `json:"mime_type"`
@@ -43,12 +43,12 @@ func (g *API) filePath(id string) string    { return filepath.Join(g.files, id+"
 func (g *API) contentPath(id string) string { return filepath.Join(g.files, id+".data") }
 
 // loadFile reads a file record; an unknown id gives a 404 error.
-func (g *API) loadFile(id string) (*geminiFileRecord, error) {
-	notFound := geminiErr(http.StatusNotFound, "File files/%s was not found.", id)
-	if !geminiValidID(id) {
+func (g *API) loadFile(id string) (*fileRecord, error) {
+	notFound := errorf(http.StatusNotFound, "File files/%s was not found.", id)
+	if !validID(id) {
 		return nil, notFound
 	}
-	var f geminiFileRecord
+	var f fileRecord
 	if err := core.ReadJSONFile(g.filePath(id), &f); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, notFound
@@ -59,19 +59,19 @@ func (g *API) loadFile(id string) (*geminiFileRecord, error) {
 }
 
 // object returns the File as served at base (the request's scheme and host).
-func (f *geminiFileRecord) object(base string) FileObject {
-	created := geminiTime(f.Created)
+func (f *fileRecord) object(base string) FileObject {
+	created := timestamp(f.Created)
 	return FileObject{
 		Name:           "files/" + f.ID,
 		DisplayName:    f.DisplayName,
 		MIMEType:       f.MIMEType,
-		SizeBytes:      geminiInt64(f.Size),
+		SizeBytes:      int64String(f.Size),
 		CreateTime:     created,
 		UpdateTime:     created,
-		ExpirationTime: geminiTime(f.Created.Add(geminiFileLifetime)),
+		ExpirationTime: timestamp(f.Created.Add(fileLifetime)),
 		SHA256Hash:     f.SHA256,
-		URI:            base + geminiPrefix + "files/" + f.ID,
-		DownloadURI:    base + geminiDownloadPrefix + f.ID + ":download?alt=media",
+		URI:            base + apiPrefix + "files/" + f.ID,
+		DownloadURI:    base + downloadPrefix + f.ID + ":download?alt=media",
 		State:          "ACTIVE",
 		Source:         f.Source,
 	}
@@ -118,7 +118,7 @@ func (g *API) deleteFile(id string) core.Handler {
 func (g *API) download(id string) core.Handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		if alt := r.URL.Query().Get("alt"); alt != "media" {
-			return geminiErr(http.StatusBadRequest, "Invalid value at 'alt' (%q): downloads need alt=media.", alt)
+			return errorf(http.StatusBadRequest, "Invalid value at 'alt' (%q): downloads need alt=media.", alt)
 		}
 		f, err := g.loadFile(id)
 		if err != nil {
@@ -143,9 +143,9 @@ const (
 	UploadReceived = "X-Goog-Upload-Size-Received"
 )
 
-// geminiUpload is an upload session as stored in ID.json; the bytes
+// upload is an upload session as stored in ID.json; the bytes
 // received so far are in ID.part.
-type geminiUpload struct {
+type upload struct {
 	ID          string    `json:"id"`
 	DisplayName string    `json:"display_name,omitempty"`
 	MIMEType    string    `json:"mime_type"`
@@ -163,29 +163,29 @@ func (g *API) uploadPath(id, ext string) string { return filepath.Join(g.uploads
 // X-Goog-Upload-Header-Content-Type, else the body's file.mimeType.
 func (g *API) startUpload(w http.ResponseWriter, r *http.Request) error {
 	if p := r.Header.Get("X-Goog-Upload-Protocol"); p != "resumable" {
-		return geminiErr(http.StatusBadRequest, "Unsupported upload protocol %q: the emulator supports X-Goog-Upload-Protocol: resumable.", p)
+		return errorf(http.StatusBadRequest, "Unsupported upload protocol %q: the emulator supports X-Goog-Upload-Protocol: resumable.", p)
 	}
 	if c := r.Header.Get(UploadCommand); c != "start" {
-		return geminiErr(http.StatusBadRequest, "Invalid X-Goog-Upload-Command %q: a new upload needs start.", c)
+		return errorf(http.StatusBadRequest, "Invalid X-Goog-Upload-Command %q: a new upload needs start.", c)
 	}
-	up := &geminiUpload{ID: newGeminiID(), MIMEType: r.Header.Get("X-Goog-Upload-Header-Content-Type"), Size: -1, Created: g.host.Clock()}
+	up := &upload{ID: newID(), MIMEType: r.Header.Get("X-Goog-Upload-Header-Content-Type"), Size: -1, Created: g.host.Clock()}
 	if s := r.Header.Get("X-Goog-Upload-Header-Content-Length"); s != "" {
 		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil || n < 0 || n > geminiMaxFileBytes {
-			return geminiErr(http.StatusBadRequest, "Invalid X-Goog-Upload-Header-Content-Length %q: expected a size up to %d bytes.", s, int64(geminiMaxFileBytes))
+		if err != nil || n < 0 || n > maxFileBytes {
+			return errorf(http.StatusBadRequest, "Invalid X-Goog-Upload-Header-Content-Length %q: expected a size up to %d bytes.", s, int64(maxFileBytes))
 		}
 		up.Size = n
 	}
 	var body struct {
 		File map[string]json.RawMessage `json:"file"`
 	}
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, geminiMaxStartBody)).Decode(&body); err != nil && !errors.Is(err, io.EOF) {
-		return geminiErr(http.StatusBadRequest, "Invalid JSON payload received. %v", err)
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxStartBody)).Decode(&body); err != nil && !errors.Is(err, io.EOF) {
+		return errorf(http.StatusBadRequest, "Invalid JSON payload received. %v", err)
 	}
-	if raw := geminiField(body.File, "displayName"); raw != nil && json.Unmarshal(raw, &up.DisplayName) != nil {
-		return geminiErr(http.StatusBadRequest, "Invalid value at 'file.display_name': expected a string.")
+	if raw := field(body.File, "displayName"); raw != nil && json.Unmarshal(raw, &up.DisplayName) != nil {
+		return errorf(http.StatusBadRequest, "Invalid value at 'file.display_name': expected a string.")
 	}
-	if raw := geminiField(body.File, "mimeType"); up.MIMEType == "" && raw != nil {
+	if raw := field(body.File, "mimeType"); up.MIMEType == "" && raw != nil {
 		json.Unmarshal(raw, &up.MIMEType)
 	}
 	if up.MIMEType == "" {
@@ -219,11 +219,11 @@ func (g *API) sessionOp(r *http.Request) string {
 // finalize"), or "query".
 func (g *API) uploadSession(w http.ResponseWriter, r *http.Request) error {
 	id := r.URL.Query().Get("upload_id")
-	notFound := geminiErr(http.StatusNotFound, "No upload session %q.", id)
-	if !geminiValidID(id) {
+	notFound := errorf(http.StatusNotFound, "No upload session %q.", id)
+	if !validID(id) {
 		return notFound
 	}
-	var up geminiUpload
+	var up upload
 	if err := core.ReadJSONFile(g.uploadPath(id, ".json"), &up); errors.Is(err, fs.ErrNotExist) {
 		return notFound
 	} else if err != nil {
@@ -237,9 +237,9 @@ func (g *API) uploadSession(w http.ResponseWriter, r *http.Request) error {
 	case commands["query"]:
 		return g.answerSession(w, r, &up)
 	case up.File != "":
-		return g.sessionError(w, &up, geminiErr(http.StatusBadRequest, "The upload was finalized already."))
+		return g.sessionError(w, &up, errorf(http.StatusBadRequest, "The upload was finalized already."))
 	case !commands["upload"] && !commands["finalize"]:
-		return g.sessionError(w, &up, geminiErr(http.StatusBadRequest, "Invalid X-Goog-Upload-Command %q.", r.Header.Get(UploadCommand)))
+		return g.sessionError(w, &up, errorf(http.StatusBadRequest, "Invalid X-Goog-Upload-Command %q.", r.Header.Get(UploadCommand)))
 	}
 	if commands["upload"] {
 		if err := g.receiveChunk(r, &up); err != nil {
@@ -255,7 +255,7 @@ func (g *API) uploadSession(w http.ResponseWriter, r *http.Request) error {
 }
 
 // received returns how many bytes an upload session has.
-func (g *API) received(up *geminiUpload) (int64, error) {
+func (g *API) received(up *upload) (int64, error) {
 	if up.File != "" {
 		f, err := g.loadFile(up.File)
 		if err != nil {
@@ -272,7 +272,7 @@ func (g *API) received(up *geminiUpload) (int64, error) {
 
 // answerSession reports a session's state: active with the bytes received,
 // or final with the file it made.
-func (g *API) answerSession(w http.ResponseWriter, r *http.Request, up *geminiUpload) error {
+func (g *API) answerSession(w http.ResponseWriter, r *http.Request, up *upload) error {
 	n, err := g.received(up)
 	if err != nil {
 		return err
@@ -294,7 +294,7 @@ func (g *API) answerSession(w http.ResponseWriter, r *http.Request, up *geminiUp
 
 // sessionError sends err with the session's state in the headers, so the
 // client can resume.
-func (g *API) sessionError(w http.ResponseWriter, up *geminiUpload, err error) error {
+func (g *API) sessionError(w http.ResponseWriter, up *upload, err error) error {
 	if n, rerr := g.received(up); rerr == nil {
 		w.Header().Set(UploadReceived, strconv.FormatInt(n, 10))
 		w.Header().Set(UploadStatus, "active")
@@ -305,34 +305,34 @@ func (g *API) sessionError(w http.ResponseWriter, up *geminiUpload, err error) e
 // receiveChunk appends a request's body to the session's bytes. Bytes that
 // arrive before the client goes away are kept, as the protocol allows: a
 // query tells the client where to resume.
-func (g *API) receiveChunk(r *http.Request, up *geminiUpload) error {
+func (g *API) receiveChunk(r *http.Request, up *upload) error {
 	have, err := g.received(up)
 	if err != nil {
 		return err
 	}
 	offset, err := strconv.ParseInt(r.Header.Get(UploadOffset), 10, 64)
 	if err != nil || offset != have {
-		return geminiErr(http.StatusBadRequest, "Invalid X-Goog-Upload-Offset %q: the upload has %d bytes.", r.Header.Get(UploadOffset), have)
+		return errorf(http.StatusBadRequest, "Invalid X-Goog-Upload-Offset %q: the upload has %d bytes.", r.Header.Get(UploadOffset), have)
 	}
 	part, err := os.OpenFile(g.uploadPath(up.ID, ".part"), os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return err
 	}
-	n, err := io.Copy(part, io.LimitReader(r.Body, geminiMaxFileBytes-have+1))
+	n, err := io.Copy(part, io.LimitReader(r.Body, maxFileBytes-have+1))
 	if cerr := part.Close(); err == nil {
 		err = cerr
 	}
 	switch {
 	case err != nil:
-		return geminiErr(http.StatusBadRequest, "Could not read the upload chunk: %v.", err)
-	case have+n > geminiMaxFileBytes:
-		return geminiErr(http.StatusBadRequest, "The file is too large: the maximum size is %d bytes.", int64(geminiMaxFileBytes))
+		return errorf(http.StatusBadRequest, "Could not read the upload chunk: %v.", err)
+	case have+n > maxFileBytes:
+		return errorf(http.StatusBadRequest, "The file is too large: the maximum size is %d bytes.", int64(maxFileBytes))
 	}
 	return nil
 }
 
 // finalizeUpload turns the session's bytes into a file.
-func (g *API) finalizeUpload(up *geminiUpload) error {
+func (g *API) finalizeUpload(up *upload) error {
 	partPath := g.uploadPath(up.ID, ".part")
 	in, err := os.Open(partPath)
 	if err != nil {
@@ -344,10 +344,10 @@ func (g *API) finalizeUpload(up *geminiUpload) error {
 		return err
 	}
 	if up.Size >= 0 && h.n != up.Size {
-		return geminiErr(http.StatusBadRequest, "The upload has %d bytes; its start declared %d.", h.n, up.Size)
+		return errorf(http.StatusBadRequest, "The upload has %d bytes; its start declared %d.", h.n, up.Size)
 	}
-	f := &geminiFileRecord{
-		ID:          newGeminiID(),
+	f := &fileRecord{
+		ID:          newID(),
 		DisplayName: up.DisplayName,
 		MIMEType:    up.MIMEType,
 		Size:        h.n,

@@ -20,26 +20,26 @@ const (
 	EmbedMethod    = "asyncBatchEmbedContent"
 )
 
-// geminiInputLine is one request of a batch's input: a line of an input
+// inputLine is one request of a batch's input: a line of an input
 // file, {"key":...,"request":{...}}, or an inline request,
 // {"request":{...},"metadata":{...}}, as stored one per line.
-type geminiInputLine struct {
+type inputLine struct {
 	key      string          // a file line's key, echoed in its result
 	metadata json.RawMessage // an inline request's metadata, echoed in its result
 	request  json.RawMessage
 }
 
-// parseGeminiLine reads one stored input line.
-func parseGeminiLine(raw []byte) (geminiInputLine, error) {
+// parseLine reads one stored input line.
+func parseLine(raw []byte) (inputLine, error) {
 	var fields struct {
 		Key      json.RawMessage `json:"key"`
 		Request  json.RawMessage `json:"request"`
 		Metadata json.RawMessage `json:"metadata"`
 	}
 	if !bytes.HasPrefix(raw, []byte("{")) || json.Unmarshal(raw, &fields) != nil {
-		return geminiInputLine{}, errors.New("the line is not a JSON object")
+		return inputLine{}, errors.New("the line is not a JSON object")
 	}
-	var in geminiInputLine
+	var in inputLine
 	if !bytes.HasPrefix(fields.Request, []byte("{")) {
 		return in, errors.New(`"request" is missing or not an object`)
 	}
@@ -56,9 +56,9 @@ func parseGeminiLine(raw []byte) (geminiInputLine, error) {
 	return in, nil
 }
 
-// geminiField returns the member of a proto3 JSON object by its camelCase
+// field returns the member of a proto3 JSON object by its camelCase
 // name or its snake_case one (both are accepted on input); nil if absent.
-func geminiField(obj map[string]json.RawMessage, camel string) json.RawMessage {
+func field(obj map[string]json.RawMessage, camel string) json.RawMessage {
 	if v, ok := obj[camel]; ok {
 		return v
 	}
@@ -73,8 +73,8 @@ func geminiField(obj map[string]json.RawMessage, camel string) json.RawMessage {
 	return obj[snake.String()]
 }
 
-// geminiRequest is a parsed request of one endpoint.
-type geminiRequest interface {
+// endpointRequest is a parsed request of one endpoint.
+type endpointRequest interface {
 	// markerText is the text searched for fault markers.
 	markerText() string
 	// usage returns the token counts of the successful answer.
@@ -83,35 +83,35 @@ type geminiRequest interface {
 	answer(model string, m core.AnswerMeta) any
 }
 
-// geminiInvalid is the per-request error of a request the endpoint cannot
+// invalidArgument is the per-request error of a request the endpoint cannot
 // use.
-func geminiInvalid(format string, args ...any) *geminiStatus {
-	return &geminiStatus{Code: http.StatusBadRequest, Message: fmt.Sprintf(format, args...), Status: geminiStatusName(http.StatusBadRequest)}
+func invalidArgument(format string, args ...any) *rpcStatus {
+	return &rpcStatus{Code: http.StatusBadRequest, Message: fmt.Sprintf(format, args...), Status: statusName(http.StatusBadRequest)}
 }
 
-// parseGeminiRequest parses a request of endpoint, or returns the error
+// parseRequest parses a request of endpoint, or returns the error
 // the endpoint would answer.
-func parseGeminiRequest(endpoint string, raw json.RawMessage) (geminiRequest, *geminiStatus) {
+func parseRequest(endpoint string, raw json.RawMessage) (endpointRequest, *rpcStatus) {
 	var obj map[string]json.RawMessage
 	if json.Unmarshal(raw, &obj) != nil {
-		return nil, geminiInvalid("Invalid JSON payload received: the request is not an object.")
+		return nil, invalidArgument("Invalid JSON payload received: the request is not an object.")
 	}
 	if endpoint == EmbedMethod {
-		return parseGeminiEmbed(obj)
+		return parseEmbed(obj)
 	}
-	return parseGeminiGenerate(obj)
+	return parseGenerate(obj)
 }
 
-// geminiRequestContent is a Content of a request: its role and its parts'
+// requestContent is a Content of a request: its role and its parts'
 // text.
-type geminiRequestContent struct {
+type requestContent struct {
 	Role  string `json:"role"`
 	Parts []struct {
 		Text *string `json:"text"`
 	} `json:"parts"`
 }
 
-func (c geminiRequestContent) text() string {
+func (c requestContent) text() string {
 	var b strings.Builder
 	for _, p := range c.Parts {
 		if p.Text != nil {
@@ -121,21 +121,21 @@ func (c geminiRequestContent) text() string {
 	return b.String()
 }
 
-// geminiGenerateRequest is a GenerateContentRequest.
-type geminiGenerateRequest struct {
+// generateRequest is a GenerateContentRequest.
+type generateRequest struct {
 	texts  []string // every content's text, and the system instruction's
 	prompt string   // the last user content's text
 }
 
-func parseGeminiGenerate(obj map[string]json.RawMessage) (geminiRequest, *geminiStatus) {
-	var contents []geminiRequestContent
-	if raw := geminiField(obj, "contents"); raw != nil && json.Unmarshal(raw, &contents) != nil {
-		return nil, geminiInvalid("Invalid value at 'contents': expected a list of Content objects.")
+func parseGenerate(obj map[string]json.RawMessage) (endpointRequest, *rpcStatus) {
+	var contents []requestContent
+	if raw := field(obj, "contents"); raw != nil && json.Unmarshal(raw, &contents) != nil {
+		return nil, invalidArgument("Invalid value at 'contents': expected a list of Content objects.")
 	}
 	if len(contents) == 0 {
-		return nil, geminiInvalid("* GenerateContentRequest.contents: contents is not specified")
+		return nil, invalidArgument("* GenerateContentRequest.contents: contents is not specified")
 	}
-	req := &geminiGenerateRequest{}
+	req := &generateRequest{}
 	for _, c := range contents {
 		text := c.text()
 		req.texts = append(req.texts, text)
@@ -143,139 +143,139 @@ func parseGeminiGenerate(obj map[string]json.RawMessage) (geminiRequest, *gemini
 			req.prompt = text
 		}
 	}
-	if raw := geminiField(obj, "systemInstruction"); raw != nil {
-		var system geminiRequestContent
+	if raw := field(obj, "systemInstruction"); raw != nil {
+		var system requestContent
 		if json.Unmarshal(raw, &system) != nil {
-			return nil, geminiInvalid("Invalid value at 'system_instruction': expected a Content object.")
+			return nil, invalidArgument("Invalid value at 'system_instruction': expected a Content object.")
 		}
 		req.texts = append(req.texts, system.text())
 	}
 	return req, nil
 }
 
-func (r *geminiGenerateRequest) markerText() string { return r.prompt }
+func (r *generateRequest) markerText() string { return r.prompt }
 
-func (r *geminiGenerateRequest) usage(model string) (int64, int64) {
+func (r *generateRequest) usage(model string) (int64, int64) {
 	return core.CountTokens(r.texts...), core.CountTokens(core.Reply(model, r.prompt))
 }
 
-func (r *geminiGenerateRequest) answer(model string, m core.AnswerMeta) any {
+func (r *generateRequest) answer(model string, m core.AnswerMeta) any {
 	in, out := r.usage(model)
-	return geminiGenerateResponse{
-		Candidates: []geminiCandidate{{
-			Content:      geminiContent{Parts: []geminiPart{{Text: core.Reply(model, r.prompt)}}, Role: "model"},
+	return generateResponse{
+		Candidates: []candidate{{
+			Content:      content{Parts: []part{{Text: core.Reply(model, r.prompt)}}, Role: "model"},
 			FinishReason: "STOP",
 		}},
-		UsageMetadata: geminiUsage{PromptTokenCount: in, CandidatesTokenCount: out, TotalTokenCount: in + out},
+		UsageMetadata: usageMetadata{PromptTokenCount: in, CandidatesTokenCount: out, TotalTokenCount: in + out},
 		ModelVersion:  model,
 		ResponseID:    m.ID(""),
 	}
 }
 
-// geminiEmbedRequest is an EmbedContentRequest.
-type geminiEmbedRequest struct {
+// embedRequest is an EmbedContentRequest.
+type embedRequest struct {
 	text       string
 	dimensions int
 }
 
-func parseGeminiEmbed(obj map[string]json.RawMessage) (geminiRequest, *geminiStatus) {
-	var content geminiRequestContent
-	raw := geminiField(obj, "content")
+func parseEmbed(obj map[string]json.RawMessage) (endpointRequest, *rpcStatus) {
+	var content requestContent
+	raw := field(obj, "content")
 	if raw == nil {
-		return nil, geminiInvalid("* EmbedContentRequest.content: content is not specified")
+		return nil, invalidArgument("* EmbedContentRequest.content: content is not specified")
 	}
 	if json.Unmarshal(raw, &content) != nil {
-		return nil, geminiInvalid("Invalid value at 'content': expected a Content object.")
+		return nil, invalidArgument("Invalid value at 'content': expected a Content object.")
 	}
-	req := &geminiEmbedRequest{text: content.text(), dimensions: core.DefaultDimensions}
-	dims := geminiField(obj, "outputDimensionality")
-	if config := geminiField(obj, "embedContentConfig"); config != nil {
+	req := &embedRequest{text: content.text(), dimensions: core.DefaultDimensions}
+	dims := field(obj, "outputDimensionality")
+	if config := field(obj, "embedContentConfig"); config != nil {
 		var c map[string]json.RawMessage
-		if json.Unmarshal(config, &c) == nil && geminiField(c, "outputDimensionality") != nil {
-			dims = geminiField(c, "outputDimensionality")
+		if json.Unmarshal(config, &c) == nil && field(c, "outputDimensionality") != nil {
+			dims = field(c, "outputDimensionality")
 		}
 	}
 	if dims != nil && (json.Unmarshal(dims, &req.dimensions) != nil || req.dimensions < 1 || req.dimensions > core.MaxDimensions) {
-		return nil, geminiInvalid("Invalid value at 'output_dimensionality': %s; expected an integer from 1 to %d.", dims, core.MaxDimensions)
+		return nil, invalidArgument("Invalid value at 'output_dimensionality': %s; expected an integer from 1 to %d.", dims, core.MaxDimensions)
 	}
 	return req, nil
 }
 
-func (r *geminiEmbedRequest) markerText() string { return r.text }
+func (r *embedRequest) markerText() string { return r.text }
 
-func (r *geminiEmbedRequest) usage(string) (int64, int64) { return core.CountTokens(r.text), 0 }
+func (r *embedRequest) usage(string) (int64, int64) { return core.CountTokens(r.text), 0 }
 
-func (r *geminiEmbedRequest) answer(string, core.AnswerMeta) any {
+func (r *embedRequest) answer(string, core.AnswerMeta) any {
 	in, _ := r.usage("")
-	return geminiEmbedResponse{
-		Embedding:     geminiEmbedding{Values: core.Embedding(r.text, r.dimensions)},
-		UsageMetadata: geminiEmbeddingUsage{PromptTokenCount: in},
+	return embedResponse{
+		Embedding:     embedding{Values: core.Embedding(r.text, r.dimensions)},
+		UsageMetadata: embeddingUsage{PromptTokenCount: in},
 	}
 }
 
-// geminiExecution is what the emulator does with one request of a batch.
-type geminiExecution struct {
+// execution is what the emulator does with one request of a batch.
+type execution struct {
 	outcome core.Outcome
 	// request answers a succeeded request; err is a failed one's error.
-	request                   geminiRequest
-	err                       *geminiStatus
+	request                   endpointRequest
+	err                       *rpcStatus
 	inputTokens, outputTokens int64
 }
 
-// executeGemini runs one request of a batch of endpoint with model.
-func executeGemini(endpoint, model string, in geminiInputLine) geminiExecution {
-	req, st := parseGeminiRequest(endpoint, in.request)
+// execute runs one request of a batch of endpoint with model.
+func execute(endpoint, model string, in inputLine) execution {
+	req, st := parseRequest(endpoint, in.request)
 	if st != nil {
-		return geminiExecution{outcome: core.OutcomeFailed, err: st}
+		return execution{outcome: core.OutcomeFailed, err: st}
 	}
 	switch m := core.FindMarker(req.markerText()); m.Kind {
 	case core.MarkerFail:
-		return geminiExecution{outcome: core.OutcomeFailed, err: &geminiStatus{
+		return execution{outcome: core.OutcomeFailed, err: &rpcStatus{
 			Code:    m.Status,
-			Message: geminiStatusMessage(m.Status) + " (Emulated by " + m.Text + ".)",
-			Status:  geminiStatusName(m.Status),
+			Message: statusMessage(m.Status) + " (Emulated by " + m.Text + ".)",
+			Status:  statusName(m.Status),
 		}}
 	case core.MarkerError:
-		return geminiExecution{outcome: core.OutcomeFailed, err: &geminiStatus{
-			Code:    geminiCodeInternal,
+		return execution{outcome: core.OutcomeFailed, err: &rpcStatus{
+			Code:    codeInternal,
 			Message: "The request failed without a response (emulated by " + m.Text + ").",
 			Status:  "INTERNAL",
 		}}
 	case core.MarkerExpire:
-		return geminiExecution{outcome: core.OutcomeExpired}
+		return execution{outcome: core.OutcomeExpired}
 	case core.MarkerDrop:
-		return geminiExecution{outcome: core.OutcomeDropped}
+		return execution{outcome: core.OutcomeDropped}
 	}
 	inTokens, outTokens := req.usage(model)
-	return geminiExecution{outcome: core.OutcomeSucceeded, request: req, inputTokens: inTokens, outputTokens: outTokens}
+	return execution{outcome: core.OutcomeSucceeded, request: req, inputTokens: inTokens, outputTokens: outTokens}
 }
 
-// geminiCodeInternal is google.rpc.Code INTERNAL.
-const geminiCodeInternal = 13
+// codeInternal is google.rpc.Code INTERNAL.
+const codeInternal = 13
 
-// geminiPlan is what reading a batch's input found.
-type geminiPlan struct {
+// plan is what reading a batch's input found.
+type plan struct {
 	requests int
 	failure  string // why the input is invalid; "" when it is valid
 	expiring bool
 	total    core.Tally
 }
 
-// planGeminiBatch validates a batch's input and runs each request (without
+// planBatch validates a batch's input and runs each request (without
 // rendering its answer), writing the running tallies to tallyPath. The
 // requests of an invalid input are not run.
-func planGeminiBatch(ctx context.Context, input io.Reader, rec *geminiBatchRecord, tallyPath string) (*geminiPlan, error) {
-	p := &geminiPlan{}
+func planBatch(ctx context.Context, input io.Reader, rec *batchRecord, tallyPath string) (*plan, error) {
+	p := &plan{}
 	err := core.WriteAtomic(tallyPath, func(w io.Writer) error {
 		tw := &core.TallyWriter{W: w}
 		err := core.ForEachLine(ctx, input, func(lineNo int, raw []byte) error {
 			p.requests++
-			in, err := parseGeminiLine(raw)
+			in, err := parseLine(raw)
 			if err != nil {
 				p.failure = fmt.Sprintf("Invalid batch input: line %d: %v.", lineNo, err)
 				return core.ErrStopLines
 			}
-			ex := executeGemini(rec.Endpoint, rec.Model, in)
+			ex := execute(rec.Endpoint, rec.Model, in)
 			p.expiring = p.expiring || ex.outcome == core.OutcomeExpired
 			return tw.Add(ex.outcome, ex.inputTokens, ex.outputTokens)
 		})
@@ -294,10 +294,10 @@ func planGeminiBatch(ctx context.Context, input io.Reader, rec *geminiBatchRecor
 	return p, nil
 }
 
-// geminiResults calls emit with the result of each reported request of a
+// results calls emit with the result of each reported request of a
 // batch that succeeded, in input order: its index, its input and what
 // became of it. Dropped requests are skipped.
-func (g *API) geminiResults(ctx context.Context, rec *geminiBatchRecord, emit func(i int, in geminiInputLine, ex geminiExecution) error) error {
+func (g *API) results(ctx context.Context, rec *batchRecord, emit func(i int, in inputLine, ex execution) error) error {
 	input, err := g.openInput(rec.ID)
 	if err != nil {
 		return err
@@ -305,11 +305,11 @@ func (g *API) geminiResults(ctx context.Context, rec *geminiBatchRecord, emit fu
 	defer input.Close()
 	i := 0
 	return core.ForEachLine(ctx, input, func(lineNo int, raw []byte) error {
-		in, err := parseGeminiLine(raw)
+		in, err := parseLine(raw)
 		if err != nil {
 			return fmt.Errorf("batch %s: input line %d is no longer valid: %w", rec.ID, lineNo, err)
 		}
-		ex := executeGemini(rec.Endpoint, rec.Model, in)
+		ex := execute(rec.Endpoint, rec.Model, in)
 		index := i
 		i++
 		if ex.outcome == core.OutcomeDropped {
@@ -320,7 +320,7 @@ func (g *API) geminiResults(ctx context.Context, rec *geminiBatchRecord, emit fu
 }
 
 // answerOf returns the answer of request i of a batch, or its error.
-func (rec *geminiBatchRecord) answerOf(i int, ex geminiExecution) (any, *geminiStatus) {
+func (rec *batchRecord) answerOf(i int, ex execution) (any, *rpcStatus) {
 	if ex.outcome != core.OutcomeSucceeded {
 		return nil, ex.err
 	}
@@ -328,11 +328,11 @@ func (rec *geminiBatchRecord) answerOf(i int, ex geminiExecution) (any, *geminiS
 }
 
 // inlinedResponses renders the results of a batch of inline requests.
-func (g *API) inlinedResponses(ctx context.Context, rec *geminiBatchRecord) ([]geminiInlinedResponse, error) {
-	out := []geminiInlinedResponse{}
-	err := g.geminiResults(ctx, rec, func(i int, in geminiInputLine, ex geminiExecution) error {
+func (g *API) inlinedResponses(ctx context.Context, rec *batchRecord) ([]inlinedResponse, error) {
+	out := []inlinedResponse{}
+	err := g.results(ctx, rec, func(i int, in inputLine, ex execution) error {
 		resp, st := rec.answerOf(i, ex)
-		out = append(out, geminiInlinedResponse{Response: resp, Error: st, Metadata: in.metadata})
+		out = append(out, inlinedResponse{Response: resp, Error: st, Metadata: in.metadata})
 		return nil
 	})
 	return out, err
@@ -343,12 +343,12 @@ func (g *API) inlinedResponses(ctx context.Context, rec *geminiBatchRecord) ([]g
 // writes the same bytes, each file through a rename, and the file's record
 // last, so concurrent writers are harmless and a record always has its
 // content.
-func (g *API) writeResponsesFile(ctx context.Context, rec *geminiBatchRecord, p core.Progress) error {
+func (g *API) writeResponsesFile(ctx context.Context, rec *batchRecord, p core.Progress) error {
 	id := rec.ResponsesFile
 	if done, err := core.FileExists(g.filePath(id)); err != nil || done {
 		return err
 	}
-	f := &geminiFileRecord{
+	f := &fileRecord{
 		ID:          id,
 		DisplayName: "batch-" + rec.ID + "-responses",
 		MIMEType:    "application/jsonl",
@@ -357,9 +357,9 @@ func (g *API) writeResponsesFile(ctx context.Context, rec *geminiBatchRecord, p 
 	}
 	err := core.WriteAtomic(g.contentPath(id), func(w io.Writer) error {
 		h := newHashCounter(w)
-		err := g.geminiResults(ctx, rec, func(i int, in geminiInputLine, ex geminiExecution) error {
+		err := g.results(ctx, rec, func(i int, in inputLine, ex execution) error {
 			resp, st := rec.answerOf(i, ex)
-			return core.EncodeJSON(h, geminiResultLine{Key: in.key, Response: resp, Error: st})
+			return core.EncodeJSON(h, resultLine{Key: in.key, Response: resp, Error: st})
 		})
 		f.Size, f.SHA256 = h.n, h.sum()
 		return err

@@ -11,108 +11,108 @@ import (
 
 // ErrorBody is the body of a Google API error.
 type ErrorBody struct {
-	Error geminiStatus `json:"error"`
+	Error rpcStatus `json:"error"`
 }
 
-// geminiStatus is a google.rpc.Status, with the status name Google's HTTP
+// rpcStatus is a google.rpc.Status, with the status name Google's HTTP
 // errors (and the emulator's per-request errors) add.
-type geminiStatus struct {
+type rpcStatus struct {
 	Code    int    `json:"code"`
 	Message string `json:"message"`
 	Status  string `json:"status,omitempty"`
 	Details []any  `json:"details,omitempty"`
 }
 
-// geminiRetryInfo is a google.rpc.RetryInfo error detail.
-type geminiRetryInfo struct {
+// retryInfo is a google.rpc.RetryInfo error detail.
+type retryInfo struct {
 	Type       string `json:"@type"`
 	RetryDelay string `json:"retryDelay"`
 }
 
-const geminiRetryInfoType = "type.googleapis.com/google.rpc.RetryInfo"
+const retryInfoType = "type.googleapis.com/google.rpc.RetryInfo"
 
 // The @types of a batch operation's metadata and response.
 const (
-	geminiGenerateBatchType  = "type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatch"
-	geminiGenerateOutputType = "type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatchOutput"
-	EmbedBatchType           = "type.googleapis.com/google.ai.generativelanguage.v1main.EmbedContentBatch"
-	EmbedOutputType          = "type.googleapis.com/google.ai.generativelanguage.v1main.EmbedContentBatchOutput"
+	generateBatchType  = "type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatch"
+	generateOutputType = "type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatchOutput"
+	EmbedBatchType     = "type.googleapis.com/google.ai.generativelanguage.v1main.EmbedContentBatch"
+	EmbedOutputType    = "type.googleapis.com/google.ai.generativelanguage.v1main.EmbedContentBatchOutput"
 )
 
-// geminiOperation is a batch as a long-running operation.
-type geminiOperation struct {
-	Name     string            `json:"name"`
-	Metadata geminiBatchObject `json:"metadata"`
-	Done     bool              `json:"done,omitempty"`
-	Response *geminiOutput     `json:"response,omitempty"`
-	Error    *geminiStatus     `json:"error,omitempty"`
+// operation is a batch as a long-running operation.
+type operation struct {
+	Name     string      `json:"name"`
+	Metadata batchObject `json:"metadata"`
+	Done     bool        `json:"done,omitempty"`
+	Response *output     `json:"response,omitempty"`
+	Error    *rpcStatus  `json:"error,omitempty"`
 }
 
-// geminiBatchObject is a GenerateContentBatch or EmbedContentBatch.
-type geminiBatchObject struct {
-	Type        string             `json:"@type"`
-	Model       string             `json:"model"`
-	DisplayName string             `json:"displayName,omitempty"`
-	InputConfig *geminiInputConfig `json:"inputConfig,omitempty"`
-	Output      *geminiOutput      `json:"output,omitempty"`
-	CreateTime  string             `json:"createTime"`
-	EndTime     string             `json:"endTime,omitempty"`
-	UpdateTime  string             `json:"updateTime"`
-	BatchStats  geminiBatchStats   `json:"batchStats"`
-	State       string             `json:"state"`
-	Name        string             `json:"name"`
+// batchObject is a GenerateContentBatch or EmbedContentBatch.
+type batchObject struct {
+	Type        string       `json:"@type"`
+	Model       string       `json:"model"`
+	DisplayName string       `json:"displayName,omitempty"`
+	InputConfig *inputConfig `json:"inputConfig,omitempty"`
+	Output      *output      `json:"output,omitempty"`
+	CreateTime  string       `json:"createTime"`
+	EndTime     string       `json:"endTime,omitempty"`
+	UpdateTime  string       `json:"updateTime"`
+	BatchStats  batchStats   `json:"batchStats"`
+	State       string       `json:"state"`
+	Name        string       `json:"name"`
 }
 
-type geminiInputConfig struct {
+type inputConfig struct {
 	FileName string `json:"fileName"`
 }
 
-// geminiOutput is a batch's output: the operation's response (with its
+// output is a batch's output: the operation's response (with its
 // @type) and the batch's metadata.output (without) are the same.
-type geminiOutput struct {
-	Type             string                  `json:"@type,omitempty"`
-	ResponsesFile    string                  `json:"responsesFile,omitempty"`
-	InlinedResponses *geminiInlinedResponses `json:"inlinedResponses,omitempty"`
+type output struct {
+	Type             string            `json:"@type,omitempty"`
+	ResponsesFile    string            `json:"responsesFile,omitempty"`
+	InlinedResponses *inlinedResponses `json:"inlinedResponses,omitempty"`
 }
 
-type geminiInlinedResponses struct {
-	InlinedResponses []geminiInlinedResponse `json:"inlinedResponses"`
+type inlinedResponses struct {
+	InlinedResponses []inlinedResponse `json:"inlinedResponses"`
 }
 
-// geminiInlinedResponse is the result of one inline request.
-type geminiInlinedResponse struct {
+// inlinedResponse is the result of one inline request.
+type inlinedResponse struct {
 	Response any             `json:"response,omitempty"`
-	Error    *geminiStatus   `json:"error,omitempty"`
+	Error    *rpcStatus      `json:"error,omitempty"`
 	Metadata json.RawMessage `json:"metadata,omitempty"`
 }
 
-// geminiBatchStats are a batch's request counts.
-type geminiBatchStats struct {
-	RequestCount           geminiInt64 `json:"requestCount,omitempty"`
-	SuccessfulRequestCount geminiInt64 `json:"successfulRequestCount,omitempty"`
-	FailedRequestCount     geminiInt64 `json:"failedRequestCount,omitempty"`
-	PendingRequestCount    geminiInt64 `json:"pendingRequestCount,omitempty"`
+// batchStats are a batch's request counts.
+type batchStats struct {
+	RequestCount           int64String `json:"requestCount,omitempty"`
+	SuccessfulRequestCount int64String `json:"successfulRequestCount,omitempty"`
+	FailedRequestCount     int64String `json:"failedRequestCount,omitempty"`
+	PendingRequestCount    int64String `json:"pendingRequestCount,omitempty"`
 }
 
-// geminiInt64 is an int64 in proto3 JSON: a string.
-type geminiInt64 int64
+// int64String is an int64 in proto3 JSON: a string.
+type int64String int64
 
-func (n geminiInt64) MarshalJSON() ([]byte, error) {
+func (n int64String) MarshalJSON() ([]byte, error) {
 	return strconv.AppendQuote(nil, strconv.FormatInt(int64(n), 10)), nil
 }
 
-func (n *geminiInt64) UnmarshalJSON(b []byte) error {
+func (n *int64String) UnmarshalJSON(b []byte) error {
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
 		return err
 	}
 	v, err := strconv.ParseInt(s, 10, 64)
-	*n = geminiInt64(v)
+	*n = int64String(v)
 	return err
 }
 
-// geminiTime formats t as proto3 JSON does; zero is "".
-func geminiTime(t time.Time) string {
+// timestamp formats t as proto3 JSON does; zero is "".
+func timestamp(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
@@ -124,7 +124,7 @@ type FileObject struct {
 	Name           string      `json:"name"`
 	DisplayName    string      `json:"displayName,omitempty"`
 	MIMEType       string      `json:"mimeType"`
-	SizeBytes      geminiInt64 `json:"sizeBytes"`
+	SizeBytes      int64String `json:"sizeBytes"`
 	CreateTime     string      `json:"createTime"`
 	UpdateTime     string      `json:"updateTime"`
 	ExpirationTime string      `json:"expirationTime"`
@@ -140,52 +140,52 @@ type FileAnswer struct {
 	File FileObject `json:"file"`
 }
 
-// geminiResultLine is one line of a responses file.
-type geminiResultLine struct {
-	Key      string        `json:"key"`
-	Response any           `json:"response,omitempty"`
-	Error    *geminiStatus `json:"error,omitempty"`
+// resultLine is one line of a responses file.
+type resultLine struct {
+	Key      string     `json:"key"`
+	Response any        `json:"response,omitempty"`
+	Error    *rpcStatus `json:"error,omitempty"`
 }
 
-// geminiGenerateResponse is a GenerateContentResponse.
-type geminiGenerateResponse struct {
-	Candidates    []geminiCandidate `json:"candidates"`
-	UsageMetadata geminiUsage       `json:"usageMetadata"`
-	ModelVersion  string            `json:"modelVersion"`
-	ResponseID    string            `json:"responseId"`
+// generateResponse is a GenerateContentResponse.
+type generateResponse struct {
+	Candidates    []candidate   `json:"candidates"`
+	UsageMetadata usageMetadata `json:"usageMetadata"`
+	ModelVersion  string        `json:"modelVersion"`
+	ResponseID    string        `json:"responseId"`
 }
 
-type geminiCandidate struct {
-	Content      geminiContent `json:"content"`
-	FinishReason string        `json:"finishReason"`
-	Index        int           `json:"index"`
+type candidate struct {
+	Content      content `json:"content"`
+	FinishReason string  `json:"finishReason"`
+	Index        int     `json:"index"`
 }
 
-type geminiContent struct {
-	Parts []geminiPart `json:"parts"`
-	Role  string       `json:"role"`
+type content struct {
+	Parts []part `json:"parts"`
+	Role  string `json:"role"`
 }
 
-type geminiPart struct {
+type part struct {
 	Text string `json:"text"`
 }
 
-type geminiUsage struct {
+type usageMetadata struct {
 	PromptTokenCount     int64 `json:"promptTokenCount,omitempty"`
 	CandidatesTokenCount int64 `json:"candidatesTokenCount,omitempty"`
 	TotalTokenCount      int64 `json:"totalTokenCount,omitempty"`
 }
 
-// geminiEmbedResponse is an EmbedContentResponse.
-type geminiEmbedResponse struct {
-	Embedding     geminiEmbedding      `json:"embedding"`
-	UsageMetadata geminiEmbeddingUsage `json:"usageMetadata"`
+// embedResponse is an EmbedContentResponse.
+type embedResponse struct {
+	Embedding     embedding      `json:"embedding"`
+	UsageMetadata embeddingUsage `json:"usageMetadata"`
 }
 
-type geminiEmbedding struct {
+type embedding struct {
 	Values []float32 `json:"values"`
 }
 
-type geminiEmbeddingUsage struct {
+type embeddingUsage struct {
 	PromptTokenCount int64 `json:"promptTokenCount,omitempty"`
 }

@@ -99,9 +99,9 @@ func (req *createBatchRequest) check() *apiError {
 		return missingParam("input_file_id")
 	case req.Endpoint == "":
 		return missingParam("endpoint")
-	case !slices.Contains(openaiEndpoints(), req.Endpoint):
+	case !slices.Contains(endpoints(), req.Endpoint):
 		return invalidRequest("endpoint", "invalid_value", "Invalid value: '%s'. Supported values are: '%s'.",
-			req.Endpoint, strings.Join(openaiEndpoints(), "', '"))
+			req.Endpoint, strings.Join(endpoints(), "', '"))
 	case req.CompletionWindow == "":
 		return missingParam("completion_window")
 	case req.CompletionWindow != completionWindow:

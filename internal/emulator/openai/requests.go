@@ -20,8 +20,8 @@ const (
 	EndpointEmbeddings  = "/v1/embeddings"
 )
 
-// openaiEndpoints lists the supported endpoints, in error-message order.
-func openaiEndpoints() []string {
+// endpoints lists the supported endpoints, in error-message order.
+func endpoints() []string {
 	return []string{EndpointChat, EndpointCompletions, EndpointEmbeddings, EndpointResponses}
 }
 
@@ -101,8 +101,8 @@ func lineString(raw json.RawMessage, param string) (string, *lineError) {
 	return s, nil
 }
 
-// openaiRequest is a parsed request body of one endpoint.
-type openaiRequest interface {
+// endpointRequest is a parsed request body of one endpoint.
+type endpointRequest interface {
 	// markerText is the text searched for fault markers.
 	markerText() string
 	// usage returns the token counts of the successful answer.
@@ -115,7 +115,7 @@ type openaiRequest interface {
 type execution struct {
 	outcome core.Outcome
 	// request answers a succeeded request.
-	request openaiRequest
+	request endpointRequest
 	// status and errBody are the answer of a request failed with an HTTP
 	// error; failure is set instead for a non-HTTP error.
 	status  int
@@ -150,7 +150,7 @@ func execute(endpoint string, body []byte) execution {
 
 // parseRequest parses a request body of endpoint, or returns the 400 error
 // the endpoint would answer.
-func parseRequest(endpoint string, body []byte) (openaiRequest, *apiError) {
+func parseRequest(endpoint string, body []byte) (endpointRequest, *apiError) {
 	switch endpoint {
 	case EndpointChat:
 		return parseChat(body)
@@ -219,7 +219,7 @@ type chatRequest struct {
 	conv     conversation
 }
 
-func parseChat(body []byte) (openaiRequest, *apiError) {
+func parseChat(body []byte) (endpointRequest, *apiError) {
 	var req chatRequest
 	if err := decodeBody(body, &req); err != nil {
 		return nil, err
@@ -320,7 +320,7 @@ type responsesRequest struct {
 	conv         conversation
 }
 
-func parseResponses(body []byte) (openaiRequest, *apiError) {
+func parseResponses(body []byte) (endpointRequest, *apiError) {
 	var req responsesRequest
 	if err := decodeBody(body, &req); err != nil {
 		return nil, err
@@ -441,7 +441,7 @@ type completionRequest struct {
 	prompts []string
 }
 
-func parseCompletions(body []byte) (openaiRequest, *apiError) {
+func parseCompletions(body []byte) (endpointRequest, *apiError) {
 	var req completionRequest
 	if err := decodeBody(body, &req); err != nil {
 		return nil, err
@@ -507,7 +507,7 @@ type embeddingRequest struct {
 	inputs         []string
 }
 
-func parseEmbeddings(body []byte) (openaiRequest, *apiError) {
+func parseEmbeddings(body []byte) (endpointRequest, *apiError) {
 	var req embeddingRequest
 	if err := decodeBody(body, &req); err != nil {
 		return nil, err
