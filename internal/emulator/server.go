@@ -42,6 +42,14 @@ type Server struct {
 	mux *http.ServeMux
 }
 
+// protocols are the APIs the server speaks, each opened on the shared host
+// and the state directory; a new protocol is a package and a line here.
+var protocols = []func(host *core.Host, dir string) (core.Protocol, error){
+	openai.New,
+	anthropic.New,
+	gemini.New,
+}
+
 // New returns a Server keeping its state in opts.Dir.
 func New(opts Options) (*Server, error) {
 	if opts.Dir == "" {
@@ -59,21 +67,13 @@ func New(opts Options) (*Server, error) {
 	if err := os.MkdirAll(opts.Dir, 0o700); err != nil {
 		return nil, fmt.Errorf("emulator: %w", err)
 	}
-	oa, err := openai.New(host, opts.Dir)
-	if err != nil {
-		return nil, fmt.Errorf("emulator: %w", err)
+	for _, open := range protocols {
+		p, err := open(host, opts.Dir)
+		if err != nil {
+			return nil, fmt.Errorf("emulator: %w", err)
+		}
+		p.Register(s.mux)
 	}
-	oa.Register(s.mux)
-	an, err := anthropic.New(host, opts.Dir)
-	if err != nil {
-		return nil, fmt.Errorf("emulator: %w", err)
-	}
-	an.Register(s.mux)
-	gm, err := gemini.New(host, opts.Dir)
-	if err != nil {
-		return nil, fmt.Errorf("emulator: %w", err)
-	}
-	gm.Register(s.mux)
 	return s, nil
 }
 

@@ -16,7 +16,8 @@ type API struct {
 	batches string // batch records (ID.json) and their companions
 }
 
-func New(host *core.Host, dir string) (*API, error) {
+// New opens the Anthropic API with its state under dir/anthropic.
+func New(host *core.Host, dir string) (core.Protocol, error) {
 	a := &API{host: host, batches: filepath.Join(dir, "anthropic", "batches")}
 	if err := os.MkdirAll(a.batches, 0o700); err != nil {
 		return nil, err

@@ -2,9 +2,11 @@ package core
 
 import "net/http"
 
-// Protocol is what the front door needs of one vendor's API: where it
-// carries the API key and the shape of its errors.
+// Protocol is one vendor's API: its routes, and what the front door needs
+// of it, where it carries the API key and the shape of its errors.
 type Protocol interface {
+	// Register adds the API's routes to mux, behind its door (Host.Door).
+	Register(mux *http.ServeMux)
 	// RequestIDHeader names the header carrying a new request id on every
 	// answer; "" sends none.
 	RequestIDHeader() string

@@ -20,7 +20,8 @@ type API struct {
 	batches string // batch records (ID.json) and their companions
 }
 
-func New(host *core.Host, dir string) (*API, error) {
+// New opens the Gemini API with its state under dir/gemini.
+func New(host *core.Host, dir string) (core.Protocol, error) {
 	root := filepath.Join(dir, "gemini")
 	g := &API{
 		host:    host,

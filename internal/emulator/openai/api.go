@@ -23,7 +23,8 @@ type API struct {
 	batches string // batch records (ID.json) and their companions
 }
 
-func New(host *core.Host, root string) (*API, error) {
+// New opens the OpenAI API with its state under root/openai.
+func New(host *core.Host, root string) (core.Protocol, error) {
 	o := &API{
 		host:    host,
 		files:   filepath.Join(root, "openai", "files"),
