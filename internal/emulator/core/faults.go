@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// The operations a server fault can target (see the package documentation).
+// The operations a server fault can target (see package emulator).
 const (
 	OpUpload    = "upload"
 	OpListFiles = "files"
