@@ -3,13 +3,15 @@ package emulator
 import (
 	"encoding/json"
 	"fmt"
-	"math"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/responses"
+
+	"github.com/batchctl/batchctl/internal/emulator/core"
+	emuopenai "github.com/batchctl/batchctl/internal/emulator/openai"
 )
 
 // requestLine returns an input line for endpoint with the given body.
@@ -32,7 +34,7 @@ func TestAnswers(t *testing.T) {
 	}{
 		{
 			name:     "chat echo of text parts",
-			endpoint: endpointChat,
+			endpoint: emuopenai.EndpointChat,
 			body:     `{"model":"gpt-4o-mini","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":[{"type":"text","text":"Hello "},{"type":"image_url","image_url":{"url":"x"}},{"type":"text","text":"there"}]}]}`,
 			want:     fmt.Sprintf(`{"id":"batch_req_ID","custom_id":"r1","response":{"status_code":200,"request_id":"req_ID","body":{"id":"chatcmpl-ID","object":"chat.completion","created":%d,"model":"gpt-4o-mini","choices":[{"index":0,"message":{"role":"assistant","content":"Hello there","refusal":null,"annotations":[]},"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":4,"completion_tokens":2,"total_tokens":6,"prompt_tokens_details":{"cached_tokens":0,"audio_tokens":0},"completion_tokens_details":{"reasoning_tokens":0,"audio_tokens":0,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}},"service_tier":"default"}},"error":null}`, created),
 			schema:   "CreateChatCompletionResponse",
@@ -44,7 +46,7 @@ func TestAnswers(t *testing.T) {
 		},
 		{
 			name:     "chat fixed",
-			endpoint: endpointChat,
+			endpoint: emuopenai.EndpointChat,
 			body:     `{"model":"fixed","messages":[{"role":"user","content":"anything"}]}`,
 			want:     fmt.Sprintf(`{"id":"batch_req_ID","custom_id":"r1","response":{"status_code":200,"request_id":"req_ID","body":{"id":"chatcmpl-ID","object":"chat.completion","created":%d,"model":"fixed","choices":[{"index":0,"message":{"role":"assistant","content":"This is a fixed answer from the batchctl emulator.","refusal":null,"annotations":[]},"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":1,"completion_tokens":9,"total_tokens":10,"prompt_tokens_details":{"cached_tokens":0,"audio_tokens":0},"completion_tokens_details":{"reasoning_tokens":0,"audio_tokens":0,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}},"service_tier":"default"}},"error":null}`, created),
 			schema:   "CreateChatCompletionResponse",
@@ -56,7 +58,7 @@ func TestAnswers(t *testing.T) {
 		},
 		{
 			name:     "responses with input items",
-			endpoint: endpointResponses,
+			endpoint: emuopenai.EndpointResponses,
 			body:     `{"model":"echo","instructions":"Answer well","input":[{"role":"user","content":[{"type":"input_text","text":"What is 2+2?"}]}]}`,
 			want:     fmt.Sprintf(`{"id":"batch_req_ID","custom_id":"r1","response":{"status_code":200,"request_id":"req_ID","body":{"id":"resp_ID","object":"response","created_at":%d,"status":"completed","error":null,"incomplete_details":null,"instructions":"Answer well","max_output_tokens":null,"model":"echo","output":[{"id":"msg_ID","type":"message","status":"completed","role":"assistant","content":[{"type":"output_text","text":"What is 2+2?","annotations":[],"logprobs":[]}]}],"parallel_tool_calls":true,"previous_response_id":null,"temperature":1,"tool_choice":"auto","tools":[],"top_p":1,"usage":{"input_tokens":5,"input_tokens_details":{"cached_tokens":0,"cache_write_tokens":0},"output_tokens":3,"output_tokens_details":{"reasoning_tokens":0},"total_tokens":8},"metadata":{}}},"error":null}`, created),
 			schema:   "Response",
@@ -68,7 +70,7 @@ func TestAnswers(t *testing.T) {
 		},
 		{
 			name:     "responses with a string input",
-			endpoint: endpointResponses,
+			endpoint: emuopenai.EndpointResponses,
 			body:     `{"model":"echo","input":"Hi"}`,
 			want:     fmt.Sprintf(`{"id":"batch_req_ID","custom_id":"r1","response":{"status_code":200,"request_id":"req_ID","body":{"id":"resp_ID","object":"response","created_at":%d,"status":"completed","error":null,"incomplete_details":null,"instructions":null,"max_output_tokens":null,"model":"echo","output":[{"id":"msg_ID","type":"message","status":"completed","role":"assistant","content":[{"type":"output_text","text":"Hi","annotations":[],"logprobs":[]}]}],"parallel_tool_calls":true,"previous_response_id":null,"temperature":1,"tool_choice":"auto","tools":[],"top_p":1,"usage":{"input_tokens":1,"input_tokens_details":{"cached_tokens":0,"cache_write_tokens":0},"output_tokens":1,"output_tokens_details":{"reasoning_tokens":0},"total_tokens":2},"metadata":{}}},"error":null}`, created),
 			schema:   "Response",
@@ -80,7 +82,7 @@ func TestAnswers(t *testing.T) {
 		},
 		{
 			name:     "completions with two prompts",
-			endpoint: endpointCompletions,
+			endpoint: emuopenai.EndpointCompletions,
 			body:     `{"model":"echo","prompt":["one two","three"]}`,
 			want:     fmt.Sprintf(`{"id":"batch_req_ID","custom_id":"r1","response":{"status_code":200,"request_id":"req_ID","body":{"id":"cmpl-ID","object":"text_completion","created":%d,"model":"echo","choices":[{"text":"one two","index":0,"logprobs":null,"finish_reason":"stop"},{"text":"three","index":1,"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":3,"total_tokens":6}}},"error":null}`, created),
 			schema:   "CreateCompletionResponse",
@@ -92,9 +94,9 @@ func TestAnswers(t *testing.T) {
 		},
 		{
 			name:     "embeddings of one string, 4 dimensions",
-			endpoint: endpointEmbeddings,
+			endpoint: emuopenai.EndpointEmbeddings,
 			body:     `{"model":"text-embedding-3-small","input":"hello world","dimensions":4}`,
-			want:     fmt.Sprintf(`{"id":"batch_req_ID","custom_id":"r1","response":{"status_code":200,"request_id":"req_ID","body":{"object":"list","data":[{"object":"embedding","index":0,"embedding":%s}],"model":"text-embedding-3-small","usage":{"prompt_tokens":2,"total_tokens":2}}},"error":null}`, mustJSON(embedding("hello world", 4))),
+			want:     fmt.Sprintf(`{"id":"batch_req_ID","custom_id":"r1","response":{"status_code":200,"request_id":"req_ID","body":{"object":"list","data":[{"object":"embedding","index":0,"embedding":%s}],"model":"text-embedding-3-small","usage":{"prompt_tokens":2,"total_tokens":2}}},"error":null}`, mustJSON(core.Embedding("hello world", 4))),
 			schema:   "CreateEmbeddingResponse",
 			sdk: func(b []byte) (string, error) {
 				var v openai.CreateEmbeddingResponse
@@ -104,9 +106,9 @@ func TestAnswers(t *testing.T) {
 		},
 		{
 			name:     "embeddings of two strings in base64",
-			endpoint: endpointEmbeddings,
+			endpoint: emuopenai.EndpointEmbeddings,
 			body:     `{"model":"e","input":["a","b"],"encoding_format":"base64"}`,
-			want:     fmt.Sprintf(`{"id":"batch_req_ID","custom_id":"r1","response":{"status_code":200,"request_id":"req_ID","body":{"object":"list","data":[{"object":"embedding","index":0,"embedding":%q},{"object":"embedding","index":1,"embedding":%q}],"model":"e","usage":{"prompt_tokens":2,"total_tokens":2}}},"error":null}`, encodeFloats(embedding("a", 8)), encodeFloats(embedding("b", 8))),
+			want:     fmt.Sprintf(`{"id":"batch_req_ID","custom_id":"r1","response":{"status_code":200,"request_id":"req_ID","body":{"object":"list","data":[{"object":"embedding","index":0,"embedding":%q},{"object":"embedding","index":1,"embedding":%q}],"model":"e","usage":{"prompt_tokens":2,"total_tokens":2}}},"error":null}`, emuopenai.EncodeFloats(core.Embedding("a", 8)), emuopenai.EncodeFloats(core.Embedding("b", 8))),
 			// The spec types embeddings as arrays only, though the API
 			// (and the SDK) use a base64 string for this format.
 		},
@@ -151,66 +153,24 @@ func mustJSON(v any) string {
 	return string(b)
 }
 
-func TestEmbedding(t *testing.T) {
-	for _, dims := range []int{1, 8, 9, 3072} {
-		v := embedding("some text", dims)
-		var sum float64
-		for _, x := range v {
-			sum += float64(x) * float64(x)
-		}
-		if len(v) != dims || math.Abs(sum-1) > 1e-5 {
-			t.Errorf("embedding of %d dims: len %d, squared norm %v", dims, len(v), sum)
-		}
-	}
-	// Pinned: users may rely on the vectors staying the same.
-	if got, want := mustJSON(embedding("hello", 3)), `[-0.679454,0.035392858,-0.7328639]`; got != want {
-		t.Errorf("embedding(hello, 3) = %s, want %s", got, want)
-	}
-	if mustJSON(embedding("hello", 8)) == mustJSON(embedding("hello!", 8)) {
-		t.Error("different texts got the same embedding")
-	}
-}
-
-func TestFindMarker(t *testing.T) {
-	tests := []struct {
-		text string
-		want marker
-	}{
-		{"plain text", marker{}},
-		{"please [fail] now", marker{kind: markerFail, status: 400, text: "[fail]"}},
-		{"[fail:503]", marker{kind: markerFail, status: 503, text: "[fail:503]"}},
-		{"[fail:200] is no fault", marker{}},
-		{"[fail:42]", marker{}},
-		{"x [error] [fail]", marker{kind: markerError, text: "[error]"}},
-		{"[expire]", marker{kind: markerExpire, text: "[expire]"}},
-		{"[drop][fail]", marker{kind: markerDrop, text: "[drop]"}},
-		{"[FAIL]", marker{}},
-	}
-	for _, tt := range tests {
-		if got := findMarker(tt.text); got != tt.want {
-			t.Errorf("findMarker(%q) = %+v, want %+v", tt.text, got, tt.want)
-		}
-	}
-}
-
 func TestEndpointErrors(t *testing.T) {
 	tests := []struct {
 		endpoint, body, want string
 	}{
-		{endpointChat, `{"model":"m"}`, `{"error":{"message":"Missing required parameter: 'messages'.","type":"invalid_request_error","param":"messages","code":"missing_required_parameter"}}`},
-		{endpointChat, `{"model":"m","messages":[]}`, `{"error":{"message":"Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.","type":"invalid_request_error","param":"messages","code":"empty_array"}}`},
-		{endpointChat, `{"model":"m","messages":"hi"}`, `{"error":{"message":"Invalid type for 'messages': expected an array.","type":"invalid_request_error","param":"messages","code":"invalid_type"}}`},
-		{endpointChat, `{"model":"m","messages":[{"role":"user","content":3}]}`, `{"error":{"message":"Invalid type for 'messages[0].content': expected a string or an array of content parts.","type":"invalid_request_error","param":"messages[0].content","code":"invalid_type"}}`},
-		{endpointResponses, `{"model":"m"}`, `{"error":{"message":"Missing required parameter: 'input'.","type":"invalid_request_error","param":"input","code":"missing_required_parameter"}}`},
-		{endpointCompletions, `{"model":"m","prompt":[1,2]}`, `{"error":{"message":"Invalid type for 'prompt': expected a string or a non-empty array of strings.","type":"invalid_request_error","param":"prompt","code":"invalid_type"}}`},
-		{endpointEmbeddings, `{"model":"m","input":"x","dimensions":0}`, `{"error":{"message":"Invalid value for 'dimensions': 0. Expected an integer from 1 to 3072.","type":"invalid_request_error","param":"dimensions","code":"invalid_value"}}`},
-		{endpointEmbeddings, `{"model":"m","input":"x","encoding_format":"int8"}`, `{"error":{"message":"Invalid value for 'encoding_format': 'int8'. Supported values are: 'float', 'base64'.","type":"invalid_request_error","param":"encoding_format","code":"invalid_value"}}`},
+		{emuopenai.EndpointChat, `{"model":"m"}`, `{"error":{"message":"Missing required parameter: 'messages'.","type":"invalid_request_error","param":"messages","code":"missing_required_parameter"}}`},
+		{emuopenai.EndpointChat, `{"model":"m","messages":[]}`, `{"error":{"message":"Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.","type":"invalid_request_error","param":"messages","code":"empty_array"}}`},
+		{emuopenai.EndpointChat, `{"model":"m","messages":"hi"}`, `{"error":{"message":"Invalid type for 'messages': expected an array.","type":"invalid_request_error","param":"messages","code":"invalid_type"}}`},
+		{emuopenai.EndpointChat, `{"model":"m","messages":[{"role":"user","content":3}]}`, `{"error":{"message":"Invalid type for 'messages[0].content': expected a string or an array of content parts.","type":"invalid_request_error","param":"messages[0].content","code":"invalid_type"}}`},
+		{emuopenai.EndpointResponses, `{"model":"m"}`, `{"error":{"message":"Missing required parameter: 'input'.","type":"invalid_request_error","param":"input","code":"missing_required_parameter"}}`},
+		{emuopenai.EndpointCompletions, `{"model":"m","prompt":[1,2]}`, `{"error":{"message":"Invalid type for 'prompt': expected a string or a non-empty array of strings.","type":"invalid_request_error","param":"prompt","code":"invalid_type"}}`},
+		{emuopenai.EndpointEmbeddings, `{"model":"m","input":"x","dimensions":0}`, `{"error":{"message":"Invalid value for 'dimensions': 0. Expected an integer from 1 to 3072.","type":"invalid_request_error","param":"dimensions","code":"invalid_value"}}`},
+		{emuopenai.EndpointEmbeddings, `{"model":"m","input":"x","encoding_format":"int8"}`, `{"error":{"message":"Invalid value for 'encoding_format': 'int8'. Supported values are: 'float', 'base64'.","type":"invalid_request_error","param":"encoding_format","code":"invalid_value"}}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.endpoint+" "+tt.body, func(t *testing.T) {
 			env := newTestEnv(t, Options{})
 			b := env.createBatch(tt.endpoint, requestLine("bad", tt.endpoint, tt.body))
-			if b.Status != "completed" || b.OutputFileID != nil || b.RequestCounts != (requestCounts{Total: 1, Failed: 1}) {
+			if b.Status != "completed" || b.OutputFileID != nil || b.RequestCounts != (emuopenai.RequestCounts{Total: 1, Failed: 1}) {
 				t.Fatalf("batch %+v, want completed with one failed request", b)
 			}
 			want := `{"id":"batch_req_ID","custom_id":"bad","response":{"status_code":400,"request_id":"req_ID","body":` + tt.want + `},"error":null}` + "\n"
@@ -228,8 +188,8 @@ func TestMarkers(t *testing.T) {
 	for i, p := range prompts {
 		lines = append(lines, chatLine(fmt.Sprint("c", i), "echo", p))
 	}
-	b := env.createBatch(endpointChat, lines...)
-	if b.Status != "completed" || b.RequestCounts != (requestCounts{Total: 6, Completed: 1, Failed: 4}) {
+	b := env.createBatch(emuopenai.EndpointChat, lines...)
+	if b.Status != "completed" || b.RequestCounts != (emuopenai.RequestCounts{Total: 6, Completed: 1, Failed: 4}) {
 		t.Fatalf("batch %+v", b)
 	}
 	want := strings.Join([]string{
@@ -248,16 +208,16 @@ func TestMarkers(t *testing.T) {
 
 func TestExpire(t *testing.T) {
 	env := newTestEnv(t, Options{Duration: 10 * time.Second})
-	b := env.createBatch(endpointChat, chatLine("a", "echo", "fine"), chatLine("b", "echo", "[expire] slow"), chatLine("c", "echo", "[fail]"))
+	b := env.createBatch(emuopenai.EndpointChat, chatLine("a", "echo", "fine"), chatLine("b", "echo", "[expire] slow"), chatLine("c", "echo", "[fail]"))
 	env.clock.set(9 * time.Second)
-	if b = env.getBatch(b.ID); b.Status != "finalizing" || b.RequestCounts != (requestCounts{Total: 3, Completed: 1, Failed: 1}) {
+	if b = env.getBatch(b.ID); b.Status != "finalizing" || b.RequestCounts != (emuopenai.RequestCounts{Total: 3, Completed: 1, Failed: 1}) {
 		t.Fatalf("at 9s: %+v", b)
 	}
 	env.clock.set(10 * time.Second)
 	b = env.getBatch(b.ID)
 	end := testEpoch.Unix() + 10
 	if b.Status != "expired" || b.ExpiredAt == nil || *b.ExpiredAt != end || b.CompletedAt != nil ||
-		b.RequestCounts != (requestCounts{Total: 3, Completed: 1, Failed: 2}) {
+		b.RequestCounts != (emuopenai.RequestCounts{Total: 3, Completed: 1, Failed: 2}) {
 		t.Fatalf("at 10s: %+v", b)
 	}
 	want := `{"id":"batch_req_ID","custom_id":"b","response":null,"error":{"code":"batch_expired","message":"This request could not be executed before the completion window expired."}}` + "\n" +

@@ -11,6 +11,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/batchctl/batchctl/internal/emulator/anthropic"
+	"github.com/batchctl/batchctl/internal/emulator/core"
 )
 
 // anthropicDo sends a request with the Anthropic headers (a key and a
@@ -32,25 +35,25 @@ func (e *testEnv) anthropicDo(method, path, body string, header http.Header) res
 }
 
 // anthropicCreate creates a batch of requests and returns it.
-func (e *testEnv) anthropicCreate(requests ...string) messageBatchObject {
+func (e *testEnv) anthropicCreate(requests ...string) anthropic.BatchObject {
 	e.t.Helper()
 	r := e.anthropicDo(http.MethodPost, "/v1/messages/batches", `{"requests":[`+strings.Join(requests, ",")+`]}`, nil)
 	if r.status != http.StatusOK {
 		e.t.Fatalf("create batch: status %d, body %s", r.status, r.body)
 	}
-	var b messageBatchObject
+	var b anthropic.BatchObject
 	r.decode(e.t, &b)
 	return b
 }
 
 // anthropicGet returns a batch as the server shows it now.
-func (e *testEnv) anthropicGet(id string) messageBatchObject {
+func (e *testEnv) anthropicGet(id string) anthropic.BatchObject {
 	e.t.Helper()
 	r := e.anthropicDo(http.MethodGet, "/v1/messages/batches/"+id, "", nil)
 	if r.status != http.StatusOK {
 		e.t.Fatalf("get batch: status %d, body %s", r.status, r.body)
 	}
-	var b messageBatchObject
+	var b anthropic.BatchObject
 	r.decode(e.t, &b)
 	return b
 }
@@ -70,8 +73,8 @@ func anthropicRequest(customID, model, prompt string) string {
 // anthropicErrorJSON is the error body the emulator answers, with the
 // request id of the answer's header.
 func anthropicErrorJSON(r response, errType, message string) string {
-	b, _ := json.Marshal(anthropicErrorResponse{
-		Type: "error", Error: anthropicErrorBody{Type: errType, Message: message}, RequestID: strPtr(r.header.Get("Request-Id")),
+	b, _ := json.Marshal(anthropic.ErrorResponse{
+		Type: "error", Error: anthropic.ErrorBody{Type: errType, Message: message}, RequestID: core.StrPtr(r.header.Get("Request-Id")),
 	})
 	return string(b) + "\n"
 }
@@ -149,76 +152,6 @@ func TestAnthropicCreateValidation(t *testing.T) {
 	}
 }
 
-// TestAnthropicRequestChecks checks the params the API checks only when a
-// request runs: they come back as errored results.
-func TestAnthropicRequestChecks(t *testing.T) {
-	tests := []struct {
-		params  string
-		message string
-	}{
-		{`{"model":"m","max_tokens":0,"messages":[{"role":"user","content":"hi"}]}`, "max_tokens: Input should be greater than or equal to 1"},
-		{`{"model":"m","max_tokens":5,"messages":[]}`, "messages: List should have at least 1 item after validation, not 0"},
-		{`{"model":"m","max_tokens":5,"messages":[{"role":"system","content":"hi"}]}`, "messages.0.role: Input should be 'user' or 'assistant'"},
-		{`{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"hi"},{"role":"assistant","content":7}]}`, "messages.1.content: Input should be a valid string or a list of content blocks"},
-		{`{"model":"m","max_tokens":5,"messages":[{"role":"user"}]}`, "messages.0.content: Input should be a valid string or a list of content blocks"},
-		{`{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"hi"}],"system":{}}`, "system: Input should be a valid string or a list of text blocks"},
-		{`{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"hi"}],"stream":true}`, "stream: streaming is not supported in message batches"},
-		{`{"model":"m","max_tokens":5,"messages":[{"role":7}]}`, "messages.role: Input should be a string"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.message, func(t *testing.T) {
-			run := runAnthropic(json.RawMessage(tt.params))
-			if run.outcome != outcomeFailed || run.errType != "invalid_request_error" || run.errMessage != tt.message {
-				t.Errorf("run = %+v, want invalid_request_error %q", run, tt.message)
-			}
-		})
-	}
-}
-
-func TestAnthropicMarkers(t *testing.T) {
-	tests := []struct {
-		prompt           string
-		outcome          outcome
-		errType, message string
-	}{
-		{"[fail] x", outcomeFailed, "invalid_request_error", "Invalid request (emulated by [fail])"},
-		{"[fail:401]", outcomeFailed, "authentication_error", "Authentication error (emulated by [fail:401])"},
-		{"[fail:404]", outcomeFailed, "not_found_error", "Not found (emulated by [fail:404])"},
-		{"[fail:413]", outcomeFailed, "request_too_large", "Request too large (emulated by [fail:413])"},
-		{"[fail:418]", outcomeFailed, "invalid_request_error", "Invalid request (emulated by [fail:418])"},
-		{"[fail:429]", outcomeFailed, "rate_limit_error", "Rate limited (emulated by [fail:429])"},
-		{"[fail:500]", outcomeFailed, "api_error", "Internal server error (emulated by [fail:500])"},
-		{"[fail:504]", outcomeFailed, "timeout_error", "Request timeout (emulated by [fail:504])"},
-		{"[fail:529]", outcomeFailed, "overloaded_error", "Overloaded (emulated by [fail:529])"},
-		{"[error]", outcomeFailed, "api_error", "Internal server error (emulated by [error])"},
-		{"[expire]", outcomeExpired, "", ""},
-		{"[drop]", outcomeDropped, "", ""},
-		{"plain", outcomeSucceeded, "", ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.prompt, func(t *testing.T) {
-			params, _ := json.Marshal(map[string]any{"model": "m", "max_tokens": 5, "messages": []map[string]string{{"role": "user", "content": tt.prompt}}})
-			run := runAnthropic(params)
-			if run.outcome != tt.outcome || run.errType != tt.errType || run.errMessage != tt.message {
-				t.Errorf("run = %+v, want outcome %d, %s %q", run, tt.outcome, tt.errType, tt.message)
-			}
-		})
-	}
-}
-
-// TestAnthropicAnswer checks the echo, the prompt of content blocks, the
-// system prompt and the token counts.
-func TestAnthropicAnswer(t *testing.T) {
-	params := `{"model":"claude-haiku-4-5","max_tokens":5,"system":[{"type":"text","text":"You are terse."}],"messages":[` +
-		`{"role":"user","content":"first question"},{"role":"assistant","content":"an answer"},` +
-		`{"role":"user","content":[{"type":"image","source":{}},{"type":"text","text":"What is "},{"type":"text","text":"this?"}]}]}`
-	run := runAnthropic(json.RawMessage(params))
-	want := anthropicRun{outcome: outcomeSucceeded, model: "claude-haiku-4-5", text: "What is this?", inputTokens: 3 + 2 + 2 + 3, outputTokens: 3}
-	if run != want {
-		t.Errorf("run = %+v, want %+v", run, want)
-	}
-}
-
 func TestAnthropicLifecycle(t *testing.T) {
 	env := newTestEnv(t, Options{Duration: 100 * time.Second})
 	b := env.anthropicCreate(
@@ -239,11 +172,11 @@ func TestAnthropicLifecycle(t *testing.T) {
 
 	env.clock.set(100 * time.Second)
 	b = env.anthropicGet(b.ID)
-	wantEnded := messageBatchObject{
+	wantEnded := anthropic.BatchObject{
 		ID: b.ID, Type: "message_batch", ProcessingStatus: "ended",
-		RequestCounts: messageBatchCounts{Processing: 1, Succeeded: 1, Errored: 1, Expired: 1},
-		EndedAt:       strPtr("2026-01-02T03:05:45.000000Z"), CreatedAt: "2026-01-02T03:04:05.000000Z", ExpiresAt: "2026-01-03T03:04:05.000000Z",
-		ResultsURL: strPtr(env.http.URL + results),
+		RequestCounts: anthropic.BatchCounts{Processing: 1, Succeeded: 1, Errored: 1, Expired: 1},
+		EndedAt:       core.StrPtr("2026-01-02T03:05:45.000000Z"), CreatedAt: "2026-01-02T03:04:05.000000Z", ExpiresAt: "2026-01-03T03:04:05.000000Z",
+		ResultsURL: core.StrPtr(env.http.URL + results),
 	}
 	if got, want := mustJSON(b), mustJSON(wantEnded); got != want {
 		t.Errorf("ended batch %s\nwant %s", got, want)
@@ -290,7 +223,7 @@ func TestAnthropicResultsRenderedOnce(t *testing.T) {
 		r := env.anthropicDo(http.MethodGet, "/v1/messages/batches/"+id+"/results", "", nil)
 		bodies = append(bodies, string(r.body))
 		// The second round renders them anew.
-		os.Remove(filepath.Join(dir, "anthropic", "batches", id+anthropicResultsExt))
+		os.Remove(filepath.Join(dir, "anthropic", "batches", id+anthropic.ResultsExt))
 	}
 	if bodies[0] != bodies[1] || !strings.Contains(bodies[0], `"custom_id":"b"`) {
 		t.Errorf("results differ between renderings:\n%s\n%s", bodies[0], bodies[1])
@@ -332,15 +265,15 @@ func TestAnthropicList(t *testing.T) {
 				}
 				return
 			}
-			var page messageBatchList
+			var page anthropic.BatchList
 			r.decode(t, &page)
 			var got []string
 			for _, b := range page.Data {
 				got = append(got, b.ID)
 			}
-			var want messageBatchList
+			var want anthropic.BatchList
 			if len(tt.wantIDs) > 0 {
-				want.FirstID, want.LastID = strPtr(tt.wantIDs[0]), strPtr(tt.wantIDs[len(tt.wantIDs)-1])
+				want.FirstID, want.LastID = core.StrPtr(tt.wantIDs[0]), core.StrPtr(tt.wantIDs[len(tt.wantIDs)-1])
 			}
 			tail := fmt.Sprintf(`],"has_more":%t,"first_id":%s,"last_id":%s}`+"\n", tt.hasMore, jsonOrNull(want.FirstID), jsonOrNull(want.LastID))
 			if strings.Join(got, " ") != strings.Join(tt.wantIDs, " ") || !strings.HasSuffix(string(r.body), tail) {

@@ -12,10 +12,13 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/batchctl/batchctl/internal/emulator/core"
+	"github.com/batchctl/batchctl/internal/emulator/openai"
 )
 
 func TestValidationFailure(t *testing.T) {
-	const ep = endpointChat
+	const ep = openai.EndpointChat
 	tests := []struct {
 		name  string
 		input string
@@ -46,7 +49,7 @@ func TestValidationFailure(t *testing.T) {
 		},
 		{
 			name:  "method, url and body",
-			input: requestLine("a", ep, `{"model":"m"}`) + "\n" + strings.Replace(requestLine("b", ep, `{"model":"m"}`), "POST", "GET", 1) + "\n" + requestLine("c", endpointEmbeddings, `{"model":"m"}`) + "\n" + requestLine("d", ep, `"text"`) + "\n" + `{"custom_id":"e","method":"POST","url":"/v1/chat/completions"}`,
+			input: requestLine("a", ep, `{"model":"m"}`) + "\n" + strings.Replace(requestLine("b", ep, `{"model":"m"}`), "POST", "GET", 1) + "\n" + requestLine("c", openai.EndpointEmbeddings, `{"model":"m"}`) + "\n" + requestLine("d", ep, `"text"`) + "\n" + `{"custom_id":"e","method":"POST","url":"/v1/chat/completions"}`,
 			want: `{"object":"list","data":[` +
 				`{"code":"invalid_value","message":"Invalid value for 'method': 'GET'. Only 'POST' is supported.","param":"method","line":2},` +
 				`{"code":"url_mismatch","message":"The url '/v1/embeddings' of this request does not match the batch endpoint '/v1/chat/completions'.","param":"url","line":3},` +
@@ -76,7 +79,7 @@ func TestValidationFailure(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			env := newTestEnv(t, Options{Duration: 10 * time.Second})
 			id := env.upload(tt.input)
-			var b batchObject
+			var b openai.BatchObject
 			env.ok(http.MethodPost, "/v1/batches", strings.NewReader(fmt.Sprintf(`{"input_file_id":%q,"endpoint":%q,"completion_window":"24h"}`, id, ep)), nil).decode(t, &b)
 			if b.Status != "validating" || b.Errors != nil {
 				t.Fatalf("created batch %+v, want validating without errors", b)
@@ -92,7 +95,7 @@ func TestValidationFailure(t *testing.T) {
 				t.Errorf("errors:\n%s\nwant:\n%s", raw.Errors, tt.want)
 			}
 			if b.Status != "failed" || b.FailedAt == nil || *b.FailedAt != testEpoch.Unix()+1 || b.InProgressAt != nil ||
-				b.OutputFileID != nil || b.ErrorFileID != nil || b.RequestCounts != (requestCounts{}) {
+				b.OutputFileID != nil || b.ErrorFileID != nil || b.RequestCounts != (openai.RequestCounts{}) {
 				t.Errorf("failed batch: %s", r.body)
 			}
 		})
@@ -102,10 +105,10 @@ func TestValidationFailure(t *testing.T) {
 func TestTooManyRequests(t *testing.T) {
 	env := newTestEnv(t, Options{})
 	var input bytes.Buffer
-	for i := range maxBatchRequests + 1 {
+	for i := range openai.MaxBatchRequests + 1 {
 		fmt.Fprintf(&input, `{"custom_id":"r%d","method":"POST","url":"/v1/embeddings","body":{"model":"m","input":"x"}}`+"\n", i)
 	}
-	b := env.createBatch(endpointEmbeddings, strings.TrimSuffix(input.String(), "\n"))
+	b := env.createBatch(openai.EndpointEmbeddings, strings.TrimSuffix(input.String(), "\n"))
 	if b.Status != "failed" || b.Errors == nil || len(b.Errors.Data) != 1 || b.Errors.Data[0].Code != "too_many_tasks" ||
 		b.Errors.Data[0].Message != "The batch input file has 50001 requests; a batch can have at most 50000." {
 		t.Errorf("batch %+v", b)
@@ -210,7 +213,7 @@ func TestCreateBatchErrors(t *testing.T) {
 		},
 	}
 	env := newTestEnv(t, Options{})
-	done := env.createBatch(endpointChat, chatLine("a", "m", "x"))
+	done := env.createBatch(openai.EndpointChat, chatLine("a", "m", "x"))
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := env.do(http.MethodPost, "/v1/batches", strings.NewReader(tt.body(done.InputFileID, *done.OutputFileID)), nil)
@@ -270,7 +273,7 @@ func TestUploadErrors(t *testing.T) {
 	t.Run("expiry", func(t *testing.T) {
 		env := newTestEnv(t, Options{})
 		body, header := multipartBody(t, map[string]string{"purpose": "user_data", "expires_after[anchor]": "created_at", "expires_after[seconds]": "3600"}, "a.txt", "hi")
-		var f fileObject
+		var f openai.FileObject
 		env.ok(http.MethodPost, "/v1/files", body, header).decode(t, &f)
 		if f.ExpiresAt == nil || *f.ExpiresAt != testEpoch.Unix()+3600 || f.Purpose != "user_data" || f.Bytes != 2 {
 			t.Errorf("file %+v", f)
@@ -358,7 +361,7 @@ func TestListParameters(t *testing.T) {
 		env.clock.set(time.Duration(i) * time.Second)
 		ids = append(ids, env.upload(fmt.Sprint(i)))
 	}
-	var page listPage[fileObject]
+	var page openai.ListPage[openai.FileObject]
 	env.ok(http.MethodGet, "/v1/files?order=asc&limit=2", nil, nil).decode(t, &page)
 	if len(page.Data) != 2 || page.Data[0].ID != ids[0] || page.Data[1].ID != ids[1] || !page.HasMore || *page.LastID != ids[1] {
 		t.Errorf("first asc page: %+v", page)
@@ -389,7 +392,7 @@ func TestServerFaults(t *testing.T) {
 		t.Errorf("create call 3: %d %s, want the real 400", r.status, r.body)
 	}
 
-	done := env.createBatch(endpointChat, chatLine("a", "m", "x"))
+	done := env.createBatch(openai.EndpointChat, chatLine("a", "m", "x"))
 	r := env.do(http.MethodGet, "/v1/batches/"+done.ID, nil, nil)
 	want := `{"error":{"message":"The server had an error while processing your request. (Emulated server fault.)","type":"server_error","param":null,"code":null}}` + "\n"
 	if r.status != http.StatusServiceUnavailable || string(r.body) != want {
@@ -425,14 +428,14 @@ func TestServerFaults(t *testing.T) {
 func TestParseFaults(t *testing.T) {
 	tests := []struct {
 		spec    string
-		want    []Fault
+		want    []core.Fault
 		wantErr string
 	}{
 		{spec: "", want: nil},
-		{spec: "create=429x2, get=500 ,content=drop", want: []Fault{{Op: "create", Status: 429, Times: 2}, {Op: "get", Status: 500, Times: 1}, {Op: "content", Times: 1}}},
-		{spec: "upload=dropx3,cancel=599", want: []Fault{{Op: "upload", Times: 3}, {Op: "cancel", Status: 599, Times: 1}}},
-		{spec: "create=lost,get=hangx2", want: []Fault{{Op: "create", After: "lost", Times: 1}, {Op: "get", After: "hang", Times: 2}}},
-		{spec: "get=429barex3,list=slow", want: []Fault{{Op: "get", Status: 429, Bare: true, Times: 3}, {Op: "list", After: "slow", Times: 1}}},
+		{spec: "create=429x2, get=500 ,content=drop", want: []core.Fault{{Op: "create", Status: 429, Times: 2}, {Op: "get", Status: 500, Times: 1}, {Op: "content", Times: 1}}},
+		{spec: "upload=dropx3,cancel=599", want: []core.Fault{{Op: "upload", Times: 3}, {Op: "cancel", Status: 599, Times: 1}}},
+		{spec: "create=lost,get=hangx2", want: []core.Fault{{Op: "create", After: "lost", Times: 1}, {Op: "get", After: "hang", Times: 2}}},
+		{spec: "get=429barex3,list=slow", want: []core.Fault{{Op: "get", Status: 429, Bare: true, Times: 3}, {Op: "list", After: "slow", Times: 1}}},
 		{spec: "create", wantErr: `fault "create": want OP=KIND or OP=KINDxN`},
 		{spec: "make=500", wantErr: `fault "make=500": unknown operation "make" (want one of upload, files, file, content, delete, create, get, list, cancel)`},
 		{spec: "get=404", wantErr: `fault "get=404": kind "404" is not 429, 429bare, a status from 500 to 599, drop, lost, hang or slow`},
@@ -459,14 +462,14 @@ func TestParseFaults(t *testing.T) {
 func TestRestartKeepsState(t *testing.T) {
 	dir := t.TempDir()
 	first := newTestEnv(t, Options{Dir: dir, Duration: time.Minute})
-	b := first.createBatch(endpointChat, chatLine("a", "echo", "one"), chatLine("b", "echo", "two"))
+	b := first.createBatch(openai.EndpointChat, chatLine("a", "echo", "one"), chatLine("b", "echo", "two"))
 	first.http.Close()
 
 	// Another process, with another duration, later.
 	second := newTestEnv(t, Options{Dir: dir, Duration: time.Hour})
 	second.clock.set(30 * time.Second)
 	got := second.getBatch(b.ID)
-	if got.Status != "in_progress" || got.RequestCounts != (requestCounts{Total: 2, Completed: 1}) {
+	if got.Status != "in_progress" || got.RequestCounts != (openai.RequestCounts{Total: 2, Completed: 1}) {
 		t.Fatalf("after restart at 30s: %+v", got)
 	}
 	second.clock.set(time.Minute)
@@ -487,12 +490,12 @@ func TestConcurrentResults(t *testing.T) {
 	for i := range 200 {
 		lines = append(lines, chatLine(fmt.Sprint("r", i), "echo", fmt.Sprintf("prompt %d [%s]", i, []string{"ok", "fail", "error", "drop"}[i%4])))
 	}
-	created := a.createBatch(endpointChat, lines...)
+	created := a.createBatch(openai.EndpointChat, lines...)
 	a.clock.set(time.Minute)
 	b.clock.set(time.Minute)
 
 	var wg sync.WaitGroup
-	views := make([]batchObject, 8)
+	views := make([]openai.BatchObject, 8)
 	for i := range views {
 		env := []*testEnv{a, b}[i%2]
 		wg.Go(func() { views[i] = env.getBatch(created.ID) })
@@ -500,7 +503,7 @@ func TestConcurrentResults(t *testing.T) {
 	wg.Wait()
 	for i, v := range views {
 		if v.Status != "completed" || *v.OutputFileID != *views[0].OutputFileID || *v.ErrorFileID != *views[0].ErrorFileID ||
-			v.RequestCounts != (requestCounts{Total: 200, Completed: 50, Failed: 100}) {
+			v.RequestCounts != (openai.RequestCounts{Total: 200, Completed: 50, Failed: 100}) {
 			t.Fatalf("view %d: %+v", i, v)
 		}
 	}
@@ -527,7 +530,7 @@ func TestConcurrentResults(t *testing.T) {
 
 func TestDeletedOutputStaysDeleted(t *testing.T) {
 	env := newTestEnv(t, Options{})
-	b := env.createBatch(endpointChat, chatLine("a", "echo", "x"))
+	b := env.createBatch(openai.EndpointChat, chatLine("a", "echo", "x"))
 	env.ok(http.MethodDelete, "/v1/files/"+*b.OutputFileID, nil, nil)
 	env.getBatch(b.ID)
 	if r := env.do(http.MethodGet, "/v1/files/"+*b.OutputFileID, nil, nil); r.status != http.StatusNotFound {
@@ -538,7 +541,7 @@ func TestDeletedOutputStaysDeleted(t *testing.T) {
 func TestStateFilePermissions(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "state")
 	env := newTestEnv(t, Options{Dir: dir})
-	env.createBatch(endpointChat, chatLine("a", "echo", "x"))
+	env.createBatch(openai.EndpointChat, chatLine("a", "echo", "x"))
 	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
 		if err != nil {
 			return err

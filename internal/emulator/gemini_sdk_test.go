@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"google.golang.org/genai"
+
+	"github.com/batchctl/batchctl/internal/emulator/core"
 )
 
 // newGenAIClient returns a Gemini API client of the official SDK that
@@ -148,7 +150,7 @@ func testGenAIEmbeddings(t *testing.T, env *testEnv, client *genai.Client) strin
 		t.Fatalf("finished embeddings batch = %+v", job)
 	}
 	got := job.Dest.InlinedEmbedContentResponses[0].Response.Embedding.Values
-	if want := embedding("hello world", 4); !slices.Equal(got, want) {
+	if want := core.Embedding("hello world", 4); !slices.Equal(got, want) {
 		t.Errorf("embedding %v, want %v", got, want)
 	}
 	return job.Name

@@ -16,6 +16,8 @@ import (
 	"github.com/pb33f/libopenapi-validator/schema_validation"
 	"github.com/pb33f/libopenapi/datamodel/high/base"
 	v3 "github.com/pb33f/libopenapi/datamodel/high/v3"
+
+	"github.com/batchctl/batchctl/internal/emulator/gemini"
 )
 
 // geminiSpecPath is the Gemini OpenAPI document (a conversion of Google's
@@ -139,7 +141,7 @@ func (s *geminiSpec) checkExchanges(t *testing.T, exs []exchange) {
 			s.check(t, what, "Status", body.Error)
 		case strings.HasSuffix(ex.path, ":download"):
 			s.checkResponsesFile(t, what, ex.body)
-		case ex.path == geminiUploadPath:
+		case ex.path == gemini.UploadPath:
 			if len(ex.body) > 0 { // the start and intermediate chunks answer with no body
 				s.check(t, what, "CreateFileResponse", ex.body)
 			}
@@ -175,7 +177,7 @@ func (s *geminiSpec) checkOperation(t *testing.T, what string, body []byte) {
 		return
 	}
 	batch, output := "GenerateContentBatch", "GenerateContentBatchOutput"
-	if bytes.Contains(op.Metadata, []byte(geminiEmbedBatchType)) {
+	if bytes.Contains(op.Metadata, []byte(gemini.EmbedBatchType)) {
 		batch, output = "EmbedContentBatch", "EmbedContentBatchOutput"
 	}
 	s.check(t, what+" metadata", batch, op.Metadata)

@@ -11,6 +11,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/batchctl/batchctl/internal/emulator/core"
+	"github.com/batchctl/batchctl/internal/emulator/gemini"
 )
 
 const geminiTestKey = "gm-test-key"
@@ -59,7 +62,7 @@ func (e *testEnv) geminiCreate(model, endpoint string, items ...string) string {
 // geminiJSON encodes v as the emulator does, without escaping HTML.
 func geminiJSON(v any) string {
 	var b strings.Builder
-	encodeJSON(&b, v)
+	core.EncodeJSON(&b, v)
 	return strings.TrimSuffix(b.String(), "\n")
 }
 
@@ -86,7 +89,7 @@ const (
 
 func TestGeminiInlineBatch(t *testing.T) {
 	env := newTestEnv(t, Options{Duration: 100 * time.Second})
-	name := env.geminiCreate("echo", geminiGenerate,
+	name := env.geminiCreate("echo", gemini.GenerateMethod,
 		geminiPrompt("q1", "Hello <world> & all"),
 		geminiPrompt("q2", "[fail:429] slow down"),
 		geminiPrompt("q3", "[error] boom"),
@@ -132,9 +135,9 @@ func TestGeminiInlineBatch(t *testing.T) {
 func (e *testEnv) geminiUpload(content string) string {
 	e.t.Helper()
 	session := e.geminiStart(len(content))
-	var f geminiFileAnswer
+	var f gemini.FileAnswer
 	e.geminiCall(http.MethodPost, session, content, http.Header{
-		geminiUploadCommand: {"upload, finalize"}, geminiUploadOffset: {"0"},
+		gemini.UploadCommand: {"upload, finalize"}, gemini.UploadOffset: {"0"},
 	}).decode(e.t, &f)
 	return f.File.Name
 }
@@ -145,7 +148,7 @@ func (e *testEnv) geminiStart(size int) string {
 	e.t.Helper()
 	r := e.geminiCall(http.MethodPost, "/upload/v1beta/files", `{"file":{"display_name":"j1-1.jsonl"}}`, http.Header{
 		"X-Goog-Upload-Protocol":              {"resumable"},
-		geminiUploadCommand:                   {"start"},
+		gemini.UploadCommand:                  {"start"},
 		"X-Goog-Upload-Header-Content-Length": {fmt.Sprint(size)},
 		"X-Goog-Upload-Header-Content-Type":   {"application/jsonl"},
 		"Content-Type":                        {"application/json"},
@@ -163,7 +166,7 @@ func TestGeminiResumableUpload(t *testing.T) {
 	content := `{"key":"a","request":{"contents":[{"parts":[{"text":"one"}]}]}}` + "\n"
 	session := env.geminiStart(len(content))
 	chunk := func(command, offset, body string) response {
-		return env.geminiCall(http.MethodPost, session, body, http.Header{geminiUploadCommand: {command}, geminiUploadOffset: {offset}, "X-Goog-Api-Key": nil})
+		return env.geminiCall(http.MethodPost, session, body, http.Header{gemini.UploadCommand: {command}, gemini.UploadOffset: {offset}, "X-Goog-Api-Key": nil})
 	}
 	steps := []struct {
 		name           string
@@ -181,15 +184,15 @@ func TestGeminiResumableUpload(t *testing.T) {
 	var final response
 	for _, step := range steps {
 		r := step.send()
-		if r.status != step.status || r.header.Get(geminiUploadStatus) != step.upload || r.header.Get(geminiUploadReceived) != step.offset {
+		if r.status != step.status || r.header.Get(gemini.UploadStatus) != step.upload || r.header.Get(gemini.UploadReceived) != step.offset {
 			t.Errorf("%s: status %d, upload status %q, received %q; want %d, %q, %q (body %s)", step.name, r.status,
-				r.header.Get(geminiUploadStatus), r.header.Get(geminiUploadReceived), step.status, step.upload, step.offset, r.body)
+				r.header.Get(gemini.UploadStatus), r.header.Get(gemini.UploadReceived), step.status, step.upload, step.offset, r.body)
 		}
 		if step.name == "last chunk" {
 			final = r
 		}
 	}
-	var f geminiFileAnswer
+	var f gemini.FileAnswer
 	final.decode(t, &f)
 	sum := sha256.Sum256([]byte(content))
 	id := strings.TrimPrefix(f.File.Name, "files/")
@@ -257,7 +260,7 @@ func TestGeminiFileBatch(t *testing.T) {
 	if again := other.geminiOK(http.MethodGet, download, "").body; string(again) != string(lines) {
 		t.Errorf("responses file in another process:\n%s", again)
 	}
-	var f geminiFileObject
+	var f gemini.FileObject
 	env.geminiOK(http.MethodGet, "/v1beta/files/batch"+id, "").decode(t, &f)
 	if f.Source != "GENERATED" || f.MIMEType != "application/jsonl" || int(f.SizeBytes) != len(lines) || f.CreateTime != "2026-01-02T03:04:15Z" {
 		t.Errorf("responses file object = %+v", f)
@@ -266,7 +269,7 @@ func TestGeminiFileBatch(t *testing.T) {
 
 func TestGeminiEmbedBatch(t *testing.T) {
 	env := newTestEnv(t, Options{})
-	name := env.geminiCreate("text-embedding-004", geminiEmbed,
+	name := env.geminiCreate("text-embedding-004", gemini.EmbedMethod,
 		`{"request":{"content":{"parts":[{"text":"hello world"}]},"outputDimensionality":3},"metadata":{"key":"e1","tag":7}}`,
 		`{"request":{"content":{"parts":[{"text":"x"}]},"embed_content_config":{"output_dimensionality":2}},"metadata":{"key":"e2"}}`,
 		`{"request":{"content":{"parts":[{"text":"y"}]},"outputDimensionality":0},"metadata":{"key":"e3"}}`,
@@ -282,10 +285,10 @@ func TestGeminiEmbedBatch(t *testing.T) {
 	}
 	env.geminiOK(http.MethodGet, "/v1beta/"+name, "").decode(t, &op)
 	want := `{"inlinedResponses":[` +
-		`{"response":{"embedding":{"values":` + geminiJSON(embedding("hello world", 3)) + `},"usageMetadata":{"promptTokenCount":2}},"metadata":{"key":"e1","tag":7}},` +
-		`{"response":{"embedding":{"values":` + geminiJSON(embedding("x", 2)) + `},"usageMetadata":{"promptTokenCount":1}},"metadata":{"key":"e2"}},` +
+		`{"response":{"embedding":{"values":` + geminiJSON(core.Embedding("hello world", 3)) + `},"usageMetadata":{"promptTokenCount":2}},"metadata":{"key":"e1","tag":7}},` +
+		`{"response":{"embedding":{"values":` + geminiJSON(core.Embedding("x", 2)) + `},"usageMetadata":{"promptTokenCount":1}},"metadata":{"key":"e2"}},` +
 		`{"error":{"code":400,"message":"Invalid value at 'output_dimensionality': 0; expected an integer from 1 to 3072.","status":"INVALID_ARGUMENT"},"metadata":{"key":"e3"}}]}`
-	if op.Metadata.Type != geminiEmbedBatchType || op.Response.Type != geminiEmbedOutputType || string(op.Response.InlinedResponses) != want {
+	if op.Metadata.Type != gemini.EmbedBatchType || op.Response.Type != gemini.EmbedOutputType || string(op.Response.InlinedResponses) != want {
 		t.Errorf("embed batch: %s %s\n%s\nwant\n%s", op.Metadata.Type, op.Response.Type, op.Response.InlinedResponses, want)
 	}
 }
@@ -314,7 +317,7 @@ func TestGeminiEndings(t *testing.T) {
 		return op
 	}
 
-	cancelled := env.geminiCreate("echo", geminiGenerate, geminiPrompt("a", "one"), geminiPrompt("b", "two"))
+	cancelled := env.geminiCreate("echo", gemini.GenerateMethod, geminiPrompt("a", "one"), geminiPrompt("b", "two"))
 	env.clock.set(50 * time.Second) // a ran at 45s, b would at 80s
 	for range 2 {
 		if r := env.geminiOK(http.MethodPost, "/v1beta/"+cancelled+":cancel", ""); string(r.body) != "{}\n" {
@@ -328,7 +331,7 @@ func TestGeminiEndings(t *testing.T) {
 		t.Errorf("cancelled batch = %s", body)
 	}
 
-	expired := env.geminiCreate("echo", geminiGenerate, geminiPrompt("a", "one"), geminiPrompt("b", "[expire] two"))
+	expired := env.geminiCreate("echo", gemini.GenerateMethod, geminiPrompt("a", "one"), geminiPrompt("b", "[expire] two"))
 	env.clock.set(300 * time.Second)
 	op = get(expired)
 	if !op.Done || op.Metadata.State != "BATCH_STATE_EXPIRED" || op.Metadata.EndTime != "2026-01-02T03:09:05Z" ||
@@ -364,7 +367,7 @@ func TestGeminiList(t *testing.T) {
 	var names []string
 	for i := range 3 {
 		env.clock.set(time.Duration(i) * time.Second)
-		names = append([]string{env.geminiCreate("echo", geminiGenerate, geminiPrompt("a", "x"))}, names...)
+		names = append([]string{env.geminiCreate("echo", gemini.GenerateMethod, geminiPrompt("a", "x"))}, names...)
 	}
 	var page struct {
 		Operations []struct {
@@ -398,7 +401,7 @@ func TestGeminiErrors(t *testing.T) {
 	if r.status != http.StatusTooManyRequests || string(r.body) != want {
 		t.Errorf("create with a 429 fault: %d %s", r.status, r.body)
 	}
-	name := env.geminiCreate("echo", geminiGenerate, geminiPrompt("a", "x"))
+	name := env.geminiCreate("echo", gemini.GenerateMethod, geminiPrompt("a", "x"))
 	want = `{"error":{"code":503,"message":"An internal error has occurred. (Emulated server fault.)","status":"UNAVAILABLE"}}` + "\n"
 	if r := env.geminiCall(http.MethodGet, "/v1beta/"+name, "", nil); r.status != http.StatusServiceUnavailable || string(r.body) != want {
 		t.Errorf("get with a 503 fault: %d %s", r.status, r.body)
@@ -429,7 +432,7 @@ func TestGeminiErrors(t *testing.T) {
 		{"missing file", "POST", "/v1beta/models/echo:batchGenerateContent", `{"batch":{"input_config":{"file_name":"files/zzz"}}}`, nil, 404, "File files/zzz was not found.|NOT_FOUND"},
 		{"bad page size", "GET", "/v1beta/batches?pageSize=-1", "", nil, 400, `Invalid value at 'page_size' (TYPE_INT32), "-1".|INVALID_ARGUMENT`},
 		{"download without alt", "GET", "/v1beta/files/abc:download", "", nil, 400, `Invalid value at 'alt' (""): downloads need alt=media.|INVALID_ARGUMENT`},
-		{"unknown upload", "POST", "/upload/v1beta/files?upload_id=abc", "", http.Header{geminiUploadCommand: {"query"}}, 404, `No upload session "abc".|NOT_FOUND`},
+		{"unknown upload", "POST", "/upload/v1beta/files?upload_id=abc", "", http.Header{gemini.UploadCommand: {"query"}}, 404, `No upload session "abc".|NOT_FOUND`},
 		{"multipart upload", "POST", "/upload/v1beta/files", "", http.Header{"X-Goog-Upload-Protocol": {"multipart"}}, 400,
 			`Unsupported upload protocol "multipart": the emulator supports X-Goog-Upload-Protocol: resumable.|INVALID_ARGUMENT`},
 	}
@@ -439,7 +442,7 @@ func TestGeminiErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := env.geminiCall(tt.method, tt.path, tt.body, tt.header)
-			var body geminiErrorBody
+			var body gemini.ErrorBody
 			r.decode(t, &body)
 			if got := body.Error.Message + "|" + body.Error.Status; r.status != tt.status || body.Error.Code != tt.status || got != tt.want {
 				t.Errorf("%d %s\nwant %d %s", r.status, r.body, tt.status, tt.want)

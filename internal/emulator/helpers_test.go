@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/batchctl/batchctl/internal/emulator/openai"
 )
 
 // testEpoch is the fake clock's start: 2026-01-02 03:04:05 UTC.
@@ -153,13 +155,13 @@ func multipartBody(t *testing.T, fields map[string]string, filename, content str
 func (e *testEnv) upload(content string) string {
 	e.t.Helper()
 	body, header := multipartBody(e.t, map[string]string{"purpose": "batch"}, "input.jsonl", content)
-	var f fileObject
+	var f openai.FileObject
 	e.ok(http.MethodPost, "/v1/files", body, header).decode(e.t, &f)
 	return f.ID
 }
 
 // createBatch uploads lines and creates a batch for endpoint from them.
-func (e *testEnv) createBatch(endpoint string, lines ...string) batchObject {
+func (e *testEnv) createBatch(endpoint string, lines ...string) openai.BatchObject {
 	e.t.Helper()
 	id := e.upload(strings.Join(lines, "\n") + "\n")
 	r := e.postJSON("/v1/batches", map[string]any{
@@ -168,15 +170,15 @@ func (e *testEnv) createBatch(endpoint string, lines ...string) batchObject {
 	if r.status != http.StatusOK {
 		e.t.Fatalf("create batch: status %d, body %s", r.status, r.body)
 	}
-	var b batchObject
+	var b openai.BatchObject
 	r.decode(e.t, &b)
 	return b
 }
 
 // getBatch returns the batch as the server shows it now.
-func (e *testEnv) getBatch(id string) batchObject {
+func (e *testEnv) getBatch(id string) openai.BatchObject {
 	e.t.Helper()
-	var b batchObject
+	var b openai.BatchObject
 	e.ok(http.MethodGet, "/v1/batches/"+id, nil, nil).decode(e.t, &b)
 	return b
 }

@@ -2,8 +2,6 @@ package emulator
 
 import (
 	"context"
-	"crypto/subtle"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +11,11 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/batchctl/batchctl/internal/emulator/anthropic"
+	"github.com/batchctl/batchctl/internal/emulator/core"
+	"github.com/batchctl/batchctl/internal/emulator/gemini"
+	"github.com/batchctl/batchctl/internal/emulator/openai"
 )
 
 // Options configure a Server.
@@ -36,11 +39,15 @@ type Options struct {
 
 // Server is the emulator's HTTP handler.
 type Server struct {
-	now      func() time.Time
-	duration time.Duration
-	apiKey   string
-	faults   *faultInjector
-	mux      *http.ServeMux
+	mux *http.ServeMux
+}
+
+// protocols are the APIs the server speaks, each opened on the shared host
+// and the state directory; a new protocol is a package and a line here.
+var protocols = []func(host *core.Host, dir string) (core.Protocol, error){
+	openai.New,
+	anthropic.New,
+	gemini.New,
 }
 
 // New returns a Server keeping its state in opts.Dir.
@@ -55,34 +62,18 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("emulator: %w", err)
 	}
-	s := &Server{
-		now:      opts.Now,
-		duration: opts.Duration,
-		apiKey:   opts.APIKey,
-		faults:   newFaultInjector(faults),
-		mux:      http.NewServeMux(),
-	}
-	if s.now == nil {
-		s.now = time.Now
-	}
+	host := core.NewHost(opts.Now, opts.Duration, opts.APIKey, faults)
+	s := &Server{mux: http.NewServeMux()}
 	if err := os.MkdirAll(opts.Dir, 0o700); err != nil {
 		return nil, fmt.Errorf("emulator: %w", err)
 	}
-	oa, err := newOpenAI(s, opts.Dir)
-	if err != nil {
-		return nil, fmt.Errorf("emulator: %w", err)
+	for _, open := range protocols {
+		p, err := open(host, opts.Dir)
+		if err != nil {
+			return nil, fmt.Errorf("emulator: %w", err)
+		}
+		p.Register(s.mux)
 	}
-	oa.register(s.mux)
-	an, err := newAnthropic(s, opts.Dir)
-	if err != nil {
-		return nil, fmt.Errorf("emulator: %w", err)
-	}
-	an.register(s.mux)
-	gm, err := newGemini(s, opts.Dir)
-	if err != nil {
-		return nil, fmt.Errorf("emulator: %w", err)
-	}
-	gm.register(s.mux)
 	return s, nil
 }
 
@@ -95,18 +86,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r.URL.RawPath = ""
 	}
 	s.mux.ServeHTTP(w, r)
-}
-
-// clock returns the current time in UTC, without a monotonic reading, so it
-// compares like the times read back from disk.
-func (s *Server) clock() time.Time { return s.now().UTC() }
-
-// keyAccepted reports whether key may use the server.
-func (s *Server) keyAccepted(key string) bool {
-	if key == "" {
-		return false
-	}
-	return s.apiKey == "" || subtle.ConstantTimeCompare([]byte(key), []byte(s.apiKey)) == 1
 }
 
 // Serve serves the emulator on ln until ctx is done, then shuts down
@@ -140,17 +119,6 @@ func Serve(ctx context.Context, ln net.Listener, opts Options) error {
 	return nil
 }
 
-// writeJSON sends v as a JSON response. HTML characters are not escaped, as
-// in the real APIs' answers.
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	encodeJSON(w, v)
-}
-
-// encodeJSON writes v as one line of JSON (with its newline).
-func encodeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
-}
+// ParseFaults parses a server fault spec such as
+// "create=429x2,get=500,content=drop". An empty spec has no rules.
+func ParseFaults(spec string) ([]core.Fault, error) { return core.ParseFaults(spec) }

@@ -1,4 +1,4 @@
-package emulator
+package anthropic
 
 import (
 	"context"
@@ -8,24 +8,26 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+
+	"github.com/batchctl/batchctl/internal/emulator/core"
 )
 
 // writeResults writes the results of a batch that ended in state p, unless
 // that was done already. Every process that does it writes the same bytes
 // through a rename, so concurrent writers are harmless.
-func (a *anthropicAPI) writeResults(ctx context.Context, rec *anthropicBatch, p progress) error {
-	path := a.batchPath(rec.ID, anthropicResultsExt)
-	if done, err := fileExists(path); err != nil || done {
+func (a *API) writeResults(ctx context.Context, rec *batchRecord, p core.Progress) error {
+	path := a.batchPath(rec.ID, ResultsExt)
+	if done, err := core.FileExists(path); err != nil || done {
 		return err
 	}
-	in, err := os.Open(a.batchPath(rec.ID, anthropicRequestsExt))
+	in, err := os.Open(a.batchPath(rec.ID, requestsExt))
 	if err != nil {
 		return err
 	}
 	defer in.Close()
-	return writeAtomic(path, func(w io.Writer) error {
+	return core.WriteAtomic(path, func(w io.Writer) error {
 		i := 0
-		return forEachLine(ctx, in, func(lineNo int, line []byte) error {
+		return core.ForEachLine(ctx, in, func(lineNo int, line []byte) error {
 			var req struct {
 				CustomID string          `json:"custom_id"`
 				Params   json.RawMessage `json:"params"`
@@ -33,12 +35,12 @@ func (a *anthropicAPI) writeResults(ctx context.Context, rec *anthropicBatch, p 
 			if err := json.Unmarshal(line, &req); err != nil {
 				return fmt.Errorf("batch %s: request line %d: %w", rec.ID, lineNo, err)
 			}
-			result, ok := rec.result(i, runAnthropic(req.Params), p)
+			result, ok := rec.result(i, execute(req.Params), p)
 			i++
 			if !ok {
 				return nil
 			}
-			return encodeJSON(w, messageBatchResult{CustomID: req.CustomID, Result: result})
+			return core.EncodeJSON(w, batchResult{CustomID: req.CustomID, Result: result})
 		})
 	})
 }
@@ -47,32 +49,32 @@ func (a *anthropicAPI) writeResults(ctx context.Context, rec *anthropicBatch, p 
 // in a batch that ended in state p; false when it is not reported. A
 // cancelled batch reports the requests that had not run at the cancel, and
 // those that were to expire, as canceled.
-func (rec *anthropicBatch) result(i int, run anthropicRun, p progress) (any, bool) {
-	cancelled := p.phase == phaseCancelled
+func (rec *batchRecord) result(i int, run execution, p core.Progress) (any, bool) {
+	cancelled := p.Phase == core.PhaseCancelled
 	switch {
-	case run.outcome == outcomeDropped:
+	case run.outcome == core.OutcomeDropped:
 		return nil, false
-	case cancelled && (i >= p.executed || run.outcome == outcomeExpired):
+	case cancelled && (i >= p.Executed || run.outcome == core.OutcomeExpired):
 		return bareResult{Type: resultTypeCanceled}, true
-	case run.outcome == outcomeExpired:
+	case run.outcome == core.OutcomeExpired:
 		return bareResult{Type: resultTypeExpired}, true
-	case run.outcome == outcomeFailed:
-		requestID := derivedID("req_", rec.ID, i)
-		return erroredResult{Type: resultTypeErrored, Error: anthropicErrorResponse{
+	case run.outcome == core.OutcomeFailed:
+		requestID := core.DerivedID("req_", rec.ID, i)
+		return erroredResult{Type: resultTypeErrored, Error: ErrorResponse{
 			Type:      "error",
-			Error:     anthropicErrorBody{Type: run.errType, Message: run.errMessage},
+			Error:     ErrorBody{Type: run.errType, Message: run.errMessage},
 			RequestID: &requestID,
 		}}, true
 	}
-	return succeededResult{Type: resultTypeSucceeded, Message: anthropicMessage{
-		ID:      derivedID("msg_", rec.ID, i),
+	return succeededResult{Type: resultTypeSucceeded, Message: message{
+		ID:      core.DerivedID("msg_", rec.ID, i),
 		Type:    "message",
 		Role:    "assistant",
 		Model:   run.model,
-		Content: []anthropicTextBlock{{Type: "text", Text: run.text}},
+		Content: []textBlock{{Type: "text", Text: run.text}},
 		// The emulator always ends its turn.
 		StopReason: "end_turn",
-		Usage: anthropicUsage{
+		Usage: messageUsage{
 			InputTokens:  run.inputTokens,
 			OutputTokens: run.outputTokens,
 			ServiceTier:  "batch",
@@ -81,19 +83,19 @@ func (rec *anthropicBatch) result(i int, run anthropicRun, p progress) (any, boo
 }
 
 // batchResults serves a batch's results, once it has ended.
-func (a *anthropicAPI) batchResults(w http.ResponseWriter, r *http.Request) error {
+func (a *API) batchResults(w http.ResponseWriter, r *http.Request) error {
 	rec, err := a.requestBatch(r)
 	if err != nil {
 		return err
 	}
-	p := rec.Timeline.at(a.s.clock())
-	if !p.phase.terminal() {
-		return anthropicErrorf(http.StatusBadRequest, "Message Batch %s has not yet ended; its results are available once processing_status is 'ended'", rec.ID)
+	p := rec.Timeline.At(a.host.Clock())
+	if !p.Phase.Terminal() {
+		return errorf(http.StatusBadRequest, "Message Batch %s has not yet ended; its results are available once processing_status is 'ended'", rec.ID)
 	}
 	if err := a.writeResults(r.Context(), rec, p); err != nil {
 		return err
 	}
-	f, err := os.Open(a.batchPath(rec.ID, anthropicResultsExt))
+	f, err := os.Open(a.batchPath(rec.ID, ResultsExt))
 	if err != nil {
 		return err
 	}

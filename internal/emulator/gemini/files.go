@@ -1,4 +1,4 @@
-package emulator
+package gemini
 
 import (
 	"crypto/sha256"
@@ -14,20 +14,22 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/batchctl/batchctl/internal/emulator/core"
 )
 
 const (
-	// geminiMaxFileBytes is the largest file the Files API takes.
-	geminiMaxFileBytes = 2 << 30
-	// geminiFileLifetime is how long files are kept (reported only; the
+	// maxFileBytes is the largest file the Files API takes.
+	maxFileBytes = 2 << 30
+	// fileLifetime is how long files are kept (reported only; the
 	// emulator never deletes them by itself).
-	geminiFileLifetime = 48 * time.Hour
-	// geminiMaxStartBody bounds the body of an upload's start request.
-	geminiMaxStartBody = 64 << 10
+	fileLifetime = 48 * time.Hour
+	// maxStartBody bounds the body of an upload's start request.
+	maxStartBody = 64 << 10
 )
 
-// geminiFileRecord is a file as stored in ID.json; its bytes are in ID.data.
-type geminiFileRecord struct {
+// fileRecord is a file as stored in ID.json; its bytes are in ID.data.
+type fileRecord struct {
 	ID          string    `json:"id"` // without "files/"
 	DisplayName string    `json:"display_name,omitempty"`
 	MIMEType    string    `json:"mime_type"`
@@ -37,17 +39,17 @@ type geminiFileRecord struct {
 	Created     time.Time `json:"created"`
 }
 
-func (g *geminiAPI) filePath(id string) string    { return filepath.Join(g.files, id+".json") }
-func (g *geminiAPI) contentPath(id string) string { return filepath.Join(g.files, id+".data") }
+func (g *API) filePath(id string) string    { return filepath.Join(g.files, id+".json") }
+func (g *API) contentPath(id string) string { return filepath.Join(g.files, id+".data") }
 
 // loadFile reads a file record; an unknown id gives a 404 error.
-func (g *geminiAPI) loadFile(id string) (*geminiFileRecord, error) {
-	notFound := geminiErr(http.StatusNotFound, "File files/%s was not found.", id)
-	if !geminiValidID(id) {
+func (g *API) loadFile(id string) (*fileRecord, error) {
+	notFound := errorf(http.StatusNotFound, "File files/%s was not found.", id)
+	if !validID(id) {
 		return nil, notFound
 	}
-	var f geminiFileRecord
-	if err := readJSONFile(g.filePath(id), &f); err != nil {
+	var f fileRecord
+	if err := core.ReadJSONFile(g.filePath(id), &f); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, notFound
 		}
@@ -57,19 +59,19 @@ func (g *geminiAPI) loadFile(id string) (*geminiFileRecord, error) {
 }
 
 // object returns the File as served at base (the request's scheme and host).
-func (f *geminiFileRecord) object(base string) geminiFileObject {
-	created := geminiTime(f.Created)
-	return geminiFileObject{
+func (f *fileRecord) object(base string) FileObject {
+	created := timestamp(f.Created)
+	return FileObject{
 		Name:           "files/" + f.ID,
 		DisplayName:    f.DisplayName,
 		MIMEType:       f.MIMEType,
-		SizeBytes:      geminiInt64(f.Size),
+		SizeBytes:      int64String(f.Size),
 		CreateTime:     created,
 		UpdateTime:     created,
-		ExpirationTime: geminiTime(f.Created.Add(geminiFileLifetime)),
+		ExpirationTime: timestamp(f.Created.Add(fileLifetime)),
 		SHA256Hash:     f.SHA256,
-		URI:            base + geminiPrefix + "files/" + f.ID,
-		DownloadURI:    base + geminiDownloadPrefix + f.ID + ":download?alt=media",
+		URI:            base + apiPrefix + "files/" + f.ID,
+		DownloadURI:    base + downloadPrefix + f.ID + ":download?alt=media",
 		State:          "ACTIVE",
 		Source:         f.Source,
 	}
@@ -84,18 +86,18 @@ func requestBase(r *http.Request) string {
 	return scheme + "://" + r.Host
 }
 
-func (g *geminiAPI) getFile(id string) geminiHandler {
+func (g *API) getFile(id string) core.Handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		f, err := g.loadFile(id)
 		if err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusOK, f.object(requestBase(r)))
+		core.WriteJSON(w, http.StatusOK, f.object(requestBase(r)))
 		return nil
 	}
 }
 
-func (g *geminiAPI) deleteFile(id string) geminiHandler {
+func (g *API) deleteFile(id string) core.Handler {
 	return func(w http.ResponseWriter, _ *http.Request) error {
 		f, err := g.loadFile(id)
 		if err != nil {
@@ -107,16 +109,16 @@ func (g *geminiAPI) deleteFile(id string) geminiHandler {
 				return err
 			}
 		}
-		writeJSON(w, http.StatusOK, struct{}{})
+		core.WriteJSON(w, http.StatusOK, struct{}{})
 		return nil
 	}
 }
 
 // download serves a file's bytes; it needs alt=media.
-func (g *geminiAPI) download(id string) geminiHandler {
+func (g *API) download(id string) core.Handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		if alt := r.URL.Query().Get("alt"); alt != "media" {
-			return geminiErr(http.StatusBadRequest, "Invalid value at 'alt' (%q): downloads need alt=media.", alt)
+			return errorf(http.StatusBadRequest, "Invalid value at 'alt' (%q): downloads need alt=media.", alt)
 		}
 		f, err := g.loadFile(id)
 		if err != nil {
@@ -135,15 +137,15 @@ func (g *geminiAPI) download(id string) geminiHandler {
 
 // The resumable upload protocol's headers.
 const (
-	geminiUploadCommand  = "X-Goog-Upload-Command"
-	geminiUploadOffset   = "X-Goog-Upload-Offset"
-	geminiUploadStatus   = "X-Goog-Upload-Status"
-	geminiUploadReceived = "X-Goog-Upload-Size-Received"
+	UploadCommand  = "X-Goog-Upload-Command"
+	UploadOffset   = "X-Goog-Upload-Offset"
+	UploadStatus   = "X-Goog-Upload-Status"
+	UploadReceived = "X-Goog-Upload-Size-Received"
 )
 
-// geminiUpload is an upload session as stored in ID.json; the bytes
+// upload is an upload session as stored in ID.json; the bytes
 // received so far are in ID.part.
-type geminiUpload struct {
+type upload struct {
 	ID          string    `json:"id"`
 	DisplayName string    `json:"display_name,omitempty"`
 	MIMEType    string    `json:"mime_type"`
@@ -153,60 +155,60 @@ type geminiUpload struct {
 	File string `json:"file,omitempty"`
 }
 
-func (g *geminiAPI) uploadPath(id, ext string) string { return filepath.Join(g.uploads, id+ext) }
+func (g *API) uploadPath(id, ext string) string { return filepath.Join(g.uploads, id+ext) }
 
 // startUpload answers POST /upload/v1beta/files with X-Goog-Upload-Protocol:
 // resumable and X-Goog-Upload-Command: start: it opens a session and
 // returns its URL in X-Goog-Upload-URL. The file's MIME type is
 // X-Goog-Upload-Header-Content-Type, else the body's file.mimeType.
-func (g *geminiAPI) startUpload(w http.ResponseWriter, r *http.Request) error {
+func (g *API) startUpload(w http.ResponseWriter, r *http.Request) error {
 	if p := r.Header.Get("X-Goog-Upload-Protocol"); p != "resumable" {
-		return geminiErr(http.StatusBadRequest, "Unsupported upload protocol %q: the emulator supports X-Goog-Upload-Protocol: resumable.", p)
+		return errorf(http.StatusBadRequest, "Unsupported upload protocol %q: the emulator supports X-Goog-Upload-Protocol: resumable.", p)
 	}
-	if c := r.Header.Get(geminiUploadCommand); c != "start" {
-		return geminiErr(http.StatusBadRequest, "Invalid X-Goog-Upload-Command %q: a new upload needs start.", c)
+	if c := r.Header.Get(UploadCommand); c != "start" {
+		return errorf(http.StatusBadRequest, "Invalid X-Goog-Upload-Command %q: a new upload needs start.", c)
 	}
-	up := &geminiUpload{ID: newGeminiID(), MIMEType: r.Header.Get("X-Goog-Upload-Header-Content-Type"), Size: -1, Created: g.s.clock()}
+	up := &upload{ID: newID(), MIMEType: r.Header.Get("X-Goog-Upload-Header-Content-Type"), Size: -1, Created: g.host.Clock()}
 	if s := r.Header.Get("X-Goog-Upload-Header-Content-Length"); s != "" {
 		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil || n < 0 || n > geminiMaxFileBytes {
-			return geminiErr(http.StatusBadRequest, "Invalid X-Goog-Upload-Header-Content-Length %q: expected a size up to %d bytes.", s, int64(geminiMaxFileBytes))
+		if err != nil || n < 0 || n > maxFileBytes {
+			return errorf(http.StatusBadRequest, "Invalid X-Goog-Upload-Header-Content-Length %q: expected a size up to %d bytes.", s, int64(maxFileBytes))
 		}
 		up.Size = n
 	}
 	var body struct {
 		File map[string]json.RawMessage `json:"file"`
 	}
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, geminiMaxStartBody)).Decode(&body); err != nil && !errors.Is(err, io.EOF) {
-		return geminiErr(http.StatusBadRequest, "Invalid JSON payload received. %v", err)
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxStartBody)).Decode(&body); err != nil && !errors.Is(err, io.EOF) {
+		return errorf(http.StatusBadRequest, "Invalid JSON payload received. %v", err)
 	}
-	if raw := geminiField(body.File, "displayName"); raw != nil && json.Unmarshal(raw, &up.DisplayName) != nil {
-		return geminiErr(http.StatusBadRequest, "Invalid value at 'file.display_name': expected a string.")
+	if raw := field(body.File, "displayName"); raw != nil && json.Unmarshal(raw, &up.DisplayName) != nil {
+		return errorf(http.StatusBadRequest, "Invalid value at 'file.display_name': expected a string.")
 	}
-	if raw := geminiField(body.File, "mimeType"); up.MIMEType == "" && raw != nil {
+	if raw := field(body.File, "mimeType"); up.MIMEType == "" && raw != nil {
 		json.Unmarshal(raw, &up.MIMEType)
 	}
 	if up.MIMEType == "" {
 		up.MIMEType = "application/octet-stream"
 	}
-	if err := writeAtomic(g.uploadPath(up.ID, ".part"), func(io.Writer) error { return nil }); err != nil {
+	if err := core.WriteAtomic(g.uploadPath(up.ID, ".part"), func(io.Writer) error { return nil }); err != nil {
 		return err
 	}
-	if err := writeJSONFile(g.uploadPath(up.ID, ".json"), up); err != nil {
+	if err := core.WriteJSONFile(g.uploadPath(up.ID, ".json"), up); err != nil {
 		return err
 	}
 	q := url.Values{"upload_id": {up.ID}, "upload_protocol": {"resumable"}}
-	w.Header().Set("X-Goog-Upload-URL", requestBase(r)+geminiUploadPath+"?"+q.Encode())
-	w.Header().Set(geminiUploadStatus, "active")
+	w.Header().Set("X-Goog-Upload-URL", requestBase(r)+UploadPath+"?"+q.Encode())
+	w.Header().Set(UploadStatus, "active")
 	w.WriteHeader(http.StatusOK)
 	return nil
 }
 
 // sessionOp is the server-fault operation of a request to an upload
 // session: "upload" for the requests that carry data, none for queries.
-func (g *geminiAPI) sessionOp(r *http.Request) string {
-	if strings.Contains(r.Header.Get(geminiUploadCommand), "upload") {
-		return opUpload
+func (g *API) sessionOp(r *http.Request) string {
+	if strings.Contains(r.Header.Get(UploadCommand), "upload") {
+		return core.OpUpload
 	}
 	return ""
 }
@@ -215,29 +217,29 @@ func (g *geminiAPI) sessionOp(r *http.Request) string {
 // X-Goog-Upload-Command is "upload" (with X-Goog-Upload-Offset, which must
 // be the number of bytes received so far), "finalize", both ("upload,
 // finalize"), or "query".
-func (g *geminiAPI) uploadSession(w http.ResponseWriter, r *http.Request) error {
+func (g *API) uploadSession(w http.ResponseWriter, r *http.Request) error {
 	id := r.URL.Query().Get("upload_id")
-	notFound := geminiErr(http.StatusNotFound, "No upload session %q.", id)
-	if !geminiValidID(id) {
+	notFound := errorf(http.StatusNotFound, "No upload session %q.", id)
+	if !validID(id) {
 		return notFound
 	}
-	var up geminiUpload
-	if err := readJSONFile(g.uploadPath(id, ".json"), &up); errors.Is(err, fs.ErrNotExist) {
+	var up upload
+	if err := core.ReadJSONFile(g.uploadPath(id, ".json"), &up); errors.Is(err, fs.ErrNotExist) {
 		return notFound
 	} else if err != nil {
 		return err
 	}
 	commands := map[string]bool{}
-	for c := range strings.SplitSeq(r.Header.Get(geminiUploadCommand), ",") {
+	for c := range strings.SplitSeq(r.Header.Get(UploadCommand), ",") {
 		commands[strings.TrimSpace(c)] = true
 	}
 	switch {
 	case commands["query"]:
 		return g.answerSession(w, r, &up)
 	case up.File != "":
-		return g.sessionError(w, &up, geminiErr(http.StatusBadRequest, "The upload was finalized already."))
+		return g.sessionError(w, &up, errorf(http.StatusBadRequest, "The upload was finalized already."))
 	case !commands["upload"] && !commands["finalize"]:
-		return g.sessionError(w, &up, geminiErr(http.StatusBadRequest, "Invalid X-Goog-Upload-Command %q.", r.Header.Get(geminiUploadCommand)))
+		return g.sessionError(w, &up, errorf(http.StatusBadRequest, "Invalid X-Goog-Upload-Command %q.", r.Header.Get(UploadCommand)))
 	}
 	if commands["upload"] {
 		if err := g.receiveChunk(r, &up); err != nil {
@@ -253,7 +255,7 @@ func (g *geminiAPI) uploadSession(w http.ResponseWriter, r *http.Request) error 
 }
 
 // received returns how many bytes an upload session has.
-func (g *geminiAPI) received(up *geminiUpload) (int64, error) {
+func (g *API) received(up *upload) (int64, error) {
 	if up.File != "" {
 		f, err := g.loadFile(up.File)
 		if err != nil {
@@ -270,14 +272,14 @@ func (g *geminiAPI) received(up *geminiUpload) (int64, error) {
 
 // answerSession reports a session's state: active with the bytes received,
 // or final with the file it made.
-func (g *geminiAPI) answerSession(w http.ResponseWriter, r *http.Request, up *geminiUpload) error {
+func (g *API) answerSession(w http.ResponseWriter, r *http.Request, up *upload) error {
 	n, err := g.received(up)
 	if err != nil {
 		return err
 	}
-	w.Header().Set(geminiUploadReceived, strconv.FormatInt(n, 10))
+	w.Header().Set(UploadReceived, strconv.FormatInt(n, 10))
 	if up.File == "" {
-		w.Header().Set(geminiUploadStatus, "active")
+		w.Header().Set(UploadStatus, "active")
 		w.WriteHeader(http.StatusOK)
 		return nil
 	}
@@ -285,17 +287,17 @@ func (g *geminiAPI) answerSession(w http.ResponseWriter, r *http.Request, up *ge
 	if err != nil {
 		return err
 	}
-	w.Header().Set(geminiUploadStatus, "final")
-	writeJSON(w, http.StatusOK, geminiFileAnswer{File: f.object(requestBase(r))})
+	w.Header().Set(UploadStatus, "final")
+	core.WriteJSON(w, http.StatusOK, FileAnswer{File: f.object(requestBase(r))})
 	return nil
 }
 
 // sessionError sends err with the session's state in the headers, so the
 // client can resume.
-func (g *geminiAPI) sessionError(w http.ResponseWriter, up *geminiUpload, err error) error {
+func (g *API) sessionError(w http.ResponseWriter, up *upload, err error) error {
 	if n, rerr := g.received(up); rerr == nil {
-		w.Header().Set(geminiUploadReceived, strconv.FormatInt(n, 10))
-		w.Header().Set(geminiUploadStatus, "active")
+		w.Header().Set(UploadReceived, strconv.FormatInt(n, 10))
+		w.Header().Set(UploadStatus, "active")
 	}
 	return err
 }
@@ -303,34 +305,34 @@ func (g *geminiAPI) sessionError(w http.ResponseWriter, up *geminiUpload, err er
 // receiveChunk appends a request's body to the session's bytes. Bytes that
 // arrive before the client goes away are kept, as the protocol allows: a
 // query tells the client where to resume.
-func (g *geminiAPI) receiveChunk(r *http.Request, up *geminiUpload) error {
+func (g *API) receiveChunk(r *http.Request, up *upload) error {
 	have, err := g.received(up)
 	if err != nil {
 		return err
 	}
-	offset, err := strconv.ParseInt(r.Header.Get(geminiUploadOffset), 10, 64)
+	offset, err := strconv.ParseInt(r.Header.Get(UploadOffset), 10, 64)
 	if err != nil || offset != have {
-		return geminiErr(http.StatusBadRequest, "Invalid X-Goog-Upload-Offset %q: the upload has %d bytes.", r.Header.Get(geminiUploadOffset), have)
+		return errorf(http.StatusBadRequest, "Invalid X-Goog-Upload-Offset %q: the upload has %d bytes.", r.Header.Get(UploadOffset), have)
 	}
 	part, err := os.OpenFile(g.uploadPath(up.ID, ".part"), os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return err
 	}
-	n, err := io.Copy(part, io.LimitReader(r.Body, geminiMaxFileBytes-have+1))
+	n, err := io.Copy(part, io.LimitReader(r.Body, maxFileBytes-have+1))
 	if cerr := part.Close(); err == nil {
 		err = cerr
 	}
 	switch {
 	case err != nil:
-		return geminiErr(http.StatusBadRequest, "Could not read the upload chunk: %v.", err)
-	case have+n > geminiMaxFileBytes:
-		return geminiErr(http.StatusBadRequest, "The file is too large: the maximum size is %d bytes.", int64(geminiMaxFileBytes))
+		return errorf(http.StatusBadRequest, "Could not read the upload chunk: %v.", err)
+	case have+n > maxFileBytes:
+		return errorf(http.StatusBadRequest, "The file is too large: the maximum size is %d bytes.", int64(maxFileBytes))
 	}
 	return nil
 }
 
 // finalizeUpload turns the session's bytes into a file.
-func (g *geminiAPI) finalizeUpload(up *geminiUpload) error {
+func (g *API) finalizeUpload(up *upload) error {
 	partPath := g.uploadPath(up.ID, ".part")
 	in, err := os.Open(partPath)
 	if err != nil {
@@ -342,25 +344,25 @@ func (g *geminiAPI) finalizeUpload(up *geminiUpload) error {
 		return err
 	}
 	if up.Size >= 0 && h.n != up.Size {
-		return geminiErr(http.StatusBadRequest, "The upload has %d bytes; its start declared %d.", h.n, up.Size)
+		return errorf(http.StatusBadRequest, "The upload has %d bytes; its start declared %d.", h.n, up.Size)
 	}
-	f := &geminiFileRecord{
-		ID:          newGeminiID(),
+	f := &fileRecord{
+		ID:          newID(),
 		DisplayName: up.DisplayName,
 		MIMEType:    up.MIMEType,
 		Size:        h.n,
 		SHA256:      h.sum(),
 		Source:      "UPLOADED",
-		Created:     g.s.clock(),
+		Created:     g.host.Clock(),
 	}
 	if err := os.Rename(partPath, g.contentPath(f.ID)); err != nil {
 		return err
 	}
-	if err := writeJSONFile(g.filePath(f.ID), f); err != nil {
+	if err := core.WriteJSONFile(g.filePath(f.ID), f); err != nil {
 		return err
 	}
 	up.File = f.ID
-	return writeJSONFile(g.uploadPath(up.ID, ".json"), up)
+	return core.WriteJSONFile(g.uploadPath(up.ID, ".json"), up)
 }
 
 // hashCounter writes through to w, counting the bytes and hashing them

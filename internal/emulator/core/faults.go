@@ -1,4 +1,4 @@
-package emulator
+package core
 
 import (
 	"fmt"
@@ -10,22 +10,22 @@ import (
 	"time"
 )
 
-// The operations a server fault can target (see the package documentation).
+// The operations a server fault can target (see package emulator).
 const (
-	opUpload    = "upload"
-	opListFiles = "files"
-	opGetFile   = "file"
-	opContent   = "content"
-	opDelete    = "delete"
-	opCreate    = "create"
-	opGet       = "get"
-	opList      = "list"
-	opCancel    = "cancel"
+	OpUpload    = "upload"
+	OpListFiles = "files"
+	OpGetFile   = "file"
+	OpContent   = "content"
+	OpDelete    = "delete"
+	OpCreate    = "create"
+	OpGet       = "get"
+	OpList      = "list"
+	OpCancel    = "cancel"
 )
 
 // faultOps lists the operations in documentation order.
 func faultOps() []string {
-	return []string{opUpload, opListFiles, opGetFile, opContent, opDelete, opCreate, opGet, opList, opCancel}
+	return []string{OpUpload, OpListFiles, OpGetFile, OpContent, OpDelete, OpCreate, OpGet, OpList, OpCancel}
 }
 
 // Fault is one rule of a server fault spec: the next Times calls of Op
@@ -51,24 +51,27 @@ type Fault struct {
 // SlowDelay is how long a "slow" fault holds a call before answering it.
 const SlowDelay = 2 * time.Second
 
-// serveFault answers a call of op that suffers fault f. h is the call's
-// real handler, run first for the After kinds.
-func serveFault(w http.ResponseWriter, r *http.Request, f Fault, h http.HandlerFunc, answer func(http.ResponseWriter, Fault)) {
-	switch f.After {
-	case "lost":
+// serveFault answers a call that suffers fault f. h is the call's real
+// handler, run first for the After kinds; p answers the error kinds in its
+// vendor's shape.
+func serveFault(w http.ResponseWriter, r *http.Request, f Fault, h http.HandlerFunc, p Protocol) {
+	switch {
+	case f.After == "lost":
 		h(discardWriter{header: http.Header{}}, r)
 		dropConnection(w)
-	case "hang":
+	case f.After == "hang":
 		h(discardWriter{header: http.Header{}}, r)
 		<-r.Context().Done()
-	case "slow":
+	case f.After == "slow":
 		select {
 		case <-time.After(SlowDelay):
 			h(w, r)
 		case <-r.Context().Done():
 		}
+	case f.Status == 0:
+		dropConnection(w)
 	default:
-		answer(w, f)
+		p.WriteFault(w, f)
 	}
 }
 

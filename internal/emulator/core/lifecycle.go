@@ -1,31 +1,31 @@
-package emulator
+package core
 
 import (
 	"math/bits"
 	"time"
 )
 
-// phase is where a batch is in its life, in protocol-neutral terms.
-type phase int
+// Phase is where a batch is in its life, in protocol-neutral terms.
+type Phase int
 
 const (
-	phaseValidating phase = iota
-	phaseInProgress
-	phaseFinalizing
-	phaseCancelling
-	phaseCompleted
-	phaseFailed
-	phaseExpired
-	phaseCancelled
+	PhaseValidating Phase = iota
+	PhaseInProgress
+	PhaseFinalizing
+	PhaseCancelling
+	PhaseCompleted
+	PhaseFailed
+	PhaseExpired
+	PhaseCancelled
 )
 
 // terminal reports whether a batch in phase p will not change again.
-func (p phase) terminal() bool { return p >= phaseCompleted }
+func (p Phase) Terminal() bool { return p >= PhaseCompleted }
 
-// timeline is what fixes a batch's progress: it is stored with the batch, and
+// Timeline is what fixes a batch's progress: it is stored with the batch, and
 // the batch's state at any instant is computed from it and the clock alone,
 // so every process sharing the state directory agrees on it.
-type timeline struct {
+type Timeline struct {
 	Created  time.Time     `json:"created"`
 	Duration time.Duration `json:"duration"`
 	// Requests is the number of requests in the input.
@@ -38,32 +38,32 @@ type timeline struct {
 	Cancelling time.Time `json:"cancelling,omitzero"`
 }
 
-// progress is a batch's state at one instant.
-type progress struct {
-	phase phase
+// Progress is a batch's state at one instant.
+type Progress struct {
+	Phase Phase
 	// inProgressAt, finalizingAt, cancellingAt and endedAt are when the
 	// batch entered those phases (endedAt: its terminal one); zero if it
 	// has not.
-	inProgressAt time.Time
-	finalizingAt time.Time
-	cancellingAt time.Time
-	endedAt      time.Time
+	InProgressAt time.Time
+	FinalizingAt time.Time
+	CancellingAt time.Time
+	EndedAt      time.Time
 	// executed is how many requests, in input order, had run by now (by
 	// the cancel, for a cancelled batch).
-	executed int
+	Executed int
 }
 
 // tenth returns the instant n tenths of the duration after creation.
-func (t timeline) tenth(n int) time.Time {
+func (t Timeline) tenth(n int) time.Time {
 	return t.Created.Add(t.Duration / 10 * time.Duration(n))
 }
 
 // runWindow is when requests run: they start at creation + 0.1d and the
 // last one is done at creation + 0.8d.
-func (t timeline) runWindow() (start, end time.Time) { return t.tenth(1), t.tenth(8) }
+func (t Timeline) runWindow() (start, end time.Time) { return t.tenth(1), t.tenth(8) }
 
 // at returns the batch's state at now.
-func (t timeline) at(now time.Time) progress {
+func (t Timeline) At(now time.Time) Progress {
 	start, finalize := t.runWindow()
 	end := t.Created.Add(t.Duration)
 	cancelled := !t.Cancelling.IsZero() && !now.Before(t.Cancelling)
@@ -71,43 +71,43 @@ func (t timeline) at(now time.Time) progress {
 	if cancelled {
 		cutoff = t.Cancelling
 	}
-	var p progress
+	var p Progress
 	if !cutoff.Before(start) {
 		if !t.Valid {
-			p.phase, p.endedAt = phaseFailed, start
+			p.Phase, p.EndedAt = PhaseFailed, start
 			return p
 		}
-		p.inProgressAt = start
-		p.executed = t.executed(cutoff)
+		p.InProgressAt = start
+		p.Executed = t.Executed(cutoff)
 	}
 	if t.Valid && !cutoff.Before(finalize) {
-		p.finalizingAt = finalize
+		p.FinalizingAt = finalize
 	}
 	switch {
 	case cancelled:
-		p.cancellingAt = t.Cancelling
+		p.CancellingAt = t.Cancelling
 		if done := t.Cancelling.Add(t.Duration / 10); now.Before(done) {
-			p.phase = phaseCancelling
+			p.Phase = PhaseCancelling
 		} else {
-			p.phase, p.endedAt = phaseCancelled, done
+			p.Phase, p.EndedAt = PhaseCancelled, done
 		}
 	case now.Before(start):
-		p.phase = phaseValidating
+		p.Phase = PhaseValidating
 	case now.Before(finalize):
-		p.phase = phaseInProgress
+		p.Phase = PhaseInProgress
 	case now.Before(end):
-		p.phase = phaseFinalizing
+		p.Phase = PhaseFinalizing
 	case t.Expiring:
-		p.phase, p.endedAt = phaseExpired, end
+		p.Phase, p.EndedAt = PhaseExpired, end
 	default:
-		p.phase, p.endedAt = phaseCompleted, end
+		p.Phase, p.EndedAt = PhaseCompleted, end
 	}
 	return p
 }
 
 // executed returns how many requests had run by instant at: request i
 // (0-based) runs at executedAt(i).
-func (t timeline) executed(at time.Time) int {
+func (t Timeline) Executed(at time.Time) int {
 	start, end := t.runWindow()
 	switch {
 	case !at.Before(end):
@@ -121,7 +121,7 @@ func (t timeline) executed(at time.Time) int {
 
 // executedAt returns when request i (0-based) runs: the requests are spread
 // evenly over the run window, the last one at its end.
-func (t timeline) executedAt(i int) time.Time {
+func (t Timeline) ExecutedAt(i int) time.Time {
 	start, end := t.runWindow()
 	window := end.Sub(start)
 	if window <= 0 || t.Requests == 0 {

@@ -1,4 +1,4 @@
-package emulator
+package core
 
 import (
 	"bufio"
@@ -13,33 +13,33 @@ import (
 	"strings"
 )
 
-// atomicFile is a file being written under a temporary name in its final
+// AtomicFile is a file being written under a temporary name in its final
 // directory. Commit renames it into place, so readers in this or any other
 // process see either no file or the whole file. Files are created 0600.
-type atomicFile struct {
+type AtomicFile struct {
 	f    *os.File
-	w    *bufio.Writer
+	W    *bufio.Writer
 	path string
 	done bool
 }
 
-func createAtomic(path string) (*atomicFile, error) {
+func CreateAtomic(path string) (*AtomicFile, error) {
 	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-*")
 	if err != nil {
 		return nil, err
 	}
-	return &atomicFile{f: f, w: bufio.NewWriterSize(f, 64<<10), path: path}, nil
+	return &AtomicFile{f: f, W: bufio.NewWriterSize(f, 64<<10), path: path}, nil
 }
 
-func (a *atomicFile) Write(p []byte) (int, error) { return a.w.Write(p) }
+func (a *AtomicFile) Write(p []byte) (int, error) { return a.W.Write(p) }
 
 // commit flushes the file and renames it to its final path.
-func (a *atomicFile) commit() error {
+func (a *AtomicFile) Commit() error {
 	if a.done {
 		return errors.New("atomic file already closed")
 	}
 	a.done = true
-	err := a.w.Flush()
+	err := a.W.Flush()
 	if cerr := a.f.Close(); err == nil {
 		err = cerr
 	}
@@ -54,7 +54,7 @@ func (a *atomicFile) commit() error {
 }
 
 // abort removes the temporary file; it does nothing after commit.
-func (a *atomicFile) abort() {
+func (a *AtomicFile) Abort() {
 	if a.done {
 		return
 	}
@@ -63,27 +63,27 @@ func (a *atomicFile) abort() {
 	os.Remove(a.f.Name())
 }
 
-// writeAtomic writes path through write, atomically.
-func writeAtomic(path string, write func(io.Writer) error) error {
-	a, err := createAtomic(path)
+// WriteAtomic writes path through write, atomically.
+func WriteAtomic(path string, write func(io.Writer) error) error {
+	a, err := CreateAtomic(path)
 	if err != nil {
 		return err
 	}
-	defer a.abort()
+	defer a.Abort()
 	if err := write(a); err != nil {
 		return err
 	}
-	return a.commit()
+	return a.Commit()
 }
 
-// writeJSONFile stores v as JSON at path, atomically.
-func writeJSONFile(path string, v any) error {
-	return writeAtomic(path, func(w io.Writer) error { return json.NewEncoder(w).Encode(v) })
+// WriteJSONFile stores v as JSON at path, atomically.
+func WriteJSONFile(path string, v any) error {
+	return WriteAtomic(path, func(w io.Writer) error { return json.NewEncoder(w).Encode(v) })
 }
 
-// readJSONFile decodes the JSON file at path into v. A missing file gives an
+// ReadJSONFile decodes the JSON file at path into v. A missing file gives an
 // error matching os.ErrNotExist.
-func readJSONFile(path string, v any) error {
+func ReadJSONFile(path string, v any) error {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return err
@@ -94,9 +94,9 @@ func readJSONFile(path string, v any) error {
 	return nil
 }
 
-// listIDs returns the ids of the records stored as ID+ext in dir, skipping
+// ListIDs returns the ids of the records stored as ID+ext in dir, skipping
 // temporary files.
-func listIDs(dir, ext string) ([]string, error) {
+func ListIDs(dir, ext string) ([]string, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, err
@@ -112,9 +112,9 @@ func listIDs(dir, ext string) ([]string, error) {
 	return ids, nil
 }
 
-// linkOrCopy makes dst a copy of src, as a hard link when the file system
+// LinkOrCopy makes dst a copy of src, as a hard link when the file system
 // allows it (the contents are never modified in place).
-func linkOrCopy(src, dst string) error {
+func LinkOrCopy(src, dst string) error {
 	if err := os.Link(src, dst); err == nil || errors.Is(err, os.ErrExist) {
 		return nil
 	}
@@ -123,14 +123,14 @@ func linkOrCopy(src, dst string) error {
 		return err
 	}
 	defer in.Close()
-	return writeAtomic(dst, func(w io.Writer) error {
+	return WriteAtomic(dst, func(w io.Writer) error {
 		_, err := io.Copy(w, in)
 		return err
 	})
 }
 
-// fileExists reports whether path exists.
-func fileExists(path string) (bool, error) {
+// FileExists reports whether path exists.
+func FileExists(path string) (bool, error) {
 	_, err := os.Stat(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return false, nil
@@ -138,12 +138,12 @@ func fileExists(path string) (bool, error) {
 	return err == nil, err
 }
 
-// errStopLines ends forEachLine early without error.
-var errStopLines = errors.New("stop reading lines")
+// ErrStopLines ends forEachLine early without error.
+var ErrStopLines = errors.New("stop reading lines")
 
-// forEachLine calls fn with each non-blank line of r (without surrounding
+// ForEachLine calls fn with each non-blank line of r (without surrounding
 // white space) and its 1-based line number, until fn returns an error.
-func forEachLine(ctx context.Context, r io.Reader, fn func(lineNo int, line []byte) error) error {
+func ForEachLine(ctx context.Context, r io.Reader, fn func(lineNo int, line []byte) error) error {
 	br := bufio.NewReaderSize(r, 64<<10)
 	for lineNo := 1; ; lineNo++ {
 		line, err := br.ReadBytes('\n')
@@ -152,7 +152,7 @@ func forEachLine(ctx context.Context, r io.Reader, fn func(lineNo int, line []by
 				return cerr
 			}
 			if ferr := fn(lineNo, line); ferr != nil {
-				if errors.Is(ferr, errStopLines) {
+				if errors.Is(ferr, ErrStopLines) {
 					return nil
 				}
 				return ferr

@@ -1,4 +1,4 @@
-package emulator
+package openai
 
 import (
 	"cmp"
@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/batchctl/batchctl/internal/emulator/core"
 )
 
 const (
@@ -41,8 +43,8 @@ type fileRecord struct {
 	Expires  time.Time `json:"expires,omitzero"`
 }
 
-func (f *fileRecord) object() fileObject {
-	return fileObject{
+func (f *fileRecord) object() FileObject {
+	return FileObject{
 		ID:        f.ID,
 		Object:    "file",
 		Bytes:     f.Bytes,
@@ -54,8 +56,8 @@ func (f *fileRecord) object() fileObject {
 	}
 }
 
-func (o *openaiAPI) filePath(id string) string    { return filepath.Join(o.files, id+".json") }
-func (o *openaiAPI) contentPath(id string) string { return filepath.Join(o.files, id+".data") }
+func (o *API) filePath(id string) string    { return filepath.Join(o.files, id+".json") }
+func (o *API) contentPath(id string) string { return filepath.Join(o.files, id+".data") }
 
 // fileNotFound is the error for an unknown file id, given as param.
 func fileNotFound(id, param string) error {
@@ -66,12 +68,12 @@ func fileNotFound(id, param string) error {
 }
 
 // loadFile reads a file record; an unknown id gives a 404 error.
-func (o *openaiAPI) loadFile(id string) (*fileRecord, error) {
+func (o *API) loadFile(id string) (*fileRecord, error) {
 	if id == "" {
 		return nil, fileNotFound(id, "id")
 	}
 	var f fileRecord
-	if err := readJSONFile(o.filePath(id), &f); err != nil {
+	if err := core.ReadJSONFile(o.filePath(id), &f); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fileNotFound(id, "id")
 		}
@@ -89,27 +91,27 @@ type upload struct {
 	anchor, seconds string
 }
 
-func (o *openaiAPI) uploadFile(w http.ResponseWriter, r *http.Request) error {
+func (o *API) uploadFile(w http.ResponseWriter, r *http.Request) error {
 	mr, err := r.MultipartReader()
 	if err != nil {
 		return badRequest(invalidRequest("", "", "Expected a multipart/form-data body with the fields 'file' and 'purpose'."))
 	}
-	id := newID("file-")
+	id := core.NewID("file-")
 	f, err := o.receiveUpload(mr, id)
 	if err == nil {
-		err = writeJSONFile(o.filePath(id), f)
+		err = core.WriteJSONFile(o.filePath(id), f)
 	}
 	if err != nil {
 		os.Remove(o.contentPath(id))
 		return err
 	}
-	writeJSON(w, http.StatusOK, f.object())
+	core.WriteJSON(w, http.StatusOK, f.object())
 	return nil
 }
 
 // receiveUpload reads a multipart upload, storing the file's bytes as the
 // content of file id, and returns the record to store for it.
-func (o *openaiAPI) receiveUpload(mr *multipart.Reader, id string) (*fileRecord, error) {
+func (o *API) receiveUpload(mr *multipart.Reader, id string) (*fileRecord, error) {
 	var up upload
 	for {
 		part, err := mr.NextPart()
@@ -125,12 +127,12 @@ func (o *openaiAPI) receiveUpload(mr *multipart.Reader, id string) (*fileRecord,
 			return nil, err
 		}
 	}
-	return up.record(id, o.srv.clock())
+	return up.record(id, o.host.Clock())
 }
 
 // readUploadPart stores one part of an upload: the file's bytes go straight
 // to disk.
-func (o *openaiAPI) readUploadPart(id string, part *multipart.Part, up *upload) error {
+func (o *API) readUploadPart(id string, part *multipart.Part, up *upload) error {
 	var err error
 	switch part.FormName() {
 	case "file":
@@ -153,7 +155,7 @@ func (o *openaiAPI) readUploadPart(id string, part *multipart.Part, up *upload) 
 // saveUpload streams an uploaded file to path.
 func saveUpload(path string, part io.Reader) (int64, error) {
 	var n int64
-	err := writeAtomic(path, func(w io.Writer) error {
+	err := core.WriteAtomic(path, func(w io.Writer) error {
 		var err error
 		n, err = io.Copy(w, io.LimitReader(part, maxUploadBytes+1))
 		if err != nil {
@@ -207,17 +209,17 @@ func (up *upload) record(id string, now time.Time) (*fileRecord, error) {
 	return f, nil
 }
 
-func (o *openaiAPI) getFile(w http.ResponseWriter, r *http.Request) error {
-	f, err := o.loadFile(pathID(r))
+func (o *API) getFile(w http.ResponseWriter, r *http.Request) error {
+	f, err := o.loadFile(core.PathID(r))
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, f.object())
+	core.WriteJSON(w, http.StatusOK, f.object())
 	return nil
 }
 
-func (o *openaiAPI) fileContent(w http.ResponseWriter, r *http.Request) error {
-	f, err := o.loadFile(pathID(r))
+func (o *API) fileContent(w http.ResponseWriter, r *http.Request) error {
+	f, err := o.loadFile(core.PathID(r))
 	if err != nil {
 		return err
 	}
@@ -231,8 +233,8 @@ func (o *openaiAPI) fileContent(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (o *openaiAPI) deleteFile(w http.ResponseWriter, r *http.Request) error {
-	f, err := o.loadFile(pathID(r))
+func (o *API) deleteFile(w http.ResponseWriter, r *http.Request) error {
+	f, err := o.loadFile(core.PathID(r))
 	if err != nil {
 		return err
 	}
@@ -243,11 +245,11 @@ func (o *openaiAPI) deleteFile(w http.ResponseWriter, r *http.Request) error {
 	if err := os.Remove(o.contentPath(f.ID)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
-	writeJSON(w, http.StatusOK, fileDeleted{ID: f.ID, Object: "file", Deleted: true})
+	core.WriteJSON(w, http.StatusOK, fileDeleted{ID: f.ID, Object: "file", Deleted: true})
 	return nil
 }
 
-func (o *openaiAPI) listFiles(w http.ResponseWriter, r *http.Request) error {
+func (o *API) listFiles(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	limit, err := queryLimit(r, maxListFiles, maxListFiles)
 	if err != nil {
@@ -269,26 +271,26 @@ func (o *openaiAPI) listFiles(w http.ResponseWriter, r *http.Request) error {
 	if order == "asc" {
 		slices.Reverse(files)
 	}
-	page, more := paginate(files, func(f *fileRecord) string { return f.ID }, q.Get("after"), limit)
-	objects := make([]fileObject, len(page))
+	page, more := core.Paginate(files, func(f *fileRecord) string { return f.ID }, q.Get("after"), limit)
+	objects := make([]FileObject, len(page))
 	for i, f := range page {
 		objects[i] = f.object()
 	}
-	writeJSON(w, http.StatusOK, newListPage(objects, func(f fileObject) string { return f.ID }, more))
+	core.WriteJSON(w, http.StatusOK, newListPage(objects, func(f FileObject) string { return f.ID }, more))
 	return nil
 }
 
 // allFiles returns the stored files with the given purpose (any if empty),
 // newest first.
-func (o *openaiAPI) allFiles(purpose string) ([]*fileRecord, error) {
-	ids, err := listIDs(o.files, ".json")
+func (o *API) allFiles(purpose string) ([]*fileRecord, error) {
+	ids, err := core.ListIDs(o.files, ".json")
 	if err != nil {
 		return nil, err
 	}
 	var files []*fileRecord
 	for _, id := range ids {
 		var f fileRecord
-		if err := readJSONFile(o.filePath(id), &f); err != nil {
+		if err := core.ReadJSONFile(o.filePath(id), &f); err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
 				continue // deleted meanwhile
 			}

@@ -1,4 +1,4 @@
-package emulator
+package openai
 
 import (
 	"cmp"
@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/batchctl/batchctl/internal/emulator/core"
 )
 
 const (
@@ -31,7 +33,7 @@ const (
 const (
 	batchInputExt   = ".input"   // a link to (or copy of) the input file's bytes
 	batchTallyExt   = ".tally"   // running tallies of the requests (tally.go)
-	batchResultsExt = ".results" // marker: the output and error files were written
+	batchResultsExt = ".results" // Marker: the output and error files were written
 )
 
 // batchRecord is a batch as stored: everything its state at any instant is
@@ -44,9 +46,9 @@ type batchRecord struct {
 	Metadata         map[string]string `json:"metadata"`
 	Model            string            `json:"model,omitempty"`
 	Errors           []lineError       `json:"errors,omitempty"`
-	Timeline         timeline          `json:"timeline"`
+	Timeline         core.Timeline     `json:"timeline"`
 	// Total is the tally of all requests.
-	Total tally `json:"total"`
+	Total core.Tally `json:"total"`
 	// OutputFileID and ErrorFileID are reserved at creation; the files
 	// exist once the batch has ended with something to put in them.
 	OutputFileID string `json:"output_file_id"`
@@ -55,10 +57,10 @@ type batchRecord struct {
 	OutputExpiry time.Duration `json:"output_expiry"`
 }
 
-func (o *openaiAPI) batchPath(id, ext string) string { return filepath.Join(o.batches, id+ext) }
+func (o *API) batchPath(id, ext string) string { return filepath.Join(o.batches, id+ext) }
 
 // loadBatch reads a batch record; an unknown id gives a 404 error.
-func (o *openaiAPI) loadBatch(id string) (*batchRecord, error) {
+func (o *API) loadBatch(id string) (*batchRecord, error) {
 	notFound := &httpError{
 		status: http.StatusNotFound,
 		body:   invalidRequest("", "", "No batch found with id '%s'.", id),
@@ -67,7 +69,7 @@ func (o *openaiAPI) loadBatch(id string) (*batchRecord, error) {
 		return nil, notFound
 	}
 	var b batchRecord
-	if err := readJSONFile(o.batchPath(id, ".json"), &b); err != nil {
+	if err := core.ReadJSONFile(o.batchPath(id, ".json"), &b); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, notFound
 		}
@@ -97,9 +99,9 @@ func (req *createBatchRequest) check() *apiError {
 		return missingParam("input_file_id")
 	case req.Endpoint == "":
 		return missingParam("endpoint")
-	case !slices.Contains(openaiEndpoints(), req.Endpoint):
+	case !slices.Contains(endpoints(), req.Endpoint):
 		return invalidRequest("endpoint", "invalid_value", "Invalid value: '%s'. Supported values are: '%s'.",
-			req.Endpoint, strings.Join(openaiEndpoints(), "', '"))
+			req.Endpoint, strings.Join(endpoints(), "', '"))
 	case req.CompletionWindow == "":
 		return missingParam("completion_window")
 	case req.CompletionWindow != completionWindow:
@@ -160,7 +162,7 @@ func parseMetadata(raw json.RawMessage) (map[string]string, *apiError) {
 	return md, nil
 }
 
-func (o *openaiAPI) createBatch(w http.ResponseWriter, r *http.Request) error {
+func (o *API) createBatch(w http.ResponseWriter, r *http.Request) error {
 	var req createBatchRequest
 	if err := decodeRequest(w, r, &req); err != nil {
 		return err
@@ -185,14 +187,14 @@ func (o *openaiAPI) createBatch(w http.ResponseWriter, r *http.Request) error {
 			"Invalid 'input_file_id': the file has %d bytes; a batch input file can have at most %d.", input.Bytes, maxInputBytes))
 	}
 	rec := &batchRecord{
-		ID:               newID("batch_"),
+		ID:               core.NewID("batch_"),
 		Endpoint:         req.Endpoint,
 		InputFileID:      input.ID,
 		CompletionWindow: req.CompletionWindow,
 		Metadata:         req.metadata,
-		Timeline:         timeline{Created: o.srv.clock(), Duration: o.srv.duration},
-		OutputFileID:     newID("file-"),
-		ErrorFileID:      newID("file-"),
+		Timeline:         core.Timeline{Created: o.host.Clock(), Duration: o.host.Duration()},
+		OutputFileID:     core.NewID("file-"),
+		ErrorFileID:      core.NewID("file-"),
 		OutputExpiry:     defaultFileExpiry,
 	}
 	if e := req.OutputExpiresAfter; e != nil {
@@ -207,7 +209,7 @@ func (o *openaiAPI) createBatch(w http.ResponseWriter, r *http.Request) error {
 // storeBatch takes a copy of the input, plans the batch from it and writes
 // the batch record, last, so that a stored record always has its
 // companions.
-func (o *openaiAPI) storeBatch(ctx context.Context, rec *batchRecord) (err error) {
+func (o *API) storeBatch(ctx context.Context, rec *batchRecord) (err error) {
 	inputPath := o.batchPath(rec.ID, batchInputExt)
 	tallyPath := o.batchPath(rec.ID, batchTallyExt)
 	defer func() {
@@ -216,7 +218,7 @@ func (o *openaiAPI) storeBatch(ctx context.Context, rec *batchRecord) (err error
 			os.Remove(tallyPath)
 		}
 	}()
-	if err = linkOrCopy(o.contentPath(rec.InputFileID), inputPath); err != nil {
+	if err = core.LinkOrCopy(o.contentPath(rec.InputFileID), inputPath); err != nil {
 		return err
 	}
 	in, err := os.Open(inputPath)
@@ -230,11 +232,11 @@ func (o *openaiAPI) storeBatch(ctx context.Context, rec *batchRecord) (err error
 	}
 	rec.Model, rec.Errors, rec.Total = p.model, p.errors, p.total
 	rec.Timeline.Requests, rec.Timeline.Valid, rec.Timeline.Expiring = p.requests, len(p.errors) == 0, p.expiring
-	return writeJSONFile(o.batchPath(rec.ID, ".json"), rec)
+	return core.WriteJSONFile(o.batchPath(rec.ID, ".json"), rec)
 }
 
-func (o *openaiAPI) getBatch(w http.ResponseWriter, r *http.Request) error {
-	rec, err := o.loadBatch(pathID(r))
+func (o *API) getBatch(w http.ResponseWriter, r *http.Request) error {
+	rec, err := o.loadBatch(core.PathID(r))
 	if err != nil {
 		return err
 	}
@@ -242,42 +244,42 @@ func (o *openaiAPI) getBatch(w http.ResponseWriter, r *http.Request) error {
 }
 
 // respondBatch sends the batch as it is now.
-func (o *openaiAPI) respondBatch(ctx context.Context, w http.ResponseWriter, rec *batchRecord) error {
-	b, err := o.view(ctx, rec, o.srv.clock())
+func (o *API) respondBatch(ctx context.Context, w http.ResponseWriter, rec *batchRecord) error {
+	b, err := o.view(ctx, rec, o.host.Clock())
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, b)
+	core.WriteJSON(w, http.StatusOK, b)
 	return nil
 }
 
-func (o *openaiAPI) cancelBatch(w http.ResponseWriter, r *http.Request) error {
-	rec, err := o.loadBatch(pathID(r))
+func (o *API) cancelBatch(w http.ResponseWriter, r *http.Request) error {
+	rec, err := o.loadBatch(core.PathID(r))
 	if err != nil {
 		return err
 	}
-	now := o.srv.clock()
-	switch p := rec.Timeline.at(now); {
-	case p.phase == phaseCancelling:
+	now := o.host.Clock()
+	switch p := rec.Timeline.At(now); {
+	case p.Phase == core.PhaseCancelling:
 		// Cancelling twice changes nothing.
-	case p.phase.terminal():
+	case p.Phase.Terminal():
 		return &httpError{
 			status: http.StatusConflict,
-			body:   invalidRequest("", "", "Cannot cancel a batch with status '%s'.", statusName(p.phase)),
+			body:   invalidRequest("", "", "Cannot cancel a batch with status '%s'.", statusName(p.Phase)),
 		}
 	default:
 		// A process that sees the batch finish just as this one cancels
 		// it may write the full results before this record lands; the
 		// window is the few microseconds of this write.
 		rec.Timeline.Cancelling = now
-		if err := writeJSONFile(o.batchPath(rec.ID, ".json"), rec); err != nil {
+		if err := core.WriteJSONFile(o.batchPath(rec.ID, ".json"), rec); err != nil {
 			return err
 		}
 	}
 	return o.respondBatch(r.Context(), w, rec)
 }
 
-func (o *openaiAPI) listBatches(w http.ResponseWriter, r *http.Request) error {
+func (o *API) listBatches(w http.ResponseWriter, r *http.Request) error {
 	limit, err := queryLimit(r, defaultListBatches, maxListBatches)
 	if err != nil {
 		return err
@@ -286,21 +288,21 @@ func (o *openaiAPI) listBatches(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	page, more := paginate(recs, func(b *batchRecord) string { return b.ID }, r.URL.Query().Get("after"), limit)
-	now := o.srv.clock()
-	objects := make([]batchObject, len(page))
+	page, more := core.Paginate(recs, func(b *batchRecord) string { return b.ID }, r.URL.Query().Get("after"), limit)
+	now := o.host.Clock()
+	objects := make([]BatchObject, len(page))
 	for i, rec := range page {
 		if objects[i], err = o.view(r.Context(), rec, now); err != nil {
 			return err
 		}
 	}
-	writeJSON(w, http.StatusOK, newListPage(objects, func(b batchObject) string { return b.ID }, more))
+	core.WriteJSON(w, http.StatusOK, newListPage(objects, func(b BatchObject) string { return b.ID }, more))
 	return nil
 }
 
 // allBatches returns every stored batch, newest first.
-func (o *openaiAPI) allBatches() ([]*batchRecord, error) {
-	ids, err := listIDs(o.batches, ".json")
+func (o *API) allBatches() ([]*batchRecord, error) {
+	ids, err := core.ListIDs(o.batches, ".json")
 	if err != nil {
 		return nil, err
 	}
@@ -319,12 +321,12 @@ func (o *openaiAPI) allBatches() ([]*batchRecord, error) {
 }
 
 // settleBatches writes the results of every batch that has ended.
-func (o *openaiAPI) settleBatches(ctx context.Context) error {
+func (o *API) settleBatches(ctx context.Context) error {
 	recs, err := o.allBatches()
 	if err != nil {
 		return err
 	}
-	now := o.srv.clock()
+	now := o.host.Clock()
 	for _, rec := range recs {
 		if _, err := o.view(ctx, rec, now); err != nil {
 			return err
@@ -335,85 +337,85 @@ func (o *openaiAPI) settleBatches(ctx context.Context) error {
 
 // view returns the batch as the API shows it at now, first writing its
 // output and error files if it has just ended.
-func (o *openaiAPI) view(ctx context.Context, rec *batchRecord, now time.Time) (batchObject, error) {
-	p := rec.Timeline.at(now)
+func (o *API) view(ctx context.Context, rec *batchRecord, now time.Time) (BatchObject, error) {
+	p := rec.Timeline.At(now)
 	t, err := o.reportedTally(rec, p)
 	if err != nil {
-		return batchObject{}, err
+		return BatchObject{}, err
 	}
-	if p.phase.terminal() && p.phase != phaseFailed {
+	if p.Phase.Terminal() && p.Phase != core.PhaseFailed {
 		if err := o.writeResults(ctx, rec, p); err != nil {
-			return batchObject{}, err
+			return BatchObject{}, err
 		}
 	}
 	return rec.object(p, t), nil
 }
 
 // reportedTally returns the tally of the requests that had run at p.
-func (o *openaiAPI) reportedTally(rec *batchRecord, p progress) (tally, error) {
+func (o *API) reportedTally(rec *batchRecord, p core.Progress) (core.Tally, error) {
 	switch {
-	case p.inProgressAt.IsZero():
-		return tally{}, nil
-	case p.executed == rec.Timeline.Requests:
+	case p.InProgressAt.IsZero():
+		return core.Tally{}, nil
+	case p.Executed == rec.Timeline.Requests:
 		return rec.Total, nil
 	}
-	return readTally(o.batchPath(rec.ID, batchTallyExt), p.executed)
+	return core.ReadTally(o.batchPath(rec.ID, batchTallyExt), p.Executed)
 }
 
 // statusName returns the Batch API status of a phase.
-func statusName(p phase) string {
+func statusName(p core.Phase) string {
 	return [...]string{
-		phaseValidating: "validating",
-		phaseInProgress: "in_progress",
-		phaseFinalizing: "finalizing",
-		phaseCancelling: "cancelling",
-		phaseCompleted:  "completed",
-		phaseFailed:     "failed",
-		phaseExpired:    "expired",
-		phaseCancelled:  "cancelled",
+		core.PhaseValidating: "validating",
+		core.PhaseInProgress: "in_progress",
+		core.PhaseFinalizing: "finalizing",
+		core.PhaseCancelling: "cancelling",
+		core.PhaseCompleted:  "completed",
+		core.PhaseFailed:     "failed",
+		core.PhaseExpired:    "expired",
+		core.PhaseCancelled:  "cancelled",
 	}[p]
 }
 
 // object returns the Batch object of the batch in state p, t being the
-// tally of its requests that had run.
-func (rec *batchRecord) object(p progress, t tally) batchObject {
+// Tally of its requests that had run.
+func (rec *batchRecord) object(p core.Progress, t core.Tally) BatchObject {
 	created := rec.Timeline.Created
-	b := batchObject{
+	b := BatchObject{
 		ID:               rec.ID,
 		Object:           "batch",
 		Endpoint:         rec.Endpoint,
 		InputFileID:      rec.InputFileID,
 		CompletionWindow: rec.CompletionWindow,
-		Status:           statusName(p.phase),
+		Status:           statusName(p.Phase),
 		CreatedAt:        created.Unix(),
-		InProgressAt:     unixPtr(p.inProgressAt),
+		InProgressAt:     unixPtr(p.InProgressAt),
 		ExpiresAt:        unixPtr(created.Add(completionWindowDur)),
-		FinalizingAt:     unixPtr(p.finalizingAt),
-		CancellingAt:     unixPtr(p.cancellingAt),
+		FinalizingAt:     unixPtr(p.FinalizingAt),
+		CancellingAt:     unixPtr(p.CancellingAt),
 		Usage:            newTokenUsage(t.InputTokens, t.OutputTokens),
 		Metadata:         rec.Metadata,
 	}
-	if !p.inProgressAt.IsZero() {
+	if !p.InProgressAt.IsZero() {
 		b.Model = rec.Model
-		b.RequestCounts = requestCounts{Total: int64(rec.Timeline.Requests), Completed: t.Succeeded, Failed: t.Failed}
+		b.RequestCounts = RequestCounts{Total: int64(rec.Timeline.Requests), Completed: t.Succeeded, Failed: t.Failed}
 	}
-	switch p.phase {
-	case phaseFailed:
-		b.FailedAt = unixPtr(p.endedAt)
+	switch p.Phase {
+	case core.PhaseFailed:
+		b.FailedAt = unixPtr(p.EndedAt)
 		b.Errors = &batchErrors{Object: "list", Data: rec.Errors}
-	case phaseCompleted:
-		b.CompletedAt = unixPtr(p.endedAt)
-	case phaseExpired:
-		b.ExpiredAt = unixPtr(p.endedAt)
+	case core.PhaseCompleted:
+		b.CompletedAt = unixPtr(p.EndedAt)
+	case core.PhaseExpired:
+		b.ExpiredAt = unixPtr(p.EndedAt)
 		b.RequestCounts.Failed += t.Expired
-	case phaseCancelled:
-		b.CancelledAt = unixPtr(p.endedAt)
+	case core.PhaseCancelled:
+		b.CancelledAt = unixPtr(p.EndedAt)
 	}
-	if p.phase.terminal() {
+	if p.Phase.Terminal() {
 		if t.Succeeded > 0 {
 			b.OutputFileID = &rec.OutputFileID
 		}
-		if t.Failed > 0 || p.phase == phaseExpired && t.Expired > 0 {
+		if t.Failed > 0 || p.Phase == core.PhaseExpired && t.Expired > 0 {
 			b.ErrorFileID = &rec.ErrorFileID
 		}
 	}

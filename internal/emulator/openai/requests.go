@@ -1,4 +1,4 @@
-package emulator
+package openai
 
 import (
 	"bytes"
@@ -8,19 +8,21 @@ import (
 	"fmt"
 	"math"
 	"strings"
+
+	"github.com/batchctl/batchctl/internal/emulator/core"
 )
 
 // The batch endpoints the emulator answers.
 const (
-	endpointChat        = "/v1/chat/completions"
-	endpointResponses   = "/v1/responses"
-	endpointCompletions = "/v1/completions"
-	endpointEmbeddings  = "/v1/embeddings"
+	EndpointChat        = "/v1/chat/completions"
+	EndpointResponses   = "/v1/responses"
+	EndpointCompletions = "/v1/completions"
+	EndpointEmbeddings  = "/v1/embeddings"
 )
 
-// openaiEndpoints lists the supported endpoints, in error-message order.
-func openaiEndpoints() []string {
-	return []string{endpointChat, endpointCompletions, endpointEmbeddings, endpointResponses}
+// endpoints lists the supported endpoints, in error-message order.
+func endpoints() []string {
+	return []string{EndpointChat, EndpointCompletions, EndpointEmbeddings, EndpointResponses}
 }
 
 // inputLine is a request line of a batch input file that passed validation.
@@ -99,31 +101,21 @@ func lineString(raw json.RawMessage, param string) (string, *lineError) {
 	return s, nil
 }
 
-// answerMeta places an answer: the ids in its body derive from seed (the
-// batch id) and index (the request's position), created is when it ran.
-type answerMeta struct {
-	seed    string
-	index   int
-	created int64
-}
-
-func (m answerMeta) id(prefix string) string { return derivedID(prefix, m.seed, m.index) }
-
-// openaiRequest is a parsed request body of one endpoint.
-type openaiRequest interface {
+// endpointRequest is a parsed request body of one endpoint.
+type endpointRequest interface {
 	// markerText is the text searched for fault markers.
 	markerText() string
 	// usage returns the token counts of the successful answer.
 	usage() (input, output int64)
 	// answer returns the body of the successful answer.
-	answer(m answerMeta) any
+	answer(m core.AnswerMeta) any
 }
 
 // execution is what the emulator does with one request of a batch.
 type execution struct {
-	outcome outcome
+	outcome core.Outcome
 	// request answers a succeeded request.
-	request openaiRequest
+	request endpointRequest
 	// status and errBody are the answer of a request failed with an HTTP
 	// error; failure is set instead for a non-HTTP error.
 	status  int
@@ -137,63 +129,39 @@ type execution struct {
 func execute(endpoint string, body []byte) execution {
 	req, apiErr := parseRequest(endpoint, body)
 	if apiErr != nil {
-		return execution{outcome: outcomeFailed, status: 400, errBody: apiErr}
+		return execution{outcome: core.OutcomeFailed, status: 400, errBody: apiErr}
 	}
-	switch m := findMarker(req.markerText()); m.kind {
-	case markerFail:
-		return execution{outcome: outcomeFailed, status: m.status, errBody: statusError(m.status, "(Emulated by "+m.text+".)")}
-	case markerError:
-		return execution{outcome: outcomeFailed, failure: &requestFailed{
+	switch m := core.FindMarker(req.markerText()); m.Kind {
+	case core.MarkerFail:
+		return execution{outcome: core.OutcomeFailed, status: m.Status, errBody: statusError(m.Status, "(Emulated by "+m.Text+".)")}
+	case core.MarkerError:
+		return execution{outcome: core.OutcomeFailed, failure: &requestFailed{
 			Code:    "server_error",
-			Message: "The request failed without a response (emulated by " + m.text + ").",
+			Message: "The request failed without a response (emulated by " + m.Text + ").",
 		}}
-	case markerExpire:
-		return execution{outcome: outcomeExpired}
-	case markerDrop:
-		return execution{outcome: outcomeDropped}
+	case core.MarkerExpire:
+		return execution{outcome: core.OutcomeExpired}
+	case core.MarkerDrop:
+		return execution{outcome: core.OutcomeDropped}
 	}
 	in, out := req.usage()
-	return execution{outcome: outcomeSucceeded, request: req, status: 200, inputTokens: in, outputTokens: out}
+	return execution{outcome: core.OutcomeSucceeded, request: req, status: 200, inputTokens: in, outputTokens: out}
 }
 
 // parseRequest parses a request body of endpoint, or returns the 400 error
 // the endpoint would answer.
-func parseRequest(endpoint string, body []byte) (openaiRequest, *apiError) {
+func parseRequest(endpoint string, body []byte) (endpointRequest, *apiError) {
 	switch endpoint {
-	case endpointChat:
+	case EndpointChat:
 		return parseChat(body)
-	case endpointResponses:
+	case EndpointResponses:
 		return parseResponses(body)
-	case endpointCompletions:
+	case EndpointCompletions:
 		return parseCompletions(body)
-	case endpointEmbeddings:
+	case EndpointEmbeddings:
 		return parseEmbeddings(body)
 	}
 	return nil, invalidRequest("url", "", "Unsupported endpoint %s.", endpoint)
-}
-
-// messageText returns the text of message content: a string, or the text
-// fields of its parts concatenated. ok is false for any other JSON.
-func messageText(content json.RawMessage) (text string, ok bool) {
-	if len(content) == 0 || string(content) == "null" {
-		return "", true
-	}
-	if json.Unmarshal(content, &text) == nil {
-		return text, true
-	}
-	var parts []struct {
-		Text *string `json:"text"`
-	}
-	if json.Unmarshal(content, &parts) != nil {
-		return "", false
-	}
-	var b strings.Builder
-	for _, p := range parts {
-		if p.Text != nil {
-			b.WriteString(*p.Text)
-		}
-	}
-	return b.String(), true
 }
 
 // conversation is the text of a list of messages.
@@ -212,7 +180,7 @@ type message struct {
 func readConversation(messages []message, param string) (conversation, *apiError) {
 	var c conversation
 	for i, m := range messages {
-		text, ok := messageText(m.Content)
+		text, ok := core.MessageText(m.Content)
 		if !ok {
 			return c, invalidType(fmt.Sprintf("%s[%d].content", param, i), "a string or an array of content parts")
 		}
@@ -251,7 +219,7 @@ type chatRequest struct {
 	conv     conversation
 }
 
-func parseChat(body []byte) (openaiRequest, *apiError) {
+func parseChat(body []byte) (endpointRequest, *apiError) {
 	var req chatRequest
 	if err := decodeBody(body, &req); err != nil {
 		return nil, err
@@ -271,7 +239,7 @@ func parseChat(body []byte) (openaiRequest, *apiError) {
 func (r *chatRequest) markerText() string { return r.conv.lastPrompt }
 
 func (r *chatRequest) usage() (int64, int64) {
-	return countTokens(r.conv.texts...), countTokens(reply(r.Model, r.conv.lastPrompt))
+	return core.CountTokens(r.conv.texts...), core.CountTokens(core.Reply(r.Model, r.conv.lastPrompt))
 }
 
 type chatCompletion struct {
@@ -318,17 +286,17 @@ type completionTokensDetails struct {
 	RejectedPredictionTokens int64 `json:"rejected_prediction_tokens"`
 }
 
-func (r *chatRequest) answer(m answerMeta) any {
+func (r *chatRequest) answer(m core.AnswerMeta) any {
 	in, out := r.usage()
 	return chatCompletion{
-		ID:      m.id("chatcmpl-"),
+		ID:      m.ID("chatcmpl-"),
 		Object:  "chat.completion",
-		Created: m.created,
+		Created: m.Created,
 		Model:   r.Model,
 		Choices: []chatChoice{{
 			Message: chatMessage{
 				Role:        "assistant",
-				Content:     reply(r.Model, r.conv.lastPrompt),
+				Content:     core.Reply(r.Model, r.conv.lastPrompt),
 				Annotations: []string{},
 			},
 			FinishReason: "stop",
@@ -352,7 +320,7 @@ type responsesRequest struct {
 	conv         conversation
 }
 
-func parseResponses(body []byte) (openaiRequest, *apiError) {
+func parseResponses(body []byte) (endpointRequest, *apiError) {
 	var req responsesRequest
 	if err := decodeBody(body, &req); err != nil {
 		return nil, err
@@ -382,7 +350,7 @@ func parseResponses(body []byte) (openaiRequest, *apiError) {
 func (r *responsesRequest) markerText() string { return r.conv.lastPrompt }
 
 func (r *responsesRequest) usage() (int64, int64) {
-	return countTokens(r.conv.texts...), countTokens(reply(r.Model, r.conv.lastPrompt))
+	return core.CountTokens(r.conv.texts...), core.CountTokens(core.Reply(r.Model, r.conv.lastPrompt))
 }
 
 type responseObject struct {
@@ -435,23 +403,23 @@ type responseInputTokensDetails struct {
 	CacheWriteTokens int64 `json:"cache_write_tokens"`
 }
 
-func (r *responsesRequest) answer(m answerMeta) any {
+func (r *responsesRequest) answer(m core.AnswerMeta) any {
 	in, out := r.usage()
 	return responseObject{
-		ID:           m.id("resp_"),
+		ID:           m.ID("resp_"),
 		Object:       "response",
-		CreatedAt:    m.created,
+		CreatedAt:    m.Created,
 		Status:       "completed",
 		Instructions: r.Instructions,
 		Model:        r.Model,
 		Output: []responseMessage{{
-			ID:     m.id("msg_"),
+			ID:     m.ID("msg_"),
 			Type:   "message",
 			Status: "completed",
 			Role:   "assistant",
 			Content: []outputText{{
 				Type:        "output_text",
-				Text:        reply(r.Model, r.conv.lastPrompt),
+				Text:        core.Reply(r.Model, r.conv.lastPrompt),
 				Annotations: []string{},
 				Logprobs:    []string{},
 			}},
@@ -473,7 +441,7 @@ type completionRequest struct {
 	prompts []string
 }
 
-func parseCompletions(body []byte) (openaiRequest, *apiError) {
+func parseCompletions(body []byte) (endpointRequest, *apiError) {
 	var req completionRequest
 	if err := decodeBody(body, &req); err != nil {
 		return nil, err
@@ -493,9 +461,9 @@ func (r *completionRequest) markerText() string { return strings.Join(r.prompts,
 func (r *completionRequest) usage() (int64, int64) {
 	var out int64
 	for _, p := range r.prompts {
-		out += countTokens(reply(r.Model, p))
+		out += core.CountTokens(core.Reply(r.Model, p))
 	}
-	return countTokens(r.prompts...), out
+	return core.CountTokens(r.prompts...), out
 }
 
 type textCompletion struct {
@@ -514,16 +482,16 @@ type completionChoice struct {
 	FinishReason string    `json:"finish_reason"`
 }
 
-func (r *completionRequest) answer(m answerMeta) any {
+func (r *completionRequest) answer(m core.AnswerMeta) any {
 	in, out := r.usage()
 	choices := make([]completionChoice, len(r.prompts))
 	for i, p := range r.prompts {
-		choices[i] = completionChoice{Text: reply(r.Model, p), Index: i, FinishReason: "stop"}
+		choices[i] = completionChoice{Text: core.Reply(r.Model, p), Index: i, FinishReason: "stop"}
 	}
 	return textCompletion{
-		ID:      m.id("cmpl-"),
+		ID:      m.ID("cmpl-"),
 		Object:  "text_completion",
-		Created: m.created,
+		Created: m.Created,
 		Model:   r.Model,
 		Choices: choices,
 		Usage:   completionUsage{PromptTokens: in, CompletionTokens: out, TotalTokens: in + out},
@@ -539,7 +507,7 @@ type embeddingRequest struct {
 	inputs         []string
 }
 
-func parseEmbeddings(body []byte) (openaiRequest, *apiError) {
+func parseEmbeddings(body []byte) (endpointRequest, *apiError) {
 	var req embeddingRequest
 	if err := decodeBody(body, &req); err != nil {
 		return nil, err
@@ -552,12 +520,12 @@ func parseEmbeddings(body []byte) (openaiRequest, *apiError) {
 		return nil, invalidType("input", "a string or a non-empty array of strings (the emulator does not take token arrays)")
 	}
 	if req.Dimensions == nil {
-		d := defaultDimensions
+		d := core.DefaultDimensions
 		req.Dimensions = &d
 	}
-	if d := *req.Dimensions; d < 1 || d > maxDimensions {
+	if d := *req.Dimensions; d < 1 || d > core.MaxDimensions {
 		return nil, invalidRequest("dimensions", "invalid_value",
-			"Invalid value for 'dimensions': %d. Expected an integer from 1 to %d.", d, maxDimensions)
+			"Invalid value for 'dimensions': %d. Expected an integer from 1 to %d.", d, core.MaxDimensions)
 	}
 	if f := req.EncodingFormat; f != "" && f != "float" && f != "base64" {
 		return nil, invalidRequest("encoding_format", "invalid_value",
@@ -568,7 +536,7 @@ func parseEmbeddings(body []byte) (openaiRequest, *apiError) {
 
 func (r *embeddingRequest) markerText() string { return strings.Join(r.inputs, "\n") }
 
-func (r *embeddingRequest) usage() (int64, int64) { return countTokens(r.inputs...), 0 }
+func (r *embeddingRequest) usage() (int64, int64) { return core.CountTokens(r.inputs...), 0 }
 
 type embeddingList struct {
 	Object string          `json:"object"`
@@ -588,22 +556,22 @@ type embeddingUsage struct {
 	TotalTokens  int64 `json:"total_tokens"`
 }
 
-func (r *embeddingRequest) answer(answerMeta) any {
+func (r *embeddingRequest) answer(core.AnswerMeta) any {
 	in, _ := r.usage()
 	data := make([]embeddingItem, len(r.inputs))
 	for i, text := range r.inputs {
-		var vector any = embedding(text, *r.Dimensions)
+		var vector any = core.Embedding(text, *r.Dimensions)
 		if r.EncodingFormat == "base64" {
-			vector = encodeFloats(vector.([]float32))
+			vector = EncodeFloats(vector.([]float32))
 		}
 		data[i] = embeddingItem{Object: "embedding", Index: i, Embedding: vector}
 	}
 	return embeddingList{Object: "list", Data: data, Model: r.Model, Usage: embeddingUsage{PromptTokens: in, TotalTokens: in}}
 }
 
-// encodeFloats returns v as little-endian float32s in base64, the
+// EncodeFloats returns v as little-endian float32s in base64, the
 // encoding_format "base64" of embeddings.
-func encodeFloats(v []float32) string {
+func EncodeFloats(v []float32) string {
 	b := make([]byte, 4*len(v))
 	for i, x := range v {
 		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(x))

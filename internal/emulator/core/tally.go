@@ -1,4 +1,4 @@
-package emulator
+package core
 
 import (
 	"encoding/binary"
@@ -7,22 +7,22 @@ import (
 	"os"
 )
 
-// outcome is what becomes of one request of a batch.
-type outcome uint8
+// Outcome is what becomes of one request of a batch.
+type Outcome uint8
 
 const (
-	outcomeSucceeded outcome = iota
-	// outcomeFailed: answered with an HTTP error status, or a non-HTTP error.
-	outcomeFailed
-	// outcomeExpired: never runs; reported as expired if the batch expires.
-	outcomeExpired
-	// outcomeDropped: never reported at all.
-	outcomeDropped
+	OutcomeSucceeded Outcome = iota
+	// OutcomeFailed: answered with an HTTP error status, or a non-HTTP error.
+	OutcomeFailed
+	// OutcomeExpired: never runs; reported as expired if the batch expires.
+	OutcomeExpired
+	// OutcomeDropped: never reported at all.
+	OutcomeDropped
 )
 
-// tally counts the outcomes and the token usage of the successful requests
+// Tally counts the outcomes and the token usage of the successful requests
 // over the first requests of a batch.
-type tally struct {
+type Tally struct {
 	Succeeded    int64 `json:"succeeded"`
 	Failed       int64 `json:"failed"`
 	Expired      int64 `json:"expired"`
@@ -34,45 +34,45 @@ type tally struct {
 // tallyRecordSize is the size of one encoded tally: six 64-bit integers.
 const tallyRecordSize = 6 * 8
 
-func (t *tally) add(o outcome, inputTokens, outputTokens int64) {
+func (t *Tally) Add(o Outcome, inputTokens, outputTokens int64) {
 	switch o {
-	case outcomeSucceeded:
+	case OutcomeSucceeded:
 		t.Succeeded++
 		t.InputTokens += inputTokens
 		t.OutputTokens += outputTokens
-	case outcomeFailed:
+	case OutcomeFailed:
 		t.Failed++
-	case outcomeExpired:
+	case OutcomeExpired:
 		t.Expired++
-	case outcomeDropped:
+	case OutcomeDropped:
 		t.Dropped++
 	}
 }
 
-func (t *tally) fields() [6]*int64 {
+func (t *Tally) fields() [6]*int64 {
 	return [6]*int64{&t.Succeeded, &t.Failed, &t.Expired, &t.Dropped, &t.InputTokens, &t.OutputTokens}
 }
 
-// tallyWriter writes a tally file: record i is the tally of requests 0..i,
+// TallyWriter writes a tally file: record i is the tally of requests 0..i,
 // so the tally of any prefix is one fixed-size read away (readTally).
-type tallyWriter struct {
-	w     io.Writer
-	total tally
+type TallyWriter struct {
+	W     io.Writer
+	Total Tally
 	buf   [tallyRecordSize]byte
 }
 
-func (tw *tallyWriter) add(o outcome, inputTokens, outputTokens int64) error {
-	tw.total.add(o, inputTokens, outputTokens)
-	for i, f := range tw.total.fields() {
+func (tw *TallyWriter) Add(o Outcome, inputTokens, outputTokens int64) error {
+	tw.Total.Add(o, inputTokens, outputTokens)
+	for i, f := range tw.Total.fields() {
 		binary.LittleEndian.PutUint64(tw.buf[i*8:], uint64(*f))
 	}
-	_, err := tw.w.Write(tw.buf[:])
+	_, err := tw.W.Write(tw.buf[:])
 	return err
 }
 
-// readTally returns the tally of the first n requests from a tally file.
-func readTally(path string, n int) (tally, error) {
-	var t tally
+// ReadTally returns the tally of the first n requests from a tally file.
+func ReadTally(path string, n int) (Tally, error) {
+	var t Tally
 	if n == 0 {
 		return t, nil
 	}

@@ -1,4 +1,4 @@
-package emulator
+package anthropic
 
 import (
 	"bytes"
@@ -10,6 +10,8 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+
+	"github.com/batchctl/batchctl/internal/emulator/core"
 )
 
 // This file reads the body that creates a message batch, validating it as
@@ -17,9 +19,9 @@ import (
 // the API makes only while processing, the fault markers, and the answer.
 
 const (
-	maxAnthropicRequests  = 100_000
-	maxAnthropicBodyBytes = 256 << 20
-	maxCustomIDLength     = 64
+	maxRequests       = 100_000
+	maxBodyBytes      = 256 << 20
+	maxCustomIDLength = 64
 )
 
 // createRequests reads the body of POST /v1/messages/batches, streaming its
@@ -27,7 +29,7 @@ const (
 // compact JSON ending in a newline, with its params. The first invalid request ends it with a
 // 400 error naming it.
 func createRequests(w http.ResponseWriter, r *http.Request, add func(line []byte, params json.RawMessage) error) error {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxAnthropicBodyBytes))
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBodyBytes))
 	if err := expectDelim(dec, '{', "body", "a valid dictionary"); err != nil {
 		return err
 	}
@@ -38,10 +40,10 @@ func createRequests(w http.ResponseWriter, r *http.Request, add func(line []byte
 			return bodyError(err)
 		}
 		if key, _ := tok.(string); key != "requests" {
-			return anthropicErrorf(http.StatusBadRequest, "%s: Extra inputs are not permitted", key)
+			return errorf(http.StatusBadRequest, "%s: Extra inputs are not permitted", key)
 		}
 		if n >= 0 {
-			return anthropicErrorf(http.StatusBadRequest, "There was an error parsing the body: requests is given twice")
+			return errorf(http.StatusBadRequest, "There was an error parsing the body: requests is given twice")
 		}
 		if n, err = readRequests(dec, add); err != nil {
 			return err
@@ -49,9 +51,9 @@ func createRequests(w http.ResponseWriter, r *http.Request, add func(line []byte
 	}
 	switch {
 	case n < 0:
-		return anthropicErrorf(http.StatusBadRequest, "requests: Field required")
+		return errorf(http.StatusBadRequest, "requests: Field required")
 	case n == 0:
-		return anthropicErrorf(http.StatusBadRequest, "requests: List should have at least 1 item after validation, not 0")
+		return errorf(http.StatusBadRequest, "requests: List should have at least 1 item after validation, not 0")
 	}
 	_, err := dec.Token()
 	return bodyError(err)
@@ -66,8 +68,8 @@ func readRequests(dec *json.Decoder, add func(line []byte, params json.RawMessag
 	var line bytes.Buffer
 	n := 0
 	for ; dec.More(); n++ {
-		if n == maxAnthropicRequests {
-			return 0, anthropicErrorf(http.StatusBadRequest, "requests: List should have at most %d items after validation", maxAnthropicRequests)
+		if n == maxRequests {
+			return 0, errorf(http.StatusBadRequest, "requests: List should have at most %d items after validation", maxRequests)
 		}
 		var raw json.RawMessage
 		if err := dec.Decode(&raw); err != nil {
@@ -78,7 +80,7 @@ func readRequests(dec *json.Decoder, add func(line []byte, params json.RawMessag
 			return 0, err
 		}
 		if seen[customID] {
-			return 0, anthropicErrorf(http.StatusBadRequest, "requests.%d.custom_id: custom_id '%s' is already used by another request of this batch; each must be unique", n, customID)
+			return 0, errorf(http.StatusBadRequest, "requests.%d.custom_id: custom_id '%s' is already used by another request of this batch; each must be unique", n, customID)
 		}
 		seen[customID] = true
 		line.Reset()
@@ -101,7 +103,7 @@ func expectDelim(dec *json.Decoder, delim json.Delim, param, want string) error 
 		return bodyError(err)
 	}
 	if tok != delim {
-		return anthropicErrorf(http.StatusBadRequest, "%s: Input should be %s", param, want)
+		return errorf(http.StatusBadRequest, "%s: Input should be %s", param, want)
 	}
 	return nil
 }
@@ -113,13 +115,13 @@ func bodyError(err error) error {
 	case err == nil:
 		return nil
 	case errors.As(err, &tooLarge):
-		return anthropicErrorf(http.StatusRequestEntityTooLarge, "Request exceeds the maximum allowed number of bytes.")
+		return errorf(http.StatusRequestEntityTooLarge, "Request exceeds the maximum allowed number of bytes.")
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return anthropicErrorf(http.StatusBadRequest, "There was an error parsing the body: unexpected end of the JSON input")
+		return errorf(http.StatusBadRequest, "There was an error parsing the body: unexpected end of the JSON input")
 	}
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
-		return anthropicErrorf(http.StatusBadRequest, "There was an error parsing the body: %v", err)
+		return errorf(http.StatusBadRequest, "There was an error parsing the body: %v", err)
 	}
 	return err
 }
@@ -132,18 +134,18 @@ func checkBatchRequest(raw json.RawMessage, i int) (customID string, params json
 	param := fmt.Sprintf("requests.%d", i)
 	var fields map[string]json.RawMessage
 	if json.Unmarshal(raw, &fields) != nil || fields == nil {
-		return "", nil, anthropicErrorf(http.StatusBadRequest, "%s: Input should be a valid dictionary", param)
+		return "", nil, errorf(http.StatusBadRequest, "%s: Input should be a valid dictionary", param)
 	}
 	for _, k := range slices.Sorted(maps.Keys(fields)) {
 		if k != "custom_id" && k != "params" {
-			return "", nil, anthropicErrorf(http.StatusBadRequest, "%s.%s: Extra inputs are not permitted", param, k)
+			return "", nil, errorf(http.StatusBadRequest, "%s.%s: Extra inputs are not permitted", param, k)
 		}
 	}
 	if err := decodeField(fields, param, "custom_id", &customID, "a valid string"); err != nil {
 		return "", nil, err
 	}
 	if !validCustomID(customID) {
-		return "", nil, anthropicErrorf(http.StatusBadRequest, "%s.custom_id: String should match pattern '^[a-zA-Z0-9_-]{1,64}$'", param)
+		return "", nil, errorf(http.StatusBadRequest, "%s.custom_id: String should match pattern '^[a-zA-Z0-9_-]{1,64}$'", param)
 	}
 	var members map[string]json.RawMessage
 	if err := decodeField(fields, param, "params", &members, "a valid dictionary"); err != nil {
@@ -170,9 +172,9 @@ func decodeField(fields map[string]json.RawMessage, param, name string, v any, w
 	raw, ok := fields[name]
 	switch {
 	case !ok:
-		return anthropicErrorf(http.StatusBadRequest, "%s.%s: Field required", param, name)
+		return errorf(http.StatusBadRequest, "%s.%s: Field required", param, name)
 	case string(raw) == "null" || json.Unmarshal(raw, v) != nil:
-		return anthropicErrorf(http.StatusBadRequest, "%s.%s: Input should be %s", param, name, want)
+		return errorf(http.StatusBadRequest, "%s.%s: Input should be %s", param, name, want)
 	}
 	return nil
 }
@@ -190,9 +192,9 @@ func validCustomID(id string) bool {
 	return true
 }
 
-// anthropicRun is what becomes of one request of a message batch.
-type anthropicRun struct {
-	outcome outcome
+// execution is what becomes of one request of a message batch.
+type execution struct {
+	outcome core.Outcome
 	// errType and errMessage are the error of a failed request.
 	errType, errMessage string
 	// model and text are the answer of a succeeded request.
@@ -201,61 +203,61 @@ type anthropicRun struct {
 	inputTokens, outputTokens int64
 }
 
-// anthropicParams is the part of a request's params the emulator reads.
-type anthropicParams struct {
-	Model     string                  `json:"model"`
-	MaxTokens int64                   `json:"max_tokens"`
-	Messages  []anthropicMessageParam `json:"messages"`
-	System    json.RawMessage         `json:"system"`
-	Stream    bool                    `json:"stream"`
+// requestParams is the part of a request's params the emulator reads.
+type requestParams struct {
+	Model     string          `json:"model"`
+	MaxTokens int64           `json:"max_tokens"`
+	Messages  []messageParam  `json:"messages"`
+	System    json.RawMessage `json:"system"`
+	Stream    bool            `json:"stream"`
 }
 
-type anthropicMessageParam struct {
+type messageParam struct {
 	Role    string          `json:"role"`
 	Content json.RawMessage `json:"content"`
 }
 
-// runAnthropic runs one request's params, which passed checkBatchRequest.
-func runAnthropic(params json.RawMessage) anthropicRun {
-	var p anthropicParams
+// execute runs one request's params, which passed checkBatchRequest.
+func execute(params json.RawMessage) execution {
+	var p requestParams
 	if err := json.Unmarshal(params, &p); err != nil {
-		return failedRun(anthInvalidRequest, paramsTypeError(err))
+		return failedRun(errInvalidRequest, paramsTypeError(err))
 	}
 	texts, prompt, msg := p.conversation()
 	if msg != "" {
-		return failedRun(anthInvalidRequest, msg)
+		return failedRun(errInvalidRequest, msg)
 	}
-	switch m := findMarker(prompt); m.kind {
-	case markerFail:
-		errType := anthropicErrorType(m.status)
-		return failedRun(errType, anthropicDefaultMessage(errType)+" (emulated by "+m.text+")")
-	case markerError:
-		return failedRun(anthAPIError, anthropicDefaultMessage(anthAPIError)+" (emulated by "+m.text+")")
-	case markerExpire:
-		return anthropicRun{outcome: outcomeExpired}
-	case markerDrop:
-		return anthropicRun{outcome: outcomeDropped}
+	switch m := core.FindMarker(prompt); m.Kind {
+	case core.MarkerFail:
+		errType := errorType(m.Status)
+		return failedRun(errType, defaultMessage(errType)+" (emulated by "+m.Text+")")
+	case core.MarkerError:
+		return failedRun(errAPI, defaultMessage(errAPI)+" (emulated by "+m.Text+")")
+	case core.MarkerExpire:
+		return execution{outcome: core.OutcomeExpired}
+	case core.MarkerDrop:
+		return execution{outcome: core.OutcomeDropped}
 	}
-	text := reply(p.Model, prompt)
-	return anthropicRun{
-		outcome:      outcomeSucceeded,
+	text := core.Reply(p.Model, prompt)
+	return execution{
+		outcome:      core.OutcomeSucceeded,
 		model:        p.Model,
 		text:         text,
-		inputTokens:  countTokens(texts...),
-		outputTokens: countTokens(text),
+		inputTokens:  core.CountTokens(texts...),
+		outputTokens: core.CountTokens(text),
 	}
 }
 
 // failedRun is a request that errored with an error of errType.
-func failedRun(errType, message string) anthropicRun {
-	return anthropicRun{outcome: outcomeFailed, errType: errType, errMessage: message}
+func failedRun(errType, message string) execution {
+	return execution{outcome: core.OutcomeFailed, errType: errType, errMessage: message}
 }
 
 // paramsTypeError describes a params member of the wrong type.
 func paramsTypeError(err error) string {
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) && te.Field != "" {
-		return te.Field + ": Input should be " + jsonTypeName(te.Type)
+		return te.Field + ": Input should be " + core.JSONTypeName(te.Type)
 	}
 	return "params: Input should be a valid dictionary"
 }
@@ -264,7 +266,7 @@ func paramsTypeError(err error) string {
 // returns the text of the system prompt and of every message, and that of
 // the last user message (the prompt); msg is the error message of params
 // that do not pass.
-func (p *anthropicParams) conversation() (texts []string, prompt, msg string) {
+func (p *requestParams) conversation() (texts []string, prompt, msg string) {
 	switch {
 	case p.Stream:
 		return nil, "", "stream: streaming is not supported in message batches"
@@ -273,7 +275,7 @@ func (p *anthropicParams) conversation() (texts []string, prompt, msg string) {
 	case len(p.Messages) == 0:
 		return nil, "", "messages: List should have at least 1 item after validation, not 0"
 	}
-	system, ok := messageText(p.System)
+	system, ok := core.MessageText(p.System)
 	if !ok {
 		return nil, "", "system: Input should be a valid string or a list of text blocks"
 	}
@@ -282,7 +284,7 @@ func (p *anthropicParams) conversation() (texts []string, prompt, msg string) {
 		if m.Role != "user" && m.Role != "assistant" {
 			return nil, "", fmt.Sprintf("messages.%d.role: Input should be 'user' or 'assistant'", i)
 		}
-		text, ok := messageText(m.Content)
+		text, ok := core.MessageText(m.Content)
 		if !ok || m.Content == nil {
 			return nil, "", fmt.Sprintf("messages.%d.content: Input should be a valid string or a list of content blocks", i)
 		}

@@ -1,4 +1,4 @@
-package emulator
+package core
 
 import (
 	"crypto/rand"
@@ -16,9 +16,9 @@ const (
 	idReject = 256 - 256%len(idAlphabet)
 )
 
-// newID returns prefix followed by idLength random alphanumeric characters
+// NewID returns prefix followed by idLength random alphanumeric characters
 // from crypto/rand, e.g. "file-" + "k3J9...".
-func newID(prefix string) string {
+func NewID(prefix string) string {
 	var b strings.Builder
 	b.Grow(len(prefix) + idLength)
 	b.WriteString(prefix)
@@ -35,10 +35,10 @@ func newID(prefix string) string {
 	return b.String()
 }
 
-// derivedID returns prefix followed by 32 hex digits derived from seed and
+// DerivedID returns prefix followed by 32 hex digits derived from seed and
 // index. Ids that must come out the same in every process that computes them
 // (request ids in result files) are made this way from a random batch id.
-func derivedID(prefix, seed string, index int) string {
+func DerivedID(prefix, seed string, index int) string {
 	sum := sha256.Sum256([]byte(prefix + "\x00" + seed + "\x00" + strconv.Itoa(index)))
 	return prefix + hex.EncodeToString(sum[:16])
 }

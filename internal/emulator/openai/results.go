@@ -1,4 +1,4 @@
-package emulator
+package openai
 
 import (
 	"bytes"
@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/batchctl/batchctl/internal/emulator/core"
 )
 
 const (
-	maxBatchRequests = 50000
+	MaxBatchRequests = 50000
 	// maxLineErrors bounds the validation errors reported for one batch.
 	maxLineErrors = 100
 )
@@ -20,7 +22,7 @@ type plan struct {
 	model    string
 	errors   []lineError
 	expiring bool
-	total    tally
+	total    core.Tally
 	seen     map[string]bool // custom ids so far
 }
 
@@ -57,9 +59,9 @@ func (p *plan) check(in inputLine) *lineError {
 // of an input with errors are not run.
 func planBatch(ctx context.Context, input io.Reader, endpoint, tallyPath string) (*plan, error) {
 	p := &plan{seen: make(map[string]bool)}
-	err := writeAtomic(tallyPath, func(w io.Writer) error {
-		tw := &tallyWriter{w: w}
-		err := forEachLine(ctx, input, func(lineNo int, raw []byte) error {
+	err := core.WriteAtomic(tallyPath, func(w io.Writer) error {
+		tw := &core.TallyWriter{W: w}
+		err := core.ForEachLine(ctx, input, func(lineNo int, raw []byte) error {
 			p.requests++
 			in, lerr := parseInputLine(raw, endpoint)
 			if lerr == nil {
@@ -72,10 +74,10 @@ func planBatch(ctx context.Context, input io.Reader, endpoint, tallyPath string)
 				return nil
 			}
 			ex := execute(endpoint, in.body)
-			p.expiring = p.expiring || ex.outcome == outcomeExpired
-			return tw.add(ex.outcome, ex.inputTokens, ex.outputTokens)
+			p.expiring = p.expiring || ex.outcome == core.OutcomeExpired
+			return tw.Add(ex.outcome, ex.inputTokens, ex.outputTokens)
 		})
-		p.total = tw.total
+		p.total = tw.Total
 		return err
 	})
 	if err != nil {
@@ -84,12 +86,12 @@ func planBatch(ctx context.Context, input io.Reader, endpoint, tallyPath string)
 	switch {
 	case p.requests == 0:
 		p.addError(newLineError("empty_file", "", "The batch input file is empty."), 0)
-	case p.requests > maxBatchRequests:
+	case p.requests > MaxBatchRequests:
 		p.addError(newLineError("too_many_tasks", "",
-			"The batch input file has %d requests; a batch can have at most %d.", p.requests, maxBatchRequests), 0)
+			"The batch input file has %d requests; a batch can have at most %d.", p.requests, MaxBatchRequests), 0)
 	}
 	if len(p.errors) > 0 {
-		p.total = tally{}
+		p.total = core.Tally{}
 	}
 	return p, nil
 }
@@ -98,9 +100,9 @@ func planBatch(ctx context.Context, input io.Reader, endpoint, tallyPath string)
 // state p, unless that was done already. Every process that does it writes
 // the same bytes, each file through a rename, so concurrent writers are
 // harmless.
-func (o *openaiAPI) writeResults(ctx context.Context, rec *batchRecord, p progress) error {
+func (o *API) writeResults(ctx context.Context, rec *batchRecord, p core.Progress) error {
 	marker := o.batchPath(rec.ID, batchResultsExt)
-	if done, err := fileExists(marker); err != nil || done {
+	if done, err := core.FileExists(marker); err != nil || done {
 		return err
 	}
 	in, err := os.Open(o.batchPath(rec.ID, batchInputExt))
@@ -120,19 +122,19 @@ func (o *openaiAPI) writeResults(ctx context.Context, rec *batchRecord, p progre
 	defer errs.abort()
 
 	reported := rec.Timeline.Requests
-	if p.phase == phaseCancelled {
-		reported = p.executed
+	if p.Phase == core.PhaseCancelled {
+		reported = p.Executed
 	}
 	i := 0
-	err = forEachLine(ctx, in, func(lineNo int, raw []byte) error {
+	err = core.ForEachLine(ctx, in, func(lineNo int, raw []byte) error {
 		if i == reported {
-			return errStopLines
+			return core.ErrStopLines
 		}
 		line, lerr := parseInputLine(raw, rec.Endpoint)
 		if lerr != nil {
 			return fmt.Errorf("batch %s: input line %d is no longer valid: %s", rec.ID, lineNo, lerr.Message)
 		}
-		ol, failed, ok := rec.resultLine(i, line, p.phase == phaseExpired)
+		ol, failed, ok := rec.resultLine(i, line, p.Phase == core.PhaseExpired)
 		i++
 		switch {
 		case !ok:
@@ -151,26 +153,26 @@ func (o *openaiAPI) writeResults(ctx context.Context, rec *batchRecord, p progre
 	if err := errs.commit(); err != nil {
 		return err
 	}
-	return writeAtomic(marker, func(io.Writer) error { return nil })
+	return core.WriteAtomic(marker, func(io.Writer) error { return nil })
 }
 
 // resultLine returns the line reporting request i of the batch, whether it
 // goes to the error file, and false if the request is not reported.
 func (rec *batchRecord) resultLine(i int, in inputLine, expired bool) (ol outputLine, failed, ok bool) {
 	ex := execute(rec.Endpoint, in.body)
-	ol = outputLine{ID: derivedID("batch_req_", rec.ID, i), CustomID: in.customID}
-	requestID := derivedID("req_", rec.ID, i)
+	ol = outputLine{ID: core.DerivedID("batch_req_", rec.ID, i), CustomID: in.customID}
+	requestID := core.DerivedID("req_", rec.ID, i)
 	switch ex.outcome {
-	case outcomeDropped:
+	case core.OutcomeDropped:
 		return ol, false, false
-	case outcomeExpired:
+	case core.OutcomeExpired:
 		ol.Error = &requestFailed{
 			Code:    "batch_expired",
 			Message: "This request could not be executed before the completion window expired.",
 		}
 		return ol, true, expired
-	case outcomeSucceeded:
-		meta := answerMeta{seed: rec.ID, index: i, created: rec.Timeline.executedAt(i).Unix()}
+	case core.OutcomeSucceeded:
+		meta := core.AnswerMeta{Seed: rec.ID, Index: i, Created: rec.Timeline.ExecutedAt(i).Unix()}
 		ol.Response = &lineResponse{StatusCode: ex.status, RequestID: requestID, Body: ex.request.answer(meta)}
 		return ol, false, true
 	}
@@ -184,14 +186,14 @@ func (rec *batchRecord) resultLine(i int, in inputLine, expired bool) (ol output
 
 // resultFile is an output or error file being written.
 type resultFile struct {
-	o       *openaiAPI
-	content *atomicFile
+	o       *API
+	content *core.AtomicFile
 	record  fileRecord
 }
 
 // newResultFile starts the result file id of a batch that ended in state p.
-func (o *openaiAPI) newResultFile(rec *batchRecord, id, suffix string, p progress) (*resultFile, error) {
-	content, err := createAtomic(o.contentPath(id))
+func (o *API) newResultFile(rec *batchRecord, id, suffix string, p core.Progress) (*resultFile, error) {
+	content, err := core.CreateAtomic(o.contentPath(id))
 	if err != nil {
 		return nil, err
 	}
@@ -199,14 +201,14 @@ func (o *openaiAPI) newResultFile(rec *batchRecord, id, suffix string, p progres
 		ID:       id,
 		Purpose:  purposeOutput,
 		Filename: rec.ID + suffix,
-		Created:  p.endedAt,
-		Expires:  p.endedAt.Add(rec.OutputExpiry),
+		Created:  p.EndedAt,
+		Expires:  p.EndedAt.Add(rec.OutputExpiry),
 	}}, nil
 }
 
 func (f *resultFile) add(line outputLine) error {
 	var buf bytes.Buffer
-	if err := encodeJSON(&buf, line); err != nil {
+	if err := core.EncodeJSON(&buf, line); err != nil {
 		return err
 	}
 	f.record.Bytes += int64(buf.Len())
@@ -217,13 +219,13 @@ func (f *resultFile) add(line outputLine) error {
 // commit stores the file if it has any line, and drops it otherwise.
 func (f *resultFile) commit() error {
 	if f.record.Bytes == 0 {
-		f.content.abort()
+		f.content.Abort()
 		return nil
 	}
-	if err := f.content.commit(); err != nil {
+	if err := f.content.Commit(); err != nil {
 		return err
 	}
-	return writeJSONFile(f.o.filePath(f.record.ID), &f.record)
+	return core.WriteJSONFile(f.o.filePath(f.record.ID), &f.record)
 }
 
-func (f *resultFile) abort() { f.content.abort() }
+func (f *resultFile) abort() { f.content.Abort() }

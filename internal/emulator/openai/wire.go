@@ -1,8 +1,10 @@
-package emulator
+package openai
 
 import (
 	"fmt"
 	"net/http"
+
+	"github.com/batchctl/batchctl/internal/emulator/core"
 )
 
 // This file holds the OpenAI wire types: objects as the API returns them,
@@ -26,9 +28,6 @@ const (
 	errServer         = "server_error"
 	errRateLimit      = "requests"
 )
-
-// strPtr returns a pointer to s, for nullable JSON strings.
-func strPtr(s string) *string { return &s }
 
 func invalidRequest(param, code, format string, args ...any) *apiError {
 	e := &apiError{Message: fmt.Sprintf(format, args...), Type: errInvalidRequest}
@@ -57,7 +56,7 @@ func statusError(status int, detail string) *apiError {
 		return &apiError{
 			Message: "Rate limit reached for requests. " + detail,
 			Type:    errRateLimit,
-			Code:    strPtr("rate_limit_exceeded"),
+			Code:    core.StrPtr("rate_limit_exceeded"),
 		}
 	case status >= 500:
 		return &apiError{
@@ -70,11 +69,11 @@ func statusError(status int, detail string) *apiError {
 
 // writeAPIError sends an OpenAI error response.
 func writeAPIError(w http.ResponseWriter, status int, e *apiError) {
-	writeJSON(w, status, errorBody{Error: e})
+	core.WriteJSON(w, status, errorBody{Error: e})
 }
 
-// fileObject is the OpenAI File object.
-type fileObject struct {
+// FileObject is the OpenAI File object.
+type FileObject struct {
 	ID            string  `json:"id"`
 	Object        string  `json:"object"`
 	Bytes         int64   `json:"bytes"`
@@ -92,8 +91,8 @@ type fileDeleted struct {
 	Deleted bool   `json:"deleted"`
 }
 
-// batchObject is the OpenAI Batch object.
-type batchObject struct {
+// BatchObject is the OpenAI Batch object.
+type BatchObject struct {
 	ID               string            `json:"id"`
 	Object           string            `json:"object"`
 	Endpoint         string            `json:"endpoint"`
@@ -113,7 +112,7 @@ type batchObject struct {
 	ExpiredAt        *int64            `json:"expired_at"`
 	CancellingAt     *int64            `json:"cancelling_at"`
 	CancelledAt      *int64            `json:"cancelled_at"`
-	RequestCounts    requestCounts     `json:"request_counts"`
+	RequestCounts    RequestCounts     `json:"request_counts"`
 	Usage            tokenUsage        `json:"usage"`
 	Metadata         map[string]string `json:"metadata"`
 }
@@ -131,7 +130,7 @@ type lineError struct {
 	Line    *int    `json:"line"`
 }
 
-type requestCounts struct {
+type RequestCounts struct {
 	Total     int64 `json:"total"`
 	Completed int64 `json:"completed"`
 	Failed    int64 `json:"failed"`
@@ -158,8 +157,8 @@ type outputTokensDetails struct {
 	ReasoningTokens int64 `json:"reasoning_tokens"`
 }
 
-// listPage is a cursor-paginated list.
-type listPage[T any] struct {
+// ListPage is a cursor-paginated list.
+type ListPage[T any] struct {
 	Object  string  `json:"object"`
 	Data    []T     `json:"data"`
 	FirstID *string `json:"first_id"`

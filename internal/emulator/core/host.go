@@ -1,0 +1,40 @@
+package core
+
+import (
+	"crypto/subtle"
+	"time"
+)
+
+// Host is what the protocols of one server share: its clock, the duration
+// of new batches, the API key it accepts and the server faults still to
+// inject.
+type Host struct {
+	now      func() time.Time
+	duration time.Duration
+	apiKey   string
+	faults   *faultInjector
+}
+
+// NewHost returns a Host; now nil means time.Now, apiKey empty accepts any
+// non-empty key.
+func NewHost(now func() time.Time, duration time.Duration, apiKey string, faults []Fault) *Host {
+	if now == nil {
+		now = time.Now
+	}
+	return &Host{now: now, duration: duration, apiKey: apiKey, faults: newFaultInjector(faults)}
+}
+
+// Clock returns the current time in UTC, without a monotonic reading, so it
+// compares like the times read back from disk.
+func (h *Host) Clock() time.Time { return h.now().UTC() }
+
+// Duration is the time from a new batch's creation to its end.
+func (h *Host) Duration() time.Duration { return h.duration }
+
+// keyAccepted reports whether key may use the server.
+func (h *Host) keyAccepted(key string) bool {
+	if key == "" {
+		return false
+	}
+	return h.apiKey == "" || subtle.ConstantTimeCompare([]byte(key), []byte(h.apiKey)) == 1
+}
