@@ -175,6 +175,7 @@ var (
 // one provider profile, "fake".
 type testEnv struct {
 	m       *jobs.Manager
+	reg     jobs.Registry
 	p       *fakeProvider
 	profile *config.Profile
 }
@@ -191,18 +192,15 @@ func newEnv(t *testing.T) *testEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	e := &testEnv{p: newFakeProvider(), profile: profile}
-	e.m = &jobs.Manager{
-		Config: cfg,
-		Store:  s,
-		Provider: func(name string) (providers.Provider, error) {
-			if name != "fake" {
-				return nil, fmt.Errorf("unknown provider %q", name)
-			}
-			return e.p, nil
-		},
-		Now:   func() time.Time { return testNow },
-		Retry: retry.Policy{Attempts: 3, Sleep: func(context.Context, time.Duration) error { return nil }},
+	e := &testEnv{p: newFakeProvider(), profile: profile, reg: s}
+	e.m = jobs.NewManager(cfg, s)
+	e.m.Provider = func(name string) (providers.Provider, error) {
+		if name != "fake" {
+			return nil, fmt.Errorf("unknown provider %q", name)
+		}
+		return e.p, nil
 	}
+	e.m.Now = func() time.Time { return testNow }
+	e.m.Retry = retry.Policy{Attempts: 3, Sleep: func(context.Context, time.Duration) error { return nil }}
 	return e
 }

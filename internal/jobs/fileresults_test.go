@@ -118,8 +118,9 @@ func BenchmarkResults(b *testing.B) {
 	}
 	defer s.Close()
 	p := openai.New(openai.Config{Name: "openai"})
-	m := &jobs.Manager{Config: cfg, Store: s, Now: time.Now,
-		Provider: func(string) (providers.Provider, error) { return p, nil }}
+	m := jobs.NewManager(cfg, s)
+	m.Now = time.Now
+	m.Provider = func(string) (providers.Provider, error) { return p, nil }
 
 	const requests, returned = 2000, 1990
 	var in, out strings.Builder

@@ -12,6 +12,7 @@ import (
 	"github.com/batchctl/batchctl/internal/cmdutil"
 	"github.com/batchctl/batchctl/internal/config"
 	"github.com/batchctl/batchctl/internal/iostreams"
+	"github.com/batchctl/batchctl/internal/jobs"
 	"github.com/batchctl/batchctl/internal/providers"
 	"github.com/batchctl/batchctl/internal/providers/all"
 	"github.com/batchctl/batchctl/internal/store"
@@ -50,8 +51,8 @@ func New(ctx context.Context, version string, getenv func(string) string) (*cmdu
 		return newHTTPClient(version, getenv("BATCHCTL_DEBUG") == "api", ios, cfg.HTTPIdleTimeout), nil
 	})
 
-	// Store depends on Config.
-	f.Store = sync.OnceValues(func() (*store.Store, error) {
+	// Registry depends on Config.
+	f.Registry = sync.OnceValues(func() (jobs.Registry, error) {
 		cfg, err := f.Config()
 		if err != nil {
 			return nil, err
