@@ -16,7 +16,7 @@ import (
 	"github.com/batchctl/batchctl/internal/jobs"
 	"github.com/batchctl/batchctl/internal/providers"
 	"github.com/batchctl/batchctl/internal/retry"
-	"github.com/batchctl/batchctl/internal/store"
+	"github.com/batchctl/batchctl/internal/store/sqlite"
 )
 
 // fakeProvider is an in-memory providers.Provider. Batches are created by
@@ -187,7 +187,7 @@ func newEnv(t *testing.T) *testEnv {
 		Name: "fake", Type: config.TypeOpenAI, MaxRequests: 100, MaxBytes: 1 << 20, CompletionWindow: "24h",
 	}
 	cfg := &config.Config{Home: home, Providers: map[string]*config.Profile{"fake": profile}}
-	s, err := store.Open(context.Background(), filepath.Join(home, "batchctl.db"))
+	s, err := sqlite.Open(context.Background(), filepath.Join(home, "batchctl.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

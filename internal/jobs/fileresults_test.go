@@ -17,6 +17,7 @@ import (
 	"github.com/batchctl/batchctl/internal/providers"
 	"github.com/batchctl/batchctl/internal/providers/openai"
 	"github.com/batchctl/batchctl/internal/store"
+	"github.com/batchctl/batchctl/internal/store/sqlite"
 )
 
 func TestFileResults(t *testing.T) {
@@ -112,7 +113,7 @@ func BenchmarkResults(b *testing.B) {
 	ctx := context.Background()
 	home := b.TempDir()
 	cfg := &config.Config{Home: home}
-	s, err := store.Open(ctx, filepath.Join(home, "batchctl.db"))
+	s, err := sqlite.Open(ctx, filepath.Join(home, "batchctl.db"))
 	if err != nil {
 		b.Fatal(err)
 	}

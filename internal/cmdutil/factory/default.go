@@ -15,7 +15,7 @@ import (
 	"github.com/batchctl/batchctl/internal/jobs"
 	"github.com/batchctl/batchctl/internal/providers"
 	"github.com/batchctl/batchctl/internal/providers/all"
-	"github.com/batchctl/batchctl/internal/store"
+	"github.com/batchctl/batchctl/internal/store/sqlite"
 )
 
 // New builds the Factory for one run of the CLI. The returned close
@@ -57,7 +57,7 @@ func New(ctx context.Context, version string, getenv func(string) string) (*cmdu
 		if err != nil {
 			return nil, err
 		}
-		s, err := store.Open(ctx, cfg.DBPath())
+		s, err := sqlite.Open(ctx, cfg.DBPath())
 		if err != nil {
 			return nil, fmt.Errorf("opening the job registry: %w", err)
 		}

@@ -1,4 +1,4 @@
-package store
+package sqlite
 
 import (
 	"bytes"
@@ -12,14 +12,15 @@ import (
 	"time"
 
 	"github.com/batchctl/batchctl/internal/providers"
+	"github.com/batchctl/batchctl/internal/store"
 )
 
 // fullJob returns a job with every field set, its times in a zone other
 // than UTC. Its parent is the job jparent.
-func fullJob() Job {
+func fullJob() store.Job {
 	zone := time.FixedZone("CET", 3600)
 	at := func(d time.Duration) time.Time { return t0.Add(d).In(zone) }
-	return Job{
+	return store.Job{
 		ID:          "jfull1",
 		Name:        "nightly eval",
 		Provider:    "openai",
@@ -30,13 +31,13 @@ func fullJob() Job {
 		Requests:    3,
 		ParentID:    "jparent",
 		Fingerprint: "3a7bd3e2360a3d29eea436fcfb7e44c735d117c42d1c1835420b6b9942dd4f1b",
-		Target: Target{ProfileType: "openai", BaseURL: "http://127.0.0.1:8089/v1", AuthHeader: "bearer",
+		Target: store.Target{ProfileType: "openai", BaseURL: "http://127.0.0.1:8089/v1", AuthHeader: "bearer",
 			APIKeyEnv: "OPENAI_API_KEY", CompletionWindow: "7d"},
 		Metadata:  map[string]string{"team": "research", "run": "7"},
 		CreatedAt: at(-time.Hour),
 		UpdatedAt: at(-time.Minute),
 		SyncedAt:  at(-2 * time.Minute),
-		Parts: []Part{
+		Parts: []store.Part{
 			{
 				Index: 2, BatchID: "batch_b", Status: "in_progress", ProviderStatus: "in_progress",
 				Counts: providers.Counts{Total: 1}, Requests: 1, Bytes: 512, InputFileID: "file-in2",
@@ -57,7 +58,7 @@ func fullJob() Job {
 }
 
 // inUTC returns j with every time in UTC, as the store returns it.
-func inUTC(j Job) Job {
+func inUTC(j store.Job) store.Job {
 	j.CreatedAt, j.UpdatedAt, j.CompletedAt, j.SyncedAt = utc(j.CreatedAt), utc(j.UpdatedAt), utc(j.CompletedAt), utc(j.SyncedAt)
 	j.Parts = slices.Clone(j.Parts)
 	for i := range j.Parts {
@@ -74,7 +75,7 @@ func utc(t time.Time) time.Time {
 	return t.UTC()
 }
 
-func mustCreate(t testing.TB, s *Store, j Job) Job {
+func mustCreate(t testing.TB, s *Store, j store.Job) store.Job {
 	t.Helper()
 	if err := s.CreateJob(t.Context(), &j); err != nil {
 		t.Fatal(err)
@@ -83,7 +84,7 @@ func mustCreate(t testing.TB, s *Store, j Job) Job {
 }
 
 // jobIDs returns the ids of jobs.
-func jobIDs(jobs []*Job) []string {
+func jobIDs(jobs []*store.Job) []string {
 	var ids []string
 	for _, j := range jobs {
 		ids = append(ids, j.ID)
@@ -91,7 +92,7 @@ func jobIDs(jobs []*Job) []string {
 	return ids
 }
 
-func mustGet(t *testing.T, s *Store, ref string) *Job {
+func mustGet(t *testing.T, s *Store, ref string) *store.Job {
 	t.Helper()
 	j, err := s.Get(t.Context(), ref)
 	if err != nil {
@@ -102,7 +103,7 @@ func mustGet(t *testing.T, s *Store, ref string) *Job {
 
 func TestCreateJobRoundTrip(t *testing.T) {
 	s, _ := openTest(t)
-	mustCreate(t, s, Job{ID: "jparent"})
+	mustCreate(t, s, store.Job{ID: "jparent"})
 	in := fullJob()
 	got := mustCreate(t, s, in)
 
@@ -125,10 +126,10 @@ func TestCreateJobRoundTrip(t *testing.T) {
 
 func TestCreateJobDefaults(t *testing.T) {
 	s, _ := openTest(t)
-	got := mustCreate(t, s, Job{ID: "jmin", Parts: []Part{{Index: 1}}})
-	want := Job{
+	got := mustCreate(t, s, store.Job{ID: "jmin", Parts: []store.Part{{Index: 1}}})
+	want := store.Job{
 		ID: "jmin", Status: "unsubmitted", CreatedAt: t0, UpdatedAt: t0,
-		Parts: []Part{{Index: 1, CreatedAt: t0, UpdatedAt: t0}},
+		Parts: []store.Part{{Index: 1, CreatedAt: t0, UpdatedAt: t0}},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("CreateJob left %+v, want %+v", got, want)
@@ -137,7 +138,7 @@ func TestCreateJobDefaults(t *testing.T) {
 		t.Errorf("Get = %+v, want %+v", *stored, want)
 	}
 
-	noParts := mustCreate(t, s, Job{ID: "jnone", Metadata: map[string]string{}})
+	noParts := mustCreate(t, s, store.Job{ID: "jnone", Metadata: map[string]string{}})
 	stored := mustGet(t, s, "jnone")
 	if stored.Status != "" || stored.Parts != nil || stored.Metadata == nil || len(stored.Metadata) != 0 {
 		t.Errorf("job without parts = %+v, want empty status, no parts, empty metadata", stored)
@@ -149,7 +150,7 @@ func TestCreateJobDefaults(t *testing.T) {
 
 func TestCreateJobTerminal(t *testing.T) {
 	s, _ := openTest(t)
-	got := mustCreate(t, s, Job{ID: "jdone", Parts: []Part{{Index: 1, Status: "expired"}}})
+	got := mustCreate(t, s, store.Job{ID: "jdone", Parts: []store.Part{{Index: 1, Status: "expired"}}})
 	if got.Status != "expired" || !got.CompletedAt.Equal(t0) {
 		t.Errorf("status %q completed %v, want expired at %v", got.Status, got.CompletedAt, t0)
 	}
@@ -157,21 +158,21 @@ func TestCreateJobTerminal(t *testing.T) {
 
 func TestCreateJobErrors(t *testing.T) {
 	s, _ := openTest(t)
-	mustCreate(t, s, Job{ID: "jtaken", Name: "first"})
-	mustCreate(t, s, Job{ID: "jparent"})
+	mustCreate(t, s, store.Job{ID: "jtaken", Name: "first"})
+	mustCreate(t, s, store.Job{ID: "jparent"})
 	tests := []struct {
 		name   string
-		job    Job
+		job    store.Job
 		want   string
 		target error
 	}{
-		{"taken id", Job{ID: "jtaken", Name: "second", Parts: []Part{{Index: 1}}}, `create job "jtaken": already exists`, ErrExists},
-		{"taken id, known parent", Job{ID: "jtaken", ParentID: "jparent"}, `create job "jtaken": already exists`, ErrExists},
-		{"unknown parent", Job{ID: "jx", ParentID: "jnope", Parts: []Part{{Index: 1}}}, `create job "jx": parent job "jnope" not found`, ErrNotFound},
-		{"own parent", Job{ID: "jx", ParentID: "jx"}, `create job "jx": parent job "jx" not found`, ErrNotFound},
-		{"empty id", Job{}, "create job: empty id", nil},
-		{"zero index", Job{ID: "jx", Parts: []Part{{Index: 0}}}, `create job "jx": part index 0: must be at least 1`, nil},
-		{"repeated index", Job{ID: "jx", Parts: []Part{{Index: 1}, {Index: 1}}}, `create job "jx": part index 1: repeated`, nil},
+		{"taken id", store.Job{ID: "jtaken", Name: "second", Parts: []store.Part{{Index: 1}}}, `create job "jtaken": already exists`, store.ErrExists},
+		{"taken id, known parent", store.Job{ID: "jtaken", ParentID: "jparent"}, `create job "jtaken": already exists`, store.ErrExists},
+		{"unknown parent", store.Job{ID: "jx", ParentID: "jnope", Parts: []store.Part{{Index: 1}}}, `create job "jx": parent job "jnope" not found`, store.ErrNotFound},
+		{"own parent", store.Job{ID: "jx", ParentID: "jx"}, `create job "jx": parent job "jx" not found`, store.ErrNotFound},
+		{"empty id", store.Job{}, "create job: empty id", nil},
+		{"zero index", store.Job{ID: "jx", Parts: []store.Part{{Index: 0}}}, `create job "jx": part index 0: must be at least 1`, nil},
+		{"repeated index", store.Job{ID: "jx", Parts: []store.Part{{Index: 1}, {Index: 1}}}, `create job "jx": part index 1: repeated`, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -191,7 +192,7 @@ func TestCreateJobErrors(t *testing.T) {
 	if j := mustGet(t, s, "jtaken"); j.Name != "first" || j.ParentID != "" || len(j.Parts) != 0 {
 		t.Errorf("taken job became %+v", j)
 	}
-	if _, err := s.Get(t.Context(), "jx"); !errors.Is(err, ErrNotFound) {
+	if _, err := s.Get(t.Context(), "jx"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("Get(jx) after failed creates: error = %v, want not found", err)
 	}
 }
@@ -199,38 +200,38 @@ func TestCreateJobErrors(t *testing.T) {
 func TestSavePart(t *testing.T) {
 	s, clk := openTest(t)
 	ctx := t.Context()
-	mustCreate(t, s, Job{ID: "j1", Parts: []Part{{Index: 1}, {Index: 2}}})
+	mustCreate(t, s, store.Job{ID: "j1", Parts: []store.Part{{Index: 1}, {Index: 2}}})
 
 	steps := []struct {
 		name          string
-		part          Part
+		part          store.Part
 		wantStatus    string
 		wantCounts    providers.Counts
 		wantCompleted time.Time
 	}{
 		{
 			name:       "first part starts",
-			part:       Part{Index: 1, BatchID: "batch_1", Status: "in_progress", Counts: providers.Counts{Total: 4, Succeeded: 1}},
+			part:       store.Part{Index: 1, BatchID: "batch_1", Status: "in_progress", Counts: providers.Counts{Total: 4, Succeeded: 1}},
 			wantStatus: "unsubmitted", wantCounts: providers.Counts{Total: 4, Succeeded: 1},
 		},
 		{
 			name:       "second part starts",
-			part:       Part{Index: 2, BatchID: "batch_2", Status: "finalizing", Counts: providers.Counts{Total: 6}},
+			part:       store.Part{Index: 2, BatchID: "batch_2", Status: "finalizing", Counts: providers.Counts{Total: 6}},
 			wantStatus: "in_progress", wantCounts: providers.Counts{Total: 10, Succeeded: 1},
 		},
 		{
 			name:       "a third part appears",
-			part:       Part{Index: 3, BatchID: "batch_3", Status: "completed", Counts: providers.Counts{Total: 1, Succeeded: 1}, CompletedAt: t0.Add(time.Minute)},
+			part:       store.Part{Index: 3, BatchID: "batch_3", Status: "completed", Counts: providers.Counts{Total: 1, Succeeded: 1}, CompletedAt: t0.Add(time.Minute)},
 			wantStatus: "in_progress", wantCounts: providers.Counts{Total: 11, Succeeded: 2},
 		},
 		{
 			name:       "first part completes",
-			part:       Part{Index: 1, BatchID: "batch_1", Status: "completed", Counts: providers.Counts{Total: 4, Succeeded: 4}, CompletedAt: t0.Add(3 * time.Minute)},
+			part:       store.Part{Index: 1, BatchID: "batch_1", Status: "completed", Counts: providers.Counts{Total: 4, Succeeded: 4}, CompletedAt: t0.Add(3 * time.Minute)},
 			wantStatus: "finalizing", wantCounts: providers.Counts{Total: 11, Succeeded: 5},
 		},
 		{
 			name:       "second part fails",
-			part:       Part{Index: 2, BatchID: "batch_2", Status: "failed", Counts: providers.Counts{Total: 6, Failed: 6}, CompletedAt: t0.Add(2 * time.Minute)},
+			part:       store.Part{Index: 2, BatchID: "batch_2", Status: "failed", Counts: providers.Counts{Total: 6, Failed: 6}, CompletedAt: t0.Add(2 * time.Minute)},
 			wantStatus: "failed", wantCounts: providers.Counts{Total: 11, Succeeded: 5, Failed: 6}, wantCompleted: t0.Add(3 * time.Minute),
 		},
 	}
@@ -262,9 +263,9 @@ func TestSavePart(t *testing.T) {
 
 func TestSavePartRoundTrip(t *testing.T) {
 	s, _ := openTest(t)
-	mustCreate(t, s, Job{ID: "j1", Parts: []Part{{Index: 1}}})
+	mustCreate(t, s, store.Job{ID: "j1", Parts: []store.Part{{Index: 1}}})
 	zone := time.FixedZone("PST", -8*3600)
-	p := Part{
+	p := store.Part{
 		Index: 1, BatchID: "batch_1", Status: "cancelled", ProviderStatus: "cancelled",
 		Counts:   providers.Counts{Total: 9, Succeeded: 5, Failed: 3},
 		Usage:    providers.Usage{InputTokens: 1 << 40, OutputTokens: 77},
@@ -282,8 +283,8 @@ func TestSavePartRoundTrip(t *testing.T) {
 	j := mustGet(t, s, "j1")
 	want := p
 	want.CreatedAt, want.UpdatedAt, want.CompletedAt = p.CreatedAt.UTC(), p.UpdatedAt.UTC(), p.CompletedAt.UTC()
-	if !reflect.DeepEqual(j.Parts, []Part{want}) {
-		t.Errorf("parts = %+v, want %+v", j.Parts, []Part{want})
+	if !reflect.DeepEqual(j.Parts, []store.Part{want}) {
+		t.Errorf("parts = %+v, want %+v", j.Parts, []store.Part{want})
 	}
 	if j.Status != "cancelled" || !j.CompletedAt.Equal(p.CompletedAt) || j.Usage != p.Usage || j.Counts != p.Counts {
 		t.Errorf("job = %+v, want it aggregated from the part", j)
@@ -292,8 +293,8 @@ func TestSavePartRoundTrip(t *testing.T) {
 
 func TestSavePartWithoutCompletionTime(t *testing.T) {
 	s, _ := openTest(t)
-	mustCreate(t, s, Job{ID: "j1", Parts: []Part{{Index: 1}}})
-	if err := s.SavePart(t.Context(), "j1", Part{Index: 1, Status: "expired"}); err != nil {
+	mustCreate(t, s, store.Job{ID: "j1", Parts: []store.Part{{Index: 1}}})
+	if err := s.SavePart(t.Context(), "j1", store.Part{Index: 1, Status: "expired"}); err != nil {
 		t.Fatal(err)
 	}
 	if j := mustGet(t, s, "j1"); j.Status != "expired" || !j.CompletedAt.Equal(t0) {
@@ -303,9 +304,9 @@ func TestSavePartWithoutCompletionTime(t *testing.T) {
 
 func TestSavePartKeepsCompletionTime(t *testing.T) {
 	s, clk := openTest(t)
-	mustCreate(t, s, Job{ID: "j1", Parts: []Part{{Index: 1, Status: "completed"}}})
+	mustCreate(t, s, store.Job{ID: "j1", Parts: []store.Part{{Index: 1, Status: "completed"}}})
 	clk.now = t0.Add(time.Hour)
-	if err := s.SavePart(t.Context(), "j1", Part{Index: 1, Status: "completed", OutputFileID: "file-out"}); err != nil {
+	if err := s.SavePart(t.Context(), "j1", store.Part{Index: 1, Status: "completed", OutputFileID: "file-out"}); err != nil {
 		t.Fatal(err)
 	}
 	if j := mustGet(t, s, "j1"); !j.CompletedAt.Equal(t0) || !j.UpdatedAt.Equal(clk.now) {
@@ -316,14 +317,14 @@ func TestSavePartKeepsCompletionTime(t *testing.T) {
 func TestSavePartKeepsJobFields(t *testing.T) {
 	s, clk := openTest(t)
 	ctx := t.Context()
-	mustCreate(t, s, Job{ID: "jparent"})
-	mustCreate(t, s, Job{ID: "j1", ParentID: "jparent", Fingerprint: "fp1", Parts: []Part{{Index: 1}}})
+	mustCreate(t, s, store.Job{ID: "jparent"})
+	mustCreate(t, s, store.Job{ID: "j1", ParentID: "jparent", Fingerprint: "fp1", Parts: []store.Part{{Index: 1}}})
 	synced := t0.Add(time.Minute)
 	if err := s.SetSynced(ctx, "j1", synced); err != nil {
 		t.Fatal(err)
 	}
 	clk.now = t0.Add(time.Hour)
-	if err := s.SavePart(ctx, "j1", Part{Index: 1, Status: "completed"}); err != nil {
+	if err := s.SavePart(ctx, "j1", store.Part{Index: 1, Status: "completed"}); err != nil {
 		t.Fatal(err)
 	}
 	j := mustGet(t, s, "j1")
@@ -337,12 +338,12 @@ func TestSavePartKeepsJobFields(t *testing.T) {
 
 func TestSavePartErrors(t *testing.T) {
 	s, _ := openTest(t)
-	mustCreate(t, s, Job{ID: "j1"})
-	err := s.SavePart(t.Context(), "jnope", Part{Index: 1})
-	if !errors.Is(err, ErrNotFound) || err.Error() != `save part 1 of job "jnope": not found` {
+	mustCreate(t, s, store.Job{ID: "j1"})
+	err := s.SavePart(t.Context(), "jnope", store.Part{Index: 1})
+	if !errors.Is(err, store.ErrNotFound) || err.Error() != `save part 1 of job "jnope": not found` {
 		t.Errorf("unknown job: error = %v", err)
 	}
-	err = s.SavePart(t.Context(), "j1", Part{Index: -1})
+	err = s.SavePart(t.Context(), "j1", store.Part{Index: -1})
 	if err == nil || err.Error() != `save part of job "j1": part index -1: must be at least 1` {
 		t.Errorf("bad index: error = %v", err)
 	}
@@ -354,13 +355,13 @@ func TestSavePartErrors(t *testing.T) {
 func TestDelete(t *testing.T) {
 	s, _ := openTest(t)
 	ctx := t.Context()
-	mustCreate(t, s, Job{ID: "j1", Parts: []Part{{Index: 1, BatchID: "batch_1"}}})
-	mustCreate(t, s, Job{ID: "j2", Parts: []Part{{Index: 1, BatchID: "batch_2"}}})
+	mustCreate(t, s, store.Job{ID: "j1", Parts: []store.Part{{Index: 1, BatchID: "batch_1"}}})
+	mustCreate(t, s, store.Job{ID: "j2", Parts: []store.Part{{Index: 1, BatchID: "batch_2"}}})
 	if err := s.Delete(ctx, "j1"); err != nil {
 		t.Fatal(err)
 	}
 	for _, ref := range []string{"j1", "batch_1"} {
-		if _, err := s.Get(ctx, ref); !errors.Is(err, ErrNotFound) {
+		if _, err := s.Get(ctx, ref); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("Get(%q) after delete: error = %v, want not found", ref, err)
 		}
 	}
@@ -375,21 +376,21 @@ func TestDelete(t *testing.T) {
 		t.Errorf("other job = %+v", j)
 	}
 	err := s.Delete(ctx, "j1")
-	if !errors.Is(err, ErrNotFound) || err.Error() != `delete job "j1": not found` {
+	if !errors.Is(err, store.ErrNotFound) || err.Error() != `delete job "j1": not found` {
 		t.Errorf("second delete: error = %v", err)
 	}
 }
 
 func TestGet(t *testing.T) {
 	s, _ := openTest(t)
-	jobs := []Job{
+	jobs := []store.Job{
 		{ID: "jab123", Name: "nightly", CreatedAt: t0},
 		{ID: "jab456", Name: "nightly", CreatedAt: t0.Add(time.Hour)},
 		{ID: "jab789", Name: "nightly", CreatedAt: t0.Add(-time.Hour)},
-		{ID: "jcd789", Name: "jab", Parts: []Part{{Index: 1, BatchID: "batch_c"}}},
-		{ID: "jef000", Name: "jab123", Parts: []Part{{Index: 1, BatchID: "batch_e"}, {Index: 2, BatchID: "jcd"}}},
-		{ID: "jgh111", Parts: []Part{{Index: 1, BatchID: "batch_dup"}}},
-		{ID: "jgh222", Parts: []Part{{Index: 2, BatchID: "batch_dup"}}},
+		{ID: "jcd789", Name: "jab", Parts: []store.Part{{Index: 1, BatchID: "batch_c"}}},
+		{ID: "jef000", Name: "jab123", Parts: []store.Part{{Index: 1, BatchID: "batch_e"}, {Index: 2, BatchID: "jcd"}}},
+		{ID: "jgh111", Parts: []store.Part{{Index: 1, BatchID: "batch_dup"}}},
+		{ID: "jgh222", Parts: []store.Part{{Index: 2, BatchID: "batch_dup"}}},
 		{ID: "j*1"},
 		{ID: "jx1"},
 		{ID: "j?a"},
@@ -430,9 +431,9 @@ func TestGet(t *testing.T) {
 
 func TestGetErrors(t *testing.T) {
 	s, _ := openTest(t)
-	for _, j := range []Job{
-		{ID: "jgh111", Parts: []Part{{Index: 1, BatchID: "batch_dup"}}},
-		{ID: "jgh222", Name: "batch_dup", Parts: []Part{{Index: 2, BatchID: "batch_dup"}}},
+	for _, j := range []store.Job{
+		{ID: "jgh111", Parts: []store.Part{{Index: 1, BatchID: "batch_dup"}}},
+		{ID: "jgh222", Name: "batch_dup", Parts: []store.Part{{Index: 2, BatchID: "batch_dup"}}},
 		{ID: "jab1", Name: "Nightly"},
 	} {
 		mustCreate(t, s, j)
@@ -459,9 +460,9 @@ func TestGetErrors(t *testing.T) {
 			if err.Error() != tt.want {
 				t.Errorf("error = %q, want %q", err, tt.want)
 			}
-			var amb *AmbiguousError
+			var amb *store.AmbiguousError
 			switch {
-			case tt.wantCandidates == nil && !errors.Is(err, ErrNotFound):
+			case tt.wantCandidates == nil && !errors.Is(err, store.ErrNotFound):
 				t.Errorf("error %v does not wrap ErrNotFound", err)
 			case tt.wantCandidates != nil && !errors.As(err, &amb):
 				t.Errorf("error %v is no *AmbiguousError", err)
@@ -472,35 +473,15 @@ func TestGetErrors(t *testing.T) {
 	}
 }
 
-func TestAmbiguousErrorMessage(t *testing.T) {
-	tests := []struct {
-		n    int
-		want string
-	}{
-		{2, `"j" matches 2 jobs: j00, j01`},
-		{10, `"j" matches 10 jobs: j00, j01, j02, j03, j04, j05, j06, j07, j08, j09`},
-		{13, `"j" matches 13 jobs: j00, j01, j02, j03, j04, j05, j06, j07, j08, j09 and 3 more`},
-	}
-	for _, tt := range tests {
-		var ids []string
-		for i := range tt.n {
-			ids = append(ids, fmt.Sprintf("j%02d", i))
-		}
-		if got := (&AmbiguousError{Ref: "j", Candidates: ids}).Error(); got != tt.want {
-			t.Errorf("%d candidates: %q, want %q", tt.n, got, tt.want)
-		}
-	}
-}
-
 func TestList(t *testing.T) {
 	s, _ := openTest(t)
 	ctx := t.Context()
-	for _, j := range []Job{
-		{ID: "j1", Provider: "openai", Name: "a", CreatedAt: t0, Parts: []Part{{Index: 1, Status: "completed"}}},
-		{ID: "j2", Provider: "anthropic", Name: "b", CreatedAt: t0.Add(1 * time.Hour), Parts: []Part{{Index: 1, Status: "in_progress"}, {Index: 2, Status: "completed"}}},
-		{ID: "j3", Provider: "openai", Name: "a", CreatedAt: t0.Add(2 * time.Hour), Parts: []Part{{Index: 1, Status: "failed"}}, ParentID: "j1", Fingerprint: "fp"},
+	for _, j := range []store.Job{
+		{ID: "j1", Provider: "openai", Name: "a", CreatedAt: t0, Parts: []store.Part{{Index: 1, Status: "completed"}}},
+		{ID: "j2", Provider: "anthropic", Name: "b", CreatedAt: t0.Add(1 * time.Hour), Parts: []store.Part{{Index: 1, Status: "in_progress"}, {Index: 2, Status: "completed"}}},
+		{ID: "j3", Provider: "openai", Name: "a", CreatedAt: t0.Add(2 * time.Hour), Parts: []store.Part{{Index: 1, Status: "failed"}}, ParentID: "j1", Fingerprint: "fp"},
 		{ID: "j4", Provider: "openai", CreatedAt: t0.Add(3 * time.Hour)},
-		{ID: "j5", Provider: "gemini", Name: "a", CreatedAt: t0.Add(4 * time.Hour), Parts: []Part{{Index: 1, Status: "in_progress", Raw: []byte("{}")}}},
+		{ID: "j5", Provider: "gemini", Name: "a", CreatedAt: t0.Add(4 * time.Hour), Parts: []store.Part{{Index: 1, Status: "in_progress", Raw: []byte("{}")}}},
 		{ID: "j0", Provider: "openai", CreatedAt: t0.Add(4 * time.Hour)}, // same time as j5: id breaks the tie
 	} {
 		mustCreate(t, s, j)
@@ -513,25 +494,25 @@ func TestList(t *testing.T) {
 	}
 	tests := []struct {
 		name   string
-		filter Filter
+		filter store.Filter
 		want   []string
 	}{
-		{"all, newest first", Filter{}, []string{"j5", "j0", "j4", "j3", "j2", "j1"}},
-		{"provider", Filter{Provider: "openai"}, []string{"j0", "j4", "j3", "j1"}},
-		{"one status", Filter{Statuses: []string{"in_progress"}}, []string{"j5", "j2"}},
-		{"statuses", Filter{Statuses: []string{"completed", "failed"}}, []string{"j3", "j1"}},
-		{"no status yet", Filter{Statuses: []string{""}}, []string{"j0", "j4"}},
-		{"name", Filter{Name: "a"}, []string{"j5", "j3", "j1"}},
-		{"since is inclusive", Filter{Since: t0.Add(2 * time.Hour)}, []string{"j5", "j0", "j4", "j3"}},
-		{"before is exclusive", Filter{Before: t0.Add(2 * time.Hour)}, []string{"j2", "j1"}},
-		{"since and before", Filter{Since: t0.Add(time.Hour), Before: t0.Add(4 * time.Hour)}, []string{"j4", "j3", "j2"}},
-		{"terminal", Filter{Terminal: true}, []string{"j3", "j1"}},
-		{"prune: terminal before", Filter{Terminal: true, Before: t0.Add(2 * time.Hour)}, []string{"j1"}},
-		{"needs sync", Filter{NeedsSync: true}, []string{"j5", "j0", "j4", "j3", "j2"}},
-		{"needs sync, terminal", Filter{NeedsSync: true, Terminal: true}, []string{"j3"}},
-		{"limit", Filter{Limit: 2}, []string{"j5", "j0"}},
-		{"combined", Filter{Provider: "openai", Name: "a", Since: t0.Add(time.Minute), Limit: 5}, []string{"j3"}},
-		{"nothing", Filter{Provider: "nope"}, nil},
+		{"all, newest first", store.Filter{}, []string{"j5", "j0", "j4", "j3", "j2", "j1"}},
+		{"provider", store.Filter{Provider: "openai"}, []string{"j0", "j4", "j3", "j1"}},
+		{"one status", store.Filter{Statuses: []string{"in_progress"}}, []string{"j5", "j2"}},
+		{"statuses", store.Filter{Statuses: []string{"completed", "failed"}}, []string{"j3", "j1"}},
+		{"no status yet", store.Filter{Statuses: []string{""}}, []string{"j0", "j4"}},
+		{"name", store.Filter{Name: "a"}, []string{"j5", "j3", "j1"}},
+		{"since is inclusive", store.Filter{Since: t0.Add(2 * time.Hour)}, []string{"j5", "j0", "j4", "j3"}},
+		{"before is exclusive", store.Filter{Before: t0.Add(2 * time.Hour)}, []string{"j2", "j1"}},
+		{"since and before", store.Filter{Since: t0.Add(time.Hour), Before: t0.Add(4 * time.Hour)}, []string{"j4", "j3", "j2"}},
+		{"terminal", store.Filter{Terminal: true}, []string{"j3", "j1"}},
+		{"prune: terminal before", store.Filter{Terminal: true, Before: t0.Add(2 * time.Hour)}, []string{"j1"}},
+		{"needs sync", store.Filter{NeedsSync: true}, []string{"j5", "j0", "j4", "j3", "j2"}},
+		{"needs sync, terminal", store.Filter{NeedsSync: true, Terminal: true}, []string{"j3"}},
+		{"limit", store.Filter{Limit: 2}, []string{"j5", "j0"}},
+		{"combined", store.Filter{Provider: "openai", Name: "a", Since: t0.Add(time.Minute), Limit: 5}, []string{"j3"}},
+		{"nothing", store.Filter{Provider: "nope"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -557,7 +538,7 @@ func TestList(t *testing.T) {
 
 func TestJobIDs(t *testing.T) {
 	s, _ := openTest(t)
-	for _, j := range []Job{
+	for _, j := range []store.Job{
 		{ID: "jab123", Name: "nightly"},
 		{ID: "jab456", Name: "nightly"},
 		{ID: "jcd789", Name: "jab123"},
@@ -599,7 +580,7 @@ func (e endless) Read(p []byte) (int, error) {
 func TestNewID(t *testing.T) {
 	s, _ := openTest(t)
 	ctx := t.Context()
-	mustCreate(t, s, Job{ID: "jaaaaa"})
+	mustCreate(t, s, store.Job{ID: "jaaaaa"})
 
 	ids := make(map[string]bool)
 	for range 50 {
@@ -648,7 +629,7 @@ func TestNewID(t *testing.T) {
 func TestSetSynced(t *testing.T) {
 	s, clk := openTest(t)
 	ctx := t.Context()
-	mustCreate(t, s, Job{ID: "j1", Parts: []Part{{Index: 1, Status: "completed"}}})
+	mustCreate(t, s, store.Job{ID: "j1", Parts: []store.Part{{Index: 1, Status: "completed"}}})
 	clk.now = t0.Add(time.Hour)
 
 	check := func(step string, wantSynced time.Time, wantNeedsSync bool) {
@@ -657,7 +638,7 @@ func TestSetSynced(t *testing.T) {
 		if j.SyncedAt != wantSynced || !j.UpdatedAt.Equal(t0) {
 			t.Errorf("%s: synced %v updated %v, want %v and %v (unchanged)", step, j.SyncedAt, j.UpdatedAt, wantSynced, t0)
 		}
-		jobs, err := s.List(ctx, Filter{NeedsSync: true})
+		jobs, err := s.List(ctx, store.Filter{NeedsSync: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -683,7 +664,7 @@ func TestSetSynced(t *testing.T) {
 	}
 
 	err := s.SetSynced(ctx, "jnope", t0)
-	if !errors.Is(err, ErrNotFound) || err.Error() != `set synced time of job "jnope": not found` {
+	if !errors.Is(err, store.ErrNotFound) || err.Error() != `set synced time of job "jnope": not found` {
 		t.Errorf("unknown job: error = %v", err)
 	}
 }
@@ -695,10 +676,10 @@ func TestFamily(t *testing.T) {
 	//        │       └─ jb3 (created with jm3: id breaks the tie)
 	//        └─ ja2 ─── jc4
 	// jother ── jkid, and jalone, are other families.
-	for _, j := range []Job{
-		{ID: "jroot", CreatedAt: t0, Parts: []Part{{Index: 1, BatchID: "batch_root", Status: "failed"}}},
+	for _, j := range []store.Job{
+		{ID: "jroot", CreatedAt: t0, Parts: []store.Part{{Index: 1, BatchID: "batch_root", Status: "failed"}}},
 		{ID: "jother", CreatedAt: t0.Add(30 * time.Minute)},
-		{ID: "jz1", ParentID: "jroot", CreatedAt: t0.Add(1 * time.Hour), Parts: []Part{{Index: 1}, {Index: 2, BatchID: "batch_z1"}}},
+		{ID: "jz1", ParentID: "jroot", CreatedAt: t0.Add(1 * time.Hour), Parts: []store.Part{{Index: 1}, {Index: 2, BatchID: "batch_z1"}}},
 		{ID: "ja2", ParentID: "jroot", CreatedAt: t0.Add(2 * time.Hour)},
 		{ID: "jm3", ParentID: "jz1", CreatedAt: t0.Add(3 * time.Hour)},
 		{ID: "jb3", ParentID: "jz1", CreatedAt: t0.Add(3 * time.Hour)},
@@ -742,7 +723,7 @@ func TestFamily(t *testing.T) {
 
 	for _, id := range []string{"jnope", "jro", ""} {
 		_, err := s.Family(ctx, id)
-		if want := fmt.Sprintf("family of job %q: not found", id); !errors.Is(err, ErrNotFound) || err.Error() != want {
+		if want := fmt.Sprintf("family of job %q: not found", id); !errors.Is(err, store.ErrNotFound) || err.Error() != want {
 			t.Errorf("Family(%q): error = %v, want %q", id, err, want)
 		}
 	}
@@ -751,7 +732,7 @@ func TestFamily(t *testing.T) {
 func TestFamilyAfterDelete(t *testing.T) {
 	s, _ := openTest(t)
 	ctx := t.Context()
-	for _, j := range []Job{
+	for _, j := range []store.Job{
 		{ID: "ja", CreatedAt: t0},
 		{ID: "jb", ParentID: "ja", CreatedAt: t0.Add(1 * time.Hour)},
 		{ID: "jc", ParentID: "jb", CreatedAt: t0.Add(2 * time.Hour)},
@@ -781,8 +762,8 @@ func TestFamilyAfterDelete(t *testing.T) {
 
 	// Reusing the deleted id for a retry of jc makes a cycle jc -> jb -> jc,
 	// and the new jb adopts jd.
-	mustCreate(t, s, Job{ID: "jb", ParentID: "jc", CreatedAt: t0.Add(5 * time.Hour)})
-	mustCreate(t, s, Job{ID: "jf", ParentID: "jb", CreatedAt: t0.Add(6 * time.Hour)})
+	mustCreate(t, s, store.Job{ID: "jb", ParentID: "jc", CreatedAt: t0.Add(5 * time.Hour)})
+	mustCreate(t, s, store.Job{ID: "jf", ParentID: "jb", CreatedAt: t0.Add(6 * time.Hour)})
 	for _, id := range []string{"jb", "jc", "jd", "jf"} {
 		family, err := s.Family(ctx, id)
 		if err != nil {
@@ -796,10 +777,10 @@ func TestFamilyAfterDelete(t *testing.T) {
 
 func TestFindByFingerprint(t *testing.T) {
 	s, _ := openTest(t)
-	for _, j := range []Job{
-		{ID: "j1", Fingerprint: "fpA", CreatedAt: t0, Parts: []Part{{Index: 1, BatchID: "batch_1"}}},
+	for _, j := range []store.Job{
+		{ID: "j1", Fingerprint: "fpA", CreatedAt: t0, Parts: []store.Part{{Index: 1, BatchID: "batch_1"}}},
 		{ID: "j2", Fingerprint: "fpA", CreatedAt: t0.Add(time.Hour)},
-		{ID: "j4", Fingerprint: "fpA", CreatedAt: t0.Add(2 * time.Hour), Parts: []Part{{Index: 1, Status: "completed"}}},
+		{ID: "j4", Fingerprint: "fpA", CreatedAt: t0.Add(2 * time.Hour), Parts: []store.Part{{Index: 1, Status: "completed"}}},
 		{ID: "j3", Fingerprint: "fpA", CreatedAt: t0.Add(2 * time.Hour)}, // same time as j4: the greater id wins
 		{ID: "j5", Fingerprint: "fpB", CreatedAt: t0.Add(3 * time.Hour)},
 		{ID: "j6", CreatedAt: t0.Add(4 * time.Hour)},
@@ -830,7 +811,7 @@ func TestFindByFingerprint(t *testing.T) {
 			j, err := s.FindByFingerprint(t.Context(), tt.fp, tt.since)
 			if tt.want == "" {
 				want := fmt.Sprintf("find job by fingerprint %q: not found", tt.fp)
-				if !errors.Is(err, ErrNotFound) || err.Error() != want {
+				if !errors.Is(err, store.ErrNotFound) || err.Error() != want {
 					t.Errorf("FindByFingerprint = %v, %v; want error %q", j, err, want)
 				}
 				return
