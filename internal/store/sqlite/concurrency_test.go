@@ -13,8 +13,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/batchctl/batchctl/internal/providers"
 	"github.com/batchctl/batchctl/internal/store"
+	"github.com/batchctl/batchctl/internal/store/storetest"
 )
 
 // TestConcurrentStores has 20 stores, as 20 batchctl processes would, open
@@ -71,22 +71,7 @@ func work(t *testing.T, path, id string, updates int) error {
 		return err
 	}
 	defer s.Close()
-	if err := s.CreateJob(ctx, &store.Job{ID: id, Parts: []store.Part{{Index: 1}, {Index: 2}}}); err != nil {
-		return err
-	}
-	for n := 1; n <= updates; n++ {
-		status := providers.StatusInProgress
-		if n == updates {
-			status = providers.StatusCompleted
-		}
-		for idx := 1; idx <= 2; idx++ {
-			p := store.Part{Index: idx, Status: string(status), Counts: providers.Counts{Total: updates, Succeeded: n}}
-			if err := s.SavePart(ctx, id, p); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return storetest.WriteJob(ctx, s, id, updates)
 }
 
 // TestFreshRegistryManyProcesses starts 30 processes, as 30 batchctl

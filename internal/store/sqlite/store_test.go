@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"database/sql"
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -450,14 +449,6 @@ func TestLoadMigrationsChecksNumbering(t *testing.T) {
 				t.Errorf("error = %v, want %q", err, tt.want)
 			}
 		})
-	}
-}
-
-func TestDeleteUnknownJob(t *testing.T) {
-	s, _ := openTest(t)
-	err := s.Delete(t.Context(), "jnope")
-	if !errors.Is(err, store.ErrNotFound) || err.Error() != `delete job "jnope": not found` {
-		t.Errorf("error = %v, want not found", err)
 	}
 }
 
