@@ -27,9 +27,10 @@ type Registry interface {
 	// Delete removes a job and its parts.
 	Delete(ctx context.Context, id string) error
 
-	// Get finds a job by id, batch id, newest of a name, or unique id
-	// prefix, in that order; it fails with store.ErrNotFound or a
-	// *store.AmbiguousError.
+	// Get finds the job ref names: an exact job id, else a part's batch
+	// id, else a unique prefix of job ids, else the newest job of that
+	// name. It fails with store.ErrNotFound, or a *store.AmbiguousError
+	// when a batch id or a prefix matches several jobs and no name does.
 	Get(ctx context.Context, ref string) (*store.Job, error)
 	// List returns the jobs that match f, newest first, without their
 	// parts' raw batches.

@@ -60,8 +60,8 @@ const newestFirst = ` ORDER BY created_at DESC, id DESC`
 // CreateJob records j and its parts in one transaction. Zero CreatedAt and
 // UpdatedAt times of the job and its parts are set to now; Status, Counts,
 // Usage and CompletedAt are derived from the parts. On success j holds
-// what was stored. A taken id yields an error wrapping ErrExists, and a
-// ParentID that names no job an error wrapping ErrNotFound.
+// what was stored. A taken id yields an error wrapping store.ErrExists, and a
+// ParentID that names no job an error wrapping store.ErrNotFound.
 func (s *Store) CreateJob(ctx context.Context, j *store.Job) error {
 	if j.ID == "" {
 		return errors.New("create job: empty id")
@@ -167,7 +167,7 @@ func checkIndexes(parts []store.Part) error {
 // the job's Status, Counts, Usage and CompletedAt and sets its UpdatedAt
 // to now, all in one transaction. A zero p.UpdatedAt is set to now; a zero
 // p.CreatedAt keeps the part's stored creation time, or is set to now for a
-// new part. A missing job yields an error wrapping ErrNotFound.
+// new part. A missing job yields an error wrapping store.ErrNotFound.
 func (s *Store) SavePart(ctx context.Context, jobID string, p store.Part) error {
 	if err := checkIndexes([]store.Part{p}); err != nil {
 		return fmt.Errorf("save part of job %q: %w", jobID, err)
@@ -250,8 +250,8 @@ func mergePart(parts []store.Part, p *store.Part, now time.Time) []store.Part {
 // Get returns the job ref names, with its parts. ref is tried, in order, as
 // an exact job id, the exact provider batch id of a part, a unique prefix
 // of job ids, and an exact job name (the newest job of that name wins). It
-// returns an error wrapping ErrNotFound when nothing matches, and an
-// *AmbiguousError when a batch id belongs to several jobs or a prefix
+// returns an error wrapping store.ErrNotFound when nothing matches, and an
+// *store.AmbiguousError when a batch id belongs to several jobs or a prefix
 // matches several jobs and no name matches.
 func (s *Store) Get(ctx context.Context, ref string) (*store.Job, error) {
 	ids, err := s.resolve(ctx, ref)
@@ -440,7 +440,7 @@ func queryParts(ctx context.Context, tx *sql.Tx, query string, args []any, fn fu
 }
 
 // Delete removes job id and its parts. A missing job yields an error
-// wrapping ErrNotFound.
+// wrapping store.ErrNotFound.
 func (s *Store) Delete(ctx context.Context, id string) error {
 	if err := s.execOne(ctx, "DELETE FROM jobs WHERE id = ?", id); err != nil {
 		return fmt.Errorf("delete job %q: %w", id, err)
@@ -467,7 +467,7 @@ const familyCond = `id IN (WITH RECURSIVE
 // every job that retries it, directly or through other retries, whichever
 // branch they are on. id is an exact job id. Deleting a job splits its
 // chain: each job that retried it becomes a root. An unknown id yields an
-// error wrapping ErrNotFound.
+// error wrapping store.ErrNotFound.
 func (s *Store) Family(ctx context.Context, id string) ([]*store.Job, error) {
 	jobs, err := s.load(ctx, familyQuery(id))
 	if err != nil {
@@ -497,7 +497,7 @@ func fingerprintQuery(fp string, since time.Time) jobQuery {
 // FindByFingerprint returns the newest job, with its parts, whose
 // Fingerprint is fp and which was created at or after since (any time when
 // since is zero); ties are broken by the greater id. An empty fp matches no
-// job. When no job matches, it returns an error wrapping ErrNotFound.
+// job. When no job matches, it returns an error wrapping store.ErrNotFound.
 func (s *Store) FindByFingerprint(ctx context.Context, fp string, since time.Time) (*store.Job, error) {
 	if fp == "" {
 		return nil, fmt.Errorf("find job by fingerprint %q: %w", fp, store.ErrNotFound)
@@ -514,7 +514,7 @@ func (s *Store) FindByFingerprint(ctx context.Context, fp string, since time.Tim
 
 // SetSynced records t as the time sync exported the results of job id; a
 // zero t marks them not exported. It changes nothing else, not even the
-// job's UpdatedAt. A missing job yields an error wrapping ErrNotFound.
+// job's UpdatedAt. A missing job yields an error wrapping store.ErrNotFound.
 func (s *Store) SetSynced(ctx context.Context, id string, t time.Time) error {
 	if err := s.execOne(ctx, "UPDATE jobs SET synced_at = ? WHERE id = ?", nanos(t), id); err != nil {
 		return fmt.Errorf("set synced time of job %q: %w", id, err)
@@ -541,7 +541,7 @@ const idAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
 const idAttempts = 20
 
 // NewID returns a job id no job has yet: "j" and 5 random characters of
-// [a-z0-9]. It does not reserve the id: CreateJob still reports ErrExists
+// [a-z0-9]. It does not reserve the id: CreateJob still reports store.ErrExists
 // if another process takes it first.
 func (s *Store) NewID(ctx context.Context) (string, error) {
 	for range idAttempts {
@@ -596,7 +596,7 @@ func (s *Store) write(ctx context.Context, fn func(*sql.Tx) error) error {
 }
 
 // execOne runs a statement that changes one row in a write transaction,
-// and returns ErrNotFound when it changes none.
+// and returns store.ErrNotFound when it changes none.
 func (s *Store) execOne(ctx context.Context, query string, args ...any) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, query, args...)
