@@ -892,7 +892,7 @@ func TestConvertMixed(t *testing.T) {
 		},
 		{
 			name: "one model on anthropic", target: TargetAnthropic, def: Defaults{MaxTokens: intp(1), Model: "a"},
-			lines:   []string{`{"prompt":"a","model":"a"}`, anthropicLine[:len(anthropicLine)-2] + `,"model":"a"}}`},
+			lines:   []string{`{"prompt":"a","model":"a"}`, strings.Replace(anthropicLine, `"claude-sonnet-4-5"`, `"a"`, 1)},
 			wantSum: Summary{Requests: 2, Endpoint: "/v1/messages", Kind: KindChat, Model: "a"},
 		},
 	}
