@@ -239,7 +239,7 @@ func createRun(ctx context.Context, opts *Options, intervalSet bool) error {
 			spec.File = "--prompt"
 		}
 		spec.Input = in
-		if plan, err = m.Prepare(id, spec); err != nil {
+		if plan, err = m.Prepare(ctx, id, spec); err != nil {
 			return err
 		}
 	}

@@ -29,7 +29,7 @@ func outsideBatch(p *fakeProvider) *providers.Batch {
 func TestResolve(t *testing.T) {
 	e := newEnv(t)
 	spec := jobs.Spec{File: "in.jsonl", Input: strings.NewReader(input("a1", "a2")), Profile: e.profile, Name: "nightly", MaxRequests: 1}
-	plan, err := e.m.Prepare("job1", spec)
+	plan, err := e.m.Prepare(context.Background(), "job1", spec)
 	if err != nil {
 		t.Fatal(err)
 	}
