@@ -1042,11 +1042,11 @@ func TestConvertSummary(t *testing.T) {
 }
 
 func TestPromptLines(t *testing.T) {
-	data, err := io.ReadAll(PromptLines([]string{"Hi", "Say \"yes\"\nor no", "caf\xe9"}))
+	data, err := io.ReadAll(PromptLines([]string{"Hi", "Say \"yes\"\nor no", "café"}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"prompt":"Hi"}` + "\n" + `{"prompt":"Say \"yes\"\nor no"}` + "\n" + `{"prompt":"caf` + "\uFFFD" + `"}` + "\n"
+	want := `{"prompt":"Hi"}` + "\n" + `{"prompt":"Say \"yes\"\nor no"}` + "\n" + `{"prompt":"café"}` + "\n"
 	if string(data) != want {
 		t.Errorf("got:\n%s\nwant:\n%s", data, want)
 	}
