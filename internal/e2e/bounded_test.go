@@ -2,7 +2,9 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
@@ -103,12 +105,19 @@ func TestBoundedInput(t *testing.T) {
 			if _, err := os.Stat(tt.file); tt.file != "-" && err != nil {
 				t.Skip(err)
 			}
-			cmd := exec.Command(bin, append([]string{"create", "-f", tt.file, "--model", "openai/m", "--dry-run"}, strings.Fields(tt.args)...)...)
+			ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, bin, append([]string{"create", "-f", tt.file, "--model", "openai/m", "--dry-run"}, strings.Fields(tt.args)...)...)
 			cmd.Env, cmd.Stdin = env, tt.stdin
 			var stderr bytes.Buffer
 			cmd.Stderr = &stderr
 			start := time.Now()
-			err := cmd.Run()
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			stopGuard := guardMemory(t, cmd.Process)
+			err := cmd.Wait()
+			stopGuard()
 			took := time.Since(start)
 			if ee := (*exec.ExitError)(nil); err != nil && !errors.As(err, &ee) {
 				t.Fatal(err)
@@ -130,6 +139,46 @@ func TestBoundedInput(t *testing.T) {
 				t.Errorf("read %d bytes of the input, want it to stop early", r.read.Load())
 			}
 		})
+	}
+}
+
+// guardMemory kills p if its resident memory grows past four times the
+// budget, so that a regression fails the test instead of exhausting the
+// memory of the machine (the unbounded reader took 23 GB of /dev/zero).
+// It polls /proc, where there is one; the returned func stops it.
+func guardMemory(t *testing.T, p *os.Process) (stop func()) {
+	t.Helper()
+	status := fmt.Sprintf("/proc/%d/status", p.Pid)
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+			b, err := os.ReadFile(status)
+			if err != nil {
+				return
+			}
+			var kb int64
+			if _, rest, ok := strings.Cut(string(b), "VmRSS:"); ok {
+				fmt.Sscan(rest, &kb)
+			}
+			if kb<<10 > 4*memoryBudget {
+				t.Errorf("resident memory passed %d MiB: killed", 4*memoryBudget>>20)
+				p.Kill()
+				return
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
 	}
 }
 
@@ -157,7 +206,9 @@ func TestInterruptedInput(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer pw.Close()
-			cmd := exec.Command(bin, "create", "-f", "-", "--model", "openai/m", "--max-requests", "1000000000", "--dry-run")
+			ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, bin, "create", "-f", "-", "--model", "openai/m", "--max-requests", "1000000000", "--dry-run")
 			cmd.Env, cmd.Stdin = env, pr
 			var stderr bytes.Buffer
 			cmd.Stderr = &stderr
@@ -192,12 +243,8 @@ func TestInterruptedInput(t *testing.T) {
 			}
 			done := make(chan error, 1)
 			go func() { done <- cmd.Wait() }()
-			select {
-			case <-done:
-			case <-time.After(time.Minute):
-				cmd.Process.Kill()
-				<-done
-				t.Fatalf("still running a minute after SIGTERM; stderr:\n%s", stderr.String())
+			if err := <-done; ctx.Err() != nil {
+				t.Fatalf("killed, still running long after SIGTERM (%v); stderr:\n%s", err, stderr.String())
 			}
 			t.Logf("exit %d %v after SIGTERM", cmd.ProcessState.ExitCode(), time.Since(start).Round(time.Millisecond))
 			if code := cmd.ProcessState.ExitCode(); code != 130 || !strings.Contains(stderr.String(), "interrupted") {
