@@ -94,6 +94,10 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 
 			Inputs larger than one provider batch (requests or bytes, per provider profile,
 			or --max-requests/--max-bytes) are split into several batches, the parts of one job.
+			One line may be at most as large as one batch (--max-bytes, or the profile's
+			max_bytes: 200MB for OpenAI) and takes memory in proportion to its length; a
+			longer line, or one that cannot be JSON from its first bytes on, is rejected
+			without reading the rest of it.
 
 			Running the same create again within 24 hours (same input, provider, model and
 			options) does not submit again: it prints the existing job's id, and finishes
