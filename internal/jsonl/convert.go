@@ -143,6 +143,7 @@ type Converter struct {
 	id        []byte // the line's request id, decoded
 	genID     []byte // a generated id
 	top       topLevel
+	scan      jsonscan.Scanner // reads the line's first pass, reused for its memory
 	req       request
 	text1     []byte // a text line as a JSON string
 	scratch   []byte

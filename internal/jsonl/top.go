@@ -75,7 +75,8 @@ func (t *topLevel) distinguish(sh shape, key string) {
 func (c *Converter) scanTop(b []byte) (kind string, err error) {
 	t := &c.top
 	*t = topLevel{unknown: t.unknown[:0]}
-	s := jsonscan.New(b)
+	s := &c.scan
+	s.Reset(b)
 	s.DisallowInvalidUTF8()
 	s.DisallowLoneSurrogates()
 	s.DisallowDuplicateKeys()

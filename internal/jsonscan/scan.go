@@ -43,6 +43,13 @@ type Scanner struct {
 // New returns a scanner at the start of data.
 func New(data []byte) Scanner { return Scanner{data: data} }
 
+// Reset makes s read data from its start, keeping its options and the
+// memory it allocated, which a scanner reused for each line of an input
+// then allocates only once.
+func (s *Scanner) Reset(data []byte) {
+	s.data, s.pos, s.depth, s.keys = data, 0, 0, s.keys[:0]
+}
+
 // DisallowInvalidUTF8 makes invalid UTF-8 in a string a syntax error.
 // By default, as in encoding/json, such a string is valid and each
 // invalid byte decodes to U+FFFD.
@@ -299,8 +306,23 @@ func (s *Scanner) object(member func(key []byte) error) error {
 		if err != nil {
 			return err
 		}
-		if s.uniqueKeys && s.repeated(frame, &seen, key) {
-			return &StrictError{Offset: at, reason: "duplicate key " + strconv.Quote(string(appendUnquoted(nil, key.contents)))}
+		if s.uniqueKeys {
+			dup := false
+			if keys := s.keys[frame:]; seen == nil && !key.escaped && len(keys) < linearKeys {
+				// the common case, inline: a few keys that need no decoding
+				for _, prev := range keys {
+					if string(prev) == string(key.contents) {
+						dup = true
+						break
+					}
+				}
+				s.keys = append(s.keys, key.contents)
+			} else {
+				dup = s.repeated(frame, &seen, key)
+			}
+			if dup {
+				return &StrictError{Offset: at, reason: "duplicate key " + strconv.Quote(string(appendUnquoted(nil, key.contents)))}
+			}
 		}
 		if s.Peek() != ':' {
 			return s.unexpected(wantColon)
