@@ -18,10 +18,11 @@ const readBufferSize = 64 << 10
 const utf8BOM = "\xEF\xBB\xBF"
 
 // Reader reads a JSON Lines stream line by line. Lines may be of any
-// length unless Bound limits it. It strips the line terminator ("\n" or "\r\n"), a UTF-8 byte order mark at
-// the very start, and skips lines that are empty or hold only JSON
-// whitespace (space, tab, carriage return); skipped lines still count for
-// line numbers. The last line need not end with a newline.
+// length unless Bound limits it. It strips the line terminator ("\n" or
+// "\r\n"), a UTF-8 byte order mark at the very start, and skips lines that
+// are empty or hold only JSON whitespace (space, tab, carriage return);
+// skipped lines still count for line numbers. The last line need not end
+// with a newline.
 type Reader struct {
 	br     *bufio.Reader
 	long   []byte // assembles lines longer than br's buffer

@@ -19,6 +19,7 @@
 package jsonscan
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"unicode/utf8"
@@ -97,7 +98,7 @@ func (s *Scanner) Prefix() error {
 	if err == nil {
 		err = s.End()
 	}
-	if se, ok := err.(*SyntaxError); ok && se.AtEnd {
+	if se, ok := errors.AsType[*SyntaxError](err); ok && se.AtEnd {
 		return nil
 	}
 	return err
