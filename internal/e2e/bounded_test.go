@@ -93,7 +93,8 @@ func TestBoundedInput(t *testing.T) {
 		want  string // in stderr
 	}{
 		{"/dev/zero", "/dev/zero", nil, "", "/dev/zero:1:1: invalid JSON: expected a value, found '\\x00'\n/dev/zero:1: stopped reading here"},
-		{"/dev/urandom", "/dev/urandom", nil, "", "/dev/urandom:20: stopped reading here (20 lines are not JSON)"},
+		// blank lines count, so the line it stops at varies
+		{"/dev/urandom", "/dev/urandom", nil, "", ": stopped reading here (20 lines are not JSON)"},
 		{"100 MB of newline-free garbage", "-", &garbage{rng: rand.New(rand.NewPCG(1, 2)), left: hundredMB}, "", "<stdin>:1:1: invalid JSON"},
 		{"100 MB line, valid then garbage", "-", &repeat{start: []byte(`{"prompt":"` + strings.Repeat("x", 1<<20) + `"}`), fill: []byte("x"), left: hundredMB}, "",
 			"<stdin>:1:1048590: invalid JSON: expected end of line after the JSON value, found 'x'"},
