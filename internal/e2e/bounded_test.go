@@ -98,8 +98,8 @@ func TestBoundedInput(t *testing.T) {
 		{"100 MB of newline-free garbage", "-", &garbage{rng: rand.New(rand.NewPCG(1, 2)), left: hundredMB}, "", "<stdin>:1:1: invalid JSON"},
 		{"100 MB line, valid then garbage", "-", &repeat{start: []byte(`{"prompt":"` + strings.Repeat("x", 1<<20) + `"}`), fill: []byte("x"), left: hundredMB}, "",
 			"<stdin>:1:1048590: invalid JSON: expected end of line after the JSON value, found 'x'"},
-		{"100 MB string over --max-bytes", "-", &repeat{start: []byte(`{"prompt":"`), fill: []byte("x"), left: hundredMB}, "--max-bytes 8MB",
-			"<stdin>:1: line is over the 8000000-byte limit of one batch"},
+		{"100 MB string over --max-bytes", "-", &repeat{start: []byte(`{"prompt":"`), fill: []byte("x"), left: hundredMB}, "--max-bytes 4MB",
+			"<stdin>:1: line is over the 4000000-byte limit of one batch"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
