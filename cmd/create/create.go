@@ -19,6 +19,7 @@ import (
 	"github.com/batchctl/batchctl/internal/iostreams"
 	"github.com/batchctl/batchctl/internal/jobs"
 	"github.com/batchctl/batchctl/internal/jsonl"
+	"github.com/batchctl/batchctl/internal/jsonscan"
 	"github.com/batchctl/batchctl/internal/providers/all"
 )
 
@@ -94,6 +95,10 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 
 			Inputs larger than one provider batch (requests or bytes, per provider profile,
 			or --max-requests/--max-bytes) are split into several batches, the parts of one job.
+			One line may be at most as large as one batch (--max-bytes, or the profile's
+			max_bytes: 200MB for OpenAI) and takes memory in proportion to its length; a
+			longer line, or one that cannot be JSON from its first bytes on, is rejected
+			without reading the rest of it.
 
 			Running the same create again within 24 hours (same input, provider, model and
 			options) does not submit again: it prints the existing job's id, and finishes
@@ -145,8 +150,14 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 			if opts.DryRun && opts.Wait {
 				return cmdutil.FlagErrorf("--dry-run and --wait cannot be used together")
 			}
-			if opts.MaxRequests < 0 {
-				return cmdutil.FlagErrorf("--max-requests must be positive")
+			if opts.MaxRequests < 1 && cmd.Flags().Changed("max-requests") {
+				return cmdutil.FlagErrorf("--max-requests must be at least 1")
+			}
+			if opts.Timeout < 0 {
+				return cmdutil.FlagErrorf("--timeout must not be negative")
+			}
+			if err := checkPrompts(opts.Prompts); err != nil {
+				return err
 			}
 			if opts.Interval <= 0 && cmd.Flags().Changed("interval") {
 				return cmdutil.FlagErrorf("--interval must be positive")
@@ -249,7 +260,7 @@ func createRun(ctx context.Context, opts *Options, intervalSet bool) error {
 			spec.File = "--prompt"
 		}
 		spec.Input = in
-		if plan, err = m.Prepare(id, spec); err != nil {
+		if plan, err = m.Prepare(ctx, id, spec); err != nil {
 			return err
 		}
 	}
@@ -373,7 +384,24 @@ func openInput(ios *iostreams.IOStreams, path string, prompts []string) (io.Read
 	if err != nil {
 		return nil, nil, &cmdutil.UsageError{Err: fmt.Errorf("reading input: %w", err)}
 	}
+	// A directory opens, then fails the first read as an I/O error; it is
+	// a mistake in the arguments.
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		f.Close()
+		return nil, nil, &cmdutil.UsageError{Err: fmt.Errorf("reading input: %s: is a directory", path)}
+	}
 	return f, func() { f.Close() }, nil
+}
+
+// checkPrompts rejects a --prompt that is not valid UTF-8, as a file
+// holding the same bytes is rejected, rather than sending U+FFFD for them.
+func checkPrompts(prompts []string) error {
+	for i, p := range prompts {
+		if bad := jsonscan.InvalidUTF8([]byte(p)); bad < len(p) {
+			return cmdutil.FlagErrorf("--prompt %d: invalid UTF-8 at byte %d", i+1, bad+1)
+		}
+	}
+	return nil
 }
 
 func printPlan(w io.Writer, p *jobs.Plan) {

@@ -36,7 +36,11 @@ func TestNewCmdCreate(t *testing.T) {
 		},
 		{name: "no file", args: "--model openai/x", wantErr: "no input: pass -f FILE, -f - to read standard input, or --prompt TEXT"},
 		{name: "dry run and wait", args: "-f x -p openai --dry-run --wait", wantErr: "--dry-run and --wait cannot be used together"},
-		{name: "negative max requests", args: "-f x -p openai --max-requests -1", wantErr: "--max-requests must be positive"},
+		{name: "negative max requests", args: "-f x -p openai --max-requests -1", wantErr: "--max-requests must be at least 1"},
+		{name: "zero max requests", args: "-f x -p openai --max-requests 0", wantErr: "--max-requests must be at least 1"},
+		{name: "negative timeout", args: "-f x -p openai --wait --timeout -1s", wantErr: "--timeout must not be negative"},
+		{name: "prompt not UTF-8", args: "--prompt ok --prompt caf\xe9s -p openai", wantErr: "--prompt 2: invalid UTF-8 at byte 4"},
+		{name: "prompt with a cut character", args: "--prompt caf\xc3 -p openai", wantErr: "--prompt 1: invalid UTF-8 at byte 4"},
 		{name: "zero interval", args: "-f x -p openai --interval 0s", wantErr: "--interval must be positive"},
 		{name: "argument", args: "-f x extra", wantErr: `unexpected argument "extra"`},
 	}

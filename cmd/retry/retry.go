@@ -146,7 +146,7 @@ func retryRun(ctx context.Context, opts *Options) error {
 		File: "retry of " + parent.ID, Input: in, Profile: profile, Model: "", Name: opts.Name,
 		Metadata: parent.Metadata, Parent: parent.ID, CompletionWindow: profile.CompletionWindow,
 	}
-	plan, err := m.Prepare(id, spec)
+	plan, err := m.Prepare(ctx, id, spec)
 	if err != nil {
 		return err
 	}

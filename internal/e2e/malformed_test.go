@@ -73,6 +73,22 @@ func TestMalformedInputs(t *testing.T) {
 		{"http image to gemini", `{"messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"http://x/a.png"}}]}]}`, "--model gemini/echo", `in.jsonl:1:`},
 		{"gemini key missing", `{"request":{"contents":[]}}`, "--model gemini/echo", `in.jsonl:1:`},
 		{"no requests", "\n\n  \n", "", `in.jsonl: no requests`},
+		{"duplicate key in a message", line("a") + "\n" + line("b") + "\n" + strings.Replace(line("c"), `"content":"hi"`, `"content":"hi","role":"system"`, 1), "",
+			`in.jsonl:3: body.messages[0]: duplicate key "role"`},
+		{"duplicate top-level key", `{"prompt":"a","custom_id":"x","prompt":"b"}`, "", `in.jsonl:1: duplicate key "prompt"`},
+		{"duplicate key in a tool schema", strings.Replace(line("a"), `"messages"`, `"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object","required":[],"required":["x"]}}}],"messages"`, 1), "",
+			`in.jsonl:1: body.tools[0].function.parameters: duplicate key "required"`},
+		{"duplicate key spelled with an escape", `{"prompt":"a","pr\u006fmpt":"b"}`, "", `in.jsonl:1: duplicate key "prompt"`},
+		{"lone high surrogate", line("a") + "\n" + `{"prompt":"x\ud800"}`, "", `in.jsonl:2: prompt: lone surrogate \ud800 in string`},
+		{"lone low surrogate in a message", strings.Replace(line("a"), `"hi"`, `"\udc00hi"`, 1), "", `in.jsonl:1: body.messages[0].content: lone surrogate \udc00 in string`},
+		{"reversed surrogate pair", `{"prompt":"\ude00\ud83d"}`, "", `in.jsonl:1: prompt: lone surrogate \ude00`},
+		{"NUL bytes", line("a") + "\n" + strings.Repeat("\x00", 200<<10), "", "in.jsonl:2:1: invalid JSON: expected a value, found '\\x00'\nin.jsonl:2: stopped reading here"},
+		{"prompt flag not UTF-8", "", "--prompt ok --prompt caf\xe9!", `--prompt 2: invalid UTF-8 at byte 4`},
+		{"input is a directory", "", "-f .", `reading input: .: is a directory`},
+		{"zero max requests", line("a"), "--max-requests 0", `--max-requests must be at least 1`},
+		{"negative max requests", line("a"), "--max-requests -3", `--max-requests must be at least 1`},
+		{"zero max bytes", line("a"), "--max-bytes 0", `--max-bytes: invalid size "0"`},
+		{"negative max bytes", line("a"), "--max-bytes -1KB", `--max-bytes: invalid size "-1KB"`},
 	}
 	if len(bad) < 30 {
 		t.Fatalf("the corpus has %d inputs, want at least 30", len(bad))
@@ -85,7 +101,10 @@ func TestMalformedInputs(t *testing.T) {
 		if err := os.WriteFile(in, []byte(input), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		argv := []string{"create", "-f", "in.jsonl", "--force"}
+		argv := []string{"create", "--force"}
+		if !strings.Contains(args, "--prompt") {
+			argv = append(argv, "-f", "in.jsonl") // a later -f wins
+		}
 		if !strings.Contains(args, "--model") {
 			argv = append(argv, "--provider", "openai")
 		}
@@ -124,6 +143,8 @@ func TestMalformedInputs(t *testing.T) {
 		{"blank lines skipped", "\n" + line("a") + "\n\n   \n" + line("b") + "\n"},
 		{"last line without newline", line("a") + "\n" + line("b")},
 		{"a 50 MB line within the limit", fifty},
+		{"surrogate pairs", `{"prompt":"\ud83d\ude00 \uD83D\uDE00"}`},
+		{"the same key in sibling objects", strings.Replace(line("a"), `"messages":[`, `"messages":[{"role":"user","content":"a"},`, 1)},
 	}
 	for _, tt := range good {
 		t.Run(tt.name, func(t *testing.T) {

@@ -97,8 +97,11 @@ func (m *Manager) PrepareRemote(jobID string, spec Spec, fileID string, kind jso
 
 // Prepare validates the whole input before anything is sent and writes the
 // parts' inputs under the job's directory. On any problem it removes what it
-// wrote and returns a *jsonl.ValidationError (or an I/O error).
-func (m *Manager) Prepare(jobID string, spec Spec) (plan *Plan, err error) {
+// wrote and returns a *jsonl.ValidationError (or an I/O error). A line may
+// be as long as one batch may be large, and takes memory in proportion;
+// reading stops at the first byte that shows a line cannot be valid, and
+// when ctx is done, even in the middle of a read from a pipe or terminal.
+func (m *Manager) Prepare(ctx context.Context, jobID string, spec Spec) (plan *Plan, err error) {
 	if err := m.mkdirJob(jobID); err != nil {
 		return nil, fmt.Errorf("creating the job directory: %w", err)
 	}
@@ -126,10 +129,15 @@ func (m *Manager) Prepare(jobID string, spec Spec) (plan *Plan, err error) {
 	conv := jsonl.NewConverter(name, jsonl.ConvertOptions{
 		Target: TargetOf(spec.Profile), Defaults: defaults, TextInput: spec.TextInput, MaxLineBytes: maxBytes,
 	})
-	r := jsonl.NewReader(spec.Input)
-	for {
+	r := jsonl.NewReader(&ctxReader{ctx: ctx, r: spec.Input, done: make(chan readResult, 1)})
+	r.Bound(maxBytes, conv.CheckPrefix)
+	for !conv.Stopped() {
 		line, err := r.Next()
 		if errors.Is(err, io.EOF) {
+			break
+		}
+		if le, ok := errors.AsType[*jsonl.LineError](err); ok {
+			conv.Abandon(le)
 			break
 		}
 		if err != nil {
@@ -176,6 +184,43 @@ func (m *Manager) Prepare(jobID string, spec Spec) (plan *Plan, err error) {
 		plan.Bytes += p.Bytes
 	}
 	return plan, nil
+}
+
+// ctxReader reads r until ctx is done. Each read runs in a goroutine, so
+// that one blocked on a silent pipe or terminal cannot hold create past
+// Ctrl-C; it reads into a buffer of its own, which is left to that
+// goroutine when ctx ends first.
+type ctxReader struct {
+	ctx  context.Context
+	r    io.Reader
+	buf  []byte
+	done chan readResult // buffered, so that an abandoned read can finish
+}
+
+type readResult struct {
+	n   int
+	err error
+}
+
+func (c *ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	if len(c.buf) < len(p) {
+		c.buf = make([]byte, len(p))
+	}
+	buf := c.buf[:len(p)]
+	go func() {
+		n, err := c.r.Read(buf)
+		c.done <- readResult{n, err}
+	}()
+	select {
+	case <-c.ctx.Done():
+		c.buf = nil
+		return 0, c.ctx.Err()
+	case res := <-c.done:
+		return copy(p, buf[:res.n]), res.err
+	}
 }
 
 // Discard removes a prepared plan's files (dry runs).

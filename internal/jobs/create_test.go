@@ -54,7 +54,7 @@ func sha256Hex(s string) string {
 func (e *testEnv) create(t *testing.T, id string, maxRequests int, ids ...string) *jobs.Job {
 	t.Helper()
 	spec := jobs.Spec{File: "in.jsonl", Input: strings.NewReader(input(ids...)), Profile: e.profile, MaxRequests: maxRequests}
-	plan, err := e.m.Prepare(id, spec)
+	plan, err := e.m.Prepare(context.Background(), id, spec)
 	if err != nil {
 		t.Fatalf("Prepare: %v", err)
 	}
@@ -122,7 +122,7 @@ func TestPrepareSplitsIntoParts(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t)
 			e.profile.MaxRequests, e.profile.MaxBytes = tt.profileRequests, tt.profileBytes
-			plan, err := e.m.Prepare("job1", jobs.Spec{
+			plan, err := e.m.Prepare(context.Background(), "job1", jobs.Spec{
 				File: "in.jsonl", Input: strings.NewReader(input(tt.ids...)), Profile: e.profile,
 				MaxRequests: tt.specRequests, MaxBytes: tt.specBytes,
 			})
@@ -159,7 +159,7 @@ func TestPrepareConvertsTheInput(t *testing.T) {
 	e := newEnv(t)
 	in := "\xEF\xBB\xBF" + request("a1") + "\r\n\r\n  \t \n" + request("a2") + "\r\n\n" + request("a3")
 	want := input("a1", "a2", "a3")
-	plan, err := e.m.Prepare("job1", jobs.Spec{File: "in.jsonl", Input: strings.NewReader(in), Profile: e.profile, Model: "m1"})
+	plan, err := e.m.Prepare(context.Background(), "job1", jobs.Spec{File: "in.jsonl", Input: strings.NewReader(in), Profile: e.profile, Model: "m1"})
 	if err != nil {
 		t.Fatalf("Prepare: %v", err)
 	}
@@ -250,7 +250,7 @@ func TestPrepareValidationError(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t)
 			e.profile.MaxBytes = maxBytes
-			plan, err := e.m.Prepare("job1", jobs.Spec{File: tt.file, Input: strings.NewReader(tt.input), Profile: e.profile, Model: tt.model})
+			plan, err := e.m.Prepare(context.Background(), "job1", jobs.Spec{File: tt.file, Input: strings.NewReader(tt.input), Profile: e.profile, Model: tt.model})
 			var verr *jsonl.ValidationError
 			if !errors.As(err, &verr) {
 				t.Fatalf("Prepare = %+v, %v; want a *jsonl.ValidationError", plan, err)
@@ -270,7 +270,7 @@ func TestPrepareReadError(t *testing.T) {
 	boom := errors.New("boom")
 	in := io.MultiReader(strings.NewReader(input("a1", "a2")), iotest.ErrReader(boom))
 	fds := openFiles(t)
-	_, err := e.m.Prepare("job1", jobs.Spec{File: "in.jsonl", Input: in, Profile: e.profile})
+	_, err := e.m.Prepare(context.Background(), "job1", jobs.Spec{File: "in.jsonl", Input: in, Profile: e.profile})
 	if got := openFiles(t); got != fds {
 		t.Errorf("%d files open after Prepare, %d before", got, fds)
 	}
@@ -303,7 +303,7 @@ func TestRecord(t *testing.T) {
 		File: "in.jsonl", Input: strings.NewReader(input("a1", "a2", "a3")), Profile: e.profile,
 		Name: "nightly", Metadata: map[string]string{"team": "search"}, CompletionWindow: "7d",
 	}
-	plan, err := e.m.Prepare("job1", spec)
+	plan, err := e.m.Prepare(context.Background(), "job1", spec)
 	if err != nil {
 		t.Fatalf("Prepare: %v", err)
 	}
@@ -399,7 +399,7 @@ func TestSubmit(t *testing.T) {
 				File: "in.jsonl", Input: strings.NewReader(input("a1", "a2", "a3")), Profile: e.profile,
 				Name: tt.jobName, Metadata: tt.metadata,
 			}
-			plan, err := e.m.Prepare("job1", spec)
+			plan, err := e.m.Prepare(context.Background(), "job1", spec)
 			if err != nil {
 				t.Fatalf("Prepare: %v", err)
 			}
@@ -438,7 +438,7 @@ func TestSubmitFailureKeepsEarlierParts(t *testing.T) {
 	e := newEnv(t)
 	e.profile.MaxRequests = 1
 	spec := jobs.Spec{File: "in.jsonl", Input: strings.NewReader(input("a1", "a2", "a3")), Profile: e.profile}
-	plan, err := e.m.Prepare("job1", spec)
+	plan, err := e.m.Prepare(context.Background(), "job1", spec)
 	if err != nil {
 		t.Fatalf("Prepare: %v", err)
 	}

@@ -21,8 +21,8 @@ import (
 func FileResults(ctx context.Context, p providers.Provider, in io.Reader, name string, fn func(*providers.Result) error) (Tally, error) {
 	tally := Tally{}
 	rd := jsonl.NewReader(in)
-	rd.MaxLine = MaxResultLine
-	var r providers.Result // one for all lines: fn gets a pointer to it
+	rd.Bound(MaxResultLine+1, nil) // with its newline
+	var r providers.Result         // one for all lines: fn gets a pointer to it
 	for {
 		if err := ctx.Err(); err != nil {
 			return tally, err
@@ -31,8 +31,8 @@ func FileResults(ctx context.Context, p providers.Provider, in io.Reader, name s
 		if errors.Is(err, io.EOF) {
 			return tally, nil
 		}
-		var tooLong *jsonl.LineTooLongError
-		if errors.As(err, &tooLong) {
+		var tooLong *jsonl.LineError
+		if errors.As(err, &tooLong) && errors.Is(err, jsonl.ErrLineTooLong) {
 			return tally, fmt.Errorf("%s: %w", name, &ResultsTooLargeError{Line: tooLong.Line, Limit: MaxResultLine})
 		}
 		if err != nil {

@@ -29,7 +29,7 @@ func outsideBatch(p *fakeProvider) *providers.Batch {
 func TestResolve(t *testing.T) {
 	e := newEnv(t)
 	spec := jobs.Spec{File: "in.jsonl", Input: strings.NewReader(input("a1", "a2")), Profile: e.profile, Name: "nightly", MaxRequests: 1}
-	plan, err := e.m.Prepare("job1", spec)
+	plan, err := e.m.Prepare(context.Background(), "job1", spec)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -276,7 +276,7 @@ func TestCancelUnsubmitted(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t)
 			spec := jobs.Spec{File: "in.jsonl", Input: strings.NewReader(input("a1", "a2")), Profile: e.profile, MaxRequests: 1}
-			plan, err := e.m.Prepare("job1", spec)
+			plan, err := e.m.Prepare(t.Context(), "job1", spec)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -326,7 +326,7 @@ func TestCancelUnsubmitted(t *testing.T) {
 func TestCancelNeverSubmitted(t *testing.T) {
 	e := newEnv(t)
 	spec := jobs.Spec{File: "in.jsonl", Input: strings.NewReader(input("a1")), Profile: e.profile}
-	plan, err := e.m.Prepare("job1", spec)
+	plan, err := e.m.Prepare(t.Context(), "job1", spec)
 	if err != nil {
 		t.Fatal(err)
 	}

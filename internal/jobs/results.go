@@ -168,7 +168,7 @@ func checkRaw(f *os.File, p providers.Provider, submitted map[string]bool) (resu
 		seen = map[string]bool{}
 	}
 	rd := jsonl.NewReader(f)
-	rd.MaxLine = MaxResultLine
+	rd.Bound(MaxResultLine+1, nil) // with its newline
 	for {
 		line, err := rd.Next()
 		if errors.Is(err, io.EOF) {
@@ -344,7 +344,7 @@ func (m *Manager) partResults(ctx context.Context, p providers.Provider, j *Job,
 	defer closeRaw()
 	if raw != nil {
 		rd := jsonl.NewReader(raw)
-		rd.MaxLine = MaxResultLine // a copy kept by a version without the bound
+		rd.Bound(MaxResultLine+1, nil) // a copy kept by a version without the bound
 		for {
 			line, err := rd.Next()
 			if errors.Is(err, io.EOF) {

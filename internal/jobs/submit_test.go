@@ -18,7 +18,7 @@ func recordJob(t *testing.T, e *testEnv, ids ...string) *jobs.Job {
 	t.Helper()
 	e.profile.MaxRequests = 1
 	spec := jobs.Spec{File: "in.jsonl", Input: strings.NewReader(input(ids...)), Profile: e.profile}
-	plan, err := e.m.Prepare("job1", spec)
+	plan, err := e.m.Prepare(context.Background(), "job1", spec)
 	if err != nil {
 		t.Fatalf("Prepare: %v", err)
 	}

@@ -3,6 +3,7 @@ package jsonl
 import (
 	"errors"
 	"fmt"
+	"unicode/utf8"
 
 	"github.com/batchctl/batchctl/internal/jsonscan"
 )
@@ -130,6 +131,8 @@ type Converter struct {
 	mixedModels  bool
 	summary      Summary
 	problems     problems
+	unreadable   int  // lines that are not JSON (or, as text, not UTF-8)
+	stopped      bool // the input was given up on: nothing after c.line was read
 
 	// The line being converted.
 	line      int
@@ -140,6 +143,7 @@ type Converter struct {
 	id        []byte // the line's request id, decoded
 	genID     []byte // a generated id
 	top       topLevel
+	scan      jsonscan.Scanner // reads the line's first pass, reused for its memory
 	req       request
 	text1     []byte // a text line as a JSON string
 	scratch   []byte
@@ -169,8 +173,9 @@ func NewConverter(file string, opts ConvertOptions) *Converter {
 // are compared with. It returns the converted line, valid until the next
 // call (it may be b itself); the line's request id when it has a usable one
 // (even a duplicate), generated as "line-000042" for lines that have none;
-// and whether the line converted without problems. When a member appears
-// twice in an object, the last one counts, as in most JSON decoders.
+// and whether the line converted without problems. A key that appears
+// twice in one object and a lone surrogate escape ("\ud800") are problems:
+// JSON parsers disagree on what they mean.
 func (c *Converter) Convert(line int, b []byte) (out []byte, id string, ok bool) {
 	c.summary.Requests++
 	c.line, c.lineStart = line, c.problems.total
@@ -182,11 +187,72 @@ func (c *Converter) Convert(line int, b []byte) (out []byte, id string, ok bool)
 	default:
 		out, id = c.convertJSON(b)
 	}
+	if c.unreadable == MaxProblems && !c.stopped {
+		c.stop(fmt.Sprintf("%d lines are not %s", MaxProblems, c.format()))
+	}
 	if c.bad || !c.fits(out) {
 		return nil, id, false
 	}
 	c.summary.Bytes += int64(len(out)) + 1
 	return out, id, true
+}
+
+// Stopped reports whether the converter gave up on the input, after too
+// many lines that are not JSON or after Abandon: the caller should stop
+// reading and call Finish.
+func (c *Converter) Stopped() bool { return c.stopped }
+
+// CheckPrefix returns an error when prefix, the start of a line still
+// being read, shows that the line cannot be valid; it suits Reader.Bound.
+// It does not look for what only the whole line can tell, such as a
+// duplicate key.
+func (c *Converter) CheckPrefix(prefix []byte) error {
+	if c.text {
+		if i := jsonscan.InvalidUTF8(prefix); i < len(prefix) && utf8.FullRune(prefix[i:]) {
+			return &invalidText{offset: i}
+		}
+		return nil
+	}
+	s := jsonscan.New(prefix)
+	s.DisallowInvalidUTF8()
+	return s.Prefix()
+}
+
+// invalidText is a line of text input that is not UTF-8.
+type invalidText struct{ offset int }
+
+func (e *invalidText) Error() string { return fmt.Sprintf("invalid UTF-8 at offset %d", e.offset) }
+
+// Abandon reports the line a Reader gave up on before its end, and that
+// the input was not read further. The line counts as a request.
+func (c *Converter) Abandon(le *LineError) {
+	c.summary.Requests++
+	c.line, c.lineStart = le.Line, c.problems.total
+	var it *invalidText
+	switch {
+	case errors.Is(le.Err, ErrLineTooLong):
+		c.report("", fmt.Sprintf("line is over the %d-byte limit of one batch", le.Bound))
+	case errors.As(le.Err, &it):
+		c.problems.add(Problem{File: c.file, Line: c.line, Column: it.offset + 1, Reason: "invalid UTF-8"})
+	default:
+		c.syntaxProblem(nil, le.Err)
+	}
+	c.stop("its end was not read")
+}
+
+// stop records that the input is given up on at the current line, and
+// why.
+func (c *Converter) stop(why string) {
+	c.stopped = true
+	c.problems.note = fmt.Sprintf("%s:%d: stopped reading here (%s); the lines after it were not checked", c.file, c.line, why)
+}
+
+// format names what the lines of the input should be.
+func (c *Converter) format() string {
+	if c.text {
+		return "UTF-8 text"
+	}
+	return "JSON"
 }
 
 // Finish ends the conversion and summarises the input. The error is a
@@ -207,7 +273,7 @@ func (c *Converter) Finish() (Summary, error) {
 func (c *Converter) convertJSON(b []byte) ([]byte, string) {
 	kind, err := c.scanTop(b)
 	if err != nil {
-		c.syntaxProblem(err)
+		c.syntaxProblem(b, err)
 		return nil, ""
 	}
 	if kind != "object" {
@@ -232,6 +298,7 @@ func (c *Converter) convertText(b []byte) ([]byte, string) {
 	id := c.checkID("", nil, true)
 	if i := jsonscan.InvalidUTF8(b); i < len(b) {
 		c.problems.add(Problem{File: c.file, Line: c.line, Column: i + 1, Reason: "invalid UTF-8"})
+		c.unreadable++
 		c.bad = true
 		return nil, id
 	}
@@ -279,9 +346,16 @@ func (c *Converter) report(field, reason string) {
 	c.bad = true
 }
 
-// syntaxProblem reports a line that is not valid JSON, pointing at the
-// offending byte.
-func (c *Converter) syntaxProblem(err error) {
+// syntaxProblem reports a line, b, that is not valid JSON, pointing at the
+// offending byte; or that is valid JSON with a duplicate key or a lone
+// surrogate, naming the field. b is nil when the line was not read to its
+// end.
+func (c *Converter) syntaxProblem(b []byte, err error) {
+	if se, ok := errors.AsType[*jsonscan.StrictError](err); ok {
+		c.report(jsonscan.PathTo(b, se.Offset), se.Explain())
+		return
+	}
+	c.unreadable++
 	reason := err.Error()
 	p := Problem{File: c.file, Line: c.line}
 	if se, ok := errors.AsType[*jsonscan.SyntaxError](err); ok {

@@ -892,7 +892,7 @@ func TestConvertMixed(t *testing.T) {
 		},
 		{
 			name: "one model on anthropic", target: TargetAnthropic, def: Defaults{MaxTokens: intp(1), Model: "a"},
-			lines:   []string{`{"prompt":"a","model":"a"}`, anthropicLine[:len(anthropicLine)-2] + `,"model":"a"}}`},
+			lines:   []string{`{"prompt":"a","model":"a"}`, strings.Replace(anthropicLine, `"claude-sonnet-4-5"`, `"a"`, 1)},
 			wantSum: Summary{Requests: 2, Endpoint: "/v1/messages", Kind: KindChat, Model: "a"},
 		},
 	}
@@ -1042,11 +1042,11 @@ func TestConvertSummary(t *testing.T) {
 }
 
 func TestPromptLines(t *testing.T) {
-	data, err := io.ReadAll(PromptLines([]string{"Hi", "Say \"yes\"\nor no", "caf\xe9"}))
+	data, err := io.ReadAll(PromptLines([]string{"Hi", "Say \"yes\"\nor no", "café"}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"prompt":"Hi"}` + "\n" + `{"prompt":"Say \"yes\"\nor no"}` + "\n" + `{"prompt":"caf` + "\uFFFD" + `"}` + "\n"
+	want := `{"prompt":"Hi"}` + "\n" + `{"prompt":"Say \"yes\"\nor no"}` + "\n" + `{"prompt":"café"}` + "\n"
 	if string(data) != want {
 		t.Errorf("got:\n%s\nwant:\n%s", data, want)
 	}

@@ -89,4 +89,18 @@
 // out of the target's range, and converted lines over
 // ConvertOptions.MaxLineBytes. A line's first pass validates it completely
 // with a fast scanner; conversion then walks only the members it needs.
+// Valid JSON that parsers read differently is refused too, naming the
+// field: a key repeated in any object, and a \u escape of a lone
+// surrogate ("\ud800"; a pair such as "\ud83d\ude00" is fine).
+//
+// # Bounded input
+//
+// A line takes memory in proportion to its length, so Reader.Bound caps
+// it (callers pass the byte limit of one batch) and gives up on a long
+// line as soon as Converter.CheckPrefix sees that its start cannot be
+// valid: NUL bytes, binary data and garbage end at the first bad byte
+// instead of being read to the next newline, which may never come. The
+// converter then reports the line and stops (Converter.Abandon), as it
+// does after MaxProblems lines that are not JSON, so an endless input of
+// garbage ends too.
 package jsonl

@@ -188,9 +188,9 @@ reqs.jsonl:3: url: "/v1/chat/completions" differs from "/v1/responses" on line 2
 			want:  `reqs.jsonl:1: body.model: missing (pass --model)`,
 		},
 		{
-			name:  "a repeated body replaces the first",
+			name:  "a repeated body",
 			lines: []string{`{"custom_id":"q1","method":"POST","url":"/v1/embeddings","body":{"model":"m"},"body":{"input":"x"}}`},
-			want:  `reqs.jsonl:1: body.model: missing (pass --model)`,
+			want:  `reqs.jsonl:1: duplicate key "body"`,
 		},
 		{
 			name:  "model not a string",

@@ -46,6 +46,8 @@ func (p Problem) Error() string {
 type ValidationError struct {
 	Problems []Problem
 	Total    int
+	// Note, when set, says that the input was not read to its end.
+	Note string
 }
 
 // Error prints one problem per line, then "... and K more problems" when
@@ -67,6 +69,10 @@ func (e *ValidationError) Error() string {
 			b.WriteString(" more problems")
 		}
 	}
+	if e.Note != "" {
+		b.WriteByte('\n')
+		b.WriteString(e.Note)
+	}
 	return b.String()
 }
 
@@ -75,6 +81,7 @@ func (e *ValidationError) Error() string {
 type problems struct {
 	list  []Problem
 	total int
+	note  string
 }
 
 func (ps *problems) add(p Problem) {
@@ -90,7 +97,7 @@ func (ps *problems) err() error {
 	if ps.total == 0 {
 		return nil
 	}
-	return &ValidationError{Problems: ps.list, Total: ps.total}
+	return &ValidationError{Problems: ps.list, Total: ps.total, Note: ps.note}
 }
 
 // quote quotes a value from the input for a message, shortening long ones.

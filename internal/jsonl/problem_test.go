@@ -31,10 +31,11 @@ func TestValidationError(t *testing.T) {
 		err  ValidationError
 		want string
 	}{
-		{"one", ValidationError{[]Problem{p1}, 1}, "f:1: one"},
-		{"all listed", ValidationError{[]Problem{p1, p2}, 2}, "f:1: one\nf:2: two"},
-		{"one more", ValidationError{[]Problem{p1, p2}, 3}, "f:1: one\nf:2: two\n... and 1 more problem"},
-		{"more", ValidationError{[]Problem{p1, p2}, 12}, "f:1: one\nf:2: two\n... and 10 more problems"},
+		{"one", ValidationError{[]Problem{p1}, 1, ""}, "f:1: one"},
+		{"all listed", ValidationError{[]Problem{p1, p2}, 2, ""}, "f:1: one\nf:2: two"},
+		{"one more", ValidationError{[]Problem{p1, p2}, 3, ""}, "f:1: one\nf:2: two\n... and 1 more problem"},
+		{"more", ValidationError{[]Problem{p1, p2}, 12, ""}, "f:1: one\nf:2: two\n... and 10 more problems"},
+		{"stopped", ValidationError{[]Problem{p1, p2}, 3, "f:2: stopped reading here"}, "f:1: one\nf:2: two\n... and 1 more problem\nf:2: stopped reading here"},
 	}
 	for _, tt := range tests {
 		if got := tt.err.Error(); got != tt.want {

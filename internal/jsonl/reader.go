@@ -17,35 +17,58 @@ const readBufferSize = 64 << 10
 // UTF-8 file.
 const utf8BOM = "\xEF\xBB\xBF"
 
-// Reader reads a JSON Lines stream line by line. Lines may be of any length.
-// It strips the line terminator ("\n" or "\r\n"), a UTF-8 byte order mark at
-// the very start, and skips lines that are empty or hold only JSON
-// whitespace (space, tab, carriage return); skipped lines still count for
-// line numbers. The last line need not end with a newline.
+// Reader reads a JSON Lines stream line by line. Lines may be of any
+// length unless Bound limits it. It strips the line terminator ("\n" or
+// "\r\n"), a UTF-8 byte order mark at the very start, and skips lines that
+// are empty or hold only JSON whitespace (space, tab, carriage return);
+// skipped lines still count for line numbers. The last line need not end
+// with a newline.
 type Reader struct {
 	br     *bufio.Reader
 	long   []byte // assembles lines longer than br's buffer
 	line   int
 	offset int64
-	err    error // sticky: io.EOF or a read error
-	// MaxLine, when positive, bounds a line's length in bytes: a longer
-	// line is a *LineTooLongError, found before more than MaxLine bytes
-	// of it are held.
-	MaxLine int
-}
+	err    error // sticky: io.EOF, a read error or a *LineError
 
-// LineTooLongError says a line is longer than a Reader's MaxLine.
-type LineTooLongError struct {
-	Line, Max int
-}
-
-func (e *LineTooLongError) Error() string {
-	return fmt.Sprintf("line %d is longer than %d bytes", e.Line, e.Max)
+	max   int64                     // the longest line with its newline; 0 for any
+	check func(prefix []byte) error // tells a line it is growing is invalid already
 }
 
 // NewReader returns a Reader that reads from r.
 func NewReader(r io.Reader) *Reader {
 	return &Reader{br: bufio.NewReaderSize(r, readBufferSize)}
+}
+
+// ErrLineTooLong is the error of a *LineError for a line over the bound.
+var ErrLineTooLong = errors.New("line too long")
+
+// LineError is a line that Next gave up on before reading it to its end,
+// without reading further: it passed the bound, or the check found it
+// invalid. Err is ErrLineTooLong or the check's error.
+type LineError struct {
+	Line  int
+	Bound int64
+	Err   error
+}
+
+func (e *LineError) Error() string {
+	if errors.Is(e.Err, ErrLineTooLong) {
+		return fmt.Sprintf("line %d is over the %d-byte limit", e.Line, e.Bound)
+	}
+	return fmt.Sprintf("line %d: %v", e.Line, e.Err)
+}
+
+func (e *LineError) Unwrap() error { return e.Err }
+
+// Bound limits the memory a line may take: Next fails with a *LineError as
+// soon as a line, counted with its newline, grows past max bytes (0 for no
+// limit), or when check returns an error for the part of a line read so
+// far. check sees the start of each line longer than the read buffer, at
+// sizes that double, so that a line that cannot be valid fails after
+// little more than its valid start has been read, at a cost of at most
+// one more pass over each long line.
+func (r *Reader) Bound(max int64, check func(prefix []byte) error) {
+	r.max, r.check = max, check
 }
 
 // Next returns the next non-blank line without its terminator. The slice is
@@ -82,15 +105,27 @@ func (r *Reader) readLine() ([]byte, error) {
 		return nil, r.err
 	}
 	r.long = r.long[:0]
+	nextCheck := 0
 	for {
 		chunk, err := r.br.ReadSlice('\n')
 		r.offset += int64(len(chunk))
 		if errors.Is(err, bufio.ErrBufferFull) {
-			if r.MaxLine > 0 && len(r.long)+len(chunk) > r.MaxLine {
-				r.err = &LineTooLongError{Line: r.line + 1, Max: r.MaxLine}
+			r.long = append(r.long, chunk...)
+			if r.max > 0 && int64(len(r.long))+1 > r.max {
+				r.err, r.long = &LineError{Line: r.line + 1, Bound: r.max, Err: ErrLineTooLong}, nil
 				return nil, r.err
 			}
-			r.long = append(r.long, chunk...)
+			if r.check != nil && len(r.long) >= nextCheck {
+				prefix := r.long
+				if r.line == 0 {
+					prefix = bytes.TrimPrefix(prefix, []byte(utf8BOM))
+				}
+				if cerr := r.check(prefix); cerr != nil {
+					r.err, r.long = &LineError{Line: r.line + 1, Bound: r.max, Err: cerr}, nil
+					return nil, r.err
+				}
+				nextCheck = 2 * len(r.long)
+			}
 			continue
 		}
 		if len(r.long) > 0 {
@@ -107,11 +142,7 @@ func (r *Reader) readLine() ([]byte, error) {
 			r.err = fmt.Errorf("read line %d: %w", r.line+1, err)
 			return nil, r.err
 		}
-		if line := trimEOL(chunk); r.MaxLine <= 0 || len(line) <= r.MaxLine {
-			return line, nil
-		}
-		r.err = &LineTooLongError{Line: r.line + 1, Max: r.MaxLine}
-		return nil, r.err
+		return trimEOL(chunk), nil
 	}
 }
 

@@ -70,13 +70,16 @@ func (t *topLevel) distinguish(sh shape, key string) {
 }
 
 // scanTop validates b as one JSON value in one pass, rejecting invalid
-// UTF-8, and records its top-level members in c.top. It returns the kind
+// UTF-8, lone surrogates and duplicate keys, and records its top-level members in c.top. It returns the kind
 // of the value, which is meaningful even when the value is invalid.
 func (c *Converter) scanTop(b []byte) (kind string, err error) {
 	t := &c.top
 	*t = topLevel{unknown: t.unknown[:0]}
-	s := jsonscan.New(b)
+	s := &c.scan
+	s.Reset(b)
 	s.DisallowInvalidUTF8()
+	s.DisallowLoneSurrogates()
+	s.DisallowDuplicateKeys()
 	member := func(key []byte) (err error) {
 		switch string(key) {
 		case "custom_id":
@@ -89,7 +92,6 @@ func (c *Converter) scanTop(b []byte) (kind string, err error) {
 			t.url, err = s.Raw()
 		case "body":
 			t.distinguish(shapeOpenAI, "body")
-			t.bodyModel = nil // a repeated body replaces the earlier one
 			t.bodyAt = s.Offset()
 			t.body, err = s.RawObject(func(key []byte) (err error) {
 				if string(key) == "model" {
@@ -100,7 +102,6 @@ func (c *Converter) scanTop(b []byte) (kind string, err error) {
 			})
 		case "params":
 			t.distinguish(shapeAnthropic, "params")
-			t.paramsModel, t.paramsMaxTokens, t.paramsMessages, t.paramsStream = nil, nil, nil, nil
 			t.paramsAt = s.Offset()
 			t.params, err = s.RawObject(func(key []byte) (err error) {
 				switch string(key) {
@@ -122,7 +123,6 @@ func (c *Converter) scanTop(b []byte) (kind string, err error) {
 			t.key, err = s.Raw()
 		case "request":
 			t.distinguish(shapeGemini, "request")
-			t.requestModel, t.requestContents, t.requestContent = nil, nil, nil
 			t.request, err = s.RawObject(func(key []byte) (err error) {
 				switch string(key) {
 				case "model":

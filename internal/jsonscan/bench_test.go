@@ -58,6 +58,40 @@ func BenchmarkScan(b *testing.B) {
 	})
 }
 
+// BenchmarkStrict measures what refusing duplicate keys and lone
+// surrogates costs, on benchDoc and on a document of many small objects
+// (chat messages), where checking keys weighs most.
+func BenchmarkStrict(b *testing.B) {
+	messages := []byte(`{"messages":[` + strings.Repeat(`{"role":"user","content":"Capital of France?","name":"x"},`, 200) + `{}]}`)
+	for _, doc := range []struct {
+		name string
+		data []byte
+	}{{"result", benchDoc}, {"messages", messages}} {
+		for _, strict := range []bool{false, true} {
+			name := doc.name
+			if strict {
+				name += "-unique-keys-no-lone-surrogates"
+			}
+			b.Run(name, func(b *testing.B) {
+				b.SetBytes(int64(len(doc.data)))
+				b.ReportAllocs()
+				var s Scanner
+				s.DisallowInvalidUTF8()
+				if strict {
+					s.DisallowDuplicateKeys()
+					s.DisallowLoneSurrogates()
+				}
+				for b.Loop() {
+					s.Reset(doc.data)
+					if err := s.Skip(); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
+
 // BenchmarkRead picks the custom_id, status code and message content out
 // of a result line, against json.Unmarshal into structs.
 func BenchmarkRead(b *testing.B) {

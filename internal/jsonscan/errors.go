@@ -121,3 +121,18 @@ func describe(char string) string {
 	}
 	return fmt.Sprintf("byte 0x%02x", char[0])
 }
+
+// StrictError says that a document is valid JSON but holds what the
+// Scanner was told to disallow: a duplicate key or a lone surrogate. JSON
+// parsers disagree on what such a document means.
+type StrictError struct {
+	Offset int // of the repeated key, or of the escape
+	reason string
+}
+
+// Error returns the reason and the offset.
+func (e *StrictError) Error() string { return e.reason + " at offset " + strconv.Itoa(e.Offset) }
+
+// Explain says what is wrong without the position, as SyntaxError.Explain
+// does: `duplicate key "role"`.
+func (e *StrictError) Explain() string { return e.reason }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -43,6 +44,8 @@ func FuzzScanner(f *testing.F) {
 	f.Fuzz(func(t *testing.T, doc []byte) {
 		checkSyntax(t, doc)
 		checkStrictUTF8(t, doc)
+		checkPrefix(t, doc)
+		checkStrict(t, doc)
 		if json.Valid(doc) {
 			checkTokens(t, doc)
 			checkString(t, doc)
@@ -80,6 +83,61 @@ func checkSyntax(t *testing.T, doc []byte) {
 	case got.AtEnd || got.problem == tooDeep:
 	case got.Error() != fmt.Sprintf("%v at offset %d", want, want.Offset-1):
 		t.Fatalf("scan %q: %v, encoding/json %v at offset %d", doc, got, want, want.Offset)
+	}
+}
+
+// checkPrefix checks that Prefix accepts every prefix of a document the
+// strict scan accepts, and finds the error the strict scan finds at a byte
+// that is not its end.
+func checkPrefix(t *testing.T, doc []byte) {
+	strict := func(b []byte) Scanner {
+		s := New(b)
+		s.DisallowInvalidUTF8()
+		s.DisallowLoneSurrogates()
+		s.DisallowDuplicateKeys()
+		return s
+	}
+	whole := strict(doc)
+	err := whole.Skip()
+	if err == nil {
+		err = whole.End()
+	}
+	if se, ok := errors.AsType[*SyntaxError](err); ok && se.AtEnd {
+		return
+	}
+	if err == nil {
+		for n := range len(doc) {
+			p := strict(doc[:n])
+			if perr := p.Prefix(); perr != nil {
+				t.Fatalf("Prefix of %q, cut from a valid document at %d: %v", doc[:n], n, perr)
+			}
+		}
+		return
+	}
+	p := strict(doc)
+	if perr := p.Prefix(); perr == nil || perr.Error() != err.Error() {
+		t.Fatalf("Prefix of %q: %v, want %v", doc, perr, err)
+	}
+}
+
+// checkStrict checks that a document the strict options reject is valid
+// JSON up to the offset of the error, with a duplicate key or a lone
+// surrogate escape there.
+func checkStrict(t *testing.T, doc []byte) {
+	err := scanStrict(doc)
+	se, ok := errors.AsType[*StrictError](err)
+	if !ok {
+		return
+	}
+	at := doc[se.Offset:]
+	before := New(doc[:se.Offset])
+	switch {
+	case before.Prefix() != nil:
+		t.Fatalf("strict scan %q: %v, but it is not valid JSON before", doc, err)
+	case strings.HasPrefix(se.Explain(), "duplicate key") && (len(at) == 0 || at[0] != '"'):
+		t.Fatalf("strict scan %q: %v, not at a key", doc, err)
+	case strings.HasPrefix(se.Explain(), "lone surrogate") && !utf16.IsSurrogate(hex4(at[2:])):
+		t.Fatalf("strict scan %q: %v, not at a surrogate", doc, err)
 	}
 }
 

@@ -19,6 +19,7 @@
 package jsonscan
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"unicode/utf8"
@@ -31,19 +32,39 @@ const maxDepth = 10000
 // Scanner reads one JSON document. The zero value reads an empty one; use
 // New.
 type Scanner struct {
-	data       []byte
-	pos        int
-	depth      int
-	strictUTF8 bool // invalid UTF-8 in a string is a syntax error
+	data             []byte
+	pos              int
+	depth            int
+	strictUTF8       bool     // invalid UTF-8 in a string is a syntax error
+	noLoneSurrogates bool     // a \u escape of half a surrogate pair is an error
+	uniqueKeys       bool     // a key repeated in an object is an error
+	keys             [][]byte // with uniqueKeys, the decoded keys of the objects being read
 }
 
 // New returns a scanner at the start of data.
 func New(data []byte) Scanner { return Scanner{data: data} }
 
+// Reset makes s read data from its start, keeping its options and the
+// memory it allocated, which a scanner reused for each line of an input
+// then allocates only once.
+func (s *Scanner) Reset(data []byte) {
+	s.data, s.pos, s.depth, s.keys = data, 0, 0, s.keys[:0]
+}
+
 // DisallowInvalidUTF8 makes invalid UTF-8 in a string a syntax error.
 // By default, as in encoding/json, such a string is valid and each
 // invalid byte decodes to U+FFFD.
 func (s *Scanner) DisallowInvalidUTF8() { s.strictUTF8 = true }
+
+// DisallowLoneSurrogates makes a \u escape of a surrogate that is not
+// half of a pair ("\ud800") a *StrictError. encoding/json decodes it to
+// U+FFFD, other parsers keep it or reject the document.
+func (s *Scanner) DisallowLoneSurrogates() { s.noLoneSurrogates = true }
+
+// DisallowDuplicateKeys makes a key that appears twice in one object, once
+// decoded, a *StrictError. encoding/json keeps the last member, other
+// parsers the first, or reject the document.
+func (s *Scanner) DisallowDuplicateKeys() { s.uniqueKeys = true }
 
 // Peek returns the next byte that is not white space, such as the first
 // byte of the next value, or 0 at the end of the document.
@@ -67,6 +88,20 @@ func (s *Scanner) End() error {
 		return s.unexpected(wantEnd)
 	}
 	return nil
+}
+
+// Prefix reads the document as the start of a longer one that is cut off
+// at its end: it returns nil when some continuation could make it valid,
+// and otherwise the error at the first byte that none can.
+func (s *Scanner) Prefix() error {
+	err := s.Skip()
+	if err == nil {
+		err = s.End()
+	}
+	if se, ok := errors.AsType[*SyntaxError](err); ok && se.AtEnd {
+		return nil
+	}
+	return err
 }
 
 // Skip reads any value.
@@ -260,14 +295,35 @@ func (s *Scanner) object(member func(key []byte) error) error {
 		s.leave()
 		return nil
 	}
+	frame := len(s.keys)
+	var seen map[string]struct{} // with uniqueKeys, the keys of a large object
 	want := wantFirstKey
 	for {
 		if s.Peek() != '"' {
 			return s.unexpected(want)
 		}
+		at := s.pos
 		key, err := s.scanString()
 		if err != nil {
 			return err
+		}
+		if s.uniqueKeys {
+			dup := false
+			if keys := s.keys[frame:]; seen == nil && !key.escaped && len(keys) < linearKeys {
+				// the common case, inline: a few keys that need no decoding
+				for _, prev := range keys {
+					if string(prev) == string(key.contents) {
+						dup = true
+						break
+					}
+				}
+				s.keys = append(s.keys, key.contents)
+			} else {
+				dup = s.repeated(frame, &seen, key)
+			}
+			if dup {
+				return &StrictError{Offset: at, reason: "duplicate key " + strconv.Quote(string(appendUnquoted(nil, key.contents)))}
+			}
 		}
 		if s.Peek() != ':' {
 			return s.unexpected(wantColon)
@@ -289,12 +345,52 @@ func (s *Scanner) object(member func(key []byte) error) error {
 			s.pos++
 			want = wantKey
 		case '}':
+			s.keys = s.keys[:frame]
 			s.leave()
 			return nil
 		default:
 			return s.unexpected(wantMemberEnd)
 		}
 	}
+}
+
+// linearKeys is how many keys of an object repeated compares one by one
+// before it moves them to a map: most objects have a few members, and
+// comparing a few short keys is cheaper than hashing them.
+const linearKeys = 16
+
+// repeated reports whether key was already read in the object whose keys
+// start at frame in s.keys (or are in *seen, once there are many), and
+// records it otherwise.
+func (s *Scanner) repeated(frame int, seen *map[string]struct{}, key rawString) bool {
+	k := key.contents
+	if key.escaped {
+		k = appendUnquoted(nil, k)
+	}
+	if *seen != nil {
+		if _, ok := (*seen)[string(k)]; ok {
+			return true
+		}
+		(*seen)[string(k)] = struct{}{}
+		return false
+	}
+	keys := s.keys[frame:]
+	for _, prev := range keys {
+		if string(prev) == string(k) {
+			return true
+		}
+	}
+	if len(keys) < linearKeys {
+		s.keys = append(s.keys, k)
+		return false
+	}
+	*seen = make(map[string]struct{}, 4*linearKeys)
+	for _, prev := range keys {
+		(*seen)[string(prev)] = struct{}{}
+	}
+	(*seen)[string(k)] = struct{}{}
+	s.keys = s.keys[:frame]
+	return false
 }
 
 // array reads the array at pos. A nil elem skips every element.

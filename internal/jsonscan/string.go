@@ -45,6 +45,15 @@ func (s *Scanner) scanString() (rawString, error) {
 			i++
 		}
 		if i == len(d) {
+			// Read as a prefix (Prefix), the document may be cut off in
+			// the middle of a string: its invalid UTF-8 is an error
+			// already, unless it is a character cut in half.
+			if s.strictUTF8 && (wordsOr|uint64(bytesOr))&highBits != 0 {
+				if bad := start + InvalidUTF8(d[start:i]); bad < i && utf8.FullRune(d[bad:i]) {
+					s.pos = bad
+					return rawString{}, s.fail(invalidUTF8)
+				}
+			}
 			s.pos = i
 			return rawString{}, s.endOfInput()
 		}
@@ -87,9 +96,35 @@ func (s *Scanner) escape(i int) (int, error) {
 				return 0, s.unexpected(wantHex)
 			}
 		}
+		if r := hex4(s.data[i+2:]); s.noLoneSurrogates && utf16.IsSurrogate(r) {
+			return s.surrogatePair(i, r)
+		}
 		return 6, nil
 	}
 	return 0, s.fail(wantEscape)
+}
+
+// surrogatePair checks that the escape of surrogate r at offset i is the
+// high half of a pair whose low half follows, and returns the length of
+// both escapes.
+func (s *Scanner) surrogatePair(i int, r rune) (int, error) {
+	d, j := s.data, i+6
+	if r < 0xdc00 && len(d)-j >= 2 && d[j] == '\\' && d[j+1] == 'u' {
+		for s.pos = j + 2; s.pos < j+6; s.pos++ {
+			if s.pos == len(d) || !isHex(d[s.pos]) {
+				return 0, s.unexpected(wantHex)
+			}
+		}
+		if low := hex4(d[j+2:]); 0xdc00 <= low && low <= 0xdfff {
+			return 12, nil
+		}
+	} else if r < 0xdc00 && (j == len(d) || j+1 == len(d) && d[j] == '\\') {
+		s.pos = len(d) // cut off before the low half could start
+		return 0, s.endOfInput()
+	}
+	s.pos = i
+	return 0, &StrictError{Offset: i, reason: "lone surrogate " + string(d[i:i+6]) +
+		" in string (write the character itself, or both halves of its surrogate pair)"}
 }
 
 // plain reports whether the contents of str decode to themselves.
