@@ -20,14 +20,13 @@ import (
 // fn is valid only until fn returns. It returns the tally of the results.
 func FileResults(ctx context.Context, p providers.Provider, in io.Reader, name string, fn func(*providers.Result) error) (Tally, error) {
 	tally := Tally{}
-	rd := jsonl.NewReader(in)
-	rd.Bound(MaxResultLine+1, nil) // with its newline
-	var r providers.Result         // one for all lines: fn gets a pointer to it
+	rd := newResultReader(in)
+	var r providers.Result // one for all lines: fn gets a pointer to it
 	for {
 		if err := ctx.Err(); err != nil {
 			return tally, err
 		}
-		line, err := rd.Next()
+		line, err := nextResult(rd)
 		if errors.Is(err, io.EOF) {
 			return tally, nil
 		}

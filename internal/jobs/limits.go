@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+
+	"github.com/batchctl/batchctl/internal/jsonl"
 )
 
 // MaxResultLine is the longest provider result line accepted, in bytes. Real lines can be long (a
@@ -92,4 +94,23 @@ func (b *boundedLines) Write(p []byte) (int, error) {
 		b.line, b.lines = line, lines
 	}
 	return n, err
+}
+
+// newResultReader reads provider result lines, refusing one over
+// MaxResultLine (see nextResult).
+func newResultReader(r io.Reader) *jsonl.Reader {
+	rd := jsonl.NewReader(r)
+	rd.Bound(MaxResultLine+1, nil) // with its newline
+	return rd
+}
+
+// nextResult returns the next result line of rd. The Reader's bound stops
+// a line while it grows past the read buffer; a line that ends in the same
+// read as it passes MaxResultLine is caught here, so the bound is exact.
+func nextResult(rd *jsonl.Reader) ([]byte, error) {
+	line, err := rd.Next()
+	if err == nil && len(line) > MaxResultLine {
+		return nil, &jsonl.LineError{Line: rd.Line(), Bound: MaxResultLine + 1, Err: jsonl.ErrLineTooLong}
+	}
+	return line, err
 }

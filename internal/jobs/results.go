@@ -167,10 +167,9 @@ func checkRaw(f *os.File, p providers.Provider, submitted map[string]bool) (resu
 	if seen == nil {
 		seen = map[string]bool{}
 	}
-	rd := jsonl.NewReader(f)
-	rd.Bound(MaxResultLine+1, nil) // with its newline
+	rd := newResultReader(f)
 	for {
-		line, err := rd.Next()
+		line, err := nextResult(rd)
 		if errors.Is(err, io.EOF) {
 			return results, nil
 		}
@@ -343,10 +342,9 @@ func (m *Manager) partResults(ctx context.Context, p providers.Provider, j *Job,
 	}
 	defer closeRaw()
 	if raw != nil {
-		rd := jsonl.NewReader(raw)
-		rd.Bound(MaxResultLine+1, nil) // a copy kept by a version without the bound
+		rd := newResultReader(raw) // a copy kept by a version without the bound
 		for {
-			line, err := rd.Next()
+			line, err := nextResult(rd)
 			if errors.Is(err, io.EOF) {
 				break
 			}
