@@ -17,7 +17,7 @@ import (
 	"github.com/batchctl/batchctl/internal/providers/emulator"
 	"github.com/batchctl/batchctl/internal/providers/gemini"
 	"github.com/batchctl/batchctl/internal/providers/openai"
-	"github.com/batchctl/batchctl/internal/retry"
+	"github.com/batchctl/batchctl/internal/providers/retry"
 )
 
 // Registry hands out one provider per profile name, built on first use,
