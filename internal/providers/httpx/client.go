@@ -1,9 +1,10 @@
 // Package httpx is the HTTP plumbing the provider clients share: building a
 // request that carries a profile's credentials, sending it, turning an
 // answer that is not 2xx into a *providers.HTTPError (with the wait
-// Retry-After asks for, and never a secret), reading bounded answers, streaming result files,
-// and following paged lists. What differs between providers (their headers,
-// their error bodies, their list pages) they pass in.
+// Retry-After asks for, and never a secret), reading bounded answers,
+// streaming result files, and following paged lists. What differs between
+// providers (their credentials, headers, error bodies and list pages) they
+// pass in.
 package httpx
 
 import (

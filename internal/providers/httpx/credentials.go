@@ -18,43 +18,43 @@ type Credentials interface {
 	Headers() []string
 }
 
-// HeaderKey is an API key sent in one header, after Scheme.
-type HeaderKey struct {
-	Header string // Authorization, Api-Key, X-Api-Key, X-Goog-Api-Key
-	Scheme string // "Bearer " or ""
-	Key    string
+// headerKey is an API key sent in one header, after scheme.
+type headerKey struct {
+	header string // Authorization, Api-Key, X-Api-Key, X-Goog-Api-Key
+	scheme string // "Bearer " or ""
+	key    string
 }
 
 // Key returns the credentials of an API key sent as header (bare), or nil
 // when key is empty: a profile without a key has no credentials.
 func Key(header, key string) Credentials {
-	return scheme(header, "", key)
+	return newHeaderKey(header, "", key)
 }
 
 // Bearer returns the credentials of an API key sent as a bearer token
 // (Authorization: Bearer KEY), or nil when key is empty.
 func Bearer(key string) Credentials {
-	return scheme("Authorization", "Bearer ", key)
+	return newHeaderKey("Authorization", "Bearer ", key)
 }
 
-func scheme(header, scheme, key string) Credentials {
+func newHeaderKey(header, scheme, key string) Credentials {
 	if key == "" {
 		return nil
 	}
-	return HeaderKey{Header: header, Scheme: scheme, Key: key}
+	return headerKey{header: header, scheme: scheme, key: key}
 }
 
 // Apply sets the key's header on req.
-func (k HeaderKey) Apply(req *http.Request) error {
-	req.Header.Set(k.Header, k.Scheme+k.Key)
+func (k headerKey) Apply(req *http.Request) error {
+	req.Header.Set(k.header, k.scheme+k.key)
 	return nil
 }
 
 // Secrets is the key.
-func (k HeaderKey) Secrets() []string { return []string{k.Key} }
+func (k headerKey) Secrets() []string { return []string{k.key} }
 
 // Headers is the key's header.
-func (k HeaderKey) Headers() []string { return []string{k.Header} }
+func (k headerKey) Headers() []string { return []string{k.header} }
 
 // HomeOnly returns creds applied only to requests for base's origin:
 // a request elsewhere (an upload URL that is a capability of its own) goes
