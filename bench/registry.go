@@ -9,6 +9,7 @@ import (
 	"github.com/batchctl/batchctl/internal/config"
 	"github.com/batchctl/batchctl/internal/providers"
 	"github.com/batchctl/batchctl/internal/store"
+	"github.com/batchctl/batchctl/internal/store/sqlite"
 )
 
 // seedRegistry records n finished jobs in the registry of BATCHCTL_HOME
@@ -16,7 +17,7 @@ import (
 // batch each (every tenth job split in two), with the batch object the
 // provider returned. It returns the id of the job in the middle.
 func seedRegistry(ctx context.Context, home string, n int) (string, error) {
-	s, err := store.Open(ctx, (&config.Config{Home: home}).DBPath())
+	s, err := sqlite.Open(ctx, (&config.Config{Home: home}).DBPath())
 	if err != nil {
 		return "", err
 	}

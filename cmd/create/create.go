@@ -219,7 +219,7 @@ func createRun(ctx context.Context, opts *Options, intervalSet bool) error {
 	if err != nil {
 		return err
 	}
-	id, err := m.Store.NewID(ctx)
+	id, err := m.NewID(ctx)
 	if err != nil {
 		return err
 	}

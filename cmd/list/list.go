@@ -111,7 +111,7 @@ func listRun(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	list, err := m.Store.List(ctx, filter)
+	list, err := m.List(ctx, filter)
 	if err != nil {
 		return err
 	}

@@ -70,7 +70,7 @@ func pruneRun(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	list, err := m.Store.List(ctx, store.Filter{Terminal: true, Before: opts.Now().Add(-age)})
+	list, err := m.List(ctx, store.Filter{Terminal: true, Before: opts.Now().Add(-age)})
 	if err != nil {
 		return err
 	}
@@ -116,7 +116,7 @@ func wholeFamilies(ctx context.Context, m *jobs.Manager, candidates []*store.Job
 		if done[j.ID] {
 			continue
 		}
-		family, err := m.Store.Family(ctx, j.ID)
+		family, err := m.Family(ctx, j.ID)
 		if err != nil {
 			return nil, 0, err
 		}

@@ -136,7 +136,7 @@ func retryRun(ctx context.Context, opts *Options) error {
 	if err := all.Check(cfg, profile); err != nil {
 		return &cmdutil.UsageError{Err: err}
 	}
-	id, err := m.Store.NewID(ctx)
+	id, err := m.NewID(ctx)
 	if err != nil {
 		return err
 	}

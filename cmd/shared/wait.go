@@ -66,7 +66,7 @@ func Wait(ctx context.Context, ios *iostreams.IOStreams, m *jobs.Manager, j *job
 		switch {
 		case err == nil:
 			p.update(j)
-			warnUnknown(ios, j, o.Timeout, warned)
+			warnUnknown(ctx, ios, j, warned)
 		case ctx.Err() != nil:
 			return stopped()
 		case transient(err):
@@ -92,9 +92,10 @@ func Wait(ctx context.Context, ios *iostreams.IOStreams, m *jobs.Manager, j *job
 
 // warnUnknown says, once per batch, that a part is in a status batchctl
 // does not know, so the wait cannot end by itself before the timeout.
-func warnUnknown(ios *iostreams.IOStreams, j *jobs.Job, timeout time.Duration, warned map[string]bool) {
+// The wait is bounded when its context has a deadline (wait --timeout).
+func warnUnknown(ctx context.Context, ios *iostreams.IOStreams, j *jobs.Job, warned map[string]bool) {
 	until := "until --timeout"
-	if timeout <= 0 {
+	if _, bounded := ctx.Deadline(); !bounded {
 		until = "without end (set --timeout to bound the wait)"
 	}
 	for _, part := range j.Parts {

@@ -108,7 +108,7 @@ func syncRun(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	list, err := m.Store.List(ctx, store.Filter{NeedsSync: true})
+	list, err := m.List(ctx, store.Filter{NeedsSync: true})
 	if err != nil {
 		return err
 	}

@@ -9,11 +9,11 @@ import (
 // CompleteJobs completes job ids and names from the registry.
 func CompleteJobs(f *Factory) cobra.CompletionFunc {
 	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-		s, err := f.Store()
+		m, err := Manager(f)
 		if err != nil {
 			return nil, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveError
 		}
-		ids, err := s.JobIDs(cmd.Context(), toComplete)
+		ids, err := m.JobIDs(cmd.Context(), toComplete)
 		if err != nil {
 			return nil, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveError
 		}

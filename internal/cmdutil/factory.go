@@ -6,8 +6,8 @@ import (
 
 	"github.com/batchctl/batchctl/internal/config"
 	"github.com/batchctl/batchctl/internal/iostreams"
+	"github.com/batchctl/batchctl/internal/jobs"
 	"github.com/batchctl/batchctl/internal/providers"
-	"github.com/batchctl/batchctl/internal/store"
 )
 
 // Factory carries every dependency a command may need. Fields that can
@@ -21,7 +21,7 @@ type Factory struct {
 
 	Config     func() (*config.Config, error)
 	HttpClient func() (*http.Client, error)
-	Store      func() (*store.Store, error)
+	Registry   func() (jobs.Registry, error)
 	// Provider returns the provider of a profile name ("openai", "emulator", ...).
 	Provider func(name string) (providers.Provider, error)
 	// ProviderFor returns the provider of a profile that need not be in the

@@ -20,22 +20,22 @@ func Manager(f *Factory) (*jobs.Manager, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := f.Store()
+	reg, err := f.Registry()
 	if err != nil {
 		return nil, err
 	}
-	return &jobs.Manager{
-		Config: cfg, Store: s, Provider: f.Provider, Now: f.Now,
-		ProviderFor: f.ProviderFor, Getenv: f.Getenv,
-		Note: func(msg string) {
-			fmt.Fprintln(f.IOStreams.ErrOut, f.IOStreams.ErrColorScheme().Warning("note:")+" "+msg)
-		},
-		Retry:    RetryPolicy(cfg, f.IOStreams),
-		Progress: TransferProgress(f.IOStreams),
-		Warn: func(msg string) {
-			fmt.Fprintln(f.IOStreams.ErrOut, f.IOStreams.ErrColorScheme().Warning("warning:")+" "+msg)
-		},
-	}, nil
+	m := jobs.NewManager(cfg, reg)
+	m.Provider, m.Now = f.Provider, f.Now
+	m.ProviderFor, m.Getenv = f.ProviderFor, f.Getenv
+	m.Note = func(msg string) {
+		fmt.Fprintln(f.IOStreams.ErrOut, f.IOStreams.ErrColorScheme().Warning("note:")+" "+msg)
+	}
+	m.Retry = RetryPolicy(cfg, f.IOStreams)
+	m.Progress = TransferProgress(f.IOStreams)
+	m.Warn = func(msg string) {
+		fmt.Fprintln(f.IOStreams.ErrOut, f.IOStreams.ErrColorScheme().Warning("warning:")+" "+msg)
+	}
+	return m, nil
 }
 
 // RetryPolicy is the retry policy of the configuration, reporting each

@@ -266,7 +266,7 @@ func (m *Manager) Record(ctx context.Context, plan *Plan, spec Spec, fingerprint
 			InputFileID: pp.InputFileID, CreatedAt: now, UpdatedAt: now})
 	}
 	sj.Status, sj.Counts, sj.Usage, _ = store.Aggregate(sj.Parts)
-	if err := m.Store.CreateJob(ctx, sj); err != nil {
+	if err := m.reg.CreateJob(ctx, sj); err != nil {
 		return nil, fmt.Errorf("recording job %s: %w", plan.JobID, err)
 	}
 	return &Job{Job: sj, Registered: true, fresh: true}, nil
@@ -290,7 +290,7 @@ func (e *SubmitError) Unwrap() error { return e.Err }
 
 // Forget removes a job from the registry and deletes its files.
 func (m *Manager) Forget(ctx context.Context, id string) error {
-	if err := m.Store.Delete(ctx, id); err != nil {
+	if err := m.reg.Delete(ctx, id); err != nil {
 		return err
 	}
 	return os.RemoveAll(m.Config.JobDir(id))
@@ -321,7 +321,7 @@ const DuplicateWindow = 24 * time.Hour
 // FindDuplicate returns the newest job created within DuplicateWindow with
 // this fingerprint, or nil.
 func (m *Manager) FindDuplicate(ctx context.Context, fingerprint string) (*Job, error) {
-	sj, err := m.Store.FindByFingerprint(ctx, fingerprint, m.now().Add(-DuplicateWindow))
+	sj, err := m.reg.FindByFingerprint(ctx, fingerprint, m.now().Add(-DuplicateWindow))
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
 	}

@@ -326,7 +326,7 @@ func TestRecord(t *testing.T) {
 	if !j.Registered || !reflect.DeepEqual(j.Job, want) {
 		t.Errorf("Record = %+v (registered %t)\nwant %+v", j.Job, j.Registered, want)
 	}
-	stored, err := e.m.Store.Get(context.Background(), "job1")
+	stored, err := e.reg.Get(context.Background(), "job1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -413,7 +413,7 @@ func TestSubmit(t *testing.T) {
 			if got := sentOf(e.p.submits); !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("submitted\n%+v\nwant\n%+v", got, tt.want)
 			}
-			stored, err := e.m.Store.Get(context.Background(), "job1")
+			stored, err := e.reg.Get(context.Background(), "job1")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -477,7 +477,7 @@ func TestSubmitFailureKeepsEarlierParts(t *testing.T) {
 // the registry.
 func assertBatchIDs(t *testing.T, e *testEnv, j *jobs.Job, want ...string) {
 	t.Helper()
-	stored, err := e.m.Store.Get(context.Background(), j.ID)
+	stored, err := e.reg.Get(context.Background(), j.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,7 @@ import (
 	"github.com/batchctl/batchctl/internal/jobs"
 	"github.com/batchctl/batchctl/internal/providers"
 	"github.com/batchctl/batchctl/internal/providers/retry"
-	"github.com/batchctl/batchctl/internal/store"
+	"github.com/batchctl/batchctl/internal/store/sqlite"
 )
 
 // fakeProvider is an in-memory providers.Provider. Batches are created by
@@ -175,6 +175,7 @@ var (
 // one provider profile, "fake".
 type testEnv struct {
 	m       *jobs.Manager
+	reg     jobs.Registry
 	p       *fakeProvider
 	profile *config.Profile
 }
@@ -186,23 +187,20 @@ func newEnv(t *testing.T) *testEnv {
 		Name: "fake", Type: config.TypeOpenAI, MaxRequests: 100, MaxBytes: 1 << 20, CompletionWindow: "24h",
 	}
 	cfg := &config.Config{Home: home, Providers: map[string]*config.Profile{"fake": profile}}
-	s, err := store.Open(context.Background(), filepath.Join(home, "batchctl.db"))
+	s, err := sqlite.Open(context.Background(), filepath.Join(home, "batchctl.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	e := &testEnv{p: newFakeProvider(), profile: profile}
-	e.m = &jobs.Manager{
-		Config: cfg,
-		Store:  s,
-		Provider: func(name string) (providers.Provider, error) {
-			if name != "fake" {
-				return nil, fmt.Errorf("unknown provider %q", name)
-			}
-			return e.p, nil
-		},
-		Now:   func() time.Time { return testNow },
-		Retry: retry.Policy{Attempts: 3, Sleep: func(context.Context, time.Duration) error { return nil }},
+	e := &testEnv{p: newFakeProvider(), profile: profile, reg: s}
+	e.m = jobs.NewManager(cfg, s)
+	e.m.Provider = func(name string) (providers.Provider, error) {
+		if name != "fake" {
+			return nil, fmt.Errorf("unknown provider %q", name)
+		}
+		return e.p, nil
 	}
+	e.m.Now = func() time.Time { return testNow }
+	e.m.Retry = retry.Policy{Attempts: 3, Sleep: func(context.Context, time.Duration) error { return nil }}
 	return e
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/batchctl/batchctl/internal/providers"
 	"github.com/batchctl/batchctl/internal/providers/openai"
 	"github.com/batchctl/batchctl/internal/store"
+	"github.com/batchctl/batchctl/internal/store/sqlite"
 )
 
 func TestFileResults(t *testing.T) {
@@ -112,14 +113,15 @@ func BenchmarkResults(b *testing.B) {
 	ctx := context.Background()
 	home := b.TempDir()
 	cfg := &config.Config{Home: home}
-	s, err := store.Open(ctx, filepath.Join(home, "batchctl.db"))
+	s, err := sqlite.Open(ctx, filepath.Join(home, "batchctl.db"))
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer s.Close()
 	p := openai.New(openai.Config{Name: "openai"})
-	m := &jobs.Manager{Config: cfg, Store: s, Now: time.Now,
-		Provider: func(string) (providers.Provider, error) { return p, nil }}
+	m := jobs.NewManager(cfg, s)
+	m.Now = time.Now
+	m.Provider = func(string) (providers.Provider, error) { return p, nil }
 
 	const requests, returned = 2000, 1990
 	var in, out strings.Builder

@@ -20,10 +20,10 @@ import (
 	"github.com/batchctl/batchctl/internal/store"
 )
 
-// Manager works on jobs of one BATCHCTL_HOME.
+// Manager works on jobs of one BATCHCTL_HOME. Build it with NewManager;
+// the fields it leaves zero are optional.
 type Manager struct {
 	Config   *config.Config
-	Store    *store.Store
 	Provider func(name string) (providers.Provider, error)
 	Now      func() time.Time
 	// Retry governs the calls the Manager repeats itself: creating a
@@ -44,8 +44,14 @@ type Manager struct {
 	Note func(msg string)
 	Warn func(msg string)
 
+	reg  Registry
 	mu   sync.Mutex
 	told map[string]bool // keys of what Note and Warn were told already
+}
+
+// NewManager returns a Manager of the jobs of cfg's home, kept in reg.
+func NewManager(cfg *config.Config, reg Registry) *Manager {
+	return &Manager{Config: cfg, reg: reg}
 }
 
 // Job is a registered job, or a provider batch that is not in the registry
@@ -72,7 +78,7 @@ func (e *NotFoundError) Unwrap() error { return e.Err }
 // When nothing in the registry matches and providerName is set, ref is taken
 // as that provider's batch id and fetched from it.
 func (m *Manager) Resolve(ctx context.Context, ref, providerName string) (*Job, error) {
-	j, err := m.Store.Get(ctx, ref)
+	j, err := m.reg.Get(ctx, ref)
 	if err == nil {
 		return &Job{Job: j, Registered: true}, nil
 	}
@@ -234,7 +240,7 @@ func (m *Manager) Cancel(ctx context.Context, j *Job) (int, error) {
 func (m *Manager) savePart(ctx context.Context, j *Job, i int, part store.Part) error {
 	j.Parts[i] = part
 	if j.Registered {
-		if err := m.Store.SavePart(ctx, j.ID, part); err != nil {
+		if err := m.reg.SavePart(ctx, j.ID, part); err != nil {
 			return fmt.Errorf("recording batch %s: %w", part.BatchID, err)
 		}
 	}
@@ -265,7 +271,7 @@ func lastCompletion(parts []store.Part, now time.Time) time.Time {
 // MarkSynced records that sync has exported the job's results.
 func (m *Manager) MarkSynced(ctx context.Context, j *Job) error {
 	now := m.now()
-	if err := m.Store.SetSynced(ctx, j.ID, now); err != nil {
+	if err := m.reg.SetSynced(ctx, j.ID, now); err != nil {
 		return err
 	}
 	j.SyncedAt = now

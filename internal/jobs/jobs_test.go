@@ -134,7 +134,7 @@ func stateOf(j *store.Job) partState {
 // assertState checks the status of j, in memory and in the registry.
 func assertState(t *testing.T, e *testEnv, j *jobs.Job, want partState) {
 	t.Helper()
-	stored, err := e.m.Store.Get(context.Background(), j.ID)
+	stored, err := e.reg.Get(context.Background(), j.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -303,7 +303,7 @@ func TestCancelUnsubmitted(t *testing.T) {
 			if !reflect.DeepEqual(e.p.cancels, tt.cancels) {
 				t.Errorf("cancelled %q, want %q", e.p.cancels, tt.cancels)
 			}
-			stored, err := e.m.Store.Get(context.Background(), "job1")
+			stored, err := e.reg.Get(context.Background(), "job1")
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -90,7 +90,7 @@ func (m *Manager) RetryInput(j *Job, ids map[string]bool) io.ReadCloser {
 // outcome of the newest finished job that has it. It returns the tally of
 // what fn saw and the jobs of the chain that have not finished (left out).
 func (m *Manager) MergedResults(ctx context.Context, j *Job, fn func(*providers.Result) error) (Tally, []string, error) {
-	family, err := m.Store.Family(ctx, j.ID)
+	family, err := m.reg.Family(ctx, j.ID)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -211,7 +211,7 @@ func (m *Manager) findBatch(ctx context.Context, p providers.Provider, j *Job, p
 	}
 	var candidates []*providers.Batch
 	for _, b := range untagged {
-		if _, err := m.Store.Get(ctx, b.ID); errors.Is(err, store.ErrNotFound) {
+		if _, err := m.reg.Get(ctx, b.ID); errors.Is(err, store.ErrNotFound) {
 			candidates = append(candidates, b)
 		}
 	}

@@ -93,7 +93,7 @@ func TestJobReachedWhereCreated(t *testing.T) {
 			for _, id := range []string{"j1", "j2"} {
 				sj := &store.Job{ID: id, Provider: "fake", Target: tt.target,
 					Parts: []store.Part{{Index: 1, BatchID: "batch_1", Status: "in_progress"}}}
-				if err := e.m.Store.CreateJob(context.Background(), sj); err != nil {
+				if err := e.reg.CreateJob(context.Background(), sj); err != nil {
 					t.Fatal(err)
 				}
 				j := &jobs.Job{Registered: true, Job: sj}

@@ -106,10 +106,10 @@ func partStatus(p Part) providers.Status {
 	return providers.Status(p.Status)
 }
 
-// completedAt returns a job's completion time: zero unless it is terminal,
+// CompletedAt returns a job's completion time: zero unless it is terminal,
 // else the latest completion time among its parts, else the one recorded
 // before (prev), else now.
-func completedAt(parts []Part, terminal bool, prev, now time.Time) time.Time {
+func CompletedAt(parts []Part, terminal bool, prev, now time.Time) time.Time {
 	if !terminal {
 		return time.Time{}
 	}

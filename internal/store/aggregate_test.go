@@ -7,6 +7,9 @@ import (
 	"github.com/batchctl/batchctl/internal/providers"
 )
 
+// t0 is the fixed time the tests measure from.
+var t0 = time.Date(2025, 3, 14, 15, 9, 26, 535897932, time.UTC)
+
 func TestAggregate(t *testing.T) {
 	parts := func(statuses ...string) []Part {
 		ps := make([]Part, len(statuses))
@@ -82,7 +85,7 @@ func TestCompletedAt(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := completedAt(tt.parts, tt.terminal, tt.prev, now); !got.Equal(tt.want) {
+			if got := CompletedAt(tt.parts, tt.terminal, tt.prev, now); !got.Equal(tt.want) {
 				t.Errorf("completedAt = %v, want %v", got, tt.want)
 			}
 		})

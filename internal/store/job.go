@@ -1,12 +1,25 @@
+// Package store is what every backend of batchctl's job registry shares:
+// jobs, their parts and their aggregated status (DESIGN.md sections 2, 5
+// and 7), the filter that lists them and the errors that say why a lookup
+// failed. The backends are its subpackages (sqlite); package jobs says
+// what it needs of one in its Registry interface.
 package store
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/batchctl/batchctl/internal/providers"
 )
+
+// ErrNotFound is returned, wrapped with the reference that was looked up,
+// when no job matches.
+var ErrNotFound = errors.New("not found")
+
+// ErrExists is returned by CreateJob when the job id is already taken.
+var ErrExists = errors.New("already exists")
 
 // Job is what one create submits: one or more parts, each a provider batch.
 type Job struct {

@@ -12,9 +12,10 @@ import (
 	"github.com/batchctl/batchctl/internal/cmdutil"
 	"github.com/batchctl/batchctl/internal/config"
 	"github.com/batchctl/batchctl/internal/iostreams"
+	"github.com/batchctl/batchctl/internal/jobs"
 	"github.com/batchctl/batchctl/internal/providers"
 	"github.com/batchctl/batchctl/internal/providers/all"
-	"github.com/batchctl/batchctl/internal/store"
+	"github.com/batchctl/batchctl/internal/store/sqlite"
 )
 
 // New builds the Factory for one run of the CLI. The returned close
@@ -50,13 +51,13 @@ func New(ctx context.Context, version string, getenv func(string) string) (*cmdu
 		return newHTTPClient(version, getenv("BATCHCTL_DEBUG") == "api", ios, cfg.HTTPIdleTimeout), nil
 	})
 
-	// Store depends on Config.
-	f.Store = sync.OnceValues(func() (*store.Store, error) {
+	// Registry depends on Config.
+	f.Registry = sync.OnceValues(func() (jobs.Registry, error) {
 		cfg, err := f.Config()
 		if err != nil {
 			return nil, err
 		}
-		s, err := store.Open(ctx, cfg.DBPath())
+		s, err := sqlite.Open(ctx, cfg.DBPath())
 		if err != nil {
 			return nil, fmt.Errorf("opening the job registry: %w", err)
 		}

@@ -1,4 +1,4 @@
-package store
+package sqlite
 
 import (
 	"database/sql"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/batchctl/batchctl/internal/providers"
+	"github.com/batchctl/batchctl/internal/store"
 )
 
 // benchJobs is the registry size of the DESIGN.md budget: status and list
@@ -23,7 +24,7 @@ func seed(b *testing.B, s *Store) {
 	raw := []byte(`{"id":"batch_x","object":"batch","status":"completed","metadata":{"note":"` + strings.Repeat("x", 900) + `"}}`)
 	err := s.write(b.Context(), func(tx *sql.Tx) error {
 		for i := range benchJobs {
-			j := Job{
+			j := store.Job{
 				ID: fmt.Sprintf("j%05d", 10*i), Name: fmt.Sprintf("run-%d", i%100), Provider: "openai",
 				Model: "gpt-4o-mini", Endpoint: "/v1/chat/completions", InputPath: "reqs.jsonl", Requests: 100,
 				Metadata:  map[string]string{"team": "research"},
@@ -34,7 +35,7 @@ func seed(b *testing.B, s *Store) {
 				parts = 2
 			}
 			for p := 1; p <= parts; p++ {
-				j.Parts = append(j.Parts, Part{
+				j.Parts = append(j.Parts, store.Part{
 					Index: p, BatchID: fmt.Sprintf("batch_%05d_%d", i, p), Status: string(providers.StatusCompleted),
 					ProviderStatus: "completed", Counts: providers.Counts{Total: 50, Succeeded: 50},
 					Requests: 50, Bytes: 40_000, InputFileID: "file-in", OutputFileID: "file-out",
@@ -58,13 +59,13 @@ func BenchmarkList(b *testing.B) {
 	seed(b, s)
 	for _, f := range []struct {
 		name   string
-		filter Filter
+		filter store.Filter
 		want   int
 	}{
-		{"all", Filter{}, benchJobs},
-		{"limit50", Filter{Limit: 50}, 50},
-		{"name", Filter{Name: "run-7"}, benchJobs / 100},
-		{"provider-status-since", Filter{Provider: "openai", Statuses: []string{"completed", "failed"}, Since: t0.Add(9000 * time.Second)}, 1000},
+		{"all", store.Filter{}, benchJobs},
+		{"limit50", store.Filter{Limit: 50}, 50},
+		{"name", store.Filter{Name: "run-7"}, benchJobs / 100},
+		{"provider-status-since", store.Filter{Provider: "openai", Statuses: []string{"completed", "failed"}, Since: t0.Add(9000 * time.Second)}, 1000},
 	} {
 		b.Run(f.name, func(b *testing.B) {
 			for b.Loop() {
@@ -110,9 +111,9 @@ func BenchmarkRetryLookups(b *testing.B) {
 	seed(b, s)
 	parent := ""
 	for i := range 5 {
-		j := mustCreate(b, s, Job{
+		j := mustCreate(b, s, store.Job{
 			ID: fmt.Sprintf("jretry%d", i), ParentID: parent, Fingerprint: "fp-retry",
-			CreatedAt: t0.Add(time.Duration(benchJobs+i) * time.Second), Parts: []Part{{Index: 1}},
+			CreatedAt: t0.Add(time.Duration(benchJobs+i) * time.Second), Parts: []store.Part{{Index: 1}},
 		})
 		parent = j.ID
 	}

@@ -1,4 +1,4 @@
-package store
+package sqlite
 
 import (
 	"bufio"
@@ -13,7 +13,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/batchctl/batchctl/internal/providers"
+	"github.com/batchctl/batchctl/internal/store"
+	"github.com/batchctl/batchctl/internal/store/storetest"
 )
 
 // TestConcurrentStores has 20 stores, as 20 batchctl processes would, open
@@ -46,7 +47,7 @@ func TestConcurrentStores(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	jobs, err := s.List(ctx, Filter{})
+	jobs, err := s.List(ctx, store.Filter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,22 +71,7 @@ func work(t *testing.T, path, id string, updates int) error {
 		return err
 	}
 	defer s.Close()
-	if err := s.CreateJob(ctx, &Job{ID: id, Parts: []Part{{Index: 1}, {Index: 2}}}); err != nil {
-		return err
-	}
-	for n := 1; n <= updates; n++ {
-		status := providers.StatusInProgress
-		if n == updates {
-			status = providers.StatusCompleted
-		}
-		for idx := 1; idx <= 2; idx++ {
-			p := Part{Index: idx, Status: string(status), Counts: providers.Counts{Total: updates, Succeeded: n}}
-			if err := s.SavePart(ctx, id, p); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return storetest.WriteJob(ctx, s, id, updates)
 }
 
 // TestFreshRegistryManyProcesses starts 30 processes, as 30 batchctl
@@ -170,6 +156,6 @@ func openAndList(path string) error {
 		return err
 	}
 	defer s.Close()
-	_, err = s.List(ctx, Filter{})
+	_, err = s.List(ctx, store.Filter{})
 	return err
 }

@@ -1,13 +1,13 @@
-// Package store is batchctl's local job registry: jobs, their parts and
-// their aggregated status, kept in a SQLite database (DESIGN.md sections 2,
-// 5 and 7) through the pure-Go modernc.org/sqlite driver.
+// Package sqlite keeps batchctl's job registry (the jobs, parts and
+// aggregated status of package store) in a SQLite database (DESIGN.md
+// sections 2, 5 and 7) through the pure-Go modernc.org/sqlite driver.
 //
 // Several batchctl processes may use one database at once (a cron sync and
 // an interactive wait): the database runs in WAL mode, every connection
 // waits up to a busy timeout for the write lock, and every write
 // transaction takes that lock when it begins, so none fails half-way with
 // SQLITE_BUSY.
-package store
+package sqlite
 
 import (
 	"context"
@@ -36,13 +36,6 @@ const (
 	// write lock before giving up.
 	busyTimeout = 10 * time.Second
 )
-
-// ErrNotFound is returned, wrapped with the reference that was looked up,
-// when no job matches.
-var ErrNotFound = errors.New("not found")
-
-// ErrExists is returned by CreateJob when the job id is already taken.
-var ErrExists = errors.New("already exists")
 
 // Store is the job registry. It is safe for concurrent use by several
 // goroutines, and several processes may open the same file at once.

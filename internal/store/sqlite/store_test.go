@@ -1,8 +1,7 @@
-package store
+package sqlite
 
 import (
 	"database/sql"
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/batchctl/batchctl/internal/providers"
+	"github.com/batchctl/batchctl/internal/store"
 )
 
 // t0 is the fixed time tests start their clocks at.
@@ -87,7 +87,7 @@ func TestOpenCreatesPrivateFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if err := s.CreateJob(t.Context(), &Job{ID: "j1", Parts: []Part{{Index: 1}}}); err != nil {
+	if err := s.CreateJob(t.Context(), &store.Job{ID: "j1", Parts: []store.Part{{Index: 1}}}); err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]fs.FileMode{
@@ -113,7 +113,7 @@ func TestOpenTightensExistingFiles(t *testing.T) {
 	}
 	defer first.Close()
 	// Fill the WAL, then widen every file as another tool might have.
-	if err := first.CreateJob(ctx, &Job{ID: "j1"}); err != nil {
+	if err := first.CreateJob(ctx, &store.Job{ID: "j1"}); err != nil {
 		t.Fatal(err)
 	}
 	files := []string{path, path + "-wal", path + "-shm"}
@@ -143,7 +143,7 @@ func TestOpenPathWithURICharacters(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if err := s.CreateJob(t.Context(), &Job{ID: "j1"}); err != nil {
+	if err := s.CreateJob(t.Context(), &store.Job{ID: "j1"}); err != nil {
 		t.Fatal(err)
 	}
 	entries, err := os.ReadDir(dir)
@@ -203,7 +203,7 @@ func TestOpenKeepsExistingDatabase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.CreateJob(ctx, &Job{ID: "j1", Name: "kept"}); err != nil {
+	if err := s.CreateJob(ctx, &store.Job{ID: "j1", Name: "kept"}); err != nil {
 		t.Fatal(err)
 	}
 	version := userVersion(t, s.db)
@@ -279,12 +279,12 @@ func TestOpenMigratesVersion1Database(t *testing.T) {
 	if got, want := userVersion(t, s.db), latestVersion(t); got != want {
 		t.Errorf("user_version = %d, want %d", got, want)
 	}
-	want := &Job{
+	want := &store.Job{
 		ID: "jold", Name: "before", Provider: "openai", Model: "gpt-4o-mini", Endpoint: "/v1/chat/completions",
 		InputPath: "in.jsonl", InputSHA256: "abc", Requests: 2, Status: "completed",
 		Counts: providers.Counts{Total: 2, Succeeded: 2}, Usage: providers.Usage{InputTokens: 10, OutputTokens: 20},
 		Metadata: map[string]string{"k": "v"}, CreatedAt: t0, UpdatedAt: t0, CompletedAt: t0,
-		Parts: []Part{{
+		Parts: []store.Part{{
 			Index: 1, BatchID: "batch_old", Status: "completed", ProviderStatus: "completed",
 			Counts: providers.Counts{Total: 2, Succeeded: 2}, Usage: providers.Usage{InputTokens: 10, OutputTokens: 20},
 			Requests: 2, Bytes: 300, InputFileID: "file-in", OutputFileID: "file-out",
@@ -298,14 +298,14 @@ func TestOpenMigratesVersion1Database(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("migrated job = %+v, want %+v", got, want)
 	}
-	unsynced, err := s.List(ctx, Filter{NeedsSync: true})
+	unsynced, err := s.List(ctx, store.Filter{NeedsSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(unsynced) != 1 || unsynced[0].ID != "jold" {
 		t.Errorf("List(NeedsSync) = %v, want the migrated job", unsynced)
 	}
-	mustCreate(t, s, Job{ID: "jnew", ParentID: "jold", Fingerprint: "fp", CreatedAt: t0.Add(time.Hour)})
+	mustCreate(t, s, store.Job{ID: "jnew", ParentID: "jold", Fingerprint: "fp", CreatedAt: t0.Add(time.Hour)})
 	family, err := s.Family(ctx, "jnew")
 	if err != nil {
 		t.Fatal(err)
@@ -452,14 +452,6 @@ func TestLoadMigrationsChecksNumbering(t *testing.T) {
 	}
 }
 
-func TestDeleteUnknownJob(t *testing.T) {
-	s, _ := openTest(t)
-	err := s.Delete(t.Context(), "jnope")
-	if !errors.Is(err, ErrNotFound) || err.Error() != `delete job "jnope": not found` {
-		t.Errorf("error = %v, want not found", err)
-	}
-}
-
 // TestOpenMarksUnsubmittedJobs checks that migration 0004 reports a job
 // recorded before it with a part that has no batch as unsubmitted, as
 // Aggregate does now, and leaves the target of old jobs empty.
@@ -511,10 +503,10 @@ func TestOpenMarksUnsubmittedJobs(t *testing.T) {
 		if j.Status != want {
 			t.Errorf("job %s: status %q after migrating, want %q", id, j.Status, want)
 		}
-		if j.Target != (Target{}) {
+		if j.Target != (store.Target{}) {
 			t.Errorf("job %s: target %+v after migrating, want none", id, j.Target)
 		}
-		if agg, _, _, _ := Aggregate(j.Parts); agg != j.Status {
+		if agg, _, _, _ := store.Aggregate(j.Parts); agg != j.Status {
 			t.Errorf("job %s: migrated status %q, Aggregate says %q", id, j.Status, agg)
 		}
 	}

@@ -1,4 +1,4 @@
-package store
+package sqlite
 
 import (
 	"cmp"
@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/batchctl/batchctl/internal/store"
 )
 
 const jobColumns = `id, name, provider, model, endpoint, input_path, input_sha256, requests,
@@ -58,9 +60,9 @@ const newestFirst = ` ORDER BY created_at DESC, id DESC`
 // CreateJob records j and its parts in one transaction. Zero CreatedAt and
 // UpdatedAt times of the job and its parts are set to now; Status, Counts,
 // Usage and CompletedAt are derived from the parts. On success j holds
-// what was stored. A taken id yields an error wrapping ErrExists, and a
-// ParentID that names no job an error wrapping ErrNotFound.
-func (s *Store) CreateJob(ctx context.Context, j *Job) error {
+// what was stored. A taken id yields an error wrapping store.ErrExists, and a
+// ParentID that names no job an error wrapping store.ErrNotFound.
+func (s *Store) CreateJob(ctx context.Context, j *store.Job) error {
 	if j.ID == "" {
 		return errors.New("create job: empty id")
 	}
@@ -77,7 +79,7 @@ func (s *Store) CreateJob(ctx context.Context, j *Job) error {
 }
 
 // insertJob inserts the prepared job j and its parts.
-func insertJob(ctx context.Context, tx *sql.Tx, j *Job) error {
+func insertJob(ctx context.Context, tx *sql.Tx, j *store.Job) error {
 	if err := checkParent(ctx, tx, j.ParentID); err != nil {
 		return err
 	}
@@ -92,7 +94,7 @@ func insertJob(ctx context.Context, tx *sql.Tx, j *Job) error {
 	if n, err := res.RowsAffected(); err != nil {
 		return err
 	} else if n == 0 {
-		return ErrExists
+		return store.ErrExists
 	}
 	for _, p := range j.Parts {
 		args, err := partArgs(j.ID, &p)
@@ -115,14 +117,14 @@ func checkParent(ctx context.Context, tx *sql.Tx, parentID string) error {
 	var one int
 	err := tx.QueryRowContext(ctx, "SELECT 1 FROM jobs WHERE id = ?", parentID).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("parent job %q %w", parentID, ErrNotFound)
+		return fmt.Errorf("parent job %q %w", parentID, store.ErrNotFound)
 	}
 	return err
 }
 
 // prepareJob returns a copy of j with its times filled in and its
 // aggregated fields derived from its parts.
-func prepareJob(j Job, now time.Time) Job {
+func prepareJob(j store.Job, now time.Time) store.Job {
 	j.Parts = slices.Clone(j.Parts)
 	for i := range j.Parts {
 		p := &j.Parts[i]
@@ -133,7 +135,7 @@ func prepareJob(j Job, now time.Time) Job {
 			p.UpdatedAt = now
 		}
 	}
-	slices.SortFunc(j.Parts, func(a, b Part) int { return cmp.Compare(a.Index, b.Index) })
+	slices.SortFunc(j.Parts, func(a, b store.Part) int { return cmp.Compare(a.Index, b.Index) })
 	if j.CreatedAt.IsZero() {
 		j.CreatedAt = now
 	}
@@ -141,13 +143,13 @@ func prepareJob(j Job, now time.Time) Job {
 		j.UpdatedAt = j.CreatedAt
 	}
 	var terminal bool
-	j.Status, j.Counts, j.Usage, terminal = Aggregate(j.Parts)
-	j.CompletedAt = completedAt(j.Parts, terminal, time.Time{}, now)
+	j.Status, j.Counts, j.Usage, terminal = store.Aggregate(j.Parts)
+	j.CompletedAt = store.CompletedAt(j.Parts, terminal, time.Time{}, now)
 	return j
 }
 
 // checkIndexes reports a part index that is not positive or is repeated.
-func checkIndexes(parts []Part) error {
+func checkIndexes(parts []store.Part) error {
 	seen := make(map[int]bool, len(parts))
 	for _, p := range parts {
 		if p.Index < 1 {
@@ -165,9 +167,9 @@ func checkIndexes(parts []Part) error {
 // the job's Status, Counts, Usage and CompletedAt and sets its UpdatedAt
 // to now, all in one transaction. A zero p.UpdatedAt is set to now; a zero
 // p.CreatedAt keeps the part's stored creation time, or is set to now for a
-// new part. A missing job yields an error wrapping ErrNotFound.
-func (s *Store) SavePart(ctx context.Context, jobID string, p Part) error {
-	if err := checkIndexes([]Part{p}); err != nil {
+// new part. A missing job yields an error wrapping store.ErrNotFound.
+func (s *Store) SavePart(ctx context.Context, jobID string, p store.Part) error {
+	if err := checkIndexes([]store.Part{p}); err != nil {
 		return fmt.Errorf("save part of job %q: %w", jobID, err)
 	}
 	now := s.now().UTC()
@@ -178,7 +180,7 @@ func (s *Store) SavePart(ctx context.Context, jobID string, p Part) error {
 		var prev time.Time
 		err := tx.QueryRowContext(ctx, "SELECT completed_at FROM jobs WHERE id = ?", jobID).Scan(timeCol{&prev})
 		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
+			return store.ErrNotFound
 		}
 		if err != nil {
 			return err
@@ -195,8 +197,8 @@ func (s *Store) SavePart(ctx context.Context, jobID string, p Part) error {
 		if _, err := tx.ExecContext(ctx, upsertPartSQL, args...); err != nil {
 			return err
 		}
-		status, counts, usage, terminal := Aggregate(parts)
-		done := completedAt(parts, terminal, prev, now)
+		status, counts, usage, terminal := store.Aggregate(parts)
+		done := store.CompletedAt(parts, terminal, prev, now)
 		_, err = tx.ExecContext(ctx, updateAggregateSQL, status, counts.Total, counts.Succeeded, counts.Failed,
 			usage.InputTokens, usage.OutputTokens, now.UnixNano(), nanos(done), jobID)
 		return err
@@ -208,7 +210,7 @@ func (s *Store) SavePart(ctx context.Context, jobID string, p Part) error {
 }
 
 // partStates loads the fields of a job's parts that aggregation needs.
-func partStates(ctx context.Context, tx *sql.Tx, jobID string) ([]Part, error) {
+func partStates(ctx context.Context, tx *sql.Tx, jobID string) ([]store.Part, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT idx, status, total, succeeded, failed,
 		input_tokens, output_tokens, created_at, completed_at
 		FROM parts WHERE job_id = ? ORDER BY idx`, jobID)
@@ -216,9 +218,9 @@ func partStates(ctx context.Context, tx *sql.Tx, jobID string) ([]Part, error) {
 		return nil, err
 	}
 	defer rows.Close()
-	var parts []Part
+	var parts []store.Part
 	for rows.Next() {
-		var p Part
+		var p store.Part
 		if err := rows.Scan(intCol{&p.Index}, &p.Status, intCol{&p.Counts.Total}, intCol{&p.Counts.Succeeded}, intCol{&p.Counts.Failed},
 			int64Col{&p.Usage.InputTokens}, int64Col{&p.Usage.OutputTokens}, timeCol{&p.CreatedAt}, timeCol{&p.CompletedAt}); err != nil {
 			return nil, err
@@ -230,8 +232,8 @@ func partStates(ctx context.Context, tx *sql.Tx, jobID string) ([]Part, error) {
 
 // mergePart puts p in place of the part with its index, or adds it. A zero
 // p.CreatedAt becomes the replaced part's, or now.
-func mergePart(parts []Part, p *Part, now time.Time) []Part {
-	i := slices.IndexFunc(parts, func(q Part) bool { return q.Index == p.Index })
+func mergePart(parts []store.Part, p *store.Part, now time.Time) []store.Part {
+	i := slices.IndexFunc(parts, func(q store.Part) bool { return q.Index == p.Index })
 	if p.CreatedAt.IsZero() {
 		p.CreatedAt = now
 		if i >= 0 {
@@ -248,17 +250,17 @@ func mergePart(parts []Part, p *Part, now time.Time) []Part {
 // Get returns the job ref names, with its parts. ref is tried, in order, as
 // an exact job id, the exact provider batch id of a part, a unique prefix
 // of job ids, and an exact job name (the newest job of that name wins). It
-// returns an error wrapping ErrNotFound when nothing matches, and an
-// *AmbiguousError when a batch id belongs to several jobs or a prefix
+// returns an error wrapping store.ErrNotFound when nothing matches, and an
+// *store.AmbiguousError when a batch id belongs to several jobs or a prefix
 // matches several jobs and no name matches.
-func (s *Store) Get(ctx context.Context, ref string) (*Job, error) {
+func (s *Store) Get(ctx context.Context, ref string) (*store.Job, error) {
 	ids, err := s.resolve(ctx, ref)
 	if err != nil {
 		return nil, fmt.Errorf("get job %q: %w", ref, err)
 	}
 	switch {
 	case len(ids) > 1:
-		return nil, &AmbiguousError{Ref: ref, Candidates: ids}
+		return nil, &store.AmbiguousError{Ref: ref, Candidates: ids}
 	case len(ids) == 1:
 		jobs, err := s.load(ctx, jobQuery{where: "id = ?", args: []any{ids[0]}})
 		if err != nil {
@@ -268,7 +270,7 @@ func (s *Store) Get(ctx context.Context, ref string) (*Job, error) {
 			return jobs[0], nil
 		}
 	}
-	return nil, fmt.Errorf("job %q %w", ref, ErrNotFound)
+	return nil, fmt.Errorf("job %q %w", ref, store.ErrNotFound)
 }
 
 // resolve returns the ids of the jobs ref names (see Get): one when it
@@ -300,8 +302,8 @@ func (s *Store) resolve(ctx context.Context, ref string) ([]string, error) {
 // List returns the jobs f selects, newest first, with their parts. The
 // parts' Raw is left nil: it is the largest column and no listing uses
 // it (Get and Family load it).
-func (s *Store) List(ctx context.Context, f Filter) ([]*Job, error) {
-	q := f.query()
+func (s *Store) List(ctx context.Context, f store.Filter) ([]*store.Job, error) {
+	q := filterQuery(f)
 	q.noRaw = true
 	jobs, err := s.load(ctx, q)
 	if err != nil {
@@ -321,8 +323,8 @@ type jobQuery struct {
 	noRaw bool
 }
 
-// query returns the jobQuery of f.
-func (f Filter) query() jobQuery {
+// filterQuery returns the jobQuery of f.
+func filterQuery(f store.Filter) jobQuery {
 	q := jobQuery{limit: f.Limit}
 	conds := []string{"true"}
 	if f.Provider != "" {
@@ -361,7 +363,7 @@ func (f Filter) query() jobQuery {
 
 // load returns the jobs q selects, newest first, with their parts, read
 // from one snapshot with two queries.
-func (s *Store) load(ctx context.Context, q jobQuery) ([]*Job, error) {
+func (s *Store) load(ctx context.Context, q jobQuery) ([]*store.Job, error) {
 	limit := q.limit
 	if limit <= 0 {
 		limit = -1 // SQLite: no limit
@@ -382,7 +384,7 @@ func (s *Store) load(ctx context.Context, q jobQuery) ([]*Job, error) {
 	if len(jobs) == 0 {
 		return nil, nil
 	}
-	byID := make(map[string]*Job, len(jobs))
+	byID := make(map[string]*store.Job, len(jobs))
 	for _, j := range jobs {
 		byID[j.ID] = j
 	}
@@ -391,7 +393,7 @@ func (s *Store) load(ctx context.Context, q jobQuery) ([]*Job, error) {
 		columns = strings.Replace(columns, "raw,", "NULL AS raw,", 1)
 	}
 	err = queryParts(ctx, tx, "SELECT "+columns+" FROM parts WHERE job_id IN ("+selected+") ORDER BY job_id, idx", args,
-		func(jobID string, p Part) {
+		func(jobID string, p store.Part) {
 			if j := byID[jobID]; j != nil {
 				j.Parts = append(j.Parts, p)
 			}
@@ -403,13 +405,13 @@ func (s *Store) load(ctx context.Context, q jobQuery) ([]*Job, error) {
 }
 
 // queryJobs runs a query selecting jobColumns.
-func queryJobs(ctx context.Context, tx *sql.Tx, query string, args []any) ([]*Job, error) {
+func queryJobs(ctx context.Context, tx *sql.Tx, query string, args []any) ([]*store.Job, error) {
 	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var jobs []*Job
+	var jobs []*store.Job
 	for rows.Next() {
 		j, err := scanJob(rows)
 		if err != nil {
@@ -421,7 +423,7 @@ func queryJobs(ctx context.Context, tx *sql.Tx, query string, args []any) ([]*Jo
 }
 
 // queryParts runs a query selecting partColumns and calls fn for each part.
-func queryParts(ctx context.Context, tx *sql.Tx, query string, args []any, fn func(jobID string, p Part)) error {
+func queryParts(ctx context.Context, tx *sql.Tx, query string, args []any, fn func(jobID string, p store.Part)) error {
 	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
@@ -438,7 +440,7 @@ func queryParts(ctx context.Context, tx *sql.Tx, query string, args []any, fn fu
 }
 
 // Delete removes job id and its parts. A missing job yields an error
-// wrapping ErrNotFound.
+// wrapping store.ErrNotFound.
 func (s *Store) Delete(ctx context.Context, id string) error {
 	if err := s.execOne(ctx, "DELETE FROM jobs WHERE id = ?", id); err != nil {
 		return fmt.Errorf("delete job %q: %w", id, err)
@@ -465,14 +467,14 @@ const familyCond = `id IN (WITH RECURSIVE
 // every job that retries it, directly or through other retries, whichever
 // branch they are on. id is an exact job id. Deleting a job splits its
 // chain: each job that retried it becomes a root. An unknown id yields an
-// error wrapping ErrNotFound.
-func (s *Store) Family(ctx context.Context, id string) ([]*Job, error) {
+// error wrapping store.ErrNotFound.
+func (s *Store) Family(ctx context.Context, id string) ([]*store.Job, error) {
 	jobs, err := s.load(ctx, familyQuery(id))
 	if err != nil {
 		return nil, fmt.Errorf("family of job %q: %w", id, err)
 	}
 	if len(jobs) == 0 {
-		return nil, fmt.Errorf("family of job %q: %w", id, ErrNotFound)
+		return nil, fmt.Errorf("family of job %q: %w", id, store.ErrNotFound)
 	}
 	slices.Reverse(jobs) // load returns them newest first
 	return jobs, nil
@@ -486,7 +488,7 @@ func familyQuery(id string) jobQuery {
 // fingerprintQuery selects the newest job with fingerprint fp created at
 // or after since.
 func fingerprintQuery(fp string, since time.Time) jobQuery {
-	q := Filter{Since: since, Limit: 1}.query()
+	q := filterQuery(store.Filter{Since: since, Limit: 1})
 	q.where += " AND fingerprint = ?"
 	q.args = append(q.args, fp)
 	return q
@@ -495,24 +497,24 @@ func fingerprintQuery(fp string, since time.Time) jobQuery {
 // FindByFingerprint returns the newest job, with its parts, whose
 // Fingerprint is fp and which was created at or after since (any time when
 // since is zero); ties are broken by the greater id. An empty fp matches no
-// job. When no job matches, it returns an error wrapping ErrNotFound.
-func (s *Store) FindByFingerprint(ctx context.Context, fp string, since time.Time) (*Job, error) {
+// job. When no job matches, it returns an error wrapping store.ErrNotFound.
+func (s *Store) FindByFingerprint(ctx context.Context, fp string, since time.Time) (*store.Job, error) {
 	if fp == "" {
-		return nil, fmt.Errorf("find job by fingerprint %q: %w", fp, ErrNotFound)
+		return nil, fmt.Errorf("find job by fingerprint %q: %w", fp, store.ErrNotFound)
 	}
 	jobs, err := s.load(ctx, fingerprintQuery(fp, since))
 	if err != nil {
 		return nil, fmt.Errorf("find job by fingerprint %q: %w", fp, err)
 	}
 	if len(jobs) == 0 {
-		return nil, fmt.Errorf("find job by fingerprint %q: %w", fp, ErrNotFound)
+		return nil, fmt.Errorf("find job by fingerprint %q: %w", fp, store.ErrNotFound)
 	}
 	return jobs[0], nil
 }
 
 // SetSynced records t as the time sync exported the results of job id; a
 // zero t marks them not exported. It changes nothing else, not even the
-// job's UpdatedAt. A missing job yields an error wrapping ErrNotFound.
+// job's UpdatedAt. A missing job yields an error wrapping store.ErrNotFound.
 func (s *Store) SetSynced(ctx context.Context, id string, t time.Time) error {
 	if err := s.execOne(ctx, "UPDATE jobs SET synced_at = ? WHERE id = ?", nanos(t), id); err != nil {
 		return fmt.Errorf("set synced time of job %q: %w", id, err)
@@ -539,7 +541,7 @@ const idAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
 const idAttempts = 20
 
 // NewID returns a job id no job has yet: "j" and 5 random characters of
-// [a-z0-9]. It does not reserve the id: CreateJob still reports ErrExists
+// [a-z0-9]. It does not reserve the id: CreateJob still reports store.ErrExists
 // if another process takes it first.
 func (s *Store) NewID(ctx context.Context) (string, error) {
 	for range idAttempts {
@@ -594,7 +596,7 @@ func (s *Store) write(ctx context.Context, fn func(*sql.Tx) error) error {
 }
 
 // execOne runs a statement that changes one row in a write transaction,
-// and returns ErrNotFound when it changes none.
+// and returns store.ErrNotFound when it changes none.
 func (s *Store) execOne(ctx context.Context, query string, args ...any) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, query, args...)
@@ -604,7 +606,7 @@ func (s *Store) execOne(ctx context.Context, query string, args ...any) error {
 		if n, err := res.RowsAffected(); err != nil {
 			return err
 		} else if n == 0 {
-			return ErrNotFound
+			return store.ErrNotFound
 		}
 		return nil
 	})

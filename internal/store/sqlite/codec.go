@@ -1,4 +1,4 @@
-package store
+package sqlite
 
 import (
 	"encoding/json"
@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/batchctl/batchctl/internal/providers"
+	"github.com/batchctl/batchctl/internal/store"
 )
 
 // rowScanner is a *sql.Row or *sql.Rows.
@@ -14,7 +15,7 @@ type rowScanner interface {
 }
 
 // jobArgs returns the values of jobColumns for j.
-func jobArgs(j *Job) ([]any, error) {
+func jobArgs(j *store.Job) ([]any, error) {
 	meta, err := json.Marshal(j.Metadata)
 	if err != nil {
 		return nil, fmt.Errorf("encode metadata: %w", err)
@@ -29,8 +30,8 @@ func jobArgs(j *Job) ([]any, error) {
 }
 
 // scanJob reads a row of jobColumns.
-func scanJob(row rowScanner) (*Job, error) {
-	var j Job
+func scanJob(row rowScanner) (*store.Job, error) {
+	var j store.Job
 	err := row.Scan(&j.ID, &j.Name, &j.Provider, &j.Model, &j.Endpoint, &j.InputPath, &j.InputSHA256, intCol{&j.Requests},
 		&j.Status, intCol{&j.Counts.Total}, intCol{&j.Counts.Succeeded}, intCol{&j.Counts.Failed},
 		int64Col{&j.Usage.InputTokens}, int64Col{&j.Usage.OutputTokens}, jsonCol[map[string]string]{&j.Metadata}, &j.ParentID, &j.Fingerprint,
@@ -43,7 +44,7 @@ func scanJob(row rowScanner) (*Job, error) {
 }
 
 // partArgs returns the values of partColumns for part p of job jobID.
-func partArgs(jobID string, p *Part) ([]any, error) {
+func partArgs(jobID string, p *store.Part) ([]any, error) {
 	errs, err := json.Marshal(p.Errors)
 	if err != nil {
 		return nil, fmt.Errorf("encode errors: %w", err)
@@ -58,7 +59,7 @@ func partArgs(jobID string, p *Part) ([]any, error) {
 }
 
 // scanPart reads a row of partColumns.
-func scanPart(row rowScanner) (jobID string, p Part, err error) {
+func scanPart(row rowScanner) (jobID string, p store.Part, err error) {
 	err = row.Scan(&jobID, intCol{&p.Index}, &p.BatchID, &p.Status, &p.ProviderStatus,
 		intCol{&p.Counts.Total}, intCol{&p.Counts.Succeeded}, intCol{&p.Counts.Failed},
 		int64Col{&p.Usage.InputTokens}, int64Col{&p.Usage.OutputTokens}, intCol{&p.Requests}, int64Col{&p.Bytes},

@@ -1,0 +1,68 @@
+package jobs
+
+import (
+	"context"
+	"time"
+
+	"github.com/batchctl/batchctl/internal/store"
+)
+
+// Registry is what the Manager needs of a job registry: every backend under
+// internal/store implements it, and storetest.Run checks that it does so
+// the way the Manager relies on. Its jobs, parts, filters and errors are
+// package store's; it is safe for concurrent use by several goroutines and
+// several processes.
+type Registry interface {
+	// CreateJob records a new job with its parts, filling in the times
+	// left zero and the aggregates (store.Aggregate). It fails with
+	// store.ErrExists when the id is taken and store.ErrNotFound when the
+	// parent is not a job.
+	CreateJob(ctx context.Context, j *store.Job) error
+	// SavePart records the state of one part of a job, adding it when the
+	// job has no part of its index, and updates the job's aggregates.
+	SavePart(ctx context.Context, jobID string, p store.Part) error
+	// SetSynced records when sync last exported the job's results; a zero
+	// time unmarks it.
+	SetSynced(ctx context.Context, id string, t time.Time) error
+	// Delete removes a job and its parts.
+	Delete(ctx context.Context, id string) error
+
+	// Get finds the job ref names: an exact job id, else a part's batch
+	// id, else a unique prefix of job ids, else the newest job of that
+	// name. It fails with store.ErrNotFound, or a *store.AmbiguousError
+	// when a batch id or a prefix matches several jobs and no name does.
+	Get(ctx context.Context, ref string) (*store.Job, error)
+	// List returns the jobs that match f, newest first, without their
+	// parts' raw batches.
+	List(ctx context.Context, f store.Filter) ([]*store.Job, error)
+	// Family returns the retry chain a job belongs to, oldest first.
+	Family(ctx context.Context, id string) ([]*store.Job, error)
+	// FindByFingerprint returns the newest job with this fingerprint
+	// created at or after since.
+	FindByFingerprint(ctx context.Context, fp string, since time.Time) (*store.Job, error)
+	// JobIDs returns the sorted ids and names that start with prefix.
+	JobIDs(ctx context.Context, prefix string) ([]string, error)
+	// NewID returns a random job id that no job has.
+	NewID(ctx context.Context) (string, error)
+}
+
+// List returns the registered jobs that match f, newest first.
+func (m *Manager) List(ctx context.Context, f store.Filter) ([]*store.Job, error) {
+	return m.reg.List(ctx, f)
+}
+
+// Family returns the retry chain of the job with this exact id, oldest first.
+func (m *Manager) Family(ctx context.Context, id string) ([]*store.Job, error) {
+	return m.reg.Family(ctx, id)
+}
+
+// NewID returns an id no registered job has yet.
+func (m *Manager) NewID(ctx context.Context) (string, error) {
+	return m.reg.NewID(ctx)
+}
+
+// JobIDs returns the ids and names of registered jobs that start with
+// prefix, sorted, for shell completion.
+func (m *Manager) JobIDs(ctx context.Context, prefix string) ([]string, error) {
+	return m.reg.JobIDs(ctx, prefix)
+}
