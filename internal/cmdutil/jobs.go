@@ -11,7 +11,7 @@ import (
 	"github.com/batchctl/batchctl/internal/config"
 	"github.com/batchctl/batchctl/internal/iostreams"
 	"github.com/batchctl/batchctl/internal/jobs"
-	"github.com/batchctl/batchctl/internal/retry"
+	"github.com/batchctl/batchctl/internal/providers/retry"
 )
 
 // Manager builds the job manager from the factory's registry, config and providers.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/batchctl/batchctl/internal/config"
 	"github.com/batchctl/batchctl/internal/jsonl"
+	"github.com/batchctl/batchctl/internal/providers/all"
 	"github.com/batchctl/batchctl/internal/store"
 )
 
@@ -42,15 +43,7 @@ type Spec struct {
 }
 
 // TargetOf is the wire format a profile's batches take.
-func TargetOf(p *config.Profile) jsonl.Target {
-	switch p.Type {
-	case config.TypeAnthropic:
-		return jsonl.TargetAnthropic
-	case config.TypeGemini:
-		return jsonl.TargetGemini
-	}
-	return jsonl.TargetOpenAI // openai-type profiles and the emulator
-}
+func TargetOf(p *config.Profile) jsonl.Target { return all.Target(p.Type) }
 
 // Plan is a validated input, converted and split into parts on disk.
 type Plan struct {

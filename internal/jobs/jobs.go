@@ -16,7 +16,7 @@ import (
 	"github.com/batchctl/batchctl/internal/config"
 	"github.com/batchctl/batchctl/internal/lockfile"
 	"github.com/batchctl/batchctl/internal/providers"
-	"github.com/batchctl/batchctl/internal/retry"
+	"github.com/batchctl/batchctl/internal/providers/retry"
 	"github.com/batchctl/batchctl/internal/store"
 )
 

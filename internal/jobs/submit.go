@@ -13,7 +13,7 @@ import (
 
 	"github.com/batchctl/batchctl/internal/lockfile"
 	"github.com/batchctl/batchctl/internal/providers"
-	"github.com/batchctl/batchctl/internal/retry"
+	"github.com/batchctl/batchctl/internal/providers/retry"
 	"github.com/batchctl/batchctl/internal/store"
 )
 

@@ -1,24 +1,55 @@
-// Package all builds providers from configuration profiles. Registration
-// is explicit: each profile type maps to one constructor here.
+// Package all lists the providers batchctl speaks, one factory per profile
+// type, and builds providers from configuration profiles with them.
 package all
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"sync"
 
 	"github.com/batchctl/batchctl/internal/config"
-	emuserver "github.com/batchctl/batchctl/internal/emulator"
+	"github.com/batchctl/batchctl/internal/jsonl"
 	"github.com/batchctl/batchctl/internal/providers"
 	"github.com/batchctl/batchctl/internal/providers/anthropic"
 	"github.com/batchctl/batchctl/internal/providers/emulator"
 	"github.com/batchctl/batchctl/internal/providers/gemini"
 	"github.com/batchctl/batchctl/internal/providers/openai"
-	"github.com/batchctl/batchctl/internal/retry"
+	"github.com/batchctl/batchctl/internal/providers/retry"
 )
+
+// factories is the only list that names every provider.
+var factories = register(
+	openai.Factory(),
+	anthropic.Factory(),
+	gemini.Factory(),
+	emulator.Factory(),
+)
+
+// register indexes fs by profile type. A type listed twice is a
+// programming error: it panics.
+func register(fs ...providers.Factory) map[string]providers.Factory {
+	m := make(map[string]providers.Factory, len(fs))
+	for _, f := range fs {
+		if _, dup := m[f.Type]; dup {
+			panic(fmt.Sprintf("providers/all: profile type %q registered twice", f.Type))
+		}
+		m[f.Type] = f
+	}
+	return m
+}
+
+// Target is the wire format the batches of a profile type take; that of
+// OpenAI for a type no provider serves (Check refuses it).
+func Target(typ string) jsonl.Target {
+	if f, ok := factories[typ]; ok {
+		return f.Target
+	}
+	return jsonl.TargetOpenAI
+}
 
 // Registry hands out one provider per profile name, built on first use,
 // with the retry policy applied to the calls that are safe to repeat.
@@ -59,50 +90,12 @@ func (r *Registry) For(ctx context.Context, prof *config.Profile) (providers.Pro
 	if err := Check(r.cfg, prof); err != nil {
 		return nil, err
 	}
-	var p providers.Provider
-	switch prof.Type {
-	case config.TypeOpenAI:
-		p = openai.New(openai.Config{
-			Name:       prof.Name,
-			BaseURL:    prof.BaseURL,
-			APIKey:     prof.APIKey,
-			APIKeyEnv:  prof.APIKeyEnv,
-			AuthHeader: prof.AuthHeader,
-			Headers:    prof.Headers,
-			HTTPClient: r.client,
-		})
-	case config.TypeAnthropic:
-		p = anthropic.New(anthropic.Config{
-			Name:       prof.Name,
-			BaseURL:    prof.BaseURL,
-			APIKey:     prof.APIKey,
-			APIKeyEnv:  prof.APIKeyEnv,
-			Beta:       prof.Beta,
-			HTTPClient: r.client,
-		})
-	case config.TypeGemini:
-		p = gemini.New(gemini.Config{
-			Name:       prof.Name,
-			BaseURL:    prof.BaseURL,
-			APIKey:     prof.APIKey,
-			APIKeyEnv:  prof.APIKeyEnv,
-			HTTPClient: r.client,
-		})
-	case config.TypeEmulator:
-		emu, err := emulator.Start(ctx, emulator.Options{
-			Name:     prof.Name,
-			Dir:      r.cfg.EmulatorDir(),
-			Duration: r.cfg.EmulatorDuration,
-			Faults:   r.cfg.EmulatorFaults,
-			Client:   r.client,
-		})
-		if err != nil {
-			return nil, fmt.Errorf("starting the embedded emulator: %w", err)
-		}
-		r.closers = append(r.closers, emu.Close)
-		p = emu
-	default:
-		return nil, fmt.Errorf("provider %q: unsupported type %q", prof.Name, prof.Type)
+	p, err := factories[prof.Type].New(ctx, prof, providers.Env{Config: r.cfg, HTTP: r.client})
+	if err != nil {
+		return nil, err
+	}
+	if c, ok := p.(io.Closer); ok {
+		r.closers = append(r.closers, c.Close)
 	}
 	p = retry.Wrap(p, r.policy)
 	r.made[key] = p
@@ -110,30 +103,15 @@ func (r *Registry) For(ctx context.Context, prof *config.Profile) (providers.Pro
 }
 
 // Check finds what is wrong with a profile before anything is recorded or
-// sent: a missing or malformed base URL, or, for the embedded emulator,
-// faults that do not parse. Its errors are the user's to fix.
+// sent: a type no provider serves, or what its factory finds (a missing or
+// malformed base URL; for the embedded emulator, faults that do not
+// parse). Its errors are the user's to fix.
 func Check(cfg *config.Config, prof *config.Profile) error {
-	switch prof.Type {
-	case config.TypeOpenAI, config.TypeAnthropic, config.TypeGemini:
-	case config.TypeEmulator:
-		if _, err := emuserver.ParseFaults(cfg.EmulatorFaults); err != nil {
-			return fmt.Errorf("emulator_faults (BATCHCTL_EMULATOR_FAULTS): %w", err)
-		}
-		if cfg.EmulatorDuration < 0 {
-			return fmt.Errorf("emulator_duration (BATCHCTL_EMULATOR_DURATION) must not be negative, got %s", cfg.EmulatorDuration)
-		}
-		return nil
-	default:
+	f, ok := factories[prof.Type]
+	if !ok {
 		return fmt.Errorf("provider %q: unsupported type %q", prof.Name, prof.Type)
 	}
-	if prof.BaseURL == "" {
-		hint := fmt.Sprintf("set providers.%s.base_url in %s", prof.Name, cfg.File)
-		if prof.Name == "azure" {
-			hint = "set AZURE_OPENAI_ENDPOINT (https://<resource>.openai.azure.com) or " + hint
-		}
-		return fmt.Errorf("provider %q has no base URL: %s", prof.Name, hint)
-	}
-	return prof.CheckBaseURL()
+	return f.Check(cfg, prof)
 }
 
 // Close releases what the providers hold (the embedded emulator's server).

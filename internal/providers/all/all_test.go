@@ -5,6 +5,9 @@ import (
 	"time"
 
 	"github.com/batchctl/batchctl/internal/config"
+	"github.com/batchctl/batchctl/internal/jsonl"
+	"github.com/batchctl/batchctl/internal/providers/anthropic"
+	"github.com/batchctl/batchctl/internal/providers/openai"
 )
 
 func TestCheck(t *testing.T) {
@@ -40,4 +43,27 @@ func TestCheck(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestTarget(t *testing.T) {
+	for typ, want := range map[string]jsonl.Target{
+		config.TypeOpenAI:    jsonl.TargetOpenAI,
+		config.TypeAnthropic: jsonl.TargetAnthropic,
+		config.TypeGemini:    jsonl.TargetGemini,
+		config.TypeEmulator:  jsonl.TargetOpenAI,
+		"grpc":               jsonl.TargetOpenAI,
+	} {
+		if got := Target(typ); got != want {
+			t.Errorf("Target(%q) = %q, want %q", typ, got, want)
+		}
+	}
+}
+
+func TestRegisterRefusesDuplicate(t *testing.T) {
+	defer func() {
+		if r := recover(); r != `providers/all: profile type "openai" registered twice` {
+			t.Errorf("recovered %v, want the duplicate named", r)
+		}
+	}()
+	register(openai.Factory(), anthropic.Factory(), openai.Factory())
 }

@@ -80,16 +80,21 @@ func New(cfg Config) *Client {
 	if cfg.Version == "" {
 		cfg.Version = DefaultVersion
 	}
-	hc := cfg.HTTPClient
-	if hc == nil {
-		hc = http.DefaultClient
-	}
 	c := &Client{
 		cfg:  cfg,
 		base: strings.TrimRight(cfg.BaseURL, "/"),
 		now:  time.Now,
 	}
-	c.api = newAPI(c, hc)
+	c.api = httpx.New(cfg.HTTPClient, httpx.Client{
+		Profile:    cfg.Name,
+		Creds:      httpx.Key("X-Api-Key", cfg.APIKey),
+		KeyEnv:     cfg.APIKeyEnv,
+		UserAgent:  cfg.UserAgent,
+		Authorize:  c.authorize,
+		ParseError: parseError,
+		MaxBody:    maxResponseBody,
+		Now:        func() time.Time { return c.now() }, // a clock set after New
+	})
 	return c
 }
 

@@ -95,10 +95,6 @@ var _ providers.Provider = (*Client)(nil)
 
 // New returns a client for the profile cfg describes.
 func New(cfg Config) *Client {
-	hc := cfg.HTTPClient
-	if hc == nil {
-		hc = http.DefaultClient
-	}
 	if cfg.InlineLimit <= 0 {
 		cfg.InlineLimit = DefaultInlineLimit
 	}
@@ -111,7 +107,17 @@ func New(cfg Config) *Client {
 		base = DefaultBaseURL
 	}
 	c := &Client{cfg: cfg, base: base, now: time.Now}
-	c.api = newAPI(c, hc)
+	// An upload URL on another origin is a capability of its own and does
+	// not get the key.
+	c.api = httpx.New(cfg.HTTPClient, httpx.Client{
+		Profile:    cfg.Name,
+		Creds:      httpx.HomeOnly(base, httpx.Key(apiKeyHeader, cfg.APIKey)),
+		KeyEnv:     cfg.APIKeyEnv,
+		UserAgent:  cfg.UserAgent,
+		ParseError: parseError,
+		MaxBody:    maxResponseBody,
+		Now:        func() time.Time { return c.now() }, // a clock set after New
+	})
 	return c
 }
 

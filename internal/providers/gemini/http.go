@@ -5,11 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/batchctl/batchctl/internal/providers"
-	"github.com/batchctl/batchctl/internal/providers/httpx"
 )
 
 const (
@@ -19,32 +17,6 @@ const (
 	// apiKeyHeader carries the API key.
 	apiKeyHeader = "X-Goog-Api-Key"
 )
-
-// newAPI returns the plumbing that sends c's requests with hc. Retry-After
-// dates are read against c.now as it is when the answer comes, so a clock
-// set after New is used.
-func newAPI(c *Client, hc *http.Client) *httpx.Client {
-	return &httpx.Client{
-		HTTP:       httpx.GuardKey(hc),
-		Profile:    c.cfg.Name,
-		Key:        c.cfg.APIKey,
-		KeyEnv:     c.cfg.APIKeyEnv,
-		UserAgent:  c.cfg.UserAgent,
-		Authorize:  c.authorize,
-		ParseError: parseError,
-		MaxBody:    maxResponseBody,
-		Now:        func() time.Time { return c.now() },
-	}
-}
-
-// authorize sets the API key on req when it goes to the base URL's origin:
-// an upload URL elsewhere is a capability of its own and does not get it.
-func (c *Client) authorize(req *http.Request) error {
-	if base, err := url.Parse(c.base); err == nil && httpx.SameOrigin(req.URL, base) {
-		req.Header.Set(apiKeyHeader, c.cfg.APIKey)
-	}
-	return nil
-}
 
 // operationCall makes one request for path under the base URL whose answer
 // is a batch operation.

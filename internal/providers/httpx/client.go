@@ -1,9 +1,10 @@
 // Package httpx is the HTTP plumbing the provider clients share: building a
-// request that carries a profile's key, sending it, turning an answer that
-// is not 2xx into a *providers.HTTPError (with the wait Retry-After asks
-// for, and never the key), reading bounded answers, streaming result files,
-// and following paged lists. What differs between providers (their headers,
-// their error bodies, their list pages) they pass in.
+// request that carries a profile's credentials, sending it, turning an
+// answer that is not 2xx into a *providers.HTTPError (with the wait
+// Retry-After asks for, and never a secret), reading bounded answers,
+// streaming result files, and following paged lists. What differs between
+// providers (their credentials, headers, error bodies and list pages) they
+// pass in.
 package httpx
 
 import (
@@ -13,6 +14,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -27,16 +29,16 @@ type Client struct {
 	HTTP *http.Client
 	// Profile is the profile's name, for *providers.MissingKeyError.
 	Profile string
-	// Key is the profile's API key. Without one, NewRequest and CheckKey
-	// fail with a *providers.MissingKeyError. It is removed from every
-	// error message.
-	Key string
+	// Creds authenticate every request. Without them (the profile has no
+	// key), NewRequest and CheckKey fail with a *providers.MissingKeyError.
+	// Their secrets are removed from every error message.
+	Creds Credentials
 	// KeyEnv names the variable the key comes from, for error messages only.
 	KeyEnv string
 	// UserAgent is sent as User-Agent when not empty.
 	UserAgent string
-	// Authorize sets the provider's own headers, the key's among them, on
-	// every new request.
+	// Authorize sets the provider's own headers on every new request,
+	// before the credentials.
 	Authorize func(*http.Request) error
 	// ParseError reads the provider's own error bodies.
 	ParseError ErrorParser
@@ -46,16 +48,31 @@ type Client struct {
 	Now func() time.Time
 }
 
+// New returns c sending its requests with hc (http.DefaultClient when nil)
+// guarded by GuardKey: the credentials' headers, every key header and the
+// extra headers (a gateway's credentials) stay on the first request's
+// origin.
+func New(hc *http.Client, c Client, extra ...string) *Client {
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	if c.Creds != nil {
+		extra = slices.Concat(c.Creds.Headers(), extra)
+	}
+	c.HTTP = GuardKey(hc, extra...)
+	return &c
+}
+
 // CheckKey returns a *providers.MissingKeyError when the profile has no key.
 func (c *Client) CheckKey() error {
-	if c.Key == "" {
+	if c.Creds == nil {
 		return &providers.MissingKeyError{Profile: c.Profile, Env: c.KeyEnv}
 	}
 	return nil
 }
 
-// NewRequest builds a request for rawURL with the provider's headers and
-// the User-Agent.
+// NewRequest builds a request for rawURL with the provider's headers, the
+// credentials and the User-Agent.
 func (c *Client) NewRequest(ctx context.Context, method, rawURL string, body io.Reader) (*http.Request, error) {
 	if err := c.CheckKey(); err != nil {
 		return nil, err
@@ -68,6 +85,9 @@ func (c *Client) NewRequest(ctx context.Context, method, rawURL string, body io.
 		if err := c.Authorize(req); err != nil {
 			return nil, err
 		}
+	}
+	if err := c.Creds.Apply(req); err != nil {
+		return nil, err
 	}
 	if c.UserAgent != "" {
 		req.Header.Set("User-Agent", c.UserAgent)

@@ -16,6 +16,21 @@ import (
 
 const testKey = "sk-test-0123456789"
 
+// keyOnly is a key that sets no header: these tests look at the others.
+type keyOnly string
+
+func (k keyOnly) Apply(*http.Request) error { return nil }
+func (k keyOnly) Secrets() []string         { return []string{string(k)} }
+func (k keyOnly) Headers() []string         { return nil }
+
+// testCreds is key as credentials; "" is none.
+func testCreds(key string) Credentials {
+	if key == "" {
+		return nil
+	}
+	return keyOnly(key)
+}
+
 // roundTripFunc answers requests without a network.
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
@@ -50,7 +65,7 @@ func (r *recorder) client() *Client {
 			return &http.Response{StatusCode: r.a.status, Header: h, Body: io.NopCloser(strings.NewReader(r.a.body)), Request: req}, nil
 		})},
 		Profile: "test",
-		Key:     testKey,
+		Creds:   testCreds(testKey),
 		KeyEnv:  "TEST_API_KEY",
 		MaxBody: 16,
 	}
@@ -94,7 +109,7 @@ func TestNewRequest(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := &Client{Profile: "test", Key: tt.key, KeyEnv: "TEST_API_KEY", UserAgent: tt.userAgent, Authorize: tt.authorize}
+			c := &Client{Profile: "test", Creds: testCreds(tt.key), KeyEnv: "TEST_API_KEY", UserAgent: tt.userAgent, Authorize: tt.authorize}
 			req, err := c.NewRequest(context.Background(), http.MethodGet, "https://api.example.com/v1/x", nil)
 			if tt.wantErr != "" {
 				if err == nil || err.Error() != tt.wantErr {
@@ -164,7 +179,7 @@ func TestCallWrapsRequestErrors(t *testing.T) {
 		want   string
 	}{
 		{"no key", &Client{Profile: "test"}, "https://x", `get thing: no API key for provider "test"`},
-		{"bad URL", &Client{Key: testKey}, "://x", `get thing: parse "://x": missing protocol scheme`},
+		{"bad URL", &Client{Creds: testCreds(testKey)}, "://x", `get thing: parse "://x": missing protocol scheme`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -178,7 +193,7 @@ func TestCallWrapsRequestErrors(t *testing.T) {
 
 func TestDoNetworkError(t *testing.T) {
 	boom := errors.New("connection reset")
-	c := &Client{Key: testKey, HTTP: &http.Client{Transport: roundTripFunc(func(*http.Request) (*http.Response, error) { return nil, boom })}}
+	c := &Client{Creds: testCreds(testKey), HTTP: &http.Client{Transport: roundTripFunc(func(*http.Request) (*http.Response, error) { return nil, boom })}}
 	req, err := c.NewRequest(context.Background(), http.MethodGet, "https://api.example.com/x", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -191,7 +206,7 @@ func TestDoNetworkError(t *testing.T) {
 
 func TestDoClosesErrorBodies(t *testing.T) {
 	body := &closeRecorder{Reader: strings.NewReader("overloaded")}
-	c := &Client{Key: testKey, HTTP: &http.Client{Transport: roundTripFunc(func(req *http.Request) (*http.Response, error) {
+	c := &Client{Creds: testCreds(testKey), HTTP: &http.Client{Transport: roundTripFunc(func(req *http.Request) (*http.Response, error) {
 		return &http.Response{StatusCode: 503, Header: http.Header{}, Body: body, Request: req}, nil
 	})}}
 	req, err := c.NewRequest(context.Background(), http.MethodGet, "https://api.example.com/x", nil)

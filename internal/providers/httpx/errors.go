@@ -20,7 +20,7 @@ const (
 	MaxPlainMessage = 200
 )
 
-// redacted stands for the API key wherever an error message held it.
+// redacted stands for a secret wherever an error message held it.
 const redacted = "[redacted]"
 
 // ErrorParser reads an error body in a provider's own JSON. When body is
@@ -33,7 +33,7 @@ type ErrorParser func(body []byte, e *providers.HTTPError) bool
 // httpError turns a non-2xx answer into a *providers.HTTPError. It reads at
 // most MaxErrorBody bytes and never fails: a body ParseError does not take
 // (a proxy's page, a service answering in plain text) becomes the message,
-// on one line. The key never appears in the message.
+// on one line. No secret of the credentials appears in the message.
 func (c *Client) httpError(op string, resp *http.Response) *providers.HTTPError {
 	now := time.Now
 	if c.Now != nil {
@@ -48,8 +48,12 @@ func (c *Client) httpError(op string, resp *http.Response) *providers.HTTPError 
 	if c.ParseError == nil || !c.ParseError(raw, e) {
 		e.Message = plainMessage(raw)
 	}
-	if c.Key != "" {
-		e.Message = strings.ReplaceAll(e.Message, c.Key, redacted)
+	if c.Creds != nil {
+		for _, secret := range c.Creds.Secrets() {
+			if secret != "" {
+				e.Message = strings.ReplaceAll(e.Message, secret, redacted)
+			}
+		}
 	}
 	return e
 }

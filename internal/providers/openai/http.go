@@ -4,11 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"net/http"
-	"slices"
 	"strconv"
-	"time"
 
 	"github.com/batchctl/batchctl/internal/providers"
 	"github.com/batchctl/batchctl/internal/providers/httpx"
@@ -17,39 +14,37 @@ import (
 // maxResponseBody bounds a JSON answer (a batch, a page of 100 batches).
 const maxResponseBody = 16 << 20
 
-// newAPI returns the plumbing that sends c's requests with hc. Retry-After
-// dates are read against c.now as it is when the answer comes, so a clock
-// set after New is used. The profile's own headers may carry a gateway's
-// credentials, so they stay home like the key.
-func newAPI(c *Client, hc *http.Client) *httpx.Client {
-	return &httpx.Client{
-		HTTP:       httpx.GuardKey(hc, slices.Collect(maps.Keys(c.cfg.Headers))...),
-		Profile:    c.cfg.Name,
-		Key:        c.cfg.APIKey,
-		KeyEnv:     c.cfg.APIKeyEnv,
-		UserAgent:  c.cfg.UserAgent,
-		Authorize:  c.authorize,
-		ParseError: parseError,
-		MaxBody:    maxResponseBody,
-		Now:        func() time.Time { return c.now() },
-	}
-}
-
-// authorize sets cfg.Headers, then the key's header, on req.
+// authorize sets cfg.Headers on req; the key's header is set after them.
 func (c *Client) authorize(req *http.Request) error {
 	for k, v := range c.cfg.Headers {
 		req.Header.Set(k, v)
 	}
-	switch c.cfg.AuthHeader {
-	case "", AuthBearer:
-		req.Header.Set("Authorization", "Bearer "+c.cfg.APIKey)
-	case AuthAPIKey:
-		req.Header.Set("Api-Key", c.cfg.APIKey)
-	default:
-		return fmt.Errorf("unknown auth header style %q (want %s or %s)", c.cfg.AuthHeader, AuthBearer, AuthAPIKey)
-	}
 	return nil
 }
+
+// credentials are cfg's key in the header of its auth header style; nil
+// without a key.
+func credentials(cfg Config) httpx.Credentials {
+	switch {
+	case cfg.APIKey == "":
+		return nil
+	case cfg.AuthHeader == "" || cfg.AuthHeader == AuthBearer:
+		return httpx.Bearer(cfg.APIKey)
+	case cfg.AuthHeader == AuthAPIKey:
+		return httpx.Key("Api-Key", cfg.APIKey)
+	}
+	return unknownStyle(cfg.AuthHeader)
+}
+
+// unknownStyle is the credentials of an auth header style batchctl does
+// not know: every request fails.
+type unknownStyle string
+
+func (s unknownStyle) Apply(*http.Request) error {
+	return fmt.Errorf("unknown auth header style %q (want %s or %s)", string(s), AuthBearer, AuthAPIKey)
+}
+func (unknownStyle) Secrets() []string { return nil }
+func (unknownStyle) Headers() []string { return nil }
 
 // errorEnvelope is an error answer: OpenAI's {"error":{...}}, a gateway's
 // {"error":"text"}, or Azure API Management's {"statusCode":401,"message":"..."}.

@@ -13,6 +13,7 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -70,17 +71,24 @@ var _ providers.Provider = (*Client)(nil)
 
 // New returns a client for the profile cfg describes.
 func New(cfg Config) *Client {
-	hc := cfg.HTTPClient
-	if hc == nil {
-		hc = http.DefaultClient
-	}
 	cfg.Headers = maps.Clone(cfg.Headers)
 	c := &Client{
 		cfg:  cfg,
 		base: strings.TrimRight(cfg.BaseURL, "/"),
 		now:  time.Now,
 	}
-	c.api = newAPI(c, hc)
+	// The profile's own headers may carry a gateway's credentials, so they
+	// stay home like the key.
+	c.api = httpx.New(cfg.HTTPClient, httpx.Client{
+		Profile:    cfg.Name,
+		Creds:      credentials(cfg),
+		KeyEnv:     cfg.APIKeyEnv,
+		UserAgent:  cfg.UserAgent,
+		Authorize:  c.authorize,
+		ParseError: parseError,
+		MaxBody:    maxResponseBody,
+		Now:        func() time.Time { return c.now() }, // a clock set after New
+	}, slices.Collect(maps.Keys(cfg.Headers))...)
 	return c
 }
 

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/batchctl/batchctl/internal/providers"
-	"github.com/batchctl/batchctl/internal/retry"
+	"github.com/batchctl/batchctl/internal/providers/retry"
 )
 
 // unknownID names no batch, in a form every protocol takes for an id.

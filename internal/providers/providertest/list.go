@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/batchctl/batchctl/internal/providers"
-	"github.com/batchctl/batchctl/internal/retry"
+	"github.com/batchctl/batchctl/internal/providers/retry"
 )
 
 // testList lists three batches, newest first, across pages of at most two

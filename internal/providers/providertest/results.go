@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/batchctl/batchctl/internal/providers"
-	"github.com/batchctl/batchctl/internal/retry"
+	"github.com/batchctl/batchctl/internal/providers/retry"
 )
 
 // testResults runs a batch with one request of each kind the emulator

@@ -1,0 +1,29 @@
+package openai
+
+import (
+	"context"
+
+	"github.com/batchctl/batchctl/internal/config"
+	"github.com/batchctl/batchctl/internal/jsonl"
+	"github.com/batchctl/batchctl/internal/providers"
+)
+
+// Factory makes the clients of openai-type profiles.
+func Factory() providers.Factory {
+	return providers.Factory{
+		Type:   config.TypeOpenAI,
+		Target: jsonl.TargetOpenAI,
+		Check:  providers.CheckBaseURL,
+		New: func(_ context.Context, prof *config.Profile, env providers.Env) (providers.Provider, error) {
+			return New(Config{
+				Name:       prof.Name,
+				BaseURL:    prof.BaseURL,
+				APIKey:     prof.APIKey,
+				APIKeyEnv:  prof.APIKeyEnv,
+				AuthHeader: prof.AuthHeader,
+				Headers:    prof.Headers,
+				HTTPClient: env.HTTP,
+			}), nil
+		},
+	}
+}
