@@ -94,12 +94,11 @@ const (
 //
 // A Converter is not safe for concurrent use.
 type Converter struct {
-	file   string
-	target Target
-	rules  *protocol // the target's; nil for an unknown target
-	text   bool
-	limit  int64
-	def    defaults
+	file  string
+	rules *protocol // the target's; nil for an unknown target
+	text  bool
+	limit int64
+	def   defaults
 
 	ids          map[string]int // request id -> line of its first use
 	endpointLine int            // where summary.Endpoint was first seen
@@ -132,15 +131,14 @@ type Converter struct {
 // without a line number and make every line fail.
 func NewConverter(file string, opts ConvertOptions) *Converter {
 	c := &Converter{
-		file:   file,
-		target: opts.Target,
-		rules:  protocolOf(opts.Target),
-		text:   opts.TextInput,
-		limit:  opts.MaxLineBytes,
-		ids:    make(map[string]int),
+		file:  file,
+		rules: protocolOf(opts.Target),
+		text:  opts.TextInput,
+		limit: opts.MaxLineBytes,
+		ids:   make(map[string]int),
 	}
 	if c.rules == nil {
-		c.report("", fmt.Sprintf("unknown target %q (want %s)", string(c.target), targetNames()))
+		c.report("", fmt.Sprintf("unknown target %q (want %s)", string(opts.Target), targetNames()))
 		c.def.broken = true
 		return c
 	}
@@ -312,7 +310,7 @@ func (c *Converter) fits(out []byte) bool {
 	}
 	how := ""
 	if c.converted {
-		how = " once converted to " + string(c.target)
+		how = " once converted to " + string(c.rules.name)
 	}
 	c.report("", fmt.Sprintf("line is %d bytes%s, over the %d-byte limit of one batch", size, how, c.limit))
 	return false

@@ -87,7 +87,7 @@ func (p *defaultsChecker) endpoint(k Kind) Kind {
 		return ""
 	}
 	if kind, ok := p.c.rules.converts[k]; !ok || kind != k {
-		p.problem("--endpoint", fmt.Sprintf("%s cannot be converted to %s (it serves %s)", k, p.c.target, p.c.rules.serves))
+		p.problem("--endpoint", fmt.Sprintf("%s cannot be converted to %s (it serves %s)", k, p.c.rules.name, p.c.rules.serves))
 		return ""
 	}
 	return k
@@ -103,7 +103,7 @@ func (p *defaultsChecker) positive(flag string, n int) []byte {
 
 func (p *defaultsChecker) number(flag string, v, most float64) []byte {
 	if math.IsNaN(v) || v < 0 || v > most {
-		p.problem(flag, fmt.Sprintf("%g is out of range for %s (0 to %g)", v, p.c.target, most))
+		p.problem(flag, fmt.Sprintf("%g is out of range for %s (0 to %g)", v, p.c.rules.name, most))
 		return nil
 	}
 	return strconv.AppendFloat(nil, v, 'g', -1, 64)
@@ -115,7 +115,7 @@ func (p *defaultsChecker) stop(stop []string, endpoint Kind) []byte {
 		return nil
 	}
 	if most := p.c.rules.maxStops; most > 0 && len(stop) > most {
-		p.problem("--stop", fmt.Sprintf("%d stop sequences are more than %s accepts (%d)", len(stop), p.c.target, most))
+		p.problem("--stop", fmt.Sprintf("%d stop sequences are more than %s accepts (%d)", len(stop), p.c.rules.name, most))
 		return nil
 	}
 	out := []byte{'['}
@@ -173,7 +173,7 @@ func (p *defaultsChecker) textInput(out *defaults) {
 		p.broken = true
 	}
 	if p.c.rules.maxTokensRequired && out.maxTokens == nil {
-		p.c.problems.add(Problem{File: p.c.file, Field: "max_tokens", Reason: "missing (" + string(p.c.target) + " requires it; pass --max-tokens)"})
+		p.c.problems.add(Problem{File: p.c.file, Field: "max_tokens", Reason: "missing (" + string(p.c.rules.name) + " requires it; pass --max-tokens)"})
 		p.broken = true
 	}
 }

@@ -17,19 +17,19 @@ func (c *Converter) reportAt(at loc, reason string) { c.report(at.String(), reas
 // refuse reports member key of the object at at, which the target cannot
 // carry.
 func (c *Converter) refuse(at loc, key []byte) {
-	c.report(at.child(key), "cannot be converted to "+string(c.target))
+	c.report(at.child(key), "cannot be converted to "+string(c.rules.name))
 }
 
 // refuseAt reports the value at at, which the target cannot carry.
 func (c *Converter) refuseAt(at loc) {
-	c.reportAt(at, "cannot be converted to "+string(c.target))
+	c.reportAt(at, "cannot be converted to "+string(c.rules.name))
 }
 
 // refuseValue reports the value raw at at, which the target cannot carry
 // unless it is want, the default.
 func (c *Converter) refuseValue(raw []byte, at loc, want string) {
 	if string(raw) != want {
-		c.reportAt(at, fmt.Sprintf("%s cannot be converted to %s (only %s)", shorten(raw), c.target, want))
+		c.reportAt(at, fmt.Sprintf("%s cannot be converted to %s (only %s)", shorten(raw), c.rules.name, want))
 	}
 }
 
@@ -148,7 +148,7 @@ func (c *Converter) setStop(raw []byte, at loc, arrayOnly bool) {
 		return
 	}
 	if most := c.rules.maxStops; most > 0 && n > most {
-		c.reportAt(at, fmt.Sprintf("%d stop sequences are more than %s accepts (%d)", n, c.target, most))
+		c.reportAt(at, fmt.Sprintf("%d stop sequences are more than %s accepts (%d)", n, c.rules.name, most))
 		return
 	}
 	c.req.stop = raw
@@ -172,7 +172,7 @@ func (c *Converter) setEncodingFormat(raw []byte, at loc) {
 	case c.rules.encodingFormat:
 		c.req.encodingFormat = raw
 	case string(format) == "base64":
-		c.reportAt(at, `"base64" cannot be converted to `+string(c.target)+" (it returns floats)")
+		c.reportAt(at, `"base64" cannot be converted to `+string(c.rules.name)+" (it returns floats)")
 	}
 }
 
@@ -215,7 +215,7 @@ func (c *Converter) inRange(raw []byte, at loc, most float64) bool {
 	}
 	v, err := strconv.ParseFloat(string(raw), 64)
 	if err != nil || v < 0 || v > most {
-		c.reportAt(at, fmt.Sprintf("%s is out of range for %s (0 to %g)", shorten(raw), c.target, most))
+		c.reportAt(at, fmt.Sprintf("%s is out of range for %s (0 to %g)", shorten(raw), c.rules.name, most))
 		return false
 	}
 	return true
@@ -270,9 +270,9 @@ func (c *Converter) embeddingsArray(raw []byte, at loc) {
 	case n == 0:
 		c.reportAt(at, "must not be empty")
 	case tokens && !c.rules.tokenInput:
-		c.reportAt(at, "token ids cannot be converted to "+string(c.target))
+		c.reportAt(at, "token ids cannot be converted to "+string(c.rules.name))
 	case n > 1 && !c.rules.manyInputs:
-		c.reportAt(at, fmt.Sprintf("holds %d inputs, but %s embeds one text per request (put each on a line of its own)", n, c.target))
+		c.reportAt(at, fmt.Sprintf("holds %d inputs, but %s embeds one text per request (put each on a line of its own)", n, c.rules.name))
 	default:
 		c.req.input = raw
 		if n == 1 && !tokens {
@@ -307,7 +307,7 @@ func (c *Converter) imageURL(raw []byte, at loc) (part, bool) {
 	case !hasPrefix(url, "https://") && !hasPrefix(url, "http://"):
 		c.reportAt(at, "must be a data: URL or an http(s) URL")
 	case !c.rules.imageURLs:
-		c.reportAt(at, string(c.target)+" cannot fetch images from URLs (inline the image as a data: URL)")
+		c.reportAt(at, string(c.rules.name)+" cannot fetch images from URLs (inline the image as a data: URL)")
 	default:
 		return part{kind: partURL, text: raw}, true
 	}
@@ -325,9 +325,9 @@ func (c *Converter) inlineImage(media, data []byte, at loc) (part, bool) {
 	case c.rules.anyMedia:
 		return part{kind: partInline, mime: media, data: data}, true
 	case !hasPrefix(media, "image/"):
-		c.reportAt(at, quote(string(media))+" cannot be converted to "+string(c.target)+" (only images)")
+		c.reportAt(at, quote(string(media))+" cannot be converted to "+string(c.rules.name)+" (only images)")
 	case !c.rules.takesImage(media):
-		c.reportAt(at, quote(string(media))+" is not an image type "+string(c.target)+" accepts ("+list(c.rules.imageTypes, "or")+")")
+		c.reportAt(at, quote(string(media))+" is not an image type "+string(c.rules.name)+" accepts ("+orList(c.rules.imageTypes)+")")
 	default:
 		return part{kind: partInline, mime: media, data: data}, true
 	}

@@ -216,9 +216,9 @@ func (c *Converter) setKind(field string, src Kind, url []byte) bool {
 		what = quote(string(url))
 	}
 	if src == KindEmbeddings {
-		c.report(field, what+" cannot be converted to "+string(c.target)+" (it has no embeddings)")
+		c.report(field, what+" cannot be converted to "+string(c.rules.name)+" (it has no embeddings)")
 	} else {
-		c.report(field, what+" cannot be converted to "+string(c.target))
+		c.report(field, what+" cannot be converted to "+string(c.rules.name))
 	}
 	return false
 }
@@ -241,7 +241,7 @@ func (c *Converter) finishRequest(f fields) {
 		c.report(f.conversation, "has no user or assistant message")
 	}
 	if c.rules.maxTokensRequired && r.maxTokens == nil && !c.text {
-		c.report(f.maxTokens, "missing ("+string(c.target)+" requires it; pass --max-tokens)")
+		c.report(f.maxTokens, "missing ("+string(c.rules.name)+" requires it; pass --max-tokens)")
 	}
 }
 

@@ -25,8 +25,9 @@ var protocols = []*protocol{&openAI, &anthropic, &gemini}
 // the requests it accepts, and how a converted request is written for it.
 type protocol struct {
 	name Target
-	// native is the shape of the target's own lines, which pass checks
-	// and passes through as they are.
+	// native is the shape of the target's own lines. pass checks such a
+	// line and returns it as is, or with the required members it lacks
+	// inserted from the defaults.
 	native shape
 	pass   func(c *Converter, b []byte) (out []byte, id string)
 
@@ -35,12 +36,11 @@ type protocol struct {
 	idOK  func(id []byte) bool
 	badID string
 
-	// converts maps the kinds of request the target serves to the kind
-	// they are sent as (Responses API requests become chat requests for
-	// the providers that have no Responses API); routes gives,
-	// for each kind sent, the endpoint and how a request is written. A kind
-	// missing from converts is refused. serves lists the kinds for
-	// messages.
+	// converts maps each kind of request the target serves to the kind it
+	// is sent as (Responses API requests become chat requests for the
+	// providers that have no Responses API); a kind it lacks is refused.
+	// routes gives, for each kind sent, the endpoint and how a request is
+	// written. serves lists the kinds served, for messages.
 	converts map[Kind]Kind
 	routes   map[Kind]route
 	serves   string
@@ -141,15 +141,15 @@ func targetNames() string {
 	for i, p := range protocols {
 		names[i] = string(p.name)
 	}
-	return list(names, "or")
+	return orList(names)
 }
 
-// list joins words for messages: "a, b and c".
-func list(words []string, last string) string {
+// orList joins words for messages: "a, b or c".
+func orList(words []string) string {
 	if len(words) < 2 {
 		return strings.Join(words, "")
 	}
-	return strings.Join(words[:len(words)-1], ", ") + " " + last + " " + words[len(words)-1]
+	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
 }
 
 // endpoint is the provider's name for requests of kind k. Kinds without a
