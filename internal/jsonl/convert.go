@@ -8,17 +8,6 @@ import (
 	"github.com/batchctl/batchctl/internal/jsonscan"
 )
 
-// Target is the wire protocol a Converter writes: the batch input format of
-// one provider family. OpenAI-compatible services are TargetOpenAI.
-type Target string
-
-// The targets.
-const (
-	TargetOpenAI    Target = "openai"
-	TargetAnthropic Target = "anthropic"
-	TargetGemini    Target = "gemini"
-)
-
 // Kind is the normalized kind of endpoint a request targets, the same for
 // every provider. The four constants are the kinds that convert; an OpenAI
 // batch line for another OpenAI endpoint passes through to TargetOpenAI with
@@ -98,19 +87,6 @@ const (
 	shapeNone shape = 0
 )
 
-// nativeShape is the shape of target's own lines.
-func nativeShape(t Target) shape {
-	switch t {
-	case TargetOpenAI:
-		return shapeOpenAI
-	case TargetAnthropic:
-		return shapeAnthropic
-	case TargetGemini:
-		return shapeGemini
-	}
-	return shapeNone
-}
-
 // Converter turns batch input lines of any accepted shape (see the package
 // documentation) into lines of one target's batch input format, checking
 // each line while the caller streams the input, and collects the problems
@@ -118,11 +94,11 @@ func nativeShape(t Target) shape {
 //
 // A Converter is not safe for concurrent use.
 type Converter struct {
-	file   string
-	target Target
-	text   bool
-	limit  int64
-	def    defaults
+	file  string
+	rules *protocol // the target's; nil for an unknown target
+	text  bool
+	limit int64
+	def   defaults
 
 	ids          map[string]int // request id -> line of its first use
 	endpointLine int            // where summary.Endpoint was first seen
@@ -155,17 +131,18 @@ type Converter struct {
 // without a line number and make every line fail.
 func NewConverter(file string, opts ConvertOptions) *Converter {
 	c := &Converter{
-		file:   file,
-		target: opts.Target,
-		text:   opts.TextInput,
-		limit:  opts.MaxLineBytes,
-		ids:    make(map[string]int),
+		file:  file,
+		rules: protocolOf(opts.Target),
+		text:  opts.TextInput,
+		limit: opts.MaxLineBytes,
+		ids:   make(map[string]int),
+	}
+	if c.rules == nil {
+		c.report("", fmt.Sprintf("unknown target %q (want %s)", string(opts.Target), targetNames()))
+		c.def.broken = true
+		return c
 	}
 	c.def = c.prepareDefaults(opts.Defaults)
-	if nativeShape(c.target) == shapeNone {
-		c.report("", fmt.Sprintf("unknown target %q (want openai, anthropic or gemini)", string(c.target)))
-		c.def.broken = true
-	}
 	return c
 }
 
@@ -181,7 +158,7 @@ func (c *Converter) Convert(line int, b []byte) (out []byte, id string, ok bool)
 	c.line, c.lineStart = line, c.problems.total
 	c.bad, c.converted, c.kind, c.id = c.def.broken, false, "", nil
 	switch {
-	case nativeShape(c.target) == shapeNone: // reported once
+	case c.rules == nil: // reported once
 	case c.text:
 		out, id = c.convertText(b)
 	default:
@@ -284,8 +261,8 @@ func (c *Converter) convertJSON(b []byte) ([]byte, string) {
 	switch {
 	case !ok:
 		return nil, ""
-	case sh == nativeShape(c.target):
-		return c.passThrough(b, sh)
+	case sh == c.rules.native:
+		return c.rules.pass(c, b)
 	default:
 		return c.convertShape(sh)
 	}
@@ -333,7 +310,7 @@ func (c *Converter) fits(out []byte) bool {
 	}
 	how := ""
 	if c.converted {
-		how = " once converted to " + string(c.target)
+		how = " once converted to " + string(c.rules.name)
 	}
 	c.report("", fmt.Sprintf("line is %d bytes%s, over the %d-byte limit of one batch", size, how, c.limit))
 	return false
@@ -390,8 +367,8 @@ func (c *Converter) checkID(field string, raw []byte, generate bool) string {
 	}
 	s := string(id)
 	c.ids[s] = c.line
-	if c.target == TargetAnthropic && !isAnthropicID(id) {
-		c.report(field, quote(s)+" is not a valid anthropic custom_id (want 1 to 64 letters, digits, '_' or '-')")
+	if c.rules.idOK != nil && !c.rules.idOK(id) {
+		c.report(field, quote(s)+" "+c.rules.badID)
 	}
 	return s
 }
@@ -406,19 +383,6 @@ func appendLineID(b []byte, line int) []byte {
 		digits[i] = byte('0' + n%10)
 	}
 	return append(append(b, "line-"...), digits[i:]...)
-}
-
-// isAnthropicID reports whether id matches ^[a-zA-Z0-9_-]{1,64}$.
-func isAnthropicID(id []byte) bool {
-	if len(id) == 0 || len(id) > 64 {
-		return false
-	}
-	for _, c := range id {
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || isDigit(c) || c == '_' || c == '-') {
-			return false
-		}
-	}
-	return true
 }
 
 // requireString returns the contents of raw, the value of field, when it is
@@ -458,7 +422,7 @@ func (c *Converter) noteModel(field string, model []byte, fromDefault bool) {
 	case !c.modelSeen:
 		c.summary.Model, c.modelLine, c.modelSeen = string(model), c.line, true
 	case string(model) == c.summary.Model:
-	case c.target == TargetAnthropic:
+	case c.rules.mixedModels:
 		c.mixedModels = true
 	default:
 		from := ""
@@ -477,28 +441,6 @@ func trimModels(model []byte) []byte {
 		return model[len(prefix):]
 	}
 	return model
-}
-
-// endpointOf is the provider's name for the endpoint of kind, one of the
-// kinds that convert.
-func endpointOf(t Target, k Kind) string {
-	switch {
-	case t == TargetAnthropic:
-		return "/v1/messages"
-	case t == TargetGemini && k == KindEmbeddings:
-		return "asyncBatchEmbedContent"
-	case t == TargetGemini:
-		return "batchGenerateContent"
-	}
-	switch k {
-	case KindEmbeddings:
-		return "/v1/embeddings"
-	case KindResponses:
-		return "/v1/responses"
-	case KindCompletions:
-		return "/v1/completions"
-	}
-	return "/v1/chat/completions"
 }
 
 // kindOfURL is the kind of an OpenAI batch endpoint: its path after

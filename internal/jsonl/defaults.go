@@ -33,7 +33,7 @@ func (c *Converter) prepareDefaults(d Defaults) defaults {
 	var out defaults
 	if d.Model != "" {
 		out.model = []byte(strings.ToValidUTF8(d.Model, "\uFFFD"))
-		if c.target == TargetGemini {
+		if c.rules.trimModels {
 			out.model = trimModels(out.model)
 		}
 	}
@@ -48,7 +48,7 @@ func (c *Converter) prepareDefaults(d Defaults) defaults {
 		out.maxTokens = p.positive("--max-tokens", *d.MaxTokens)
 	}
 	if d.Temperature != nil {
-		out.temperature = p.number("--temperature", *d.Temperature, maxTemperature(c.target))
+		out.temperature = p.number("--temperature", *d.Temperature, c.rules.maxTemperature)
 	}
 	if d.TopP != nil {
 		out.topP = p.number("--top-p", *d.TopP, 1)
@@ -86,22 +86,11 @@ func (p *defaultsChecker) endpoint(k Kind) Kind {
 		p.problem("--endpoint", quote(string(k))+" is not an endpoint (want chat, embeddings, responses or completions)")
 		return ""
 	}
-	if kind, ok := convertedKind(p.c.target, k); !ok || kind != k {
-		p.problem("--endpoint", fmt.Sprintf("%s cannot be converted to %s (it serves %s)", k, p.c.target, servedKinds(p.c.target)))
+	if kind, ok := p.c.rules.converts[k]; !ok || kind != k {
+		p.problem("--endpoint", fmt.Sprintf("%s cannot be converted to %s (it serves %s)", k, p.c.rules.name, p.c.rules.serves))
 		return ""
 	}
 	return k
-}
-
-// servedKinds lists, for messages, the kinds target serves.
-func servedKinds(t Target) string {
-	switch t {
-	case TargetAnthropic:
-		return "chat"
-	case TargetGemini:
-		return "chat and embeddings"
-	}
-	return "chat, embeddings, responses and completions"
 }
 
 func (p *defaultsChecker) positive(flag string, n int) []byte {
@@ -114,7 +103,7 @@ func (p *defaultsChecker) positive(flag string, n int) []byte {
 
 func (p *defaultsChecker) number(flag string, v, most float64) []byte {
 	if math.IsNaN(v) || v < 0 || v > most {
-		p.problem(flag, fmt.Sprintf("%g is out of range for %s (0 to %g)", v, p.c.target, most))
+		p.problem(flag, fmt.Sprintf("%g is out of range for %s (0 to %g)", v, p.c.rules.name, most))
 		return nil
 	}
 	return strconv.AppendFloat(nil, v, 'g', -1, 64)
@@ -125,8 +114,8 @@ func (p *defaultsChecker) stop(stop []string, endpoint Kind) []byte {
 		p.problem("--stop", "cannot be converted to /v1/responses (it has no stop sequences)")
 		return nil
 	}
-	if most := maxStops(p.c.target); most > 0 && len(stop) > most {
-		p.problem("--stop", fmt.Sprintf("%d stop sequences are more than %s accepts (%d)", len(stop), p.c.target, most))
+	if most := p.c.rules.maxStops; most > 0 && len(stop) > most {
+		p.problem("--stop", fmt.Sprintf("%d stop sequences are more than %s accepts (%d)", len(stop), p.c.rules.name, most))
 		return nil
 	}
 	out := []byte{'['}
@@ -141,14 +130,14 @@ func (p *defaultsChecker) stop(stop []string, endpoint Kind) []byte {
 
 // embeddings checks the defaults of embeddings requests.
 func (p *defaultsChecker) embeddings(d Defaults, out *defaults) {
-	t := p.c.target
-	if t == TargetAnthropic {
+	t := p.c.rules
+	if _, ok := t.converts[KindEmbeddings]; !ok {
 		for _, f := range []struct {
 			flag string
 			set  bool
 		}{{"--dimensions", d.Dimensions != nil}, {"--encoding-format", d.EncodingFormat != ""}, {"--task-type", d.TaskType != ""}} {
 			if f.set {
-				p.problem(f.flag, "cannot be converted to anthropic (it has no embeddings)")
+				p.problem(f.flag, "cannot be converted to "+string(t.name)+" (it has no embeddings)")
 			}
 		}
 		return
@@ -160,15 +149,15 @@ func (p *defaultsChecker) embeddings(d Defaults, out *defaults) {
 	case d.EncodingFormat == "":
 	case d.EncodingFormat != "float" && d.EncodingFormat != "base64":
 		p.problem("--encoding-format", quote(d.EncodingFormat)+` is not an encoding format (want "float" or "base64")`)
-	case t == TargetOpenAI:
+	case t.encodingFormat:
 		out.encodingFormat = jsonString(d.EncodingFormat)
 	case d.EncodingFormat == "base64":
-		p.problem("--encoding-format", `"base64" cannot be converted to `+string(t)+" (it returns floats)")
+		p.problem("--encoding-format", `"base64" cannot be converted to `+string(t.name)+" (it returns floats)")
 	}
 	switch {
 	case d.TaskType == "":
-	case t != TargetGemini:
-		p.problem("--task-type", "cannot be converted to "+string(t))
+	case !t.taskType:
+		p.problem("--task-type", "cannot be converted to "+string(t.name))
 	case !isGeminiTaskType(d.TaskType):
 		p.problem("--task-type", quote(d.TaskType)+" is not a gemini task type (want one of "+geminiTaskTypes+")")
 	default:
@@ -183,8 +172,8 @@ func (p *defaultsChecker) textInput(out *defaults) {
 		p.c.problems.add(Problem{File: p.c.file, Field: "model", Reason: "missing (pass --model)"})
 		p.broken = true
 	}
-	if p.c.target == TargetAnthropic && out.maxTokens == nil {
-		p.c.problems.add(Problem{File: p.c.file, Field: "max_tokens", Reason: "missing (anthropic requires it; pass --max-tokens)"})
+	if p.c.rules.maxTokensRequired && out.maxTokens == nil {
+		p.c.problems.add(Problem{File: p.c.file, Field: "max_tokens", Reason: "missing (" + string(p.c.rules.name) + " requires it; pass --max-tokens)"})
 		p.broken = true
 	}
 }

@@ -8,25 +8,8 @@ import "github.com/batchctl/batchctl/internal/jsonscan"
 
 // emit writes the request of the current line in the target's format.
 func (c *Converter) emit() []byte {
-	o := c.out[:0]
-	switch {
-	case c.target == TargetAnthropic:
-		o = c.appendAnthropic(o)
-	case c.target == TargetGemini && c.kind == KindEmbeddings:
-		o = c.appendGeminiEmbed(o)
-	case c.target == TargetGemini:
-		o = c.appendGeminiGenerate(o)
-	case c.kind == KindEmbeddings:
-		o = c.appendOpenAIEmbeddings(o)
-	case c.kind == KindResponses:
-		o = c.appendOpenAIResponses(o)
-	case c.kind == KindCompletions:
-		o = c.appendOpenAICompletions(o)
-	default:
-		o = c.appendOpenAIChat(o)
-	}
-	c.out = o
-	return o
+	c.out = c.rules.routes[c.kind].emit(c, c.out[:0])
+	return c.out
 }
 
 // appendOpenAIHead writes an OpenAI batch line up to the model in the body.

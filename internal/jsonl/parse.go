@@ -17,19 +17,19 @@ func (c *Converter) reportAt(at loc, reason string) { c.report(at.String(), reas
 // refuse reports member key of the object at at, which the target cannot
 // carry.
 func (c *Converter) refuse(at loc, key []byte) {
-	c.report(at.child(key), "cannot be converted to "+string(c.target))
+	c.report(at.child(key), "cannot be converted to "+string(c.rules.name))
 }
 
 // refuseAt reports the value at at, which the target cannot carry.
 func (c *Converter) refuseAt(at loc) {
-	c.reportAt(at, "cannot be converted to "+string(c.target))
+	c.reportAt(at, "cannot be converted to "+string(c.rules.name))
 }
 
 // refuseValue reports the value raw at at, which the target cannot carry
 // unless it is want, the default.
 func (c *Converter) refuseValue(raw []byte, at loc, want string) {
 	if string(raw) != want {
-		c.reportAt(at, fmt.Sprintf("%s cannot be converted to %s (only %s)", shorten(raw), c.target, want))
+		c.reportAt(at, fmt.Sprintf("%s cannot be converted to %s (only %s)", shorten(raw), c.rules.name, want))
 	}
 }
 
@@ -96,17 +96,9 @@ func (c *Converter) setMaxTokens(raw []byte, obj loc, name string) {
 
 // setTemperature keeps the sampling temperature raw.
 func (c *Converter) setTemperature(raw []byte, at loc) {
-	if c.inRange(raw, at, maxTemperature(c.target)) {
+	if c.inRange(raw, at, c.rules.maxTemperature) {
 		c.req.temperature = raw
 	}
-}
-
-// maxTemperature is the highest temperature t accepts.
-func maxTemperature(t Target) float64 {
-	if t == TargetAnthropic {
-		return 1
-	}
-	return 2
 }
 
 // setTopP keeps the nucleus sampling mass raw.
@@ -118,7 +110,7 @@ func (c *Converter) setTopP(raw []byte, at loc) {
 
 // setTopK keeps the top-k sampling limit raw; OpenAI has none.
 func (c *Converter) setTopK(raw []byte, at loc) {
-	if c.target == TargetOpenAI {
+	if !c.rules.topK {
 		c.refuseAt(at)
 		return
 	}
@@ -155,22 +147,11 @@ func (c *Converter) setStop(raw []byte, at loc, arrayOnly bool) {
 		c.reportAt(at, "must be a string or an array of strings, not "+jsonscan.KindOf(raw))
 		return
 	}
-	if most := maxStops(c.target); most > 0 && n > most {
-		c.reportAt(at, fmt.Sprintf("%d stop sequences are more than %s accepts (%d)", n, c.target, most))
+	if most := c.rules.maxStops; most > 0 && n > most {
+		c.reportAt(at, fmt.Sprintf("%d stop sequences are more than %s accepts (%d)", n, c.rules.name, most))
 		return
 	}
 	c.req.stop = raw
-}
-
-// maxStops is how many stop sequences t accepts; 0 means no limit.
-func maxStops(t Target) int {
-	switch t {
-	case TargetOpenAI:
-		return 4
-	case TargetGemini:
-		return 5
-	}
-	return 0
 }
 
 // setDimensions keeps the size of the embedding vectors raw.
@@ -188,10 +169,10 @@ func (c *Converter) setEncodingFormat(raw []byte, at loc) {
 	case !ok:
 	case string(format) != "float" && string(format) != "base64":
 		c.reportAt(at, quote(string(format))+` is not an encoding format (want "float" or "base64")`)
-	case c.target == TargetOpenAI:
+	case c.rules.encodingFormat:
 		c.req.encodingFormat = raw
 	case string(format) == "base64":
-		c.reportAt(at, `"base64" cannot be converted to `+string(c.target)+" (it returns floats)")
+		c.reportAt(at, `"base64" cannot be converted to `+string(c.rules.name)+" (it returns floats)")
 	}
 }
 
@@ -211,7 +192,7 @@ func isGeminiTaskType(s string) bool {
 
 // setTaskType keeps the Gemini embedding task type raw; OpenAI has none.
 func (c *Converter) setTaskType(raw []byte, at loc) {
-	if c.target != TargetGemini {
+	if !c.rules.taskType {
 		c.refuseAt(at)
 		return
 	}
@@ -234,7 +215,7 @@ func (c *Converter) inRange(raw []byte, at loc, most float64) bool {
 	}
 	v, err := strconv.ParseFloat(string(raw), 64)
 	if err != nil || v < 0 || v > most {
-		c.reportAt(at, fmt.Sprintf("%s is out of range for %s (0 to %g)", shorten(raw), c.target, most))
+		c.reportAt(at, fmt.Sprintf("%s is out of range for %s (0 to %g)", shorten(raw), c.rules.name, most))
 		return false
 	}
 	return true
@@ -288,10 +269,10 @@ func (c *Converter) embeddingsArray(raw []byte, at loc) {
 	switch {
 	case n == 0:
 		c.reportAt(at, "must not be empty")
-	case tokens && c.target != TargetOpenAI:
-		c.reportAt(at, "token ids cannot be converted to "+string(c.target))
-	case n > 1 && c.target != TargetOpenAI:
-		c.reportAt(at, fmt.Sprintf("holds %d inputs, but %s embeds one text per request (put each on a line of its own)", n, c.target))
+	case tokens && !c.rules.tokenInput:
+		c.reportAt(at, "token ids cannot be converted to "+string(c.rules.name))
+	case n > 1 && !c.rules.manyInputs:
+		c.reportAt(at, fmt.Sprintf("holds %d inputs, but %s embeds one text per request (put each on a line of its own)", n, c.rules.name))
 	default:
 		c.req.input = raw
 		if n == 1 && !tokens {
@@ -325,8 +306,8 @@ func (c *Converter) imageURL(raw []byte, at loc) (part, bool) {
 		return c.inlineImage(media, data, at)
 	case !hasPrefix(url, "https://") && !hasPrefix(url, "http://"):
 		c.reportAt(at, "must be a data: URL or an http(s) URL")
-	case c.target == TargetGemini:
-		c.reportAt(at, "gemini cannot fetch images from URLs (inline the image as a data: URL)")
+	case !c.rules.imageURLs:
+		c.reportAt(at, string(c.rules.name)+" cannot fetch images from URLs (inline the image as a data: URL)")
 	default:
 		return part{kind: partURL, text: raw}, true
 	}
@@ -341,24 +322,16 @@ func (c *Converter) inlineImage(media, data []byte, at loc) (part, bool) {
 		c.reportAt(at, "has no media type")
 	case len(data) == 0:
 		c.reportAt(at, "has no data")
-	case c.target == TargetGemini:
+	case c.rules.anyMedia:
 		return part{kind: partInline, mime: media, data: data}, true
 	case !hasPrefix(media, "image/"):
-		c.reportAt(at, quote(string(media))+" cannot be converted to "+string(c.target)+" (only images)")
-	case c.target == TargetAnthropic && !isAnthropicImage(media):
-		c.reportAt(at, quote(string(media))+" is not an image type anthropic accepts (image/jpeg, image/png, image/gif or image/webp)")
+		c.reportAt(at, quote(string(media))+" cannot be converted to "+string(c.rules.name)+" (only images)")
+	case !c.rules.takesImage(media):
+		c.reportAt(at, quote(string(media))+" is not an image type "+string(c.rules.name)+" accepts ("+orList(c.rules.imageTypes)+")")
 	default:
 		return part{kind: partInline, mime: media, data: data}, true
 	}
 	return part{}, false
-}
-
-func isAnthropicImage(media []byte) bool {
-	switch string(media) {
-	case "image/jpeg", "image/png", "image/gif", "image/webp":
-		return true
-	}
-	return false
 }
 
 // splitDataURL splits "data:<media type>;base64,<data>".

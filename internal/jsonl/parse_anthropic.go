@@ -158,7 +158,7 @@ func (c *Converter) anthropicBlock(w *walker, at loc, sys bool) {
 	case typ == nil:
 		c.reportAt(at.key("type"), "missing")
 	default:
-		c.reportAt(at.key("type"), fmt.Sprintf("%s blocks cannot be converted to %s", shorten(typ), c.target))
+		c.reportAt(at.key("type"), fmt.Sprintf("%s blocks cannot be converted to %s", shorten(typ), c.rules.name))
 	}
 }
 
@@ -203,7 +203,7 @@ func (c *Converter) anthropicImage(raw []byte, at loc) (part, bool) {
 	case "":
 		c.reportAt(at.key("type"), "missing")
 	default:
-		c.reportAt(at.key("type"), fmt.Sprintf("%s image sources cannot be converted to %s", shorten(typ), c.target))
+		c.reportAt(at.key("type"), fmt.Sprintf("%s image sources cannot be converted to %s", shorten(typ), c.rules.name))
 	}
 	return part{}, false
 }

@@ -163,7 +163,7 @@ func (c *Converter) geminiPart(w *walker, at loc, sys bool) {
 		case "inlineData", "inline_data":
 			held++
 			if sys {
-				c.reportAt(at.key("inlineData"), "an image in the system instruction cannot be converted to "+string(c.target))
+				c.reportAt(at.key("inlineData"), "an image in the system instruction cannot be converted to "+string(c.rules.name))
 			} else if p, ok := c.geminiInline(w.next(), at.key("inlineData")); ok {
 				c.req.add(p, false)
 			}
@@ -257,7 +257,7 @@ func (c *Converter) geminiEmbedContent(raw []byte, at loc) {
 		c.geminiEmbedPart(pw.next(), partsAt.elem(n))
 	}
 	if n != 1 {
-		c.reportAt(partsAt, fmt.Sprintf("holds %d parts, but %s embeds one text per request", n, c.target))
+		c.reportAt(partsAt, fmt.Sprintf("holds %d parts, but %s embeds one text per request", n, c.rules.name))
 	}
 }
 

@@ -153,7 +153,7 @@ func (c *Converter) chatMessage(w *walker, at loc, responses bool) {
 			if !responses {
 				c.refuse(at, key)
 			} else if typ := w.next(); string(contents(typ)) != "message" {
-				c.reportAt(at.key("type"), fmt.Sprintf("%s items cannot be converted to %s", shorten(typ), c.target))
+				c.reportAt(at.key("type"), fmt.Sprintf("%s items cannot be converted to %s", shorten(typ), c.rules.name))
 			}
 		default:
 			c.refuse(at, key)
@@ -175,7 +175,7 @@ func (c *Converter) settleChatMessage(roleRaw []byte, hasContent bool, turns int
 		switch string(role) {
 		case "user", "assistant", "system", "developer":
 		case "tool", "function":
-			c.reportAt(roleAt, fmt.Sprintf("%q messages cannot be converted to %s", role, c.target))
+			c.reportAt(roleAt, fmt.Sprintf("%q messages cannot be converted to %s", role, c.rules.name))
 			ok = false
 		default:
 			c.reportAt(roleAt, quote(string(role))+" is not a role (want system, developer, user or assistant)")
@@ -192,10 +192,10 @@ func (c *Converter) settleChatMessage(roleRaw []byte, hasContent bool, turns int
 		r.last().role = roleAssistant
 	case string(role) == "user":
 	case turns > 0:
-		c.reportAt(at, "a system message after the conversation started cannot be converted to "+string(c.target))
+		c.reportAt(at, "a system message after the conversation started cannot be converted to "+string(c.rules.name))
 		r.drop()
 	case !r.toSystem():
-		c.reportAt(at.key("content"), "an image in a system message cannot be converted to "+string(c.target))
+		c.reportAt(at.key("content"), "an image in a system message cannot be converted to "+string(c.rules.name))
 	}
 }
 
@@ -325,7 +325,7 @@ func (c *Converter) responsesPart(w *walker, at loc) {
 // its type does not have.
 func (c *Converter) rejectExtra(raw []byte, at loc, name string) {
 	if raw != nil {
-		c.reportAt(at.key(name), "cannot be converted to "+string(c.target))
+		c.reportAt(at.key(name), "cannot be converted to "+string(c.rules.name))
 	}
 }
 
@@ -335,5 +335,5 @@ func (c *Converter) unknownPartType(typ []byte, at loc) {
 		c.reportAt(at.key("type"), "missing")
 		return
 	}
-	c.reportAt(at.key("type"), fmt.Sprintf("%s parts cannot be converted to %s", shorten(typ), c.target))
+	c.reportAt(at.key("type"), fmt.Sprintf("%s parts cannot be converted to %s", shorten(typ), c.rules.name))
 }

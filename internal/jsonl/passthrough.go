@@ -20,18 +20,6 @@ func isOpenAIEndpoint(url []byte) bool {
 	return false
 }
 
-// passThrough checks a line in the target's own shape and returns it as
-// is, or with the required fields it lacks filled in from the defaults.
-func (c *Converter) passThrough(b []byte, sh shape) ([]byte, string) {
-	switch sh {
-	case shapeOpenAI:
-		return c.passOpenAI(b)
-	case shapeAnthropic:
-		return c.passAnthropic(b)
-	}
-	return c.passGemini(b)
-}
-
 // passOpenAI checks an OpenAI batch line for TargetOpenAI.
 func (c *Converter) passOpenAI(b []byte) ([]byte, string) {
 	t := &c.top
@@ -86,7 +74,7 @@ func (c *Converter) passAnthropic(b []byte) ([]byte, string) {
 	t := &c.top
 	id := c.checkID("custom_id", t.customID, false)
 	c.reportUnknown(shapeAnthropic)
-	c.noteEndpoint("", endpointOf(TargetAnthropic, KindChat), KindChat)
+	c.noteEndpoint("", c.rules.endpoint(KindChat), KindChat)
 	if !c.checkObject("params", t.params) {
 		return nil, id
 	}
@@ -139,7 +127,7 @@ func (c *Converter) passGemini(b []byte) ([]byte, string) {
 		return nil, id
 	}
 	if kind, field, ok := c.geminiKind(); ok {
-		c.noteEndpoint(field, endpointOf(TargetGemini, kind), kind)
+		c.noteEndpoint(field, c.rules.endpoint(kind), kind)
 	}
 	switch {
 	case t.requestModel != nil:

@@ -205,10 +205,10 @@ func (c *Converter) convertSimple() {
 // makes (told by field, and by url for OpenAI batch lines), and records
 // the endpoint it converts to.
 func (c *Converter) setKind(field string, src Kind, url []byte) bool {
-	kind, ok := convertedKind(c.target, src)
+	kind, ok := c.rules.converts[src]
 	if ok {
 		c.kind = kind
-		c.noteEndpoint(field, endpointOf(c.target, kind), kind)
+		c.noteEndpoint(field, c.rules.routes[kind].endpoint, kind)
 		return true
 	}
 	what := string(src)
@@ -216,26 +216,11 @@ func (c *Converter) setKind(field string, src Kind, url []byte) bool {
 		what = quote(string(url))
 	}
 	if src == KindEmbeddings {
-		c.report(field, what+" cannot be converted to "+string(c.target)+" (it has no embeddings)")
+		c.report(field, what+" cannot be converted to "+string(c.rules.name)+" (it has no embeddings)")
 	} else {
-		c.report(field, what+" cannot be converted to "+string(c.target))
+		c.report(field, what+" cannot be converted to "+string(c.rules.name))
 	}
 	return false
-}
-
-// convertedKind is the kind a request of kind src becomes for target t:
-// Responses API requests become chat requests for the providers that have
-// no Responses API.
-func convertedKind(t Target, src Kind) (Kind, bool) {
-	switch {
-	case t == TargetOpenAI && (src == KindChat || src == KindEmbeddings || src == KindResponses || src == KindCompletions):
-		return src, true
-	case src == KindChat || src == KindResponses:
-		return KindChat, t == TargetAnthropic || t == TargetGemini
-	case src == KindEmbeddings:
-		return KindEmbeddings, t == TargetGemini
-	}
-	return "", false
 }
 
 // finishRequest completes the request once the line is read: it settles
@@ -255,8 +240,8 @@ func (c *Converter) finishRequest(f fields) {
 	default:
 		c.report(f.conversation, "has no user or assistant message")
 	}
-	if c.target == TargetAnthropic && r.maxTokens == nil && !c.text {
-		c.report(f.maxTokens, "missing (anthropic requires it; pass --max-tokens)")
+	if c.rules.maxTokensRequired && r.maxTokens == nil && !c.text {
+		c.report(f.maxTokens, "missing ("+string(c.rules.name)+" requires it; pass --max-tokens)")
 	}
 }
 
@@ -275,7 +260,7 @@ func (c *Converter) settleModel(field string) {
 		}
 		model, fromDefault = c.def.model, true
 	}
-	if c.target == TargetGemini {
+	if c.rules.trimModels {
 		model = trimModels(model)
 	}
 	r.model = model

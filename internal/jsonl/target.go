@@ -1,0 +1,181 @@
+package jsonl
+
+import (
+	"slices"
+	"strings"
+)
+
+// Target is the wire protocol a Converter writes, named as in messages: the
+// batch input format of one provider family. OpenAI-compatible services are
+// TargetOpenAI. The rules of each target are a protocol value; adding a
+// target is adding its name, its protocol and its entry in protocols.
+type Target string
+
+// The targets.
+const (
+	TargetOpenAI    Target = "openai"
+	TargetAnthropic Target = "anthropic"
+	TargetGemini    Target = "gemini"
+)
+
+// protocols lists the targets' rules, in the order messages name them.
+var protocols = []*protocol{&openAI, &anthropic, &gemini}
+
+// protocol is the input rules of one target: the lines that are its own,
+// the requests it accepts, and how a converted request is written for it.
+type protocol struct {
+	name Target
+	// native is the shape of the target's own lines. pass checks such a
+	// line and returns it as is, or with the required members it lacks
+	// inserted from the defaults.
+	native shape
+	pass   func(c *Converter, b []byte) (out []byte, id string)
+
+	// idOK reports whether a request id is one the target accepts; nil
+	// accepts every non-empty string. badID is the reason given otherwise.
+	idOK  func(id []byte) bool
+	badID string
+
+	// converts maps each kind of request the target serves to the kind it
+	// is sent as (Responses API requests become chat requests for the
+	// providers that have no Responses API); a kind it lacks is refused.
+	// routes gives, for each kind sent, the endpoint and how a request is
+	// written. serves lists the kinds served, for messages.
+	converts map[Kind]Kind
+	routes   map[Kind]route
+	serves   string
+
+	maxTokensRequired bool     // a chat request without max_tokens is refused
+	mixedModels       bool     // one batch may name several models
+	trimModels        bool     // model names drop a "models/" prefix
+	maxTemperature    float64  // temperatures go from 0 to this
+	maxStops          int      // stop sequences per request; 0 means no limit
+	topK              bool     // takes a top-k sampling limit
+	encodingFormat    bool     // takes encoding_format; else only "float", which it returns anyway
+	taskType          bool     // takes a Gemini embedding task type
+	tokenInput        bool     // embeds token ids
+	manyInputs        bool     // embeds several inputs in one request
+	imageURLs         bool     // fetches images from http(s) URLs
+	anyMedia          bool     // takes inline data of any media type, not only images
+	imageTypes        []string // the image media types it takes; nil takes any image/*
+}
+
+// route is where requests of one kind go and how they are written.
+type route struct {
+	endpoint string                              // the provider's name for the endpoint
+	emit     func(c *Converter, o []byte) []byte // appends a converted request to o
+}
+
+var openAI = protocol{
+	name:   TargetOpenAI,
+	native: shapeOpenAI,
+	pass:   (*Converter).passOpenAI,
+	converts: map[Kind]Kind{
+		KindChat: KindChat, KindEmbeddings: KindEmbeddings, KindResponses: KindResponses, KindCompletions: KindCompletions,
+	},
+	routes: map[Kind]route{
+		KindChat:        {"/v1/chat/completions", (*Converter).appendOpenAIChat},
+		KindEmbeddings:  {"/v1/embeddings", (*Converter).appendOpenAIEmbeddings},
+		KindResponses:   {"/v1/responses", (*Converter).appendOpenAIResponses},
+		KindCompletions: {"/v1/completions", (*Converter).appendOpenAICompletions},
+	},
+	serves:         "chat, embeddings, responses and completions",
+	maxTemperature: 2,
+	maxStops:       4,
+	encodingFormat: true,
+	tokenInput:     true,
+	manyInputs:     true,
+	imageURLs:      true,
+}
+
+var anthropic = protocol{
+	name:     TargetAnthropic,
+	native:   shapeAnthropic,
+	pass:     (*Converter).passAnthropic,
+	idOK:     isAnthropicID,
+	badID:    "is not a valid anthropic custom_id (want 1 to 64 letters, digits, '_' or '-')",
+	converts: map[Kind]Kind{KindChat: KindChat, KindResponses: KindChat},
+	routes: map[Kind]route{
+		KindChat: {"/v1/messages", (*Converter).appendAnthropic},
+	},
+	serves:            "chat",
+	maxTokensRequired: true,
+	mixedModels:       true,
+	maxTemperature:    1,
+	topK:              true,
+	imageURLs:         true,
+	imageTypes:        []string{"image/jpeg", "image/png", "image/gif", "image/webp"},
+}
+
+var gemini = protocol{
+	name:     TargetGemini,
+	native:   shapeGemini,
+	pass:     (*Converter).passGemini,
+	converts: map[Kind]Kind{KindChat: KindChat, KindResponses: KindChat, KindEmbeddings: KindEmbeddings},
+	routes: map[Kind]route{
+		KindChat:       {"batchGenerateContent", (*Converter).appendGeminiGenerate},
+		KindEmbeddings: {"asyncBatchEmbedContent", (*Converter).appendGeminiEmbed},
+	},
+	serves:         "chat and embeddings",
+	trimModels:     true,
+	maxTemperature: 2,
+	maxStops:       5,
+	topK:           true,
+	taskType:       true,
+	anyMedia:       true,
+}
+
+// protocolOf is the protocol of target t, or nil when there is none.
+func protocolOf(t Target) *protocol {
+	for _, p := range protocols {
+		if p.name == t {
+			return p
+		}
+	}
+	return nil
+}
+
+// targetNames lists the targets for messages: "openai, anthropic or gemini".
+func targetNames() string {
+	names := make([]string, len(protocols))
+	for i, p := range protocols {
+		names[i] = string(p.name)
+	}
+	return orList(names)
+}
+
+// orList joins words for messages: "a, b or c".
+func orList(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
+}
+
+// endpoint is the provider's name for requests of kind k. Kinds without a
+// route of their own (other OpenAI endpoints, for instance) go to chat's.
+func (p *protocol) endpoint(k Kind) string {
+	if r, ok := p.routes[k]; ok {
+		return r.endpoint
+	}
+	return p.routes[KindChat].endpoint
+}
+
+// takesImage reports whether the target takes inline images of media
+// type media (escaped JSON string contents).
+func (p *protocol) takesImage(media []byte) bool {
+	return p.imageTypes == nil || slices.Contains(p.imageTypes, string(media))
+}
+
+// isAnthropicID reports whether id matches ^[a-zA-Z0-9_-]{1,64}$.
+func isAnthropicID(id []byte) bool {
+	if len(id) == 0 || len(id) > 64 {
+		return false
+	}
+	for _, c := range id {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || isDigit(c) || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
