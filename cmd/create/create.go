@@ -279,38 +279,31 @@ func createRun(ctx context.Context, opts *Options, intervalSet bool) error {
 	return shared.WriteResults(ctx, opts.IO, m, j, shared.ResultsOptions{Output: opts.Output})
 }
 
-// submit records and submits the job, unless the same work was submitted
-// within the last day: then that job is reused (and finished, if a crash
-// left parts of it unsubmitted), so a cron line can run again safely.
+// submit records and submits the job, unless a job doing the same work
+// may be reused (jobs.Manager.Create), so a cron line can run again safely.
 func submit(ctx context.Context, opts *Options, m *jobs.Manager, plan *jobs.Plan, spec jobs.Spec, window string) (*jobs.Job, error) {
 	cs := opts.IO.ErrColorScheme()
-	fp := jobs.Fingerprint(plan, spec, window)
-	if !opts.Force {
-		dup, err := m.FindDuplicate(ctx, fp)
-		if err != nil {
-			m.Discard(plan)
-			return nil, err
-		}
-		if dup != nil {
-			m.Discard(plan)
-			fmt.Fprintf(opts.IO.ErrOut, "job %s was created from the same input %s; not submitting again (--force submits anyway)\n",
-				cs.Bold(dup.ID), cmdutil.FuzzyAgo(opts.Now(), dup.CreatedAt))
-			if dup.Unsubmitted() {
-				if err := m.Submit(ctx, dup, window); err != nil {
-					return nil, shared.Unfinished(opts.IO, dup, err)
-				}
-				fmt.Fprintf(opts.IO.ErrOut, "%s finished submitting job %s\n", cs.Success("✓"), cs.Bold(dup.ID))
-			}
-			return dup, nil
-		}
+	res, err := m.Create(ctx, plan, spec, jobs.CreateOptions{Force: opts.Force, Window: window})
+	if res != nil && res.Replaced != "" {
+		fmt.Fprintln(opts.IO.ErrOut, res.Replaced)
 	}
-	j, err := m.Record(ctx, plan, spec, fp)
+	if res != nil && res.Reused {
+		fmt.Fprintf(opts.IO.ErrOut, "reusing job %s (same input, name and options, created %s): %s; not submitting again (--force submits anyway)\n",
+			cs.Bold(res.Job.ID), cmdutil.FuzzyAgo(opts.Now(), res.Job.CreatedAt), res.Why)
+	}
 	if err != nil {
-		m.Discard(plan)
+		if res != nil && res.Job != nil {
+			return nil, shared.Unfinished(opts.IO, res.Job, err)
+		}
 		return nil, err
 	}
-	if err := m.Submit(ctx, j, window); err != nil {
-		return nil, shared.Abandon(ctx, opts.IO, m, j, err)
+	j := res.Job
+	switch {
+	case res.Resumed:
+		fmt.Fprintf(opts.IO.ErrOut, "%s finished submitting job %s\n", cs.Success("✓"), cs.Bold(j.ID))
+		return j, nil
+	case res.Reused:
+		return j, nil
 	}
 	what := cmdutil.Plural(j.Requests, "request")
 	if jobs.RemoteInput(j.Parts[0]) {

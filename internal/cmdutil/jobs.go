@@ -24,11 +24,34 @@ func Manager(f *Factory) (*jobs.Manager, error) {
 	if err != nil {
 		return nil, err
 	}
+	createTimeout, err := envDuration(f.Getenv, "BATCHCTL_CREATE_TIMEOUT")
+	if err != nil {
+		return nil, err
+	}
 	return &jobs.Manager{
 		Config: cfg, Store: s, Provider: f.Provider, Now: f.Now,
-		Retry:    RetryPolicy(cfg, f.IOStreams),
-		Progress: TransferProgress(f.IOStreams),
+		Retry:         RetryPolicy(cfg, f.IOStreams),
+		Progress:      TransferProgress(f.IOStreams),
+		CreateTimeout: createTimeout,
+		Note:          func(msg string) { fmt.Fprintln(f.IOStreams.ErrOut, msg) },
 	}, nil
+}
+
+// envDuration reads a positive duration from the environment variable
+// name, 0 when it is unset.
+func envDuration(getenv func(string) string, name string) (time.Duration, error) {
+	if getenv == nil {
+		return 0, nil
+	}
+	v := getenv(name)
+	if v == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, &UsageError{Err: fmt.Errorf("%s=%q: want a positive duration such as 5m", name, v)}
+	}
+	return d, nil
 }
 
 // RetryPolicy is the retry policy of the configuration, reporting each

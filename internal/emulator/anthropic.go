@@ -59,10 +59,11 @@ func (a *anthropicAPI) handle(mux *http.ServeMux, pattern, op string, h func(htt
 			writeAnthropicError(w, he.status, he.body, requestID)
 		}
 		if f, ok := a.s.faults.next(op); ok {
-			serveFault(w, r, f, serve, func(w http.ResponseWriter, f Fault) { a.injectFault(w, f, requestID) })
+			a.s.faults.serveFault(w, r, f, serve, func(w http.ResponseWriter, f Fault) { a.injectFault(w, f, requestID) })
 			return
 		}
 		serve(w, r)
+		a.s.faults.served(op)
 	})
 }
 

@@ -76,10 +76,11 @@ func (g *geminiAPI) serve(w http.ResponseWriter, r *http.Request) {
 		writeGeminiError(w, ge)
 	}
 	if f, ok := g.s.faults.next(op); ok {
-		serveFault(w, r, f, handle, g.injectFault)
+		g.s.faults.serveFault(w, r, f, handle, g.injectFault)
 		return
 	}
 	handle(w, r)
+	g.s.faults.served(op)
 }
 
 // route returns the handler of a request, the server-fault operation it

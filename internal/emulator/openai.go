@@ -84,10 +84,11 @@ func (o *openaiAPI) handle(mux *http.ServeMux, pattern, op string, h func(http.R
 			writeAPIError(w, he.status, he.body)
 		}
 		if f, ok := o.srv.faults.next(op); ok {
-			serveFault(w, r, f, serve, o.injectFault)
+			o.srv.faults.serveFault(w, r, f, serve, o.injectFault)
 			return
 		}
 		serve(w, r)
+		o.srv.faults.served(op)
 	})
 }
 

@@ -32,6 +32,9 @@ type Options struct {
 	// Faults is a server fault spec (see ParseFaults and the package
 	// documentation); empty means none.
 	Faults string
+	// Held, when set, is called each time a "late" fault starts holding a
+	// call of op, so a test can act (kill the client) while it is held.
+	Held func(op string)
 }
 
 // Server is the emulator's HTTP handler.
@@ -59,7 +62,7 @@ func New(opts Options) (*Server, error) {
 		now:      opts.Now,
 		duration: opts.Duration,
 		apiKey:   opts.APIKey,
-		faults:   newFaultInjector(faults),
+		faults:   newFaultInjector(faults, opts.Held),
 		mux:      http.NewServeMux(),
 	}
 	if s.now == nil {

@@ -248,27 +248,7 @@ func (w *partWriter) abort() {
 // Record writes the job to the registry before anything is sent, so a job
 // always exists locally for every batch batchctl creates.
 func (m *Manager) Record(ctx context.Context, plan *Plan, spec Spec, fingerprint string) (*Job, error) {
-	now := m.now()
-	sj := &store.Job{
-		ID:          plan.JobID,
-		Name:        spec.Name,
-		Provider:    plan.Provider,
-		Model:       plan.Model,
-		Endpoint:    plan.Endpoint,
-		InputPath:   spec.File,
-		InputSHA256: plan.SHA256,
-		Requests:    plan.Requests,
-		Metadata:    spec.Metadata,
-		Fingerprint: fingerprint,
-		ParentID:    spec.Parent,
-		CreatedAt:   now,
-		UpdatedAt:   now,
-	}
-	for i, pp := range plan.Parts {
-		sj.Parts = append(sj.Parts, store.Part{Index: i + 1, Requests: pp.Requests, Bytes: pp.Bytes,
-			InputFileID: pp.InputFileID, CreatedAt: now, UpdatedAt: now})
-	}
-	sj.Status, sj.Counts, sj.Usage, _ = store.Aggregate(sj.Parts)
+	sj := m.newStoreJob(plan, spec, fingerprint)
 	if err := m.Store.CreateJob(ctx, sj); err != nil {
 		return nil, fmt.Errorf("recording job %s: %w", plan.JobID, err)
 	}
@@ -300,12 +280,13 @@ func (m *Manager) Forget(ctx context.Context, id string) error {
 }
 
 // Fingerprint identifies what a job submits: the converted input, where it
-// goes, and every option that changes the batches. Two creates with the
-// same fingerprint would submit the same work.
+// goes, every option that changes the batches, and the job's name (a
+// nightly-2026-12-06 job is not last night's). Two creates with the same
+// fingerprint would make the same job.
 func Fingerprint(plan *Plan, spec Spec, window string) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "input %s\nprovider %s\nmodel %s\nendpoint %s\nwindow %s\nmax %d %d\n",
-		plan.SHA256, plan.Provider, plan.Model, plan.Endpoint, window, spec.MaxRequests, spec.MaxBytes)
+	fmt.Fprintf(h, "input %s\nprovider %s\nmodel %s\nendpoint %s\nwindow %s\nmax %d %d\nname %q\n",
+		plan.SHA256, plan.Provider, plan.Model, plan.Endpoint, window, spec.MaxRequests, spec.MaxBytes, spec.Name)
 	keys := make([]string, 0, len(spec.Metadata))
 	for k := range spec.Metadata {
 		keys = append(keys, k)

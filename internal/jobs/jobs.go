@@ -29,6 +29,12 @@ type Manager struct {
 	Retry retry.Policy
 	// Progress, when set, shows uploads and downloads as they go.
 	Progress ProgressFunc
+	// CreateTimeout bounds one attempt to create a part's batch, before
+	// upload time; 0 means DefaultCreateTimeout.
+	CreateTimeout time.Duration
+	// Note, when set, tells the user what the Manager is waiting for or
+	// did on its own (one line on stderr).
+	Note func(msg string)
 }
 
 // Job is a registered job, or a provider batch that is not in the registry
@@ -130,7 +136,10 @@ func (m *Manager) Refresh(ctx context.Context, j *Job) error {
 			return err
 		}
 	}
-	return nil
+	if !j.Registered {
+		return nil
+	}
+	return m.sweepExtras(ctx, p, j)
 }
 
 // Cancel asks the provider to cancel every unfinished part and returns how
