@@ -83,6 +83,9 @@ func (fi *faultInjector) serveFault(w http.ResponseWriter, r *http.Request, f Fa
 		dropConnection(w)
 	case "hang":
 		h(discardWriter{header: http.Header{}}, r)
+		if fi.held != nil {
+			fi.held(f.Op)
+		}
 		<-r.Context().Done()
 	case "slow":
 		select {
@@ -162,8 +165,8 @@ type faultInjector struct {
 	// listed is closed, and replaced, each time a list of batches has
 	// been answered ("late" calls wait on it).
 	listed chan struct{}
-	// held, when set, is told each time a "late" fault starts holding a
-	// call (Options.Held).
+	// held, when set, is told each time a "late" or "hang" fault starts
+	// holding a call (Options.Held).
 	held func(op string)
 }
 

@@ -32,8 +32,9 @@ type Options struct {
 	// Faults is a server fault spec (see ParseFaults and the package
 	// documentation); empty means none.
 	Faults string
-	// Held, when set, is called each time a "late" fault starts holding a
-	// call of op, so a test can act (kill the client) while it is held.
+	// Held, when set, is called each time a "late" or "hang" fault starts
+	// holding a call of op, so a test can act (kill the client) while it
+	// is held.
 	Held func(op string)
 }
 

@@ -211,11 +211,18 @@ func batchMetadata(j *Job, part store.Part) map[string]string {
 	return meta
 }
 
-// adoptLost records, for every part without a batch, the provider batch an
-// interrupted create made for it, if there is one.
+// adoptLost records, for every part without a batch whose create was
+// sent, the provider batch an interrupted create made for it, if there is
+// one.
 func (m *Manager) adoptLost(ctx context.Context, p providers.Provider, j *Job) error {
+	open, err := m.Store.OpenAttempts(ctx, j.ID)
+	if err != nil {
+		return err
+	}
 	for i, part := range j.Parts {
-		if part.BatchID != "" {
+		// only a part whose create was sent can have a batch: looking for
+		// the others could take a sibling's untagged batch for theirs
+		if part.BatchID != "" || maxAttempt(open, part.Index) == 0 {
 			continue
 		}
 		b, err := m.findBatch(ctx, p, j, part)
