@@ -249,24 +249,20 @@ func attemptTag(a *store.Attempt) string {
 // awaitEarlier looks for the batch an earlier attempt at a part may have
 // made, while the provider can still make it: it asks again and again
 // until the batch shows (then it is returned) or the latest unsettled
-// attempt's settle time has passed (then those attempts are settled and
-// nil is returned, so the part is created again).
+// attempt's settle time has passed (then nil is returned, so the part is
+// created again).
 func (m *Manager) awaitEarlier(ctx context.Context, p providers.Provider, j *Job, part store.Part) (*providers.Batch, error) {
 	open, err := m.Store.OpenAttempts(ctx, j.ID)
 	if err != nil {
 		return nil, err
 	}
 	var until time.Time
-	last := 0
 	for _, a := range open {
-		if a.Part == part.Index {
-			last = a.N
-			if a.SettleAt.After(until) {
-				until = a.SettleAt
-			}
+		if a.Part == part.Index && a.SettleAt.After(until) {
+			until = a.SettleAt
 		}
 	}
-	if last == 0 {
+	if until.IsZero() {
 		return nil, nil
 	}
 	said := false
@@ -277,7 +273,9 @@ func (m *Manager) awaitEarlier(ctx context.Context, p providers.Provider, j *Job
 		}
 		now := m.now()
 		if !now.Before(until) {
-			return nil, m.Store.SettleAttempts(ctx, j.ID, part.Index, last, "")
+			// the attempts stay open: a batch one makes later still is an
+			// extra for sweepExtras to cancel
+			return nil, nil
 		}
 		if !said {
 			m.note(fmt.Sprintf("job %s part %d: an earlier attempt to create its batch may still land; looking for it until %s before creating another",
@@ -363,6 +361,11 @@ func (m *Manager) sweepExtras(ctx context.Context, p providers.Provider, j *Job)
 	}
 	for _, b := range cancel {
 		part := byTag[b.Metadata["batchctl_part"]]
+		if b.Status.Terminal() {
+			m.note(fmt.Sprintf("job %s part %d: extra batch %s made by an interrupted create has already %s; keeping %s, its results are not used",
+				j.ID, part.Index, b.ID, b.Status, part.BatchID))
+			continue
+		}
 		if _, err := p.Cancel(ctx, b.ID); err != nil {
 			return fmt.Errorf("cancelling extra batch %s of job %s: %w", b.ID, j.ID, err)
 		}
@@ -384,8 +387,8 @@ func (m *Manager) sweepExtras(ctx context.Context, p providers.Provider, j *Job)
 			return nil
 		}
 	}
-	for _, part := range j.Parts {
-		if err := m.Store.SettleAttempts(ctx, j.ID, part.Index, maxAttempt(open, part.Index), ""); err != nil {
+	for _, a := range open {
+		if err := m.Store.SettleAttempt(ctx, j.ID, a.Part, a.N, ""); err != nil {
 			return err
 		}
 	}

@@ -179,11 +179,11 @@ func (m *Manager) submitPart(ctx context.Context, p providers.Provider, j *Job, 
 			// nothing asked for a batch (an upload failed): nothing to settle
 		case err == nil:
 			killPoint("created")
-			return m.Store.SettleAttempts(ctx, j.ID, part.Index, a.N, b.ID)
+			return m.Store.SettleAttempt(ctx, j.ID, part.Index, a.N, b.ID)
 		case errors.As(err, &he):
 			// the provider answered: it is done with the call
 			answered = true
-			if serr := m.Store.SettleAttempts(ctx, j.ID, part.Index, a.N, ""); serr != nil {
+			if serr := m.Store.SettleAttempt(ctx, j.ID, part.Index, a.N, ""); serr != nil {
 				return retry.Permanent(serr)
 			}
 		case ctx.Err() == nil && actx.Err() != nil:

@@ -105,22 +105,13 @@ func (s *Store) AddAttempt(ctx context.Context, a *Attempt) error {
 	return nil
 }
 
-// SettleAttempts marks the attempts of a part numbered up to n as
-// settled; batchID, when not empty, is what attempt n made.
-func (s *Store) SettleAttempts(ctx context.Context, jobID string, part, n int, batchID string) error {
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		if batchID != "" {
-			if _, err := tx.ExecContext(ctx, "UPDATE create_attempts SET batch_id = ? WHERE job_id = ? AND idx = ? AND attempt = ?",
-				batchID, jobID, part, n); err != nil {
-				return err
-			}
-		}
-		_, err := tx.ExecContext(ctx, "UPDATE create_attempts SET settled = 1 WHERE job_id = ? AND idx = ? AND attempt <= ?",
-			jobID, part, n)
-		return err
-	})
+// SettleAttempt marks attempt n of a part as settled: its outcome is
+// known. batchID, when not empty, is the batch it made.
+func (s *Store) SettleAttempt(ctx context.Context, jobID string, part, n int, batchID string) error {
+	err := s.execOne(ctx, "UPDATE create_attempts SET settled = 1, batch_id = ? WHERE job_id = ? AND idx = ? AND attempt = ?",
+		batchID, jobID, part, n)
 	if err != nil {
-		return fmt.Errorf("settle create attempts of job %q part %d: %w", jobID, part, err)
+		return fmt.Errorf("settle create attempt %d of job %q part %d: %w", n, jobID, part, err)
 	}
 	return nil
 }
