@@ -94,9 +94,21 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 			Inputs larger than one provider batch (requests or bytes, per provider profile,
 			or --max-requests/--max-bytes) are split into several batches, the parts of one job.
 
-			Running the same create again within 24 hours (same input, provider, model and
-			options) does not submit again: it prints the existing job's id, and finishes
-			submitting it if an earlier run was interrupted. --force submits anyway.
+			Running the same create again within 24 hours (same input, provider, model,
+			options and --name) does not submit again: it prints the earlier job's id and
+			says on standard error which job it reused and why. A job that is running or
+			completed is reused; one an interrupted run left unsubmitted or queued is
+			finished (batches already made are found, never made twice); a cancelled,
+			failed or expired job is never reused: a new job is submitted. Identical
+			creates started at once (overlapping cron runs) make one job: the later ones
+			wait for the first to finish submitting it, then print its id. --force
+			submits anyway.
+
+			Every attempt to create a batch is recorded before it is sent. When a run was
+			interrupted with a create in flight, the next run (or sync) looks for the batch
+			that create may still make until the provider can no longer make it (the
+			attempt's timeout, 5m plus upload time, and a tenth more; BATCHCTL_CREATE_TIMEOUT
+			sets the 5m), saying so on standard error, before creating the batch again.
 
 			With --wait, create waits for the job and streams its results like %[1]sbatchctl results%[1]s.
 
@@ -163,7 +175,7 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 	fl.StringVar(&opts.Name, "name", "", "a name for the job, usable wherever a job id is")
 	fl.StringArrayVar(&opts.Metadata, "metadata", nil, "`key=value` attached to the provider batch (repeatable)")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "validate and print the plan; send nothing")
-	fl.BoolVar(&opts.Force, "force", false, "submit even if the same input went to the same place within 24h")
+	fl.BoolVar(&opts.Force, "force", false, "submit even if a job with the same input, options and name was made within 24h")
 	fl.IntVar(&opts.MaxRequests, "max-requests", 0, "most requests in one provider batch (default: the provider's limit)")
 	fl.StringVar(&opts.MaxBytes, "max-bytes", "", "largest input of one provider batch, e.g. 100MB (default: the provider's limit)")
 	fl.BoolVarP(&opts.Wait, "wait", "w", false, "wait for the job and stream its results")

@@ -114,9 +114,15 @@
 //
 //	create=429x2,get=500,content=drop
 //
-// KIND is 429 (answered with Retry-After: 1 and a rate-limit error), another
-// HTTP status from 500 to 599 (a server_error), or drop (the connection is
-// closed in the middle of the response). N (default 1) is how many calls
+// KIND is 429 (answered with Retry-After: 1 and a rate-limit error; 429bare
+// without it), another HTTP status from 500 to 599 (a server_error), drop
+// (the connection is closed in the middle of the response), lost (the work
+// is done, then the connection is closed), hang (the work is done, then no
+// answer ever), slow (answered after SlowDelay) or late (the request is kept
+// and never answered, and its work is done only once a later list of
+// batches has been answered: a create that lands after the caller's rerun
+// has looked for it; Options.Held tells a test when a late or hang call is
+// being held). N (default 1) is how many calls
 // fail; rules for one operation apply in order. OP is one of upload, files
 // (list files), file (retrieve a file), content, delete, create (create a
 // batch), get, list, cancel. Fault counters live in the Server's memory.
