@@ -299,21 +299,8 @@ func Fingerprint(plan *Plan, spec Spec, window string) string {
 }
 
 // DuplicateWindow is how far back create looks for a job with the same
-// fingerprint before submitting again.
+// fingerprint to reuse.
 const DuplicateWindow = 24 * time.Hour
-
-// FindDuplicate returns the newest job created within DuplicateWindow with
-// this fingerprint, or nil.
-func (m *Manager) FindDuplicate(ctx context.Context, fingerprint string) (*Job, error) {
-	sj, err := m.Store.FindByFingerprint(ctx, fingerprint, m.now().Add(-DuplicateWindow))
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &Job{Job: sj, Registered: true}, nil
-}
 
 // RemoteInput reports whether a part's input was already at the provider
 // (create --input-file-id), so batchctl holds no copy of its requests.
