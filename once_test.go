@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -212,4 +213,67 @@ func run(t *testing.T, dir string, env []string, args ...string) string {
 	}
 	t.Logf("batchctl %s:\n%s", strings.Join(args, " "), stderr.String())
 	return stdout.String()
+}
+
+// TestWaitForAnAttemptHonoursInterrupt interrupts a create while it
+// waits for an earlier attempt to settle (its connection was cut before
+// the answer, fault drop): it stops at once with exit 130.
+func TestWaitForAnAttemptHonoursInterrupt(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs batchctl processes")
+	}
+	dir := t.TempDir()
+	h, err := emulator.New(emulator.Options{Dir: filepath.Join(dir, "emulator"), APIKey: "sk-test", Faults: "create=drop"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	env := append(os.Environ(), "OPENAI_BASE_URL="+srv.URL+"/v1", "OPENAI_API_KEY=sk-test",
+		"BATCHCTL_HOME="+filepath.Join(dir, "home"), "NO_COLOR=1", "BATCHCTL_CREATE_TIMEOUT=10m")
+	if err := os.WriteFile(filepath.Join(dir, "in.jsonl"), []byte(`{"custom_id":"q1","prompt":"hi"}`+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := batchctl(t.Context(), t, dir, env, "create", "-f", "in.jsonl", "--model", "openai/echo")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waiting := make(chan bool, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		said := false
+		for sc.Scan() {
+			if !said && strings.Contains(sc.Text(), "an earlier attempt to create its batch may still land; looking for it until") {
+				said = true
+				waiting <- true
+			}
+		}
+		if !said {
+			waiting <- false
+		}
+	}()
+	select {
+	case ok := <-waiting:
+		if !ok {
+			cmd.Wait()
+			t.Fatal("create ended without saying it waits for the earlier attempt")
+		}
+	case <-time.After(time.Minute):
+		cmd.Process.Kill()
+		t.Fatal("create never said it waits for the earlier attempt")
+	}
+	interrupted := time.Now()
+	cmd.Process.Signal(os.Interrupt)
+	err = cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 130 {
+		t.Fatalf("create ended with %v, want exit 130", err)
+	}
+	if d := time.Since(interrupted); d > 30*time.Second {
+		t.Errorf("create took %s to stop after Ctrl-C", d)
+	}
 }
