@@ -155,7 +155,12 @@ func (m *Manager) reuse(ctx context.Context, res *CreateResult, j *Job, window s
 	if !res.Resumed {
 		return res, nil
 	}
-	return res, m.submit(ctx, j, window, true)
+	err := m.submit(ctx, j, window, true)
+	if errors.Is(err, errSubmitted) {
+		res.Why, res.Resumed = "another batchctl process has just submitted it", false
+		return res, nil
+	}
+	return res, err
 }
 
 // abandon handles a failed submission of a job this process recorded. When

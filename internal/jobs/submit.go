@@ -54,11 +54,19 @@ func (m *Manager) lockJob(jobID, kind string) (*lockfile.Lock, error) {
 // already created stay recorded if a later one fails. Only one process
 // submits a job at a time (*BusyError otherwise).
 func (m *Manager) Submit(ctx context.Context, j *Job, window string) error {
-	return m.submit(ctx, j, window, false)
+	if err := m.submit(ctx, j, window, false); !errors.Is(err, errSubmitted) {
+		return err
+	}
+	return nil
 }
 
+// errSubmitted says another process submitted the job while submit waited
+// for it.
+var errSubmitted = errors.New("already submitted")
+
 // submit is Submit; with wait, it waits (bounded) for another process
-// submitting the job instead of returning a *BusyError.
+// submitting the job instead of returning a *BusyError. It returns
+// errSubmitted when there was nothing left to submit.
 func (m *Manager) submit(ctx context.Context, j *Job, window string, wait bool) error {
 	var lock *lockfile.Lock
 	var err error
@@ -87,6 +95,9 @@ func (m *Manager) submit(ctx context.Context, j *Job, window string, wait bool) 
 			return err
 		}
 		j.Job = now
+		if !j.Unsubmitted() {
+			return errSubmitted
+		}
 		if err := m.adoptLost(ctx, p, j); err != nil {
 			return err
 		}
