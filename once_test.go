@@ -39,8 +39,8 @@ func (c killCase) name() string {
 }
 
 // killCases lists every kill point for every provider: the CI run takes
-// one in four of the self-kills and every kill from outside, and
-// BATCHCTL_SOAK=1 runs them all (34 per provider).
+// one in five of the self-kills and every kill from outside (10 per
+// provider), and BATCHCTL_SOAK=1 runs them all (34 per provider).
 func killCases(soak bool) []killCase {
 	var cases []killCase
 	for _, provider := range []string{"openai", "anthropic", "gemini"} {
@@ -49,7 +49,7 @@ func killCases(soak bool) []killCase {
 			for _, faults := range []string{"none", "create=slow", "create=500", "create=lost", "create=429"} {
 				for parts := 1; parts <= 2; parts++ {
 					n++
-					if soak || n%4 == 1 {
+					if soak || n%5 == 1 {
 						cases = append(cases, killCase{provider, point, faults, parts})
 					}
 				}
@@ -97,9 +97,11 @@ func runKillCase(t *testing.T, c killCase) {
 		"ANTHROPIC_BASE_URL="+srv.URL, "ANTHROPIC_API_KEY=sk-test",
 		"GOOGLE_GEMINI_BASE_URL="+srv.URL, "GEMINI_API_KEY=sk-test",
 		"BATCHCTL_HOME="+filepath.Join(dir, "home"), "NO_COLOR=1",
-		// generous: the rerun waits at most this long (and a tenth) for a
-		// create that lands late, and stops as soon as it shows
-		"BATCHCTL_CREATE_TIMEOUT=20s",
+		// the rerun waits at most this long (and a tenth) after the
+		// killed attempt began, for a create that lands late, and stops as
+		// soon as it shows; a process killed before sending costs the
+		// whole wait
+		"BATCHCTL_CREATE_TIMEOUT=8s",
 	)
 	var in bytes.Buffer
 	ids := []string{"q1", "q2"}
