@@ -139,7 +139,15 @@ func (m *Manager) Refresh(ctx context.Context, j *Job) error {
 	if !j.Registered {
 		return nil
 	}
-	return m.sweepExtras(ctx, p, j)
+	// the sweep is a courtesy to the user's bill: the job's own state is
+	// already refreshed, so a failure to list is said, not returned
+	if err := m.sweepExtras(ctx, p, j); err != nil {
+		if ctx.Err() != nil {
+			return err
+		}
+		m.note(fmt.Sprintf("warning: %v", err))
+	}
+	return nil
 }
 
 // Cancel asks the provider to cancel every unfinished part and returns how
