@@ -24,11 +24,15 @@ import (
 
 	"github.com/batchctl/batchctl/cmd/root"
 	"github.com/batchctl/batchctl/internal/emulator"
+	"github.com/batchctl/batchctl/internal/jobs"
 )
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"batchctl": func() { os.Exit(int(root.Main())) },
+		"batchctl": func() {
+			jobs.TestOnlyKillAt = os.Getenv("BATCHCTL_TEST_KILL_AT")
+			os.Exit(int(root.Main()))
+		},
 	})
 }
 

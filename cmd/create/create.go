@@ -100,9 +100,21 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 			longer line, or one that cannot be JSON from its first bytes on, is rejected
 			without reading the rest of it.
 
-			Running the same create again within 24 hours (same input, provider, model and
-			options) does not submit again: it prints the existing job's id, and finishes
-			submitting it if an earlier run was interrupted. --force submits anyway.
+			Running the same create again within 24 hours (same input, provider, model,
+			options and --name) does not submit again: it prints the earlier job's id and
+			says on standard error which job it reused and why. A job that is running or
+			completed is reused; one an interrupted run left unsubmitted or queued is
+			finished (batches already made are found, never made twice); a cancelled,
+			failed or expired job is never reused: a new job is submitted. Identical
+			creates started at once (overlapping cron runs) make one job: the later ones
+			wait for the first to finish submitting it, then print its id. --force
+			submits anyway.
+
+			Every attempt to create a batch is recorded before it is sent. When a run was
+			interrupted with a create in flight, the next run (or sync) looks for the batch
+			that create may still make until the provider can no longer make it (the
+			attempt's timeout, 5m plus upload time, and a tenth more; BATCHCTL_CREATE_TIMEOUT
+			sets the 5m), saying so on standard error, before creating the batch again.
 
 			With --wait, create waits for the job and streams its results like %[1]sbatchctl results%[1]s.
 
@@ -175,7 +187,7 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 	fl.StringVar(&opts.Name, "name", "", "a name for the job, usable wherever a job id is")
 	fl.StringArrayVar(&opts.Metadata, "metadata", nil, "`key=value` attached to the provider batch (repeatable)")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "validate and print the plan; send nothing")
-	fl.BoolVar(&opts.Force, "force", false, "submit even if the same input went to the same place within 24h")
+	fl.BoolVar(&opts.Force, "force", false, "submit even if a job with the same input, options and name was made within 24h")
 	fl.IntVar(&opts.MaxRequests, "max-requests", 0, "most requests in one provider batch (default: the provider's limit)")
 	fl.StringVar(&opts.MaxBytes, "max-bytes", "", "largest input of one provider batch, e.g. 100MB (default: the provider's limit)")
 	fl.BoolVarP(&opts.Wait, "wait", "w", false, "wait for the job and stream its results")
@@ -296,38 +308,31 @@ func createRun(ctx context.Context, opts *Options, intervalSet bool) error {
 	return shared.WriteResults(ctx, opts.IO, m, j, shared.ResultsOptions{Output: opts.Output})
 }
 
-// submit records and submits the job, unless the same work was submitted
-// within the last day: then that job is reused (and finished, if a crash
-// left parts of it unsubmitted), so a cron line can run again safely.
+// submit records and submits the job, unless a job doing the same work
+// may be reused (jobs.Manager.Create), so a cron line can run again safely.
 func submit(ctx context.Context, opts *Options, m *jobs.Manager, plan *jobs.Plan, spec jobs.Spec, window string) (*jobs.Job, error) {
 	cs := opts.IO.ErrColorScheme()
-	fp := jobs.Fingerprint(plan, spec, window)
-	if !opts.Force {
-		dup, err := m.FindDuplicate(ctx, fp)
-		if err != nil {
-			m.Discard(plan)
-			return nil, err
-		}
-		if dup != nil {
-			m.Discard(plan)
-			fmt.Fprintf(opts.IO.ErrOut, "job %s was created from the same input %s; not submitting again (--force submits anyway)\n",
-				cs.Bold(dup.ID), cmdutil.FuzzyAgo(opts.Now(), dup.CreatedAt))
-			if dup.Unsubmitted() {
-				if err := m.Submit(ctx, dup, window); err != nil {
-					return nil, shared.Unfinished(opts.IO, dup, err)
-				}
-				fmt.Fprintf(opts.IO.ErrOut, "%s finished submitting job %s\n", cs.Success("✓"), cs.Bold(dup.ID))
-			}
-			return dup, nil
-		}
+	res, err := m.Create(ctx, plan, spec, jobs.CreateOptions{Force: opts.Force})
+	if res != nil && res.Replaced != "" {
+		fmt.Fprintln(opts.IO.ErrOut, res.Replaced)
 	}
-	j, err := m.Record(ctx, plan, spec, fp)
+	if res != nil && res.Reused {
+		fmt.Fprintf(opts.IO.ErrOut, "reusing job %s (same input, name and options, created %s): %s; not submitting again (--force submits anyway)\n",
+			cs.Bold(res.Job.ID), cmdutil.FuzzyAgo(opts.Now(), res.Job.CreatedAt), res.Why)
+	}
 	if err != nil {
-		m.Discard(plan)
+		if res != nil && res.Job != nil {
+			return nil, shared.Unfinished(opts.IO, res.Job, err)
+		}
 		return nil, err
 	}
-	if err := m.Submit(ctx, j, window); err != nil {
-		return nil, shared.Abandon(ctx, opts.IO, m, j, err)
+	j := res.Job
+	switch {
+	case res.Resumed:
+		fmt.Fprintf(opts.IO.ErrOut, "%s finished submitting job %s\n", cs.Success("✓"), cs.Bold(j.ID))
+		return j, nil
+	case res.Reused:
+		return j, nil
 	}
 	what := cmdutil.Plural(j.Requests, "request")
 	if jobs.RemoteInput(j.Parts[0]) {

@@ -24,9 +24,14 @@ func Manager(f *Factory) (*jobs.Manager, error) {
 	if err != nil {
 		return nil, err
 	}
+	createTimeout, err := envDuration(f.Getenv, "BATCHCTL_CREATE_TIMEOUT")
+	if err != nil {
+		return nil, err
+	}
 	m := jobs.NewManager(cfg, reg)
 	m.Provider, m.Now = f.Provider, f.Now
 	m.ProviderFor, m.Getenv = f.ProviderFor, f.Getenv
+	m.CreateTimeout = createTimeout
 	m.Note = func(msg string) {
 		fmt.Fprintln(f.IOStreams.ErrOut, f.IOStreams.ErrColorScheme().Warning("note:")+" "+msg)
 	}
@@ -36,6 +41,23 @@ func Manager(f *Factory) (*jobs.Manager, error) {
 		fmt.Fprintln(f.IOStreams.ErrOut, f.IOStreams.ErrColorScheme().Warning("warning:")+" "+msg)
 	}
 	return m, nil
+}
+
+// envDuration reads a positive duration from the environment variable
+// name, 0 when it is unset.
+func envDuration(getenv func(string) string, name string) (time.Duration, error) {
+	if getenv == nil {
+		return 0, nil
+	}
+	v := getenv(name)
+	if v == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, &UsageError{Err: fmt.Errorf("%s=%q: want a positive duration such as 5m", name, v)}
+	}
+	return d, nil
 }
 
 // RetryPolicy is the retry policy of the configuration, reporting each

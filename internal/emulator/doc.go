@@ -30,11 +30,14 @@
 //
 // KIND is 429 (answered with a wait of one second), 429bare (without the
 // wait), another HTTP status from 500 to 599, drop (the connection is
-// closed in the middle of the response), or lost, hang or slow (see
-// core.Fault). N (default 1) is how many calls fail; rules for one
-// operation apply in order. OP is one of upload, files (list files), file
-// (retrieve a file), content, delete, create (create a batch), get, list,
-// cancel. Fault counters live in the Server's memory. Each protocol answers
-// these faults in its own error shape; the counters are shared: create=429
-// fails the first create of any protocol.
+// closed in the middle of the response), or lost, hang, slow or late (see
+// core.Fault: late keeps a call unanswered and does its work only once a
+// later list of batches has been answered, a create that lands after the
+// caller's rerun has looked for it; Options.Held tells a test when a late
+// or hang call is being held). N (default 1) is how many calls fail; rules
+// for one operation apply in order. OP is one of upload, files (list
+// files), file (retrieve a file), content, delete, create (create a
+// batch), get, list, cancel. Fault counters live in the Server's memory.
+// Each protocol answers these faults in its own error shape; the counters
+// are shared: create=429 fails the first create of any protocol.
 package emulator

@@ -35,6 +35,10 @@ type Options struct {
 	// Faults is a server fault spec (see ParseFaults and the package
 	// documentation); empty means none.
 	Faults string
+	// Held, when set, is called each time a "late" or "hang" fault starts
+	// holding a call of op, so a test can act (kill the client) while it
+	// is held.
+	Held func(op string)
 }
 
 // Server is the emulator's HTTP handler.
@@ -62,7 +66,7 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("emulator: %w", err)
 	}
-	host := core.NewHost(opts.Now, opts.Duration, opts.APIKey, faults)
+	host := core.NewHost(opts.Now, opts.Duration, opts.APIKey, faults, opts.Held)
 	s := &Server{mux: http.NewServeMux()}
 	if err := os.MkdirAll(opts.Dir, 0o700); err != nil {
 		return nil, fmt.Errorf("emulator: %w", err)

@@ -289,28 +289,7 @@ func (w *partWriter) abort() {
 // Record writes the job to the registry before anything is sent, so a job
 // always exists locally for every batch batchctl creates.
 func (m *Manager) Record(ctx context.Context, plan *Plan, spec Spec, fingerprint string) (*Job, error) {
-	now := m.now()
-	sj := &store.Job{
-		ID:          plan.JobID,
-		Name:        spec.Name,
-		Provider:    plan.Provider,
-		Model:       plan.Model,
-		Endpoint:    plan.Endpoint,
-		InputPath:   spec.File,
-		InputSHA256: plan.SHA256,
-		Requests:    plan.Requests,
-		Metadata:    spec.Metadata,
-		Fingerprint: fingerprint,
-		ParentID:    spec.Parent,
-		Target:      NewTarget(spec.Profile, spec.CompletionWindow),
-		CreatedAt:   now,
-		UpdatedAt:   now,
-	}
-	for i, pp := range plan.Parts {
-		sj.Parts = append(sj.Parts, store.Part{Index: i + 1, Requests: pp.Requests, Bytes: pp.Bytes,
-			InputFileID: pp.InputFileID, CreatedAt: now, UpdatedAt: now})
-	}
-	sj.Status, sj.Counts, sj.Usage, _ = store.Aggregate(sj.Parts)
+	sj := m.newStoreJob(plan, spec, fingerprint)
 	if err := m.reg.CreateJob(ctx, sj); err != nil {
 		return nil, fmt.Errorf("recording job %s: %w", plan.JobID, err)
 	}
@@ -342,12 +321,13 @@ func (m *Manager) Forget(ctx context.Context, id string) error {
 }
 
 // Fingerprint identifies what a job submits: the converted input, where it
-// goes, and every option that changes the batches. Two creates with the
-// same fingerprint would submit the same work.
+// goes, every option that changes the batches, and the job's name (a
+// nightly-2026-12-06 job is not last night's). Two creates with the same
+// fingerprint would make the same job.
 func Fingerprint(plan *Plan, spec Spec, window string) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "input %s\nprovider %s\nmodel %s\nendpoint %s\nwindow %s\nmax %d %d\n",
-		plan.SHA256, plan.Provider, plan.Model, plan.Endpoint, window, spec.MaxRequests, spec.MaxBytes)
+	fmt.Fprintf(h, "input %s\nprovider %s\nmodel %s\nendpoint %s\nwindow %s\nmax %d %d\nname %q\n",
+		plan.SHA256, plan.Provider, plan.Model, plan.Endpoint, window, spec.MaxRequests, spec.MaxBytes, spec.Name)
 	keys := make([]string, 0, len(spec.Metadata))
 	for k := range spec.Metadata {
 		keys = append(keys, k)
@@ -360,21 +340,8 @@ func Fingerprint(plan *Plan, spec Spec, window string) string {
 }
 
 // DuplicateWindow is how far back create looks for a job with the same
-// fingerprint before submitting again.
+// fingerprint to reuse.
 const DuplicateWindow = 24 * time.Hour
-
-// FindDuplicate returns the newest job created within DuplicateWindow with
-// this fingerprint, or nil.
-func (m *Manager) FindDuplicate(ctx context.Context, fingerprint string) (*Job, error) {
-	sj, err := m.reg.FindByFingerprint(ctx, fingerprint, m.now().Add(-DuplicateWindow))
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &Job{Job: sj, Registered: true}, nil
-}
 
 // RemoteInput reports whether a part's input was already at the provider
 // (create --input-file-id), so batchctl holds no copy of its requests.

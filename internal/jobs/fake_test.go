@@ -69,6 +69,9 @@ func (p *fakeProvider) Submit(_ context.Context, req providers.SubmitRequest) (*
 	if err != nil {
 		return nil, err
 	}
+	if err := req.BeginCreate(); err != nil {
+		return nil, err
+	}
 	p.submits = append(p.submits, submitCall{req: req, body: string(body)})
 	if err := p.submitErr[len(p.submits)]; err != nil {
 		return nil, err

@@ -37,10 +37,14 @@ type Manager struct {
 	ProviderFor func(p *config.Profile) (providers.Provider, error)
 	// Getenv reads the variable that holds a recorded job's key.
 	Getenv func(string) string
+	// CreateTimeout bounds one attempt to create a part's batch, before
+	// upload time; 0 means DefaultCreateTimeout.
+	CreateTimeout time.Duration
 	// Note, when set, tells the user something worth knowing that is no
-	// error; Warn, what a provider got wrong that the Manager worked
-	// around (impossible counts, repeated or unknown result ids). Each
-	// message is told once per Manager, that is once per command run.
+	// error (what the Manager is waiting for or did on its own); Warn,
+	// what a provider got wrong that the Manager worked around
+	// (impossible counts, repeated or unknown result ids). Each message is
+	// told once per Manager, that is once per command run.
 	Note func(msg string)
 	Warn func(msg string)
 
@@ -177,6 +181,17 @@ func (m *Manager) Refresh(ctx context.Context, j *Job) error {
 		if err := m.savePart(ctx, j, i, PartFromBatch(part, b, m.now())); err != nil {
 			return err
 		}
+	}
+	if !j.Registered {
+		return nil
+	}
+	// the sweep is a courtesy to the user's bill: the job's own state is
+	// already refreshed, so a failure to list is said, not returned
+	if err := m.sweepExtras(ctx, p, j); err != nil {
+		if ctx.Err() != nil {
+			return err
+		}
+		m.note(fmt.Sprintf("warning: %v", err))
 	}
 	return nil
 }

@@ -44,6 +44,23 @@ type Registry interface {
 	JobIDs(ctx context.Context, prefix string) ([]string, error)
 	// NewID returns a random job id that no job has.
 	NewID(ctx context.Context) (string, error)
+
+	// ReserveJob records j as the job doing the work of its Fingerprint,
+	// unless the job already holding that fingerprint is one reuse
+	// accepts: then it returns that job and records nothing. The check
+	// and the record are one atomic step, so of several identical
+	// creates at once, in any number of processes, exactly one records a
+	// job and the others get it.
+	ReserveJob(ctx context.Context, j *store.Job, reuse func(*store.Job) bool) (*store.Job, error)
+	// AddAttempt records a as the next attempt to create its part's
+	// batch, before the call is sent, and sets a.N.
+	AddAttempt(ctx context.Context, a *store.Attempt) error
+	// SettleAttempt marks attempt n of a part as settled: its outcome is
+	// known; batchID, when not empty, is the batch it made.
+	SettleAttempt(ctx context.Context, jobID string, part, n int, batchID string) error
+	// OpenAttempts returns the attempts of a job whose outcome is not
+	// known, by part and number.
+	OpenAttempts(ctx context.Context, jobID string) ([]store.Attempt, error)
 }
 
 // List returns the registered jobs that match f, newest first.

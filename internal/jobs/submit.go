@@ -46,13 +46,35 @@ func (m *Manager) lockJob(jobID, kind string) (*lockfile.Lock, error) {
 	return lockfile.TryLock(filepath.Join(m.Config.Home, "locks", jobID+"."+kind+".lock"))
 }
 
-// Submit creates a provider batch for every part not yet submitted. Before
-// creating a part again after a failed or interrupted attempt, it looks for
-// the batch that attempt may have created and adopts it, so a part never
-// gets two batches. Parts already created stay recorded if a later one
-// fails. Only one process submits a job at a time (*BusyError otherwise).
+// Submit creates a provider batch for every part not yet submitted. Every
+// attempt is recorded before it is sent, with the time after which the
+// provider can no longer act on it. Before creating a part again, Submit
+// looks for the batch an earlier attempt may have made, until that time
+// has passed, and adopts it, so a part never gets two batches. Parts
+// already created stay recorded if a later one fails. Only one process
+// submits a job at a time (*BusyError otherwise).
 func (m *Manager) Submit(ctx context.Context, j *Job, window string) error {
-	lock, err := m.lockJob(j.ID, "submit")
+	if err := m.submit(ctx, j, window, false); !errors.Is(err, errSubmitted) {
+		return err
+	}
+	return nil
+}
+
+// errSubmitted says another process submitted the job while submit waited
+// for it.
+var errSubmitted = errors.New("already submitted")
+
+// submit is Submit; with wait, it waits (bounded) for another process
+// submitting the job instead of returning a *BusyError. It returns
+// errSubmitted when there was nothing left to submit.
+func (m *Manager) submit(ctx context.Context, j *Job, window string, wait bool) error {
+	var lock *lockfile.Lock
+	var err error
+	if wait {
+		lock, err = m.waitSubmitLock(ctx, j)
+	} else {
+		lock, err = m.lockJob(j.ID, "submit")
+	}
 	if errors.Is(err, lockfile.ErrLocked) {
 		return &BusyError{Job: j.ID, What: "submitting"}
 	}
@@ -64,9 +86,18 @@ func (m *Manager) Submit(ctx context.Context, j *Job, window string) error {
 	if err != nil {
 		return err
 	}
-	// A job recorded earlier may have been submitted in part by a process
-	// that died: adopt what that process created.
+	// A job recorded earlier may have been submitted, in part or whole, by
+	// a process that held the lock before us, or that died: take what the
+	// registry knows now, then adopt what the provider shows.
 	if !j.fresh {
+		now, err := m.reg.Get(ctx, j.ID)
+		if err != nil {
+			return err
+		}
+		j.Job = now
+		if !j.Unsubmitted() {
+			return errSubmitted
+		}
 		if err := m.adoptLost(ctx, p, j); err != nil {
 			return err
 		}
@@ -86,8 +117,10 @@ func (m *Manager) Submit(ctx context.Context, j *Job, window string) error {
 	return nil
 }
 
-// submitPart creates one part's batch, retrying under the policy; before
-// each new attempt it looks for a batch the previous one may have created.
+// submitPart creates one part's batch, retrying under the policy. Before
+// each attempt it waits for the unsettled earlier ones (awaitEarlier); an
+// attempt the provider answered with an error gets one more look, in case
+// it made the batch all the same.
 func (m *Manager) submitPart(ctx context.Context, p providers.Provider, j *Job, part store.Part, window string) (*providers.Batch, error) {
 	path := m.InputPath(j.ID, part.Index)
 	req := providers.SubmitRequest{
@@ -114,22 +147,59 @@ func (m *Manager) submitPart(ctx context.Context, p providers.Provider, j *Job, 
 			return &countingReader{ReadCloser: rc, p: prog}, nil
 		}
 	}
+	timeout := m.attemptTimeout(part.Bytes)
 	var b *providers.Batch
-	tried := false
+	answered := false
 	err := m.Retry.Do(ctx, fmt.Sprintf("create batch for job %s part %d", j.ID, part.Index), func() error {
-		if tried {
-			found, err := m.findBatch(ctx, p, j, part)
-			if err != nil {
-				return retry.Permanent(err) // List was retried already
-			}
-			if found != nil {
-				b = found
-				return nil
-			}
+		found, err := m.awaitEarlier(ctx, p, j, part)
+		if err == nil && found == nil && answered {
+			found, err = m.findBatch(ctx, p, j, part)
 		}
-		tried = true
-		var err error
-		b, err = p.Submit(ctx, req)
+		if err != nil {
+			return retry.Permanent(err) // List was retried already
+		}
+		if found != nil {
+			b = found
+			return nil
+		}
+		// The attempt is recorded when the create request is about to go
+		// (after the upload), and given up on timeout later.
+		actx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		var a *store.Attempt
+		var giveUp *time.Timer
+		req.Creating = func() error {
+			start := m.now()
+			a = &store.Attempt{Job: j.ID, Part: part.Index, StartedAt: start,
+				SettleAt: start.Add(timeout + settleMargin(timeout))}
+			a.Tag = attemptTag(a)
+			if err := m.reg.AddAttempt(ctx, a); err != nil {
+				return retry.Permanent(err)
+			}
+			killPoint("attempt")
+			giveUp = time.AfterFunc(timeout, cancel)
+			return nil
+		}
+		b, err = p.Submit(actx, req)
+		if giveUp != nil {
+			giveUp.Stop()
+		}
+		var he *providers.HTTPError
+		switch {
+		case a == nil:
+			// nothing asked for a batch (an upload failed): nothing to settle
+		case err == nil:
+			killPoint("created")
+			return m.reg.SettleAttempt(ctx, j.ID, part.Index, a.N, b.ID)
+		case errors.As(err, &he):
+			// the provider answered: it is done with the call
+			answered = true
+			if serr := m.reg.SettleAttempt(ctx, j.ID, part.Index, a.N, ""); serr != nil {
+				return retry.Permanent(serr)
+			}
+		case ctx.Err() == nil && actx.Err() != nil:
+			err = fmt.Errorf("no answer within %s: %w", timeout, err)
+		}
 		return err
 	})
 	return b, err
@@ -143,8 +213,8 @@ func batchMetadata(j *Job, part store.Part) map[string]string {
 		meta[k] = v
 	}
 	meta["batchctl_job"] = j.ID
-	if len(j.Parts) > 1 {
-		meta["batchctl_part"] = strconv.Itoa(part.Index) + "/" + strconv.Itoa(len(j.Parts))
+	if tag := partTag(j, part); tag != "" {
+		meta["batchctl_part"] = tag
 	}
 	if j.Name != "" {
 		meta["batchctl_name"] = j.Name
@@ -152,11 +222,18 @@ func batchMetadata(j *Job, part store.Part) map[string]string {
 	return meta
 }
 
-// adoptLost records, for every part without a batch, the provider batch an
-// interrupted create made for it, if there is one.
+// adoptLost records, for every part without a batch whose create was
+// sent, the provider batch an interrupted create made for it, if there is
+// one.
 func (m *Manager) adoptLost(ctx context.Context, p providers.Provider, j *Job) error {
+	open, err := m.reg.OpenAttempts(ctx, j.ID)
+	if err != nil {
+		return err
+	}
 	for i, part := range j.Parts {
-		if part.BatchID != "" {
+		// only a part whose create was sent can have a batch: looking for
+		// the others could take a sibling's untagged batch for theirs
+		if part.BatchID != "" || maxAttempt(open, part.Index) == 0 {
 			continue
 		}
 		b, err := m.findBatch(ctx, p, j, part)
@@ -183,10 +260,7 @@ const reconcileWindow = 5 * time.Minute
 // the job with the part's request count, not yet known to the registry,
 // matches; more than one such batch is an *AmbiguousBatchError.
 func (m *Manager) findBatch(ctx context.Context, p providers.Provider, j *Job, part store.Part) (*providers.Batch, error) {
-	partTag := ""
-	if len(j.Parts) > 1 {
-		partTag = strconv.Itoa(part.Index) + "/" + strconv.Itoa(len(j.Parts))
-	}
+	tag := partTag(j, part)
 	since := j.CreatedAt.Add(-reconcileWindow)
 	var tagged *providers.Batch
 	var untagged []*providers.Batch
@@ -195,7 +269,7 @@ func (m *Manager) findBatch(ctx context.Context, p providers.Provider, j *Job, p
 			return providers.ErrStop // newest first: the rest are older
 		}
 		switch {
-		case b.Metadata["batchctl_job"] == j.ID && b.Metadata["batchctl_part"] == partTag:
+		case b.Metadata["batchctl_job"] == j.ID && b.Metadata["batchctl_part"] == tag:
 			tagged = b
 			return providers.ErrStop
 		case len(b.Metadata) == 0 && b.Counts.Total == part.Requests:

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/batchctl/batchctl/internal/jobs"
 	"github.com/batchctl/batchctl/internal/lockfile"
@@ -59,8 +60,17 @@ func TestSubmitAdoptsABatchWhoseCreateAnswerWasLost(t *testing.T) {
 	}
 }
 
+// movingClock makes the Manager's waits move its clock instead of taking
+// time.
+func movingClock(e *testEnv) {
+	now := testNow
+	e.m.Now = func() time.Time { return now }
+	e.m.Retry.Sleep = func(_ context.Context, d time.Duration) error { now = now.Add(d); return nil }
+}
+
 func TestSubmitAfterACrashAdoptsWhatWasCreated(t *testing.T) {
 	e := newEnv(t)
+	movingClock(e)
 	j := recordJob(t, e, "a1", "a2")
 	// the process died after the provider created part 1's batch, before
 	// recording it: only the provider knows

@@ -65,6 +65,19 @@ type SubmitRequest struct {
 	// file): nothing is uploaded and Open is not called. Providers that
 	// take no files (Anthropic) refuse it.
 	InputFileID string
+	// Creating, when set, is called just before the request that creates
+	// the batch is sent (after any upload), so the caller can record the
+	// attempt first; an error stops the submission there.
+	Creating func() error
+}
+
+// BeginCreate calls r.Creating, if set. Providers call it right before
+// sending the request that creates the batch.
+func (r SubmitRequest) BeginCreate() error {
+	if r.Creating == nil {
+		return nil
+	}
+	return r.Creating()
 }
 
 // ListOptions bounds a List.

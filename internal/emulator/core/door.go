@@ -60,10 +60,11 @@ func (d *Door) Serve(w http.ResponseWriter, r *http.Request, op string, h Handle
 		}
 	}
 	if f, ok := d.host.faults.next(op); ok {
-		serveFault(w, r, f, serve, d.p)
+		d.host.faults.serveFault(w, r, f, serve, d.p)
 		return
 	}
 	serve(w, r)
+	d.host.faults.served(op)
 }
 
 // Failure is the message of a 500 answering an error of the emulator

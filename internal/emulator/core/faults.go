@@ -1,7 +1,10 @@
 package core
 
 import (
+	"bytes"
+	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"slices"
 	"strconv"
@@ -40,7 +43,10 @@ type Fault struct {
 	// "hang" does the work, then never answers (until the client gives up
 	// or the server stops). Both leave the client unsure whether the call
 	// happened, as a crash or a network cut mid-call does. "slow" answers
-	// normally after SlowDelay.
+	// normally after SlowDelay. "late" keeps the request and never answers
+	// it; it does the work only once a later list of batches has been
+	// answered, whether or not the client is still there: a create that
+	// lands after the caller's rerun has looked for it.
 	After string
 	// Bare drops the wait a 429 names (Retry-After, RetryInfo), as some
 	// providers do: "429bare".
@@ -54,13 +60,33 @@ const SlowDelay = 2 * time.Second
 // serveFault answers a call that suffers fault f. h is the call's real
 // handler, run first for the After kinds; p answers the error kinds in its
 // vendor's shape.
-func serveFault(w http.ResponseWriter, r *http.Request, f Fault, h http.HandlerFunc, p Protocol) {
+func (fi *faultInjector) serveFault(w http.ResponseWriter, r *http.Request, f Fault, h http.HandlerFunc, p Protocol) {
 	switch {
+	case f.After == "late":
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			return
+		}
+		listed := fi.nextList()
+		if fi.held != nil {
+			fi.held(f.Op)
+		}
+		// the work outlives the call: the client may be gone by then
+		late := r.Clone(context.WithoutCancel(r.Context()))
+		late.Body = io.NopCloser(bytes.NewReader(body))
+		go func() {
+			<-listed
+			h(discardWriter{header: http.Header{}}, late)
+		}()
+		<-r.Context().Done()
 	case f.After == "lost":
 		h(discardWriter{header: http.Header{}}, r)
 		dropConnection(w)
 	case f.After == "hang":
 		h(discardWriter{header: http.Header{}}, r)
+		if fi.held != nil {
+			fi.held(f.Op)
+		}
 		<-r.Context().Done()
 	case f.After == "slow":
 		select {
@@ -120,7 +146,7 @@ func parseFault(rule string) (Fault, error) {
 	switch kind {
 	case "drop":
 		return f, nil
-	case "lost", "hang", "slow":
+	case "lost", "hang", "slow", "late":
 		f.After = kind
 		return f, nil
 	case "429bare":
@@ -129,7 +155,7 @@ func parseFault(rule string) (Fault, error) {
 	}
 	status, err := strconv.Atoi(kind)
 	if err != nil || (status != http.StatusTooManyRequests && (status < 500 || status > 599)) {
-		return Fault{}, fmt.Errorf("kind %q is not 429, 429bare, a status from 500 to 599, drop, lost, hang or slow", kind)
+		return Fault{}, fmt.Errorf("kind %q is not 429, 429bare, a status from 500 to 599, drop, lost, hang, slow or late", kind)
 	}
 	f.Status = status
 	return f, nil
@@ -139,10 +165,16 @@ func parseFault(rule string) (Fault, error) {
 type faultInjector struct {
 	mu      sync.Mutex
 	pending map[string][]Fault
+	// listed is closed, and replaced, each time a list of batches has
+	// been answered ("late" calls wait on it).
+	listed chan struct{}
+	// held, when set, is told each time a "late" or "hang" fault starts
+	// holding a call (Options.Held).
+	held func(op string)
 }
 
-func newFaultInjector(faults []Fault) *faultInjector {
-	fi := &faultInjector{pending: make(map[string][]Fault)}
+func newFaultInjector(faults []Fault, held func(op string)) *faultInjector {
+	fi := &faultInjector{pending: make(map[string][]Fault), listed: make(chan struct{}), held: held}
 	for _, f := range faults {
 		fi.pending[f.Op] = append(fi.pending[f.Op], f)
 	}
@@ -163,6 +195,25 @@ func (fi *faultInjector) next(op string) (Fault, bool) {
 		fi.pending[op] = queue[1:]
 	}
 	return f, true
+}
+
+// nextList returns a channel closed once the next list of batches has
+// been answered.
+func (fi *faultInjector) nextList() <-chan struct{} {
+	fi.mu.Lock()
+	defer fi.mu.Unlock()
+	return fi.listed
+}
+
+// served is told that a call of op has been answered.
+func (fi *faultInjector) served(op string) {
+	if op != OpList {
+		return
+	}
+	fi.mu.Lock()
+	defer fi.mu.Unlock()
+	close(fi.listed)
+	fi.listed = make(chan struct{})
 }
 
 // dropConnection ends the response in its middle: it sends the headers of a

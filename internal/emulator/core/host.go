@@ -16,12 +16,13 @@ type Host struct {
 }
 
 // NewHost returns a Host; now nil means time.Now, apiKey empty accepts any
-// non-empty key.
-func NewHost(now func() time.Time, duration time.Duration, apiKey string, faults []Fault) *Host {
+// non-empty key. held, when set, is told each time a "late" or "hang"
+// fault starts holding a call of op.
+func NewHost(now func() time.Time, duration time.Duration, apiKey string, faults []Fault, held func(op string)) *Host {
 	if now == nil {
 		now = time.Now
 	}
-	return &Host{now: now, duration: duration, apiKey: apiKey, faults: newFaultInjector(faults)}
+	return &Host{now: now, duration: duration, apiKey: apiKey, faults: newFaultInjector(faults, held)}
 }
 
 // Clock returns the current time in UTC, without a monotonic reading, so it

@@ -131,6 +131,10 @@ func (c *Client) Submit(ctx context.Context, req providers.SubmitRequest) (*prov
 	hreq.ContentLength = body.length()
 	hreq.GetBody = func() (io.ReadCloser, error) { return body.open(req.Open) }
 	hreq.Header.Set("Content-Type", "application/json")
+	if err := req.BeginCreate(); err != nil {
+		r.Close()
+		return nil, err
+	}
 	b, err := c.batchFrom(op, hreq)
 	if err != nil {
 		return nil, err

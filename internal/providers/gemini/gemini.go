@@ -143,6 +143,9 @@ func (c *Client) Submit(ctx context.Context, req providers.SubmitRequest) (*prov
 	path := apiVersion + "/models/" + url.PathEscape(strings.TrimPrefix(req.Model, "models/")) + ":" + endpoint
 	name := displayName(req.Metadata)
 	if req.InputFileID != "" {
+		if err := req.BeginCreate(); err != nil {
+			return nil, err
+		}
 		b, err := c.createWithFile(ctx, op, path, name, req.InputFileID)
 		if err != nil {
 			return nil, err
@@ -155,6 +158,9 @@ func (c *Client) Submit(ctx context.Context, req providers.SubmitRequest) (*prov
 	}
 	var b *providers.Batch
 	if inline != nil {
+		if err := req.BeginCreate(); err != nil {
+			return nil, err
+		}
 		b, err = c.createInline(ctx, op, path, inline)
 	} else {
 		b, err = c.createFromFile(ctx, op, path, name, req)
@@ -210,6 +216,9 @@ func (c *Client) createInline(ctx context.Context, op, path string, body *inline
 func (c *Client) createFromFile(ctx context.Context, op, path, name string, req providers.SubmitRequest) (*providers.Batch, error) {
 	file, err := c.upload(ctx, name, req)
 	if err != nil {
+		return nil, err
+	}
+	if err := req.BeginCreate(); err != nil {
 		return nil, err
 	}
 	return c.createWithFile(ctx, op, path, name, file)

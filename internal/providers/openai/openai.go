@@ -124,6 +124,9 @@ func (c *Client) Submit(ctx context.Context, req providers.SubmitRequest) (*prov
 	if err != nil {
 		return nil, fmt.Errorf("create batch: %w", err)
 	}
+	if err := req.BeginCreate(); err != nil {
+		return nil, err
+	}
 	b, err := c.batchCall(ctx, "create batch", http.MethodPost, "/batches", body)
 	if err != nil {
 		return nil, err

@@ -1,2 +1,0 @@
--- Reserved for the create-attempts migration of a parallel branch; it
--- replaces this file when the branches are merged.
