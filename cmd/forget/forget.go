@@ -78,7 +78,11 @@ func forgetRun(ctx context.Context, opts *Options) error {
 		if err != nil {
 			return err
 		}
-		if !j.Terminal() && j.Submitted() && !opts.Force {
+		remote, err := m.MayBeAtProvider(ctx, j)
+		if err != nil {
+			return err
+		}
+		if !j.Terminal() && remote && !opts.Force {
 			return &cmdutil.UsageError{
 				Err:  fmt.Errorf("job %s is still %s; forgetting it stops batchctl tracking its batches", j.ID, j.Status),
 				Hint: "cancel it first (batchctl cancel " + j.ID + "), or pass --force",

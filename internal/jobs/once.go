@@ -411,3 +411,18 @@ func partTag(j *Job, part store.Part) string {
 	}
 	return ""
 }
+
+// MayBeAtProvider reports whether some batch of the job may exist at the
+// provider: a part has one, or an attempt to create one was sent and its
+// outcome is not known (a create killed in flight). A job for which it is
+// false never reached the provider, and forgetting it loses nothing.
+func (m *Manager) MayBeAtProvider(ctx context.Context, j *Job) (bool, error) {
+	if j.Submitted() {
+		return true, nil
+	}
+	if !j.Registered {
+		return false, nil
+	}
+	open, err := m.reg.OpenAttempts(ctx, j.ID)
+	return len(open) > 0, err
+}
