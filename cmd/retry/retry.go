@@ -155,16 +155,27 @@ func retryRun(ctx context.Context, opts *Options) error {
 		fmt.Fprintf(opts.IO.ErrOut, "would retry %d requests of job %s\n", plan.Requests, parent.ID)
 		return nil
 	}
-	j, err := m.Record(ctx, plan, spec, "")
+	// A retry goes through the same call as create: run twice (from cron,
+	// or two terminals), it makes one job.
+	res, err := m.Create(ctx, plan, spec, jobs.CreateOptions{})
+	if res != nil && res.Replaced != "" {
+		fmt.Fprintln(opts.IO.ErrOut, res.Replaced)
+	}
 	if err != nil {
-		m.Discard(plan)
+		if res != nil && res.Job != nil {
+			return shared.Unfinished(opts.IO, res.Job, err)
+		}
 		return err
 	}
-	if err := m.Submit(ctx, j, profile.CompletionWindow); err != nil {
-		return shared.Abandon(ctx, opts.IO, m, j, err)
-	}
+	j := res.Job
 	cs := opts.IO.ErrColorScheme()
-	fmt.Fprintf(opts.IO.ErrOut, "%s created job %s retrying %d requests of job %s\n", cs.Success("✓"), cs.Bold(j.ID), j.Requests, parent.ID)
+	switch {
+	case res.Reused:
+		fmt.Fprintf(opts.IO.ErrOut, "reusing job %s, which retries the same requests of job %s: %s; not submitting again\n",
+			cs.Bold(j.ID), parent.ID, res.Why)
+	default:
+		fmt.Fprintf(opts.IO.ErrOut, "%s created job %s retrying %d requests of job %s\n", cs.Success("✓"), cs.Bold(j.ID), j.Requests, parent.ID)
+	}
 	if !opts.Wait {
 		fmt.Fprintln(opts.IO.Out, j.ID)
 		return nil
