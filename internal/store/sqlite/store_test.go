@@ -460,7 +460,7 @@ func TestOpenMarksUnsubmittedJobs(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "batchctl.db")
 	db := openRaw(t, path)
 	before := fstest.MapFS{}
-	for _, name := range []string{"0001_init.sql", "0002_chains_fingerprints_sync.sql", "0003_reserved.sql"} {
+	for _, name := range []string{"0001_init.sql", "0002_chains_fingerprints_sync.sql", "0003_create_claims_attempts.sql"} {
 		b, err := fs.ReadFile(embedded, "migrations/"+name)
 		if err != nil {
 			t.Fatal(err)

@@ -4,7 +4,7 @@
 // call Run with a function that opens a fresh registry.
 //
 // The tests are grouped by area, one file each (jobs.go, updates.go,
-// family.go, concurrency.go); Run lists them all.
+// family.go, concurrency.go, claims.go); Run lists them all.
 package storetest
 
 import (
@@ -49,6 +49,8 @@ func Run(t *testing.T, open Opener) {
 		{"Family", testFamily},
 		{"FamilyAfterDelete", testFamilyAfterDelete},
 		{"ConcurrentWriters", testConcurrentWriters},
+		{"ReserveJobReplacesAJobNotReused", testReserveJobReplacesAJobNotReused},
+		{"Attempts", testAttempts},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })
