@@ -20,7 +20,7 @@ func TestCheck(t *testing.T) {
 	}{
 		{name: "emulator", prof: config.Profile{Name: "emulator", Type: config.TypeEmulator}},
 		{name: "emulator faults", faults: "create=teapot", prof: config.Profile{Name: "emulator", Type: config.TypeEmulator},
-			want: `emulator_faults (BATCHCTL_EMULATOR_FAULTS): fault "create=teapot": kind "teapot" is not 429, 429bare, a status from 500 to 599, drop, lost, hang or slow`},
+			want: `emulator_faults (BATCHCTL_EMULATOR_FAULTS): fault "create=teapot": kind "teapot" is not 429, 429bare, a status from 500 to 599, drop, lost, hang, slow or late`},
 		{name: "emulator duration", duration: -time.Second, prof: config.Profile{Name: "emulator", Type: config.TypeEmulator},
 			want: "emulator_duration (BATCHCTL_EMULATOR_DURATION) must not be negative, got -1s"},
 		{name: "openai", prof: config.Profile{Name: "openai", Type: config.TypeOpenAI, BaseURL: "https://api.openai.com/v1"}},
