@@ -21,6 +21,7 @@ type Options struct {
 
 	Ref      string
 	Provider string
+	Exporter *cmdutil.Exporter
 }
 
 // NewCmdCancel builds the command; runF replaces the run function in tests.
@@ -38,6 +39,9 @@ func NewCmdCancel(f *cmdutil.Factory, runF func(context.Context, *Options) error
 			keep their results, and the rest are reported as canceled by batchctl results.
 
 			Cancelling a job that has already ended does nothing and is not an error.
+
+			Messages go to standard error; --json prints the job after the request (the
+			fields of batchctl status --json) on standard output, --jq filters it.
 
 			A job recorded but not (fully) submitted, say after an interrupted create, has
 			parts with no batch. cancel first looks for a batch the interrupted create may
@@ -65,6 +69,7 @@ func NewCmdCancel(f *cmdutil.Factory, runF func(context.Context, *Options) error
 		},
 	}
 	shared.AddProviderFlag(cmd, f, &opts.Provider)
+	opts.Exporter = cmdutil.AddJSONFlags(cmd, "the job", jobs.View{})
 	return cmd
 }
 
@@ -76,7 +81,7 @@ func cancelRun(ctx context.Context, opts *Options) error {
 	name := j.ID
 	if j.Terminal() {
 		fmt.Fprintf(opts.IO.ErrOut, "job %s has already ended (%s); nothing to cancel\n", name, j.Status)
-		return nil
+		return exportJob(ctx, opts, j)
 	}
 	n, err := m.Cancel(ctx, j)
 	if err != nil {
@@ -86,12 +91,20 @@ func cancelRun(ctx context.Context, opts *Options) error {
 	if !j.Submitted() {
 		fmt.Fprintf(opts.IO.ErrOut, "%s job %s was never submitted: nothing at the provider to cancel; marked it cancelled, so sync will not submit it (batchctl forget %s removes it)\n",
 			cs.Success("✓"), cs.Bold(name), name)
-		return nil
+		return exportJob(ctx, opts, j)
 	}
 	batches := "1 batch"
 	if n != 1 {
 		batches = fmt.Sprintf("%d batches", n)
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "%s cancelling job %s (%s); now %s\n", cs.Success("✓"), cs.Bold(name), batches, j.Status)
-	return nil
+	return exportJob(ctx, opts, j)
+}
+
+// exportJob prints the job with --json or --jq.
+func exportJob(ctx context.Context, opts *Options, j *jobs.Job) error {
+	if !opts.Exporter.Enabled() {
+		return nil
+	}
+	return opts.Exporter.Write(ctx, opts.IO, jobs.ViewOf(j))
 }

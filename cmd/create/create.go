@@ -54,6 +54,8 @@ type Options struct {
 	Prompts     []string
 	InputFormat string
 	Defaults    jsonl.Defaults
+
+	Exporter *cmdutil.Exporter
 }
 
 // NewCmdCreate builds the command; runF replaces the run function in tests.
@@ -117,6 +119,8 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 			sets the 5m), saying so on standard error, before creating the batch again.
 
 			With --wait, create waits for the job and streams its results like %[1]sbatchctl results%[1]s.
+			Without it, --json prints the job (the fields of %[1]sbatchctl status --json%[1]s)
+			instead of its id; --jq filters it.
 
 			EXIT STATUS
 			  0  created (with --wait: every request succeeded)
@@ -162,6 +166,9 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 			if opts.DryRun && opts.Wait {
 				return cmdutil.FlagErrorf("--dry-run and --wait cannot be used together")
 			}
+			if opts.Exporter.Enabled() && (opts.DryRun || opts.Wait) {
+				return cmdutil.FlagErrorf("--json cannot be used with --dry-run or --wait")
+			}
 			if opts.MaxRequests < 1 && cmd.Flags().Changed("max-requests") {
 				return cmdutil.FlagErrorf("--max-requests must be at least 1")
 			}
@@ -202,6 +209,7 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 	_ = cmd.MarkFlagFilename("file", "jsonl", "txt")
 	_ = cmd.RegisterFlagCompletionFunc("input-format", cobra.FixedCompletions([]string{"jsonl", "text"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("endpoint", cobra.FixedCompletions([]string{"chat", "embeddings", "responses", "completions"}, cobra.ShellCompDirectiveNoFileComp))
+	opts.Exporter = cmdutil.AddJSONFlags(cmd, "the job", jobs.View{})
 	cmdutil.RegisterProviderCompletion(cmd, f, "provider")
 	cmdutil.RegisterModelCompletion(cmd, f, "model")
 	return cmd
@@ -290,6 +298,9 @@ func createRun(ctx context.Context, opts *Options, intervalSet bool) error {
 	j, err := submit(ctx, opts, m, plan, spec, window)
 	if err != nil {
 		return err
+	}
+	if opts.Exporter.Enabled() {
+		return opts.Exporter.Write(ctx, opts.IO, jobs.ViewOf(j))
 	}
 	if !opts.Wait {
 		fmt.Fprintln(opts.IO.Out, j.ID)

@@ -74,6 +74,11 @@ func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 			if opts.Remote && opts.ProviderName == "" {
 				return cmdutil.FlagErrorf("--remote needs --provider")
 			}
+			if opts.Remote {
+				if err := opts.Exporter.CheckFields(remoteView{}); err != nil {
+					return cmdutil.FlagErrorf("%v", err)
+				}
+			}
 			if opts.Limit < 0 {
 				return cmdutil.FlagErrorf("--limit must not be negative")
 			}
@@ -90,7 +95,7 @@ func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 	fl.StringVar(&opts.Since, "since", "", "only jobs created within this `duration` (24h, 7d) or since this date (2026-01-31)")
 	fl.IntVarP(&opts.Limit, "limit", "L", 50, "at most this many (0: no limit)")
 	fl.BoolVar(&opts.Remote, "remote", false, "list the provider's batches instead of the registry")
-	opts.Exporter = cmdutil.AddJSONFlags(cmd, "the jobs")
+	opts.Exporter = cmdutil.AddJSONFlags(cmd, "the jobs", jobs.View{})
 	cmdutil.RegisterProviderCompletion(cmd, f, "provider")
 	return cmd
 }

@@ -52,7 +52,7 @@ func NewCmdProviders(f *cmdutil.Factory, runF func(context.Context, *Options) er
 			return providersRun(cmd.Context(), opts)
 		},
 	}
-	opts.Exporter = cmdutil.AddJSONFlags(cmd, "the providers")
+	opts.Exporter = cmdutil.AddJSONFlags(cmd, "the providers", View{})
 	return cmd
 }
 

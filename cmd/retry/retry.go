@@ -37,6 +37,7 @@ type Options struct {
 	IntervalSet    bool
 	Timeout        time.Duration
 	Output         string
+	Exporter       *cmdutil.Exporter
 }
 
 // NewCmdRetry builds the command; runF replaces the run function in tests.
@@ -53,7 +54,8 @@ func NewCmdRetry(f *cmdutil.Factory, runF func(context.Context, *Options) error)
 		Long: heredoc.Doc(`
 			Create a new job from the requests of a finished job that did not succeed,
 			taken from the copy of the submitted input batchctl keeps, and link it to the
-			original. Print the new job's id.
+			original. Print the new job's id (with --json, the new job, with the fields of
+			batchctl status --json; --jq filters it).
 
 			By default every request that errored, expired, was canceled or is missing is
 			retried. Requests the provider rejected as invalid (invalid_request_error,
@@ -92,6 +94,9 @@ func NewCmdRetry(f *cmdutil.Factory, runF func(context.Context, *Options) error)
 				}
 			}
 			opts.IntervalSet = cmd.Flags().Changed("interval")
+			if opts.Exporter.Enabled() && (opts.DryRun || opts.Wait) {
+				return cmdutil.FlagErrorf("--json cannot be used with --dry-run or --wait")
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -107,6 +112,7 @@ func NewCmdRetry(f *cmdutil.Factory, runF func(context.Context, *Options) error)
 	fl.DurationVar(&opts.Interval, "interval", 0, "with --wait: longest pause between polls (default: poll_interval)")
 	fl.DurationVar(&opts.Timeout, "timeout", 0, "with --wait: give up waiting after this long (exit 124)")
 	fl.StringVarP(&opts.Output, "output", "o", "", "with --wait: write results to `file` instead of standard output")
+	opts.Exporter = cmdutil.AddJSONFlags(cmd, "the new job", jobs.View{})
 	return cmd
 }
 
@@ -175,6 +181,9 @@ func retryRun(ctx context.Context, opts *Options) error {
 			cs.Bold(j.ID), parent.ID, res.Why)
 	default:
 		fmt.Fprintf(opts.IO.ErrOut, "%s created job %s retrying %d requests of job %s\n", cs.Success("✓"), cs.Bold(j.ID), j.Requests, parent.ID)
+	}
+	if opts.Exporter.Enabled() {
+		return opts.Exporter.Write(ctx, opts.IO, jobs.ViewOf(j))
 	}
 	if !opts.Wait {
 		fmt.Fprintln(opts.IO.Out, j.ID)

@@ -72,7 +72,7 @@ func NewCmdStatus(f *cmdutil.Factory, runF func(context.Context, *Options) error
 		},
 	}
 	shared.AddProviderFlag(cmd, f, &opts.Provider)
-	opts.Exporter = cmdutil.AddJSONFlags(cmd, "the job")
+	opts.Exporter = cmdutil.AddJSONFlags(cmd, "the job", jobs.View{})
 	return cmd
 }
 

@@ -7,7 +7,8 @@ import (
 	"github.com/batchctl/batchctl/internal/jobs"
 )
 
-// status --json prints a jobs.View; list --json an array of them.
+// status, create, cancel and retry --json print a jobs.View; list and wait
+// --json an array of them.
 func TestJSONFields(t *testing.T) {
 	jsonfieldstest.Equal(t, jobs.View{}, []string{
 		"id", "name", "provider", "model", "endpoint", "status", "requests",

@@ -19,6 +19,7 @@ import (
 	"github.com/batchctl/batchctl/internal/iostreams"
 	"github.com/batchctl/batchctl/internal/jobs"
 	"github.com/batchctl/batchctl/internal/lockfile"
+	"github.com/batchctl/batchctl/internal/providers"
 	"github.com/batchctl/batchctl/internal/store"
 )
 
@@ -31,6 +32,35 @@ type Options struct {
 
 	OutDir     string
 	OnComplete string
+	Exporter   *cmdutil.Exporter
+}
+
+// Event is one line of `sync --json`: something that happened to a job.
+// Its fields are a documented contract: add, never rename or remove.
+type Event struct {
+	// Event is submitted (an interrupted create was finished), progress
+	// (a running job changed status), saved (an ended job's results were
+	// written to Results) or error (Error says what went wrong).
+	Event    string           `json:"event"`
+	Job      string           `json:"job"`
+	Name     string           `json:"name"`
+	Status   string           `json:"status"`
+	Requests int              `json:"requests"`
+	Counts   providers.Counts `json:"counts"`
+	Results  string           `json:"results"`
+	Error    string           `json:"error"`
+}
+
+// emit prints one event with --json or --jq, as one line.
+func emit(ctx context.Context, opts *Options, event string, j *jobs.Job, results string, err error) error {
+	if !opts.Exporter.Enabled() {
+		return nil
+	}
+	ev := Event{Event: event, Job: j.ID, Name: j.Name, Status: j.Status, Requests: j.Requests, Counts: j.Counts, Results: results}
+	if err != nil {
+		ev.Error = err.Error()
+	}
+	return opts.Exporter.WriteLine(ctx, opts.IO, ev)
 }
 
 // NewCmdSync builds the command; runF replaces the run function in tests.
@@ -55,7 +85,12 @@ func NewCmdSync(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 			BATCHCTL_STATUS and BATCHCTL_RESULTS (the results file) in its environment. If
 			the command fails, the job is synced again (and the command run again) next time.
 
-			sync prints nothing when nothing happened, and one line per job otherwise.
+			sync prints nothing when nothing happened, and one line per job otherwise, on
+			standard error. --json also prints one JSON object per event on standard
+			output (JSON Lines), with the fields event (submitted, progress, saved or
+			error), job, name, status, requests, counts, results (the file written, for
+			saved) and error; --jq filters each event. With --json, the output of
+			--on-complete goes to standard error.
 			Two syncs never run at once: the second says so and exits 0.
 
 			EXIT STATUS
@@ -78,6 +113,7 @@ func NewCmdSync(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 	}
 	cmd.Flags().StringVar(&opts.OutDir, "out-dir", "", "write results files here (default: BATCHCTL_HOME/results)")
 	cmd.Flags().StringVar(&opts.OnComplete, "on-complete", "", "shell `command` to run once per finished job")
+	opts.Exporter = cmdutil.AddJSONFlags(cmd, "one object per event", Event{})
 	_ = cmd.MarkFlagDirname("out-dir")
 	return cmd
 }
@@ -127,6 +163,9 @@ func syncRun(ctx context.Context, opts *Options) error {
 		default:
 			failed++
 			fmt.Fprintf(opts.IO.ErrOut, "%s: error: %v\n", j.ID, err)
+			if err := emit(ctx, opts, "error", j, "", err); err != nil {
+				return err
+			}
 			if authErr == nil && cmdutil.IsAuth(err) {
 				authErr = err
 			}
@@ -157,6 +196,9 @@ func syncJob(ctx context.Context, opts *Options, m *jobs.Manager, cfg *config.Co
 			return err
 		}
 		fmt.Fprintf(opts.IO.ErrOut, "%s: finished submitting (%s)\n", j.ID, cmdutil.Plural(len(j.Parts), "batch"))
+		if err := emit(ctx, opts, "submitted", j, "", nil); err != nil {
+			return err
+		}
 	}
 	if err := m.Refresh(ctx, j); err != nil {
 		return err
@@ -164,6 +206,7 @@ func syncJob(ctx context.Context, opts *Options, m *jobs.Manager, cfg *config.Co
 	if !j.Terminal() {
 		if j.Status != before {
 			fmt.Fprintf(opts.IO.ErrOut, "%s: %s, %d/%d requests done\n", j.ID, j.Status, j.Counts.Succeeded+j.Counts.Failed, j.Requests)
+			return emit(ctx, opts, "progress", j, "", nil)
 		}
 		return nil
 	}
@@ -186,6 +229,9 @@ func syncJob(ctx context.Context, opts *Options, m *jobs.Manager, cfg *config.Co
 	if err := m.MarkSynced(ctx, j); err != nil {
 		return err
 	}
+	if err := emit(ctx, opts, "saved", j, path, nil); err != nil {
+		return err
+	}
 	return werr
 }
 
@@ -199,6 +245,9 @@ func runHook(ctx context.Context, opts *Options, j *jobs.Job, results string) er
 	}
 	cmd.Env = append(os.Environ(), "BATCHCTL_JOB="+j.ID, "BATCHCTL_STATUS="+j.Status, "BATCHCTL_RESULTS="+results)
 	cmd.Stdout = opts.IO.Out
+	if opts.Exporter.Enabled() {
+		cmd.Stdout = opts.IO.ErrOut // keep standard output JSON Lines
+	}
 	cmd.Stderr = opts.IO.ErrOut
 	return cmd.Run()
 }

@@ -64,7 +64,7 @@ func NewCmdVersion(f *cmdutil.Factory, runF func(context.Context, *Options) erro
 			return versionRun(cmd.Context(), opts)
 		},
 	}
-	opts.Exporter = cmdutil.AddJSONFlags(cmd, "the version")
+	opts.Exporter = cmdutil.AddJSONFlags(cmd, "the version", View{})
 	return cmd
 }
 

@@ -28,6 +28,7 @@ type Options struct {
 	Interval    time.Duration
 	IntervalSet bool
 	Timeout     time.Duration
+	Exporter    *cmdutil.Exporter
 }
 
 // NewCmdWait builds the command; runF replaces the run function in tests.
@@ -55,6 +56,11 @@ func NewCmdWait(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 			"..."): whether it has ended cannot be told, so wait warns once and polls on
 			until --timeout. Request counts that cannot be true are shown clamped, with a
 			warning.
+
+			--json prints, once waiting is over, a JSON array of the jobs in the order
+			given, each with the fields of batchctl status --json (a job that could not
+			even be looked up before --timeout is left out); --jq filters the array. The
+			exit status is the same as without it.
 
 			EXIT STATUS
 			  0    the job completed and every request succeeded
@@ -96,6 +102,7 @@ func NewCmdWait(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 	shared.AddProviderFlag(cmd, f, &opts.Provider)
 	cmd.Flags().DurationVar(&opts.Interval, "interval", 0, "longest pause between polls (default: poll_interval)")
 	cmd.Flags().DurationVar(&opts.Timeout, "timeout", 0, "give up after this long with exit code 124 (default: no limit)")
+	opts.Exporter = cmdutil.AddJSONFlags(cmd, "the final state of each job", []jobs.View{})
 	return cmd
 }
 
@@ -118,6 +125,7 @@ func waitRun(ctx context.Context, opts *Options) error {
 		defer cancel()
 	}
 	var results []error
+	views := []jobs.View{}
 	for _, ref := range opts.Refs {
 		m, j, err := shared.LoadJob(ctx, opts.Manager, ref, opts.Provider, false)
 		switch {
@@ -142,11 +150,19 @@ func waitRun(ctx context.Context, opts *Options) error {
 		switch {
 		case errors.As(err, &te):
 			results = append(results, err)
+			views = append(views, jobs.ViewOf(j))
 			continue
 		case err != nil:
 			return err
 		}
 		results = append(results, shared.Outcome(j))
+		views = append(views, jobs.ViewOf(j))
+	}
+	if opts.Exporter.Enabled() {
+		// Printed whatever the outcome: the exit status tells it.
+		if err := opts.Exporter.Write(context.WithoutCancel(ctx), opts.IO, views); err != nil {
+			return err
+		}
 	}
 	return worst(opts.IO, results)
 }

@@ -36,9 +36,9 @@ func runExporter(t *testing.T, args []string, tty bool) (enabled bool, out strin
 	t.Helper()
 	ios, _, stdout, _ := iostreams.Test()
 	ios.SetStdoutTTY(tty)
-	cmd := &cobra.Command{Use: "x", RunE: func(*cobra.Command, []string) error { return nil }}
+	cmd := &cobra.Command{Use: "x", Args: cobra.ArbitraryArgs, RunE: func(*cobra.Command, []string) error { return nil }}
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &FlagError{Err: err} })
-	e := AddJSONFlags(cmd, "the thing")
+	e := AddJSONFlags(cmd, "the thing", sample{})
 	cmd.SetArgs(args)
 	cmd.SetOut(ios.ErrOut)
 	cmd.SetErr(ios.ErrOut)
@@ -81,6 +81,10 @@ func TestExporter(t *testing.T) {
 		{name: "jq sees no environment", args: []string{"--jq", "$ENV | length"}, enabled: true, want: "0\n"},
 		{name: "jq halt stops quietly", args: []string{"--jq", ".id, halt, .note"}, enabled: true, want: "j1\n"},
 		{name: "json and jq together", args: []string{"--json", "--jq", ".id"}, enabled: true, want: "j1\n"},
+		{name: "fields: only these, in this order", args: []string{"--json=note,id"}, enabled: true, want: `{"note":"a <b> & \"c\"","id":"j1"}` + "\n"},
+		{name: "fields then jq", args: []string{"--json=id,big", "--jq", "keys | join(\",\")"}, enabled: true, want: "big,id\n"},
+		{name: "bare json before an argument takes no value", args: []string{"--json", "id"}, enabled: true, want: `{"id":"j1","big":9007199254740993,"note":"a <b> & \"c\"","items":[{"name":"x","n":1},{"name":"y","n":2}],"extras":null}` + "\n"},
+		{name: "json=false is off", args: []string{"--json=false"}, enabled: false, want: ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -115,6 +119,10 @@ func TestExporterErrors(t *testing.T) {
 			wantErr: `invalid argument "nosuch(1)" for "--jq" flag: function not defined: nosuch/1`,
 		},
 		{
+			name: "unknown field lists the valid ones", args: []string{"--json=id,nosuch"}, flagErr: true,
+			wantErr: `invalid argument "id,nosuch" for "--json" flag: unknown JSON field "nosuch"; valid fields: id, big, note, items, extras`,
+		},
+		{
 			name: "runtime error after the results before it", args: []string{"--jq", ".id, .items.name"},
 			wantErr: `--jq: expected an object but got: array ([{"n":1,"name":"x"},{"n": ...])`, wantOut: "j1\n",
 		},
@@ -137,5 +145,55 @@ func TestExporterErrors(t *testing.T) {
 				t.Errorf("output %q, want %q", out, tt.wantOut)
 			}
 		})
+	}
+}
+
+func TestExporterFieldsOfArray(t *testing.T) {
+	ios, _, stdout, _ := iostreams.Test()
+	cmd := &cobra.Command{Use: "x", RunE: func(*cobra.Command, []string) error { return nil }}
+	e := AddJSONFlags(cmd, "the things", []sample{})
+	cmd.SetArgs([]string{"--json=id"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Write(context.Background(), ios, []sample{{ID: "a"}, {ID: "b"}}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := stdout.String(), `[{"id":"a"},{"id":"b"}]`+"\n"; got != want {
+		t.Errorf("output %q, want %q", got, want)
+	}
+	if err := e.CheckFields(sampleItem{}); err == nil || err.Error() != `unknown JSON field "id"; valid fields: name, n` {
+		t.Errorf("CheckFields: %v", err)
+	}
+}
+
+func TestExporterColor(t *testing.T) {
+	ios, _, stdout, _ := iostreams.Test()
+	ios.SetStdoutTTY(true)
+	ios.SetColorEnabled(true)
+	cmd := &cobra.Command{Use: "x", RunE: func(*cobra.Command, []string) error { return nil }}
+	e := AddJSONFlags(cmd, "the thing", sample{})
+	cmd.SetArgs([]string{"--json=id,big,extras,items"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	v := sample{ID: `j"1`, Big: -2, Items: []sampleItem{}}
+	if err := e.Write(context.Background(), ios, v); err != nil {
+		t.Fatal(err)
+	}
+	const (
+		d = "\x1b[1m"
+		k = "\x1b[1;34m"
+		s = "\x1b[32m"
+		n = "\x1b[36m"
+		z = "\x1b[90m"
+		r = "\x1b[0m"
+	)
+	want := d + "{" + r + "\n  " + k + `"id"` + r + d + ":" + r + " " + s + `"j\"1"` + r + d + "," + r +
+		"\n  " + k + `"big"` + r + d + ":" + r + " " + n + "-2" + r + d + "," + r +
+		"\n  " + k + `"extras"` + r + d + ":" + r + " " + z + "null" + r + d + "," + r +
+		"\n  " + k + `"items"` + r + d + ":" + r + " " + d + "[" + r + d + "]" + r + "\n" + d + "}" + r + "\n"
+	if got := stdout.String(); got != want {
+		t.Errorf("output\n%q\nwant\n%q", got, want)
 	}
 }

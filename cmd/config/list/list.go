@@ -50,7 +50,7 @@ func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 			return listRun(cmd.Context(), opts)
 		},
 	}
-	opts.Exporter = cmdutil.AddJSONFlags(cmd, "the settings")
+	opts.Exporter = cmdutil.AddJSONFlags(cmd, "the settings", View{})
 	return cmd
 }
 
