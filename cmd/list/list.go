@@ -31,6 +31,7 @@ type Options struct {
 	Name         string
 	Since        string
 	Limit        int
+	After        string
 	Remote       bool
 	Exporter     *cmdutil.Exporter
 }
@@ -58,6 +59,19 @@ func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 			--remote lists the batches the provider has (made by batchctl or not).
 			--json prints a JSON array of jobs (or batches); --jq filters it.
 
+			PAGES
+			--limit N shows the newest N jobs; --after JOB shows the N that come after
+			JOB (the last one of the previous page) in the same order, newest first, ties
+			broken by id, so that a script can walk any number of jobs page by page. When
+			more jobs match than were shown, standard error ends with the next page's
+			flag: "more match: the next page is --after <last id> (with the same flags)".
+			In a script,
+			the cursor is the id of the last job printed (with --json: .[-1].id); an
+			empty page is the end.
+
+			With --remote, --after takes the provider's cursor, the one that message
+			gives: a batch id for OpenAI and Anthropic, a page token for Gemini.
+
 			EXIT STATUS
 			  0  listed (even when nothing matched)
 			  1  registry, network or provider error
@@ -68,6 +82,11 @@ func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 			$ batchctl list --status in_progress
 			$ batchctl list --since 24h --json | jq -r '.[].id'
 			$ batchctl list --remote --provider openai --limit 50
+
+			# every job, 1000 at a time
+			$ after=""; while page=$(batchctl list --limit 1000 --after "$after" --json) && [ "$page" != "[]" ]; do
+			>   echo "$page" | jq -r '.[].id'; after=$(echo "$page" | jq -r '.[-1].id')
+			> done
 		`),
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -94,9 +113,11 @@ func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 	fl.StringVar(&opts.Name, "name", "", "only jobs with this name")
 	fl.StringVar(&opts.Since, "since", "", "only jobs created within this `duration` (24h, 7d) or since this date (2026-01-31)")
 	fl.IntVarP(&opts.Limit, "limit", "L", 50, "at most this many (0: no limit)")
+	fl.StringVar(&opts.After, "after", "", "the page after this `job`: the jobs listed after it (see PAGES)")
 	fl.BoolVar(&opts.Remote, "remote", false, "list the provider's batches instead of the registry")
 	opts.Exporter = cmdutil.AddJSONFlags(cmd, "the jobs", jobs.View{})
 	cmdutil.RegisterProviderCompletion(cmd, f, "provider")
+	_ = cmd.RegisterFlagCompletionFunc("after", cmdutil.CompleteJobs(f))
 	return cmd
 }
 
@@ -116,10 +137,41 @@ func listRun(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
+	if opts.After != "" {
+		after, err := m.Resolve(ctx, opts.After, "")
+		if err != nil {
+			return err
+		}
+		filter.After = after.ID
+	}
+	if filter.Limit > 0 {
+		filter.Limit++ // one more tells whether there is a next page
+	}
 	list, err := m.List(ctx, filter)
 	if err != nil {
 		return err
 	}
+	next := ""
+	if opts.Limit > 0 && len(list) > opts.Limit {
+		list = list[:opts.Limit]
+		next = list[len(list)-1].ID
+	}
+	if err := printJobs(ctx, opts, list); err != nil {
+		return err
+	}
+	printNext(opts, next)
+	return nil
+}
+
+// printNext tells, on standard error, how to get the page after this one
+// when there is one.
+func printNext(opts *Options, cursor string) {
+	if cursor != "" {
+		fmt.Fprintf(opts.IO.ErrOut, "more match: the next page is --after %s (with the same flags)\n", cursor)
+	}
+}
+
+func printJobs(ctx context.Context, opts *Options, list []*store.Job) error {
 	if opts.Exporter.Enabled() {
 		views := make([]jobs.View, 0, len(list))
 		for _, j := range list {
@@ -171,13 +223,23 @@ func listRemote(ctx context.Context, opts *Options) error {
 		return &cmdutil.UsageError{Err: err}
 	}
 	var batches []*providers.Batch
-	err = p.List(ctx, providers.ListOptions{Limit: opts.Limit}, func(b *providers.Batch) error {
+	next := ""
+	lo := providers.ListOptions{Limit: opts.Limit, After: opts.After, Next: func(c string) { next = c }}
+	err = p.List(ctx, lo, func(b *providers.Batch) error {
 		batches = append(batches, b)
 		return nil
 	})
 	if err != nil {
 		return err
 	}
+	if err := printBatches(ctx, opts, batches); err != nil {
+		return err
+	}
+	printNext(opts, next)
+	return nil
+}
+
+func printBatches(ctx context.Context, opts *Options, batches []*providers.Batch) error {
 	if opts.Exporter.Enabled() {
 		views := make([]remoteView, 0, len(batches))
 		for _, b := range batches {

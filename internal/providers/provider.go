@@ -83,6 +83,12 @@ func (r SubmitRequest) BeginCreate() error {
 // ListOptions bounds a List.
 type ListOptions struct {
 	Limit int // 0 means no limit
+	// After starts the list after this cursor: what Next gave for the page
+	// before (a batch id for OpenAI and Anthropic, a page token for Gemini).
+	After string
+	// Next, when set, is given the cursor of the batches after the last
+	// one listed when List stopped at Limit ("" when there are none).
+	Next func(cursor string)
 }
 
 // Status is a normalized batch status (DESIGN.md section 7).

@@ -126,6 +126,10 @@ type Filter struct {
 	// and the terminal ones with a zero SyncedAt.
 	NeedsSync bool
 	Limit     int // at most this many jobs, the newest; 0 means all
+	// After pages: only the jobs that come after the job with this id in
+	// the newest-first order (created_at, then id, both descending). An id
+	// the registry does not have selects nothing.
+	After string
 }
 
 // maxShownCandidates bounds the ids an AmbiguousError message lists.

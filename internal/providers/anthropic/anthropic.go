@@ -188,7 +188,7 @@ func (c *Client) batchFrom(op string, req *http.Request) (*providers.Batch, erro
 // cursor while the API says it has more. It stops without error when fn
 // returns providers.ErrStop or opts.Limit batches were passed to fn.
 func (c *Client) List(ctx context.Context, opts providers.ListOptions, fn func(*providers.Batch) error) error {
-	return httpx.List(opts.Limit, listPageSize, func(after string, size int) (httpx.Page, error) {
+	return httpx.List(opts, listPageSize, func(after string, size int) (httpx.Page, error) {
 		return c.listPage(ctx, after, size)
 	}, fn)
 }

@@ -277,7 +277,7 @@ func batchName(id string) (string, error) {
 // nextPageToken. It stops without error when fn returns providers.ErrStop
 // or opts.Limit batches were passed to fn.
 func (c *Client) List(ctx context.Context, opts providers.ListOptions, fn func(*providers.Batch) error) error {
-	return httpx.List(opts.Limit, listPageSize, func(token string, size int) (httpx.Page, error) {
+	return httpx.List(opts, listPageSize, func(token string, size int) (httpx.Page, error) {
 		return c.listPage(ctx, token, size)
 	}, fn)
 }

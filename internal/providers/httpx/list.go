@@ -16,14 +16,16 @@ type Page struct {
 }
 
 // List passes the batches of a paged list to fn, in the order the pages
-// list them. fetch gets the cursor of the page to fetch ("" for the first)
-// and how many batches to ask for: pageSize, or fewer when limit (0: no
-// limit) is nearer. List returns fetch's and fn's errors as they are. It
-// stops without error when fn returns providers.ErrStop, when limit batches
-// were passed to fn, or when a page's Next is empty or the cursor it was
-// fetched with (a provider repeating itself).
-func List(limit, pageSize int, fetch func(cursor string, size int) (Page, error), fn func(*providers.Batch) error) error {
-	cursor, seen := "", 0
+// list them. fetch gets the cursor of the page to fetch (opts.After, ""
+// for the first) and how many batches to ask for: pageSize, or fewer when
+// opts.Limit (0: no limit) is nearer. List returns fetch's and fn's errors
+// as they are. It stops without error when fn returns providers.ErrStop,
+// when opts.Limit batches were passed to fn, or when a page's Next is
+// empty or the cursor it was fetched with (a provider repeating itself).
+// Having stopped at opts.Limit, it gives opts.Next the cursor of the rest.
+func List(opts providers.ListOptions, pageSize int, fetch func(cursor string, size int) (Page, error), fn func(*providers.Batch) error) error {
+	limit := opts.Limit
+	cursor, seen := opts.After, 0
 	for {
 		size := pageSize
 		if limit > 0 {
@@ -33,7 +35,7 @@ func List(limit, pageSize int, fetch func(cursor string, size int) (Page, error)
 		if err != nil {
 			return err
 		}
-		for _, b := range page.Batches {
+		for i, b := range page.Batches {
 			if err := fn(b); err != nil {
 				if errors.Is(err, providers.ErrStop) {
 					return nil
@@ -42,6 +44,9 @@ func List(limit, pageSize int, fetch func(cursor string, size int) (Page, error)
 			}
 			seen++
 			if limit > 0 && seen >= limit {
+				if opts.Next != nil {
+					opts.Next(nextCursor(page, i))
+				}
 				return nil
 			}
 		}
@@ -50,6 +55,17 @@ func List(limit, pageSize int, fetch func(cursor string, size int) (Page, error)
 		}
 		cursor = page.Next
 	}
+}
+
+// nextCursor is the cursor of the batches after page.Batches[i]: the
+// page's own at its end; in the middle of a page longer than asked for,
+// the batch's id, the cursor of the APIs that ignore a page size (OpenAI's
+// shape; Gemini's page tokens come with the page size honoured).
+func nextCursor(page Page, i int) string {
+	if i == len(page.Batches)-1 {
+		return page.Next
+	}
+	return page.Batches[i].ID
 }
 
 // dataPage is the list page of OpenAI's API, which Anthropic's copies:

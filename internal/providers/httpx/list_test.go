@@ -62,7 +62,7 @@ func TestList(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			l := &pagedList{ids: ids, pageCap: tt.pageCap}
 			var got []string
-			err := List(tt.limit, 10, l.fetch, func(b *providers.Batch) error {
+			err := List(providers.ListOptions{Limit: tt.limit}, 10, l.fetch, func(b *providers.Batch) error {
 				got = append(got, b.ID)
 				if len(got) == tt.stopAt {
 					return providers.ErrStop
@@ -85,11 +85,11 @@ func TestList(t *testing.T) {
 func TestListErrors(t *testing.T) {
 	boom := errors.New("boom")
 	l := &pagedList{ids: []string{"a", "b"}, pageCap: 10}
-	if err := List(0, 10, l.fetch, func(*providers.Batch) error { return boom }); err != boom {
+	if err := List(providers.ListOptions{}, 10, l.fetch, func(*providers.Batch) error { return boom }); err != boom {
 		t.Errorf("callback error: List = %v, want the callback's own", err)
 	}
 	failing := func(string, int) (Page, error) { return Page{}, boom }
-	if err := List(0, 10, failing, func(*providers.Batch) error { return nil }); err != boom {
+	if err := List(providers.ListOptions{}, 10, failing, func(*providers.Batch) error { return nil }); err != boom {
 		t.Errorf("fetch error: List = %v, want fetch's own", err)
 	}
 }
@@ -101,7 +101,7 @@ func TestListStopsOnARepeatedCursor(t *testing.T) {
 		return Page{Batches: []*providers.Batch{{ID: "a"}}, Next: "same"}, nil
 	}
 	n := 0
-	if err := List(0, 10, loop, func(*providers.Batch) error { n++; return nil }); err != nil {
+	if err := List(providers.ListOptions{}, 10, loop, func(*providers.Batch) error { n++; return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if fetches != 2 || n != 2 {
@@ -154,5 +154,63 @@ func TestParseDataPage(t *testing.T) {
 				t.Errorf("page %q next %q, want %q next %q", ids, page.Next, tt.wantIDs, tt.wantNext)
 			}
 		})
+	}
+}
+
+func TestListPages(t *testing.T) {
+	ids := make([]string, 25)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("b%02d", i)
+	}
+	tests := []struct {
+		name     string
+		after    string
+		limit    int
+		pageCap  int
+		want     []string
+		wantNext string
+	}{
+		{"first page", "", 10, 10, ids[:10], "10"},
+		{"from a cursor", "10", 10, 10, ids[10:20], "20"},
+		{"the last page", "20", 10, 10, ids[20:], ""},
+		{"a limit ending the list exactly", "15", 10, 10, ids[15:], ""},
+		{"short pages", "3", 7, 4, ids[3:10], "10"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := &pagedList{ids: ids, pageCap: tt.pageCap}
+			var got []string
+			next := "unset"
+			opts := providers.ListOptions{Limit: tt.limit, After: tt.after, Next: func(c string) { next = c }}
+			err := List(opts, 10, l.fetch, func(b *providers.Batch) error {
+				got = append(got, b.ID)
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("listed %v, want %v", got, tt.want)
+			}
+			if tt.wantNext != "" && next != tt.wantNext {
+				t.Errorf("next = %q, want %q", next, tt.wantNext)
+			}
+			if tt.wantNext == "" && next != "unset" && next != "" {
+				t.Errorf("next = %q on the last page", next)
+			}
+		})
+	}
+}
+
+// A page longer than asked, stopped in its middle: the next cursor is the
+// last batch listed, as APIs with an after=<id> cursor take it.
+func TestListNextInAPage(t *testing.T) {
+	long := func(string, int) (Page, error) {
+		return Page{Batches: []*providers.Batch{{ID: "a"}, {ID: "b"}, {ID: "c"}}, Next: "c"}, nil
+	}
+	var next string
+	err := List(providers.ListOptions{Limit: 2, Next: func(c string) { next = c }}, 10, long, func(*providers.Batch) error { return nil })
+	if err != nil || next != "b" {
+		t.Errorf("List = %v, next %q; want nil, b", err, next)
 	}
 }

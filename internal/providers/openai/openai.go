@@ -179,7 +179,7 @@ func (c *Client) batchCall(ctx context.Context, op, method, path string, body []
 // while the provider says it has more. It stops without error when fn
 // returns providers.ErrStop or opts.Limit batches were passed to fn.
 func (c *Client) List(ctx context.Context, opts providers.ListOptions, fn func(*providers.Batch) error) error {
-	return httpx.List(opts.Limit, listPageSize, func(after string, size int) (httpx.Page, error) {
+	return httpx.List(opts, listPageSize, func(after string, size int) (httpx.Page, error) {
 		return c.listPage(ctx, after, size)
 	}, fn)
 }

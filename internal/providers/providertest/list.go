@@ -42,6 +42,28 @@ func testList(t *testing.T, h Harness) {
 		{name: "stopped on the next page", stopAt: 3, stopErr: providers.ErrStop, want: ids, pages: 2},
 		{name: "callback error", stopAt: 1, stopErr: errCallback, want: ids[:1], wantErr: errCallback, pages: 1},
 	}
+	t.Run("page by page", func(t *testing.T) {
+		var got []string
+		after := ""
+		for range len(ids) + 1 {
+			next := ""
+			err := e.p.List(context.Background(), providers.ListOptions{Limit: 1, After: after, Next: func(c string) { next = c }},
+				func(b *providers.Batch) error {
+					got = append(got, b.ID)
+					return nil
+				})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if next == "" {
+				break
+			}
+			after = next
+		}
+		if !slices.Equal(got, ids) {
+			t.Errorf("walked %v with Limit 1 and the Next cursors, want %v", got, ids)
+		}
+	})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e.front.listPages()

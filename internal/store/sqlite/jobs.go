@@ -357,6 +357,11 @@ func filterQuery(f store.Filter) jobQuery {
 	if f.NeedsSync {
 		conds = append(conds, "(completed_at IS NULL OR synced_at IS NULL)")
 	}
+	// The newest-first order, continued: a range over jobs_by_created.
+	if f.After != "" {
+		conds = append(conds, "(created_at, id) < (SELECT created_at, id FROM jobs WHERE id = ?)")
+		q.args = append(q.args, f.After)
+	}
 	q.where = strings.Join(conds, " AND ")
 	return q
 }

@@ -273,6 +273,13 @@ func testList(t *testing.T, open Opener) {
 		{"limit", store.Filter{Limit: 2}, []string{"j5", "j0"}},
 		{"combined", store.Filter{Provider: "openai", Name: "a", Since: t0.Add(time.Minute), Limit: 5}, []string{"j3"}},
 		{"nothing", store.Filter{Provider: "nope"}, nil},
+		{"after", store.Filter{After: "j4"}, []string{"j3", "j2", "j1"}},
+		{"after a job created at the same time: the id breaks the tie", store.Filter{After: "j5"}, []string{"j0", "j4", "j3", "j2", "j1"}},
+		{"after, a page", store.Filter{After: "j0", Limit: 2}, []string{"j4", "j3"}},
+		{"after, the last page", store.Filter{After: "j2", Limit: 2}, []string{"j1"}},
+		{"after, filtered: the cursor need not match the filter", store.Filter{Provider: "openai", After: "j5"}, []string{"j0", "j4", "j3", "j1"}},
+		{"after the oldest", store.Filter{After: "j1"}, nil},
+		{"after an unknown job", store.Filter{After: "nosuch"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
