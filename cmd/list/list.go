@@ -56,7 +56,9 @@ func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 			tab-separated with no header and RFC 3339 times, one job per line:
 			id, name, provider, model, status, requests, succeeded, failed, created_at.
 
-			--remote lists the batches the provider has (made by batchctl or not).
+			--remote lists the batches the provider has (made by batchctl or not); piped,
+			one per line: batch id, job (its batchctl_job metadata), status, endpoint,
+			done/total, created_at.
 			--json prints a JSON array of jobs (or batches); --jq filters it.
 
 			PAGES

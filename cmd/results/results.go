@@ -26,6 +26,7 @@ type Options struct {
 	Output       string
 	Raw          bool
 	Merged       bool
+	JSON         bool
 	Statuses     []providers.ResultStatus
 }
 
@@ -41,7 +42,8 @@ func NewCmdResults(f *cmdutil.Factory, runF func(context.Context, *Options) erro
 		Use:   "results {<job> | --from-file <file> --provider <name>}",
 		Short: "Stream a finished job's results as JSON lines",
 		Long: heredoc.Doc(`
-			Write one JSON object per submitted request, the same keys for every provider:
+			Write one JSON object per submitted request (JSON Lines), the same keys for
+			every provider:
 
 			  {"custom_id":"q1","status":"succeeded","job":"j7k2m9","provider":"openai",
 			   "batch_id":"batch_abc","model":"gpt-4o-mini","text":"Paris.","finish_reason":"stop",
@@ -52,6 +54,11 @@ func NewCmdResults(f *cmdutil.Factory, runF func(context.Context, *Options) erro
 			requests carry "embedding" (or "embeddings" for several inputs) instead. error is
 			null or {"type","message","code","http_status"}; response is the provider's own
 			response body. Every submitted request yields exactly one line.
+
+			On a terminal, unless --json is given, each result is instead shown as one line
+			for reading: its id, status, the first line of its text (of its error when it
+			did not succeed) and its tokens (input→output). Piped, or with -o, it is always
+			the JSON lines above.
 
 			The provider's result files are downloaded once and kept with the job, so later
 			calls read the local copy. --raw writes the provider's own lines instead.
@@ -112,6 +119,7 @@ func NewCmdResults(f *cmdutil.Factory, runF func(context.Context, *Options) erro
 	_ = cmd.MarkFlagFilename("from-file", "jsonl")
 	fl.StringVarP(&opts.Output, "output", "o", "", "write to `file` instead of standard output")
 	fl.BoolVar(&opts.Raw, "raw", false, "write the provider's own result lines")
+	fl.BoolVar(&opts.JSON, "json", false, "write the JSON lines even on a terminal")
 	fl.BoolVar(&opts.Merged, "merged", false, "one line per original request across the job and its retries (newest outcome)")
 	fl.StringSliceVar(&statuses, "status", nil, "only results with these outcomes: succeeded, errored, expired, canceled, missing")
 	_ = cmd.RegisterFlagCompletionFunc("status", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
@@ -146,6 +154,7 @@ func checkArgs(opts *Options, args []string) error {
 
 func resultsRun(ctx context.Context, opts *Options) error {
 	ro := shared.ResultsOptions{Output: opts.Output, Raw: opts.Raw, Statuses: opts.Statuses, Merged: opts.Merged}
+	ro.Readable = (opts.Output == "" || opts.Output == "-") && !opts.Raw && !opts.JSON && opts.IO.IsStdoutTTY()
 	if opts.FromFile != "" {
 		p, err := opts.Provider(opts.ProviderName)
 		if err != nil {

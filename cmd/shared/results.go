@@ -25,6 +25,9 @@ type ResultsOptions struct {
 	// Merged gives one line per request across the job's retry chain,
 	// the newest finished outcome of each.
 	Merged bool
+	// Readable shows the results for a person at a terminal instead of
+	// as JSON lines (readableWriter); only for standard output.
+	Readable bool
 }
 
 // ParseStatuses checks a --status filter ("errored,expired").
@@ -124,7 +127,10 @@ func writeNormalized(ios *iostreams.IOStreams, o ResultsOptions, each func(write
 	for _, s := range o.Statuses {
 		keep[s] = true
 	}
-	lw := newLineWriter(out.w, out.flush)
+	var lw resultWriter = newLineWriter(out.w, out.flush)
+	if o.Readable {
+		lw = newReadableWriter(ios, out.w)
+	}
 	tally, err := each(func(r *providers.Result) error {
 		if len(keep) > 0 && !keep[r.Status] {
 			return nil

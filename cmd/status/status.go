@@ -49,6 +49,12 @@ func NewCmdStatus(f *cmdutil.Factory, runF func(context.Context, *Options) error
 
 			On a terminal the output is for people; when piped it is one "key<TAB>value"
 			per line, and --json prints the whole job as one JSON object (--jq filters it).
+			The piped keys, in this order: id, name, status, provider, model, endpoint,
+			requests, succeeded, failed, input_tokens, output_tokens, created_at,
+			completed_at, missing (once the results are downloaded). Then one line per
+			provider batch, tab-separated: part, index, batch_id, status (batchctl's
+			normalized status), provider_status (the provider's own word), succeeded,
+			failed, requests; and one "error<TAB>message" line per batch error.
 
 			EXIT STATUS
 			  0  shown
