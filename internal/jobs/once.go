@@ -136,7 +136,16 @@ func (m *Manager) Create(ctx context.Context, plan *Plan, spec Spec, opts Create
 		}
 	}()
 	killPoint("recorded")
-	return res, m.Submit(ctx, j, m.Window(j))
+	err = m.Submit(ctx, j, m.Window(j))
+	if _, busy := errors.AsType[*BusyError](err); busy {
+		// A sync saw the job recorded and took its submission first: wait
+		// for it, then take what it recorded, as for a reused job.
+		j.fresh = false
+		if err = m.submit(ctx, j, m.Window(j), true); errors.Is(err, errSubmitted) {
+			err = nil
+		}
+	}
+	return res, err
 }
 
 // reuse finishes a reused job's submission, waiting for a process already

@@ -3,11 +3,14 @@ package jobs_test
 import (
 	"context"
 	"net/http"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/batchctl/batchctl/internal/jobs"
+	"github.com/batchctl/batchctl/internal/lockfile"
 	"github.com/batchctl/batchctl/internal/providers"
 )
 
@@ -140,5 +143,48 @@ func TestRefreshCancelsExtraBatches(t *testing.T) {
 				t.Errorf("notes = %q, want last %q", notes, want)
 			}
 		})
+	}
+}
+
+// TestCreateWaitsForASyncSubmitting has another process (here: a lock held
+// by the test) hold the job's submission when create, having recorded the
+// job, comes to submit it, as a sync that lists the new job does: create
+// waits for it instead of failing, then finds the job still unsubmitted
+// and submits it once.
+func TestCreateWaitsForASyncSubmitting(t *testing.T) {
+	e := newEnv(t)
+	lock, err := lockfile.TryLock(filepath.Join(e.m.Config.Home, "locks", "job1.submit.lock"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	waiting := make(chan struct{})
+	var once sync.Once
+	e.m.Note = func(msg string) {
+		if strings.HasPrefix(msg, "waiting for another batchctl process submitting job job1") {
+			once.Do(func() { close(waiting) })
+		}
+	}
+	done := make(chan error, 1)
+	var res *jobs.CreateResult
+	go func() {
+		var err error
+		res, err = create(t, e, "job1", "", jobs.CreateOptions{})
+		done <- err
+	}()
+	select {
+	case <-waiting:
+	case err := <-done:
+		lock.Unlock()
+		t.Fatalf("create ended without waiting for the submission in progress: %v", err)
+	}
+	lock.Unlock()
+	if err := <-done; err != nil {
+		t.Fatalf("create: %v", err)
+	}
+	if res.Job.ID != "job1" || len(res.Job.Parts) != 1 || res.Job.Parts[0].BatchID == "" {
+		t.Fatalf("create = %+v, want job1 with its batch", res.Job)
+	}
+	if n := len(e.p.batches); n != 1 {
+		t.Errorf("the provider has %d batches, want 1", n)
 	}
 }
