@@ -79,6 +79,7 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 			  Anthropic request  {"custom_id":"q1","params":{"model":...,"max_tokens":...,"messages":[...]}}
 			  Gemini line        {"key":"q1","request":{"contents":[...]}}
 			  simple             {"custom_id":"q1","messages":[...]}, {"prompt":"..."}, {"input":"..."}
+			  custom_id + body   {"custom_id":"q1","body":{...}}, endpoint from --endpoint or the body
 
 			With --input-format text, every line is one prompt; --prompt gives prompts on
 			the command line. Missing ids are generated from the line number (line-000042).
@@ -435,7 +436,7 @@ func (r *requestFlags) add(fl *pflag.FlagSet) {
 	fl.Float64Var(&r.temperature, "temperature", 0, "sampling temperature, for requests that do not say")
 	fl.Float64Var(&r.topP, "top-p", 0, "nucleus sampling top_p, for requests that do not say")
 	fl.StringArrayVar(&r.stop, "stop", nil, "stop sequence, for requests that have none (repeatable)")
-	fl.StringVar(&r.endpoint, "endpoint", "", "what simple and text lines ask for: chat, embeddings, responses or completions")
+	fl.StringVar(&r.endpoint, "endpoint", "", "what simple, text and custom_id+body lines ask for: chat, embeddings, responses or completions")
 	fl.IntVar(&r.dimensions, "dimensions", 0, "embedding dimensions (OpenAI dimensions, Gemini outputDimensionality)")
 	fl.StringVar(&r.encodingFormat, "encoding-format", "", "OpenAI embeddings encoding: float or base64")
 	fl.StringVar(&r.taskType, "task-type", "", "Gemini embeddings task type, e.g. RETRIEVAL_DOCUMENT")
