@@ -195,7 +195,7 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 	fl.DurationVar(&opts.Interval, "interval", 0, "with --wait: longest pause between polls (default: poll_interval)")
 	fl.DurationVar(&opts.Timeout, "timeout", 0, "with --wait: give up waiting after this long (exit 124)")
 	fl.StringVarP(&opts.Output, "output", "o", "", "with --wait: write results to `file` instead of standard output")
-	fl.StringVar(&opts.InputFileID, "input-file-id", "", "start from an input `file` already uploaded to the provider (OpenAI-type, Gemini)")
+	fl.StringVar(&opts.InputFileID, "input-file-id", "", "start from an input `file` already uploaded to the provider (OpenAI-type, Gemini; Gemini needs --model)")
 	fl.StringVar(&opts.CompletionWindow, "completion-window", "", "batch completion window (default: the provider's, 24h; Groq accepts up to 7d)")
 	fl.StringArrayVar(&opts.Prompts, "prompt", nil, "a prompt to send (repeatable): one request each, instead of -f")
 	fl.StringVar(&opts.InputFormat, "input-format", "jsonl", "input lines are `jsonl` (requests in any accepted shape) or text (one prompt per line)")
@@ -339,8 +339,12 @@ func submit(ctx context.Context, opts *Options, m *jobs.Manager, plan *jobs.Plan
 	if jobs.RemoteInput(j.Parts[0]) {
 		what = "provider file " + j.Parts[0].InputFileID
 	}
-	fmt.Fprintf(opts.IO.ErrOut, "%s created job %s: %s on %s/%s in %s\n",
-		cs.Success("✓"), cs.Bold(j.ID), what, j.Provider, j.Model, cmdutil.Plural(len(j.Parts), "batch"))
+	on := j.Provider
+	if j.Model != "" {
+		on += "/" + j.Model
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "%s created job %s: %s on %s in %s\n",
+		cs.Success("✓"), cs.Bold(j.ID), what, on, cmdutil.Plural(len(j.Parts), "batch"))
 	return j, nil
 }
 

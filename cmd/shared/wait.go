@@ -169,7 +169,18 @@ func (p *progress) update(j *jobs.Job) {
 	done := j.Counts.Succeeded + j.Counts.Failed
 	line := fmt.Sprintf("%s: %s, %d/%d requests done (%d succeeded, %d failed)",
 		j.ID, j.StatusText(), done, j.Requests, j.Counts.Succeeded, j.Counts.Failed)
+	switch {
+	case j.Requests > 0:
+	case j.Terminal():
+		// the input is the provider's, and it counted none (it failed it)
+		line = fmt.Sprintf("%s: %s, no requests counted by the provider", j.ID, j.StatusText())
+	default:
+		line = fmt.Sprintf("%s: %s, requests not counted by the provider yet", j.ID, j.StatusText())
+	}
 	if p.bar != nil {
+		if j.Requests > 0 {
+			p.bar.ChangeMax(j.Requests)
+		}
 		p.bar.Describe(j.ID + " " + j.StatusText())
 		_ = p.bar.Set(done)
 		return

@@ -84,6 +84,7 @@ func (e *NotFoundError) Unwrap() error { return e.Err }
 func (m *Manager) Resolve(ctx context.Context, ref, providerName string) (*Job, error) {
 	j, err := m.reg.Get(ctx, ref)
 	if err == nil {
+		countRemote(j)
 		return &Job{Job: j, Registered: true}, nil
 	}
 	if !errors.Is(err, store.ErrNotFound) {
@@ -261,6 +262,7 @@ func (m *Manager) savePart(ctx context.Context, j *Job, i int, part store.Part) 
 	}
 	var terminal bool
 	j.Status, j.Counts, j.Usage, terminal = store.Aggregate(j.Parts)
+	countRemote(j.Job)
 	j.UpdatedAt = m.now()
 	if terminal && j.CompletedAt.IsZero() {
 		j.CompletedAt = lastCompletion(j.Parts, m.now())
@@ -319,6 +321,15 @@ func PartFromBatch(part store.Part, b *providers.Batch, now time.Time) store.Par
 		}
 	}
 	return part
+}
+
+// countRemote gives a job whose requests batchctl never read (started
+// from a file the provider has, or made elsewhere) the number the provider
+// counts, once it counts them: 0 until then, never fewer than are done.
+func countRemote(j *store.Job) {
+	if j.Requests == 0 {
+		j.Requests = j.Counts.Total
+	}
 }
 
 // knownRequests is the number of requests of a part, -1 for a batch that

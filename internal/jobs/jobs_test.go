@@ -354,3 +354,26 @@ func TestCancelNeverSubmitted(t *testing.T) {
 		t.Errorf("Results = %q, %v; want [a1 canceled]", got, err)
 	}
 }
+
+// TestRefreshCountsForeign: a batch made elsewhere has as many requests as
+// the provider counts, once it counts them, never "3/0 requests done".
+func TestRefreshCountsForeign(t *testing.T) {
+	e := newEnv(t)
+	e.p.batches["batch_y"] = &providers.Batch{ID: "batch_y", Provider: "fake", Status: providers.StatusValidating, ProviderStatus: "validating"}
+	j, err := e.m.Resolve(context.Background(), "batch_y", "fake")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if j.Requests != 0 {
+		t.Fatalf("requests %d before the provider counts them, want 0", j.Requests)
+	}
+	e.p.set(t, "batch_y", providers.StatusInProgress, func(b *providers.Batch) {
+		b.Counts = providers.Counts{Total: 3, Succeeded: 1}
+	})
+	if err := e.m.Refresh(context.Background(), j); err != nil {
+		t.Fatal(err)
+	}
+	if j.Requests != 3 || j.Counts.Succeeded != 1 {
+		t.Errorf("requests %d, %d succeeded; want 3, 1", j.Requests, j.Counts.Succeeded)
+	}
+}
