@@ -125,6 +125,19 @@ func (m *Manager) Resolve(ctx context.Context, ref, providerName string) (*Job, 
 	return &Job{Job: sj}, nil
 }
 
+// GoneError says the provider answers 404 for a batch the registry holds:
+// it was deleted, or is past the provider's retention. The job keeps its
+// recorded state, and results already downloaded stay available.
+type GoneError struct {
+	BatchID string
+	Err     error // the provider's answer
+}
+
+func (e *GoneError) Error() string {
+	return fmt.Sprintf("the provider no longer has batch %s (deleted, or past its retention)", e.BatchID)
+}
+func (e *GoneError) Unwrap() error { return e.Err }
+
 // Subject names the job in messages: "job j7k2m9", or "batch batch_abc"
 // for a batch that is not in the registry.
 func (j *Job) Subject() string {
@@ -162,6 +175,8 @@ func (j *Job) Terminal() bool { return providers.Status(j.Status).Terminal() }
 
 // Refresh asks the provider for the state of every unfinished part and
 // records it. A finished job is not refreshed, nor one with no batch yet.
+// A part whose batch the provider no longer has keeps its recorded state,
+// and Refresh returns a *GoneError once the other parts are refreshed.
 func (m *Manager) Refresh(ctx context.Context, j *Job) error {
 	if j.Terminal() || !j.Submitted() {
 		return nil
@@ -170,11 +185,18 @@ func (m *Manager) Refresh(ctx context.Context, j *Job) error {
 	if err != nil {
 		return err
 	}
+	var gone *GoneError // the first part the provider no longer has
 	for i, part := range j.Parts {
 		if part.BatchID == "" || providers.Status(part.Status).Terminal() {
 			continue
 		}
 		b, err := p.Get(ctx, part.BatchID)
+		if he, ok := errors.AsType[*providers.HTTPError](err); ok && he.IsNotFound() && j.Registered {
+			if gone == nil {
+				gone = &GoneError{BatchID: part.BatchID, Err: err}
+			}
+			continue
+		}
 		if err != nil {
 			return fmt.Errorf("refreshing batch %s: %w", part.BatchID, err)
 		}
@@ -182,6 +204,9 @@ func (m *Manager) Refresh(ctx context.Context, j *Job) error {
 		if err := m.savePart(ctx, j, i, PartFromBatch(part, b, m.now())); err != nil {
 			return err
 		}
+	}
+	if gone != nil {
+		return gone
 	}
 	if !j.Registered {
 		return nil
