@@ -91,8 +91,8 @@ func statusRun(ctx context.Context, opts *Options) error {
 	// missing: requests the provider returned nothing for, known once the
 	// results are downloaded
 	missing := -1
-	if n, ok := m.Returned(j); ok {
-		missing = max(j.Requests-n, 0)
+	if n, ok := m.Missing(j); ok {
+		missing = n
 	}
 	if opts.Exporter.Enabled() {
 		v := jobs.ViewOf(j)

@@ -192,9 +192,11 @@ func (m *Manager) returnedPath(jobID string, index int) string {
 	return m.RawResultsPath(jobID, index) + ".count"
 }
 
-// Returned is how many results the provider returned for the job's parts,
-// known once they are all downloaded (ok false before).
-func (m *Manager) Returned(j *Job) (n int, ok bool) {
+// Missing is how many requests of the job the provider returned no result
+// for, known once the results are all downloaded (ok false before). The
+// requests of a batch that expired, was cancelled or failed take that
+// outcome in the results (see unreturned) and are not missing.
+func (m *Manager) Missing(j *Job) (n int, ok bool) {
 	if !j.Registered || !j.Terminal() {
 		return 0, false
 	}
@@ -210,7 +212,9 @@ func (m *Manager) Returned(j *Job) (n int, ok bool) {
 		if err != nil {
 			return 0, false
 		}
-		n += c
+		if unreturned("", part).Status == providers.ResultMissing {
+			n += max(part.Requests-c, 0)
+		}
 	}
 	return n, true
 }

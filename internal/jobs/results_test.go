@@ -186,8 +186,8 @@ func TestResultsOfARunningJob(t *testing.T) {
 	if got := dirNames(t, e.m.Config.JobDir("job1")); !reflect.DeepEqual(got, []string{"part-1.jsonl", "part-1.results.jsonl", "part-1.results.jsonl.count", "part-2.jsonl"}) {
 		t.Errorf("job directory holds %q", got)
 	}
-	if n, ok := e.m.Returned(j); ok {
-		t.Errorf("Returned = %d for a job still running, want not known", n)
+	if n, ok := e.m.Missing(j); ok {
+		t.Errorf("Missing = %d for a job still running, want not known", n)
 	}
 }
 
