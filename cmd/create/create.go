@@ -81,6 +81,7 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 			  Anthropic request  {"custom_id":"q1","params":{"model":...,"max_tokens":...,"messages":[...]}}
 			  Gemini line        {"key":"q1","request":{"contents":[...]}}
 			  simple             {"custom_id":"q1","messages":[...]}, {"prompt":"..."}, {"input":"..."}
+			  custom_id + body   {"custom_id":"q1","body":{...}}, endpoint from --endpoint or the body
 
 			With --input-format text, every line is one prompt; --prompt gives prompts on
 			the command line. Missing ids are generated from the line number (line-000042).
@@ -201,7 +202,7 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 	fl.DurationVar(&opts.Interval, "interval", 0, "with --wait: longest pause between polls (default: poll_interval)")
 	fl.DurationVar(&opts.Timeout, "timeout", 0, "with --wait: give up waiting after this long (exit 124)")
 	fl.StringVarP(&opts.Output, "output", "o", "", "with --wait: write results to `file` instead of standard output")
-	fl.StringVar(&opts.InputFileID, "input-file-id", "", "start from an input `file` already uploaded to the provider (OpenAI-type, Gemini)")
+	fl.StringVar(&opts.InputFileID, "input-file-id", "", "start from an input `file` already uploaded to the provider (OpenAI-type, Gemini; Gemini needs --model)")
 	fl.StringVar(&opts.CompletionWindow, "completion-window", "", "batch completion window (default: the provider's, 24h; Groq accepts up to 7d)")
 	fl.StringArrayVar(&opts.Prompts, "prompt", nil, "a prompt to send (repeatable): one request each, instead of -f")
 	fl.StringVar(&opts.InputFormat, "input-format", "jsonl", "input lines are `jsonl` (requests in any accepted shape) or text (one prompt per line)")
@@ -349,8 +350,12 @@ func submit(ctx context.Context, opts *Options, m *jobs.Manager, plan *jobs.Plan
 	if jobs.RemoteInput(j.Parts[0]) {
 		what = "provider file " + j.Parts[0].InputFileID
 	}
-	fmt.Fprintf(opts.IO.ErrOut, "%s created job %s: %s on %s/%s in %s\n",
-		cs.Success("✓"), cs.Bold(j.ID), what, j.Provider, j.Model, cmdutil.Plural(len(j.Parts), "batch"))
+	on := j.Provider
+	if j.Model != "" {
+		on += "/" + j.Model
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "%s created job %s: %s on %s in %s\n",
+		cs.Success("✓"), cs.Bold(j.ID), what, on, cmdutil.Plural(len(j.Parts), "batch"))
 	return j, nil
 }
 
@@ -446,7 +451,7 @@ func (r *requestFlags) add(fl *pflag.FlagSet) {
 	fl.Float64Var(&r.temperature, "temperature", 0, "sampling temperature, for requests that do not say")
 	fl.Float64Var(&r.topP, "top-p", 0, "nucleus sampling top_p, for requests that do not say")
 	fl.StringArrayVar(&r.stop, "stop", nil, "stop sequence, for requests that have none (repeatable)")
-	fl.StringVar(&r.endpoint, "endpoint", "", "what simple and text lines ask for: chat, embeddings, responses or completions")
+	fl.StringVar(&r.endpoint, "endpoint", "", "what simple, text and custom_id+body lines ask for: chat, embeddings, responses or completions")
 	fl.IntVar(&r.dimensions, "dimensions", 0, "embedding dimensions (OpenAI dimensions, Gemini outputDimensionality)")
 	fl.StringVar(&r.encodingFormat, "encoding-format", "", "OpenAI embeddings encoding: float or base64")
 	fl.StringVar(&r.taskType, "task-type", "", "Gemini embeddings task type, e.g. RETRIEVAL_DOCUMENT")

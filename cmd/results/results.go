@@ -27,6 +27,7 @@ type Options struct {
 	Raw          bool
 	Merged       bool
 	JSON         bool
+	Partial      bool
 	Statuses     []providers.ResultStatus
 }
 
@@ -50,7 +51,7 @@ func NewCmdResults(f *cmdutil.Factory, runF func(context.Context, *Options) erro
 			   "usage":{"input_tokens":12,"output_tokens":3},"error":null,"response":{...}}
 
 			status is one of succeeded, errored, expired, canceled, missing (the provider
-			returned nothing for a submitted request). text is the answer's text; embedding
+			returned nothing for a submitted request), or pending (only with --partial). text is the answer's text; embedding
 			requests carry "embedding" (or "embeddings" for several inputs) instead. error is
 			null or {"type","message","code","http_status"}; response is the provider's own
 			response body. Every submitted request yields exactly one line.
@@ -74,6 +75,12 @@ func NewCmdResults(f *cmdutil.Factory, runF func(context.Context, *Options) erro
 
 			--merged follows the job's retry chain (batchctl retry): one line per original
 			request, with the outcome of the newest finished job that ran it.
+
+			--partial gives a snapshot of a job still running, instead of an error: one line
+			per request, with its outcome where it is known (the parts of a split job that
+			have ended) and status "pending" otherwise. The batch APIs report nothing per
+			request before a batch ends, so every request of a running batch is pending;
+			a note on stderr counts them. It exits 0 unless a known outcome did not succeed.
 
 			--from-file normalizes a results file in a provider's own format that is already
 			on disk (downloaded elsewhere, or written by --raw; - reads standard input), with
@@ -104,8 +111,11 @@ func NewCmdResults(f *cmdutil.Factory, runF func(context.Context, *Options) erro
 			if opts.Statuses, err = shared.ParseStatuses(statuses); err != nil {
 				return err
 			}
-			if opts.Raw && (len(opts.Statuses) > 0 || opts.Merged) {
-				return cmdutil.FlagErrorf("--raw cannot be used with --status or --merged")
+			if opts.Raw && (len(opts.Statuses) > 0 || opts.Merged || opts.Partial) {
+				return cmdutil.FlagErrorf("--raw cannot be used with --status, --merged or --partial")
+			}
+			if opts.Partial && (opts.Merged || opts.FromFile != "") {
+				return cmdutil.FlagErrorf("--partial cannot be used with --merged or --from-file")
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -121,7 +131,8 @@ func NewCmdResults(f *cmdutil.Factory, runF func(context.Context, *Options) erro
 	fl.BoolVar(&opts.Raw, "raw", false, "write the provider's own result lines")
 	fl.BoolVar(&opts.JSON, "json", false, "write the JSON lines even on a terminal")
 	fl.BoolVar(&opts.Merged, "merged", false, "one line per original request across the job and its retries (newest outcome)")
-	fl.StringSliceVar(&statuses, "status", nil, "only results with these outcomes: succeeded, errored, expired, canceled, missing")
+	fl.BoolVar(&opts.Partial, "partial", false, "a snapshot of a job still running: each request's outcome where known, else pending")
+	fl.StringSliceVar(&statuses, "status", nil, "only results with these statuses: succeeded, errored, expired, canceled, missing, pending")
 	_ = cmd.RegisterFlagCompletionFunc("status", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		var out []string
 		for _, s := range providers.ResultStatuses {
@@ -153,7 +164,7 @@ func checkArgs(opts *Options, args []string) error {
 }
 
 func resultsRun(ctx context.Context, opts *Options) error {
-	ro := shared.ResultsOptions{Output: opts.Output, Raw: opts.Raw, Statuses: opts.Statuses, Merged: opts.Merged}
+	ro := shared.ResultsOptions{Output: opts.Output, Raw: opts.Raw, Statuses: opts.Statuses, Merged: opts.Merged, Partial: opts.Partial}
 	ro.Readable = (opts.Output == "" || opts.Output == "-") && !opts.Raw && !opts.JSON && opts.IO.IsStdoutTTY()
 	if opts.FromFile != "" {
 		p, err := opts.Provider(opts.ProviderName)

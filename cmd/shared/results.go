@@ -28,6 +28,9 @@ type ResultsOptions struct {
 	// Readable shows the results for a person at a terminal instead of
 	// as JSON lines (readableWriter); only for standard output.
 	Readable bool
+	// Partial gives a snapshot of a job still running: the outcome of
+	// each request where it is known, pending otherwise.
+	Partial bool
 }
 
 // ParseStatuses checks a --status filter ("errored,expired").
@@ -70,6 +73,9 @@ func WriteResults(ctx context.Context, ios *iostreams.IOStreams, m *jobs.Manager
 		return out.close(m.Raw(ctx, j, out.w))
 	}
 	tally, err := writeNormalized(ios, o, func(write func(*providers.Result) error) (jobs.Tally, error) {
+		if o.Partial {
+			return m.Snapshot(ctx, j, write)
+		}
 		if !o.Merged {
 			return m.Results(ctx, j, write)
 		}
@@ -81,6 +87,15 @@ func WriteResults(ctx context.Context, ios *iostreams.IOStreams, m *jobs.Manager
 	})
 	if err != nil {
 		return err
+	}
+	if pending := tally[providers.ResultPending]; pending > 0 {
+		// a snapshot: nothing has failed for being unfinished
+		fmt.Fprintf(ios.ErrOut, "note: %s\n", summary(j.Subject()+" is still "+j.Status, tally))
+		if bad := tally.NotSucceeded() - pending; bad > 0 {
+			return &cmdutil.PartialError{Subject: j.Subject(), Status: j.Status, Failed: bad, Total: tally.Total(),
+				Message: summary(j.Subject()+" "+j.Status, tally)}
+		}
+		return nil
 	}
 	if bad := tally.NotSucceeded(); bad > 0 || (!o.Merged && j.Status != string(providers.StatusCompleted)) {
 		return &cmdutil.PartialError{Subject: j.Subject(), Status: j.Status, Failed: bad, Total: tally.Total(),

@@ -167,9 +167,14 @@ func newProgress(ios *iostreams.IOStreams, j *jobs.Job) *progress {
 
 func (p *progress) update(j *jobs.Job) {
 	done := j.Counts.Succeeded + j.Counts.Failed
-	line := fmt.Sprintf("%s: %s, %d/%d requests done (%d succeeded, %d failed)",
-		j.ID, j.StatusText(), done, j.Requests, j.Counts.Succeeded, j.Counts.Failed)
+	line := fmt.Sprintf("%s: %s, %s", j.ID, j.StatusText(), RequestsDone(j))
+	if j.Requests > 0 {
+		line += fmt.Sprintf(" (%d succeeded, %d failed)", j.Counts.Succeeded, j.Counts.Failed)
+	}
 	if p.bar != nil {
+		if j.Requests > 0 {
+			p.bar.ChangeMax(j.Requests)
+		}
 		p.bar.Describe(j.ID + " " + j.StatusText())
 		_ = p.bar.Set(done)
 		return
@@ -178,6 +183,18 @@ func (p *progress) update(j *jobs.Job) {
 		fmt.Fprintln(p.ios.ErrOut, line)
 		p.last = line
 	}
+}
+
+// RequestsDone says how far a job's requests are, "2/3 requests done", or
+// that the provider, which holds the job's input, has not counted them.
+func RequestsDone(j *jobs.Job) string {
+	switch {
+	case j.Requests > 0:
+		return fmt.Sprintf("%d/%d requests done", j.Counts.Succeeded+j.Counts.Failed, j.Requests)
+	case j.Terminal():
+		return "no requests counted by the provider" // it failed the input
+	}
+	return "requests not counted by the provider yet"
 }
 
 // finish removes the bar and, on a terminal, leaves one summary line.

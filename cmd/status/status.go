@@ -3,6 +3,7 @@ package status
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -83,15 +84,21 @@ func NewCmdStatus(f *cmdutil.Factory, runF func(context.Context, *Options) error
 }
 
 func statusRun(ctx context.Context, opts *Options) error {
-	m, j, err := shared.LoadJob(ctx, opts.Manager, opts.Ref, opts.Provider, true)
+	m, j, err := shared.LoadJob(ctx, opts.Manager, opts.Ref, opts.Provider, false)
 	if err != nil {
 		return err
+	}
+	if err := m.Refresh(ctx, j); err != nil {
+		if _, gone := errors.AsType[*jobs.GoneError](err); !gone {
+			return err
+		}
+		fmt.Fprintf(opts.IO.ErrOut, "%s %v; this is the state batchctl recorded\n", opts.IO.ErrColorScheme().Warning("warning:"), err)
 	}
 	// missing: requests the provider returned nothing for, known once the
 	// results are downloaded
 	missing := -1
-	if n, ok := m.Returned(j); ok {
-		missing = max(j.Requests-n, 0)
+	if n, ok := m.Missing(j); ok {
+		missing = n
 	}
 	if opts.Exporter.Enabled() {
 		v := jobs.ViewOf(j)

@@ -205,7 +205,7 @@ func syncJob(ctx context.Context, opts *Options, m *jobs.Manager, cfg *config.Co
 	}
 	if !j.Terminal() {
 		if j.Status != before {
-			fmt.Fprintf(opts.IO.ErrOut, "%s: %s, %d/%d requests done\n", j.ID, j.Status, j.Counts.Succeeded+j.Counts.Failed, j.Requests)
+			fmt.Fprintf(opts.IO.ErrOut, "%s: %s, %s\n", j.ID, j.Status, shared.RequestsDone(j))
 			return emit(ctx, opts, "progress", j, "", nil)
 		}
 		return nil

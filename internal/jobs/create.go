@@ -62,7 +62,8 @@ type PlanPart struct {
 	Requests int
 	Bytes    int64
 	// InputFileID is an input the provider already has; the part then has
-	// no local input (and its request count is unknown).
+	// no local input, and its request count is the provider's (see
+	// Job.countedRequests).
 	InputFileID string
 }
 
@@ -72,8 +73,9 @@ func (m *Manager) PrepareRemote(jobID string, spec Spec, fileID string, kind jso
 	if TargetOf(spec.Profile) == jsonl.TargetAnthropic {
 		return nil, fmt.Errorf("provider %q takes its requests inline; it has no uploaded files to start a batch from", spec.Profile.Name)
 	}
-	if spec.Model == "" {
-		return nil, errors.New("an input file id needs --model: the file's requests cannot be read here")
+	// OpenAI's lines carry their model; Gemini names it when the batch is made.
+	if spec.Model == "" && TargetOf(spec.Profile) == jsonl.TargetGemini {
+		return nil, fmt.Errorf("an input file id for %q needs --model: the provider asks for it when the batch is made", spec.Profile.Name)
 	}
 	if err := m.mkdirJob(jobID); err != nil {
 		return nil, fmt.Errorf("creating the job directory: %w", err)

@@ -84,6 +84,7 @@ func (e *NotFoundError) Unwrap() error { return e.Err }
 func (m *Manager) Resolve(ctx context.Context, ref, providerName string) (*Job, error) {
 	j, err := m.reg.Get(ctx, ref)
 	if err == nil {
+		countRemote(j)
 		return &Job{Job: j, Registered: true}, nil
 	}
 	if !errors.Is(err, store.ErrNotFound) {
@@ -124,6 +125,19 @@ func (m *Manager) Resolve(ctx context.Context, ref, providerName string) (*Job, 
 	return &Job{Job: sj}, nil
 }
 
+// GoneError says the provider answers 404 for a batch the registry holds:
+// it was deleted, or is past the provider's retention. The job keeps its
+// recorded state, and results already downloaded stay available.
+type GoneError struct {
+	BatchID string
+	Err     error // the provider's answer
+}
+
+func (e *GoneError) Error() string {
+	return fmt.Sprintf("the provider no longer has batch %s (deleted, or past its retention)", e.BatchID)
+}
+func (e *GoneError) Unwrap() error { return e.Err }
+
 // Subject names the job in messages: "job j7k2m9", or "batch batch_abc"
 // for a batch that is not in the registry.
 func (j *Job) Subject() string {
@@ -161,6 +175,8 @@ func (j *Job) Terminal() bool { return providers.Status(j.Status).Terminal() }
 
 // Refresh asks the provider for the state of every unfinished part and
 // records it. A finished job is not refreshed, nor one with no batch yet.
+// A part whose batch the provider no longer has keeps its recorded state,
+// and Refresh returns a *GoneError once the other parts are refreshed.
 func (m *Manager) Refresh(ctx context.Context, j *Job) error {
 	if j.Terminal() || !j.Submitted() {
 		return nil
@@ -169,11 +185,18 @@ func (m *Manager) Refresh(ctx context.Context, j *Job) error {
 	if err != nil {
 		return err
 	}
+	var gone *GoneError // the first part the provider no longer has
 	for i, part := range j.Parts {
 		if part.BatchID == "" || providers.Status(part.Status).Terminal() {
 			continue
 		}
 		b, err := p.Get(ctx, part.BatchID)
+		if he, ok := errors.AsType[*providers.HTTPError](err); ok && he.IsNotFound() && j.Registered {
+			if gone == nil {
+				gone = &GoneError{BatchID: part.BatchID, Err: err}
+			}
+			continue
+		}
 		if err != nil {
 			return fmt.Errorf("refreshing batch %s: %w", part.BatchID, err)
 		}
@@ -181,6 +204,9 @@ func (m *Manager) Refresh(ctx context.Context, j *Job) error {
 		if err := m.savePart(ctx, j, i, PartFromBatch(part, b, m.now())); err != nil {
 			return err
 		}
+	}
+	if gone != nil {
+		return gone
 	}
 	if !j.Registered {
 		return nil
@@ -261,6 +287,7 @@ func (m *Manager) savePart(ctx context.Context, j *Job, i int, part store.Part) 
 	}
 	var terminal bool
 	j.Status, j.Counts, j.Usage, terminal = store.Aggregate(j.Parts)
+	countRemote(j.Job)
 	j.UpdatedAt = m.now()
 	if terminal && j.CompletedAt.IsZero() {
 		j.CompletedAt = lastCompletion(j.Parts, m.now())
@@ -319,6 +346,15 @@ func PartFromBatch(part store.Part, b *providers.Batch, now time.Time) store.Par
 		}
 	}
 	return part
+}
+
+// countRemote gives a job whose requests batchctl never read (started
+// from a file the provider has, or made elsewhere) the number the provider
+// counts, once it counts them: 0 until then, never fewer than are done.
+func countRemote(j *store.Job) {
+	if j.Requests == 0 {
+		j.Requests = j.Counts.Total
+	}
 }
 
 // knownRequests is the number of requests of a part, -1 for a batch that

@@ -226,14 +226,23 @@ func TestRefresh(t *testing.T) {
 	}
 }
 
-func TestRefreshError(t *testing.T) {
+// TestRefreshGone: a 404 for a registered part says the provider no
+// longer has the batch; the part keeps its recorded state, and the other
+// parts are still refreshed.
+func TestRefreshGone(t *testing.T) {
 	e := newEnv(t)
 	j := e.create(t, "job1", 1, "a1", "a2")
-	delete(e.p.batches, "batch_2")
+	delete(e.p.batches, "batch_1")
+	e.p.set(t, "batch_2", providers.StatusInProgress, nil)
 	err := e.m.Refresh(context.Background(), j)
+	var gone *jobs.GoneError
 	var herr *providers.HTTPError
-	if !errors.As(err, &herr) || err.Error() != "refreshing batch batch_2: get batch: 404 Not Found: no such batch" {
-		t.Errorf("Refresh error = %v, want refreshing batch batch_2: get batch: 404 Not Found: no such batch", err)
+	const want = "the provider no longer has batch batch_1 (deleted, or past its retention)"
+	if !errors.As(err, &gone) || !errors.As(err, &herr) || err.Error() != want {
+		t.Errorf("Refresh error = %v, want %s", err, want)
+	}
+	if s := []string{j.Parts[0].Status, j.Parts[1].Status}; s[0] != "validating" || s[1] != "in_progress" {
+		t.Errorf("part statuses %q, want validating (recorded) and in_progress", s)
 	}
 }
 
@@ -352,5 +361,28 @@ func TestCancelNeverSubmitted(t *testing.T) {
 	})
 	if err != nil || !reflect.DeepEqual(got, []string{"a1 canceled"}) {
 		t.Errorf("Results = %q, %v; want [a1 canceled]", got, err)
+	}
+}
+
+// TestRefreshCountsForeign: a batch made elsewhere has as many requests as
+// the provider counts, once it counts them, never "3/0 requests done".
+func TestRefreshCountsForeign(t *testing.T) {
+	e := newEnv(t)
+	e.p.batches["batch_y"] = &providers.Batch{ID: "batch_y", Provider: "fake", Status: providers.StatusValidating, ProviderStatus: "validating"}
+	j, err := e.m.Resolve(context.Background(), "batch_y", "fake")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if j.Requests != 0 {
+		t.Fatalf("requests %d before the provider counts them, want 0", j.Requests)
+	}
+	e.p.set(t, "batch_y", providers.StatusInProgress, func(b *providers.Batch) {
+		b.Counts = providers.Counts{Total: 3, Succeeded: 1}
+	})
+	if err := e.m.Refresh(context.Background(), j); err != nil {
+		t.Fatal(err)
+	}
+	if j.Requests != 3 || j.Counts.Succeeded != 1 {
+		t.Errorf("requests %d, %d succeeded; want 3, 1", j.Requests, j.Counts.Succeeded)
 	}
 }

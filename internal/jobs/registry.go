@@ -65,7 +65,11 @@ type Registry interface {
 
 // List returns the registered jobs that match f, newest first.
 func (m *Manager) List(ctx context.Context, f store.Filter) ([]*store.Job, error) {
-	return m.reg.List(ctx, f)
+	list, err := m.reg.List(ctx, f)
+	for _, j := range list {
+		countRemote(j)
+	}
+	return list, err
 }
 
 // Family returns the retry chain of the job with this exact id, oldest first.

@@ -192,9 +192,11 @@ func (m *Manager) returnedPath(jobID string, index int) string {
 	return m.RawResultsPath(jobID, index) + ".count"
 }
 
-// Returned is how many results the provider returned for the job's parts,
-// known once they are all downloaded (ok false before).
-func (m *Manager) Returned(j *Job) (n int, ok bool) {
+// Missing is how many requests of the job the provider returned no result
+// for, known once the results are all downloaded (ok false before). The
+// requests of a batch that expired, was cancelled or failed take that
+// outcome in the results (see unreturned) and are not missing.
+func (m *Manager) Missing(j *Job) (n int, ok bool) {
 	if !j.Registered || !j.Terminal() {
 		return 0, false
 	}
@@ -210,7 +212,9 @@ func (m *Manager) Returned(j *Job) (n int, ok bool) {
 		if err != nil {
 			return 0, false
 		}
-		n += c
+		if unreturned("", part).Status == providers.ResultMissing {
+			n += max(part.Requests-c, 0)
+		}
 	}
 	return n, true
 }
@@ -309,8 +313,54 @@ func (m *Manager) Results(ctx context.Context, j *Job, fn func(*providers.Result
 	return tally, nil
 }
 
-func (m *Manager) partResults(ctx context.Context, p providers.Provider, j *Job, part store.Part, tally Tally, fn func(*providers.Result) error) error {
-	emit := func(r *providers.Result) error {
+// Snapshot is Results for a job that may still be running: the parts that
+// ended give their results, and every request of a part still running is
+// pending, for the batch APIs report nothing per request before a batch
+// ends. The requests of a running part started from a file the provider
+// has are not known here: they are left out, with a note. A job that has
+// ended gives its results.
+func (m *Manager) Snapshot(ctx context.Context, j *Job, fn func(*providers.Result) error) (Tally, error) {
+	if j.Terminal() {
+		return m.Results(ctx, j, fn)
+	}
+	if !j.Registered {
+		return nil, fmt.Errorf("batch %s is still %s, and its requests are not known here before it ends", j.Parts[0].BatchID, j.Status)
+	}
+	var p providers.Provider
+	if j.Submitted() {
+		var err error
+		if p, err = m.providerOf(j); err != nil {
+			return nil, err
+		}
+	}
+	if err := m.Download(ctx, j); err != nil {
+		return nil, err
+	}
+	tally := Tally{}
+	for _, part := range j.Parts {
+		var err error
+		switch {
+		case providers.Status(part.Status).Terminal():
+			err = m.partResults(ctx, p, j, part, tally, fn)
+		case RemoteInput(part):
+			m.note(fmt.Sprintf("batch %s is still %s; its requests are in a provider file and are not known here before it ends", part.BatchID, part.Status))
+		default:
+			emit := m.emitter(j, part, tally, fn)
+			err = m.eachSubmittedID(j.ID, part.Index, func(id string) error {
+				return emit(&providers.Result{CustomID: id, Status: providers.ResultPending})
+			})
+		}
+		if err != nil {
+			return tally, err
+		}
+	}
+	return tally, nil
+}
+
+// emitter returns a function that completes a result of part with what
+// its job and batch say, counts it in tally and passes it to fn.
+func (m *Manager) emitter(j *Job, part store.Part, tally Tally, fn func(*providers.Result) error) func(*providers.Result) error {
+	return func(r *providers.Result) error {
 		r.Job, r.Provider, r.BatchID = j.ID, j.Provider, part.BatchID
 		if !j.Registered {
 			r.Job = ""
@@ -322,6 +372,10 @@ func (m *Manager) partResults(ctx context.Context, p providers.Provider, j *Job,
 		tally[r.Status]++
 		return fn(r)
 	}
+}
+
+func (m *Manager) partResults(ctx context.Context, p providers.Provider, j *Job, part store.Part, tally Tally, fn func(*providers.Result) error) error {
+	emit := m.emitter(j, part, tally, fn)
 	// submitted holds the ids of the part's requests, each true once a
 	// line for it was emitted. When they are not known here (known false),
 	// it holds the ids returned so far.

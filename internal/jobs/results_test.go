@@ -186,8 +186,8 @@ func TestResultsOfARunningJob(t *testing.T) {
 	if got := dirNames(t, e.m.Config.JobDir("job1")); !reflect.DeepEqual(got, []string{"part-1.jsonl", "part-1.results.jsonl", "part-1.results.jsonl.count", "part-2.jsonl"}) {
 		t.Errorf("job directory holds %q", got)
 	}
-	if n, ok := e.m.Returned(j); ok {
-		t.Errorf("Returned = %d for a job still running, want not known", n)
+	if n, ok := e.m.Missing(j); ok {
+		t.Errorf("Missing = %d for a job still running, want not known", n)
 	}
 }
 
@@ -324,5 +324,46 @@ func TestResultsOfABatchMadeElsewhere(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(e.m.Config.Home, "jobs")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("a batch made elsewhere touched the jobs directory: %v", err)
+	}
+}
+
+// TestSnapshot: a running split job gives one line per request, the
+// outcome of the parts that ended and pending for the others; once it
+// ends, the snapshot is its results.
+func TestSnapshot(t *testing.T) {
+	e := newEnv(t)
+	j := e.create(t, "job1", 2, "a1", "a2", "a3")
+	e.p.raw["batch_1"] = `{"custom_id":"a1","status":"succeeded","text":"one"}` + "\n"
+	e.p.set(t, "batch_1", providers.StatusCompleted, nil)
+	e.p.set(t, "batch_2", providers.StatusInProgress, nil)
+	if err := e.m.Refresh(context.Background(), j); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := collect(t, e.m, j); err == nil {
+		t.Fatal("Results of a running job gave no error")
+	}
+	var lines []string
+	tally, err := e.m.Snapshot(context.Background(), j, func(r *providers.Result) error {
+		b, err := json.Marshal(r)
+		lines = append(lines, string(b))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		resultLine("a1", "succeeded", "batch_1", "m1", "one", "null"),
+		resultLine("a2", "missing", "batch_1", "m1", "", `{"type":"missing","message":"the provider returned no result for this request","code":null}`),
+		resultLine("a3", "pending", "batch_2", "m1", "", "null"),
+	}
+	if !reflect.DeepEqual(lines, want) {
+		t.Errorf("lines\n%s\nwant\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
+	}
+	wantTally := jobs.Tally{providers.ResultSucceeded: 1, providers.ResultMissing: 1, providers.ResultPending: 1}
+	if !reflect.DeepEqual(tally, wantTally) {
+		t.Errorf("tally %v, want %v", tally, wantTally)
+	}
+	if want := []string{"batch_1"}; !reflect.DeepEqual(e.p.downloads, want) {
+		t.Errorf("downloaded %q, want %q", e.p.downloads, want)
 	}
 }

@@ -124,6 +124,7 @@ type Converter struct {
 	text1     []byte // a text line as a JSON string
 	scratch   []byte
 	out       []byte
+	routed    []byte // a line given the method and url it lacks
 }
 
 // NewConverter returns a converter for the input named file, the name its
@@ -457,4 +458,18 @@ func kindOfURL(url []byte) Kind {
 		return KindCompletions
 	}
 	return Kind(url[len("/v1/"):])
+}
+
+// urlOfKind is the OpenAI batch endpoint of kind k, the inverse of
+// kindOfURL for the kinds --endpoint names.
+func urlOfKind(k Kind) string {
+	switch k {
+	case KindChat:
+		return "/v1/chat/completions"
+	case KindEmbeddings:
+		return "/v1/embeddings"
+	case KindResponses:
+		return "/v1/responses"
+	}
+	return "/v1/completions"
 }

@@ -1,6 +1,7 @@
 package jsonl
 
 import (
+	"bytes"
 	"math"
 
 	"github.com/batchctl/batchctl/internal/jsonscan"
@@ -24,8 +25,13 @@ func isOpenAIEndpoint(url []byte) bool {
 func (c *Converter) passOpenAI(b []byte) ([]byte, string) {
 	t := &c.top
 	id := c.checkID("custom_id", t.customID, false)
-	if url, ok := c.checkRoute(); ok && string(url) != c.summary.Endpoint {
-		c.noteEndpoint("url", string(url), kindOfURL(url))
+	routeless := t.method == nil && t.url == nil
+	if routeless && !c.checkObject("body", t.body) {
+		return nil, id
+	}
+	url, field, ok := c.route()
+	if ok && string(url) != c.summary.Endpoint {
+		c.noteEndpoint(field, string(url), kindOfURL(url))
 	}
 	if !c.checkObject("body", t.body) {
 		return nil, id
@@ -42,10 +48,50 @@ func (c *Converter) passOpenAI(b []byte) ([]byte, string) {
 	default:
 		c.report("body.model", "missing (pass --model)")
 	}
-	if c.bad || insert == nil {
+	if c.bad {
 		return b, id
 	}
-	return c.insertMembers(b, t.bodyAt, t.body, insert), id
+	bodyAt := t.bodyAt
+	if routeless {
+		// The batch API wants method and url on every line.
+		n := len(b)
+		b = c.insertMembers(b, bytes.IndexByte(b, '{'), b, jsonscan.AppendQuote([]byte(`"method":"POST","url":`), url))
+		bodyAt += len(b) - n
+		c.routed = append(c.routed[:0], b...) // insertMembers reuses c.out
+		b = c.routed
+	}
+	if insert == nil {
+		return b, id
+	}
+	return c.insertMembers(b, bodyAt, t.body, insert), id
+}
+
+// route returns the url of an OpenAI batch line and the field it comes
+// from. A line with custom_id and body only (the shape of Together's and
+// Cognipeer's batch files) takes the endpoint of --endpoint, or else of
+// what its body holds: messages for chat, input for embeddings, prompt for
+// completions.
+func (c *Converter) route() (url []byte, field string, ok bool) {
+	t := &c.top
+	if t.method != nil || t.url != nil {
+		url, ok = c.checkRoute()
+		return url, "url", ok
+	}
+	kind := c.def.endpoint
+	switch {
+	case kind != "":
+	case t.bodyMessages:
+		kind = KindChat
+	case t.bodyInput:
+		kind = KindEmbeddings
+	case t.bodyPrompt:
+		kind = KindCompletions
+	default:
+		c.report("body", "cannot tell the endpoint: want messages (chat), input (embeddings) or prompt (completions) in body, "+
+			"or pass --endpoint (or give the line method and url)")
+		return nil, "body", false
+	}
+	return []byte(urlOfKind(kind)), "body", true
 }
 
 // checkRoute checks the method and url of an OpenAI batch line and returns

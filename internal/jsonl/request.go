@@ -143,12 +143,19 @@ func (c *Converter) convertShape(sh shape) ([]byte, string) {
 
 // convertOpenAI reads an OpenAI batch line for another target.
 func (c *Converter) convertOpenAI() {
-	url, ok := c.checkRoute()
+	t := &c.top
+	if t.method == nil && t.url == nil && !c.checkObject("body", t.body) {
+		return
+	}
+	url, field, ok := c.route()
 	if !ok {
 		return
 	}
-	src := kindOfURL(url)
-	if !c.setKind("url", src, url) || !c.checkObject("body", c.top.body) {
+	src, named := kindOfURL(url), url
+	if field != "url" {
+		named = nil // the line names a kind, not a url
+	}
+	if !c.setKind(field, src, named) || !c.checkObject("body", t.body) {
 		return
 	}
 	switch src {

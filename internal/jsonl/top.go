@@ -19,6 +19,7 @@ type topLevel struct {
 	bodyAt, paramsAt      int // where body and params start in the line
 
 	bodyModel                                                  []byte
+	bodyMessages, bodyInput, bodyPrompt                        bool // the body has these members
 	paramsModel, paramsMaxTokens, paramsMessages, paramsStream []byte
 	requestModel, requestContents, requestContent              []byte
 
@@ -94,9 +95,16 @@ func (c *Converter) scanTop(b []byte) (kind string, err error) {
 			t.distinguish(shapeOpenAI, "body")
 			t.bodyAt = s.Offset()
 			t.body, err = s.RawObject(func(key []byte) (err error) {
-				if string(key) == "model" {
+				switch string(key) {
+				case "model":
 					t.bodyModel, err = s.Raw()
 					return err
+				case "messages":
+					t.bodyMessages = true
+				case "input":
+					t.bodyInput = true
+				case "prompt":
+					t.bodyPrompt = true
 				}
 				return s.Skip()
 			})

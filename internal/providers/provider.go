@@ -197,10 +197,14 @@ const (
 	ResultExpired   ResultStatus = "expired"
 	ResultCanceled  ResultStatus = "canceled"
 	ResultMissing   ResultStatus = "missing"
+	// ResultPending is a request whose batch is still running, in the
+	// snapshot results --partial gives: the batch APIs report nothing per
+	// request before a batch ends.
+	ResultPending ResultStatus = "pending"
 )
 
-// ResultStatuses lists every request outcome, in documentation order.
-var ResultStatuses = []ResultStatus{ResultSucceeded, ResultErrored, ResultExpired, ResultCanceled, ResultMissing}
+// ResultStatuses lists every request status, in documentation order.
+var ResultStatuses = []ResultStatus{ResultSucceeded, ResultErrored, ResultExpired, ResultCanceled, ResultMissing, ResultPending}
 
 // ResultError describes why a request did not succeed.
 type ResultError struct {

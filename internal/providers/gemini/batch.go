@@ -151,6 +151,12 @@ func parseOperation(provider string, raw []byte) (*providers.Batch, error) {
 		Metadata:     parseDisplayName(md.DisplayName),
 		Raw:          bytes.Clone(raw),
 	}
+	if status == providers.StatusExpired && op.Response == nil && md.Output == nil {
+		// An expired batch returns no results (its requests come out
+		// expired), so none of them succeeded, whatever batchStats counted
+		// while it ran.
+		b.Counts.Succeeded, b.Counts.Failed = 0, b.Counts.Total
+	}
 	if status.Terminal() {
 		b.CompletedAt = md.EndTime.Time
 		if b.CompletedAt.IsZero() {

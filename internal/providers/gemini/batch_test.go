@@ -157,3 +157,29 @@ func FuzzParseBatch(f *testing.F) {
 		`{"name":"batches/d1","done":true,"error":{"code":13,"message":"Internal error.","status":"INTERNAL"}}`,
 		`{"name":"batches/x","metadata":{"state":"BATCH_STATE_"}}`)
 }
+
+// TestParseExpiredCounts: an expired batch without output returns no
+// results, so its counts say none succeeded, as its result lines will.
+func TestParseExpiredCounts(t *testing.T) {
+	stats := `"batchStats":{"requestCount":"3","successfulRequestCount":"2","pendingRequestCount":"1"}`
+	tests := []struct {
+		name, raw string
+		want      providers.Counts
+	}{
+		{"no output", `{"name":"batches/x","metadata":{"state":"BATCH_STATE_EXPIRED",` + stats + `},"done":true}`,
+			providers.Counts{Total: 3, Failed: 3}},
+		{"with a responses file", `{"name":"batches/x","metadata":{"state":"BATCH_STATE_EXPIRED",` + stats +
+			`},"done":true,"response":{"responsesFile":"files/r"}}`, providers.Counts{Total: 3, Succeeded: 2}},
+		{"running", `{"name":"batches/x","metadata":{"state":"BATCH_STATE_RUNNING",` + stats + `}}`,
+			providers.Counts{Total: 3, Succeeded: 2}},
+	}
+	for _, tt := range tests {
+		b, err := parseOperation("gemini", []byte(tt.raw))
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if b.Counts != tt.want {
+			t.Errorf("%s: counts %+v, want %+v", tt.name, b.Counts, tt.want)
+		}
+	}
+}
