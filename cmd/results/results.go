@@ -44,14 +44,20 @@ func NewCmdResults(f *cmdutil.Factory, runF func(context.Context, *Options) erro
 			Write one JSON object per submitted request, the same keys for every provider:
 
 			  {"custom_id":"q1","status":"succeeded","job":"j7k2m9","provider":"openai",
-			   "batch_id":"batch_abc","model":"gpt-4o-mini","text":"Paris.","finish_reason":"stop",
-			   "usage":{"input_tokens":12,"output_tokens":3},"error":null,"response":{...}}
+			   "batch_id":"batch_abc","model":"gpt-4o-mini","text":"Paris.","embedding":null,
+			   "embeddings":null,"tool_calls":null,"finish_reason":"stop",
+			   "usage":{"input_tokens":12,"output_tokens":3,"cache_read_input_tokens":null,
+			   "cache_creation_input_tokens":null,"reasoning_tokens":null},"parsed":null,
+			   "valid":null,"output_error":null,"error":null,"response":{...}}
 
-			status is one of succeeded, errored, expired, canceled, missing (the provider
-			returned nothing for a submitted request). text is the answer's text; embedding
-			requests carry "embedding" (or "embeddings" for several inputs) instead. error is
-			null or {"type","message","code","http_status"}; response is the provider's own
-			response body. Every submitted request yields exactly one line.
+			Every key is always present, null where it does not apply. status is one of
+			succeeded, errored, expired, canceled, missing (the provider returned nothing for a
+			submitted request). text is the answer's text; embedding requests carry "embedding"
+			(numbers, whatever the encoding format), or "embeddings" for several inputs, instead.
+			tool_calls, parsed, valid, output_error and the usage details are reserved (null).
+			error is null or {"type","message","code","http_status"}: code a string or null,
+			http_status a number or null when the request got no HTTP answer. response is the
+			provider's own response body. Every submitted request yields exactly one line.
 
 			The provider's result files are downloaded once and kept with the job, so later
 			calls read the local copy. --raw writes the provider's own lines instead.

@@ -39,7 +39,7 @@ func resultLine(customID, status, batch, model, text, errJSON string) string {
 		textJSON = strconv.Quote(text)
 	}
 	return `{"custom_id":"` + customID + `","status":"` + status + `","job":"job1","provider":"fake","batch_id":"` + batch +
-		`","model":"` + model + `","text":` + textJSON + `,"finish_reason":null,"usage":null,"error":` + errJSON + `,"response":null}`
+		`","model":"` + model + `","text":` + textJSON + `,"embedding":null,"embeddings":null,"tool_calls":null,"finish_reason":null,"usage":null,"parsed":null,"valid":null,"output_error":null,"error":` + errJSON + `,"response":null}`
 }
 
 func TestResults(t *testing.T) {
@@ -59,14 +59,14 @@ func TestResults(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	failed := `{"type":"batch_failed","message":"the batch failed: line 3: bad json","code":null}`
+	failed := `{"type":"batch_failed","message":"the batch failed: line 3: bad json","code":null,"http_status":null}`
 	want := []string{
 		resultLine("a2", "succeeded", "batch_1", "m1-2025", "two", "null"),
-		resultLine("a1", "missing", "batch_1", "m1", "", `{"type":"missing","message":"the provider returned no result for this request","code":null}`),
+		resultLine("a1", "missing", "batch_1", "m1", "", `{"type":"missing","message":"the provider returned no result for this request","code":null,"http_status":null}`),
 		resultLine("a3", "errored", "batch_2", "m1", "", `{"type":"invalid_request","message":"bad","code":"x","http_status":400}`),
-		resultLine("a4", "expired", "batch_2", "m1", "", `{"type":"batch_expired","message":"the batch expired before this request ran","code":null}`),
+		resultLine("a4", "expired", "batch_2", "m1", "", `{"type":"batch_expired","message":"the batch expired before this request ran","code":null,"http_status":null}`),
 		resultLine("a6", "succeeded", "batch_3", "m1", "six", "null"),
-		resultLine("a5", "canceled", "batch_3", "m1", "", `{"type":"batch_cancelled","message":"the batch was cancelled before this request ran","code":null}`),
+		resultLine("a5", "canceled", "batch_3", "m1", "", `{"type":"batch_cancelled","message":"the batch was cancelled before this request ran","code":null,"http_status":null}`),
 		resultLine("a7", "errored", "batch_4", "m1", "", failed),
 		resultLine("a8", "errored", "batch_4", "m1", "", failed),
 	}
@@ -304,9 +304,9 @@ func TestResultsOfABatchMadeElsewhere(t *testing.T) {
 	}
 	want := []string{
 		`{"custom_id":"e1","status":"succeeded","job":"","provider":"fake","batch_id":"batch_x","model":"m9-v2","text":null,` +
-			`"embedding":[0.5],"finish_reason":null,"usage":null,"error":null,"response":null}`,
+			`"embedding":[0.5],"embeddings":null,"tool_calls":null,"finish_reason":null,"usage":null,"parsed":null,"valid":null,"output_error":null,"error":null,"response":null}`,
 		`{"custom_id":"e2","status":"errored","job":"","provider":"fake","batch_id":"batch_x","model":"m9","text":null,` +
-			`"finish_reason":null,"usage":null,"error":{"type":"server_error","message":"oops","code":null},"response":null}`,
+			`"embedding":null,"embeddings":null,"tool_calls":null,"finish_reason":null,"usage":null,"parsed":null,"valid":null,"output_error":null,"error":{"type":"server_error","message":"oops","code":null,"http_status":null},"response":null}`,
 	}
 	if !reflect.DeepEqual(lines, want) {
 		t.Errorf("results\n%s\nwant\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))

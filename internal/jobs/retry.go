@@ -49,7 +49,7 @@ func invalidRequest(e *providers.ResultError) bool {
 	case "invalid_request_error", "INVALID_ARGUMENT", "invalid_request":
 		return true
 	}
-	return e.HTTPStatus == 400 || e.HTTPStatus == 404 || e.HTTPStatus == 422
+	return e.HTTPStatus != nil && (*e.HTTPStatus == 400 || *e.HTTPStatus == 404 || *e.HTTPStatus == 422)
 }
 
 // RetryInput streams the kept input lines of a job's selected requests,
