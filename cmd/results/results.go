@@ -72,7 +72,8 @@ func NewCmdResults(f *cmdutil.Factory, runF func(context.Context, *Options) erro
 			device (such as /dev/stdout) is written in place.
 
 			--merged follows the job's retry chain (batchctl retry): one line per original
-			request, with the outcome of the newest finished job that ran it.
+			request, in the original input order, with the outcome of the newest finished job
+			that ran it.
 
 			--from-file normalizes a results file in a provider's own format that is already
 			on disk (downloaded elsewhere, or written by --raw; - reads standard input), with
