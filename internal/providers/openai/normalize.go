@@ -3,9 +3,12 @@ package openai
 import (
 	"bytes"
 	"cmp"
+	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/batchctl/batchctl/internal/jsonscan"
@@ -174,7 +177,35 @@ type responseBody struct {
 // embedding is one vector of an embeddings body.
 type embedding struct {
 	index  int64
-	vector []byte // raw JSON, aliasing the line
+	vector []byte // a JSON array of numbers, aliasing the line when the body holds one
+}
+
+// decodeBase64Vector reads an embedding of encoding_format "base64":
+// little-endian float32s in standard base64, as the OpenAI SDKs decode it
+// (openai-python's embeddings.create reads it with numpy's frombuffer,
+// dtype float32). It returns the vector as the JSON array of numbers the
+// API answers with encoding_format "float".
+func decodeBase64Vector(s *jsonscan.Scanner) ([]byte, error) {
+	text, err := s.Str()
+	if err != nil {
+		return nil, err
+	}
+	raw, err := base64.StdEncoding.DecodeString(text)
+	if err != nil {
+		return nil, fmt.Errorf("base64 embedding: %w", err)
+	}
+	if len(raw)%4 != 0 {
+		return nil, fmt.Errorf("base64 embedding of %d bytes is not a list of float32s", len(raw))
+	}
+	vector := make([]float32, len(raw)/4)
+	for i := range vector {
+		vector[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i:]))
+	}
+	out, err := json.Marshal(vector)
+	if err != nil {
+		return nil, fmt.Errorf("base64 embedding: %w", err)
+	}
+	return out, nil
 }
 
 // tokenUsage is a body's usage in either spelling.
@@ -317,7 +348,11 @@ func (b *responseBody) readDataItem(s *jsonscan.Scanner) error {
 		case "index":
 			e.index, err = s.Int()
 		case "embedding":
-			e.vector, err = s.Raw()
+			if s.Peek() == '"' {
+				e.vector, err = decodeBase64Vector(s)
+			} else {
+				e.vector, err = s.Raw()
+			}
 		default:
 			return s.Skip()
 		}

@@ -139,6 +139,17 @@ func TestNormalize(t *testing.T) {
 				Embeddings: json.RawMessage(`[[0.25,2],[0.5,-1e-3]]`), Usage: &providers.Usage{InputTokens: 4}},
 		},
 		{
+			name: "base64 embedding, decoded",
+			line: `{"custom_id":"b-1","response":{"status_code":200,"body":{"object":"list","data":[{"object":"embedding","index":0,"embedding":"AAAAPwAAgL4AAABAbxKDOg=="}],"model":"text-embedding-3-small","usage":{"prompt_tokens":3,"total_tokens":3}}},"error":null}`,
+			want: providers.Result{CustomID: "b-1", Status: succeeded, Model: "text-embedding-3-small",
+				Embedding: json.RawMessage(`[0.5,-0.25,2,0.001]`), Usage: &providers.Usage{InputTokens: 3}},
+		},
+		{
+			name: "several base64 embeddings",
+			line: `{"custom_id":"b-2","response":{"status_code":200,"body":{"data":[{"index":1,"embedding":"AACAPwAAQMA="},{"index":0,"embedding":""}],"model":"m"}},"error":null}`,
+			want: providers.Result{CustomID: "b-2", Status: succeeded, Model: "m", Embeddings: json.RawMessage(`[[],[1,-3]]`)},
+		},
+		{
 			name: "HTTP 400",
 			line: http400Line,
 			want: providers.Result{CustomID: "bad-1", Status: errored, Error: &providers.ResultError{
@@ -222,6 +233,9 @@ func TestNormalizeRejects(t *testing.T) {
 		{"no custom_id", `{"id":"batch_req_1","response":{"status_code":200,"body":{}},"error":null}`, "result line has no custom_id"},
 		{"custom_id not a string", `{"custom_id":7,"error":{"code":"x"}}`, "result line: custom_id: found number, want string"},
 		{"status_code not a number", `{"custom_id":"a","response":{"status_code":"200"}}`, "result line: response: status_code: found string, want integer"},
+		{"base64 embedding not base64", `{"custom_id":"a","response":{"status_code":200,"body":{"data":[{"embedding":"AA*A"}]}}}`, "result line: response: body: data: embedding: base64 embedding: illegal base64 data at input byte 2"},
+		{"base64 embedding not float32s", `{"custom_id":"a","response":{"status_code":200,"body":{"data":[{"embedding":"AAA="}]}}}`, "result line: response: body: data: embedding: base64 embedding of 2 bytes is not a list of float32s"},
+		{"base64 embedding with NaN", `{"custom_id":"a","response":{"status_code":200,"body":{"data":[{"embedding":"AADAfw=="}]}}}`, "result line: response: body: data: embedding: base64 embedding: json: unsupported value: NaN"},
 		{"neither response nor error", `{"custom_id":"a","response":null,"error":null}`, `result line for "a" has neither response nor error`},
 	}
 	c := New(Config{})
