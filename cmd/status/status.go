@@ -120,7 +120,7 @@ func printHuman(ios *iostreams.IOStreams, j *jobs.Job, missing int, now time.Tim
 	if u := j.KnownUsage(); u != nil {
 		fmt.Fprintf(w, "  %s     %d input · %d output tokens\n", cs.Muted("usage"), u.InputTokens, u.OutputTokens)
 	} else {
-		fmt.Fprintf(w, "  %s     unknown until the results are downloaded\n", cs.Muted("usage"))
+		fmt.Fprintf(w, "  %s     unknown (not reported with the batch; counted when the results are downloaded)\n", cs.Muted("usage"))
 	}
 	when := "created " + cmdutil.FuzzyAgo(now, j.CreatedAt)
 	if !j.CompletedAt.IsZero() {
