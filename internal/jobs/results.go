@@ -55,11 +55,16 @@ func (m *Manager) Download(ctx context.Context, j *Job) error {
 			continue
 		}
 		dst := m.RawResultsPath(j.ID, part.Index)
+		var usage *providers.Usage
 		if _, err := os.Stat(dst); err == nil {
-			continue
-		}
-		usage, err := m.downloadPart(ctx, j, part, dst)
-		if err != nil {
+			if part.UsageKnown {
+				continue
+			}
+			// Results kept by a version that did not sum their usage.
+			if usage, err = m.keptUsage(j, part, dst); err != nil {
+				return fmt.Errorf("reading the kept results of batch %s: %w", part.BatchID, err)
+			}
+		} else if usage, err = m.downloadPart(ctx, j, part, dst); err != nil {
 			return fmt.Errorf("downloading results of batch %s: %w", part.BatchID, err)
 		}
 		if part.UsageKnown || usage == nil {
@@ -107,15 +112,9 @@ func (m *Manager) downloadPart(ctx context.Context, j *Job, part store.Part, dst
 		}
 	}()
 	b := batchOf(part)
-	var submitted map[string]bool // nil when the part's ids are not known here
-	if j.Registered && !RemoteInput(part) {
-		submitted = map[string]bool{}
-		if err := m.eachSubmittedID(j.ID, part.Index, func(id string) error {
-			submitted[id] = false
-			return nil
-		}); err != nil {
-			return nil, err
-		}
+	submitted, err := m.submittedIDs(j, part)
+	if err != nil {
+		return nil, err
 	}
 	var returned int
 	var sum providers.Usage
@@ -153,6 +152,42 @@ func (m *Manager) downloadPart(ctx context.Context, j *Job, part store.Part, dst
 		return nil, err
 	}
 	return &sum, nil
+}
+
+// submittedIDs returns the ids of a part's requests, each false; nil when
+// they are not known here.
+func (m *Manager) submittedIDs(j *Job, part store.Part) (map[string]bool, error) {
+	if !j.Registered || RemoteInput(part) {
+		return nil, nil
+	}
+	submitted := map[string]bool{}
+	err := m.eachSubmittedID(j.ID, part.Index, func(id string) error {
+		submitted[id] = false
+		return nil
+	})
+	return submitted, err
+}
+
+// keptUsage sums the usage of a part's results kept at path.
+func (m *Manager) keptUsage(j *Job, part store.Part, path string) (*providers.Usage, error) {
+	p, err := m.providerOf(j)
+	if err != nil {
+		return nil, err
+	}
+	submitted, err := m.submittedIDs(j, part)
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	_, usage, err := checkRaw(f, p, submitted)
+	if err != nil {
+		return nil, err
+	}
+	return &usage, nil
 }
 
 // bound checks what a provider sends for part as it is written to w: a

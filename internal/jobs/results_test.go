@@ -326,3 +326,64 @@ func TestResultsOfABatchMadeElsewhere(t *testing.T) {
 		t.Errorf("a batch made elsewhere touched the jobs directory: %v", err)
 	}
 }
+
+// A provider that reports no usage with its batches (Anthropic, Gemini)
+// leaves a job's usage unknown, never 0, until its results are in; then
+// they are summed once, also from results a version that did not sum them
+// had kept.
+func TestResultsSumUsage(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	j := e.create(t, "job1", 0, "a1", "a2", "a3")
+	e.p.raw["batch_1"] = `{"custom_id":"a1","status":"succeeded","usage":{"input_tokens":3,"output_tokens":2}}` + "\n" +
+		`{"custom_id":"a2","status":"succeeded","usage":{"input_tokens":4,"output_tokens":5}}` + "\n" +
+		`{"custom_id":"a2","status":"succeeded","usage":{"input_tokens":100,"output_tokens":100}}` + "\n" +
+		`{"custom_id":"zz","status":"succeeded","usage":{"input_tokens":100,"output_tokens":100}}` + "\n" +
+		`{"custom_id":"a3","status":"errored","error":{"type":"x","message":"m","code":null}}` + "\n"
+	e.p.set(t, "batch_1", providers.StatusCompleted, nil)
+	if err := e.m.Refresh(ctx, j); err != nil {
+		t.Fatal(err)
+	}
+	if u := j.KnownUsage(); u != nil {
+		t.Fatalf("usage before the results = %+v, want unknown", u)
+	}
+	want := providers.Usage{InputTokens: 7, OutputTokens: 7} // a repeated id and an unknown one left out
+	stored := func() *providers.Usage {
+		t.Helper()
+		sj, err := e.reg.Get(ctx, "job1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return (&jobs.Job{Job: sj, Registered: true}).KnownUsage()
+	}
+	if _, _, err := collect(t, e.m, j); err != nil {
+		t.Fatal(err)
+	}
+	if u := j.KnownUsage(); u == nil || *u != want {
+		t.Errorf("usage after the results = %+v, want %+v", u, want)
+	}
+	if u := stored(); u == nil || *u != want {
+		t.Errorf("stored usage after the results = %+v, want %+v", u, want)
+	}
+
+	// results kept by a version that did not sum usage
+	part := j.Parts[0]
+	part.Usage, part.UsageKnown = providers.Usage{}, false
+	if err := e.reg.SavePart(ctx, "job1", part); err != nil {
+		t.Fatal(err)
+	}
+	sj, err := e.reg.Get(ctx, "job1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	j = &jobs.Job{Job: sj, Registered: true}
+	if _, _, err := collect(t, e.m, j); err != nil {
+		t.Fatal(err)
+	}
+	if u := stored(); u == nil || *u != want {
+		t.Errorf("stored usage from kept results = %+v, want %+v", u, want)
+	}
+	if got := e.p.downloads; len(got) != 1 {
+		t.Errorf("downloaded %q, want one download", got)
+	}
+}
