@@ -47,13 +47,20 @@ func NewCmdResults(f *cmdutil.Factory, runF func(context.Context, *Options) erro
 			every provider:
 
 			  {"custom_id":"q1","status":"succeeded","job":"j7k2m9","provider":"openai",
-			   "batch_id":"batch_abc","model":"gpt-4o-mini","text":"Paris.","finish_reason":"stop",
-			   "usage":{"input_tokens":12,"output_tokens":3},"error":null,"response":{...}}
+			   "batch_id":"batch_abc","model":"gpt-4o-mini","text":"Paris.","embedding":null,
+			   "embeddings":null,"tool_calls":null,"finish_reason":"stop",
+			   "usage":{"input_tokens":12,"output_tokens":3,"cache_read_input_tokens":null,
+			   "cache_creation_input_tokens":null,"reasoning_tokens":null},"parsed":null,
+			   "valid":null,"output_error":null,"error":null,"response":{...}}
 
-			status is one of succeeded, errored, expired, canceled, missing (the provider
-			returned nothing for a submitted request), or pending (only with --partial). text is the answer's text; embedding
-			requests carry "embedding" (or "embeddings" for several inputs) instead. error is
-			null or {"type","message","code","http_status"}; response is the provider's own
+			Every key is always present, null where it does not apply. status is one of
+			succeeded, errored, expired, canceled, missing (the provider returned nothing for a
+			submitted request), or pending (only with --partial). text is the answer's text;
+			embedding requests carry "embedding" (numbers, whatever the encoding format), or
+			"embeddings" for several inputs, instead. tool_calls, parsed, valid, output_error
+			and the usage details are reserved (null). error is null or
+			{"type","message","code","http_status"}: code a string or null, http_status a
+			number or null when the request got no HTTP answer. response is the provider's own
 			response body. Every submitted request yields exactly one line.
 
 			On a terminal, unless --json is given, each result is instead shown as one line
@@ -74,7 +81,8 @@ func NewCmdResults(f *cmdutil.Factory, runF func(context.Context, *Options) erro
 			device (such as /dev/stdout) is written in place.
 
 			--merged follows the job's retry chain (batchctl retry): one line per original
-			request, with the outcome of the newest finished job that ran it.
+			request, in the original input order, with the outcome of the newest finished job
+			that ran it.
 
 			--partial gives a snapshot of a job still running, instead of an error: one line
 			per request, with its outcome where it is known (the parts of a split job that

@@ -3,7 +3,6 @@ package shared
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"io"
 	"sync"
 	"time"
@@ -67,10 +66,7 @@ func (w *lineWriter) writeResult(r *providers.Result) error {
 		return w.flushed
 	}
 	n := len(w.buf)
-	line, err := r.AppendJSON(w.buf)
-	if err != nil {
-		return fmt.Errorf("encoding the result of %s: %w", r.CustomID, err)
-	}
+	line := r.AppendJSON(w.buf)
 	if bytes.IndexByte(line[n:], '\n') >= 0 {
 		return errNewlineInLine // a raw field that is not one line of JSON
 	}

@@ -45,6 +45,10 @@ func NewCmdStatus(f *cmdutil.Factory, runF func(context.Context, *Options) error
 			times, and any batch-level errors (such as input lines the provider rejected).
 			A job that has not ended is refreshed from the provider first.
 
+			Token usage is "unknown" (null in JSON), never 0, until it is known: OpenAI
+			reports it with the batch; Anthropic and Gemini do not, so it is summed from
+			the job's results once they are downloaded (by results, create --wait or sync).
+
 			<job> is a job id, a unique prefix of one, a job name, or a provider batch id.
 			A batch that is not in the local registry is looked up with --provider.
 
@@ -126,8 +130,10 @@ func printHuman(ios *iostreams.IOStreams, j *jobs.Job, missing int, now time.Tim
 	if missing > 0 {
 		fmt.Fprintf(w, "  %s   %s: the provider returned no result for them\n", cs.Warning("missing"), cmdutil.Plural(missing, "request"))
 	}
-	if j.Usage.InputTokens > 0 || j.Usage.OutputTokens > 0 {
-		fmt.Fprintf(w, "  %s     %d input · %d output tokens\n", cs.Muted("usage"), j.Usage.InputTokens, j.Usage.OutputTokens)
+	if u := j.KnownUsage(); u != nil {
+		fmt.Fprintf(w, "  %s     %d input · %d output tokens\n", cs.Muted("usage"), u.InputTokens, u.OutputTokens)
+	} else {
+		fmt.Fprintf(w, "  %s     unknown (not reported with the batch; counted when the results are downloaded)\n", cs.Muted("usage"))
 	}
 	when := "created " + cmdutil.FuzzyAgo(now, j.CreatedAt)
 	if !j.CompletedAt.IsZero() {
@@ -155,12 +161,15 @@ func printHuman(ios *iostreams.IOStreams, j *jobs.Job, missing int, now time.Tim
 }
 
 func printPlain(w io.Writer, j *jobs.Job, missing int) error {
+	inTokens, outTokens := "unknown", "unknown"
+	if u := j.KnownUsage(); u != nil {
+		inTokens, outTokens = strconv.FormatInt(u.InputTokens, 10), strconv.FormatInt(u.OutputTokens, 10)
+	}
 	kv := [][2]string{
 		{"id", j.ID}, {"name", j.Name}, {"status", j.Status}, {"provider", j.Provider},
 		{"model", j.Model}, {"endpoint", j.Endpoint}, {"requests", strconv.Itoa(j.Requests)},
 		{"succeeded", strconv.Itoa(j.Counts.Succeeded)}, {"failed", strconv.Itoa(j.Counts.Failed)},
-		{"input_tokens", strconv.FormatInt(j.Usage.InputTokens, 10)},
-		{"output_tokens", strconv.FormatInt(j.Usage.OutputTokens, 10)},
+		{"input_tokens", inTokens}, {"output_tokens", outTokens},
 		{"created_at", cmdutil.Timestamp(j.CreatedAt)}, {"completed_at", cmdutil.Timestamp(j.CompletedAt)},
 	}
 	if missing >= 0 {

@@ -31,8 +31,8 @@ func TestFileResults(t *testing.T) {
 	}{
 		{
 			name: "every line, repeated ids included",
-			input: `{"custom_id":"a1","status":"succeeded","model":"m1","text":"one","finish_reason":"end_turn"}` + "\n\n" +
-				`{"custom_id":"a1","status":"errored","error":{"type":"server_error","message":"again","code":null}}` + "\n" +
+			input: `{"custom_id":"a1","status":"succeeded","model":"m1","text":"one","embedding":null,"embeddings":null,"tool_calls":null,"finish_reason":"end_turn"}` + "\n\n" +
+				`{"custom_id":"a1","status":"errored","error":{"type":"server_error","message":"again","code":null,"http_status":null}}` + "\n" +
 				`{"custom_id":"a2","status":"expired","job":"elsewhere","batch_id":"batch_x"}`,
 			want: []string{
 				`a1 succeeded job="" provider=fake batch="" model=m1 finish=stop`,

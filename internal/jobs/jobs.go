@@ -328,7 +328,7 @@ func PartFromBatch(part store.Part, b *providers.Batch, now time.Time) store.Par
 	part.ProviderStatus = b.ProviderStatus
 	part.Counts, _ = b.Counts.Clamp(knownRequests(part))
 	if b.Usage != nil {
-		part.Usage = *b.Usage
+		part.Usage, part.UsageKnown = *b.Usage, true
 	}
 	part.InputFileID = b.InputFileID
 	part.OutputFileID = b.OutputFileID

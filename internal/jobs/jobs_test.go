@@ -48,7 +48,7 @@ func TestResolve(t *testing.T) {
 		CreatedAt: batchCreated, UpdatedAt: testNow, CompletedAt: batchDone,
 		Parts: []store.Part{{
 			Index: 1, BatchID: "batch_x", Status: "completed", ProviderStatus: "completed",
-			Counts: providers.Counts{Total: 3, Succeeded: 2, Failed: 1}, Usage: providers.Usage{InputTokens: 30},
+			Counts: providers.Counts{Total: 3, Succeeded: 2, Failed: 1}, Usage: providers.Usage{InputTokens: 30}, UsageKnown: true,
 			OutputFileID: "file_out", ErrorFileID: "file_err", Raw: []byte(`{"id":"batch_x"}`),
 			CreatedAt: batchCreated, UpdatedAt: testNow, CompletedAt: batchDone,
 		}},

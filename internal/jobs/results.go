@@ -50,41 +50,60 @@ func (m *Manager) Download(ctx context.Context, j *Job) error {
 	if !j.Registered {
 		return nil
 	}
-	for _, part := range j.Parts {
+	for i, part := range j.Parts {
 		if part.BatchID == "" || !providers.Status(part.Status).Terminal() {
 			continue
 		}
 		dst := m.RawResultsPath(j.ID, part.Index)
+		var usage *providers.Usage
 		if _, err := os.Stat(dst); err == nil {
-			continue
-		}
-		if err := m.downloadPart(ctx, j, part, dst); err != nil {
+			if part.UsageKnown {
+				continue
+			}
+			// Results kept by a version that did not sum their usage.
+			if usage, err = m.keptUsage(j, part, dst); err != nil {
+				return fmt.Errorf("reading the kept results of batch %s: %w", part.BatchID, err)
+			}
+		} else if usage, err = m.downloadPart(ctx, j, part, dst); err != nil {
 			return fmt.Errorf("downloading results of batch %s: %w", part.BatchID, err)
 		}
+		if part.UsageKnown || usage == nil {
+			continue
+		}
+		// The provider did not report the batch's usage (Anthropic,
+		// Gemini): its results, which carry token counts, are summed once.
+		part.Usage, part.UsageKnown = *usage, true
+		if err := m.reg.SavePart(ctx, j.ID, part); err != nil {
+			return fmt.Errorf("recording the usage of batch %s: %w", part.BatchID, err)
+		}
+		j.Parts[i] = part
+		j.Status, j.Counts, j.Usage, _ = store.Aggregate(j.Parts)
 	}
 	return nil
 }
 
-func (m *Manager) downloadPart(ctx context.Context, j *Job, part store.Part, dst string) (err error) {
+// downloadPart downloads a part's results to dst and returns the usage
+// they report, summed; nil when another process downloaded them first.
+func (m *Manager) downloadPart(ctx context.Context, j *Job, part store.Part, dst string) (usage *providers.Usage, err error) {
 	// One process downloads a part at a time; the others wait for its file.
 	lock, err := m.waitLock(ctx, j.ID, "download-"+strconv.Itoa(part.Index))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer lock.Unlock()
 	if _, err := os.Stat(dst); err == nil {
-		return nil
+		return nil, nil
 	}
 	p, err := m.providerOf(j)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
-		return err
+		return nil, err
 	}
 	f, err := os.CreateTemp(filepath.Dir(dst), filepath.Base(dst)+".*.tmp")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer func() {
 		if err != nil {
@@ -93,17 +112,12 @@ func (m *Manager) downloadPart(ctx context.Context, j *Job, part store.Part, dst
 		}
 	}()
 	b := batchOf(part)
-	var submitted map[string]bool // nil when the part's ids are not known here
-	if j.Registered && !RemoteInput(part) {
-		submitted = map[string]bool{}
-		if err := m.eachSubmittedID(j.ID, part.Index, func(id string) error {
-			submitted[id] = false
-			return nil
-		}); err != nil {
-			return err
-		}
+	submitted, err := m.submittedIDs(j, part)
+	if err != nil {
+		return nil, err
 	}
 	var returned int
+	var sum providers.Usage
 	var out io.Writer = f
 	if prog := m.startProgress("downloading results of "+part.BatchID, -1); prog != nil {
 		defer prog.Done()
@@ -119,22 +133,61 @@ func (m *Manager) downloadPart(ctx context.Context, j *Job, part store.Part, dst
 		if err := p.Download(ctx, b, bound(out, part)); err != nil {
 			return err
 		}
-		returned, err = checkRaw(f, p, submitted)
+		returned, sum, err = checkRaw(f, p, submitted)
 		return err
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := f.Sync(); err != nil {
-		return err
+		return nil, err
 	}
 	if err := f.Close(); err != nil {
-		return err
+		return nil, err
 	}
 	if err := os.WriteFile(m.returnedPath(j.ID, part.Index), []byte(strconv.Itoa(returned)+"\n"), 0o600); err != nil {
-		return err
+		return nil, err
 	}
-	return os.Rename(f.Name(), dst)
+	if err := os.Rename(f.Name(), dst); err != nil {
+		return nil, err
+	}
+	return &sum, nil
+}
+
+// submittedIDs returns the ids of a part's requests, each false; nil when
+// they are not known here.
+func (m *Manager) submittedIDs(j *Job, part store.Part) (map[string]bool, error) {
+	if !j.Registered || RemoteInput(part) {
+		return nil, nil
+	}
+	submitted := map[string]bool{}
+	err := m.eachSubmittedID(j.ID, part.Index, func(id string) error {
+		submitted[id] = false
+		return nil
+	})
+	return submitted, err
+}
+
+// keptUsage sums the usage of a part's results kept at path.
+func (m *Manager) keptUsage(j *Job, part store.Part, path string) (*providers.Usage, error) {
+	p, err := m.providerOf(j)
+	if err != nil {
+		return nil, err
+	}
+	submitted, err := m.submittedIDs(j, part)
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	_, usage, err := checkRaw(f, p, submitted)
+	if err != nil {
+		return nil, err
+	}
+	return &usage, nil
 }
 
 // bound checks what a provider sends for part as it is written to w: a
@@ -153,12 +206,13 @@ func bound(w io.Writer, part store.Part) io.Writer {
 // checkRaw reads a downloaded file back and checks that every line is a
 // result the provider's normalizer accepts. A torn line (a body cut short)
 // is reported as io.ErrUnexpectedEOF, so the download is repeated. It
-// returns how many requests got a result: distinct ids, of those in
+// returns how many requests got a result, and the usage those results
+// report, summed: distinct ids, of those in
 // submitted (each false until seen) when the submitted ids are known (not
 // nil). One map serves both, so a large job's ids are held only once.
-func checkRaw(f *os.File, p providers.Provider, submitted map[string]bool) (results int, err error) {
+func checkRaw(f *os.File, p providers.Provider, submitted map[string]bool) (results int, usage providers.Usage, err error) {
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return 0, err
+		return 0, usage, err
 	}
 	for id := range submitted {
 		submitted[id] = false // a repeated download counts anew
@@ -171,18 +225,22 @@ func checkRaw(f *os.File, p providers.Provider, submitted map[string]bool) (resu
 	for {
 		line, err := nextResult(rd)
 		if errors.Is(err, io.EOF) {
-			return results, nil
+			return results, usage, nil
 		}
 		if err != nil {
-			return results, err
+			return results, usage, err
 		}
 		res, err := p.Normalize(line)
 		if err != nil {
-			return results, fmt.Errorf("downloaded line %d is not a whole result (%v): %w", rd.Line(), err, io.ErrUnexpectedEOF)
+			return results, usage, fmt.Errorf("downloaded line %d is not a whole result (%v): %w", rd.Line(), err, io.ErrUnexpectedEOF)
 		}
 		if done, ok := seen[res.CustomID]; !done && (ok || submitted == nil) {
 			seen[res.CustomID] = true
 			results++
+			if res.Usage != nil {
+				usage.InputTokens += res.Usage.InputTokens
+				usage.OutputTokens += res.Usage.OutputTokens
+			}
 		}
 	}
 }

@@ -39,7 +39,7 @@ func resultLine(customID, status, batch, model, text, errJSON string) string {
 		textJSON = strconv.Quote(text)
 	}
 	return `{"custom_id":"` + customID + `","status":"` + status + `","job":"job1","provider":"fake","batch_id":"` + batch +
-		`","model":"` + model + `","text":` + textJSON + `,"finish_reason":null,"usage":null,"error":` + errJSON + `,"response":null}`
+		`","model":"` + model + `","text":` + textJSON + `,"embedding":null,"embeddings":null,"tool_calls":null,"finish_reason":null,"usage":null,"parsed":null,"valid":null,"output_error":null,"error":` + errJSON + `,"response":null}`
 }
 
 func TestResults(t *testing.T) {
@@ -59,14 +59,14 @@ func TestResults(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	failed := `{"type":"batch_failed","message":"the batch failed: line 3: bad json","code":null}`
+	failed := `{"type":"batch_failed","message":"the batch failed: line 3: bad json","code":null,"http_status":null}`
 	want := []string{
 		resultLine("a2", "succeeded", "batch_1", "m1-2025", "two", "null"),
-		resultLine("a1", "missing", "batch_1", "m1", "", `{"type":"missing","message":"the provider returned no result for this request","code":null}`),
+		resultLine("a1", "missing", "batch_1", "m1", "", `{"type":"missing","message":"the provider returned no result for this request","code":null,"http_status":null}`),
 		resultLine("a3", "errored", "batch_2", "m1", "", `{"type":"invalid_request","message":"bad","code":"x","http_status":400}`),
-		resultLine("a4", "expired", "batch_2", "m1", "", `{"type":"batch_expired","message":"the batch expired before this request ran","code":null}`),
+		resultLine("a4", "expired", "batch_2", "m1", "", `{"type":"batch_expired","message":"the batch expired before this request ran","code":null,"http_status":null}`),
 		resultLine("a6", "succeeded", "batch_3", "m1", "six", "null"),
-		resultLine("a5", "canceled", "batch_3", "m1", "", `{"type":"batch_cancelled","message":"the batch was cancelled before this request ran","code":null}`),
+		resultLine("a5", "canceled", "batch_3", "m1", "", `{"type":"batch_cancelled","message":"the batch was cancelled before this request ran","code":null,"http_status":null}`),
 		resultLine("a7", "errored", "batch_4", "m1", "", failed),
 		resultLine("a8", "errored", "batch_4", "m1", "", failed),
 	}
@@ -304,9 +304,9 @@ func TestResultsOfABatchMadeElsewhere(t *testing.T) {
 	}
 	want := []string{
 		`{"custom_id":"e1","status":"succeeded","job":"","provider":"fake","batch_id":"batch_x","model":"m9-v2","text":null,` +
-			`"embedding":[0.5],"finish_reason":null,"usage":null,"error":null,"response":null}`,
+			`"embedding":[0.5],"embeddings":null,"tool_calls":null,"finish_reason":null,"usage":null,"parsed":null,"valid":null,"output_error":null,"error":null,"response":null}`,
 		`{"custom_id":"e2","status":"errored","job":"","provider":"fake","batch_id":"batch_x","model":"m9","text":null,` +
-			`"finish_reason":null,"usage":null,"error":{"type":"server_error","message":"oops","code":null},"response":null}`,
+			`"embedding":null,"embeddings":null,"tool_calls":null,"finish_reason":null,"usage":null,"parsed":null,"valid":null,"output_error":null,"error":{"type":"server_error","message":"oops","code":null,"http_status":null},"response":null}`,
 	}
 	if !reflect.DeepEqual(lines, want) {
 		t.Errorf("results\n%s\nwant\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
@@ -353,7 +353,7 @@ func TestSnapshot(t *testing.T) {
 	}
 	want := []string{
 		resultLine("a1", "succeeded", "batch_1", "m1", "one", "null"),
-		resultLine("a2", "missing", "batch_1", "m1", "", `{"type":"missing","message":"the provider returned no result for this request","code":null}`),
+		resultLine("a2", "missing", "batch_1", "m1", "", `{"type":"missing","message":"the provider returned no result for this request","code":null,"http_status":null}`),
 		resultLine("a3", "pending", "batch_2", "m1", "", "null"),
 	}
 	if !reflect.DeepEqual(lines, want) {
@@ -365,5 +365,66 @@ func TestSnapshot(t *testing.T) {
 	}
 	if want := []string{"batch_1"}; !reflect.DeepEqual(e.p.downloads, want) {
 		t.Errorf("downloaded %q, want %q", e.p.downloads, want)
+	}
+}
+
+// A provider that reports no usage with its batches (Anthropic, Gemini)
+// leaves a job's usage unknown, never 0, until its results are in; then
+// they are summed once, also from results a version that did not sum them
+// had kept.
+func TestResultsSumUsage(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	j := e.create(t, "job1", 0, "a1", "a2", "a3")
+	e.p.raw["batch_1"] = `{"custom_id":"a1","status":"succeeded","usage":{"input_tokens":3,"output_tokens":2}}` + "\n" +
+		`{"custom_id":"a2","status":"succeeded","usage":{"input_tokens":4,"output_tokens":5}}` + "\n" +
+		`{"custom_id":"a2","status":"succeeded","usage":{"input_tokens":100,"output_tokens":100}}` + "\n" +
+		`{"custom_id":"zz","status":"succeeded","usage":{"input_tokens":100,"output_tokens":100}}` + "\n" +
+		`{"custom_id":"a3","status":"errored","error":{"type":"x","message":"m","code":null}}` + "\n"
+	e.p.set(t, "batch_1", providers.StatusCompleted, nil)
+	if err := e.m.Refresh(ctx, j); err != nil {
+		t.Fatal(err)
+	}
+	if u := j.KnownUsage(); u != nil {
+		t.Fatalf("usage before the results = %+v, want unknown", u)
+	}
+	want := providers.Usage{InputTokens: 7, OutputTokens: 7} // a repeated id and an unknown one left out
+	stored := func() *providers.Usage {
+		t.Helper()
+		sj, err := e.reg.Get(ctx, "job1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return (&jobs.Job{Job: sj, Registered: true}).KnownUsage()
+	}
+	if _, _, err := collect(t, e.m, j); err != nil {
+		t.Fatal(err)
+	}
+	if u := j.KnownUsage(); u == nil || *u != want {
+		t.Errorf("usage after the results = %+v, want %+v", u, want)
+	}
+	if u := stored(); u == nil || *u != want {
+		t.Errorf("stored usage after the results = %+v, want %+v", u, want)
+	}
+
+	// results kept by a version that did not sum usage
+	part := j.Parts[0]
+	part.Usage, part.UsageKnown = providers.Usage{}, false
+	if err := e.reg.SavePart(ctx, "job1", part); err != nil {
+		t.Fatal(err)
+	}
+	sj, err := e.reg.Get(ctx, "job1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	j = &jobs.Job{Job: sj, Registered: true}
+	if _, _, err := collect(t, e.m, j); err != nil {
+		t.Fatal(err)
+	}
+	if u := stored(); u == nil || *u != want {
+		t.Errorf("stored usage from kept results = %+v, want %+v", u, want)
+	}
+	if got := e.p.downloads; len(got) != 1 {
+		t.Errorf("downloaded %q, want one download", got)
 	}
 }

@@ -2,7 +2,9 @@ package jobs
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 
@@ -49,7 +51,7 @@ func invalidRequest(e *providers.ResultError) bool {
 	case "invalid_request_error", "INVALID_ARGUMENT", "invalid_request":
 		return true
 	}
-	return e.HTTPStatus == 400 || e.HTTPStatus == 404 || e.HTTPStatus == 422
+	return e.HTTPStatus != nil && (*e.HTTPStatus == 400 || *e.HTTPStatus == 404 || *e.HTTPStatus == 422)
 }
 
 // RetryInput streams the kept input lines of a job's selected requests,
@@ -87,15 +89,19 @@ func (m *Manager) RetryInput(j *Job, ids map[string]bool) io.ReadCloser {
 
 // MergedResults calls fn with one result per request across a retry chain
 // (the job's root and every retry made of it): for each request, the
-// outcome of the newest finished job that has it. It returns the tally of
-// what fn saw and the jobs of the chain that have not finished (left out).
+// outcome of the newest finished job that has it, in the input order of
+// the root job (requests whose ids are not known there, as in a part
+// whose input the provider holds, follow in the order they were read). It
+// returns the tally of what fn saw and the jobs of the chain that have not
+// finished (left out). The chosen results are held in memory until all
+// are read.
 func (m *Manager) MergedResults(ctx context.Context, j *Job, fn func(*providers.Result) error) (Tally, []string, error) {
 	family, err := m.reg.Family(ctx, j.ID)
 	if err != nil {
 		return nil, nil, err
 	}
-	seen := map[string]bool{}
-	tally := Tally{}
+	chosen := map[string]*providers.Result{}
+	var readOrder []string
 	var running []string
 	for i := len(family) - 1; i >= 0; i-- {
 		fj := &Job{Job: family[i], Registered: true}
@@ -104,16 +110,50 @@ func (m *Manager) MergedResults(ctx context.Context, j *Job, fn func(*providers.
 			continue
 		}
 		_, err := m.Results(ctx, fj, func(r *providers.Result) error {
-			if seen[r.CustomID] {
+			if _, ok := chosen[r.CustomID]; ok {
 				return nil
 			}
-			seen[r.CustomID] = true
-			tally[r.Status]++
-			return fn(r)
+			chosen[r.CustomID] = detach(r)
+			readOrder = append(readOrder, r.CustomID)
+			return nil
 		})
 		if err != nil {
-			return tally, running, fmt.Errorf("results of job %s: %w", fj.ID, err)
+			return nil, running, fmt.Errorf("results of job %s: %w", fj.ID, err)
+		}
+	}
+	tally := Tally{}
+	emit := func(id string) error {
+		r, ok := chosen[id]
+		if !ok {
+			return nil
+		}
+		delete(chosen, id)
+		tally[r.Status]++
+		return fn(r)
+	}
+	root := family[0]
+	for _, part := range root.Parts {
+		if RemoteInput(part) {
+			continue
+		}
+		if err := m.eachSubmittedID(root.ID, part.Index, emit); err != nil {
+			return tally, running, err
+		}
+	}
+	for _, id := range readOrder {
+		if err := emit(id); err != nil {
+			return tally, running, err
 		}
 	}
 	return tally, running, nil
+}
+
+// detach returns a copy of r that shares no memory with the result line
+// it was read from, so that it outlives the reader's buffer.
+func detach(r *providers.Result) *providers.Result {
+	c := *r
+	for _, raw := range []*json.RawMessage{&c.Embedding, &c.Embeddings, &c.ToolCalls, &c.Parsed, &c.OutputError, &c.Response} {
+		*raw = bytes.Clone(*raw)
+	}
+	return &c
 }

@@ -9,15 +9,16 @@ import (
 // View is a job as `status --json` and `list --json` print it. Its fields
 // are a documented contract: add, never rename or remove.
 type View struct {
-	ID          string            `json:"id"`
-	Name        string            `json:"name"`
-	Provider    string            `json:"provider"`
-	Model       string            `json:"model"`
-	Endpoint    string            `json:"endpoint"`
-	Status      string            `json:"status"`
-	Requests    int               `json:"requests"`
-	Counts      providers.Counts  `json:"counts"`
-	Usage       providers.Usage   `json:"usage"`
+	ID       string           `json:"id"`
+	Name     string           `json:"name"`
+	Provider string           `json:"provider"`
+	Model    string           `json:"model"`
+	Endpoint string           `json:"endpoint"`
+	Status   string           `json:"status"`
+	Requests int              `json:"requests"`
+	Counts   providers.Counts `json:"counts"`
+	// Usage is null while it is unknown (see Job.KnownUsage).
+	Usage       *providers.Usage  `json:"usage"`
 	Input       string            `json:"input"`
 	InputSHA256 string            `json:"input_sha256"`
 	Metadata    map[string]string `json:"metadata"`
@@ -39,7 +40,7 @@ type PartView struct {
 	ProviderStatus string                 `json:"provider_status"`
 	Requests       int                    `json:"requests"`
 	Counts         providers.Counts       `json:"counts"`
-	Usage          providers.Usage        `json:"usage"`
+	Usage          *providers.Usage       `json:"usage"`
 	InputFileID    string                 `json:"input_file_id"`
 	OutputFileID   string                 `json:"output_file_id"`
 	ErrorFileID    string                 `json:"error_file_id"`
@@ -52,7 +53,7 @@ type PartView struct {
 func ViewOf(j *Job) View {
 	v := View{
 		ID: j.ID, Name: j.Name, Provider: j.Provider, Model: j.Model, Endpoint: j.Endpoint,
-		Status: j.Status, Requests: j.Requests, Counts: j.Counts, Usage: j.Usage,
+		Status: j.Status, Requests: j.Requests, Counts: j.Counts, Usage: j.KnownUsage(),
 		Input: j.InputPath, InputSHA256: j.InputSHA256, Metadata: j.Metadata,
 		CreatedAt: timePtr(j.CreatedAt), UpdatedAt: timePtr(j.UpdatedAt), CompletedAt: timePtr(j.CompletedAt),
 		Registered: j.Registered, Parts: []PartView{},
@@ -63,9 +64,12 @@ func ViewOf(j *Job) View {
 	for _, p := range j.Parts {
 		pv := PartView{
 			Index: p.Index, BatchID: p.BatchID, Status: p.Status, ProviderStatus: p.ProviderStatus,
-			Requests: p.Requests, Counts: p.Counts, Usage: p.Usage,
+			Requests: p.Requests, Counts: p.Counts,
 			InputFileID: p.InputFileID, OutputFileID: p.OutputFileID, ErrorFileID: p.ErrorFileID,
 			Errors: p.Errors, CreatedAt: timePtr(p.CreatedAt), CompletedAt: timePtr(p.CompletedAt),
+		}
+		if p.UsageKnown {
+			pv.Usage = &p.Usage
 		}
 		if pv.Errors == nil {
 			pv.Errors = []providers.BatchError{}
@@ -73,6 +77,22 @@ func ViewOf(j *Job) View {
 		v.Parts = append(v.Parts, pv)
 	}
 	return v
+}
+
+// KnownUsage is the job's token usage, nil while it is unknown: until
+// every part's usage is known, reported with its batch (OpenAI) or summed
+// from its downloaded results (Anthropic, Gemini).
+func (j *Job) KnownUsage() *providers.Usage {
+	if len(j.Parts) == 0 {
+		return nil
+	}
+	for _, p := range j.Parts {
+		if !p.UsageKnown {
+			return nil
+		}
+	}
+	u := j.Usage
+	return &u
 }
 
 func timePtr(t time.Time) *time.Time {

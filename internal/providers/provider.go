@@ -150,10 +150,14 @@ func (c Counts) Clamp(requests int) (Counts, bool) {
 	return out, out == c
 }
 
-// Usage is token usage, summed where it covers several requests.
+// Usage is token usage, summed where it covers several requests. The
+// detail counts are nil (null) when the provider does not say.
 type Usage struct {
-	InputTokens  int64 `json:"input_tokens"`
-	OutputTokens int64 `json:"output_tokens"`
+	InputTokens              int64  `json:"input_tokens"`
+	OutputTokens             int64  `json:"output_tokens"`
+	CacheReadInputTokens     *int64 `json:"cache_read_input_tokens"`
+	CacheCreationInputTokens *int64 `json:"cache_creation_input_tokens"`
+	ReasoningTokens          *int64 `json:"reasoning_tokens"`
 }
 
 // BatchError is a batch-level error, such as a validation failure of one
@@ -206,18 +210,24 @@ const (
 // ResultStatuses lists every request status, in documentation order.
 var ResultStatuses = []ResultStatus{ResultSucceeded, ResultErrored, ResultExpired, ResultCanceled, ResultMissing, ResultPending}
 
-// ResultError describes why a request did not succeed.
+// ResultError describes why a request did not succeed; it has the same
+// four keys for every provider and status. Code is the provider's error
+// code as a string (Gemini's numeric google.rpc.Code becomes its name),
+// nil when it gives none; HTTPStatus is the HTTP status the request was
+// answered with, nil when there was no HTTP answer (an expired, cancelled
+// or missing request).
 type ResultError struct {
-	Type       string `json:"type"`
-	Message    string `json:"message"`
-	Code       any    `json:"code"`
-	HTTPStatus int    `json:"http_status,omitempty"`
+	Type       string  `json:"type"`
+	Message    string  `json:"message"`
+	Code       *string `json:"code"`
+	HTTPStatus *int    `json:"http_status"`
 }
 
 // Result is one normalized result line: the jq contract. Field order is
-// the documented key order; text, finish_reason, usage, error and response
-// are always present (null when empty); embedding/embeddings only for
-// embedding requests.
+// the documented key order, and every key is always present, null where
+// it does not apply (docs/results.md). ToolCalls, Parsed, Valid and
+// OutputError are part of the contract before anything fills them: they
+// are written as null until then.
 type Result struct {
 	CustomID     string          `json:"custom_id"`
 	Status       ResultStatus    `json:"status"`
@@ -226,10 +236,14 @@ type Result struct {
 	BatchID      string          `json:"batch_id"`
 	Model        string          `json:"model"`
 	Text         *string         `json:"text"`
-	Embedding    json.RawMessage `json:"embedding,omitempty"`
-	Embeddings   json.RawMessage `json:"embeddings,omitempty"`
+	Embedding    json.RawMessage `json:"embedding"`
+	Embeddings   json.RawMessage `json:"embeddings"`
+	ToolCalls    json.RawMessage `json:"tool_calls"`
 	FinishReason *string         `json:"finish_reason"`
 	Usage        *Usage          `json:"usage"`
+	Parsed       json.RawMessage `json:"parsed"`
+	Valid        *bool           `json:"valid"`
+	OutputError  json.RawMessage `json:"output_error"`
 	Error        *ResultError    `json:"error"`
 	Response     json.RawMessage `json:"response"`
 }

@@ -1,8 +1,6 @@
 package providers
 
 import (
-	"bytes"
-	"encoding/json"
 	"strconv"
 	"unicode/utf8"
 )
@@ -10,15 +8,12 @@ import (
 // AppendJSON appends r to dst as one JSON object, without a newline, and
 // returns the extended buffer. The bytes are those an encoding/json
 // Encoder with SetEscapeHTML(false) writes for r (less its newline) when
-// Response, Embedding, Embeddings and an Error.Code of type
-// json.RawMessage are compact JSON: those raw fields are copied as they
-// are, neither checked nor compacted, since they come from the provider's
-// own lines, which Normalize has read as JSON (an empty one is written as
-// null). It allocates nothing unless dst must grow, or Error.Code is of a
-// type other than string, bool, int, int64 or json.RawMessage (what the
-// providers give); such a code goes through encoding/json, whose error is
-// returned.
-func (r *Result) AppendJSON(dst []byte) ([]byte, error) {
+// its json.RawMessage fields are compact JSON: those raw fields are copied
+// as they are, neither checked nor compacted, since they come from the
+// provider's own lines, which Normalize has read as JSON (an empty one is
+// written as null). Every key is written, null where it does not apply.
+// It allocates nothing unless dst must grow.
+func (r *Result) AppendJSON(dst []byte) []byte {
 	dst = appendJSONString(append(dst, `{"custom_id":`...), r.CustomID)
 	dst = appendJSONString(append(dst, `,"status":`...), string(r.Status))
 	dst = appendJSONString(append(dst, `,"job":`...), r.Job)
@@ -26,12 +21,9 @@ func (r *Result) AppendJSON(dst []byte) ([]byte, error) {
 	dst = appendJSONString(append(dst, `,"batch_id":`...), r.BatchID)
 	dst = appendJSONString(append(dst, `,"model":`...), r.Model)
 	dst = appendJSONStringPtr(append(dst, `,"text":`...), r.Text)
-	if len(r.Embedding) > 0 {
-		dst = append(append(dst, `,"embedding":`...), r.Embedding...)
-	}
-	if len(r.Embeddings) > 0 {
-		dst = append(append(dst, `,"embeddings":`...), r.Embeddings...)
-	}
+	dst = appendRaw(append(dst, `,"embedding":`...), r.Embedding)
+	dst = appendRaw(append(dst, `,"embeddings":`...), r.Embeddings)
+	dst = appendRaw(append(dst, `,"tool_calls":`...), r.ToolCalls)
 	dst = appendJSONStringPtr(append(dst, `,"finish_reason":`...), r.FinishReason)
 	dst = append(dst, `,"usage":`...)
 	if u := r.Usage; u == nil {
@@ -39,51 +31,44 @@ func (r *Result) AppendJSON(dst []byte) ([]byte, error) {
 	} else {
 		dst = strconv.AppendInt(append(dst, `{"input_tokens":`...), u.InputTokens, 10)
 		dst = strconv.AppendInt(append(dst, `,"output_tokens":`...), u.OutputTokens, 10)
+		dst = appendIntPtr(append(dst, `,"cache_read_input_tokens":`...), u.CacheReadInputTokens)
+		dst = appendIntPtr(append(dst, `,"cache_creation_input_tokens":`...), u.CacheCreationInputTokens)
+		dst = appendIntPtr(append(dst, `,"reasoning_tokens":`...), u.ReasoningTokens)
 		dst = append(dst, '}')
 	}
+	dst = appendRaw(append(dst, `,"parsed":`...), r.Parsed)
+	dst = append(dst, `,"valid":`...)
+	if r.Valid == nil {
+		dst = append(dst, "null"...)
+	} else {
+		dst = strconv.AppendBool(dst, *r.Valid)
+	}
+	dst = appendRaw(append(dst, `,"output_error":`...), r.OutputError)
 	dst = append(dst, `,"error":`...)
 	if e := r.Error; e == nil {
 		dst = append(dst, "null"...)
 	} else {
 		dst = appendJSONString(append(dst, `{"type":`...), e.Type)
 		dst = appendJSONString(append(dst, `,"message":`...), e.Message)
-		var err error
-		if dst, err = appendCode(append(dst, `,"code":`...), e.Code); err != nil {
-			return dst, err
-		}
-		if e.HTTPStatus != 0 {
-			dst = strconv.AppendInt(append(dst, `,"http_status":`...), int64(e.HTTPStatus), 10)
+		dst = appendJSONStringPtr(append(dst, `,"code":`...), e.Code)
+		dst = append(dst, `,"http_status":`...)
+		if e.HTTPStatus == nil {
+			dst = append(dst, "null"...)
+		} else {
+			dst = strconv.AppendInt(dst, int64(*e.HTTPStatus), 10)
 		}
 		dst = append(dst, '}')
 	}
 	dst = appendRaw(append(dst, `,"response":`...), r.Response)
-	return append(dst, '}'), nil
+	return append(dst, '}')
 }
 
-// appendCode appends an error code, which a provider gives as a string, a
-// number or any JSON value.
-func appendCode(dst []byte, code any) ([]byte, error) {
-	switch c := code.(type) {
-	case nil:
-		return append(dst, "null"...), nil
-	case string:
-		return appendJSONString(dst, c), nil
-	case json.RawMessage:
-		return appendRaw(dst, c), nil
-	case bool:
-		return strconv.AppendBool(dst, c), nil
-	case int:
-		return strconv.AppendInt(dst, int64(c), 10), nil
-	case int64:
-		return strconv.AppendInt(dst, c, 10), nil
+// appendIntPtr appends *n, null when n is nil.
+func appendIntPtr(dst []byte, n *int64) []byte {
+	if n == nil {
+		return append(dst, "null"...)
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(code); err != nil {
-		return dst, err
-	}
-	return append(dst, bytes.TrimSuffix(buf.Bytes(), []byte{'\n'})...), nil
+	return strconv.AppendInt(dst, *n, 10)
 }
 
 // appendRaw appends a raw JSON value, null when it is empty.

@@ -37,6 +37,12 @@ var nasty = func() string {
 
 func ptr(s string) *string { return &s }
 
+func intPtr(n int) *int { return &n }
+
+func int64Ptr(n int64) *int64 { return &n }
+
+func boolPtr(b bool) *bool { return &b }
+
 func TestAppendJSONMatchesEncodingJSON(t *testing.T) {
 	tests := []struct {
 		name string
@@ -57,31 +63,23 @@ func TestAppendJSONMatchesEncodingJSON(t *testing.T) {
 		}},
 		{"embeddings", Result{CustomID: "e2", Embeddings: json.RawMessage(`[[1,2],[3,4]]`)}},
 		{"string code", Result{CustomID: "x", Status: ResultErrored, Error: &ResultError{
-			Type: "invalid_request_error", Message: "bad <input> & \"quotes\"", Code: "context_length_exceeded", HTTPStatus: 400,
+			Type: "invalid_request_error", Message: "bad <input> & \"quotes\"", Code: ptr("context_length_exceeded"), HTTPStatus: intPtr(400),
 		}}},
-		{"null code", Result{CustomID: "x", Status: ResultExpired, Error: &ResultError{Type: "batch_expired", Message: "expired"}}},
-		{"int64 code", Result{CustomID: "x", Error: &ResultError{Type: "RESOURCE_EXHAUSTED", Code: int64(429), HTTPStatus: 429}}},
-		{"int code", Result{CustomID: "x", Error: &ResultError{Code: -7}}},
-		{"bool code", Result{CustomID: "x", Error: &ResultError{Code: true}}},
-		{"raw number code", Result{CustomID: "x", Error: &ResultError{Code: json.RawMessage(`1.5e3`)}}},
-		{"raw object code", Result{CustomID: "x", Error: &ResultError{Code: json.RawMessage(`{"a":[1,"<b>"]}`)}}},
-		{"nil raw code", Result{CustomID: "x", Error: &ResultError{Code: json.RawMessage(nil)}}},
-		{"float code", Result{CustomID: "x", Error: &ResultError{Code: 1e21}}},
-		{"small float code", Result{CustomID: "x", Error: &ResultError{Code: 0.000001234}}},
-		{"json.Number code", Result{CustomID: "x", Error: &ResultError{Code: json.Number("42")}}},
-		{"map code", Result{CustomID: "x", Error: &ResultError{Code: map[string]any{"z": "<&>", "a": 1}}}},
+		{"null code and status", Result{CustomID: "x", Status: ResultExpired, Error: &ResultError{Type: "batch_expired", Message: "expired"}}},
+		{"usage details", Result{CustomID: "x", Usage: &Usage{InputTokens: 9, OutputTokens: 4,
+			CacheReadInputTokens: int64Ptr(0), CacheCreationInputTokens: int64Ptr(math.MaxInt64), ReasoningTokens: int64Ptr(-1)}}},
+		{"schema keys", Result{CustomID: "x", ToolCalls: json.RawMessage(`[{"id":"c1","name":"f","arguments":{}}]`),
+			Parsed: json.RawMessage(`{"a":1}`), Valid: boolPtr(false), OutputError: json.RawMessage(`{"path":"/a","message":"m"}`)}},
+		{"valid", Result{CustomID: "x", Valid: boolPtr(true)}},
 		{"nasty strings", Result{
 			CustomID: nasty, Status: ResultStatus(nasty), Job: nasty, Provider: nasty, BatchID: nasty, Model: nasty,
-			Text: ptr(nasty), FinishReason: ptr(nasty), Error: &ResultError{Type: nasty, Message: nasty, Code: nasty},
+			Text: ptr(nasty), FinishReason: ptr(nasty), Error: &ResultError{Type: nasty, Message: nasty, Code: ptr(nasty)},
 		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			want := encodingJSON(t, &tt.r)
-			got, err := tt.r.AppendJSON([]byte("prefix"))
-			if err != nil {
-				t.Fatal(err)
-			}
+			got := tt.r.AppendJSON([]byte("prefix"))
 			if !bytes.HasPrefix(got, []byte("prefix")) {
 				t.Fatalf("dst was not extended: %q", got)
 			}
@@ -104,25 +102,17 @@ func TestAppendJSONRaw(t *testing.T) {
 		{
 			"spaced response kept",
 			Result{CustomID: "q", Response: json.RawMessage(`{"id": "x", "n": [1, 2]}`)},
-			`{"custom_id":"q","status":"","job":"","provider":"","batch_id":"","model":"","text":null,"finish_reason":null,"usage":null,"error":null,"response":{"id": "x", "n": [1, 2]}}`,
+			`{"custom_id":"q","status":"","job":"","provider":"","batch_id":"","model":"","text":null,"embedding":null,"embeddings":null,"tool_calls":null,"finish_reason":null,"usage":null,"parsed":null,"valid":null,"output_error":null,"error":null,"response":{"id": "x", "n": [1, 2]}}`,
 		},
 		{
 			"empty response and embedding",
 			Result{CustomID: "q", Response: json.RawMessage{}, Embedding: json.RawMessage{}},
-			`{"custom_id":"q","status":"","job":"","provider":"","batch_id":"","model":"","text":null,"finish_reason":null,"usage":null,"error":null,"response":null}`,
-		},
-		{
-			"empty raw code",
-			Result{CustomID: "q", Error: &ResultError{Type: "t", Message: "m", Code: json.RawMessage{}}},
-			`{"custom_id":"q","status":"","job":"","provider":"","batch_id":"","model":"","text":null,"finish_reason":null,"usage":null,"error":{"type":"t","message":"m","code":null},"response":null}`,
+			`{"custom_id":"q","status":"","job":"","provider":"","batch_id":"","model":"","text":null,"embedding":null,"embeddings":null,"tool_calls":null,"finish_reason":null,"usage":null,"parsed":null,"valid":null,"output_error":null,"error":null,"response":null}`,
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := tt.r.AppendJSON(nil)
-			if err != nil {
-				t.Fatal(err)
-			}
+			got := tt.r.AppendJSON(nil)
 			if string(got) != tt.want {
 				t.Errorf("AppendJSON:\n got %s\nwant %s", got, tt.want)
 			}
@@ -130,23 +120,11 @@ func TestAppendJSONRaw(t *testing.T) {
 	}
 }
 
-func TestAppendJSONUnsupportedCode(t *testing.T) {
-	for _, code := range []any{math.NaN(), make(chan int)} {
-		r := Result{CustomID: "q", Error: &ResultError{Code: code}}
-		if _, err := r.AppendJSON(nil); err == nil {
-			t.Errorf("AppendJSON with code %T: no error", code)
-		}
-	}
-}
-
 func TestAppendJSONAllocations(t *testing.T) {
 	r := benchResult()
 	buf := make([]byte, 0, 64<<10)
 	allocs := testing.AllocsPerRun(100, func() {
-		var err error
-		if buf, err = r.AppendJSON(buf[:0]); err != nil {
-			t.Fatal(err)
-		}
+		buf = r.AppendJSON(buf[:0])
 	})
 	if allocs != 0 {
 		t.Errorf("AppendJSON allocates %v times per result, want 0", allocs)
@@ -162,19 +140,17 @@ func FuzzAppendJSON(f *testing.F) {
 			CustomID: id, Status: ResultErrored, Model: text, Text: &text, FinishReason: &finish,
 			Response: compact(response), Embedding: compact(embedding),
 			Usage: &Usage{InputTokens: status, OutputTokens: -status},
-			Error: &ResultError{Type: code, Message: text, Code: code, HTTPStatus: int(int32(status))},
+			Error: &ResultError{Type: code, Message: text, Code: &code},
 		}
 		if status%3 == 0 {
-			r.Error.Code = compact(response)
+			r.Error.Code = nil
 		}
 		if status%2 == 0 {
-			r.Error.Code = status
+			httpStatus := int(int32(status))
+			r.Error.HTTPStatus = &httpStatus
 		}
 		want := encodingJSON(t, &r)
-		got, err := r.AppendJSON(nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		got := r.AppendJSON(nil)
 		if !bytes.Equal(got, want) {
 			t.Errorf("AppendJSON:\n got %s\nwant %s", got, want)
 		}
@@ -218,10 +194,7 @@ func BenchmarkResultJSON(b *testing.B) {
 	b.Run("AppendJSON", func(b *testing.B) {
 		var buf []byte
 		for b.Loop() {
-			var err error
-			if buf, err = r.AppendJSON(buf[:0]); err != nil {
-				b.Fatal(err)
-			}
+			buf = r.AppendJSON(buf[:0])
 		}
 		b.SetBytes(int64(len(buf)))
 	})

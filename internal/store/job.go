@@ -91,11 +91,15 @@ type Part struct {
 	ProviderStatus string // the provider's own status
 	Counts         providers.Counts
 	Usage          providers.Usage
-	Requests       int
-	Bytes          int64
-	InputFileID    string
-	OutputFileID   string
-	ErrorFileID    string
+	// UsageKnown is whether Usage is known: reported with the batch, or
+	// summed from its downloaded results. A zero Usage is "unknown" until
+	// then, never zero tokens.
+	UsageKnown   bool
+	Requests     int
+	Bytes        int64
+	InputFileID  string
+	OutputFileID string
+	ErrorFileID  string
 	// Errors are the batch-level errors the provider reported, such as
 	// validation failures of input lines.
 	Errors []providers.BatchError

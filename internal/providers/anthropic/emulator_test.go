@@ -8,6 +8,7 @@ import (
 	"io"
 	"maps"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -186,7 +187,7 @@ func checkEmulatorResult(t *testing.T, r providers.Result) {
 			t.Errorf("q1 = %+v", r)
 		}
 	case "q2":
-		if *r.Error != (providers.ResultError{Type: "overloaded_error", Message: "Overloaded (emulated by [fail:529])", HTTPStatus: 529}) {
+		if want := (providers.ResultError{Type: "overloaded_error", Message: "Overloaded (emulated by [fail:529])", HTTPStatus: intPtr(529)}); !reflect.DeepEqual(*r.Error, want) {
 			t.Errorf("q2 error = %+v", r.Error)
 		}
 	case "q4":
@@ -194,7 +195,7 @@ func checkEmulatorResult(t *testing.T, r providers.Result) {
 			t.Errorf("q4 text = %q", *r.Text)
 		}
 	case "q5":
-		if *r.Error != (providers.ResultError{Type: "invalid_request_error", Message: "max_tokens: Input should be greater than or equal to 1", HTTPStatus: 400}) {
+		if want := (providers.ResultError{Type: "invalid_request_error", Message: "max_tokens: Input should be greater than or equal to 1", HTTPStatus: intPtr(400)}); !reflect.DeepEqual(*r.Error, want) {
 			t.Errorf("q5 error = %+v", r.Error)
 		}
 	}

@@ -285,7 +285,9 @@ func (e *errorBody) result() *providers.ResultError {
 	if r.Message == "" {
 		r.Message = "The request failed without an error message."
 	}
-	r.HTTPStatus = errorStatus(r.Type)
+	if status := errorStatus(r.Type); status != 0 {
+		r.HTTPStatus = &status
+	}
 	return r
 }
 

@@ -46,6 +46,8 @@ const (
 
 func ptr(s string) *string { return &s }
 
+func intPtr(n int) *int { return &n }
+
 func TestNormalize(t *testing.T) {
 	tests := []struct {
 		name string
@@ -91,7 +93,7 @@ func TestNormalize(t *testing.T) {
 			line: erroredLine,
 			want: providers.Result{
 				CustomID: "my-second-request", Status: providers.ResultErrored,
-				Error:    &providers.ResultError{Type: "invalid_request_error", Message: "max_tokens: Field required", HTTPStatus: 400},
+				Error:    &providers.ResultError{Type: "invalid_request_error", Message: "max_tokens: Field required", HTTPStatus: intPtr(400)},
 				Response: json.RawMessage(erroredError),
 			},
 		},
@@ -100,7 +102,7 @@ func TestNormalize(t *testing.T) {
 			line: overloadedLine,
 			want: providers.Result{
 				CustomID: "q-busy", Status: providers.ResultErrored,
-				Error:    &providers.ResultError{Type: "overloaded_error", Message: "Overloaded", HTTPStatus: 529},
+				Error:    &providers.ResultError{Type: "overloaded_error", Message: "Overloaded", HTTPStatus: intPtr(529)},
 				Response: json.RawMessage(overloadedError),
 			},
 		},
@@ -109,7 +111,7 @@ func TestNormalize(t *testing.T) {
 			line: flatLine,
 			want: providers.Result{
 				CustomID: "q-flat", Status: providers.ResultErrored,
-				Error:    &providers.ResultError{Type: "api_error", Message: "Internal server error", HTTPStatus: 500},
+				Error:    &providers.ResultError{Type: "api_error", Message: "Internal server error", HTTPStatus: intPtr(500)},
 				Response: json.RawMessage(flatError),
 			},
 		},

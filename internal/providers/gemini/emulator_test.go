@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http/httptest"
@@ -64,8 +65,8 @@ func TestAgainstEmulator(t *testing.T) {
 		inline   int64 // InlineLimit
 		want     string
 	}{
-		{"inline", EndpointGenerate, "echo", generate, 0, "ok-1 succeeded Hello there|fail-1 errored UNAVAILABLE 503|error-1 errored INTERNAL 0|ok-2 succeeded Goodbye"},
-		{"file", EndpointGenerate, "echo", generate, 100, "ok-1 succeeded Hello there|fail-1 errored UNAVAILABLE 503|error-1 errored INTERNAL 0|ok-2 succeeded Goodbye"},
+		{"inline", EndpointGenerate, "echo", generate, 0, `ok-1 succeeded Hello there|fail-1 errored UNAVAILABLE ["UNAVAILABLE",503]|error-1 errored INTERNAL ["INTERNAL",500]|ok-2 succeeded Goodbye`},
+		{"file", EndpointGenerate, "echo", generate, 100, `ok-1 succeeded Hello there|fail-1 errored UNAVAILABLE ["UNAVAILABLE",503]|error-1 errored INTERNAL ["INTERNAL",500]|ok-2 succeeded Goodbye`},
 		{"embeddings inline", EndpointEmbed, "text-embedding-004", embed, 0, "e-1 succeeded embedding"},
 		{"embeddings from a file", EndpointEmbed, "text-embedding-004", embed, 1, "e-1 succeeded embedding"},
 	}
@@ -124,7 +125,8 @@ func summary(r providers.Result) string {
 	s := r.CustomID + " " + string(r.Status)
 	switch {
 	case r.Error != nil:
-		return fmt.Sprintf("%s %s %d", s, r.Error.Type, r.Error.HTTPStatus)
+		codes, _ := json.Marshal([]any{r.Error.Code, r.Error.HTTPStatus})
+		return fmt.Sprintf("%s %s %s", s, r.Error.Type, codes)
 	case r.Embedding != nil:
 		return s + " embedding"
 	case r.Text != nil:

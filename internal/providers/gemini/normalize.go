@@ -2,6 +2,7 @@ package gemini
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 
@@ -135,40 +136,91 @@ func (st *status) read(s *jsonscan.Scanner) error {
 	})
 }
 
-// result describes the error in normalized form. Its type is the status
-// name, else the name of its google.rpc.Code; its code is an HTTP status
-// when it is one (100-599).
+// result describes the error in normalized form. Its code is the status
+// name, else the name of its numeric code, and its type the same (or
+// "error"). The numeric code is a google.rpc.Code, or an HTTP status
+// (100-599) where the request was answered over HTTP; the HTTP status is
+// that number, or the one google/rpc/code.proto maps the rpc code to.
 func (st *status) result() *providers.ResultError {
 	e := &providers.ResultError{Type: st.status, Message: st.message}
+	name := st.status
 	if st.code != nil {
 		code := *st.code
-		e.Code = code
+		httpStatus := int(code)
 		if code >= 100 && code <= 599 {
-			e.HTTPStatus = int(code)
+			name = cmp.Or(name, httpCodeName(httpStatus))
+		} else {
+			name = cmp.Or(name, rpcCodeName(code))
+			httpStatus = rpcHTTPStatus(code)
 		}
-		if e.Type == "" {
-			e.Type = rpcCodeName(code)
+		if httpStatus != 0 {
+			e.HTTPStatus = &httpStatus
 		}
 	}
-	if e.Type == "" {
-		e.Type = "error"
+	if name != "" {
+		e.Code = &name
 	}
+	e.Type = cmp.Or(name, "error")
 	return e
+}
+
+// rpcCodes are the google.rpc.Code values, by number, with the HTTP
+// status each maps to, as google/rpc/code.proto documents them.
+var rpcCodes = [...]struct {
+	name       string
+	httpStatus int
+}{
+	{"OK", 200}, {"CANCELLED", 499}, {"UNKNOWN", 500}, {"INVALID_ARGUMENT", 400},
+	{"DEADLINE_EXCEEDED", 504}, {"NOT_FOUND", 404}, {"ALREADY_EXISTS", 409},
+	{"PERMISSION_DENIED", 403}, {"RESOURCE_EXHAUSTED", 429}, {"FAILED_PRECONDITION", 400},
+	{"ABORTED", 409}, {"OUT_OF_RANGE", 400}, {"UNIMPLEMENTED", 501}, {"INTERNAL", 500},
+	{"UNAVAILABLE", 503}, {"DATA_LOSS", 500}, {"UNAUTHENTICATED", 401},
 }
 
 // rpcCodeName is the name of a google.rpc.Code value; "" for any other
 // number.
 func rpcCodeName(code int64) string {
-	names := [...]string{
-		"OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
-		"ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
-		"ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS",
-		"UNAUTHENTICATED",
-	}
-	if code < 0 || code >= int64(len(names)) {
+	if code < 0 || code >= int64(len(rpcCodes)) {
 		return ""
 	}
-	return names[code]
+	return rpcCodes[code].name
+}
+
+// rpcHTTPStatus is the HTTP status a google.rpc.Code value maps to; 0 for
+// any other number.
+func rpcHTTPStatus(code int64) int {
+	if code < 0 || code >= int64(len(rpcCodes)) {
+		return 0
+	}
+	return rpcCodes[code].httpStatus
+}
+
+// httpCodeName is the name of the google.rpc.Code an HTTP status stands
+// for: the one code.proto maps to it, the first where several do (400 is
+// INVALID_ARGUMENT, 409 ABORTED, 500 INTERNAL), and for a status it maps
+// to none, FAILED_PRECONDITION for another 4xx, INTERNAL for another 5xx
+// and UNKNOWN otherwise.
+func httpCodeName(httpStatus int) string {
+	switch httpStatus {
+	case 400:
+		return "INVALID_ARGUMENT"
+	case 409:
+		return "ABORTED"
+	case 500:
+		return "INTERNAL"
+	}
+	for _, c := range rpcCodes[1:] {
+		if c.httpStatus == httpStatus {
+			return c.name
+		}
+	}
+	switch {
+	case httpStatus >= 500:
+		return "INTERNAL"
+	case httpStatus >= 400:
+		return "FAILED_PRECONDITION"
+	}
+	return "UNKNOWN"
 }
 
 // response is what Normalize reads of a GenerateContentResponse or an

@@ -3,6 +3,7 @@ package gemini
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -40,6 +41,8 @@ const (
 )
 
 func ptr(s string) *string { return &s }
+
+func intPtr(n int) *int { return &n }
 
 // responseOf is the response of line as encoding/json sees it, byte for
 // byte; nil when there is none.
@@ -97,13 +100,13 @@ func TestNormalize(t *testing.T) {
 			name: "file error",
 			line: fileErrorLine,
 			want: providers.Result{CustomID: "bad-1", Status: errored,
-				Error: &providers.ResultError{Type: "INVALID_ARGUMENT", Message: "Invalid JSON payload received.", Code: int64(400), HTTPStatus: 400}},
+				Error: &providers.ResultError{Type: "INVALID_ARGUMENT", Message: "Invalid JSON payload received.", Code: ptr("INVALID_ARGUMENT"), HTTPStatus: intPtr(400)}},
 		},
 		{
 			name: "status instead of error",
 			line: statusErrorLine,
 			want: providers.Result{CustomID: "bad-2", Status: errored,
-				Error: &providers.ResultError{Type: "RESOURCE_EXHAUSTED", Message: "Resource exhausted.", Code: int64(8)}},
+				Error: &providers.ResultError{Type: "RESOURCE_EXHAUSTED", Message: "Resource exhausted.", Code: ptr("RESOURCE_EXHAUSTED"), HTTPStatus: intPtr(429)}},
 		},
 		{
 			name: "OK status",
@@ -119,13 +122,33 @@ func TestNormalize(t *testing.T) {
 		{
 			name: "inline error with an RPC code",
 			line: inlineErrorLine,
-			want: providers.Result{CustomID: "q3", Status: errored, Error: &providers.ResultError{Type: "INTERNAL", Message: "Internal error encountered.", Code: int64(13)}},
+			want: providers.Result{CustomID: "q3", Status: errored, Error: &providers.ResultError{Type: "INTERNAL", Message: "Internal error encountered.", Code: ptr("INTERNAL"), HTTPStatus: intPtr(500)}},
 		},
 		{
 			name: "inline error with an HTTP code, metadata first",
 			line: inlineHTTPErrorLine,
 			want: providers.Result{CustomID: "q4", Status: errored,
-				Error: &providers.ResultError{Type: "RESOURCE_EXHAUSTED", Message: "Quota exceeded.", Code: int64(429), HTTPStatus: 429}},
+				Error: &providers.ResultError{Type: "RESOURCE_EXHAUSTED", Message: "Quota exceeded.", Code: ptr("RESOURCE_EXHAUSTED"), HTTPStatus: intPtr(429)}},
+		},
+		{
+			name: "RPC code without a status name",
+			line: `{"key":"r","error":{"code":3,"message":"Bad."}}`,
+			want: providers.Result{CustomID: "r", Status: errored, Error: &providers.ResultError{Type: "INVALID_ARGUMENT", Message: "Bad.", Code: ptr("INVALID_ARGUMENT"), HTTPStatus: intPtr(400)}},
+		},
+		{
+			name: "HTTP code without a status name",
+			line: `{"key":"h","error":{"code":409,"message":"Conflict."}}`,
+			want: providers.Result{CustomID: "h", Status: errored, Error: &providers.ResultError{Type: "ABORTED", Message: "Conflict.", Code: ptr("ABORTED"), HTTPStatus: intPtr(409)}},
+		},
+		{
+			name: "HTTP code code.proto does not map",
+			line: `{"key":"g","error":{"code":502,"message":"Bad gateway."}}`,
+			want: providers.Result{CustomID: "g", Status: errored, Error: &providers.ResultError{Type: "INTERNAL", Message: "Bad gateway.", Code: ptr("INTERNAL"), HTTPStatus: intPtr(502)}},
+		},
+		{
+			name: "code that is neither",
+			line: `{"key":"n","error":{"code":77,"message":"Odd."}}`,
+			want: providers.Result{CustomID: "n", Status: errored, Error: &providers.ResultError{Type: "error", Message: "Odd."}},
 		},
 		{
 			name: "error without a code",
@@ -147,8 +170,8 @@ func TestNormalize(t *testing.T) {
 			if string(gotJSON) != string(wantJSON) {
 				t.Errorf("result\n got %s\nwant %s", gotJSON, wantJSON)
 			}
-			if (got.Error == nil) != (want.Error == nil) || got.Error != nil && got.Error.Code != want.Error.Code {
-				t.Errorf("error code %#v, want %#v", got.Error, want.Error)
+			if !reflect.DeepEqual(got.Error, want.Error) {
+				t.Errorf("error %+v, want %+v", got.Error, want.Error)
 			}
 		})
 	}

@@ -3,9 +3,12 @@ package openai
 import (
 	"bytes"
 	"cmp"
+	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/batchctl/batchctl/internal/jsonscan"
@@ -50,8 +53,11 @@ func (c *Client) Normalize(line []byte) (providers.Result, error) {
 
 // requestError classifies a non-HTTP error of a request: the batch
 // expiring or being cancelled before it ran, or a failure of its own.
-func requestError(code any, message string) (providers.ResultStatus, *providers.ResultError) {
-	name, _ := code.(string)
+func requestError(code *string, message string) (providers.ResultStatus, *providers.ResultError) {
+	var name string
+	if code != nil {
+		name = *code
+	}
 	e := &providers.ResultError{Type: name, Message: message, Code: code}
 	switch name {
 	case "batch_expired", "expired":
@@ -72,7 +78,7 @@ type resultLine struct {
 	statusCode  int64
 	body        responseBody
 	hasError    bool
-	errCode     any
+	errCode     *string
 	errMessage  string
 }
 
@@ -115,7 +121,7 @@ func (l *resultLine) errorMember(s *jsonscan.Scanner, key []byte) error {
 	var err error
 	switch string(key) {
 	case "code":
-		l.errCode, err = scalar(s)
+		l.errCode, err = codeString(s)
 	case "message":
 		l.errMessage, err = s.Str()
 	default:
@@ -124,20 +130,26 @@ func (l *resultLine) errorMember(s *jsonscan.Scanner, key []byte) error {
 	return jsonscan.WrapKey(key, err)
 }
 
-// scalar reads a value as encoding/json decodes it into an any field,
-// except that a value other than a string or null stays raw JSON.
-func scalar(s *jsonscan.Scanner) (any, error) {
+// codeString reads an error code as the string the result line holds: a
+// string as it is, nil for null, and any other value (OpenAI documents a
+// string, but a number would not be lost) as its JSON text.
+func codeString(s *jsonscan.Scanner) (*string, error) {
 	if s.Null() {
 		return nil, nil
 	}
+	var code string
+	var err error
 	if s.Peek() == '"' {
-		return s.Str()
+		code, err = s.Str()
+	} else {
+		var raw []byte
+		raw, err = s.Raw()
+		code = string(raw)
 	}
-	raw, err := s.Raw()
 	if err != nil {
 		return nil, err
 	}
-	return json.RawMessage(bytes.Clone(raw)), nil
+	return &code, nil
 }
 
 // responseBody is what Normalize reads of a response body, for every
@@ -159,13 +171,41 @@ type responseBody struct {
 	usage            tokenUsage
 	errType          string
 	errMessage       string
-	errCode          any
+	errCode          *string
 }
 
 // embedding is one vector of an embeddings body.
 type embedding struct {
 	index  int64
-	vector []byte // raw JSON, aliasing the line
+	vector []byte // a JSON array of numbers, aliasing the line when the body holds one
+}
+
+// decodeBase64Vector reads an embedding of encoding_format "base64":
+// little-endian float32s in standard base64, as the OpenAI SDKs decode it
+// (openai-python's embeddings.create reads it with numpy's frombuffer,
+// dtype float32). It returns the vector as the JSON array of numbers the
+// API answers with encoding_format "float".
+func decodeBase64Vector(s *jsonscan.Scanner) ([]byte, error) {
+	text, err := s.Str()
+	if err != nil {
+		return nil, err
+	}
+	raw, err := base64.StdEncoding.DecodeString(text)
+	if err != nil {
+		return nil, fmt.Errorf("base64 embedding: %w", err)
+	}
+	if len(raw)%4 != 0 {
+		return nil, fmt.Errorf("base64 embedding of %d bytes is not a list of float32s", len(raw))
+	}
+	vector := make([]float32, len(raw)/4)
+	for i := range vector {
+		vector[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i:]))
+	}
+	out, err := json.Marshal(vector)
+	if err != nil {
+		return nil, fmt.Errorf("base64 embedding: %w", err)
+	}
+	return out, nil
 }
 
 // tokenUsage is a body's usage in either spelling.
@@ -308,7 +348,11 @@ func (b *responseBody) readDataItem(s *jsonscan.Scanner) error {
 		case "index":
 			e.index, err = s.Int()
 		case "embedding":
-			e.vector, err = s.Raw()
+			if s.Peek() == '"' {
+				e.vector, err = decodeBase64Vector(s)
+			} else {
+				e.vector, err = s.Raw()
+			}
 		default:
 			return s.Skip()
 		}
@@ -328,7 +372,7 @@ func (b *responseBody) errorMember(s *jsonscan.Scanner, key []byte) error {
 	case "type":
 		b.errType, err = s.Str()
 	case "code":
-		b.errCode, err = scalar(s)
+		b.errCode, err = codeString(s)
 	default:
 		return s.Skip()
 	}
@@ -372,11 +416,12 @@ func (u *tokenUsage) result() *providers.Usage {
 
 // httpError describes a request answered with a non-2xx status.
 func (b *responseBody) httpError(status int64) *providers.ResultError {
+	httpStatus := int(status)
 	e := &providers.ResultError{
 		Type:       b.errType,
 		Message:    b.errMessage,
 		Code:       b.errCode,
-		HTTPStatus: int(status),
+		HTTPStatus: &httpStatus,
 	}
 	if e.Type == "" {
 		e.Type = "http_error"

@@ -51,6 +51,8 @@ const (
 
 func ptr(s string) *string { return &s }
 
+func intPtr(n int) *int { return &n }
+
 // responseBodyOf is the response body of line as encoding/json sees it,
 // byte for byte; nil when there is none.
 func responseBodyOf(t *testing.T, line string) json.RawMessage {
@@ -137,47 +139,58 @@ func TestNormalize(t *testing.T) {
 				Embeddings: json.RawMessage(`[[0.25,2],[0.5,-1e-3]]`), Usage: &providers.Usage{InputTokens: 4}},
 		},
 		{
+			name: "base64 embedding, decoded",
+			line: `{"custom_id":"b-1","response":{"status_code":200,"body":{"object":"list","data":[{"object":"embedding","index":0,"embedding":"AAAAPwAAgL4AAABAbxKDOg=="}],"model":"text-embedding-3-small","usage":{"prompt_tokens":3,"total_tokens":3}}},"error":null}`,
+			want: providers.Result{CustomID: "b-1", Status: succeeded, Model: "text-embedding-3-small",
+				Embedding: json.RawMessage(`[0.5,-0.25,2,0.001]`), Usage: &providers.Usage{InputTokens: 3}},
+		},
+		{
+			name: "several base64 embeddings",
+			line: `{"custom_id":"b-2","response":{"status_code":200,"body":{"data":[{"index":1,"embedding":"AACAPwAAQMA="},{"index":0,"embedding":""}],"model":"m"}},"error":null}`,
+			want: providers.Result{CustomID: "b-2", Status: succeeded, Model: "m", Embeddings: json.RawMessage(`[[],[1,-3]]`)},
+		},
+		{
 			name: "HTTP 400",
 			line: http400Line,
 			want: providers.Result{CustomID: "bad-1", Status: errored, Error: &providers.ResultError{
 				Type: "invalid_request_error", Message: "Invalid value for 'max_tokens': integer below minimum value.",
-				Code: "integer_below_min_value", HTTPStatus: 400}},
+				Code: ptr("integer_below_min_value"), HTTPStatus: intPtr(400)}},
 		},
 		{
 			name: "HTTP 429",
 			line: http429Line,
 			want: providers.Result{CustomID: "busy-1", Status: errored, Error: &providers.ResultError{
-				Type: "requests", Message: "Rate limit reached for requests", Code: "rate_limit_exceeded", HTTPStatus: 429}},
+				Type: "requests", Message: "Rate limit reached for requests", Code: ptr("rate_limit_exceeded"), HTTPStatus: intPtr(429)}},
 		},
 		{
 			name: "HTTP 500 without a body",
 			line: http500NoBodyLine,
 			want: providers.Result{CustomID: "down-1", Status: errored, Error: &providers.ResultError{
-				Type: "http_error", Message: "request failed with HTTP status 500", HTTPStatus: 500}},
+				Type: "http_error", Message: "request failed with HTTP status 500", HTTPStatus: intPtr(500)}},
 		},
 		{
 			name: "non-HTTP server error",
 			line: serverErrorLine,
 			want: providers.Result{CustomID: "srv-1", Status: errored, Error: &providers.ResultError{
-				Type: "server_error", Message: "The server had an error while processing your request.", Code: "server_error"}},
+				Type: "server_error", Message: "The server had an error while processing your request.", Code: ptr("server_error")}},
 		},
 		{
 			name: "batch expired",
 			line: expiredLine,
 			want: providers.Result{CustomID: "request-3", Status: providers.ResultExpired, Error: &providers.ResultError{
-				Type: "batch_expired", Message: "This request could not be executed before the completion window expired.", Code: "batch_expired"}},
+				Type: "batch_expired", Message: "This request could not be executed before the completion window expired.", Code: ptr("batch_expired")}},
 		},
 		{
 			name: "batch cancelled",
 			line: cancelledLine,
 			want: providers.Result{CustomID: "request-4", Status: providers.ResultCanceled, Error: &providers.ResultError{
-				Type: "batch_cancelled", Message: "This request was not executed because the batch was cancelled.", Code: "batch_cancelled"}},
+				Type: "batch_cancelled", Message: "This request was not executed because the batch was cancelled.", Code: ptr("batch_cancelled")}},
 		},
 		{
 			name: "error code that is a number",
 			line: `{"custom_id":"n","response":{"status_code":503,"body":{"error":{"message":"busy","code":503}}}}` + "\r\n",
 			want: providers.Result{CustomID: "n", Status: errored, Error: &providers.ResultError{
-				Type: "http_error", Message: "busy", Code: json.RawMessage(`503`), HTTPStatus: 503}},
+				Type: "http_error", Message: "busy", Code: ptr("503"), HTTPStatus: intPtr(503)}},
 		},
 	}
 	c := New(Config{Name: "openai"})
@@ -220,6 +233,9 @@ func TestNormalizeRejects(t *testing.T) {
 		{"no custom_id", `{"id":"batch_req_1","response":{"status_code":200,"body":{}},"error":null}`, "result line has no custom_id"},
 		{"custom_id not a string", `{"custom_id":7,"error":{"code":"x"}}`, "result line: custom_id: found number, want string"},
 		{"status_code not a number", `{"custom_id":"a","response":{"status_code":"200"}}`, "result line: response: status_code: found string, want integer"},
+		{"base64 embedding not base64", `{"custom_id":"a","response":{"status_code":200,"body":{"data":[{"embedding":"AA*A"}]}}}`, "result line: response: body: data: embedding: base64 embedding: illegal base64 data at input byte 2"},
+		{"base64 embedding not float32s", `{"custom_id":"a","response":{"status_code":200,"body":{"data":[{"embedding":"AAA="}]}}}`, "result line: response: body: data: embedding: base64 embedding of 2 bytes is not a list of float32s"},
+		{"base64 embedding with NaN", `{"custom_id":"a","response":{"status_code":200,"body":{"data":[{"embedding":"AADAfw=="}]}}}`, "result line: response: body: data: embedding: base64 embedding: json: unsupported value: NaN"},
 		{"neither response nor error", `{"custom_id":"a","response":null,"error":null}`, `result line for "a" has neither response nor error`},
 	}
 	c := New(Config{})

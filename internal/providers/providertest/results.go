@@ -73,7 +73,7 @@ func testResults(t *testing.T, h Harness) {
 			if r.Status != tt.status || r.Error == nil || r.Text != nil {
 				t.Fatalf("status %s, error %+v, text %v; want %s with an error and no text", r.Status, r.Error, r.Text, tt.status)
 			}
-			if tt.httpStatus != 0 && r.Error.HTTPStatus != tt.httpStatus {
+			if tt.httpStatus != 0 && (r.Error.HTTPStatus == nil || *r.Error.HTTPStatus != tt.httpStatus) {
 				t.Errorf("error %+v, want HTTP status %d", r.Error, tt.httpStatus)
 			}
 			if r.Error.Message == "" {

@@ -21,7 +21,7 @@ const jobColumns = `id, name, provider, model, endpoint, input_path, input_sha25
 
 const partColumns = `job_id, idx, batch_id, status, provider_status, total, succeeded, failed,
 	input_tokens, output_tokens, requests, bytes, input_file_id, output_file_id, error_file_id,
-	errors, raw, created_at, updated_at, completed_at`
+	errors, raw, created_at, updated_at, completed_at, usage_known`
 
 const insertJobSQL = `INSERT INTO jobs (` + jobColumns + `)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
@@ -29,7 +29,7 @@ const insertJobSQL = `INSERT INTO jobs (` + jobColumns + `)
 	ON CONFLICT (id) DO NOTHING`
 
 const upsertPartSQL = `INSERT INTO parts (` + partColumns + `)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (job_id, idx) DO UPDATE SET
 		batch_id = excluded.batch_id,
 		status = excluded.status,
@@ -48,7 +48,8 @@ const upsertPartSQL = `INSERT INTO parts (` + partColumns + `)
 		raw = excluded.raw,
 		created_at = excluded.created_at,
 		updated_at = excluded.updated_at,
-		completed_at = excluded.completed_at`
+		completed_at = excluded.completed_at,
+		usage_known = excluded.usage_known`
 
 const updateAggregateSQL = `UPDATE jobs SET status = ?, total = ?, succeeded = ?, failed = ?,
 	input_tokens = ?, output_tokens = ?, updated_at = ?, completed_at = ?

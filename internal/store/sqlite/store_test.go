@@ -287,7 +287,8 @@ func TestOpenMigratesVersion1Database(t *testing.T) {
 		Parts: []store.Part{{
 			Index: 1, BatchID: "batch_old", Status: "completed", ProviderStatus: "completed",
 			Counts: providers.Counts{Total: 2, Succeeded: 2}, Usage: providers.Usage{InputTokens: 10, OutputTokens: 20},
-			Requests: 2, Bytes: 300, InputFileID: "file-in", OutputFileID: "file-out",
+			UsageKnown: true, // migration 0005: a part that holds tokens has known usage
+			Requests:   2, Bytes: 300, InputFileID: "file-in", OutputFileID: "file-out",
 			CreatedAt: t0, UpdatedAt: t0, CompletedAt: t0,
 		}},
 	}

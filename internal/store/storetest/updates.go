@@ -82,8 +82,8 @@ func testSavePartRoundTrip(t *testing.T, open Opener) {
 	zone := time.FixedZone("PST", -8*3600)
 	p := store.Part{
 		Index: 1, BatchID: "batch_1", Status: "cancelled", ProviderStatus: "cancelled",
-		Counts:   providers.Counts{Total: 9, Succeeded: 5, Failed: 3},
-		Usage:    providers.Usage{InputTokens: 1 << 40, OutputTokens: 77},
+		Counts: providers.Counts{Total: 9, Succeeded: 5, Failed: 3},
+		Usage:  providers.Usage{InputTokens: 1 << 40, OutputTokens: 77}, UsageKnown: true,
 		Requests: 9, Bytes: 123456789, InputFileID: "file-in", OutputFileID: "file-out", ErrorFileID: "file-err",
 		Errors: []providers.BatchError{
 			{Code: "invalid_json", Message: "line 3 is not JSON", Param: "body", Line: 3},
