@@ -27,12 +27,16 @@ type ResultsOptions struct {
 	Merged bool
 }
 
-// ParseStatuses checks a --status filter ("errored,expired").
+// ParseStatuses checks a --status filter ("errored,expired"). Both
+// spellings of canceled are accepted.
 func ParseStatuses(values []string) ([]providers.ResultStatus, error) {
 	var out []providers.ResultStatus
 	for _, v := range values {
 		for _, s := range strings.Split(v, ",") {
 			s = strings.TrimSpace(s)
+			if s == "cancelled" { // both spellings are accepted
+				s = string(providers.ResultCanceled)
+			}
 			ok := false
 			for _, known := range providers.ResultStatuses {
 				if s == string(known) {
