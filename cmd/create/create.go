@@ -143,7 +143,7 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 			# a few prompts from the command line
 			$ batchctl create --prompt "Capital of France?" --prompt "Capital of Japan?" --model emulator/echo --wait
 		`),
-		Args: cmdutil.NoArgs,
+		Args: inputArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			switch {
 			case opts.InputFileID != "" && (opts.File != "" || len(opts.Prompts) > 0):
@@ -466,4 +466,16 @@ func readDefaults(cmd *cobra.Command, opts *Options, r *requestFlags) error {
 	}
 	opts.Defaults = d
 	return nil
+}
+
+// inputArgs refuses positional arguments; one that names a file of
+// requests was meant for -f, and the error says so.
+func inputArgs(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	if _, err := os.Stat(args[0]); err == nil || strings.HasSuffix(args[0], ".jsonl") {
+		return cmdutil.FlagErrorf("unknown argument %q; did you mean -f %s?", args[0], args[0])
+	}
+	return cmdutil.NoArgs(cmd, args)
 }

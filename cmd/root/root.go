@@ -36,6 +36,7 @@ import (
 	"github.com/batchctl/batchctl/internal/jobs"
 	"github.com/batchctl/batchctl/internal/jsonl"
 	"github.com/batchctl/batchctl/internal/providers"
+	"github.com/batchctl/batchctl/internal/store"
 )
 
 // Main runs batchctl with the process's arguments and environment and
@@ -92,20 +93,21 @@ func Execute(ctx context.Context, cmd *cobra.Command, ios *iostreams.IOStreams) 
 // ExitCodeOf classifies an error (DESIGN.md section 8).
 func ExitCodeOf(ctx context.Context, err error) cmdutil.ExitCode {
 	var (
-		silent   *cmdutil.SilentError
-		flag     *cmdutil.FlagError
-		usage    *cmdutil.UsageError
-		invalid  *jsonl.ValidationError
-		partial  *cmdutil.PartialError
-		timeout  *cmdutil.TimeoutError
-		notFound *jobs.NotFoundError
+		silent    *cmdutil.SilentError
+		flag      *cmdutil.FlagError
+		usage     *cmdutil.UsageError
+		invalid   *jsonl.ValidationError
+		partial   *cmdutil.PartialError
+		timeout   *cmdutil.TimeoutError
+		notFound  *jobs.NotFoundError
+		ambiguous *store.AmbiguousError
 	)
 	switch {
 	case errors.As(err, &silent):
 		return silent.Code
 	case ctx.Err() != nil && errors.Is(err, context.Canceled):
 		return cmdutil.ExitInterrupted
-	case errors.As(err, &flag), errors.As(err, &usage), errors.As(err, &invalid), errors.As(err, &notFound):
+	case errors.As(err, &flag), errors.As(err, &usage), errors.As(err, &invalid), errors.As(err, &notFound), errors.As(err, &ambiguous):
 		return cmdutil.ExitUsage
 	case cmdutil.IsAuth(err):
 		return cmdutil.ExitAuth
@@ -186,7 +188,42 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 		completioncmd.NewCmdCompletion(f, nil),
 		newExitCodesTopic(),
 	)
+	cmd.SetHelpCommand(newHelpCmd())
 	return cmd
+}
+
+// newHelpCmd is cobra's help command, except that an unknown topic is a
+// usage error (exit 2) with a suggestion, not the root's usage and exit 0.
+func newHelpCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "help [command]",
+		Short: "Help about any command",
+		Long:  "Help provides help for any command or topic (batchctl help exit-codes).",
+		ValidArgsFunction: func(c *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+			var names []string
+			cmd, _, _ := c.Root().Find(args)
+			for _, sub := range cmd.Commands() {
+				if sub.IsAvailableCommand() || sub.IsAdditionalHelpTopicCommand() {
+					names = append(names, sub.Name())
+				}
+			}
+			return names, cobra.ShellCompDirectiveNoFileComp
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			cmd, _, err := c.Root().Find(args)
+			if cmd == nil || err != nil {
+				topic := strings.Join(args, " ")
+				ue := &cmdutil.UsageError{Err: fmt.Errorf("unknown help topic %q", topic), Hint: "batchctl help lists the commands and topics"}
+				if s := c.Root().SuggestionsFor(args[len(args)-1]); len(s) > 0 {
+					ue.Hint = "did you mean: batchctl help " + s[0]
+				}
+				return ue
+			}
+			cmd.InitDefaultHelpFlag()
+			cmd.InitDefaultVersionFlag()
+			return cmd.Help()
+		},
+	}
 }
 
 // ExitCodesHelp documents every exit code; it is the text of
