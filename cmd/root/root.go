@@ -69,6 +69,10 @@ func Execute(ctx context.Context, cmd *cobra.Command, ios *iostreams.IOStreams) 
 		return code
 	}
 	if code == cmdutil.ExitPartial {
+		var pe *cmdutil.PartialError
+		if errors.As(err, &pe) && pe.TerminalOnly && !ios.IsStderrTTY() {
+			return code
+		}
 		fmt.Fprintln(ios.ErrOut, cs.Warning(err.Error())) // a summary, not a failure of batchctl
 		return code
 	}
