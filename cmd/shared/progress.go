@@ -194,11 +194,3 @@ func (r *rate) eta(total int) time.Duration {
 	}
 	return time.Duration(float64(total-r.done) / r.perSec * float64(time.Second))
 }
-
-// Plural says n of a thing: "1 request", "2 requests".
-func Plural(n int, thing string) string {
-	if n == 1 {
-		return "1 " + thing
-	}
-	return fmt.Sprintf("%d %ss", n, thing)
-}

@@ -1,0 +1,21 @@
+package shared
+
+import "testing"
+
+func TestPluralAndSize(t *testing.T) {
+	for _, tt := range []struct{ got, want string }{
+		{Plural(0, "request"), "0 requests"},
+		{Plural(1, "request"), "1 request"},
+		{Size(1), "1 byte"},
+		{Size(999), "999 bytes"},
+		{Size(1000), "1.00 kB"},
+		{Size(141_337), "141 kB"},
+		{Size(12_345_678), "12.3 MB"},
+		{Size(999_999_999), "1.00 GB"},
+		{Size(200_000_000), "200 MB"},
+	} {
+		if tt.got != tt.want {
+			t.Errorf("got %q, want %q", tt.got, tt.want)
+		}
+	}
+}
