@@ -414,7 +414,7 @@ func printPlan(w io.Writer, p *jobs.Plan) {
 	fmt.Fprintf(w, "bytes\t%d\n", p.Bytes)
 	fmt.Fprintf(w, "batches\t%d\n", len(p.Parts))
 	for i, part := range p.Parts {
-		fmt.Fprintf(w, "batch %d\t%s, %s\n", i+1, shared.Plural(part.Requests, "request"), shared.Size(part.Bytes))
+		fmt.Fprintf(w, "batch %d\t%s, %s\n", i+1, cmdutil.Plural(part.Requests, "request"), shared.Size(part.Bytes))
 	}
 }
 

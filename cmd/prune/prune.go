@@ -9,7 +9,6 @@ import (
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
 
-	"github.com/batchctl/batchctl/cmd/shared"
 	"github.com/batchctl/batchctl/internal/cmdutil"
 	"github.com/batchctl/batchctl/internal/iostreams"
 	"github.com/batchctl/batchctl/internal/jobs"
@@ -93,9 +92,9 @@ func pruneRun(ctx context.Context, opts *Options) error {
 	}
 	switch {
 	case opts.DryRun:
-		fmt.Fprintf(opts.IO.ErrOut, "would prune %s\n", shared.Plural(len(prune), "job"))
+		fmt.Fprintf(opts.IO.ErrOut, "would prune %s\n", cmdutil.Plural(len(prune), "job"))
 	case len(prune) > 0:
-		fmt.Fprintf(opts.IO.ErrOut, "pruned %s (local records and files only; the provider's batches are untouched)\n", shared.Plural(len(prune), "job"))
+		fmt.Fprintf(opts.IO.ErrOut, "pruned %s (local records and files only; the provider's batches are untouched)\n", cmdutil.Plural(len(prune), "job"))
 	}
 	return nil
 }

@@ -124,7 +124,7 @@ func retryRun(ctx context.Context, opts *Options) error {
 		return err
 	}
 	if sel.Invalid > 0 {
-		fmt.Fprintf(opts.IO.ErrOut, "leaving out %s the provider rejected as invalid (they would fail again; --include-invalid retries them)\n", shared.Plural(sel.Invalid, "request"))
+		fmt.Fprintf(opts.IO.ErrOut, "leaving out %s the provider rejected as invalid (they would fail again; --include-invalid retries them)\n", cmdutil.Plural(sel.Invalid, "request"))
 	}
 	if len(sel.IDs) == 0 {
 		return &cmdutil.UsageError{Err: fmt.Errorf("job %s has no requests to retry", parent.ID)}
@@ -152,7 +152,7 @@ func retryRun(ctx context.Context, opts *Options) error {
 	}
 	if opts.DryRun {
 		m.Discard(plan)
-		fmt.Fprintf(opts.IO.ErrOut, "would retry %s of job %s\n", shared.Plural(plan.Requests, "request"), parent.ID)
+		fmt.Fprintf(opts.IO.ErrOut, "would retry %s of job %s\n", cmdutil.Plural(plan.Requests, "request"), parent.ID)
 		return nil
 	}
 	// A retry goes through the same call as create: run twice (from cron,
@@ -174,7 +174,7 @@ func retryRun(ctx context.Context, opts *Options) error {
 		fmt.Fprintf(opts.IO.ErrOut, "reusing job %s, which retries the same requests of job %s: %s; not submitting again\n",
 			cs.Bold(j.ID), parent.ID, res.Why)
 	default:
-		fmt.Fprintf(opts.IO.ErrOut, "%s created job %s retrying %s of job %s\n", cs.Success("✓"), cs.Bold(j.ID), shared.Plural(j.Requests, "request"), parent.ID)
+		fmt.Fprintf(opts.IO.ErrOut, "%s created job %s retrying %s of job %s\n", cs.Success("✓"), cs.Bold(j.ID), cmdutil.Plural(j.Requests, "request"), parent.ID)
 	}
 	if !opts.Wait {
 		fmt.Fprintln(opts.IO.Out, j.ID)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/batchctl/batchctl/internal/cmdutil"
 	"github.com/batchctl/batchctl/internal/iostreams"
 	"github.com/batchctl/batchctl/internal/jobs"
 	"github.com/batchctl/batchctl/internal/providers"
@@ -53,7 +54,7 @@ func (p *progress) update(i int, now time.Time) {
 			j.ID, j.StatusText(), done, total, j.Counts.Succeeded, j.Counts.Failed)
 	} else {
 		line = fmt.Sprintf("%s: %s, %s done (%d succeeded, %d failed)",
-			j.ID, j.StatusText(), Plural(done, "request"), j.Counts.Succeeded, j.Counts.Failed)
+			j.ID, j.StatusText(), cmdutil.Plural(done, "request"), j.Counts.Succeeded, j.Counts.Failed)
 	}
 	if line != r.last {
 		fmt.Fprintln(p.ios.ErrOut, line)
@@ -109,7 +110,7 @@ func renderRow(j *jobs.Job, eta time.Duration, frame int) string {
 	total := knownTotal(j)
 	if total <= 0 {
 		return fmt.Sprintf("%s %s %s %s done (%d succeeded, %d failed)",
-			j.ID, j.StatusText(), spinner[frame%len(spinner)], Plural(done, "request"), j.Counts.Succeeded, j.Counts.Failed)
+			j.ID, j.StatusText(), spinner[frame%len(spinner)], cmdutil.Plural(done, "request"), j.Counts.Succeeded, j.Counts.Failed)
 	}
 	done = min(done, total)
 	filled := done * barWidth / total

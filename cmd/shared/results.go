@@ -152,7 +152,7 @@ func summary(subject string, t jobs.Tally) string {
 			parts = append(parts, fmt.Sprintf("%d %s", t[s], s))
 		}
 	}
-	return fmt.Sprintf("%s: %s of %s", subject, strings.Join(parts, ", "), Plural(t.Total(), "request"))
+	return fmt.Sprintf("%s: %s of %s", subject, strings.Join(parts, ", "), cmdutil.Plural(t.Total(), "request"))
 }
 
 // output is where results go: stdout, a temporary file renamed to its

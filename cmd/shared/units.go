@@ -1,20 +1,16 @@
 package shared
 
-import "fmt"
+import (
+	"fmt"
 
-// Plural says n of a thing with a regular plural: "1 request", "2 requests".
-func Plural(n int, thing string) string {
-	if n == 1 {
-		return "1 " + thing
-	}
-	return fmt.Sprintf("%d %ss", n, thing)
-}
+	"github.com/batchctl/batchctl/internal/cmdutil"
+)
 
 // Size says a number of bytes for people, in decimal units with three
 // significant figures: "512 bytes", "1.23 MB", "200 MB".
 func Size(n int64) string {
 	if n < 1000 {
-		return Plural(int(n), "byte")
+		return cmdutil.Plural(int(n), "byte")
 	}
 	v, units := float64(n)/1000, []string{"kB", "MB", "GB", "TB"}
 	u := 0

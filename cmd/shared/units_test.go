@@ -2,10 +2,8 @@ package shared
 
 import "testing"
 
-func TestPluralAndSize(t *testing.T) {
+func TestSize(t *testing.T) {
 	for _, tt := range []struct{ got, want string }{
-		{Plural(0, "request"), "0 requests"},
-		{Plural(1, "request"), "1 request"},
 		{Size(1), "1 byte"},
 		{Size(999), "999 bytes"},
 		{Size(1000), "1.00 kB"},

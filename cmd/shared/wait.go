@@ -204,7 +204,7 @@ func (p *progress) finish() {
 		}
 		if p.tty {
 			fmt.Fprintf(p.ios.ErrOut, "%s %s: %d succeeded, %d failed of %s\n",
-				cs.Bold(j.ID), cs.Status(j.Status), j.Counts.Succeeded, j.Counts.Failed, Plural(knownTotal(j), "request"))
+				cs.Bold(j.ID), cs.Status(j.Status), j.Counts.Succeeded, j.Counts.Failed, cmdutil.Plural(knownTotal(j), "request"))
 		}
 		for _, e := range BatchErrors(j) {
 			fmt.Fprintln(p.ios.ErrOut, cs.Failure("error:")+" "+e)

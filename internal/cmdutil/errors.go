@@ -68,16 +68,9 @@ func (e *PartialError) Error() string {
 	case e.Total == 0:
 		return fmt.Sprintf("%s %s", e.Subject, e.Status)
 	case e.Status != "" && e.Status != "completed":
-		return fmt.Sprintf("%s %s: %d of %s did not succeed", e.Subject, e.Status, e.Failed, requests(e.Total))
+		return fmt.Sprintf("%s %s: %d of %s did not succeed", e.Subject, e.Status, e.Failed, Plural(e.Total, "request"))
 	}
-	return fmt.Sprintf("%s: %d of %s did not succeed", e.Subject, e.Failed, requests(e.Total))
-}
-
-func requests(n int) string {
-	if n == 1 {
-		return "1 request"
-	}
-	return fmt.Sprintf("%d requests", n)
+	return fmt.Sprintf("%s: %d of %s did not succeed", e.Subject, e.Failed, Plural(e.Total, "request"))
 }
 
 // TimeoutError says `wait --timeout` elapsed with the job still running (exit 124).
