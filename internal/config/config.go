@@ -307,8 +307,9 @@ func mergeProfile(base *Profile, name string, fp fileProfile) (*Profile, error) 
 	default:
 		return nil, fmt.Errorf("unknown type %q (supported: %s, %s, %s)", p.Type, TypeOpenAI, TypeAnthropic, TypeGemini)
 	}
-	switch p.AuthHeader {
-	case AuthBearer, AuthAPIKey:
+	switch {
+	case p.AuthHeader == AuthBearer, p.AuthHeader == AuthAPIKey:
+	case p.AuthHeader == "" && p.Type != TypeOpenAI: // the Anthropic and Gemini protocols fix their own
 	default:
 		return nil, fmt.Errorf("auth_header: unknown style %q (want %s or %s)", p.AuthHeader, AuthBearer, AuthAPIKey)
 	}
