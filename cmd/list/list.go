@@ -162,7 +162,7 @@ func listRun(ctx context.Context, opts *Options) error {
 		return opts.Exporter.Write(ctx, opts.IO, views)
 	}
 	if len(list) == 0 {
-		if opts.IO.IsStdoutTTY() {
+		if opts.IO.IsStderrTTY() { // a note for a person, where it is written
 			fmt.Fprintln(opts.IO.ErrOut, "no jobs match")
 		}
 		return nil
