@@ -2,6 +2,8 @@ package shared
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/batchctl/batchctl/internal/cmdutil"
 )
@@ -25,4 +27,37 @@ func Size(n int64) string {
 		return fmt.Sprintf("%.1f %s", v, units[u])
 	}
 	return fmt.Sprintf("%.0f %s", v, units[u])
+}
+
+// Count says a large number for people with its exact figure after it:
+// "1.23M (1,234,567)"; under 10,000 it is written as is.
+func Count(n int64) string {
+	if n < 10_000 {
+		return strconv.FormatInt(n, 10)
+	}
+	v, unit := float64(n)/1e3, "k"
+	if n >= 999_500 {
+		v, unit = float64(n)/1e6, "M"
+	}
+	if n >= 999_500_000 {
+		v, unit = float64(n)/1e9, "G"
+	}
+	var short string
+	switch {
+	case v < 9.995:
+		short = fmt.Sprintf("%.2f%s", v, unit)
+	case v < 99.95:
+		short = fmt.Sprintf("%.1f%s", v, unit)
+	default:
+		short = fmt.Sprintf("%.0f%s", v, unit)
+	}
+	s := strconv.FormatInt(n, 10)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return short + " (" + b.String() + ")"
 }

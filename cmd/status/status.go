@@ -114,7 +114,7 @@ func printHuman(ios *iostreams.IOStreams, j *jobs.Job, missing int, now time.Tim
 		fmt.Fprintf(w, "  %s   %s: the provider returned no result for them\n", cs.Warning("missing"), cmdutil.Plural(missing, "request"))
 	}
 	if j.Usage.InputTokens > 0 || j.Usage.OutputTokens > 0 {
-		fmt.Fprintf(w, "  %s     %d input · %d output tokens\n", cs.Muted("usage"), j.Usage.InputTokens, j.Usage.OutputTokens)
+		fmt.Fprintf(w, "  %s     %s input · %s output tokens\n", cs.Muted("usage"), shared.Count(j.Usage.InputTokens), shared.Count(j.Usage.OutputTokens))
 	}
 	when := "created " + cmdutil.FuzzyAgo(now, j.CreatedAt)
 	if !j.CompletedAt.IsZero() {
