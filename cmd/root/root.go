@@ -208,19 +208,27 @@ func newHelpCmd() *cobra.Command {
 			var names []string
 			cmd, _, _ := c.Root().Find(args)
 			for _, sub := range cmd.Commands() {
-				if sub.IsAvailableCommand() || sub.IsAdditionalHelpTopicCommand() {
+				if (sub.IsAvailableCommand() || sub.IsAdditionalHelpTopicCommand()) && strings.HasPrefix(sub.Name(), toComplete) {
 					names = append(names, sub.Name())
 				}
 			}
 			return names, cobra.ShellCompDirectiveNoFileComp
 		},
 		RunE: func(c *cobra.Command, args []string) error {
-			cmd, _, err := c.Root().Find(args)
-			if cmd == nil || err != nil {
+			cmd, rest, err := c.Root().Find(args)
+			if cmd == nil || err != nil || len(rest) > 0 && cmd.HasSubCommands() {
 				topic := strings.Join(args, " ")
 				ue := &cmdutil.UsageError{Err: fmt.Errorf("unknown help topic %q", topic), Hint: "batchctl help lists the commands and topics"}
-				if s := c.Root().SuggestionsFor(args[len(args)-1]); len(s) > 0 {
-					ue.Hint = "did you mean: batchctl help " + s[0]
+				parent, typo := c.Root(), args[0]
+				if cmd != nil && err == nil { // a subcommand of cmd was mistyped
+					parent, typo = cmd, rest[0]
+				}
+				for d := 1; d <= 2; d++ { // the nearest name first, up to cobra's default distance
+					parent.SuggestionsMinimumDistance = d
+					if s := parent.SuggestionsFor(typo); len(s) > 0 {
+						ue.Hint = "did you mean: batchctl help " + strings.TrimSpace(strings.TrimPrefix(parent.CommandPath(), "batchctl")+" "+s[0])
+						break
+					}
 				}
 				return ue
 			}
