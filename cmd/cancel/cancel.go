@@ -12,6 +12,7 @@ import (
 	"github.com/batchctl/batchctl/internal/cmdutil"
 	"github.com/batchctl/batchctl/internal/iostreams"
 	"github.com/batchctl/batchctl/internal/jobs"
+	"github.com/batchctl/batchctl/internal/providers"
 )
 
 // Options are the inputs of `batchctl cancel`.
@@ -38,7 +39,8 @@ func NewCmdCancel(f *cmdutil.Factory, runF func(context.Context, *Options) error
 			batch goes through "cancelling" to "cancelled"; requests that finished before
 			keep their results, and the rest are reported as canceled by batchctl results.
 
-			Cancelling a job that has already ended does nothing and is not an error.
+			Cancelling a job that has already ended, or is already being cancelled, does
+			nothing and is not an error.
 
 			Messages go to standard error; --json prints the job after the request (the
 			fields of batchctl status --json) on standard output, --jq filters it.
@@ -83,6 +85,10 @@ func cancelRun(ctx context.Context, opts *Options) error {
 		fmt.Fprintf(opts.IO.ErrOut, "job %s has already ended (%s); nothing to cancel\n", name, j.Status)
 		return exportJob(ctx, opts, j)
 	}
+	if cancelling(j) {
+		fmt.Fprintf(opts.IO.ErrOut, "job %s is already cancelling; nothing more to do (batchctl wait %s waits until it has ended)\n", name, name)
+		return nil
+	}
 	n, err := m.Cancel(ctx, j)
 	if err != nil {
 		return err
@@ -107,4 +113,19 @@ func exportJob(ctx context.Context, opts *Options, j *jobs.Job) error {
 		return nil
 	}
 	return opts.Exporter.Write(ctx, opts.IO, jobs.ViewOf(j))
+}
+
+// cancelling reports whether every part of j that has not ended is being
+// cancelled already, so that there is nothing left to ask.
+func cancelling(j *jobs.Job) bool {
+	any := false
+	for _, p := range j.Parts {
+		switch s := providers.Status(p.Status); {
+		case s == providers.StatusCancelling:
+			any = true
+		case !s.Terminal():
+			return false
+		}
+	}
+	return any
 }

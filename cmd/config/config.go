@@ -36,6 +36,7 @@ func NewCmdConfig(f *cmdutil.Factory) *cobra.Command {
 			  providers.<name>.max_requests  most requests in one provider batch
 			  providers.<name>.max_bytes     largest input of one provider batch (200MB)
 			  providers.<name>.completion_window
+			  providers.<name>.beta          anthropic type: the anthropic-beta header
 
 			A top-level key set as BATCHCTL_<KEY> in the environment overrides the file.
 			API keys are never shown and never written: set api_key_env to the name of

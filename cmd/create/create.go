@@ -148,7 +148,7 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 			# a few prompts from the command line
 			$ batchctl create --prompt "Capital of France?" --prompt "Capital of Japan?" --model emulator/echo --wait
 		`),
-		Args: cmdutil.NoArgs,
+		Args: inputArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			switch {
 			case opts.InputFileID != "" && (opts.File != "" || len(opts.Prompts) > 0):
@@ -194,7 +194,7 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 	fl.StringVarP(&opts.Provider, "provider", "p", "", "provider profile; the model comes from --model or the input")
 	fl.StringVar(&opts.Name, "name", "", "a name for the job, usable wherever a job id is")
 	fl.StringArrayVar(&opts.Metadata, "metadata", nil, "`key=value` attached to the provider batch (repeatable)")
-	fl.BoolVar(&opts.DryRun, "dry-run", false, "validate and print the plan; send nothing")
+	fl.BoolVar(&opts.DryRun, "dry-run", false, "validate and print the plan; send and record nothing")
 	fl.BoolVar(&opts.Force, "force", false, "submit even if a job with the same input, options and name was made within 24h")
 	fl.IntVar(&opts.MaxRequests, "max-requests", 0, "most requests in one provider batch (default: the provider's limit)")
 	fl.StringVar(&opts.MaxBytes, "max-bytes", "", "largest input of one provider batch, e.g. 100MB (default: the provider's limit)")
@@ -247,14 +247,11 @@ func createRun(ctx context.Context, opts *Options, intervalSet bool) error {
 			return cmdutil.FlagErrorf("--max-bytes: %v", err)
 		}
 	}
-	m, err := opts.Manager()
+	m, id, done, err := manager(ctx, opts, cfg)
 	if err != nil {
 		return err
 	}
-	id, err := m.NewID(ctx)
-	if err != nil {
-		return err
-	}
+	defer done()
 	spec := jobs.Spec{
 		File: opts.File, Profile: profile, Model: model, Name: opts.Name,
 		Metadata: meta, MaxRequests: opts.MaxRequests, MaxBytes: maxBytes,
@@ -433,8 +430,28 @@ func printPlan(w io.Writer, p *jobs.Plan) {
 	fmt.Fprintf(w, "bytes\t%d\n", p.Bytes)
 	fmt.Fprintf(w, "batches\t%d\n", len(p.Parts))
 	for i, part := range p.Parts {
-		fmt.Fprintf(w, "batch %d\t%d requests, %d bytes\n", i+1, part.Requests, part.Bytes)
+		fmt.Fprintf(w, "batch %d\t%s, %s\n", i+1, cmdutil.Plural(part.Requests, "request"), shared.Size(part.Bytes))
 	}
+}
+
+// manager is the job manager and the new job's id. A dry run writes no
+// state: it opens no registry, and the converted input goes to a temporary
+// directory that done removes.
+func manager(ctx context.Context, opts *Options, cfg *config.Config) (m *jobs.Manager, id string, done func(), err error) {
+	if !opts.DryRun {
+		if m, err = opts.Manager(); err != nil {
+			return nil, "", nil, err
+		}
+		id, err = m.NewID(ctx)
+		return m, id, func() {}, err
+	}
+	tmp, err := os.MkdirTemp("", "batchctl-dry-run-")
+	if err != nil {
+		return nil, "", nil, err
+	}
+	dry := *cfg
+	dry.Home = tmp
+	return jobs.NewManager(&dry, nil), "dry-run", func() { os.RemoveAll(tmp) }, nil
 }
 
 // requestFlags are the flags that fill what input lines leave unset.
@@ -482,4 +499,16 @@ func readDefaults(cmd *cobra.Command, opts *Options, r *requestFlags) error {
 	}
 	opts.Defaults = d
 	return nil
+}
+
+// inputArgs refuses positional arguments; one that names a file of
+// requests was meant for -f, and the error says so.
+func inputArgs(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	if _, err := os.Stat(args[0]); err == nil || strings.HasSuffix(args[0], ".jsonl") {
+		return cmdutil.FlagErrorf("unknown argument %q; did you mean -f %s?", args[0], args[0])
+	}
+	return cmdutil.NoArgs(cmd, args)
 }

@@ -5,7 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/MakeNowJust/heredoc"
@@ -103,6 +105,10 @@ func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 			if opts.Limit < 0 {
 				return cmdutil.FlagErrorf("--limit must not be negative")
 			}
+			var err error
+			if opts.Statuses, err = parseStatuses(opts.Statuses); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -111,7 +117,10 @@ func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 	}
 	fl := cmd.Flags()
 	fl.StringVarP(&opts.ProviderName, "provider", "p", "", "only jobs on this provider")
-	fl.StringSliceVarP(&opts.Statuses, "status", "s", nil, "only jobs with these statuses (comma-separated)")
+	fl.StringSliceVarP(&opts.Statuses, "status", "s", nil, "only jobs with these statuses: "+strings.Join(jobStatuses, ", "))
+	_ = cmd.RegisterFlagCompletionFunc("status", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return jobStatuses, cobra.ShellCompDirectiveNoFileComp
+	})
 	fl.StringVar(&opts.Name, "name", "", "only jobs with this name")
 	fl.StringVar(&opts.Since, "since", "", "only jobs created within this `duration` (24h, 7d) or since this date (2026-01-31)")
 	fl.IntVarP(&opts.Limit, "limit", "L", 50, "at most this many (0: no limit)")
@@ -121,6 +130,36 @@ func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 	cmdutil.RegisterProviderCompletion(cmd, f, "provider")
 	_ = cmd.RegisterFlagCompletionFunc("after", cmdutil.CompleteJobs(f))
 	return cmd
+}
+
+// jobStatuses are the statuses a job can be listed in (DESIGN.md section 7).
+var jobStatuses = []string{
+	string(providers.StatusUnsubmitted), string(providers.StatusValidating), string(providers.StatusInProgress),
+	string(providers.StatusFinalizing), string(providers.StatusCancelling), string(providers.StatusPaused),
+	string(providers.StatusUpdating), string(providers.StatusCompleted), string(providers.StatusFailed),
+	string(providers.StatusExpired), string(providers.StatusCancelled), string(providers.StatusUnknown),
+}
+
+// parseStatuses checks a --status filter ("failed,expired"), splitting on
+// commas and accepting the American spellings canceled and canceling.
+func parseStatuses(values []string) ([]string, error) {
+	var out []string
+	for _, v := range values {
+		for _, s := range strings.Split(v, ",") {
+			s = strings.TrimSpace(s)
+			switch s {
+			case "canceled":
+				s = string(providers.StatusCancelled)
+			case "canceling":
+				s = string(providers.StatusCancelling)
+			}
+			if !slices.Contains(jobStatuses, s) {
+				return nil, cmdutil.FlagErrorf("invalid --status %q (want one or more of %s)", s, strings.Join(jobStatuses, ", "))
+			}
+			out = append(out, s)
+		}
+	}
+	return out, nil
 }
 
 func listRun(ctx context.Context, opts *Options) error {
@@ -182,7 +221,7 @@ func printJobs(ctx context.Context, opts *Options, list []*store.Job) error {
 		return opts.Exporter.Write(ctx, opts.IO, views)
 	}
 	if len(list) == 0 {
-		if opts.IO.IsStdoutTTY() {
+		if opts.IO.IsStderrTTY() { // a note for a person, where it is written
 			fmt.Fprintln(opts.IO.ErrOut, "no jobs match")
 		}
 		return nil

@@ -92,9 +92,9 @@ func pruneRun(ctx context.Context, opts *Options) error {
 	}
 	switch {
 	case opts.DryRun:
-		fmt.Fprintf(opts.IO.ErrOut, "would prune %d jobs\n", len(prune))
+		fmt.Fprintf(opts.IO.ErrOut, "would prune %s\n", cmdutil.Plural(len(prune), "job"))
 	case len(prune) > 0:
-		fmt.Fprintf(opts.IO.ErrOut, "pruned %d jobs (local records and files only; the provider's batches are untouched)\n", len(prune))
+		fmt.Fprintf(opts.IO.ErrOut, "pruned %s (local records and files only; the provider's batches are untouched)\n", cmdutil.Plural(len(prune), "job"))
 	}
 	return nil
 }

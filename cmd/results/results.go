@@ -80,6 +80,10 @@ func NewCmdResults(f *cmdutil.Factory, runF func(context.Context, *Options) erro
 			-o FILE replaces a regular file only once the results are complete; a FIFO or
 			device (such as /dev/stdout) is written in place.
 
+			When standard error is a terminal, a summary of the outcomes follows the results
+			there ("job j7k2m9 completed: 2 succeeded, 1 errored of 3 requests"); otherwise
+			the exit status says it.
+
 			--merged follows the job's retry chain (batchctl retry): one line per original
 			request, in the original input order, with the outcome of the newest finished job
 			that ran it.

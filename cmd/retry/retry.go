@@ -130,7 +130,7 @@ func retryRun(ctx context.Context, opts *Options) error {
 		return err
 	}
 	if sel.Invalid > 0 {
-		fmt.Fprintf(opts.IO.ErrOut, "leaving out %d requests the provider rejected as invalid (they would fail again; --include-invalid retries them)\n", sel.Invalid)
+		fmt.Fprintf(opts.IO.ErrOut, "leaving out %s the provider rejected as invalid (they would fail again; --include-invalid retries them)\n", cmdutil.Plural(sel.Invalid, "request"))
 	}
 	if len(sel.IDs) == 0 {
 		return &cmdutil.UsageError{Err: fmt.Errorf("job %s has no requests to retry", parent.ID)}
@@ -158,7 +158,7 @@ func retryRun(ctx context.Context, opts *Options) error {
 	}
 	if opts.DryRun {
 		m.Discard(plan)
-		fmt.Fprintf(opts.IO.ErrOut, "would retry %d requests of job %s\n", plan.Requests, parent.ID)
+		fmt.Fprintf(opts.IO.ErrOut, "would retry %s of job %s\n", cmdutil.Plural(plan.Requests, "request"), parent.ID)
 		return nil
 	}
 	// A retry goes through the same call as create: run twice (from cron,
@@ -180,7 +180,7 @@ func retryRun(ctx context.Context, opts *Options) error {
 		fmt.Fprintf(opts.IO.ErrOut, "reusing job %s, which retries the same requests of job %s: %s; not submitting again\n",
 			cs.Bold(j.ID), parent.ID, res.Why)
 	default:
-		fmt.Fprintf(opts.IO.ErrOut, "%s created job %s retrying %d requests of job %s\n", cs.Success("✓"), cs.Bold(j.ID), j.Requests, parent.ID)
+		fmt.Fprintf(opts.IO.ErrOut, "%s created job %s retrying %s of job %s\n", cs.Success("✓"), cs.Bold(j.ID), cmdutil.Plural(j.Requests, "request"), parent.ID)
 	}
 	if opts.Exporter.Enabled() {
 		return opts.Exporter.Write(ctx, opts.IO, jobs.ViewOf(j))

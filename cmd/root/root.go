@@ -36,6 +36,7 @@ import (
 	"github.com/batchctl/batchctl/internal/jobs"
 	"github.com/batchctl/batchctl/internal/jsonl"
 	"github.com/batchctl/batchctl/internal/providers"
+	"github.com/batchctl/batchctl/internal/store"
 )
 
 // Main runs batchctl with the process's arguments and environment and
@@ -68,6 +69,10 @@ func Execute(ctx context.Context, cmd *cobra.Command, ios *iostreams.IOStreams) 
 		return code
 	}
 	if code == cmdutil.ExitPartial {
+		var pe *cmdutil.PartialError
+		if errors.As(err, &pe) && pe.TerminalOnly && !ios.IsStderrTTY() {
+			return code
+		}
 		fmt.Fprintln(ios.ErrOut, cs.Warning(err.Error())) // a summary, not a failure of batchctl
 		return code
 	}
@@ -92,20 +97,21 @@ func Execute(ctx context.Context, cmd *cobra.Command, ios *iostreams.IOStreams) 
 // ExitCodeOf classifies an error (DESIGN.md section 8).
 func ExitCodeOf(ctx context.Context, err error) cmdutil.ExitCode {
 	var (
-		silent   *cmdutil.SilentError
-		flag     *cmdutil.FlagError
-		usage    *cmdutil.UsageError
-		invalid  *jsonl.ValidationError
-		partial  *cmdutil.PartialError
-		timeout  *cmdutil.TimeoutError
-		notFound *jobs.NotFoundError
+		silent    *cmdutil.SilentError
+		flag      *cmdutil.FlagError
+		usage     *cmdutil.UsageError
+		invalid   *jsonl.ValidationError
+		partial   *cmdutil.PartialError
+		timeout   *cmdutil.TimeoutError
+		notFound  *jobs.NotFoundError
+		ambiguous *store.AmbiguousError
 	)
 	switch {
 	case errors.As(err, &silent):
 		return silent.Code
 	case ctx.Err() != nil && errors.Is(err, context.Canceled):
 		return cmdutil.ExitInterrupted
-	case errors.As(err, &flag), errors.As(err, &usage), errors.As(err, &invalid), errors.As(err, &notFound):
+	case errors.As(err, &flag), errors.As(err, &usage), errors.As(err, &invalid), errors.As(err, &notFound), errors.As(err, &ambiguous):
 		return cmdutil.ExitUsage
 	case cmdutil.IsAuth(err):
 		return cmdutil.ExitAuth
@@ -145,8 +151,9 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 		Short: "Submit, track and collect LLM batch jobs",
 		Long: heredoc.Doc(`
 			batchctl submits large sets of LLM requests to the providers' asynchronous
-			batch APIs (OpenAI, OpenAI-compatible services, and the built-in emulator),
-			tracks them in a local registry and streams normalized results as JSON lines.
+			batch APIs (OpenAI, Anthropic, Gemini, OpenAI-compatible services, and the
+			built-in emulator, which speaks all three protocols), tracks them in a local
+			registry and streams normalized results as JSON lines.
 
 			Data goes to standard output; progress, notes and errors go to standard error.
 		`),
@@ -186,7 +193,50 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 		completioncmd.NewCmdCompletion(f, nil),
 		newExitCodesTopic(),
 	)
+	cmd.SetHelpCommand(newHelpCmd())
 	return cmd
+}
+
+// newHelpCmd is cobra's help command, except that an unknown topic is a
+// usage error (exit 2) with a suggestion, not the root's usage and exit 0.
+func newHelpCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "help [command]",
+		Short: "Help about any command",
+		Long:  "Help provides help for any command or topic (batchctl help exit-codes).",
+		ValidArgsFunction: func(c *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+			var names []string
+			cmd, _, _ := c.Root().Find(args)
+			for _, sub := range cmd.Commands() {
+				if (sub.IsAvailableCommand() || sub.IsAdditionalHelpTopicCommand()) && strings.HasPrefix(sub.Name(), toComplete) {
+					names = append(names, sub.Name())
+				}
+			}
+			return names, cobra.ShellCompDirectiveNoFileComp
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			cmd, rest, err := c.Root().Find(args)
+			if cmd == nil || err != nil || len(rest) > 0 && cmd.HasSubCommands() {
+				topic := strings.Join(args, " ")
+				ue := &cmdutil.UsageError{Err: fmt.Errorf("unknown help topic %q", topic), Hint: "batchctl help lists the commands and topics"}
+				parent, typo := c.Root(), args[0]
+				if cmd != nil && err == nil { // a subcommand of cmd was mistyped
+					parent, typo = cmd, rest[0]
+				}
+				for d := 1; d <= 2; d++ { // the nearest name first, up to cobra's default distance
+					parent.SuggestionsMinimumDistance = d
+					if s := parent.SuggestionsFor(typo); len(s) > 0 {
+						ue.Hint = "did you mean: batchctl help " + strings.TrimSpace(strings.TrimPrefix(parent.CommandPath(), "batchctl")+" "+s[0])
+						break
+					}
+				}
+				return ue
+			}
+			cmd.InitDefaultHelpFlag()
+			cmd.InitDefaultVersionFlag()
+			return cmd.Help()
+		},
+	}
 }
 
 // ExitCodesHelp documents every exit code; it is the text of

@@ -2,8 +2,10 @@ package shared
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -33,12 +35,16 @@ type ResultsOptions struct {
 	Partial bool
 }
 
-// ParseStatuses checks a --status filter ("errored,expired").
+// ParseStatuses checks a --status filter ("errored,expired"). Both
+// spellings of canceled are accepted.
 func ParseStatuses(values []string) ([]providers.ResultStatus, error) {
 	var out []providers.ResultStatus
 	for _, v := range values {
 		for _, s := range strings.Split(v, ",") {
 			s = strings.TrimSpace(s)
+			if s == "cancelled" { // both spellings are accepted
+				s = string(providers.ResultCanceled)
+			}
 			ok := false
 			for _, known := range providers.ResultStatuses {
 				if s == string(known) {
@@ -99,7 +105,7 @@ func WriteResults(ctx context.Context, ios *iostreams.IOStreams, m *jobs.Manager
 	}
 	if bad := tally.NotSucceeded(); bad > 0 || (!o.Merged && j.Status != string(providers.StatusCompleted)) {
 		return &cmdutil.PartialError{Subject: j.Subject(), Status: j.Status, Failed: bad, Total: tally.Total(),
-			Message: summary(j.Subject()+" "+j.Status, tally)}
+			Message: summary(j.Subject()+" "+j.Status, tally), TerminalOnly: true}
 	}
 	return nil
 }
@@ -126,7 +132,7 @@ func WriteFileResults(ctx context.Context, ios *iostreams.IOStreams, p providers
 	}
 	if bad := tally.NotSucceeded(); bad > 0 {
 		subject := "file " + name
-		return &cmdutil.PartialError{Subject: subject, Failed: bad, Total: tally.Total(), Message: summary(subject, tally)}
+		return &cmdutil.PartialError{Subject: subject, Failed: bad, Total: tally.Total(), Message: summary(subject, tally), TerminalOnly: true}
 	}
 	return nil
 }
@@ -167,7 +173,7 @@ func summary(subject string, t jobs.Tally) string {
 			parts = append(parts, fmt.Sprintf("%d %s", t[s], s))
 		}
 	}
-	return fmt.Sprintf("%s: %s of %d requests", subject, strings.Join(parts, ", "), t.Total())
+	return fmt.Sprintf("%s: %s of %s", subject, strings.Join(parts, ", "), cmdutil.Plural(t.Total(), "request"))
 }
 
 // output is where results go: stdout, a temporary file renamed to its
@@ -199,6 +205,14 @@ func openOutput(ios *iostreams.IOStreams, path string) (*output, error) {
 	}
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
+		// The temporary file is batchctl's business: name the directory.
+		if dir := filepath.Dir(path); errors.Is(err, fs.ErrNotExist) {
+			return nil, &cmdutil.UsageError{Err: fmt.Errorf("cannot write %s: directory %s does not exist", path, dir), Hint: "create it first: mkdir -p " + dir}
+		}
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
 		return nil, fmt.Errorf("creating %s: %w", path, err)
 	}
 	return &output{w: f, f: f, path: path}, nil

@@ -69,7 +69,7 @@ func TestWriteFileResults(t *testing.T) {
 			input:   expiredLine + "\n",
 			stdin:   true,
 			want:    expiredResult + "\n",
-			wantErr: "file standard input: 1 expired of 1 requests",
+			wantErr: "file standard input: 1 expired of 1 request",
 		},
 		{
 			name:     "status filter counts every result",

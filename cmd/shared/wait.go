@@ -9,8 +9,6 @@ import (
 	"net"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
-
 	"github.com/batchctl/batchctl/internal/cmdutil"
 	"github.com/batchctl/batchctl/internal/iostreams"
 	"github.com/batchctl/batchctl/internal/jobs"
@@ -34,55 +32,103 @@ type WaitOptions struct {
 // bar on a terminal, one line per change otherwise. Ctrl-C ends the wait
 // (not the batch) with a note on how to resume.
 func Wait(ctx context.Context, ios *iostreams.IOStreams, m *jobs.Manager, j *jobs.Job, o WaitOptions) error {
+	errs, err := WaitAll(ctx, ios, []Waited{{m, j}}, o)
+	if err != nil {
+		return err
+	}
+	return errs[0]
+}
+
+// Waited is a job to wait for and the manager that refreshes it.
+type Waited struct {
+	M *jobs.Manager
+	J *jobs.Job
+}
+
+// WaitAll polls jobs together until every one has ended, showing one line
+// per job on a terminal. The result for each job is nil when it ended or a
+// *cmdutil.TimeoutError; an error that is no job's own (Ctrl-C, a failed
+// poll that is not worth repeating) ends the whole wait.
+func WaitAll(ctx context.Context, ios *iostreams.IOStreams, ws []Waited, o WaitOptions) ([]error, error) {
 	if o.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, o.Timeout)
 		defer cancel()
 	}
-	p := newProgress(ios, j)
-	// stopped is the error of a wait whose context ended: the timeout when
-	// its deadline passed, Ctrl-C otherwise.
-	stopped := func() error {
-		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			return &cmdutil.TimeoutError{Subject: j.Subject(), Status: j.Status}
-		}
-		return p.interrupted(j, ctx.Err())
+	js := make([]*jobs.Job, len(ws))
+	for i, w := range ws {
+		js[i] = w.J
 	}
-	defer func() {
-		p.finish(j)
-		if j.Terminal() {
-			for _, e := range BatchErrors(j) {
-				fmt.Fprintln(ios.ErrOut, ios.ErrColorScheme().Failure("error:")+" "+e)
+	p := newProgress(ios, js)
+	// stopped is the outcome of a wait whose context ended: a timeout for
+	// every job still running when its deadline passed, Ctrl-C otherwise.
+	stopped := func() ([]error, error) {
+		p.clear()
+		if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return nil, p.interrupted(ctx.Err())
+		}
+		errs := make([]error, len(js))
+		for i, j := range js {
+			if !j.Terminal() {
+				errs[i] = &cmdutil.TimeoutError{Subject: j.Subject(), Status: j.Status}
 			}
 		}
-	}()
+		return errs, nil
+	}
+	defer p.finish()
 	warned := map[string]bool{}
 	pause := o.Interval
 	if !o.Fixed {
 		pause = min(time.Second, o.Interval)
 	}
-	for {
-		err := m.Refresh(ctx, j)
-		switch {
-		case err == nil:
-			p.update(j)
-			warnUnknown(ctx, ios, j, warned)
-		case ctx.Err() != nil:
-			return stopped()
-		case transient(err):
-			fmt.Fprintf(ios.ErrOut, "%s: %v; trying again in %s\n", j.ID, err, pause)
-		default:
-			return err
+	// On a terminal the lines are redrawn between polls too, so that a
+	// spinner turns.
+	var tick <-chan time.Time
+	if p.tty {
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		tick = t.C
+	}
+	for first := true; ; first = false {
+		ended := true
+		for i, w := range ws {
+			if w.J.Terminal() {
+				if first {
+					p.update(i, time.Now()) // ended before the wait: say so once
+				}
+				continue
+			}
+			err := w.M.Refresh(ctx, w.J)
+			switch {
+			case err == nil:
+				p.update(i, time.Now())
+				warnUnknown(ctx, p, w.J, warned)
+			case ctx.Err() != nil:
+				return stopped()
+			case transient(err):
+				p.printf("%s: %v; trying again in %s\n", w.J.ID, err, pause)
+			default:
+				p.clear()
+				return nil, err
+			}
+			ended = ended && w.J.Terminal()
 		}
-		if j.Terminal() {
-			return nil
+		p.draw()
+		if ended {
+			return make([]error, len(ws)), nil
 		}
 		t := time.NewTimer(pause)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return stopped()
-		case <-t.C:
+	sleep:
+		for {
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return stopped()
+			case <-tick:
+				p.draw()
+			case <-t.C:
+				break sleep
+			}
 		}
 		if !o.Fixed {
 			pause = min(pause*2, o.Interval)
@@ -93,7 +139,7 @@ func Wait(ctx context.Context, ios *iostreams.IOStreams, m *jobs.Manager, j *job
 // warnUnknown says, once per batch, that a part is in a status batchctl
 // does not know, so the wait cannot end by itself before the timeout.
 // The wait is bounded when its context has a deadline (wait --timeout).
-func warnUnknown(ctx context.Context, ios *iostreams.IOStreams, j *jobs.Job, warned map[string]bool) {
+func warnUnknown(ctx context.Context, p *progress, j *jobs.Job, warned map[string]bool) {
 	until := "until --timeout"
 	if _, bounded := ctx.Deadline(); !bounded {
 		until = "without end (set --timeout to bound the wait)"
@@ -103,21 +149,25 @@ func warnUnknown(ctx context.Context, ios *iostreams.IOStreams, j *jobs.Job, war
 			continue
 		}
 		warned[part.BatchID] = true
-		fmt.Fprintf(ios.ErrOut, "%s batch %s is in a status batchctl does not know (%q): it cannot tell whether the batch has ended, so it keeps polling %s\n",
-			ios.ErrColorScheme().Warning("warning:"), part.BatchID, part.ProviderStatus, until)
+		p.printf("%s batch %s is in a status batchctl does not know (%q): it cannot tell whether the batch has ended, so it keeps polling %s\n",
+			p.ios.ErrColorScheme().Warning("warning:"), part.BatchID, part.ProviderStatus, until)
 	}
 }
 
-func (p *progress) interrupted(j *jobs.Job, err error) error {
-	if p.bar != nil {
-		_ = p.bar.Clear()
-		p.bar = nil
+// interrupted says, for every job not ended, that it runs on and how to
+// resume the wait.
+func (p *progress) interrupted(err error) error {
+	for _, r := range p.rows {
+		j := r.job
+		if j.Terminal() {
+			continue
+		}
+		resume := j.ID
+		if !j.Registered {
+			resume += " --provider " + j.Provider
+		}
+		fmt.Fprintf(p.ios.ErrOut, "stopped waiting; %s is still %s remotely; resume with: batchctl wait %s\n", j.Subject(), j.Status, resume)
 	}
-	resume := j.ID
-	if !j.Registered {
-		resume += " --provider " + j.Provider
-	}
-	fmt.Fprintf(p.ios.ErrOut, "stopped waiting; %s is still %s remotely; resume with: batchctl wait %s\n", j.Subject(), j.Status, resume)
 	return err
 }
 
@@ -142,71 +192,23 @@ func Outcome(j *jobs.Job) error {
 	return &cmdutil.PartialError{Subject: j.Subject(), Status: j.Status, Failed: max(j.Requests-c.Succeeded, c.Failed), Total: j.Requests}
 }
 
-// progress shows a job's advance on stderr.
-type progress struct {
-	ios  *iostreams.IOStreams
-	bar  *progressbar.ProgressBar
-	last string
-}
-
-func newProgress(ios *iostreams.IOStreams, j *jobs.Job) *progress {
-	p := &progress{ios: ios}
-	if ios.IsStderrTTY() {
-		p.bar = progressbar.NewOptions64(int64(max(j.Requests, 1)),
-			progressbar.OptionSetWriter(ios.ErrOut),
-			progressbar.OptionSetVisibility(true),
-			progressbar.OptionThrottle(65*time.Millisecond),
-			progressbar.OptionShowCount(),
-			progressbar.OptionSetWidth(30),
-			progressbar.OptionClearOnFinish(),
-			progressbar.OptionSetDescription(j.ID+" "+j.Status),
-		)
-	}
-	return p
-}
-
-func (p *progress) update(j *jobs.Job) {
-	done := j.Counts.Succeeded + j.Counts.Failed
-	line := fmt.Sprintf("%s: %s, %s", j.ID, j.StatusText(), RequestsDone(j))
-	if j.Requests > 0 {
-		line += fmt.Sprintf(" (%d succeeded, %d failed)", j.Counts.Succeeded, j.Counts.Failed)
-	}
-	if p.bar != nil {
-		if j.Requests > 0 {
-			p.bar.ChangeMax(j.Requests)
+// finish removes the lines drawn and, on a terminal, leaves one summary
+// line per job that ended, then the batch-level errors of those jobs.
+func (p *progress) finish() {
+	p.clear()
+	cs := p.ios.ErrColorScheme()
+	for _, r := range p.rows {
+		j := r.job
+		if !j.Terminal() {
+			continue
 		}
-		p.bar.Describe(j.ID + " " + j.StatusText())
-		_ = p.bar.Set(done)
-		return
-	}
-	if line != p.last {
-		fmt.Fprintln(p.ios.ErrOut, line)
-		p.last = line
-	}
-}
-
-// RequestsDone says how far a job's requests are, "2/3 requests done", or
-// that the provider, which holds the job's input, has not counted them.
-func RequestsDone(j *jobs.Job) string {
-	switch {
-	case j.Requests > 0:
-		return fmt.Sprintf("%d/%d requests done", j.Counts.Succeeded+j.Counts.Failed, j.Requests)
-	case j.Terminal():
-		return "no requests counted by the provider" // it failed the input
-	}
-	return "requests not counted by the provider yet"
-}
-
-// finish removes the bar and, on a terminal, leaves one summary line.
-func (p *progress) finish(j *jobs.Job) {
-	if p.bar == nil {
-		return
-	}
-	_ = p.bar.Finish()
-	if j.Terminal() {
-		cs := p.ios.ErrColorScheme()
-		fmt.Fprintf(p.ios.ErrOut, "%s %s: %d succeeded, %d failed of %d requests\n",
-			cs.Bold(j.ID), cs.Status(j.Status), j.Counts.Succeeded, j.Counts.Failed, j.Requests)
+		if p.tty {
+			fmt.Fprintf(p.ios.ErrOut, "%s %s: %d succeeded, %d failed of %s\n",
+				cs.Bold(j.ID), cs.Status(j.Status), j.Counts.Succeeded, j.Counts.Failed, cmdutil.Plural(knownTotal(j), "request"))
+		}
+		for _, e := range BatchErrors(j) {
+			fmt.Fprintln(p.ios.ErrOut, cs.Failure("error:")+" "+e)
+		}
 	}
 }
 
@@ -228,4 +230,20 @@ func BatchErrors(j *jobs.Job) []string {
 		}
 	}
 	return out
+}
+
+// RequestsDone says how far a job's requests are, "2/3 requests done";
+// where the provider holds the job's input and has not counted it, how
+// many are done, or that none were counted.
+func RequestsDone(j *jobs.Job) string {
+	done := j.Counts.Succeeded + j.Counts.Failed
+	switch total := knownTotal(j); {
+	case total > 0:
+		return fmt.Sprintf("%d/%d requests done", done, total)
+	case done > 0:
+		return cmdutil.Plural(done, "request") + " done"
+	case j.Terminal():
+		return "no requests counted by the provider" // it failed the input
+	}
+	return "requests not counted by the provider yet"
 }

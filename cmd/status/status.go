@@ -131,7 +131,7 @@ func printHuman(ios *iostreams.IOStreams, j *jobs.Job, missing int, now time.Tim
 		fmt.Fprintf(w, "  %s   %s: the provider returned no result for them\n", cs.Warning("missing"), cmdutil.Plural(missing, "request"))
 	}
 	if u := j.KnownUsage(); u != nil {
-		fmt.Fprintf(w, "  %s     %d input · %d output tokens\n", cs.Muted("usage"), u.InputTokens, u.OutputTokens)
+		fmt.Fprintf(w, "  %s     %s input · %s output tokens\n", cs.Muted("usage"), shared.Count(u.InputTokens), shared.Count(u.OutputTokens))
 	} else {
 		fmt.Fprintf(w, "  %s     unknown (not reported with the batch; counted when the results are downloaded)\n", cs.Muted("usage"))
 	}

@@ -45,8 +45,11 @@ func NewCmdWait(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 			Poll jobs until every one of their provider batches has ended. Polling starts
 			every second and slows down to --interval (default: poll_interval, 10s).
 
-			Progress goes to standard error: a bar on a terminal, otherwise one line per
-			change. Ctrl-C stops waiting; it never cancels the batch (use batchctl cancel).
+			Jobs are waited for together. Progress goes to standard error: on a terminal one
+			bar per job with its status and the time left at the recent rate (a spinner and
+			counts when the provider does not say how many requests a batch has), otherwise
+			one line per change. Ctrl-C stops waiting; it never cancels the batch (use
+			batchctl cancel).
 
 			A job whose create was interrupted before every part had a batch (status
 			unsubmitted) is first finished, as batchctl sync would: batches the create may
@@ -115,22 +118,22 @@ func waitRun(ctx context.Context, opts *Options) error {
 	if !opts.IntervalSet {
 		interval = cfg.PollInterval
 	}
-	// Jobs are waited for one after the other: while the first is awaited
-	// the others run on, so each later wait is short. --timeout bounds the
-	// whole command, looking up a batch made elsewhere included; the jobs
-	// not reached by then time out at once.
+	// Jobs are waited for together, one line each on a terminal.
+	// --timeout bounds the whole command, looking up a batch made
+	// elsewhere included; the jobs not reached by then time out at once.
 	if opts.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, opts.Timeout)
 		defer cancel()
 	}
-	var results []error
-	views := []jobs.View{}
-	for _, ref := range opts.Refs {
+	results := make([]error, len(opts.Refs))
+	var ws []shared.Waited
+	var at []int // the index in results of each job waited for
+	for i, ref := range opts.Refs {
 		m, j, err := shared.LoadJob(ctx, opts.Manager, ref, opts.Provider, false)
 		switch {
 		case err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded):
-			results = append(results, &cmdutil.TimeoutError{Subject: ref})
+			results[i] = &cmdutil.TimeoutError{Subject: ref}
 			continue
 		case err != nil:
 			return err
@@ -145,18 +148,20 @@ func waitRun(ctx context.Context, opts *Options) error {
 			cs := opts.IO.ErrColorScheme()
 			fmt.Fprintf(opts.IO.ErrOut, "%s finished submitting job %s\n", cs.Success("✓"), cs.Bold(j.ID))
 		}
-		err = shared.Wait(ctx, opts.IO, m, j, shared.WaitOptions{Interval: interval, Fixed: opts.IntervalSet})
-		var te *cmdutil.TimeoutError
-		switch {
-		case errors.As(err, &te):
-			results = append(results, err)
-			views = append(views, jobs.ViewOf(j))
-			continue
-		case err != nil:
-			return err
+		ws = append(ws, shared.Waited{M: m, J: j})
+		at = append(at, i)
+	}
+	errs, err := shared.WaitAll(ctx, opts.IO, ws, shared.WaitOptions{Interval: interval, Fixed: opts.IntervalSet})
+	if err != nil {
+		return err
+	}
+	views := make([]jobs.View, 0, len(ws))
+	for k, w := range ws {
+		results[at[k]] = errs[k]
+		if errs[k] == nil {
+			results[at[k]] = shared.Outcome(w.J)
 		}
-		results = append(results, shared.Outcome(j))
-		views = append(views, jobs.ViewOf(j))
+		views = append(views, jobs.ViewOf(w.J))
 	}
 	if opts.Exporter.Enabled() {
 		// Printed whatever the outcome: the exit status tells it.

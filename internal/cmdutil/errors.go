@@ -56,6 +56,9 @@ type PartialError struct {
 	Failed  int
 	Total   int
 	Message string
+	// TerminalOnly says the message is for a person: it is shown only
+	// when standard error is a terminal (the exit status says the rest).
+	TerminalOnly bool
 }
 
 func (e *PartialError) Error() string {
@@ -65,9 +68,9 @@ func (e *PartialError) Error() string {
 	case e.Total == 0:
 		return fmt.Sprintf("%s %s", e.Subject, e.Status)
 	case e.Status != "" && e.Status != "completed":
-		return fmt.Sprintf("%s %s: %d of %d requests did not succeed", e.Subject, e.Status, e.Failed, e.Total)
+		return fmt.Sprintf("%s %s: %d of %s did not succeed", e.Subject, e.Status, e.Failed, Plural(e.Total, "request"))
 	}
-	return fmt.Sprintf("%s: %d of %d requests did not succeed", e.Subject, e.Failed, e.Total)
+	return fmt.Sprintf("%s: %d of %s did not succeed", e.Subject, e.Failed, Plural(e.Total, "request"))
 }
 
 // TimeoutError says `wait --timeout` elapsed with the job still running (exit 124).

@@ -307,8 +307,9 @@ func mergeProfile(base *Profile, name string, fp fileProfile) (*Profile, error) 
 	default:
 		return nil, fmt.Errorf("unknown type %q (supported: %s, %s, %s)", p.Type, TypeOpenAI, TypeAnthropic, TypeGemini)
 	}
-	switch p.AuthHeader {
-	case AuthBearer, AuthAPIKey:
+	switch {
+	case p.AuthHeader == AuthBearer, p.AuthHeader == AuthAPIKey:
+	case p.AuthHeader == "" && p.Type != TypeOpenAI: // the Anthropic and Gemini protocols fix their own
 	default:
 		return nil, fmt.Errorf("auth_header: unknown style %q (want %s or %s)", p.AuthHeader, AuthBearer, AuthAPIKey)
 	}
@@ -329,7 +330,44 @@ func (c *Config) Profile(name string) (*Profile, error) {
 	if p, ok := c.Providers[name]; ok {
 		return p, nil
 	}
-	return nil, fmt.Errorf("unknown provider %q (known: %s)", name, strings.Join(c.ProfileNames(), ", "))
+	msg := fmt.Sprintf("unknown provider %q", name)
+	if near := closest(name, c.ProfileNames()); near != "" {
+		msg += fmt.Sprintf("; did you mean %q?", near)
+	}
+	return nil, fmt.Errorf("%s (known: %s)", msg, strings.Join(c.ProfileNames(), ", "))
+}
+
+// closest returns the name nearest to s when it is a likely typo of it (at
+// most two edits away, and fewer than half of s), "" otherwise.
+func closest(s string, names []string) string {
+	best, bestD := "", 3
+	for _, n := range names {
+		if d := editDistance(s, n); d < bestD && 2*d < max(len(s), 2) {
+			best, bestD = n, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b, in bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
 
 // ProfileNames lists the profile names, sorted.

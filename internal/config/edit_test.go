@@ -118,7 +118,7 @@ func TestSetRefuses(t *testing.T) {
 		wantHint string
 	}{
 		{name: "unknown key", key: "colour", value: "red", wantErr: `unknown key "colour"`, wantHint: "run 'batchctl config list' to see every key"},
-		{name: "unknown field", key: "providers.proxy.region", value: "eu", wantErr: `unknown key "providers.proxy.region" (provider fields: type, base_url, api_key_env, api_key, auth_header, max_requests, max_bytes, completion_window)`, wantHint: "run 'batchctl config list' to see every key"},
+		{name: "unknown field", key: "providers.proxy.region", value: "eu", wantErr: `unknown key "providers.proxy.region" (provider fields: type, base_url, api_key_env, api_key, auth_header, max_requests, max_bytes, completion_window, beta)`, wantHint: "run 'batchctl config list' to see every key"},
 		{name: "no profile name", key: "providers..type", value: "openai", wantErr: `unknown key "providers..type" (provider keys are providers.<name>.<field>)`, wantHint: "run 'batchctl config list' to see every key"},
 		{
 			name: "api keys never go into the file", key: "providers.proxy.api_key", value: "gsk-secret",

@@ -15,7 +15,7 @@ import (
 // ProfileFields lists the fields of a provider profile in display order.
 // api_key is shown (as set or not, never its value) but cannot be set.
 func ProfileFields() []string {
-	return []string{"type", "base_url", "api_key_env", "api_key", "auth_header", "max_requests", "max_bytes", "completion_window"}
+	return []string{"type", "base_url", "api_key_env", "api_key", "auth_header", "max_requests", "max_bytes", "completion_window", "beta"}
 }
 
 // ProfileTypes lists the wire protocols a configured profile may speak
@@ -81,6 +81,9 @@ func (c *Config) Settings() []Setting {
 	}
 	for _, name := range c.ProfileNames() {
 		for _, f := range ProfileFields() {
+			if f == "beta" && c.Providers[name].Type != TypeAnthropic {
+				continue // only the Anthropic protocol sends it
+			}
 			k := Key{Profile: name, Field: f}
 			out = append(out, Setting{Key: k.String(), Value: c.Providers[name].Field(f)})
 		}
@@ -145,6 +148,8 @@ func (p *Profile) Field(field string) string {
 		return FormatBytes(p.MaxBytes)
 	case "completion_window":
 		return p.CompletionWindow
+	case "beta":
+		return p.Beta
 	}
 	return ""
 }

@@ -44,6 +44,15 @@ func TestTerminal(t *testing.T) {
 	term.waitFor(`(?m)^` + job + ` completed: 2 succeeded, 0 failed of 2 requests *$`) // the cleared bar leaves spaces
 	term.waitFor(`(?m)^EXIT=0 *$`)
 
+	// wait on two jobs: one line each, on screen together, then a summary each
+	term.send("clear; export BATCHCTL_EMULATOR_DURATION=6s; a=$(batchctl create -f reqs.jsonl --provider emulator --name a); b=$(batchctl create -f reqs.jsonl --provider emulator --name b); batchctl wait $a $b; echo EXIT=$?")
+	a := term.waitFor(`(?m)created job (j[a-z0-9]{5}): 2 requests on emulator/echo`)[1]
+	b := term.waitFor(`(?m)created job (j[a-z0-9]{5}): 2 requests on emulator/echo in 1 batch *\n.*created job (j[a-z0-9]{5})`)[2]
+	bar := ` (validating|in_progress|finalizing) +\d+% \|[^|]*\| \(\d/2\)`
+	term.waitFor(`(?m)^` + a + bar + `.*\n` + b + bar)
+	term.waitFor(`(?m)^` + a + ` completed: 2 succeeded, 0 failed of 2 requests *\n` + b + ` completed: 2 succeeded, 0 failed of 2 requests *$`)
+	term.waitFor(`(?m)^EXIT=0 *$`)
+
 	term.send("clear; batchctl list")
 	term.waitFor(`(?m)^ID +NAME +PROVIDER +MODEL +STATUS +REQUESTS +CREATED$`)
 	term.waitFor(`(?m)^` + job + ` +tmux +emulator +echo +completed +2/2 +less than a minute ago$`)

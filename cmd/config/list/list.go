@@ -77,6 +77,7 @@ type ProfileView struct {
 	MaxRequests      int    `json:"max_requests"`
 	MaxBytes         string `json:"max_bytes"`
 	CompletionWindow string `json:"completion_window"`
+	Beta             string `json:"beta"`
 }
 
 // ViewOf is the JSON view of a configuration.
@@ -95,7 +96,7 @@ func ViewOf(cfg *config.Config) View {
 		v.Providers[name] = ProfileView{
 			Type: p.Type, BaseURL: p.BaseURL, APIKeyEnv: p.APIKeyEnv, APIKey: p.APIKeyState(),
 			AuthHeader: p.AuthHeader, MaxRequests: p.MaxRequests, MaxBytes: config.FormatBytes(p.MaxBytes),
-			CompletionWindow: p.CompletionWindow,
+			CompletionWindow: p.CompletionWindow, Beta: p.Beta,
 		}
 	}
 	return v

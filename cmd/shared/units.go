@@ -1,0 +1,63 @@
+package shared
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/batchctl/batchctl/internal/cmdutil"
+)
+
+// Size says a number of bytes for people, in decimal units with three
+// significant figures: "512 bytes", "1.23 MB", "200 MB".
+func Size(n int64) string {
+	if n < 1000 {
+		return cmdutil.Plural(int(n), "byte")
+	}
+	v, units := float64(n)/1000, []string{"kB", "MB", "GB", "TB"}
+	u := 0
+	for v >= 999.5 && u < len(units)-1 {
+		v /= 1000
+		u++
+	}
+	switch {
+	case v < 9.995:
+		return fmt.Sprintf("%.2f %s", v, units[u])
+	case v < 99.95:
+		return fmt.Sprintf("%.1f %s", v, units[u])
+	}
+	return fmt.Sprintf("%.0f %s", v, units[u])
+}
+
+// Count says a large number for people with its exact figure after it:
+// "1.23M (1,234,567)"; under 10,000 it is written as is.
+func Count(n int64) string {
+	if n < 10_000 {
+		return strconv.FormatInt(n, 10)
+	}
+	v, unit := float64(n)/1e3, "k"
+	if n >= 999_500 {
+		v, unit = float64(n)/1e6, "M"
+	}
+	if n >= 999_500_000 {
+		v, unit = float64(n)/1e9, "G"
+	}
+	var short string
+	switch {
+	case v < 9.995:
+		short = fmt.Sprintf("%.2f%s", v, unit)
+	case v < 99.95:
+		short = fmt.Sprintf("%.1f%s", v, unit)
+	default:
+		short = fmt.Sprintf("%.0f%s", v, unit)
+	}
+	s := strconv.FormatInt(n, 10)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return short + " (" + b.String() + ")"
+}
