@@ -111,7 +111,8 @@ func TestOpenAISDK(t *testing.T) {
 		t.Fatalf("create batch: %v", err)
 	}
 	if !regexp.MustCompile(`^batch_[0-9A-Za-z]{24}$`).MatchString(b.ID) || b.Status != openai.BatchStatusValidating ||
-		b.CreatedAt != epoch || b.ExpiresAt != epoch+24*3600 || b.Metadata["job"] != "j7k2m9" || b.InputFileID != f.ID {
+		b.CreatedAt != epoch || b.ExpiresAt != epoch+24*3600 || b.Metadata["job"] != "j7k2m9" || b.InputFileID != f.ID ||
+		b.Model != "echo" {
 		t.Errorf("created batch = %s", b.RawJSON())
 	}
 
