@@ -49,7 +49,9 @@ func NewCmdResults(f *cmdutil.Factory, runF func(context.Context, *Options) erro
 
 			status is one of succeeded, errored, expired, canceled, missing (the provider
 			returned nothing for a submitted request). text is the answer's text; embedding
-			requests carry "embedding" (or "embeddings" for several inputs) instead. error is
+			requests carry "embedding" (or "embeddings" for several inputs) instead, and
+			moderation requests "moderation": {"flagged","categories"}, the categories
+			flagged in any input ([] when none). error is
 			null or {"type","message","code","http_status"}; response is the provider's own
 			response body. Every submitted request yields exactly one line.
 

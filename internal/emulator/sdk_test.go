@@ -60,7 +60,7 @@ func (r *recorder) all() []exchange {
 }
 
 // derivedIDPattern matches the ids derived from a batch id in result files.
-var derivedIDPattern = regexp.MustCompile(`"(batch_req_|req_|chatcmpl-|resp_|msg_|cmpl-)[0-9a-f]{32}"`)
+var derivedIDPattern = regexp.MustCompile(`"(batch_req_|req_|chatcmpl-|resp_|msg_|cmpl-|modr-)[0-9a-f]{32}"`)
 
 // normalizeIDs replaces derived ids by PREFIX+"ID", after checking their
 // shape, so result lines can be compared exactly.

@@ -204,10 +204,19 @@ type ResultError struct {
 	HTTPStatus int    `json:"http_status,omitempty"`
 }
 
+// Moderation is the outcome of a moderation request (OpenAI
+// /v1/moderations): whether any input was flagged, and the names of the
+// categories flagged in any input, in the order the provider gives them,
+// each once (never nil: [] when none).
+type Moderation struct {
+	Flagged    bool     `json:"flagged"`
+	Categories []string `json:"categories"`
+}
+
 // Result is one normalized result line: the jq contract. Field order is
 // the documented key order; text, finish_reason, usage, error and response
 // are always present (null when empty); embedding/embeddings only for
-// embedding requests.
+// embedding requests, moderation only for moderation requests.
 type Result struct {
 	CustomID     string          `json:"custom_id"`
 	Status       ResultStatus    `json:"status"`
@@ -218,6 +227,7 @@ type Result struct {
 	Text         *string         `json:"text"`
 	Embedding    json.RawMessage `json:"embedding,omitempty"`
 	Embeddings   json.RawMessage `json:"embeddings,omitempty"`
+	Moderation   *Moderation     `json:"moderation,omitempty"`
 	FinishReason *string         `json:"finish_reason"`
 	Usage        *Usage          `json:"usage"`
 	Error        *ResultError    `json:"error"`

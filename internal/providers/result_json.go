@@ -32,6 +32,23 @@ func (r *Result) AppendJSON(dst []byte) ([]byte, error) {
 	if len(r.Embeddings) > 0 {
 		dst = append(append(dst, `,"embeddings":`...), r.Embeddings...)
 	}
+	if m := r.Moderation; m != nil {
+		dst = strconv.AppendBool(append(dst, `,"moderation":{"flagged":`...), m.Flagged)
+		dst = append(dst, `,"categories":`...)
+		if m.Categories == nil {
+			dst = append(dst, "null"...)
+		} else {
+			dst = append(dst, '[')
+			for i, c := range m.Categories {
+				if i > 0 {
+					dst = append(dst, ',')
+				}
+				dst = appendJSONString(dst, c)
+			}
+			dst = append(dst, ']')
+		}
+		dst = append(dst, '}')
+	}
 	dst = appendJSONStringPtr(append(dst, `,"finish_reason":`...), r.FinishReason)
 	dst = append(dst, `,"usage":`...)
 	if u := r.Usage; u == nil {

@@ -56,6 +56,9 @@ func TestAppendJSONMatchesEncodingJSON(t *testing.T) {
 			Usage: &Usage{InputTokens: 5}, Response: json.RawMessage(`{"data":[{"embedding":[0.1,-0.002,1e-7]}]}`),
 		}},
 		{"embeddings", Result{CustomID: "e2", Embeddings: json.RawMessage(`[[1,2],[3,4]]`)}},
+		{"moderation", Result{CustomID: "m1", Moderation: &Moderation{Flagged: true, Categories: []string{"violence", "self-harm/intent"}}}},
+		{"moderation, nothing flagged", Result{CustomID: "m2", Moderation: &Moderation{Categories: []string{}}}},
+		{"moderation, nil categories", Result{CustomID: "m3", Moderation: &Moderation{}}},
 		{"string code", Result{CustomID: "x", Status: ResultErrored, Error: &ResultError{
 			Type: "invalid_request_error", Message: "bad <input> & \"quotes\"", Code: "context_length_exceeded", HTTPStatus: 400,
 		}}},
