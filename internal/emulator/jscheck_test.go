@@ -70,6 +70,7 @@ openai: retrieved completed model=gpt-4o-mini counts={"total":2,"completed":1,"f
 openai: listed 1
 openai: result c1 200 "Hello there"
 openai: error c2 429 requests
+openai: moderation d1 flagged=false,true hate=true
 openai: created validating model=gpt-4o-mini
 openai: cancelled cancelling model=gpt-4o-mini
 anthropic: created message_batch

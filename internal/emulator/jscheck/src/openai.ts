@@ -59,6 +59,19 @@ export async function runOpenAI(base: string, slowBase: string): Promise<void> {
     log(p, `error ${r.custom_id} ${r.response.status_code} ${r.response.body.error.type}`);
   }
 
+  // A moderations batch: its answers are checked as the SDK's type.
+  const mf = await client.files.create({
+    file: await toFile(Buffer.from(input([{ id: 'd1', endpoint: '/v1/moderations', body: { model: 'omni-moderation-latest', input: ['calm', '[flag:hate] x'] } }])), 'mod.jsonl'),
+    purpose: 'batch',
+  });
+  const mb = await client.batches.create({ input_file_id: mf.id, endpoint: '/v1/moderations', completion_window: '24h' });
+  const md = await untilDone(() => client.batches.retrieve(mb.id), (b) => ['completed', 'failed', 'expired', 'cancelled'].includes(b.status));
+  const mout = await (await client.files.content(md.output_file_id!)).text();
+  const mr = JSON.parse(mout.trim());
+  const mbody: OpenAI.Moderations.ModerationCreateResponse = mr.response.body;
+  wire(imp, 'OpenAI.Moderations.ModerationCreateResponse', mbody);
+  log(p, `moderation ${mr.custom_id} flagged=${mbody.results.map((r) => r.flagged).join(',')} hate=${mbody.results[1].categories.hate}`);
+
   // Cancel needs a batch still running: the slow server's last an hour.
   const slow = new OpenAI({ apiKey: 'sk-jscheck', baseURL: `${slowBase}/v1`, maxRetries: 0 });
   const f2 = await slow.files.create({ file: await toFile(Buffer.from(jsonl), 'in.jsonl'), purpose: 'batch' });
