@@ -48,7 +48,7 @@ func NewCmdResults(f *cmdutil.Factory, runF func(context.Context, *Options) erro
 
 			  {"custom_id":"q1","status":"succeeded","job":"j7k2m9","provider":"openai",
 			   "batch_id":"batch_abc","model":"gpt-4o-mini","text":"Paris.","embedding":null,
-			   "embeddings":null,"tool_calls":null,"finish_reason":"stop",
+			   "embeddings":null,"moderation":null,"tool_calls":null,"finish_reason":"stop",
 			   "usage":{"input_tokens":12,"output_tokens":3,"cache_read_input_tokens":null,
 			   "cache_creation_input_tokens":null,"reasoning_tokens":null},"parsed":null,
 			   "valid":null,"output_error":null,"error":null,"response":{...}}
@@ -57,10 +57,12 @@ func NewCmdResults(f *cmdutil.Factory, runF func(context.Context, *Options) erro
 			succeeded, errored, expired, canceled, missing (the provider returned nothing for a
 			submitted request), or pending (only with --partial). text is the answer's text;
 			embedding requests carry "embedding" (numbers, whatever the encoding format), or
-			"embeddings" for several inputs, instead. tool_calls, parsed, valid, output_error
-			and the usage details are reserved (null). error is null or
-			{"type","message","code","http_status"}: code a string or null, http_status a
-			number or null when the request got no HTTP answer. response is the provider's own
+			"embeddings" for several inputs, instead, and moderation requests "moderation":
+			{"flagged","categories"}, the categories flagged in any input ([] when none).
+			tool_calls, parsed, valid, output_error and the usage details are reserved (null).
+			error is null or {"type","message","code","http_status"}: code a string or null,
+			http_status a number or null when the request got no HTTP answer. response is the
+			provider's own
 			response body. Every submitted request yields exactly one line.
 
 			On a terminal, unless --json is given, each result is instead shown as one line

@@ -105,6 +105,21 @@ func TestAnswers(t *testing.T) {
 			},
 		},
 		{
+			name:     "moderation of three strings, two flagged by marker",
+			endpoint: emuopenai.EndpointModerations,
+			body:     `{"model":"omni-moderation-latest","input":["calm words","[flag] bad","[flag:hate] x"]}`,
+			want:     `{"id":"batch_req_ID","custom_id":"r1","response":{"status_code":200,"request_id":"req_ID","body":{"id":"modr-ID","model":"omni-moderation-latest","results":[{"flagged":false,"categories":{"hate":false,"hate/threatening":false,"harassment":false,"harassment/threatening":false,"illicit":false,"illicit/violent":false,"self-harm":false,"self-harm/intent":false,"self-harm/instructions":false,"sexual":false,"sexual/minors":false,"violence":false,"violence/graphic":false},"category_scores":{"hate":0,"hate/threatening":0,"harassment":0,"harassment/threatening":0,"illicit":0,"illicit/violent":0,"self-harm":0,"self-harm/intent":0,"self-harm/instructions":0,"sexual":0,"sexual/minors":0,"violence":0,"violence/graphic":0},"category_applied_input_types":{"hate":["text"],"hate/threatening":["text"],"harassment":["text"],"harassment/threatening":["text"],"illicit":["text"],"illicit/violent":["text"],"self-harm":["text"],"self-harm/intent":["text"],"self-harm/instructions":["text"],"sexual":["text"],"sexual/minors":["text"],"violence":["text"],"violence/graphic":["text"]}},{"flagged":true,"categories":{"hate":false,"hate/threatening":false,"harassment":false,"harassment/threatening":false,"illicit":false,"illicit/violent":false,"self-harm":false,"self-harm/intent":false,"self-harm/instructions":false,"sexual":false,"sexual/minors":false,"violence":true,"violence/graphic":false},"category_scores":{"hate":0,"hate/threatening":0,"harassment":0,"harassment/threatening":0,"illicit":0,"illicit/violent":0,"self-harm":0,"self-harm/intent":0,"self-harm/instructions":0,"sexual":0,"sexual/minors":0,"violence":0.99,"violence/graphic":0},"category_applied_input_types":{"hate":["text"],"hate/threatening":["text"],"harassment":["text"],"harassment/threatening":["text"],"illicit":["text"],"illicit/violent":["text"],"self-harm":["text"],"self-harm/intent":["text"],"self-harm/instructions":["text"],"sexual":["text"],"sexual/minors":["text"],"violence":["text"],"violence/graphic":["text"]}},{"flagged":true,"categories":{"hate":true,"hate/threatening":false,"harassment":false,"harassment/threatening":false,"illicit":false,"illicit/violent":false,"self-harm":false,"self-harm/intent":false,"self-harm/instructions":false,"sexual":false,"sexual/minors":false,"violence":false,"violence/graphic":false},"category_scores":{"hate":0.99,"hate/threatening":0,"harassment":0,"harassment/threatening":0,"illicit":0,"illicit/violent":0,"self-harm":0,"self-harm/intent":0,"self-harm/instructions":0,"sexual":0,"sexual/minors":0,"violence":0,"violence/graphic":0},"category_applied_input_types":{"hate":["text"],"hate/threatening":["text"],"harassment":["text"],"harassment/threatening":["text"],"illicit":["text"],"illicit/violent":["text"],"self-harm":["text"],"self-harm/intent":["text"],"self-harm/instructions":["text"],"sexual":["text"],"sexual/minors":["text"],"violence":["text"],"violence/graphic":["text"]}}]}},"error":null}`,
+			schema:   "CreateModerationResponse",
+			sdk: func(b []byte) (string, error) {
+				var v openai.ModerationNewResponse
+				err := json.Unmarshal(b, &v)
+				if err != nil || len(v.Results) != 3 || v.Results[0].Flagged || !v.Results[1].Categories.Violence || !v.Results[2].Categories.Hate {
+					return "", fmt.Errorf("results %+v: %v", v.Results, err)
+				}
+				return "ok", nil
+			},
+		},
+		{
 			name:     "embeddings of two strings in base64",
 			endpoint: emuopenai.EndpointEmbeddings,
 			body:     `{"model":"e","input":["a","b"],"encoding_format":"base64"}`,
@@ -164,6 +179,7 @@ func TestEndpointErrors(t *testing.T) {
 		{emuopenai.EndpointResponses, `{"model":"m"}`, `{"error":{"message":"Missing required parameter: 'input'.","type":"invalid_request_error","param":"input","code":"missing_required_parameter"}}`},
 		{emuopenai.EndpointCompletions, `{"model":"m","prompt":[1,2]}`, `{"error":{"message":"Invalid type for 'prompt': expected a string or a non-empty array of strings.","type":"invalid_request_error","param":"prompt","code":"invalid_type"}}`},
 		{emuopenai.EndpointEmbeddings, `{"model":"m","input":"x","dimensions":0}`, `{"error":{"message":"Invalid value for 'dimensions': 0. Expected an integer from 1 to 3072.","type":"invalid_request_error","param":"dimensions","code":"invalid_value"}}`},
+		{emuopenai.EndpointModerations, `{"model":"m","input":"[flag:rude] x"}`, `{"error":{"message":"Unknown moderation category 'rude' in [flag:...] (emulator): want one of hate, hate/threatening, harassment, harassment/threatening, illicit, illicit/violent, self-harm, self-harm/intent, self-harm/instructions, sexual, sexual/minors, violence, violence/graphic.","type":"invalid_request_error","param":"input","code":"invalid_value"}}`},
 		{emuopenai.EndpointEmbeddings, `{"model":"m","input":"x","encoding_format":"int8"}`, `{"error":{"message":"Invalid value for 'encoding_format': 'int8'. Supported values are: 'float', 'base64'.","type":"invalid_request_error","param":"encoding_format","code":"invalid_value"}}`},
 	}
 	for _, tt := range tests {

@@ -89,7 +89,10 @@ func TestAnthropicHeaders(t *testing.T) {
 		message string
 	}{
 		{"no key", "", http.Header{"X-Api-Key": nil}, 401, "authentication_error", "x-api-key header is required"},
-		{"bearer token only", "", http.Header{"X-Api-Key": nil, "Authorization": {"Bearer " + anthropicTestKey}}, 401, "authentication_error", "x-api-key header is required"},
+		{"empty bearer token", "", http.Header{"X-Api-Key": nil, "Authorization": {"Bearer "}}, 401, "authentication_error", "x-api-key header is required"},
+		{"bearer token, the key", anthropicTestKey, http.Header{"X-Api-Key": nil, "Authorization": {"Bearer " + anthropicTestKey}}, 404, "not_found_error", "Message Batch msgbatch_1 not found"},
+		{"bearer token, wrong key", anthropicTestKey, http.Header{"X-Api-Key": nil, "Authorization": {"Bearer sk-ant-other"}}, 401, "authentication_error", "invalid x-api-key"},
+		{"x-api-key wins over bearer", anthropicTestKey, http.Header{"Authorization": {"Bearer sk-ant-other"}}, 404, "not_found_error", "Message Batch msgbatch_1 not found"},
 		{"wrong key", anthropicTestKey, http.Header{"X-Api-Key": {"sk-ant-other"}}, 401, "authentication_error", "invalid x-api-key"},
 		{"no version", "", http.Header{"Anthropic-Version": nil}, 400, "invalid_request_error", "anthropic-version: header is required"},
 		{"any key", "", http.Header{"X-Api-Key": {"whatever"}}, 404, "not_found_error", "Message Batch msgbatch_1 not found"},

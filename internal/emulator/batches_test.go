@@ -138,10 +138,10 @@ func TestCreateBatchErrors(t *testing.T) {
 		{
 			name: "unsupported endpoint",
 			body: func(in, _ string) string {
-				return fmt.Sprintf(`{"input_file_id":%q,"endpoint":"/v1/moderations","completion_window":"24h"}`, in)
+				return fmt.Sprintf(`{"input_file_id":%q,"endpoint":"/v1/videos","completion_window":"24h"}`, in)
 			},
 			status: 400,
-			want:   `{"error":{"message":"Invalid value: '/v1/moderations'. Supported values are: '/v1/chat/completions', '/v1/completions', '/v1/embeddings', '/v1/responses'.","type":"invalid_request_error","param":"endpoint","code":"invalid_value"}}`,
+			want:   `{"error":{"message":"Invalid value: '/v1/videos'. Supported values are: '/v1/chat/completions', '/v1/completions', '/v1/embeddings', '/v1/moderations', '/v1/responses'.","type":"invalid_request_error","param":"endpoint","code":"invalid_value"}}`,
 		},
 		{
 			name: "completion window",

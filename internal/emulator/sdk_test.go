@@ -60,7 +60,7 @@ func (r *recorder) all() []exchange {
 }
 
 // derivedIDPattern matches the ids derived from a batch id in result files.
-var derivedIDPattern = regexp.MustCompile(`"(batch_req_|req_|chatcmpl-|resp_|msg_|cmpl-)[0-9a-f]{32}"`)
+var derivedIDPattern = regexp.MustCompile(`"(batch_req_|req_|chatcmpl-|resp_|msg_|cmpl-|modr-)[0-9a-f]{32}"`)
 
 // normalizeIDs replaces derived ids by PREFIX+"ID", after checking their
 // shape, so result lines can be compared exactly.
@@ -111,7 +111,8 @@ func TestOpenAISDK(t *testing.T) {
 		t.Fatalf("create batch: %v", err)
 	}
 	if !regexp.MustCompile(`^batch_[0-9A-Za-z]{24}$`).MatchString(b.ID) || b.Status != openai.BatchStatusValidating ||
-		b.CreatedAt != epoch || b.ExpiresAt != epoch+24*3600 || b.Metadata["job"] != "j7k2m9" || b.InputFileID != f.ID {
+		b.CreatedAt != epoch || b.ExpiresAt != epoch+24*3600 || b.Metadata["job"] != "j7k2m9" || b.InputFileID != f.ID ||
+		b.Model != "echo" {
 		t.Errorf("created batch = %s", b.RawJSON())
 	}
 

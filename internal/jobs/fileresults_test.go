@@ -31,7 +31,7 @@ func TestFileResults(t *testing.T) {
 	}{
 		{
 			name: "every line, repeated ids included",
-			input: `{"custom_id":"a1","status":"succeeded","model":"m1","text":"one","embedding":null,"embeddings":null,"tool_calls":null,"finish_reason":"end_turn"}` + "\n\n" +
+			input: `{"custom_id":"a1","status":"succeeded","model":"m1","text":"one","embedding":null,"embeddings":null,"moderation":null,"tool_calls":null,"finish_reason":"end_turn"}` + "\n\n" +
 				`{"custom_id":"a1","status":"errored","error":{"type":"server_error","message":"again","code":null,"http_status":null}}` + "\n" +
 				`{"custom_id":"a2","status":"expired","job":"elsewhere","batch_id":"batch_x"}`,
 			want: []string{

@@ -1012,8 +1012,8 @@ func TestConvertSummary(t *testing.T) {
 		want   Summary // Bytes is added up from the converted lines
 	}{
 		{TargetOpenAI, Defaults{}, []string{openAIChatLine, `{"broken`}, Summary{Requests: 2, Endpoint: "/v1/chat/completions", Kind: KindChat, Model: "gpt-4o-mini"}},
-		{TargetOpenAI, Defaults{}, []string{`{"custom_id":"q1","method":"POST","url":"/v1/images/generations","body":{"model":"dall-e-3","prompt":"x"}}`},
-			Summary{Requests: 1, Endpoint: "/v1/images/generations", Kind: "images/generations", Model: "dall-e-3"}},
+		{TargetOpenAI, Defaults{}, []string{`{"custom_id":"q1","method":"POST","url":"/v1/moderations","body":{"model":"omni-moderation-latest","input":"x"}}`},
+			Summary{Requests: 1, Endpoint: "/v1/moderations", Kind: "moderations", Model: "omni-moderation-latest"}},
 		{TargetOpenAI, Defaults{}, []string{openAIResponsesLine}, Summary{Requests: 1, Endpoint: "/v1/responses", Kind: KindResponses, Model: "gpt-4.1"}},
 		{TargetAnthropic, Defaults{}, []string{anthropicLine, openAIResponsesLine}, Summary{Requests: 2, Endpoint: "/v1/messages", Kind: KindChat}},
 		{TargetGemini, Defaults{Model: "models/gemini-2.5-flash"}, []string{geminiLine}, Summary{Requests: 1, Endpoint: "batchGenerateContent", Kind: KindChat, Model: "gemini-2.5-flash"}},

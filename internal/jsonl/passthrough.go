@@ -7,15 +7,25 @@ import (
 	"github.com/batchctl/batchctl/internal/jsonscan"
 )
 
-// openAIEndpoints lists, for messages, the endpoints OpenAI accepts in a
-// batch (providers.md A.6). isOpenAIEndpoint must agree with it.
-const openAIEndpoints = "/v1/chat/completions, /v1/embeddings, /v1/responses, /v1/completions, " +
-	"/v1/moderations, /v1/images/generations, /v1/images/edits, /v1/videos"
+// openAIEndpoints lists, for messages, the endpoints of an OpenAI batch
+// that batchctl takes (providers.md A.6). isOpenAIEndpoint must agree with
+// it.
+const openAIEndpoints = "/v1/chat/completions, /v1/embeddings, /v1/responses, /v1/completions, /v1/moderations"
 
 func isOpenAIEndpoint(url []byte) bool {
 	switch string(url) {
-	case "/v1/chat/completions", "/v1/embeddings", "/v1/responses", "/v1/completions",
-		"/v1/moderations", "/v1/images/generations", "/v1/images/edits", "/v1/videos":
+	case "/v1/chat/completions", "/v1/embeddings", "/v1/responses", "/v1/completions", "/v1/moderations":
+		return true
+	}
+	return false
+}
+
+// isMediaEndpoint reports whether url is a batch endpoint OpenAI accepts
+// whose answers are images or videos, which batchctl cannot put in a
+// result line: a line for one is refused before anything is uploaded.
+func isMediaEndpoint(url []byte) bool {
+	switch string(url) {
+	case "/v1/images/generations", "/v1/images/edits", "/v1/videos":
 		return true
 	}
 	return false
@@ -108,6 +118,10 @@ func (c *Converter) checkRoute() ([]byte, bool) {
 		return nil, false
 	}
 	url, ok := c.requireString("url", t.url)
+	if ok && isMediaEndpoint(url) {
+		c.report("url", quote(string(url))+" is not supported: batchctl cannot return image or video results (want one of "+openAIEndpoints+")")
+		return nil, false
+	}
 	if ok && !isOpenAIEndpoint(url) {
 		c.report("url", quote(string(url))+" is not a batch endpoint (want one of "+openAIEndpoints+")")
 		return nil, false

@@ -223,6 +223,17 @@ reqs.jsonl:3: url: "/v1/chat/completions" differs from "/v1/responses" on line 2
 	}
 }
 
+func TestPassThroughMediaEndpointsRefused(t *testing.T) {
+	for _, endpoint := range []string{"/v1/images/generations", "/v1/images/edits", "/v1/videos"} {
+		lines := []string{chatLine("q1"), strings.Replace(chatLine("q2"), "/v1/chat/completions", endpoint, 1)}
+		_, got := validate(t, lines...)
+		want := `reqs.jsonl:2: url: "` + endpoint + `" is not supported: batchctl cannot return image or video results (want one of ` + openAIEndpoints + `)`
+		if got != want {
+			t.Errorf("got:\n%s\nwant:\n%s", got, want)
+		}
+	}
+}
+
 func TestPassThroughOpenAIEndpoints(t *testing.T) {
 	for _, endpoint := range strings.Split(openAIEndpoints, ", ") {
 		line := strings.Replace(chatLine("q1"), "/v1/chat/completions", endpoint, 1)

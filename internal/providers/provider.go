@@ -223,11 +223,20 @@ type ResultError struct {
 	HTTPStatus *int    `json:"http_status"`
 }
 
+// Moderation is the outcome of a moderation request (OpenAI
+// /v1/moderations): whether any input was flagged, and the names of the
+// categories flagged in any input, in the order the provider gives them,
+// each once (never nil: [] when none).
+type Moderation struct {
+	Flagged    bool     `json:"flagged"`
+	Categories []string `json:"categories"`
+}
+
 // Result is one normalized result line: the jq contract. Field order is
 // the documented key order, and every key is always present, null where
-// it does not apply (docs/results.md). ToolCalls, Parsed, Valid and
-// OutputError are part of the contract before anything fills them: they
-// are written as null until then.
+// it does not apply (docs/jq.md). Moderation is set only for moderation
+// requests; ToolCalls, Parsed, Valid and OutputError are part of the
+// contract before anything fills them: they are written as null until then.
 type Result struct {
 	CustomID     string          `json:"custom_id"`
 	Status       ResultStatus    `json:"status"`
@@ -238,6 +247,7 @@ type Result struct {
 	Text         *string         `json:"text"`
 	Embedding    json.RawMessage `json:"embedding"`
 	Embeddings   json.RawMessage `json:"embeddings"`
+	Moderation   *Moderation     `json:"moderation"`
 	ToolCalls    json.RawMessage `json:"tool_calls"`
 	FinishReason *string         `json:"finish_reason"`
 	Usage        *Usage          `json:"usage"`

@@ -23,6 +23,26 @@ func (r *Result) AppendJSON(dst []byte) []byte {
 	dst = appendJSONStringPtr(append(dst, `,"text":`...), r.Text)
 	dst = appendRaw(append(dst, `,"embedding":`...), r.Embedding)
 	dst = appendRaw(append(dst, `,"embeddings":`...), r.Embeddings)
+	dst = append(dst, `,"moderation":`...)
+	if m := r.Moderation; m == nil {
+		dst = append(dst, "null"...)
+	} else {
+		dst = strconv.AppendBool(append(dst, `{"flagged":`...), m.Flagged)
+		dst = append(dst, `,"categories":`...)
+		if m.Categories == nil {
+			dst = append(dst, "null"...)
+		} else {
+			dst = append(dst, '[')
+			for i, c := range m.Categories {
+				if i > 0 {
+					dst = append(dst, ',')
+				}
+				dst = appendJSONString(dst, c)
+			}
+			dst = append(dst, ']')
+		}
+		dst = append(dst, '}')
+	}
 	dst = appendRaw(append(dst, `,"tool_calls":`...), r.ToolCalls)
 	dst = appendJSONStringPtr(append(dst, `,"finish_reason":`...), r.FinishReason)
 	dst = append(dst, `,"usage":`...)

@@ -62,6 +62,9 @@ func TestAppendJSONMatchesEncodingJSON(t *testing.T) {
 			Usage: &Usage{InputTokens: 5}, Response: json.RawMessage(`{"data":[{"embedding":[0.1,-0.002,1e-7]}]}`),
 		}},
 		{"embeddings", Result{CustomID: "e2", Embeddings: json.RawMessage(`[[1,2],[3,4]]`)}},
+		{"moderation", Result{CustomID: "m1", Moderation: &Moderation{Flagged: true, Categories: []string{"violence", "self-harm/intent"}}}},
+		{"moderation, nothing flagged", Result{CustomID: "m2", Moderation: &Moderation{Categories: []string{}}}},
+		{"moderation, nil categories", Result{CustomID: "m3", Moderation: &Moderation{}}},
 		{"string code", Result{CustomID: "x", Status: ResultErrored, Error: &ResultError{
 			Type: "invalid_request_error", Message: "bad <input> & \"quotes\"", Code: ptr("context_length_exceeded"), HTTPStatus: intPtr(400),
 		}}},
@@ -102,12 +105,12 @@ func TestAppendJSONRaw(t *testing.T) {
 		{
 			"spaced response kept",
 			Result{CustomID: "q", Response: json.RawMessage(`{"id": "x", "n": [1, 2]}`)},
-			`{"custom_id":"q","status":"","job":"","provider":"","batch_id":"","model":"","text":null,"embedding":null,"embeddings":null,"tool_calls":null,"finish_reason":null,"usage":null,"parsed":null,"valid":null,"output_error":null,"error":null,"response":{"id": "x", "n": [1, 2]}}`,
+			`{"custom_id":"q","status":"","job":"","provider":"","batch_id":"","model":"","text":null,"embedding":null,"embeddings":null,"moderation":null,"tool_calls":null,"finish_reason":null,"usage":null,"parsed":null,"valid":null,"output_error":null,"error":null,"response":{"id": "x", "n": [1, 2]}}`,
 		},
 		{
 			"empty response and embedding",
 			Result{CustomID: "q", Response: json.RawMessage{}, Embedding: json.RawMessage{}},
-			`{"custom_id":"q","status":"","job":"","provider":"","batch_id":"","model":"","text":null,"embedding":null,"embeddings":null,"tool_calls":null,"finish_reason":null,"usage":null,"parsed":null,"valid":null,"output_error":null,"error":null,"response":null}`,
+			`{"custom_id":"q","status":"","job":"","provider":"","batch_id":"","model":"","text":null,"embedding":null,"embeddings":null,"moderation":null,"tool_calls":null,"finish_reason":null,"usage":null,"parsed":null,"valid":null,"output_error":null,"error":null,"response":null}`,
 		},
 	}
 	for _, tt := range tests {

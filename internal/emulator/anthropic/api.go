@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/batchctl/batchctl/internal/emulator/core"
 )
@@ -43,10 +44,16 @@ const requestIDHeader = "Request-Id"
 // RequestIDHeader implements core.Protocol.
 func (a *API) RequestIDHeader() string { return requestIDHeader }
 
-// Authenticate implements core.Protocol: it checks the API key (x-api-key)
-// and requires an anthropic-version header, as the API does.
+// Authenticate implements core.Protocol: it checks the API key, from
+// x-api-key or else a bearer token, and requires an anthropic-version
+// header, as the API does. The bearer form is the only one the official
+// TypeScript SDK sends: @anthropic-ai/sdk 1.17.0, client.js apiKeyAuth and
+// bearerAuth both set "Authorization: Bearer <key>".
 func (a *API) Authenticate(r *http.Request, accepted func(string) bool) error {
 	key := r.Header.Get("X-Api-Key")
+	if scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " "); ok && key == "" && strings.EqualFold(scheme, "Bearer") {
+		key = strings.TrimSpace(token)
+	}
 	switch {
 	case key == "":
 		return &httpError{status: http.StatusUnauthorized, body: ErrorBody{Type: errAuthentication, Message: "x-api-key header is required"}}

@@ -10,8 +10,9 @@
 //	DELETE /v1/messages/batches/{id}          delete, once ended
 //	GET    /v1/messages/batches/{id}/results  results (application/x-jsonl), once ended
 //
-// Every request needs an x-api-key header (a bearer token is not taken),
-// checked against Options.APIKey as for every protocol, and an anthropic-version header of any
+// Every request needs an API key, in an x-api-key header (what batchctl
+// and the Go SDK send) or as "Authorization: Bearer <key>" (what the
+// TypeScript SDK sends), checked against Options.APIKey as for every protocol, and an anthropic-version header of any
 // value (400 without one, as the API answers). Errors have Anthropic's
 // shape, {"type":"error","error":{"type":...,"message":...},"request_id":...},
 // and every answer has a request-id header. Batches live under

@@ -198,7 +198,12 @@ type bareResult struct {
 	Type string `json:"type"`
 }
 
-// message is the Message a request is answered with.
+// message is the Message a request is answered with. diagnostics,
+// usage.output_tokens_details and usage.speed are not in
+// specs/anthropic-openapi.json but are required members of the official
+// TypeScript SDK's Message and Usage (@anthropic-ai/sdk 1.17.0,
+// resources/messages/messages.d.ts; each nullable): they are null, as the
+// emulator knows none of them.
 type message struct {
 	ID           string       `json:"id"`
 	Type         string       `json:"type"`
@@ -210,6 +215,7 @@ type message struct {
 	StopDetails  *struct{}    `json:"stop_details"`
 	Usage        messageUsage `json:"usage"`
 	Container    *struct{}    `json:"container"`
+	Diagnostics  *struct{}    `json:"diagnostics"`
 }
 
 type textBlock struct {
@@ -224,9 +230,11 @@ type messageUsage struct {
 	CacheReadInputTokens     int64         `json:"cache_read_input_tokens"`
 	CacheCreation            cacheCreation `json:"cache_creation"`
 	OutputTokens             int64         `json:"output_tokens"`
+	OutputTokensDetails      *struct{}     `json:"output_tokens_details"`
 	ServerToolUse            *struct{}     `json:"server_tool_use"`
 	ServiceTier              string        `json:"service_tier"`
 	InferenceGeo             *string       `json:"inference_geo"`
+	Speed                    *string       `json:"speed"`
 }
 
 type cacheCreation struct {

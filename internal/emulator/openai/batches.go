@@ -394,9 +394,12 @@ func (rec *batchRecord) object(p core.Progress, t core.Tally) BatchObject {
 		CancellingAt:     unixPtr(p.CancellingAt),
 		Usage:            newTokenUsage(t.InputTokens, t.OutputTokens),
 		Metadata:         rec.Metadata,
+		// The model is shown from creation on: the official TypeScript
+		// SDK's Batch (openai 6.49.0, resources/batches.d.ts) declares it,
+		// and clients read it from the create answer.
+		Model: rec.Model,
 	}
 	if !p.InProgressAt.IsZero() {
-		b.Model = rec.Model
 		b.RequestCounts = RequestCounts{Total: int64(rec.Timeline.Requests), Completed: t.Succeeded, Failed: t.Failed}
 	}
 	switch p.Phase {

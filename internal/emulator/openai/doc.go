@@ -50,7 +50,7 @@
 // # Answers
 //
 // Supported endpoints are /v1/chat/completions, /v1/responses,
-// /v1/completions and /v1/embeddings. The "prompt" of a request is the text
+// /v1/completions, /v1/embeddings and /v1/moderations. The "prompt" of a request is the text
 // of its last user message (a string, or its text parts concatenated), the
 // completion prompt, or the embedding input. Model "fixed" always answers
 //
@@ -70,6 +70,11 @@
 //     (default 8, at most 3072) numbers derived from SHA-256 of the text and
 //     scaled to unit length, so equal texts get equal vectors;
 //     encoding_format "base64" gives little-endian float32s in base64.
+//   - /v1/moderations: one result per input string (model
+//     omni-moderation-latest when none is given), every category of the
+//     spec present; an input is flagged only by a marker, [flag] in
+//     category violence or [flag:CATEGORY] in that one (score 0.99, every
+//     other score 0). An unknown category is a 400 answer.
 //
 // A body the endpoint cannot use (no messages, a non-string embedding input,
 // ...) gets a 400 answer in the error file, as the real service does.

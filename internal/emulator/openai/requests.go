@@ -22,7 +22,7 @@ const (
 
 // endpoints lists the supported endpoints, in error-message order.
 func endpoints() []string {
-	return []string{EndpointChat, EndpointCompletions, EndpointEmbeddings, EndpointResponses}
+	return []string{EndpointChat, EndpointCompletions, EndpointEmbeddings, EndpointModerations, EndpointResponses}
 }
 
 // inputLine is a request line of a batch input file that passed validation.
@@ -160,6 +160,8 @@ func parseRequest(endpoint string, body []byte) (endpointRequest, *apiError) {
 		return parseCompletions(body)
 	case EndpointEmbeddings:
 		return parseEmbeddings(body)
+	case EndpointModerations:
+		return parseModerations(body)
 	}
 	return nil, invalidRequest("url", "", "Unsupported endpoint %s.", endpoint)
 }

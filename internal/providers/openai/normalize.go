@@ -168,6 +168,7 @@ type responseBody struct {
 	status           *string
 	incompleteReason *string
 	embeddings       []embedding
+	moderation       *providers.Moderation // of a moderation body (results)
 	usage            tokenUsage
 	errType          string
 	errMessage       string
@@ -257,6 +258,11 @@ func (b *responseBody) member(s *jsonscan.Scanner, key []byte) error {
 		})
 	case "data":
 		err = s.Array(func(int) error { return b.readDataItem(s) })
+	case "results":
+		b.moderation = &providers.Moderation{Categories: []string{}}
+		err = s.Array(func(int) error {
+			return s.Object(func(key []byte) error { return b.moderationMember(s, key) })
+		})
 	case "usage":
 		err = b.usage.read(s)
 	case "error":
@@ -337,6 +343,32 @@ func (b *responseBody) readOutputContent(s *jsonscan.Scanner) error {
 	text, ok, err := providers.AppendTypedText(s, b.outputText, "output_text")
 	b.outputText, b.hasOutputText = text, b.hasOutputText || ok
 	return err
+}
+
+// moderationMember reads a member of one result of a moderation body
+// (CreateModerationResponse in specs/openai-openapi.yaml): flagged, and
+// categories, an object of booleans whose true members are the flagged
+// categories.
+func (b *responseBody) moderationMember(s *jsonscan.Scanner, key []byte) error {
+	m := b.moderation
+	var err error
+	switch string(key) {
+	case "flagged":
+		var raw []byte
+		raw, err = s.Raw()
+		m.Flagged = m.Flagged || string(raw) == "true"
+	case "categories":
+		err = s.Object(func(name []byte) error {
+			raw, err := s.Raw()
+			if err == nil && string(raw) == "true" && !slices.Contains(m.Categories, string(name)) {
+				m.Categories = append(m.Categories, string(name))
+			}
+			return jsonscan.WrapKey(name, err)
+		})
+	default:
+		return s.Skip()
+	}
+	return jsonscan.WrapKey(key, err)
 }
 
 // readDataItem reads an item of an embeddings body's data.
@@ -432,7 +464,8 @@ func (b *responseBody) httpError(status int64) *providers.ResultError {
 	return e
 }
 
-// fillOutput sets r's text and finish reason, or its embeddings, from
+// fillOutput sets r's text and finish reason, its embeddings or its
+// moderation outcome, from
 // whichever shape the body has.
 func (b *responseBody) fillOutput(r *providers.Result) {
 	switch {
@@ -451,6 +484,8 @@ func (b *responseBody) fillOutput(r *providers.Result) {
 		r.Embedding = bytes.Clone(b.embeddings[0].vector)
 	case len(b.embeddings) > 1:
 		r.Embeddings = b.joinEmbeddings()
+	case b.moderation != nil:
+		r.Moderation = b.moderation
 	}
 }
 

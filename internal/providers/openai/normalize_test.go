@@ -34,6 +34,9 @@ const (
 
 	embeddingLine = `{"id":"batch_req_9","custom_id":"e-1","response":{"status_code":200,"request_id":"req_9","body":{"object":"list","data":[{"object":"embedding","embedding":[0.0023064255, -0.009327292, -0.0028842222],"index":0}],"model":"text-embedding-ada-002","usage":{"prompt_tokens":8,"total_tokens":8}}},"error":null}`
 
+	// moderationLine has two results: the categories flagged in either,
+	// each once, in order.
+	moderationLine = `{"id":"batch_req_11","custom_id":"m-1","response":{"status_code":200,"request_id":"req_11","body":{"id":"modr-1","model":"omni-moderation-latest","results":[{"flagged":true,"categories":{"hate":true,"violence":false},"category_scores":{"hate":0.9,"violence":0.1}},{"flagged":true,"categories":{"hate":true,"violence":true},"category_scores":{"hate":0.8,"violence":0.7}}]}},"error":null}`
 	embeddingsLine = `{"id":"batch_req_10","custom_id":"e-2","response":{"status_code":200,"request_id":"req_10","body":{"object":"list","data":[{"object":"embedding","index":1,"embedding":[0.5,-1e-3]},{"object":"embedding","index":0,"embedding":[0.25,2]}],"model":"text-embedding-3-small","usage":{"prompt_tokens":4,"total_tokens":4}}},"error":null}`
 
 	http400Line = `{"id":"batch_req_11","custom_id":"bad-1","response":{"status_code":400,"request_id":"req_11","body":{"error":{"message":"Invalid value for 'max_tokens': integer below minimum value.","type":"invalid_request_error","param":"max_tokens","code":"integer_below_min_value"}}},"error":null}`
@@ -148,6 +151,18 @@ func TestNormalize(t *testing.T) {
 			name: "several base64 embeddings",
 			line: `{"custom_id":"b-2","response":{"status_code":200,"body":{"data":[{"index":1,"embedding":"AACAPwAAQMA="},{"index":0,"embedding":""}],"model":"m"}},"error":null}`,
 			want: providers.Result{CustomID: "b-2", Status: succeeded, Model: "m", Embeddings: json.RawMessage(`[[],[1,-3]]`)},
+		},
+		{
+			name: "moderation, two inputs",
+			line: moderationLine,
+			want: providers.Result{CustomID: "m-1", Status: succeeded, Model: "omni-moderation-latest",
+				Moderation: &providers.Moderation{Flagged: true, Categories: []string{"hate", "violence"}}},
+		},
+		{
+			name: "moderation, nothing flagged",
+			line: `{"id":"batch_req_12","custom_id":"m-2","response":{"status_code":200,"request_id":"req_12","body":{"id":"modr-2","model":"omni-moderation-latest","results":[{"flagged":false,"categories":{"hate":false,"violence":false},"category_scores":{"hate":0.0001,"violence":0.0002}}]}},"error":null}`,
+			want: providers.Result{CustomID: "m-2", Status: succeeded, Model: "omni-moderation-latest",
+				Moderation: &providers.Moderation{Categories: []string{}}},
 		},
 		{
 			name: "HTTP 400",
