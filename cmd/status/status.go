@@ -56,10 +56,11 @@ func NewCmdStatus(f *cmdutil.Factory, runF func(context.Context, *Options) error
 			per line, and --json prints the whole job as one JSON object (--jq filters it).
 			The piped keys, in this order: id, name, status, provider, model, endpoint,
 			requests, succeeded, failed, input_tokens, output_tokens, created_at,
-			completed_at, missing (once the results are downloaded). Then one line per
-			provider batch, tab-separated: part, index, batch_id, status (batchctl's
-			normalized status), provider_status (the provider's own word), succeeded,
-			failed, requests; and one "error<TAB>message" line per batch error.
+			completed_at, missing (once the results are downloaded). Then a "parts" line
+			that labels the columns of the lines after it, one per provider batch,
+			tab-separated: part, index, batch_id, status (batchctl's normalized status),
+			provider_status (the provider's own word), succeeded, failed, requests; and
+			one "error<TAB>message" line per batch error.
 
 			EXIT STATUS
 			  0  shown
@@ -179,6 +180,10 @@ func printPlain(w io.Writer, j *jobs.Job, missing int) error {
 		if _, err := fmt.Fprintf(w, "%s\t%s\n", p[0], p[1]); err != nil {
 			return err
 		}
+	}
+	if len(j.Parts) > 0 {
+		// the two status columns side by side need their names
+		fmt.Fprintln(w, "parts\tindex\tbatch_id\tstatus\tprovider_status\tsucceeded\tfailed\trequests")
 	}
 	for _, p := range j.Parts {
 		fmt.Fprintf(w, "part\t%d\t%s\t%s\t%s\t%d\t%d\t%d\n", p.Index, p.BatchID, p.Status, p.ProviderStatus,
