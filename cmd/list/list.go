@@ -237,7 +237,8 @@ func printJobs(ctx context.Context, opts *Options, list []*store.Job) error {
 			if j.Counts.Failed > 0 {
 				done += cs.Failure(fmt.Sprintf(" (%d failed)", j.Counts.Failed))
 			}
-			tp.Row(cs.Bold(j.ID), j.Name, j.Provider, j.Model, cs.Status(j.Status), done, cmdutil.FuzzyAgo(now, j.CreatedAt))
+			status := (&jobs.Job{Job: j}).StatusText()
+			tp.Row(cs.Bold(j.ID), j.Name, j.Provider, j.Model, cs.Status(status), done, cmdutil.FuzzyAgo(now, j.CreatedAt))
 			continue
 		}
 		tp.Row(j.ID, j.Name, j.Provider, j.Model, j.Status, strconv.Itoa(j.Requests),

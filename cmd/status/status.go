@@ -49,6 +49,11 @@ func NewCmdStatus(f *cmdutil.Factory, runF func(context.Context, *Options) error
 			reports it with the batch; Anthropic and Gemini do not, so it is summed from
 			the job's results once they are downloaded (by results, create --wait or sync).
 
+			A batch the provider no longer has (deleted, or past its retention) keeps the
+			state batchctl recorded: status says so on standard error and exits 0, the
+			terminal view marks it "(batch gone)", and --json gives the time it was
+			found gone in the part's gone_at (null while the provider has it).
+
 			<job> is a job id, a unique prefix of one, a job name, or a provider batch id.
 			A batch that is not in the local registry is looked up with --provider.
 

@@ -22,6 +22,6 @@ func TestJSONFields(t *testing.T) {
 		"parts.usage.cache_read_input_tokens", "parts.usage.cache_creation_input_tokens", "parts.usage.reasoning_tokens",
 		"parts.input_file_id", "parts.output_file_id", "parts.error_file_id",
 		"parts.errors", "parts.errors.code", "parts.errors.message", "parts.errors.param", "parts.errors.line",
-		"parts.created_at", "parts.completed_at",
+		"parts.created_at", "parts.completed_at", "parts.gone_at",
 	})
 }

@@ -93,6 +93,10 @@ func NewCmdSync(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 			--on-complete goes to standard error.
 			Two syncs never run at once: the second says so and exits 0.
 
+			A job whose batch the provider no longer has (deleted, or past its retention)
+			is reported once, as an error (exit 1); the registry records the batch as gone,
+			and later syncs leave the job alone (batchctl status <job> still explains).
+
 			EXIT STATUS
 			  0  nothing went wrong (or another sync is running)
 			  1  a job could not be refreshed or saved, or --on-complete failed
@@ -200,7 +204,7 @@ func syncJob(ctx context.Context, opts *Options, m *jobs.Manager, cfg *config.Co
 			return err
 		}
 	}
-	if err := m.Refresh(ctx, j); err != nil {
+	if err := m.Refresh(ctx, j); err != nil && !knownGone(err) {
 		return err
 	}
 	if !j.Terminal() {
@@ -233,6 +237,13 @@ func syncJob(ctx context.Context, opts *Options, m *jobs.Manager, cfg *config.Co
 		return err
 	}
 	return werr
+}
+
+// knownGone reports whether err says only that a batch the provider no
+// longer has is gone, which an earlier sync reported already.
+func knownGone(err error) bool {
+	g, ok := errors.AsType[*jobs.GoneError](err)
+	return ok && g.Recorded
 }
 
 // runHook runs --on-complete through the shell with the job in its environment.

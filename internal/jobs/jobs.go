@@ -131,6 +131,10 @@ func (m *Manager) Resolve(ctx context.Context, ref, providerName string) (*Job, 
 type GoneError struct {
 	BatchID string
 	Err     error // the provider's answer
+	// Recorded is whether the registry already knew the batch was gone
+	// before this refresh (see store.Part.GoneAt): sync reports a lost
+	// batch once, not at every run.
+	Recorded bool
 }
 
 func (e *GoneError) Error() string {
@@ -149,25 +153,50 @@ func (j *Job) Subject() string {
 
 // StatusText says the job's status for people: as it is, or for a status
 // batchctl does not know, what the provider said:
-// unknown (provider says "weird_state").
+// unknown (provider says "weird_state"); then whether the provider no
+// longer has its batches: validating (batch gone).
 func (j *Job) StatusText() string {
-	if providers.Status(j.Status) != providers.StatusUnknown {
-		return j.Status
-	}
-	for _, p := range j.Parts {
-		if providers.Status(p.Status) == providers.StatusUnknown {
-			return PartStatusText(p)
+	s := j.Status
+	if providers.Status(j.Status) == providers.StatusUnknown {
+		for _, p := range j.Parts {
+			if providers.Status(p.Status) == providers.StatusUnknown {
+				s = fmt.Sprintf("%s (provider says %q)", p.Status, p.ProviderStatus)
+				break
+			}
 		}
 	}
-	return j.Status
+	switch n := j.GoneParts(); {
+	case n == 1 && len(j.Parts) == 1:
+		s += " (batch gone)"
+	case n > 0:
+		s += fmt.Sprintf(" (%d of %d batches gone)", n, len(j.Parts))
+	}
+	return s
 }
 
-// PartStatusText says a part's status as Job.StatusText does.
-func PartStatusText(p store.Part) string {
-	if providers.Status(p.Status) != providers.StatusUnknown {
-		return p.Status
+// GoneParts counts the parts whose batch the provider no longer has.
+func (j *Job) GoneParts() int {
+	n := 0
+	for _, p := range j.Parts {
+		if !p.GoneAt.IsZero() {
+			n++
+		}
 	}
-	return fmt.Sprintf("%s (provider says %q)", p.Status, p.ProviderStatus)
+	return n
+}
+
+// PartStatusText says a part's status as Job.StatusText does; a part
+// whose batch the provider no longer has says so after its recorded
+// status: validating (batch gone).
+func PartStatusText(p store.Part) string {
+	s := p.Status
+	if providers.Status(p.Status) == providers.StatusUnknown {
+		s = fmt.Sprintf("%s (provider says %q)", p.Status, p.ProviderStatus)
+	}
+	if !p.GoneAt.IsZero() {
+		s += " (batch gone)"
+	}
+	return s
 }
 
 // Terminal reports whether every part of the job has finished.
@@ -175,8 +204,10 @@ func (j *Job) Terminal() bool { return providers.Status(j.Status).Terminal() }
 
 // Refresh asks the provider for the state of every unfinished part and
 // records it. A finished job is not refreshed, nor one with no batch yet.
-// A part whose batch the provider no longer has keeps its recorded state,
-// and Refresh returns a *GoneError once the other parts are refreshed.
+// A part whose batch the provider no longer has keeps its recorded state
+// and is marked gone (GoneAt; a batch the provider has again loses the
+// mark), and Refresh returns a *GoneError once the other parts are
+// refreshed: the first newly gone one, else the first known to be gone.
 func (m *Manager) Refresh(ctx context.Context, j *Job) error {
 	if j.Terminal() || !j.Submitted() {
 		return nil
@@ -192,8 +223,12 @@ func (m *Manager) Refresh(ctx context.Context, j *Job) error {
 		}
 		b, err := p.Get(ctx, part.BatchID)
 		if he, ok := errors.AsType[*providers.HTTPError](err); ok && he.IsNotFound() && j.Registered {
-			if gone == nil {
-				gone = &GoneError{BatchID: part.BatchID, Err: err}
+			g, err := m.markGone(ctx, j, i, err)
+			if err != nil {
+				return err
+			}
+			if gone == nil || gone.Recorded && !g.Recorded {
+				gone = g
 			}
 			continue
 		}
@@ -201,6 +236,7 @@ func (m *Manager) Refresh(ctx context.Context, j *Job) error {
 			return fmt.Errorf("refreshing batch %s: %w", part.BatchID, err)
 		}
 		m.checkCounts(b, knownRequests(part))
+		part.GoneAt = time.Time{}
 		if err := m.savePart(ctx, j, i, PartFromBatch(part, b, m.now())); err != nil {
 			return err
 		}
@@ -220,6 +256,21 @@ func (m *Manager) Refresh(ctx context.Context, j *Job) error {
 		m.note(fmt.Sprintf("warning: %v", err))
 	}
 	return nil
+}
+
+// markGone records, the first time, that the provider answered 404 for
+// part i's batch; the part keeps its state.
+func (m *Manager) markGone(ctx context.Context, j *Job, i int, answer error) (*GoneError, error) {
+	part := j.Parts[i]
+	g := &GoneError{BatchID: part.BatchID, Err: answer, Recorded: !part.GoneAt.IsZero()}
+	if g.Recorded {
+		return g, nil
+	}
+	part.GoneAt = m.now()
+	if err := m.savePart(ctx, j, i, part); err != nil {
+		return nil, err
+	}
+	return g, nil
 }
 
 // Cancel asks the provider to cancel every unfinished part and returns how

@@ -47,6 +47,9 @@ type PartView struct {
 	Errors         []providers.BatchError `json:"errors"`
 	CreatedAt      *time.Time             `json:"created_at"`
 	CompletedAt    *time.Time             `json:"completed_at"`
+	// GoneAt is when the provider first answered that it no longer has
+	// the batch (deleted, or past its retention); null while it has it.
+	GoneAt *time.Time `json:"gone_at"`
 }
 
 // ViewOf is the JSON view of a job.
@@ -66,7 +69,7 @@ func ViewOf(j *Job) View {
 			Index: p.Index, BatchID: p.BatchID, Status: p.Status, ProviderStatus: p.ProviderStatus,
 			Requests: p.Requests, Counts: p.Counts,
 			InputFileID: p.InputFileID, OutputFileID: p.OutputFileID, ErrorFileID: p.ErrorFileID,
-			Errors: p.Errors, CreatedAt: timePtr(p.CreatedAt), CompletedAt: timePtr(p.CompletedAt),
+			Errors: p.Errors, CreatedAt: timePtr(p.CreatedAt), CompletedAt: timePtr(p.CompletedAt), GoneAt: timePtr(p.GoneAt),
 		}
 		if p.UsageKnown {
 			pv.Usage = &p.Usage

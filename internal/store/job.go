@@ -109,6 +109,10 @@ type Part struct {
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 	CompletedAt time.Time // zero until terminal
+	// GoneAt is when the provider first answered that it no longer has
+	// the batch (deleted, or past its retention), zero while it has it.
+	// The part keeps the state recorded before.
+	GoneAt time.Time
 }
 
 // Filter selects jobs for List: those that match every non-zero field.
@@ -126,8 +130,9 @@ type Filter struct {
 	// Terminal selects the jobs whose parts have all finished, those
 	// with a CompletedAt; a job without parts is not terminal.
 	Terminal bool
-	// NeedsSync selects the jobs sync has work on: those not terminal,
-	// and the terminal ones with a zero SyncedAt.
+	// NeedsSync selects the jobs sync has work on: those not terminal
+	// with an unfinished part that is not gone (see Part.GoneAt) or with
+	// no part, and the terminal ones with a zero SyncedAt.
 	NeedsSync bool
 	Limit     int // at most this many jobs, the newest; 0 means all
 	// After pages: only the jobs that come after the job with this id in

@@ -54,7 +54,7 @@ func partArgs(jobID string, p *store.Part) ([]any, error) {
 		p.Counts.Total, p.Counts.Succeeded, p.Counts.Failed,
 		p.Usage.InputTokens, p.Usage.OutputTokens, p.Requests, p.Bytes,
 		p.InputFileID, p.OutputFileID, p.ErrorFileID, string(errs), p.Raw,
-		nanos(p.CreatedAt), nanos(p.UpdatedAt), nanos(p.CompletedAt), p.UsageKnown,
+		nanos(p.CreatedAt), nanos(p.UpdatedAt), nanos(p.CompletedAt), p.UsageKnown, nanos(p.GoneAt),
 	}, nil
 }
 
@@ -64,7 +64,7 @@ func scanPart(row rowScanner) (jobID string, p store.Part, err error) {
 		intCol{&p.Counts.Total}, intCol{&p.Counts.Succeeded}, intCol{&p.Counts.Failed},
 		int64Col{&p.Usage.InputTokens}, int64Col{&p.Usage.OutputTokens}, intCol{&p.Requests}, int64Col{&p.Bytes},
 		&p.InputFileID, &p.OutputFileID, &p.ErrorFileID, jsonCol[[]providers.BatchError]{&p.Errors}, &p.Raw,
-		timeCol{&p.CreatedAt}, timeCol{&p.UpdatedAt}, timeCol{&p.CompletedAt}, &p.UsageKnown)
+		timeCol{&p.CreatedAt}, timeCol{&p.UpdatedAt}, timeCol{&p.CompletedAt}, &p.UsageKnown, timeCol{&p.GoneAt})
 	return jobID, p, err
 }
 

@@ -21,7 +21,7 @@ const jobColumns = `id, name, provider, model, endpoint, input_path, input_sha25
 
 const partColumns = `job_id, idx, batch_id, status, provider_status, total, succeeded, failed,
 	input_tokens, output_tokens, requests, bytes, input_file_id, output_file_id, error_file_id,
-	errors, raw, created_at, updated_at, completed_at, usage_known`
+	errors, raw, created_at, updated_at, completed_at, usage_known, gone_at`
 
 const insertJobSQL = `INSERT INTO jobs (` + jobColumns + `)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
@@ -29,7 +29,7 @@ const insertJobSQL = `INSERT INTO jobs (` + jobColumns + `)
 	ON CONFLICT (id) DO NOTHING`
 
 const upsertPartSQL = `INSERT INTO parts (` + partColumns + `)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (job_id, idx) DO UPDATE SET
 		batch_id = excluded.batch_id,
 		status = excluded.status,
@@ -49,7 +49,8 @@ const upsertPartSQL = `INSERT INTO parts (` + partColumns + `)
 		created_at = excluded.created_at,
 		updated_at = excluded.updated_at,
 		completed_at = excluded.completed_at,
-		usage_known = excluded.usage_known`
+		usage_known = excluded.usage_known,
+		gone_at = excluded.gone_at`
 
 const updateAggregateSQL = `UPDATE jobs SET status = ?, total = ?, succeeded = ?, failed = ?,
 	input_tokens = ?, output_tokens = ?, updated_at = ?, completed_at = ?
@@ -356,7 +357,11 @@ func filterQuery(f store.Filter) jobQuery {
 		conds = append(conds, "completed_at IS NOT NULL")
 	}
 	if f.NeedsSync {
-		conds = append(conds, "(completed_at IS NULL OR synced_at IS NULL)")
+		// A job not ended whose unfinished parts are all gone at the
+		// provider has nothing left to refresh.
+		conds = append(conds, `(synced_at IS NULL AND completed_at IS NOT NULL OR completed_at IS NULL AND (
+			EXISTS (SELECT 1 FROM parts p WHERE p.job_id = jobs.id AND p.completed_at IS NULL AND p.gone_at IS NULL)
+			OR NOT EXISTS (SELECT 1 FROM parts p WHERE p.job_id = jobs.id)))`)
 	}
 	// The newest-first order, continued: a range over jobs_by_created.
 	if f.After != "" {

@@ -46,6 +46,7 @@ func Run(t *testing.T, open Opener) {
 		{"SavePartKeepsJobFields", testSavePartKeepsJobFields},
 		{"SavePartErrors", testSavePartErrors},
 		{"SetSynced", testSetSynced},
+		{"GoneParts", testGoneParts},
 		{"Family", testFamily},
 		{"FamilyAfterDelete", testFamilyAfterDelete},
 		{"ConcurrentWriters", testConcurrentWriters},
@@ -129,7 +130,7 @@ func inUTC(j store.Job) store.Job {
 	j.Parts = slices.Clone(j.Parts)
 	for i := range j.Parts {
 		p := &j.Parts[i]
-		p.CreatedAt, p.UpdatedAt, p.CompletedAt = utc(p.CreatedAt), utc(p.UpdatedAt), utc(p.CompletedAt)
+		p.CreatedAt, p.UpdatedAt, p.CompletedAt, p.GoneAt = utc(p.CreatedAt), utc(p.UpdatedAt), utc(p.CompletedAt), utc(p.GoneAt)
 	}
 	return j
 }

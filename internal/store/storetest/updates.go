@@ -2,7 +2,9 @@ package storetest
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -207,5 +209,42 @@ func testSetSynced(t *testing.T, open Opener) {
 	err := s.SetSynced(ctx, "jnope", t0)
 	if !errors.Is(err, store.ErrNotFound) || err.Error() != `set synced time of job "jnope": not found` {
 		t.Errorf("unknown job: error = %v", err)
+	}
+}
+
+// A part whose batch the provider no longer has keeps its GoneAt, and sync
+// has no work on a job once every unfinished part of it is gone.
+func testGoneParts(t *testing.T, open Opener) {
+	s, _ := openTest(t, open)
+	ctx := t.Context()
+	goneAt := t0.Add(time.Hour).In(time.FixedZone("EST", -5*3600))
+	running := func(i int) store.Part {
+		return store.Part{Index: i, BatchID: fmt.Sprint("b", i), Status: "in_progress"}
+	}
+	gone := func(i int) store.Part { p := running(i); p.GoneAt = goneAt; return p }
+	done := store.Part{Index: 1, BatchID: "b1", Status: "completed", CompletedAt: t0}
+	mustCreate(t, s, store.Job{ID: "jgone", Parts: []store.Part{gone(1)}})
+	mustCreate(t, s, store.Job{ID: "jhalf", Parts: []store.Part{gone(1), running(2)}})
+	mustCreate(t, s, store.Job{ID: "jrun", Parts: []store.Part{running(1)}})
+	mustCreate(t, s, store.Job{ID: "jrest", Parts: []store.Part{done, gone(2)}})
+	mustCreate(t, s, store.Job{ID: "jlater", Parts: []store.Part{running(1)}})
+	if err := s.SavePart(ctx, "jlater", gone(1)); err != nil {
+		t.Fatal(err)
+	}
+
+	for _, id := range []string{"jgone", "jlater"} {
+		if got := mustGet(t, s, id).Parts[0].GoneAt; !got.Equal(goneAt) || got.Location() != time.UTC {
+			t.Errorf("%s: GoneAt = %v, want %v in UTC", id, got, goneAt)
+		}
+	}
+	if got := mustGet(t, s, "jrun").Parts[0].GoneAt; !got.IsZero() {
+		t.Errorf("jrun: GoneAt = %v, want zero", got)
+	}
+	list, err := s.List(ctx, store.Filter{NeedsSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := jobIDs(list), []string{"jhalf", "jrun"}; !slices.Equal(slices.Sorted(slices.Values(got)), want) {
+		t.Errorf("NeedsSync = %v, want %v", got, want)
 	}
 }
