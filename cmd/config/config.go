@@ -48,16 +48,8 @@ func NewCmdConfig(f *cmdutil.Factory) *cobra.Command {
 			$ batchctl config get poll_interval
 			$ batchctl config list
 		`),
-		// cobra shows the help of a command without subcommand; a mistyped
-		// subcommand must be a usage error instead.
-		Args: cobra.ArbitraryArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) > 0 {
-				return cmdutil.FlagErrorf("unknown command %q for %q", args[0], cmd.CommandPath())
-			}
-			return cmd.Help()
-		},
 	}
+	cmdutil.GroupSubcommands(cmd)
 	cmd.AddCommand(
 		getcmd.NewCmdGet(f, nil),
 		setcmd.NewCmdSet(f, nil),

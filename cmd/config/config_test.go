@@ -25,7 +25,7 @@ func TestNewCmdConfig(t *testing.T) {
 	cmd.SilenceErrors, cmd.SilenceUsage = true, true
 	err := cmd.Execute()
 	var fe *cmdutil.FlagError
-	if !errors.As(err, &fe) || err.Error() != `unknown command "sett" for "config"` {
+	if !errors.As(err, &fe) || err.Error() != `unknown command "sett"; did you mean "set"?` {
 		t.Errorf("err = %v, want a FlagError for the unknown subcommand", err)
 	}
 }

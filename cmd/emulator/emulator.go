@@ -43,6 +43,7 @@ func NewCmdEmulator(f *cmdutil.Factory) *cobra.Command {
 		`),
 	}
 	cmd.AddCommand(newCmdServe(f, nil))
+	cmdutil.GroupSubcommands(cmd)
 	return cmd
 }
 

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -58,6 +60,9 @@ func Execute(ctx context.Context, cmd *cobra.Command, ios *iostreams.IOStreams) 
 	if err == nil {
 		return cmdutil.ExitOK
 	}
+	if word, ok := cobraUnknownCommand(err); ok {
+		err = cmdutil.UnknownCommand(c, word)
+	}
 	code := ExitCodeOf(ctx, err)
 	var silent *cmdutil.SilentError
 	if errors.As(err, &silent) {
@@ -94,6 +99,24 @@ func Execute(ctx context.Context, cmd *cobra.Command, ios *iostreams.IOStreams) 
 	return code
 }
 
+// cobraUnknown matches the error cobra gives for a word that is not a
+// command of the root, before it parses any flag (so that the flags of a
+// mistyped command are not the complaint): unknown command "x" for
+// "batchctl", then its suggestions over several lines. (The groups of
+// commands, such as config, refuse a mistyped subcommand themselves: see
+// cmdutil.GroupSubcommands.)
+var cobraUnknown = regexp.MustCompile(`^unknown command ("(?:[^"\\]|\\.)*") for "`)
+
+// cobraUnknownCommand returns the word of cobra's unknown command error.
+func cobraUnknownCommand(err error) (string, bool) {
+	m := cobraUnknown.FindStringSubmatch(err.Error())
+	if m == nil {
+		return "", false
+	}
+	word, uerr := strconv.Unquote(m[1])
+	return word, uerr == nil
+}
+
 // ExitCodeOf classifies an error (DESIGN.md section 8).
 func ExitCodeOf(ctx context.Context, err error) cmdutil.ExitCode {
 	var (
@@ -119,8 +142,6 @@ func ExitCodeOf(ctx context.Context, err error) cmdutil.ExitCode {
 		return cmdutil.ExitPartial
 	case errors.As(err, &timeout):
 		return cmdutil.ExitTimeout
-	case strings.HasPrefix(err.Error(), "unknown command "):
-		return cmdutil.ExitUsage // cobra's own error for a mistyped subcommand
 	}
 	return cmdutil.ExitError
 }
@@ -223,12 +244,8 @@ func newHelpCmd() *cobra.Command {
 				if cmd != nil && err == nil { // a subcommand of cmd was mistyped
 					parent, typo = cmd, rest[0]
 				}
-				for d := 1; d <= 2; d++ { // the nearest name first, up to cobra's default distance
-					parent.SuggestionsMinimumDistance = d
-					if s := parent.SuggestionsFor(typo); len(s) > 0 {
-						ue.Hint = "did you mean: batchctl help " + strings.TrimSpace(strings.TrimPrefix(parent.CommandPath(), "batchctl")+" "+s[0])
-						break
-					}
+				if near := cmdutil.NearestCommand(parent, typo); near != "" {
+					ue.Hint = "did you mean: batchctl help " + strings.TrimSpace(strings.TrimPrefix(parent.CommandPath(), "batchctl")+" "+near)
 				}
 				return ue
 			}

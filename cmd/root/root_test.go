@@ -29,7 +29,6 @@ func TestExitCodeOf(t *testing.T) {
 		{"usage", context.Background(), &cmdutil.UsageError{Err: errors.New("x")}, cmdutil.ExitUsage},
 		{"invalid input", context.Background(), fmt.Errorf("wrapped: %w", &jsonl.ValidationError{Total: 1}), cmdutil.ExitUsage},
 		{"no such job", context.Background(), &jobs.NotFoundError{Ref: "x", Err: errors.New("x")}, cmdutil.ExitUsage},
-		{"cobra unknown command", context.Background(), errors.New(`unknown command "x" for "batchctl"`), cmdutil.ExitUsage},
 		{"partial", context.Background(), &cmdutil.PartialError{}, cmdutil.ExitPartial},
 		{"missing key", context.Background(), &providers.MissingKeyError{Profile: "openai"}, cmdutil.ExitAuth},
 		{"auth error", context.Background(), &cmdutil.AuthError{Err: errors.New("x")}, cmdutil.ExitAuth},
