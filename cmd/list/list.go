@@ -13,6 +13,7 @@ import (
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
 
+	"github.com/batchctl/batchctl/cmd/shared"
 	"github.com/batchctl/batchctl/internal/cmdutil"
 	"github.com/batchctl/batchctl/internal/iostreams"
 	"github.com/batchctl/batchctl/internal/jobs"
@@ -54,9 +55,11 @@ func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 			List jobs from the local registry, newest first. Statuses are as last seen;
 			run batchctl status (or wait) to refresh a job.
 
-			On a terminal the list is a table with relative times; when piped it is
-			tab-separated with no header and RFC 3339 times, one job per line:
-			id, name, provider, model, status, requests, succeeded, failed, created_at.
+			On a terminal the list is a table with relative times and token usage
+			(input→output, in k and M; "unknown" until known, see batchctl status); when
+			piped it is tab-separated with no header and RFC 3339 times, one job per
+			line: id, name, provider, model, status, requests, succeeded, failed,
+			created_at. --json gives exact token counts.
 
 			--remote lists the batches the provider has (made by batchctl or not); piped,
 			one per line: batch id, job (its batchctl_job metadata), status, endpoint,
@@ -229,7 +232,7 @@ func printJobs(ctx context.Context, opts *Options, list []*store.Job) error {
 	cs := opts.IO.ColorScheme()
 	tty := opts.IO.IsStdoutTTY()
 	tp := tableprinter.New(opts.IO.Out, tty, opts.IO.TerminalWidth(), cs.Bold)
-	tp.Header("ID", "NAME", "PROVIDER", "MODEL", "STATUS", "REQUESTS", "CREATED")
+	tp.Header("ID", "NAME", "PROVIDER", "MODEL", "STATUS", "REQUESTS", "TOKENS", "CREATED")
 	now := opts.Now()
 	for _, j := range list {
 		if tty {
@@ -237,8 +240,9 @@ func printJobs(ctx context.Context, opts *Options, list []*store.Job) error {
 			if j.Counts.Failed > 0 {
 				done += cs.Failure(fmt.Sprintf(" (%d failed)", j.Counts.Failed))
 			}
-			status := (&jobs.Job{Job: j}).StatusText()
-			tp.Row(cs.Bold(j.ID), j.Name, j.Provider, j.Model, cs.Status(status), done, cmdutil.FuzzyAgo(now, j.CreatedAt))
+			jj := &jobs.Job{Job: j}
+			tp.Row(cs.Bold(j.ID), j.Name, j.Provider, j.Model, cs.Status(jj.StatusText()), done,
+				shared.Tokens(jj.KnownUsage()), cmdutil.FuzzyAgo(now, j.CreatedAt))
 			continue
 		}
 		tp.Row(j.ID, j.Name, j.Provider, j.Model, j.Status, strconv.Itoa(j.Requests),

@@ -47,7 +47,7 @@ func (rw *readableWriter) writeResult(r *providers.Result) error {
 	}
 	tokens := ""
 	if r.Usage != nil {
-		tokens = fmt.Sprintf("  %d→%d tokens", r.Usage.InputTokens, r.Usage.OutputTokens)
+		tokens = "  " + Tokens(r.Usage) + " tokens"
 	}
 	id := printable(r.CustomID)
 	room := rw.width - lipgloss.Width(id) - 2 - statusWidth - 2 - lipgloss.Width(tokens)

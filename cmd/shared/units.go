@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/batchctl/batchctl/internal/cmdutil"
+	"github.com/batchctl/batchctl/internal/providers"
 )
 
 // Size says a number of bytes for people, in decimal units with three
@@ -35,22 +36,6 @@ func Count(n int64) string {
 	if n < 10_000 {
 		return strconv.FormatInt(n, 10)
 	}
-	v, unit := float64(n)/1e3, "k"
-	if n >= 999_500 {
-		v, unit = float64(n)/1e6, "M"
-	}
-	if n >= 999_500_000 {
-		v, unit = float64(n)/1e9, "G"
-	}
-	var short string
-	switch {
-	case v < 9.995:
-		short = fmt.Sprintf("%.2f%s", v, unit)
-	case v < 99.95:
-		short = fmt.Sprintf("%.1f%s", v, unit)
-	default:
-		short = fmt.Sprintf("%.0f%s", v, unit)
-	}
 	s := strconv.FormatInt(n, 10)
 	var b strings.Builder
 	for i, c := range s {
@@ -59,5 +44,37 @@ func Count(n int64) string {
 		}
 		b.WriteRune(c)
 	}
-	return short + " (" + b.String() + ")"
+	return Short(n) + " (" + b.String() + ")"
+}
+
+// Short says a large number for people where there is no room for its
+// exact figure (a table, a line per result): "12.3k", "1.23M"; under
+// 10,000 it is written as is.
+func Short(n int64) string {
+	if n < 10_000 {
+		return strconv.FormatInt(n, 10)
+	}
+	v, unit := float64(n)/1e3, "k"
+	if n >= 999_500 {
+		v, unit = float64(n)/1e6, "M"
+	}
+	if n >= 999_500_000 {
+		v, unit = float64(n)/1e9, "G"
+	}
+	switch {
+	case v < 9.995:
+		return fmt.Sprintf("%.2f%s", v, unit)
+	case v < 99.95:
+		return fmt.Sprintf("%.1f%s", v, unit)
+	}
+	return fmt.Sprintf("%.0f%s", v, unit)
+}
+
+// Tokens says token usage in a table or a line: input→output in Short
+// units, "12.3k→456"; "unknown" when u is nil.
+func Tokens(u *providers.Usage) string {
+	if u == nil {
+		return "unknown"
+	}
+	return Short(u.InputTokens) + "→" + Short(u.OutputTokens)
 }

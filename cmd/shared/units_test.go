@@ -1,6 +1,10 @@
 package shared
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/batchctl/batchctl/internal/providers"
+)
 
 func TestSizeAndCount(t *testing.T) {
 	for _, tt := range []struct{ got, want string }{
@@ -16,6 +20,11 @@ func TestSizeAndCount(t *testing.T) {
 		{Count(1_234_567), "1.23M (1,234,567)"},
 		{Count(999_999), "1.00M (999,999)"},
 		{Count(250_000_000), "250M (250,000,000)"},
+		{Short(9_999), "9999"},
+		{Short(12_345), "12.3k"},
+		{Short(1_234_567), "1.23M"},
+		{Tokens(&providers.Usage{InputTokens: 12_345, OutputTokens: 456}), "12.3k→456"},
+		{Tokens(nil), "unknown"},
 	} {
 		if tt.got != tt.want {
 			t.Errorf("got %q, want %q", tt.got, tt.want)

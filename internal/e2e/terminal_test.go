@@ -54,8 +54,8 @@ func TestTerminal(t *testing.T) {
 	term.waitFor(`(?m)^EXIT=0 *$`)
 
 	term.send("clear; batchctl list")
-	term.waitFor(`(?m)^ID +NAME +PROVIDER +MODEL +STATUS +REQUESTS +CREATED$`)
-	term.waitFor(`(?m)^` + job + ` +tmux +emulator +echo +completed +2/2 +less than a minute ago$`)
+	term.waitFor(`(?m)^ID +NAME +PROVIDER +MODEL +STATUS +REQUESTS +TOKENS +CREATED$`)
+	term.waitFor(`(?m)^` + job + ` +tmux +emulator +echo +completed +2/2 +2→2 +less than a minute ago$`)
 }
 
 // buildBatchctl builds the binary from this module into bin.
