@@ -7,21 +7,22 @@ import (
 	"strings"
 	"time"
 
-	"github.com/batchctl/batchctl/internal/cmdutil"
 	"github.com/batchctl/batchctl/internal/iostreams"
 	"github.com/batchctl/batchctl/internal/jobs"
 	"github.com/batchctl/batchctl/internal/providers"
 )
 
 // progress shows the advance of the jobs being waited for on stderr: on a
-// terminal one line per job, redrawn in place; otherwise one line each
-// time a job's status or counts change.
+// terminal a progressbar for one job, or one line per job for several,
+// redrawn in place; otherwise one line each time a job's status or counts
+// change.
 type progress struct {
 	ios   *iostreams.IOStreams
 	tty   bool
 	rows  []*progressRow
-	drawn int // lines on screen, to move back over when redrawing
-	frame int // spinner frame
+	bar   *singleBar // one job on a terminal
+	drawn int        // lines on screen, to move back over when redrawing
+	frame int        // spinner frame
 }
 
 // progressRow is what is known of one job's advance.
@@ -35,6 +36,9 @@ func newProgress(ios *iostreams.IOStreams, js []*jobs.Job) *progress {
 	p := &progress{ios: ios, tty: ios.IsStderrTTY()}
 	for _, j := range js {
 		p.rows = append(p.rows, &progressRow{job: j})
+	}
+	if p.tty && len(p.rows) == 1 {
+		p.bar = newSingleBar(ios)
 	}
 	return p
 }
@@ -63,6 +67,11 @@ func (p *progress) draw() {
 	if !p.tty {
 		return
 	}
+	if p.bar != nil {
+		r := p.rows[0]
+		p.bar.draw(r.job, r.rate.eta(knownTotal(r.job)))
+		return
+	}
 	var b strings.Builder
 	if p.drawn > 0 {
 		fmt.Fprintf(&b, "\x1b[%dA", p.drawn)
@@ -80,6 +89,10 @@ func (p *progress) draw() {
 // clear removes the lines drawn, so that a message can be printed; the
 // next draw puts them back below it.
 func (p *progress) clear() {
+	if p.bar != nil {
+		p.bar.clear()
+		return
+	}
 	if p.drawn == 0 {
 		return
 	}
@@ -104,8 +117,7 @@ func renderRow(j *jobs.Job, eta time.Duration, frame int) string {
 	done := j.Counts.Succeeded + j.Counts.Failed
 	total := knownTotal(j)
 	if total <= 0 {
-		return fmt.Sprintf("%s %s %s %s done (%d succeeded, %d failed)",
-			j.ID, j.StatusText(), spinner[frame%len(spinner)], cmdutil.Plural(done, "request"), j.Counts.Succeeded, j.Counts.Failed)
+		return fmt.Sprintf("%s %s %s %s", j.ID, j.StatusText(), spinner[frame%len(spinner)], countsText(j))
 	}
 	done = min(done, total)
 	filled := done * barWidth / total

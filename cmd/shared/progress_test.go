@@ -4,6 +4,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -136,4 +137,54 @@ func TestShortDuration(t *testing.T) {
 			t.Errorf("shortDuration(%s) = %q, want %q", d, got, want)
 		}
 	}
+}
+
+// One job on a terminal: progressbar draws its bar on one line, with the
+// job, its status word and the time left before it, and keeps it through
+// finalizing; a message clears the bar, which comes back below it; the
+// end leaves a summary. Piped (TestProgressLines) nothing of it is drawn.
+func TestProgressSingleBar(t *testing.T) {
+	ios, _, _, stderr := iostreams.Test()
+	ios.SetStderrTTY(true)
+	j := job("jb2222", providers.StatusValidating, 200, 0, 0)
+	p := newProgress(ios, []*jobs.Job{j})
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	step := func(at int, status providers.Status, succeeded int) {
+		j.Status, j.Counts.Succeeded = string(status), succeeded
+		p.update(0, t0.Add(time.Duration(at)*time.Second))
+		p.draw()
+	}
+	step(0, providers.StatusValidating, 0)
+	step(10, providers.StatusInProgress, 40)
+	step(20, providers.StatusInProgress, 80) // 4 a second, 120 left: 30s
+	p.printf("jb2222: 503 Service Unavailable; trying again in 2s\n")
+	step(30, providers.StatusInProgress, 120)
+	step(40, providers.StatusFinalizing, 200)
+	step(50, providers.StatusCompleted, 200)
+	p.finish()
+	golden(t, "progress_single.golden", []byte(spelled(stderr.String())))
+}
+
+// A job whose total is not known turns a spinner before its counts; a
+// narrow terminal gets a shorter bar once the total is known.
+func TestProgressSingleSpinnerNarrow(t *testing.T) {
+	ios, _, _, stderr := iostreams.Test()
+	ios.SetStderrTTY(true)
+	ios.SetTerminalWidth(50)
+	j := &jobs.Job{Job: &store.Job{ID: "batch_abc", Status: string(providers.StatusInProgress)}, Registered: true}
+	p := newProgress(ios, []*jobs.Job{j})
+	p.update(0, time.Now())
+	p.draw()
+	j.Counts.Succeeded = 1
+	p.draw()
+	j.Counts.Total = 4
+	p.draw()
+	golden(t, "progress_spinner.golden", []byte(spelled(stderr.String())))
+}
+
+// spelled shows what a terminal does with progressbar's output: a line
+// blanked with spaces, then each drawing on a line of its own.
+func spelled(s string) string {
+	s = regexp.MustCompile(`\r +\r`).ReplaceAllString(s, "<clear>")
+	return strings.ReplaceAll(s, "\r", "\n<cr>")
 }

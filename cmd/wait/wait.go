@@ -47,7 +47,8 @@ func NewCmdWait(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 
 			Jobs are waited for together. Progress goes to standard error: on a terminal one
 			bar per job with its status and the time left at the recent rate (a spinner and
-			counts when the provider does not say how many requests a batch has), otherwise
+			counts when the provider does not say how many requests a batch has; a single
+			job's bar narrows to fit the terminal's width, COLUMNS when set), otherwise
 			one line per change. Ctrl-C stops waiting; it never cancels the batch (use
 			batchctl cancel).
 

@@ -40,7 +40,8 @@ func TestTerminal(t *testing.T) {
 
 	term.send("batchctl create -f reqs.jsonl --provider emulator --name tmux --wait > out.jsonl; echo EXIT=$?")
 	job := term.waitFor(`(?m)created job (j[a-z0-9]{5}): 2 requests on emulator/echo`)[1]
-	term.waitFor(`(?m)^` + job + ` (validating|in_progress|finalizing) +\d+% \|[^|]*\| \(\d/2\)`)
+	// one job: progressbar's bar, with the status word and maybe the time left
+	term.waitFor(`(?m)^` + job + ` (validating|in_progress|finalizing)( \(about \S+ left\))? +\d+% \|[^|]*\| \(\d/2\)`)
 	term.waitFor(`(?m)^` + job + ` completed: 2 succeeded, 0 failed of 2 requests *$`) // the cleared bar leaves spaces
 	term.waitFor(`(?m)^EXIT=0 *$`)
 

@@ -97,3 +97,6 @@ func (s *IOStreams) SetColorEnabled(v bool) { s.colorEnabled, s.errColorEnabled 
 
 // TerminalWidth is the width of the terminal, 80 when unknown.
 func (s *IOStreams) TerminalWidth() int { return s.termWidth }
+
+// SetTerminalWidth overrides the terminal's width (tests).
+func (s *IOStreams) SetTerminalWidth(w int) { s.termWidth = w }
