@@ -279,11 +279,33 @@ func (c *Client) Download(ctx context.Context, b *providers.Batch, w io.Writer) 
 // Normalize turns one line of an output or error file into a result. The
 // lines have the shape of OpenAI's batch output; a moderation result is
 // flagged when any of its categories is, Mistral's results having no
-// flagged member.
+// flagged member, and the error of a request answered with an HTTP error
+// is read from Mistral's error body.
 func (c *Client) Normalize(line []byte) (providers.Result, error) {
 	r, err := c.files.Normalize(line)
+	if err != nil {
+		return r, err
+	}
 	if m := r.Moderation; m != nil && len(m.Categories) > 0 {
 		m.Flagged = true
 	}
-	return r, err
+	if e := r.Error; e != nil && e.HTTPStatus != nil && len(r.Response) > 0 {
+		readErrorBody(r.Response, e)
+	}
+	return r, nil
+}
+
+// readErrorBody fills in e from body when it is Mistral's error body.
+func readErrorBody(body []byte, e *providers.ResultError) {
+	var he providers.HTTPError
+	if !parseError(body, &he) {
+		return
+	}
+	e.Message = he.Message
+	if he.Type != "" {
+		e.Type = he.Type
+	}
+	if he.Code != "" {
+		e.Code = &he.Code
+	}
 }
