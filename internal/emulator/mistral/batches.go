@@ -90,7 +90,7 @@ type createJobRequest struct {
 // inputLine is one request: a line of an input file, or an item of
 // requests (docs/models/batchrequest.md).
 type inputLine struct {
-	CustomID *string        `json:"custom_id"`
+	CustomID *string         `json:"custom_id"`
 	Body     json.RawMessage `json:"body"`
 }
 
