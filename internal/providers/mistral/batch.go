@@ -170,6 +170,7 @@ func (c *Client) listPage(ctx context.Context, cursor string, size int) (httpx.P
 	q := url.Values{}
 	q.Set("page", strconv.Itoa(offset/perPage))
 	q.Set("page_size", strconv.Itoa(perPage))
+	q.Set("order_by", "-created") // the SDKs' default, sent as they send it
 	raw, err := c.api.Call(ctx, op, http.MethodGet, c.base+jobsPath+"?"+q.Encode(), nil)
 	if err != nil {
 		return httpx.Page{}, err

@@ -292,7 +292,7 @@ func TestListPages(t *testing.T) {
 	if want := []string{"j0", "j1", "j2", "j3", "j4"}; !slices.Equal(got, want) {
 		t.Errorf("listed %v, want %v", got, want)
 	}
-	want := []string{"GET /v1/batch/jobs?page=0&page_size=2", "GET /v1/batch/jobs?page=1&page_size=2", "GET /v1/batch/jobs?page=2&page_size=2"}
+	want := []string{"GET /v1/batch/jobs?order_by=-created&page=0&page_size=2", "GET /v1/batch/jobs?order_by=-created&page=1&page_size=2", "GET /v1/batch/jobs?order_by=-created&page=2&page_size=2"}
 	if !slices.Equal(rec.calls, want) {
 		t.Errorf("calls %v, want %v", rec.calls, want)
 	}
@@ -304,7 +304,7 @@ func TestListPages(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(got, []string{"j3", "j4"}) || !slices.Equal(rec.calls, []string{"GET /v1/batch/jobs?page=1&page_size=3"}) {
+	if !slices.Equal(got, []string{"j3", "j4"}) || !slices.Equal(rec.calls, []string{"GET /v1/batch/jobs?order_by=-created&page=1&page_size=3"}) {
 		t.Errorf("after 3: listed %v with %v", got, rec.calls)
 	}
 	err := c.List(context.Background(), providers.ListOptions{After: "b-1"}, func(*providers.Batch) error { return nil })
