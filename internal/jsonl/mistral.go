@@ -24,7 +24,7 @@ var mistral = protocol{
 		KindChat:       {"/v1/chat/completions", (*Converter).appendMistralChat},
 		KindEmbeddings: {"/v1/embeddings", (*Converter).appendMistralEmbeddings},
 	},
-	serves:         "chat and embeddings (and moderations, from openai batch lines for /v1/moderations)",
+	serves:         "chat and embeddings, and moderations from openai batch lines",
 	maxTemperature: 1.5,
 	manyInputs:     true,
 	imageURLs:      true,
@@ -70,7 +70,8 @@ func (c *Converter) passMistral(b []byte) ([]byte, string) {
 }
 
 // passMistralLine checks a Mistral batch line. Its endpoint is told by its
-// body (messages: chat, input: embeddings) or --endpoint.
+// body (messages: chat, input: embeddings) or --endpoint (which cannot be
+// responses: Mistral has no Responses API, see prepareDefaults).
 func (c *Converter) passMistralLine(b []byte) ([]byte, string) {
 	t := &c.top
 	id := c.checkID("custom_id", t.customID, false)

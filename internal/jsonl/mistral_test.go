@@ -134,6 +134,11 @@ func TestConvertMistralRefusals(t *testing.T) {
 			want: `reqs.jsonl:1: temperature: 2 is out of range for mistral (0 to 1.5)`,
 		},
 		{
+			name: "--endpoint responses", def: Defaults{Endpoint: KindResponses},
+			line: `{"custom_id":"r","body":{"model":"m","input":"Hi"}}`,
+			want: `reqs.jsonl: --endpoint: responses cannot be converted to mistral (it serves chat and embeddings, and moderations from openai batch lines)`,
+		},
+		{
 			name: "base64 embeddings", line: `{"custom_id":"e","model":"m","input":"x","encoding_format":"base64"}`,
 			want: `reqs.jsonl:1: encoding_format: "base64" cannot be converted to mistral (it returns floats)`,
 		},
