@@ -51,9 +51,11 @@
 //   - A result line carries custom_id and either response {status_code,
 //     body} or error. The field names come from the SDK example
 //     examples/mistral/jobs/async_batch_job_chat_completion_inline.py
-//     (res["response"]["body"]) and langchain4j's MistralAiBatchResultEntry;
-//     status_code and the shape of error are UNCONFIRMED by a primary
-//     source, and taken to be those of OpenAI's batch output.
+//     (res["response"]["body"]); response.status_code is read by two
+//     secondary clients (langchain4j's MistralAiBatchResultEntry,
+//     bespokelabs/curator's mistral_batch_request_processor.py). Both are
+//     UNCONFIRMED by a primary source, as is the shape of error, taken to be
+//     that of OpenAI's batch output.
 //   - Bodies: chat completions as OpenAI's (choices, usage prompt_tokens and
 //     completion_tokens); embeddings {data:[{embedding, index}], usage}
 //     (docs/models/embeddingresponse.md); moderations {id, model,
