@@ -24,6 +24,7 @@ import (
 
 	"github.com/batchctl/batchctl/cmd/root"
 	"github.com/batchctl/batchctl/internal/emulator"
+	"github.com/batchctl/batchctl/internal/emulator/mistral"
 	"github.com/batchctl/batchctl/internal/jobs"
 )
 
@@ -86,6 +87,8 @@ func TestScripts(t *testing.T) {
 			env.Setenv("ANTHROPIC_API_KEY", "sk-test")
 			env.Setenv("GOOGLE_GEMINI_BASE_URL", srv.URL)
 			env.Setenv("GEMINI_API_KEY", "sk-test")
+			env.Setenv("MISTRAL_BASE_URL", srv.URL+mistral.PathPrefix)
+			env.Setenv("MISTRAL_API_KEY", "sk-test")
 			env.Setenv("BATCHCTL_HOME", filepath.Join(env.WorkDir, "home"))
 			env.Setenv("BATCHCTL_EMULATOR_DURATION", "0s")
 			env.Setenv("NO_COLOR", "1")

@@ -41,7 +41,7 @@ func TestLoadDefaults(t *testing.T) {
 	if o.BaseURL != "https://api.openai.com/v1" || o.APIKey != "sk-1" || o.MaxRequests != 50_000 || o.MaxBytes != 200*MB {
 		t.Errorf("openai profile = %+v", o)
 	}
-	if got := strings.Join(cfg.ProfileNames(), ","); got != "anthropic,azure,emulator,gemini,groq,openai" {
+	if got := strings.Join(cfg.ProfileNames(), ","); got != "anthropic,azure,emulator,gemini,groq,mistral,openai" {
 		t.Errorf("profiles = %s", got)
 	}
 	if !cfg.Providers["emulator"].KeySet() {
@@ -264,5 +264,24 @@ func TestLoadWarnsOfAReadableKey(t *testing.T) {
 		if strings.Contains(w, "sk-in-file") {
 			t.Error("the warning shows the key")
 		}
+	}
+}
+
+func TestLoadMistral(t *testing.T) {
+	cfg, err := Load(env(map[string]string{"BATCHCTL_HOME": t.TempDir(), "MISTRAL_API_KEY": "mk-1"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := cfg.Providers["mistral"]
+	if m.Type != TypeMistral || m.BaseURL != "https://api.mistral.ai" || m.APIKey != "mk-1" || m.BaseURLSource != "" ||
+		m.MaxRequests != 1_000_000 || m.MaxBytes != 512*MB || m.CompletionWindow != "24h" {
+		t.Errorf("mistral profile = %+v", m)
+	}
+	cfg, err = Load(env(map[string]string{"BATCHCTL_HOME": t.TempDir(), "MISTRAL_BASE_URL": "http://127.0.0.1:9/mistral"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := cfg.Providers["mistral"]; m.BaseURL != "http://127.0.0.1:9/mistral" || m.BaseURLSource != "MISTRAL_BASE_URL" || m.KeySet() {
+		t.Errorf("mistral profile with MISTRAL_BASE_URL = %+v", m)
 	}
 }

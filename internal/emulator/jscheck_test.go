@@ -10,8 +10,9 @@ import (
 )
 
 // TestJSClients is the held-out client check: the official JavaScript
-// SDKs (npm openai, @anthropic-ai/sdk and @google/genai, pinned in
-// jscheck/package-lock.json) drive the emulator through each protocol's
+// SDKs (npm openai, @anthropic-ai/sdk, @google/genai and
+// @mistralai/mistralai, pinned in jscheck/package-lock.json) drive the
+// emulator through each protocol's
 // batch lifecycle, the way their READMEs show. tsc first compiles the
 // check against the SDKs' own types; node then runs it, and a second tsc
 // pass checks every body it received as a literal of the SDK type it was
@@ -85,6 +86,15 @@ gemini: listed 1
 gemini: result "Hello there"
 gemini: result error 500
 gemini: cancelled JOB_STATE_CANCELLED
+mistral: uploaded batch 226 bytes 2 lines
+mistral: created SUCCESS model=mistral-small-latest metadata={"batchctl_job":"jscheck"}
+mistral: retrieved SUCCESS total=2 succeeded=1 failed=1
+mistral: listed 1 of 1
+mistral: result c1 200 "Hello there" stop
+mistral: error c2 429 rate_limit_error
+mistral: moderation d1 -,hate_and_discrimination
+mistral: embedding e1 4 floats
+mistral: cancelled CANCELLATION_REQUESTED
 `
 	if got != want {
 		t.Errorf("transcript:\n%s\nwant:\n%s", got, want)

@@ -15,6 +15,7 @@ import (
 	"github.com/batchctl/batchctl/internal/emulator/anthropic"
 	"github.com/batchctl/batchctl/internal/emulator/core"
 	"github.com/batchctl/batchctl/internal/emulator/gemini"
+	"github.com/batchctl/batchctl/internal/emulator/mistral"
 	"github.com/batchctl/batchctl/internal/emulator/openai"
 )
 
@@ -52,6 +53,7 @@ var protocols = []func(host *core.Host, dir string) (core.Protocol, error){
 	openai.New,
 	anthropic.New,
 	gemini.New,
+	mistral.New,
 }
 
 // New returns a Server keeping its state in opts.Dir.

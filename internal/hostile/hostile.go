@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/batchctl/batchctl/internal/emulator"
+	"github.com/batchctl/batchctl/internal/emulator/mistral"
 )
 
 // Tamper wraps the emulator's handler: it may answer a request itself,
@@ -52,13 +53,14 @@ func Start(t testing.TB, opts emulator.Options, tamper Tamper) *Server {
 	return &Server{Server: srv, Key: opts.APIKey, Dir: opts.Dir}
 }
 
-// Env is the environment that points batchctl's three protocols at the
+// Env is the environment that points batchctl's protocols at the
 // server, with its key.
 func (s *Server) Env() []string {
 	return []string{
 		"OPENAI_BASE_URL=" + s.URL + "/v1", "OPENAI_API_KEY=" + s.Key,
 		"ANTHROPIC_BASE_URL=" + s.URL, "ANTHROPIC_API_KEY=" + s.Key,
 		"GOOGLE_GEMINI_BASE_URL=" + s.URL, "GEMINI_API_KEY=" + s.Key,
+		"MISTRAL_BASE_URL=" + s.URL + mistral.PathPrefix, "MISTRAL_API_KEY=" + s.Key,
 	}
 }
 

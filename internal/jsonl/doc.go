@@ -34,8 +34,14 @@
 //	anthropic  {"custom_id":...,"params":{"model","max_tokens","system","messages",...}}
 //	gemini     {"key":...,"request":{"contents","systemInstruction","generationConfig"}}, or
 //	           {"key":...,"request":{"content":{"parts":[{"text"}]},"taskType","outputDimensionality"}}
+//	mistral    {"custom_id":...,"body":{"model","messages","max_tokens",...}}, or
+//	           {"custom_id":...,"body":{"model","input","output_dimension"}}
 //
 // Gemini takes one model per batch, in the URL, so its lines carry none.
+// Mistral's own line is OpenAI's without method and url: such a line passes
+// as it is for TargetMistral (chat or embeddings, told by its body), an
+// OpenAI batch line for /v1/moderations passes with its body, and Mistral
+// endpoints whose results batchctl cannot read (OCR, FIM, ...) are refused.
 //
 // # What converts
 //

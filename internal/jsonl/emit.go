@@ -23,7 +23,19 @@ func (c *Converter) appendOpenAIHead(o []byte, url string) []byte {
 
 func (c *Converter) appendOpenAIChat(o []byte) []byte {
 	r := &c.req
-	o = append(c.appendOpenAIHead(o, "/v1/chat/completions"), `,"messages":[`...)
+	o = c.appendChatMessages(c.appendOpenAIHead(o, "/v1/chat/completions"))
+	o = appendMember(o, "max_completion_tokens", r.maxTokens)
+	o = appendMember(o, "temperature", r.temperature)
+	o = appendMember(o, "top_p", r.topP)
+	o = appendMember(o, "stop", r.stop)
+	return append(o, "}}"...)
+}
+
+// appendChatMessages writes the messages member of a chat completions
+// body, the system text first.
+func (c *Converter) appendChatMessages(o []byte) []byte {
+	r := &c.req
+	o = append(o, `,"messages":[`...)
 	if len(r.system) > 0 {
 		o = append(o, `{"role":"system","content":`...)
 		o = append(appendChatContent(o, r.system), "},"...)
@@ -34,12 +46,7 @@ func (c *Converter) appendOpenAIChat(o []byte) []byte {
 		o = append(o, `","content":`...)
 		o = append(appendChatContent(o, r.parts[m.first:m.end]), "},"...)
 	}
-	o = append(trimComma(o), ']')
-	o = appendMember(o, "max_completion_tokens", r.maxTokens)
-	o = appendMember(o, "temperature", r.temperature)
-	o = appendMember(o, "top_p", r.topP)
-	o = appendMember(o, "stop", r.stop)
-	return append(o, "}}"...)
+	return append(trimComma(o), ']')
 }
 
 // appendChatContent writes the content of a chat completions message: a

@@ -16,10 +16,11 @@ const (
 	TargetOpenAI    Target = "openai"
 	TargetAnthropic Target = "anthropic"
 	TargetGemini    Target = "gemini"
+	TargetMistral   Target = "mistral"
 )
 
 // protocols lists the targets' rules, in the order messages name them.
-var protocols = []*protocol{&openAI, &anthropic, &gemini}
+var protocols = []*protocol{&openAI, &anthropic, &gemini, &mistral}
 
 // protocol is the input rules of one target: the lines that are its own,
 // the requests it accepts, and how a converted request is written for it.

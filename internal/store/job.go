@@ -74,7 +74,7 @@ type Job struct {
 // job is polled where it was created and an interrupted create is finished
 // as it was started. It never holds a key.
 type Target struct {
-	ProfileType string // wire protocol: openai, anthropic, gemini or emulator
+	ProfileType string // wire protocol: openai, anthropic, gemini, mistral or emulator
 	// BaseURL has no userinfo and no query parameter that could be a key.
 	BaseURL    string
 	AuthHeader string // how an openai-type key is sent: bearer or api-key

@@ -6,6 +6,7 @@
 import { env, writeWire } from './check.js';
 import { runAnthropic } from './anthropic.js';
 import { runGemini } from './gemini.js';
+import { runMistral } from './mistral.js';
 import { runOpenAI } from './openai.js';
 
 const base = env('JSCHECK_BASE');
@@ -13,4 +14,5 @@ const slowBase = env('JSCHECK_SLOW_BASE');
 await runOpenAI(base, slowBase);
 await runAnthropic(base, slowBase);
 await runGemini(base, slowBase);
+await runMistral(base, slowBase);
 writeWire(env('JSCHECK_WIRE'));
