@@ -137,6 +137,7 @@ func TestLoadBuiltinProviders(t *testing.T) {
 		{"gemini", TypeGemini, "https://generativelanguage.googleapis.com", "GEMINI_API_KEY", true, 100_000, 2 * GB},
 		{"azure", TypeOpenAI, "https://r.openai.azure.com/openai/v1", "AZURE_OPENAI_API_KEY", false, 100_000, 200 * MB},
 		{"groq", TypeOpenAI, "https://api.groq.com/openai/v1", "GROQ_API_KEY", false, 50_000, 200 * MB},
+		{"xai", TypeXAI, "https://api.x.ai/v1", "XAI_API_KEY", false, 50_000, 200 * MB},
 	}
 	for _, tt := range tests {
 		p := cfg.Providers[tt.name]

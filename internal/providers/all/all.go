@@ -19,6 +19,7 @@ import (
 	"github.com/batchctl/batchctl/internal/providers/gemini"
 	"github.com/batchctl/batchctl/internal/providers/openai"
 	"github.com/batchctl/batchctl/internal/providers/retry"
+	"github.com/batchctl/batchctl/internal/providers/xai"
 )
 
 // factories is the only list that names every provider.
@@ -26,6 +27,7 @@ var factories = register(
 	openai.Factory(),
 	anthropic.Factory(),
 	gemini.Factory(),
+	xai.Factory(),
 	emulator.Factory(),
 )
 

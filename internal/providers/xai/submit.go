@@ -1,0 +1,212 @@
+package xai
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/batchctl/batchctl/internal/providers"
+)
+
+// resumeScan is how many of the newest batches Submit looks through for
+// one an earlier attempt opened (the list is taken to be newest first:
+// UNCONFIRMED).
+const resumeScan = 1000
+
+// Submit creates a batch from req's input, OpenAI batch lines for
+// /v1/chat/completions, in two steps: it opens an empty batch named with
+// req.Metadata's job and part and the number of requests, then adds the
+// requests in chunks, in input order. Only a batch holding every request
+// its name says shows the job's tag (see parseBatch), so a batch found
+// half filled is never taken for a finished one.
+//
+// Submit is resumable, so a retry never duplicates or loses a request:
+// before opening a batch for a tagged input it looks for one of the same
+// name that an earlier attempt opened. A full one is returned as it is; a
+// partly filled one gets the rest of the requests, from the first the
+// batch does not count (num_requests). That relies on an add call taking
+// all its requests or none (UNCONFIRMED), and means a request id is never
+// sent twice to a batch.
+func (c *Client) Submit(ctx context.Context, req providers.SubmitRequest) (*providers.Batch, error) {
+	const op = "create batch"
+	switch {
+	case req.InputFileID != "":
+		return nil, fmt.Errorf("%s: xAI batches made from an uploaded file are not supported (the file's line format is not documented); pass the input with -f", op)
+	case req.Endpoint != "" && req.Endpoint != endpoint:
+		return nil, fmt.Errorf("%s: xAI batches here take %s requests only, not %s", op, endpoint, req.Endpoint)
+	case req.Requests < 1:
+		return nil, fmt.Errorf("%s: no requests to send", op)
+	}
+	if err := c.api.CheckKey(); err != nil {
+		return nil, err
+	}
+	name := batchName(req.Metadata, req.Requests)
+	found, err := c.findByName(ctx, req.Metadata, name)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	if found != nil && found.Metadata != nil {
+		found.Model = req.Model
+		return found, nil // an earlier attempt made it whole
+	}
+	if err := req.BeginCreate(); err != nil {
+		return nil, err
+	}
+	id, added := "", 0
+	if found != nil {
+		id, added = found.ID, found.Counts.Total
+	} else {
+		b, err := c.batchCall(ctx, op, http.MethodPost, c.base+batchesPath, createBody(name))
+		if err != nil {
+			return nil, err
+		}
+		id = b.ID
+	}
+	if err := c.addRequests(ctx, id, req, added); err != nil {
+		return nil, err
+	}
+	b, err := c.Get(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: requests added, but: %w", op, id, err)
+	}
+	b.Model = req.Model
+	return b, nil
+}
+
+// createBody is the body of POST /v1/batches [proto: CreateBatchRequest].
+func createBody(name string) []byte {
+	body, _ := json.Marshal(struct {
+		Name string `json:"name"`
+	}{name})
+	return body
+}
+
+// findByName returns the newest batch named name that was not cancelled,
+// nil when there is none; an input without a job tag has no name of its
+// own, so nothing is looked for.
+func (c *Client) findByName(ctx context.Context, md map[string]string, name string) (*providers.Batch, error) {
+	if md["batchctl_job"] == "" {
+		return nil, nil
+	}
+	var found *providers.Batch
+	err := c.List(ctx, providers.ListOptions{Limit: resumeScan}, func(b *providers.Batch) error {
+		var w wireBatch
+		if json.Unmarshal(b.Raw, &w) != nil || w.Name != name || w.CancelTime != nil {
+			return nil
+		}
+		found = b
+		return providers.ErrStop
+	})
+	return found, err
+}
+
+// addRequests adds the requests of req's input after the first skip to
+// batch id, in chunks of at most ChunkRequests requests and about
+// maxChunkBytes bytes.
+func (c *Client) addRequests(ctx context.Context, id string, req providers.SubmitRequest, skip int) error {
+	in, err := req.Open()
+	if err != nil {
+		return fmt.Errorf("add requests to batch %s: open input: %w", id, err)
+	}
+	defer in.Close()
+	r := bufio.NewReaderSize(in, 64<<10)
+	chunk := &requestChunk{}
+	for line := 1; ; line++ {
+		raw, err := r.ReadBytes('\n')
+		if errors.Is(err, io.EOF) && len(raw) == 0 {
+			break
+		}
+		if err != nil && !errors.Is(err, io.EOF) {
+			return fmt.Errorf("add requests to batch %s: read input: %w", id, err)
+		}
+		if line <= skip {
+			continue
+		}
+		if err := chunk.add(raw, line); err != nil {
+			return fmt.Errorf("add requests to batch %s: %w", id, err)
+		}
+		if chunk.n >= c.cfg.ChunkRequests || chunk.body.Len() >= maxChunkBytes {
+			if err := c.sendChunk(ctx, id, chunk, line); err != nil {
+				return err
+			}
+		}
+	}
+	if chunk.n > 0 {
+		return c.sendChunk(ctx, id, chunk, req.Requests)
+	}
+	return nil
+}
+
+// sendChunk adds the chunk's requests, the last of which is input line
+// last, and empties it. A batch the API refuses requests for (a 4xx
+// answer other than 408 and 429) is cancelled, so that no half-filled
+// batch is left running.
+func (c *Client) sendChunk(ctx context.Context, id string, chunk *requestChunk, last int) error {
+	op := fmt.Sprintf("add requests %d-%d to batch %s", last-chunk.n+1, last, id)
+	_, err := c.api.Call(ctx, op, http.MethodPost, c.batchURL(id, "/requests"), chunk.finish())
+	chunk.reset()
+	var he *providers.HTTPError
+	if errors.As(err, &he) && he.StatusCode >= 400 && he.StatusCode < 500 &&
+		he.StatusCode != http.StatusTooManyRequests && he.StatusCode != http.StatusRequestTimeout {
+		if _, cerr := c.Cancel(context.WithoutCancel(ctx), id); cerr != nil {
+			return fmt.Errorf("%w (and cancelling the half-filled batch failed: %v)", err, cerr)
+		}
+	}
+	return err
+}
+
+// requestChunk is the body of one add call being built [proto:
+// AddBatchRequestsRequest.batch_requests]:
+// {"batch_requests":[{"batch_request_id":...,"batch_request":{"chat_get_completion":{...}}},...]}.
+type requestChunk struct {
+	body bytes.Buffer
+	n    int
+}
+
+// inputLine is what an input line (an OpenAI batch line) gives a batch
+// request.
+type inputLine struct {
+	CustomID string          `json:"custom_id"`
+	Body     json.RawMessage `json:"body"`
+}
+
+// add appends the batch request of input line number line.
+func (ch *requestChunk) add(raw []byte, line int) error {
+	var in inputLine
+	if err := json.Unmarshal(raw, &in); err != nil {
+		return fmt.Errorf("input line %d: %w", line, err)
+	}
+	if in.CustomID == "" || len(in.Body) == 0 || in.Body[0] != '{' {
+		return fmt.Errorf("input line %d: want a custom_id and a body object", line)
+	}
+	if ch.n == 0 {
+		ch.body.WriteString(`{"batch_requests":[`)
+	} else {
+		ch.body.WriteByte(',')
+	}
+	id, _ := json.Marshal(in.CustomID)
+	ch.body.WriteString(`{"batch_request_id":`)
+	ch.body.Write(id)
+	ch.body.WriteString(`,"batch_request":{"chat_get_completion":`)
+	ch.body.Write(in.Body)
+	ch.body.WriteString(`}}`)
+	ch.n++
+	return nil
+}
+
+// finish closes the body and returns it.
+func (ch *requestChunk) finish() []byte {
+	ch.body.WriteString(`]}`)
+	return bytes.Clone(ch.body.Bytes())
+}
+
+// reset empties the chunk.
+func (ch *requestChunk) reset() {
+	ch.body.Reset()
+	ch.n = 0
+}
