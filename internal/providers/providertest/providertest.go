@@ -50,6 +50,10 @@ type Harness struct {
 	// whatever was asked, so List must follow the provider's cursor. Empty
 	// leaves pages alone (List is then not checked across pages).
 	PageSizeParam string
+	// NoCompletionTime says the provider does not report when a batch that
+	// completed ended (xAI's batches have no such time), so its
+	// CompletedAt stays zero; a cancelled or expired batch still has one.
+	NoCompletionTime bool
 	// Supports lists the optional behaviours the provider has; the suite
 	// skips the checks of the others, saying which behaviour is missing.
 	Supports []Feature

@@ -117,8 +117,11 @@ func parseBatch(provider string, raw []byte) (*providers.Batch, error) {
 	if tag.complete(int(st.NumRequests)) {
 		b.Metadata = tag.metadata()
 	}
-	if b.Status.Terminal() {
-		b.CompletedAt = utc(w.CancelTime) // the end of a cancelled batch, else unknown
+	switch b.Status {
+	case providers.StatusCancelled:
+		b.CompletedAt = utc(w.CancelTime) // when the cancel was asked: xAI gives no end time
+	case providers.StatusExpired:
+		b.CompletedAt = utc(w.ExpireTime)
 	}
 	return b, nil
 }

@@ -57,23 +57,21 @@ func (c *Client) Submit(ctx context.Context, req providers.SubmitRequest) (*prov
 	if err := req.BeginCreate(); err != nil {
 		return nil, err
 	}
-	id, added := "", 0
-	if found != nil {
-		id, added = found.ID, found.Counts.Total
-	} else {
-		b, err := c.batchCall(ctx, op, http.MethodPost, c.base+batchesPath, createBody(name))
-		if err != nil {
+	b := found
+	if b == nil {
+		if b, err = c.batchCall(ctx, op, http.MethodPost, c.base+batchesPath, createBody(name)); err != nil {
 			return nil, err
 		}
-		id = b.ID
 	}
-	if err := c.addRequests(ctx, id, req, added); err != nil {
+	if err := c.addRequests(ctx, b.ID, req, b.Counts.Total); err != nil {
 		return nil, err
 	}
-	b, err := c.Get(ctx, id)
-	if err != nil {
-		return nil, fmt.Errorf("%s %s: requests added, but: %w", op, id, err)
-	}
+	// The add calls answer nothing: the batch is as opened, now holding
+	// every request, none of which has run yet as far as batchctl knows
+	// (Raw stays the answer to the open or the lookup).
+	b.Status, b.ProviderStatus = providers.StatusInProgress, "pending"
+	b.Counts = providers.Counts{Total: req.Requests}
+	b.Metadata = parseBatchName(name).metadata()
 	b.Model = req.Model
 	return b, nil
 }
