@@ -41,7 +41,7 @@ func TestLoadDefaults(t *testing.T) {
 	if o.BaseURL != "https://api.openai.com/v1" || o.APIKey != "sk-1" || o.MaxRequests != 50_000 || o.MaxBytes != 200*MB {
 		t.Errorf("openai profile = %+v", o)
 	}
-	if got := strings.Join(cfg.ProfileNames(), ","); got != "anthropic,azure,emulator,gemini,groq,openai" {
+	if got := strings.Join(cfg.ProfileNames(), ","); got != "anthropic,azure,emulator,gemini,groq,openai,xai" {
 		t.Errorf("profiles = %s", got)
 	}
 	if !cfg.Providers["emulator"].KeySet() {
