@@ -42,17 +42,18 @@ func (n *count) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// wireBatch is the part of a Batch batchctl reads [proto: Batch].
+// wireBatch is the part of a Batch batchctl reads [proto: Batch]. Its
+// cost_breakdown {total_cost_usd_ticks, endpoint_costs} is not read: it
+// stays in the batch's Raw JSON, as xAI sent it.
 type wireBatch struct {
-	BatchID            string         `json:"batch_id"`
-	Name               string         `json:"name"`
-	CreateTime         *time.Time     `json:"create_time"`
-	ExpireTime         *time.Time     `json:"expire_time"`
-	CancelTime         *time.Time     `json:"cancel_time"`
-	CancelByXAIMessage string         `json:"cancel_by_xai_message"`
-	State              wireState      `json:"state"`
-	CostBreakdown      *CostBreakdown `json:"cost_breakdown"`
-	InputFileID        string         `json:"input_file_id"`
+	BatchID            string     `json:"batch_id"`
+	Name               string     `json:"name"`
+	CreateTime         *time.Time `json:"create_time"`
+	ExpireTime         *time.Time `json:"expire_time"`
+	CancelTime         *time.Time `json:"cancel_time"`
+	CancelByXAIMessage string     `json:"cancel_by_xai_message"`
+	State              wireState  `json:"state"`
+	InputFileID        string     `json:"input_file_id"`
 }
 
 // wireState is a batch's counters [proto: BatchState].
@@ -62,26 +63,6 @@ type wireState struct {
 	NumSuccess   count `json:"num_success"`
 	NumError     count `json:"num_error"`
 	NumCancelled count `json:"num_cancelled"`
-}
-
-// CostBreakdown is what a batch has cost so far [proto:
-// BatchCostBreakdown]: a tick is 1e-10 USD (UNCONFIRMED: the unit is
-// named only by the field, total_cost_usd_ticks).
-type CostBreakdown struct {
-	TotalCostUSDTicks count `json:"total_cost_usd_ticks"`
-}
-
-// TicksPerUSD is how many cost ticks make a dollar (UNCONFIRMED).
-const TicksPerUSD = 10_000_000_000
-
-// CostUSD returns the cost of a batch in dollars from its raw JSON, and
-// whether the batch reports one.
-func CostUSD(raw []byte) (float64, bool) {
-	var w wireBatch
-	if json.Unmarshal(raw, &w) != nil || w.CostBreakdown == nil {
-		return 0, false
-	}
-	return float64(w.CostBreakdown.TotalCostUSDTicks) / TicksPerUSD, true
 }
 
 // parseBatch turns a Batch into its normalized form; provider is the
