@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -70,7 +71,10 @@ func TestSubmitResumes(t *testing.T) {
 			srv := httptest.NewServer(l)
 			defer srv.Close()
 			p := xai.New(xai.Config{Name: "xai", BaseURL: srv.URL + "/xai/v1", APIKey: "k", ChunkRequests: 2})
-			reqs := []providertest.Request{{"r1", "one"}, {"r2", "two"}, {"r3", "three"}, {"r4", "four"}, {"r5", "five"}}
+			var reqs []providertest.Request
+			for i, prompt := range []string{"one", "two", "three", "four", "five"} {
+				reqs = append(reqs, providertest.Request{ID: fmt.Sprintf("r%d", i+1), Prompt: prompt})
+			}
 			input := chatLines(t, reqs)
 			md := map[string]string{"batchctl_job": "j1"}
 			req := providers.SubmitRequest{
