@@ -36,7 +36,7 @@ func NewCmdEmulator(f *cmdutil.Factory) *cobra.Command {
 		Use:   "emulator <command>",
 		Short: "Run the built-in batch API emulator",
 		Long: heredoc.Doc(`
-			The emulator speaks the OpenAI, Anthropic and Gemini batch APIs (files, batches,
+			The emulator speaks the OpenAI, Anthropic, Gemini and xAI batch APIs (files, batches,
 			results) on loopback, keeps its state on disk and answers every request
 			deterministically, so pipelines can be tested with no key and no network. The "emulator" provider (--model emulator/echo)
 			runs it inside batchctl itself.

@@ -39,9 +39,10 @@ type rpcStatus struct {
 // Normalize turns one result line into a result. A chat completion is
 // read as OpenAI's (text, finish_reason, usage, model; Response is the
 // completion); an error is errored with its google.rpc code's name as type
-// and code and the HTTP status that code maps to, canceled for CANCELLED
-// (a request a cancel stopped) and expired for DEADLINE_EXCEEDED (one the
-// batch's expiry stopped: UNCONFIRMED), with the error as Response.
+// and code and the HTTP status that code maps to, or canceled for
+// CANCELLED (a request a cancel stopped) and expired for
+// DEADLINE_EXCEEDED (one the batch's expiry stopped: UNCONFIRMED), which
+// had no HTTP answer; the error is the Response.
 func (c *Client) Normalize(line []byte) (providers.Result, error) {
 	var l resultLine
 	if err := json.Unmarshal(line, &l); err != nil {
@@ -121,6 +122,9 @@ func resultError(id string, raw json.RawMessage, message string) (providers.Resu
 		r.Status = providers.ResultCanceled
 	case "DEADLINE_EXCEEDED":
 		r.Status = providers.ResultExpired
+	}
+	if r.Status != providers.ResultErrored {
+		e.HTTPStatus = nil // the request never got an HTTP answer
 	}
 	return r, nil
 }
