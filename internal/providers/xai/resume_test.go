@@ -19,12 +19,15 @@ import (
 	"github.com/batchctl/batchctl/internal/providers/xai"
 )
 
-// loser passes calls to the emulator, but does the nth call matching
-// method and path suffix without answering it: the connection drops.
+// loser passes calls to the emulator, but spoils the answer to the nth
+// call matching method and path suffix: "lost" does the call and drops
+// the connection, "500 after" does it and answers 500, "500" answers 500
+// without doing it.
 type loser struct {
 	next         http.Handler
 	method, path string
 	nth          int
+	how          string
 
 	mu    sync.Mutex
 	seen  int
@@ -40,34 +43,46 @@ func (l *loser) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		lose = l.seen == l.nth
 	}
 	l.mu.Unlock()
-	if !lose {
+	switch {
+	case !lose:
 		l.next.ServeHTTP(w, r)
-		return
+	case l.how == "500":
+		http.Error(w, `{"code":"Internal error","error":"spoiled"}`, http.StatusInternalServerError)
+	case l.how == "500 after":
+		l.next.ServeHTTP(httptest.NewRecorder(), r)
+		http.Error(w, `{"code":"Internal error","error":"spoiled"}`, http.StatusInternalServerError)
+	default:
+		l.next.ServeHTTP(httptest.NewRecorder(), r)
+		panic(http.ErrAbortHandler)
 	}
-	l.next.ServeHTTP(httptest.NewRecorder(), r)
-	panic(http.ErrAbortHandler)
 }
 
-// TestSubmitResumes loses the answer to one step of a create (opening the
-// batch, or adding its second chunk of requests) and submits again, as
-// batchctl's retry does: the second Submit finds the batch the first one
-// opened and adds only what it lacks, so the batch ends with every
-// request once (the emulator refuses a request id it already has).
+// TestSubmitResumes spoils the answer to one step of a create of five
+// requests added two at a time. A lost answer to the open or to an add
+// call that is not the last is made good at once (the batch is looked up);
+// otherwise Submit fails and a second Submit, as batchctl's retry makes,
+// finds the batch by its name and adds only what it lacks. Either way the
+// batch ends with every request once (the emulator refuses a request id it
+// already has).
 func TestSubmitResumes(t *testing.T) {
 	for _, tt := range []struct {
-		name, method, path string
-		nth                int
+		name, method, path, how string
+		nth                     int
+		firstFails              bool
 	}{
-		{"open lost", http.MethodPost, "/batches", 1},
-		{"second chunk lost", http.MethodPost, "/requests", 2},
-		{"first chunk lost", http.MethodPost, "/requests", 1},
+		{"open lost", http.MethodPost, "/batches", "lost", 1, false},
+		{"first chunk lost", http.MethodPost, "/requests", "lost", 1, false},
+		{"second chunk lost", http.MethodPost, "/requests", "lost", 2, false},
+		{"last chunk lost", http.MethodPost, "/requests", "lost", 3, true},
+		{"second chunk 500 after adding", http.MethodPost, "/requests", "500 after", 2, true},
+		{"second chunk 500", http.MethodPost, "/requests", "500", 2, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			emu, err := emulator.New(emulator.Options{Dir: t.TempDir(), APIKey: "k"})
 			if err != nil {
 				t.Fatal(err)
 			}
-			l := &loser{next: emu, method: tt.method, path: tt.path, nth: tt.nth}
+			l := &loser{next: emu, method: tt.method, path: tt.path, nth: tt.nth, how: tt.how}
 			srv := httptest.NewServer(l)
 			defer srv.Close()
 			p := xai.New(xai.Config{Name: "xai", BaseURL: srv.URL + "/xai/v1", APIKey: "k", ChunkRequests: 2})
@@ -85,12 +100,14 @@ func TestSubmitResumes(t *testing.T) {
 				Metadata: md,
 			}
 			ctx := context.Background()
-			if _, err := p.Submit(ctx, req); err == nil {
-				t.Fatal("first Submit succeeded; want the lost answer's error")
-			}
 			b, err := p.Submit(ctx, req)
+			if (err != nil) != tt.firstFails {
+				t.Fatalf("first Submit: %v, want an error: %v", err, tt.firstFails)
+			}
 			if err != nil {
-				t.Fatalf("second Submit: %v", err)
+				if b, err = p.Submit(ctx, req); err != nil {
+					t.Fatalf("second Submit: %v", err)
+				}
 			}
 			var listed []*providers.Batch
 			if err := p.List(ctx, providers.ListOptions{}, func(b *providers.Batch) error {

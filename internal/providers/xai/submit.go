@@ -25,13 +25,15 @@ const resumeScan = 1000
 // its name says shows the job's tag (see parseBatch), so a batch found
 // half filled is never taken for a finished one.
 //
-// Submit is resumable, so a retry never duplicates or loses a request:
-// before opening a batch for a tagged input it looks for one of the same
-// name that an earlier attempt opened. A full one is returned as it is; a
-// partly filled one gets the rest of the requests, from the first the
-// batch does not count (num_requests). That relies on an add call taking
-// all its requests or none (UNCONFIRMED), and means a request id is never
-// sent twice to a batch.
+// A lost answer (a broken connection) to the open, or to an add call
+// other than the last, is made good at once by looking at the batch.
+// Other failures return, and Submit is resumable, so a retry never
+// duplicates or loses a request: before opening a batch for a tagged
+// input it looks for one of the same name that an earlier attempt opened.
+// A full one is returned as it is; a partly filled one gets the rest of
+// the requests, from the first the batch does not count (num_requests).
+// That relies on an add call taking all its requests or none
+// (UNCONFIRMED), and means a request id is never sent twice to a batch.
 func (c *Client) Submit(ctx context.Context, req providers.SubmitRequest) (*providers.Batch, error) {
 	const op = "create batch"
 	switch {
@@ -59,7 +61,7 @@ func (c *Client) Submit(ctx context.Context, req providers.SubmitRequest) (*prov
 	}
 	b := found
 	if b == nil {
-		if b, err = c.batchCall(ctx, op, http.MethodPost, c.base+batchesPath, createBody(name)); err != nil {
+		if b, err = c.open(ctx, req.Metadata, name); err != nil {
 			return nil, err
 		}
 	}
@@ -74,6 +76,30 @@ func (c *Client) Submit(ctx context.Context, req providers.SubmitRequest) (*prov
 	b.Metadata = parseBatchName(name).metadata()
 	b.Model = req.Model
 	return b, nil
+}
+
+// open opens an empty batch named name. When the answer is lost (the
+// connection broke: the batch may exist), the batch is looked for by its
+// name straight away, so that a half-made create goes on at once instead
+// of failing and being waited for.
+func (c *Client) open(ctx context.Context, md map[string]string, name string) (*providers.Batch, error) {
+	const op = "create batch"
+	b, err := c.batchCall(ctx, op, http.MethodPost, c.base+batchesPath, createBody(name))
+	if err == nil || !lostAnswer(ctx, err) {
+		return b, err
+	}
+	if found, ferr := c.findByName(ctx, md, name); ferr == nil && found != nil {
+		return found, nil
+	}
+	return nil, err
+}
+
+// lostAnswer reports whether err is a call that got no answer (a broken
+// connection), while ctx still runs: the call may have taken effect.
+func lostAnswer(ctx context.Context, err error) bool {
+	var he *providers.HTTPError
+	var nokey *providers.MissingKeyError
+	return ctx.Err() == nil && !errors.As(err, &he) && !errors.As(err, &nokey)
 }
 
 // createBody is the body of POST /v1/batches [proto: CreateBatchRequest].
@@ -129,7 +155,7 @@ func (c *Client) addRequests(ctx context.Context, id string, req providers.Submi
 			return fmt.Errorf("add requests to batch %s: %w", id, err)
 		}
 		if chunk.n >= c.cfg.ChunkRequests || chunk.body.Len() >= maxChunkBytes {
-			if err := c.sendChunk(ctx, id, chunk, line); err != nil {
+			if err := c.sendMidChunk(ctx, id, chunk, line, req.Requests); err != nil {
 				return err
 			}
 		}
@@ -140,14 +166,44 @@ func (c *Client) addRequests(ctx context.Context, id string, req providers.Submi
 	return nil
 }
 
-// sendChunk adds the chunk's requests, the last of which is input line
-// last, and empties it. A batch the API refuses requests for (a 4xx
-// answer other than 408 and 429) is cancelled, so that no half-filled
-// batch is left running.
-func (c *Client) sendChunk(ctx context.Context, id string, chunk *requestChunk, last int) error {
-	op := fmt.Sprintf("add requests %d-%d to batch %s", last-chunk.n+1, last, id)
-	_, err := c.api.Call(ctx, op, http.MethodPost, c.batchURL(id, "/requests"), chunk.finish())
+// sendMidChunk sends a chunk other than the last (ending at input line
+// last of requests). When its answer is lost, the batch's num_requests
+// tells whether it was added, and the chunk is sent again only if it was
+// not, so that the create goes on. The last chunk's lost answer is
+// returned as it is: the batch is then whole, and is found by its name.
+func (c *Client) sendMidChunk(ctx context.Context, id string, chunk *requestChunk, last, requests int) error {
+	body, first := chunk.finish(), last-chunk.n+1
 	chunk.reset()
+	err := c.add(ctx, id, body, first, last)
+	if err == nil || last >= requests || !lostAnswer(ctx, err) {
+		return err
+	}
+	b, gerr := c.Get(ctx, id)
+	switch {
+	case gerr != nil:
+		return err
+	case b.Counts.Total == last:
+		return nil // it was added
+	case b.Counts.Total == first-1:
+		return c.add(ctx, id, body, first, last)
+	}
+	return err
+}
+
+// sendChunk sends the chunk, which ends at input line last, and empties
+// it.
+func (c *Client) sendChunk(ctx context.Context, id string, chunk *requestChunk, last int) error {
+	body, first := chunk.finish(), last-chunk.n+1
+	chunk.reset()
+	return c.add(ctx, id, body, first, last)
+}
+
+// add sends one add call, of input lines first to last. A batch the API
+// refuses requests for (a 4xx answer other than 408 and 429) is
+// cancelled, so that no half-filled batch is left running.
+func (c *Client) add(ctx context.Context, id string, body []byte, first, last int) error {
+	op := fmt.Sprintf("add requests %d-%d to batch %s", first, last, id)
+	_, err := c.api.Call(ctx, op, http.MethodPost, c.batchURL(id, "/requests"), body)
 	var he *providers.HTTPError
 	if errors.As(err, &he) && he.StatusCode >= 400 && he.StatusCode < 500 &&
 		he.StatusCode != http.StatusTooManyRequests && he.StatusCode != http.StatusRequestTimeout {
@@ -197,10 +253,9 @@ func (ch *requestChunk) add(raw []byte, line int) error {
 	return nil
 }
 
-// finish closes the body and returns it.
+// finish returns the body, closed.
 func (ch *requestChunk) finish() []byte {
-	ch.body.WriteString(`]}`)
-	return bytes.Clone(ch.body.Bytes())
+	return append(bytes.Clone(ch.body.Bytes()), `]}`...)
 }
 
 // reset empties the chunk.
