@@ -228,7 +228,8 @@ func (a *API) view(rec *batchRecord, now time.Time) (batchObject, error) {
 		b.CancelTime = &rec.Timeline.Cancelling
 	}
 	if p.Phase == core.PhaseExpired {
-		b.CancelByXAIMessage = expiredMessage
+		// xAI cancels what is left at the expiry, saying why
+		b.CancelByXAIMessage, b.CancelTime = expiredMessage, &p.EndedAt
 	}
 	runs, err := a.runs(rec)
 	if err != nil {

@@ -2,6 +2,7 @@ package xai
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -52,7 +53,7 @@ type wireBatch struct {
 	ExpireTime         *time.Time `json:"expire_time"`
 	CancelTime         *time.Time `json:"cancel_time"`
 	CancelByXAIMessage string     `json:"cancel_by_xai_message"`
-	State              wireState  `json:"state"`
+	State              *wireState `json:"state"`
 	InputFileID        string     `json:"input_file_id"`
 }
 
@@ -68,7 +69,8 @@ type wireState struct {
 // parseBatch turns a Batch into its normalized form; provider is the
 // profile name it came through. Its name gives back the metadata batchctl
 // tagged it with (see batchName), but only once every request it names
-// was added: a batch still being filled is no batch of a job yet.
+// was added: a batch still being filled, or one whose state the answer
+// leaves out ("not always populated" [proto]), is no batch of a job yet.
 func parseBatch(provider string, raw []byte) (*providers.Batch, error) {
 	var w wireBatch
 	if err := json.Unmarshal(raw, &w); err != nil {
@@ -78,7 +80,10 @@ func parseBatch(provider string, raw []byte) (*providers.Batch, error) {
 		return nil, errors.New("parse batch: no batch_id")
 	}
 	tag := parseBatchName(w.Name)
-	st := w.State
+	var st wireState
+	if w.State != nil {
+		st = *w.State
+	}
 	b := &providers.Batch{
 		ID:             w.BatchID,
 		Provider:       provider,
@@ -95,14 +100,17 @@ func parseBatch(provider string, raw []byte) (*providers.Batch, error) {
 		InputFileID: w.InputFileID,
 		Raw:         bytes.Clone(raw),
 	}
-	if tag.complete(int(st.NumRequests)) {
+	if w.State != nil && tag.complete(int(st.NumRequests)) {
 		b.Metadata = tag.metadata()
 	}
 	switch b.Status {
-	case providers.StatusCancelled:
-		b.CompletedAt = utc(w.CancelTime) // when the cancel was asked: xAI gives no end time
+	case providers.StatusCancelled, providers.StatusFailed:
+		b.CompletedAt = utc(w.CancelTime) // when it was cancelled: xAI gives no end time
 	case providers.StatusExpired:
-		b.CompletedAt = utc(w.ExpireTime)
+		b.CompletedAt = cmp.Or(utc(w.CancelTime), utc(w.ExpireTime))
+	}
+	if b.Status == providers.StatusFailed {
+		b.Errors = []providers.BatchError{{Code: "cancelled_by_xai", Message: w.CancelByXAIMessage}}
 	}
 	return b, nil
 }
@@ -111,15 +119,24 @@ func parseBatch(provider string, raw []byte) (*providers.Batch, error) {
 // status enum): no requests is validating (a batch being opened, or one
 // batchctl is still filling: fewer requests than its name says);
 // requests pending is in_progress, or cancelling once a cancel was asked
-// for; none pending is cancelled after a cancel, expired when xAI stopped
-// it (cancel_by_xai_message: the only documented reason is that it ran
-// out of time, UNCONFIRMED), else completed.
+// for; none pending is completed, or cancelled after a cancel. A batch
+// xAI cancelled itself (cancel_by_xai_message, "an error message
+// explaining why" [proto]) is expired when that happened at its
+// expire_time or later, failed otherwise: the proto names no reasons, and
+// taking a cancel at the expiry time for the expiry is UNCONFIRMED. An
+// answer without the state is unknown.
 func (w *wireBatch) status(tag batchTag) providers.Status {
+	if w.State == nil {
+		return providers.StatusUnknown
+	}
 	st := w.State
 	cancelled := w.CancelTime != nil
 	switch {
 	case w.CancelByXAIMessage != "" && st.NumPending == 0:
-		return providers.StatusExpired
+		if w.ExpireTime != nil && (w.CancelTime == nil || !w.CancelTime.Before(*w.ExpireTime)) {
+			return providers.StatusExpired
+		}
+		return providers.StatusFailed
 	case cancelled && st.NumPending > 0:
 		return providers.StatusCancelling
 	case cancelled:
@@ -135,6 +152,9 @@ func (w *wireBatch) status(tag batchTag) providers.Status {
 // providerStatus names the state the counters show, for display: xAI has
 // no status of its own.
 func (w *wireBatch) providerStatus(tag batchTag) string {
+	if w.State == nil {
+		return "state not reported"
+	}
 	st := w.State
 	switch {
 	case w.CancelByXAIMessage != "":

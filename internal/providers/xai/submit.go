@@ -111,8 +111,9 @@ func createBody(name string) []byte {
 }
 
 // findByName returns the newest batch named name that was not cancelled,
-// nil when there is none; an input without a job tag has no name of its
-// own, so nothing is looked for.
+// as Get shows it (a list may leave the state out), nil when there is
+// none; an input without a job tag has no name of its own, so nothing is
+// looked for.
 func (c *Client) findByName(ctx context.Context, md map[string]string, name string) (*providers.Batch, error) {
 	if md["batchctl_job"] == "" {
 		return nil, nil
@@ -126,7 +127,14 @@ func (c *Client) findByName(ctx context.Context, md map[string]string, name stri
 		found = b
 		return providers.ErrStop
 	})
-	return found, err
+	if err != nil || found == nil {
+		return nil, err
+	}
+	b, err := c.Get(ctx, found.ID)
+	if err == nil && b.Status == providers.StatusUnknown {
+		err = fmt.Errorf("batch %s, opened for these requests, reports no state: not adding to it", b.ID)
+	}
+	return b, err
 }
 
 // addRequests adds the requests of req's input after the first skip to
