@@ -14,56 +14,68 @@
 // # Wire facts and their sources
 //
 // No official JS or Go SDK exists: the official SDK is Python over gRPC
-// (github.com/xai-org/xai-sdk-python). The field names below are those of
-// its proto, src/xai_sdk/proto/v6/batch_pb2.pyi (Batch, BatchState,
-// BatchCostBreakdown, BatchRequest, BatchResult, CreateBatchRequest,
-// ListBatchesRequest/Response, ListBatchResultsRequest/Response), which the
-// REST gateway spells in snake_case JSON; the emulator
-// (internal/emulator/xai) is checked against the same names.
+// (github.com/xai-org/xai-sdk-python). The messages are those of the
+// canonical proto, github.com/xai-org/xai-proto
+// proto/xai/api/v1/batch.proto (service BatchMgmt; the SDK ships the same
+// as src/xai_sdk/proto/v6/batch_pb2.pyi), which the REST gateway writes in
+// snake_case JSON; the emulator (internal/emulator/xai) is checked
+// against the same names (internal/emulator/xai_spec_test.go).
 //
 //   - Batch: batch_id, name, create_time, expire_time, cancel_time,
-//     cancel_by_xai_message, state {num_requests, num_pending, num_success,
-//     num_error, num_cancelled}, cost_breakdown {total_cost_usd_ticks,
-//     endpoint_costs[]}, input_file_id [proto]. The timestamps are
-//     google.protobuf.Timestamp, RFC 3339 strings in JSON [proto3 JSON
-//     mapping]; the int64 counters may come as JSON strings, and are read
-//     either way.
-//   - There is no status enum: a batch is done when num_pending is 0
-//     [proto; docs.x.ai/developers/advanced-api-usage/batch-api "check
-//     back later"; the examples poll until num_pending == 0].
-//   - batch_request_id "must be unique within the batch" [xai_sdk chat.py,
-//     chat.create]; results carry it [xai_sdk batch.py BatchResult].
-//   - Create with input_file_id loads the requests from an uploaded JSONL
-//     file and seals the batch [xai_sdk sync/batch.py create]; JSONL upload
-//     exists since March 2026 [docs.x.ai/developers/release-notes]. The
-//     line format of that file is not in the SDK or the docs searched
-//     (third-party clients use OpenAI's batch lines): UNCONFIRMED, so
-//     batchctl adds requests instead and refuses --input-file-id.
-//   - The REST paths, the {"batch_requests":[{"batch_request_id",
-//     "batch_request":{"chat_get_completion":{...}}}]} body, the ":cancel"
-//     suffix and the result envelope {"batch_request_id", "batch_result":
-//     {"response":{"chat_get_completion":{...}}} | {"error":{"code",
-//     "message"}}} come from third-party REST clients (tryagi Xai guide,
-//     ruby_llm, litellm) and ../shared/reference/providers.md D.5, not
-//     from a page of xAI's own: UNCONFIRMED. The gRPC proto names the
-//     request member completion_request and the response
-//     completion_response.
-//   - A result's error is a google.rpc.Status {code, message}
-//     [proto: BatchResult.error]; its code is given its name and HTTP
-//     status here as google/rpc/code.proto maps them.
-//   - UNCONFIRMED: what the API does when a batch_request_id is added twice
-//     (batchctl never does it: see Submit), whether one add call is
+//     cancel_by_xai_message ("if the batch was cancelled by xAI, an error
+//     message explaining why"), state (BatchState, "not always
+//     populated"), cost_breakdown, input_file_id [batch.proto]. The
+//     timestamps are google.protobuf.Timestamp, RFC 3339 strings in JSON;
+//     the int64 counters may come as JSON strings (proto3 JSON mapping),
+//     and are read either way.
+//   - BatchState: num_requests, num_pending, num_success, num_error,
+//     num_cancelled. There is no status enum: a batch is done when
+//     num_pending is 0 [batch.proto; the SDK's examples poll for it].
+//   - BatchCostBreakdown.total_cost_usd_ticks is in ticks of 1e-10 USD
+//     [batch.proto; xai_sdk cost.py]. batchctl keeps it in Raw only.
+//   - BatchRequest.batch_request_id is optional and "must be unique within
+//     the batch"; results come in no guaranteed order and carry it
+//     [batch.proto]. AddBatchRequests answers google.protobuf.Empty.
+//   - ListBatches and ListBatchResults take limit (default 100) and
+//     pagination_token, and answer a pagination_token that is empty on
+//     the last page [batch.proto].
+//   - BatchResult is batch_request_id and a oneof of response
+//     (BatchResultData: completion_response | image_response |
+//     video_response) or error (google.rpc.Status {code, message}); the
+//     code is given its name and HTTP status here as google/rpc/code.proto
+//     maps them [batch.proto].
+//   - CreateBatchRequest {name, input_file_id}: with a file the batch "will
+//     be populated from the file's contents" [batch.proto] and sealed
+//     [xai_sdk sync/batch.py]; JSONL upload exists since March 2026
+//     [docs.x.ai/developers/release-notes]. The line format of that file
+//     is in neither the proto nor the docs searched (third-party clients
+//     use OpenAI's batch lines): UNCONFIRMED, so batchctl adds requests
+//     instead and refuses --input-file-id.
+//   - The REST paths (POST /v1/batches, POST /v1/batches/{id}/requests,
+//     GET /v1/batches[/{id}[/results]], POST /v1/batches/{id}:cancel) and
+//     the gateway's JSON names of the oneofs ("chat_get_completion" for
+//     the completion request and response, the result's oneof under
+//     "batch_result") come from third-party REST clients (tryagi's Xai
+//     guide, ruby_llm, litellm, batchwork.dev) and
+//     ../shared/reference/providers.md D.5; the proto carries no HTTP
+//     annotations: UNCONFIRMED. The proto names them completion_request,
+//     completion_response and result.
+//   - UNCONFIRMED too: what the API does when a batch_request_id is added
+//     twice (batchctl never does it: see Submit), whether one add call is
 //     all-or-nothing, the largest add call, the per-batch limits, whether
 //     list is newest first, what becomes of requests still pending at
-//     expire_time, and the JSON of an API error (read here as OpenAI's
-//     {"error":{...}} or xAI's {"code":...,"error":"..."}).
+//     expire_time (taken here to be cancelled by xAI at that time), and
+//     the JSON of an API error (read here as OpenAI's {"error":{...}} or
+//     xAI's {"code":...,"error":"..."}).
 //
 // # Statuses
 //
 // batchctl derives a status from the counters (see status): no requests
-// yet is validating; requests pending is in_progress, or cancelling after
-// a cancel; none pending is completed, cancelled after a cancel, or
-// expired when xAI stopped the batch itself (cancel_by_xai_message).
+// yet, or fewer than the batch's name says, is validating; requests
+// pending is in_progress, or cancelling after a cancel; none pending is
+// completed, or cancelled after a cancel, or, when xAI cancelled the
+// batch itself, expired (at or after expire_time) or failed. A batch
+// reports no time it ended, so a completed batch's CompletedAt is zero.
 package xai
 
 import (
