@@ -12,9 +12,10 @@ import (
 
 // xAI has no OpenAPI document in ../shared/specs and no JavaScript or Go
 // SDK: its official SDK is Python over gRPC. The emulator's xAI answers
-// are checked here against the field names of that SDK's proto,
-// github.com/xai-org/xai-sdk-python src/xai_sdk/proto/v6/batch_pb2.pyi
-// (the __slots__ of each message), which the REST gateway writes in
+// are checked here against the field names of xAI's proto,
+// github.com/xai-org/xai-proto proto/xai/api/v1/batch.proto (as shipped
+// in github.com/xai-org/xai-sdk-python src/xai_sdk/proto/v6/batch_pb2.pyi,
+// the __slots__ of each message), which the REST gateway writes in
 // snake_case JSON. The result envelope ("batch_result" holding the
 // BatchResultData oneof as "response", the completion as
 // "chat_get_completion") is the REST gateway's naming as third-party

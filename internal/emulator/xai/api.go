@@ -3,10 +3,10 @@
 // cancelled and its results paged, under the REST paths of
 // https://api.x.ai/v1 mounted at /xai/v1 (xAI's paths are OpenAI's paths
 // with other bodies, so they cannot share /v1). The JSON follows the
-// field names of the official SDK's proto
-// (github.com/xai-org/xai-sdk-python, src/xai_sdk/proto/v6/batch_pb2.pyi)
-// in snake_case; see internal/providers/xai for the sources and what is
-// UNCONFIRMED.
+// field names of xAI's proto (github.com/xai-org/xai-proto,
+// proto/xai/api/v1/batch.proto; the official Python SDK ships it as
+// src/xai_sdk/proto/v6/batch_pb2.pyi) in snake_case; see
+// internal/providers/xai for the sources and what is UNCONFIRMED.
 //
 // Server faults: the create faults strike the call that adds requests
 // (where a batch's work is created); opening an empty batch suffers
