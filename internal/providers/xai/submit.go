@@ -9,14 +9,20 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"time"
 
 	"github.com/batchctl/batchctl/internal/providers"
 )
 
-// resumeScan is how many of the newest batches Submit looks through for
-// one an earlier attempt opened (the list is taken to be newest first:
-// UNCONFIRMED).
-const resumeScan = 1000
+// Submit looks for a batch an earlier attempt opened among the
+// resumeScan newest batches created within resumeWindow (the list is
+// taken to be newest first: UNCONFIRMED). A batch has an expire_time,
+// taken to be about a day after it is opened (UNCONFIRMED: xAI says most
+// batches finish within 24 hours), so an older one is not added to.
+const (
+	resumeScan   = 1000
+	resumeWindow = 48 * time.Hour
+)
 
 // Submit creates a batch from req's input, OpenAI batch lines for
 // /v1/chat/completions, in two steps: it opens an empty batch named with
@@ -119,7 +125,11 @@ func (c *Client) findByName(ctx context.Context, md map[string]string, name stri
 		return nil, nil
 	}
 	var found *providers.Batch
+	since := c.now().Add(-resumeWindow)
 	err := c.List(ctx, providers.ListOptions{Limit: resumeScan}, func(b *providers.Batch) error {
+		if !b.CreatedAt.IsZero() && b.CreatedAt.Before(since) {
+			return providers.ErrStop
+		}
 		var w wireBatch
 		if json.Unmarshal(b.Raw, &w) != nil || w.Name != name || w.CancelTime != nil {
 			return nil
