@@ -158,11 +158,13 @@ func (c *Client) addRequests(ctx context.Context, id string, req providers.Submi
 	defer in.Close()
 	r := bufio.NewReaderSize(in, 64<<10)
 	chunk := &requestChunk{}
-	for line := 1; ; line++ {
+	line := 0
+	for {
 		raw, err := r.ReadBytes('\n')
 		if errors.Is(err, io.EOF) && len(raw) == 0 {
 			break
 		}
+		line++
 		if err != nil && !errors.Is(err, io.EOF) {
 			return fmt.Errorf("add requests to batch %s: read input: %w", id, err)
 		}
@@ -177,6 +179,9 @@ func (c *Client) addRequests(ctx context.Context, id string, req providers.Submi
 				return err
 			}
 		}
+	}
+	if line != req.Requests {
+		return fmt.Errorf("add requests to batch %s: the input has %d lines, not its declared %d requests", id, line, req.Requests)
 	}
 	if chunk.n > 0 {
 		return c.sendChunk(ctx, id, chunk, req.Requests)
