@@ -36,6 +36,9 @@
 //	           {"key":...,"request":{"content":{"parts":[{"text"}]},"taskType","outputDimensionality"}}
 //
 // Gemini takes one model per batch, in the URL, so its lines carry none.
+// TargetXAI's own shape is the OpenAI batch line, for chat only: other
+// lines are converted as for openai, and the provider (internal/providers/xai)
+// sends each body as a batch request's chat_get_completion.
 //
 // # What converts
 //

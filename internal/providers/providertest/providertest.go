@@ -1,6 +1,6 @@
 // Package providertest is the conformance suite of providers.Provider. Run
 // drives one provider against the batchctl emulator, which speaks the
-// OpenAI, Anthropic and Gemini protocols, and checks what a user of
+// OpenAI, Anthropic, Gemini and xAI protocols, and checks what a user of
 // batchctl would notice: how a batch moves through the normalized statuses,
 // which results come back and how they are normalized, cancelling,
 // expiring, listing, metadata, errors, retries and context cancellation.
