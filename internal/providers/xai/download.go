@@ -51,7 +51,9 @@ func (c *Client) Download(ctx context.Context, b *providers.Batch, w io.Writer) 
 				return fmt.Errorf("%s: %w", op, err)
 			}
 		}
-		if page.PaginationToken == nil || *page.PaginationToken == "" || *page.PaginationToken == token || len(page.Results) == 0 {
+		// the token is empty on the last page [batch.proto]; one that
+		// repeats would never end
+		if page.PaginationToken == nil || *page.PaginationToken == "" || *page.PaginationToken == token {
 			return nil
 		}
 		token = *page.PaginationToken
