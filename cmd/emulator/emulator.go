@@ -73,6 +73,7 @@ func newCmdServe(f *cmdutil.Factory, runF func(context.Context, *ServeOptions) e
 			work is done, no answer ever), slow (answered after 2s) or late (the request is
 			kept and never answered; its work is done only once a later list of batches has
 			been answered: a create that lands after the caller's rerun has looked for it).
+			For xAI, create is the call adding requests to a batch.
 
 			EXIT STATUS
 			  0    stopped by Ctrl-C or SIGTERM
