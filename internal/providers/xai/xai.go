@@ -55,10 +55,14 @@
 //     GET /v1/batches[/{id}[/results]], POST /v1/batches/{id}:cancel) and
 //     the gateway's JSON names of the oneofs ("chat_get_completion" for
 //     the completion request and response, the result's oneof under
-//     "batch_result") come from third-party REST clients (tryagi's Xai
-//     guide, ruby_llm, litellm, batchwork.dev) and
+//     "batch_result") come from third-party REST clients
+//     (https://tryagi.github.io/Xai/guides/batches,
+//     https://batchwork.dev/providers/xai, ruby_llm's xai batches,
+//     https://docs.litellm.ai/docs/providers/xai_batches) and
 //     ../shared/reference/providers.md D.5; the proto carries no HTTP
-//     annotations: UNCONFIRMED. The proto names them completion_request,
+//     annotations and docs.x.ai's batch guide
+//     (https://docs.x.ai/developers/advanced-api-usage/batch-api) shows
+//     the SDK: UNCONFIRMED. The proto names them completion_request,
 //     completion_response and result.
 //   - UNCONFIRMED too: what the API does when a batch_request_id is added
 //     twice (batchctl never does it: see Submit), whether one add call is
