@@ -60,9 +60,9 @@
 //     https://batchwork.dev/providers/xai, ruby_llm's xai batches,
 //     https://docs.litellm.ai/docs/providers/xai_batches) and
 //     ../shared/reference/providers.md D.5; the proto carries no HTTP
-//     annotations and docs.x.ai's batch guide
-//     (https://docs.x.ai/developers/advanced-api-usage/batch-api) shows
-//     the SDK: UNCONFIRMED. The proto names them completion_request,
+//     annotations, and only excerpts of docs.x.ai's batch guide
+//     (https://docs.x.ai/developers/advanced-api-usage/batch-api) could be
+//     read here: UNCONFIRMED. The proto names them completion_request,
 //     completion_response and result.
 //   - UNCONFIRMED too: what the API does when a batch_request_id is added
 //     twice (batchctl never does it: see Submit), whether one add call is
