@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io/fs"
 	"net/http"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -35,7 +36,7 @@ type batchRecord struct {
 	Timeline core.Timeline `json:"timeline"`
 }
 
-func (a *API) batchPath(id, ext string) string { return a.batches + "/" + id + ext }
+func (a *API) batchPath(id, ext string) string { return filepath.Join(a.batches, id+ext) }
 
 // requestBatch reads the record of the batch r's path names (less a
 // ":cancel" verb); an unknown id gives a 404 error.
