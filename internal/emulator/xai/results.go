@@ -1,8 +1,16 @@
 package xai
 
 import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
 	"net/http"
+	"os"
 	"strconv"
+	"strings"
 
 	"github.com/batchctl/batchctl/internal/emulator/core"
 )
@@ -14,43 +22,93 @@ const defaultResults = 100
 // ListBatchResultsRequest/Response]. The results are those of the
 // requests that have run, in the order added, at any time; once a cancel
 // or the expiry stopped the others, theirs too (an error, CANCELLED or
-// DEADLINE_EXCEEDED). Dropped requests are never listed. The token is the
-// index of the next request.
+// DEADLINE_EXCEEDED). Dropped requests are never listed. The token is
+// where the next page starts in the stored requests, "index.offset", so a
+// page reads only its own requests.
 func (a *API) batchResults(w http.ResponseWriter, r *http.Request) error {
 	rec, err := a.requestBatch(r)
 	if err != nil {
 		return err
 	}
 	q := r.URL.Query()
-	limit, start := defaultResults, 0
+	limit := defaultResults
 	if s := q.Get("limit"); s != "" {
 		if limit, err = strconv.Atoi(s); err != nil || limit < 1 {
 			return errorf(http.StatusBadRequest, "limit: want a positive integer, not %q", s)
 		}
 	}
-	if s := q.Get("pagination_token"); s != "" {
-		if start, err = strconv.Atoi(s); err != nil || start < 0 {
-			return errorf(http.StatusBadRequest, "pagination_token: %q is not a token of this list", s)
-		}
+	at, ok := parseToken(q.Get("pagination_token"))
+	if !ok {
+		return errorf(http.StatusBadRequest, "pagination_token: %q is not a token of this list", q.Get("pagination_token"))
 	}
-	reqs, err := a.storedRequests(rec.ID)
+	f, err := os.Open(a.batchPath(rec.ID, requestsExt))
+	if errors.Is(err, fs.ErrNotExist) {
+		core.WriteJSON(w, http.StatusOK, resultList{Results: []batchResult{}})
+		return nil
+	}
 	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if _, err := f.Seek(at.offset, io.SeekStart); err != nil {
 		return err
 	}
 	p := rec.Timeline.At(a.host.Clock())
 	page := resultList{Results: []batchResult{}}
-	i := start
-	for ; i < len(reqs) && len(page.Results) < limit; i++ {
-		run := execute(reqs[i].BatchRequest.ChatGetCompletion)
-		if res, ok := resultOf(rec, i, reqs[i].BatchRequestID, run, fateOf(i, run, p)); ok {
+	br := bufio.NewReader(f)
+	for len(page.Results) < limit {
+		line, err := br.ReadBytes('\n')
+		if len(line) == 0 && errors.Is(err, io.EOF) {
+			return a.sendPage(w, page, nil)
+		}
+		if err != nil {
+			return fmt.Errorf("batch %s: stored request %d: %w", rec.ID, at.index+1, err)
+		}
+		var req batchRequest
+		if err := json.Unmarshal(line, &req); err != nil {
+			return fmt.Errorf("batch %s: stored request %d: %w", rec.ID, at.index+1, err)
+		}
+		run := execute(req.BatchRequest.ChatGetCompletion)
+		if res, ok := resultOf(rec, at.index, req.BatchRequestID, run, fateOf(at.index, run, p)); ok {
 			page.Results = append(page.Results, res)
 		}
+		at.index, at.offset = at.index+1, at.offset+int64(len(line))
 	}
-	if i < len(reqs) {
-		page.PaginationToken = core.StrPtr(strconv.Itoa(i))
+	if _, err := br.Peek(1); err != nil {
+		return a.sendPage(w, page, nil) // nothing after this page
+	}
+	return a.sendPage(w, page, &at)
+}
+
+// sendPage answers a page of results; next is where the next one starts,
+// nil on the last page.
+func (a *API) sendPage(w http.ResponseWriter, page resultList, next *position) error {
+	if next != nil {
+		page.PaginationToken = core.StrPtr(strconv.Itoa(next.index) + "." + strconv.FormatInt(next.offset, 10))
 	}
 	core.WriteJSON(w, http.StatusOK, page)
 	return nil
+}
+
+// position is a place in a batch's stored requests: the index of a
+// request and the offset of its line.
+type position struct {
+	index  int
+	offset int64
+}
+
+// parseToken reads a pagination token; "" is the start.
+func parseToken(token string) (position, bool) {
+	if token == "" {
+		return position{}, true
+	}
+	i, o, ok := strings.Cut(token, ".")
+	index, ierr := strconv.Atoi(i)
+	offset, oerr := strconv.ParseInt(o, 10, 64)
+	if !ok || ierr != nil || oerr != nil || index < 0 || offset < 0 {
+		return position{}, false
+	}
+	return position{index, offset}, true
 }
 
 // resultList is a ListBatchResultsResponse [proto].
