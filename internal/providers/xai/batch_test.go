@@ -2,6 +2,7 @@ package xai_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"maps"
 	"net/http"
@@ -79,5 +80,25 @@ func TestBatchStatus(t *testing.T) {
 					tt.status, tt.providerStatus, tt.metadata, tt.counts, tt.completed)
 			}
 		})
+	}
+}
+
+// TestErrorBodies checks that both error shapes an xAI answer may take
+// give the error's message, type and code.
+func TestErrorBodies(t *testing.T) {
+	for _, tt := range []struct{ body, typ, code, message string }{
+		{`{"code":"Client specified an invalid argument","error":"Batch b1 not found"}`, "Client specified an invalid argument", "Client specified an invalid argument", "Batch b1 not found"},
+		{`{"error":{"message":"bad key","type":"invalid_request_error","code":"invalid_api_key"}}`, "invalid_request_error", "invalid_api_key", "bad key"},
+	} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(http.StatusBadRequest)
+			io.WriteString(w, tt.body)
+		}))
+		_, err := xai.New(xai.Config{Name: "xai", BaseURL: srv.URL + "/v1", APIKey: "xai-secret"}).Get(context.Background(), "b1")
+		srv.Close()
+		var he *providers.HTTPError
+		if !errors.As(err, &he) || he.StatusCode != 400 || he.Type != tt.typ || he.Code != tt.code || he.Message != tt.message {
+			t.Errorf("%s: got %#v (%v)", tt.body, he, err)
+		}
 	}
 }
