@@ -89,6 +89,8 @@ func TestScripts(t *testing.T) {
 			env.Setenv("GEMINI_API_KEY", "sk-test")
 			env.Setenv("MISTRAL_BASE_URL", srv.URL+mistral.PathPrefix)
 			env.Setenv("MISTRAL_API_KEY", "sk-test")
+			env.Setenv("XAI_BASE_URL", srv.URL+"/xai/v1")
+			env.Setenv("XAI_API_KEY", "sk-test")
 			env.Setenv("BATCHCTL_HOME", filepath.Join(env.WorkDir, "home"))
 			env.Setenv("BATCHCTL_EMULATOR_DURATION", "0s")
 			env.Setenv("NO_COLOR", "1")

@@ -36,7 +36,7 @@ func NewCmdEmulator(f *cmdutil.Factory) *cobra.Command {
 		Use:   "emulator <command>",
 		Short: "Run the built-in batch API emulator",
 		Long: heredoc.Doc(`
-			The emulator speaks the OpenAI, Anthropic, Gemini and Mistral batch APIs (files, batches,
+			The emulator speaks the OpenAI, Anthropic, Gemini, Mistral and xAI batch APIs (files, batches,
 			results) on loopback, keeps its state on disk and answers every request
 			deterministically, so pipelines can be tested with no key and no network. The "emulator" provider (--model emulator/echo)
 			runs it inside batchctl itself.
@@ -53,14 +53,15 @@ func newCmdServe(f *cmdutil.Factory, runF func(context.Context, *ServeOptions) e
 		Use:   "serve [--addr <host:port>]",
 		Short: "Serve the emulator over HTTP",
 		Long: heredoc.Doc(`
-			Serve the emulator until interrupted. It speaks the OpenAI, Anthropic, Gemini
-			and Mistral batch protocols on one port; point a client of any of them at it
-			(Mistral's API is served under /mistral):
+			Serve the emulator until interrupted. It speaks the OpenAI, Anthropic, Gemini,
+			Mistral and xAI batch protocols on one port; point a client of any of them at it
+			(Mistral's API is served under /mistral, xAI's under /xai/v1):
 
 			  OPENAI_BASE_URL=http://127.0.0.1:8089/v1 OPENAI_API_KEY=test batchctl create ...
 			  ANTHROPIC_BASE_URL=http://127.0.0.1:8089 ANTHROPIC_API_KEY=test batchctl create ...
 			  GOOGLE_GEMINI_BASE_URL=http://127.0.0.1:8089 GEMINI_API_KEY=test batchctl create ...
 			  MISTRAL_BASE_URL=http://127.0.0.1:8089/mistral MISTRAL_API_KEY=test batchctl create ...
+			  XAI_BASE_URL=http://127.0.0.1:8089/xai/v1 XAI_API_KEY=test batchctl create ...
 
 			Batches move validating → in_progress → finalizing → completed over --duration.
 			Chat requests are answered with the last user message ("fixed" model: a fixed
@@ -75,6 +76,7 @@ func newCmdServe(f *cmdutil.Factory, runF func(context.Context, *ServeOptions) e
 			work is done, no answer ever), slow (answered after 2s) or late (the request is
 			kept and never answered; its work is done only once a later list of batches has
 			been answered: a create that lands after the caller's rerun has looked for it).
+			For xAI, create is the call adding requests to a batch.
 
 			EXIT STATUS
 			  0    stopped by Ctrl-C or SIGTERM

@@ -46,7 +46,7 @@ func NewCmdStatus(f *cmdutil.Factory, runF func(context.Context, *Options) error
 			A job that has not ended is refreshed from the provider first.
 
 			Token usage is "unknown" (null in JSON), never 0, until it is known: OpenAI
-			reports it with the batch; Anthropic and Gemini do not, so it is summed from
+			reports it with the batch; Anthropic, Gemini and xAI do not, so it is summed from
 			the job's results once they are downloaded (by results, create --wait or sync).
 
 			A batch the provider no longer has (deleted, or past its retention) keeps the

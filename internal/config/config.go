@@ -22,6 +22,7 @@ const (
 	TypeAnthropic = "anthropic"
 	TypeGemini    = "gemini"
 	TypeMistral   = "mistral"
+	TypeXAI       = "xai"
 	TypeEmulator  = "emulator"
 )
 
@@ -246,6 +247,12 @@ func builtins(getenv func(string) string) map[string]*Profile {
 			Name: "mistral", Type: TypeMistral, BaseURL: or(getenv("MISTRAL_BASE_URL"), "https://api.mistral.ai"),
 			APIKeyEnv: "MISTRAL_API_KEY", MaxRequests: 1_000_000, MaxBytes: 512 * MB, CompletionWindow: "24h", BuiltIn: true,
 		},
+		"xai": {
+			// xAI documents no per-batch limits (UNCONFIRMED): OpenAI's are
+			// taken, and the requests are added 1,000 at a time.
+			Name: "xai", Type: TypeXAI, BaseURL: or(getenv("XAI_BASE_URL"), "https://api.x.ai/v1"),
+			APIKeyEnv: "XAI_API_KEY", MaxRequests: 50_000, MaxBytes: 200 * MB, BuiltIn: true,
+		},
 		"azure": {
 			Name: "azure", Type: TypeOpenAI, BaseURL: azure, APIKeyEnv: "AZURE_OPENAI_API_KEY", AuthHeader: AuthAPIKey,
 			MaxRequests: 100_000, MaxBytes: 200 * MB, CompletionWindow: "24h", BuiltIn: true,
@@ -260,7 +267,7 @@ func builtins(getenv func(string) string) map[string]*Profile {
 		},
 	}
 	for name, env := range map[string]string{"openai": "OPENAI_BASE_URL", "anthropic": "ANTHROPIC_BASE_URL",
-		"gemini": "GOOGLE_GEMINI_BASE_URL", "azure": "AZURE_OPENAI_ENDPOINT", "mistral": "MISTRAL_BASE_URL"} {
+		"gemini": "GOOGLE_GEMINI_BASE_URL", "azure": "AZURE_OPENAI_ENDPOINT", "mistral": "MISTRAL_BASE_URL", "xai": "XAI_BASE_URL"} {
 		if getenv(env) != "" {
 			profiles[name].BaseURLSource = env
 		}
@@ -307,13 +314,13 @@ func mergeProfile(base *Profile, name string, fp fileProfile) (*Profile, error) 
 		p.MaxBytes = n
 	}
 	switch p.Type {
-	case TypeOpenAI, TypeAnthropic, TypeGemini, TypeMistral:
+	case TypeOpenAI, TypeAnthropic, TypeGemini, TypeMistral, TypeXAI:
 	case TypeEmulator:
 		if base == nil {
 			return nil, fmt.Errorf("type %q is reserved for the built-in emulator profile", p.Type)
 		}
 	default:
-		return nil, fmt.Errorf("unknown type %q (supported: %s, %s, %s, %s)", p.Type, TypeOpenAI, TypeAnthropic, TypeGemini, TypeMistral)
+		return nil, fmt.Errorf("unknown type %q (supported: %s)", p.Type, strings.Join(ProfileTypes(), ", "))
 	}
 	switch {
 	case p.AuthHeader == AuthBearer, p.AuthHeader == AuthAPIKey:

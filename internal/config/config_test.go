@@ -41,7 +41,7 @@ func TestLoadDefaults(t *testing.T) {
 	if o.BaseURL != "https://api.openai.com/v1" || o.APIKey != "sk-1" || o.MaxRequests != 50_000 || o.MaxBytes != 200*MB {
 		t.Errorf("openai profile = %+v", o)
 	}
-	if got := strings.Join(cfg.ProfileNames(), ","); got != "anthropic,azure,emulator,gemini,groq,mistral,openai" {
+	if got := strings.Join(cfg.ProfileNames(), ","); got != "anthropic,azure,emulator,gemini,groq,mistral,openai,xai" {
 		t.Errorf("profiles = %s", got)
 	}
 	if !cfg.Providers["emulator"].KeySet() {
@@ -137,6 +137,7 @@ func TestLoadBuiltinProviders(t *testing.T) {
 		{"gemini", TypeGemini, "https://generativelanguage.googleapis.com", "GEMINI_API_KEY", true, 100_000, 2 * GB},
 		{"azure", TypeOpenAI, "https://r.openai.azure.com/openai/v1", "AZURE_OPENAI_API_KEY", false, 100_000, 200 * MB},
 		{"groq", TypeOpenAI, "https://api.groq.com/openai/v1", "GROQ_API_KEY", false, 50_000, 200 * MB},
+		{"xai", TypeXAI, "https://api.x.ai/v1", "XAI_API_KEY", false, 50_000, 200 * MB},
 	}
 	for _, tt := range tests {
 		p := cfg.Providers[tt.name]

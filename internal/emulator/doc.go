@@ -1,6 +1,7 @@
 // Package emulator is an HTTP server that speaks the OpenAI Files and Batch
-// API, the Anthropic Message Batches API, Gemini Batch Mode and the Mistral
-// Batch API (under /mistral) wire protocols, keeps its state on disk and answers every request
+// API, the Anthropic Message Batches API, Gemini Batch Mode, the Mistral
+// Batch API (under /mistral) and the xAI Batch API (under /xai/v1) wire
+// protocols, keeps its state on disk and answers every request
 // deterministically. batchctl runs it in-process as the `emulator`
 // provider, `batchctl emulator serve` exposes it on a port, and the
 // provider tests use it as their fake (DESIGN.md section 9).
@@ -9,7 +10,7 @@
 // protocols share (the batch timeline, the answers, the server faults, the
 // state files and the front door every call goes through), and each
 // protocol is a package of its own, documented there: openai, anthropic,
-// gemini and mistral.
+// gemini, mistral and xai.
 //
 // # State
 //
@@ -37,7 +38,7 @@
 // or hang call is being held). N (default 1) is how many calls fail; rules
 // for one operation apply in order. OP is one of upload, files (list
 // files), file (retrieve a file), content, delete, create (create a
-// batch), get, list, cancel. Fault counters live in the Server's memory.
+// batch; for xAI, add requests to one), get, list, cancel. Fault counters live in the Server's memory.
 // Each protocol answers these faults in its own error shape; the counters
 // are shared: create=429 fails the first create of any protocol.
 package emulator

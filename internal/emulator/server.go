@@ -17,6 +17,7 @@ import (
 	"github.com/batchctl/batchctl/internal/emulator/gemini"
 	"github.com/batchctl/batchctl/internal/emulator/mistral"
 	"github.com/batchctl/batchctl/internal/emulator/openai"
+	"github.com/batchctl/batchctl/internal/emulator/xai"
 )
 
 // Options configure a Server.
@@ -54,6 +55,7 @@ var protocols = []func(host *core.Host, dir string) (core.Protocol, error){
 	anthropic.New,
 	gemini.New,
 	mistral.New,
+	xai.New,
 }
 
 // New returns a Server keeping its state in opts.Dir.

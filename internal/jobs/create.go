@@ -70,8 +70,11 @@ type PlanPart struct {
 // PrepareRemote plans a job from an input file the provider already has
 // (create --input-file-id): one part, nothing to validate or upload here.
 func (m *Manager) PrepareRemote(jobID string, spec Spec, fileID string, kind jsonl.Kind) (*Plan, error) {
-	if TargetOf(spec.Profile) == jsonl.TargetAnthropic {
+	switch TargetOf(spec.Profile) {
+	case jsonl.TargetAnthropic:
 		return nil, fmt.Errorf("provider %q takes its requests inline; it has no uploaded files to start a batch from", spec.Profile.Name)
+	case jsonl.TargetXAI:
+		return nil, fmt.Errorf("provider %q: batches from an uploaded file are not supported (xAI does not document the file's line format); pass the requests with -f", spec.Profile.Name)
 	}
 	// OpenAI's lines carry their model; Gemini names it when the batch is made.
 	if spec.Model == "" && TargetOf(spec.Profile) == jsonl.TargetGemini {

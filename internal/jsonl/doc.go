@@ -42,6 +42,9 @@
 // as it is for TargetMistral (chat or embeddings, told by its body), an
 // OpenAI batch line for /v1/moderations passes with its body, and Mistral
 // endpoints whose results batchctl cannot read (OCR, FIM, ...) are refused.
+// TargetXAI's own shape is the OpenAI batch line, for chat only: other
+// lines are converted as for openai, and the provider (internal/providers/xai)
+// sends each body as a batch request's chat_get_completion.
 //
 // # What converts
 //

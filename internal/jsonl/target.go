@@ -17,10 +17,11 @@ const (
 	TargetAnthropic Target = "anthropic"
 	TargetGemini    Target = "gemini"
 	TargetMistral   Target = "mistral"
+	TargetXAI       Target = "xai"
 )
 
 // protocols lists the targets' rules, in the order messages name them.
-var protocols = []*protocol{&openAI, &anthropic, &gemini, &mistral}
+var protocols = []*protocol{&openAI, &anthropic, &gemini, &mistral, &xAI}
 
 // protocol is the input rules of one target: the lines that are its own,
 // the requests it accepts, and how a converted request is written for it.
@@ -124,6 +125,23 @@ var gemini = protocol{
 	topK:           true,
 	taskType:       true,
 	anyMedia:       true,
+}
+
+// xAI's batch requests are chat completion bodies, sent inline by the
+// provider (internal/providers/xai) from OpenAI batch lines, the shape of
+// xAI's JSONL batch input: its own lines are OpenAI's, for chat only.
+var xAI = protocol{
+	name:     TargetXAI,
+	native:   shapeOpenAI,
+	pass:     (*Converter).passOpenAI,
+	converts: map[Kind]Kind{KindChat: KindChat, KindResponses: KindChat},
+	routes: map[Kind]route{
+		KindChat: {"/v1/chat/completions", (*Converter).appendOpenAIChat},
+	},
+	serves:         "chat",
+	mixedModels:    true,
+	maxTemperature: 2,
+	imageURLs:      true,
 }
 
 // protocolOf is the protocol of target t, or nil when there is none.

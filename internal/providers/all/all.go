@@ -20,6 +20,7 @@ import (
 	"github.com/batchctl/batchctl/internal/providers/mistral"
 	"github.com/batchctl/batchctl/internal/providers/openai"
 	"github.com/batchctl/batchctl/internal/providers/retry"
+	"github.com/batchctl/batchctl/internal/providers/xai"
 )
 
 // factories is the only list that names every provider.
@@ -28,6 +29,7 @@ var factories = register(
 	anthropic.Factory(),
 	gemini.Factory(),
 	mistral.Factory(),
+	xai.Factory(),
 	emulator.Factory(),
 )
 

@@ -1,6 +1,6 @@
 // Package providertest is the conformance suite of providers.Provider. Run
 // drives one provider against the batchctl emulator, which speaks the
-// OpenAI, Anthropic, Gemini and Mistral protocols, and checks what a user of
+// OpenAI, Anthropic, Gemini, Mistral and xAI protocols, and checks what a user of
 // batchctl would notice: how a batch moves through the normalized statuses,
 // which results come back and how they are normalized, cancelling,
 // expiring, listing, metadata, errors, retries and context cancellation.
@@ -50,6 +50,10 @@ type Harness struct {
 	// whatever was asked, so List must follow the provider's cursor. Empty
 	// leaves pages alone (List is then not checked across pages).
 	PageSizeParam string
+	// NoCompletionTime says the provider does not report when a batch that
+	// completed ended (xAI's batches have no such time), so its
+	// CompletedAt stays zero; a cancelled or expired batch still has one.
+	NoCompletionTime bool
 	// Supports lists the optional behaviours the provider has; the suite
 	// skips the checks of the others, saying which behaviour is missing.
 	Supports []Feature
