@@ -18,10 +18,11 @@ import (
 
 // Profile types: the wire protocol a provider profile speaks.
 const (
-	TypeOpenAI    = "openai"
-	TypeAnthropic = "anthropic"
-	TypeGemini    = "gemini"
-	TypeEmulator  = "emulator"
+	TypeOpenAI     = "openai"
+	TypeAnthropic  = "anthropic"
+	TypeGemini     = "gemini"
+	TypeOpenRouter = "openrouter"
+	TypeEmulator   = "emulator"
 )
 
 // Auth header styles of openai-type profiles.
@@ -238,6 +239,12 @@ func builtins(getenv func(string) string) map[string]*Profile {
 			BaseURL:   or(getenv("GOOGLE_GEMINI_BASE_URL"), "https://generativelanguage.googleapis.com"),
 			APIKeyEnv: "GEMINI_API_KEY", MaxRequests: 100_000, MaxBytes: 2 * GB, BuiltIn: true,
 		},
+		"openrouter": {
+			Name: "openrouter", Type: TypeOpenRouter, BaseURL: or(getenv("OPENROUTER_BASE_URL"), "https://openrouter.ai/api/beta"),
+			// The figures (5,000 requests, 200 MB a batch); OpenRouter's
+			// documentation states no limit (internal/providers/openrouter).
+			APIKeyEnv: "OPENROUTER_API_KEY", MaxRequests: 5_000, MaxBytes: 200 * MB, CompletionWindow: "24h", BuiltIn: true,
+		},
 		"azure": {
 			Name: "azure", Type: TypeOpenAI, BaseURL: azure, APIKeyEnv: "AZURE_OPENAI_API_KEY", AuthHeader: AuthAPIKey,
 			MaxRequests: 100_000, MaxBytes: 200 * MB, CompletionWindow: "24h", BuiltIn: true,
@@ -252,7 +259,7 @@ func builtins(getenv func(string) string) map[string]*Profile {
 		},
 	}
 	for name, env := range map[string]string{"openai": "OPENAI_BASE_URL", "anthropic": "ANTHROPIC_BASE_URL",
-		"gemini": "GOOGLE_GEMINI_BASE_URL", "azure": "AZURE_OPENAI_ENDPOINT"} {
+		"gemini": "GOOGLE_GEMINI_BASE_URL", "azure": "AZURE_OPENAI_ENDPOINT", "openrouter": "OPENROUTER_BASE_URL"} {
 		if getenv(env) != "" {
 			profiles[name].BaseURLSource = env
 		}
@@ -299,17 +306,17 @@ func mergeProfile(base *Profile, name string, fp fileProfile) (*Profile, error) 
 		p.MaxBytes = n
 	}
 	switch p.Type {
-	case TypeOpenAI, TypeAnthropic, TypeGemini:
+	case TypeOpenAI, TypeAnthropic, TypeGemini, TypeOpenRouter:
 	case TypeEmulator:
 		if base == nil {
 			return nil, fmt.Errorf("type %q is reserved for the built-in emulator profile", p.Type)
 		}
 	default:
-		return nil, fmt.Errorf("unknown type %q (supported: %s, %s, %s)", p.Type, TypeOpenAI, TypeAnthropic, TypeGemini)
+		return nil, fmt.Errorf("unknown type %q (supported: %s)", p.Type, strings.Join(ProfileTypes(), ", "))
 	}
 	switch {
 	case p.AuthHeader == AuthBearer, p.AuthHeader == AuthAPIKey:
-	case p.AuthHeader == "" && p.Type != TypeOpenAI: // the Anthropic and Gemini protocols fix their own
+	case p.AuthHeader == "" && p.Type != TypeOpenAI: // the Anthropic, Gemini and OpenRouter protocols fix their own
 	default:
 		return nil, fmt.Errorf("auth_header: unknown style %q (want %s or %s)", p.AuthHeader, AuthBearer, AuthAPIKey)
 	}

@@ -20,7 +20,9 @@ func ProfileFields() []string {
 
 // ProfileTypes lists the wire protocols a configured profile may speak
 // (for completion; mergeProfile is the check).
-func ProfileTypes() []string { return []string{TypeOpenAI, TypeAnthropic, TypeGemini} }
+func ProfileTypes() []string {
+	return []string{TypeOpenAI, TypeAnthropic, TypeGemini, TypeOpenRouter}
+}
 
 // AuthStyles lists the auth_header styles of openai-type profiles (for
 // completion; mergeProfile is the check).
