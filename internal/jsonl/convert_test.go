@@ -840,7 +840,7 @@ func TestConvertDefaultsProblems(t *testing.T) {
 	}
 	t.Run("unknown target", func(t *testing.T) {
 		res := convertLines(t, ConvertOptions{Target: "bedrock"}, `{"prompt":"Hi","model":"m"}`)
-		if want := `reqs.jsonl: unknown target "bedrock" (want openai, anthropic or gemini)`; res.err != want || res.out[0] != "" {
+		if want := `reqs.jsonl: unknown target "bedrock" (want openai, anthropic, gemini or openrouter)`; res.err != want || res.out[0] != "" {
 			t.Errorf("got %q, error:\n%s\nwant:\n%s", res.out[0], res.err, want)
 		}
 	})
