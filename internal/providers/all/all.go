@@ -18,6 +18,7 @@ import (
 	"github.com/batchctl/batchctl/internal/providers/emulator"
 	"github.com/batchctl/batchctl/internal/providers/gemini"
 	"github.com/batchctl/batchctl/internal/providers/openai"
+	"github.com/batchctl/batchctl/internal/providers/openrouter"
 	"github.com/batchctl/batchctl/internal/providers/retry"
 )
 
@@ -26,6 +27,7 @@ var factories = register(
 	openai.Factory(),
 	anthropic.Factory(),
 	gemini.Factory(),
+	openrouter.Factory(),
 	emulator.Factory(),
 )
 
