@@ -16,6 +16,7 @@ import (
 	"github.com/batchctl/batchctl/internal/emulator/core"
 	"github.com/batchctl/batchctl/internal/emulator/gemini"
 	"github.com/batchctl/batchctl/internal/emulator/openai"
+	"github.com/batchctl/batchctl/internal/emulator/openrouter"
 )
 
 // Options configure a Server.
@@ -52,6 +53,7 @@ var protocols = []func(host *core.Host, dir string) (core.Protocol, error){
 	openai.New,
 	anthropic.New,
 	gemini.New,
+	openrouter.New,
 }
 
 // New returns a Server keeping its state in opts.Dir.
