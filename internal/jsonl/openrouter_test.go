@@ -48,9 +48,9 @@ func TestConvertOpenRouter(t *testing.T) {
 			endpoint: "/v1/chat/completions",
 		},
 		{
-			name: "openai chat passes through without method and url",
-			line: `{"custom_id":"q1","method":"POST","url":"/v1/chat/completions","body":{"model":"openai/gpt-4o","messages":[{"role":"user","content":"Hi"}],"tools":[],"reasoning":{"effort":"low"}}}`,
-			want: `{"custom_id":"q1","body":{"model":"openai/gpt-4o","messages":[{"role":"user","content":"Hi"}],"tools":[],"reasoning":{"effort":"low"}}}`,
+			name:     "openai chat passes through without method and url",
+			line:     `{"custom_id":"q1","method":"POST","url":"/v1/chat/completions","body":{"model":"openai/gpt-4o","messages":[{"role":"user","content":"Hi"}],"tools":[],"reasoning":{"effort":"low"}}}`,
+			want:     `{"custom_id":"q1","body":{"model":"openai/gpt-4o","messages":[{"role":"user","content":"Hi"}],"tools":[],"reasoning":{"effort":"low"}}}`,
 			endpoint: "/v1/chat/completions",
 		},
 		{
