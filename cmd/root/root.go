@@ -151,8 +151,8 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 		Short: "Submit, track and collect LLM batch jobs",
 		Long: heredoc.Doc(`
 			batchctl submits large sets of LLM requests to the providers' asynchronous
-			batch APIs (OpenAI, Anthropic, Gemini, OpenAI-compatible services, and the
-			built-in emulator, which speaks all three protocols), tracks them in a local
+			batch APIs (OpenAI, Anthropic, Gemini, OpenRouter, OpenAI-compatible services,
+			and the built-in emulator, which speaks all their protocols), tracks them in a local
 			registry and streams normalized results as JSON lines.
 
 			Data goes to standard output; progress, notes and errors go to standard error.
