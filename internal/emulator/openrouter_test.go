@@ -2,7 +2,9 @@ package emulator
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -62,13 +64,13 @@ func (e *testEnv) orGet(id string) (orBatch, response) {
 func TestOpenRouterLifecycle(t *testing.T) {
 	e := newTestEnv(t, Options{Duration: 100 * time.Second})
 	r := e.orDo(http.MethodPost, "/batches", `{"endpoint":"/v1/chat/completions","model":"openai/gpt-4o","requests":[`+
-		orItem("a", "Say hi")+","+orItem("b", "no [fail:429]")+","+orItem("c", "gone [drop]")+`]}`)
+		orItem("a", "Say hi")+","+orItem("b", "no [fail:429]")+","+orItem("c", "gone [drop]")+","+orItem("d", "broke [error]")+`]}`)
 	if r.status != http.StatusAccepted {
 		t.Fatalf("create: status %d, body %s", r.status, r.body)
 	}
 	var created orBatch
 	r.decode(t, &created)
-	if created.Status != "validating" || created.Object != "batch" || created.Model != "openai/gpt-4o" || created.RequestCounts.Total != 3 ||
+	if created.Status != "validating" || created.Object != "batch" || created.Model != "openai/gpt-4o" || created.RequestCounts.Total != 4 ||
 		created.FinalizedAt != nil || created.Results != nil || !strings.Contains(string(r.body), `"results":null`) {
 		t.Fatalf("created %s", r.body)
 	}
@@ -83,8 +85,8 @@ func TestOpenRouterLifecycle(t *testing.T) {
 	}
 	e.clock.set(100 * time.Second)
 	b, resp := e.orGet(created.ID)
-	if b.Status != "completed" || b.FinalizedAt == nil || b.RequestCounts != (openrouter.BatchCounts{Total: 3, Completed: 1, Failed: 1}) ||
-		b.Usage == nil || b.Usage.PromptTokens != 2 || len(b.Results) != 2 {
+	if b.Status != "completed" || b.FinalizedAt == nil || b.RequestCounts != (openrouter.BatchCounts{Total: 4, Completed: 1, Failed: 2}) ||
+		b.Usage == nil || b.Usage.PromptTokens != 2 || len(b.Results) != 3 {
 		t.Fatalf("completed: %s", resp.body)
 	}
 	a, fail := b.Results[0], b.Results[1]
@@ -95,10 +97,39 @@ func TestOpenRouterLifecycle(t *testing.T) {
 	if fail.CustomID != "b" || fail.Response == nil || fail.Response.StatusCode != 429 {
 		t.Errorf("result b: %+v", fail)
 	}
-	// list items omit results
+	if broke := b.Results[2]; broke.CustomID != "d" || broke.Response != nil ||
+		string(broke.Error) != `{"message":"The request failed without a response (emulated by [error]).","param":null,"type":"server_error"}` {
+		t.Errorf("result d: %+v %s", broke, broke.Error)
+	}
+	// the keys of the SDK's BatchObject, results included
+	checkKeys(t, resp.body, "completion_window", "created_at", "endpoint", "error", "expires_at", "finalized_at", "id",
+		"model", "object", "provider", "request_counts", "results", "status", "usage")
+	// list items have results null, and a page the keys of BatchListResponse
 	r = e.orDo(http.MethodGet, "/batches?limit=1", "")
-	if r.status != http.StatusOK || strings.Contains(string(r.body), `"results"`) || !strings.Contains(string(r.body), `"object":"list","data":[{"id":"`+created.ID+`"`) {
-		t.Errorf("list: %d %s", r.status, r.body)
+	var page struct {
+		Data []json.RawMessage `json:"data"`
+	}
+	r.decode(t, &page)
+	checkKeys(t, r.body, "data", "first_id", "has_more", "last_id", "object")
+	if len(page.Data) != 1 || !strings.Contains(string(page.Data[0]), `"results":null`) || !strings.HasPrefix(string(page.Data[0]), `{"id":"`+created.ID+`"`) {
+		t.Fatalf("list: %d %s", r.status, r.body)
+	}
+	checkKeys(t, page.Data[0], "completion_window", "created_at", "endpoint", "error", "expires_at", "finalized_at", "id",
+		"model", "object", "provider", "request_counts", "results", "status", "usage")
+}
+
+// checkKeys checks that the JSON object raw has exactly the keys want:
+// those of the Go SDK's types (github.com/OpenRouterTeam/go-sdk,
+// models/components/batchobject.go, batchlistitem.go, batchlistresponse.go).
+func checkKeys(t *testing.T, raw []byte, want ...string) {
+	t.Helper()
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &obj); err != nil {
+		t.Fatal(err)
+	}
+	keys := slices.Sorted(maps.Keys(obj))
+	if !slices.Equal(keys, want) {
+		t.Errorf("keys %v, want %v", keys, want)
 	}
 }
 

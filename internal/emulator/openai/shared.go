@@ -21,11 +21,21 @@ func (r Run) Outcome() (o core.Outcome, inputTokens, outputTokens int64) {
 	return r.ex.outcome, r.ex.inputTokens, r.ex.outputTokens
 }
 
-// Result returns the line of an output or error file reporting the request,
-// request i of batch batchID, run at executedAt, with id customID; false
-// when it is not reported: dropped, or to expire when the batch did not
-// (expired false).
-func (r Run) Result(batchID string, i int, executedAt time.Time, customID string, expired bool) (any, bool) {
-	ol, _, ok := r.ex.resultLine(batchID, i, executedAt, customID, expired)
-	return ol, ok
+// Failure is the error of a request that failed without an HTTP answer.
+type Failure struct{ Code, Message string }
+
+// Result returns what the line of an output or error file reporting the
+// request says, the request being request i of batch batchID, run at
+// executedAt: the line's id, and either its response (status_code,
+// request_id, body) or its failure. ok is false when the request is not
+// reported: dropped, or to expire when the batch did not (expired false).
+func (r Run) Result(batchID string, i int, executedAt time.Time, expired bool) (id string, response any, failure *Failure, ok bool) {
+	ol, _, ok := r.ex.resultLine(batchID, i, executedAt, "", expired)
+	if ol.Response != nil {
+		response = ol.Response
+	}
+	if ol.Error != nil {
+		failure = &Failure{Code: ol.Error.Code, Message: ol.Error.Message}
+	}
+	return ol.ID, response, failure, ok
 }

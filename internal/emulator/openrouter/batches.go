@@ -179,9 +179,9 @@ func (a *API) listBatches(w http.ResponseWriter, r *http.Request) error {
 	}
 	page, more := core.Paginate(recs, func(b *batchRecord) string { return b.ID }, q.Get("after"), limit)
 	now := a.host.Clock()
-	list := BatchList{Object: "list", Data: make([]BatchObject, len(page)), HasMore: more}
+	list := BatchList{Object: "list", Data: make([]listItem, len(page)), HasMore: more}
 	for i, rec := range page {
-		if list.Data[i], err = a.view(rec, now); err != nil {
+		if list.Data[i].BatchObject, err = a.view(rec, now); err != nil {
 			return err
 		}
 	}
@@ -259,7 +259,7 @@ func (a *API) view(rec *batchRecord, now time.Time) (BatchObject, error) {
 		}
 	}
 	if p.Phase == core.PhaseExpired {
-		b.Error = &errorDetail{Code: http.StatusRequestTimeout, Message: "The batch did not complete within its 24h window."}
+		b.Error = &batchError{Message: "The batch did not complete within its 24h window."}
 	}
 	return b, nil
 }
@@ -349,12 +349,16 @@ func (a *API) writeResults(ctx context.Context, rec *batchRecord, p core.Progres
 			if err := json.Unmarshal(line, &req); err != nil {
 				return err
 			}
-			result, ok := openai.RunRequest(rec.Endpoint, req.Body).Result(rec.ID, i, rec.Timeline.ExecutedAt(i), req.CustomID, false)
+			id, response, failure, ok := openai.RunRequest(rec.Endpoint, req.Body).Result(rec.ID, i, rec.Timeline.ExecutedAt(i), false)
 			i++
 			if !ok {
 				return nil
 			}
-			return core.EncodeJSON(w, result)
+			item := resultItem{ID: id, CustomID: req.CustomID, Response: response}
+			if failure != nil {
+				item.Error = &resultError{Message: failure.Message, Type: failure.Code}
+			}
+			return core.EncodeJSON(w, item)
 		})
 	})
 }

@@ -41,19 +41,31 @@ func writeError(w http.ResponseWriter, status int, message string) {
 // BatchObject is a batch without its results and error, which
 // writeBatch appends (a completed batch's results are streamed).
 type BatchObject struct {
-	ID               string       `json:"id"`
-	Object           string       `json:"object"`
-	Endpoint         string       `json:"endpoint"`
-	Model            string       `json:"model"`
-	CompletionWindow string       `json:"completion_window"`
-	Status           string       `json:"status"`
-	CreatedAt        int64        `json:"created_at"`
-	FinalizedAt      *int64       `json:"finalized_at"`
-	ExpiresAt        *int64       `json:"expires_at"`
-	Provider         *string      `json:"provider"`
-	RequestCounts    BatchCounts  `json:"request_counts"`
-	Usage            *BatchUsage  `json:"usage"`
-	Error            *errorDetail `json:"error"`
+	ID               string      `json:"id"`
+	Object           string      `json:"object"`
+	Endpoint         string      `json:"endpoint"`
+	Model            string      `json:"model"`
+	CompletionWindow string      `json:"completion_window"`
+	Status           string      `json:"status"`
+	CreatedAt        int64       `json:"created_at"`
+	FinalizedAt      *int64      `json:"finalized_at"`
+	ExpiresAt        *int64      `json:"expires_at"`
+	Provider         *string     `json:"provider"`
+	RequestCounts    BatchCounts `json:"request_counts"`
+	Usage            *BatchUsage `json:"usage"`
+	Error            *batchError `json:"error"`
+}
+
+// batchError says why a batch failed or expired [gosdk BatchObjectError].
+type batchError struct {
+	Message string `json:"message"`
+}
+
+// listItem is a batch as a list shows it: results always null [gosdk
+// BatchListItem].
+type listItem struct {
+	BatchObject
+	Results any `json:"results"`
 }
 
 type BatchCounts struct {
@@ -72,11 +84,27 @@ type BatchUsage struct {
 
 // BatchList is a page of GET /batches; its items omit results.
 type BatchList struct {
-	Object  string        `json:"object"`
-	Data    []BatchObject `json:"data"`
-	FirstID *string       `json:"first_id"`
-	LastID  *string       `json:"last_id"`
-	HasMore bool          `json:"has_more"`
+	Object  string     `json:"object"`
+	Data    []listItem `json:"data"`
+	FirstID *string    `json:"first_id"`
+	LastID  *string    `json:"last_id"`
+	HasMore bool       `json:"has_more"`
+}
+
+// resultItem is one result of a completed batch: the response the
+// request was answered with, or the error it failed with when it got no
+// HTTP answer [gosdk Result, ResultError].
+type resultItem struct {
+	ID       string       `json:"id"`
+	CustomID string       `json:"custom_id"`
+	Response any          `json:"response"`
+	Error    *resultError `json:"error"`
+}
+
+type resultError struct {
+	Message string  `json:"message"`
+	Param   *string `json:"param"`
+	Type    string  `json:"type"`
 }
 
 type batchDeleted struct {

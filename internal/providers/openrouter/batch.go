@@ -211,8 +211,8 @@ func lineWriter(w io.Writer) func(json.RawMessage) error {
 	}
 }
 
-// errorResponse is OpenRouter's error answer, {"error":{"message":...,
-// "code":...}} [gosdk BatchErrorResponse].
+// errorResponse is OpenRouter's error answer, {"error":{"code":...,
+// "message":...}} (see the package documentation).
 type errorResponse struct {
 	Error *struct {
 		Message string `json:"message"`

@@ -151,6 +151,22 @@ func TestGetAndDownload(t *testing.T) {
 	}
 }
 
+// TestNormalizeFailure: a request that failed without an HTTP answer
+// carries OpenRouter's error object.
+func TestNormalizeFailure(t *testing.T) {
+	c := New(Config{Name: "openrouter"})
+	r, err := c.Normalize([]byte(`{"id":"batch_req_3","custom_id":"c","response":null,` +
+		`"error":{"message":"Upstream timed out","param":null,"type":"server_error","error_type":"timeout"}}`))
+	if err != nil || r.Status != providers.ResultErrored || r.Error.Type != "server_error" || r.Error.Message != "Upstream timed out" ||
+		r.Error.Code == nil || *r.Error.Code != "timeout" || r.Error.HTTPStatus != nil || r.Response != nil {
+		t.Errorf("Normalize = %+v (error %+v), %v", r, r.Error, err)
+	}
+	r, err = c.Normalize([]byte(`{"id":"batch_req_3","custom_id":"c","response":null,"error":{"message":"failed","param":null,"type":"server_error"}}`))
+	if err != nil || r.Error.Type != "server_error" || r.Error.Code != nil {
+		t.Errorf("Normalize without error_type = %+v (error %+v), %v", r, r.Error, err)
+	}
+}
+
 // TestDownloadNoResults: a batch that ended otherwise than completed has
 // results null, and nothing is written.
 func TestDownloadNoResults(t *testing.T) {

@@ -33,7 +33,7 @@
 //     expires_at (Unix seconds or null), provider, request_counts {total,
 //     completed, failed}, usage {prompt_tokens, completion_tokens,
 //     total_tokens, cost, is_byok} or null, results (null until the batch
-//     completes) and error ({message, ...} or null).
+//     completes; always null in a list) and error ({message} or null).
 //   - Statuses: validating, in_progress, finalizing, completed, failed,
 //     expired, cancelling, cancelled; completed, failed, expired and
 //     cancelled are terminal [quickstart; gosdk BatchObjectStatus]. They
@@ -44,14 +44,18 @@
 //     array in the same response. There is no separate results-download
 //     endpoint" [quickstart]. Each result is {"id", "custom_id",
 //     "response":{"status_code", "request_id", "body"}, "error"}, one of
-//     response and error set — the line of an OpenAI batch output file, so
-//     Normalize is the OpenAI provider's.
+//     response and error set [quickstart] — the line of an OpenAI batch
+//     output file, so Normalize is the OpenAI provider's, but for error,
+//     {"message","param","type","error_type"} [gosdk ResultError].
 //   - List: GET /batches?limit=N&after=ID, limit 1..100, newest first, a
 //     page {"object":"list","data":[...],"first_id","last_id","has_more"}
 //     whose items omit results [gosdk List, BatchListResponse].
-//   - Errors: {"error":{"message":..., ...}} [gosdk BatchErrorResponse];
+//   - Errors: {"error":{"code":<the HTTP status>,"message":...,
+//     "metadata":{...}}}, with Retry-After on some 429 and 503 answers
+//     (https://openrouter.ai/docs/api/reference/errors-and-debugging);
 //     create may answer 400, 401, 402, 403, 404, 413, 422, 429, 500, 502
-//     [gosdk CreateBatches].
+//     [gosdk CreateBatches]. A batch's own error is {"message":...}
+//     [gosdk BatchObjectError].
 //   - Delete: DELETE /batches/{id}, of a terminal batch only (409 otherwise)
 //     [gosdk Delete]; batchctl does not delete batches.
 //   - Batches are text only: images, audio and files in a request are
@@ -84,6 +88,7 @@ package openrouter
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -316,7 +321,24 @@ func (c *Client) Download(ctx context.Context, b *providers.Batch, w io.Writer) 
 }
 
 // Normalize turns one result, as Download writes it, into a normalized
-// result: the results are the lines of an OpenAI batch output file.
+// result: the results are the lines of an OpenAI batch output file, but
+// for the error of a request that got no HTTP answer, which is
+// {"message","param","type"[,"error_type"]} [gosdk ResultError] rather
+// than OpenAI's {"code","message"}: its type is the error's type, its
+// error_type (OpenRouter's canonical error type) the code.
 func (c *Client) Normalize(line []byte) (providers.Result, error) {
-	return c.results.Normalize(line)
+	r, err := c.results.Normalize(line)
+	if err != nil || r.Status != providers.ResultErrored || r.Error == nil || r.Error.Code != nil || r.Response != nil {
+		return r, err
+	}
+	var l struct {
+		Error *struct {
+			Type      string  `json:"type"`
+			ErrorType *string `json:"error_type"`
+		} `json:"error"`
+	}
+	if json.Unmarshal(line, &l) == nil && l.Error != nil && l.Error.Type != "" {
+		r.Error.Type, r.Error.Code = l.Error.Type, l.Error.ErrorType
+	}
+	return r, nil
 }
