@@ -1,6 +1,6 @@
 // Package emulator is an HTTP server that speaks the OpenAI Files and Batch
-// API, the Anthropic Message Batches API and Gemini Batch Mode wire
-// protocols, keeps its state on disk and answers every request
+// API, the Anthropic Message Batches API, Gemini Batch Mode and OpenRouter's
+// Batch API wire protocols, keeps its state on disk and answers every request
 // deterministically. batchctl runs it in-process as the `emulator`
 // provider, `batchctl emulator serve` exposes it on a port, and the
 // provider tests use it as their fake (DESIGN.md section 9).
@@ -8,8 +8,8 @@
 // This package assembles the server: package core holds what the
 // protocols share (the batch timeline, the answers, the server faults, the
 // state files and the front door every call goes through), and each
-// protocol is a package of its own, documented there: openai, anthropic
-// and gemini.
+// protocol is a package of its own, documented there: openai, anthropic,
+// gemini and openrouter.
 //
 // # State
 //
