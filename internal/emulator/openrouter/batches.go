@@ -354,6 +354,11 @@ func (a *API) writeResults(ctx context.Context, rec *batchRecord, p core.Progres
 			if !ok {
 				return nil
 			}
+			if rec.Endpoint == endpointChat && response != nil {
+				if response, err = withFingerprint(response); err != nil {
+					return err
+				}
+			}
 			item := resultItem{ID: id, CustomID: req.CustomID, Response: response}
 			if failure != nil {
 				item.Error = &resultError{Message: failure.Message, Type: failure.Code}
@@ -361,4 +366,29 @@ func (a *API) writeResults(ctx context.Context, rec *batchRecord, p core.Progres
 			return core.EncodeJSON(w, item)
 		})
 	})
+}
+
+// withFingerprint returns the response of a chat request with the
+// system_fingerprint OpenRouter's chat completions always have (null here)
+// added to a successful answer's body: @openrouter/sdk 1.3.19 requires it
+// (models/chatresult.d.ts, ChatResult.systemFingerprint: string | null),
+// while the OpenAI side, after OpenAI's types, leaves it out.
+func withFingerprint(response any) (any, error) {
+	raw, err := json.Marshal(response)
+	if err != nil {
+		return nil, err
+	}
+	var r struct {
+		StatusCode int                        `json:"status_code"`
+		RequestID  string                     `json:"request_id"`
+		Body       map[string]json.RawMessage `json:"body"`
+	}
+	if err := json.Unmarshal(raw, &r); err != nil {
+		return nil, err
+	}
+	if _, ok := r.Body["system_fingerprint"]; r.StatusCode != http.StatusOK || ok {
+		return response, nil
+	}
+	r.Body["system_fingerprint"] = json.RawMessage("null")
+	return r, nil
 }

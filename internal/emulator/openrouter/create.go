@@ -14,7 +14,9 @@ const maxCreateBody = 200 << 20
 
 // The endpoints whose requests the emulator answers: those of the OpenAI
 // side. OpenRouter also batches /v1/messages.
-var endpoints = []string{"/v1/chat/completions", "/v1/responses", "/v1/embeddings"}
+var endpoints = []string{endpointChat, "/v1/responses", "/v1/embeddings"}
+
+const endpointChat = "/v1/chat/completions"
 
 // createReader reads a create body as a stream, as the API does: the
 // batch's endpoint and model first, then its requests one at a time.

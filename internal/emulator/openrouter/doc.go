@@ -34,8 +34,10 @@
 // usage sums their tokens once the batch completes. Each request is run by
 // the OpenAI side (internal/emulator/openai), with the same answers and
 // markers ([fail], [fail:NNN], [error], [expire], [drop]); its result is
-// the line an OpenAI output file would have for it, and a dropped one has
-// none. Only a completed batch has results: a failed, expired or cancelled
+// the line an OpenAI output file would have for it, but that a chat
+// completion always has system_fingerprint (null), as OpenRouter's do, and
+// a request failed without an HTTP answer has OpenRouter's error,
+// {"message","param","type"}; a dropped one has none. Only a completed batch has results: a failed, expired or cancelled
 // one has results null, as the quickstart says.
 //
 // Server faults apply to create, get, list, cancel and delete. There is no

@@ -13,8 +13,13 @@
 // models/operations/listbatches.go), generated from OpenRouter's OpenAPI
 // spec. The TypeScript SDK @openrouter/sdk (npm, latest 1.3.19) has no
 // batch methods, and the Go SDK's module is not served by the Go module
-// proxy, so neither drives the emulator in a test: the emulator is checked
-// against the shapes below.
+// proxy, so neither drives the emulator's batch calls: the emulator is
+// checked against the shapes below (internal/emulator/openrouter_test.go
+// compares its objects' keys with the Go SDK's types), and
+// internal/emulator/jscheck parses the results it serves with
+// @openrouter/sdk's own schemas (chatResultFromJSON,
+// createEmbeddingsResponseBodyFromJSON), which found that OpenRouter's chat
+// completions always carry system_fingerprint.
 //
 //   - Create: POST https://openrouter.ai/api/beta/batches [quickstart], with
 //     "Authorization: Bearer <key>", body {"endpoint":..., "model":...,

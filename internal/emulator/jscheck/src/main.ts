@@ -7,10 +7,12 @@ import { env, writeWire } from './check.js';
 import { runAnthropic } from './anthropic.js';
 import { runGemini } from './gemini.js';
 import { runOpenAI } from './openai.js';
+import { runOpenRouter } from './openrouter.js';
 
 const base = env('JSCHECK_BASE');
 const slowBase = env('JSCHECK_SLOW_BASE');
 await runOpenAI(base, slowBase);
 await runAnthropic(base, slowBase);
 await runGemini(base, slowBase);
+await runOpenRouter(base, slowBase);
 writeWire(env('JSCHECK_WIRE'));
