@@ -98,6 +98,12 @@ func TestConvertOpenRouterRefusals(t *testing.T) {
 		lines []string
 		want  string
 	}{
+		{"image in a chat line passed through", Defaults{}, []string{openAIChatLine},
+			`reqs.jsonl:1: body.messages[3].content[1].type: "image_url" parts cannot be sent to openrouter (its batches take text only)`},
+		{"image in a responses line passed through", Defaults{}, []string{openAIResponsesLine},
+			`reqs.jsonl:1: body.input[0].content[1].type: "input_image" parts cannot be sent to openrouter (its batches take text only)`},
+		{"audio output asked for", Defaults{}, []string{`{"custom_id":"a","body":{"model":"m","modalities":["text","audio"],"messages":[{"role":"user","content":"Hi"}]}}`},
+			`reqs.jsonl:1: body.modalities: cannot be sent to openrouter (its batches return text only)`},
 		{"image in a gemini line", Defaults{Model: "google/gemini-2.5-flash"}, []string{geminiLine},
 			"reqs.jsonl:1: request.contents[0].parts[1].inlineData: images cannot be converted to openrouter (its batches take text only)"},
 		{"image in an anthropic line", Defaults{}, []string{anthropicLine},

@@ -97,6 +97,11 @@ func (c *Converter) passOpenRouter(b []byte) ([]byte, string) {
 			quote(c.summary.Endpoint), c.rules.name, c.rules.endpointList()))
 		return nil, id
 	}
+	if c.rules.textOnly {
+		if c.checkTextOnly(t.body); c.bad {
+			return nil, id
+		}
+	}
 	body := t.body
 	if t.bodyModel == nil {
 		body = c.insertMembers(t.body, 0, t.body, jsonscan.AppendQuote(append(c.scratch[:0], `"model":`...), c.def.model))
