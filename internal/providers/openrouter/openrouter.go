@@ -54,7 +54,8 @@
 //     {"message","param","type","error_type"} [gosdk ResultError].
 //   - List: GET /batches?limit=N&after=ID, limit 1..100, newest first, a
 //     page {"object":"list","data":[...],"first_id","last_id","has_more"}
-//     whose items omit results [gosdk List, BatchListResponse].
+//     whose items have results null [gosdk List, BatchListResponse,
+//     BatchListItem].
 //   - Errors: {"error":{"code":<the HTTP status>,"message":...,
 //     "metadata":{...}}}, with Retry-After on some 429 and 503 answers
 //     (https://openrouter.ai/docs/api/reference/errors-and-debugging);
@@ -89,6 +90,9 @@
 //     back missing.
 //   - The completion callback the issue mentions: no field for it appears
 //     in the docs or the SDK's create body, so none is sent.
+//   - A request's error_type (OpenRouter's canonical error type) is taken
+//     as the result's error code, its type as the error's type: batchctl's
+//     choice, the SDK documents the fields but not how they relate.
 package openrouter
 
 import (
