@@ -91,6 +91,8 @@ func TestScripts(t *testing.T) {
 			env.Setenv("MISTRAL_API_KEY", "sk-test")
 			env.Setenv("XAI_BASE_URL", srv.URL+"/xai/v1")
 			env.Setenv("XAI_API_KEY", "sk-test")
+			env.Setenv("OPENROUTER_BASE_URL", srv.URL+"/api/beta")
+			env.Setenv("OPENROUTER_API_KEY", "sk-test")
 			env.Setenv("BATCHCTL_HOME", filepath.Join(env.WorkDir, "home"))
 			env.Setenv("BATCHCTL_EMULATOR_DURATION", "0s")
 			env.Setenv("NO_COLOR", "1")

@@ -36,7 +36,7 @@ func NewCmdEmulator(f *cmdutil.Factory) *cobra.Command {
 		Use:   "emulator <command>",
 		Short: "Run the built-in batch API emulator",
 		Long: heredoc.Doc(`
-			The emulator speaks the OpenAI, Anthropic, Gemini, Mistral and xAI batch APIs (files, batches,
+			The emulator speaks the OpenAI, Anthropic, Gemini, Mistral, OpenRouter and xAI batch APIs (files, batches,
 			results) on loopback, keeps its state on disk and answers every request
 			deterministically, so pipelines can be tested with no key and no network. The "emulator" provider (--model emulator/echo)
 			runs it inside batchctl itself.
@@ -54,14 +54,16 @@ func newCmdServe(f *cmdutil.Factory, runF func(context.Context, *ServeOptions) e
 		Short: "Serve the emulator over HTTP",
 		Long: heredoc.Doc(`
 			Serve the emulator until interrupted. It speaks the OpenAI, Anthropic, Gemini,
-			Mistral and xAI batch protocols on one port; point a client of any of them at it
-			(Mistral's API is served under /mistral, xAI's under /xai/v1):
+			Mistral, OpenRouter and xAI batch protocols on one port; point a client of any of
+			them at it (Mistral's API is served under /mistral, OpenRouter's under /api/beta,
+			xAI's under /xai/v1):
 
 			  OPENAI_BASE_URL=http://127.0.0.1:8089/v1 OPENAI_API_KEY=test batchctl create ...
 			  ANTHROPIC_BASE_URL=http://127.0.0.1:8089 ANTHROPIC_API_KEY=test batchctl create ...
 			  GOOGLE_GEMINI_BASE_URL=http://127.0.0.1:8089 GEMINI_API_KEY=test batchctl create ...
 			  MISTRAL_BASE_URL=http://127.0.0.1:8089/mistral MISTRAL_API_KEY=test batchctl create ...
 			  XAI_BASE_URL=http://127.0.0.1:8089/xai/v1 XAI_API_KEY=test batchctl create ...
+			  OPENROUTER_BASE_URL=http://127.0.0.1:8089/api/beta OPENROUTER_API_KEY=test batchctl create ...
 
 			Batches move validating → in_progress → finalizing → completed over --duration.
 			Chat requests are answered with the last user message ("fixed" model: a fixed

@@ -100,7 +100,7 @@ func NewCmdResults(f *cmdutil.Factory, runF func(context.Context, *Options) erro
 			on disk (downloaded elsewhere, or written by --raw; - reads standard input), with
 			no registry and no network: every line gives one result, with "job" and
 			"batch_id" empty, as for a batch made elsewhere. --provider names its format
-			(openai, anthropic, gemini, mistral, xai, or a profile of one of them).
+			(openai, anthropic, gemini, mistral, openrouter, xai, or a profile of one of them).
 
 			EXIT STATUS
 			  0  every request succeeded

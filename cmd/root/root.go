@@ -172,7 +172,7 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 		Short: "Submit, track and collect LLM batch jobs",
 		Long: heredoc.Doc(`
 			batchctl submits large sets of LLM requests to the providers' asynchronous
-			batch APIs (OpenAI, Anthropic, Gemini, Mistral, xAI, OpenAI-compatible services,
+			batch APIs (OpenAI, Anthropic, Gemini, Mistral, OpenRouter, xAI, OpenAI-compatible services,
 			and the built-in emulator, which speaks all their protocols), tracks them in a local
 			registry and streams normalized results as JSON lines.
 

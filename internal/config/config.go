@@ -18,12 +18,13 @@ import (
 
 // Profile types: the wire protocol a provider profile speaks.
 const (
-	TypeOpenAI    = "openai"
-	TypeAnthropic = "anthropic"
-	TypeGemini    = "gemini"
-	TypeMistral   = "mistral"
-	TypeXAI       = "xai"
-	TypeEmulator  = "emulator"
+	TypeOpenAI     = "openai"
+	TypeAnthropic  = "anthropic"
+	TypeGemini     = "gemini"
+	TypeMistral    = "mistral"
+	TypeOpenRouter = "openrouter"
+	TypeXAI        = "xai"
+	TypeEmulator   = "emulator"
 )
 
 // Auth header styles of openai-type profiles.
@@ -253,6 +254,12 @@ func builtins(getenv func(string) string) map[string]*Profile {
 			Name: "xai", Type: TypeXAI, BaseURL: or(getenv("XAI_BASE_URL"), "https://api.x.ai/v1"),
 			APIKeyEnv: "XAI_API_KEY", MaxRequests: 50_000, MaxBytes: 200 * MB, BuiltIn: true,
 		},
+		"openrouter": {
+			Name: "openrouter", Type: TypeOpenRouter, BaseURL: or(getenv("OPENROUTER_BASE_URL"), "https://openrouter.ai/api/beta"),
+			// The figures (5,000 requests, 200 MB a batch); OpenRouter's
+			// documentation states no limit (internal/providers/openrouter).
+			APIKeyEnv: "OPENROUTER_API_KEY", MaxRequests: 5_000, MaxBytes: 200 * MB, CompletionWindow: "24h", BuiltIn: true,
+		},
 		"azure": {
 			Name: "azure", Type: TypeOpenAI, BaseURL: azure, APIKeyEnv: "AZURE_OPENAI_API_KEY", AuthHeader: AuthAPIKey,
 			MaxRequests: 100_000, MaxBytes: 200 * MB, CompletionWindow: "24h", BuiltIn: true,
@@ -267,7 +274,8 @@ func builtins(getenv func(string) string) map[string]*Profile {
 		},
 	}
 	for name, env := range map[string]string{"openai": "OPENAI_BASE_URL", "anthropic": "ANTHROPIC_BASE_URL",
-		"gemini": "GOOGLE_GEMINI_BASE_URL", "azure": "AZURE_OPENAI_ENDPOINT", "mistral": "MISTRAL_BASE_URL", "xai": "XAI_BASE_URL"} {
+		"gemini": "GOOGLE_GEMINI_BASE_URL", "azure": "AZURE_OPENAI_ENDPOINT", "mistral": "MISTRAL_BASE_URL",
+		"openrouter": "OPENROUTER_BASE_URL", "xai": "XAI_BASE_URL"} {
 		if getenv(env) != "" {
 			profiles[name].BaseURLSource = env
 		}
@@ -314,7 +322,7 @@ func mergeProfile(base *Profile, name string, fp fileProfile) (*Profile, error) 
 		p.MaxBytes = n
 	}
 	switch p.Type {
-	case TypeOpenAI, TypeAnthropic, TypeGemini, TypeMistral, TypeXAI:
+	case TypeOpenAI, TypeAnthropic, TypeGemini, TypeMistral, TypeOpenRouter, TypeXAI:
 	case TypeEmulator:
 		if base == nil {
 			return nil, fmt.Errorf("type %q is reserved for the built-in emulator profile", p.Type)
@@ -324,7 +332,7 @@ func mergeProfile(base *Profile, name string, fp fileProfile) (*Profile, error) 
 	}
 	switch {
 	case p.AuthHeader == AuthBearer, p.AuthHeader == AuthAPIKey:
-	case p.AuthHeader == "" && p.Type != TypeOpenAI: // the Anthropic and Gemini protocols fix their own
+	case p.AuthHeader == "" && p.Type != TypeOpenAI: // the Anthropic, Gemini and OpenRouter protocols fix their own
 	default:
 		return nil, fmt.Errorf("auth_header: unknown style %q (want %s or %s)", p.AuthHeader, AuthBearer, AuthAPIKey)
 	}

@@ -41,7 +41,7 @@ func TestLoadDefaults(t *testing.T) {
 	if o.BaseURL != "https://api.openai.com/v1" || o.APIKey != "sk-1" || o.MaxRequests != 50_000 || o.MaxBytes != 200*MB {
 		t.Errorf("openai profile = %+v", o)
 	}
-	if got := strings.Join(cfg.ProfileNames(), ","); got != "anthropic,azure,emulator,gemini,groq,mistral,openai,xai" {
+	if got := strings.Join(cfg.ProfileNames(), ","); got != "anthropic,azure,emulator,gemini,groq,mistral,openai,openrouter,xai" {
 		t.Errorf("profiles = %s", got)
 	}
 	if !cfg.Providers["emulator"].KeySet() {
@@ -123,6 +123,7 @@ func TestLoadBuiltinProviders(t *testing.T) {
 	cfg, err := Load(env(map[string]string{
 		"BATCHCTL_HOME": t.TempDir(), "ANTHROPIC_BASE_URL": "http://127.0.0.1:1", "ANTHROPIC_API_KEY": "a",
 		"GOOGLE_API_KEY": "g", "AZURE_OPENAI_ENDPOINT": "https://r.openai.azure.com/",
+		"OPENROUTER_API_KEY": "o",
 	}))
 	if err != nil {
 		t.Fatal(err)
@@ -138,6 +139,7 @@ func TestLoadBuiltinProviders(t *testing.T) {
 		{"azure", TypeOpenAI, "https://r.openai.azure.com/openai/v1", "AZURE_OPENAI_API_KEY", false, 100_000, 200 * MB},
 		{"groq", TypeOpenAI, "https://api.groq.com/openai/v1", "GROQ_API_KEY", false, 50_000, 200 * MB},
 		{"xai", TypeXAI, "https://api.x.ai/v1", "XAI_API_KEY", false, 50_000, 200 * MB},
+		{"openrouter", TypeOpenRouter, "https://openrouter.ai/api/beta", "OPENROUTER_API_KEY", true, 5_000, 200 * MB},
 	}
 	for _, tt := range tests {
 		p := cfg.Providers[tt.name]
@@ -201,6 +203,8 @@ func TestParseModel(t *testing.T) {
 	}{
 		{"openai/gpt-4o-mini", "", "openai", "gpt-4o-mini", ""},
 		{"groq/meta-llama/llama-4", "", "groq", "meta-llama/llama-4", ""},
+		{"openrouter/anthropic/claude-sonnet-4.5", "", "openrouter", "anthropic/claude-sonnet-4.5", ""},
+		{"anthropic/claude-sonnet-4.5", "openrouter", "openrouter", "anthropic/claude-sonnet-4.5", ""},
 		{"gpt-4o", "openai", "openai", "gpt-4o", ""},
 		{"gpt-4o", "", "", "", `model "gpt-4o" is not of the form provider/model`},
 		{"/x", "", "", "", "not of the form"},

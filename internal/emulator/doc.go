@@ -1,7 +1,8 @@
 // Package emulator is an HTTP server that speaks the OpenAI Files and Batch
 // API, the Anthropic Message Batches API, Gemini Batch Mode, the Mistral
-// Batch API (under /mistral) and the xAI Batch API (under /xai/v1) wire
-// protocols, keeps its state on disk and answers every request
+// Batch API (under /mistral), OpenRouter's Batch API (under /api/beta) and
+// the xAI Batch API (under /xai/v1) wire protocols, keeps its state on disk
+// and answers every request
 // deterministically. batchctl runs it in-process as the `emulator`
 // provider, `batchctl emulator serve` exposes it on a port, and the
 // provider tests use it as their fake (DESIGN.md section 9).
@@ -10,7 +11,7 @@
 // protocols share (the batch timeline, the answers, the server faults, the
 // state files and the front door every call goes through), and each
 // protocol is a package of its own, documented there: openai, anthropic,
-// gemini, mistral and xai.
+// gemini, mistral, openrouter and xai.
 //
 // # State
 //

@@ -17,6 +17,7 @@ import (
 	"github.com/batchctl/batchctl/internal/emulator/gemini"
 	"github.com/batchctl/batchctl/internal/emulator/mistral"
 	"github.com/batchctl/batchctl/internal/emulator/openai"
+	"github.com/batchctl/batchctl/internal/emulator/openrouter"
 	"github.com/batchctl/batchctl/internal/emulator/xai"
 )
 
@@ -56,6 +57,7 @@ var protocols = []func(host *core.Host, dir string) (core.Protocol, error){
 	gemini.New,
 	mistral.New,
 	xai.New,
+	openrouter.New,
 }
 
 // New returns a Server keeping its state in opts.Dir.

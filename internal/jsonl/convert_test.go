@@ -840,7 +840,7 @@ func TestConvertDefaultsProblems(t *testing.T) {
 	}
 	t.Run("unknown target", func(t *testing.T) {
 		res := convertLines(t, ConvertOptions{Target: "bedrock"}, `{"prompt":"Hi","model":"m"}`)
-		if want := `reqs.jsonl: unknown target "bedrock" (want openai, anthropic, gemini, mistral or xai)`; res.err != want || res.out[0] != "" {
+		if want := `reqs.jsonl: unknown target "bedrock" (want openai, anthropic, gemini, mistral, openrouter or xai)`; res.err != want || res.out[0] != "" {
 			t.Errorf("got %q, error:\n%s\nwant:\n%s", res.out[0], res.err, want)
 		}
 	})
@@ -1083,12 +1083,12 @@ func FuzzConvert(f *testing.F) {
 		`{"input":["a","b"],"dimensions":3}`, `{"prompt":"x","stop":["a"],"top_k":1}`, `{}`, `[]`, `{"prompt":"\ud800"}`,
 		"plain text prompt", "caf\xe9",
 	} {
-		for target := range uint8(3) {
+		for target := range uint8(4) {
 			f.Add([]byte(seed), target, false)
 		}
 		f.Add([]byte(seed), uint8(0), true)
 	}
-	targets := []Target{TargetOpenAI, TargetAnthropic, TargetGemini}
+	targets := []Target{TargetOpenAI, TargetAnthropic, TargetGemini, TargetOpenRouter}
 	f.Fuzz(func(t *testing.T, line []byte, target uint8, text bool) {
 		tg := targets[int(target)%len(targets)]
 		c := NewConverter("fuzz.jsonl", ConvertOptions{Target: tg, TextInput: text, Defaults: Defaults{Model: "m", MaxTokens: intp(5)}})
@@ -1113,6 +1113,9 @@ func FuzzConvert(f *testing.F) {
 		var got string
 		if err := json.Unmarshal(fields[key], &got); err != nil || got != id {
 			t.Fatalf("%s of %q is %s, want %q", key, out, fields[key], id)
+		}
+		if _, body := fields["body"]; tg == TargetOpenRouter && (len(fields) != 2 || !body) {
+			t.Fatalf("openrouter line %q converted to %q, want custom_id and body only", line, out)
 		}
 	})
 }

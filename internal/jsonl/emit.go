@@ -12,12 +12,17 @@ func (c *Converter) emit() []byte {
 	return c.out
 }
 
-// appendOpenAIHead writes an OpenAI batch line up to the model in the body.
+// appendOpenAIHead writes an OpenAI batch line up to the model in the body;
+// for a target whose lines are bodies only (OpenRouter), without method
+// and url.
 func (c *Converter) appendOpenAIHead(o []byte, url string) []byte {
 	o = jsonscan.AppendQuote(append(o, `{"custom_id":`...), c.id)
-	o = append(o, `,"method":"POST","url":"`...)
-	o = append(o, url...)
-	o = append(o, `","body":{"model":`...)
+	if !c.rules.bodyOnly {
+		o = append(o, `,"method":"POST","url":"`...)
+		o = append(o, url...)
+		o = append(o, '"')
+	}
+	o = append(o, `,"body":{"model":`...)
 	return jsonscan.AppendQuote(o, c.req.model)
 }
 

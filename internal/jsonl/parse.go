@@ -295,6 +295,10 @@ func (c *Converter) imageURL(raw []byte, at loc) (part, bool) {
 	if !c.isString(raw, at) {
 		return part{}, false
 	}
+	if c.rules.textOnly {
+		c.reportAt(at, "images cannot be converted to "+string(c.rules.name)+" (its batches take text only)")
+		return part{}, false
+	}
 	url := escapedContents(raw)
 	switch {
 	case hasPrefix(url, "data:"):
@@ -318,6 +322,8 @@ func (c *Converter) imageURL(raw []byte, at loc) (part, bool) {
 // data, for the target.
 func (c *Converter) inlineImage(media, data []byte, at loc) (part, bool) {
 	switch {
+	case c.rules.textOnly:
+		c.reportAt(at, "images cannot be converted to "+string(c.rules.name)+" (its batches take text only)")
 	case len(media) == 0:
 		c.reportAt(at, "has no media type")
 	case len(data) == 0:

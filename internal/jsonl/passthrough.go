@@ -2,6 +2,7 @@ package jsonl
 
 import (
 	"bytes"
+	"fmt"
 	"math"
 
 	"github.com/batchctl/batchctl/internal/jsonscan"
@@ -74,6 +75,42 @@ func (c *Converter) passOpenAI(b []byte) ([]byte, string) {
 		return b, id
 	}
 	return c.insertMembers(b, bodyAt, t.body, insert), id
+}
+
+// passOpenRouter checks an OpenAI batch line for TargetOpenRouter as
+// passOpenAI does and returns it as an OpenRouter request,
+// {"custom_id":...,"body":{...}}, the body as it is but for a model
+// inserted from the defaults: the endpoint is the batch's, so method and
+// url are dropped, with any other top-level member.
+func (c *Converter) passOpenRouter(b []byte) ([]byte, string) {
+	_, id := c.passOpenAI(b)
+	if c.bad {
+		return nil, id
+	}
+	t := &c.top
+	field := "url"
+	if t.url == nil {
+		field = "body"
+	}
+	if _, ok := c.rules.routes[c.summary.Kind]; !ok {
+		c.report(field, fmt.Sprintf("%s is not an endpoint %s batches (want one of %s)",
+			quote(c.summary.Endpoint), c.rules.name, c.rules.endpointList()))
+		return nil, id
+	}
+	if c.rules.textOnly {
+		if c.checkTextOnly(t.body); c.bad {
+			return nil, id
+		}
+	}
+	body := t.body
+	if t.bodyModel == nil {
+		body = c.insertMembers(t.body, 0, t.body, jsonscan.AppendQuote(append(c.scratch[:0], `"model":`...), c.def.model))
+	}
+	o := append(c.routed[:0], `{"custom_id":`...)
+	o = append(o, t.customID...)
+	o = append(append(o, `,"body":`...), body...)
+	c.routed = append(o, '}')
+	return c.routed, id
 }
 
 // route returns the url of an OpenAI batch line and the field it comes

@@ -13,15 +13,16 @@ type Target string
 
 // The targets.
 const (
-	TargetOpenAI    Target = "openai"
-	TargetAnthropic Target = "anthropic"
-	TargetGemini    Target = "gemini"
-	TargetMistral   Target = "mistral"
-	TargetXAI       Target = "xai"
+	TargetOpenAI     Target = "openai"
+	TargetAnthropic  Target = "anthropic"
+	TargetGemini     Target = "gemini"
+	TargetMistral    Target = "mistral"
+	TargetOpenRouter Target = "openrouter"
+	TargetXAI        Target = "xai"
 )
 
 // protocols lists the targets' rules, in the order messages name them.
-var protocols = []*protocol{&openAI, &anthropic, &gemini, &mistral, &xAI}
+var protocols = []*protocol{&openAI, &anthropic, &gemini, &mistral, &openRouter, &xAI}
 
 // protocol is the input rules of one target: the lines that are its own,
 // the requests it accepts, and how a converted request is written for it.
@@ -60,6 +61,8 @@ type protocol struct {
 	imageURLs         bool     // fetches images from http(s) URLs
 	anyMedia          bool     // takes inline data of any media type, not only images
 	imageTypes        []string // the image media types it takes; nil takes any image/*
+	textOnly          bool     // takes no images at all
+	bodyOnly          bool     // a request is {"custom_id","body"}: the endpoint is the batch's
 }
 
 // route is where requests of one kind go and how they are written.
@@ -144,6 +147,36 @@ var xAI = protocol{
 	imageURLs:      true,
 }
 
+// openRouter is OpenRouter's batch API (internal/providers/openrouter): a
+// request is {"custom_id":...,"body":{...}}, the body that of the OpenAI
+// endpoint the whole batch targets, so the OpenAI writers write it. Its
+// batches are text only, take one model each (a line naming another model
+// is refused, as for OpenAI) and serve chat completions, Responses,
+// embeddings and Anthropic Messages; batchctl sends the first three
+// (Anthropic lines become chat requests). Source:
+// https://openrouter.ai/docs/batch-quickstart ("Limitations", "Submit a
+// batch", "Embeddings").
+var openRouter = protocol{
+	name:   TargetOpenRouter,
+	native: shapeOpenAI,
+	pass:   (*Converter).passOpenRouter,
+	converts: map[Kind]Kind{
+		KindChat: KindChat, KindEmbeddings: KindEmbeddings, KindResponses: KindResponses,
+	},
+	routes: map[Kind]route{
+		KindChat:       {"/v1/chat/completions", (*Converter).appendOpenAIChat},
+		KindEmbeddings: {"/v1/embeddings", (*Converter).appendOpenAIEmbeddings},
+		KindResponses:  {"/v1/responses", (*Converter).appendOpenAIResponses},
+	},
+	serves:         "chat, embeddings and responses",
+	maxTemperature: 2,
+	encodingFormat: true,
+	tokenInput:     true,
+	manyInputs:     true,
+	textOnly:       true,
+	bodyOnly:       true,
+}
+
 // protocolOf is the protocol of target t, or nil when there is none.
 func protocolOf(t Target) *protocol {
 	for _, p := range protocols {
@@ -178,6 +211,18 @@ func (p *protocol) endpoint(k Kind) string {
 		return r.endpoint
 	}
 	return p.routes[KindChat].endpoint
+}
+
+// endpointList lists the endpoints of the target's routes, for messages,
+// in the order of OpenAI's list.
+func (p *protocol) endpointList() string {
+	var names []string
+	for _, k := range []Kind{KindChat, KindEmbeddings, KindResponses, KindCompletions} {
+		if r, ok := p.routes[k]; ok {
+			names = append(names, r.endpoint)
+		}
+	}
+	return strings.Join(names, ", ")
 }
 
 // takesImage reports whether the target takes inline images of media

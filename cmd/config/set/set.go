@@ -38,7 +38,7 @@ func NewCmdSet(f *cmdutil.Factory, runF func(context.Context, *Options) error) *
 
 			The value is checked the way batchctl checks the file when it reads it:
 			durations (30s, 5m), sizes (200MB, 1GiB), whole numbers, URLs, profile types
-			(openai, anthropic, gemini, mistral, xai) and auth styles (bearer, api-key). A provider
+			(openai, anthropic, gemini, mistral, openrouter, xai) and auth styles (bearer, api-key). A provider
 			profile that batchctl does not know yet needs its base_url first.
 
 			API keys cannot be set: batchctl never writes a key to a file. Keep the key

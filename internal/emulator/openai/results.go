@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/batchctl/batchctl/internal/emulator/core"
 )
@@ -159,9 +160,16 @@ func (o *API) writeResults(ctx context.Context, rec *batchRecord, p core.Progres
 // resultLine returns the line reporting request i of the batch, whether it
 // goes to the error file, and false if the request is not reported.
 func (rec *batchRecord) resultLine(i int, in inputLine, expired bool) (ol outputLine, failed, ok bool) {
-	ex := execute(rec.Endpoint, in.body)
-	ol = outputLine{ID: core.DerivedID("batch_req_", rec.ID, i), CustomID: in.customID}
-	requestID := core.DerivedID("req_", rec.ID, i)
+	return execute(rec.Endpoint, in.body).resultLine(rec.ID, i, rec.Timeline.ExecutedAt(i), in.customID, expired)
+}
+
+// resultLine returns the line reporting a request run as ex, request i
+// of batch batchID, run at executedAt, whether it goes to the error file,
+// and false if it is not reported: dropped, or to expire when the batch
+// did not (expired false).
+func (ex execution) resultLine(batchID string, i int, executedAt time.Time, customID string, expired bool) (ol outputLine, failed, ok bool) {
+	ol = outputLine{ID: core.DerivedID("batch_req_", batchID, i), CustomID: customID}
+	requestID := core.DerivedID("req_", batchID, i)
 	switch ex.outcome {
 	case core.OutcomeDropped:
 		return ol, false, false
@@ -172,7 +180,7 @@ func (rec *batchRecord) resultLine(i int, in inputLine, expired bool) (ol output
 		}
 		return ol, true, expired
 	case core.OutcomeSucceeded:
-		meta := core.AnswerMeta{Seed: rec.ID, Index: i, Created: rec.Timeline.ExecutedAt(i).Unix()}
+		meta := core.AnswerMeta{Seed: batchID, Index: i, Created: executedAt.Unix()}
 		ol.Response = &lineResponse{StatusCode: ex.status, RequestID: requestID, Body: ex.request.answer(meta)}
 		return ol, false, true
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/batchctl/batchctl/internal/providers/gemini"
 	"github.com/batchctl/batchctl/internal/providers/mistral"
 	"github.com/batchctl/batchctl/internal/providers/openai"
+	"github.com/batchctl/batchctl/internal/providers/openrouter"
 	"github.com/batchctl/batchctl/internal/providers/retry"
 	"github.com/batchctl/batchctl/internal/providers/xai"
 )
@@ -30,6 +31,7 @@ var factories = register(
 	gemini.Factory(),
 	mistral.Factory(),
 	xai.Factory(),
+	openrouter.Factory(),
 	emulator.Factory(),
 )
 

@@ -115,11 +115,11 @@ func (c *Client) Submit(ctx context.Context, req providers.SubmitRequest) (*prov
 	if err := c.api.CheckKey(); err != nil {
 		return nil, err
 	}
-	body, err := newRequestsBody(req.Size, req.Requests)
+	body, err := httpx.NewInlineBody(`{"requests":[`, `]}`, req.Size, req.Requests)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
-	r, err := body.open(req.Open)
+	r, err := body.Open(req.Open)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
@@ -128,8 +128,8 @@ func (c *Client) Submit(ctx context.Context, req providers.SubmitRequest) (*prov
 		r.Close()
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
-	hreq.ContentLength = body.length()
-	hreq.GetBody = func() (io.ReadCloser, error) { return body.open(req.Open) }
+	hreq.ContentLength = body.Length()
+	hreq.GetBody = func() (io.ReadCloser, error) { return body.Open(req.Open) }
 	hreq.Header.Set("Content-Type", "application/json")
 	if err := req.BeginCreate(); err != nil {
 		r.Close()

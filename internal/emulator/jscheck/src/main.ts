@@ -8,6 +8,7 @@ import { runAnthropic } from './anthropic.js';
 import { runGemini } from './gemini.js';
 import { runMistral } from './mistral.js';
 import { runOpenAI } from './openai.js';
+import { runOpenRouter } from './openrouter.js';
 
 const base = env('JSCHECK_BASE');
 const slowBase = env('JSCHECK_SLOW_BASE');
@@ -15,4 +16,5 @@ await runOpenAI(base, slowBase);
 await runAnthropic(base, slowBase);
 await runGemini(base, slowBase);
 await runMistral(base, slowBase);
+await runOpenRouter(base, slowBase);
 writeWire(env('JSCHECK_WIRE'));

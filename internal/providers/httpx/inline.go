@@ -1,4 +1,4 @@
-package anthropic
+package httpx
 
 import (
 	"errors"
@@ -7,46 +7,43 @@ import (
 	"strings"
 )
 
-// The create body is the input's lines joined into the requests array.
-const (
-	bodyHead = `{"requests":[`
-	bodyTail = `]}`
-)
-
-// requestsBody is the body of POST /v1/messages/batches rendered around an
-// input of one request object per line: only the head and tail are held in
-// memory, the lines are streamed with each newline but the last turned into
-// a comma, so the body's length is known before sending.
-type requestsBody struct {
-	size     int64
-	requests int
+// InlineBody is the body of a create request that carries its requests
+// inline (Anthropic's POST /v1/messages/batches, OpenRouter's POST
+// /batches), rendered around an input of one request object per line: only
+// the head (up to the array's "[") and tail (from its "]") are held in
+// memory, the lines are streamed with each newline but the last turned
+// into a comma, so the body's length is known before sending.
+type InlineBody struct {
+	head, tail string
+	size       int64
+	requests   int
 }
 
-// newRequestsBody describes the body for an input of size bytes holding
-// requests lines.
-func newRequestsBody(size int64, requests int) (*requestsBody, error) {
+// NewInlineBody describes the body head + input + tail for an input of size
+// bytes holding requests lines.
+func NewInlineBody(head, tail string, size int64, requests int) (*InlineBody, error) {
 	switch {
 	case requests < 1:
 		return nil, errors.New("no requests to send")
 	case size < 2*int64(requests):
 		return nil, fmt.Errorf("an input of %d bytes cannot hold %d requests", size, requests)
 	}
-	return &requestsBody{size: size, requests: requests}, nil
+	return &InlineBody{head: head, tail: tail, size: size, requests: requests}, nil
 }
 
-// length is the body's length: the input loses its last newline.
-func (b *requestsBody) length() int64 {
-	return int64(len(bodyHead)) + b.size - 1 + int64(len(bodyTail))
+// Length is the body's length: the input loses its last newline.
+func (b *InlineBody) Length() int64 {
+	return int64(len(b.head)) + b.size - 1 + int64(len(b.tail))
 }
 
-// open returns a fresh body over the input open returns.
-func (b *requestsBody) open(open func() (io.ReadCloser, error)) (io.ReadCloser, error) {
+// Open returns a fresh body over the input open returns.
+func (b *InlineBody) Open(open func() (io.ReadCloser, error)) (io.ReadCloser, error) {
 	in, err := open()
 	if err != nil {
 		return nil, fmt.Errorf("open input: %w", err)
 	}
 	return &bodyReader{
-		Reader: io.MultiReader(strings.NewReader(bodyHead), newLineJoiner(in, b.size, b.requests), strings.NewReader(bodyTail)),
+		Reader: io.MultiReader(strings.NewReader(b.head), newLineJoiner(in, b.size, b.requests), strings.NewReader(b.tail)),
 		Closer: in,
 	}, nil
 }

@@ -1,0 +1,27 @@
+package openrouter
+
+import (
+	"context"
+
+	"github.com/batchctl/batchctl/internal/config"
+	"github.com/batchctl/batchctl/internal/jsonl"
+	"github.com/batchctl/batchctl/internal/providers"
+)
+
+// Factory makes the clients of openrouter-type profiles.
+func Factory() providers.Factory {
+	return providers.Factory{
+		Type:   config.TypeOpenRouter,
+		Target: jsonl.TargetOpenRouter,
+		Check:  providers.CheckBaseURL,
+		New: func(_ context.Context, prof *config.Profile, env providers.Env) (providers.Provider, error) {
+			return New(Config{
+				Name:       prof.Name,
+				BaseURL:    prof.BaseURL,
+				APIKey:     prof.APIKey,
+				APIKeyEnv:  prof.APIKeyEnv,
+				HTTPClient: env.HTTP,
+			}), nil
+		},
+	}
+}
