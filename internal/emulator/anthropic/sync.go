@@ -3,7 +3,10 @@ package anthropic
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/batchctl/batchctl/internal/emulator/core"
 )
@@ -49,4 +52,52 @@ func (a *API) writeSync(w http.ResponseWriter, run execution, requestID string) 
 	default:
 		core.WriteJSON(w, http.StatusOK, run.message(core.DerivedID("msg_", requestID, 0), "standard"))
 	}
+}
+
+// RateHeaders implements core.Protocol with the headers the Anthropic API
+// sends on every answer: limit, remaining, and when the limit is whole
+// again in RFC 3339 (https://docs.anthropic.com/en/api/rate-limits,
+// "Response headers").
+func (a *API) RateHeaders(h http.Header, s core.RateState) {
+	now := time.Now().UTC()
+	if s.RequestLimit > 0 {
+		h.Set("Anthropic-Ratelimit-Requests-Limit", strconv.Itoa(s.RequestLimit))
+		h.Set("Anthropic-Ratelimit-Requests-Remaining", strconv.Itoa(s.RequestsRemaining))
+		h.Set("Anthropic-Ratelimit-Requests-Reset", resetTime(now, s.RequestsReset))
+	}
+	if s.TokenLimit > 0 {
+		h.Set("Anthropic-Ratelimit-Tokens-Limit", strconv.FormatInt(s.TokenLimit, 10))
+		h.Set("Anthropic-Ratelimit-Tokens-Remaining", strconv.FormatInt(s.TokensRemaining, 10))
+		h.Set("Anthropic-Ratelimit-Tokens-Reset", resetTime(now, s.TokensReset))
+	}
+}
+
+// resetTime formats the time d after now in RFC 3339, rounded up to the
+// second as the API writes it.
+func resetTime(now time.Time, d time.Duration) string {
+	t := now.Add(d)
+	if r := t.Truncate(time.Second); r.Before(t) {
+		t = r.Add(time.Second)
+	}
+	return t.Format(time.RFC3339)
+}
+
+// WriteRefusal implements core.Protocol: a 429 rate_limit_error with
+// retry-after (and retry-after-ms), or a 529 overloaded_error.
+func (a *API) WriteRefusal(w http.ResponseWriter, r core.Refusal) {
+	if r.Overload {
+		writeError(w, statusOverloaded, ErrorBody{Type: errOverloaded, Message: defaultMessage(errOverloaded) + " (emulated: " + r.Message + ")"})
+		return
+	}
+	w.Header().Set("Retry-After", core.RetryAfter(r.Wait))
+	w.Header().Set("Retry-After-Ms", core.RetryAfterMs(r.Wait))
+	per := map[string]string{
+		core.LimitRequests:    "requests per minute",
+		core.LimitTokens:      "tokens per minute",
+		core.LimitConcurrency: "concurrent requests",
+	}[r.Limit]
+	writeError(w, http.StatusTooManyRequests, ErrorBody{
+		Type:    errRateLimit,
+		Message: fmt.Sprintf("This request would exceed the batchctl emulator's rate limit of %s (%s).", per, r.Message),
+	})
 }

@@ -3,7 +3,10 @@ package core
 import (
 	"errors"
 	"io"
+	"math"
 	"net/http"
+	"strconv"
+	"time"
 )
 
 // This file holds what the synchronous endpoints of the protocols share.
@@ -36,9 +39,48 @@ func ReadSyncBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	return body, err
 }
 
-// Send answers a call to a synchronous endpoint of p: tokens is what the
-// request counts against the server's tokens-per-minute limit (its input
-// and output tokens), answer writes its answer.
+// Send answers a call to a synchronous endpoint of p within the server's
+// limits: tokens is what the request counts against a tokens-per-minute
+// limit (its input and output tokens), answer writes its answer. A call
+// the limits refuse is answered by p.WriteRefusal; an admitted one after
+// its latency, unless the client leaves first. Every answer carries the
+// vendor's rate-limit headers (p.RateHeaders).
 func (h *Host) Send(p Protocol, w http.ResponseWriter, r *http.Request, tokens int64, answer func()) {
+	latency, state, refusal := h.limits.admit(tokens)
+	p.RateHeaders(w.Header(), state)
+	if refusal != nil {
+		p.WriteRefusal(w, *refusal)
+		return
+	}
+	defer h.limits.release()
+	if latency > 0 {
+		t := time.NewTimer(latency)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			return
+		}
+	}
 	answer()
+}
+
+// Stats returns what the server saw of the calls to its synchronous
+// endpoints.
+func (h *Host) Stats() Stats { return h.limits.snapshot() }
+
+// RetryAfter formats a wait as a Retry-After header value: whole seconds,
+// rounded up, at least 1 (RFC 9110 section 10.2.3 allows delay-seconds or
+// a date, nothing finer).
+func RetryAfter(wait time.Duration) string {
+	return strconv.FormatInt(max(1, int64(math.Ceil(wait.Seconds()))), 10)
+}
+
+// RetryAfterMs formats a wait as a retry-after-ms header value:
+// milliseconds, rounded up, at least 1. The OpenAI and Anthropic SDKs read
+// it before Retry-After (openai-go v3 and anthropic-sdk-go,
+// internal/requestconfig/requestconfig.go, retryDelay), so a time-scaled
+// wait shorter than a second is honoured as it is.
+func RetryAfterMs(wait time.Duration) string {
+	return strconv.FormatInt(max(1, int64(math.Ceil(float64(wait)/float64(time.Millisecond)))), 10)
 }

@@ -3,7 +3,9 @@ package gemini
 import (
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/batchctl/batchctl/internal/emulator/core"
 )
@@ -59,4 +61,34 @@ func writeSync(w http.ResponseWriter, model string, ex execution, meta core.Answ
 		e.code = http.StatusInternalServerError
 	}
 	writeError(w, e)
+}
+
+// RateHeaders implements core.Protocol: the Gemini API sends no rate-limit
+// headers; a 429 names its wait in a RetryInfo detail (WriteRefusal).
+func (g *API) RateHeaders(http.Header, core.RateState) {}
+
+// WriteRefusal implements core.Protocol: a 429 RESOURCE_EXHAUSTED whose
+// google.rpc.RetryInfo detail names the wait
+// (https://ai.google.dev/gemini-api/docs/troubleshooting, 429
+// RESOURCE_EXHAUSTED; google/rpc/error_details.proto, RetryInfo), or a 503
+// UNAVAILABLE for an overload.
+func (g *API) WriteRefusal(w http.ResponseWriter, r core.Refusal) {
+	if r.Overload {
+		writeError(w, errorf(http.StatusServiceUnavailable, "The model is overloaded. Please try again later. (Emulated: %s.)", r.Message))
+		return
+	}
+	per := map[string]string{
+		core.LimitRequests:    "requests per minute",
+		core.LimitTokens:      "tokens per minute",
+		core.LimitConcurrency: "concurrent requests",
+	}[r.Limit]
+	e := errorf(http.StatusTooManyRequests, "You exceeded your current quota of %s of the batchctl emulator (%s). Please retry in %s.", per, r.Message, protoDuration(r.Wait))
+	e.details = []any{retryInfo{Type: retryInfoType, RetryDelay: protoDuration(r.Wait)}}
+	writeError(w, e)
+}
+
+// protoDuration formats d as a google.protobuf.Duration in JSON: seconds
+// with up to nine decimals and an "s", rounded to the millisecond.
+func protoDuration(d time.Duration) string {
+	return strconv.FormatFloat(d.Round(time.Millisecond).Seconds(), 'f', -1, 64) + "s"
 }
