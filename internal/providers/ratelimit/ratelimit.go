@@ -17,6 +17,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"sync"
 	"time"
@@ -32,6 +33,10 @@ type Config struct {
 	// RPM and TPM are the most requests and tokens started in any minute.
 	RPM int
 	TPM int64
+	// TimeScale is how many of the endpoint's seconds pass in a real
+	// second: an emulator's --time-scale, whose minutes RPM and TPM then
+	// count (0 means 1). The waits its answers name are real already.
+	TimeScale float64
 }
 
 // Validate reports the first limit out of range.
@@ -43,6 +48,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("requests per minute %d is negative", c.RPM)
 	case c.TPM < 0:
 		return fmt.Errorf("tokens per minute %d is negative", c.TPM)
+	case c.TimeScale < 0 || math.IsNaN(c.TimeScale) || math.IsInf(c.TimeScale, 0):
+		return fmt.Errorf("time scale %g is not a positive number", c.TimeScale)
 	}
 	return nil
 }
@@ -70,11 +77,20 @@ func (SystemClock) Sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// tokenBurstShare is the share of TPM the token bucket holds at most:
-// a twentieth, three seconds' worth. The bucket refills at what remains of
-// TPM per minute, so that a full bucket spent at once plus a minute of
-// refill is never more than TPM in any minute.
-const tokenBurstShare = 20
+// The buckets hold a share of their limit: a sixtieth of RPM (a second's
+// worth of requests) and a twentieth of TPM (three seconds' worth of
+// tokens), so that a caller woken late by a loaded machine catches up
+// rather than losing the time. A bucket refills at what remains of its
+// limit, so that a full bucket spent at once plus a minute of refill is
+// never more than the limit in any minute: a bucket of B requests refilled
+// at R a second starts fewer than B + 60R in any minute, at most
+// B - 1 + 60R, which is RPM for R = (RPM - B + 1) / 60 (with B = 1, one
+// request every 60/RPM seconds). R is a millionth less than that, so that
+// waits rounded down to the nanosecond never let one more through.
+const (
+	requestBurstShare = 60
+	tokenBurstShare   = 20
+)
 
 // Limiter paces the requests of one endpoint. It is safe for concurrent
 // use.
@@ -104,18 +120,22 @@ func New(cfg Config, clock Clock) (*Limiter, error) {
 		clock = SystemClock{}
 	}
 	l := &Limiter{cfg: cfg, clock: clock, limit: cfg.Concurrency, freed: make(chan struct{})}
+	scale := cfg.TimeScale
+	if scale == 0 {
+		scale = 1
+	}
 	if cfg.RPM > 0 {
-		// A bucket of one, refilled RPM times a minute, starts requests at
-		// least a 60/RPM s apart: never more than RPM in a minute.
-		l.requests = rate.NewLimiter(rate.Limit(float64(cfg.RPM)/60), 1)
+		burst := max(1, cfg.RPM/requestBurstShare)
+		perMinute := float64(cfg.RPM-burst+1) * (1 - 1e-6)
+		l.requests = rate.NewLimiter(rate.Limit(perMinute/60*scale), burst)
 	}
 	if cfg.TPM > 0 {
 		l.burst = int(max(1, cfg.TPM/tokenBurstShare))
-		refill := float64(cfg.TPM-int64(l.burst)) / 60
+		perMinute := float64(cfg.TPM - int64(l.burst))
 		if cfg.TPM <= int64(l.burst) {
-			refill = float64(cfg.TPM) / 60
+			perMinute = float64(cfg.TPM)
 		}
-		l.tokens = rate.NewLimiter(rate.Limit(refill), l.burst)
+		l.tokens = rate.NewLimiter(rate.Limit(perMinute/60*scale), l.burst)
 	}
 	return l, nil
 }
