@@ -13,6 +13,18 @@
 // protocol is a package of its own, documented there: openai, anthropic,
 // gemini, mistral, openrouter and xai.
 //
+// # Synchronous endpoints
+//
+// Each protocol also serves its synchronous endpoints (OpenAI chat
+// completions, completions, embeddings, moderations and responses,
+// Anthropic messages, Gemini generateContent, embedContent and
+// batchEmbedContents), answering a body with the function that answers
+// the same request in a batch. Options.Limits gives them latency,
+// concurrency and per-minute request and token limits, answered with the
+// vendors' 429s and rate-limit headers, in time scaled by
+// Limits.TimeScale; Server.Stats and GET /_emulator/stats report the
+// peaks admitted. See docs/emulator.md.
+//
 // # State
 //
 // All state lives under Options.Dir (directories 0700, files 0600), written
@@ -39,7 +51,7 @@
 // or hang call is being held). N (default 1) is how many calls fail; rules
 // for one operation apply in order. OP is one of upload, files (list
 // files), file (retrieve a file), content, delete, create (create a
-// batch; for xAI, add requests to one), get, list, cancel. Fault counters live in the Server's memory.
+// batch; for xAI, add requests to one), get, list, cancel, send (a call to a synchronous endpoint). Fault counters live in the Server's memory.
 // Each protocol answers these faults in its own error shape; the counters
 // are shared: create=429 fails the first create of any protocol.
 package emulator

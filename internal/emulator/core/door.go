@@ -23,6 +23,19 @@ type Protocol interface {
 	WriteFault(w http.ResponseWriter, f Fault)
 }
 
+// SyncProtocol is a Protocol that also serves synchronous endpoints
+// (Host.Send): what its answers say of the server's limits.
+type SyncProtocol interface {
+	Protocol
+	// RateHeaders sets the vendor's rate-limit headers saying s on the
+	// answer of a synchronous call; a vendor that sends none sets none.
+	RateHeaders(h http.Header, s RateState)
+	// WriteRefusal answers a synchronous call the server's limits refuse,
+	// as the vendor answers a call over its rate limits (a 429 naming the
+	// wait) or, for r.Overload, an overloaded server.
+	WriteRefusal(w http.ResponseWriter, r Refusal)
+}
+
 // Handler answers one call; the error it returns is answered by the
 // protocol's WriteError.
 type Handler func(http.ResponseWriter, *http.Request) error
