@@ -37,12 +37,32 @@ func contentParts(buf, parts []part) []part {
 func appendArguments(o, args []byte) []byte { return jsonscan.AppendQuote(o, args) }
 
 // appendResultText writes a result as a JSON string: a string as it is, a
-// Gemini response object as its JSON text.
+// Gemini response {"output": text} as its text, and any other response
+// object as its JSON text.
 func appendResultText(o []byte, p part) []byte {
 	if p.text[0] == '"' {
 		return append(o, p.text...)
 	}
+	if out := soleOutput(p.text); out != nil {
+		return append(o, out...)
+	}
 	return jsonscan.AppendQuote(o, p.text)
+}
+
+// soleOutput returns the string of a response object whose only member is
+// "output", a string, and nil otherwise.
+func soleOutput(obj []byte) []byte {
+	var out []byte
+	w := walk(obj)
+	w.object()
+	for k, ok := w.key(); ok; k, ok = w.key() {
+		v := w.next()
+		if string(k) != "output" || v[0] != '"' || out != nil {
+			return nil
+		}
+		out = v
+	}
+	return out
 }
 
 // appendChatToolMessage writes the messages of a chat completions turn
