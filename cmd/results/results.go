@@ -59,7 +59,9 @@ func NewCmdResults(f *cmdutil.Factory, runF func(context.Context, *Options) erro
 			embedding requests carry "embedding" (numbers, whatever the encoding format), or
 			"embeddings" for several inputs, instead, and moderation requests "moderation":
 			{"flagged","categories"}, the categories flagged in any input ([] when none).
-			tool_calls, parsed, valid, output_error and the usage details are reserved (null).
+			tool_calls is null, or the tools the answer called, [{"id","name","arguments"}] with
+			the arguments as parsed JSON (Gemini's calls have a null id). parsed, valid,
+			output_error and the usage details are reserved (null).
 			error is null or {"type","message","code","http_status"}: code a string or null,
 			http_status a number or null when the request got no HTTP answer. response is the
 			provider's own

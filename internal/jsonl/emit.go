@@ -33,6 +33,7 @@ func (c *Converter) appendOpenAIChat(o []byte) []byte {
 	o = appendMember(o, "temperature", r.temperature)
 	o = appendMember(o, "top_p", r.topP)
 	o = appendMember(o, "stop", r.stop)
+	o = c.appendChatTools(o)
 	return append(o, "}}"...)
 }
 
@@ -46,6 +47,10 @@ func (c *Converter) appendChatMessages(o []byte) []byte {
 		o = append(appendChatContent(o, r.system), "},"...)
 	}
 	for _, m := range r.msgs {
+		if hasToolParts(r.parts[m.first:m.end]) {
+			o = c.appendChatToolMessage(o, m)
+			continue
+		}
 		o = append(o, `{"role":"`...)
 		o = append(o, openAIRole(m.role)...)
 		o = append(o, `","content":`...)
@@ -94,6 +99,7 @@ func (c *Converter) appendOpenAIResponses(o []byte) []byte {
 	o = appendMember(o, "max_output_tokens", r.maxTokens)
 	o = appendMember(o, "temperature", r.temperature)
 	o = appendMember(o, "top_p", r.topP)
+	o = c.appendResponsesFormat(o)
 	return append(o, "}}"...)
 }
 
@@ -164,6 +170,7 @@ func (c *Converter) appendAnthropic(o []byte) []byte {
 	if r.stop != nil {
 		o = appendStopArray(append(o, `,"stop_sequences":`...), r.stop)
 	}
+	o = c.appendAnthropicTools(o)
 	return append(o, "}}"...)
 }
 
@@ -188,6 +195,8 @@ func appendAnthropicContent(o []byte, parts []part) []byte {
 		case partURL:
 			o = append(append(o, `{"type":"image","source":{"type":"url","url":`...), p.text...)
 			o = append(o, "}},"...)
+		case partCall, partResult:
+			o = appendAnthropicToolBlock(o, p)
 		}
 	}
 	return append(trimComma(o), ']')
@@ -208,7 +217,8 @@ func (c *Converter) appendGeminiGenerate(o []byte) []byte {
 		o = appendGeminiParts(append(o, `,"systemInstruction":{"parts":`...), r.system)
 		o = append(o, '}')
 	}
-	if r.maxTokens != nil || r.temperature != nil || r.topP != nil || r.topK != nil || r.stop != nil {
+	o = c.appendGeminiTools(o)
+	if r.maxTokens != nil || r.temperature != nil || r.topP != nil || r.topK != nil || r.stop != nil || r.format.kind > formatText {
 		o = append(o, `,"generationConfig":{`...)
 		start := len(o)
 		o = appendMember(o, "maxOutputTokens", r.maxTokens)
@@ -217,6 +227,10 @@ func (c *Converter) appendGeminiGenerate(o []byte) []byte {
 		o = appendMember(o, "topK", r.topK)
 		if r.stop != nil {
 			o = appendStopArray(append(o, `,"stopSequences":`...), r.stop)
+		}
+		if r.format.kind > formatText {
+			o = append(o, `,"responseMimeType":"application/json"`...)
+			o = appendMember(o, "responseJsonSchema", r.format.schema)
 		}
 		o = append(append(o[:start], o[start+1:]...), '}') // drop the first member's comma
 	}
@@ -230,6 +244,10 @@ func appendGeminiParts(o []byte, parts []part) []byte {
 		if p.kind == partText {
 			o = append(append(o, `{"text":`...), p.text...)
 			o = append(o, "},"...)
+			continue
+		}
+		if p.kind == partCall || p.kind == partResult {
+			o = appendGeminiToolPart(o, p)
 			continue
 		}
 		o = append(o, `{"inlineData":{"mimeType":"`...)

@@ -63,6 +63,15 @@ type protocol struct {
 	imageTypes        []string // the image media types it takes; nil takes any image/*
 	textOnly          bool     // takes no images at all
 	bodyOnly          bool     // a request is {"custom_id","body"}: the endpoint is the batch's
+	noParallel        bool     // can be told to make one tool call at most
+	resultErrors      bool     // tool results can be flagged as errors
+	// toolNameOK reports whether a tool name suits the target; toolNames
+	// says what it wants, for messages.
+	toolNameOK func(name []byte) bool
+	toolNames  string
+	// noTools refuses tools, tool calls and results, and structured
+	// outputs in lines converted for the target: its writers carry none.
+	noTools bool
 }
 
 // route is where requests of one kind go and how they are written.
@@ -91,6 +100,9 @@ var openAI = protocol{
 	tokenInput:     true,
 	manyInputs:     true,
 	imageURLs:      true,
+	noParallel:     true,
+	toolNameOK:     func(n []byte) bool { return isAnthropicID(n) },
+	toolNames:      "want 1 to 64 letters, digits, '_' or '-'",
 }
 
 var anthropic = protocol{
@@ -110,6 +122,10 @@ var anthropic = protocol{
 	topK:              true,
 	imageURLs:         true,
 	imageTypes:        []string{"image/jpeg", "image/png", "image/gif", "image/webp"},
+	noParallel:        true,
+	resultErrors:      true,
+	toolNameOK:        func(n []byte) bool { return isAnthropicID(n) },
+	toolNames:         "want 1 to 64 letters, digits, '_' or '-'",
 }
 
 var gemini = protocol{
@@ -128,6 +144,9 @@ var gemini = protocol{
 	topK:           true,
 	taskType:       true,
 	anyMedia:       true,
+	resultErrors:   true,
+	toolNameOK:     isGeminiToolName,
+	toolNames:      "want 1 to 128 letters, digits, '_', '.', ':' or '-', starting with a letter or '_'",
 }
 
 // xAI's batch requests are chat completion bodies, sent inline by the
@@ -145,6 +164,9 @@ var xAI = protocol{
 	mixedModels:    true,
 	maxTemperature: 2,
 	imageURLs:      true,
+	noParallel:     true,
+	toolNameOK:     func(n []byte) bool { return isAnthropicID(n) },
+	toolNames:      "want 1 to 64 letters, digits, '_' or '-'",
 }
 
 // openRouter is OpenRouter's batch API (internal/providers/openrouter): a
@@ -175,6 +197,9 @@ var openRouter = protocol{
 	manyInputs:     true,
 	textOnly:       true,
 	bodyOnly:       true,
+	noParallel:     true,
+	toolNameOK:     func(n []byte) bool { return isAnthropicID(n) },
+	toolNames:      "want 1 to 64 letters, digits, '_' or '-'",
 }
 
 // protocolOf is the protocol of target t, or nil when there is none.
@@ -238,6 +263,22 @@ func isAnthropicID(id []byte) bool {
 	}
 	for _, c := range id {
 		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || isDigit(c) || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// isGeminiToolName reports whether name suits a Gemini function
+// declaration: it starts with a letter or an underscore and holds up to
+// 128 letters, digits, underscores, dots, colons and dashes (genai
+// v1.77.0 types.go, FunctionDeclaration.Name).
+func isGeminiToolName(name []byte) bool {
+	if len(name) == 0 || len(name) > 128 || isDigit(name[0]) || name[0] == '.' || name[0] == ':' || name[0] == '-' {
+		return false
+	}
+	for _, c := range name {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || isDigit(c) || c == '_' || c == '.' || c == ':' || c == '-') {
 			return false
 		}
 	}

@@ -214,6 +214,26 @@ type execution struct {
 	model, text string
 	// inputTokens and outputTokens are the usage of a succeeded request.
 	inputTokens, outputTokens int64
+	// call is the answer of a succeeded request that calls a tool.
+	call *core.ToolCall
+}
+
+// content is the content of a succeeded request's message: its text, or
+// the tool_use block of its call, whose id is id.
+func (run execution) content(id string) []any {
+	if run.call != nil {
+		return []any{toolUseBlock{Type: "tool_use", ID: id, Name: run.call.Name, Input: run.call.Arguments}}
+	}
+	return []any{textBlock{Type: "text", Text: run.text}}
+}
+
+// stopReason is why a succeeded request's turn ended: the emulator always
+// ends its turn, or stops for its tool call.
+func (run execution) stopReason() string {
+	if run.call != nil {
+		return "tool_use"
+	}
+	return "end_turn"
 }
 
 // requestParams is the part of a request's params the emulator reads.
@@ -223,6 +243,48 @@ type requestParams struct {
 	Messages  []messageParam  `json:"messages"`
 	System    json.RawMessage `json:"system"`
 	Stream    bool            `json:"stream"`
+	Tools     []struct {
+		Name        string          `json:"name"`
+		InputSchema json.RawMessage `json:"input_schema"`
+	} `json:"tools"`
+	ToolChoice struct {
+		Type string `json:"type"`
+		Name string `json:"name"`
+	} `json:"tool_choice"`
+}
+
+// toolUse reads the tools and tool_choice of params (auto, any, none, or
+// tool with a name); the conversation ends with tool results when its
+// last message holds a tool_result block.
+func (p *requestParams) toolUse() core.ToolUse {
+	u := core.ToolUse{None: p.ToolChoice.Type == "none", Must: p.ToolChoice.Type == "any"}
+	if p.ToolChoice.Type == "tool" {
+		u.Forced = p.ToolChoice.Name
+	}
+	for _, t := range p.Tools {
+		u.Tools = append(u.Tools, core.Tool{Name: t.Name, Params: t.InputSchema})
+	}
+	if n := len(p.Messages); n > 0 {
+		u.Answered = toolResults(p.Messages[n-1].Content)
+	}
+	return u
+}
+
+// toolResults reports whether message content holds tool_result blocks:
+// the user's turn that answers tool calls, not a prompt.
+func toolResults(content json.RawMessage) bool {
+	var blocks []struct {
+		Type string `json:"type"`
+	}
+	if json.Unmarshal(content, &blocks) != nil {
+		return false
+	}
+	for _, b := range blocks {
+		if b.Type == "tool_result" {
+			return true
+		}
+	}
+	return false
 }
 
 type messageParam struct {
@@ -255,14 +317,22 @@ func execute(params json.RawMessage) execution {
 	case core.MarkerDrop:
 		return execution{outcome: core.OutcomeDropped}
 	}
-	text := core.Reply(p.Model, prompt)
-	return execution{
-		outcome:      core.OutcomeSucceeded,
-		model:        p.Model,
-		text:         text,
-		inputTokens:  core.CountTokens(texts...),
-		outputTokens: core.CountTokens(text),
+	call, isCall, err := core.ChooseToolCall(p.toolUse(), prompt)
+	if err != nil {
+		return failedRun(errInvalidRequest, "tools: "+err.Error())
 	}
+	text := core.Reply(p.Model, prompt)
+	run := execution{
+		outcome:     core.OutcomeSucceeded,
+		model:       p.Model,
+		text:        text,
+		inputTokens: core.CountTokens(texts...),
+	}
+	if isCall {
+		run.call, text = &call, string(call.Arguments)
+	}
+	run.outputTokens = core.CountTokens(text)
+	return run
 }
 
 // failedRun is a request that errored with an error of errType, answered
@@ -273,16 +343,16 @@ func failedRun(errType, message string) execution {
 
 // message returns the message answering a run that succeeded: the
 // message of its batch result, and the body of the synchronous answer.
-// tier is the service tier its usage names.
-func (run execution) message(id, tier string) message {
+// toolID is the id of its tool call, if it makes one; tier is the service
+// tier its usage names.
+func (run execution) message(id, toolID, tier string) message {
 	return message{
-		ID:      id,
-		Type:    "message",
-		Role:    "assistant",
-		Model:   run.model,
-		Content: []textBlock{{Type: "text", Text: run.text}},
-		// The emulator always ends its turn.
-		StopReason: "end_turn",
+		ID:         id,
+		Type:       "message",
+		Role:       "assistant",
+		Model:      run.model,
+		Content:    run.content(toolID),
+		StopReason: run.stopReason(),
 		Usage: messageUsage{
 			InputTokens:  run.inputTokens,
 			OutputTokens: run.outputTokens,
@@ -337,7 +407,7 @@ func (p *requestParams) conversation() (texts []string, prompt, msg string) {
 			return nil, "", fmt.Sprintf("messages.%d.content: Input should be a valid string or a list of content blocks", i)
 		}
 		texts = append(texts, text)
-		if m.Role == "user" {
+		if m.Role == "user" && !toolResults(m.Content) {
 			prompt = text
 		}
 	}

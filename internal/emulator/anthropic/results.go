@@ -61,7 +61,7 @@ func (rec *batchRecord) result(i int, run execution, p core.Progress) (any, bool
 	case run.outcome == core.OutcomeFailed:
 		return erroredResult{Type: resultTypeErrored, Error: run.errorResponse(core.DerivedID("req_", rec.ID, i))}, true
 	}
-	return succeededResult{Type: resultTypeSucceeded, Message: run.message(core.DerivedID("msg_", rec.ID, i), "batch")}, true
+	return succeededResult{Type: resultTypeSucceeded, Message: run.message(core.DerivedID("msg_", rec.ID, i), core.DerivedID("toolu_", rec.ID, i), "batch")}, true
 }
 
 // batchResults serves a batch's results, once it has ended.

@@ -50,7 +50,7 @@ func (a *API) writeSync(w http.ResponseWriter, run execution, requestID string) 
 	case core.OutcomeFailed:
 		core.WriteJSON(w, run.status, run.errorResponse(requestID))
 	default:
-		core.WriteJSON(w, http.StatusOK, run.message(core.DerivedID("msg_", requestID, 0), "standard"))
+		core.WriteJSON(w, http.StatusOK, run.message(core.DerivedID("msg_", requestID, 0), core.DerivedID("toolu_", requestID, 0), "standard"))
 	}
 }
 
