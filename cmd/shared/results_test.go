@@ -40,7 +40,7 @@ const (
 		`"parsed":null,"valid":null,"output_error":null,"error":{"type":"rate_limit_error","message":"Rate limit reached","code":"rate_limit_exceeded","http_status":429},` +
 		`"response":{"error": {"message": "Rate limit reached", "type": "rate_limit_error", "param": null, "code": "rate_limit_exceeded"}}}`
 	expiredResult = `{"custom_id":"q3","status":"expired","job":"","provider":"openai","batch_id":"","model":"","text":null,"embedding":null,"embeddings":null,"moderation":null,"tool_calls":null,"finish_reason":null,"usage":null,` +
-		`"parsed":null,"valid":null,"output_error":null,"error":{"type":"batch_expired","message":"This request could not be executed before the completion window expired.","code":"batch_expired","http_status":null},"response":null}`
+		`"parsed":null,"valid":null,"output_error":null,"error":{"type":"batch_expired","message":"This request could not be executed before the completion window expired.","code":"batch_expired","http_status":null},"attempts":null,"response":null}`
 )
 
 func TestWriteFileResults(t *testing.T) {
@@ -166,7 +166,7 @@ func (w failingWriter) Write([]byte) (int, error) { return 0, w.err }
 // lineOf is the line lineWriter writes for a result with custom_id id.
 func lineOf(id string) string {
 	return `{"custom_id":"` + id + `","status":"succeeded","job":"","provider":"","batch_id":"","model":"","text":null,` +
-		`"embedding":null,"embeddings":null,"moderation":null,"tool_calls":null,"finish_reason":null,"usage":null,"parsed":null,"valid":null,"output_error":null,"error":null,"response":null}` + "\n"
+		`"embedding":null,"embeddings":null,"moderation":null,"tool_calls":null,"finish_reason":null,"usage":null,"parsed":null,"valid":null,"output_error":null,"error":null,"attempts":null,"response":null}` + "\n"
 }
 
 func TestLineWriter(t *testing.T) {
