@@ -39,7 +39,7 @@ func resultLine(customID, status, batch, model, text, errJSON string) string {
 		textJSON = strconv.Quote(text)
 	}
 	return `{"custom_id":"` + customID + `","status":"` + status + `","job":"job1","provider":"fake","batch_id":"` + batch +
-		`","model":"` + model + `","text":` + textJSON + `,"embedding":null,"embeddings":null,"moderation":null,"tool_calls":null,"finish_reason":null,"usage":null,"parsed":null,"valid":null,"output_error":null,"error":` + errJSON + `,"response":null}`
+		`","model":"` + model + `","text":` + textJSON + `,"embedding":null,"embeddings":null,"moderation":null,"tool_calls":null,"finish_reason":null,"usage":null,"parsed":null,"valid":null,"output_error":null,"error":` + errJSON + `,"attempts":null,"response":null}`
 }
 
 func TestResults(t *testing.T) {
