@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/batchctl/batchctl/internal/config"
 	"github.com/batchctl/batchctl/internal/lockfile"
 	"github.com/batchctl/batchctl/internal/providers"
 	"github.com/batchctl/batchctl/internal/store"
@@ -211,6 +212,9 @@ func (m *Manager) newStoreJob(plan *Plan, spec Spec, fingerprint string) *store.
 	for i, pp := range plan.Parts {
 		sj.Parts = append(sj.Parts, store.Part{Index: i + 1, Requests: pp.Requests, Bytes: pp.Bytes,
 			InputFileID: pp.InputFileID, CreatedAt: now, UpdatedAt: now})
+	}
+	if sj.Target.Mode == config.ModeDirect {
+		markDirect(sj)
 	}
 	sj.Status, sj.Counts, sj.Usage, _ = store.Aggregate(sj.Parts)
 	return sj

@@ -23,6 +23,9 @@ type Caller interface {
 	// *HTTPError, so that the caller can judge whether to try again (a
 	// 429, a 5xx); a failure to send or to read has no line.
 	Call(ctx context.Context, req CallRequest) (Answer, error)
+	// FailedLine is the result line of a request that got no answer, for
+	// the reason msg.
+	FailedLine(id, msg string) []byte
 }
 
 // CallRequest is one request of a direct job.

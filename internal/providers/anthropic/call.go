@@ -69,3 +69,6 @@ func (c *Client) erroredLine(id, typ, msg string) []byte {
 	line = providers.AppendString(append(line, `,"message":`...), msg)
 	return append(line, "}}}}"...)
 }
+
+// FailedLine is an errored result of a request that got no answer.
+func (c *Client) FailedLine(id, msg string) []byte { return c.erroredLine(id, "api_error", msg) }

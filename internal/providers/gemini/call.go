@@ -78,3 +78,6 @@ func statusLine(id string, code int64, status, msg string) []byte {
 	line = providers.AppendString(append(line, `,"status":`...), status)
 	return append(line, "}}"...)
 }
+
+// FailedLine is an UNAVAILABLE result of a request that got no answer.
+func (c *Client) FailedLine(id, msg string) []byte { return statusLine(id, 14, "UNAVAILABLE", msg) }

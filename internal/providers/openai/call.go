@@ -68,3 +68,6 @@ func failedLine(id, msg string) []byte {
 	line = providers.AppendString(line, msg)
 	return append(line, "}}"...)
 }
+
+// FailedLine is the error-file line of a request that got no answer.
+func (c *Client) FailedLine(id, msg string) []byte { return failedLine(id, msg) }
