@@ -86,6 +86,8 @@ func (m *Manager) Run(ctx context.Context, j *Job, opts RunOptions) error {
 	for _, part := range j.Parts {
 		stats.Total.Add(int64(part.Requests))
 	}
+	stopReport := m.reportProgress(j.ID, stats)
+	defer stopReport()
 	for _, part := range j.Parts {
 		if providers.Status(part.Status).Terminal() {
 			stats.Done.Add(int64(part.Requests))
@@ -289,4 +291,29 @@ func sendFailure(err error) bool {
 func notSent(err error) bool {
 	var oe *net.OpError
 	return errors.As(err, &oe) && oe.Op == "dial"
+}
+
+// reportProgress writes the run's progress every second until stopped.
+func (m *Manager) reportProgress(jobID string, stats *RunStats) (stop func()) {
+	meter := NewMeter(stats)
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			m.writeProgress(jobID, meter.Read(time.Now()))
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
+		os.Remove(m.progressPath(jobID))
+	}
 }
