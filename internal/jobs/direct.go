@@ -164,7 +164,9 @@ func (m *Manager) stopWorker(jobID string) {
 		return
 	}
 	if pid, err := strconv.Atoi(strings.TrimSpace(string(raw))); err == nil && pid > 0 && pid != os.Getpid() {
-		syscall.Kill(pid, syscall.SIGTERM)
+		if proc, err := os.FindProcess(pid); err == nil {
+			proc.Signal(syscall.SIGTERM)
+		}
 	}
 }
 
