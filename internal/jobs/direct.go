@@ -214,3 +214,27 @@ func markDirect(sj *store.Job) {
 		p.Counts.Total = p.Requests
 	}
 }
+
+// directPartial gives the results of a direct job's part still running:
+// the outcomes journalled so far, and every other request pending.
+func (m *Manager) directPartial(p providers.Provider, j *Job, part store.Part, tally Tally, fn func(*providers.Result) error) error {
+	emit := m.emitter(j, part, tally, fn)
+	seen := map[string]bool{}
+	_, _, err := readJournal(m.JournalPath(j.ID, part.Index), func(line []byte) error {
+		r, err := p.Normalize(line)
+		if err != nil {
+			return fmt.Errorf("the journal of job %s: %w", j.ID, err)
+		}
+		seen[r.CustomID] = true
+		return emit(&r)
+	})
+	if err != nil {
+		return err
+	}
+	return m.eachSubmittedID(j.ID, part.Index, func(id string) error {
+		if seen[id] {
+			return nil
+		}
+		return emit(&providers.Result{CustomID: id, Status: providers.ResultPending})
+	})
+}
