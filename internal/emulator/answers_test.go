@@ -156,6 +156,12 @@ func TestAnswers(t *testing.T) {
 			if tt.schema != "" {
 				specOrSkip(t).checkSchema(t, tt.schema, out.Response.Body)
 			}
+			// The synchronous endpoint answers the same body with the same
+			// answer.
+			sync := env.ok("POST", tt.endpoint, strings.NewReader(tt.body), nil)
+			if got, want := normalizeIDs(string(sync.body)), normalizeIDs(string(out.Response.Body))+"\n"; got != want {
+				t.Errorf("POST %s answered:\n%s\nthe batch result's body:\n%s", tt.endpoint, got, want)
+			}
 		})
 	}
 }

@@ -39,11 +39,26 @@ type Options struct {
 	// holding a call of op, so a test can act (kill the client) while it
 	// is held.
 	Held func(op string)
+	// Limits are the latency and rate limits of the synchronous endpoints
+	// (see Limits); the zero value has none.
+	Limits Limits
 }
+
+// Limits are the latency, concurrency and rate limits of the synchronous
+// endpoints, in time scaled by TimeScale (see core.Limits).
+type Limits = core.Limits
+
+// Stats are what the server saw of the calls to its synchronous endpoints
+// (see core.Stats).
+type Stats = core.Stats
+
+// StatsPath serves the Stats as JSON, without credentials.
+const StatsPath = "/_emulator/stats"
 
 // Server is the emulator's HTTP handler.
 type Server struct {
-	mux *http.ServeMux
+	mux  *http.ServeMux
+	host *core.Host
 }
 
 // protocols are the APIs the server speaks, each opened on the shared host
@@ -66,8 +81,14 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("emulator: %w", err)
 	}
-	host := core.NewHost(opts.Now, opts.Duration, opts.APIKey, faults, opts.Held)
-	s := &Server{mux: http.NewServeMux()}
+	if err := opts.Limits.Validate(); err != nil {
+		return nil, fmt.Errorf("emulator: limits: %w", err)
+	}
+	host := core.NewHost(opts.Now, opts.Duration, opts.APIKey, faults, opts.Held, opts.Limits)
+	s := &Server{mux: http.NewServeMux(), host: host}
+	s.mux.HandleFunc("GET "+StatsPath, func(w http.ResponseWriter, _ *http.Request) {
+		core.WriteJSON(w, http.StatusOK, s.Stats())
+	})
 	if err := os.MkdirAll(opts.Dir, 0o700); err != nil {
 		return nil, fmt.Errorf("emulator: %w", err)
 	}
@@ -80,6 +101,11 @@ func New(opts Options) (*Server, error) {
 	}
 	return s, nil
 }
+
+// Stats returns what the server saw of the calls to its synchronous
+// endpoints so far: how many it admitted and refused, and the peak
+// concurrency and per-minute rates of the admitted ones.
+func (s *Server) Stats() Stats { return s.host.Stats() }
 
 // ServeHTTP implements http.Handler. Azure OpenAI's v1 paths
 // (/openai/v1/...) are served as OpenAI's (/v1/...).

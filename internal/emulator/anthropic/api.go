@@ -29,6 +29,7 @@ func New(host *core.Host, dir string) (core.Protocol, error) {
 // Register adds the Anthropic routes to mux, behind the front door.
 func (a *API) Register(mux *http.ServeMux) {
 	d := a.host.Door(a)
+	d.Handle(mux, "POST /v1/messages", core.OpSend, a.sendMessage)
 	d.Handle(mux, "POST /v1/messages/batches", core.OpCreate, a.createBatch)
 	d.Handle(mux, "GET /v1/messages/batches", core.OpList, a.listBatches)
 	d.Handle(mux, "GET /v1/messages/batches/{id}", core.OpGet, a.getBatch)

@@ -151,30 +151,40 @@ func checkBatchRequest(raw json.RawMessage, i int) (customID string, params json
 	if err := decodeField(fields, param, "params", &members, "a valid dictionary"); err != nil {
 		return "", nil, err
 	}
-	param += ".params"
-	var model string
-	var maxTokens int64
-	var messages []json.RawMessage
-	err = cmp.Or(
-		decodeField(members, param, "model", &model, "a valid string"),
-		decodeField(members, param, "max_tokens", &maxTokens, "a valid integer"),
-		decodeField(members, param, "messages", &messages, "a valid list"),
-	)
-	if err != nil {
+	if err := checkParams(members, param+".params"); err != nil {
 		return "", nil, err
 	}
 	return customID, fields["params"], nil
 }
 
-// decodeField decodes the member name of fields, the object param, into
-// v; it must be present and not null.
+// checkParams checks the members of a request's params, the object param
+// ("" for a body of its own), as the API does when it takes them: they
+// need a model, max_tokens and messages of the right types; the rest is
+// checked when the request runs (execute).
+func checkParams(members map[string]json.RawMessage, param string) error {
+	var model string
+	var maxTokens int64
+	var messages []json.RawMessage
+	return cmp.Or(
+		decodeField(members, param, "model", &model, "a valid string"),
+		decodeField(members, param, "max_tokens", &maxTokens, "a valid integer"),
+		decodeField(members, param, "messages", &messages, "a valid list"),
+	)
+}
+
+// decodeField decodes the member name of fields, the object param ("" for
+// the body), into v; it must be present and not null.
 func decodeField(fields map[string]json.RawMessage, param, name string, v any, want string) error {
+	path := name
+	if param != "" {
+		path = param + "." + name
+	}
 	raw, ok := fields[name]
 	switch {
 	case !ok:
-		return errorf(http.StatusBadRequest, "%s.%s: Field required", param, name)
+		return errorf(http.StatusBadRequest, "%s: Field required", path)
 	case string(raw) == "null" || json.Unmarshal(raw, v) != nil:
-		return errorf(http.StatusBadRequest, "%s.%s: Input should be %s", param, name, want)
+		return errorf(http.StatusBadRequest, "%s: Input should be %s", path, want)
 	}
 	return nil
 }
@@ -195,7 +205,10 @@ func validCustomID(id string) bool {
 // execution is what becomes of one request of a message batch.
 type execution struct {
 	outcome core.Outcome
-	// errType and errMessage are the error of a failed request.
+	// status, errType and errMessage are the error of a failed request:
+	// the HTTP status a synchronous call answers it with, its type and
+	// message.
+	status              int
 	errType, errMessage string
 	// model and text are the answer of a succeeded request.
 	model, text string
@@ -230,9 +243,13 @@ func execute(params json.RawMessage) execution {
 	switch m := core.FindMarker(prompt); m.Kind {
 	case core.MarkerFail:
 		errType := errorType(m.Status)
-		return failedRun(errType, defaultMessage(errType)+" (emulated by "+m.Text+")")
+		run := failedRun(errType, defaultMessage(errType)+" (emulated by "+m.Text+")")
+		run.status = m.Status
+		return run
 	case core.MarkerError:
-		return failedRun(errAPI, defaultMessage(errAPI)+" (emulated by "+m.Text+")")
+		run := failedRun(errAPI, defaultMessage(errAPI)+" (emulated by "+m.Text+")")
+		run.status = http.StatusInternalServerError
+		return run
 	case core.MarkerExpire:
 		return execution{outcome: core.OutcomeExpired}
 	case core.MarkerDrop:
@@ -248,9 +265,40 @@ func execute(params json.RawMessage) execution {
 	}
 }
 
-// failedRun is a request that errored with an error of errType.
+// failedRun is a request that errored with an error of errType, answered
+// with status 400 unless the caller sets another.
 func failedRun(errType, message string) execution {
-	return execution{outcome: core.OutcomeFailed, errType: errType, errMessage: message}
+	return execution{outcome: core.OutcomeFailed, status: http.StatusBadRequest, errType: errType, errMessage: message}
+}
+
+// message returns the message answering a run that succeeded: the
+// message of its batch result, and the body of the synchronous answer.
+// tier is the service tier its usage names.
+func (run execution) message(id, tier string) message {
+	return message{
+		ID:      id,
+		Type:    "message",
+		Role:    "assistant",
+		Model:   run.model,
+		Content: []textBlock{{Type: "text", Text: run.text}},
+		// The emulator always ends its turn.
+		StopReason: "end_turn",
+		Usage: messageUsage{
+			InputTokens:  run.inputTokens,
+			OutputTokens: run.outputTokens,
+			ServiceTier:  tier,
+		},
+	}
+}
+
+// errorResponse returns the error of a run that failed: the error of its
+// batch result, and the body of the synchronous answer.
+func (run execution) errorResponse(requestID string) ErrorResponse {
+	return ErrorResponse{
+		Type:      "error",
+		Error:     ErrorBody{Type: run.errType, Message: run.errMessage},
+		RequestID: &requestID,
+	}
 }
 
 // paramsTypeError describes a params member of the wrong type.

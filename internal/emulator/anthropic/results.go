@@ -59,27 +59,9 @@ func (rec *batchRecord) result(i int, run execution, p core.Progress) (any, bool
 	case run.outcome == core.OutcomeExpired:
 		return bareResult{Type: resultTypeExpired}, true
 	case run.outcome == core.OutcomeFailed:
-		requestID := core.DerivedID("req_", rec.ID, i)
-		return erroredResult{Type: resultTypeErrored, Error: ErrorResponse{
-			Type:      "error",
-			Error:     ErrorBody{Type: run.errType, Message: run.errMessage},
-			RequestID: &requestID,
-		}}, true
+		return erroredResult{Type: resultTypeErrored, Error: run.errorResponse(core.DerivedID("req_", rec.ID, i))}, true
 	}
-	return succeededResult{Type: resultTypeSucceeded, Message: message{
-		ID:      core.DerivedID("msg_", rec.ID, i),
-		Type:    "message",
-		Role:    "assistant",
-		Model:   run.model,
-		Content: []textBlock{{Type: "text", Text: run.text}},
-		// The emulator always ends its turn.
-		StopReason: "end_turn",
-		Usage: messageUsage{
-			InputTokens:  run.inputTokens,
-			OutputTokens: run.outputTokens,
-			ServiceTier:  "batch",
-		},
-	}}, true
+	return succeededResult{Type: resultTypeSucceeded, Message: run.message(core.DerivedID("msg_", rec.ID, i), "batch")}, true
 }
 
 // batchResults serves a batch's results, once it has ended.

@@ -21,6 +21,13 @@ type Protocol interface {
 	// WriteFault answers a server fault with its status, 429 or 5xx, in
 	// the vendor's shape; a 429 names a wait of one second unless f.Bare.
 	WriteFault(w http.ResponseWriter, f Fault)
+	// RateHeaders sets the vendor's rate-limit headers saying s on the
+	// answer of a synchronous call; a vendor that sends none sets none.
+	RateHeaders(h http.Header, s RateState)
+	// WriteRefusal answers a synchronous call the server's limits refuse,
+	// as the vendor answers a call over its rate limits (a 429 naming the
+	// wait) or, for r.Overload, an overloaded server.
+	WriteRefusal(w http.ResponseWriter, r Refusal)
 }
 
 // Handler answers one call; the error it returns is answered by the

@@ -24,11 +24,14 @@ const (
 	OpGet       = "get"
 	OpList      = "list"
 	OpCancel    = "cancel"
+	// OpSend is a request to a synchronous endpoint (chat completions,
+	// messages, generateContent...).
+	OpSend = "send"
 )
 
 // faultOps lists the operations in documentation order.
 func faultOps() []string {
-	return []string{OpUpload, OpListFiles, OpGetFile, OpContent, OpDelete, OpCreate, OpGet, OpList, OpCancel}
+	return []string{OpUpload, OpListFiles, OpGetFile, OpContent, OpDelete, OpCreate, OpGet, OpList, OpCancel, OpSend}
 }
 
 // Fault is one rule of a server fault spec: the next Times calls of Op
@@ -81,7 +84,7 @@ func (fi *faultInjector) serveFault(w http.ResponseWriter, r *http.Request, f Fa
 		<-r.Context().Done()
 	case f.After == "lost":
 		h(discardWriter{header: http.Header{}}, r)
-		dropConnection(w)
+		DropConnection(w)
 	case f.After == "hang":
 		h(discardWriter{header: http.Header{}}, r)
 		if fi.held != nil {
@@ -95,7 +98,7 @@ func (fi *faultInjector) serveFault(w http.ResponseWriter, r *http.Request, f Fa
 		case <-r.Context().Done():
 		}
 	case f.Status == 0:
-		dropConnection(w)
+		DropConnection(w)
 	default:
 		p.WriteFault(w, f)
 	}
@@ -216,10 +219,10 @@ func (fi *faultInjector) served(op string) {
 	fi.listed = make(chan struct{})
 }
 
-// dropConnection ends the response in its middle: it sends the headers of a
+// DropConnection ends the response in its middle: it sends the headers of a
 // 200 answer announcing a body longer than what follows, then closes the
 // connection, so the client sees an unexpected EOF.
-func dropConnection(w http.ResponseWriter) {
+func DropConnection(w http.ResponseWriter) {
 	const partial = `{"object":"emulated dropped connection",`
 	rc := http.NewResponseController(w)
 	conn, buf, err := rc.Hijack()

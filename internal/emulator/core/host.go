@@ -13,16 +13,18 @@ type Host struct {
 	duration time.Duration
 	apiKey   string
 	faults   *faultInjector
+	limits   *limiter
 }
 
 // NewHost returns a Host; now nil means time.Now, apiKey empty accepts any
 // non-empty key. held, when set, is told each time a "late" or "hang"
-// fault starts holding a call of op.
-func NewHost(now func() time.Time, duration time.Duration, apiKey string, faults []Fault, held func(op string)) *Host {
+// fault starts holding a call of op. limits apply to the synchronous
+// endpoints, in real time scaled (never on now, the batches' clock).
+func NewHost(now func() time.Time, duration time.Duration, apiKey string, faults []Fault, held func(op string), limits Limits) *Host {
 	if now == nil {
 		now = time.Now
 	}
-	return &Host{now: now, duration: duration, apiKey: apiKey, faults: newFaultInjector(faults, held)}
+	return &Host{now: now, duration: duration, apiKey: apiKey, faults: newFaultInjector(faults, held), limits: newLimiter(limits, nil)}
 }
 
 // Clock returns the current time in UTC, without a monotonic reading, so it

@@ -321,10 +321,17 @@ func (g *API) results(ctx context.Context, rec *batchRecord, emit func(i int, in
 
 // answerOf returns the answer of request i of a batch, or its error.
 func (rec *batchRecord) answerOf(i int, ex execution) (any, *rpcStatus) {
+	return ex.answer(rec.Model, core.AnswerMeta{Seed: rec.ID, Index: i})
+}
+
+// answer returns the answer of a request that ran with model, or its
+// error: the response of its batch result, and the answer of the
+// synchronous endpoint. meta places the answer (its response id).
+func (ex execution) answer(model string, meta core.AnswerMeta) (any, *rpcStatus) {
 	if ex.outcome != core.OutcomeSucceeded {
 		return nil, ex.err
 	}
-	return ex.request.answer(rec.Model, core.AnswerMeta{Seed: rec.ID, Index: i}), nil
+	return ex.request.answer(model, meta), nil
 }
 
 // inlinedResponses renders the results of a batch of inline requests.

@@ -50,6 +50,9 @@ func (o *API) Register(mux *http.ServeMux) {
 	d.Handle(mux, "GET /v1/batches", core.OpList, o.listBatches)
 	d.Handle(mux, "GET /v1/batches/{id}", core.OpGet, o.getBatch)
 	d.Handle(mux, "POST /v1/batches/{id}/cancel", core.OpCancel, o.cancelBatch)
+	for _, endpoint := range syncEndpoints() {
+		d.Handle(mux, "POST "+endpoint, core.OpSend, o.send(endpoint))
+	}
 	d.Handle(mux, "/", "", o.unknownRoute)
 }
 

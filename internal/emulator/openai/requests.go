@@ -148,6 +148,17 @@ func execute(endpoint string, body []byte) execution {
 	return execution{outcome: core.OutcomeSucceeded, request: req, status: 200, inputTokens: in, outputTokens: out}
 }
 
+// answer returns the HTTP status and body answering a request that ran
+// and succeeded or failed with an HTTP error: the response of its batch
+// result line, and the answer of the synchronous endpoint. meta places the
+// answer (its ids and creation time).
+func (ex execution) answer(meta core.AnswerMeta) (int, any) {
+	if ex.outcome == core.OutcomeSucceeded {
+		return ex.status, ex.request.answer(meta)
+	}
+	return ex.status, errorBody{Error: ex.errBody}
+}
+
 // parseRequest parses a request body of endpoint, or returns the 400 error
 // the endpoint would answer.
 func parseRequest(endpoint string, body []byte) (endpointRequest, *apiError) {

@@ -171,17 +171,15 @@ func (rec *batchRecord) resultLine(i int, in inputLine, expired bool) (ol output
 			Message: "This request could not be executed before the completion window expired.",
 		}
 		return ol, true, expired
-	case core.OutcomeSucceeded:
-		meta := core.AnswerMeta{Seed: rec.ID, Index: i, Created: rec.Timeline.ExecutedAt(i).Unix()}
-		ol.Response = &lineResponse{StatusCode: ex.status, RequestID: requestID, Body: ex.request.answer(meta)}
-		return ol, false, true
 	}
 	if ex.failure != nil {
 		ol.Error = ex.failure
-	} else {
-		ol.Response = &lineResponse{StatusCode: ex.status, RequestID: requestID, Body: errorBody{Error: ex.errBody}}
+		return ol, true, true
 	}
-	return ol, true, true
+	meta := core.AnswerMeta{Seed: rec.ID, Index: i, Created: rec.Timeline.ExecutedAt(i).Unix()}
+	status, body := ex.answer(meta)
+	ol.Response = &lineResponse{StatusCode: status, RequestID: requestID, Body: body}
+	return ol, ex.outcome != core.OutcomeSucceeded, true
 }
 
 // resultFile is an output or error file being written.
