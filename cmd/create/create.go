@@ -355,7 +355,7 @@ func runDirect(ctx context.Context, opts *Options, m *jobs.Manager, j *jobs.Job,
 	if err := m.SaveRunLimits(j.ID, limits); err != nil {
 		return err
 	}
-	if !opts.Exporter.Enabled() {
+	if !opts.Exporter.Enabled() && !opts.Wait { // with --wait, standard output is the results'
 		fmt.Fprintln(opts.IO.Out, j.ID)
 	}
 	cs := opts.IO.ErrColorScheme()

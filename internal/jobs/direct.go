@@ -69,12 +69,19 @@ type directProvider struct {
 }
 
 // asDirect wraps the provider of direct job j.
+// The requests are the run's to retry (see send): a wrapper that retries
+// the batch calls (retry.Wrap) is looked through.
 func (m *Manager) asDirect(j *Job, p providers.Provider) (providers.Provider, error) {
-	c, ok := p.(providers.Caller)
-	if !ok {
-		return nil, fmt.Errorf("provider %q has no synchronous endpoint to run a direct job on", j.Provider)
+	for {
+		if c, ok := p.(providers.Caller); ok {
+			return &directProvider{Caller: c, m: m, job: j.ID}, nil
+		}
+		u, ok := p.(interface{ Unwrap() providers.Provider })
+		if !ok {
+			return nil, fmt.Errorf("provider %q has no synchronous endpoint to run a direct job on", j.Provider)
+		}
+		p = u.Unwrap()
 	}
-	return &directProvider{Caller: c, m: m, job: j.ID}, nil
 }
 
 // caller is the provider that sends a direct job's requests.

@@ -3,6 +3,7 @@ package httpx
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -40,7 +41,22 @@ func (c *Client) Exchange(ctx context.Context, op, rawURL string, body []byte) (
 	if int64(len(raw)) > limit {
 		return Answer{}, fmt.Errorf("%s: response is larger than %d bytes", op, limit)
 	}
-	return Answer{Status: resp.StatusCode, Header: resp.Header, Body: raw}, nil
+	return Answer{Status: resp.StatusCode, Header: resp.Header, Body: oneLine(raw)}, nil
+}
+
+// oneLine returns a JSON body on one line, as a result line holds it:
+// without the newline an encoder ends it with, and compacted when it
+// holds more (an indented answer). A body that is not JSON is left as it is.
+func oneLine(raw []byte) []byte {
+	raw = bytes.TrimSpace(raw)
+	if bytes.IndexAny(raw, "\r\n") < 0 {
+		return raw
+	}
+	var b bytes.Buffer
+	if json.Compact(&b, raw) != nil {
+		return raw
+	}
+	return b.Bytes()
 }
 
 // OK reports whether the answer is a 2xx.
