@@ -19,10 +19,10 @@ import (
 
 // Limiter paces a direct job's requests: Acquire waits until a request of
 // about tokens tokens may be sent, and the release it returns is told how
-// the request was answered (its status, 0 for no answer, and headers), so
+// the request was answered (its status, 0 for no answer, headers and body), so
 // an adaptive limiter can follow the endpoint's limits.
 type Limiter interface {
-	Acquire(ctx context.Context, tokens int) (release func(status int, h http.Header), err error)
+	Acquire(ctx context.Context, tokens int) (release func(status int, h http.Header, body []byte), err error)
 }
 
 // RunOptions tune Run.
@@ -221,7 +221,7 @@ func (m *Manager) send(ctx context.Context, d *directProvider, j *Job, jr *journ
 			stats.Errors.Add(1)
 			return nil
 		}
-		release := func(int, http.Header) {}
+		release := func(int, http.Header, []byte) {}
 		if opts.Limiter != nil {
 			var err error
 			if release, err = opts.Limiter.Acquire(ctx, tokens); err != nil {
@@ -230,7 +230,7 @@ func (m *Manager) send(ctx context.Context, d *directProvider, j *Job, jr *journ
 		}
 		attempts++
 		if err := jr.Sent(r.id, attempts); err != nil {
-			release(0, nil)
+			release(0, nil, nil)
 			return fmt.Errorf("writing the journal of job %s: %w", j.ID, err)
 		}
 		stats.InFlight.Add(1)
@@ -238,7 +238,7 @@ func (m *Manager) send(ctx context.Context, d *directProvider, j *Job, jr *journ
 		stats.Tokens.Add(int64(tokens))
 		ans, err := d.Call(ctx, req)
 		stats.InFlight.Add(-1)
-		release(ans.Status, ans.Header)
+		release(ans.Status, ans.Header, ans.Body)
 		if ctx.Err() != nil {
 			return ctx.Err() // in flight at the end: its outcome is unknown
 		}

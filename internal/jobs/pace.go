@@ -33,7 +33,7 @@ func NewPace(rpm, tpm int) *Pace {
 }
 
 // Acquire waits for the request's turn.
-func (p *Pace) Acquire(ctx context.Context, tokens int) (func(int, http.Header), error) {
+func (p *Pace) Acquire(ctx context.Context, tokens int) (func(int, http.Header, []byte), error) {
 	p.mu.Lock()
 	now := time.Now()
 	start := later(later(p.next, now), p.until)
@@ -55,7 +55,7 @@ func (p *Pace) Acquire(ctx context.Context, tokens int) (func(int, http.Header),
 	return p.release, nil
 }
 
-func (p *Pace) release(status int, h http.Header) {
+func (p *Pace) release(status int, h http.Header, _ []byte) {
 	if status != http.StatusTooManyRequests && status != http.StatusServiceUnavailable {
 		return
 	}

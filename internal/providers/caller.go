@@ -50,6 +50,8 @@ type Answer struct {
 	// limit headers a limiter reads).
 	Status int
 	Header http.Header
+	// Body is the answer's body (a limiter reads Gemini's RetryInfo there).
+	Body []byte
 }
 
 // OK reports whether the answer is a 2xx.

@@ -34,7 +34,7 @@ func (c *Client) Call(ctx context.Context, req providers.CallRequest) (providers
 		a.Line = c.erroredLine(a.ID, "api_error", err.Error())
 		return a, err
 	}
-	a.Status, a.Header = ans.Status, ans.Header
+	a.Status, a.Header, a.Body = ans.Status, ans.Header, ans.Body
 	if ans.OK() {
 		if !json.Valid(ans.Body) {
 			a.Line = c.erroredLine(a.ID, "api_error", "the answer is not JSON")

@@ -45,7 +45,7 @@ func (c *Client) Call(ctx context.Context, req providers.CallRequest) (providers
 		a.Line = statusLine(a.ID, 14, "UNAVAILABLE", err.Error())
 		return a, err
 	}
-	a.Status, a.Header = ans.Status, ans.Header
+	a.Status, a.Header, a.Body = ans.Status, ans.Header, ans.Body
 	if ans.OK() {
 		if !json.Valid(ans.Body) {
 			a.Line = statusLine(a.ID, 13, "INTERNAL", "the answer is not JSON")

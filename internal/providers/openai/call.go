@@ -38,7 +38,7 @@ func (c *Client) Call(ctx context.Context, req providers.CallRequest) (providers
 		a.Line = failedLine(a.ID, err.Error())
 		return a, err
 	}
-	a.Status, a.Header = ans.Status, ans.Header
+	a.Status, a.Header, a.Body = ans.Status, ans.Header, ans.Body
 	body := ans.Body
 	var herr error
 	if !ans.OK() {
