@@ -125,6 +125,19 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 			attempt's timeout, 5m plus upload time, and a tenth more; BATCHCTL_CREATE_TIMEOUT
 			sets the 5m), saying so on standard error, before creating the batch again.
 
+			A direct job (--direct, or a profile with mode: direct such as the built-in
+			ollama, vllm and deepseek) uses no batch API: batchctl sends each request to
+			the synchronous endpoint of its protocol (/v1/chat/completions, /v1/embeddings,
+			/v1/responses, /v1/messages, :generateContent, :embedContent), at most
+			--concurrency at once and --rpm requests and --tpm tokens a minute (tokens
+			estimated as bytes/4), waiting as 429 and 503 answers ask. create prints the
+			job id, then runs it in the foreground, or with --detach in a background worker
+			(pid and log in the job directory; cancel stops it). Each outcome is journalled
+			as it arrives: after a kill, the same create again, wait or sync resume the job
+			and send only the requests without an outcome; one in flight at the kill is
+			sent once more at most, and its result line says how often it was sent
+			("attempts").
+
 			With --wait, create waits for the job and streams its results like %[1]sbatchctl results%[1]s.
 			Without it, --json prints the job (the fields of %[1]sbatchctl status --json%[1]s)
 			instead of its id; --jq filters it.
@@ -150,6 +163,9 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 
 			# one prompt per line, to Anthropic
 			$ batchctl create -f questions.txt --input-format text --model anthropic/claude-sonnet-4-5 --max-tokens 512
+
+			# a direct job on a local Ollama server, 4 requests at a time
+			$ batchctl create -f reqs.jsonl --model ollama/llama3.2 --concurrency 4
 
 			# a few prompts from the command line
 			$ batchctl create --prompt "Capital of France?" --prompt "Capital of Japan?" --model emulator/echo --wait
