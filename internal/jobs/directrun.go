@@ -233,6 +233,7 @@ func (m *Manager) send(ctx context.Context, d *directProvider, j *Job, jr *journ
 			release(0, nil, nil)
 			return fmt.Errorf("writing the journal of job %s: %w", j.ID, err)
 		}
+		killPoint("direct-sent")
 		stats.InFlight.Add(1)
 		stats.Sent.Add(1)
 		stats.Tokens.Add(int64(tokens))

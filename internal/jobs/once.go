@@ -52,7 +52,8 @@ var TestOnlyKillAt string
 // killPoint kills the process with SIGKILL if TestOnlyKillAt names point.
 // The points: "recorded" (job recorded, nothing sent), "attempt" (a create
 // attempt recorded, not sent), "created" (the provider answered with a
-// batch, not yet recorded).
+// batch, not yet recorded), "direct-sent" (a direct job's request is
+// journalled as sent, and not sent).
 func killPoint(point string) {
 	if TestOnlyKillAt != point {
 		return
