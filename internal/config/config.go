@@ -58,6 +58,10 @@ type Config struct {
 	// EmulatorFaults injects server faults into the embedded emulator
 	// (emulator_faults; the syntax of `batchctl emulator serve --faults`).
 	EmulatorFaults string
+	// EmulatorLimits sets the latency and rate limits of the embedded
+	// emulator's synchronous endpoints (emulator_limits; see
+	// emulator.ParseLimits).
+	EmulatorLimits string
 	// RetryAttempts is the most tries of one provider call (retry_attempts).
 	RetryAttempts int
 	// RetryMaxWait caps the backoff between tries (retry_max_wait).
@@ -126,6 +130,7 @@ type fileConfig struct {
 	PollInterval     time.Duration          `mapstructure:"poll_interval"`
 	EmulatorDuration time.Duration          `mapstructure:"emulator_duration"`
 	EmulatorFaults   string                 `mapstructure:"emulator_faults"`
+	EmulatorLimits   string                 `mapstructure:"emulator_limits"`
 	RetryAttempts    int                    `mapstructure:"retry_attempts"`
 	RetryMaxWait     time.Duration          `mapstructure:"retry_max_wait"`
 	HTTPIdleTimeout  time.Duration          `mapstructure:"http_idle_timeout"`
@@ -133,7 +138,7 @@ type fileConfig struct {
 }
 
 // Keys lists the top-level settings, each also settable as BATCHCTL_<KEY>.
-var Keys = []string{"default_model", "poll_interval", "emulator_duration", "emulator_faults", "retry_attempts", "retry_max_wait", "http_idle_timeout"}
+var Keys = []string{"default_model", "poll_interval", "emulator_duration", "emulator_faults", "emulator_limits", "retry_attempts", "retry_max_wait", "http_idle_timeout"}
 
 // DefaultHome is where state lives when BATCHCTL_HOME is not set.
 func DefaultHome(getenv func(string) string) (string, error) {
@@ -187,6 +192,7 @@ func Load(getenv func(string) string) (*Config, error) {
 		PollInterval:     fc.PollInterval,
 		EmulatorDuration: fc.EmulatorDuration,
 		EmulatorFaults:   fc.EmulatorFaults,
+		EmulatorLimits:   fc.EmulatorLimits,
 		RetryAttempts:    fc.RetryAttempts,
 		RetryMaxWait:     fc.RetryMaxWait,
 		HTTPIdleTimeout:  fc.HTTPIdleTimeout,

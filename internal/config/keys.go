@@ -119,6 +119,8 @@ func (c *Config) topLevel(key string) string {
 		return FormatDuration(c.EmulatorDuration)
 	case "emulator_faults":
 		return c.EmulatorFaults
+	case "emulator_limits":
+		return c.EmulatorLimits
 	case "retry_attempts":
 		return strconv.Itoa(c.RetryAttempts)
 	case "retry_max_wait":
@@ -228,7 +230,7 @@ func kindOf(k Key) valueKind {
 	case "api_key_env":
 		return kindEnvName
 	}
-	return kindText // default_model, emulator_faults, type, auth_header, completion_window
+	return kindText // default_model, emulator_faults, emulator_limits, type, auth_header, completion_window
 }
 
 // check reports whether value is a valid value of this kind. Types and

@@ -96,6 +96,7 @@ func TestSettingsNeverShowKeys(t *testing.T) {
 poll_interval=1m30s
 emulator_duration=0s
 emulator_faults=
+emulator_limits=
 retry_attempts=5
 retry_max_wait=1m
 http_idle_timeout=1m

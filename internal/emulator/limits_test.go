@@ -243,3 +243,32 @@ func TestLimitsTimeScale(t *testing.T) {
 	}
 	t.Logf("30 requests at 10 rpm, time scale 600: %s, %d refusals", elapsed, refused)
 }
+
+func TestParseLimits(t *testing.T) {
+	tests := []struct {
+		spec    string
+		want    Limits
+		wantErr string
+	}{
+		{spec: "", want: Limits{}},
+		{
+			spec: "rpm=600, tpm=90000,concurrency=20,overload,latency=50ms,jitter=20ms,seed=7,time-scale=60",
+			want: Limits{RPM: 600, TPM: 90000, Concurrency: 20, Overload: true, Latency: 50 * time.Millisecond, Jitter: 20 * time.Millisecond, Seed: 7, TimeScale: 60},
+		},
+		{spec: "concurrency=2,overload=false", want: Limits{Concurrency: 2}},
+		{spec: "rpm", wantErr: `limit "rpm": want KEY=VALUE`},
+		{spec: "rpm=lots", wantErr: `limit "rpm=lots": invalid value "lots"`},
+		{spec: "burst=3", wantErr: `limit "burst=3": unknown key "burst" (want one of latency, jitter, seed, concurrency, overload, rpm, tpm, time-scale)`},
+		{spec: "time-scale=-1", wantErr: `time scale -1 is not a positive number`},
+		{spec: "overload", wantErr: `overload needs a concurrency limit`},
+	}
+	for _, tt := range tests {
+		got, err := ParseLimits(tt.spec)
+		switch {
+		case tt.wantErr != "" && (err == nil || err.Error() != tt.wantErr):
+			t.Errorf("ParseLimits(%q) error %v, want %s", tt.spec, err, tt.wantErr)
+		case tt.wantErr == "" && (err != nil || got != tt.want):
+			t.Errorf("ParseLimits(%q) = %+v, %v, want %+v", tt.spec, got, err, tt.want)
+		}
+	}
+}

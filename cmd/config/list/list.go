@@ -61,6 +61,7 @@ type View struct {
 	PollInterval     string                 `json:"poll_interval"`
 	EmulatorDuration string                 `json:"emulator_duration"`
 	EmulatorFaults   string                 `json:"emulator_faults"`
+	EmulatorLimits   string                 `json:"emulator_limits"`
 	RetryAttempts    int                    `json:"retry_attempts"`
 	RetryMaxWait     string                 `json:"retry_max_wait"`
 	HTTPIdleTimeout  string                 `json:"http_idle_timeout"`
@@ -87,6 +88,7 @@ func ViewOf(cfg *config.Config) View {
 		PollInterval:     config.FormatDuration(cfg.PollInterval),
 		EmulatorDuration: config.FormatDuration(cfg.EmulatorDuration),
 		EmulatorFaults:   cfg.EmulatorFaults,
+		EmulatorLimits:   cfg.EmulatorLimits,
 		RetryAttempts:    cfg.RetryAttempts,
 		RetryMaxWait:     config.FormatDuration(cfg.RetryMaxWait),
 		HTTPIdleTimeout:  config.FormatDuration(cfg.HTTPIdleTimeout),

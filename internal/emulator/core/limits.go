@@ -3,6 +3,7 @@ package core
 import (
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"sync"
 	"time"
@@ -48,8 +49,8 @@ func (l Limits) Validate() error {
 		return fmt.Errorf("negative requests per minute %d", l.RPM)
 	case l.TPM < 0:
 		return fmt.Errorf("negative tokens per minute %d", l.TPM)
-	case l.TimeScale < 0:
-		return fmt.Errorf("negative time scale %g", l.TimeScale)
+	case l.TimeScale < 0 || math.IsNaN(l.TimeScale) || math.IsInf(l.TimeScale, 0):
+		return fmt.Errorf("time scale %g is not a positive number", l.TimeScale)
 	case l.Overload && l.Concurrency == 0:
 		return errors.New("overload needs a concurrency limit")
 	}

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"math"
 	"testing"
 	"time"
 )
@@ -152,7 +153,8 @@ func TestLimitsValidate(t *testing.T) {
 	}{
 		{Limits{}, ""},
 		{Limits{RPM: -1}, "negative requests per minute -1"},
-		{Limits{TimeScale: -2}, "negative time scale -2"},
+		{Limits{TimeScale: -2}, "time scale -2 is not a positive number"},
+		{Limits{TimeScale: math.Inf(1)}, "time scale +Inf is not a positive number"},
 		{Limits{Overload: true}, "overload needs a concurrency limit"},
 		{Limits{Latency: -time.Second}, "negative latency -1s"},
 	}

@@ -22,6 +22,7 @@ type Options struct {
 	Dir      string        // state directory
 	Duration time.Duration // how long a batch takes
 	Faults   string        // server faults to inject (see emulator.ParseFaults)
+	Limits   emu.Limits    // limits of the synchronous endpoints
 	Client   *http.Client  // the shared client
 }
 
@@ -33,7 +34,7 @@ type Provider struct {
 
 // Start serves the emulator on 127.0.0.1 on a free port.
 func Start(ctx context.Context, opts Options) (*Provider, error) {
-	handler, err := emu.New(emu.Options{Dir: opts.Dir, Duration: opts.Duration, Faults: opts.Faults})
+	handler, err := emu.New(emu.Options{Dir: opts.Dir, Duration: opts.Duration, Faults: opts.Faults, Limits: opts.Limits})
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,68 @@
+package emulator
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ParseLimits parses a limits spec, the form the embedded emulator takes
+// them in (emulator_limits): comma-separated KEY=VALUE pairs, e.g.
+// "rpm=600,concurrency=20,latency=50ms,jitter=20ms,time-scale=60". The keys
+// are those of `batchctl emulator serve`'s flags: latency, jitter
+// (durations), seed, concurrency, rpm, tpm (whole numbers), time-scale (a
+// number) and overload (alone, or =true or =false). An empty spec has no
+// limits.
+func ParseLimits(spec string) (Limits, error) {
+	var l Limits
+	for pair := range strings.SplitSeq(spec, ",") {
+		pair = strings.TrimSpace(pair)
+		if pair == "" {
+			continue
+		}
+		key, value, hasValue := strings.Cut(pair, "=")
+		if !hasValue && key != "overload" {
+			return Limits{}, fmt.Errorf("limit %q: want KEY=VALUE", pair)
+		}
+		if err := setLimit(&l, strings.TrimSpace(key), strings.TrimSpace(value)); err != nil {
+			return Limits{}, fmt.Errorf("limit %q: %w", pair, err)
+		}
+	}
+	return l, l.Validate()
+}
+
+// limitKeys lists the keys of a limits spec.
+var limitKeys = []string{"latency", "jitter", "seed", "concurrency", "overload", "rpm", "tpm", "time-scale"}
+
+// setLimit sets the limit key of l to value.
+func setLimit(l *Limits, key, value string) error {
+	var err error
+	switch key {
+	case "latency":
+		l.Latency, err = time.ParseDuration(value)
+	case "jitter":
+		l.Jitter, err = time.ParseDuration(value)
+	case "seed":
+		l.Seed, err = strconv.ParseUint(value, 10, 64)
+	case "concurrency":
+		l.Concurrency, err = strconv.Atoi(value)
+	case "rpm":
+		l.RPM, err = strconv.Atoi(value)
+	case "tpm":
+		l.TPM, err = strconv.ParseInt(value, 10, 64)
+	case "time-scale":
+		l.TimeScale, err = strconv.ParseFloat(value, 64)
+	case "overload":
+		l.Overload = true
+		if value != "" {
+			l.Overload, err = strconv.ParseBool(value)
+		}
+	default:
+		return fmt.Errorf("unknown key %q (want one of %s)", key, strings.Join(limitKeys, ", "))
+	}
+	if err != nil {
+		return fmt.Errorf("invalid value %q", value)
+	}
+	return nil
+}
