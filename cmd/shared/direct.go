@@ -21,16 +21,15 @@ func RunDirect(ctx context.Context, ios *iostreams.IOStreams, m *jobs.Manager, j
 	if err != nil {
 		return err
 	}
+	if limits.Concurrency <= 0 {
+		limits.Concurrency = config.DefaultConcurrency
+	}
+	limiter, err := jobs.NewLimiter(limits, 0)
+	if err != nil {
+		return err
+	}
 	stats := &jobs.RunStats{}
-	opts := jobs.RunOptions{
-		Concurrency: limits.Concurrency,
-		Limiter:     jobs.NewPace(limits.RPM, limits.TPM),
-		Until:       until,
-		Stats:       stats,
-	}
-	if opts.Concurrency <= 0 {
-		opts.Concurrency = config.DefaultConcurrency
-	}
+	opts := jobs.RunOptions{Concurrency: limits.Concurrency, Limiter: limiter, Until: until, Stats: stats}
 	if ios.IsStderrTTY() {
 		stop := drawDirect(ios.ErrOut, j.ID, jobs.NewMeter(stats))
 		defer stop()

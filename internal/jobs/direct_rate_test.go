@@ -62,9 +62,9 @@ func TestDirectRateLimits(t *testing.T) {
 	limits := emulator.Limits{Concurrency: conc, RPM: rpm, TimeScale: scale, Latency: time.Second, Jitter: 500 * time.Millisecond}
 	e, srv := emulatorEnv(t, limits)
 	j := createDirect(t, e, manyRequests(n))
-	realRPM := rpm * scale // requests a real minute
+	lim := limiter(t, jobs.RunLimits{Concurrency: conc, RPM: rpm}, scale)
 	start := time.Now()
-	err := e.m.Run(context.Background(), j, jobs.RunOptions{Concurrency: conc, Limiter: jobs.NewPace(realRPM*95/100, 0)})
+	err := e.m.Run(context.Background(), j, jobs.RunOptions{Concurrency: conc, Limiter: lim})
 	elapsed := time.Since(start)
 	if err != nil {
 		t.Fatal(err)

@@ -111,7 +111,7 @@ func TestDirectRun(t *testing.T) {
 	if j.Parts[0].BatchID != "direct-jd1-1" || j.Status != "in_progress" {
 		t.Fatalf("new direct job: part %q, status %q", j.Parts[0].BatchID, j.Status)
 	}
-	if err := e.m.Run(context.Background(), j, jobs.RunOptions{Concurrency: 2, Limiter: jobs.NewPace(0, 0)}); err != nil {
+	if err := e.m.Run(context.Background(), j, jobs.RunOptions{Concurrency: 2, Limiter: limiter(t, jobs.RunLimits{Concurrency: 2}, 0)}); err != nil {
 		t.Fatal(err)
 	}
 	if j.Status != "completed" || j.Counts != (providers.Counts{Total: 3, Succeeded: 2, Failed: 1}) {
@@ -155,4 +155,13 @@ func TestDirectResume(t *testing.T) {
 	if len(cs.seen) != 2 {
 		t.Errorf("the server saw %d requests, want a2 and a4", len(cs.seen))
 	}
+}
+
+func limiter(t testing.TB, l jobs.RunLimits, scale float64) jobs.Limiter {
+	t.Helper()
+	lim, err := jobs.NewLimiter(l, scale)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return lim
 }

@@ -29,8 +29,8 @@ type Limiter interface {
 type RunOptions struct {
 	// Limiter paces the requests; nil means only Concurrency bounds them.
 	Limiter Limiter
-	// Concurrency is the most requests in flight (0: config.DefaultConcurrency
-	// through the caller; here, 1).
+	// Concurrency is the most requests in flight (the workers; an
+	// adaptive Limiter may allow fewer); 0 means 1.
 	Concurrency int
 	// Until, when not zero, is when Run stops sending new requests (sync
 	// --max-run): the requests in flight finish, the rest wait for the
