@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -75,11 +76,14 @@ func TestDirectKillResume(t *testing.T) {
 		t.Logf("kill %d after %s: the endpoint has seen %d requests", k+1, delay, len(seen))
 		mu.Unlock()
 	}
-	run(t, dir, env, "wait", "killed")
-	out := run(t, dir, env, "results", "killed")
+	// A request in flight at two kills was sent twice without an answer
+	// heard: it is not sent a third time but errored, so wait and results
+	// may exit 3.
+	partialOK(t, dir, env, "wait", "killed")
+	out := partialOK(t, dir, env, "results", "killed")
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	results := map[string]int{}
-	twice := 0
+	twice, lost := 0, 0
 	for _, line := range lines {
 		var r struct {
 			CustomID string `json:"custom_id"`
@@ -98,11 +102,14 @@ func TestDirectKillResume(t *testing.T) {
 			t.Errorf("%s: the endpoint got it %d times, its result says %d attempts", r.CustomID, got, *r.Attempts)
 		case got > 2:
 			t.Errorf("%s: sent %d times; a lost answer is sent again once at most", r.CustomID, got)
-		case r.Status != "succeeded" && got < 2:
+		case r.Status != "succeeded" && *r.Attempts < 2:
 			t.Errorf("%s: %s without a lost answer: %s", r.CustomID, r.Status, line)
 		}
 		if got > 1 {
 			twice++
+		}
+		if r.Status != "succeeded" {
+			lost++
 		}
 	}
 	for i := range n {
@@ -110,5 +117,21 @@ func TestDirectKillResume(t *testing.T) {
 			t.Errorf("%s has %d result lines, want 1", id, results[id])
 		}
 	}
-	t.Logf("%d kills: %d requests sent twice (in flight at a kill), each marked", kills, twice)
+	t.Logf("%d kills: %d requests reached the endpoint twice (in flight at a kill), each marked; %d errored, sent twice without an answer", kills, twice, lost)
+}
+
+// partialOK runs batchctl to completion and returns its stdout; it fails
+// the test unless it exits 0 or 3 (some requests did not succeed).
+func partialOK(t *testing.T, dir string, env []string, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	cmd := batchctl(ctx, t, dir, env, args...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	if ee, ok := err.(*exec.ExitError); err != nil && (!ok || ee.ExitCode() != 3) {
+		t.Fatalf("batchctl %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
+	}
+	return stdout.String()
 }
