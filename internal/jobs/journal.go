@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"runtime"
 	"strconv"
 	"sync"
 	"time"
@@ -177,6 +178,7 @@ func (j *journal) syncTo(n int64) error {
 	if j.synced >= n {
 		return nil
 	}
+	runtime.Gosched() // let the sends ready to go add their lines to this fsync
 	j.mu.Lock()
 	target := j.written
 	if j.err == nil {
