@@ -105,16 +105,17 @@ func statusRun(ctx context.Context, opts *Options) error {
 	if n, ok := m.Missing(j); ok {
 		missing = n
 	}
+	var running *jobs.RunProgress
+	if p, ok := m.RunningProgress(j.ID); j.Direct() && ok {
+		running = &p
+	}
 	if opts.Exporter.Enabled() {
 		v := jobs.ViewOf(j)
 		if missing >= 0 {
 			v.Missing = &missing
 		}
+		v.Running = running
 		return opts.Exporter.Write(ctx, opts.IO, v)
-	}
-	var running *jobs.RunProgress
-	if p, ok := m.RunningProgress(j.ID); j.Direct() && ok {
-		running = &p
 	}
 	if opts.IO.IsStdoutTTY() {
 		return printHuman(opts.IO, j, missing, running, opts.Now())

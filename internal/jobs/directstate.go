@@ -54,9 +54,11 @@ type RunProgress struct {
 	InFlight int64   `json:"in_flight"`
 	RPS      float64 `json:"requests_per_second"`
 	TPS      float64 `json:"tokens_per_second"`
-	// ETA is the time left at the recent rate, 0 when unknown.
-	ETA       time.Duration `json:"eta"`
-	UpdatedAt time.Time     `json:"updated_at"`
+	// ETA is the time left at the recent rate, 0 when unknown;
+	// ETASeconds the same in seconds, for JSON.
+	ETA        time.Duration `json:"-"`
+	ETASeconds float64       `json:"eta_seconds"`
+	UpdatedAt  time.Time     `json:"updated_at"`
 }
 
 func (m *Manager) progressPath(jobID string) string {
@@ -75,6 +77,7 @@ func (m *Manager) RunningProgress(jobID string) (p RunProgress, ok bool) {
 	if err != nil || json.Unmarshal(raw, &p) != nil {
 		return p, false
 	}
+	p.ETA = time.Duration(p.ETASeconds * float64(time.Second))
 	return p, true
 }
 
@@ -115,6 +118,7 @@ func (mt *Meter) Read(now time.Time) RunProgress {
 	}
 	if p.RPS > 0 && p.Total > p.Done {
 		p.ETA = time.Duration(float64(p.Total-p.Done) / p.RPS * float64(time.Second))
+		p.ETASeconds = p.ETA.Round(time.Second).Seconds()
 	}
 	return p
 }
