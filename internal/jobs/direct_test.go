@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/batchctl/batchctl/internal/config"
 	"github.com/batchctl/batchctl/internal/jobs"
@@ -164,4 +165,46 @@ func limiter(t testing.TB, l jobs.RunLimits, scale float64) jobs.Limiter {
 		t.Fatal(err)
 	}
 	return lim
+}
+
+// While a process runs a direct job, RunningProgress reads how it goes
+// (what status shows); once the run ends, there is none.
+func TestDirectRunningProgress(t *testing.T) {
+	e := newEnv(t)
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-release
+		io.WriteString(w, `{"id":"c","object":"chat.completion","model":"m1","choices":[{"index":0,"message":{"role":"assistant","content":"ok"},"finish_reason":"stop"}]}`)
+	}))
+	defer srv.Close()
+	e.profile.Mode = config.ModeDirect
+	client := openai.New(openai.Config{Name: "fake", BaseURL: srv.URL + "/v1", APIKey: "k"})
+	e.m.Provider = func(string) (providers.Provider, error) { return client, nil }
+	j := createDirect(t, e, chatLine("a1", "x")+chatLine("a2", "y")+chatLine("a3", "z"))
+	if _, ok := e.m.RunningProgress(j.ID); ok {
+		t.Fatal("progress of a job nobody runs")
+	}
+	done := make(chan error, 1)
+	go func() { done <- e.m.Run(context.Background(), j, jobs.RunOptions{Concurrency: 2}) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		p, ok := e.m.RunningProgress(j.ID)
+		if ok && p.InFlight == 2 {
+			if p.Total != 3 || p.Done != 0 {
+				t.Errorf("running: %+v, want 3 in all, none done", p)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no progress with 2 in flight within 10s (last: %+v, %v)", p, ok)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := e.m.RunningProgress(j.ID); ok {
+		t.Error("progress after the run ended")
+	}
 }
