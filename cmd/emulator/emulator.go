@@ -38,7 +38,7 @@ func NewCmdEmulator(f *cmdutil.Factory) *cobra.Command {
 		Short: "Run the built-in batch API emulator",
 		Long: heredoc.Doc(`
 			The emulator speaks the OpenAI, Anthropic and Gemini batch APIs (files, batches,
-			results) on loopback, keeps its state on disk and answers every request
+			results) and their synchronous endpoints on loopback, keeps its state on disk and answers every request
 			deterministically, so pipelines can be tested with no key and no network. The "emulator" provider (--model emulator/echo)
 			runs it inside batchctl itself.
 		`),

@@ -11,6 +11,18 @@
 // protocol is a package of its own, documented there: openai, anthropic
 // and gemini.
 //
+// # Synchronous endpoints
+//
+// Each protocol also serves its synchronous endpoints (OpenAI chat
+// completions, completions, embeddings, moderations and responses,
+// Anthropic messages, Gemini generateContent, embedContent and
+// batchEmbedContents), answering a body with the function that answers
+// the same request in a batch. Options.Limits gives them latency,
+// concurrency and per-minute request and token limits, answered with the
+// vendors' 429s and rate-limit headers, in time scaled by
+// Limits.TimeScale; Server.Stats and GET /_emulator/stats report the
+// peaks admitted. See docs/emulator.md.
+//
 // # State
 //
 // All state lives under Options.Dir (directories 0700, files 0600), written

@@ -156,6 +156,12 @@ func (s *geminiSpec) checkExchanges(t *testing.T, exs []exchange) {
 			}
 		case strings.HasPrefix(ex.path, "/v1beta/files/"):
 			s.check(t, what, "File", ex.body)
+		case strings.HasSuffix(ex.path, ":generateContent"):
+			s.check(t, what, "GenerateContentResponse", ex.body)
+		case strings.HasSuffix(ex.path, ":embedContent"):
+			s.check(t, what, "EmbedContentResponse", ex.body)
+		case strings.HasSuffix(ex.path, ":batchEmbedContents"):
+			s.check(t, what, "BatchEmbedContentsResponse", ex.body)
 		default:
 			s.checkOperation(t, what, ex.body)
 		}

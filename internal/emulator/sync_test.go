@@ -178,6 +178,7 @@ func TestAnthropicSyncSDK(t *testing.T) {
 		!strings.Contains(apiErr.RawJSON(), "max_tokens: Input should be greater than or equal to 1") {
 		t.Errorf("max_tokens 0: %v, want the 400 of a batch request", err)
 	}
+	checkAnthropicExchanges(t, rec.all())
 	bad := anthropic.NewClient(anthropicoption.WithBaseURL(env.http.URL), anthropicoption.WithAPIKey("wrong"), anthropicoption.WithMaxRetries(0))
 	if _, err := bad.Messages.New(ctx, params); !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusUnauthorized {
 		t.Errorf("wrong key: %v, want 401", err)
@@ -218,8 +219,22 @@ func TestGeminiSyncSDK(t *testing.T) {
 		}
 	}
 
-	// The SDK embeds through batchEmbedContents; :embedContent is the
-	// method a request of an embedding batch takes.
+	// The SDK embeds through batchEmbedContents.
+	emb, err := client.Models.EmbedContent(ctx, "e", []*genai.Content{genai.NewContentFromText("a b", genai.RoleUser), genai.NewContentFromText("c", genai.RoleUser)},
+		&genai.EmbedContentConfig{OutputDimensionality: genai.Ptr[int32](4)})
+	if err != nil {
+		t.Fatalf("embedContent: %v", err)
+	}
+	if len(emb.Embeddings) != 2 || !slices.Equal(emb.Embeddings[0].Values, core.Embedding("a b", 4)) || !slices.Equal(emb.Embeddings[1].Values, core.Embedding("c", 4)) {
+		t.Errorf("embeddings = %+v", emb.Embeddings)
+	}
+	_, err = client.Models.EmbedContent(ctx, "e", []*genai.Content{genai.NewContentFromText("a", genai.RoleUser), genai.NewContentFromText("[fail:429]", genai.RoleUser)}, nil)
+	if apiErr := (genai.APIError{}); !errors.As(err, &apiErr) || apiErr.Code != 429 {
+		t.Errorf("embedContent of a [fail:429]: %v", err)
+	}
+	t.Run("spec", func(t *testing.T) { geminiSpecOrSkip(t).checkExchanges(t, rec.all()) })
+
+	// :embedContent is the method a request of an embedding batch takes.
 	r := env.geminiCall("POST", "/v1beta/models/e:embedContent", `{"content":{"parts":[{"text":"a b"}]},"outputDimensionality":4}`, nil)
 	want := geminiJSON(map[string]any{"embedding": map[string]any{"values": core.Embedding("a b", 4)}, "usageMetadata": map[string]any{"promptTokenCount": 2}})
 	if r.status != 200 || strings.TrimSpace(string(r.body)) != want {

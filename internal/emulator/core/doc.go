@@ -2,7 +2,10 @@
 // (Timeline), the deterministic answers and the markers in prompts
 // (Reply, Embedding, FindMarker), the server faults (ParseFaults), state
 // files written atomically (WriteAtomic, ForEachLine), ids, tallies,
-// paging, and the front door every call goes through.
+// paging, the front door every call goes through, and what the
+// synchronous endpoints share: Host.Send, which applies the latency and
+// rate limits (Limits) and records Stats, and the markers' synchronous
+// answers (sync.go).
 //
 // A protocol is a package that implements Protocol, which says where the
 // vendor carries the API key and how its errors look, and registers its

@@ -85,6 +85,8 @@ func (g *API) route(r *http.Request) (op string, h core.Handler) {
 		return core.OpCreate, g.onlyMethod(http.MethodPost, g.createBatch(name, method))
 	case collection == "models" && syncMethods[method] != "":
 		return core.OpSend, g.onlyMethod(http.MethodPost, g.send(name, syncMethods[method]))
+	case collection == "models" && method == "batchEmbedContents":
+		return core.OpSend, g.onlyMethod(http.MethodPost, g.sendEmbeds(name))
 	case collection == "batches" && method == "":
 		switch r.Method {
 		case http.MethodGet:

@@ -1,6 +1,7 @@
 package gemini
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
@@ -38,6 +39,62 @@ func (g *API) send(model, endpoint string) core.Handler {
 		g.host.Send(g, w, r, ex.inputTokens+ex.outputTokens, func() { writeSync(w, model, ex, meta) })
 		return nil
 	}
+}
+
+// sendEmbeds answers models/{model}:batchEmbedContents, the synchronous
+// embedding of several requests, which the genai SDK sends for
+// Models.EmbedContent on the Gemini API (google.golang.org/genai
+// models.go). Each request is answered as a request of an embedding batch;
+// the first that does not succeed answers the call.
+func (g *API) sendEmbeds(model string) core.Handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if model == "" || strings.Contains(model, "/") {
+			return errorf(http.StatusNotFound, "Model models/%s was not found.", model)
+		}
+		body, err := core.ReadSyncBody(w, r)
+		switch {
+		case errors.Is(err, core.ErrBodyTooLarge):
+			return errorf(http.StatusRequestEntityTooLarge, "Request payload size exceeds the limit: %d bytes.", core.MaxSyncBody)
+		case err != nil:
+			return err
+		}
+		var req struct {
+			Requests []json.RawMessage `json:"requests"`
+		}
+		if json.Unmarshal(body, &req) != nil {
+			return errorf(http.StatusBadRequest, "Invalid JSON payload received: the request is not a BatchEmbedContentsRequest.")
+		}
+		if len(req.Requests) == 0 {
+			return errorf(http.StatusBadRequest, "* BatchEmbedContentsRequest.requests: requests is not specified")
+		}
+		meta := core.AnswerMeta{Seed: newID()}
+		out := batchEmbedResponse{Embeddings: []embedding{}}
+		var failed *execution
+		for _, raw := range req.Requests {
+			ex := execute(EmbedMethod, model, inputLine{request: raw})
+			if ex.outcome != core.OutcomeSucceeded {
+				failed = &ex
+				break
+			}
+			answer, _ := ex.answer(model, meta)
+			out.Embeddings = append(out.Embeddings, answer.(embedResponse).Embedding)
+			out.UsageMetadata.PromptTokenCount += ex.inputTokens
+		}
+		g.host.Send(g, w, r, out.UsageMetadata.PromptTokenCount, func() {
+			if failed != nil {
+				writeSync(w, model, *failed, meta)
+				return
+			}
+			core.WriteJSON(w, http.StatusOK, out)
+		})
+		return nil
+	}
+}
+
+// batchEmbedResponse is a BatchEmbedContentsResponse.
+type batchEmbedResponse struct {
+	Embeddings    []embedding    `json:"embeddings"`
+	UsageMetadata embeddingUsage `json:"usageMetadata"`
 }
 
 // writeSync writes the synchronous answer of a request that ran as ex.

@@ -106,8 +106,9 @@ func TestAgainstEmulator(t *testing.T) {
 	if elapsed < 1400*time.Millisecond {
 		t.Errorf("%d requests in %s: faster than %d a minute at scale %d", requests, elapsed, rpm, timeScale)
 	}
-	// A wide margin for a loaded machine: the benchmark figure is in the log.
-	if achieved < 0.5*rpm {
-		t.Errorf("achieved %.0f requests a minute, under half the limit %d", achieved, rpm)
+	// A wide margin for a loaded machine: the benchmark figure (about 95%
+	// of the limit) is in the log.
+	if achieved < 0.3*rpm {
+		t.Errorf("achieved %.0f requests a minute, under 30%% of the limit %d", achieved, rpm)
 	}
 }
