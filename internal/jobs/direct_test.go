@@ -208,3 +208,33 @@ func TestDirectRunningProgress(t *testing.T) {
 		t.Error("progress after the run ended")
 	}
 }
+
+// An endpoint that cannot be reached stops the run with an error and no
+// outcome, nothing counted as sent: the next run, the endpoint up, sends
+// every request once.
+func TestDirectUnreachable(t *testing.T) {
+	e, _ := directEnv(t)
+	down := httptest.NewServer(http.NotFoundHandler())
+	downURL := down.URL
+	down.Close() // nothing listens there now
+	live := e.m.Provider
+	e.m.Provider = func(string) (providers.Provider, error) {
+		return openai.New(openai.Config{Name: "fake", BaseURL: downURL + "/v1", APIKey: "k"}), nil
+	}
+	j := createDirect(t, e, chatLine("a1", "one")+chatLine("a2", "two"))
+	err := e.m.Run(context.Background(), j, jobs.RunOptions{Concurrency: 1})
+	if err == nil || !strings.Contains(err.Error(), "connect") {
+		t.Fatalf("Run against a closed port: %v, want a connection error", err)
+	}
+	if j.Status != "in_progress" {
+		t.Errorf("status %s after the failed run, want in_progress", j.Status)
+	}
+	e.m.Provider = live
+	if err := e.m.Run(context.Background(), j, jobs.RunOptions{Concurrency: 1}); err != nil {
+		t.Fatal(err)
+	}
+	want := "a1 succeeded 1 direct-jd1-1\na2 succeeded 1 direct-jd1-1\n"
+	if got := resultsOf(t, e, j); got != want {
+		t.Errorf("results:\n%swant\n%s", got, want)
+	}
+}

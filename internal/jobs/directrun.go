@@ -202,7 +202,9 @@ type directRequest struct {
 }
 
 // send sends one request until it has an outcome, and journals it. It
-// returns an error only when the journal cannot be written or ctx ended.
+// returns an error only when the journal cannot be written, ctx ended, or
+// the endpoint could not be reached at all within the retry policy's
+// attempts (the request then has no outcome, and the next run sends it).
 func (m *Manager) send(ctx context.Context, d *directProvider, j *Job, jr *journal, r directRequest, opts RunOptions, stats *RunStats) error {
 	attempts := r.sent
 	lost := r.sent // sends whose answer was lost
@@ -251,7 +253,16 @@ func (m *Manager) send(ctx context.Context, d *directProvider, j *Job, jr *journ
 			return fmt.Errorf("job %s, request %q: %w", j.ID, r.id, err) // its input line is unreadable
 		}
 		retryable, wait := retry.Classify(ctx, err)
-		if sendFailure(err) && !notSent(err) {
+		switch {
+		case notSent(err):
+			attempts-- // it never left
+			jr.Unsent(r.id, attempts)
+			if tries >= maxTries {
+				// The endpoint cannot be reached: stop, leaving the
+				// request without an outcome for the next run.
+				return fmt.Errorf("job %s: %w", j.ID, err)
+			}
+		case sendFailure(err):
 			lost++ // it may have reached the endpoint
 		}
 		if !retryable || tries >= maxTries && !(sendFailure(err) && lost < 2) {
@@ -261,12 +272,8 @@ func (m *Manager) send(ctx context.Context, d *directProvider, j *Job, jr *journ
 		if wait <= 0 {
 			wait = policy.Backoff(tries)
 		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
+		if err := sleep(ctx, policy, wait); err != nil {
+			return err
 		}
 	}
 }
@@ -316,5 +323,21 @@ func (m *Manager) reportProgress(jobID string, stats *RunStats) (stop func()) {
 		close(done)
 		<-finished
 		os.Remove(m.progressPath(jobID))
+	}
+}
+
+// sleep waits d under the policy (its Sleep, when a test sets one), or
+// until ctx ends.
+func sleep(ctx context.Context, p retry.Policy, d time.Duration) error {
+	if p.Sleep != nil {
+		return p.Sleep(ctx, d)
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
 	}
 }

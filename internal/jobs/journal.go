@@ -77,7 +77,7 @@ func readJournal(path string, outcome func(line []byte) error) (journalState, in
 		switch {
 		case bytes.HasPrefix(line, sentPrefix):
 			if json.Unmarshal(line, &h) == nil {
-				st.sent[h.Sent] = max(st.sent[h.Sent], h.Attempt)
+				st.sent[h.Sent] = h.Attempt // the last line of an id stands (see Unsent)
 			}
 		case bytes.HasPrefix(line, outcomePrefix):
 			if json.Unmarshal(line, &h) != nil {
@@ -147,6 +147,15 @@ func (j *journal) Sent(id string, attempt int) error {
 	line = strconv.AppendInt(append(line, `,"attempt":`...), int64(attempt), 10)
 	n := j.write(append(line, "}\n"...))
 	return j.syncTo(n)
+}
+
+// Unsent records that the last send of id never left (no connection
+// could be made): it was sent attempts times. It is not waited for: if
+// it is lost, that send counts as one whose answer was lost.
+func (j *journal) Unsent(id string, attempts int) {
+	line := providers.AppendString([]byte(`{"sent":`), id)
+	line = strconv.AppendInt(append(line, `,"attempt":`...), int64(attempts), 10)
+	j.write(append(line, "}\n"...))
 }
 
 // Outcome appends a request's outcome: the provider's result line with
