@@ -233,7 +233,7 @@ func cmdSameResults(ts *testscript.TestScript, neg bool, args []string) {
 		for _, line := range strings.Split(strings.TrimSpace(ts.ReadFile(name)), "\n") {
 			var m map[string]any
 			ts.Check(json.Unmarshal([]byte(line), &m))
-			for _, k := range []string{"job", "provider", "batch_id", "response"} {
+			for _, k := range []string{"job", "provider", "batch_id", "attempts", "response"} {
 				if _, ok := m[k]; !ok {
 					ts.Fatalf("%s: a result line without %q: %s", name, k, line)
 				}
@@ -248,7 +248,7 @@ func cmdSameResults(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	a, b := strip(args[0]), strip(args[1])
 	if !slices.Equal(a, b) {
-		ts.Fatalf("%s and %s differ beyond job, provider, batch_id and response:\n%s\n---\n%s",
+		ts.Fatalf("%s and %s differ beyond job, provider, batch_id, attempts and response:\n%s\n---\n%s",
 			args[0], args[1], strings.Join(a, "\n"), strings.Join(b, "\n"))
 	}
 }

@@ -3,6 +3,7 @@ package create
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -54,6 +55,11 @@ type Options struct {
 	Prompts     []string
 	InputFormat string
 	Defaults    jsonl.Defaults
+
+	// Direct runs the job against the synchronous endpoints (as a profile
+	// with mode: direct does); Detach runs it in a background worker.
+	Direct, Detach        bool
+	Concurrency, RPM, TPM int
 
 	Exporter *cmdutil.Exporter
 }
@@ -119,6 +125,19 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 			attempt's timeout, 5m plus upload time, and a tenth more; BATCHCTL_CREATE_TIMEOUT
 			sets the 5m), saying so on standard error, before creating the batch again.
 
+			A direct job (--direct, or a profile with mode: direct such as the built-in
+			ollama, vllm and deepseek) uses no batch API: batchctl sends each request to
+			the synchronous endpoint of its protocol (/v1/chat/completions, /v1/embeddings,
+			/v1/responses, /v1/messages, :generateContent, :embedContent), at most
+			--concurrency at once and --rpm requests and --tpm tokens a minute (tokens
+			estimated as bytes/4), waiting as 429 and 503 answers ask. create prints the
+			job id, then runs it in the foreground, or with --detach in a background worker
+			(pid and log in the job directory; cancel stops it). Each outcome is journalled
+			as it arrives: after a kill, the same create again, wait or sync resume the job
+			and send only the requests without an outcome; one in flight at the kill is
+			sent once more at most, and its result line says how often it was sent
+			("attempts").
+
 			With --wait, create waits for the job and streams its results like %[1]sbatchctl results%[1]s.
 			Without it, --json prints the job (the fields of %[1]sbatchctl status --json%[1]s)
 			instead of its id; --jq filters it.
@@ -144,6 +163,9 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 
 			# one prompt per line, to Anthropic
 			$ batchctl create -f questions.txt --input-format text --model anthropic/claude-sonnet-4-5 --max-tokens 512
+
+			# a direct job on a local Ollama server, 4 requests at a time
+			$ batchctl create -f reqs.jsonl --model ollama/llama3.2 --concurrency 4
 
 			# a few prompts from the command line
 			$ batchctl create --prompt "Capital of France?" --prompt "Capital of Japan?" --model emulator/echo --wait
@@ -179,6 +201,12 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 			if err := checkPrompts(opts.Prompts); err != nil {
 				return err
 			}
+			if opts.Concurrency < 0 || opts.RPM < 0 || opts.TPM < 0 {
+				return cmdutil.FlagErrorf("--concurrency, --rpm and --tpm must not be negative")
+			}
+			if opts.Detach && opts.Wait {
+				return cmdutil.FlagErrorf("--detach and --wait cannot be used together")
+			}
 			if opts.Interval <= 0 && cmd.Flags().Changed("interval") {
 				return cmdutil.FlagErrorf("--interval must be positive")
 			}
@@ -206,6 +234,11 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 	fl.StringVar(&opts.CompletionWindow, "completion-window", "", "batch completion window (default: the provider's, 24h; Groq accepts up to 7d)")
 	fl.StringArrayVar(&opts.Prompts, "prompt", nil, "a prompt to send (repeatable): one request each, instead of -f")
 	fl.StringVar(&opts.InputFormat, "input-format", "jsonl", "input lines are `jsonl` (requests in any accepted shape) or text (one prompt per line)")
+	fl.BoolVar(&opts.Direct, "direct", false, "send the requests to the synchronous endpoints, from here, instead of a batch API")
+	fl.BoolVar(&opts.Detach, "detach", false, "direct jobs: run in a background worker (pid and log in the job directory)")
+	fl.IntVar(&opts.Concurrency, "concurrency", 0, "direct jobs: most requests in flight (default: the profile's, or 8)")
+	fl.IntVar(&opts.RPM, "rpm", 0, "direct jobs: most requests a minute (default: the profile's, or no limit)")
+	fl.IntVar(&opts.TPM, "tpm", 0, "direct jobs: most tokens a minute, estimated as bytes/4 (default: the profile's, or no limit)")
 	defaultFlags.add(fl)
 	_ = cmd.MarkFlagFilename("file", "jsonl", "txt")
 	_ = cmd.RegisterFlagCompletionFunc("input-format", cobra.FixedCompletions([]string{"jsonl", "text"}, cobra.ShellCompDirectiveNoFileComp))
@@ -228,6 +261,17 @@ func createRun(ctx context.Context, opts *Options, intervalSet bool) error {
 	profile, err := cfg.Profile(providerName)
 	if err != nil {
 		return &cmdutil.UsageError{Err: err}
+	}
+	if opts.Direct && !profile.Direct() {
+		c := *profile
+		c.Mode = config.ModeDirect
+		profile = &c
+	}
+	switch {
+	case !profile.Direct() && (opts.Detach || opts.Concurrency > 0 || opts.RPM > 0 || opts.TPM > 0):
+		return cmdutil.FlagErrorf("--detach, --concurrency, --rpm and --tpm are for direct jobs: add --direct, or use a profile with mode: direct")
+	case profile.Direct() && opts.InputFileID != "":
+		return cmdutil.FlagErrorf("--input-file-id cannot be used with a direct job: its requests are sent from here")
 	}
 	// Whatever can be found wrong here is found before the job is recorded.
 	if err := all.Check(cfg, profile); err != nil {
@@ -297,6 +341,9 @@ func createRun(ctx context.Context, opts *Options, intervalSet bool) error {
 	if err != nil {
 		return err
 	}
+	if j.Direct() {
+		return runDirect(ctx, opts, m, j, profile)
+	}
 	if opts.Exporter.Enabled() {
 		return opts.Exporter.Write(ctx, opts.IO, jobs.ViewOf(j))
 	}
@@ -315,6 +362,55 @@ func createRun(ctx context.Context, opts *Options, intervalSet bool) error {
 		return err
 	}
 	return shared.WriteResults(ctx, opts.IO, m, j, shared.ResultsOptions{Output: opts.Output})
+}
+
+// runDirect runs a direct job: in the foreground, its id printed first,
+// or with --detach in a background worker.
+func runDirect(ctx context.Context, opts *Options, m *jobs.Manager, j *jobs.Job, profile *config.Profile) error {
+	limits := jobs.RunLimits{Concurrency: or(opts.Concurrency, profile.Concurrency), RPM: or(opts.RPM, profile.RPM), TPM: or(opts.TPM, profile.TPM)}
+	if err := m.SaveRunLimits(j.ID, limits); err != nil {
+		return err
+	}
+	if !opts.Exporter.Enabled() && !opts.Wait { // with --wait, standard output is the results'
+		fmt.Fprintln(opts.IO.Out, j.ID)
+	}
+	cs := opts.IO.ErrColorScheme()
+	if opts.Detach && !j.Terminal() {
+		pid, err := shared.Detach(j.ID, m.WorkerLogPath(j.ID))
+		if err != nil {
+			return fmt.Errorf("starting a worker for job %s: %w", j.ID, err)
+		}
+		fmt.Fprintf(opts.IO.ErrOut, "%s job %s runs in the background (pid %d, log %s): batchctl status %s shows how it goes, batchctl cancel %s stops it\n",
+			cs.Success("✓"), cs.Bold(j.ID), pid, m.WorkerLogPath(j.ID), j.ID, j.ID)
+		return nil
+	}
+	if !j.Terminal() {
+		err := shared.RunDirect(ctx, opts.IO, m, j, time.Time{})
+		if _, busy := errors.AsType[*jobs.BusyError](err); busy {
+			fmt.Fprintf(opts.IO.ErrOut, "another batchctl process is running job %s; batchctl wait %s waits for it\n", j.ID, j.ID)
+			return nil
+		}
+		if err != nil {
+			fmt.Fprintf(opts.IO.ErrOut, "job %s is not finished: run the same create again, batchctl wait %s or batchctl sync to resume it; requests that have an outcome are not sent again\n", j.ID, j.ID)
+			return err
+		}
+	}
+	if opts.Exporter.Enabled() {
+		return opts.Exporter.Write(ctx, opts.IO, jobs.ViewOf(j))
+	}
+	if opts.Wait {
+		return shared.WriteResults(ctx, opts.IO, m, j, shared.ResultsOptions{Output: opts.Output})
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "%s job %s %s: %d succeeded, %d failed\n", cs.Success("✓"), cs.Bold(j.ID), j.Status, j.Counts.Succeeded, j.Counts.Failed)
+	return nil
+}
+
+// or is v, or def when v is 0.
+func or(v, def int) int {
+	if v != 0 {
+		return v
+	}
+	return def
 }
 
 // submit records and submits the job, unless a job doing the same work
@@ -350,6 +446,10 @@ func submit(ctx context.Context, opts *Options, m *jobs.Manager, plan *jobs.Plan
 	on := j.Provider
 	if j.Model != "" {
 		on += "/" + j.Model
+	}
+	if j.Direct() {
+		fmt.Fprintf(opts.IO.ErrOut, "%s created direct job %s: %s on %s\n", cs.Success("✓"), cs.Bold(j.ID), what, on)
+		return j, nil
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "%s created job %s: %s on %s in %s\n",
 		cs.Success("✓"), cs.Bold(j.ID), what, on, cmdutil.Plural(len(j.Parts), "batch"))

@@ -69,6 +69,9 @@ type View struct {
 	MaxBytes         int64  `json:"max_bytes"`
 	CompletionWindow string `json:"completion_window"`
 	BuiltIn          bool   `json:"built_in"`
+	// Mode is "batch", or "direct" for a profile whose jobs batchctl sends
+	// to the synchronous endpoints itself.
+	Mode string `json:"mode"`
 }
 
 // Key states of a profile.
@@ -87,9 +90,14 @@ func ViewOf(p *config.Profile) View {
 	case p.APIKey != "":
 		key = keySet
 	}
+	mode := config.ModeBatch
+	if p.Direct() {
+		mode = config.ModeDirect
+	}
 	return View{
 		Name: p.Name, Type: p.Type, BaseURL: p.BaseURL, AuthHeader: p.AuthHeader, APIKeyEnv: p.APIKeyEnv, Key: key,
 		MaxRequests: p.MaxRequests, MaxBytes: p.MaxBytes, CompletionWindow: p.CompletionWindow, BuiltIn: p.BuiltIn,
+		Mode: mode,
 	}
 }
 

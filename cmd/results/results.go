@@ -51,7 +51,7 @@ func NewCmdResults(f *cmdutil.Factory, runF func(context.Context, *Options) erro
 			   "embeddings":null,"moderation":null,"tool_calls":null,"finish_reason":"stop",
 			   "usage":{"input_tokens":12,"output_tokens":3,"cache_read_input_tokens":null,
 			   "cache_creation_input_tokens":null,"reasoning_tokens":null},"parsed":null,
-			   "valid":null,"output_error":null,"error":null,"response":{...}}
+			   "valid":null,"output_error":null,"error":null,"attempts":null,"response":{...}}
 
 			Every key is always present, null where it does not apply. status is one of
 			succeeded, errored, expired, canceled, missing (the provider returned nothing for a

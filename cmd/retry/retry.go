@@ -142,6 +142,11 @@ func retryRun(ctx context.Context, opts *Options) error {
 	if err := all.Check(cfg, profile); err != nil {
 		return &cmdutil.UsageError{Err: err}
 	}
+	if parent.Direct() && !profile.Direct() { // a direct job's retry is one too
+		c := *profile
+		c.Mode = config.ModeDirect
+		profile = &c
+	}
 	id, err := m.NewID(ctx)
 	if err != nil {
 		return err
@@ -185,8 +190,16 @@ func retryRun(ctx context.Context, opts *Options) error {
 	if opts.Exporter.Enabled() {
 		return opts.Exporter.Write(ctx, opts.IO, jobs.ViewOf(j))
 	}
+	if j.Direct() {
+		if err := directLimits(m, parent, j); err != nil {
+			return err
+		}
+	}
 	if !opts.Wait {
 		fmt.Fprintln(opts.IO.Out, j.ID)
+		if j.Direct() && !j.Terminal() { // run in the foreground, as create does
+			return shared.RunDirect(ctx, opts.IO, m, j, time.Time{})
+		}
 		return nil
 	}
 	interval := opts.Interval
@@ -197,4 +210,14 @@ func retryRun(ctx context.Context, opts *Options) error {
 		return err
 	}
 	return shared.WriteResults(ctx, opts.IO, m, j, shared.ResultsOptions{Output: opts.Output})
+}
+
+// directLimits gives a direct job's retry the rate limits of the job it
+// retries.
+func directLimits(m *jobs.Manager, parent, j *jobs.Job) error {
+	l, err := m.RunLimitsOf(parent.ID)
+	if err != nil {
+		return err
+	}
+	return m.SaveRunLimits(j.ID, l)
 }

@@ -34,13 +34,13 @@ const (
 const (
 	okResult = `{"custom_id":"q1","status":"succeeded","job":"","provider":"openai","batch_id":"","model":"gpt-4o-mini-2024-07-18",` +
 		`"text":"Paris <b>&</b> \u2028 \"Lyon\".","embedding":null,"embeddings":null,"moderation":null,"tool_calls":null,"finish_reason":"stop","usage":{"input_tokens":12,"output_tokens":3,"cache_read_input_tokens":null,"cache_creation_input_tokens":null,"reasoning_tokens":null},"parsed":null,"valid":null,"output_error":null,"error":null,` +
-		`"response":{"id": "chatcmpl-1", "model": "gpt-4o-mini-2024-07-18", "choices": [{"index": 0, "message": {"role": "assistant", "content": "Paris <b>&</b> \u2028 \"Lyon\"."}, "finish_reason": "stop"}], ` +
+		`"attempts":null,"response":{"id": "chatcmpl-1", "model": "gpt-4o-mini-2024-07-18", "choices": [{"index": 0, "message": {"role": "assistant", "content": "Paris <b>&</b> \u2028 \"Lyon\"."}, "finish_reason": "stop"}], ` +
 		`"usage": {"prompt_tokens": 12, "completion_tokens": 3, "total_tokens": 15}}}`
 	httpErrResult = `{"custom_id":"q2","status":"errored","job":"","provider":"openai","batch_id":"","model":"","text":null,"embedding":null,"embeddings":null,"moderation":null,"tool_calls":null,"finish_reason":null,"usage":null,` +
 		`"parsed":null,"valid":null,"output_error":null,"error":{"type":"rate_limit_error","message":"Rate limit reached","code":"rate_limit_exceeded","http_status":429},` +
-		`"response":{"error": {"message": "Rate limit reached", "type": "rate_limit_error", "param": null, "code": "rate_limit_exceeded"}}}`
+		`"attempts":null,"response":{"error": {"message": "Rate limit reached", "type": "rate_limit_error", "param": null, "code": "rate_limit_exceeded"}}}`
 	expiredResult = `{"custom_id":"q3","status":"expired","job":"","provider":"openai","batch_id":"","model":"","text":null,"embedding":null,"embeddings":null,"moderation":null,"tool_calls":null,"finish_reason":null,"usage":null,` +
-		`"parsed":null,"valid":null,"output_error":null,"error":{"type":"batch_expired","message":"This request could not be executed before the completion window expired.","code":"batch_expired","http_status":null},"response":null}`
+		`"parsed":null,"valid":null,"output_error":null,"error":{"type":"batch_expired","message":"This request could not be executed before the completion window expired.","code":"batch_expired","http_status":null},"attempts":null,"response":null}`
 )
 
 func TestWriteFileResults(t *testing.T) {
@@ -166,7 +166,7 @@ func (w failingWriter) Write([]byte) (int, error) { return 0, w.err }
 // lineOf is the line lineWriter writes for a result with custom_id id.
 func lineOf(id string) string {
 	return `{"custom_id":"` + id + `","status":"succeeded","job":"","provider":"","batch_id":"","model":"","text":null,` +
-		`"embedding":null,"embeddings":null,"moderation":null,"tool_calls":null,"finish_reason":null,"usage":null,"parsed":null,"valid":null,"output_error":null,"error":null,"response":null}` + "\n"
+		`"embedding":null,"embeddings":null,"moderation":null,"tool_calls":null,"finish_reason":null,"usage":null,"parsed":null,"valid":null,"output_error":null,"error":null,"attempts":null,"response":null}` + "\n"
 }
 
 func TestLineWriter(t *testing.T) {

@@ -59,6 +59,17 @@ func WaitAll(ctx context.Context, ios *iostreams.IOStreams, ws []Waited, o WaitO
 	for i, w := range ws {
 		js[i] = w.J
 	}
+	// A direct job nobody runs is run here (resumed after a kill), and
+	// one another process runs is waited for like a batch.
+	for _, w := range ws {
+		if !w.J.Registered || !w.J.Direct() || w.J.Terminal() {
+			continue
+		}
+		err := RunDirect(ctx, ios, w.M, w.J, time.Time{})
+		if _, busy := errors.AsType[*jobs.BusyError](err); err != nil && !busy && ctx.Err() == nil {
+			return nil, err
+		}
+	}
 	p := newProgress(ios, js)
 	// stopped is the outcome of a wait whose context ended: a timeout for
 	// every job still running when its deadline passed, Ctrl-C otherwise.

@@ -110,20 +110,25 @@ func statusRun(ctx context.Context, opts *Options) error {
 	if n, ok := m.Missing(j); ok {
 		missing = n
 	}
+	var running *jobs.RunProgress
+	if p, ok := m.RunningProgress(j.ID); j.Direct() && ok {
+		running = &p
+	}
 	if opts.Exporter.Enabled() {
 		v := jobs.ViewOf(j)
 		if missing >= 0 {
 			v.Missing = &missing
 		}
+		v.Running = running
 		return opts.Exporter.Write(ctx, opts.IO, v)
 	}
 	if opts.IO.IsStdoutTTY() {
-		return printHuman(opts.IO, j, missing, opts.Now())
+		return printHuman(opts.IO, j, missing, running, opts.Now())
 	}
-	return printPlain(opts.IO.Out, j, missing)
+	return printPlain(opts.IO.Out, j, missing, running)
 }
 
-func printHuman(ios *iostreams.IOStreams, j *jobs.Job, missing int, now time.Time) error {
+func printHuman(ios *iostreams.IOStreams, j *jobs.Job, missing int, running *jobs.RunProgress, now time.Time) error {
 	cs := ios.ColorScheme()
 	w := ios.Out
 	title := cs.Bold(j.ID)
@@ -135,6 +140,9 @@ func printHuman(ios *iostreams.IOStreams, j *jobs.Job, missing int, now time.Tim
 	fmt.Fprintf(w, "  %s  %d total: %d succeeded, %d failed\n", cs.Muted("requests"), j.Requests, j.Counts.Succeeded, j.Counts.Failed)
 	if missing > 0 {
 		fmt.Fprintf(w, "  %s   %s: the provider returned no result for them\n", cs.Warning("missing"), cmdutil.Plural(missing, "request"))
+	}
+	if running != nil {
+		fmt.Fprintf(w, "  %s   %s\n", cs.Muted("running"), shared.DirectLine("", *running, 0)[1:])
 	}
 	if u := j.KnownUsage(); u != nil {
 		fmt.Fprintf(w, "  %s     %s input · %s output tokens\n", cs.Muted("usage"), shared.Count(u.InputTokens), shared.Count(u.OutputTokens))
@@ -166,7 +174,7 @@ func printHuman(ios *iostreams.IOStreams, j *jobs.Job, missing int, now time.Tim
 	return nil
 }
 
-func printPlain(w io.Writer, j *jobs.Job, missing int) error {
+func printPlain(w io.Writer, j *jobs.Job, missing int, running *jobs.RunProgress) error {
 	inTokens, outTokens := "unknown", "unknown"
 	if u := j.KnownUsage(); u != nil {
 		inTokens, outTokens = strconv.FormatInt(u.InputTokens, 10), strconv.FormatInt(u.OutputTokens, 10)
@@ -180,6 +188,9 @@ func printPlain(w io.Writer, j *jobs.Job, missing int) error {
 	}
 	if missing >= 0 {
 		kv = append(kv, [2]string{"missing", strconv.Itoa(missing)})
+	}
+	if r := running; r != nil {
+		kv = append(kv, [2]string{"running", shared.DirectLine("", *r, 0)[1:]})
 	}
 	for _, p := range kv {
 		if _, err := fmt.Fprintf(w, "%s\t%s\n", p[0], p[1]); err != nil {

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"time"
 
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
@@ -32,7 +33,12 @@ type Options struct {
 
 	OutDir     string
 	OnComplete string
-	Exporter   *cmdutil.Exporter
+	// MaxRun bounds the time spent sending the requests of direct jobs; 0
+	// runs them to the end.
+	MaxRun   time.Duration
+	Exporter *cmdutil.Exporter
+
+	until time.Time // when MaxRun is spent
 }
 
 // Event is one line of `sync --json`: something that happened to a job.
@@ -97,6 +103,12 @@ func NewCmdSync(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 			is reported once, as an error (exit 1); the registry records the batch as gone,
 			and later syncs leave the job alone (batchctl status <job> still explains).
 
+			A direct job that no process is running (its create was killed or
+			interrupted) is resumed: only its requests without an outcome are sent.
+			--max-run bounds the time sync spends sending them: when it is spent, no new
+			request is sent, the ones in flight finish, and the next sync goes on, so cron
+			drives a large direct job in slices.
+
 			EXIT STATUS
 			  0  nothing went wrong (or another sync is running)
 			  1  a job could not be refreshed or saved, or --on-complete failed
@@ -109,6 +121,9 @@ func NewCmdSync(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 		`),
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.MaxRun < 0 {
+				return cmdutil.FlagErrorf("--max-run must not be negative")
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -117,6 +132,7 @@ func NewCmdSync(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 	}
 	cmd.Flags().StringVar(&opts.OutDir, "out-dir", "", "write results files here (default: BATCHCTL_HOME/results)")
 	cmd.Flags().StringVar(&opts.OnComplete, "on-complete", "", "shell `command` to run once per finished job")
+	cmd.Flags().DurationVar(&opts.MaxRun, "max-run", 0, "direct jobs: stop sending new requests after this long (default: run them to the end)")
 	opts.Exporter = cmdutil.AddJSONFlags(cmd, "one object per event", Event{})
 	_ = cmd.MarkFlagDirname("out-dir")
 	return cmd
@@ -136,6 +152,9 @@ func syncRun(ctx context.Context, opts *Options) error {
 		return err
 	}
 	defer lock.Unlock()
+	if opts.MaxRun > 0 {
+		opts.until = time.Now().Add(opts.MaxRun)
+	}
 
 	outDir := opts.OutDir
 	if outDir == "" {
@@ -204,6 +223,9 @@ func syncJob(ctx context.Context, opts *Options, m *jobs.Manager, cfg *config.Co
 			return err
 		}
 	}
+	if err := runDirect(ctx, opts, m, j); err != nil {
+		return err
+	}
 	if err := m.Refresh(ctx, j); err != nil && !knownGone(err) {
 		return err
 	}
@@ -244,6 +266,18 @@ func syncJob(ctx context.Context, opts *Options, m *jobs.Manager, cfg *config.Co
 func knownGone(err error) bool {
 	g, ok := errors.AsType[*jobs.GoneError](err)
 	return ok && g.Recorded
+}
+
+// runDirect resumes a direct job nobody runs, until opts.until.
+func runDirect(ctx context.Context, opts *Options, m *jobs.Manager, j *jobs.Job) error {
+	if !j.Direct() || j.Terminal() || !opts.until.IsZero() && time.Now().After(opts.until) {
+		return nil
+	}
+	err := shared.RunDirect(ctx, opts.IO, m, j, opts.until)
+	if _, busy := errors.AsType[*jobs.BusyError](err); busy {
+		return nil // its create, a worker or a wait runs it
+	}
+	return err
 }
 
 // runHook runs --on-complete through the shell with the job in its environment.

@@ -56,6 +56,10 @@ func NewCmdWait(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 			unsubmitted) is first finished, as batchctl sync would: batches the create may
 			have made are found, not made twice.
 
+			A direct job that no process is running (its create was killed or
+			interrupted) is run here: only its requests without an outcome are sent. One
+			that another process runs is waited for.
+
 			A batch in a status batchctl does not know is shown as unknown (provider says
 			"..."): whether it has ended cannot be told, so wait warns once and polls on
 			until --timeout. Request counts that cannot be true are shown clamped, with a

@@ -27,6 +27,19 @@ const (
 	TypeEmulator   = "emulator"
 )
 
+// Profile modes: how a profile's jobs run.
+const (
+	ModeBatch  = "batch"
+	ModeDirect = "direct"
+)
+
+// DefaultConcurrency is how many requests of a direct job are in flight
+// at most when neither the profile nor the command says.
+const DefaultConcurrency = 8
+
+// Direct reports whether the profile's jobs are direct jobs.
+func (p *Profile) Direct() bool { return p.Mode == ModeDirect }
+
 // Auth header styles of openai-type profiles.
 const (
 	AuthBearer = "bearer"  // Authorization: Bearer KEY
@@ -79,8 +92,16 @@ type Profile struct {
 	MaxBytes         int64
 	CompletionWindow string
 	// Beta is sent as anthropic-beta (anthropic type only).
-	Beta    string
-	BuiltIn bool
+	Beta string
+	// Mode is ModeBatch (the default when empty) or ModeDirect: a direct
+	// profile's jobs are sent one request at a time to the synchronous
+	// endpoints of its protocol, by batchctl itself.
+	Mode string
+	// Concurrency, RPM and TPM are a direct job's default limits: requests
+	// in flight, requests and tokens per minute; 0 means none (Concurrency:
+	// DefaultConcurrency).
+	Concurrency, RPM, TPM int
+	BuiltIn               bool
 	// BaseURLSource says where BaseURL came from, for messages: a variable
 	// (OPENAI_BASE_URL) or a config key; "" for a built-in default.
 	BaseURLSource string
@@ -101,6 +122,10 @@ type fileProfile struct {
 	MaxBytes         string            `mapstructure:"max_bytes"`
 	CompletionWindow string            `mapstructure:"completion_window"`
 	Beta             string            `mapstructure:"beta"`
+	Mode             string            `mapstructure:"mode"`
+	Concurrency      int               `mapstructure:"concurrency"`
+	RPM              int               `mapstructure:"rpm"`
+	TPM              int               `mapstructure:"tpm"`
 }
 
 type fileConfig struct {
@@ -194,6 +219,13 @@ func Load(getenv func(string) string) (*Config, error) {
 			p.APIKey = getenv(p.APIKeyEnv)
 		}
 	}
+	// Local servers take any key, or none: send a placeholder, as their
+	// docs' clients do ("ollama", "EMPTY").
+	for name, placeholder := range map[string]string{"ollama": "ollama", "vllm": "EMPTY"} {
+		if p := cfg.Providers[name]; p.BuiltIn && p.APIKey == "" {
+			p.APIKey = placeholder
+		}
+	}
 	if g := cfg.Providers["gemini"]; g.BuiltIn && g.APIKey == "" && g.APIKeyEnv == "GEMINI_API_KEY" {
 		g.APIKey = getenv("GOOGLE_API_KEY") // the Gemini SDKs' second choice
 	}
@@ -278,10 +310,33 @@ func builtins(getenv func(string) string) map[string]*Profile {
 			Name: "emulator", Type: TypeEmulator, AuthHeader: AuthBearer,
 			MaxRequests: 50_000, MaxBytes: 200 * MB, CompletionWindow: "24h", BuiltIn: true,
 		},
+		// The servers without a batch API: direct profiles. Ollama's
+		// OpenAI-compatible API is at :11434/v1 and takes any key
+		// (https://github.com/ollama/ollama/blob/main/docs/openai.md); vLLM's
+		// `vllm serve` listens on :8000 and checks a key only when started
+		// with --api-key or VLLM_API_KEY
+		// (https://docs.vllm.ai/en/latest/serving/openai_compatible_server.html);
+		// DeepSeek's base URL is https://api.deepseek.com, /v1 optional
+		// (https://api-docs.deepseek.com/).
+		"ollama": {
+			Name: "ollama", Type: TypeOpenAI, BaseURL: or(getenv("OLLAMA_BASE_URL"), "http://localhost:11434/v1"),
+			APIKeyEnv: "OLLAMA_API_KEY", AuthHeader: AuthBearer, Mode: ModeDirect,
+			MaxRequests: 50_000, MaxBytes: 200 * MB, BuiltIn: true,
+		},
+		"vllm": {
+			Name: "vllm", Type: TypeOpenAI, BaseURL: or(getenv("VLLM_BASE_URL"), "http://localhost:8000/v1"),
+			APIKeyEnv: "VLLM_API_KEY", AuthHeader: AuthBearer, Mode: ModeDirect,
+			MaxRequests: 50_000, MaxBytes: 200 * MB, BuiltIn: true,
+		},
+		"deepseek": {
+			Name: "deepseek", Type: TypeOpenAI, BaseURL: "https://api.deepseek.com",
+			APIKeyEnv: "DEEPSEEK_API_KEY", AuthHeader: AuthBearer, Mode: ModeDirect,
+			MaxRequests: 50_000, MaxBytes: 200 * MB, BuiltIn: true,
+		},
 	}
 	for name, env := range map[string]string{"openai": "OPENAI_BASE_URL", "anthropic": "ANTHROPIC_BASE_URL",
 		"gemini": "GOOGLE_GEMINI_BASE_URL", "azure": "AZURE_OPENAI_ENDPOINT", "mistral": "MISTRAL_BASE_URL",
-		"openrouter": "OPENROUTER_BASE_URL", "xai": "XAI_BASE_URL"} {
+		"openrouter": "OPENROUTER_BASE_URL", "xai": "XAI_BASE_URL", "ollama": "OLLAMA_BASE_URL", "vllm": "VLLM_BASE_URL"} {
 		if getenv(env) != "" {
 			profiles[name].BaseURLSource = env
 		}
@@ -311,6 +366,24 @@ func mergeProfile(base *Profile, name string, fp fileProfile) (*Profile, error) 
 	set(&p.AuthHeader, fp.AuthHeader)
 	set(&p.CompletionWindow, fp.CompletionWindow)
 	set(&p.Beta, fp.Beta)
+	set(&p.Mode, fp.Mode)
+	switch p.Mode {
+	case "", ModeBatch, ModeDirect:
+	default:
+		return nil, fmt.Errorf("mode: unknown mode %q (want %s or %s)", p.Mode, ModeBatch, ModeDirect)
+	}
+	for _, l := range []struct {
+		key string
+		v   int
+		dst *int
+	}{{"concurrency", fp.Concurrency, &p.Concurrency}, {"rpm", fp.RPM, &p.RPM}, {"tpm", fp.TPM, &p.TPM}} {
+		if l.v < 0 {
+			return nil, fmt.Errorf("%s must not be negative, got %d", l.key, l.v)
+		}
+		if l.v > 0 {
+			*l.dst = l.v
+		}
+	}
 	if fp.Headers != nil {
 		p.Headers = fp.Headers
 	}

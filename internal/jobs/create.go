@@ -341,6 +341,9 @@ func Fingerprint(plan *Plan, spec Spec, window string) string {
 	for _, k := range keys {
 		fmt.Fprintf(h, "metadata %q=%q\n", k, spec.Metadata[k])
 	}
+	if spec.Profile != nil && spec.Profile.Direct() {
+		fmt.Fprintf(h, "mode direct\n") // the same requests sent another way are another job
+	}
 	if spec.Parent != "" {
 		fmt.Fprintf(h, "retry of %s\n", spec.Parent) // the same requests retried for another job are other work
 	}

@@ -183,7 +183,7 @@ type testEnv struct {
 	profile *config.Profile
 }
 
-func newEnv(t *testing.T) *testEnv {
+func newEnv(t testing.TB) *testEnv {
 	t.Helper()
 	home := t.TempDir()
 	profile := &config.Profile{

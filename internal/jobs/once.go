@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/batchctl/batchctl/internal/config"
 	"github.com/batchctl/batchctl/internal/lockfile"
 	"github.com/batchctl/batchctl/internal/providers"
 	"github.com/batchctl/batchctl/internal/store"
@@ -51,7 +52,8 @@ var TestOnlyKillAt string
 // killPoint kills the process with SIGKILL if TestOnlyKillAt names point.
 // The points: "recorded" (job recorded, nothing sent), "attempt" (a create
 // attempt recorded, not sent), "created" (the provider answered with a
-// batch, not yet recorded).
+// batch, not yet recorded), "direct-sent" (a direct job's request is
+// journalled as sent, and not sent).
 func killPoint(point string) {
 	if TestOnlyKillAt != point {
 		return
@@ -211,6 +213,9 @@ func (m *Manager) newStoreJob(plan *Plan, spec Spec, fingerprint string) *store.
 	for i, pp := range plan.Parts {
 		sj.Parts = append(sj.Parts, store.Part{Index: i + 1, Requests: pp.Requests, Bytes: pp.Bytes,
 			InputFileID: pp.InputFileID, CreatedAt: now, UpdatedAt: now})
+	}
+	if sj.Target.Mode == config.ModeDirect {
+		markDirect(sj)
 	}
 	sj.Status, sj.Counts, sj.Usage, _ = store.Aggregate(sj.Parts)
 	return sj

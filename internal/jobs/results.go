@@ -400,6 +400,8 @@ func (m *Manager) Snapshot(ctx context.Context, j *Job, fn func(*providers.Resul
 		switch {
 		case providers.Status(part.Status).Terminal():
 			err = m.partResults(ctx, p, j, part, tally, fn)
+		case j.Direct():
+			err = m.directPartial(p, j, part, tally, fn)
 		case RemoteInput(part):
 			m.note(fmt.Sprintf("batch %s is still %s; its requests are in a provider file and are not known here before it ends", part.BatchID, part.Status))
 		default:

@@ -39,7 +39,7 @@ func resultLine(customID, status, batch, model, text, errJSON string) string {
 		textJSON = strconv.Quote(text)
 	}
 	return `{"custom_id":"` + customID + `","status":"` + status + `","job":"job1","provider":"fake","batch_id":"` + batch +
-		`","model":"` + model + `","text":` + textJSON + `,"embedding":null,"embeddings":null,"moderation":null,"tool_calls":null,"finish_reason":null,"usage":null,"parsed":null,"valid":null,"output_error":null,"error":` + errJSON + `,"response":null}`
+		`","model":"` + model + `","text":` + textJSON + `,"embedding":null,"embeddings":null,"moderation":null,"tool_calls":null,"finish_reason":null,"usage":null,"parsed":null,"valid":null,"output_error":null,"error":` + errJSON + `,"attempts":null,"response":null}`
 }
 
 func TestResults(t *testing.T) {
@@ -304,9 +304,9 @@ func TestResultsOfABatchMadeElsewhere(t *testing.T) {
 	}
 	want := []string{
 		`{"custom_id":"e1","status":"succeeded","job":"","provider":"fake","batch_id":"batch_x","model":"m9-v2","text":null,` +
-			`"embedding":[0.5],"embeddings":null,"moderation":null,"tool_calls":null,"finish_reason":null,"usage":null,"parsed":null,"valid":null,"output_error":null,"error":null,"response":null}`,
+			`"embedding":[0.5],"embeddings":null,"moderation":null,"tool_calls":null,"finish_reason":null,"usage":null,"parsed":null,"valid":null,"output_error":null,"error":null,"attempts":null,"response":null}`,
 		`{"custom_id":"e2","status":"errored","job":"","provider":"fake","batch_id":"batch_x","model":"m9","text":null,` +
-			`"embedding":null,"embeddings":null,"moderation":null,"tool_calls":null,"finish_reason":null,"usage":null,"parsed":null,"valid":null,"output_error":null,"error":{"type":"server_error","message":"oops","code":null,"http_status":null},"response":null}`,
+			`"embedding":null,"embeddings":null,"moderation":null,"tool_calls":null,"finish_reason":null,"usage":null,"parsed":null,"valid":null,"output_error":null,"error":{"type":"server_error","message":"oops","code":null,"http_status":null},"attempts":null,"response":null}`,
 	}
 	if !reflect.DeepEqual(lines, want) {
 		t.Errorf("results\n%s\nwant\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))

@@ -15,6 +15,7 @@ import (
 // recorded, only the name of its variable.
 func NewTarget(p *config.Profile, window string) store.Target {
 	t := store.Target{
+		Mode:             mode(p),
 		ProfileType:      p.Type,
 		AuthHeader:       p.AuthHeader,
 		APIKeyEnv:        p.APIKeyEnv,
@@ -24,6 +25,14 @@ func NewTarget(p *config.Profile, window string) store.Target {
 		t.BaseURL = place(p.BaseURL)
 	}
 	return t
+}
+
+// mode is the mode of p's jobs as recorded: "" for batch.
+func mode(p *config.Profile) string {
+	if p.Direct() {
+		return config.ModeDirect
+	}
+	return ""
 }
 
 // Window is the completion window a job's batches are created with: the
@@ -41,6 +50,16 @@ func (m *Manager) Window(j *Job) string {
 
 // providerOf returns the provider that reaches job j where it was created.
 func (m *Manager) providerOf(j *Job) (providers.Provider, error) {
+	p, err := m.batchProviderOf(j)
+	if err != nil || !j.Direct() {
+		return p, err
+	}
+	return m.asDirect(j, p)
+}
+
+// batchProviderOf is the provider of j's profile, for a direct job the
+// one whose synchronous endpoints it sends its requests to.
+func (m *Manager) batchProviderOf(j *Job) (providers.Provider, error) {
 	if m.ProviderFor == nil {
 		return m.Provider(j.Provider)
 	}

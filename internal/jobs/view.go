@@ -30,6 +30,12 @@ type View struct {
 	// null until the results are downloaded.
 	Missing *int       `json:"missing"`
 	Parts   []PartView `json:"parts"`
+	// Mode is "batch", or "direct" for a job whose requests batchctl sends
+	// itself.
+	Mode string `json:"mode"`
+	// Running is how a direct job advances while a process runs it; null
+	// otherwise (set by status).
+	Running *RunProgress `json:"running"`
 }
 
 // PartView is one provider batch of a job in JSON output.
@@ -59,7 +65,10 @@ func ViewOf(j *Job) View {
 		Status: j.Status, Requests: j.Requests, Counts: j.Counts, Usage: j.KnownUsage(),
 		Input: j.InputPath, InputSHA256: j.InputSHA256, Metadata: j.Metadata,
 		CreatedAt: timePtr(j.CreatedAt), UpdatedAt: timePtr(j.UpdatedAt), CompletedAt: timePtr(j.CompletedAt),
-		Registered: j.Registered, Parts: []PartView{},
+		Registered: j.Registered, Parts: []PartView{}, Mode: "batch",
+	}
+	if j.Direct() {
+		v.Mode = "direct"
 	}
 	if v.Metadata == nil {
 		v.Metadata = map[string]string{}

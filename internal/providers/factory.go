@@ -16,6 +16,9 @@ type Factory struct {
 	Type string
 	// Target is the wire format its batches' input is converted to.
 	Target jsonl.Target
+	// Direct is set when its providers have synchronous endpoints
+	// (providers.Caller), so they can run direct jobs.
+	Direct bool
 	// Check finds what is wrong with a profile of the type before anything
 	// is recorded or sent. Its errors are the user's to fix.
 	Check func(cfg *config.Config, prof *config.Profile) error

@@ -255,5 +255,9 @@ type Result struct {
 	Valid        *bool           `json:"valid"`
 	OutputError  json.RawMessage `json:"output_error"`
 	Error        *ResultError    `json:"error"`
-	Response     json.RawMessage `json:"response"`
+	// Attempts is how many times a direct job sent the request (more than
+	// 1 when an answer was lost, or was worth another try); nil for a
+	// batch job's requests, which the provider sends.
+	Attempts *int            `json:"attempts"`
+	Response json.RawMessage `json:"response"`
 }

@@ -79,6 +79,12 @@ func (r *Result) AppendJSON(dst []byte) []byte {
 		}
 		dst = append(dst, '}')
 	}
+	dst = append(dst, `,"attempts":`...)
+	if r.Attempts == nil {
+		dst = append(dst, "null"...)
+	} else {
+		dst = strconv.AppendInt(dst, int64(*r.Attempts), 10)
+	}
 	dst = appendRaw(append(dst, `,"response":`...), r.Response)
 	return append(dst, '}')
 }

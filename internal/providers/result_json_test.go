@@ -105,12 +105,12 @@ func TestAppendJSONRaw(t *testing.T) {
 		{
 			"spaced response kept",
 			Result{CustomID: "q", Response: json.RawMessage(`{"id": "x", "n": [1, 2]}`)},
-			`{"custom_id":"q","status":"","job":"","provider":"","batch_id":"","model":"","text":null,"embedding":null,"embeddings":null,"moderation":null,"tool_calls":null,"finish_reason":null,"usage":null,"parsed":null,"valid":null,"output_error":null,"error":null,"response":{"id": "x", "n": [1, 2]}}`,
+			`{"custom_id":"q","status":"","job":"","provider":"","batch_id":"","model":"","text":null,"embedding":null,"embeddings":null,"moderation":null,"tool_calls":null,"finish_reason":null,"usage":null,"parsed":null,"valid":null,"output_error":null,"error":null,"attempts":null,"response":{"id": "x", "n": [1, 2]}}`,
 		},
 		{
 			"empty response and embedding",
 			Result{CustomID: "q", Response: json.RawMessage{}, Embedding: json.RawMessage{}},
-			`{"custom_id":"q","status":"","job":"","provider":"","batch_id":"","model":"","text":null,"embedding":null,"embeddings":null,"moderation":null,"tool_calls":null,"finish_reason":null,"usage":null,"parsed":null,"valid":null,"output_error":null,"error":null,"response":null}`,
+			`{"custom_id":"q","status":"","job":"","provider":"","batch_id":"","model":"","text":null,"embedding":null,"embeddings":null,"moderation":null,"tool_calls":null,"finish_reason":null,"usage":null,"parsed":null,"valid":null,"output_error":null,"error":null,"attempts":null,"response":null}`,
 		},
 	}
 	for _, tt := range tests {

@@ -81,6 +81,9 @@ type Target struct {
 	// APIKeyEnv names the variable the key is read from.
 	APIKeyEnv        string
 	CompletionWindow string // of the job's batches, "" for the provider's default
+	// Mode is config.ModeDirect for a direct job, whose requests batchctl
+	// sends itself; "" for a batch job.
+	Mode string
 }
 
 // Part is one provider batch of a job.

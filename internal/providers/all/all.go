@@ -117,6 +117,9 @@ func Check(cfg *config.Config, prof *config.Profile) error {
 	if !ok {
 		return fmt.Errorf("provider %q: unsupported type %q", prof.Name, prof.Type)
 	}
+	if prof.Direct() && !f.Direct {
+		return fmt.Errorf("provider %q (type %s) has no synchronous endpoint batchctl can send to: it cannot run direct jobs (--direct, mode: direct)", prof.Name, prof.Type)
+	}
 	return f.Check(cfg, prof)
 }
 

@@ -13,6 +13,7 @@ func Factory() providers.Factory {
 	return providers.Factory{
 		Type:   config.TypeAnthropic,
 		Target: jsonl.TargetAnthropic,
+		Direct: true,
 		Check:  providers.CheckBaseURL,
 		New: func(_ context.Context, prof *config.Profile, env providers.Env) (providers.Provider, error) {
 			return New(Config{

@@ -16,6 +16,7 @@ func Factory() providers.Factory {
 	return providers.Factory{
 		Type:   config.TypeEmulator,
 		Target: jsonl.TargetOpenAI,
+		Direct: true,
 		Check:  check,
 		New: func(ctx context.Context, prof *config.Profile, env providers.Env) (providers.Provider, error) {
 			limits, err := emu.ParseLimits(env.Config.EmulatorLimits)

@@ -35,16 +35,22 @@ type ErrorParser func(body []byte, e *providers.HTTPError) bool
 // (a proxy's page, a service answering in plain text) becomes the message,
 // on one line. No secret of the credentials appears in the message.
 func (c *Client) httpError(op string, resp *http.Response) *providers.HTTPError {
+	raw, _ := io.ReadAll(io.LimitReader(resp.Body, MaxErrorBody))
+	return c.ErrorOf(op, resp.StatusCode, resp.Header, raw)
+}
+
+// ErrorOf is the *providers.HTTPError of an answer already read: its
+// status, headers and (at most MaxErrorBody bytes of) body.
+func (c *Client) ErrorOf(op string, status int, h http.Header, raw []byte) *providers.HTTPError {
 	now := time.Now
 	if c.Now != nil {
 		now = c.Now
 	}
 	e := &providers.HTTPError{
 		Op:         op,
-		StatusCode: resp.StatusCode,
-		RetryAfter: RetryAfter(resp.Header, now()),
+		StatusCode: status,
+		RetryAfter: RetryAfter(h, now()),
 	}
-	raw, _ := io.ReadAll(io.LimitReader(resp.Body, MaxErrorBody))
 	if c.ParseError == nil || !c.ParseError(raw, e) {
 		e.Message = plainMessage(raw)
 	}
