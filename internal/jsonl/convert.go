@@ -57,6 +57,10 @@ type ConvertOptions struct {
 	// MaxLineBytes bounds a converted line, its newline included, usually
 	// to the byte limit of one provider batch; 0 means no bound.
 	MaxLineBytes int64
+	// Schema (--schema) is a JSON Schema applied, in the target's terms, to
+	// every chat request that asks for no structured output of its own; nil
+	// for none. It must be a JSON object.
+	Schema []byte
 }
 
 // Summary describes a converted input.
@@ -125,6 +129,10 @@ type Converter struct {
 	scratch   []byte
 	out       []byte
 	routed    []byte // a line given the method and url it lacks
+
+	schema    []byte // ConvertOptions.Schema
+	outSchema []byte // what OutputSchema returns for the line
+	outNative bool   // what OutputNative returns for the line
 }
 
 // NewConverter returns a converter for the input named file, the name its
@@ -137,6 +145,9 @@ func NewConverter(file string, opts ConvertOptions) *Converter {
 		text:  opts.TextInput,
 		limit: opts.MaxLineBytes,
 		ids:   make(map[string]int),
+	}
+	if len(opts.Schema) > 0 {
+		c.schema = opts.Schema
 	}
 	if c.rules == nil {
 		c.report("", fmt.Sprintf("unknown target %q (want %s)", string(opts.Target), targetNames()))
@@ -158,6 +169,7 @@ func (c *Converter) Convert(line int, b []byte) (out []byte, id string, ok bool)
 	c.summary.Requests++
 	c.line, c.lineStart = line, c.problems.total
 	c.bad, c.converted, c.kind, c.id = c.def.broken, false, "", nil
+	c.outSchema, c.outNative = nil, false
 	switch {
 	case c.rules == nil: // reported once
 	case c.text:
@@ -171,9 +183,34 @@ func (c *Converter) Convert(line int, b []byte) (out []byte, id string, ok bool)
 	if c.bad || !c.fits(out) {
 		return nil, id, false
 	}
+	if c.outSchema == nil && c.schema != nil {
+		c.outSchema, c.outNative = c.schema, true
+	}
 	c.summary.Bytes += int64(len(out)) + 1
 	return out, id, true
 }
+
+// OutputSchema is the JSON Schema the line converted last asks its answer
+// to follow: its own (OpenAI response_format json_schema, Responses
+// text.format, Anthropic output_format, Gemini responseJsonSchema or
+// responseSchema), or else ConvertOptions.Schema; nil when there is none
+// (a json_object / JSON mode request without a schema has none). It is
+// the schema as the line or the option gave it, before any conversion,
+// and is valid until the next call to Convert.
+//
+// A line whose answer should be a forced tool's input (the target has no
+// native structured outputs) still reports the schema; the result line
+// then carries the tool's input as text. Invalid tool-call arguments are
+// not this package's concern: the result line keeps a raw string there,
+// and the checker adds an output_error for it.
+func (c *Converter) OutputSchema() []byte { return c.outSchema }
+
+// OutputNative reports whether OutputSchema is sent in the target's
+// native structured-output terms (OpenAI response_format / text.format,
+// Anthropic output_format, Gemini responseJsonSchema / responseSchema),
+// rather than as a forced tool or as bare JSON mode; when it is false a
+// checker may tolerate code fences and prose around the JSON.
+func (c *Converter) OutputNative() bool { return c.outNative }
 
 // Stopped reports whether the converter gave up on the input, after too
 // many lines that are not JSON or after Abandon: the caller should stop
