@@ -1,0 +1,92 @@
+package schemacheck
+
+import (
+	"bytes"
+	"encoding/json"
+	"strconv"
+
+	"github.com/batchctl/batchctl/internal/jsonscan"
+	"github.com/batchctl/batchctl/internal/providers"
+)
+
+// valid and invalid are what Result.Valid points to; never written.
+var valid, invalid = true, false
+
+// Check fills the parsed, valid and output_error keys of a succeeded
+// result whose request asked for s (native: in the provider's own
+// structured-output terms; see Extract). The answer is the result's text.
+// A result that did not succeed is left as it is: all three stay null.
+// A tool call whose arguments were not JSON (a string, as the normalizers
+// keep them) makes the result invalid too, with or without a schema (see
+// CheckToolCalls).
+func Check(r *providers.Result, s *Schema, native bool) {
+	if r.Status != providers.ResultSucceeded {
+		return
+	}
+	if CheckToolCalls(r) {
+		return
+	}
+	if s == nil {
+		return
+	}
+	if r.Text == nil {
+		if len(r.ToolCalls) > 0 && string(r.ToolCalls) != "null" {
+			return // it called a tool instead of answering: nothing to check
+		}
+		fail(r, "", "the answer has no text to check against the schema")
+		return
+	}
+	doc, v, err := Extract(*r.Text, native)
+	if err != nil {
+		fail(r, "", "the answer is not JSON: "+err.Error())
+		return
+	}
+	r.Parsed = doc
+	if path, msg, ok := s.Validate(v); !ok {
+		fail(r, path, msg)
+		return
+	}
+	r.Valid, r.OutputError = &valid, nil
+}
+
+// CheckToolCalls marks r invalid when the arguments of one of its tool
+// calls are a string: the arguments the model wrote were not JSON, and
+// the normalizer kept them as they were. It reports whether it did.
+func CheckToolCalls(r *providers.Result) bool {
+	if len(r.ToolCalls) == 0 || r.ToolCalls[0] != '[' {
+		return false
+	}
+	bad := -1
+	s := jsonscan.New(r.ToolCalls)
+	_ = s.Array(func(i int) error {
+		return s.Object(func(key []byte) error {
+			if bad < 0 && string(key) == "arguments" && s.Peek() == '"' {
+				bad = i
+			}
+			return s.Skip()
+		})
+	})
+	if bad < 0 {
+		return false
+	}
+	fail(r, "/tool_calls/"+strconv.Itoa(bad)+"/arguments", "the tool call's arguments are not valid JSON")
+	return true
+}
+
+// fail marks r invalid, with where and why.
+func fail(r *providers.Result, path, message string) {
+	r.Valid = &invalid
+	r.OutputError = OutputError(path, message)
+}
+
+// OutputError is the output_error key: {"path","message"}.
+func OutputError(path, message string) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(struct {
+		Path    string `json:"path"`
+		Message string `json:"message"`
+	}{path, message})
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+}
