@@ -152,6 +152,7 @@ type Set struct {
 	comp   []*Schema
 	errs   []error
 	fixed  bool
+	job    *Set // with fixed: the job's own, for whether each was native
 }
 
 // Load reads the schemas kept in dir, a job's directory; nil (and no
@@ -207,10 +208,12 @@ func loadIDs(path string) (map[string]int, error) {
 	}
 }
 
-// Fixed is a Set where every request asks for s (results --schema),
-// natively or not.
-func Fixed(s *Schema, native bool) *Set {
-	set := &Set{stored: stored{Default: 0, Variants: []variant{{Native: native}}}, fixed: true}
+// Recheck is a Set where every request asks for s (results --schema).
+// An answer is held to JSON alone where the provider applied the job's
+// own schema natively (job, nil when unknown), and may be wrapped in a
+// code fence or prose elsewhere.
+func Recheck(s *Schema, job *Set) *Set {
+	set := &Set{stored: stored{Default: 0, Variants: []variant{{Native: false}}}, fixed: true, job: job}
 	set.init()
 	set.comp[0] = s
 	set.once[0].Do(func() {})
@@ -238,7 +241,11 @@ func (s *Set) For(id string) (schema *Schema, native bool, err error) {
 	s.once[v].Do(func() {
 		s.comp[v], s.errs[v] = Compile(fmt.Sprintf("request-schema-%d.json", v), s.stored.Variants[v].Schema)
 	})
-	return s.comp[v], s.stored.Variants[v].Native, s.errs[v]
+	native = s.stored.Variants[v].Native
+	if s.fixed {
+		_, native = s.job.Raw(id)
+	}
+	return s.comp[v], native, s.errs[v]
 }
 
 // Raw returns the schema request id asked for as it was recorded, and
