@@ -210,6 +210,9 @@ type requestParams struct {
 	Messages  []messageParam  `json:"messages"`
 	System    json.RawMessage `json:"system"`
 	Stream    bool            `json:"stream"`
+	// OutputConfig and OutputFormat ask for structured output.
+	OutputConfig *outputConfig `json:"output_config"`
+	OutputFormat *outputFormat `json:"output_format"`
 }
 
 type messageParam struct {
@@ -227,6 +230,10 @@ func execute(params json.RawMessage) execution {
 	if msg != "" {
 		return failedRun(errInvalidRequest, msg)
 	}
+	text, msg := p.reply(prompt)
+	if msg != "" {
+		return failedRun(errInvalidRequest, msg)
+	}
 	switch m := core.FindMarker(prompt); m.Kind {
 	case core.MarkerFail:
 		errType := errorType(m.Status)
@@ -238,7 +245,6 @@ func execute(params json.RawMessage) execution {
 	case core.MarkerDrop:
 		return execution{outcome: core.OutcomeDropped}
 	}
-	text := core.Reply(p.Model, prompt)
 	return execution{
 		outcome:      core.OutcomeSucceeded,
 		model:        p.Model,

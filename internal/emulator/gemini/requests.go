@@ -125,6 +125,8 @@ func (c requestContent) text() string {
 type generateRequest struct {
 	texts  []string // every content's text, and the system instruction's
 	prompt string   // the last user content's text
+	schema []byte   // the JSON Schema of a structured output, if any
+	asJSON bool     // the answer is JSON (responseMimeType application/json)
 }
 
 func parseGenerate(obj map[string]json.RawMessage) (endpointRequest, *rpcStatus) {
@@ -150,20 +152,24 @@ func parseGenerate(obj map[string]json.RawMessage) (endpointRequest, *rpcStatus)
 		}
 		req.texts = append(req.texts, system.text())
 	}
+	var st *rpcStatus
+	if req.schema, req.asJSON, st = readOutputSchema(obj); st != nil {
+		return nil, st
+	}
 	return req, nil
 }
 
 func (r *generateRequest) markerText() string { return r.prompt }
 
 func (r *generateRequest) usage(model string) (int64, int64) {
-	return core.CountTokens(r.texts...), core.CountTokens(core.Reply(model, r.prompt))
+	return core.CountTokens(r.texts...), core.CountTokens(r.reply(model))
 }
 
 func (r *generateRequest) answer(model string, m core.AnswerMeta) any {
 	in, out := r.usage(model)
 	return generateResponse{
 		Candidates: []candidate{{
-			Content:      content{Parts: []part{{Text: core.Reply(model, r.prompt)}}, Role: "model"},
+			Content:      content{Parts: []part{{Text: r.reply(model)}}, Role: "model"},
 			FinishReason: "STOP",
 		}},
 		UsageMetadata: usageMetadata{PromptTokenCount: in, CandidatesTokenCount: out, TotalTokenCount: in + out},

@@ -216,9 +216,11 @@ func decodeBody(body []byte, v any) *apiError {
 
 // chatRequest is a /v1/chat/completions body.
 type chatRequest struct {
-	Model    string    `json:"model"`
-	Messages []message `json:"messages"`
-	conv     conversation
+	Model          string          `json:"model"`
+	Messages       []message       `json:"messages"`
+	ResponseFormat *responseFormat `json:"response_format"`
+	conv           conversation
+	reply          string // the answer's text
 }
 
 func parseChat(body []byte) (endpointRequest, *apiError) {
@@ -234,14 +236,17 @@ func parseChat(body []byte) (endpointRequest, *apiError) {
 			"Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.")
 	}
 	var err *apiError
-	req.conv, err = readConversation(req.Messages, "messages")
+	if req.conv, err = readConversation(req.Messages, "messages"); err != nil {
+		return nil, err
+	}
+	req.reply, err = chatReply(req.Model, req.conv.lastPrompt, req.ResponseFormat)
 	return &req, err
 }
 
 func (r *chatRequest) markerText() string { return r.conv.lastPrompt }
 
 func (r *chatRequest) usage() (int64, int64) {
-	return core.CountTokens(r.conv.texts...), core.CountTokens(core.Reply(r.Model, r.conv.lastPrompt))
+	return core.CountTokens(r.conv.texts...), core.CountTokens(r.reply)
 }
 
 type chatCompletion struct {
@@ -298,7 +303,7 @@ func (r *chatRequest) answer(m core.AnswerMeta) any {
 		Choices: []chatChoice{{
 			Message: chatMessage{
 				Role:        "assistant",
-				Content:     core.Reply(r.Model, r.conv.lastPrompt),
+				Content:     r.reply,
 				Annotations: []string{},
 			},
 			FinishReason: "stop",
@@ -319,7 +324,9 @@ type responsesRequest struct {
 	Model        string          `json:"model"`
 	Input        json.RawMessage `json:"input"`
 	Instructions *string         `json:"instructions"`
+	Text         *textConfig     `json:"text"`
 	conv         conversation
+	reply        string // the answer's text
 }
 
 func parseResponses(body []byte) (endpointRequest, *apiError) {
@@ -346,13 +353,15 @@ func parseResponses(body []byte) (endpointRequest, *apiError) {
 	if req.Instructions != nil {
 		req.conv.texts = append(req.conv.texts, *req.Instructions)
 	}
-	return &req, nil
+	var err *apiError
+	req.reply, err = responsesReply(req.Model, req.conv.lastPrompt, req.Text)
+	return &req, err
 }
 
 func (r *responsesRequest) markerText() string { return r.conv.lastPrompt }
 
 func (r *responsesRequest) usage() (int64, int64) {
-	return core.CountTokens(r.conv.texts...), core.CountTokens(core.Reply(r.Model, r.conv.lastPrompt))
+	return core.CountTokens(r.conv.texts...), core.CountTokens(r.reply)
 }
 
 type responseObject struct {
@@ -421,7 +430,7 @@ func (r *responsesRequest) answer(m core.AnswerMeta) any {
 			Role:   "assistant",
 			Content: []outputText{{
 				Type:        "output_text",
-				Text:        core.Reply(r.Model, r.conv.lastPrompt),
+				Text:        r.reply,
 				Annotations: []string{},
 				Logprobs:    []string{},
 			}},
