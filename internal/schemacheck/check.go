@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"strconv"
+	"strings"
 
 	"github.com/batchctl/batchctl/internal/jsonscan"
 	"github.com/batchctl/batchctl/internal/providers"
@@ -36,6 +37,10 @@ func Check(r *providers.Result, s *Schema, native bool) {
 		fail(r, "", "the answer has no text to check against the schema")
 		return
 	}
+	if doc, ok := quick(*r.Text, s); ok {
+		r.Parsed, r.Valid, r.OutputError = doc, &valid, nil
+		return
+	}
 	doc, v, err := Extract(*r.Text, native)
 	if err != nil {
 		fail(r, "", "the answer is not JSON: "+err.Error())
@@ -47,6 +52,45 @@ func Check(r *providers.Result, s *Schema, native bool) {
 		return
 	}
 	r.Valid, r.OutputError = &valid, nil
+}
+
+// quick returns the answer, compact, when it is JSON alone that s
+// certainly accepts (Schema.confirm); ok false says nothing.
+func quick(text string, s *Schema) (doc []byte, ok bool) {
+	trimmed := strings.TrimSpace(text)
+	if s.fast == nil || len(trimmed) == 0 {
+		return nil, false
+	}
+	doc = []byte(trimmed)
+	if !s.confirm(doc) {
+		return nil, false
+	}
+	if !isCompact(doc) {
+		var buf bytes.Buffer
+		buf.Grow(len(doc))
+		if json.Compact(&buf, doc) != nil {
+			return nil, false
+		}
+		doc = buf.Bytes()
+	}
+	return doc, true
+}
+
+// isCompact reports whether doc, valid JSON, has no white space outside
+// its strings.
+func isCompact(doc []byte) bool {
+	inString := false
+	for i := 0; i < len(doc); i++ {
+		switch c := doc[i]; {
+		case inString && c == '\\':
+			i++ // the escaped byte
+		case c == '"':
+			inString = !inString
+		case !inString && (c == ' ' || c == '\t' || c == '\n' || c == '\r'):
+			return false
+		}
+	}
+	return true
 }
 
 // CheckToolCalls marks r invalid when the arguments of one of its tool

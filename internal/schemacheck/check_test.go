@@ -189,3 +189,18 @@ func TestStore(t *testing.T) {
 		}
 	})
 }
+
+func TestIsCompact(t *testing.T) {
+	for doc, want := range map[string]bool{
+		`{"a":"b c","d":[1,2]}`: true,
+		`{"a": 1}`:              false,
+		`{"a":"\" x"}`:          true,
+		`{"a":"\\" , "b":1}`:    false,
+		"[1,\n2]":               false,
+		`"x\\"`:                 true,
+	} {
+		if got := isCompact([]byte(doc)); got != want {
+			t.Errorf("isCompact(%s) = %v, want %v", doc, got, want)
+		}
+	}
+}

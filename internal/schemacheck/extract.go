@@ -41,7 +41,7 @@ func parse(s string) ([]byte, any, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if bytes.ContainsAny(doc, " \t\r\n") {
+	if !isCompact(doc) {
 		var buf bytes.Buffer
 		buf.Grow(len(doc))
 		if err := json.Compact(&buf, doc); err != nil {

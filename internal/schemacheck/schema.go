@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"golang.org/x/text/language"
@@ -14,6 +15,8 @@ import (
 // Schema is a compiled JSON Schema.
 type Schema struct {
 	compiled *jsonschema.Schema
+	fast     *fastNode // nil when the schema uses keywords it does not take
+	checkers sync.Pool // of *fastChecker
 }
 
 // printer words the library's messages.
@@ -38,7 +41,7 @@ func Compile(name string, doc []byte) (*Schema, error) {
 	if err != nil {
 		return nil, compileError(err)
 	}
-	return &Schema{compiled: s}, nil
+	return &Schema{compiled: s, fast: buildFast(s, 0)}, nil
 }
 
 // compileError words a compilation error in one line: for a schema the
@@ -54,6 +57,21 @@ func compileError(err error) error {
 		}
 	}
 	return errors.New(strings.ReplaceAll(err.Error(), "\n", " "))
+}
+
+// confirm reports whether doc is JSON that s certainly accepts, quickly
+// (see fastNode); false says nothing: the library must decide.
+func (s *Schema) confirm(doc []byte) bool {
+	if s.fast == nil {
+		return false
+	}
+	c, _ := s.checkers.Get().(*fastChecker)
+	if c == nil {
+		c = &fastChecker{}
+	}
+	ok := c.confirm(s.fast, doc)
+	s.checkers.Put(c)
+	return ok
 }
 
 // Validate checks v, a value as Decode makes it, against s. It returns the
