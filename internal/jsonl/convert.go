@@ -130,9 +130,10 @@ type Converter struct {
 	out       []byte
 	routed    []byte // a line given the method and url it lacks
 
-	schema    []byte // ConvertOptions.Schema
-	outSchema []byte // what OutputSchema returns for the line
-	outNative bool   // what OutputNative returns for the line
+	schema    *optionSchema // ConvertOptions.Schema, or nil
+	partBuf   []part        // scratch for the writers
+	outSchema []byte        // what OutputSchema returns for the line
+	outNative bool          // what OutputNative returns for the line
 }
 
 // NewConverter returns a converter for the input named file, the name its
@@ -146,15 +147,15 @@ func NewConverter(file string, opts ConvertOptions) *Converter {
 		limit: opts.MaxLineBytes,
 		ids:   make(map[string]int),
 	}
-	if len(opts.Schema) > 0 {
-		c.schema = opts.Schema
-	}
 	if c.rules == nil {
 		c.report("", fmt.Sprintf("unknown target %q (want %s)", string(opts.Target), targetNames()))
 		c.def.broken = true
 		return c
 	}
 	c.def = c.prepareDefaults(opts.Defaults)
+	if len(opts.Schema) > 0 {
+		c.prepareSchema(opts.Schema)
+	}
 	return c
 }
 
@@ -182,9 +183,6 @@ func (c *Converter) Convert(line int, b []byte) (out []byte, id string, ok bool)
 	}
 	if c.bad || !c.fits(out) {
 		return nil, id, false
-	}
-	if c.outSchema == nil && c.schema != nil {
-		c.outSchema, c.outNative = c.schema, true
 	}
 	c.summary.Bytes += int64(len(out)) + 1
 	return out, id, true

@@ -29,6 +29,10 @@ func (c *Converter) appendOpenAIChat(o []byte) []byte {
 		o = append(appendChatContent(o, r.system), "},"...)
 	}
 	for _, m := range r.msgs {
+		if hasToolParts(r.parts[m.first:m.end]) {
+			o = c.appendChatToolMessage(o, m)
+			continue
+		}
 		o = append(o, `{"role":"`...)
 		o = append(o, openAIRole(m.role)...)
 		o = append(o, `","content":`...)
@@ -39,6 +43,7 @@ func (c *Converter) appendOpenAIChat(o []byte) []byte {
 	o = appendMember(o, "temperature", r.temperature)
 	o = appendMember(o, "top_p", r.topP)
 	o = appendMember(o, "stop", r.stop)
+	o = c.appendChatTools(o)
 	return append(o, "}}"...)
 }
 
@@ -73,6 +78,10 @@ func (c *Converter) appendOpenAIResponses(o []byte) []byte {
 		o = append(appendResponsesContent(o, r.system, roleUser), "},"...)
 	}
 	for _, m := range r.msgs {
+		if hasToolParts(r.parts[m.first:m.end]) {
+			o = c.appendResponsesItems(o, m)
+			continue
+		}
 		o = append(o, `{"role":"`...)
 		o = append(o, openAIRole(m.role)...)
 		o = append(o, `","content":`...)
@@ -82,6 +91,7 @@ func (c *Converter) appendOpenAIResponses(o []byte) []byte {
 	o = appendMember(o, "max_output_tokens", r.maxTokens)
 	o = appendMember(o, "temperature", r.temperature)
 	o = appendMember(o, "top_p", r.topP)
+	o = c.appendResponsesTools(o)
 	return append(o, "}}"...)
 }
 
@@ -152,6 +162,7 @@ func (c *Converter) appendAnthropic(o []byte) []byte {
 	if r.stop != nil {
 		o = appendStopArray(append(o, `,"stop_sequences":`...), r.stop)
 	}
+	o = c.appendAnthropicTools(o)
 	return append(o, "}}"...)
 }
 
@@ -176,6 +187,8 @@ func appendAnthropicContent(o []byte, parts []part) []byte {
 		case partURL:
 			o = append(append(o, `{"type":"image","source":{"type":"url","url":`...), p.text...)
 			o = append(o, "}},"...)
+		case partCall, partResult:
+			o = appendAnthropicToolBlock(o, p)
 		}
 	}
 	return append(trimComma(o), ']')
@@ -196,7 +209,8 @@ func (c *Converter) appendGeminiGenerate(o []byte) []byte {
 		o = appendGeminiParts(append(o, `,"systemInstruction":{"parts":`...), r.system)
 		o = append(o, '}')
 	}
-	if r.maxTokens != nil || r.temperature != nil || r.topP != nil || r.topK != nil || r.stop != nil {
+	o = c.appendGeminiTools(o)
+	if r.maxTokens != nil || r.temperature != nil || r.topP != nil || r.topK != nil || r.stop != nil || r.format.kind > formatText {
 		o = append(o, `,"generationConfig":{`...)
 		start := len(o)
 		o = appendMember(o, "maxOutputTokens", r.maxTokens)
@@ -205,6 +219,10 @@ func (c *Converter) appendGeminiGenerate(o []byte) []byte {
 		o = appendMember(o, "topK", r.topK)
 		if r.stop != nil {
 			o = appendStopArray(append(o, `,"stopSequences":`...), r.stop)
+		}
+		if r.format.kind > formatText {
+			o = append(o, `,"responseMimeType":"application/json"`...)
+			o = appendMember(o, "responseJsonSchema", r.format.schema)
 		}
 		o = append(append(o[:start], o[start+1:]...), '}') // drop the first member's comma
 	}
@@ -218,6 +236,10 @@ func appendGeminiParts(o []byte, parts []part) []byte {
 		if p.kind == partText {
 			o = append(append(o, `{"text":`...), p.text...)
 			o = append(o, "},"...)
+			continue
+		}
+		if p.kind == partCall || p.kind == partResult {
+			o = appendGeminiToolPart(o, p)
 			continue
 		}
 		o = append(o, `{"inlineData":{"mimeType":"`...)

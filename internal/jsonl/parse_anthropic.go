@@ -31,6 +31,14 @@ func (c *Converter) anthropicParams(params []byte) {
 			c.setStop(w.next(), at.key("stop_sequences"), true)
 		case "stream":
 			c.refuseValue(w.next(), at.key("stream"), "false")
+		case "tools":
+			c.anthropicTools(w.next(), at.key("tools"))
+		case "tool_choice":
+			c.anthropicToolChoice(w.next(), at.key("tool_choice"))
+		case "output_config":
+			c.anthropicOutput(w.next(), at.key("output_config"), false)
+		case "output_format":
+			c.anthropicOutput(w.next(), at.key("output_format"), true)
 		default:
 			c.refuse(at, key)
 		}
@@ -133,20 +141,42 @@ func (c *Converter) anthropicBlock(w *walker, at loc, sys bool) {
 		return
 	}
 	var typ, text, source []byte
+	var b toolBlock
 	w.object()
 	for key, ok := w.key(); ok; key, ok = w.key() {
-		switch string(key) {
-		case "type":
+		switch k := string(key); {
+		case k == "type":
 			typ = w.next()
-		case "text":
+		case k == "text":
 			text = w.next()
-		case "source":
+		case k == "source":
 			source = w.next()
+		case sys:
+			c.refuse(at, key)
+		case k == "id":
+			b.id = w.next()
+		case k == "name":
+			b.name = w.next()
+		case k == "input":
+			b.input = w.next()
+		case k == "tool_use_id":
+			b.useID = w.next()
+		case k == "content":
+			b.content, b.hasContent = w.next(), true
+		case k == "is_error":
+			b.isError = w.next()
 		default:
 			c.refuse(at, key)
 		}
 	}
 	switch kind := contents(typ); {
+	case !sys && (string(kind) == "tool_use" || string(kind) == "tool_result"):
+		c.rejectExtra(text, at, "text")
+		c.rejectExtra(source, at, "source")
+		c.anthropicToolBlock(string(kind), &b, at)
+		return
+	case !b.empty():
+		c.reportAt(at, "holds members of tool_use or tool_result blocks, but is of type "+shorten(typ))
 	case string(kind) == "text":
 		c.rejectExtra(source, at, "source")
 		c.textPart(text, at.key("text"), sys)
@@ -206,4 +236,54 @@ func (c *Converter) anthropicImage(raw []byte, at loc) (part, bool) {
 		c.reportAt(at.key("type"), fmt.Sprintf("%s image sources cannot be converted to %s", shorten(typ), c.rules.name))
 	}
 	return part{}, false
+}
+
+// toolBlock holds the members of a tool_use or tool_result block.
+type toolBlock struct {
+	id, name, input, useID, content, isError []byte
+	hasContent                               bool
+}
+
+func (b *toolBlock) empty() bool {
+	return b.id == nil && b.name == nil && b.input == nil && b.useID == nil && !b.hasContent && b.isError == nil
+}
+
+// anthropicToolBlock adds a tool_use or tool_result block to the message.
+func (c *Converter) anthropicToolBlock(kind string, b *toolBlock, at loc) {
+	if kind == "tool_use" {
+		c.rejectExtra(b.useID, at, "tool_use_id")
+		c.rejectExtra(b.isError, at, "is_error")
+		if b.hasContent {
+			c.rejectExtra(b.content, at, "content")
+		}
+		if !c.isString(b.id, at.key("id")) {
+			return
+		}
+		if args, ok := c.callInput(b.input, at.key("input")); ok {
+			c.addCall(b.id, b.name, args, at)
+		}
+		return
+	}
+	c.rejectExtra(b.id, at, "id")
+	c.rejectExtra(b.name, at, "name")
+	c.rejectExtra(b.input, at, "input")
+	if !c.isString(b.useID, at.key("tool_use_id")) {
+		return
+	}
+	isError := false
+	switch string(b.isError) {
+	case "", "false":
+	case "true":
+		if !c.rules.resultErrors {
+			c.reportAt(at.key("is_error"), "true cannot be converted to "+string(c.rules.name)+" (its tool results have no error flag)")
+			return
+		}
+		isError = true
+	default:
+		c.reportAt(at.key("is_error"), "must be a boolean, not "+jsonscan.KindOf(b.isError))
+		return
+	}
+	if out, ok := c.resultText(b.content, at.key("content")); ok {
+		c.addResult(b.useID, nil, out, isError)
+	}
 }

@@ -25,6 +25,10 @@ func (c *Converter) geminiGenerate(request []byte) {
 			c.geminiSystem(&w, at.key("systemInstruction"))
 		case "generationConfig", "generation_config":
 			c.geminiConfig(&w, at.key("generationConfig"))
+		case "tools":
+			c.geminiTools(w.next(), at.key("tools"))
+		case "toolConfig", "tool_config":
+			c.geminiToolConfig(w.next(), at.key("toolConfig"))
 		default:
 			c.refuse(at, key)
 		}
@@ -37,9 +41,17 @@ func (c *Converter) geminiConfig(w *walker, at loc) {
 		c.reportAt(at, "must be an object, not "+jsonscan.KindOf(w.next()))
 		return
 	}
+	var mime []byte
 	w.object()
 	for key, ok := w.key(); ok; key, ok = w.key() {
 		switch string(key) {
+		case "responseMimeType", "response_mime_type":
+			mime = w.next()
+			c.geminiResponseMime(mime, at.key("responseMimeType"))
+		case "responseJsonSchema", "response_json_schema":
+			c.geminiResponseSchema(w.next(), at.key("responseJsonSchema"), false)
+		case "responseSchema", "response_schema":
+			c.geminiResponseSchema(w.next(), at.key("responseSchema"), true)
 		case "maxOutputTokens", "max_output_tokens":
 			c.setMaxTokens(w.next(), at, "maxOutputTokens")
 		case "temperature":
@@ -56,6 +68,7 @@ func (c *Converter) geminiConfig(w *walker, at loc) {
 			c.refuse(at, key)
 		}
 	}
+	c.finishGeminiFormat(mime, at)
 }
 
 // geminiSystem reads a systemInstruction: a Content of text parts, whose
@@ -160,6 +173,12 @@ func (c *Converter) geminiPart(w *walker, at loc, sys bool) {
 		case "text":
 			held++
 			c.textPart(w.next(), at.key("text"), sys)
+		case "functionCall", "function_call":
+			held++
+			c.geminiCall(w.next(), at.key("functionCall"), sys)
+		case "functionResponse", "function_response":
+			held++
+			c.geminiResponse(w.next(), at.key("functionResponse"), sys)
 		case "inlineData", "inline_data":
 			held++
 			if sys {
@@ -174,9 +193,9 @@ func (c *Converter) geminiPart(w *walker, at loc, sys bool) {
 	}
 	switch {
 	case held > 1:
-		c.reportAt(at, "must hold one of text and inlineData, not both")
+		c.reportAt(at, "must hold one of text, inlineData, functionCall and functionResponse")
 	case held == 0 && !refused:
-		c.reportAt(at, "must hold text or inlineData")
+		c.reportAt(at, "must hold text, inlineData, functionCall or functionResponse")
 	}
 }
 
@@ -280,4 +299,73 @@ func (c *Converter) geminiEmbedPart(raw []byte, at loc) {
 	if c.isString(text, at.key("text")) {
 		c.req.input, c.req.inputText = text, text
 	}
+}
+
+// geminiCall reads a functionCall part {name, args, id}.
+func (c *Converter) geminiCall(raw []byte, at loc, sys bool) {
+	if sys {
+		c.reportAt(at, "cannot be in the system instruction")
+		return
+	}
+	if raw[0] != '{' {
+		c.reportAt(at, "must be an object, not "+jsonscan.KindOf(raw))
+		return
+	}
+	var id, name, args []byte
+	w := walk(raw)
+	w.object()
+	for key, ok := w.key(); ok; key, ok = w.key() {
+		switch string(key) {
+		case "id":
+			id = w.next()
+		case "name":
+			name = w.next()
+		case "args":
+			args = w.next()
+		default:
+			c.refuse(at, key)
+		}
+	}
+	if args, ok := c.callInput(args, at.key("args")); ok {
+		c.addCall(id, name, args, at)
+	}
+}
+
+// geminiResponse reads a functionResponse part {name, response, id}.
+func (c *Converter) geminiResponse(raw []byte, at loc, sys bool) {
+	if sys {
+		c.reportAt(at, "cannot be in the system instruction")
+		return
+	}
+	if raw[0] != '{' {
+		c.reportAt(at, "must be an object, not "+jsonscan.KindOf(raw))
+		return
+	}
+	var id, name, response []byte
+	w := walk(raw)
+	w.object()
+	for key, ok := w.key(); ok; key, ok = w.key() {
+		switch string(key) {
+		case "id":
+			id = w.next()
+		case "name":
+			name = w.next()
+		case "response":
+			response = w.next()
+		default:
+			c.refuse(at, key)
+		}
+	}
+	if id != nil && !c.isString(id, at.key("id")) {
+		return
+	}
+	name, ok := c.toolName(name, at.key("name"))
+	if !ok {
+		return
+	}
+	if response == nil || response[0] != '{' {
+		c.reportAt(at.key("response"), "must be an object")
+		return
+	}
+	c.addResult(id, name, response, false)
 }

@@ -37,6 +37,14 @@ func (c *Converter) openAIChat(body []byte) {
 			c.refuseValue(w.next(), at.key("stream"), "false")
 		case "logprobs":
 			c.refuseValue(w.next(), at.key("logprobs"), "false")
+		case "tools":
+			c.openAITools(w.next(), at.key("tools"), false)
+		case "tool_choice":
+			c.openAIToolChoice(w.next(), at.key("tool_choice"), false)
+		case "parallel_tool_calls":
+			c.parallelToolCalls(w.next(), at.key("parallel_tool_calls"))
+		case "response_format":
+			c.responseFormat(w.next(), at.key("response_format"))
 		default:
 			c.refuse(at, key)
 		}
@@ -89,6 +97,14 @@ func (c *Converter) openAIResponses(body []byte) {
 			c.setTopP(w.next(), at.key("top_p"))
 		case "stream":
 			c.refuseValue(w.next(), at.key("stream"), "false")
+		case "tools":
+			c.openAITools(w.next(), at.key("tools"), true)
+		case "tool_choice":
+			c.openAIToolChoice(w.next(), at.key("tool_choice"), true)
+		case "parallel_tool_calls":
+			c.parallelToolCalls(w.next(), at.key("parallel_tool_calls"))
+		case "text":
+			c.textFormat(w.next(), at.key("text"))
 		default:
 			c.refuse(at, key)
 		}
@@ -139,53 +155,182 @@ func (c *Converter) chatMessage(w *walker, at loc, responses bool) {
 	r := &c.req
 	turns := len(r.msgs)
 	r.begin(roleUser)
-	var roleRaw []byte
-	hasContent := false
+	var m chatItem
 	w.object()
 	for key, ok := w.key(); ok; key, ok = w.key() {
-		switch string(key) {
-		case "role":
-			roleRaw = w.next()
-		case "content":
-			hasContent = true
+		switch k := string(key); {
+		case k == "role":
+			m.role = w.next()
+		case k == "content" && w.peek() == 'n':
+			m.null = true
+			w.next()
+		case k == "content":
+			m.content = true
 			c.chatContent(w, at.key("content"), responses)
-		case "type":
-			if !responses {
-				c.refuse(at, key)
-			} else if typ := w.next(); string(contents(typ)) != "message" {
-				c.reportAt(at.key("type"), fmt.Sprintf("%s items cannot be converted to %s", shorten(typ), c.rules.name))
-			}
+		case k == "tool_calls" && !responses:
+			m.calls = true
+			c.chatToolCalls(w.next(), at.key("tool_calls"))
+		case k == "tool_call_id" && !responses:
+			m.callID = w.next()
+		case !responses:
+			c.refuse(at, key)
+		case k == "type":
+			m.typ = w.next()
+		case k == "call_id":
+			m.callID = w.next()
+		case k == "name":
+			m.name = w.next()
+		case k == "arguments":
+			m.args = w.next()
+		case k == "output":
+			m.output = w.next()
+		case k == "id" || k == "status":
+			w.next() // the ids and states of earlier output items
 		default:
 			c.refuse(at, key)
 		}
 	}
-	c.settleChatMessage(roleRaw, hasContent, turns, at)
+	if responses && m.typ != nil && string(contents(m.typ)) != "message" {
+		c.responsesItem(&m, at)
+		return
+	}
+	c.settleChatMessage(&m, turns, at)
+}
+
+// chatItem holds the members of a chat message or a Responses input item
+// that are settled once it is read.
+type chatItem struct {
+	role, typ, callID, name, args, output []byte
+	content, null, calls                  bool // content was given, or null; tool_calls were given
+}
+
+// chatToolCalls reads the tool_calls of an assistant message into it.
+func (c *Converter) chatToolCalls(raw []byte, at loc) {
+	if raw[0] != '[' {
+		c.reportAt(at, "must be an array, not "+jsonscan.KindOf(raw))
+		return
+	}
+	w := walk(raw)
+	w.array()
+	for i := 0; w.elem(); i++ {
+		call := w.next()
+		cat := at.elem(i)
+		if call[0] != '{' {
+			c.reportAt(cat, "must be an object, not "+jsonscan.KindOf(call))
+			continue
+		}
+		var id, typ, fn []byte
+		cw := walk(call)
+		cw.object()
+		for key, ok := cw.key(); ok; key, ok = cw.key() {
+			switch string(key) {
+			case "id":
+				id = cw.next()
+			case "type":
+				typ = cw.next()
+			case "function":
+				fn = cw.next()
+			default:
+				c.refuse(cat, key)
+			}
+		}
+		if string(contents(typ)) != "function" {
+			c.badType(typ, cat, "tool calls")
+			continue
+		}
+		fat := cat.key("function")
+		if fn == nil || fn[0] != '{' {
+			c.reportAt(fat, "must be an object")
+			continue
+		}
+		var name, args []byte
+		fw := walk(fn)
+		fw.object()
+		for key, ok := fw.key(); ok; key, ok = fw.key() {
+			switch string(key) {
+			case "name":
+				name = fw.next()
+			case "arguments":
+				args = fw.next()
+			default:
+				c.refuse(fat, key)
+			}
+		}
+		if id == nil {
+			c.reportAt(cat.key("id"), "missing")
+			continue
+		}
+		if obj, ok := c.toolCallArgs(args, fat.key("arguments")); ok {
+			c.addCall(id, name, obj, fat)
+		}
+	}
+}
+
+// responsesItem settles a Responses API input item other than a message:
+// a function call, or a function call's output.
+func (c *Converter) responsesItem(m *chatItem, at loc) {
+	r := &c.req
+	switch string(contents(m.typ)) {
+	case "function_call":
+		r.last().role = roleAssistant
+		if !c.isString(m.callID, at.key("call_id")) {
+			r.drop()
+			return
+		}
+		if args, ok := c.toolCallArgs(m.args, at.key("arguments")); ok {
+			c.addCall(m.callID, m.name, args, at)
+		}
+		r.mergeLast()
+	case "function_call_output":
+		if !c.isString(m.callID, at.key("call_id")) {
+			r.drop()
+			return
+		}
+		if out, ok := c.resultText(m.output, at.key("output")); ok {
+			c.addResult(m.callID, nil, out, false)
+		}
+		r.mergeLast()
+	default:
+		c.reportAt(at.key("type"), fmt.Sprintf("%s items cannot be converted to %s", shorten(m.typ), c.rules.name))
+		r.drop()
+	}
 }
 
 // settleChatMessage settles the message chatMessage read, given its raw
 // role, whether it had content, and how many turns came before it. System
 // and developer messages must come first: the other targets keep system
 // text apart from the conversation.
-func (c *Converter) settleChatMessage(roleRaw []byte, hasContent bool, turns int, at loc) {
+func (c *Converter) settleChatMessage(m *chatItem, turns int, at loc) {
 	r := &c.req
 	roleAt := at.key("role")
-	ok := c.isString(roleRaw, roleAt)
-	role := contents(roleRaw)
+	ok := c.isString(m.role, roleAt)
+	role := contents(m.role)
 	if ok {
 		switch string(role) {
-		case "user", "assistant", "system", "developer":
-		case "tool", "function":
+		case "user", "assistant", "system", "developer", "tool":
+		case "function":
 			c.reportAt(roleAt, fmt.Sprintf("%q messages cannot be converted to %s", role, c.rules.name))
 			ok = false
 		default:
-			c.reportAt(roleAt, quote(string(role))+" is not a role (want system, developer, user or assistant)")
+			c.reportAt(roleAt, quote(string(role))+" is not a role (want system, developer, user, assistant or tool)")
 			ok = false
 		}
 	}
 	switch {
 	case !ok:
 		r.drop()
-	case !hasContent:
+	case m.calls && string(role) != "assistant":
+		c.reportAt(at.key("tool_calls"), "only assistant messages make tool calls")
+		r.drop()
+	case m.callID != nil && string(role) != "tool":
+		c.reportAt(at.key("tool_call_id"), "only tool messages have a tool_call_id")
+		r.drop()
+	case string(role) == "tool":
+		c.toolMessage(m.callID, at)
+	case m.null && !m.calls:
+		c.reportAt(at.key("content"), "must be a string or an array of content parts, not null")
+		r.drop()
+	case !m.content && !m.calls:
 		c.reportAt(at.key("content"), "missing")
 		r.drop()
 	case string(role) == "assistant":
@@ -197,6 +342,25 @@ func (c *Converter) settleChatMessage(roleRaw []byte, hasContent bool, turns int
 	case !r.toSystem():
 		c.reportAt(at.key("content"), "an image in a system message cannot be converted to "+string(c.rules.name))
 	}
+}
+
+// toolMessage settles a role "tool" message, whose content (one text) is
+// the result of the call id names.
+func (c *Converter) toolMessage(id []byte, at loc) {
+	r := &c.req
+	m := r.last()
+	parts := r.parts[m.first:m.end]
+	switch {
+	case !c.isString(id, at.key("tool_call_id")):
+		r.drop()
+		return
+	case len(parts) != 1 || parts[0].kind != partText:
+		c.reportAt(at.key("content"), "a tool message converts with one text")
+		r.drop()
+		return
+	}
+	parts[0] = part{kind: partResult, id: id, text: parts[0].text}
+	r.mergeLast()
 }
 
 // chatContent reads the content of a message: a string, or parts of text

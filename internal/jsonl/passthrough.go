@@ -58,6 +58,14 @@ func (c *Converter) passOpenAI(b []byte) ([]byte, string) {
 	default:
 		c.report("body.model", "missing (pass --model)")
 	}
+	if ok {
+		if format := c.passOpenAIFormat(kindOfURL(url)); format != nil {
+			if insert != nil {
+				format = append(append(insert, ','), format...)
+			}
+			insert = format
+		}
+	}
 	if c.bad {
 		return b, id
 	}
@@ -170,6 +178,16 @@ func (c *Converter) passAnthropic(b []byte) ([]byte, string) {
 	if string(t.paramsStream) == "true" {
 		c.report("params.stream", "true is not allowed in a batch")
 	}
+	model := c.def.model
+	if t.paramsModel != nil {
+		model = contents(t.paramsModel)
+	}
+	if format := c.passAnthropicFormat(model); format != nil {
+		if len(insert) > 0 {
+			insert = append(insert, ',')
+		}
+		insert = append(insert, format...)
+	}
 	c.scratch = insert
 	if c.bad || len(insert) == 0 {
 		return b, id
@@ -199,7 +217,10 @@ func (c *Converter) passGemini(b []byte) ([]byte, string) {
 	default:
 		c.report("model", "missing (pass --model)")
 	}
-	return b, id
+	if c.bad || c.top.requestContents == nil {
+		return b, id
+	}
+	return c.passGeminiFormat(b), id
 }
 
 // geminiKind tells a Gemini request's kind from its members: contents for

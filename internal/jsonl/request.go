@@ -23,6 +23,57 @@ type request struct {
 	msgs         []message
 	parts        []part // the parts of all msgs
 	conversation bool   // the line has a conversation member, even an empty one
+	// Tools and structured outputs.
+	tools  []tool
+	choice toolChoice
+	format outFormat
+	calls  int // tool calls read, for the ids made up for Gemini's
+}
+
+// tool is a function the model may call.
+type tool struct {
+	name   []byte // a JSON string
+	desc   []byte // a JSON string, or nil
+	params []byte // its parameters as a JSON Schema object, or nil for none
+	strict []byte // true or false, or nil
+}
+
+// choiceMode is how the model is told to use its tools.
+type choiceMode uint8
+
+const (
+	choiceUnset choiceMode = iota // as the provider likes (auto)
+	choiceAuto
+	choiceNone
+	choiceAny  // it must call a tool (OpenAI required, Anthropic any, Gemini ANY)
+	choiceTool // it must call the tool named
+)
+
+// toolChoice is how the model is told to use its tools.
+type toolChoice struct {
+	mode       choiceMode
+	name       []byte // the tool of choiceTool, a JSON string
+	noParallel bool   // Anthropic disable_parallel_tool_use, OpenAI parallel_tool_calls false
+}
+
+// formatKind is what an answer's text must be.
+type formatKind uint8
+
+const (
+	formatUnset  formatKind = iota
+	formatText              // plain text, said explicitly
+	formatJSON              // any JSON object (OpenAI json_object, Gemini application/json without a schema)
+	formatSchema            // JSON valid against schema
+)
+
+// outFormat is the structured output a request asks for.
+type outFormat struct {
+	kind   formatKind
+	schema []byte // a JSON Schema (a Gemini responseSchema is translated)
+	name   []byte // a JSON string, or nil
+	desc   []byte // a JSON string, or nil
+	strict []byte // true or false, or nil
+	field  string // where the schema is in the line, for problems
 }
 
 // role is who speaks a message. System text is kept apart, in
@@ -41,6 +92,8 @@ const (
 	partText   partKind = iota // text: a JSON string
 	partInline                 // an image given inline: mime and data
 	partURL                    // an image at a URL: text is the URL as a JSON string
+	partCall                   // an assistant's tool call: id, name, and text the arguments as a JSON object
+	partResult                 // a tool's result: id or name, and text a JSON string or (Gemini) object
 )
 
 // part is one piece of a message.
@@ -49,6 +102,10 @@ type part struct {
 	text []byte
 	mime []byte // the JSON-escaped contents of the media type
 	data []byte // the JSON-escaped contents of the base64 data
+	// Tool calls and results.
+	id      []byte // the call's id, a JSON string; nil when Gemini gave none
+	name    []byte // the tool's name, a JSON string
+	isError bool   // a result that reports a failure
 }
 
 // message is one turn of the conversation: parts[first:end].
@@ -59,7 +116,7 @@ type message struct {
 
 // reset empties r for the next line, keeping its buffers.
 func (r *request) reset() {
-	*r = request{system: r.system[:0], msgs: r.msgs[:0], parts: r.parts[:0]}
+	*r = request{system: r.system[:0], msgs: r.msgs[:0], parts: r.parts[:0], tools: r.tools[:0]}
 }
 
 // begin starts a message. Its role may be settled later, when the role
@@ -75,6 +132,25 @@ func (r *request) last() *message { return &r.msgs[len(r.msgs)-1] }
 func (r *request) drop() {
 	r.parts = r.parts[:r.last().first]
 	r.msgs = r.msgs[:len(r.msgs)-1]
+}
+
+// mergeLast merges the message begun last into the one before it when
+// they hold the same thing: tool calls of one assistant turn, or the
+// results of the calls the turn made.
+func (r *request) mergeLast() {
+	n := len(r.msgs)
+	if n < 2 {
+		return
+	}
+	prev, last := &r.msgs[n-2], &r.msgs[n-1]
+	if prev.role != last.role || prev.end != last.first || prev.end == prev.first {
+		return
+	}
+	if last.role == roleUser && (r.parts[prev.end-1].kind != partResult || r.parts[last.first].kind != partResult) {
+		return
+	}
+	prev.end = last.end
+	r.msgs = r.msgs[:n-1]
 }
 
 // toSystem moves the parts of the message begun last to the system text
@@ -250,6 +326,11 @@ func (c *Converter) finishRequest(f fields) {
 	if c.rules.maxTokensRequired && r.maxTokens == nil && !c.text {
 		c.report(f.maxTokens, "missing ("+string(c.rules.name)+" requires it; pass --max-tokens)")
 	}
+	c.finishTools(f.conversation)
+	if c.bad {
+		return
+	}
+	c.finishFormat()
 }
 
 // settleModel takes the line's model, or the default, and checks it

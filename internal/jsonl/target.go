@@ -58,6 +58,12 @@ type protocol struct {
 	imageURLs         bool     // fetches images from http(s) URLs
 	anyMedia          bool     // takes inline data of any media type, not only images
 	imageTypes        []string // the image media types it takes; nil takes any image/*
+	noParallel        bool     // can be told to make one tool call at most
+	resultErrors      bool     // tool results can be flagged as errors
+	// toolNameOK reports whether a tool name suits the target; toolNames
+	// says what it wants, for messages.
+	toolNameOK func(name []byte) bool
+	toolNames  string
 }
 
 // route is where requests of one kind go and how they are written.
@@ -86,6 +92,9 @@ var openAI = protocol{
 	tokenInput:     true,
 	manyInputs:     true,
 	imageURLs:      true,
+	noParallel:     true,
+	toolNameOK:     func(n []byte) bool { return isAnthropicID(n) },
+	toolNames:      "want 1 to 64 letters, digits, '_' or '-'",
 }
 
 var anthropic = protocol{
@@ -105,6 +114,10 @@ var anthropic = protocol{
 	topK:              true,
 	imageURLs:         true,
 	imageTypes:        []string{"image/jpeg", "image/png", "image/gif", "image/webp"},
+	noParallel:        true,
+	resultErrors:      true,
+	toolNameOK:        func(n []byte) bool { return isAnthropicID(n) },
+	toolNames:         "want 1 to 64 letters, digits, '_' or '-'",
 }
 
 var gemini = protocol{
@@ -123,6 +136,9 @@ var gemini = protocol{
 	topK:           true,
 	taskType:       true,
 	anyMedia:       true,
+	resultErrors:   true,
+	toolNameOK:     isGeminiToolName,
+	toolNames:      "want 1 to 128 letters, digits, '_', '.', ':' or '-', starting with a letter or '_'",
 }
 
 // protocolOf is the protocol of target t, or nil when there is none.
@@ -174,6 +190,22 @@ func isAnthropicID(id []byte) bool {
 	}
 	for _, c := range id {
 		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || isDigit(c) || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// isGeminiToolName reports whether name suits a Gemini function
+// declaration: it starts with a letter or an underscore and holds up to
+// 128 letters, digits, underscores, dots, colons and dashes (genai
+// v1.77.0 types.go, FunctionDeclaration.Name).
+func isGeminiToolName(name []byte) bool {
+	if len(name) == 0 || len(name) > 128 || isDigit(name[0]) || name[0] == '.' || name[0] == ':' || name[0] == '-' {
+		return false
+	}
+	for _, c := range name {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || isDigit(c) || c == '_' || c == '.' || c == ':' || c == '-') {
 			return false
 		}
 	}

@@ -22,6 +22,12 @@ type topLevel struct {
 	bodyMessages, bodyInput, bodyPrompt                        bool // the body has these members
 	paramsModel, paramsMaxTokens, paramsMessages, paramsStream []byte
 	requestModel, requestContents, requestContent              []byte
+	// The members of structured outputs and tools, for the pass-through's
+	// OutputSchema and --schema.
+	bodyFormat, bodyText                                      []byte // response_format, text
+	paramsOutput, paramsOutputBeta, paramsTools, paramsChoice []byte // output_config, output_format, tools, tool_choice
+	requestConfig                                             []byte // generationConfig
+	requestAt, configAt                                       int    // where request and generationConfig start in the line
 
 	messages, prompt, input []byte
 	simple                  simpleFields
@@ -105,6 +111,12 @@ func (c *Converter) scanTop(b []byte) (kind string, err error) {
 					t.bodyInput = true
 				case "prompt":
 					t.bodyPrompt = true
+				case "response_format":
+					t.bodyFormat, err = s.Raw()
+					return err
+				case "text":
+					t.bodyText, err = s.Raw()
+					return err
 				}
 				return s.Skip()
 			})
@@ -121,6 +133,14 @@ func (c *Converter) scanTop(b []byte) (kind string, err error) {
 					t.paramsMessages, err = s.Raw()
 				case "stream":
 					t.paramsStream, err = s.Raw()
+				case "output_config":
+					t.paramsOutput, err = s.Raw()
+				case "output_format":
+					t.paramsOutputBeta, err = s.Raw()
+				case "tools":
+					t.paramsTools, err = s.Raw()
+				case "tool_choice":
+					t.paramsChoice, err = s.Raw()
 				default:
 					err = s.Skip()
 				}
@@ -131,6 +151,7 @@ func (c *Converter) scanTop(b []byte) (kind string, err error) {
 			t.key, err = s.Raw()
 		case "request":
 			t.distinguish(shapeGemini, "request")
+			t.requestAt = s.Offset()
 			t.request, err = s.RawObject(func(key []byte) (err error) {
 				switch string(key) {
 				case "model":
@@ -139,6 +160,9 @@ func (c *Converter) scanTop(b []byte) (kind string, err error) {
 					t.requestContents, err = s.Raw()
 				case "content":
 					t.requestContent, err = s.Raw()
+				case "generationConfig", "generation_config":
+					t.configAt = s.Offset()
+					t.requestConfig, err = s.Raw()
 				default:
 					err = s.Skip()
 				}
