@@ -44,7 +44,7 @@ func (c *Converter) passOpenAIFormat(kind Kind) []byte {
 	switch kind {
 	case KindChat:
 		if t.bodyFormat != nil {
-			own = ownSchema(member(t.bodyFormat, "json_schema"), false)
+			own = ownSchema(member(t.bodyFormat, "json_schema"), true)
 			if own == nil && string(contents(member(t.bodyFormat, "type"))) == "json_schema" {
 				return nil
 			}
