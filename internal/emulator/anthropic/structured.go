@@ -39,7 +39,7 @@ func (p *requestParams) reply(prompt string) (text, msg string) {
 	}
 	text, err := core.StructuredReply(p.Model, f.Schema, prompt)
 	if err != nil {
-		return "", param + ".schema: " + err.Error() + " (the batchctl emulator answers a subset of JSON Schema)"
+		return "", param + ".schema: " + err.Error()
 	}
 	return text, ""
 }

@@ -42,7 +42,7 @@ func readOutputSchema(obj map[string]json.RawMessage) (schema []byte, asJSON boo
 	}
 	if schema != nil {
 		if _, err := core.MinimalInstance(schema, ""); err != nil {
-			return nil, false, invalidArgument("* GenerateContentRequest.generation_config.response_schema: %v (the batchctl emulator answers a subset of JSON Schema)", err)
+			return nil, false, invalidArgument("* GenerateContentRequest.generation_config.response_schema: %v", err)
 		}
 	}
 	return schema, mime == "application/json", nil

@@ -84,7 +84,7 @@ func structuredReply(model, prompt string, schema json.RawMessage, param, name s
 	reply, err := core.StructuredReply(model, schema, prompt)
 	if err != nil {
 		return "", invalidRequest(param, "invalid_json_schema",
-			"Invalid schema for response_format '%s': %v (the batchctl emulator answers a subset of JSON Schema).", name, err)
+			"Invalid schema for response_format '%s': %v.", name, err)
 	}
 	return reply, nil
 }
