@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/batchctl/batchctl/internal/jsonscan"
 	"github.com/batchctl/batchctl/internal/providers"
@@ -61,7 +62,9 @@ func quick(text string, s *Schema) (doc []byte, ok bool) {
 	if s.fast == nil || len(trimmed) == 0 {
 		return nil, false
 	}
-	doc = []byte(trimmed)
+	// The answer's bytes are only read, here and in the line written:
+	// Parsed shares them with the text instead of copying them.
+	doc = unsafe.Slice(unsafe.StringData(trimmed), len(trimmed))
 	if !s.confirm(doc) {
 		return nil, false
 	}
@@ -77,20 +80,46 @@ func quick(text string, s *Schema) (doc []byte, ok bool) {
 }
 
 // isCompact reports whether doc, valid JSON, has no white space outside
-// its strings.
+// its strings. Strings are skipped with IndexByte, which goes through
+// long runs of text many bytes at a time.
 func isCompact(doc []byte) bool {
-	inString := false
-	for i := 0; i < len(doc); i++ {
-		switch c := doc[i]; {
-		case inString && c == '\\':
-			i++ // the escaped byte
-		case c == '"':
-			inString = !inString
-		case !inString && (c == ' ' || c == '\t' || c == '\n' || c == '\r'):
+	if !bytes.ContainsAny(doc, " \t\r\n") {
+		return true
+	}
+	for i := 0; i < len(doc); {
+		switch doc[i] {
+		case ' ', '\t', '\r', '\n':
 			return false
+		case '"':
+			end := stringEnd(doc, i+1)
+			if end < 0 {
+				return true // not JSON; the caller has checked it is
+			}
+			i = end + 1
+		default:
+			i++
 		}
 	}
 	return true
+}
+
+// stringEnd returns the index of the quote that closes the string whose
+// contents start at doc[from], or -1.
+func stringEnd(doc []byte, from int) int {
+	for {
+		q := bytes.IndexByte(doc[from:], '"')
+		if q < 0 {
+			return -1
+		}
+		b := bytes.IndexByte(doc[from:from+q], '\\')
+		if b < 0 {
+			return from + q
+		}
+		from += b + 2 // past the escape and the byte it escapes
+		if from > len(doc) {
+			return -1
+		}
+	}
 }
 
 // CheckToolCalls marks r invalid when the arguments of one of its tool

@@ -204,3 +204,22 @@ func TestIsCompact(t *testing.T) {
 		}
 	}
 }
+
+// TestQuickParsed: a confirmed answer comes back compact, white space
+// inside its strings kept; one it cannot vouch for is left to the library.
+func TestQuickParsed(t *testing.T) {
+	s := mustCompile(t, personSchema)
+	for text, want := range map[string]string{
+		` {"name":"A b","age":3} `:        `{"name":"A b","age":3}`,
+		"{\"name\": \"A b\",\n\"age\":3}": `{"name":"A b","age":3}`,
+		`{"name":"A\"  b","age":3}`:       `{"name":"A\"  b","age":3}`,
+	} {
+		doc, ok := quick(text, s)
+		if !ok || string(doc) != want {
+			t.Errorf("quick(%q) = %s, %v; want %s", text, doc, ok, want)
+		}
+	}
+	if _, ok := quick(`{"name":"A","age":-1}`, s); ok {
+		t.Error("quick confirmed an age below the minimum")
+	}
+}
