@@ -201,6 +201,26 @@ type execution struct {
 	model, text string
 	// inputTokens and outputTokens are the usage of a succeeded request.
 	inputTokens, outputTokens int64
+	// call is the answer of a succeeded request that calls a tool.
+	call *core.ToolCall
+}
+
+// content is the content of a succeeded request's message: its text, or
+// the tool_use block of its call, whose id is id.
+func (run execution) content(id string) []any {
+	if run.call != nil {
+		return []any{toolUseBlock{Type: "tool_use", ID: id, Name: run.call.Name, Input: run.call.Arguments}}
+	}
+	return []any{textBlock{Type: "text", Text: run.text}}
+}
+
+// stopReason is why a succeeded request's turn ended: the emulator always
+// ends its turn, or stops for its tool call.
+func (run execution) stopReason() string {
+	if run.call != nil {
+		return "tool_use"
+	}
+	return "end_turn"
 }
 
 // requestParams is the part of a request's params the emulator reads.
@@ -213,6 +233,38 @@ type requestParams struct {
 	// OutputConfig and OutputFormat ask for structured output.
 	OutputConfig *outputConfig `json:"output_config"`
 	OutputFormat *outputFormat `json:"output_format"`
+	Tools        []struct {
+		Name        string          `json:"name"`
+		InputSchema json.RawMessage `json:"input_schema"`
+	} `json:"tools"`
+	ToolChoice struct {
+		Type string `json:"type"`
+		Name string `json:"name"`
+	} `json:"tool_choice"`
+}
+
+// toolUse reads the tools and tool_choice of params (auto, any, none, or
+// tool with a name); the conversation ends with tool results when its
+// last message holds a tool_result block.
+func (p *requestParams) toolUse() core.ToolUse {
+	u := core.ToolUse{None: p.ToolChoice.Type == "none", Must: p.ToolChoice.Type == "any"}
+	if p.ToolChoice.Type == "tool" {
+		u.Forced = p.ToolChoice.Name
+	}
+	for _, t := range p.Tools {
+		u.Tools = append(u.Tools, core.Tool{Name: t.Name, Params: t.InputSchema})
+	}
+	if n := len(p.Messages); n > 0 {
+		var blocks []struct {
+			Type string `json:"type"`
+		}
+		if json.Unmarshal(p.Messages[n-1].Content, &blocks) == nil {
+			for _, b := range blocks {
+				u.Answered = u.Answered || b.Type == "tool_result"
+			}
+		}
+	}
+	return u
 }
 
 type messageParam struct {
@@ -245,13 +297,21 @@ func execute(params json.RawMessage) execution {
 	case core.MarkerDrop:
 		return execution{outcome: core.OutcomeDropped}
 	}
-	return execution{
-		outcome:      core.OutcomeSucceeded,
-		model:        p.Model,
-		text:         text,
-		inputTokens:  core.CountTokens(texts...),
-		outputTokens: core.CountTokens(text),
+	call, isCall, err := core.ChooseToolCall(p.toolUse(), prompt)
+	if err != nil {
+		return failedRun(errInvalidRequest, "tools: "+err.Error())
 	}
+	run := execution{
+		outcome:     core.OutcomeSucceeded,
+		model:       p.Model,
+		text:        text,
+		inputTokens: core.CountTokens(texts...),
+	}
+	if isCall {
+		run.call, text = &call, string(call.Arguments)
+	}
+	run.outputTokens = core.CountTokens(text)
+	return run
 }
 
 // failedRun is a request that errored with an error of errType.

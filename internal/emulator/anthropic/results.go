@@ -67,13 +67,12 @@ func (rec *batchRecord) result(i int, run execution, p core.Progress) (any, bool
 		}}, true
 	}
 	return succeededResult{Type: resultTypeSucceeded, Message: message{
-		ID:      core.DerivedID("msg_", rec.ID, i),
-		Type:    "message",
-		Role:    "assistant",
-		Model:   run.model,
-		Content: []textBlock{{Type: "text", Text: run.text}},
-		// The emulator always ends its turn.
-		StopReason: "end_turn",
+		ID:         core.DerivedID("msg_", rec.ID, i),
+		Type:       "message",
+		Role:       "assistant",
+		Model:      run.model,
+		Content:    run.content(core.DerivedID("toolu_", rec.ID, i)),
+		StopReason: run.stopReason(),
 		Usage: messageUsage{
 			InputTokens:  run.inputTokens,
 			OutputTokens: run.outputTokens,

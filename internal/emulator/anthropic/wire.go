@@ -1,6 +1,7 @@
 package anthropic
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"time"
@@ -209,7 +210,7 @@ type message struct {
 	Type         string       `json:"type"`
 	Role         string       `json:"role"`
 	Model        string       `json:"model"`
-	Content      []textBlock  `json:"content"`
+	Content      []any        `json:"content"` // textBlock or toolUseBlock
 	StopReason   string       `json:"stop_reason"`
 	StopSequence *string      `json:"stop_sequence"`
 	StopDetails  *struct{}    `json:"stop_details"`
@@ -222,6 +223,14 @@ type textBlock struct {
 	Type      string    `json:"type"`
 	Text      string    `json:"text"`
 	Citations *[]string `json:"citations"`
+}
+
+// toolUseBlock is a tool call of an answer.
+type toolUseBlock struct {
+	Type  string          `json:"type"`
+	ID    string          `json:"id"`
+	Name  string          `json:"name"`
+	Input json.RawMessage `json:"input"`
 }
 
 type messageUsage struct {

@@ -107,8 +107,19 @@ func parseRequest(endpoint string, raw json.RawMessage) (endpointRequest, *rpcSt
 type requestContent struct {
 	Role  string `json:"role"`
 	Parts []struct {
-		Text *string `json:"text"`
+		Text             *string          `json:"text"`
+		FunctionResponse *json.RawMessage `json:"functionResponse"`
 	} `json:"parts"`
+}
+
+// answered reports whether c holds a function's response.
+func (c requestContent) answered() bool {
+	for _, p := range c.Parts {
+		if p.FunctionResponse != nil {
+			return true
+		}
+	}
+	return false
 }
 
 func (c requestContent) text() string {
@@ -123,10 +134,62 @@ func (c requestContent) text() string {
 
 // generateRequest is a GenerateContentRequest.
 type generateRequest struct {
-	texts  []string // every content's text, and the system instruction's
-	prompt string   // the last user content's text
-	schema []byte   // the JSON Schema of a structured output, if any
-	asJSON bool     // the answer is JSON (responseMimeType application/json)
+	texts  []string       // every content's text, and the system instruction's
+	prompt string         // the last user content's text
+	call   *core.ToolCall // the answer, when it is a function call
+	schema []byte         // the JSON Schema of a structured output, if any
+	asJSON bool           // the answer is JSON (responseMimeType application/json)
+}
+
+// geminiToolUse reads tools[].functionDeclarations (parametersJsonSchema,
+// or parameters taken as JSON Schema) and toolConfig.functionCallingConfig
+// (mode AUTO, ANY or NONE, and allowedFunctionNames, of which the first is
+// the one called).
+func geminiToolUse(obj map[string]json.RawMessage, answered bool) (core.ToolUse, *rpcStatus) {
+	u := core.ToolUse{Answered: answered}
+	var tools []map[string]json.RawMessage
+	if raw := field(obj, "tools"); raw != nil && json.Unmarshal(raw, &tools) != nil {
+		return u, invalidArgument("Invalid value at 'tools': expected a list of Tool objects.")
+	}
+	for _, t := range tools {
+		var decls []map[string]json.RawMessage
+		if raw := field(t, "functionDeclarations"); raw != nil && json.Unmarshal(raw, &decls) != nil {
+			return u, invalidArgument("Invalid value at 'tools.function_declarations': expected a list.")
+		}
+		for _, d := range decls {
+			var name string
+			json.Unmarshal(field(d, "name"), &name) //nolint:errcheck // a missing name is ""
+			params := field(d, "parametersJsonSchema")
+			if params == nil {
+				params = lowerTypes(field(d, "parameters"))
+			}
+			u.Tools = append(u.Tools, core.Tool{Name: name, Params: params})
+		}
+	}
+	var cfg struct {
+		FunctionCallingConfig struct {
+			Mode                 string   `json:"mode"`
+			AllowedFunctionNames []string `json:"allowedFunctionNames"`
+		} `json:"functionCallingConfig"`
+	}
+	if raw := field(obj, "toolConfig"); raw != nil && json.Unmarshal(raw, &cfg) != nil {
+		return u, invalidArgument("Invalid value at 'tool_config': expected a ToolConfig object.")
+	}
+	fc := cfg.FunctionCallingConfig
+	u.None, u.Must = fc.Mode == "NONE", fc.Mode == "ANY"
+	if u.Must && len(fc.AllowedFunctionNames) > 0 {
+		u.Forced = fc.AllowedFunctionNames[0]
+	}
+	return u, nil
+}
+
+// lowerTypes rewrites the upper-case type names of a Gemini Schema
+// ("OBJECT") as JSON Schema's, for MinimalInstance.
+func lowerTypes(schema json.RawMessage) json.RawMessage {
+	for _, t := range []string{"OBJECT", "ARRAY", "STRING", "INTEGER", "NUMBER", "BOOLEAN", "NULL"} {
+		schema = json.RawMessage(strings.ReplaceAll(string(schema), `"`+t+`"`, `"`+strings.ToLower(t)+`"`))
+	}
+	return schema
 }
 
 func parseGenerate(obj map[string]json.RawMessage) (endpointRequest, *rpcStatus) {
@@ -141,9 +204,20 @@ func parseGenerate(obj map[string]json.RawMessage) (endpointRequest, *rpcStatus)
 	for _, c := range contents {
 		text := c.text()
 		req.texts = append(req.texts, text)
-		if c.Role == "" || c.Role == "user" {
+		if (c.Role == "" || c.Role == "user") && !c.answered() {
 			req.prompt = text
 		}
+	}
+	u, status := geminiToolUse(obj, contents[len(contents)-1].answered())
+	if status != nil {
+		return nil, status
+	}
+	call, isCall, err := core.ChooseToolCall(u, req.prompt)
+	if err != nil {
+		return nil, invalidArgument("%s", err.Error())
+	}
+	if isCall {
+		req.call = &call
 	}
 	if raw := field(obj, "systemInstruction"); raw != nil {
 		var system requestContent
@@ -162,14 +236,22 @@ func parseGenerate(obj map[string]json.RawMessage) (endpointRequest, *rpcStatus)
 func (r *generateRequest) markerText() string { return r.prompt }
 
 func (r *generateRequest) usage(model string) (int64, int64) {
+	if r.call != nil {
+		return core.CountTokens(r.texts...), core.CountTokens(string(r.call.Arguments))
+	}
 	return core.CountTokens(r.texts...), core.CountTokens(r.reply(model))
 }
 
 func (r *generateRequest) answer(model string, m core.AnswerMeta) any {
 	in, out := r.usage(model)
+	reply := r.reply(model)
+	p := part{Text: &reply}
+	if r.call != nil {
+		p = part{FunctionCall: &functionCall{Name: r.call.Name, Args: r.call.Arguments}}
+	}
 	return generateResponse{
 		Candidates: []candidate{{
-			Content:      content{Parts: []part{{Text: r.reply(model)}}, Role: "model"},
+			Content:      content{Parts: []part{p}, Role: "model"},
 			FinishReason: "STOP",
 		}},
 		UsageMetadata: usageMetadata{PromptTokenCount: in, CandidatesTokenCount: out, TotalTokenCount: in + out},

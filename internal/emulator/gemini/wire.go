@@ -166,8 +166,17 @@ type content struct {
 	Role  string `json:"role"`
 }
 
+// part is a part of an answer: text, or a function call.
 type part struct {
-	Text string `json:"text"`
+	Text         *string       `json:"text,omitempty"`
+	FunctionCall *functionCall `json:"functionCall,omitempty"`
+}
+
+// functionCall is a call of a function declaration, without an id (the
+// Gemini API gives none unless asked).
+type functionCall struct {
+	Name string          `json:"name"`
+	Args json.RawMessage `json:"args"`
 }
 
 type usageMetadata struct {

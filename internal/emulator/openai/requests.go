@@ -175,6 +175,7 @@ type conversation struct {
 type message struct {
 	Role    string          `json:"role"`
 	Content json.RawMessage `json:"content"`
+	Type    string          `json:"type"` // of a Responses input item
 }
 
 // readConversation collects the text of messages; param names the list in
@@ -218,9 +219,70 @@ func decodeBody(body []byte, v any) *apiError {
 type chatRequest struct {
 	Model          string          `json:"model"`
 	Messages       []message       `json:"messages"`
+	Tools          []functionTool  `json:"tools"`
+	ToolChoice     json.RawMessage `json:"tool_choice"`
 	ResponseFormat *responseFormat `json:"response_format"`
 	conv           conversation
-	reply          string // the answer's text
+	call           *core.ToolCall // the answer, when it is a tool call
+	reply          string         // the answer's text otherwise
+}
+
+// functionTool is a tool of a chat request, {"type","function":{...}}, or
+// with its function's members at the top, of a Responses request.
+type functionTool struct {
+	Type       string          `json:"type"`
+	Name       string          `json:"name"`
+	Parameters json.RawMessage `json:"parameters"`
+	Function   *struct {
+		Name       string          `json:"name"`
+		Parameters json.RawMessage `json:"parameters"`
+	} `json:"function"`
+}
+
+// toolUse reads the tools and tool_choice of a chat or Responses request;
+// answered is set when the conversation ends with a tool's result. The
+// choice is "none", "auto", "required", {"type":"function","function":{"name"}}
+// (chat) or {"type":"function","name"} (Responses).
+func toolUse(tools []functionTool, choice json.RawMessage, answered bool) core.ToolUse {
+	u := core.ToolUse{Answered: answered}
+	for _, t := range tools {
+		switch {
+		case t.Function != nil:
+			u.Tools = append(u.Tools, core.Tool{Name: t.Function.Name, Params: t.Function.Parameters})
+		case t.Type == "function":
+			u.Tools = append(u.Tools, core.Tool{Name: t.Name, Params: t.Parameters})
+		}
+	}
+	var mode string
+	var named struct {
+		Name     string `json:"name"`
+		Function struct {
+			Name string `json:"name"`
+		} `json:"function"`
+	}
+	switch {
+	case json.Unmarshal(choice, &mode) == nil:
+		u.None, u.Must = mode == "none", mode == "required"
+	case json.Unmarshal(choice, &named) == nil:
+		u.Forced = named.Name
+		if named.Function.Name != "" {
+			u.Forced = named.Function.Name
+		}
+	}
+	return u
+}
+
+// chooseCall settles the tool call a request is answered with, or the
+// error of a tool the emulator cannot call.
+func chooseCall(u core.ToolUse, fill string) (*core.ToolCall, *apiError) {
+	call, ok, err := core.ChooseToolCall(u, fill)
+	switch {
+	case err != nil:
+		return nil, invalidRequest("tools", "", "%s", err.Error())
+	case !ok:
+		return nil, nil
+	}
+	return &call, nil
 }
 
 func parseChat(body []byte) (endpointRequest, *apiError) {
@@ -239,14 +301,27 @@ func parseChat(body []byte) (endpointRequest, *apiError) {
 	if req.conv, err = readConversation(req.Messages, "messages"); err != nil {
 		return nil, err
 	}
-	req.reply, err = chatReply(req.Model, req.conv.lastPrompt, req.ResponseFormat)
+	if req.reply, err = chatReply(req.Model, req.conv.lastPrompt, req.ResponseFormat); err != nil {
+		return nil, err
+	}
+	last := req.Messages[len(req.Messages)-1]
+	req.call, err = chooseCall(toolUse(req.Tools, req.ToolChoice, last.Role == "tool"), req.conv.lastPrompt)
 	return &req, err
 }
 
 func (r *chatRequest) markerText() string { return r.conv.lastPrompt }
 
 func (r *chatRequest) usage() (int64, int64) {
-	return core.CountTokens(r.conv.texts...), core.CountTokens(r.reply)
+	return core.CountTokens(r.conv.texts...), core.CountTokens(answerText(r.call, r.reply))
+}
+
+// answerText is the text of an answer: the reply, or a tool call's
+// arguments.
+func answerText(call *core.ToolCall, reply string) string {
+	if call != nil {
+		return string(call.Arguments)
+	}
+	return reply
 }
 
 type chatCompletion struct {
@@ -267,10 +342,22 @@ type chatChoice struct {
 }
 
 type chatMessage struct {
-	Role        string   `json:"role"`
-	Content     string   `json:"content"`
-	Refusal     *string  `json:"refusal"`
-	Annotations []string `json:"annotations"`
+	Role        string         `json:"role"`
+	Content     *string        `json:"content"`
+	Refusal     *string        `json:"refusal"`
+	Annotations []string       `json:"annotations"`
+	ToolCalls   []chatToolCall `json:"tool_calls,omitempty"`
+}
+
+// chatToolCall is a tool call of an answer; its arguments are a JSON
+// string.
+type chatToolCall struct {
+	ID       string `json:"id"`
+	Type     string `json:"type"`
+	Function struct {
+		Name      string `json:"name"`
+		Arguments string `json:"arguments"`
+	} `json:"function"`
 }
 
 type completionUsage struct {
@@ -295,19 +382,24 @@ type completionTokensDetails struct {
 
 func (r *chatRequest) answer(m core.AnswerMeta) any {
 	in, out := r.usage()
+	choice := chatChoice{
+		Message:      chatMessage{Role: "assistant", Annotations: []string{}},
+		FinishReason: "stop",
+	}
+	if r.call != nil {
+		tc := chatToolCall{ID: m.ID("call_"), Type: "function"}
+		tc.Function.Name, tc.Function.Arguments = r.call.Name, string(r.call.Arguments)
+		choice.Message.ToolCalls, choice.FinishReason = []chatToolCall{tc}, "tool_calls"
+	} else {
+		reply := r.reply
+		choice.Message.Content = &reply
+	}
 	return chatCompletion{
 		ID:      m.ID("chatcmpl-"),
 		Object:  "chat.completion",
 		Created: m.Created,
 		Model:   r.Model,
-		Choices: []chatChoice{{
-			Message: chatMessage{
-				Role:        "assistant",
-				Content:     r.reply,
-				Annotations: []string{},
-			},
-			FinishReason: "stop",
-		}},
+		Choices: []chatChoice{choice},
 		Usage: completionUsage{
 			PromptTokens:            in,
 			CompletionTokens:        out,
@@ -324,9 +416,12 @@ type responsesRequest struct {
 	Model        string          `json:"model"`
 	Input        json.RawMessage `json:"input"`
 	Instructions *string         `json:"instructions"`
+	Tools        []functionTool  `json:"tools"`
+	ToolChoice   json.RawMessage `json:"tool_choice"`
 	Text         *textConfig     `json:"text"`
 	conv         conversation
-	reply        string // the answer's text
+	call         *core.ToolCall // the answer, when it is a tool call
+	reply        string         // the answer's text otherwise
 }
 
 func parseResponses(body []byte) (endpointRequest, *apiError) {
@@ -338,6 +433,7 @@ func parseResponses(body []byte) (endpointRequest, *apiError) {
 		return nil, missingParam("input")
 	}
 	var text string
+	answered := false
 	if json.Unmarshal(req.Input, &text) == nil {
 		req.conv = conversation{texts: []string{text}, lastPrompt: text}
 	} else {
@@ -349,19 +445,23 @@ func parseResponses(body []byte) (endpointRequest, *apiError) {
 		if req.conv, err = readConversation(items, "input"); err != nil {
 			return nil, err
 		}
+		answered = len(items) > 0 && items[len(items)-1].Type == "function_call_output"
 	}
 	if req.Instructions != nil {
 		req.conv.texts = append(req.conv.texts, *req.Instructions)
 	}
 	var err *apiError
-	req.reply, err = responsesReply(req.Model, req.conv.lastPrompt, req.Text)
+	if req.reply, err = responsesReply(req.Model, req.conv.lastPrompt, req.Text); err != nil {
+		return nil, err
+	}
+	req.call, err = chooseCall(toolUse(req.Tools, req.ToolChoice, answered), req.conv.lastPrompt)
 	return &req, err
 }
 
 func (r *responsesRequest) markerText() string { return r.conv.lastPrompt }
 
 func (r *responsesRequest) usage() (int64, int64) {
-	return core.CountTokens(r.conv.texts...), core.CountTokens(r.reply)
+	return core.CountTokens(r.conv.texts...), core.CountTokens(answerText(r.call, r.reply))
 }
 
 type responseObject struct {
@@ -385,12 +485,17 @@ type responseObject struct {
 	Metadata           map[string]string `json:"metadata"`
 }
 
+// responseMessage is an output item: a message, or a function_call
+// (call_id, name, arguments).
 type responseMessage struct {
-	ID      string       `json:"id"`
-	Type    string       `json:"type"`
-	Status  string       `json:"status"`
-	Role    string       `json:"role"`
-	Content []outputText `json:"content"`
+	ID        string       `json:"id"`
+	Type      string       `json:"type"`
+	Status    string       `json:"status"`
+	Role      string       `json:"role,omitempty"`
+	Content   []outputText `json:"content,omitempty"`
+	CallID    string       `json:"call_id,omitempty"`
+	Name      string       `json:"name,omitempty"`
+	Arguments string       `json:"arguments,omitempty"`
 }
 
 type outputText struct {
@@ -417,24 +522,13 @@ type responseInputTokensDetails struct {
 func (r *responsesRequest) answer(m core.AnswerMeta) any {
 	in, out := r.usage()
 	return responseObject{
-		ID:           m.ID("resp_"),
-		Object:       "response",
-		CreatedAt:    m.Created,
-		Status:       "completed",
-		Instructions: r.Instructions,
-		Model:        r.Model,
-		Output: []responseMessage{{
-			ID:     m.ID("msg_"),
-			Type:   "message",
-			Status: "completed",
-			Role:   "assistant",
-			Content: []outputText{{
-				Type:        "output_text",
-				Text:        r.reply,
-				Annotations: []string{},
-				Logprobs:    []string{},
-			}},
-		}},
+		ID:                m.ID("resp_"),
+		Object:            "response",
+		CreatedAt:         m.Created,
+		Status:            "completed",
+		Instructions:      r.Instructions,
+		Model:             r.Model,
+		Output:            r.output(m),
 		ParallelToolCalls: true,
 		Temperature:       1,
 		ToolChoice:        "auto",
@@ -443,6 +537,26 @@ func (r *responsesRequest) answer(m core.AnswerMeta) any {
 		Usage:             responseUsage{InputTokens: in, OutputTokens: out, TotalTokens: in + out},
 		Metadata:          map[string]string{},
 	}
+}
+
+// output is the output of a response: a message, or a function call.
+func (r *responsesRequest) output(m core.AnswerMeta) []responseMessage {
+	if r.call != nil {
+		return []responseMessage{{ID: m.ID("fc_"), Type: "function_call", Status: "completed",
+			CallID: m.ID("call_"), Name: r.call.Name, Arguments: string(r.call.Arguments)}}
+	}
+	return []responseMessage{{
+		ID:     m.ID("msg_"),
+		Type:   "message",
+		Status: "completed",
+		Role:   "assistant",
+		Content: []outputText{{
+			Type:        "output_text",
+			Text:        r.reply,
+			Annotations: []string{},
+			Logprobs:    []string{},
+		}},
+	}}
 }
 
 // completionRequest is a /v1/completions body.

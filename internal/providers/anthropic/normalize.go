@@ -64,6 +64,11 @@ func (c *Client) Normalize(line []byte) (providers.Result, error) {
 			text := string(m.text)
 			r.Text = &text
 		}
+		r.ToolCalls = m.calls.Raw()
+		if m.unwrapped && r.ToolCalls == nil && m.stopReason != nil && *m.stopReason == "tool_use" {
+			endTurn := "end_turn" // the forced tool was the answer
+			r.FinishReason = &endTurn
+		}
 		r.Response = bytes.Clone(m.raw)
 	case resultErrored:
 		r.Status, r.Error = providers.ResultErrored, l.result.err.result()
@@ -103,6 +108,8 @@ type messageBody struct {
 	hasText    bool
 	stopReason *string
 	usage      tokenUsage
+	calls      providers.ToolCalls
+	unwrapped  bool // the text is the input of a forced providers.OutputTool call
 }
 
 // errorBody is what Normalize reads of an errored result's error: an
@@ -194,12 +201,46 @@ func (m *messageBody) read(s *jsonscan.Scanner) error {
 	return err
 }
 
-// readBlock reads one content block, appending its text when it is a text
-// block. Its type may follow its text, so the text is appended first and
-// dropped again for other types.
+// readBlock reads one content block: a text block's text is appended to
+// the text, a tool_use block {id,name,input} is a tool call, or for the
+// forced providers.OutputTool, the answer, its input appended as text. Its
+// type may follow its text, so the text is appended first and dropped
+// again for other types.
 func (m *messageBody) readBlock(s *jsonscan.Scanner) error {
-	text, ok, err := providers.AppendTypedText(s, m.text, "text")
-	m.text, m.hasText = text, m.hasText || ok
+	var typ, name string
+	var id, input []byte
+	mark := len(m.text)
+	err := s.Object(func(key []byte) error {
+		var err error
+		switch string(key) {
+		case "type":
+			typ, err = s.Str()
+		case "text":
+			m.text, err = s.AppendStr(m.text[:mark])
+		case "id":
+			id, err = s.Raw()
+		case "name":
+			name, err = s.Str()
+		case "input":
+			input, err = s.Raw()
+		default:
+			return s.Skip()
+		}
+		return jsonscan.WrapKey(key, err)
+	})
+	if typ == "text" {
+		m.hasText = true
+		return err
+	}
+	m.text = m.text[:mark]
+	switch {
+	case err != nil:
+	case typ == "tool_use" && name == providers.OutputTool:
+		m.text = providers.AppendArguments(m.text, input, false)
+		m.hasText, m.unwrapped = true, true
+	case typ == "tool_use":
+		m.calls.Add(id, name, input, false)
+	}
 	return err
 }
 

@@ -24,6 +24,10 @@ const (
 	toolMessage = `{"id":"msg_3","type":"message","role":"assistant","model":"claude-haiku-4-5","content":[{"type":"tool_use","id":"toolu_2","name":"get_weather","input":{"city":"Lima"}}],"stop_reason":"tool_use","stop_sequence":null,"usage":{"input_tokens":12,"output_tokens":30}}`
 	toolLine    = `{"custom_id":"q-tool","result":{"type":"succeeded","message":` + toolMessage + `}}`
 
+	forcedMessage = `{"id":"msg_4","type":"message","role":"assistant","model":"claude-3-5-haiku-latest","content":[` +
+		`{"type":"tool_use","id":"toolu_3","name":"batchctl_output","input":{"name": "Ann", "age": 31}}],"stop_reason":"tool_use"}`
+	forcedLine = `{"custom_id":"q-forced","result":{"type":"succeeded","message":` + forcedMessage + `}}`
+
 	// Cut short, without usage.
 	maxTokensMessage = `{"id":"msg_4","type":"message","role":"assistant","model":"m","content":[{"type":"text","text":""}],"stop_reason":"max_tokens","stop_sequence":null}`
 	maxTokensLine    = `{"custom_id":"q-max","result":{"type":"succeeded","message":` + maxTokensMessage + `}}`
@@ -69,7 +73,8 @@ func TestNormalize(t *testing.T) {
 			want: providers.Result{
 				CustomID: "q-mixed", Status: providers.ResultSucceeded, Model: "claude-opus-4-1",
 				Text: ptr("Paris.\n\"Café\" 😀"), FinishReason: ptr("tool_use"),
-				Usage: &providers.Usage{InputTokens: 3, OutputTokens: 7}, Response: json.RawMessage(mixedMessage),
+				ToolCalls: json.RawMessage(`[{"id":"toolu_1","name":"f","arguments":{"text":"no"}}]`),
+				Usage:     &providers.Usage{InputTokens: 3, OutputTokens: 7}, Response: json.RawMessage(mixedMessage),
 			},
 		},
 		{
@@ -77,7 +82,17 @@ func TestNormalize(t *testing.T) {
 			line: toolLine,
 			want: providers.Result{
 				CustomID: "q-tool", Status: providers.ResultSucceeded, Model: "claude-haiku-4-5", FinishReason: ptr("tool_use"),
-				Usage: &providers.Usage{InputTokens: 12, OutputTokens: 30}, Response: json.RawMessage(toolMessage),
+				ToolCalls: json.RawMessage(`[{"id":"toolu_2","name":"get_weather","arguments":{"city":"Lima"}}]`),
+				Usage:     &providers.Usage{InputTokens: 12, OutputTokens: 30}, Response: json.RawMessage(toolMessage),
+			},
+		},
+		{
+			name: "the forced output tool is the answer",
+			line: forcedLine,
+			want: providers.Result{
+				CustomID: "q-forced", Status: providers.ResultSucceeded, Model: "claude-3-5-haiku-latest",
+				Text: ptr(`{"name":"Ann","age":31}`), FinishReason: ptr("end_turn"),
+				Response: json.RawMessage(forcedMessage),
 			},
 		},
 		{

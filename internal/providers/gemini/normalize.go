@@ -234,6 +234,7 @@ type response struct {
 	blockReason  *string
 	embedding    []byte // embedding.values, raw, aliasing the line
 	usage        *providers.Usage
+	calls        providers.ToolCalls // the first candidate's functionCall parts
 }
 
 // read reads a response; one that is not an object is kept raw only.
@@ -321,6 +322,8 @@ func (r *response) readPart(s *jsonscan.Scanner) error {
 		case "thought":
 			thought = s.Peek() == 't'
 			err = s.Skip()
+		case "functionCall":
+			err = r.readCall(s)
 		default:
 			return s.Skip()
 		}
@@ -330,6 +333,33 @@ func (r *response) readPart(s *jsonscan.Scanner) error {
 		r.hasText = true
 	} else {
 		r.text = r.text[:mark]
+	}
+	return err
+}
+
+// readCall reads a functionCall part {"name","args","id"} as a tool call.
+// Gemini's calls rarely have an id (genai types.go FunctionCall.ID, "If
+// populated, the client to execute the function_call and return the
+// response with the matching id"); their id in tool_calls is null then.
+func (r *response) readCall(s *jsonscan.Scanner) error {
+	var name string
+	var id, args []byte
+	err := s.Object(func(key []byte) error {
+		var err error
+		switch string(key) {
+		case "name":
+			name, err = s.Str()
+		case "args":
+			args, err = s.Raw()
+		case "id":
+			id, err = s.Raw()
+		default:
+			return s.Skip()
+		}
+		return jsonscan.WrapKey(key, err)
+	})
+	if err == nil {
+		r.calls.Add(id, name, args, false)
 	}
 	return err
 }
@@ -369,6 +399,7 @@ func (r *response) fill(res *providers.Result) {
 		res.FinishReason = r.blockReason
 	}
 	res.Usage = r.usage
+	res.ToolCalls = r.calls.Raw()
 	if r.embedding != nil {
 		res.Embedding = bytes.Clone(r.embedding)
 	}

@@ -79,12 +79,20 @@ func TestNormalize(t *testing.T) {
 		{
 			name: "thoughts left out",
 			line: thoughtLine,
-			want: providers.Result{CustomID: "t1", Status: succeeded, Model: "gemini-2.5-flash", Text: ptr("Answer."), FinishReason: ptr("STOP")},
+			want: providers.Result{CustomID: "t1", Status: succeeded, Model: "gemini-2.5-flash", Text: ptr("Answer."), FinishReason: ptr("STOP"),
+				ToolCalls: json.RawMessage(`[{"id":null,"name":"f","arguments":{}}]`)},
 		},
 		{
 			name: "tool call without text",
 			line: toolCallLine,
-			want: providers.Result{CustomID: "tool", Status: succeeded, FinishReason: ptr("STOP"), Usage: &providers.Usage{InputTokens: 5}},
+			want: providers.Result{CustomID: "tool", Status: succeeded, FinishReason: ptr("STOP"), Usage: &providers.Usage{InputTokens: 5},
+				ToolCalls: json.RawMessage(`[{"id":null,"name":"lookup","arguments":{"q":"x"}}]`)},
+		},
+		{
+			name: "tool calls with an id, next to text",
+			line: `{"key":"tools","response":{"candidates":[{"content":{"parts":[{"text":"Looking."},{"functionCall":{"id":"fc-1","name":"a","args":{"n":1}}},{"functionCall":{"name":"b"}}],"role":"model"},"finishReason":"STOP"}]}}`,
+			want: providers.Result{CustomID: "tools", Status: succeeded, Text: ptr("Looking."), FinishReason: ptr("STOP"),
+				ToolCalls: json.RawMessage(`[{"id":"fc-1","name":"a","arguments":{"n":1}},{"id":null,"name":"b","arguments":{}}]`)},
 		},
 		{
 			name: "blocked prompt",

@@ -170,6 +170,7 @@ type responseBody struct {
 	embeddings       []embedding
 	moderation       *providers.Moderation // of a moderation body (results)
 	usage            tokenUsage
+	calls            providers.ToolCalls // of the first choice's message, or the function_call output items
 	errType          string
 	errMessage       string
 	errCode          *string
@@ -243,7 +244,7 @@ func (b *responseBody) member(s *jsonscan.Scanner, key []byte) error {
 	case "output":
 		err = s.Array(func(int) error {
 			b.hasOutput = true
-			return s.Object(func(key []byte) error { return b.outputItemMember(s, key) })
+			return b.readOutputItem(s)
 		})
 	case "status":
 		b.status, err = s.OptionalStr()
@@ -280,11 +281,15 @@ func (b *responseBody) choiceMember(s *jsonscan.Scanner, key []byte) error {
 	switch string(key) {
 	case "message":
 		err = s.Object(func(key []byte) error {
-			if string(key) != "content" {
+			var err error
+			switch string(key) {
+			case "content":
+				b.text, err = messageText(s)
+			case "tool_calls":
+				err = s.Array(func(int) error { return b.readToolCall(s) })
+			default:
 				return s.Skip()
 			}
-			var err error
-			b.text, err = messageText(s)
 			return jsonscan.WrapKey(key, err)
 		})
 	case "text":
@@ -328,12 +333,71 @@ func messageText(s *jsonscan.Scanner) (*string, error) {
 	return &str, nil
 }
 
-// outputItemMember reads a member of an item of a Responses API output.
-func (b *responseBody) outputItemMember(s *jsonscan.Scanner, key []byte) error {
-	if string(key) != "content" {
-		return s.Skip()
+// readToolCall reads one tool call of a chat message,
+// {"id","type":"function","function":{"name","arguments"}}; calls of other
+// types (custom tools) are left out.
+func (b *responseBody) readToolCall(s *jsonscan.Scanner) error {
+	var id, args []byte
+	var typ, name string
+	err := s.Object(func(key []byte) error {
+		var err error
+		switch string(key) {
+		case "id":
+			id, err = s.Raw()
+		case "type":
+			typ, err = s.Str()
+		case "function":
+			err = s.Object(func(key []byte) error {
+				var err error
+				switch string(key) {
+				case "name":
+					name, err = s.Str()
+				case "arguments":
+					args, err = s.Raw()
+				default:
+					return s.Skip()
+				}
+				return jsonscan.WrapKey(key, err)
+			})
+		default:
+			return s.Skip()
+		}
+		return jsonscan.WrapKey(key, err)
+	})
+	if err == nil && (typ == "function" || typ == "") {
+		b.calls.Add(id, name, args, true)
 	}
-	return jsonscan.WrapKey(key, s.Array(func(int) error { return b.readOutputContent(s) }))
+	return err
+}
+
+// readOutputItem reads an item of a Responses API output: the text of a
+// message's output_text content, or a function_call item
+// {"type":"function_call","call_id","name","arguments"} as a tool call.
+func (b *responseBody) readOutputItem(s *jsonscan.Scanner) error {
+	var typ, name string
+	var callID, args []byte
+	err := s.Object(func(key []byte) error {
+		var err error
+		switch string(key) {
+		case "type":
+			typ, err = s.Str()
+		case "content":
+			err = s.Array(func(int) error { return b.readOutputContent(s) })
+		case "call_id":
+			callID, err = s.Raw()
+		case "name":
+			name, err = s.Str()
+		case "arguments":
+			args, err = s.Raw()
+		default:
+			return s.Skip()
+		}
+		return jsonscan.WrapKey(key, err)
+	})
+	if err == nil && typ == "function_call" {
+		b.calls.Add(callID, name, args, true)
+	}
+	return err
 }
 
 // readOutputContent reads one content item of an output item, appending
@@ -471,12 +535,14 @@ func (b *responseBody) fillOutput(r *providers.Result) {
 	switch {
 	case b.hasChoices:
 		r.Text, r.FinishReason = b.text, b.finishReason
+		r.ToolCalls = b.calls.Raw()
 	case b.hasOutput || b.status != nil:
 		if b.hasOutputText {
 			text := string(b.outputText)
 			r.Text = &text
 		}
 		r.FinishReason = b.status
+		r.ToolCalls = b.calls.Raw()
 		if b.incompleteReason != nil {
 			r.FinishReason = b.incompleteReason
 		}

@@ -22,7 +22,9 @@ const (
 
 	chatPartsLine = `{"id":"batch_req_3","custom_id":"q-parts","response":{"status_code":200,"request_id":"req_3","body":{"object":"chat.completion","model":"m","choices":[{"index":0,"message":{"role":"assistant","content":[{"type":"text","text":"Hello, "},{"type":"refusal","refusal":"no"},{"type":"text","text":"world"}]},"finish_reason":"stop"}]}},"error":null}`
 
-	chatToolCallLine = `{"id":"batch_req_4","custom_id":"q-tool","response":{"status_code":200,"request_id":"req_4","body":{"object":"chat.completion","model":"m","choices":[{"index":0,"message":{"role":"assistant","content":null,"tool_calls":[{"id":"call_1","type":"function","function":{"name":"f","arguments":"{}"}}]},"finish_reason":"tool_calls"}],"usage":{"prompt_tokens":5,"completion_tokens":7}}},"error":null}`
+	chatToolCallLine  = `{"id":"batch_req_4","custom_id":"q-tool","response":{"status_code":200,"request_id":"req_4","body":{"object":"chat.completion","model":"m","choices":[{"index":0,"message":{"role":"assistant","content":null,"tool_calls":[{"id":"call_1","type":"function","function":{"name":"f","arguments":"{}"}}]},"finish_reason":"tool_calls"}],"usage":{"prompt_tokens":5,"completion_tokens":7}}},"error":null}`
+	chatToolCallsLine = `{"id":"batch_req_5","custom_id":"q-tools","response":{"status_code":200,"request_id":"req_5","body":{"object":"chat.completion","model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"Checking.","tool_calls":[{"id":"call_1","type":"function","function":{"name":"get_weather","arguments":"{\n  \"city\": \"Paris\", \"days\": [1, 2]\n}"}},{"id":"call_2","type":"function","function":{"name":"f","arguments":"{\"city\": \"Par"}}]},"finish_reason":"tool_calls"}]}},"error":null}`
+	responsesCallLine = `{"id":"batch_req_8","custom_id":"r-call","response":{"status_code":200,"request_id":"req_8","body":{"object":"response","model":"gpt-5.4","output":[{"type":"reasoning","summary":[]},{"type":"function_call","id":"fc_1","call_id":"call_9","name":"get_weather","arguments":"{\"city\":\"Lima\"}","status":"completed"}],"status":"completed","incomplete_details":null}},"error":null}`
 
 	completionLine = `{"id":"batch_req_5","custom_id":"q-legacy","response":{"status_code":200,"request_id":"req_5","body":{"id":"cmpl-1","object":"text_completion","model":"gpt-3.5-turbo-instruct","choices":[{"text":"\n\nThis is a test","index":0,"logprobs":null,"finish_reason":"length"}],"usage":{"prompt_tokens":5,"completion_tokens":7,"total_tokens":12}}},"error":null}`
 
@@ -103,7 +105,21 @@ func TestNormalize(t *testing.T) {
 			name: "chat completion with a tool call",
 			line: chatToolCallLine,
 			want: providers.Result{CustomID: "q-tool", Status: succeeded, Model: "m", FinishReason: ptr("tool_calls"),
-				Usage: &providers.Usage{InputTokens: 5, OutputTokens: 7}},
+				ToolCalls: json.RawMessage(`[{"id":"call_1","name":"f","arguments":{}}]`),
+				Usage:     &providers.Usage{InputTokens: 5, OutputTokens: 7}},
+		},
+		{
+			name: "chat completion with tool calls, one of arguments that are not JSON",
+			line: chatToolCallsLine,
+			want: providers.Result{CustomID: "q-tools", Status: succeeded, Model: "m", FinishReason: ptr("tool_calls"),
+				Text:      ptr("Checking."),
+				ToolCalls: json.RawMessage(`[{"id":"call_1","name":"get_weather","arguments":{"city":"Paris","days":[1,2]}},{"id":"call_2","name":"f","arguments":"{\"city\": \"Par"}]`)},
+		},
+		{
+			name: "responses with a function call",
+			line: responsesCallLine,
+			want: providers.Result{CustomID: "r-call", Status: succeeded, Model: "gpt-5.4", FinishReason: ptr("completed"),
+				ToolCalls: json.RawMessage(`[{"id":"call_9","name":"get_weather","arguments":{"city":"Lima"}}]`)},
 		},
 		{
 			name: "legacy completion",
