@@ -192,8 +192,12 @@ func writeNormalized(ios *iostreams.IOStreams, o ResultsOptions, recheck *schema
 		err = cerr
 	}
 	if err == nil && invalid > 0 {
-		fmt.Fprintf(ios.ErrOut, "note: %s did not validate against the schema (results --invalid lists them; retry --invalid submits them again)\n",
-			cmdutil.Plural(invalid, "answer"))
+		verb := "are"
+		if invalid == 1 {
+			verb = "is"
+		}
+		fmt.Fprintf(ios.ErrOut, "note: %s %s not valid (valid: false; results --invalid lists them; retry --invalid submits them again)\n",
+			cmdutil.Plural(invalid, "answer"), verb)
 	}
 	return tally, out.close(err)
 }
