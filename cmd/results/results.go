@@ -143,8 +143,11 @@ func NewCmdResults(f *cmdutil.Factory, runF func(context.Context, *Options) erro
 			if opts.Statuses, err = shared.ParseStatuses(statuses); err != nil {
 				return err
 			}
-			if opts.Raw && (len(opts.Statuses) > 0 || opts.Merged || opts.Partial || opts.Invalid || opts.SchemaFile != "") {
-				return cmdutil.FlagErrorf("--raw cannot be used with --status, --merged, --partial, --invalid or --schema")
+			if opts.Raw && (len(opts.Statuses) > 0 || opts.Merged || opts.Partial) {
+				return cmdutil.FlagErrorf("--raw cannot be used with --status, --merged or --partial")
+			}
+			if opts.Raw && (opts.Invalid || opts.SchemaFile != "") {
+				return cmdutil.FlagErrorf("--raw cannot be used with --invalid or --schema: the provider's own lines are not checked")
 			}
 			if opts.Partial && (opts.Merged || opts.FromFile != "") {
 				return cmdutil.FlagErrorf("--partial cannot be used with --merged or --from-file")
