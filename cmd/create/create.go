@@ -224,6 +224,7 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 	fl.StringVar(&opts.InputFormat, "input-format", "jsonl", "input lines are `jsonl` (requests in any accepted shape) or text (one prompt per line)")
 	defaultFlags.add(fl)
 	_ = cmd.MarkFlagFilename("file", "jsonl", "txt")
+	_ = cmd.MarkFlagFilename("schema", "json")
 	_ = cmd.RegisterFlagCompletionFunc("input-format", cobra.FixedCompletions([]string{"jsonl", "text"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("endpoint", cobra.FixedCompletions([]string{"chat", "embeddings", "responses", "completions"}, cobra.ShellCompDirectiveNoFileComp))
 	opts.Exporter = cmdutil.AddJSONFlags(cmd, "the job", jobs.View{})

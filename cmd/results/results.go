@@ -162,6 +162,7 @@ func NewCmdResults(f *cmdutil.Factory, runF func(context.Context, *Options) erro
 	shared.AddProviderFlag(cmd, f, &opts.ProviderName)
 	fl.StringVar(&opts.FromFile, "from-file", "", "normalize a provider results `file` on disk instead of a job's (with --provider; - for stdin)")
 	_ = cmd.MarkFlagFilename("from-file", "jsonl")
+	_ = cmd.MarkFlagFilename("schema", "json")
 	fl.StringVarP(&opts.Output, "output", "o", "", "write to `file` instead of standard output")
 	fl.BoolVar(&opts.Raw, "raw", false, "write the provider's own result lines")
 	fl.BoolVar(&opts.JSON, "json", false, "write the JSON lines even on a terminal")
