@@ -61,8 +61,9 @@ func NewCmdResults(f *cmdutil.Factory, runF func(context.Context, *Options) erro
 			embedding requests carry "embedding" (numbers, whatever the encoding format), or
 			"embeddings" for several inputs, instead, and moderation requests "moderation":
 			{"flagged","categories"}, the categories flagged in any input ([] when none).
-			tool_calls lists the tools the model called: [{"id","name","arguments"}].
-			The usage details are reserved (null).
+			tool_calls is null, or the tools the answer called, [{"id","name","arguments"}] with
+			the arguments as parsed JSON (Gemini's calls have a null id). The usage details
+			are reserved (null).
 
 			When the job has a schema (create --schema, or the requests' own
 			response_format, output_format or responseJsonSchema), each succeeded line

@@ -60,23 +60,84 @@
 //   - Responses API requests whose input is a string or messages of text
 //     and images, which become chat requests for Anthropic and Gemini;
 //   - n, stream, logprobs and candidateCount at their defaults (1 or false),
-//     which need no member.
+//     which need no member;
+//   - function tools: OpenAI chat tools[].function and Responses tools
+//     {type:"function"}, Anthropic tools (input_schema), Gemini
+//     tools[].functionDeclarations (parametersJsonSchema, or parameters, an
+//     OpenAPI subset translated to JSON Schema), with strict where the
+//     target has it;
+//   - tool choices: OpenAI auto, none, required and a named function,
+//     Anthropic auto, none, any and tool, Gemini functionCallingConfig
+//     AUTO, NONE, ANY, and ANY with one allowedFunctionNames; OpenAI
+//     parallel_tool_calls false as Anthropic disable_parallel_tool_use;
+//   - earlier tool calls and results in the conversation: OpenAI assistant
+//     tool_calls (arguments, a JSON string, become an object and back) and
+//     role "tool" messages, Responses function_call and function_call_output
+//     items, Anthropic tool_use and tool_result blocks, Gemini functionCall
+//     and functionResponse parts. Gemini names the function where the
+//     others give the call's id: its calls get the ids call_1, call_2, ...
+//     and a result answers the earliest call of its function not yet
+//     answered; going to Gemini, a result takes the name of the call its id
+//     names. A text result becomes a Gemini response {"output": text} (or
+//     {"error": text} for an Anthropic is_error result), and a Gemini
+//     response becomes text: the string of {"output": "..."}, else the
+//     object's JSON;
+//   - structured outputs: OpenAI response_format (json_schema with name,
+//     description, schema and strict; json_object), Responses text.format,
+//     Anthropic output_config.format (and the deprecated beta
+//     output_format), Gemini responseMimeType application/json with
+//     responseJsonSchema or responseSchema (translated to JSON Schema:
+//     lower-case types, nullable as a "null" type, example as examples,
+//     propertyOrdering dropped). OpenAI gets strict true when the schema
+//     keeps the rules of strict mode and the request did not say, a name
+//     of batchctl_output when it has none. For an Anthropic model without
+//     structured outputs (Claude 3, Claude 4.0 and 4.1) the schema is the
+//     input_schema of a tool named batchctl_output that tool_choice forces,
+//     whose input the result line unwraps into its text;
+//   - ConvertOptions.Schema (--schema), applied to every chat request that
+//     asks for no structured output, in the target's terms; it is inserted
+//     into lines in the target's own shape too.
+//
+// OutputSchema reports the schema each line asks its answer to follow, and
+// OutputNative whether the target carries it natively.
 //
 // Gemini members may be spelled in camelCase or snake_case.
 //
 // # What is refused
 //
 // Anything that cannot be carried over is a problem naming the line and the
-// member, never dropped in silence: any member not listed above (tools,
-// tool_choice, functions, response_format, logprobs, seed, metadata,
-// safetySettings, thinking, cache_control, ...), n above 1, streaming, tool
-// and function messages, system messages after the conversation started,
+// member, never dropped in silence: any member not listed above (functions,
+// logprobs, seed, metadata, safetySettings, thinking, cache_control, built-in
+// and custom tools such as web_search or googleSearch, ...), n above 1,
+// streaming, function messages, system messages after the conversation started,
 // images in system text, parts other than text and images (audio, files,
 // documents), image detail other than "auto", media types the target does
 // not accept, embeddings for Anthropic, token-id inputs and several inputs
 // per request for Gemini, encoding_format base64 for Gemini, task types for
 // OpenAI, top_k for OpenAI, stop for /v1/responses, and OpenAI endpoints
 // other than chat completions, embeddings and responses for other targets.
+//
+// Of tools and schemas: tool names a target does not take (OpenAI and
+// Anthropic ^[a-zA-Z0-9_-]{1,64}$, Gemini up to 128 letters, digits and
+// _.:- starting with a letter or _), strict tools and parallel_tool_calls
+// false for Gemini, Gemini modes other than AUTO, ANY and NONE and
+// allowedFunctionNames of several names, JSON mode without a schema for
+// Anthropic, Anthropic is_error results for OpenAI, tool results that
+// answer no earlier call, tool results of several parts or of images,
+// tool call arguments that are not a JSON object, and the schema keywords
+// a target cannot carry (see schema.go and docs/schemas.md): for Gemini
+// any keyword but $id, $defs, $ref, $anchor, type, format, title,
+// description, enum, items, prefixItems, minItems, maxItems, minimum,
+// maximum, anyOf, oneOf, properties, additionalProperties, required and
+// propertyOrdering (annotations such as default and examples pass); for
+// Anthropic structured outputs and strict tools minimum, maximum,
+// exclusiveMinimum, exclusiveMaximum, multipleOf, minLength, maxLength,
+// maxItems, minItems above 1, additionalProperties other than false and
+// recursive $refs; for OpenAI strict mode, asked for explicitly, a root
+// that is not an object, an object without additionalProperties false or
+// with a property not required, and allOf, not, if/then/else,
+// dependentRequired, dependentSchemas and patternProperties. A schema that
+// is not of an object cannot be a forced tool's input.
 //
 // # Validation
 //

@@ -255,16 +255,26 @@ func (p *requestParams) toolUse() core.ToolUse {
 		u.Tools = append(u.Tools, core.Tool{Name: t.Name, Params: t.InputSchema})
 	}
 	if n := len(p.Messages); n > 0 {
-		var blocks []struct {
-			Type string `json:"type"`
-		}
-		if json.Unmarshal(p.Messages[n-1].Content, &blocks) == nil {
-			for _, b := range blocks {
-				u.Answered = u.Answered || b.Type == "tool_result"
-			}
-		}
+		u.Answered = toolResults(p.Messages[n-1].Content)
 	}
 	return u
+}
+
+// toolResults reports whether message content holds tool_result blocks:
+// the user's turn that answers tool calls, not a prompt.
+func toolResults(content json.RawMessage) bool {
+	var blocks []struct {
+		Type string `json:"type"`
+	}
+	if json.Unmarshal(content, &blocks) != nil {
+		return false
+	}
+	for _, b := range blocks {
+		if b.Type == "tool_result" {
+			return true
+		}
+	}
+	return false
 }
 
 type messageParam struct {
@@ -355,7 +365,7 @@ func (p *requestParams) conversation() (texts []string, prompt, msg string) {
 			return nil, "", fmt.Sprintf("messages.%d.content: Input should be a valid string or a list of content blocks", i)
 		}
 		texts = append(texts, text)
-		if m.Role == "user" {
+		if m.Role == "user" && !toolResults(m.Content) {
 			prompt = text
 		}
 	}
