@@ -223,3 +223,15 @@ func TestQuickParsed(t *testing.T) {
 		t.Error("quick confirmed an age below the minimum")
 	}
 }
+
+// TestRequestSchemaRefs: a request's schema may refer inside itself, never
+// to a file.
+func TestRequestSchemaRefs(t *testing.T) {
+	if _, err := compileRequest([]byte(`{"$defs":{"a":{"type":"string"}},"$ref":"#/$defs/a"}`)); err != nil {
+		t.Errorf("a local $ref: %v", err)
+	}
+	_, err := compileRequest([]byte(`{"$ref":"file:///etc/hostname"}`))
+	if err == nil || !strings.Contains(err.Error(), "cannot refer to file:///etc/hostname") {
+		t.Errorf("a $ref to a file: %v", err)
+	}
+}

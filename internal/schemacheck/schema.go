@@ -28,11 +28,31 @@ var printer = message.NewPrinter(language.English)
 // for $refs: nothing is fetched from the network. The error says what is
 // wrong in one line.
 func Compile(name string, doc []byte) (*Schema, error) {
+	return compile(name, doc, true)
+}
+
+// compileRequest compiles the schema a request carries: its $refs may
+// only point inside it, never to a file.
+func compileRequest(doc []byte) (*Schema, error) {
+	return compile("request-schema.json", doc, false)
+}
+
+// noFiles is the URL loader of request schemas: it loads nothing.
+type noFiles struct{}
+
+func (noFiles) Load(url string) (any, error) {
+	return nil, fmt.Errorf("a request's schema cannot refer to %s", url)
+}
+
+func compile(name string, doc []byte, files bool) (*Schema, error) {
 	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(doc))
 	if err != nil {
 		return nil, fmt.Errorf("not JSON: %v", err)
 	}
 	c := jsonschema.NewCompiler()
+	if !files {
+		c.UseLoader(noFiles{})
+	}
 	c.DefaultDraft(jsonschema.Draft2020)
 	if err := c.AddResource(name, v); err != nil {
 		return nil, err

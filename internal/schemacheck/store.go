@@ -100,7 +100,7 @@ func (r *Recorder) variantOf(schema []byte, native bool) (int, error) {
 		r.last = v
 		return v, nil
 	}
-	if _, err := Compile("request-schema.json", schema); err != nil {
+	if _, err := compileRequest(schema); err != nil {
 		return -1, err
 	}
 	var compacted bytes.Buffer
@@ -239,7 +239,7 @@ func (s *Set) For(id string) (schema *Schema, native bool, err error) {
 		return nil, false, nil
 	}
 	s.once[v].Do(func() {
-		s.comp[v], s.errs[v] = Compile(fmt.Sprintf("request-schema-%d.json", v), s.stored.Variants[v].Schema)
+		s.comp[v], s.errs[v] = compileRequest(s.stored.Variants[v].Schema)
 	})
 	native = s.stored.Variants[v].Native
 	if s.fixed {
