@@ -78,10 +78,6 @@ func (c *Converter) appendOpenAIResponses(o []byte) []byte {
 		o = append(appendResponsesContent(o, r.system, roleUser), "},"...)
 	}
 	for _, m := range r.msgs {
-		if hasToolParts(r.parts[m.first:m.end]) {
-			o = c.appendResponsesItems(o, m)
-			continue
-		}
 		o = append(o, `{"role":"`...)
 		o = append(o, openAIRole(m.role)...)
 		o = append(o, `","content":`...)
@@ -91,7 +87,7 @@ func (c *Converter) appendOpenAIResponses(o []byte) []byte {
 	o = appendMember(o, "max_output_tokens", r.maxTokens)
 	o = appendMember(o, "temperature", r.temperature)
 	o = appendMember(o, "top_p", r.topP)
-	o = c.appendResponsesTools(o)
+	o = c.appendResponsesFormat(o)
 	return append(o, "}}"...)
 }
 

@@ -157,67 +157,11 @@ func appendSchemaSpec(o []byte, f *outFormat) []byte {
 	return appendMember(o, "strict", f.strict)
 }
 
-// appendResponsesItems writes the items of a Responses API turn that
-// holds tool calls or results.
-func (c *Converter) appendResponsesItems(o []byte, m message) []byte {
-	parts := c.req.parts[m.first:m.end]
-	c.partBuf = contentParts(c.partBuf, parts)
-	if rest := c.partBuf; len(rest) > 0 {
-		o = append(o, `{"role":"`...)
-		o = append(o, openAIRole(m.role)...)
-		o = append(o, `","content":`...)
-		o = append(appendResponsesContent(o, rest, m.role), "},"...)
-	}
-	for _, p := range parts {
-		switch p.kind {
-		case partCall:
-			o = append(append(o, `{"type":"function_call","call_id":`...), p.id...)
-			o = append(append(o, `,"name":`...), p.name...)
-			o = appendArguments(append(o, `,"arguments":`...), p.text)
-			o = append(o, "},"...)
-		case partResult:
-			o = append(append(o, `{"type":"function_call_output","call_id":`...), p.id...)
-			o = appendResultText(append(o, `,"output":`...), p)
-			o = append(o, "},"...)
-		}
-	}
-	return o
-}
-
-// appendResponsesTools writes the tools, tool choice and text format of a
-// Responses API request. Its function tools want parameters and strict
-// (openai-go v3 responses FunctionToolParam: both "required", nullable).
-func (c *Converter) appendResponsesTools(o []byte) []byte {
-	r := &c.req
-	if len(r.tools) > 0 {
-		o = append(o, `,"tools":[`...)
-		for _, t := range r.tools {
-			o = append(append(o, `{"type":"function","name":`...), t.name...)
-			o = appendMember(o, "description", t.desc)
-			o = appendMember(o, "parameters", or(t.params, []byte(emptyParams)))
-			o = appendMember(o, "strict", or(t.strict, []byte("false")))
-			o = append(o, "},"...)
-		}
-		o = append(trimComma(o), ']')
-	}
-	switch r.choice.mode {
-	case choiceAuto:
-		o = append(o, `,"tool_choice":"auto"`...)
-	case choiceNone:
-		o = append(o, `,"tool_choice":"none"`...)
-	case choiceAny:
-		o = append(o, `,"tool_choice":"required"`...)
-	case choiceTool:
-		o = append(append(o, `,"tool_choice":{"type":"function","name":`...), r.choice.name...)
-		o = append(o, '}')
-	}
-	if r.choice.noParallel {
-		o = append(o, `,"parallel_tool_calls":false`...)
-	}
-	switch f := &r.format; f.kind {
-	case formatJSON:
-		o = append(o, `,"text":{"format":{"type":"json_object"}}`...)
-	case formatSchema:
+// appendResponsesFormat writes the text format of a Responses API
+// request. Only simple and text lines convert to the Responses API, and
+// they carry no tools: their structured output is --schema's.
+func (c *Converter) appendResponsesFormat(o []byte) []byte {
+	if f := &c.req.format; f.kind == formatSchema {
 		o = append(o, `,"text":{"format":{"type":"json_schema","name":`...)
 		o = appendSchemaSpec(o, f)
 		o = append(o, "}}"...)

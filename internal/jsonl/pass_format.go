@@ -43,9 +43,9 @@ func (c *Converter) passOpenAIFormat(kind Kind) []byte {
 	var own []byte
 	switch kind {
 	case KindChat:
-		if t.bodyFormat != nil {
-			own = ownSchema(member(t.bodyFormat, "json_schema"), true)
-			if own == nil && string(contents(member(t.bodyFormat, "type"))) == "json_schema" {
+		if string(contents(member(t.bodyFormat, "type"))) == "json_schema" {
+			own = member(member(t.bodyFormat, "json_schema"), "schema")
+			if len(own) == 0 || own[0] != '{' {
 				return nil
 			}
 		}
