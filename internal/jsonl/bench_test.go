@@ -200,3 +200,65 @@ func BenchmarkConvertText(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkConvertTools converts requests with tools, a tool-call history
+// and a structured output (the chat-history and chat-schema lines of
+// testdata/tools/openai_chat.jsonl, 1024 of each with their own ids) from
+// OpenAI to the other targets, and simple lines with --schema.
+func BenchmarkConvertTools(b *testing.B) {
+	src := readLines(&testing.T{}, "testdata/tools/openai_chat.jsonl")
+	var history, schema string
+	for _, l := range src {
+		switch {
+		case strings.Contains(l, `"chat-history"`):
+			history = l
+		case strings.Contains(l, `"chat-schema"`):
+			schema = l
+		}
+	}
+	lines := make([][]byte, 0, 2048)
+	var size int64
+	for i := range 1024 {
+		for _, l := range []string{history, schema} {
+			line := []byte(strings.Replace(l, `"custom_id":"chat-`, fmt.Sprintf(`"custom_id":"%07d-`, i), 1))
+			lines = append(lines, line)
+			size += int64(len(line)) + 1
+		}
+	}
+	for _, to := range []Target{TargetAnthropic, TargetGemini} {
+		b.Run("openai-to-"+string(to), func(b *testing.B) {
+			opts := ConvertOptions{Target: to}
+			b.SetBytes(size)
+			b.ReportAllocs()
+			for b.Loop() {
+				c := NewConverter("bench.jsonl", opts)
+				for i, line := range lines {
+					if _, _, ok := c.Convert(i+1, line); !ok {
+						b.Fatal(c.Finish())
+					}
+				}
+			}
+		})
+	}
+	simple := benchLines(b, "simple", 1024)
+	var simpleSize int64
+	for _, line := range simple {
+		simpleSize += int64(len(line)) + 1
+	}
+	schemaOpt := []byte(`{"type":"object","properties":{"name":{"type":"string"},"age":{"type":"integer"}},"required":["name","age"],"additionalProperties":false}`)
+	for _, to := range []Target{TargetOpenAI, TargetAnthropic, TargetGemini} {
+		b.Run("simple-schema-to-"+string(to), func(b *testing.B) {
+			opts := ConvertOptions{Target: to, Defaults: Defaults{Model: "claude-sonnet-4-5"}, Schema: schemaOpt}
+			b.SetBytes(simpleSize)
+			b.ReportAllocs()
+			for b.Loop() {
+				c := NewConverter("bench.jsonl", opts)
+				for i, line := range simple {
+					if _, _, ok := c.Convert(i+1, line); !ok {
+						b.Fatal(c.Finish())
+					}
+				}
+			}
+		})
+	}
+}

@@ -130,10 +130,15 @@ type Converter struct {
 	out       []byte
 	routed    []byte // a line given the method and url it lacks
 
-	schema    *optionSchema // ConvertOptions.Schema, or nil
-	partBuf   []part        // scratch for the writers
-	outSchema []byte        // what OutputSchema returns for the line
-	outNative bool          // what OutputNative returns for the line
+	schema  *optionSchema // ConvertOptions.Schema, or nil
+	partBuf []part        // scratch for the writers
+	// verdicts and translated keep what was found of the schemas seen,
+	// up to maxVerdicts of each: their limits (verdictOf) and Gemini
+	// Schemas as JSON Schema (fromOpenAPI).
+	verdicts   map[string]*optionSchema
+	translated map[string][]byte
+	outSchema  []byte // what OutputSchema returns for the line
+	outNative  bool   // what OutputNative returns for the line
 }
 
 // NewConverter returns a converter for the input named file, the name its

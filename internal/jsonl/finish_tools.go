@@ -5,27 +5,51 @@ import (
 	"strings"
 )
 
-// optionSchema is ConvertOptions.Schema, checked once for every target's
-// limits so that lines only look the verdicts up.
+// optionSchema is a schema checked once for every target's limits, so that
+// the lines that repeat it (--schema, and the tools and formats of a batch,
+// which are mostly the same on every line) only look the verdicts up.
 type optionSchema struct {
-	raw    []byte
+	raw    []byte                               // --schema's; nil for the others
 	object bool                                 // it describes an object, as a tool's input must
 	faults [limitsOpenAIStrict + 1]*schemaFault // what each target's limits find in it
+}
+
+// maxVerdicts bounds the schemas whose verdicts (and translations) a
+// Converter keeps.
+const maxVerdicts = 256
+
+// verdictOf returns the verdicts on schema, or nil when it is not a JSON
+// Schema object.
+func (c *Converter) verdictOf(schema []byte) *optionSchema {
+	if v, ok := c.verdicts[string(schema)]; ok {
+		return v
+	}
+	var v *optionSchema
+	if m := decodeSchema(schema); m != nil {
+		v = &optionSchema{object: isObjectSchema(m)}
+		for l := range v.faults {
+			v.faults[l] = checkLimits(m, schemaLimits(l))
+		}
+	}
+	if len(c.verdicts) < maxVerdicts {
+		if c.verdicts == nil {
+			c.verdicts = make(map[string]*optionSchema)
+		}
+		c.verdicts[string(schema)] = v
+	}
+	return v
 }
 
 // prepareSchema checks --schema, reporting a problem without a line
 // number when it is not a JSON Schema object.
 func (c *Converter) prepareSchema(raw []byte) {
-	m := decodeSchema(raw)
-	if m == nil {
+	s := c.verdictOf(raw)
+	if s == nil {
 		c.problems.add(Problem{File: c.file, Field: "--schema", Reason: "must be a JSON Schema object"})
 		c.def.broken = true
 		return
 	}
-	s := &optionSchema{raw: raw, object: isObjectSchema(m)}
-	for l := range s.faults {
-		s.faults[l] = checkLimits(m, schemaLimits(l))
-	}
+	s.raw = raw
 	if c.rules != nil && c.rules.name == TargetGemini && s.faults[limitsGemini] != nil {
 		c.problems.add(Problem{File: c.file, Field: "--schema", Reason: s.faults[limitsGemini].Error()})
 		c.def.broken = true
@@ -80,11 +104,11 @@ func (c *Converter) limitsFault(faults *[limitsOpenAIStrict + 1]*schemaFault, l 
 	if faults != nil {
 		return faults[l]
 	}
-	m := decodeSchema(c.req.format.schema)
-	if m == nil {
+	v := c.verdictOf(c.req.format.schema)
+	if v == nil {
 		return &schemaFault{"", "must be a JSON Schema object"}
 	}
-	return checkLimits(m, l)
+	return v.faults[l]
 }
 
 // settleStrict decides OpenAI's strict flag: as the request says, or true
@@ -117,8 +141,8 @@ func (c *Converter) settleAnthropicFormat(faults *[limitsOpenAIStrict + 1]*schem
 	c.outNative = false
 	object := faults != nil && c.schema.object
 	if faults == nil {
-		m := decodeSchema(f.schema)
-		object = m != nil && isObjectSchema(m)
+		v := c.verdictOf(f.schema)
+		object = v != nil && v.object
 	}
 	switch {
 	case !object:

@@ -221,12 +221,12 @@ func (c *Converter) checkOutputSchema(schema []byte, at loc) bool {
 
 // schemaWithin checks schema, the value of field, against limits.
 func (c *Converter) schemaWithin(schema []byte, field string, limits schemaLimits) bool {
-	m := decodeSchema(schema)
-	if m == nil {
+	v := c.verdictOf(schema)
+	if v == nil {
 		c.report(field, "must be a JSON Schema object")
 		return false
 	}
-	if f := checkLimits(m, limits); f != nil {
+	if f := v.faults[limits]; f != nil {
 		c.reportSchema(field, f)
 		return false
 	}
@@ -240,7 +240,7 @@ func (c *Converter) checkToolSchema(params []byte, at loc, strict bool) bool {
 	case TargetGemini:
 		return c.schemaWithin(params, at.String(), limitsGemini)
 	case TargetAnthropic:
-		if m := decodeSchema(params); m != nil && !isObjectSchema(m) {
+		if v := c.verdictOf(params); v != nil && !v.object {
 			c.reportAt(at, `must describe an object ("type": "object") for anthropic`)
 			return false
 		}
@@ -264,6 +264,9 @@ func (c *Converter) fromOpenAPI(raw []byte, at loc) ([]byte, bool) {
 		c.reportAt(at, "must be an object, not "+raw0Kind(raw))
 		return nil, false
 	}
+	if out, ok := c.translated[string(raw)]; ok {
+		return out, true
+	}
 	m := decodeSchema(raw)
 	if f := translateOpenAPI(m, ""); f != nil {
 		c.reportSchema(at.String(), f)
@@ -273,6 +276,12 @@ func (c *Converter) fromOpenAPI(raw []byte, at loc) ([]byte, bool) {
 	if err != nil {
 		c.reportAt(at, err.Error())
 		return nil, false
+	}
+	if len(c.translated) < maxVerdicts {
+		if c.translated == nil {
+			c.translated = make(map[string][]byte)
+		}
+		c.translated[string(raw)] = out
 	}
 	return out, true
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/pb33f/libopenapi"
 	"github.com/pb33f/libopenapi-validator/schema_validation"
 	"github.com/pb33f/libopenapi/datamodel/high/base"
+	"google.golang.org/genai"
 )
 
 // specsDir holds the providers' OpenAPI documents (../shared/specs).
@@ -99,12 +100,54 @@ func openAIProblems(path string, body []byte) []string {
 	return out
 }
 
-// dropNulls removes the members that are null, which the SDK leaves out.
+// geminiProblems checks a Gemini request with the genai SDK's types
+// (google.golang.org/genai Content, Tool, ToolConfig, GenerationConfig):
+// each member, decoded and encoded again, must say the same, so a member
+// or a value the SDK does not know shows.
+func geminiProblems(request []byte) []string {
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal(request, &members); err != nil {
+		return []string{err.Error()}
+	}
+	var out []string
+	for key, raw := range members {
+		var v any
+		switch key {
+		case "contents":
+			v = &[]*genai.Content{}
+		case "systemInstruction":
+			v = &genai.Content{}
+		case "tools":
+			v = &[]*genai.Tool{}
+		case "toolConfig":
+			v = &genai.ToolConfig{}
+		case "generationConfig":
+			v = &genai.GenerationConfig{}
+		default:
+			out = append(out, key+": not a member batchctl writes")
+			continue
+		}
+		if err := json.Unmarshal(raw, v); err != nil {
+			out = append(out, key+": "+err.Error())
+			continue
+		}
+		again, err := json.Marshal(v)
+		var want, got any
+		if err != nil || json.Unmarshal(raw, &want) != nil || json.Unmarshal(again, &got) != nil ||
+			!reflect.DeepEqual(dropNulls(want), dropNulls(got)) {
+			out = append(out, fmt.Sprintf("%s: the SDK reads it differently: %s", key, again))
+		}
+	}
+	return out
+}
+
+// dropNulls removes the members that are null or empty objects, which the
+// SDKs leave out (Gemini's functionCall args {}, for one).
 func dropNulls(v any) any {
 	switch v := v.(type) {
 	case map[string]any:
 		for k, e := range v {
-			if e == nil {
+			if m, ok := e.(map[string]any); e == nil || ok && len(m) == 0 {
 				delete(v, k)
 			} else {
 				v[k] = dropNulls(e)
@@ -167,7 +210,8 @@ func memberProblems(schema *base.Schema, at string, body []byte) []string {
 // against something not written here: OpenAI bodies against the SDK's
 // request types (openAIProblems), Anthropic lines against
 // MessageBatchIndividualRequestParams, Gemini requests against
-// GenerateContentRequest (whose model the batch gives, not the line).
+// GenerateContentRequest (whose model the batch gives, not the line) and
+// the genai SDK's types (geminiProblems).
 func TestConvertedToolsMatchSpecs(t *testing.T) {
 	if testing.Short() {
 		t.Skip("parsing the OpenAPI documents takes seconds")
@@ -211,7 +255,7 @@ func TestConvertedToolsMatchSpecs(t *testing.T) {
 					if err := json.Unmarshal(out, &l); err != nil {
 						t.Fatal(err)
 					}
-					problems = schemaProblems(geminiRequest, "request", l.Request)
+					problems = append(schemaProblems(geminiRequest, "request", l.Request), geminiProblems(l.Request)...)
 				}
 				for _, p := range problems {
 					t.Errorf("%s to %s: %s\nline: %s", id, target, p, out)

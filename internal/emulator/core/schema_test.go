@@ -48,3 +48,35 @@ func TestMinimalInstanceRefuses(t *testing.T) {
 		}
 	}
 }
+
+func TestChooseToolCall(t *testing.T) {
+	weather := Tool{Name: "get_weather", Params: []byte(`{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}`)}
+	now := Tool{Name: "now"}
+	for _, tc := range []struct {
+		name string
+		use  ToolUse
+		want string // the call as name(arguments), "" for a text answer, or the error
+	}{
+		{"no tools", ToolUse{}, ""},
+		{"the first tool", ToolUse{Tools: []Tool{weather, now}}, `get_weather({"city":"Paris?"})`},
+		{"forced", ToolUse{Tools: []Tool{weather, now}, Forced: "now"}, `now({})`},
+		{"none", ToolUse{Tools: []Tool{weather}, None: true}, ""},
+		{"after results", ToolUse{Tools: []Tool{weather}, Answered: true}, ""},
+		{"after results, a call required", ToolUse{Tools: []Tool{weather}, Answered: true, Must: true}, `get_weather({"city":"Paris?"})`},
+		{"forced, not offered", ToolUse{Tools: []Tool{weather}, Forced: "now"}, `error: the tool "now" to call is not among the tools`},
+		{"parameters it cannot fill", ToolUse{Tools: []Tool{{Name: "p", Params: []byte(`{"type":"string","pattern":"x"}`)}}},
+			`error: tool "p": schema #: "pattern" is not supported by the emulator`},
+	} {
+		call, ok, err := ChooseToolCall(tc.use, "Paris?")
+		got := ""
+		switch {
+		case err != nil:
+			got = "error: " + err.Error()
+		case ok:
+			got = call.Name + "(" + string(call.Arguments) + ")"
+		}
+		if got != tc.want {
+			t.Errorf("%s: got %s, want %s", tc.name, got, tc.want)
+		}
+	}
+}
