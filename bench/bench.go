@@ -25,6 +25,7 @@ const (
 	budgetUploadCurl = 1.2 // upload time against curl's
 	budgetRegistry   = 100 * time.Millisecond
 	budgetStartup    = 20 * time.Millisecond
+	budgetSchemaCost = 1.5 // results --schema against results, on JSON answers
 )
 
 // oneCore is the environment of throughput rows: the budgets are per core.
@@ -68,7 +69,7 @@ func benchmark(ctx context.Context, o *options) error {
 	if err := b.setup(ctx); err != nil {
 		return err
 	}
-	steps := []func(context.Context) error{b.results, b.validation, b.upload, b.registry, b.startup, b.flatness}
+	steps := []func(context.Context) error{b.results, b.checked, b.validation, b.upload, b.registry, b.startup, b.flatness}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
 			return err
@@ -255,6 +256,40 @@ func (b *bench) results(ctx context.Context) error {
 		b.t.add(r)
 		b.t.add(row{what: c.what, command: "jq -c '{custom_id, status, text, usage}'", bytes: g.size, m: jm})
 	}
+	return nil
+}
+
+// checked measures results normalization with the answers checked
+// against a JSON Schema (results --schema) on an output of small JSON
+// answers, against the same normalization unchecked.
+func (b *bench) checked(ctx context.Context) error {
+	path, g, err := b.data(openaiStructured, int64(b.o.structured))
+	if err != nil {
+		return err
+	}
+	schema := filepath.Join(b.dir, "review.schema.json")
+	if err := os.WriteFile(schema, []byte(reviewSchema), 0o600); err != nil {
+		return err
+	}
+	const what = "results: OpenAI chat, JSON answers"
+	progress("measuring %s", what)
+	plain, err := b.normalize(ctx, path, openaiStructured.provider)
+	if err != nil {
+		return err
+	}
+	p := b.batchctl("home", []string{oneCore}, "results", "--from-file", path, "--provider", openaiStructured.provider, "--schema", schema)
+	p.okExits = []int{3}
+	m, err := b.mt.best(ctx, p, b.o.runs)
+	if err != nil {
+		return err
+	}
+	r := row{what: what, command: "batchctl results --from-file --schema", bytes: g.size, m: m}
+	ratio := m.cpu.Seconds() / plain.cpu.Seconds()
+	r.versus = fmt.Sprintf("%.2f× the unchecked time", ratio)
+	r.check(fmt.Sprintf("≤%.1f× unchecked", budgetSchemaCost), ratio <= budgetSchemaCost)
+	r.underRSS(budgetRSSMiB)
+	b.t.add(r)
+	b.t.add(row{what: what, command: "batchctl results --from-file", bytes: g.size, m: plain})
 	return nil
 }
 

@@ -38,6 +38,7 @@ var (
 	anthropicResults = dataset{name: "anthropic-results.jsonl", provider: "anthropic", jq: jqAnthropic, line: anthropicLine}
 	geminiResults    = dataset{name: "gemini-results.jsonl", provider: "gemini", jq: jqGemini, line: geminiLine}
 	chatInput        = dataset{name: "openai-chat-input.jsonl", line: chatInputLine}
+	openaiStructured = dataset{name: "openai-structured-output.jsonl", provider: "openai", jq: jqOpenAIChat, line: openaiStructuredLine}
 )
 
 // generate writes the dataset's lines to path until the next one would take
@@ -296,4 +297,57 @@ func chatInputLine(b []byte, i int, r *rand.Rand) []byte {
 	b = append(b, `{"role":"system","content":"You are a careful historian. Answer in three short paragraphs."},{"role":"user","content":"Summarise this passage:\n\n`...)
 	b = appendProse(b, 1000+r.IntN(6000), false, r)
 	return append(b, `"}],"max_tokens":1024,"temperature":0.2}}`...)
+}
+
+// reviewSchema is the JSON Schema of the answers of openaiStructuredLine:
+// a review classified, the common extraction case.
+const reviewSchema = `{"type":"object","properties":{` +
+	`"sentiment":{"enum":["positive","neutral","negative"]},` +
+	`"score":{"type":"number","minimum":0,"maximum":1},` +
+	`"topics":{"type":"array","items":{"type":"string"},"maxItems":5},` +
+	`"summary":{"type":"string","maxLength":200}},` +
+	`"required":["sentiment","score","topics","summary"],"additionalProperties":false}`
+
+// openaiStructuredLine is a line of an OpenAI chat completions output
+// whose request asked for JSON (response_format json_schema): the answer
+// is a small JSON object, as a string, that follows reviewSchema (1 in 50
+// does not: a score above 1), with the usage and ids of a real line.
+func openaiStructuredLine(b []byte, i int, r *rand.Rand) []byte {
+	b = appendID(append(b, `{"id": "`...), "batch_req_", 32, r)
+	b = appendCustomID(append(b, `", "custom_id": "`...), "review", i)
+	b = appendHex(append(b, `", "response": {"status_code": 200, "request_id": "`...), 32, r)
+	b = appendID(append(b, `", "body": {"id": "`...), "chatcmpl-", 29, r)
+	b = strconv.AppendInt(append(b, `", "object": "chat.completion", "created": `...), 1750000000+int64(i), 10)
+	b = append(b, `, "model": "gpt-4o-mini-2024-07-18", "choices": [{"index": 0, "message": {"role": "assistant", "content": "`...)
+	sentiments := [...]string{"positive", "neutral", "negative"}
+	b = append(append(b, `{\"sentiment\":\"`...), sentiments[r.IntN(3)]...)
+	score := r.Float64()
+	if r.IntN(50) == 0 {
+		score += 1
+	}
+	b = strconv.AppendFloat(append(b, `\",\"score\":`...), float64(int(score*100))/100, 'f', -1, 64)
+	b = append(b, `,\"topics\":[`...)
+	for k, n := 0, 1+r.IntN(4); k < n; k++ {
+		if k > 0 {
+			b = append(b, ',')
+		}
+		b = append(append(append(b, `\"`...), words[r.IntN(len(words)-10)][0]...), `\"`...)
+	}
+	// The summary is plain words: a string inside a string would need its
+	// escapes escaped again.
+	b = append(b, `],\"summary\":\"`...)
+	for k, n := 0, 6+r.IntN(15); k < n; k++ {
+		if k > 0 {
+			b = append(b, ' ')
+		}
+		b = append(b, words[r.IntN(len(words)-10)][0]...)
+	}
+	b = append(b, `\"}", "refusal": null, "annotations": []}, "logprobs": null, "finish_reason": "stop"}]`...)
+	prompt, completion := 200+r.IntN(2000), 30+r.IntN(60)
+	b = strconv.AppendInt(append(b, `, "usage": {"prompt_tokens": `...), int64(prompt), 10)
+	b = strconv.AppendInt(append(b, `, "completion_tokens": `...), int64(completion), 10)
+	b = strconv.AppendInt(append(b, `, "total_tokens": `...), int64(prompt+completion), 10)
+	b = append(b, `, "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0}, "completion_tokens_details": {"reasoning_tokens": 0, "audio_tokens": 0, "accepted_prediction_tokens": 0, "rejected_prediction_tokens": 0}}, "service_tier": "default", "system_fingerprint": "fp_`...)
+	b = appendHex(b, 10, r)
+	return append(b, `"}}, "error": null}`...)
 }

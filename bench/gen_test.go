@@ -12,6 +12,7 @@ import (
 	"github.com/batchctl/batchctl/internal/providers/anthropic"
 	"github.com/batchctl/batchctl/internal/providers/gemini"
 	"github.com/batchctl/batchctl/internal/providers/openai"
+	"github.com/batchctl/batchctl/internal/schemacheck"
 )
 
 // TestGenerateResults generates a little of each results format and checks
@@ -104,4 +105,39 @@ func mustRead(t *testing.T, path string) []byte {
 		t.Fatal(err)
 	}
 	return data
+}
+
+// TestGenerateStructured checks the JSON answers of openaiStructured
+// against reviewSchema: they parse, and most but not all validate.
+func TestGenerateStructured(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "out")
+	mustGenerate(t, path, openaiStructured, 1<<20)
+	schema, err := schemacheck.Compile("review.json", []byte(reviewSchema))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := openai.New(openai.Config{Name: "openai"})
+	rd := jsonl.NewReader(bytes.NewReader(mustRead(t, path)))
+	valid := map[bool]int{}
+	for {
+		line, err := rd.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := p.Normalize(line)
+		if err != nil {
+			t.Fatalf("line %d: %v", rd.Line(), err)
+		}
+		schemacheck.Check(&r, schema, true)
+		if r.Parsed == nil {
+			t.Fatalf("line %d: the answer does not parse: %s", rd.Line(), r.OutputError)
+		}
+		valid[*r.Valid]++
+	}
+	if valid[true] == 0 || valid[false] == 0 || valid[false] > valid[true]/10 {
+		t.Errorf("valid answers %d, invalid %d: want mostly valid, some invalid", valid[true], valid[false])
+	}
 }

@@ -14,6 +14,9 @@
 //   - `batchctl results --from-file` normalizing OpenAI chat and embedding
 //     outputs and Anthropic and Gemini results, against `jq -c` extracting
 //     custom_id, status, text (or embedding) and usage from the same file;
+//   - `batchctl results --from-file --schema` on an OpenAI chat output of
+//     small JSON answers (extraction), against the same command without
+//     --schema: checking may add at most half (issue 17);
 //   - `batchctl create --dry-run` (validation and conversion) of a chat
 //     input, against `jq -c .`;
 //   - uploading that input to `batchctl emulator serve` with `batchctl
@@ -46,6 +49,7 @@ type options struct {
 	bin        string
 	quick      bool
 	results    size
+	structured size
 	embeddings size
 	anthropic  size
 	gemini     size
@@ -60,7 +64,7 @@ type options struct {
 
 func main() {
 	o := options{
-		results: size(config.GiB), embeddings: 256 * size(config.MB), anthropic: 256 * size(config.MB),
+		results: size(config.GiB), structured: size(config.GiB), embeddings: 256 * size(config.MB), anthropic: 256 * size(config.MB),
 		gemini: 256 * size(config.MB), input: 200 * size(config.MB),
 		flatness: sizes{100 * config.MB, 500 * config.MB, config.GiB},
 	}
@@ -69,6 +73,7 @@ func main() {
 	flag.StringVar(&o.bin, "bin", "", "batchctl binary to measure (default: build the module's)")
 	flag.BoolVar(&o.quick, "quick", false, "a tenth of every default size, one run each (sizes set by flags still apply)")
 	flag.Var(&o.results, "results", "size of the OpenAI chat output file")
+	flag.Var(&o.structured, "structured", "size of the OpenAI chat output file of JSON answers (checked against a schema)")
 	flag.Var(&o.embeddings, "embeddings", "size of the OpenAI embeddings output file")
 	flag.Var(&o.anthropic, "anthropic", "size of the Anthropic results file")
 	flag.Var(&o.gemini, "gemini", "size of the Gemini results file")
@@ -101,7 +106,7 @@ func (o *options) applyQuick() {
 	set := map[string]bool{}
 	flag.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	for name, s := range map[string]*size{
-		"results": &o.results, "embeddings": &o.embeddings, "anthropic": &o.anthropic,
+		"results": &o.results, "structured": &o.structured, "embeddings": &o.embeddings, "anthropic": &o.anthropic,
 		"gemini": &o.gemini, "input": &o.input,
 	} {
 		if !set[name] {

@@ -48,6 +48,9 @@ type Options struct {
 
 	// InputFileID starts the batch from a file the provider already has.
 	InputFileID string
+	// SchemaFile is a JSON Schema (--schema) for the answers of the
+	// requests that ask for none.
+	SchemaFile string
 	// CompletionWindow overrides the profile's (e.g. 7d on Groq).
 	CompletionWindow string
 
@@ -101,6 +104,13 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 			or models, lines over the provider's size limit, fields that cannot be carried
 			over to the provider. Every problem is reported as file:line: field: reason,
 			and nothing is uploaded.
+
+			--schema FILE gives a JSON Schema (draft 2020-12 unless it says otherwise) that
+			the answers must follow: it is sent, in the provider's own structured-output
+			terms, with every request that asks for none, and kept with the job, with the
+			schemas the requests ask for themselves. The results of such a job carry each
+			answer parsed and checked (parsed, valid, output_error); see batchctl results.
+			A schema file that is not valid JSON Schema is an error (exit 2).
 
 			Inputs larger than one provider batch (requests or bytes, per provider profile,
 			or --max-requests/--max-bytes) are split into several batches, the parts of one job.
@@ -167,6 +177,9 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 			# a direct job on a local Ollama server, 4 requests at a time
 			$ batchctl create -f reqs.jsonl --model ollama/llama3.2 --concurrency 4
 
+			# answers held to a JSON Schema, checked in the results
+			$ batchctl create -f reviews.jsonl --model openai/gpt-4o-mini --schema review.schema.json
+
 			# a few prompts from the command line
 			$ batchctl create --prompt "Capital of France?" --prompt "Capital of Japan?" --model emulator/echo --wait
 		`),
@@ -175,6 +188,8 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 			switch {
 			case opts.InputFileID != "" && (opts.File != "" || len(opts.Prompts) > 0):
 				return cmdutil.FlagErrorf("--input-file-id cannot be used with -f or --prompt")
+			case opts.InputFileID != "" && opts.SchemaFile != "":
+				return cmdutil.FlagErrorf("--schema cannot be used with --input-file-id: the requests are in the provider's file (check the answers with batchctl results --schema)")
 			case opts.InputFileID != "":
 			case opts.File == "" && len(opts.Prompts) == 0:
 				return cmdutil.FlagErrorf("no input: pass -f FILE, -f - to read standard input, or --prompt TEXT")
@@ -230,6 +245,7 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 	fl.DurationVar(&opts.Interval, "interval", 0, "with --wait: longest pause between polls (default: poll_interval)")
 	fl.DurationVar(&opts.Timeout, "timeout", 0, "with --wait: give up waiting after this long (exit 124)")
 	fl.StringVarP(&opts.Output, "output", "o", "", "with --wait: write results to `file` instead of standard output")
+	fl.StringVar(&opts.SchemaFile, "schema", "", "JSON Schema `file` the answers must follow, sent to requests that ask for none; results are checked against it")
 	fl.StringVar(&opts.InputFileID, "input-file-id", "", "start from an input `file` already uploaded to the provider (OpenAI-type, Gemini; Gemini needs --model)")
 	fl.StringVar(&opts.CompletionWindow, "completion-window", "", "batch completion window (default: the provider's, 24h; Groq accepts up to 7d)")
 	fl.StringArrayVar(&opts.Prompts, "prompt", nil, "a prompt to send (repeatable): one request each, instead of -f")
@@ -241,6 +257,7 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 	fl.IntVar(&opts.TPM, "tpm", 0, "direct jobs: most tokens a minute, estimated as bytes/4 (default: the profile's, or no limit)")
 	defaultFlags.add(fl)
 	_ = cmd.MarkFlagFilename("file", "jsonl", "txt")
+	_ = cmd.MarkFlagFilename("schema", "json")
 	_ = cmd.RegisterFlagCompletionFunc("input-format", cobra.FixedCompletions([]string{"jsonl", "text"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("endpoint", cobra.FixedCompletions([]string{"chat", "embeddings", "responses", "completions"}, cobra.ShellCompDirectiveNoFileComp))
 	opts.Exporter = cmdutil.AddJSONFlags(cmd, "the job", jobs.View{})
@@ -255,6 +272,10 @@ func createRun(ctx context.Context, opts *Options, intervalSet bool) error {
 		return err
 	}
 	providerName, model, err := resolveModel(cfg, opts.Model, opts.Provider)
+	if err != nil {
+		return err
+	}
+	schema, err := shared.ReadSchema(opts.SchemaFile)
 	if err != nil {
 		return err
 	}
@@ -300,7 +321,7 @@ func createRun(ctx context.Context, opts *Options, intervalSet bool) error {
 		File: opts.File, Profile: profile, Model: model, Name: opts.Name,
 		Metadata: meta, MaxRequests: opts.MaxRequests, MaxBytes: maxBytes,
 		Defaults: opts.Defaults, TextInput: opts.InputFormat == "text",
-		CompletionWindow: window,
+		CompletionWindow: window, Schema: schema,
 	}
 	var plan *jobs.Plan
 	if opts.InputFileID != "" {

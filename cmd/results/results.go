@@ -28,6 +28,8 @@ type Options struct {
 	Merged       bool
 	JSON         bool
 	Partial      bool
+	Invalid      bool
+	SchemaFile   string
 	Statuses     []providers.ResultStatus
 }
 
@@ -60,8 +62,21 @@ func NewCmdResults(f *cmdutil.Factory, runF func(context.Context, *Options) erro
 			"embeddings" for several inputs, instead, and moderation requests "moderation":
 			{"flagged","categories"}, the categories flagged in any input ([] when none).
 			tool_calls is null, or the tools the answer called, [{"id","name","arguments"}] with
-			the arguments as parsed JSON (Gemini's calls have a null id). parsed, valid,
-			output_error and the usage details are reserved (null).
+			the arguments as parsed JSON (Gemini's calls have a null id). The usage details
+			are reserved (null).
+
+			When the job has a schema (create --schema, or the requests' own
+			response_format, output_format or responseJsonSchema), each succeeded line
+			carries "parsed", the answer's JSON, and "valid": true, or false with
+			"output_error": {"path","message"}, where (a JSON Pointer into parsed, "" for
+			the whole answer) and why it does not validate. Where the provider applied the
+			schema natively, the answer must be JSON alone; where it could not (the schema
+			only asked for), a code fence or prose around the JSON is tolerated. A tool call
+			whose arguments were not JSON keeps them as a string, with output_error and
+			valid false. Lines of jobs without a schema have all three null.
+			--invalid writes only the lines with valid false (batchctl retry --invalid
+			resubmits them); --schema FILE checks the answers against FILE instead, for any
+			job or --from-file.
 			error is null or {"type","message","code","http_status"}: code a string or null,
 			http_status a number or null when the request got no HTTP answer. response is the
 			provider's own
@@ -116,6 +131,8 @@ func NewCmdResults(f *cmdutil.Factory, runF func(context.Context, *Options) erro
 			$ batchctl results j7k2m9 --status errored,expired | jq -r '.custom_id'
 			$ batchctl results nightly -o answers.jsonl
 			$ batchctl results --from-file batch_abc_output.jsonl --provider openai | jq -r '.text'
+			$ batchctl results j7k2m9 --invalid | jq -c '{custom_id, output_error}'
+			$ batchctl results --from-file out.jsonl --provider openai --schema review.schema.json
 		`),
 		Args:              cobra.MaximumNArgs(1),
 		ValidArgsFunction: cmdutil.CompleteJobs(f),
@@ -130,6 +147,9 @@ func NewCmdResults(f *cmdutil.Factory, runF func(context.Context, *Options) erro
 			if opts.Raw && (len(opts.Statuses) > 0 || opts.Merged || opts.Partial) {
 				return cmdutil.FlagErrorf("--raw cannot be used with --status, --merged or --partial")
 			}
+			if opts.Raw && (opts.Invalid || opts.SchemaFile != "") {
+				return cmdutil.FlagErrorf("--raw cannot be used with --invalid or --schema: the provider's own lines are not checked")
+			}
 			if opts.Partial && (opts.Merged || opts.FromFile != "") {
 				return cmdutil.FlagErrorf("--partial cannot be used with --merged or --from-file")
 			}
@@ -143,11 +163,14 @@ func NewCmdResults(f *cmdutil.Factory, runF func(context.Context, *Options) erro
 	shared.AddProviderFlag(cmd, f, &opts.ProviderName)
 	fl.StringVar(&opts.FromFile, "from-file", "", "normalize a provider results `file` on disk instead of a job's (with --provider; - for stdin)")
 	_ = cmd.MarkFlagFilename("from-file", "jsonl")
+	_ = cmd.MarkFlagFilename("schema", "json")
 	fl.StringVarP(&opts.Output, "output", "o", "", "write to `file` instead of standard output")
 	fl.BoolVar(&opts.Raw, "raw", false, "write the provider's own result lines")
 	fl.BoolVar(&opts.JSON, "json", false, "write the JSON lines even on a terminal")
 	fl.BoolVar(&opts.Merged, "merged", false, "one line per original request across the job and its retries (newest outcome)")
 	fl.BoolVar(&opts.Partial, "partial", false, "a snapshot of a job still running: each request's outcome where known, else pending")
+	fl.BoolVar(&opts.Invalid, "invalid", false, "only the answers that do not validate against the schema (valid false)")
+	fl.StringVar(&opts.SchemaFile, "schema", "", "check the answers against this JSON Schema `file` instead of the job's")
 	fl.StringSliceVar(&statuses, "status", nil, "only results with these statuses: succeeded, errored, expired, canceled, missing, pending")
 	_ = cmd.RegisterFlagCompletionFunc("status", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		var out []string
@@ -180,7 +203,12 @@ func checkArgs(opts *Options, args []string) error {
 }
 
 func resultsRun(ctx context.Context, opts *Options) error {
-	ro := shared.ResultsOptions{Output: opts.Output, Raw: opts.Raw, Statuses: opts.Statuses, Merged: opts.Merged, Partial: opts.Partial}
+	schema, err := shared.LoadSchema(opts.SchemaFile)
+	if err != nil {
+		return err
+	}
+	ro := shared.ResultsOptions{Output: opts.Output, Raw: opts.Raw, Statuses: opts.Statuses, Merged: opts.Merged, Partial: opts.Partial,
+		Invalid: opts.Invalid, Schema: schema}
 	ro.Readable = (opts.Output == "" || opts.Output == "-") && !opts.Raw && !opts.JSON && opts.IO.IsStdoutTTY()
 	if opts.FromFile != "" {
 		p, err := opts.Provider(opts.ProviderName)

@@ -4,6 +4,7 @@ package retry
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/MakeNowJust/heredoc"
@@ -30,6 +31,8 @@ type Options struct {
 	Ref            string
 	Statuses       []providers.ResultStatus
 	IncludeInvalid bool
+	InvalidOutput  bool
+	Model          string
 	Name           string
 	DryRun         bool
 	Wait           bool
@@ -62,6 +65,12 @@ func NewCmdRetry(f *cmdutil.Factory, runF func(context.Context, *Options) error)
 			HTTP 400/404/422) would fail again the same way, so they are left out unless
 			--include-invalid; you are told how many.
 
+			--invalid retries instead the requests that succeeded with an answer that does
+			not validate against the job's schema (valid: false in the results; add
+			--status to retry those outcomes too). --model sends the retried requests to
+			another model of the same provider. The new job checks its answers against the
+			same schemas.
+
 			batchctl results <job> --merged then gives one line per original request, with
 			the newest outcome across the original job and its retries.
 
@@ -75,13 +84,14 @@ func NewCmdRetry(f *cmdutil.Factory, runF func(context.Context, *Options) error)
 		Example: heredoc.Doc(`
 			$ batchctl retry j7k2m9
 			$ batchctl retry j7k2m9 --status expired,missing --wait -o retried.jsonl
+			$ batchctl retry j7k2m9 --invalid --model gpt-4o
 			$ batchctl results j7k2m9 --merged | jq -r .text
 		`),
 		Args:              cmdutil.ExactArgs(1, "a job id is required: batchctl retry <job>"),
 		ValidArgsFunction: cmdutil.CompleteJobs(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Ref = args[0]
-			if len(statuses) == 0 {
+			if len(statuses) == 0 && !opts.InvalidOutput {
 				statuses = defaultStatuses
 			}
 			var err error
@@ -106,6 +116,8 @@ func NewCmdRetry(f *cmdutil.Factory, runF func(context.Context, *Options) error)
 	fl := cmd.Flags()
 	fl.StringSliceVar(&statuses, "status", nil, "retry requests with these outcomes (default errored,expired,canceled,missing)")
 	fl.BoolVar(&opts.IncludeInvalid, "include-invalid", false, "also retry requests the provider rejected as invalid")
+	fl.BoolVar(&opts.InvalidOutput, "invalid", false, "retry the requests whose answers do not validate against the job's schema")
+	fl.StringVarP(&opts.Model, "model", "m", "", "send the retried requests to this `model` of the job's provider")
 	fl.StringVar(&opts.Name, "name", "", "a name for the new job")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "say what would be retried; send nothing")
 	fl.BoolVarP(&opts.Wait, "wait", "w", false, "wait for the new job and stream its results")
@@ -114,6 +126,22 @@ func NewCmdRetry(f *cmdutil.Factory, runF func(context.Context, *Options) error)
 	fl.StringVarP(&opts.Output, "output", "o", "", "with --wait: write results to `file` instead of standard output")
 	opts.Exporter = cmdutil.AddJSONFlags(cmd, "the new job", jobs.View{})
 	return cmd
+}
+
+// retryModel reads --model: a model of the parent job's provider, bare or
+// as provider/model; "" keeps the models of the requests.
+func retryModel(cfg *config.Config, parent *jobs.Job, spec string) (string, error) {
+	provider, model, ok := strings.Cut(spec, "/")
+	switch {
+	case !ok:
+		return spec, nil
+	case provider == parent.Provider:
+		return model, nil
+	}
+	if _, err := cfg.Profile(provider); err == nil {
+		return "", &cmdutil.UsageError{Err: fmt.Errorf("--model %s: a retry stays with the provider of job %s (%s); name one of its models", spec, parent.ID, parent.Provider)}
+	}
+	return spec, nil // a model name with a slash (meta-llama/llama-4)
 }
 
 func retryRun(ctx context.Context, opts *Options) error {
@@ -125,7 +153,11 @@ func retryRun(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	sel, err := m.SelectRetry(ctx, parent, opts.Statuses, opts.IncludeInvalid)
+	model, err := retryModel(cfg, parent, opts.Model)
+	if err != nil {
+		return err
+	}
+	sel, err := m.SelectRetry(ctx, parent, opts.Statuses, opts.IncludeInvalid, opts.InvalidOutput)
 	if err != nil {
 		return err
 	}
@@ -151,11 +183,16 @@ func retryRun(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	in := m.RetryInput(parent, sel.IDs)
+	schemas, err := m.Schemas(parent)
+	if err != nil {
+		return err
+	}
+	in := m.RetryInput(parent, sel.IDs, model)
 	defer in.Close()
 	spec := jobs.Spec{
-		File: "retry of " + parent.ID, Input: in, Profile: profile, Model: "", Name: opts.Name,
+		File: "retry of " + parent.ID, Input: in, Profile: profile, Model: model, Name: opts.Name,
 		Metadata: parent.Metadata, Parent: parent.ID, CompletionWindow: profile.CompletionWindow,
+		Schemas: schemas,
 	}
 	plan, err := m.Prepare(ctx, id, spec)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/batchctl/batchctl/internal/iostreams"
 	"github.com/batchctl/batchctl/internal/jobs"
 	"github.com/batchctl/batchctl/internal/providers"
+	"github.com/batchctl/batchctl/internal/schemacheck"
 )
 
 // ResultsOptions choose what results to write and where.
@@ -33,6 +34,12 @@ type ResultsOptions struct {
 	// Partial gives a snapshot of a job still running: the outcome of
 	// each request where it is known, pending otherwise.
 	Partial bool
+	// Invalid keeps only the results whose answer does not validate
+	// (valid false).
+	Invalid bool
+	// Schema checks the answers against this schema instead of the job's
+	// (results --schema).
+	Schema *schemacheck.Schema
 }
 
 // ParseStatuses checks a --status filter ("errored,expired"). Both
@@ -78,7 +85,15 @@ func WriteResults(ctx context.Context, ios *iostreams.IOStreams, m *jobs.Manager
 		}
 		return out.close(m.Raw(ctx, j, out.w))
 	}
-	tally, err := writeNormalized(ios, o, func(write func(*providers.Result) error) (jobs.Tally, error) {
+	var recheck *schemacheck.Set
+	if o.Schema != nil {
+		schemas, err := m.Schemas(j)
+		if err != nil {
+			return err
+		}
+		recheck = schemacheck.Recheck(o.Schema, schemas)
+	}
+	tally, err := writeNormalized(ios, o, recheck, func(write func(*providers.Result) error) (jobs.Tally, error) {
 		if o.Partial {
 			return m.Snapshot(ctx, j, write)
 		}
@@ -124,7 +139,11 @@ func WriteFileResults(ctx context.Context, ios *iostreams.IOStreams, p providers
 		defer f.Close()
 		in, name = f, path
 	}
-	tally, err := writeNormalized(ios, o, func(write func(*providers.Result) error) (jobs.Tally, error) {
+	var recheck *schemacheck.Set
+	if o.Schema != nil {
+		recheck = schemacheck.Recheck(o.Schema, nil)
+	}
+	tally, err := writeNormalized(ios, o, recheck, func(write func(*providers.Result) error) (jobs.Tally, error) {
 		return jobs.FileResults(ctx, p, in, name, write)
 	})
 	if err != nil {
@@ -139,7 +158,9 @@ func WriteFileResults(ctx context.Context, ios *iostreams.IOStreams, p providers
 
 // writeNormalized writes the results each produces as JSON lines, those
 // with the outcomes o keeps, and returns each's tally of all results.
-func writeNormalized(ios *iostreams.IOStreams, o ResultsOptions, each func(write func(*providers.Result) error) (jobs.Tally, error)) (jobs.Tally, error) {
+// recheck, when set, checks each result's answer anew (results --schema).
+// A note on stderr counts the answers that do not validate.
+func writeNormalized(ios *iostreams.IOStreams, o ResultsOptions, recheck *schemacheck.Set, each func(write func(*providers.Result) error) (jobs.Tally, error)) (jobs.Tally, error) {
 	out, err := openOutput(ios, o.Output)
 	if err != nil {
 		return nil, err
@@ -152,14 +173,31 @@ func writeNormalized(ios *iostreams.IOStreams, o ResultsOptions, each func(write
 	if o.Readable {
 		lw = newReadableWriter(ios, out.w)
 	}
+	invalid := 0
 	tally, err := each(func(r *providers.Result) error {
-		if len(keep) > 0 && !keep[r.Status] {
+		if recheck != nil {
+			r.Parsed, r.Valid, r.OutputError = nil, nil, nil
+			recheck.CheckResult(r)
+		}
+		bad := r.Valid != nil && !*r.Valid
+		if bad {
+			invalid++
+		}
+		if len(keep) > 0 && !keep[r.Status] || o.Invalid && !bad {
 			return nil
 		}
 		return lw.writeResult(r)
 	})
 	if cerr := lw.close(); err == nil {
 		err = cerr
+	}
+	if err == nil && invalid > 0 {
+		verb := "are"
+		if invalid == 1 {
+			verb = "is"
+		}
+		fmt.Fprintf(ios.ErrOut, "note: %s %s not valid (valid: false; results --invalid lists them; retry --invalid submits them again)\n",
+			cmdutil.Plural(invalid, "answer"), verb)
 	}
 	return tally, out.close(err)
 }

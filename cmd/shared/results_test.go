@@ -17,6 +17,7 @@ import (
 	"github.com/batchctl/batchctl/internal/iostreams"
 	"github.com/batchctl/batchctl/internal/providers"
 	"github.com/batchctl/batchctl/internal/providers/openai"
+	"github.com/batchctl/batchctl/internal/schemacheck"
 )
 
 // OpenAI output lines as OpenAI writes them (spaces after separators): a
@@ -294,6 +295,25 @@ func benchShortLine(i int) string {
 		`"finish_reason": "stop"}], "usage": {"prompt_tokens": 12, "completion_tokens": 3, "total_tokens": 15}}}, "error": null}`, i, i, i, i)
 }
 
+// benchJSONLine is OpenAI chat output line i whose answer is a small JSON
+// object following benchSchema, as extraction batches have (response_format
+// json_schema): about 800 bytes.
+func benchJSONLine(i int) string {
+	sentiment := [...]string{"positive", "neutral", "negative"}[i%3]
+	answer := fmt.Sprintf(`{\"sentiment\":\"%s\",\"score\":0.%02d,\"topics\":[\"printing\",\"Europe\",\"books\"],`+
+		`\"summary\":\"The printing press spread through Europe after 1450 and made books cheap.\"}`, sentiment, i%100)
+	return fmt.Sprintf(`{"id": "batch_req_%d", "custom_id": "request-%07d", "response": {"status_code": 200, "request_id": "req_%d", "body": `+
+		`{"id": "chatcmpl-%d", "object": "chat.completion", "created": 1750000000, "model": "gpt-4o-mini-2024-07-18", `+
+		`"choices": [{"index": 0, "message": {"role": "assistant", "content": "%s", "refusal": null, "annotations": []}, "logprobs": null, "finish_reason": "stop"}], `+
+		`"usage": {"prompt_tokens": 812, "completion_tokens": 53, "total_tokens": 865}, "service_tier": "default", "system_fingerprint": "fp_44709d6fcb"}}, "error": null}`,
+		i, i, i, i, answer)
+}
+
+// benchSchema is the schema of benchJSONLine's answers.
+const benchSchema = `{"type":"object","properties":{"sentiment":{"enum":["positive","neutral","negative"]},` +
+	`"score":{"type":"number","minimum":0,"maximum":1},"topics":{"type":"array","items":{"type":"string"},"maxItems":5},` +
+	`"summary":{"type":"string","maxLength":200}},"required":["sentiment","score","topics","summary"],"additionalProperties":false}`
+
 // benchEmbeddingLine is OpenAI embeddings output line i: a vector of 1536
 // floats, about 20 KB.
 func benchEmbeddingLine(i int) string {
@@ -310,7 +330,9 @@ func benchEmbeddingLine(i int) string {
 }
 
 // BenchmarkWriteFileResults is `batchctl results --from-file` on OpenAI
-// output files, to a pipe: reading, normalizing, encoding and writing.
+// output files, to a pipe: reading, normalizing, encoding and writing;
+// json+schema checks the answers of json against a schema (--schema),
+// which may add at most half to json's time (issue 17).
 func BenchmarkWriteFileResults(b *testing.B) {
 	for _, bb := range []struct {
 		name  string
@@ -320,6 +342,8 @@ func BenchmarkWriteFileResults(b *testing.B) {
 		{"chat", 2000, benchChatLine},
 		{"short", 20000, benchShortLine},
 		{"embeddings", 400, benchEmbeddingLine},
+		{"json", 10000, benchJSONLine},
+		{"json+schema", 10000, benchJSONLine},
 	} {
 		b.Run(bb.name, func(b *testing.B) {
 			var sb strings.Builder
@@ -334,9 +358,17 @@ func BenchmarkWriteFileResults(b *testing.B) {
 			p := openai.New(openai.Config{Name: "openai"})
 			ios, _, _, _ := iostreams.Test()
 			ios.Out = io.Discard
+			var o ResultsOptions
+			if strings.HasSuffix(bb.name, "+schema") {
+				s, err := schemacheck.Compile("schema.json", []byte(benchSchema))
+				if err != nil {
+					b.Fatal(err)
+				}
+				o.Schema = s
+			}
 			b.SetBytes(int64(sb.Len()))
 			for b.Loop() {
-				if err := WriteFileResults(b.Context(), ios, p, path, ResultsOptions{}); err != nil {
+				if err := WriteFileResults(b.Context(), ios, p, path, o); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -16,6 +16,7 @@ import (
 	"github.com/batchctl/batchctl/internal/config"
 	"github.com/batchctl/batchctl/internal/jsonl"
 	"github.com/batchctl/batchctl/internal/providers/all"
+	"github.com/batchctl/batchctl/internal/schemacheck"
 	"github.com/batchctl/batchctl/internal/store"
 )
 
@@ -40,6 +41,13 @@ type Spec struct {
 	// CompletionWindow is the window the job's batches are created with,
 	// recorded with the job so that finishing an interrupted create uses it.
 	CompletionWindow string
+	// Schema is a JSON Schema (create --schema) for the answers of the
+	// requests that ask for none, applied in the target's terms.
+	Schema []byte
+	// Schemas are what the requests of the retried job asked for (a
+	// retry): a request whose converted line no longer shows its schema
+	// (one asked for in a tool, or in words) keeps the one it had.
+	Schemas *schemacheck.Set
 }
 
 // TargetOf is the wire format a profile's batches take.
@@ -126,7 +134,12 @@ func (m *Manager) Prepare(ctx context.Context, jobID string, spec Spec) (plan *P
 	defaults.Model = spec.Model
 	conv := jsonl.NewConverter(name, jsonl.ConvertOptions{
 		Target: TargetOf(spec.Profile), Defaults: defaults, TextInput: spec.TextInput, MaxLineBytes: maxBytes,
+		Schema: spec.Schema,
 	})
+	schemas := schemacheck.NewRecorder(m.Config.JobDir(jobID))
+	defer schemas.Abort()
+	var schemaProblems []jsonl.Problem
+	badSchemas := 0
 	r := jsonl.NewReader(&ctxReader{ctx: ctx, r: spec.Input, done: make(chan readResult, 1)})
 	r.Bound(maxBytes, conv.CheckPrefix)
 	for !conv.Stopped() {
@@ -141,9 +154,14 @@ func (m *Manager) Prepare(ctx context.Context, jobID string, spec Spec) (plan *P
 		if err != nil {
 			return nil, fmt.Errorf("reading %s: %w", name, err)
 		}
-		out, _, ok := conv.Convert(r.Line(), line)
+		out, id, ok := conv.Convert(r.Line(), line)
 		if !ok {
 			continue
+		}
+		if err := recordSchema(schemas, conv, spec.Schemas, id); err != nil {
+			if badSchemas++; len(schemaProblems) < jsonl.MaxProblems {
+				schemaProblems = append(schemaProblems, jsonl.Problem{File: name, Line: r.Line(), Field: "schema", Reason: err.Error()})
+			}
 		}
 		size := int64(len(out)) + 1
 		if w.cur == nil || w.cur.Requests >= maxReq || w.cur.Bytes+size > maxBytes {
@@ -158,6 +176,12 @@ func (m *Manager) Prepare(ctx context.Context, jobID string, spec Spec) (plan *P
 	sum, verr := conv.Finish()
 	if verr != nil {
 		return nil, verr
+	}
+	if len(schemaProblems) > 0 {
+		return nil, &jsonl.ValidationError{Total: badSchemas, Problems: schemaProblems}
+	}
+	if err := schemas.Finish(); err != nil {
+		return nil, fmt.Errorf("recording the job's schemas: %w", err)
 	}
 	if spec.Model != "" && sum.Model != "" && sum.Model != spec.Model {
 		return nil, &jsonl.ValidationError{Total: 1, Problems: []jsonl.Problem{{
@@ -182,6 +206,17 @@ func (m *Manager) Prepare(ctx context.Context, jobID string, spec Spec) (plan *P
 		plan.Bytes += p.Bytes
 	}
 	return plan, nil
+}
+
+// recordSchema records the schema the request conv converted last (id)
+// asks its answer to follow, or the one it asked for in the job it
+// retries (inherited) when its line shows none.
+func recordSchema(rec *schemacheck.Recorder, conv *jsonl.Converter, inherited *schemacheck.Set, id string) error {
+	schema, native := conv.OutputSchema(), conv.OutputNative()
+	if schema == nil {
+		schema, native = inherited.Raw(id)
+	}
+	return rec.Add(id, schema, native)
 }
 
 // ctxReader reads r until ctx is done. Each read runs in a goroutine, so
@@ -343,6 +378,9 @@ func Fingerprint(plan *Plan, spec Spec, window string) string {
 	}
 	if spec.Profile != nil && spec.Profile.Direct() {
 		fmt.Fprintf(h, "mode direct\n") // the same requests sent another way are another job
+	}
+	if len(spec.Schema) > 0 {
+		fmt.Fprintf(h, "schema %x\n", sha256.Sum256(spec.Schema)) // the answers are held to it
 	}
 	if spec.Parent != "" {
 		fmt.Fprintf(h, "retry of %s\n", spec.Parent) // the same requests retried for another job are other work

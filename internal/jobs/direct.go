@@ -14,6 +14,7 @@ import (
 	"github.com/batchctl/batchctl/internal/config"
 	"github.com/batchctl/batchctl/internal/jsonscan"
 	"github.com/batchctl/batchctl/internal/providers"
+	"github.com/batchctl/batchctl/internal/schemacheck"
 	"github.com/batchctl/batchctl/internal/store"
 )
 
@@ -224,8 +225,8 @@ func markDirect(sj *store.Job) {
 
 // directPartial gives the results of a direct job's part still running:
 // the outcomes journalled so far, and every other request pending.
-func (m *Manager) directPartial(p providers.Provider, j *Job, part store.Part, tally Tally, fn func(*providers.Result) error) error {
-	emit := m.emitter(j, part, tally, fn)
+func (m *Manager) directPartial(p providers.Provider, j *Job, part store.Part, schemas *schemacheck.Set, tally Tally, fn func(*providers.Result) error) error {
+	emit := m.emitter(j, part, schemas, tally, fn)
 	seen := map[string]bool{}
 	_, _, err := readJournal(m.JournalPath(j.ID, part.Index), func(line []byte) error {
 		r, err := p.Normalize(line)

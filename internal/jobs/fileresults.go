@@ -8,6 +8,7 @@ import (
 
 	"github.com/batchctl/batchctl/internal/jsonl"
 	"github.com/batchctl/batchctl/internal/providers"
+	"github.com/batchctl/batchctl/internal/schemacheck"
 )
 
 // FileResults calls fn with the normalized result of every line of in, a
@@ -42,6 +43,7 @@ func FileResults(ctx context.Context, p providers.Provider, in io.Reader, name s
 		}
 		r.Job, r.Provider, r.BatchID = "", p.Name(), ""
 		r.NormalizeFinish()
+		schemacheck.Check(&r, nil, false) // tool calls whose arguments were not JSON
 		tally[r.Status]++
 		if err := fn(&r); err != nil {
 			return tally, err

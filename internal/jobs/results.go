@@ -15,6 +15,7 @@ import (
 	"github.com/batchctl/batchctl/internal/jsonl"
 	"github.com/batchctl/batchctl/internal/lockfile"
 	"github.com/batchctl/batchctl/internal/providers"
+	"github.com/batchctl/batchctl/internal/schemacheck"
 	"github.com/batchctl/batchctl/internal/store"
 )
 
@@ -362,9 +363,13 @@ func (m *Manager) Results(ctx context.Context, j *Job, fn func(*providers.Result
 	if err := m.Download(ctx, j); err != nil {
 		return nil, err
 	}
+	schemas, err := m.Schemas(j)
+	if err != nil {
+		return nil, err
+	}
 	tally := Tally{}
 	for _, part := range j.Parts {
-		if err := m.partResults(ctx, p, j, part, tally, fn); err != nil {
+		if err := m.partResults(ctx, p, j, part, schemas, tally, fn); err != nil {
 			return tally, err
 		}
 	}
@@ -394,18 +399,22 @@ func (m *Manager) Snapshot(ctx context.Context, j *Job, fn func(*providers.Resul
 	if err := m.Download(ctx, j); err != nil {
 		return nil, err
 	}
+	schemas, err := m.Schemas(j)
+	if err != nil {
+		return nil, err
+	}
 	tally := Tally{}
 	for _, part := range j.Parts {
 		var err error
 		switch {
 		case providers.Status(part.Status).Terminal():
-			err = m.partResults(ctx, p, j, part, tally, fn)
+			err = m.partResults(ctx, p, j, part, schemas, tally, fn)
 		case j.Direct():
-			err = m.directPartial(p, j, part, tally, fn)
+			err = m.directPartial(p, j, part, schemas, tally, fn)
 		case RemoteInput(part):
 			m.note(fmt.Sprintf("batch %s is still %s; its requests are in a provider file and are not known here before it ends", part.BatchID, part.Status))
 		default:
-			emit := m.emitter(j, part, tally, fn)
+			emit := m.emitter(j, part, nil, tally, fn)
 			err = m.eachSubmittedID(j.ID, part.Index, func(id string) error {
 				return emit(&providers.Result{CustomID: id, Status: providers.ResultPending})
 			})
@@ -417,9 +426,24 @@ func (m *Manager) Snapshot(ctx context.Context, j *Job, fn func(*providers.Resul
 	return tally, nil
 }
 
+// Schemas reads the schemas the requests of a job asked their answers to
+// follow; nil when they asked for none (or the job is not registered).
+func (m *Manager) Schemas(j *Job) (*schemacheck.Set, error) {
+	if !j.Registered {
+		return nil, nil
+	}
+	set, err := schemacheck.Load(m.Config.JobDir(j.ID))
+	if err != nil {
+		return nil, fmt.Errorf("reading the schemas of job %s: %w", j.ID, err)
+	}
+	return set, nil
+}
+
 // emitter returns a function that completes a result of part with what
-// its job and batch say, counts it in tally and passes it to fn.
-func (m *Manager) emitter(j *Job, part store.Part, tally Tally, fn func(*providers.Result) error) func(*providers.Result) error {
+// its job and batch say, checks its answer against the schema its
+// request asked for (schemas, nil for none), counts it in tally and
+// passes it to fn.
+func (m *Manager) emitter(j *Job, part store.Part, schemas *schemacheck.Set, tally Tally, fn func(*providers.Result) error) func(*providers.Result) error {
 	return func(r *providers.Result) error {
 		r.Job, r.Provider, r.BatchID = j.ID, j.Provider, part.BatchID
 		if !j.Registered {
@@ -429,13 +453,14 @@ func (m *Manager) emitter(j *Job, part store.Part, tally Tally, fn func(*provide
 			r.Model = j.Model
 		}
 		r.NormalizeFinish()
+		schemas.CheckResult(r)
 		tally[r.Status]++
 		return fn(r)
 	}
 }
 
-func (m *Manager) partResults(ctx context.Context, p providers.Provider, j *Job, part store.Part, tally Tally, fn func(*providers.Result) error) error {
-	emit := m.emitter(j, part, tally, fn)
+func (m *Manager) partResults(ctx context.Context, p providers.Provider, j *Job, part store.Part, schemas *schemacheck.Set, tally Tally, fn func(*providers.Result) error) error {
+	emit := m.emitter(j, part, schemas, tally, fn)
 	// submitted holds the ids of the part's requests, each true once a
 	// line for it was emitted. When they are not known here (known false),
 	// it holds the ids returned so far.

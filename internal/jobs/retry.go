@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/batchctl/batchctl/internal/providers"
 )
@@ -20,15 +21,21 @@ type RetrySelection struct {
 }
 
 // SelectRetry picks the requests of a finished job whose outcome is one of
-// statuses. Requests that errored as invalid are left out unless
+// statuses, and with invalidOutput those that succeeded with an answer
+// that does not validate against the schema their request asked for
+// (valid false). Requests that errored as invalid are left out unless
 // includeInvalid.
-func (m *Manager) SelectRetry(ctx context.Context, j *Job, statuses []providers.ResultStatus, includeInvalid bool) (RetrySelection, error) {
+func (m *Manager) SelectRetry(ctx context.Context, j *Job, statuses []providers.ResultStatus, includeInvalid, invalidOutput bool) (RetrySelection, error) {
 	want := map[providers.ResultStatus]bool{}
 	for _, s := range statuses {
 		want[s] = true
 	}
 	sel := RetrySelection{IDs: map[string]bool{}}
 	_, err := m.Results(ctx, j, func(r *providers.Result) error {
+		if invalidOutput && r.Status == providers.ResultSucceeded && r.Valid != nil && !*r.Valid {
+			sel.IDs[r.CustomID] = true
+			return nil
+		}
 		if !want[r.Status] {
 			return nil
 		}
@@ -55,8 +62,9 @@ func invalidRequest(e *providers.ResultError) bool {
 }
 
 // RetryInput streams the kept input lines of a job's selected requests,
-// as they were submitted, for a new job to validate and submit.
-func (m *Manager) RetryInput(j *Job, ids map[string]bool) io.ReadCloser {
+// as they were submitted, for a new job to validate and submit; with a
+// model, each line names that model instead of its own.
+func (m *Manager) RetryInput(j *Job, ids map[string]bool, model string) io.ReadCloser {
 	pr, pw := io.Pipe()
 	go func() {
 		w := bufio.NewWriter(pw)
@@ -69,6 +77,12 @@ func (m *Manager) RetryInput(j *Job, ids map[string]bool) io.ReadCloser {
 			err = m.eachSubmitted(j.ID, part.Index, func(id string, line []byte) error {
 				if !ids[id] {
 					return nil
+				}
+				if model != "" {
+					var err error
+					if line, err = withModel(line, model); err != nil {
+						return fmt.Errorf("request %s: %w", id, err)
+					}
 				}
 				if _, err := w.Write(line); err != nil {
 					return err
@@ -156,4 +170,39 @@ func detach(r *providers.Result) *providers.Result {
 		*raw = bytes.Clone(*raw)
 	}
 	return &c
+}
+
+// withModel rewrites a submitted line, in its provider's own shape, to
+// name model: OpenAI's body.model, Anthropic's params.model, and Gemini's
+// request.model where the line names one (a Gemini batch names its model
+// itself, from the job).
+func withModel(line []byte, model string) ([]byte, error) {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(line, &top); err != nil {
+		return nil, err
+	}
+	name, _ := json.Marshal(model)
+	for _, key := range []string{"body", "params", "request"} {
+		raw, ok := top[key]
+		if !ok {
+			continue
+		}
+		var inner map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &inner); err != nil {
+			return nil, fmt.Errorf("%s: %w", key, err)
+		}
+		if _, has := inner["model"]; !has && key == "request" {
+			continue
+		}
+		if key == "request" {
+			name, _ = json.Marshal("models/" + strings.TrimPrefix(model, "models/"))
+		}
+		inner["model"] = name
+		b, err := json.Marshal(inner)
+		if err != nil {
+			return nil, err
+		}
+		top[key] = b
+	}
+	return json.Marshal(top)
 }

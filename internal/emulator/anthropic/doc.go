@@ -64,6 +64,12 @@
 //	[drop]       never reported; it stays counted as processing, so the
 //	             counts still add up to the number of requests
 //
+// A request with output_config.format (or the beta's output_format) of
+// type json_schema is answered with JSON that follows the schema
+// (core.StructuredReply); a schema the emulator cannot answer errors the
+// request with an invalid_request_error. [invalid-json] and [fenced-json]
+// work as for OpenAI.
+//
 // Results are listed in input order (the API promises no order), one line
 // {"custom_id":...,"result":{"type":...}} per reported request; errored
 // ones carry an ErrorResponse, {"type":"error","error":{...},"request_id":...}.

@@ -243,7 +243,10 @@ type requestParams struct {
 	Messages  []messageParam  `json:"messages"`
 	System    json.RawMessage `json:"system"`
 	Stream    bool            `json:"stream"`
-	Tools     []struct {
+	// OutputConfig and OutputFormat ask for structured output.
+	OutputConfig *outputConfig `json:"output_config"`
+	OutputFormat *outputFormat `json:"output_format"`
+	Tools        []struct {
 		Name        string          `json:"name"`
 		InputSchema json.RawMessage `json:"input_schema"`
 	} `json:"tools"`
@@ -302,6 +305,10 @@ func execute(params json.RawMessage) execution {
 	if msg != "" {
 		return failedRun(errInvalidRequest, msg)
 	}
+	text, msg := p.reply(prompt)
+	if msg != "" {
+		return failedRun(errInvalidRequest, msg)
+	}
 	switch m := core.FindMarker(prompt); m.Kind {
 	case core.MarkerFail:
 		errType := errorType(m.Status)
@@ -321,7 +328,6 @@ func execute(params json.RawMessage) execution {
 	if err != nil {
 		return failedRun(errInvalidRequest, "tools: "+err.Error())
 	}
-	text := core.Reply(p.Model, prompt)
 	run := execution{
 		outcome:     core.OutcomeSucceeded,
 		model:       p.Model,

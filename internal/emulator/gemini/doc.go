@@ -63,6 +63,12 @@
 // leaves the request out of the results; batchStats counts successful and
 // failed requests, and dropped ones in requestCount only.
 //
+// A generateContent request whose generationConfig has responseMimeType
+// application/json is answered with JSON: following its responseJsonSchema,
+// or its responseSchema (OpenAPI types in capitals), when it has one; a
+// schema the emulator cannot answer is a 400 INVALID_ARGUMENT for that
+// request. [invalid-json] and [fenced-json] work as for OpenAI.
+//
 // Server faults apply to create (both endpoints), get, list, cancel, delete
 // (batches and files), file (file metadata), content (downloads) and
 // upload (the session calls that carry data, not start or query). A 429

@@ -137,6 +137,8 @@ type generateRequest struct {
 	texts  []string       // every content's text, and the system instruction's
 	prompt string         // the last user content's text
 	call   *core.ToolCall // the answer, when it is a function call
+	schema []byte         // the JSON Schema of a structured output, if any
+	asJSON bool           // the answer is JSON (responseMimeType application/json)
 }
 
 // geminiToolUse reads tools[].functionDeclarations (parametersJsonSchema,
@@ -224,6 +226,10 @@ func parseGenerate(obj map[string]json.RawMessage) (endpointRequest, *rpcStatus)
 		}
 		req.texts = append(req.texts, system.text())
 	}
+	var st *rpcStatus
+	if req.schema, req.asJSON, st = readOutputSchema(obj); st != nil {
+		return nil, st
+	}
 	return req, nil
 }
 
@@ -233,12 +239,12 @@ func (r *generateRequest) usage(model string) (int64, int64) {
 	if r.call != nil {
 		return core.CountTokens(r.texts...), core.CountTokens(string(r.call.Arguments))
 	}
-	return core.CountTokens(r.texts...), core.CountTokens(core.Reply(model, r.prompt))
+	return core.CountTokens(r.texts...), core.CountTokens(r.reply(model))
 }
 
 func (r *generateRequest) answer(model string, m core.AnswerMeta) any {
 	in, out := r.usage(model)
-	reply := core.Reply(model, r.prompt)
+	reply := r.reply(model)
 	p := part{Text: &reply}
 	if r.call != nil {
 		p = part{FunctionCall: &functionCall{Name: r.call.Name, Args: r.call.Arguments}}

@@ -99,6 +99,13 @@
 // request_counts.completed counts successful requests and .failed the
 // others that were reported; dropped requests count in total only.
 //
+// A chat request with response_format json_schema (or json_object), and a
+// Responses request with text.format, is answered with JSON that follows
+// the schema (core.StructuredReply); a schema the emulator cannot answer
+// is a 400 invalid_json_schema for that request. [invalid-json] and
+// [fenced-json] make such an answer not JSON, or fenced (not for the
+// fixed model).
+//
 // A server fault of status 429 is answered with Retry-After: 1 and a
 // rate-limit error, another status from 500 to 599 with a server_error.
 package openai

@@ -228,12 +228,14 @@ func decodeBody(body []byte, v any) *apiError {
 
 // chatRequest is a /v1/chat/completions body.
 type chatRequest struct {
-	Model      string          `json:"model"`
-	Messages   []message       `json:"messages"`
-	Tools      []functionTool  `json:"tools"`
-	ToolChoice json.RawMessage `json:"tool_choice"`
-	conv       conversation
-	call       *core.ToolCall // the answer, when it is a tool call
+	Model          string          `json:"model"`
+	Messages       []message       `json:"messages"`
+	Tools          []functionTool  `json:"tools"`
+	ToolChoice     json.RawMessage `json:"tool_choice"`
+	ResponseFormat *responseFormat `json:"response_format"`
+	conv           conversation
+	call           *core.ToolCall // the answer, when it is a tool call
+	reply          string         // the answer's text otherwise
 }
 
 // functionTool is a tool of a chat request, {"type","function":{...}}, or
@@ -310,6 +312,9 @@ func parseChat(body []byte) (endpointRequest, *apiError) {
 	if req.conv, err = readConversation(req.Messages, "messages"); err != nil {
 		return nil, err
 	}
+	if req.reply, err = chatReply(req.Model, req.conv.lastPrompt, req.ResponseFormat); err != nil {
+		return nil, err
+	}
 	last := req.Messages[len(req.Messages)-1]
 	req.call, err = chooseCall(toolUse(req.Tools, req.ToolChoice, last.Role == "tool"), req.conv.lastPrompt)
 	return &req, err
@@ -318,16 +323,16 @@ func parseChat(body []byte) (endpointRequest, *apiError) {
 func (r *chatRequest) markerText() string { return r.conv.lastPrompt }
 
 func (r *chatRequest) usage() (int64, int64) {
-	return core.CountTokens(r.conv.texts...), core.CountTokens(answerText(r.call, r.Model, r.conv.lastPrompt))
+	return core.CountTokens(r.conv.texts...), core.CountTokens(answerText(r.call, r.reply))
 }
 
-// answerText is the text of an answer: the reply to the prompt, or a tool
-// call's arguments.
-func answerText(call *core.ToolCall, model, prompt string) string {
+// answerText is the text of an answer: the reply, or a tool call's
+// arguments.
+func answerText(call *core.ToolCall, reply string) string {
 	if call != nil {
 		return string(call.Arguments)
 	}
-	return core.Reply(model, prompt)
+	return reply
 }
 
 type chatCompletion struct {
@@ -397,7 +402,7 @@ func (r *chatRequest) answer(m core.AnswerMeta) any {
 		tc.Function.Name, tc.Function.Arguments = r.call.Name, string(r.call.Arguments)
 		choice.Message.ToolCalls, choice.FinishReason = []chatToolCall{tc}, "tool_calls"
 	} else {
-		reply := core.Reply(r.Model, r.conv.lastPrompt)
+		reply := r.reply
 		choice.Message.Content = &reply
 	}
 	return chatCompletion{
@@ -424,8 +429,10 @@ type responsesRequest struct {
 	Instructions *string         `json:"instructions"`
 	Tools        []functionTool  `json:"tools"`
 	ToolChoice   json.RawMessage `json:"tool_choice"`
+	Text         *textConfig     `json:"text"`
 	conv         conversation
 	call         *core.ToolCall // the answer, when it is a tool call
+	reply        string         // the answer's text otherwise
 }
 
 func parseResponses(body []byte) (endpointRequest, *apiError) {
@@ -455,6 +462,9 @@ func parseResponses(body []byte) (endpointRequest, *apiError) {
 		req.conv.texts = append(req.conv.texts, *req.Instructions)
 	}
 	var err *apiError
+	if req.reply, err = responsesReply(req.Model, req.conv.lastPrompt, req.Text); err != nil {
+		return nil, err
+	}
 	req.call, err = chooseCall(toolUse(req.Tools, req.ToolChoice, answered), req.conv.lastPrompt)
 	return &req, err
 }
@@ -462,7 +472,7 @@ func parseResponses(body []byte) (endpointRequest, *apiError) {
 func (r *responsesRequest) markerText() string { return r.conv.lastPrompt }
 
 func (r *responsesRequest) usage() (int64, int64) {
-	return core.CountTokens(r.conv.texts...), core.CountTokens(answerText(r.call, r.Model, r.conv.lastPrompt))
+	return core.CountTokens(r.conv.texts...), core.CountTokens(answerText(r.call, r.reply))
 }
 
 type responseObject struct {
@@ -553,7 +563,7 @@ func (r *responsesRequest) output(m core.AnswerMeta) []responseMessage {
 		Role:   "assistant",
 		Content: []outputText{{
 			Type:        "output_text",
-			Text:        core.Reply(r.Model, r.conv.lastPrompt),
+			Text:        r.reply,
 			Annotations: []string{},
 			Logprobs:    []string{},
 		}},
