@@ -64,6 +64,7 @@ type View struct {
 	RetryAttempts    int                    `json:"retry_attempts"`
 	RetryMaxWait     string                 `json:"retry_max_wait"`
 	HTTPIdleTimeout  string                 `json:"http_idle_timeout"`
+	MaxCost          float64                `json:"max_cost"`
 	Providers        map[string]ProfileView `json:"providers"`
 }
 
@@ -90,6 +91,7 @@ func ViewOf(cfg *config.Config) View {
 		RetryAttempts:    cfg.RetryAttempts,
 		RetryMaxWait:     config.FormatDuration(cfg.RetryMaxWait),
 		HTTPIdleTimeout:  config.FormatDuration(cfg.HTTPIdleTimeout),
+		MaxCost:          cfg.MaxCost,
 		Providers:        make(map[string]ProfileView, len(cfg.Providers)),
 	}
 	for name, p := range cfg.Providers {

@@ -1,0 +1,126 @@
+// Package tokens counts the input tokens of batch request lines in a
+// provider's own format (the lines jsonl.Converter writes), and reads the
+// most output tokens each line allows.
+//
+// OpenAI models are counted offline with their own encoding (o200k_base or
+// cl100k_base, from github.com/tiktoken-go/tokenizer, whose vocabularies
+// are compiled in) and the chat format's per-message overhead, which makes
+// text counts exact. Images and tool definitions follow the providers'
+// published rules and are marked as estimates. Anthropic and Gemini publish
+// no tokenizer: their text is counted with o200k_base as an approximation
+// whose error has not been measured.
+package tokens
+
+import (
+	"hash/maphash"
+	"strings"
+	"sync"
+
+	"github.com/tiktoken-go/tokenizer"
+)
+
+// Encoding is a BPE encoding with a memo of the strings it counted, so
+// that content repeated across requests (a shared system prompt, tool
+// definitions) is tokenized once. It is safe for concurrent use.
+type Encoding struct {
+	name  string
+	codec tokenizer.Codec
+	memo  [memoShards]memoShard
+	seed  maphash.Seed
+}
+
+const (
+	memoShards = 64
+	// memoShardMax bounds memory: a shard that fills is cleared.
+	memoShardMax = 4096
+	// memoMinLen is the shortest string worth memoizing.
+	memoMinLen = 64
+)
+
+type memoShard struct {
+	mu sync.Mutex
+	m  map[uint64]int
+}
+
+var (
+	encMu     sync.Mutex
+	encodings = map[tokenizer.Encoding]*Encoding{}
+)
+
+// GetEncoding returns the shared Encoding of a name (o200k_base,
+// cl100k_base).
+func GetEncoding(name tokenizer.Encoding) *Encoding {
+	encMu.Lock()
+	defer encMu.Unlock()
+	if e := encodings[name]; e != nil {
+		return e
+	}
+	codec, err := tokenizer.Get(name)
+	if err != nil {
+		panic("tokens: " + err.Error())
+	}
+	e := &Encoding{name: string(name), codec: codec, seed: maphash.MakeSeed()}
+	for i := range e.memo {
+		e.memo[i].m = map[uint64]int{}
+	}
+	encodings[name] = e
+	return e
+}
+
+// Name is the encoding's name.
+func (e *Encoding) Name() string { return e.name }
+
+// Count returns the number of tokens of s.
+func (e *Encoding) Count(s string) int {
+	if s == "" {
+		return 0
+	}
+	if len(s) < memoMinLen {
+		return e.count(s)
+	}
+	h := maphash.String(e.seed, s)
+	sh := &e.memo[h%memoShards]
+	sh.mu.Lock()
+	n, ok := sh.m[h]
+	sh.mu.Unlock()
+	if ok {
+		return n
+	}
+	n = e.count(s)
+	sh.mu.Lock()
+	if len(sh.m) >= memoShardMax {
+		clear(sh.m)
+	}
+	sh.m[h] = n
+	sh.mu.Unlock()
+	return n
+}
+
+// count tokenizes s. The codec reads special-token markers such as
+// <|endoftext|> as plain text, as the APIs do in a request.
+func (e *Encoding) count(s string) int {
+	n, _ := e.codec.Count(s)
+	return n
+}
+
+// OpenAIEncoding returns the encoding of an OpenAI model, and false for a
+// model that is not OpenAI's (an open model on an OpenAI-compatible
+// service), which is then counted with o200k_base as an approximation.
+//
+// Source: tiktoken's model.py (MODEL_PREFIX_TO_ENCODING): o200k_base for
+// gpt-5, gpt-4.1, gpt-4o, chatgpt-4o and the o-series; cl100k_base for
+// gpt-4, gpt-3.5-turbo and the text-embedding models.
+func OpenAIEncoding(model string) (*Encoding, bool) {
+	m := strings.TrimPrefix(model, "ft:")
+	for _, p := range []string{"gpt-5", "gpt-4.1", "gpt-4o", "chatgpt-4o", "o1", "o3", "o4", "gpt-oss"} {
+		if strings.HasPrefix(m, p) {
+			return GetEncoding(tokenizer.O200kBase), true
+		}
+	}
+	for _, p := range []string{"gpt-4", "gpt-3.5", "gpt-35", "text-embedding-", "davinci-002", "babbage-002"} {
+		if strings.HasPrefix(m, p) {
+			return GetEncoding(tokenizer.Cl100kBase), true
+		}
+	}
+	return GetEncoding(tokenizer.O200kBase), false
+}
