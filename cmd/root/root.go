@@ -177,6 +177,7 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 
 	cmd.AddCommand(
 		createcmd.NewCmdCreate(f, nil),
+		createcmd.NewCmdEstimate(f, nil),
 		statuscmd.NewCmdStatus(f, nil),
 		waitcmd.NewCmdWait(f, nil),
 		listcmd.NewCmdList(f, nil),

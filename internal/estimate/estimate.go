@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"runtime"
 	"sort"
@@ -108,7 +109,7 @@ func newTally() *tally { return &tally{drivers: map[Driver]int{}} }
 func Run(in Input) (*Report, error) {
 	counter := tokens.NewCounter(in.Target, in.Model)
 	ceilings := &modelCeilings{table: in.Prices, provider: in.Provider, rows: map[string]*prices.Row{}}
-	rep := &Report{Provider: in.Provider, Model: in.Model}
+	rep := &Report{Provider: in.Provider, Model: in.Model, Unpriced: []string{}, Drivers: []Driver{}, Parts: []Count{}}
 	total := map[string]*tally{}
 	for _, path := range in.Parts {
 		part, err := countFile(path, in.Model, counter, ceilings)
@@ -212,6 +213,8 @@ func price(byModel map[string]*tally, ceilings *modelCeilings, unpriced *[]strin
 	if bounded {
 		c.OutputTokensMax = &outMax
 	}
+	batch.Min, sync.Min = micro(batch.Min), micro(sync.Min)
+	batchMax, syncMax = micro(batchMax), micro(syncMax)
 	if priced {
 		if bounded {
 			batch.Max, sync.Max = &batchMax, &syncMax
@@ -348,3 +351,7 @@ func addLine(t *tally, l tokens.Line, row *prices.Row) {
 		t.unbounded++
 	}
 }
+
+// micro rounds USD to a millionth of a dollar, so that JSON shows no
+// floating-point noise.
+func micro(v float64) float64 { return math.Round(v*1e6) / 1e6 }
