@@ -2,8 +2,6 @@ package tokens
 
 import (
 	"encoding/json"
-
-	"github.com/tiktoken-go/tokenizer"
 )
 
 // anthropicToolOverhead is the system prompt Anthropic adds when a request
@@ -49,7 +47,7 @@ func (c *Counter) anthropic(line []byte) (Line, error) {
 		return Line{}, badLine(err)
 	}
 	p := l.Params
-	t := &tally{enc: GetEncoding(tokenizer.O200kBase)}
+	t := &tally{enc: GetEncoding(O200kBase)}
 	if len(p.System) > 0 {
 		t.n += tokensPerMessage
 		anthropicContent(t, p.System)

@@ -2,8 +2,6 @@ package tokens
 
 import (
 	"encoding/json"
-
-	"github.com/tiktoken-go/tokenizer"
 )
 
 // geminiLine is a Gemini batch line; members may be camelCase (as
@@ -51,7 +49,7 @@ func (c *Counter) gemini(line []byte) (Line, error) {
 		return Line{}, badLine(err)
 	}
 	r := l.Request
-	t := &tally{enc: GetEncoding(tokenizer.O200kBase)}
+	t := &tally{enc: GetEncoding(O200kBase)}
 	if r.Content != nil {
 		geminiParts(t, r.Content)
 		return Line{Input: t.n, NoOutput: true, Estimated: t.estimated}, nil

@@ -265,7 +265,7 @@ func toolDefinitions(t *tally, model string, tools []openaiTool) {
 				if len(p.Enum) > 0 {
 					n -= 3
 					for _, item := range p.Enum {
-						n += 3 + t.enc.Count(strings.Trim(string(mustJSONAny(item)), `"`))
+						n += 3 + t.enc.Count(enumText(item))
 					}
 				}
 				typ, _ := p.Type.(string)
@@ -276,7 +276,12 @@ func toolDefinitions(t *tally, model string, tools []openaiTool) {
 	t.estimate(n + 12)
 }
 
-func mustJSONAny(v any) []byte {
+// enumText is an enum value as the cookbook counts it: a string as it is,
+// anything else as JSON.
+func enumText(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
 	b, _ := json.Marshal(v)
-	return b
+	return string(b)
 }
