@@ -43,7 +43,11 @@ func corpusText(r *rand.Rand, words int) string {
 // corpusPNG is a PNG of a random size up to 3000x3000: its signature and
 // header chunk only, which is all a size reader reads.
 func corpusPNG(r *rand.Rand) string {
-	w, h := 1+r.IntN(3000), 1+r.IntN(3000)
+	return pngHeader(1+r.IntN(3000), 1+r.IntN(3000))
+}
+
+// pngHeader is a data: URL of a PNG's signature and header chunk.
+func pngHeader(w, h int) string {
 	ihdr := binary.BigEndian.AppendUint32(nil, uint32(w))
 	ihdr = binary.BigEndian.AppendUint32(ihdr, uint32(h))
 	ihdr = append(ihdr, 8, 0, 0, 0, 0) // 8-bit grayscale

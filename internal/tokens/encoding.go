@@ -94,21 +94,31 @@ func (e *Encoding) Count(s string) int {
 		return e.count(s)
 	}
 	h := maphash.String(e.seed, s)
-	sh := &e.memo[h%memoShards]
-	sh.mu.Lock()
-	n, ok := sh.m[h]
-	sh.mu.Unlock()
-	if ok {
+	if n, ok := e.recall(h); ok {
 		return n
 	}
-	n = e.count(s)
+	n := e.count(s)
+	e.remember(h, n)
+	return n
+}
+
+func (e *Encoding) recall(h uint64) (int, bool) {
+	sh := &e.memo[h%memoShards]
 	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	n, ok := sh.m[h]
+	return n, ok
+}
+
+// remember keeps a count, clearing the shard first when it is full.
+func (e *Encoding) remember(h uint64, n int) {
+	sh := &e.memo[h%memoShards]
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
 	if len(sh.m) >= memoShardMax {
 		clear(sh.m)
 	}
 	sh.m[h] = n
-	sh.mu.Unlock()
-	return n
 }
 
 // count tokenizes s, reading special-token markers such as <|endoftext|>

@@ -68,8 +68,9 @@ func openaiImage(model, url, detail string) int {
 // anthropicImage is an image's input tokens by Anthropic's rule
 // (https://docs.claude.com/en/docs/build-with-claude/vision, "Calculate
 // image costs"): width*height/750, for an image that is first scaled down
-// to fit 1568px on its long edge and about 1.15 megapixels, so at most
-// about 1,600 tokens, which is also the count of an image of unknown size.
+// to fit 1568px on its long edge, and further when it would take more than
+// about 1,600 tokens: at most 1,600, which is also the count of an image of
+// unknown size.
 func anthropicImage(data string) int {
 	w, h, ok := imageSize(data)
 	if !ok {
@@ -77,9 +78,6 @@ func anthropicImage(data string) int {
 	}
 	fw, fh := float64(w), float64(h)
 	if s := 1568 / math.Max(fw, fh); s < 1 {
-		fw, fh = fw*s, fh*s
-	}
-	if s := math.Sqrt(1.15e6 / (fw * fh)); s < 1 {
 		fw, fh = fw*s, fh*s
 	}
 	return min(int(math.Ceil(fw*fh/750)), 1600)
