@@ -28,10 +28,13 @@ func (r *Report) Write(w io.Writer) {
 	if r.Counting != "exact" {
 		counting = "approximate, error " + r.ErrorBound
 	}
-	fmt.Fprintf(w, "input tokens\t%s (%s)\n", Int(r.InputTokens), counting)
 	if r.Estimated > 0 {
-		fmt.Fprintf(w, "estimated\timages or tools in %s counted by the provider's published rules\n", plural(r.Estimated, "request"))
+		if r.Counting == "exact" {
+			counting = "exact for text"
+		}
+		counting += "; images or tools in " + plural(r.Estimated, "request") + " estimated by the provider's published rules"
 	}
+	fmt.Fprintf(w, "input tokens\t%s (%s)\n", Int(r.InputTokens), counting)
 	fmt.Fprintf(w, "output tokens\t%s\n", r.outputText(r.Count))
 	if len(r.Unpriced) > 0 {
 		fmt.Fprintf(w, "cost\tunknown: no price for %s (add it to %s in BATCHCTL_HOME)\n", r.unpricedNames(), prices.FileName)
@@ -106,13 +109,17 @@ func rangeText(r *Range) string {
 	return Money(r.Min) + " … " + Money(*r.Max)
 }
 
-// Money formats USD: cents above a dollar, four decimals below.
+// Money formats USD: cents from a dollar up, four decimals from a cent,
+// six below (the smallest amount estimates are rounded to).
 func Money(v float64) string {
-	if v >= 1 {
+	switch {
+	case v >= 1:
 		cents := int64(math.Round(v * 100))
 		return fmt.Sprintf("$%s.%02d", Int(cents/100), cents%100)
+	case v >= 0.01:
+		return fmt.Sprintf("$%.4f", v)
 	}
-	return fmt.Sprintf("$%.4f", v)
+	return fmt.Sprintf("$%.6f", v)
 }
 
 // Int formats n with thousands separators.
