@@ -246,9 +246,9 @@ func createRun(ctx context.Context, opts *Options, intervalSet bool) error {
 	}
 	defer p.done()
 	m, plan, spec, profile, window := p.m, p.plan, p.spec, p.profile, p.window
-	maxCost := cfg.MaxCost
+	maxCost, capFrom := cfg.MaxCost, "max_cost in "+cfg.File
 	if opts.MaxCost != nil {
-		maxCost = *opts.MaxCost
+		maxCost, capFrom = *opts.MaxCost, "--max-cost"
 	}
 	if maxCost > 0 && opts.InputFileID != "" {
 		if opts.MaxCost != nil {
@@ -272,14 +272,14 @@ func createRun(ctx context.Context, opts *Options, intervalSet bool) error {
 		}
 		m.Discard(plan)
 		if rep != nil {
-			if err := rep.CheckMaxCost(maxCost); err != nil {
+			if err := rep.CheckMaxCost(maxCost, capFrom); err != nil {
 				return &cmdutil.UsageError{Err: err}
 			}
 		}
 		return nil
 	}
 	if rep != nil {
-		if err := rep.CheckMaxCost(maxCost); err != nil {
+		if err := rep.CheckMaxCost(maxCost, capFrom); err != nil {
 			m.Discard(plan)
 			return &cmdutil.UsageError{Err: err}
 		}

@@ -220,9 +220,9 @@ func retryRun(ctx context.Context, opts *Options) error {
 
 // checkMaxCost refuses the retry when it may cost more than the cap.
 func checkMaxCost(opts *Options, cfg *config.Config, m *jobs.Manager, plan *jobs.Plan, profile *config.Profile) error {
-	maxCost := cfg.MaxCost
+	maxCost, capFrom := cfg.MaxCost, "max_cost in "+cfg.File
 	if opts.MaxCost != nil {
-		maxCost = *opts.MaxCost
+		maxCost, capFrom = *opts.MaxCost, "--max-cost"
 	}
 	if maxCost <= 0 {
 		return nil
@@ -235,7 +235,7 @@ func checkMaxCost(opts *Options, cfg *config.Config, m *jobs.Manager, plan *jobs
 	if err != nil {
 		return err
 	}
-	if err := rep.CheckMaxCost(maxCost); err != nil {
+	if err := rep.CheckMaxCost(maxCost, capFrom); err != nil {
 		return &cmdutil.UsageError{Err: err}
 	}
 	return nil

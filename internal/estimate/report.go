@@ -110,7 +110,7 @@ func rangeText(r *Range) string {
 }
 
 // Money formats USD: cents from a dollar up, four decimals from a cent,
-// six below (the smallest amount estimates are rounded to).
+// up to six below (the smallest amount estimates are rounded to).
 func Money(v float64) string {
 	switch {
 	case v >= 1:
@@ -119,7 +119,10 @@ func Money(v float64) string {
 	case v >= 0.01:
 		return fmt.Sprintf("$%.4f", v)
 	}
-	return fmt.Sprintf("$%.6f", v)
+	if v == 0 {
+		return "$0"
+	}
+	return "$" + strings.TrimRight(fmt.Sprintf("%.6f", v), "0")
 }
 
 // Int formats n with thousands separators.
@@ -149,12 +152,13 @@ func plural(n int, what string) string {
 
 // CheckMaxCost refuses a job whose upper bound at the job's rate (batch)
 // is over max USD, or cannot be known: a model without a price, requests
-// without an output ceiling. It returns nil when max is 0 (no cap).
-func (r *Report) CheckMaxCost(max float64) error {
+// without an output ceiling. It returns nil when max is 0 (no cap). from
+// names where the cap was set ("--max-cost", "max_cost in FILE").
+func (r *Report) CheckMaxCost(max float64, from string) error {
 	if max <= 0 {
 		return nil
 	}
-	cap := "--max-cost " + Money(max)
+	cap := from + " " + Money(max)
 	switch {
 	case len(r.Unpriced) > 0:
 		return fmt.Errorf("%s: the cost cannot be bounded: no price for %s (add it to %s in BATCHCTL_HOME); nothing was sent",
