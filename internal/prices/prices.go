@@ -6,9 +6,11 @@
 package prices
 
 import (
+	"bytes"
 	_ "embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -98,8 +100,10 @@ func Load(home string) (*Table, error) {
 
 func parse(b []byte, origin string, base []Row) (*Table, error) {
 	var entries []entry
-	if err := yaml.Unmarshal(b, &entries); err != nil {
-		return nil, fmt.Errorf("%s: %w (want a list of entries, each with a model: field)", origin, err)
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true) // a misspelt field is an error, not a price of 0
+	if err := dec.Decode(&entries); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%s: want a list of entries, each with a model: field: %w", origin, err)
 	}
 	rows := append([]Row(nil), base...)
 	for i, e := range entries {

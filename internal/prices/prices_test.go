@@ -71,6 +71,7 @@ func TestLoadErrors(t *testing.T) {
 		"no model":         "- input: 1\n",
 		"new without rate": "- provider: x\n  model: y\n",
 		"new w/o provider": "- model: nothing-like-it\n  input: 1\n",
+		"misspelt field":   "- model: gpt-4o\n  inptu: 1\n",
 	} {
 		home := t.TempDir()
 		os.WriteFile(filepath.Join(home, FileName), []byte(file), 0o600)
