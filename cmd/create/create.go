@@ -32,12 +32,14 @@ type Options struct {
 	Manager func() (*jobs.Manager, error)
 	Now     func() time.Time
 
-	File        string
-	Model       string
-	Provider    string
-	Name        string
-	Metadata    []string
-	DryRun      bool
+	File     string
+	Model    string
+	Provider string
+	Name     string
+	Metadata []string
+	DryRun   bool
+	// NoEstimate leaves the estimate out of a dry run's plan.
+	NoEstimate  bool
 	Force       bool
 	MaxRequests int
 	MaxBytes    string
@@ -125,7 +127,8 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 			sets the 5m), saying so on standard error, before creating the batch again.
 
 			--dry-run prints the plan and the estimate of %[1]sbatchctl estimate%[1]s: tokens and
-			the cost range. --max-cost USD (default: max_cost in the config) refuses a job
+			the cost range (--no-estimate leaves it out: counting tokens is much slower
+			than checking the input). --max-cost USD (default: max_cost in the config) refuses a job
 			whose cost at batch prices may be more, before anything is sent (exit 2): the
 			upper bound counts each request's whole output ceiling (its max_tokens, or the
 			model's maximum output from the price table), and a model without a price or a
@@ -213,6 +216,7 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 	fl.StringVar(&opts.Name, "name", "", "a name for the job, usable wherever a job id is")
 	fl.StringArrayVar(&opts.Metadata, "metadata", nil, "`key=value` attached to the provider batch (repeatable)")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "validate and print the plan; send and record nothing")
+	fl.BoolVar(&opts.NoEstimate, "no-estimate", false, "with --dry-run: leave out the token count and cost (faster on large inputs)")
 	fl.BoolVar(&opts.Force, "force", false, "submit even if a job with the same input, options and name was made within 24h")
 	fl.IntVar(&opts.MaxRequests, "max-requests", 0, "most requests in one provider batch (default: the provider's limit)")
 	fl.StringVar(&opts.MaxBytes, "max-bytes", "", "largest input of one provider batch, e.g. 100MB (default: the provider's limit)")
@@ -259,7 +263,7 @@ func createRun(ctx context.Context, opts *Options, intervalSet bool) error {
 		maxCost = 0
 	}
 	var rep *estimate.Report
-	if opts.InputFileID == "" && (opts.DryRun || maxCost > 0) {
+	if opts.InputFileID == "" && ((opts.DryRun && !opts.NoEstimate) || maxCost > 0) {
 		if rep, err = estimatePlan(m, plan, profile, cfg); err != nil {
 			m.Discard(plan)
 			return err
