@@ -83,6 +83,8 @@ func (g *API) route(r *http.Request) (op string, h core.Handler) {
 	switch {
 	case collection == "models" && (method == GenerateMethod || method == EmbedMethod):
 		return core.OpCreate, g.onlyMethod(http.MethodPost, g.createBatch(name, method))
+	case collection == "models" && method == CountMethod:
+		return "", g.onlyMethod(http.MethodPost, g.countTokens)
 	case collection == "batches" && method == "":
 		switch r.Method {
 		case http.MethodGet:
