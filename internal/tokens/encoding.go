@@ -18,6 +18,8 @@ import (
 	"hash/maphash"
 	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf8"
 
 	tiktoken "github.com/pkoukk/tiktoken-go"
 	tiktokenloader "github.com/pkoukk/tiktoken-go-loader"
@@ -121,10 +123,33 @@ func (e *Encoding) remember(h uint64, n int) {
 	sh.m[h] = n
 }
 
+// maxRun is the longest run of non-space bytes tokenized whole. Byte-pair
+// merging takes time in the square of a piece's length, and the encodings
+// split text into pieces at spaces, so a long unbroken run (50 MB of "x",
+// a pasted blob) would take hours. A longer run is cut into pieces of this
+// size, each counted apart (and memoized: a repeated run costs one piece):
+// the count can then be off by a token or so per cut. Words, numbers and
+// punctuation in text are far shorter, so text counts stay exact.
+const maxRun = 256
+
 // count tokenizes s, reading special-token markers such as <|endoftext|>
 // as plain text, as the APIs do in a request.
 func (e *Encoding) count(s string) int {
-	return len(e.codec.EncodeOrdinary(s))
+	if len(s) <= maxRun {
+		return len(e.codec.EncodeOrdinary(s))
+	}
+	total, start, run := 0, 0, 0
+	for i, r := range s {
+		if unicode.IsSpace(r) {
+			run = i + utf8.RuneLen(r)
+			continue
+		}
+		if i-run >= maxRun {
+			total += e.Count(s[start:i])
+			start, run = i, i
+		}
+	}
+	return total + len(e.codec.EncodeOrdinary(s[start:]))
 }
 
 // OpenAIEncoding returns the encoding of an OpenAI model, and false for a

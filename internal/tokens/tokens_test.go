@@ -101,3 +101,20 @@ func TestMemoBounded(t *testing.T) {
 		}
 	}
 }
+
+func TestLongRunsAreCut(t *testing.T) {
+	e := GetEncoding(O200kBase)
+	// 5 MB without a space: whole, byte-pair merging would not end in
+	// the test's time.
+	n := e.Count(strings.Repeat("x", 5<<20))
+	// the count is that of one cut piece per piece
+	if want := e.count(strings.Repeat("x", maxRun)) * (5 << 20) / maxRun; n != want {
+		t.Errorf("5 MB of x: %d tokens, want %d", n, want)
+	}
+	// text with spaces is not cut: " hello" and " world" are a token each,
+	// the first "hello" and the last space one more each
+	text := strings.Repeat("hello world ", 1000)
+	if got, want := e.Count(text), 2001; got != want {
+		t.Errorf("text: %d tokens, want %d", got, want)
+	}
+}
