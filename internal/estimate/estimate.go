@@ -65,13 +65,20 @@ type Report struct {
 	// (Anthropic, Gemini, models whose tokenizer is not known).
 	Counting string `json:"counting"`
 	// ErrorBound is the measured error of an approximate count, or
-	// "unmeasured".
-	ErrorBound string `json:"error_bound"`
+	// "unmeasured"; null for an exact count.
+	ErrorBound *string `json:"error_bound"`
 	// Estimated is the requests whose count includes images or tools,
 	// counted by the providers' published rules.
 	Estimated int `json:"estimated_requests"`
-	Count
-	Unpriced []string `json:"unpriced_models"`
+	// The whole job, as in Count (spelt out, not embedded, so that
+	// --json=FIELDS can name them).
+	Requests        int      `json:"requests"`
+	InputTokens     int64    `json:"input_tokens"`
+	OutputTokensMin int64    `json:"output_tokens_min"`
+	OutputTokensMax *int64   `json:"output_tokens_max"`
+	Batch           *Range   `json:"batch_cost"`
+	Sync            *Range   `json:"sync_cost"`
+	Unpriced        []string `json:"unpriced_models"`
 	// Unbounded is the requests without an output ceiling.
 	Unbounded int      `json:"unbounded_requests"`
 	Drivers   []Driver `json:"drivers"`
@@ -124,7 +131,7 @@ func Run(in Input) (*Report, error) {
 			total[model].add(t)
 		}
 	}
-	rep.Count = price(total, ceilings, &rep.Unpriced)
+	rep.setTotal(price(total, ceilings, &rep.Unpriced))
 	exact, inexact := false, false
 	drivers := map[Driver]int{}
 	for _, t := range total {
@@ -135,9 +142,10 @@ func Run(in Input) (*Report, error) {
 			drivers[d] += n
 		}
 	}
-	rep.Counting, rep.ErrorBound = "exact", ""
+	rep.Counting = "exact"
 	if inexact || !exact {
-		rep.Counting, rep.ErrorBound = "approximate", "unmeasured"
+		unmeasured := "unmeasured"
+		rep.Counting, rep.ErrorBound = "approximate", &unmeasured
 	}
 	for d, n := range drivers {
 		d.Requests = n
@@ -151,6 +159,17 @@ func Run(in Input) (*Report, error) {
 		return a.Ceiling > b.Ceiling
 	})
 	return rep, nil
+}
+
+func (r *Report) setTotal(c Count) {
+	r.Requests, r.InputTokens, r.OutputTokensMin, r.OutputTokensMax = c.Requests, c.InputTokens, c.OutputTokensMin, c.OutputTokensMax
+	r.Batch, r.Sync = c.Batch, c.Sync
+}
+
+// total is the whole job as a Count.
+func (r *Report) total() Count {
+	return Count{Requests: r.Requests, InputTokens: r.InputTokens, OutputTokensMin: r.OutputTokensMin,
+		OutputTokensMax: r.OutputTokensMax, Batch: r.Batch, Sync: r.Sync}
 }
 
 // modelCeilings looks up and caches price rows by model.

@@ -26,7 +26,7 @@ func ForPlan(m *jobs.Manager, plan *jobs.Plan, profile *config.Profile, table *p
 func (r *Report) Write(w io.Writer) {
 	counting := "exact"
 	if r.Counting != "exact" {
-		counting = "approximate, error " + r.ErrorBound
+		counting = "approximate, error " + *r.ErrorBound
 	}
 	if r.Estimated > 0 {
 		if r.Counting == "exact" {
@@ -35,7 +35,7 @@ func (r *Report) Write(w io.Writer) {
 		counting += "; images or tools in " + plural(r.Estimated, "request") + " estimated by the provider's published rules"
 	}
 	fmt.Fprintf(w, "input tokens\t%s (%s)\n", Int(r.InputTokens), counting)
-	fmt.Fprintf(w, "output tokens\t%s\n", r.outputText(r.Count))
+	fmt.Fprintf(w, "output tokens\t%s\n", r.outputText(r.total()))
 	if len(r.Unpriced) > 0 {
 		fmt.Fprintf(w, "cost\tunknown: no price for %s (add it to %s in BATCHCTL_HOME)\n", r.unpricedNames(), prices.FileName)
 	} else {
