@@ -26,6 +26,7 @@ const (
 	budgetRegistry   = 100 * time.Millisecond
 	budgetStartup    = 20 * time.Millisecond
 	budgetSchemaCost = 1.5 // results --schema against results, on JSON answers
+	budgetEstimate   = 25  // MB/s of wall time, on every core (issue 14)
 )
 
 // oneCore is the environment of throughput rows: the budgets are per core.
@@ -69,7 +70,7 @@ func benchmark(ctx context.Context, o *options) error {
 	if err := b.setup(ctx); err != nil {
 		return err
 	}
-	steps := []func(context.Context) error{b.results, b.checked, b.validation, b.upload, b.registry, b.startup, b.flatness}
+	steps := []func(context.Context) error{b.results, b.checked, b.validation, b.estimate, b.upload, b.registry, b.startup, b.flatness}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
 			return err
@@ -301,11 +302,11 @@ func (b *bench) validation(ctx context.Context) error {
 	}
 	const what = "validate + convert: OpenAI chat input"
 	progress("measuring %s", what)
-	m, err := b.mt.best(ctx, b.batchctl("home", []string{oneCore}, "create", "-f", path, "--provider", "openai", "--dry-run"), b.o.runs)
+	m, err := b.mt.best(ctx, b.batchctl("home", []string{oneCore}, "create", "-f", path, "--provider", "openai", "--dry-run", "--no-estimate"), b.o.runs)
 	if err != nil {
 		return err
 	}
-	r := row{what: what, command: "batchctl create --dry-run", bytes: g.size, m: m}
+	r := row{what: what, command: "batchctl create --dry-run --no-estimate", bytes: g.size, m: m}
 	r.atLeastMBps(budgetMBps)
 	r.underRSS(budgetRSSMiB)
 	if b.jq == "" {
@@ -319,6 +320,26 @@ func (b *bench) validation(ctx context.Context) error {
 	r.speedup(jm, "jq")
 	b.t.add(r)
 	b.t.add(row{what: what, command: "jq -c .", bytes: g.size, m: jm})
+	return nil
+}
+
+// estimate measures `batchctl estimate` of the chat input on every core:
+// its budget is on wall time, the cores working together.
+func (b *bench) estimate(ctx context.Context) error {
+	path, g, err := b.data(chatInput, int64(b.o.input))
+	if err != nil {
+		return err
+	}
+	const what = "token count + price: OpenAI chat input"
+	progress("measuring %s", what)
+	m, err := b.mt.best(ctx, b.batchctl("home", nil, "estimate", "-f", path, "--model", "openai/gpt-4o-mini"), b.o.runs)
+	if err != nil {
+		return err
+	}
+	r := row{what: what, command: "batchctl estimate (all cores)", bytes: g.size, m: m}
+	r.check(fmt.Sprintf("≥%d MB/s", budgetEstimate), r.throughput(m.wall) >= budgetEstimate)
+	r.underRSS(budgetRSSMiB)
+	b.t.add(r)
 	return nil
 }
 

@@ -17,15 +17,18 @@
 //   - `batchctl results --from-file --schema` on an OpenAI chat output of
 //     small JSON answers (extraction), against the same command without
 //     --schema: checking may add at most half (issue 17);
-//   - `batchctl create --dry-run` (validation and conversion) of a chat
-//     input, against `jq -c .`;
+//   - `batchctl create --dry-run --no-estimate` (validation and
+//     conversion) of a chat input, against `jq -c .`;
+//   - `batchctl estimate` of the same input (token count and price, on
+//     every core: its budget is on wall time);
 //   - uploading that input to `batchctl emulator serve` with `batchctl
 //     create`, against `curl -F` to the same server;
 //   - `batchctl list` and `batchctl status` with -jobs jobs in the
 //     registry, and `batchctl --version`;
 //   - peak RSS of results normalization as the file grows (-flatness).
 //
-// Throughput rows run batchctl with GOMAXPROCS=1: the budgets are per core.
+// Throughput rows run batchctl with GOMAXPROCS=1, the budgets being per
+// core, except estimate's.
 // jq and curl are installed with apt-get when missing and possible; rows
 // whose tool is missing are skipped, saying so. Sizes take the units of
 // the config file (200MB, 1GiB).

@@ -17,10 +17,12 @@ import (
 	"github.com/batchctl/batchctl/cmd/shared"
 	"github.com/batchctl/batchctl/internal/cmdutil"
 	"github.com/batchctl/batchctl/internal/config"
+	"github.com/batchctl/batchctl/internal/estimate"
 	"github.com/batchctl/batchctl/internal/iostreams"
 	"github.com/batchctl/batchctl/internal/jobs"
 	"github.com/batchctl/batchctl/internal/jsonl"
 	"github.com/batchctl/batchctl/internal/jsonscan"
+	"github.com/batchctl/batchctl/internal/prices"
 	"github.com/batchctl/batchctl/internal/providers/all"
 )
 
@@ -31,15 +33,19 @@ type Options struct {
 	Manager func() (*jobs.Manager, error)
 	Now     func() time.Time
 
-	File        string
-	Model       string
-	Provider    string
-	Name        string
-	Metadata    []string
-	DryRun      bool
+	File     string
+	Model    string
+	Provider string
+	Name     string
+	Metadata []string
+	DryRun   bool
+	// NoEstimate leaves the estimate out of a dry run's plan.
+	NoEstimate  bool
 	Force       bool
 	MaxRequests int
 	MaxBytes    string
+	// MaxCost caps the job's cost in USD; nil takes max_cost from the config.
+	MaxCost *float64
 
 	Wait     bool
 	Interval time.Duration
@@ -76,6 +82,7 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 		Now:     f.Now,
 	}
 	defaultFlags := &requestFlags{}
+	var maxCost float64
 	cmd := &cobra.Command{
 		Use:   "create {-f <file> | --prompt <text>...} [--model <provider/model>] [flags]",
 		Short: "Submit a file of requests as a batch job",
@@ -148,6 +155,14 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 			sent once more at most, and its result line says how often it was sent
 			("attempts").
 
+			--dry-run prints the plan and the estimate of %[1]sbatchctl estimate%[1]s: tokens and
+			the cost range (--no-estimate leaves it out: counting tokens is much slower
+			than checking the input). --max-cost USD (default: max_cost in the config) refuses a job
+			whose cost at batch prices may be more, before anything is sent (exit 2): the
+			upper bound counts each request's whole output ceiling (its max_tokens, or the
+			model's maximum output from the price table), and a model without a price or a
+			request without a ceiling cannot be bounded, so it is refused too.
+
 			With --wait, create waits for the job and streams its results like %[1]sbatchctl results%[1]s.
 			Without it, --json prints the job (the fields of %[1]sbatchctl status --json%[1]s)
 			instead of its id; --jq filters it.
@@ -155,7 +170,7 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 			EXIT STATUS
 			  0  created (with --wait: every request succeeded)
 			  1  network or provider error
-			  2  invalid input or flags; nothing was sent
+			  2  invalid input or flags, or over --max-cost; nothing was sent
 			  3  with --wait: some requests did not succeed
 			  4  missing or rejected API key
 			  124 with --wait --timeout: still running
@@ -207,6 +222,12 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 			if opts.Exporter.Enabled() && (opts.DryRun || opts.Wait) {
 				return cmdutil.FlagErrorf("--json cannot be used with --dry-run or --wait")
 			}
+			if cmd.Flags().Changed("max-cost") {
+				if maxCost < 0 {
+					return cmdutil.FlagErrorf("--max-cost must not be negative")
+				}
+				opts.MaxCost = &maxCost
+			}
 			if opts.MaxRequests < 1 && cmd.Flags().Changed("max-requests") {
 				return cmdutil.FlagErrorf("--max-requests must be at least 1")
 			}
@@ -238,9 +259,11 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 	fl.StringVar(&opts.Name, "name", "", "a name for the job, usable wherever a job id is")
 	fl.StringArrayVar(&opts.Metadata, "metadata", nil, "`key=value` attached to the provider batch (repeatable)")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "validate and print the plan; send and record nothing")
+	fl.BoolVar(&opts.NoEstimate, "no-estimate", false, "with --dry-run: leave out the token count and cost (faster on large inputs)")
 	fl.BoolVar(&opts.Force, "force", false, "submit even if a job with the same input, options and name was made within 24h")
 	fl.IntVar(&opts.MaxRequests, "max-requests", 0, "most requests in one provider batch (default: the provider's limit)")
 	fl.StringVar(&opts.MaxBytes, "max-bytes", "", "largest input of one provider batch, e.g. 100MB (default: the provider's limit)")
+	fl.Float64Var(&maxCost, "max-cost", 0, "send nothing if the job may cost more than this many `USD` at batch prices (default: max_cost; 0 for no cap)")
 	fl.BoolVarP(&opts.Wait, "wait", "w", false, "wait for the job and stream its results")
 	fl.DurationVar(&opts.Interval, "interval", 0, "with --wait: longest pause between polls (default: poll_interval)")
 	fl.DurationVar(&opts.Timeout, "timeout", 0, "with --wait: give up waiting after this long (exit 124)")
@@ -271,85 +294,49 @@ func createRun(ctx context.Context, opts *Options, intervalSet bool) error {
 	if err != nil {
 		return err
 	}
-	providerName, model, err := resolveModel(cfg, opts.Model, opts.Provider)
+	p, err := prepare(ctx, opts, cfg)
 	if err != nil {
 		return err
 	}
-	schema, err := shared.ReadSchema(opts.SchemaFile)
-	if err != nil {
-		return err
+	defer p.done()
+	m, plan, spec, profile, window := p.m, p.plan, p.spec, p.profile, p.window
+	maxCost, capFrom := cfg.MaxCost, "max_cost in "+cfg.File
+	if opts.MaxCost != nil {
+		maxCost, capFrom = *opts.MaxCost, "--max-cost"
 	}
-	profile, err := cfg.Profile(providerName)
-	if err != nil {
-		return &cmdutil.UsageError{Err: err}
-	}
-	if opts.Direct && !profile.Direct() {
-		c := *profile
-		c.Mode = config.ModeDirect
-		profile = &c
-	}
-	switch {
-	case !profile.Direct() && (opts.Detach || opts.Concurrency > 0 || opts.RPM > 0 || opts.TPM > 0):
-		return cmdutil.FlagErrorf("--detach, --concurrency, --rpm and --tpm are for direct jobs: add --direct, or use a profile with mode: direct")
-	case profile.Direct() && opts.InputFileID != "":
-		return cmdutil.FlagErrorf("--input-file-id cannot be used with a direct job: its requests are sent from here")
-	}
-	// Whatever can be found wrong here is found before the job is recorded.
-	if err := all.Check(cfg, profile); err != nil {
-		return &cmdutil.UsageError{Err: err}
-	}
-	window := profile.CompletionWindow
-	if opts.CompletionWindow != "" {
-		window = opts.CompletionWindow
-	}
-	meta, err := parseMetadata(opts.Metadata)
-	if err != nil {
-		return err
-	}
-	var maxBytes int64
-	if opts.MaxBytes != "" {
-		if maxBytes, err = config.ParseBytes(opts.MaxBytes); err != nil {
-			return cmdutil.FlagErrorf("--max-bytes: %v", err)
+	if maxCost > 0 && opts.InputFileID != "" {
+		if opts.MaxCost != nil {
+			m.Discard(plan)
+			return cmdutil.FlagErrorf("--max-cost needs the requests to count: it cannot be used with --input-file-id")
 		}
+		fmt.Fprintf(opts.IO.ErrOut, "max_cost %s not applied: the requests of a provider file cannot be counted here\n", estimate.Money(maxCost))
+		maxCost = 0
 	}
-	m, id, done, err := manager(ctx, opts, cfg)
-	if err != nil {
-		return err
-	}
-	defer done()
-	spec := jobs.Spec{
-		File: opts.File, Profile: profile, Model: model, Name: opts.Name,
-		Metadata: meta, MaxRequests: opts.MaxRequests, MaxBytes: maxBytes,
-		Defaults: opts.Defaults, TextInput: opts.InputFormat == "text",
-		CompletionWindow: window, Schema: schema,
-	}
-	var plan *jobs.Plan
-	if opts.InputFileID != "" {
-		spec.File = "provider file " + opts.InputFileID
-		kind := opts.Defaults.Endpoint
-		if kind == "" {
-			kind = jsonl.KindChat
-		}
-		if plan, err = m.PrepareRemote(id, spec, opts.InputFileID, kind); err != nil {
-			return &cmdutil.UsageError{Err: err}
-		}
-	} else {
-		in, closeIn, err := openInput(opts.IO, opts.File, opts.Prompts)
-		if err != nil {
-			return err
-		}
-		defer closeIn()
-		if spec.File == "" {
-			spec.File = "--prompt"
-		}
-		spec.Input = in
-		if plan, err = m.Prepare(ctx, id, spec); err != nil {
+	var rep *estimate.Report
+	if opts.InputFileID == "" && ((opts.DryRun && !opts.NoEstimate) || maxCost > 0) {
+		if rep, err = estimatePlan(m, plan, profile, cfg); err != nil {
+			m.Discard(plan)
 			return err
 		}
 	}
 	if opts.DryRun {
 		printPlan(opts.IO.Out, plan)
-		return m.Discard(plan)
+		if rep != nil {
+			rep.Write(opts.IO.Out)
+		}
+		m.Discard(plan)
+		if rep != nil {
+			if err := rep.CheckMaxCost(maxCost, capFrom); err != nil {
+				return &cmdutil.UsageError{Err: err}
+			}
+		}
+		return nil
+	}
+	if rep != nil {
+		if err := rep.CheckMaxCost(maxCost, capFrom); err != nil {
+			m.Discard(plan)
+			return &cmdutil.UsageError{Err: err}
+		}
 	}
 	if !profile.KeySet() {
 		m.Discard(plan)
@@ -432,6 +419,111 @@ func or(v, def int) int {
 		return v
 	}
 	return def
+}
+
+// prepared is a validated, converted input ready to submit or estimate.
+type prepared struct {
+	m       *jobs.Manager
+	plan    *jobs.Plan
+	spec    jobs.Spec
+	profile *config.Profile
+	window  string
+	done    func()
+}
+
+// prepare checks the flags and the input, and converts and splits the
+// input into the job's parts (a dry run's in a temporary directory).
+func prepare(ctx context.Context, opts *Options, cfg *config.Config) (p *prepared, err error) {
+	providerName, model, err := resolveModel(cfg, opts.Model, opts.Provider)
+	if err != nil {
+		return nil, err
+	}
+	schema, err := shared.ReadSchema(opts.SchemaFile)
+	if err != nil {
+		return nil, err
+	}
+	profile, err := cfg.Profile(providerName)
+	if err != nil {
+		return nil, &cmdutil.UsageError{Err: err}
+	}
+	if opts.Direct && !profile.Direct() {
+		c := *profile
+		c.Mode = config.ModeDirect
+		profile = &c
+	}
+	switch {
+	case !profile.Direct() && (opts.Detach || opts.Concurrency > 0 || opts.RPM > 0 || opts.TPM > 0):
+		return nil, cmdutil.FlagErrorf("--detach, --concurrency, --rpm and --tpm are for direct jobs: add --direct, or use a profile with mode: direct")
+	case profile.Direct() && opts.InputFileID != "":
+		return nil, cmdutil.FlagErrorf("--input-file-id cannot be used with a direct job: its requests are sent from here")
+	}
+	// Whatever can be found wrong here is found before the job is recorded.
+	if err := all.Check(cfg, profile); err != nil {
+		return nil, &cmdutil.UsageError{Err: err}
+	}
+	window := profile.CompletionWindow
+	if opts.CompletionWindow != "" {
+		window = opts.CompletionWindow
+	}
+	meta, err := parseMetadata(opts.Metadata)
+	if err != nil {
+		return nil, err
+	}
+	var maxBytes int64
+	if opts.MaxBytes != "" {
+		if maxBytes, err = config.ParseBytes(opts.MaxBytes); err != nil {
+			return nil, cmdutil.FlagErrorf("--max-bytes: %v", err)
+		}
+	}
+	m, id, done, err := manager(ctx, opts, cfg)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			done()
+		}
+	}()
+	spec := jobs.Spec{
+		File: opts.File, Profile: profile, Model: model, Name: opts.Name,
+		Metadata: meta, MaxRequests: opts.MaxRequests, MaxBytes: maxBytes,
+		Defaults: opts.Defaults, TextInput: opts.InputFormat == "text",
+		CompletionWindow: window, Schema: schema,
+	}
+	var plan *jobs.Plan
+	if opts.InputFileID != "" {
+		spec.File = "provider file " + opts.InputFileID
+		kind := opts.Defaults.Endpoint
+		if kind == "" {
+			kind = jsonl.KindChat
+		}
+		if plan, err = m.PrepareRemote(id, spec, opts.InputFileID, kind); err != nil {
+			return nil, &cmdutil.UsageError{Err: err}
+		}
+	} else {
+		in, closeIn, err := openInput(opts.IO, opts.File, opts.Prompts)
+		if err != nil {
+			return nil, err
+		}
+		defer closeIn()
+		if spec.File == "" {
+			spec.File = "--prompt"
+		}
+		spec.Input = in
+		if plan, err = m.Prepare(ctx, id, spec); err != nil {
+			return nil, err
+		}
+	}
+	return &prepared{m: m, plan: plan, spec: spec, profile: profile, window: window, done: done}, nil
+}
+
+// estimatePlan counts and prices a prepared job's requests.
+func estimatePlan(m *jobs.Manager, plan *jobs.Plan, profile *config.Profile, cfg *config.Config) (*estimate.Report, error) {
+	table, err := prices.Load(cfg.Home)
+	if err != nil {
+		return nil, &cmdutil.UsageError{Err: err}
+	}
+	return estimate.Run(estimate.ForPlan(m, plan, profile, table))
 }
 
 // submit records and submits the job, unless a job doing the same work

@@ -13,8 +13,10 @@ import (
 	"github.com/batchctl/batchctl/cmd/shared"
 	"github.com/batchctl/batchctl/internal/cmdutil"
 	"github.com/batchctl/batchctl/internal/config"
+	"github.com/batchctl/batchctl/internal/estimate"
 	"github.com/batchctl/batchctl/internal/iostreams"
 	"github.com/batchctl/batchctl/internal/jobs"
+	"github.com/batchctl/batchctl/internal/prices"
 	"github.com/batchctl/batchctl/internal/providers"
 	"github.com/batchctl/batchctl/internal/providers/all"
 )
@@ -40,7 +42,9 @@ type Options struct {
 	IntervalSet    bool
 	Timeout        time.Duration
 	Output         string
-	Exporter       *cmdutil.Exporter
+	// MaxCost caps the new job's cost in USD; nil takes max_cost from the config.
+	MaxCost  *float64
+	Exporter *cmdutil.Exporter
 }
 
 // NewCmdRetry builds the command; runF replaces the run function in tests.
@@ -51,6 +55,7 @@ func NewCmdRetry(f *cmdutil.Factory, runF func(context.Context, *Options) error)
 		Manager: func() (*jobs.Manager, error) { return cmdutil.Manager(f) },
 	}
 	var statuses []string
+	var maxCost float64
 	cmd := &cobra.Command{
 		Use:   "retry <job> [flags]",
 		Short: "Submit again the requests of a job that did not succeed",
@@ -71,13 +76,16 @@ func NewCmdRetry(f *cmdutil.Factory, runF func(context.Context, *Options) error)
 			another model of the same provider. The new job checks its answers against the
 			same schemas.
 
+			--max-cost USD (default: max_cost in the config) refuses a retry whose cost at
+			batch prices may be more, as create does (see batchctl estimate).
+
 			batchctl results <job> --merged then gives one line per original request, with
 			the newest outcome across the original job and its retries.
 
 			EXIT STATUS
 			  0  retry submitted (with --wait: every retried request succeeded)
 			  1  network or provider error, or the job has not ended
-			  2  no such job, bad flags, or nothing to retry
+			  2  no such job, bad flags, nothing to retry, or over --max-cost
 			  3  with --wait: some retried requests did not succeed
 			  4  missing or rejected API key
 		`),
@@ -104,6 +112,12 @@ func NewCmdRetry(f *cmdutil.Factory, runF func(context.Context, *Options) error)
 				}
 			}
 			opts.IntervalSet = cmd.Flags().Changed("interval")
+			if cmd.Flags().Changed("max-cost") {
+				if maxCost < 0 {
+					return cmdutil.FlagErrorf("--max-cost must not be negative")
+				}
+				opts.MaxCost = &maxCost
+			}
 			if opts.Exporter.Enabled() && (opts.DryRun || opts.Wait) {
 				return cmdutil.FlagErrorf("--json cannot be used with --dry-run or --wait")
 			}
@@ -120,6 +134,7 @@ func NewCmdRetry(f *cmdutil.Factory, runF func(context.Context, *Options) error)
 	fl.StringVarP(&opts.Model, "model", "m", "", "send the retried requests to this `model` of the job's provider")
 	fl.StringVar(&opts.Name, "name", "", "a name for the new job")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "say what would be retried; send nothing")
+	fl.Float64Var(&maxCost, "max-cost", 0, "send nothing if the retry may cost more than this many `USD` at batch prices (default: max_cost; 0 for no cap)")
 	fl.BoolVarP(&opts.Wait, "wait", "w", false, "wait for the new job and stream its results")
 	fl.DurationVar(&opts.Interval, "interval", 0, "with --wait: longest pause between polls (default: poll_interval)")
 	fl.DurationVar(&opts.Timeout, "timeout", 0, "with --wait: give up waiting after this long (exit 124)")
@@ -198,6 +213,10 @@ func retryRun(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
+	if err := checkMaxCost(opts, cfg, m, plan, profile); err != nil {
+		m.Discard(plan)
+		return err
+	}
 	if opts.DryRun {
 		m.Discard(plan)
 		fmt.Fprintf(opts.IO.ErrOut, "would retry %s of job %s\n", cmdutil.Plural(plan.Requests, "request"), parent.ID)
@@ -257,4 +276,27 @@ func directLimits(m *jobs.Manager, parent, j *jobs.Job) error {
 		return err
 	}
 	return m.SaveRunLimits(j.ID, l)
+}
+
+// checkMaxCost refuses the retry when it may cost more than the cap.
+func checkMaxCost(opts *Options, cfg *config.Config, m *jobs.Manager, plan *jobs.Plan, profile *config.Profile) error {
+	maxCost, capFrom := cfg.MaxCost, "max_cost in "+cfg.File
+	if opts.MaxCost != nil {
+		maxCost, capFrom = *opts.MaxCost, "--max-cost"
+	}
+	if maxCost <= 0 {
+		return nil
+	}
+	table, err := prices.Load(cfg.Home)
+	if err != nil {
+		return &cmdutil.UsageError{Err: err}
+	}
+	rep, err := estimate.Run(estimate.ForPlan(m, plan, profile, table))
+	if err != nil {
+		return err
+	}
+	if err := rep.CheckMaxCost(maxCost, capFrom); err != nil {
+		return &cmdutil.UsageError{Err: err}
+	}
+	return nil
 }

@@ -23,6 +23,7 @@ import (
 	emulatorcmd "github.com/batchctl/batchctl/cmd/emulator"
 	forgetcmd "github.com/batchctl/batchctl/cmd/forget"
 	listcmd "github.com/batchctl/batchctl/cmd/list"
+	pricescmd "github.com/batchctl/batchctl/cmd/prices"
 	providerscmd "github.com/batchctl/batchctl/cmd/providers"
 	prunecmd "github.com/batchctl/batchctl/cmd/prune"
 	resultscmd "github.com/batchctl/batchctl/cmd/results"
@@ -198,6 +199,8 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 
 	cmd.AddCommand(
 		createcmd.NewCmdCreate(f, nil),
+		createcmd.NewCmdEstimate(f, nil),
+		pricescmd.NewCmdPrices(f, nil),
 		statuscmd.NewCmdStatus(f, nil),
 		waitcmd.NewCmdWait(f, nil),
 		listcmd.NewCmdList(f, nil),

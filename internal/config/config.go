@@ -73,6 +73,9 @@ type Config struct {
 	// long: no answer, an upload the server stopped taking, or an answer
 	// that stopped coming (http_idle_timeout).
 	HTTPIdleTimeout time.Duration
+	// MaxCost is the default create/retry --max-cost in USD (max_cost); 0
+	// sets no cap.
+	MaxCost float64
 	// Providers holds every profile, built-in and configured, by name.
 	Providers map[string]*Profile
 	// Warnings are problems worth telling the user that do not stop batchctl.
@@ -137,11 +140,12 @@ type fileConfig struct {
 	RetryAttempts    int                    `mapstructure:"retry_attempts"`
 	RetryMaxWait     time.Duration          `mapstructure:"retry_max_wait"`
 	HTTPIdleTimeout  time.Duration          `mapstructure:"http_idle_timeout"`
+	MaxCost          float64                `mapstructure:"max_cost"`
 	Providers        map[string]fileProfile `mapstructure:"providers"`
 }
 
 // Keys lists the top-level settings, each also settable as BATCHCTL_<KEY>.
-var Keys = []string{"default_model", "poll_interval", "emulator_duration", "emulator_faults", "emulator_limits", "retry_attempts", "retry_max_wait", "http_idle_timeout"}
+var Keys = []string{"default_model", "poll_interval", "emulator_duration", "emulator_faults", "emulator_limits", "retry_attempts", "retry_max_wait", "http_idle_timeout", "max_cost"}
 
 // DefaultHome is where state lives when BATCHCTL_HOME is not set.
 func DefaultHome(getenv func(string) string) (string, error) {
@@ -199,6 +203,7 @@ func Load(getenv func(string) string) (*Config, error) {
 		RetryAttempts:    fc.RetryAttempts,
 		RetryMaxWait:     fc.RetryMaxWait,
 		HTTPIdleTimeout:  fc.HTTPIdleTimeout,
+		MaxCost:          fc.MaxCost,
 		Providers:        builtins(getenv),
 	}
 	for name, fp := range fc.Providers {
@@ -240,6 +245,9 @@ func Load(getenv func(string) string) (*Config, error) {
 	}
 	if cfg.HTTPIdleTimeout <= 0 {
 		return nil, fmt.Errorf("http_idle_timeout must be positive, got %s", cfg.HTTPIdleTimeout)
+	}
+	if cfg.MaxCost < 0 {
+		return nil, fmt.Errorf("max_cost must not be negative, got %g", cfg.MaxCost)
 	}
 	return cfg, nil
 }

@@ -129,6 +129,8 @@ func (c *Config) topLevel(key string) string {
 		return FormatDuration(c.RetryMaxWait)
 	case "http_idle_timeout":
 		return FormatDuration(c.HTTPIdleTimeout)
+	case "max_cost":
+		return strconv.FormatFloat(c.MaxCost, 'f', -1, 64)
 	}
 	return ""
 }
@@ -214,6 +216,7 @@ const (
 	kindSize
 	kindURL
 	kindEnvName
+	kindUSD // zero or more dollars
 )
 
 // kindOf returns the kind of a key's value (api_key has none: it is never set).
@@ -231,6 +234,8 @@ func kindOf(k Key) valueKind {
 		return kindURL
 	case "api_key_env":
 		return kindEnvName
+	case "max_cost":
+		return kindUSD
 	}
 	return kindText // default_model, emulator_faults, emulator_limits, type, auth_header, completion_window
 }
@@ -263,6 +268,10 @@ func (kind valueKind) check(value string) error {
 		u, err := url.Parse(value)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return fmt.Errorf("want an http or https URL, got %q", value)
+		}
+	case kindUSD:
+		if f, err := strconv.ParseFloat(value, 64); err != nil || f < 0 {
+			return fmt.Errorf("want an amount of US dollars such as 25 or 2.50, got %q", value)
 		}
 	case kindEnvName:
 		if !isEnvName(value) {

@@ -65,6 +65,7 @@ type View struct {
 	RetryAttempts    int                    `json:"retry_attempts"`
 	RetryMaxWait     string                 `json:"retry_max_wait"`
 	HTTPIdleTimeout  string                 `json:"http_idle_timeout"`
+	MaxCost          float64                `json:"max_cost"`
 	Providers        map[string]ProfileView `json:"providers"`
 }
 
@@ -92,6 +93,7 @@ func ViewOf(cfg *config.Config) View {
 		RetryAttempts:    cfg.RetryAttempts,
 		RetryMaxWait:     config.FormatDuration(cfg.RetryMaxWait),
 		HTTPIdleTimeout:  config.FormatDuration(cfg.HTTPIdleTimeout),
+		MaxCost:          cfg.MaxCost,
 		Providers:        make(map[string]ProfileView, len(cfg.Providers)),
 	}
 	for name, p := range cfg.Providers {

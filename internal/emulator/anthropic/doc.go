@@ -9,6 +9,7 @@
 //	POST   /v1/messages/batches/{id}/cancel   cancel
 //	DELETE /v1/messages/batches/{id}          delete, once ended
 //	GET    /v1/messages/batches/{id}/results  results (application/x-jsonl), once ended
+//	POST   /v1/messages/count_tokens          {"input_tokens":N}, batchctl's own deterministic count
 //
 // Every request needs an API key, in an x-api-key header (what batchctl
 // and the Go SDK send) or as "Authorization: Bearer <key>" (what the

@@ -87,6 +87,8 @@ func (g *API) route(r *http.Request) (op string, h core.Handler) {
 		return core.OpSend, g.onlyMethod(http.MethodPost, g.send(name, syncMethods[method]))
 	case collection == "models" && method == "batchEmbedContents":
 		return core.OpSend, g.onlyMethod(http.MethodPost, g.sendEmbeds(name))
+	case collection == "models" && method == CountMethod:
+		return "", g.onlyMethod(http.MethodPost, g.countTokens)
 	case collection == "batches" && method == "":
 		switch r.Method {
 		case http.MethodGet:

@@ -5,6 +5,7 @@
 //
 //	POST   /v1beta/models/{model}:batchGenerateContent     create (inline requests or a file)
 //	POST   /v1beta/models/{model}:asyncBatchEmbedContent   create an embeddings batch
+//	POST   /v1beta/models/{model}:countTokens              {"totalTokens":N}, batchctl's own deterministic count
 //	GET    /v1beta/batches                                 list, newest first (pageSize: default 50, at most 1000; pageToken)
 //	GET    /v1beta/batches/{id}                            retrieve (a long-running operation)
 //	POST   /v1beta/batches/{id}:cancel                     cancel

@@ -1,0 +1,84 @@
+package tokens
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/batchctl/batchctl/internal/jsonl"
+)
+
+// Line is what one request line holds, in tokens.
+type Line struct {
+	// Model is the model the line names (OpenAI body.model, Anthropic
+	// params.model); "" for Gemini, whose model is the batch's.
+	Model string
+	// Input is the input tokens the request is billed for.
+	Input int
+	// MaxOutput is the line's own limit on output tokens (max_tokens,
+	// max_completion_tokens, max_output_tokens, maxOutputTokens), which
+	// includes reasoning tokens; HasMax is false when it sets none.
+	MaxOutput int
+	HasMax    bool
+	// NoOutput is true for requests that produce no tokens (embeddings).
+	NoOutput bool
+	// Estimated is true when part of Input follows a published rule
+	// rather than a tokenizer: images, tool definitions, tool calls.
+	Estimated bool
+	// Exact is true when the text was counted with the model's own
+	// tokenizer (OpenAI models).
+	Exact bool
+}
+
+// Counter counts the lines of one target's batch input. It is safe for
+// concurrent use.
+type Counter struct {
+	target jsonl.Target
+	model  string // the batch's model, for lines that name none
+}
+
+// NewCounter returns a Counter for lines of target; model is the batch's
+// model, used for lines that do not name theirs.
+func NewCounter(target jsonl.Target, model string) *Counter {
+	return &Counter{target: target, model: strings.TrimPrefix(model, "models/")}
+}
+
+// Count reads one line.
+func (c *Counter) Count(line []byte) (Line, error) {
+	switch c.target {
+	case jsonl.TargetAnthropic:
+		return c.anthropic(line)
+	case jsonl.TargetGemini:
+		return c.gemini(line)
+	default:
+		return c.openai(line)
+	}
+}
+
+// tally adds up a line's tokens.
+type tally struct {
+	enc       *Encoding
+	n         int
+	estimated bool
+}
+
+func (t *tally) text(s string) { t.n += t.enc.Count(s) }
+
+func (t *tally) estimate(n int) {
+	t.n += n
+	t.estimated = true
+}
+
+// rawString returns a JSON string's value, or "" for any other value.
+func rawString(raw json.RawMessage) (string, bool) {
+	if len(raw) == 0 || raw[0] != '"' {
+		return "", false
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return "", false
+	}
+	return s, true
+}
+
+func badLine(err error) error { return fmt.Errorf("reading a converted request: %w", err) }
