@@ -46,7 +46,10 @@ func TestTerminal(t *testing.T) {
 	term.waitFor(`(?m)^EXIT=0 *$`)
 
 	// wait on two jobs: one line each, on screen together, then a summary each
-	term.send("clear; export BATCHCTL_EMULATOR_DURATION=6s; a=$(batchctl create -f reqs.jsonl --provider emulator --name a); b=$(batchctl create -f reqs.jsonl --provider emulator --name b); batchctl wait $a $b; echo EXIT=$?")
+	// the screen is cleared before the next command, so that no match can
+	// come from what the first one left
+	term.clear()
+	term.send("export BATCHCTL_EMULATOR_DURATION=6s; a=$(batchctl create -f reqs.jsonl --provider emulator --name a); b=$(batchctl create -f reqs.jsonl --provider emulator --name b); batchctl wait $a $b; echo EXIT=$?")
 	a := term.waitFor(`(?m)created job (j[a-z0-9]{5}): 2 requests on emulator/echo`)[1]
 	b := term.waitFor(`(?m)created job (j[a-z0-9]{5}): 2 requests on emulator/echo in 1 batch *\n.*created job (j[a-z0-9]{5})`)[2]
 	bar := ` (validating|in_progress|finalizing) +\d+% \|[^|]*\| \(\d/2\)`
@@ -54,7 +57,8 @@ func TestTerminal(t *testing.T) {
 	term.waitFor(`(?m)^` + a + ` completed: 2 succeeded, 0 failed of 2 requests *\n` + b + ` completed: 2 succeeded, 0 failed of 2 requests *$`)
 	term.waitFor(`(?m)^EXIT=0 *$`)
 
-	term.send("clear; batchctl list")
+	term.clear()
+	term.send("batchctl list")
 	term.waitFor(`(?m)^ID +NAME +PROVIDER +MODEL +STATUS +REQUESTS +TOKENS +CREATED$`)
 	term.waitFor(`(?m)^` + job + ` +tmux +emulator +echo +completed +2/2 +2→2 +less than a minute ago$`)
 }
@@ -117,12 +121,36 @@ func (term *terminal) send(line string) {
 	}
 }
 
+// waitTimeout bounds each wait for the screen: generous, since a loaded
+// machine may take seconds to build a screen that is quick on an idle one.
+const waitTimeout = 30 * time.Second
+
 // waitFor reads the screen until it matches the regular expression, for
-// at most 10 seconds, and returns the match and its groups.
+// at most waitTimeout, and returns the match and its groups.
 func (term *terminal) waitFor(expr string) []string {
 	term.t.Helper()
 	re := regexp.MustCompile(expr)
-	deadline := time.Now().Add(10 * time.Second)
+	var m []string
+	term.poll("showed "+expr, func(screen string) bool {
+		m = re.FindStringSubmatch(screen)
+		return m != nil
+	})
+	return m
+}
+
+// clear clears the screen and waits until it is blank but for the prompt.
+func (term *terminal) clear() {
+	term.t.Helper()
+	term.send("clear")
+	blank := regexp.MustCompile(`\A\$ *\n*\z`)
+	term.poll("was cleared", func(screen string) bool { return blank.MatchString(screen) })
+}
+
+// poll reads the screen until done accepts it, for at most waitTimeout;
+// what names the wait in the failure.
+func (term *terminal) poll(what string, done func(screen string) bool) {
+	term.t.Helper()
+	deadline := time.Now().Add(waitTimeout)
 	var screen []byte
 	for time.Now().Before(deadline) {
 		out, err := term.command("capture-pane", "-p", "-J").Output()
@@ -130,13 +158,12 @@ func (term *terminal) waitFor(expr string) []string {
 			term.t.Fatalf("tmux capture-pane: %v", err)
 		}
 		screen = out
-		if m := re.FindStringSubmatch(string(screen)); m != nil {
-			return m
+		if done(string(screen)) {
+			return
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	term.t.Fatalf("the screen never showed %s; it shows:\n%s", expr, screen)
-	return nil
+	term.t.Fatalf("the screen never %s; it shows:\n%s", what, screen)
 }
 
 func (term *terminal) command(args ...string) *exec.Cmd {
