@@ -418,7 +418,7 @@ func TestGeminiErrors(t *testing.T) {
 			"Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.|PERMISSION_DENIED"},
 		{"wrong key", "GET", "/v1beta/batches", "", http.Header{"X-Goog-Api-Key": {"nope"}}, 401, "API key not valid. Please pass a valid API key.|UNAUTHENTICATED"},
 		{"unknown route", "GET", "/v1beta/tunedModels", "", nil, 404, "The requested URL /v1beta/tunedModels was not found on this server.|NOT_FOUND"},
-		{"unknown model method", "POST", "/v1beta/models/echo:countTokens", "{}", nil, 404, "The requested URL /v1beta/models/echo:countTokens was not found on this server.|NOT_FOUND"},
+		{"unknown model method", "POST", "/v1beta/models/echo:streamGenerateContent", "{}", nil, 404, "The requested URL /v1beta/models/echo:streamGenerateContent was not found on this server.|NOT_FOUND"},
 		{"generateContent without contents", "POST", "/v1beta/models/echo:generateContent", "{}", nil, 400, "* GenerateContentRequest.contents: contents is not specified|INVALID_ARGUMENT"},
 		{"generateContent of a model path", "POST", "/v1beta/models/a/b:generateContent", "{}", nil, 404, "Model models/a/b was not found.|NOT_FOUND"},
 		{"wrong method", "PUT", "/v1beta/batches/abc", "", nil, 405, "Method PUT is not allowed for /v1beta/batches/abc.|UNIMPLEMENTED"},
