@@ -79,6 +79,9 @@ type Report struct {
 	Batch           *Range   `json:"batch_cost"`
 	Sync            *Range   `json:"sync_cost"`
 	Unpriced        []string `json:"unpriced_models"`
+	// Unconfirmed names the models priced by a built-in row whose figures
+	// could not be checked against the provider's page.
+	Unconfirmed []string `json:"unconfirmed_prices"`
 	// Unbounded is the requests without an output ceiling.
 	Unbounded int      `json:"unbounded_requests"`
 	Drivers   []Driver `json:"drivers"`
@@ -116,7 +119,7 @@ func newTally() *tally { return &tally{drivers: map[Driver]int{}} }
 func Run(in Input) (*Report, error) {
 	counter := tokens.NewCounter(in.Target, in.Model)
 	ceilings := &modelCeilings{table: in.Prices, provider: in.Provider, rows: map[string]*prices.Row{}}
-	rep := &Report{Provider: in.Provider, Model: in.Model, Unpriced: []string{}, Drivers: []Driver{}, Parts: []Count{}}
+	rep := &Report{Provider: in.Provider, Model: in.Model, Unpriced: []string{}, Unconfirmed: []string{}, Drivers: []Driver{}, Parts: []Count{}}
 	total := map[string]*tally{}
 	for _, path := range in.Parts {
 		part, err := countFile(path, in.Model, counter, ceilings)
@@ -132,6 +135,12 @@ func Run(in Input) (*Report, error) {
 		}
 	}
 	rep.setTotal(price(total, ceilings, &rep.Unpriced))
+	for model := range total {
+		if row := ceilings.row(model); row != nil && !row.Confirmed {
+			rep.Unconfirmed = append(rep.Unconfirmed, model)
+		}
+	}
+	sort.Strings(rep.Unconfirmed)
 	exact, inexact := false, false
 	drivers := map[Driver]int{}
 	for _, t := range total {

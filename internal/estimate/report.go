@@ -45,6 +45,10 @@ func (r *Report) Write(w io.Writer) {
 			saving = fmt.Sprintf(" (batch saves %s … %s)", Money(r.Sync.Min-r.Batch.Min), Money(*r.Sync.Max-*r.Batch.Max))
 		}
 		fmt.Fprintf(w, "sync cost\t%s%s\n", rangeText(r.Sync), saving)
+		if len(r.Unconfirmed) > 0 {
+			fmt.Fprintf(w, "prices\tunconfirmed for %s: built-in figures not checked against the provider's page (batchctl prices; %s in BATCHCTL_HOME overrides them)\n",
+				r.names(r.Unconfirmed), prices.FileName)
+		}
 	}
 	if len(r.Parts) > 1 {
 		for i, p := range r.Parts {
@@ -58,9 +62,12 @@ func (r *Report) Write(w io.Writer) {
 	}
 }
 
-func (r *Report) unpricedNames() string {
-	names := make([]string, len(r.Unpriced))
-	for i, m := range r.Unpriced {
+func (r *Report) unpricedNames() string { return r.names(r.Unpriced) }
+
+// names lists models as provider/model.
+func (r *Report) names(models []string) string {
+	names := make([]string, len(models))
+	for i, m := range models {
 		names[i] = r.Provider + "/" + m
 	}
 	return strings.Join(names, ", ")
