@@ -85,44 +85,17 @@ func (a *API) createBatch(w http.ResponseWriter, r *http.Request) error {
 // companions, running each one (without rendering its answer), then writes
 // the batch record, last, so that a stored record always has its
 // companions. Nothing is left behind when the body is invalid.
-func (a *API) storeBatch(w http.ResponseWriter, r *http.Request, rec *batchRecord) (err error) {
-	requests, err := core.CreateAtomic(a.batchPath(rec.ID, requestsExt))
-	if err != nil {
-		return err
+func (a *API) storeBatch(w http.ResponseWriter, r *http.Request, rec *batchRecord) error {
+	read := func(keep core.KeepRequest) error {
+		return createRequests(w, r, func(line []byte, params json.RawMessage) error {
+			run := execute(params)
+			return keep(line, run.outcome, run.inputTokens, run.outputTokens)
+		})
 	}
-	defer requests.Abort()
-	tallies, err := core.CreateAtomic(a.batchPath(rec.ID, tallyExt))
-	if err != nil {
-		return err
-	}
-	defer tallies.Abort()
-	tw := &core.TallyWriter{W: tallies}
-	err = createRequests(w, r, func(line []byte, params json.RawMessage) error {
-		run := execute(params)
-		rec.Timeline.Requests++
-		rec.Timeline.Expiring = rec.Timeline.Expiring || run.outcome == core.OutcomeExpired
-		if _, err := requests.Write(line); err != nil {
-			return err
-		}
-		return tw.Add(run.outcome, run.inputTokens, run.outputTokens)
+	return core.StoreRequests(&rec.Timeline, a.batchPath(rec.ID, requestsExt), a.batchPath(rec.ID, tallyExt), read, func(total core.Tally) error {
+		rec.Total = total
+		return core.WriteJSONFile(a.batchPath(rec.ID, ".json"), rec)
 	})
-	if err != nil {
-		return err
-	}
-	rec.Total = tw.Total
-	if err := requests.Commit(); err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			os.Remove(a.batchPath(rec.ID, requestsExt))
-			os.Remove(a.batchPath(rec.ID, tallyExt))
-		}
-	}()
-	if err := tallies.Commit(); err != nil {
-		return err
-	}
-	return core.WriteJSONFile(a.batchPath(rec.ID, ".json"), rec)
 }
 
 func (a *API) getBatch(w http.ResponseWriter, r *http.Request) error {

@@ -81,46 +81,19 @@ func (a *API) createBatch(w http.ResponseWriter, r *http.Request) error {
 // running each request (without rendering its answer); the record is
 // written last, so a stored record always has its companions. Nothing is
 // left behind when the body is invalid.
-func (a *API) storeBatch(w http.ResponseWriter, r *http.Request, rec *batchRecord) (err error) {
-	requests, err := core.CreateAtomic(a.batchPath(rec.ID, requestsExt))
-	if err != nil {
-		return err
-	}
-	defer requests.Abort()
-	tallies, err := core.CreateAtomic(a.batchPath(rec.ID, tallyExt))
-	if err != nil {
-		return err
-	}
-	defer tallies.Abort()
-	tw := &core.TallyWriter{W: tallies}
+func (a *API) storeBatch(w http.ResponseWriter, r *http.Request, rec *batchRecord) error {
 	cr := newCreateReader(http.MaxBytesReader(w, r.Body, maxCreateBody))
-	err = cr.read(func(line []byte, body json.RawMessage) error {
-		run := openai.RunRequest(cr.endpoint, body)
-		outcome, in, out := run.Outcome()
-		rec.Timeline.Requests++
-		rec.Timeline.Expiring = rec.Timeline.Expiring || outcome == core.OutcomeExpired
-		if _, err := requests.Write(line); err != nil {
-			return err
-		}
-		return tw.Add(outcome, in, out)
+	read := func(keep core.KeepRequest) error {
+		return cr.read(func(line []byte, body json.RawMessage) error {
+			run := openai.RunRequest(cr.endpoint, body)
+			outcome, in, out := run.Outcome()
+			return keep(line, outcome, in, out)
+		})
+	}
+	return core.StoreRequests(&rec.Timeline, a.batchPath(rec.ID, requestsExt), a.batchPath(rec.ID, tallyExt), read, func(total core.Tally) error {
+		rec.Endpoint, rec.Model, rec.Total = cr.endpoint, cr.model, total
+		return core.WriteJSONFile(a.batchPath(rec.ID, ".json"), rec)
 	})
-	if err != nil {
-		return err
-	}
-	rec.Endpoint, rec.Model, rec.Total = cr.endpoint, cr.model, tw.Total
-	if err := requests.Commit(); err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			os.Remove(a.batchPath(rec.ID, requestsExt))
-			os.Remove(a.batchPath(rec.ID, tallyExt))
-		}
-	}()
-	if err := tallies.Commit(); err != nil {
-		return err
-	}
-	return core.WriteJSONFile(a.batchPath(rec.ID, ".json"), rec)
 }
 
 func (a *API) getBatch(w http.ResponseWriter, r *http.Request) error {
