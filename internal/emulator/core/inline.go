@@ -1,6 +1,10 @@
 package core
 
-import "os"
+import (
+	"context"
+	"io"
+	"os"
+)
 
 // KeepRequest stores one request of a batch being created: its line as
 // received, and what becomes of it.
@@ -49,4 +53,27 @@ func StoreRequests(tl *Timeline, requestsPath, tallyPath string, read func(keep 
 		return err
 	}
 	return record(tw.Total)
+}
+
+// WriteResultsOnce writes the results file at path from the requests
+// StoreRequests stored at requestsPath, unless it exists already: result
+// gets request i (its line lineNo) and writes its result line to w, or
+// nothing. Every process that does it writes the same bytes through a
+// rename, so concurrent writers are harmless.
+func WriteResultsOnce(ctx context.Context, path, requestsPath string, result func(w io.Writer, i, lineNo int, line []byte) error) error {
+	if done, err := FileExists(path); err != nil || done {
+		return err
+	}
+	in, err := os.Open(requestsPath)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	return WriteAtomic(path, func(w io.Writer) error {
+		i := 0
+		return ForEachLine(ctx, in, func(lineNo int, line []byte) error {
+			i++
+			return result(w, i-1, lineNo, line)
+		})
+	})
 }

@@ -303,41 +303,30 @@ func (a *API) writeBatch(ctx context.Context, w http.ResponseWriter, status int,
 // unless that was done already. Every process that does it writes the same
 // bytes through a rename, so concurrent writers are harmless.
 func (a *API) writeResults(ctx context.Context, rec *batchRecord, p core.Progress) error {
-	path := a.batchPath(rec.ID, resultsExt)
-	if done, err := core.FileExists(path); err != nil || done {
-		return err
-	}
-	in, err := os.Open(a.batchPath(rec.ID, requestsExt))
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	return core.WriteAtomic(path, func(w io.Writer) error {
-		i := 0
-		return core.ForEachLine(ctx, in, func(_ int, line []byte) error {
-			var req struct {
-				CustomID string          `json:"custom_id"`
-				Body     json.RawMessage `json:"body"`
-			}
-			if err := json.Unmarshal(line, &req); err != nil {
+	path, requests := a.batchPath(rec.ID, resultsExt), a.batchPath(rec.ID, requestsExt)
+	return core.WriteResultsOnce(ctx, path, requests, func(w io.Writer, i, _ int, line []byte) error {
+		var req struct {
+			CustomID string          `json:"custom_id"`
+			Body     json.RawMessage `json:"body"`
+		}
+		if err := json.Unmarshal(line, &req); err != nil {
+			return err
+		}
+		id, response, failure, ok := openai.RunRequest(rec.Endpoint, req.Body).Result(rec.ID, i, rec.Timeline.ExecutedAt(i), false)
+		if !ok {
+			return nil
+		}
+		if rec.Endpoint == endpointChat && response != nil {
+			var err error
+			if response, err = withFingerprint(response); err != nil {
 				return err
 			}
-			id, response, failure, ok := openai.RunRequest(rec.Endpoint, req.Body).Result(rec.ID, i, rec.Timeline.ExecutedAt(i), false)
-			i++
-			if !ok {
-				return nil
-			}
-			if rec.Endpoint == endpointChat && response != nil {
-				if response, err = withFingerprint(response); err != nil {
-					return err
-				}
-			}
-			item := resultItem{ID: id, CustomID: req.CustomID, Response: response}
-			if failure != nil {
-				item.Error = &resultError{Message: failure.Message, Type: failure.Code}
-			}
-			return core.EncodeJSON(w, item)
-		})
+		}
+		item := resultItem{ID: id, CustomID: req.CustomID, Response: response}
+		if failure != nil {
+			item.Error = &resultError{Message: failure.Message, Type: failure.Code}
+		}
+		return core.EncodeJSON(w, item)
 	})
 }
 
