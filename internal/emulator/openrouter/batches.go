@@ -2,7 +2,6 @@ package openrouter
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,9 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/batchctl/batchctl/internal/emulator/core"
@@ -180,26 +177,16 @@ func listLimit(s string) (int, error) {
 
 // allBatches returns every stored batch, newest first.
 func (a *API) allBatches() ([]*batchRecord, error) {
-	ids, err := core.ListIDs(a.batches, ".json")
-	if err != nil {
-		return nil, err
-	}
-	recs := make([]*batchRecord, 0, len(ids))
-	for _, id := range ids {
-		rec, err := a.loadBatch(id)
-		var he *httpError
-		if errors.As(err, &he) {
-			continue // deleted since it was listed
-		}
-		if err != nil {
-			return nil, err
-		}
-		recs = append(recs, rec)
-	}
-	slices.SortFunc(recs, func(x, y *batchRecord) int {
-		return cmp.Or(y.Timeline.Created.Compare(x.Timeline.Created), strings.Compare(y.ID, x.ID))
+	return core.LoadAll(a.batches, a.loadBatch, isHTTPError, func(rec *batchRecord) (time.Time, string) {
+		return rec.Timeline.Created, rec.ID
 	})
-	return recs, nil
+}
+
+// isHTTPError tells a record deleted since it was listed: loading it gave a
+// not-found answer.
+func isHTTPError(err error) bool {
+	var e *httpError
+	return errors.As(err, &e)
 }
 
 // view returns the batch, without its results, as the API shows it at now.
