@@ -1,7 +1,6 @@
 package anthropic
 
 import (
-	"cmp"
 	"encoding/json"
 	"errors"
 	"io/fs"
@@ -10,7 +9,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/batchctl/batchctl/internal/emulator/core"
@@ -85,44 +83,17 @@ func (a *API) createBatch(w http.ResponseWriter, r *http.Request) error {
 // companions, running each one (without rendering its answer), then writes
 // the batch record, last, so that a stored record always has its
 // companions. Nothing is left behind when the body is invalid.
-func (a *API) storeBatch(w http.ResponseWriter, r *http.Request, rec *batchRecord) (err error) {
-	requests, err := core.CreateAtomic(a.batchPath(rec.ID, requestsExt))
-	if err != nil {
-		return err
+func (a *API) storeBatch(w http.ResponseWriter, r *http.Request, rec *batchRecord) error {
+	read := func(keep core.KeepRequest) error {
+		return createRequests(w, r, func(line []byte, params json.RawMessage) error {
+			run := execute(params)
+			return keep(line, run.outcome, run.inputTokens, run.outputTokens)
+		})
 	}
-	defer requests.Abort()
-	tallies, err := core.CreateAtomic(a.batchPath(rec.ID, tallyExt))
-	if err != nil {
-		return err
-	}
-	defer tallies.Abort()
-	tw := &core.TallyWriter{W: tallies}
-	err = createRequests(w, r, func(line []byte, params json.RawMessage) error {
-		run := execute(params)
-		rec.Timeline.Requests++
-		rec.Timeline.Expiring = rec.Timeline.Expiring || run.outcome == core.OutcomeExpired
-		if _, err := requests.Write(line); err != nil {
-			return err
-		}
-		return tw.Add(run.outcome, run.inputTokens, run.outputTokens)
+	return core.StoreRequests(&rec.Timeline, a.batchPath(rec.ID, requestsExt), a.batchPath(rec.ID, tallyExt), read, func(total core.Tally) error {
+		rec.Total = total
+		return core.WriteJSONFile(a.batchPath(rec.ID, ".json"), rec)
 	})
-	if err != nil {
-		return err
-	}
-	rec.Total = tw.Total
-	if err := requests.Commit(); err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			os.Remove(a.batchPath(rec.ID, requestsExt))
-			os.Remove(a.batchPath(rec.ID, tallyExt))
-		}
-	}()
-	if err := tallies.Commit(); err != nil {
-		return err
-	}
-	return core.WriteJSONFile(a.batchPath(rec.ID, ".json"), rec)
 }
 
 func (a *API) getBatch(w http.ResponseWriter, r *http.Request) error {
@@ -252,26 +223,16 @@ func paginateBefore[T any](items []T, id func(T) string, before string, limit in
 
 // allBatches returns every stored batch, newest first.
 func (a *API) allBatches() ([]*batchRecord, error) {
-	ids, err := core.ListIDs(a.batches, ".json")
-	if err != nil {
-		return nil, err
-	}
-	recs := make([]*batchRecord, 0, len(ids))
-	for _, id := range ids {
-		rec, err := a.loadBatch(id)
-		var he *httpError
-		if errors.As(err, &he) {
-			continue // deleted since it was listed
-		}
-		if err != nil {
-			return nil, err
-		}
-		recs = append(recs, rec)
-	}
-	slices.SortFunc(recs, func(x, y *batchRecord) int {
-		return cmp.Or(y.Timeline.Created.Compare(x.Timeline.Created), strings.Compare(y.ID, x.ID))
+	return core.LoadAll(a.batches, a.loadBatch, isHTTPError, func(rec *batchRecord) (time.Time, string) {
+		return rec.Timeline.Created, rec.ID
 	})
-	return recs, nil
+}
+
+// isHTTPError tells a record deleted since it was listed: loading it gave a
+// not-found answer.
+func isHTTPError(err error) bool {
+	var e *httpError
+	return errors.As(err, &e)
 }
 
 // view returns the batch as the API shows it at now to request r (whose

@@ -16,32 +16,20 @@ import (
 // that was done already. Every process that does it writes the same bytes
 // through a rename, so concurrent writers are harmless.
 func (a *API) writeResults(ctx context.Context, rec *batchRecord, p core.Progress) error {
-	path := a.batchPath(rec.ID, ResultsExt)
-	if done, err := core.FileExists(path); err != nil || done {
-		return err
-	}
-	in, err := os.Open(a.batchPath(rec.ID, requestsExt))
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	return core.WriteAtomic(path, func(w io.Writer) error {
-		i := 0
-		return core.ForEachLine(ctx, in, func(lineNo int, line []byte) error {
-			var req struct {
-				CustomID string          `json:"custom_id"`
-				Params   json.RawMessage `json:"params"`
-			}
-			if err := json.Unmarshal(line, &req); err != nil {
-				return fmt.Errorf("batch %s: request line %d: %w", rec.ID, lineNo, err)
-			}
-			result, ok := rec.result(i, execute(req.Params), p)
-			i++
-			if !ok {
-				return nil
-			}
-			return core.EncodeJSON(w, batchResult{CustomID: req.CustomID, Result: result})
-		})
+	path, requests := a.batchPath(rec.ID, ResultsExt), a.batchPath(rec.ID, requestsExt)
+	return core.WriteResultsOnce(ctx, path, requests, func(w io.Writer, i, lineNo int, line []byte) error {
+		var req struct {
+			CustomID string          `json:"custom_id"`
+			Params   json.RawMessage `json:"params"`
+		}
+		if err := json.Unmarshal(line, &req); err != nil {
+			return fmt.Errorf("batch %s: request line %d: %w", rec.ID, lineNo, err)
+		}
+		result, ok := rec.result(i, execute(req.Params), p)
+		if !ok {
+			return nil
+		}
+		return core.EncodeJSON(w, batchResult{CustomID: req.CustomID, Result: result})
 	})
 }
 

@@ -69,3 +69,21 @@ func MessageText(content json.RawMessage) (text string, ok bool) {
 	}
 	return b.String(), true
 }
+
+// MarshalOrdered encodes a JSON object whose members keep their order
+// (encoding/json would sort a map's keys): values[i] is keys[i]'s.
+func MarshalOrdered(keys []string, values []any) ([]byte, error) {
+	b := []byte{'{'}
+	for i, v := range values {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		k, _ := json.Marshal(keys[i])
+		val, err := json.Marshal(v)
+		if err != nil {
+			return nil, err
+		}
+		b = append(append(append(b, k...), ':'), val...)
+	}
+	return append(b, '}'), nil
+}

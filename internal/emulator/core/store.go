@@ -3,6 +3,7 @@ package core
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,7 +11,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"time"
 )
 
 // AtomicFile is a file being written under a temporary name in its final
@@ -165,4 +168,32 @@ func ForEachLine(ctx context.Context, r io.Reader, fn func(lineNo int, line []by
 			return err
 		}
 	}
+}
+
+// LoadAll loads with load every record stored as ID.json in dir, newest
+// first (by created, then by id). A record that gone says has vanished
+// since it was listed (deleted meanwhile) is skipped; with gone nil, every
+// error is returned.
+func LoadAll[T any](dir string, load func(id string) (T, error), gone func(error) bool, created func(T) (time.Time, string)) ([]T, error) {
+	ids, err := ListIDs(dir, ".json")
+	if err != nil {
+		return nil, err
+	}
+	recs := make([]T, 0, len(ids))
+	for _, id := range ids {
+		rec, err := load(id)
+		if err != nil && gone != nil && gone(err) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		recs = append(recs, rec)
+	}
+	slices.SortFunc(recs, func(x, y T) int {
+		tx, idx := created(x)
+		ty, idy := created(y)
+		return cmp.Or(ty.Compare(tx), strings.Compare(idy, idx))
+	})
+	return recs, nil
 }

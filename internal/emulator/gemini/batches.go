@@ -2,7 +2,6 @@ package gemini
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,7 +10,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -306,26 +304,16 @@ func (g *API) listBatches(w http.ResponseWriter, r *http.Request) error {
 
 // allBatches returns every stored batch, newest first.
 func (g *API) allBatches() ([]*batchRecord, error) {
-	ids, err := core.ListIDs(g.batches, ".json")
-	if err != nil {
-		return nil, err
-	}
-	recs := make([]*batchRecord, 0, len(ids))
-	for _, id := range ids {
-		rec, err := g.loadBatch(id)
-		var ge *apiError
-		if errors.As(err, &ge) {
-			continue // deleted meanwhile
-		}
-		if err != nil {
-			return nil, err
-		}
-		recs = append(recs, rec)
-	}
-	slices.SortFunc(recs, func(a, b *batchRecord) int {
-		return cmp.Or(b.Timeline.Created.Compare(a.Timeline.Created), strings.Compare(b.ID, a.ID))
+	return core.LoadAll(g.batches, g.loadBatch, isAPIError, func(rec *batchRecord) (time.Time, string) {
+		return rec.Timeline.Created, rec.ID
 	})
-	return recs, nil
+}
+
+// isAPIError tells a record deleted since it was listed: loading it gave a
+// not-found answer.
+func isAPIError(err error) bool {
+	var e *apiError
+	return errors.As(err, &e)
 }
 
 // stateName returns the batch state of a phase. Gemini has no

@@ -124,14 +124,7 @@ func (g *API) download(id string) core.Handler {
 		if err != nil {
 			return err
 		}
-		content, err := os.Open(g.contentPath(f.ID))
-		if err != nil {
-			return err
-		}
-		defer content.Close()
-		w.Header().Set("Content-Type", f.MIMEType)
-		http.ServeContent(w, r, "", time.Time{}, content)
-		return nil
+		return core.ServeFile(w, r, g.contentPath(f.ID), f.MIMEType)
 	}
 }
 

@@ -313,22 +313,9 @@ func queryInt(s, param string, def, least, most int) (int, error) {
 
 // allJobs returns every stored job, newest first.
 func (a *API) allJobs() ([]*jobRecord, error) {
-	ids, err := core.ListIDs(a.batches, ".json")
-	if err != nil {
-		return nil, err
-	}
-	recs := make([]*jobRecord, 0, len(ids))
-	for _, id := range ids {
-		rec, err := a.loadJob(id)
-		if err != nil {
-			return nil, err
-		}
-		recs = append(recs, rec)
-	}
-	slices.SortFunc(recs, func(x, y *jobRecord) int {
-		return cmp.Or(y.Timeline.Created.Compare(x.Timeline.Created), strings.Compare(y.ID, x.ID))
+	return core.LoadAll(a.batches, a.loadJob, nil, func(rec *jobRecord) (time.Time, string) {
+		return rec.Timeline.Created, rec.ID
 	})
-	return recs, nil
 }
 
 // view returns the job as the API shows it at now, first writing its

@@ -181,12 +181,5 @@ func (a *API) fileContent(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	content, err := os.Open(a.contentPath(f.ID))
-	if err != nil {
-		return err
-	}
-	defer content.Close()
-	w.Header().Set("Content-Type", "application/octet-stream")
-	http.ServeContent(w, r, "", time.Time{}, content)
-	return nil
+	return core.ServeFile(w, r, a.contentPath(f.ID), "application/octet-stream")
 }

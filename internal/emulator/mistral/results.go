@@ -1,7 +1,6 @@
 package mistral
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -191,13 +190,13 @@ func (rec *jobRecord) resultLine(i int, customID string, body json.RawMessage, e
 // resultFile is an output or error file being written.
 type resultFile struct {
 	a       *API
-	content *core.AtomicFile
+	content *core.ContentFile
 	record  fileRecord
 }
 
 // newResultFile starts the result file id of a job that ended in state p.
 func (a *API) newResultFile(id string, rec *jobRecord, sampleType string, p core.Progress) (*resultFile, error) {
-	content, err := core.CreateAtomic(a.contentPath(id))
+	content, err := core.CreateContent(a.contentPath(id))
 	if err != nil {
 		return nil, err
 	}
@@ -206,27 +205,12 @@ func (a *API) newResultFile(id string, rec *jobRecord, sampleType string, p core
 	}}, nil
 }
 
-func (f *resultFile) add(line outputLine) error {
-	var buf bytes.Buffer
-	if err := core.EncodeJSON(&buf, line); err != nil {
-		return err
-	}
-	f.record.Bytes += int64(buf.Len())
-	f.record.Lines++
-	_, err := f.content.Write(buf.Bytes())
-	return err
-}
+func (f *resultFile) add(line outputLine) error { return f.content.Add(line) }
 
 // commit stores the file if it has any line, and drops it otherwise.
 func (f *resultFile) commit() error {
-	if f.record.Bytes == 0 {
-		f.content.Abort()
-		return nil
-	}
-	if err := f.content.Commit(); err != nil {
-		return err
-	}
-	return core.WriteJSONFile(f.a.filePath(f.record.ID), &f.record)
+	f.record.Bytes, f.record.Lines = f.content.Bytes, f.content.Lines
+	return f.content.Commit(f.a.filePath(f.record.ID), &f.record)
 }
 
 func (f *resultFile) abort() { f.content.Abort() }

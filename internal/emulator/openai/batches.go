@@ -1,7 +1,6 @@
 package openai
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -302,22 +301,9 @@ func (o *API) listBatches(w http.ResponseWriter, r *http.Request) error {
 
 // allBatches returns every stored batch, newest first.
 func (o *API) allBatches() ([]*batchRecord, error) {
-	ids, err := core.ListIDs(o.batches, ".json")
-	if err != nil {
-		return nil, err
-	}
-	recs := make([]*batchRecord, 0, len(ids))
-	for _, id := range ids {
-		rec, err := o.loadBatch(id)
-		if err != nil {
-			return nil, err
-		}
-		recs = append(recs, rec)
-	}
-	slices.SortFunc(recs, func(a, b *batchRecord) int {
-		return cmp.Or(b.Timeline.Created.Compare(a.Timeline.Created), strings.Compare(b.ID, a.ID))
+	return core.LoadAll(o.batches, o.loadBatch, nil, func(rec *batchRecord) (time.Time, string) {
+		return rec.Timeline.Created, rec.ID
 	})
-	return recs, nil
 }
 
 // settleBatches writes the results of every batch that has ended.

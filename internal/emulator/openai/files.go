@@ -223,14 +223,7 @@ func (o *API) fileContent(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	content, err := os.Open(o.contentPath(f.ID))
-	if err != nil {
-		return err
-	}
-	defer content.Close()
-	w.Header().Set("Content-Type", "application/octet-stream")
-	http.ServeContent(w, r, "", time.Time{}, content)
-	return nil
+	return core.ServeFile(w, r, o.contentPath(f.ID), "application/octet-stream")
 }
 
 func (o *API) deleteFile(w http.ResponseWriter, r *http.Request) error {

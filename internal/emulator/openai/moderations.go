@@ -86,19 +86,7 @@ type moderationResult struct {
 type orderedObject []any
 
 func (o orderedObject) MarshalJSON() ([]byte, error) {
-	b := []byte{'{'}
-	for i, v := range o {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		k, _ := json.Marshal(moderationCategories[i])
-		val, err := json.Marshal(v)
-		if err != nil {
-			return nil, err
-		}
-		b = append(append(append(b, k...), ':'), val...)
-	}
-	return append(b, '}'), nil
+	return core.MarshalOrdered(moderationCategories, o)
 }
 
 // answer flags each input carrying a [flag] marker, in the category it

@@ -1,7 +1,6 @@
 package openai
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -193,13 +192,13 @@ func (ex execution) resultLine(batchID string, i int, executedAt time.Time, cust
 // resultFile is an output or error file being written.
 type resultFile struct {
 	o       *API
-	content *core.AtomicFile
+	content *core.ContentFile
 	record  fileRecord
 }
 
 // newResultFile starts the result file id of a batch that ended in state p.
 func (o *API) newResultFile(rec *batchRecord, id, suffix string, p core.Progress) (*resultFile, error) {
-	content, err := core.CreateAtomic(o.contentPath(id))
+	content, err := core.CreateContent(o.contentPath(id))
 	if err != nil {
 		return nil, err
 	}
@@ -212,26 +211,12 @@ func (o *API) newResultFile(rec *batchRecord, id, suffix string, p core.Progress
 	}}, nil
 }
 
-func (f *resultFile) add(line outputLine) error {
-	var buf bytes.Buffer
-	if err := core.EncodeJSON(&buf, line); err != nil {
-		return err
-	}
-	f.record.Bytes += int64(buf.Len())
-	_, err := f.content.Write(buf.Bytes())
-	return err
-}
+func (f *resultFile) add(line outputLine) error { return f.content.Add(line) }
 
 // commit stores the file if it has any line, and drops it otherwise.
 func (f *resultFile) commit() error {
-	if f.record.Bytes == 0 {
-		f.content.Abort()
-		return nil
-	}
-	if err := f.content.Commit(); err != nil {
-		return err
-	}
-	return core.WriteJSONFile(f.o.filePath(f.record.ID), &f.record)
+	f.record.Bytes = f.content.Bytes
+	return f.content.Commit(f.o.filePath(f.record.ID), &f.record)
 }
 
 func (f *resultFile) abort() { f.content.Abort() }

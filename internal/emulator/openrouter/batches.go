@@ -2,7 +2,6 @@ package openrouter
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,9 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/batchctl/batchctl/internal/emulator/core"
@@ -81,46 +78,19 @@ func (a *API) createBatch(w http.ResponseWriter, r *http.Request) error {
 // running each request (without rendering its answer); the record is
 // written last, so a stored record always has its companions. Nothing is
 // left behind when the body is invalid.
-func (a *API) storeBatch(w http.ResponseWriter, r *http.Request, rec *batchRecord) (err error) {
-	requests, err := core.CreateAtomic(a.batchPath(rec.ID, requestsExt))
-	if err != nil {
-		return err
-	}
-	defer requests.Abort()
-	tallies, err := core.CreateAtomic(a.batchPath(rec.ID, tallyExt))
-	if err != nil {
-		return err
-	}
-	defer tallies.Abort()
-	tw := &core.TallyWriter{W: tallies}
+func (a *API) storeBatch(w http.ResponseWriter, r *http.Request, rec *batchRecord) error {
 	cr := newCreateReader(http.MaxBytesReader(w, r.Body, maxCreateBody))
-	err = cr.read(func(line []byte, body json.RawMessage) error {
-		run := openai.RunRequest(cr.endpoint, body)
-		outcome, in, out := run.Outcome()
-		rec.Timeline.Requests++
-		rec.Timeline.Expiring = rec.Timeline.Expiring || outcome == core.OutcomeExpired
-		if _, err := requests.Write(line); err != nil {
-			return err
-		}
-		return tw.Add(outcome, in, out)
+	read := func(keep core.KeepRequest) error {
+		return cr.read(func(line []byte, body json.RawMessage) error {
+			run := openai.RunRequest(cr.endpoint, body)
+			outcome, in, out := run.Outcome()
+			return keep(line, outcome, in, out)
+		})
+	}
+	return core.StoreRequests(&rec.Timeline, a.batchPath(rec.ID, requestsExt), a.batchPath(rec.ID, tallyExt), read, func(total core.Tally) error {
+		rec.Endpoint, rec.Model, rec.Total = cr.endpoint, cr.model, total
+		return core.WriteJSONFile(a.batchPath(rec.ID, ".json"), rec)
 	})
-	if err != nil {
-		return err
-	}
-	rec.Endpoint, rec.Model, rec.Total = cr.endpoint, cr.model, tw.Total
-	if err := requests.Commit(); err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			os.Remove(a.batchPath(rec.ID, requestsExt))
-			os.Remove(a.batchPath(rec.ID, tallyExt))
-		}
-	}()
-	if err := tallies.Commit(); err != nil {
-		return err
-	}
-	return core.WriteJSONFile(a.batchPath(rec.ID, ".json"), rec)
 }
 
 func (a *API) getBatch(w http.ResponseWriter, r *http.Request) error {
@@ -207,26 +177,16 @@ func listLimit(s string) (int, error) {
 
 // allBatches returns every stored batch, newest first.
 func (a *API) allBatches() ([]*batchRecord, error) {
-	ids, err := core.ListIDs(a.batches, ".json")
-	if err != nil {
-		return nil, err
-	}
-	recs := make([]*batchRecord, 0, len(ids))
-	for _, id := range ids {
-		rec, err := a.loadBatch(id)
-		var he *httpError
-		if errors.As(err, &he) {
-			continue // deleted since it was listed
-		}
-		if err != nil {
-			return nil, err
-		}
-		recs = append(recs, rec)
-	}
-	slices.SortFunc(recs, func(x, y *batchRecord) int {
-		return cmp.Or(y.Timeline.Created.Compare(x.Timeline.Created), strings.Compare(y.ID, x.ID))
+	return core.LoadAll(a.batches, a.loadBatch, isHTTPError, func(rec *batchRecord) (time.Time, string) {
+		return rec.Timeline.Created, rec.ID
 	})
-	return recs, nil
+}
+
+// isHTTPError tells a record deleted since it was listed: loading it gave a
+// not-found answer.
+func isHTTPError(err error) bool {
+	var e *httpError
+	return errors.As(err, &e)
 }
 
 // view returns the batch, without its results, as the API shows it at now.
@@ -330,41 +290,30 @@ func (a *API) writeBatch(ctx context.Context, w http.ResponseWriter, status int,
 // unless that was done already. Every process that does it writes the same
 // bytes through a rename, so concurrent writers are harmless.
 func (a *API) writeResults(ctx context.Context, rec *batchRecord, p core.Progress) error {
-	path := a.batchPath(rec.ID, resultsExt)
-	if done, err := core.FileExists(path); err != nil || done {
-		return err
-	}
-	in, err := os.Open(a.batchPath(rec.ID, requestsExt))
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	return core.WriteAtomic(path, func(w io.Writer) error {
-		i := 0
-		return core.ForEachLine(ctx, in, func(_ int, line []byte) error {
-			var req struct {
-				CustomID string          `json:"custom_id"`
-				Body     json.RawMessage `json:"body"`
-			}
-			if err := json.Unmarshal(line, &req); err != nil {
+	path, requests := a.batchPath(rec.ID, resultsExt), a.batchPath(rec.ID, requestsExt)
+	return core.WriteResultsOnce(ctx, path, requests, func(w io.Writer, i, _ int, line []byte) error {
+		var req struct {
+			CustomID string          `json:"custom_id"`
+			Body     json.RawMessage `json:"body"`
+		}
+		if err := json.Unmarshal(line, &req); err != nil {
+			return err
+		}
+		id, response, failure, ok := openai.RunRequest(rec.Endpoint, req.Body).Result(rec.ID, i, rec.Timeline.ExecutedAt(i), false)
+		if !ok {
+			return nil
+		}
+		if rec.Endpoint == endpointChat && response != nil {
+			var err error
+			if response, err = withFingerprint(response); err != nil {
 				return err
 			}
-			id, response, failure, ok := openai.RunRequest(rec.Endpoint, req.Body).Result(rec.ID, i, rec.Timeline.ExecutedAt(i), false)
-			i++
-			if !ok {
-				return nil
-			}
-			if rec.Endpoint == endpointChat && response != nil {
-				if response, err = withFingerprint(response); err != nil {
-					return err
-				}
-			}
-			item := resultItem{ID: id, CustomID: req.CustomID, Response: response}
-			if failure != nil {
-				item.Error = &resultError{Message: failure.Message, Type: failure.Code}
-			}
-			return core.EncodeJSON(w, item)
-		})
+		}
+		item := resultItem{ID: id, CustomID: req.CustomID, Response: response}
+		if failure != nil {
+			item.Error = &resultError{Message: failure.Message, Type: failure.Code}
+		}
+		return core.EncodeJSON(w, item)
 	})
 }
 

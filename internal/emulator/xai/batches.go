@@ -1,13 +1,11 @@
 package xai
 
 import (
-	"cmp"
 	"encoding/json"
 	"errors"
 	"io/fs"
 	"net/http"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -162,22 +160,9 @@ func (a *API) listBatches(w http.ResponseWriter, r *http.Request) error {
 
 // allBatches returns every stored batch, newest first.
 func (a *API) allBatches() ([]*batchRecord, error) {
-	ids, err := core.ListIDs(a.batches, ".json")
-	if err != nil {
-		return nil, err
-	}
-	recs := make([]*batchRecord, 0, len(ids))
-	for _, id := range ids {
-		rec, err := a.loadBatch(id)
-		if err != nil {
-			return nil, err
-		}
-		recs = append(recs, rec)
-	}
-	slices.SortFunc(recs, func(x, y *batchRecord) int {
-		return cmp.Or(y.Opened.Compare(x.Opened), strings.Compare(y.ID, x.ID))
+	return core.LoadAll(a.batches, a.loadBatch, nil, func(rec *batchRecord) (time.Time, string) {
+		return rec.Opened, rec.ID
 	})
-	return recs, nil
 }
 
 // batchObject is a Batch [proto].

@@ -1,9 +1,13 @@
 package httpx
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
 
 	"github.com/batchctl/batchctl/internal/providers"
 )
@@ -66,6 +70,49 @@ func nextCursor(page Page, i int) string {
 		return page.Next
 	}
 	return page.Batches[i].ID
+}
+
+// DataList is a paged list of batches of OpenAI's shape, which Anthropic's
+// and OpenRouter's copy: GET URL?limit=N&<Cursor>=<id> answers a page
+// ParseDataPage reads.
+type DataList struct {
+	// URL is the list's address, without a query.
+	URL string
+	// PageSize is the largest page the API serves.
+	PageSize int
+	// Cursor is the query parameter naming the batch to list after:
+	// "after" (OpenAI, OpenRouter) or "after_id" (Anthropic).
+	Cursor string
+	// Parse turns one item of a page's data into a batch.
+	Parse func(item []byte) (*providers.Batch, error)
+}
+
+// ListData passes the batches of l to fn as List does, fetching each page
+// with a GET whose errors start with "list batches".
+func (c *Client) ListData(ctx context.Context, opts providers.ListOptions, l DataList, fn func(*providers.Batch) error) error {
+	return List(opts, l.PageSize, func(after string, size int) (Page, error) {
+		return c.dataPage(ctx, l, after, size)
+	}, fn)
+}
+
+// dataPage fetches the page of at most size batches of l after the batch
+// whose id is after ("": the first page).
+func (c *Client) dataPage(ctx context.Context, l DataList, after string, size int) (Page, error) {
+	const op = "list batches"
+	q := url.Values{}
+	q.Set("limit", strconv.Itoa(size))
+	if after != "" {
+		q.Set(l.Cursor, after)
+	}
+	raw, err := c.Call(ctx, op, http.MethodGet, l.URL+"?"+q.Encode(), nil)
+	if err != nil {
+		return Page{}, err
+	}
+	page, err := ParseDataPage(raw, l.Parse)
+	if err != nil {
+		return Page{}, fmt.Errorf("%s: %w", op, err)
+	}
+	return page, nil
 }
 
 // dataPage is the list page of OpenAI's API, which Anthropic's copies:

@@ -14,7 +14,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -179,29 +178,12 @@ func (c *Client) batchCall(ctx context.Context, op, method, path string, body []
 // while the provider says it has more. It stops without error when fn
 // returns providers.ErrStop or opts.Limit batches were passed to fn.
 func (c *Client) List(ctx context.Context, opts providers.ListOptions, fn func(*providers.Batch) error) error {
-	return httpx.List(opts, listPageSize, func(after string, size int) (httpx.Page, error) {
-		return c.listPage(ctx, after, size)
+	return c.api.ListData(ctx, opts, httpx.DataList{
+		URL:      c.base + "/batches",
+		PageSize: listPageSize,
+		Cursor:   "after",
+		Parse: func(item []byte) (*providers.Batch, error) {
+			return parseBatch(c.cfg.Name, item)
+		},
 	}, fn)
-}
-
-// listPage fetches the page of at most size batches after the batch whose
-// id is after ("": the first page).
-func (c *Client) listPage(ctx context.Context, after string, size int) (httpx.Page, error) {
-	const op = "list batches"
-	q := url.Values{}
-	q.Set("limit", strconv.Itoa(size))
-	if after != "" {
-		q.Set("after", after)
-	}
-	raw, err := c.api.Call(ctx, op, http.MethodGet, c.base+"/batches?"+q.Encode(), nil)
-	if err != nil {
-		return httpx.Page{}, err
-	}
-	page, err := httpx.ParseDataPage(raw, func(item []byte) (*providers.Batch, error) {
-		return parseBatch(c.cfg.Name, item)
-	})
-	if err != nil {
-		return httpx.Page{}, fmt.Errorf("%s: %w", op, err)
-	}
-	return page, nil
 }

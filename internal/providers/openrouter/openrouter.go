@@ -103,7 +103,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -279,31 +278,14 @@ func (c *Client) batchFrom(op string, req *http.Request) (*providers.Batch, erro
 // while the API says it has more. It stops without error when fn returns
 // providers.ErrStop or opts.Limit batches were passed to fn.
 func (c *Client) List(ctx context.Context, opts providers.ListOptions, fn func(*providers.Batch) error) error {
-	return httpx.List(opts, listPageSize, func(after string, size int) (httpx.Page, error) {
-		return c.listPage(ctx, after, size)
+	return c.api.ListData(ctx, opts, httpx.DataList{
+		URL:      c.base + batchesPath,
+		PageSize: listPageSize,
+		Cursor:   "after",
+		Parse: func(item []byte) (*providers.Batch, error) {
+			return parseBatch(c.cfg.Name, item)
+		},
 	}, fn)
-}
-
-// listPage fetches the page of at most size batches after the batch whose
-// id is after ("": the first page).
-func (c *Client) listPage(ctx context.Context, after string, size int) (httpx.Page, error) {
-	const op = "list batches"
-	q := url.Values{}
-	q.Set("limit", strconv.Itoa(size))
-	if after != "" {
-		q.Set("after", after)
-	}
-	raw, err := c.api.Call(ctx, op, http.MethodGet, c.base+batchesPath+"?"+q.Encode(), nil)
-	if err != nil {
-		return httpx.Page{}, err
-	}
-	page, err := httpx.ParseDataPage(raw, func(item []byte) (*providers.Batch, error) {
-		return parseBatch(c.cfg.Name, item)
-	})
-	if err != nil {
-		return httpx.Page{}, fmt.Errorf("%s: %w", op, err)
-	}
-	return page, nil
 }
 
 // Download streams the results of a completed batch to w, one result per
