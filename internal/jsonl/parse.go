@@ -72,6 +72,20 @@ func (c *Converter) isString(raw []byte, at loc) bool {
 	return false
 }
 
+// isObject reports whether raw, the value at at, is an object, reporting
+// a problem if not.
+func (c *Converter) isObject(raw []byte, at loc) bool {
+	switch {
+	case raw == nil:
+		c.reportAt(at, "missing")
+	case raw[0] != '{':
+		c.reportAt(at, "must be an object, not "+jsonscan.KindOf(raw))
+	default:
+		return true
+	}
+	return false
+}
+
 // setModel keeps the model named by raw. Gemini names models "models/...";
 // the prefix is dropped.
 func (c *Converter) setModel(raw []byte, at loc) {

@@ -201,8 +201,7 @@ func (c *Converter) geminiPart(w *walker, at loc, sys bool) {
 
 // geminiInline reads an inlineData blob.
 func (c *Converter) geminiInline(raw []byte, at loc) (part, bool) {
-	if raw[0] != '{' {
-		c.reportAt(at, "must be an object, not "+jsonscan.KindOf(raw))
+	if !c.isObject(raw, at) {
 		return part{}, false
 	}
 	var media, data []byte
@@ -282,8 +281,7 @@ func (c *Converter) geminiEmbedContent(raw []byte, at loc) {
 
 // geminiEmbedPart reads a part of a Content to embed, which must be text.
 func (c *Converter) geminiEmbedPart(raw []byte, at loc) {
-	if raw[0] != '{' {
-		c.reportAt(at, "must be an object, not "+jsonscan.KindOf(raw))
+	if !c.isObject(raw, at) {
 		return
 	}
 	var text []byte
@@ -307,8 +305,7 @@ func (c *Converter) geminiCall(raw []byte, at loc, sys bool) {
 		c.reportAt(at, "cannot be in the system instruction")
 		return
 	}
-	if raw[0] != '{' {
-		c.reportAt(at, "must be an object, not "+jsonscan.KindOf(raw))
+	if !c.isObject(raw, at) {
 		return
 	}
 	var id, name, args []byte
@@ -337,8 +334,7 @@ func (c *Converter) geminiResponse(raw []byte, at loc, sys bool) {
 		c.reportAt(at, "cannot be in the system instruction")
 		return
 	}
-	if raw[0] != '{' {
-		c.reportAt(at, "must be an object, not "+jsonscan.KindOf(raw))
+	if !c.isObject(raw, at) {
 		return
 	}
 	var id, name, response []byte

@@ -215,8 +215,7 @@ func (c *Converter) chatToolCalls(raw []byte, at loc) {
 	for i := 0; w.elem(); i++ {
 		call := w.next()
 		cat := at.elem(i)
-		if call[0] != '{' {
-			c.reportAt(cat, "must be an object, not "+jsonscan.KindOf(call))
+		if !c.isObject(call, cat) {
 			continue
 		}
 		var id, typ, fn []byte
@@ -423,12 +422,7 @@ func (c *Converter) chatPart(w *walker, at loc) {
 
 // chatImage reads the image_url object of a chat completions image part.
 func (c *Converter) chatImage(raw []byte, at loc) {
-	switch {
-	case raw == nil:
-		c.reportAt(at, "missing")
-		return
-	case raw[0] != '{':
-		c.reportAt(at, "must be an object, not "+jsonscan.KindOf(raw))
+	if !c.isObject(raw, at) {
 		return
 	}
 	var url []byte

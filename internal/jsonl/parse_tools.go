@@ -71,8 +71,7 @@ func (c *Converter) addTool(name, desc, params, strict []byte, at loc, paramsNam
 		strict = nil
 	}
 	if params != nil {
-		if params[0] != '{' {
-			c.reportAt(at.key(paramsName), "must be an object, not "+jsonscan.KindOf(params))
+		if !c.isObject(params, at.key(paramsName)) {
 			return
 		}
 		if !c.checkToolSchema(params, at.key(paramsName), string(strict) == "true") {
@@ -98,8 +97,7 @@ func (c *Converter) openAITools(raw []byte, at loc, responses bool) {
 
 // openAITool reads one function tool.
 func (c *Converter) openAITool(raw []byte, at loc, responses bool) {
-	if raw[0] != '{' {
-		c.reportAt(at, "must be an object, not "+jsonscan.KindOf(raw))
+	if !c.isObject(raw, at) {
 		return
 	}
 	var typ, fn, name, desc, params, strict []byte
@@ -221,8 +219,7 @@ func (c *Converter) openAIToolChoice(raw []byte, at loc, responses bool) {
 
 // functionName reads the name in {"name": ...}.
 func (c *Converter) functionName(raw []byte, at loc) []byte {
-	if raw[0] != '{' {
-		c.reportAt(at, "must be an object, not "+jsonscan.KindOf(raw))
+	if !c.isObject(raw, at) {
 		return nil
 	}
 	var name []byte
@@ -259,8 +256,7 @@ func (c *Converter) parallelToolCalls(raw []byte, at loc) {
 
 // responseFormat reads a chat completions response_format.
 func (c *Converter) responseFormat(raw []byte, at loc) {
-	if raw[0] != '{' {
-		c.reportAt(at, "must be an object, not "+jsonscan.KindOf(raw))
+	if !c.isObject(raw, at) {
 		return
 	}
 	var typ, spec []byte
@@ -289,8 +285,7 @@ func (c *Converter) responseFormat(raw []byte, at loc) {
 
 // textFormat reads the text member of a Responses API request.
 func (c *Converter) textFormat(raw []byte, at loc) {
-	if raw[0] != '{' {
-		c.reportAt(at, "must be an object, not "+jsonscan.KindOf(raw))
+	if !c.isObject(raw, at) {
 		return
 	}
 	w := walk(raw)
@@ -302,8 +297,7 @@ func (c *Converter) textFormat(raw []byte, at loc) {
 		}
 		f := w.next()
 		fat := at.key("format")
-		if f[0] != '{' {
-			c.reportAt(fat, "must be an object, not "+jsonscan.KindOf(f))
+		if !c.isObject(f, fat) {
 			continue
 		}
 		var typ []byte
@@ -364,12 +358,7 @@ func (c *Converter) formatSpec(raw []byte, at loc) {
 			c.refuse(at, key)
 		}
 	}
-	switch {
-	case f.schema == nil:
-		c.reportAt(at.key("schema"), "missing")
-	case f.schema[0] != '{':
-		c.reportAt(at.key("schema"), "must be an object, not "+jsonscan.KindOf(f.schema))
-	default:
+	if c.isObject(f.schema, at.key("schema")) {
 		c.checkOutputSchema(f.schema, at.key("schema"))
 	}
 }
@@ -388,8 +377,7 @@ func (c *Converter) anthropicTools(raw []byte, at loc) {
 }
 
 func (c *Converter) anthropicTool(raw []byte, at loc) {
-	if raw[0] != '{' {
-		c.reportAt(at, "must be an object, not "+jsonscan.KindOf(raw))
+	if !c.isObject(raw, at) {
 		return
 	}
 	var typ, name, desc, params, strict []byte
@@ -424,8 +412,7 @@ func (c *Converter) anthropicTool(raw []byte, at loc) {
 
 // anthropicToolChoice reads an Anthropic tool_choice.
 func (c *Converter) anthropicToolChoice(raw []byte, at loc) {
-	if raw[0] != '{' {
-		c.reportAt(at, "must be an object, not "+jsonscan.KindOf(raw))
+	if !c.isObject(raw, at) {
 		return
 	}
 	ch := &c.req.choice
@@ -478,8 +465,7 @@ func (c *Converter) anthropicToolChoice(raw []byte, at loc) {
 // anthropicOutput reads output_config, or with beta set, the deprecated
 // output_format.
 func (c *Converter) anthropicOutput(raw []byte, at loc, beta bool) {
-	if raw[0] != '{' {
-		c.reportAt(at, "must be an object, not "+jsonscan.KindOf(raw))
+	if !c.isObject(raw, at) {
 		return
 	}
 	if beta {
@@ -494,8 +480,7 @@ func (c *Converter) anthropicOutput(raw []byte, at loc, beta bool) {
 			continue
 		}
 		f := w.next()
-		if f[0] != '{' {
-			c.reportAt(at.key("format"), "must be an object, not "+jsonscan.KindOf(f))
+		if !c.isObject(f, at.key("format")) {
 			continue
 		}
 		c.anthropicFormat(f, at.key("format"))
@@ -526,12 +511,7 @@ func (c *Converter) anthropicFormat(raw []byte, at loc) {
 
 // setSchema keeps the schema of a structured output, the value at at.
 func (c *Converter) setSchema(schema []byte, at loc) {
-	switch {
-	case schema == nil:
-		c.reportAt(at, "missing")
-	case schema[0] != '{':
-		c.reportAt(at, "must be an object, not "+jsonscan.KindOf(schema))
-	case c.checkOutputSchema(schema, at):
+	if c.isObject(schema, at) && c.checkOutputSchema(schema, at) {
 		c.req.format.kind, c.req.format.schema = formatSchema, schema
 	}
 }
@@ -548,8 +528,7 @@ func (c *Converter) geminiTools(raw []byte, at loc) {
 	for i := 0; w.elem(); i++ {
 		t := w.next()
 		tat := at.elem(i)
-		if t[0] != '{' {
-			c.reportAt(tat, "must be an object, not "+jsonscan.KindOf(t))
+		if !c.isObject(t, tat) {
 			continue
 		}
 		tw := walk(t)
@@ -575,8 +554,7 @@ func (c *Converter) geminiDeclarations(raw []byte, at loc) {
 	for i := 0; w.elem(); i++ {
 		d := w.next()
 		dat := at.elem(i)
-		if d[0] != '{' {
-			c.reportAt(dat, "must be an object, not "+jsonscan.KindOf(d))
+		if !c.isObject(d, dat) {
 			continue
 		}
 		var name, desc, params, openAPI []byte
@@ -612,8 +590,7 @@ func (c *Converter) geminiDeclarations(raw []byte, at loc) {
 
 // geminiToolConfig reads toolConfig.functionCallingConfig.
 func (c *Converter) geminiToolConfig(raw []byte, at loc) {
-	if raw[0] != '{' {
-		c.reportAt(at, "must be an object, not "+jsonscan.KindOf(raw))
+	if !c.isObject(raw, at) {
 		return
 	}
 	w := walk(raw)
@@ -629,8 +606,7 @@ func (c *Converter) geminiToolConfig(raw []byte, at loc) {
 }
 
 func (c *Converter) geminiCallingConfig(raw []byte, at loc) {
-	if raw[0] != '{' {
-		c.reportAt(at, "must be an object, not "+jsonscan.KindOf(raw))
+	if !c.isObject(raw, at) {
 		return
 	}
 	var mode, allowed []byte
@@ -792,8 +768,7 @@ func (c *Converter) resultText(raw []byte, at loc) ([]byte, bool) {
 	for ; w.elem(); n++ {
 		p := w.next()
 		pat := at.elem(n)
-		if p[0] != '{' {
-			c.reportAt(pat, "must be an object, not "+jsonscan.KindOf(p))
+		if !c.isObject(p, pat) {
 			return nil, false
 		}
 		var typ []byte
