@@ -86,6 +86,20 @@ func (c *Converter) isObject(raw []byte, at loc) bool {
 	return false
 }
 
+// arrayAt returns a walker over the elements of raw, the value at at, when
+// it is an array, and reports a problem otherwise; of names the elements
+// in that report (" of tools", or ""). Callers loop over the elements
+// themselves: a callback would move each caller's loc to the heap.
+func (c *Converter) arrayAt(raw []byte, at loc, of string) (walker, bool) {
+	if raw[0] != '[' {
+		c.reportAt(at, "must be an array"+of+", not "+jsonscan.KindOf(raw))
+		return walker{}, false
+	}
+	w := walk(raw)
+	w.array()
+	return w, true
+}
+
 // setModel keeps the model named by raw. Gemini names models "models/...";
 // the prefix is dropped.
 func (c *Converter) setModel(raw []byte, at loc) {

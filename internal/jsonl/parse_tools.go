@@ -84,13 +84,8 @@ func (c *Converter) addTool(name, desc, params, strict []byte, at loc, paramsNam
 // openAITools reads the tools of a chat completions request, or with
 // responses set, of a Responses API request.
 func (c *Converter) openAITools(raw []byte, at loc, responses bool) {
-	if raw[0] != '[' {
-		c.reportAt(at, "must be an array of tools, not "+jsonscan.KindOf(raw))
-		return
-	}
-	w := walk(raw)
-	w.array()
-	for i := 0; w.elem(); i++ {
+	w, ok := c.arrayAt(raw, at, " of tools")
+	for i := 0; ok && w.elem(); i++ {
 		c.openAITool(w.next(), at.elem(i), responses)
 	}
 }
@@ -365,13 +360,8 @@ func (c *Converter) formatSpec(raw []byte, at loc) {
 
 // anthropicTools reads the tools of an Anthropic request.
 func (c *Converter) anthropicTools(raw []byte, at loc) {
-	if raw[0] != '[' {
-		c.reportAt(at, "must be an array of tools, not "+jsonscan.KindOf(raw))
-		return
-	}
-	w := walk(raw)
-	w.array()
-	for i := 0; w.elem(); i++ {
+	w, ok := c.arrayAt(raw, at, " of tools")
+	for i := 0; ok && w.elem(); i++ {
 		c.anthropicTool(w.next(), at.elem(i))
 	}
 }
@@ -519,73 +509,70 @@ func (c *Converter) setSchema(schema []byte, at loc) {
 // geminiTools reads the tools of a Gemini request: function declarations
 // only.
 func (c *Converter) geminiTools(raw []byte, at loc) {
-	if raw[0] != '[' {
-		c.reportAt(at, "must be an array of tools, not "+jsonscan.KindOf(raw))
+	w, ok := c.arrayAt(raw, at, " of tools")
+	for i := 0; ok && w.elem(); i++ {
+		c.geminiTool(w.next(), at.elem(i))
+	}
+}
+
+// geminiTool reads one tool: its function declarations.
+func (c *Converter) geminiTool(raw []byte, at loc) {
+	if !c.isObject(raw, at) {
 		return
 	}
 	w := walk(raw)
-	w.array()
-	for i := 0; w.elem(); i++ {
-		t := w.next()
-		tat := at.elem(i)
-		if !c.isObject(t, tat) {
-			continue
-		}
-		tw := walk(t)
-		tw.object()
-		for key, ok := tw.key(); ok; key, ok = tw.key() {
-			switch string(key) {
-			case "functionDeclarations", "function_declarations":
-				c.geminiDeclarations(tw.next(), tat.key("functionDeclarations"))
-			default:
-				c.refuse(tat, key)
-			}
+	w.object()
+	for key, ok := w.key(); ok; key, ok = w.key() {
+		switch string(key) {
+		case "functionDeclarations", "function_declarations":
+			c.geminiDeclarations(w.next(), at.key("functionDeclarations"))
+		default:
+			c.refuse(at, key)
 		}
 	}
 }
 
+// geminiDeclarations reads a tool's function declarations.
 func (c *Converter) geminiDeclarations(raw []byte, at loc) {
-	if raw[0] != '[' {
-		c.reportAt(at, "must be an array, not "+jsonscan.KindOf(raw))
+	w, ok := c.arrayAt(raw, at, "")
+	for i := 0; ok && w.elem(); i++ {
+		c.geminiDeclaration(w.next(), at.elem(i))
+	}
+}
+
+// geminiDeclaration reads one function declaration.
+func (c *Converter) geminiDeclaration(raw []byte, at loc) {
+	if !c.isObject(raw, at) {
 		return
 	}
+	var name, desc, params, openAPI []byte
 	w := walk(raw)
-	w.array()
-	for i := 0; w.elem(); i++ {
-		d := w.next()
-		dat := at.elem(i)
-		if !c.isObject(d, dat) {
-			continue
+	w.object()
+	for key, ok := w.key(); ok; key, ok = w.key() {
+		switch string(key) {
+		case "name":
+			name = w.next()
+		case "description":
+			desc = w.next()
+		case "parametersJsonSchema", "parameters_json_schema":
+			params = w.next()
+		case "parameters":
+			openAPI = w.next()
+		default:
+			c.refuse(at, key)
 		}
-		var name, desc, params, openAPI []byte
-		dw := walk(d)
-		dw.object()
-		for key, ok := dw.key(); ok; key, ok = dw.key() {
-			switch string(key) {
-			case "name":
-				name = dw.next()
-			case "description":
-				desc = dw.next()
-			case "parametersJsonSchema", "parameters_json_schema":
-				params = dw.next()
-			case "parameters":
-				openAPI = dw.next()
-			default:
-				c.refuse(dat, key)
-			}
-		}
-		if openAPI != nil {
-			if params != nil {
-				c.reportAt(dat.key("parameters"), "cannot be used together with parametersJsonSchema")
-				continue
-			}
-			var ok bool
-			if params, ok = c.fromOpenAPI(openAPI, dat.key("parameters")); !ok {
-				continue
-			}
-		}
-		c.addTool(name, desc, params, nil, dat, "parametersJsonSchema")
 	}
+	if openAPI != nil {
+		if params != nil {
+			c.reportAt(at.key("parameters"), "cannot be used together with parametersJsonSchema")
+			return
+		}
+		var ok bool
+		if params, ok = c.fromOpenAPI(openAPI, at.key("parameters")); !ok {
+			return
+		}
+	}
+	c.addTool(name, desc, params, nil, at, "parametersJsonSchema")
 }
 
 // geminiToolConfig reads toolConfig.functionCallingConfig.
