@@ -719,15 +719,21 @@ func (c *Converter) callInput(raw []byte, at loc) ([]byte, bool) {
 
 // addCall adds a tool call to the current message.
 func (c *Converter) addCall(id, name, args []byte, at loc) {
-	if id != nil && !c.isString(id, at.key("id")) {
-		return
-	}
-	name, ok := c.toolName(name, at.key("name"))
+	name, ok := c.callIDName(id, name, at)
 	if !ok {
 		return
 	}
 	c.req.calls++
 	c.req.add(part{kind: partCall, id: id, name: name, text: args}, false)
+}
+
+// callIDName checks the id, if any, and the name of a tool call or a
+// Gemini function response, the object at at, and returns the name.
+func (c *Converter) callIDName(id, name []byte, at loc) ([]byte, bool) {
+	if id != nil && !c.isString(id, at.key("id")) {
+		return nil, false
+	}
+	return c.toolName(name, at.key("name"))
 }
 
 // addResult adds a tool result to the current message: output is a JSON
