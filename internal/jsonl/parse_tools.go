@@ -95,7 +95,8 @@ func (c *Converter) openAITool(raw []byte, at loc, responses bool) {
 	if !c.isObject(raw, at) {
 		return
 	}
-	var typ, fn, name, desc, params, strict []byte
+	var typ, fn []byte
+	var t toolFields
 	w := walk(raw)
 	w.object()
 	for key, ok := w.key(); ok; key, ok = w.key() {
@@ -104,15 +105,7 @@ func (c *Converter) openAITool(raw []byte, at loc, responses bool) {
 			typ = w.next()
 		case k == "function" && !responses:
 			fn = w.next()
-		case k == "name" && responses:
-			name = w.next()
-		case k == "description" && responses:
-			desc = w.next()
-		case k == "parameters" && responses:
-			params = w.next()
-		case k == "strict" && responses:
-			strict = w.next()
-		default:
+		case !responses || !t.read(&w, k, "parameters"):
 			c.refuse(at, key)
 		}
 	}
@@ -121,7 +114,7 @@ func (c *Converter) openAITool(raw []byte, at loc, responses bool) {
 		return
 	}
 	if responses {
-		c.addTool(name, desc, params, strict, at, "parameters")
+		c.addTool(t.name, t.desc, t.params, t.strict, at, "parameters")
 		return
 	}
 	fat := at.key("function")
@@ -129,26 +122,36 @@ func (c *Converter) openAITool(raw []byte, at loc, responses bool) {
 		c.reportAt(fat, "must be an object")
 		return
 	}
-	{
-		at := fat
-		w := walk(fn)
-		w.object()
-		for key, ok := w.key(); ok; key, ok = w.key() {
-			switch string(key) {
-			case "name":
-				name = w.next()
-			case "description":
-				desc = w.next()
-			case "parameters":
-				params = w.next()
-			case "strict":
-				strict = w.next()
-			default:
-				c.refuse(at, key)
-			}
+	fw := walk(fn)
+	fw.object()
+	for key, ok := fw.key(); ok; key, ok = fw.key() {
+		if !t.read(&fw, string(key), "parameters") {
+			c.refuse(fat, key)
 		}
 	}
-	c.addTool(name, desc, params, strict, fat, "parameters")
+	c.addTool(t.name, t.desc, t.params, t.strict, fat, "parameters")
+}
+
+// toolFields holds the members of a tool definition as read.
+type toolFields struct{ name, desc, params, strict []byte }
+
+// read reads the value of member key into t when it is one of a tool
+// definition's, its parameters' schema being named params, and reports
+// whether it was.
+func (t *toolFields) read(w *walker, key, params string) bool {
+	switch key {
+	case "name":
+		t.name = w.next()
+	case "description":
+		t.desc = w.next()
+	case params:
+		t.params = w.next()
+	case "strict":
+		t.strict = w.next()
+	default:
+		return false
+	}
+	return true
 }
 
 // badType reports the type of an item that does not convert.
@@ -370,22 +373,15 @@ func (c *Converter) anthropicTool(raw []byte, at loc) {
 	if !c.isObject(raw, at) {
 		return
 	}
-	var typ, name, desc, params, strict []byte
+	var typ []byte
+	var t toolFields
 	w := walk(raw)
 	w.object()
 	for key, ok := w.key(); ok; key, ok = w.key() {
-		switch string(key) {
-		case "type":
+		switch k := string(key); {
+		case k == "type":
 			typ = w.next()
-		case "name":
-			name = w.next()
-		case "description":
-			desc = w.next()
-		case "input_schema":
-			params = w.next()
-		case "strict":
-			strict = w.next()
-		default:
+		case !t.read(&w, k, "input_schema"):
 			c.refuse(at, key)
 		}
 	}
@@ -393,11 +389,11 @@ func (c *Converter) anthropicTool(raw []byte, at loc) {
 		c.badType(typ, at, "tools")
 		return
 	}
-	if params == nil {
+	if t.params == nil {
 		c.reportAt(at.key("input_schema"), "missing")
 		return
 	}
-	c.addTool(name, desc, params, strict, at, "input_schema")
+	c.addTool(t.name, t.desc, t.params, t.strict, at, "input_schema")
 }
 
 // anthropicToolChoice reads an Anthropic tool_choice.
