@@ -72,6 +72,34 @@ func (c *Converter) isString(raw []byte, at loc) bool {
 	return false
 }
 
+// isObject reports whether raw, the value at at, is an object, reporting
+// a problem if not.
+func (c *Converter) isObject(raw []byte, at loc) bool {
+	switch {
+	case raw == nil:
+		c.reportAt(at, "missing")
+	case raw[0] != '{':
+		c.reportAt(at, "must be an object, not "+jsonscan.KindOf(raw))
+	default:
+		return true
+	}
+	return false
+}
+
+// arrayAt returns a walker over the elements of raw, the value at at, when
+// it is an array, and reports a problem otherwise; of names the elements
+// in that report (" of tools", or ""). Callers loop over the elements
+// themselves: a callback would move each caller's loc to the heap.
+func (c *Converter) arrayAt(raw []byte, at loc, of string) (walker, bool) {
+	if raw[0] != '[' {
+		c.reportAt(at, "must be an array"+of+", not "+jsonscan.KindOf(raw))
+		return walker{}, false
+	}
+	w := walk(raw)
+	w.array()
+	return w, true
+}
+
 // setModel keeps the model named by raw. Gemini names models "models/...";
 // the prefix is dropped.
 func (c *Converter) setModel(raw []byte, at loc) {

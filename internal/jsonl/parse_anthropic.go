@@ -195,12 +195,7 @@ func (c *Converter) anthropicBlock(w *walker, at loc, sys bool) {
 // anthropicImage reads the source of an image block: base64 data or a
 // URL.
 func (c *Converter) anthropicImage(raw []byte, at loc) (part, bool) {
-	switch {
-	case raw == nil:
-		c.reportAt(at, "missing")
-		return part{}, false
-	case raw[0] != '{':
-		c.reportAt(at, "must be an object, not "+jsonscan.KindOf(raw))
+	if !c.isObject(raw, at) {
 		return part{}, false
 	}
 	var typ, media, data, url []byte

@@ -201,8 +201,7 @@ func (c *Converter) geminiPart(w *walker, at loc, sys bool) {
 
 // geminiInline reads an inlineData blob.
 func (c *Converter) geminiInline(raw []byte, at loc) (part, bool) {
-	if raw[0] != '{' {
-		c.reportAt(at, "must be an object, not "+jsonscan.KindOf(raw))
+	if !c.isObject(raw, at) {
 		return part{}, false
 	}
 	var media, data []byte
@@ -282,8 +281,7 @@ func (c *Converter) geminiEmbedContent(raw []byte, at loc) {
 
 // geminiEmbedPart reads a part of a Content to embed, which must be text.
 func (c *Converter) geminiEmbedPart(raw []byte, at loc) {
-	if raw[0] != '{' {
-		c.reportAt(at, "must be an object, not "+jsonscan.KindOf(raw))
+	if !c.isObject(raw, at) {
 		return
 	}
 	var text []byte
@@ -303,28 +301,9 @@ func (c *Converter) geminiEmbedPart(raw []byte, at loc) {
 
 // geminiCall reads a functionCall part {name, args, id}.
 func (c *Converter) geminiCall(raw []byte, at loc, sys bool) {
-	if sys {
-		c.reportAt(at, "cannot be in the system instruction")
+	id, name, args, ok := c.geminiCallPart(raw, at, sys, "args")
+	if !ok {
 		return
-	}
-	if raw[0] != '{' {
-		c.reportAt(at, "must be an object, not "+jsonscan.KindOf(raw))
-		return
-	}
-	var id, name, args []byte
-	w := walk(raw)
-	w.object()
-	for key, ok := w.key(); ok; key, ok = w.key() {
-		switch string(key) {
-		case "id":
-			id = w.next()
-		case "name":
-			name = w.next()
-		case "args":
-			args = w.next()
-		default:
-			c.refuse(at, key)
-		}
 	}
 	if args, ok := c.callInput(args, at.key("args")); ok {
 		c.addCall(id, name, args, at)
@@ -333,15 +312,30 @@ func (c *Converter) geminiCall(raw []byte, at loc, sys bool) {
 
 // geminiResponse reads a functionResponse part {name, response, id}.
 func (c *Converter) geminiResponse(raw []byte, at loc, sys bool) {
+	id, name, response, ok := c.geminiCallPart(raw, at, sys, "response")
+	if !ok {
+		return
+	}
+	if name, ok = c.callIDName(id, name, at); !ok {
+		return
+	}
+	if response == nil || response[0] != '{' {
+		c.reportAt(at.key("response"), "must be an object")
+		return
+	}
+	c.addResult(id, name, response, false)
+}
+
+// geminiCallPart reads the id and name of a functionCall or
+// functionResponse part, and its member named body (args or response).
+func (c *Converter) geminiCallPart(raw []byte, at loc, sys bool, body string) (id, name, value []byte, ok bool) {
 	if sys {
 		c.reportAt(at, "cannot be in the system instruction")
-		return
+		return nil, nil, nil, false
 	}
-	if raw[0] != '{' {
-		c.reportAt(at, "must be an object, not "+jsonscan.KindOf(raw))
-		return
+	if !c.isObject(raw, at) {
+		return nil, nil, nil, false
 	}
-	var id, name, response []byte
 	w := walk(raw)
 	w.object()
 	for key, ok := w.key(); ok; key, ok = w.key() {
@@ -350,22 +344,11 @@ func (c *Converter) geminiResponse(raw []byte, at loc, sys bool) {
 			id = w.next()
 		case "name":
 			name = w.next()
-		case "response":
-			response = w.next()
+		case body:
+			value = w.next()
 		default:
 			c.refuse(at, key)
 		}
 	}
-	if id != nil && !c.isString(id, at.key("id")) {
-		return
-	}
-	name, ok := c.toolName(name, at.key("name"))
-	if !ok {
-		return
-	}
-	if response == nil || response[0] != '{' {
-		c.reportAt(at.key("response"), "must be an object")
-		return
-	}
-	c.addResult(id, name, response, false)
+	return id, name, value, true
 }

@@ -206,63 +206,60 @@ type chatItem struct {
 
 // chatToolCalls reads the tool_calls of an assistant message into it.
 func (c *Converter) chatToolCalls(raw []byte, at loc) {
-	if raw[0] != '[' {
-		c.reportAt(at, "must be an array, not "+jsonscan.KindOf(raw))
+	w, ok := c.arrayAt(raw, at, "")
+	for i := 0; ok && w.elem(); i++ {
+		c.chatToolCall(w.next(), at.elem(i))
+	}
+}
+
+// chatToolCall reads one tool call {id, type, function{name, arguments}}.
+func (c *Converter) chatToolCall(raw []byte, at loc) {
+	if !c.isObject(raw, at) {
 		return
 	}
+	var id, typ, fn []byte
 	w := walk(raw)
-	w.array()
-	for i := 0; w.elem(); i++ {
-		call := w.next()
-		cat := at.elem(i)
-		if call[0] != '{' {
-			c.reportAt(cat, "must be an object, not "+jsonscan.KindOf(call))
-			continue
+	w.object()
+	for key, ok := w.key(); ok; key, ok = w.key() {
+		switch string(key) {
+		case "id":
+			id = w.next()
+		case "type":
+			typ = w.next()
+		case "function":
+			fn = w.next()
+		default:
+			c.refuse(at, key)
 		}
-		var id, typ, fn []byte
-		cw := walk(call)
-		cw.object()
-		for key, ok := cw.key(); ok; key, ok = cw.key() {
-			switch string(key) {
-			case "id":
-				id = cw.next()
-			case "type":
-				typ = cw.next()
-			case "function":
-				fn = cw.next()
-			default:
-				c.refuse(cat, key)
-			}
+	}
+	if string(contents(typ)) != "function" {
+		c.badType(typ, at, "tool calls")
+		return
+	}
+	fat := at.key("function")
+	if fn == nil || fn[0] != '{' {
+		c.reportAt(fat, "must be an object")
+		return
+	}
+	var name, args []byte
+	fw := walk(fn)
+	fw.object()
+	for key, ok := fw.key(); ok; key, ok = fw.key() {
+		switch string(key) {
+		case "name":
+			name = fw.next()
+		case "arguments":
+			args = fw.next()
+		default:
+			c.refuse(fat, key)
 		}
-		if string(contents(typ)) != "function" {
-			c.badType(typ, cat, "tool calls")
-			continue
-		}
-		fat := cat.key("function")
-		if fn == nil || fn[0] != '{' {
-			c.reportAt(fat, "must be an object")
-			continue
-		}
-		var name, args []byte
-		fw := walk(fn)
-		fw.object()
-		for key, ok := fw.key(); ok; key, ok = fw.key() {
-			switch string(key) {
-			case "name":
-				name = fw.next()
-			case "arguments":
-				args = fw.next()
-			default:
-				c.refuse(fat, key)
-			}
-		}
-		if id == nil {
-			c.reportAt(cat.key("id"), "missing")
-			continue
-		}
-		if obj, ok := c.toolCallArgs(args, fat.key("arguments")); ok {
-			c.addCall(id, name, obj, fat)
-		}
+	}
+	if id == nil {
+		c.reportAt(at.key("id"), "missing")
+		return
+	}
+	if obj, ok := c.toolCallArgs(args, fat.key("arguments")); ok {
+		c.addCall(id, name, obj, fat)
 	}
 }
 
@@ -423,12 +420,7 @@ func (c *Converter) chatPart(w *walker, at loc) {
 
 // chatImage reads the image_url object of a chat completions image part.
 func (c *Converter) chatImage(raw []byte, at loc) {
-	switch {
-	case raw == nil:
-		c.reportAt(at, "missing")
-		return
-	case raw[0] != '{':
-		c.reportAt(at, "must be an object, not "+jsonscan.KindOf(raw))
+	if !c.isObject(raw, at) {
 		return
 	}
 	var url []byte

@@ -71,8 +71,7 @@ func (c *Converter) addTool(name, desc, params, strict []byte, at loc, paramsNam
 		strict = nil
 	}
 	if params != nil {
-		if params[0] != '{' {
-			c.reportAt(at.key(paramsName), "must be an object, not "+jsonscan.KindOf(params))
+		if !c.isObject(params, at.key(paramsName)) {
 			return
 		}
 		if !c.checkToolSchema(params, at.key(paramsName), string(strict) == "true") {
@@ -85,24 +84,19 @@ func (c *Converter) addTool(name, desc, params, strict []byte, at loc, paramsNam
 // openAITools reads the tools of a chat completions request, or with
 // responses set, of a Responses API request.
 func (c *Converter) openAITools(raw []byte, at loc, responses bool) {
-	if raw[0] != '[' {
-		c.reportAt(at, "must be an array of tools, not "+jsonscan.KindOf(raw))
-		return
-	}
-	w := walk(raw)
-	w.array()
-	for i := 0; w.elem(); i++ {
+	w, ok := c.arrayAt(raw, at, " of tools")
+	for i := 0; ok && w.elem(); i++ {
 		c.openAITool(w.next(), at.elem(i), responses)
 	}
 }
 
 // openAITool reads one function tool.
 func (c *Converter) openAITool(raw []byte, at loc, responses bool) {
-	if raw[0] != '{' {
-		c.reportAt(at, "must be an object, not "+jsonscan.KindOf(raw))
+	if !c.isObject(raw, at) {
 		return
 	}
-	var typ, fn, name, desc, params, strict []byte
+	var typ, fn []byte
+	var t toolFields
 	w := walk(raw)
 	w.object()
 	for key, ok := w.key(); ok; key, ok = w.key() {
@@ -111,15 +105,7 @@ func (c *Converter) openAITool(raw []byte, at loc, responses bool) {
 			typ = w.next()
 		case k == "function" && !responses:
 			fn = w.next()
-		case k == "name" && responses:
-			name = w.next()
-		case k == "description" && responses:
-			desc = w.next()
-		case k == "parameters" && responses:
-			params = w.next()
-		case k == "strict" && responses:
-			strict = w.next()
-		default:
+		case !responses || !t.read(&w, k, "parameters"):
 			c.refuse(at, key)
 		}
 	}
@@ -128,7 +114,7 @@ func (c *Converter) openAITool(raw []byte, at loc, responses bool) {
 		return
 	}
 	if responses {
-		c.addTool(name, desc, params, strict, at, "parameters")
+		c.addTool(t.name, t.desc, t.params, t.strict, at, "parameters")
 		return
 	}
 	fat := at.key("function")
@@ -136,26 +122,36 @@ func (c *Converter) openAITool(raw []byte, at loc, responses bool) {
 		c.reportAt(fat, "must be an object")
 		return
 	}
-	{
-		at := fat
-		w := walk(fn)
-		w.object()
-		for key, ok := w.key(); ok; key, ok = w.key() {
-			switch string(key) {
-			case "name":
-				name = w.next()
-			case "description":
-				desc = w.next()
-			case "parameters":
-				params = w.next()
-			case "strict":
-				strict = w.next()
-			default:
-				c.refuse(at, key)
-			}
+	fw := walk(fn)
+	fw.object()
+	for key, ok := fw.key(); ok; key, ok = fw.key() {
+		if !t.read(&fw, string(key), "parameters") {
+			c.refuse(fat, key)
 		}
 	}
-	c.addTool(name, desc, params, strict, fat, "parameters")
+	c.addTool(t.name, t.desc, t.params, t.strict, fat, "parameters")
+}
+
+// toolFields holds the members of a tool definition as read.
+type toolFields struct{ name, desc, params, strict []byte }
+
+// read reads the value of member key into t when it is one of a tool
+// definition's, its parameters' schema being named params, and reports
+// whether it was.
+func (t *toolFields) read(w *walker, key, params string) bool {
+	switch key {
+	case "name":
+		t.name = w.next()
+	case "description":
+		t.desc = w.next()
+	case params:
+		t.params = w.next()
+	case "strict":
+		t.strict = w.next()
+	default:
+		return false
+	}
+	return true
 }
 
 // badType reports the type of an item that does not convert.
@@ -221,8 +217,7 @@ func (c *Converter) openAIToolChoice(raw []byte, at loc, responses bool) {
 
 // functionName reads the name in {"name": ...}.
 func (c *Converter) functionName(raw []byte, at loc) []byte {
-	if raw[0] != '{' {
-		c.reportAt(at, "must be an object, not "+jsonscan.KindOf(raw))
+	if !c.isObject(raw, at) {
 		return nil
 	}
 	var name []byte
@@ -259,8 +254,7 @@ func (c *Converter) parallelToolCalls(raw []byte, at loc) {
 
 // responseFormat reads a chat completions response_format.
 func (c *Converter) responseFormat(raw []byte, at loc) {
-	if raw[0] != '{' {
-		c.reportAt(at, "must be an object, not "+jsonscan.KindOf(raw))
+	if !c.isObject(raw, at) {
 		return
 	}
 	var typ, spec []byte
@@ -289,8 +283,7 @@ func (c *Converter) responseFormat(raw []byte, at loc) {
 
 // textFormat reads the text member of a Responses API request.
 func (c *Converter) textFormat(raw []byte, at loc) {
-	if raw[0] != '{' {
-		c.reportAt(at, "must be an object, not "+jsonscan.KindOf(raw))
+	if !c.isObject(raw, at) {
 		return
 	}
 	w := walk(raw)
@@ -302,8 +295,7 @@ func (c *Converter) textFormat(raw []byte, at loc) {
 		}
 		f := w.next()
 		fat := at.key("format")
-		if f[0] != '{' {
-			c.reportAt(fat, "must be an object, not "+jsonscan.KindOf(f))
+		if !c.isObject(f, fat) {
 			continue
 		}
 		var typ []byte
@@ -364,50 +356,32 @@ func (c *Converter) formatSpec(raw []byte, at loc) {
 			c.refuse(at, key)
 		}
 	}
-	switch {
-	case f.schema == nil:
-		c.reportAt(at.key("schema"), "missing")
-	case f.schema[0] != '{':
-		c.reportAt(at.key("schema"), "must be an object, not "+jsonscan.KindOf(f.schema))
-	default:
+	if c.isObject(f.schema, at.key("schema")) {
 		c.checkOutputSchema(f.schema, at.key("schema"))
 	}
 }
 
 // anthropicTools reads the tools of an Anthropic request.
 func (c *Converter) anthropicTools(raw []byte, at loc) {
-	if raw[0] != '[' {
-		c.reportAt(at, "must be an array of tools, not "+jsonscan.KindOf(raw))
-		return
-	}
-	w := walk(raw)
-	w.array()
-	for i := 0; w.elem(); i++ {
+	w, ok := c.arrayAt(raw, at, " of tools")
+	for i := 0; ok && w.elem(); i++ {
 		c.anthropicTool(w.next(), at.elem(i))
 	}
 }
 
 func (c *Converter) anthropicTool(raw []byte, at loc) {
-	if raw[0] != '{' {
-		c.reportAt(at, "must be an object, not "+jsonscan.KindOf(raw))
+	if !c.isObject(raw, at) {
 		return
 	}
-	var typ, name, desc, params, strict []byte
+	var typ []byte
+	var t toolFields
 	w := walk(raw)
 	w.object()
 	for key, ok := w.key(); ok; key, ok = w.key() {
-		switch string(key) {
-		case "type":
+		switch k := string(key); {
+		case k == "type":
 			typ = w.next()
-		case "name":
-			name = w.next()
-		case "description":
-			desc = w.next()
-		case "input_schema":
-			params = w.next()
-		case "strict":
-			strict = w.next()
-		default:
+		case !t.read(&w, k, "input_schema"):
 			c.refuse(at, key)
 		}
 	}
@@ -415,17 +389,16 @@ func (c *Converter) anthropicTool(raw []byte, at loc) {
 		c.badType(typ, at, "tools")
 		return
 	}
-	if params == nil {
+	if t.params == nil {
 		c.reportAt(at.key("input_schema"), "missing")
 		return
 	}
-	c.addTool(name, desc, params, strict, at, "input_schema")
+	c.addTool(t.name, t.desc, t.params, t.strict, at, "input_schema")
 }
 
 // anthropicToolChoice reads an Anthropic tool_choice.
 func (c *Converter) anthropicToolChoice(raw []byte, at loc) {
-	if raw[0] != '{' {
-		c.reportAt(at, "must be an object, not "+jsonscan.KindOf(raw))
+	if !c.isObject(raw, at) {
 		return
 	}
 	ch := &c.req.choice
@@ -478,8 +451,7 @@ func (c *Converter) anthropicToolChoice(raw []byte, at loc) {
 // anthropicOutput reads output_config, or with beta set, the deprecated
 // output_format.
 func (c *Converter) anthropicOutput(raw []byte, at loc, beta bool) {
-	if raw[0] != '{' {
-		c.reportAt(at, "must be an object, not "+jsonscan.KindOf(raw))
+	if !c.isObject(raw, at) {
 		return
 	}
 	if beta {
@@ -494,8 +466,7 @@ func (c *Converter) anthropicOutput(raw []byte, at loc, beta bool) {
 			continue
 		}
 		f := w.next()
-		if f[0] != '{' {
-			c.reportAt(at.key("format"), "must be an object, not "+jsonscan.KindOf(f))
+		if !c.isObject(f, at.key("format")) {
 			continue
 		}
 		c.anthropicFormat(f, at.key("format"))
@@ -526,12 +497,7 @@ func (c *Converter) anthropicFormat(raw []byte, at loc) {
 
 // setSchema keeps the schema of a structured output, the value at at.
 func (c *Converter) setSchema(schema []byte, at loc) {
-	switch {
-	case schema == nil:
-		c.reportAt(at, "missing")
-	case schema[0] != '{':
-		c.reportAt(at, "must be an object, not "+jsonscan.KindOf(schema))
-	case c.checkOutputSchema(schema, at):
+	if c.isObject(schema, at) && c.checkOutputSchema(schema, at) {
 		c.req.format.kind, c.req.format.schema = formatSchema, schema
 	}
 }
@@ -539,81 +505,75 @@ func (c *Converter) setSchema(schema []byte, at loc) {
 // geminiTools reads the tools of a Gemini request: function declarations
 // only.
 func (c *Converter) geminiTools(raw []byte, at loc) {
-	if raw[0] != '[' {
-		c.reportAt(at, "must be an array of tools, not "+jsonscan.KindOf(raw))
+	w, ok := c.arrayAt(raw, at, " of tools")
+	for i := 0; ok && w.elem(); i++ {
+		c.geminiTool(w.next(), at.elem(i))
+	}
+}
+
+// geminiTool reads one tool: its function declarations.
+func (c *Converter) geminiTool(raw []byte, at loc) {
+	if !c.isObject(raw, at) {
 		return
 	}
 	w := walk(raw)
-	w.array()
-	for i := 0; w.elem(); i++ {
-		t := w.next()
-		tat := at.elem(i)
-		if t[0] != '{' {
-			c.reportAt(tat, "must be an object, not "+jsonscan.KindOf(t))
-			continue
-		}
-		tw := walk(t)
-		tw.object()
-		for key, ok := tw.key(); ok; key, ok = tw.key() {
-			switch string(key) {
-			case "functionDeclarations", "function_declarations":
-				c.geminiDeclarations(tw.next(), tat.key("functionDeclarations"))
-			default:
-				c.refuse(tat, key)
-			}
+	w.object()
+	for key, ok := w.key(); ok; key, ok = w.key() {
+		switch string(key) {
+		case "functionDeclarations", "function_declarations":
+			c.geminiDeclarations(w.next(), at.key("functionDeclarations"))
+		default:
+			c.refuse(at, key)
 		}
 	}
 }
 
+// geminiDeclarations reads a tool's function declarations.
 func (c *Converter) geminiDeclarations(raw []byte, at loc) {
-	if raw[0] != '[' {
-		c.reportAt(at, "must be an array, not "+jsonscan.KindOf(raw))
+	w, ok := c.arrayAt(raw, at, "")
+	for i := 0; ok && w.elem(); i++ {
+		c.geminiDeclaration(w.next(), at.elem(i))
+	}
+}
+
+// geminiDeclaration reads one function declaration.
+func (c *Converter) geminiDeclaration(raw []byte, at loc) {
+	if !c.isObject(raw, at) {
 		return
 	}
+	var name, desc, params, openAPI []byte
 	w := walk(raw)
-	w.array()
-	for i := 0; w.elem(); i++ {
-		d := w.next()
-		dat := at.elem(i)
-		if d[0] != '{' {
-			c.reportAt(dat, "must be an object, not "+jsonscan.KindOf(d))
-			continue
+	w.object()
+	for key, ok := w.key(); ok; key, ok = w.key() {
+		switch string(key) {
+		case "name":
+			name = w.next()
+		case "description":
+			desc = w.next()
+		case "parametersJsonSchema", "parameters_json_schema":
+			params = w.next()
+		case "parameters":
+			openAPI = w.next()
+		default:
+			c.refuse(at, key)
 		}
-		var name, desc, params, openAPI []byte
-		dw := walk(d)
-		dw.object()
-		for key, ok := dw.key(); ok; key, ok = dw.key() {
-			switch string(key) {
-			case "name":
-				name = dw.next()
-			case "description":
-				desc = dw.next()
-			case "parametersJsonSchema", "parameters_json_schema":
-				params = dw.next()
-			case "parameters":
-				openAPI = dw.next()
-			default:
-				c.refuse(dat, key)
-			}
-		}
-		if openAPI != nil {
-			if params != nil {
-				c.reportAt(dat.key("parameters"), "cannot be used together with parametersJsonSchema")
-				continue
-			}
-			var ok bool
-			if params, ok = c.fromOpenAPI(openAPI, dat.key("parameters")); !ok {
-				continue
-			}
-		}
-		c.addTool(name, desc, params, nil, dat, "parametersJsonSchema")
 	}
+	if openAPI != nil {
+		if params != nil {
+			c.reportAt(at.key("parameters"), "cannot be used together with parametersJsonSchema")
+			return
+		}
+		var ok bool
+		if params, ok = c.fromOpenAPI(openAPI, at.key("parameters")); !ok {
+			return
+		}
+	}
+	c.addTool(name, desc, params, nil, at, "parametersJsonSchema")
 }
 
 // geminiToolConfig reads toolConfig.functionCallingConfig.
 func (c *Converter) geminiToolConfig(raw []byte, at loc) {
-	if raw[0] != '{' {
-		c.reportAt(at, "must be an object, not "+jsonscan.KindOf(raw))
+	if !c.isObject(raw, at) {
 		return
 	}
 	w := walk(raw)
@@ -629,8 +589,7 @@ func (c *Converter) geminiToolConfig(raw []byte, at loc) {
 }
 
 func (c *Converter) geminiCallingConfig(raw []byte, at loc) {
-	if raw[0] != '{' {
-		c.reportAt(at, "must be an object, not "+jsonscan.KindOf(raw))
+	if !c.isObject(raw, at) {
 		return
 	}
 	var mode, allowed []byte
@@ -756,15 +715,21 @@ func (c *Converter) callInput(raw []byte, at loc) ([]byte, bool) {
 
 // addCall adds a tool call to the current message.
 func (c *Converter) addCall(id, name, args []byte, at loc) {
-	if id != nil && !c.isString(id, at.key("id")) {
-		return
-	}
-	name, ok := c.toolName(name, at.key("name"))
+	name, ok := c.callIDName(id, name, at)
 	if !ok {
 		return
 	}
 	c.req.calls++
 	c.req.add(part{kind: partCall, id: id, name: name, text: args}, false)
+}
+
+// callIDName checks the id, if any, and the name of a tool call or a
+// Gemini function response, the object at at, and returns the name.
+func (c *Converter) callIDName(id, name []byte, at loc) ([]byte, bool) {
+	if id != nil && !c.isString(id, at.key("id")) {
+		return nil, false
+	}
+	return c.toolName(name, at.key("name"))
 }
 
 // addResult adds a tool result to the current message: output is a JSON
@@ -792,8 +757,7 @@ func (c *Converter) resultText(raw []byte, at loc) ([]byte, bool) {
 	for ; w.elem(); n++ {
 		p := w.next()
 		pat := at.elem(n)
-		if p[0] != '{' {
-			c.reportAt(pat, "must be an object, not "+jsonscan.KindOf(p))
+		if !c.isObject(p, pat) {
 			return nil, false
 		}
 		var typ []byte
