@@ -143,19 +143,29 @@ func (j *journal) write(line []byte) int64 {
 // Sent records that id is about to be sent for the attempt-th time, and
 // returns once that is durable.
 func (j *journal) Sent(id string, attempt int) error {
-	line := providers.AppendString([]byte(`{"sent":`), id)
-	line = strconv.AppendInt(append(line, `,"attempt":`...), int64(attempt), 10)
-	n := j.write(append(line, "}\n"...))
-	return j.syncTo(n)
+	return j.syncTo(j.write(sentLine(id, attempt)))
+}
+
+// WriteSent records, as Sent does, that id is about to be sent for the
+// attempt-th time, but does not wait: the caller makes it durable (Sync)
+// before the send.
+func (j *journal) WriteSent(id string, attempt int) {
+	j.write(sentLine(id, attempt))
 }
 
 // Unsent records that the last send of id never left (no connection
-// could be made): it was sent attempts times. It is not waited for: if
-// it is lost, that send counts as one whose answer was lost.
+// could be made, or the run ended before it): it was sent attempts times.
+// It is not waited for: if it is lost, that send counts as one whose
+// answer was lost.
 func (j *journal) Unsent(id string, attempts int) {
+	j.write(sentLine(id, attempts))
+}
+
+// sentLine is a journal's sent line: {"sent":id,"attempt":n}.
+func sentLine(id string, attempt int) []byte {
 	line := providers.AppendString([]byte(`{"sent":`), id)
-	line = strconv.AppendInt(append(line, `,"attempt":`...), int64(attempts), 10)
-	j.write(append(line, "}\n"...))
+	line = strconv.AppendInt(append(line, `,"attempt":`...), int64(attempt), 10)
+	return append(line, "}\n"...)
 }
 
 // Outcome appends a request's outcome: the provider's result line with
