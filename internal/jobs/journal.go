@@ -3,7 +3,6 @@ package jobs
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"errors"
 	"io"
 	"os"
@@ -12,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/batchctl/batchctl/internal/jsonscan"
 	"github.com/batchctl/batchctl/internal/providers"
 )
 
@@ -39,13 +39,51 @@ var (
 	outcomePrefix = []byte(`{"attempts":`)
 )
 
-// outcomeHead is the members an outcome line starts with.
+// outcomeHead is the members a sent line has, or an outcome line starts
+// with.
 type outcomeHead struct {
-	Attempts int    `json:"attempts"`
-	OK       bool   `json:"ok"`
-	ID       string `json:"direct_id"`
-	Sent     string `json:"sent"`
-	Attempt  int    `json:"attempt"`
+	Attempts int
+	OK       bool
+	ID       string // direct_id
+	Sent     string
+	Attempt  int
+}
+
+// errHeadRead stops readHead at the end of an outcome line's head.
+var errHeadRead = errors.New("head read")
+
+// readHead reads the members of a sent line, or the head of an outcome
+// line (not the provider's result line after it, which is not checked:
+// the journal's lines are written whole or are the cut-off last one).
+func readHead(line []byte) (outcomeHead, bool) {
+	var h outcomeHead
+	s := jsonscan.New(line)
+	err := s.Object(func(key []byte) error {
+		var err error
+		var n int64
+		switch string(key) {
+		case "sent":
+			h.Sent, err = s.Str()
+		case "attempt":
+			n, err = s.Int()
+			h.Attempt = int(n)
+		case "attempts":
+			n, err = s.Int()
+			h.Attempts = int(n)
+		case "ok":
+			var raw []byte
+			raw, err = s.Raw()
+			h.OK = string(raw) == "true"
+		case "direct_id":
+			if h.ID, err = s.Str(); err == nil {
+				err = errHeadRead
+			}
+		default:
+			err = s.Skip()
+		}
+		return err
+	})
+	return h, err == nil || errors.Is(err, errHeadRead)
 }
 
 // readJournal reads a part's journal; a missing one is empty. A last line
@@ -73,14 +111,14 @@ func readJournal(path string, outcome func(line []byte) error) (journalState, in
 		}
 		good += int64(len(line))
 		line = line[:len(line)-1]
-		var h outcomeHead
 		switch {
 		case bytes.HasPrefix(line, sentPrefix):
-			if json.Unmarshal(line, &h) == nil {
+			if h, ok := readHead(line); ok {
 				st.sent[h.Sent] = h.Attempt // the last line of an id stands (see Unsent)
 			}
 		case bytes.HasPrefix(line, outcomePrefix):
-			if json.Unmarshal(line, &h) != nil {
+			h, ok := readHead(line)
+			if !ok {
 				continue
 			}
 			if _, dup := st.done[h.ID]; dup {
