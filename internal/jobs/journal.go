@@ -135,8 +135,11 @@ func readJournal(path string, outcome func(line []byte) error) (journalState, in
 }
 
 // journal appends to a part's journal. Outcomes are made durable in
-// groups (every syncEvery, by Run's flusher); Sent waits for its line to
-// be durable, sharing one fsync with the sends that wait at once.
+// groups (every syncEvery, by Run's flusher). The sent lines of first
+// sends are written in groups by a sentFeeder (WriteSent), which makes
+// each group durable with one Sync before handing it out; a retry's Sent
+// waits for its line to be durable, sharing one fsync with the sends that
+// wait at once.
 type journal struct {
 	f       *os.File
 	mu      sync.Mutex // guards w, written, err
