@@ -72,8 +72,14 @@ func chatLine(id, text string) string {
 
 func createDirect(t *testing.T, e *testEnv, in string) *jobs.Job {
 	t.Helper()
+	return createDirectFrom(t, e, strings.NewReader(in))
+}
+
+// createDirectFrom is createDirect of the requests in read.
+func createDirectFrom(t *testing.T, e *testEnv, in io.Reader) *jobs.Job {
+	t.Helper()
 	ctx := context.Background()
-	spec := jobs.Spec{File: "in.jsonl", Input: strings.NewReader(in), Profile: e.profile}
+	spec := jobs.Spec{File: "in.jsonl", Input: in, Profile: e.profile}
 	plan, err := e.m.Prepare(ctx, "jd1", spec)
 	if err != nil {
 		t.Fatal(err)

@@ -139,7 +139,8 @@ func (m *Manager) runPart(ctx context.Context, d *directProvider, j *Job, index 
 	defer func() { close(stopFlush); <-flushed }()
 
 	conc := max(opts.Concurrency, 1)
-	work := make(chan directRequest, conc)
+	work := make(chan directRequest)
+	feed := newSentFeeder(j.ID, jr, work, conc)
 	var wg sync.WaitGroup
 	errc := make(chan error, conc)
 	for range conc {
@@ -151,6 +152,7 @@ func (m *Manager) runPart(ctx context.Context, d *directProvider, j *Job, index 
 					default:
 					}
 				}
+				feed.free()
 			}
 		})
 	}
@@ -166,13 +168,14 @@ func (m *Manager) runPart(ctx context.Context, d *directProvider, j *Job, index 
 			return err
 		default:
 		}
-		select {
-		case work <- directRequest{id: id, line: append([]byte(nil), line...), sent: st.sent[id]}:
-			return nil
-		case <-ctx.Done():
-			return ctx.Err()
-		}
+		return feed.add(ctx, directRequest{id: id, line: append([]byte(nil), line...), sent: st.sent[id]})
 	})
+	if feedErr == nil || errors.Is(feedErr, errBudget) {
+		if err := feed.flush(ctx); err != nil {
+			feedErr = err
+		}
+	}
+	feed.drop()
 	close(work)
 	wg.Wait()
 	if errors.Is(feedErr, errBudget) {
@@ -194,11 +197,13 @@ func (m *Manager) runPart(ctx context.Context, d *directProvider, j *Job, index 
 var errBudget = errors.New("time budget spent")
 
 // directRequest is one request to send; sent is how many times earlier
-// runs sent it without hearing its outcome.
+// runs sent it without hearing its outcome, and journaled says that the
+// sent line of its next send is written already (by the sentFeeder).
 type directRequest struct {
-	id   string
-	line []byte
-	sent int
+	id        string
+	line      []byte
+	sent      int
+	journaled bool
 }
 
 // send sends one request until it has an outcome, and journals it. It
@@ -215,6 +220,7 @@ func (m *Manager) send(ctx context.Context, d *directProvider, j *Job, jr *journ
 	if maxTries <= 0 {
 		maxTries = 5
 	}
+	journaled := r.journaled // the first send's sent line is durable
 	for tries := 1; ; tries++ {
 		if lost >= 2 {
 			// Sent twice already without an answer heard: not again.
@@ -227,11 +233,21 @@ func (m *Manager) send(ctx context.Context, d *directProvider, j *Job, jr *journ
 		if opts.Limiter != nil {
 			var err error
 			if release, err = opts.Limiter.Acquire(ctx, tokens); err != nil {
+				if journaled {
+					jr.Unsent(r.id, attempts)
+				}
 				return err
 			}
 		}
+		if journaled && ctx.Err() != nil {
+			release(0, nil, nil)
+			jr.Unsent(r.id, attempts)
+			return ctx.Err()
+		}
 		attempts++
-		if err := jr.Sent(r.id, attempts); err != nil {
+		if journaled {
+			journaled = false
+		} else if err := jr.Sent(r.id, attempts); err != nil {
 			release(0, nil, nil)
 			return fmt.Errorf("writing the journal of job %s: %w", j.ID, err)
 		}

@@ -3,7 +3,6 @@ package jobs
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"errors"
 	"io"
 	"os"
@@ -12,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/batchctl/batchctl/internal/jsonscan"
 	"github.com/batchctl/batchctl/internal/providers"
 )
 
@@ -39,13 +39,51 @@ var (
 	outcomePrefix = []byte(`{"attempts":`)
 )
 
-// outcomeHead is the members an outcome line starts with.
+// outcomeHead is the members a sent line has, or an outcome line starts
+// with.
 type outcomeHead struct {
-	Attempts int    `json:"attempts"`
-	OK       bool   `json:"ok"`
-	ID       string `json:"direct_id"`
-	Sent     string `json:"sent"`
-	Attempt  int    `json:"attempt"`
+	Attempts int
+	OK       bool
+	ID       string // direct_id
+	Sent     string
+	Attempt  int
+}
+
+// errHeadRead stops readHead at the end of an outcome line's head.
+var errHeadRead = errors.New("head read")
+
+// readHead reads the members of a sent line, or the head of an outcome
+// line (not the provider's result line after it, which is not checked:
+// the journal's lines are written whole or are the cut-off last one).
+func readHead(line []byte) (outcomeHead, bool) {
+	var h outcomeHead
+	s := jsonscan.New(line)
+	err := s.Object(func(key []byte) error {
+		var err error
+		var n int64
+		switch string(key) {
+		case "sent":
+			h.Sent, err = s.Str()
+		case "attempt":
+			n, err = s.Int()
+			h.Attempt = int(n)
+		case "attempts":
+			n, err = s.Int()
+			h.Attempts = int(n)
+		case "ok":
+			var raw []byte
+			raw, err = s.Raw()
+			h.OK = string(raw) == "true"
+		case "direct_id":
+			if h.ID, err = s.Str(); err == nil {
+				err = errHeadRead
+			}
+		default:
+			err = s.Skip()
+		}
+		return err
+	})
+	return h, err == nil || errors.Is(err, errHeadRead)
 }
 
 // readJournal reads a part's journal; a missing one is empty. A last line
@@ -73,14 +111,14 @@ func readJournal(path string, outcome func(line []byte) error) (journalState, in
 		}
 		good += int64(len(line))
 		line = line[:len(line)-1]
-		var h outcomeHead
 		switch {
 		case bytes.HasPrefix(line, sentPrefix):
-			if json.Unmarshal(line, &h) == nil {
+			if h, ok := readHead(line); ok {
 				st.sent[h.Sent] = h.Attempt // the last line of an id stands (see Unsent)
 			}
 		case bytes.HasPrefix(line, outcomePrefix):
-			if json.Unmarshal(line, &h) != nil {
+			h, ok := readHead(line)
+			if !ok {
 				continue
 			}
 			if _, dup := st.done[h.ID]; dup {
@@ -97,8 +135,11 @@ func readJournal(path string, outcome func(line []byte) error) (journalState, in
 }
 
 // journal appends to a part's journal. Outcomes are made durable in
-// groups (every syncEvery, by Run's flusher); Sent waits for its line to
-// be durable, sharing one fsync with the sends that wait at once.
+// groups (every syncEvery, by Run's flusher). The sent lines of first
+// sends are written in groups by a sentFeeder (WriteSent), which makes
+// each group durable with one Sync before handing it out; a retry's Sent
+// waits for its line to be durable, sharing one fsync with the sends that
+// wait at once.
 type journal struct {
 	f       *os.File
 	mu      sync.Mutex // guards w, written, err
@@ -143,19 +184,29 @@ func (j *journal) write(line []byte) int64 {
 // Sent records that id is about to be sent for the attempt-th time, and
 // returns once that is durable.
 func (j *journal) Sent(id string, attempt int) error {
-	line := providers.AppendString([]byte(`{"sent":`), id)
-	line = strconv.AppendInt(append(line, `,"attempt":`...), int64(attempt), 10)
-	n := j.write(append(line, "}\n"...))
-	return j.syncTo(n)
+	return j.syncTo(j.write(sentLine(id, attempt)))
+}
+
+// WriteSent records, as Sent does, that id is about to be sent for the
+// attempt-th time, but does not wait: the caller makes it durable (Sync)
+// before the send.
+func (j *journal) WriteSent(id string, attempt int) {
+	j.write(sentLine(id, attempt))
 }
 
 // Unsent records that the last send of id never left (no connection
-// could be made): it was sent attempts times. It is not waited for: if
-// it is lost, that send counts as one whose answer was lost.
+// could be made, or the run ended before it): it was sent attempts times.
+// It is not waited for: if it is lost, that send counts as one whose
+// answer was lost.
 func (j *journal) Unsent(id string, attempts int) {
+	j.write(sentLine(id, attempts))
+}
+
+// sentLine is a journal's sent line: {"sent":id,"attempt":n}.
+func sentLine(id string, attempt int) []byte {
 	line := providers.AppendString([]byte(`{"sent":`), id)
-	line = strconv.AppendInt(append(line, `,"attempt":`...), int64(attempts), 10)
-	j.write(append(line, "}\n"...))
+	line = strconv.AppendInt(append(line, `,"attempt":`...), int64(attempt), 10)
+	return append(line, "}\n"...)
 }
 
 // Outcome appends a request's outcome: the provider's result line with

@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/batchctl/batchctl/internal/jsonl"
+	"github.com/batchctl/batchctl/internal/jsonscan"
 	"github.com/batchctl/batchctl/internal/lockfile"
 	"github.com/batchctl/batchctl/internal/providers"
 	"github.com/batchctl/batchctl/internal/schemacheck"
@@ -585,21 +585,36 @@ func (m *Manager) eachSubmitted(jobID string, index int, fn func(id string, line
 		if err != nil {
 			return err
 		}
-		var req struct {
-			CustomID string `json:"custom_id"`
-			Key      string `json:"key"`
-		}
-		if err := json.Unmarshal(line, &req); err != nil {
+		id, err := requestID(line)
+		if err != nil {
 			return fmt.Errorf("%s:%d: %w", f.Name(), rd.Line(), err)
-		}
-		id := req.CustomID
-		if id == "" {
-			id = req.Key
 		}
 		if err := fn(id, line); err != nil {
 			return err
 		}
 	}
+}
+
+// requestID is a request line's custom_id, or its key when it has none.
+func requestID(line []byte) (string, error) {
+	var customID, key string
+	s := jsonscan.New(line)
+	err := s.Object(func(name []byte) error {
+		var err error
+		switch string(name) {
+		case "custom_id":
+			customID, err = s.Str()
+		case "key":
+			key, err = s.Str()
+		default:
+			err = s.Skip()
+		}
+		return err
+	})
+	if customID == "" {
+		customID = key
+	}
+	return customID, err
 }
 
 // unreturned is the result of a request the provider returned nothing for,
