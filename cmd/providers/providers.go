@@ -85,7 +85,7 @@ const (
 func ViewOf(p *config.Profile) View {
 	key := keyMissing
 	switch {
-	case p.Type == config.TypeEmulator:
+	case p.Type == config.TypeEmulator || p.KeyOptional:
 		key = keyNotNeeded
 	case p.APIKey != "":
 		key = keySet

@@ -84,11 +84,14 @@ type Config struct {
 
 // Profile is one provider: a wire protocol plus where and how to reach it.
 type Profile struct {
-	Name             string
-	Type             string
-	BaseURL          string
-	APIKeyEnv        string
-	APIKey           string // resolved from the config or APIKeyEnv; never printed
+	Name      string
+	Type      string
+	BaseURL   string
+	APIKeyEnv string
+	APIKey    string // resolved from the config or APIKeyEnv; never printed
+	// KeyOptional is set when APIKey is a placeholder sent to a local
+	// server that takes any key or none (ollama, vllm).
+	KeyOptional      bool
 	AuthHeader       string
 	Headers          map[string]string
 	MaxRequests      int
@@ -228,7 +231,7 @@ func Load(getenv func(string) string) (*Config, error) {
 	// docs' clients do ("ollama", "EMPTY").
 	for name, placeholder := range map[string]string{"ollama": "ollama", "vllm": "EMPTY"} {
 		if p := cfg.Providers[name]; p.BuiltIn && p.APIKey == "" {
-			p.APIKey = placeholder
+			p.APIKey, p.KeyOptional = placeholder, true
 		}
 	}
 	if g := cfg.Providers["gemini"]; g.BuiltIn && g.APIKey == "" && g.APIKeyEnv == "GEMINI_API_KEY" {
