@@ -43,6 +43,14 @@ func newLineError(code, param, format string, args ...any) *lineError {
 // parseInputLine checks one line of an input file the way the Batch API
 // validates it. The error's Line is left to the caller.
 func parseInputLine(raw []byte, endpoint string) (inputLine, *lineError) {
+	if in, ok := scanInputLine(raw, endpoint); ok {
+		return in, nil
+	}
+	return decodeInputLine(raw, endpoint)
+}
+
+// decodeInputLine is parseInputLine with encoding/json, for every line.
+func decodeInputLine(raw []byte, endpoint string) (inputLine, *lineError) {
 	var fields struct {
 		CustomID json.RawMessage `json:"custom_id"`
 		Method   json.RawMessage `json:"method"`
@@ -164,6 +172,9 @@ func (ex execution) answer(meta core.AnswerMeta) (int, any) {
 func parseRequest(endpoint string, body []byte) (endpointRequest, *apiError) {
 	switch endpoint {
 	case EndpointChat:
+		if req, err, ok := scanChat(body); ok {
+			return req, err
+		}
 		return parseChat(body)
 	case EndpointResponses:
 		return parseResponses(body)
@@ -272,6 +283,7 @@ func toolUse(tools []functionTool, choice json.RawMessage, answered bool) core.T
 		} `json:"function"`
 	}
 	switch {
+	case choice == nil: // neither decodes
 	case json.Unmarshal(choice, &mode) == nil:
 		u.None, u.Must = mode == "none", mode == "required"
 	case json.Unmarshal(choice, &named) == nil:

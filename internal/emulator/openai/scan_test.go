@@ -1,0 +1,114 @@
+package openai
+
+import (
+	"reflect"
+	"testing"
+)
+
+// scanSeeds are input lines the scans must read as encoding/json does, or
+// leave to it.
+var scanSeeds = []string{
+	`{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}}`,
+	`{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{"model":"m","messages":[{"role":"system","content":"be brief"},{"role":"user","content":"caf\u00e9 \ud83d\ude00"}],"max_tokens":5}}`,
+	`{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{"model":"m","messages":[{"role":"user","content":"x"},{"role":"assistant","content":"y"},{"role":"tool","content":"z"}]}}`,
+	`{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{"model":"m","messages":[{"role":"user","content":"[fail:429] please"}]}}`,
+	`{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{"model":"m","messages":[{"role":"user","content":"bad \ud800 half \xff byte"}]}}`,
+	`{"CUSTOM_ID":"a","method":"POST","url":"/v1/chat/completions","body":{"model":"m","messages":[{"role":"user","content":"hi"}]}}`,
+	`{"custom_id":"a","custom_id":"b","method":"POST","url":"/v1/chat/completions","body":{"model":"m","messages":[{"role":"user","content":"hi"}]}}`,
+	`{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{"Model":"m","messages":[{"role":"user","content":"hi"}]}}`,
+	`{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{"model":"m","MESSAGES":[{"role":"user","content":"hi"}]}}`,
+	`{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{"model":"m","messages":[{"role":"user","content":"hi","Role":"system"}]}}`,
+	`{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{"model":"m","messages":[{"role":"user","content":null}]}}`,
+	`{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{"model":"m","messages":[{"role":"user","content":[{"type":"text","text":"hi"}]}]}}`,
+	`{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{"model":"m","messages":[]}}`,
+	`{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{"model":"m","messages":[{"role":"user"}]}}`,
+	`{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{"model":"m","messages":[{"role":"user","content":"hi"}],"response_format":{"type":"json_object"}}}`,
+	`{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{"model":"m","messages":[{"role":"user","content":"hi"}],"tools":[]}}`,
+	`{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{"model":5,"messages":[{"role":"user","content":"hi"}]}}`,
+	`{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{"model":null,"messages":[{"role":"user","content":"hi"}]}}`,
+	`{"custom_id":"","method":"POST","url":"/v1/chat/completions","body":{"model":"m","messages":[{"role":"user","content":"hi"}]}}`,
+	`{"custom_id":7,"method":"POST","url":"/v1/chat/completions","body":{"model":"m"}}`,
+	`{"custom_id":"a","method":"GET","url":"/v1/chat/completions","body":{"model":"m"}}`,
+	`{"custom_id":"a","method":"POST","url":"/v1/embeddings","body":{"model":"m"}}`,
+	`{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":null}`,
+	`{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":[1]}`,
+	`{"custom_id":"a","method":"POST","url":"/v1/chat/completions"}`,
+	`{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{"model":"m"}} x`,
+	`{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{"model":"m",}}`,
+	`{"custom_ıd":"a","method":"POST","url":"/v1/chat/completions","body":{"model":"m"}}`,
+	`{"cuſtom_id":"a","method":"POST","url":"/v1/chat/completions","body":{"model":"m"}}`,
+	`{"custom_id":"a\u0000b","method":"POST","url":"/v1/chat/completions","body":{"model":"m","messages":[{"role":"user","content":"hi"}],"extra":{"deep":[1,2,{"x":null}]}}}`,
+	`[1,2]`,
+	`not json`,
+}
+
+// checkScans checks that where the scans read a line, encoding/json reads
+// the same values from it.
+func checkScans(t *testing.T, line string) {
+	raw := []byte(line)
+	if in, ok := scanInputLine(raw, EndpointChat); ok {
+		want, err := decodeInputLine(raw, EndpointChat)
+		if err != nil {
+			t.Fatalf("%s: scanned, but encoding/json finds %s", line, err.Message)
+		}
+		if in.customID != want.customID || in.model != want.model || string(in.body) != string(want.body) {
+			t.Fatalf("%s: scanned %+v, encoding/json reads %+v", line, in, want)
+		}
+	}
+	in, lerr := decodeInputLine(raw, EndpointChat)
+	if lerr != nil {
+		return
+	}
+	got, gotErr, ok := scanChat(in.body)
+	if !ok {
+		return
+	}
+	want, wantErr := parseChat(in.body)
+	if !reflect.DeepEqual(gotErr, wantErr) {
+		t.Fatalf("%s: scanned error %v, parseChat's %v", line, gotErr, wantErr)
+	}
+	if wantErr != nil {
+		return
+	}
+	g, w := got.(*chatRequest), want.(*chatRequest)
+	if g.Model != w.Model || !reflect.DeepEqual(g.conv, w.conv) || g.reply != w.reply || !reflect.DeepEqual(g.call, w.call) ||
+		len(g.Messages) != len(w.Messages) || g.markerText() != w.markerText() {
+		t.Fatalf("%s: scanned %+v, parseChat reads %+v", line, g, w)
+	}
+	for i := range g.Messages {
+		if g.Messages[i].Role != w.Messages[i].Role || string(g.Messages[i].Content) != string(w.Messages[i].Content) {
+			t.Fatalf("%s: message %d scanned %+v, parseChat reads %+v", line, i, g.Messages[i], w.Messages[i])
+		}
+	}
+	gi, go_ := g.usage()
+	wi, wo := w.usage()
+	if gi != wi || go_ != wo {
+		t.Fatalf("%s: usage %d+%d, parseChat's %d+%d", line, gi, go_, wi, wo)
+	}
+}
+
+func TestScansReadAsEncodingJSON(t *testing.T) {
+	for _, line := range scanSeeds {
+		checkScans(t, line)
+	}
+}
+
+// TestScansTakeCommonLines checks that the lines batchctl uploads take the
+// fast path, so the benchmark measures it.
+func TestScansTakeCommonLines(t *testing.T) {
+	line := []byte(scanSeeds[1])
+	in, ok := scanInputLine(line, EndpointChat)
+	if !ok {
+		t.Fatal("a plain chat line is left to encoding/json")
+	}
+	if _, _, ok := scanChat(in.body); !ok {
+		t.Fatal("a plain chat body is left to encoding/json")
+	}
+}
+
+func FuzzScans(f *testing.F) {
+	for _, line := range scanSeeds {
+		f.Add(line)
+	}
+	f.Fuzz(checkScans)
+}
