@@ -300,9 +300,9 @@ func createRun(ctx context.Context, opts *Options, intervalSet bool) error {
 	}
 	defer p.done()
 	m, plan, spec, profile, window := p.m, p.plan, p.spec, p.profile, p.window
-	maxCost, capFrom := cfg.MaxCost, "max_cost in "+cfg.File
+	maxCost, capFrom := maxCostOf(cfg, opts), "max_cost in "+cfg.File
 	if opts.MaxCost != nil {
-		maxCost, capFrom = *opts.MaxCost, "--max-cost"
+		capFrom = "--max-cost"
 	}
 	if maxCost > 0 && opts.InputFileID != "" {
 		if opts.MaxCost != nil {
@@ -475,7 +475,9 @@ func prepare(ctx context.Context, opts *Options, cfg *config.Config) (p *prepare
 			return nil, cmdutil.FlagErrorf("--max-bytes: %v", err)
 		}
 	}
-	m, id, done, err := manager(ctx, opts, cfg)
+	// A dry run reads the parts back only for the estimate.
+	checkOnly := opts.DryRun && opts.NoEstimate && opts.InputFileID == "" && maxCostOf(cfg, opts) == 0
+	m, id, done, err := manager(ctx, opts, cfg, checkOnly)
 	if err != nil {
 		return nil, err
 	}
@@ -488,7 +490,7 @@ func prepare(ctx context.Context, opts *Options, cfg *config.Config) (p *prepare
 		File: opts.File, Profile: profile, Model: model, Name: opts.Name,
 		Metadata: meta, MaxRequests: opts.MaxRequests, MaxBytes: maxBytes,
 		Defaults: opts.Defaults, TextInput: opts.InputFormat == "text",
-		CompletionWindow: window, Schema: schema,
+		CompletionWindow: window, Schema: schema, CheckOnly: checkOnly,
 	}
 	var plan *jobs.Plan
 	if opts.InputFileID != "" {
@@ -647,16 +649,28 @@ func printPlan(w io.Writer, p *jobs.Plan) {
 	}
 }
 
+// maxCostOf is the cost cap create applies: --max-cost, or max_cost from
+// the config.
+func maxCostOf(cfg *config.Config, opts *Options) float64 {
+	if opts.MaxCost != nil {
+		return *opts.MaxCost
+	}
+	return cfg.MaxCost
+}
+
 // manager is the job manager and the new job's id. A dry run writes no
 // state: it opens no registry, and the converted input goes to a temporary
-// directory that done removes.
-func manager(ctx context.Context, opts *Options, cfg *config.Config) (m *jobs.Manager, id string, done func(), err error) {
+// directory that done removes, or nowhere with checkOnly.
+func manager(ctx context.Context, opts *Options, cfg *config.Config, checkOnly bool) (m *jobs.Manager, id string, done func(), err error) {
 	if !opts.DryRun {
 		if m, err = opts.Manager(); err != nil {
 			return nil, "", nil, err
 		}
 		id, err = m.NewID(ctx)
 		return m, id, func() {}, err
+	}
+	if checkOnly {
+		return jobs.NewManager(cfg, nil), "dry-run", func() {}, nil
 	}
 	tmp, err := os.MkdirTemp("", "batchctl-dry-run-")
 	if err != nil {

@@ -48,6 +48,9 @@ type Spec struct {
 	// retry): a request whose converted line no longer shows its schema
 	// (one asked for in a tool, or in words) keeps the one it had.
 	Schemas *schemacheck.Set
+	// CheckOnly makes Prepare check, convert and count the input without
+	// writing anything (a dry run that reads no part back).
+	CheckOnly bool
 }
 
 // TargetOf is the wire format a profile's batches take.
@@ -61,7 +64,7 @@ type Plan struct {
 	Endpoint string
 	Requests int
 	Bytes    int64
-	SHA256   string
+	SHA256   string // of the converted input; "" for a plan only checked (Spec.CheckOnly)
 	Parts    []PlanPart
 }
 
@@ -102,20 +105,26 @@ func (m *Manager) PrepareRemote(jobID string, spec Spec, fileID string, kind jso
 }
 
 // Prepare validates the whole input before anything is sent and writes the
-// parts' inputs under the job's directory. On any problem it removes what it
-// wrote and returns a *jsonl.ValidationError (or an I/O error). A line may
+// parts' inputs under the job's directory (nothing with spec.CheckOnly).
+// On any problem it removes what it wrote and returns a *jsonl.ValidationError (or an I/O error). A line may
 // be as long as one batch may be large, and takes memory in proportion;
 // reading stops at the first byte that shows a line cannot be valid, and
 // when ctx is done, even in the middle of a read from a pipe or terminal.
 func (m *Manager) Prepare(ctx context.Context, jobID string, spec Spec) (plan *Plan, err error) {
-	if err := m.mkdirJob(jobID); err != nil {
-		return nil, fmt.Errorf("creating the job directory: %w", err)
+	dir := ""
+	if !spec.CheckOnly {
+		dir = m.Config.JobDir(jobID)
+		if err := m.mkdirJob(jobID); err != nil {
+			return nil, fmt.Errorf("creating the job directory: %w", err)
+		}
 	}
-	w := &partWriter{m: m, jobID: jobID, sum: sha256.New()}
+	w := &partWriter{m: m, jobID: jobID, sum: sha256.New(), discard: spec.CheckOnly}
 	defer func() {
 		if err != nil {
 			w.abort()
-			os.RemoveAll(m.Config.JobDir(jobID))
+			if dir != "" {
+				os.RemoveAll(dir)
+			}
 		}
 	}()
 	maxReq, maxBytes := spec.MaxRequests, spec.MaxBytes
@@ -136,7 +145,7 @@ func (m *Manager) Prepare(ctx context.Context, jobID string, spec Spec) (plan *P
 		Target: TargetOf(spec.Profile), Defaults: defaults, TextInput: spec.TextInput, MaxLineBytes: maxBytes,
 		Schema: spec.Schema,
 	})
-	schemas := schemacheck.NewRecorder(m.Config.JobDir(jobID))
+	schemas := schemacheck.NewRecorder(dir)
 	defer schemas.Abort()
 	var schemaProblems []jsonl.Problem
 	badSchemas := 0
@@ -199,8 +208,10 @@ func (m *Manager) Prepare(ctx context.Context, jobID string, spec Spec) (plan *P
 		Model:    sum.Model,
 		Endpoint: sum.Endpoint,
 		Requests: sum.Requests,
-		SHA256:   hex.EncodeToString(w.sum.Sum(nil)),
 		Parts:    w.parts,
+	}
+	if !spec.CheckOnly {
+		plan.SHA256 = hex.EncodeToString(w.sum.Sum(nil))
 	}
 	for _, p := range w.parts {
 		plan.Bytes += p.Bytes
@@ -257,7 +268,12 @@ func (c *ctxReader) Read(p []byte) (int, error) {
 }
 
 // Discard removes a prepared plan's files (dry runs).
-func (m *Manager) Discard(plan *Plan) error { return os.RemoveAll(m.Config.JobDir(plan.JobID)) }
+func (m *Manager) Discard(plan *Plan) error {
+	if plan.SHA256 == "" { // only checked: it wrote nothing
+		return nil
+	}
+	return os.RemoveAll(m.Config.JobDir(plan.JobID))
+}
 
 // partWriter writes the converted input, starting a new part file when the
 // current one is full.
@@ -269,6 +285,8 @@ type partWriter struct {
 	bw    *bufio.Writer
 	cur   *PlanPart
 	parts []PlanPart
+	// discard counts and hashes the parts without writing them.
+	discard bool
 }
 
 func (w *partWriter) next() error {
@@ -277,6 +295,9 @@ func (w *partWriter) next() error {
 	}
 	w.parts = append(w.parts, PlanPart{})
 	w.cur = &w.parts[len(w.parts)-1]
+	if w.discard {
+		return nil
+	}
 	f, err := os.OpenFile(w.m.InputPath(w.jobID, len(w.parts)), os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
 	if err != nil {
 		return fmt.Errorf("writing the job's input copy: %w", err)
@@ -288,6 +309,9 @@ func (w *partWriter) next() error {
 func (w *partWriter) write(line []byte) error {
 	w.cur.Requests++
 	w.cur.Bytes += int64(len(line)) + 1
+	if w.discard {
+		return nil
+	}
 	w.sum.Write(line)
 	w.sum.Write([]byte{'\n'})
 	if _, err := w.bw.Write(line); err != nil {
