@@ -94,7 +94,7 @@ const (
 // Converter turns batch input lines of any accepted shape (see the package
 // documentation) into lines of one target's batch input format, checking
 // each line while the caller streams the input, and collects the problems
-// it finds. Memory grows only with the set of request ids.
+// it finds. Memory grows only with the set of request ids (12 bytes each).
 //
 // A Converter is not safe for concurrent use.
 type Converter struct {
@@ -104,9 +104,9 @@ type Converter struct {
 	limit int64
 	def   defaults
 
-	ids          map[string]int // request id -> line of its first use
-	endpointLine int            // where summary.Endpoint was first seen
-	modelLine    int            // where summary.Model was first seen
+	ids          *idSet // request ids, with the line of their first use
+	endpointLine int    // where summary.Endpoint was first seen
+	modelLine    int    // where summary.Model was first seen
 	modelSeen    bool
 	mixedModels  bool
 	summary      Summary
@@ -150,7 +150,7 @@ func NewConverter(file string, opts ConvertOptions) *Converter {
 		rules: protocolOf(opts.Target),
 		text:  opts.TextInput,
 		limit: opts.MaxLineBytes,
-		ids:   make(map[string]int),
+		ids:   newIDSet(),
 	}
 	if c.rules == nil {
 		c.report("", fmt.Sprintf("unknown target %q (want %s)", string(opts.Target), targetNames()))
@@ -402,12 +402,11 @@ func (c *Converter) checkID(field string, raw []byte, generate bool) string {
 		id = s
 	}
 	c.id = id
-	if first, dup := c.ids[string(id)]; dup {
+	if first, dup := c.ids.add(id, c.line); dup {
 		c.report(field, fmt.Sprintf("%s duplicates line %d", quote(string(id)), first))
 		return string(id)
 	}
 	s := string(id)
-	c.ids[s] = c.line
 	if c.rules.idOK != nil && !c.rules.idOK(id) {
 		c.report(field, quote(s)+" "+c.rules.badID)
 	}
