@@ -2,9 +2,11 @@ package factory
 
 import (
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/batchctl/batchctl/internal/iostreams"
@@ -13,7 +15,8 @@ import (
 
 // newHTTPClient is the one client every provider shares. It sets the
 // User-Agent and, with BATCHCTL_DEBUG=api, logs each exchange to stderr
-// (method, URL, status, duration; never headers, so never a key). An
+// (method, URL, status, duration to the answer's last byte; never headers,
+// so never a key). An
 // exchange that moves no data for idle ends (httpx.IdleTimeout): that bounds
 // the wait for an answer's headers as well as a stalled body.
 func newHTTPClient(version string, debug bool, ios *iostreams.IOStreams, idle time.Duration) *http.Client {
@@ -55,13 +58,31 @@ func (t *debugLog) RoundTrip(req *http.Request) (*http.Response, error) {
 	u := *req.URL
 	u.RawQuery = redactQuery(u.Query())
 	resp, err := t.next.RoundTrip(req)
-	elapsed := time.Since(start).Round(time.Millisecond)
 	if err != nil {
+		elapsed := time.Since(start).Round(time.Millisecond)
 		fmt.Fprintf(t.ios.ErrOut, "* %s %s: %v (%s)\n", req.Method, u.String(), err, elapsed)
 		return nil, err
 	}
-	fmt.Fprintf(t.ios.ErrOut, "* %s %s -> %s (%s)\n", req.Method, u.String(), resp.Status, elapsed)
+	resp.Body = &loggedBody{ReadCloser: resp.Body, log: func() {
+		elapsed := time.Since(start).Round(time.Millisecond)
+		fmt.Fprintf(t.ios.ErrOut, "* %s %s -> %s (%s)\n", req.Method, u.String(), resp.Status, elapsed)
+	}}
 	return resp, nil
+}
+
+// loggedBody logs its exchange once the answer is read and closed, so that
+// the time logged is the whole exchange's: sending the request, and
+// receiving the answer to its last byte, as curl's time_total counts it.
+type loggedBody struct {
+	io.ReadCloser
+	log  func()
+	once sync.Once
+}
+
+func (b *loggedBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.once.Do(b.log)
+	return err
 }
 
 // redactQuery hides query parameters that carry keys (Gemini's ?key=).
