@@ -357,9 +357,11 @@ func filterQuery(f store.Filter) jobQuery {
 		conds = append(conds, "completed_at IS NOT NULL")
 	}
 	if f.NeedsSync {
-		// A job not ended whose unfinished parts are all gone at the
-		// provider has nothing left to refresh.
-		conds = append(conds, `(synced_at IS NULL AND completed_at IS NOT NULL OR completed_at IS NULL AND (
+		// The first term is the WHERE of the partial index
+		// jobs_needing_sync, which SQLite uses only for a query that
+		// states it (migration 0011). A job not ended whose unfinished
+		// parts are all gone at the provider has nothing left to refresh.
+		conds = append(conds, needingSync, `(synced_at IS NULL AND completed_at IS NOT NULL OR completed_at IS NULL AND (
 			EXISTS (SELECT 1 FROM parts p WHERE p.job_id = jobs.id AND p.completed_at IS NULL AND p.gone_at IS NULL)
 			OR NOT EXISTS (SELECT 1 FROM parts p WHERE p.job_id = jobs.id)))`)
 	}
@@ -371,6 +373,10 @@ func filterQuery(f store.Filter) jobQuery {
 	q.where = strings.Join(conds, " AND ")
 	return q
 }
+
+// needingSync is the WHERE clause of the index jobs_needing_sync, as the
+// migration spells it.
+const needingSync = "(completed_at IS NULL OR synced_at IS NULL)"
 
 // load returns the jobs q selects, newest first, with their parts, read
 // from one snapshot with two queries.

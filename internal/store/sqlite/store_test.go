@@ -317,7 +317,8 @@ func TestOpenMigratesVersion1Database(t *testing.T) {
 }
 
 // TestLookupsUseIndexes checks that the lookups of a single job or chain
-// search an index rather than scan the jobs.
+// search an index rather than scan the jobs, and that sync scans only the
+// index of the jobs needing it.
 func TestLookupsUseIndexes(t *testing.T) {
 	s, _ := openTest(t)
 	tests := []struct {
@@ -328,6 +329,9 @@ func TestLookupsUseIndexes(t *testing.T) {
 		{"family", familyQuery("j1"), []string{"SEARCH j USING INDEX jobs_by_parent (parent_id=?)"}},
 		{"fingerprint", fingerprintQuery("fp", time.Time{}), []string{"USING COVERING INDEX jobs_by_fingerprint (fingerprint=?)"}},
 		{"fingerprint since", fingerprintQuery("fp", t0), []string{"USING COVERING INDEX jobs_by_fingerprint (fingerprint=? AND created_at>?)"}},
+		// sync reads only the jobs it may have something to do with: with
+		// none, it reads nothing (migration 0011)
+		{"sync", filterQuery(store.Filter{NeedsSync: true}), []string{"SCAN jobs USING INDEX jobs_needing_sync"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -344,8 +348,10 @@ func TestLookupsUseIndexes(t *testing.T) {
 	}
 }
 
-// fullScan matches a query plan line that reads every job.
-var fullScan = regexp.MustCompile(`(?m)^SCAN (jobs|j)( |$)`)
+// fullScan matches a query plan line that reads every job: a scan of the
+// table or of an index of all of it (jobs_needing_sync, a partial index,
+// holds only the jobs sync has to look at).
+var fullScan = regexp.MustCompile(`(?m)^SCAN (jobs|j)($| USING (COVERING )?INDEX jobs_by_| USING [^I])`)
 
 // queryPlan returns the details of the query plan of query, one a line.
 func queryPlan(t *testing.T, db *sql.DB, query string, args ...any) string {
