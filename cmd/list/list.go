@@ -191,6 +191,9 @@ func listRun(ctx context.Context, opts *Options) error {
 	if filter.Limit > 0 {
 		filter.Limit++ // one more tells whether there is a next page
 	}
+	if !opts.Exporter.Enabled() {
+		return streamJobs(ctx, opts, m, filter)
+	}
 	list, err := m.List(ctx, filter)
 	if err != nil {
 		return err
@@ -205,6 +208,47 @@ func listRun(ctx context.Context, opts *Options) error {
 	}
 	printNext(opts, next)
 	return nil
+}
+
+// streamRows is the most rows list holds: a longer table is written as
+// the jobs are read, its columns as wide as in its first streamRows rows.
+const streamRows = 1000
+
+// streamJobs prints the jobs filter selects (one more than asked for, to
+// tell whether there is a next page) as they are read from the registry.
+func streamJobs(ctx context.Context, opts *Options, m *jobs.Manager, filter store.Filter) error {
+	tp, row := jobTable(opts)
+	tp.Stream(streamRows)
+	n, last, next := 0, "", ""
+	// a terminal's table shows what the parts say (gone batches, usage)
+	err := m.Each(ctx, filter, opts.IO.IsStdoutTTY(), func(j *store.Job) error {
+		if n++; opts.Limit > 0 && n > opts.Limit {
+			next = last
+			return nil
+		}
+		last = j.ID
+		row(j)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		noJobs(opts)
+		return nil
+	}
+	if err := tp.Render(); err != nil {
+		return err
+	}
+	printNext(opts, next)
+	return nil
+}
+
+// noJobs says that no job matched, to a person.
+func noJobs(opts *Options) {
+	if opts.IO.IsStderrTTY() { // a note for a person, where it is written
+		fmt.Fprintln(opts.IO.ErrOut, "no jobs match")
+	}
 }
 
 // printNext tells, on standard error, how to get the page after this one
@@ -224,17 +268,26 @@ func printJobs(ctx context.Context, opts *Options, list []*store.Job) error {
 		return opts.Exporter.Write(ctx, opts.IO, views)
 	}
 	if len(list) == 0 {
-		if opts.IO.IsStderrTTY() { // a note for a person, where it is written
-			fmt.Fprintln(opts.IO.ErrOut, "no jobs match")
-		}
+		noJobs(opts)
 		return nil
 	}
+	tp, row := jobTable(opts)
+	for _, j := range list {
+		row(j)
+	}
+	return tp.Render()
+}
+
+// jobTable returns the table of jobs and the function that adds a job to
+// it: on a terminal, with relative times and token usage; in a pipe, tab
+// separated with exact values.
+func jobTable(opts *Options) (*tableprinter.Printer, func(*store.Job)) {
 	cs := opts.IO.ColorScheme()
 	tty := opts.IO.IsStdoutTTY()
 	tp := tableprinter.New(opts.IO.Out, tty, opts.IO.TerminalWidth(), cs.Bold)
 	tp.Header("ID", "NAME", "PROVIDER", "MODEL", "STATUS", "REQUESTS", "TOKENS", "CREATED")
 	now := opts.Now()
-	for _, j := range list {
+	return tp, func(j *store.Job) {
 		if tty {
 			done := fmt.Sprintf("%d/%d", j.Counts.Succeeded+j.Counts.Failed, j.Requests)
 			if j.Counts.Failed > 0 {
@@ -243,12 +296,11 @@ func printJobs(ctx context.Context, opts *Options, list []*store.Job) error {
 			jj := &jobs.Job{Job: j}
 			tp.Row(cs.Bold(j.ID), j.Name, j.Provider, j.Model, cs.Status(jj.StatusText()), done,
 				shared.Tokens(jj.KnownUsage()), cmdutil.FuzzyAgo(now, j.CreatedAt))
-			continue
+			return
 		}
 		tp.Row(j.ID, j.Name, j.Provider, j.Model, j.Status, strconv.Itoa(j.Requests),
 			strconv.Itoa(j.Counts.Succeeded), strconv.Itoa(j.Counts.Failed), cmdutil.Timestamp(j.CreatedAt))
 	}
-	return tp.Render()
 }
 
 // remoteView is a provider batch in `list --remote --json`.

@@ -72,6 +72,37 @@ func (m *Manager) List(ctx context.Context, f store.Filter) ([]*store.Job, error
 	return list, err
 }
 
+// eacher is a registry that reads the jobs of a listing one at a time
+// (the SQLite store).
+type eacher interface {
+	Each(ctx context.Context, f store.Filter, withParts bool, fn func(*store.Job) error) error
+}
+
+// Each calls fn with each registered job that matches f, newest first,
+// with its parts only withParts (without their raw batches), holding one
+// job at a time where the registry can. A job may have only what a
+// listing shows: id, name, provider, model, status, requests, counts,
+// usage and times. An error from fn stops it.
+func (m *Manager) Each(ctx context.Context, f store.Filter, withParts bool, fn func(*store.Job) error) error {
+	each := func(j *store.Job) error {
+		countRemote(j)
+		return fn(j)
+	}
+	if e, ok := m.reg.(eacher); ok {
+		return e.Each(ctx, f, withParts, each)
+	}
+	list, err := m.reg.List(ctx, f)
+	if err != nil {
+		return err
+	}
+	for _, j := range list {
+		if err := each(j); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Family returns the retry chain of the job with this exact id, oldest first.
 func (m *Manager) Family(ctx context.Context, id string) ([]*store.Job, error) {
 	return m.reg.Family(ctx, id)

@@ -29,6 +29,23 @@ func jobArgs(j *store.Job) ([]any, error) {
 	}, nil
 }
 
+// listedColumns are the columns of a job that a listing shows (Each).
+const listedColumns = `id, name, provider, model, status, requests, total, succeeded, failed,
+	input_tokens, output_tokens, created_at, updated_at, completed_at`
+
+// scanListed reads a row of listedColumns.
+func scanListed(row rowScanner) (*store.Job, error) {
+	var j store.Job
+	err := row.Scan(&j.ID, &j.Name, &j.Provider, &j.Model, &j.Status, intCol{&j.Requests},
+		intCol{&j.Counts.Total}, intCol{&j.Counts.Succeeded}, intCol{&j.Counts.Failed},
+		int64Col{&j.Usage.InputTokens}, int64Col{&j.Usage.OutputTokens},
+		timeCol{&j.CreatedAt}, timeCol{&j.UpdatedAt}, timeCol{&j.CompletedAt})
+	if err != nil {
+		return nil, err
+	}
+	return &j, nil
+}
+
 // scanJob reads a row of jobColumns.
 func scanJob(row rowScanner) (*store.Job, error) {
 	var j store.Job

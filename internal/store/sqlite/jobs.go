@@ -314,6 +314,105 @@ func (s *Store) List(ctx context.Context, f store.Filter) ([]*store.Job, error) 
 	return jobs, nil
 }
 
+// Each calls fn with each job f selects, newest first, read one at a time
+// from one snapshot, so that memory does not grow with the jobs. A job has
+// only what a listing shows (listedColumns: not its metadata, input or
+// target), and its parts (without Raw) only withParts. An error fn returns
+// stops the walk and is returned.
+func (s *Store) Each(ctx context.Context, f store.Filter, withParts bool, fn func(*store.Job) error) error {
+	q := filterQuery(f)
+	limit := q.limit
+	if limit <= 0 {
+		limit = -1 // SQLite: no limit
+	}
+	args := append(slices.Clone(q.args), limit)
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("list jobs: %w", err)
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, "SELECT "+listedColumns+" FROM jobs WHERE "+q.where+newestFirst+" LIMIT ?", args...)
+	if err != nil {
+		return fmt.Errorf("list jobs: %w", err)
+	}
+	defer rows.Close()
+	var parts *partCursor
+	if withParts {
+		if parts, err = openPartCursor(ctx, tx, q, args); err != nil {
+			return fmt.Errorf("list jobs: %w", err)
+		}
+		defer parts.rows.Close()
+	}
+	for rows.Next() {
+		j, err := scanListed(rows)
+		if err != nil {
+			return fmt.Errorf("list jobs: %w", err)
+		}
+		if parts != nil {
+			if j.Parts, err = parts.of(j.ID); err != nil {
+				return fmt.Errorf("list jobs: %w", err)
+			}
+		}
+		if err := fn(j); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("list jobs: %w", err)
+	}
+	return nil
+}
+
+// partCursor reads the parts of the jobs a query selects in the order of
+// the jobs (newest first), in step with them.
+type partCursor struct {
+	rows    *sql.Rows
+	next    store.Part // read, and of the job nextJob
+	nextJob string
+	done    bool
+}
+
+// openPartCursor starts reading the parts of the jobs of q (with their
+// LIMIT argument last in args), without Raw.
+func openPartCursor(ctx context.Context, tx *sql.Tx, q jobQuery, args []any) (*partCursor, error) {
+	columns := strings.Replace(partColumns, "raw,", "NULL AS raw,", 1)
+	query := "SELECT " + columns + " FROM (SELECT id AS sel_id, created_at AS sel_created FROM jobs WHERE " + q.where +
+		newestFirst + " LIMIT ?) JOIN parts ON parts.job_id = sel_id ORDER BY sel_created DESC, sel_id DESC, idx"
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	c := &partCursor{rows: rows}
+	if err := c.advance(); err != nil {
+		rows.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// advance reads the next part.
+func (c *partCursor) advance() error {
+	if !c.rows.Next() {
+		c.done = true
+		return c.rows.Err()
+	}
+	var err error
+	c.nextJob, c.next, err = scanPart(c.rows)
+	return err
+}
+
+// of returns the parts of job id, the next job in the order.
+func (c *partCursor) of(id string) ([]store.Part, error) {
+	var parts []store.Part
+	for !c.done && c.nextJob == id {
+		parts = append(parts, c.next)
+		if err := c.advance(); err != nil {
+			return nil, err
+		}
+	}
+	return parts, nil
+}
+
 // jobQuery selects jobs: a WHERE condition over the jobs table with its
 // arguments, and a limit (0 for none).
 type jobQuery struct {
