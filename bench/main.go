@@ -23,9 +23,13 @@
 //     every core: its budget is on wall time);
 //   - uploading that input to `batchctl emulator serve` with `batchctl
 //     create`, against `curl -F` to the same server;
-//   - `batchctl list` and `batchctl status` with -jobs jobs in the
-//     registry, and `batchctl --version`;
-//   - peak RSS of results normalization as the file grows (-flatness).
+//   - `batchctl list`, `list --limit 0`, `status` and `sync` (with nothing
+//     to do) with -jobs jobs in the registry, and `batchctl --version`;
+//   - peak RSS of results normalization as the file grows (-flatness);
+//   - `batchctl create` of -requests short requests against `batchctl
+//     emulator serve`: the client's peak RSS and the job's directory
+//     against the input; and create, wait and results of the most of them
+//     and of a tenth, the CPU time of client and emulator together.
 //
 // Throughput rows run batchctl with GOMAXPROCS=1, the budgets being per
 // core, except estimate's.
@@ -63,6 +67,7 @@ type options struct {
 	quickRuns  int
 	skipUpload bool
 	skipJQ     bool
+	requests   requestCounts // of the create and round trip rows
 }
 
 func main() {
@@ -70,6 +75,7 @@ func main() {
 		results: size(config.GiB), structured: size(config.GiB), embeddings: 256 * size(config.MB), anthropic: 256 * size(config.MB),
 		gemini: 256 * size(config.MB), input: 200 * size(config.MB),
 		flatness: sizes{100 * config.MB, 500 * config.MB, config.GiB},
+		requests: requestCounts{10_000, 100_000, 1_000_000},
 	}
 	flag.StringVar(&o.dir, "dir", "", "work directory for the data (default: a new temporary directory)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work directory")
@@ -86,6 +92,7 @@ func main() {
 	flag.IntVar(&o.runs, "runs", 1, "runs of each throughput measurement (the fastest is kept)")
 	flag.IntVar(&o.quickRuns, "quick-runs", 20, "runs of each short command: list, status, --version (the fastest is kept)")
 	flag.BoolVar(&o.skipUpload, "skip-upload", false, "skip the upload rows")
+	flag.Var(&o.requests, "requests", "comma-separated request counts of the create rows (the last one also makes the round trip rows)")
 	flag.BoolVar(&o.skipJQ, "skip-jq", false, "skip the jq rows (the slowest part)")
 	flag.Usage = func() {
 		fmt.Fprintf(flag.CommandLine.Output(), "usage: go run ./bench [flags]\n\n")
@@ -119,6 +126,11 @@ func (o *options) applyQuick() {
 	if !set["flatness"] {
 		for i := range o.flatness {
 			o.flatness[i] /= 10
+		}
+	}
+	if !set["requests"] {
+		for i := range o.requests {
+			o.requests[i] /= 10
 		}
 	}
 	if !set["quick-runs"] {

@@ -15,7 +15,8 @@ import (
 // seedRegistry records n finished jobs in the registry of BATCHCTL_HOME
 // home, as n runs of `batchctl create` would have left them: one OpenAI
 // batch each (every tenth job split in two), with the batch object the
-// provider returned. It returns the id of the job in the middle.
+// provider returned, and exported by sync since. It returns the id of the
+// job in the middle.
 func seedRegistry(ctx context.Context, home string, n int) (string, error) {
 	s, err := sqlite.Open(ctx, (&config.Config{Home: home}).DBPath())
 	if err != nil {
@@ -31,6 +32,7 @@ func seedRegistry(ctx context.Context, home string, n int) (string, error) {
 			ID: fmt.Sprintf("j%05d", i), Name: fmt.Sprintf("nightly-%d", i%100), Provider: "openai",
 			Model: "gpt-4o-mini", Endpoint: "/v1/chat/completions", InputPath: "reqs.jsonl", Requests: 1000,
 			Metadata: map[string]string{"team": "research"}, CreatedAt: created, UpdatedAt: created,
+			SyncedAt: created.Add(2 * time.Hour), // exported by sync: it has nothing to do
 		}
 		parts := 1
 		if i%10 == 0 {
