@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // This file holds the protocol-neutral part of the emulator's answers: what
@@ -35,7 +36,21 @@ func Reply(model, prompt string) string {
 func CountTokens(texts ...string) int64 {
 	var n int64
 	for _, t := range texts {
-		n += int64(len(strings.Fields(t)))
+		n += int64(countWords(t))
+	}
+	return n
+}
+
+// countWords is len(strings.Fields(s)) without building the fields: the
+// runs of runes between white space (unicode.IsSpace, as Fields splits).
+func countWords(s string) int {
+	n, inWord := 0, false
+	for _, r := range s {
+		space := unicode.IsSpace(r)
+		if !space && !inWord {
+			n++
+		}
+		inWord = !space
 	}
 	return n
 }

@@ -3,6 +3,7 @@ package core
 import (
 	"encoding/json"
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -54,4 +55,30 @@ func mustJSON(v any) string {
 		panic(err)
 	}
 	return string(b)
+}
+
+// wordSeeds are texts whose words countWords must count as strings.Fields
+// splits them.
+var wordSeeds = []string{
+	"", " ", "one", "two words", "  lead and trail  ", "tab\tnew\nline\vvt\fff\rcr",
+	"nbsp\u00a0nel\u0085ideographic\u3000space", "café ünïcode", "bad \xff utf8\xfe", "\u2028sep\u2029",
+}
+
+func TestCountWordsIsFields(t *testing.T) {
+	for _, s := range wordSeeds {
+		if got, want := countWords(s), len(strings.Fields(s)); got != want {
+			t.Errorf("countWords(%q) = %d, strings.Fields gives %d", s, got, want)
+		}
+	}
+}
+
+func FuzzCountWords(f *testing.F) {
+	for _, s := range wordSeeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := countWords(s), len(strings.Fields(s)); got != want {
+			t.Fatalf("countWords(%q) = %d, strings.Fields gives %d", s, got, want)
+		}
+	})
 }
