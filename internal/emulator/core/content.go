@@ -1,6 +1,9 @@
 package core
 
-import "bytes"
+import (
+	"bytes"
+	"encoding/json"
+)
 
 // ContentFile is the content of a stored file (a batch's output or error
 // file) being written one JSON line at a time, atomically. Bytes and Lines
@@ -9,6 +12,10 @@ type ContentFile struct {
 	content *AtomicFile
 	Bytes   int64
 	Lines   int
+	// buf and enc encode each line, as EncodeJSON does, into memory kept
+	// from line to line.
+	buf bytes.Buffer
+	enc *json.Encoder
 }
 
 // CreateContent starts the content file at path.
@@ -17,18 +24,21 @@ func CreateContent(path string) (*ContentFile, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &ContentFile{content: content}, nil
+	f := &ContentFile{content: content}
+	f.enc = json.NewEncoder(&f.buf)
+	f.enc.SetEscapeHTML(false)
+	return f, nil
 }
 
 // Add writes line as one line of JSON.
 func (f *ContentFile) Add(line any) error {
-	var buf bytes.Buffer
-	if err := EncodeJSON(&buf, line); err != nil {
+	f.buf.Reset()
+	if err := f.enc.Encode(line); err != nil {
 		return err
 	}
-	f.Bytes += int64(buf.Len())
+	f.Bytes += int64(f.buf.Len())
 	f.Lines++
-	_, err := f.content.Write(buf.Bytes())
+	_, err := f.content.Write(f.buf.Bytes())
 	return err
 }
 

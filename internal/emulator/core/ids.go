@@ -39,6 +39,11 @@ func NewID(prefix string) string {
 // index. Ids that must come out the same in every process that computes them
 // (request ids in result files) are made this way from a random batch id.
 func DerivedID(prefix, seed string, index int) string {
-	sum := sha256.Sum256([]byte(prefix + "\x00" + seed + "\x00" + strconv.Itoa(index)))
-	return prefix + hex.EncodeToString(sum[:16])
+	var in [128]byte // the hashed text, on the stack for the usual ids
+	b := append(append(append(append(in[:0], prefix...), 0), seed...), 0)
+	sum := sha256.Sum256(strconv.AppendInt(b, int64(index), 10))
+	var out [64]byte
+	id := append(out[:0], prefix...)
+	id = hex.AppendEncode(id, sum[:16])
+	return string(id)
 }
