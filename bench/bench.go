@@ -323,14 +323,15 @@ func (b *bench) validation(ctx context.Context) error {
 	return nil
 }
 
-// estimate measures `batchctl estimate` of the chat input on every core:
-// its budget is on wall time, the cores working together.
+// estimate measures `batchctl estimate` of a chat input of realistic
+// prose on every core: its budget is on wall time, the cores working
+// together.
 func (b *bench) estimate(ctx context.Context) error {
-	path, g, err := b.data(chatInput, int64(b.o.input))
+	path, g, err := b.data(proseInput, int64(b.o.input))
 	if err != nil {
 		return err
 	}
-	const what = "token count + price: OpenAI chat input"
+	const what = "token count + price: OpenAI chat input of prose"
 	progress("measuring %s", what)
 	m, err := b.mt.best(ctx, b.batchctl("home", nil, "estimate", "-f", path, "--model", "openai/gpt-4o-mini"), b.o.runs)
 	if err != nil {
