@@ -22,7 +22,6 @@ import (
 	"unicode/utf8"
 
 	tiktoken "github.com/pkoukk/tiktoken-go"
-	tiktokenloader "github.com/pkoukk/tiktoken-go-loader"
 )
 
 // The encodings' names.
@@ -33,12 +32,13 @@ const (
 
 // newCodec returns pkoukk/tiktoken-go's byte-pair encoder of an encoding,
 // with the vocabulary compiled into the binary by
-// pkoukk/tiktoken-go-loader (nothing is downloaded), and that vocabulary.
+// pkoukk/tiktoken-go-loader (nothing is downloaded; see loadRanks), and
+// that vocabulary.
 // The codec is given single pieces, cut by the splitter: its own
 // pre-tokenizer pattern is one that takes any text whole, so its regular
 // expression engine costs little.
 func newCodec(name string) (*tiktoken.Tiktoken, map[string]int, error) {
-	ranks, err := tiktokenloader.NewOfflineLoader().LoadTiktokenBpe(name + ".tiktoken")
+	ranks, err := loadRanks(name)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -69,7 +69,7 @@ type Encoding struct {
 const (
 	memoShards = 64
 	// memoShardMax bounds memory: a shard that fills is cleared.
-	memoShardMax = 4096
+	memoShardMax = 256
 	// memoMinLen is the shortest string worth memoizing.
 	memoMinLen = 64
 	// pieceSlots is the size of the piece memo: 2 MB, whatever the input.
