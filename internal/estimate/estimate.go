@@ -6,6 +6,7 @@
 package estimate
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -28,6 +29,9 @@ type Input struct {
 	Model    string // the job's model; lines may name their own
 	Parts    []string
 	Prices   *prices.Table
+	// Exact, when set, has the provider count the input tokens of each
+	// request (estimate --exact).
+	Exact *Exact
 }
 
 // Range is a cost range in USD; Max is nil when it has no upper bound.
@@ -61,9 +65,13 @@ type Driver struct {
 type Report struct {
 	Provider string `json:"provider"`
 	Model    string `json:"model"`
-	// Counting is "exact" (OpenAI models, text), or "approximate"
-	// (Anthropic, Gemini, models whose tokenizer is not known).
+	// Counting is "exact" (OpenAI models, text; any model with --exact),
+	// or "approximate" (Anthropic, Gemini, models whose tokenizer is not
+	// known).
 	Counting string `json:"counting"`
+	// CountedBy is "batchctl" (offline) or "provider" (--exact: the
+	// provider's token-count endpoint).
+	CountedBy string `json:"counted_by"`
 	// ErrorBound is the measured error of an approximate count, or
 	// "unmeasured"; null for an exact count.
 	ErrorBound *string `json:"error_bound"`
@@ -115,14 +123,22 @@ func (t *tally) add(o *tally) {
 
 func newTally() *tally { return &tally{drivers: map[Driver]int{}} }
 
-// Run estimates in.
-func Run(in Input) (*Report, error) {
+// Run estimates in, offline.
+func Run(in Input) (*Report, error) { return RunContext(context.Background(), in) }
+
+// RunContext estimates in; ctx bounds the calls of in.Exact.
+func RunContext(ctx context.Context, in Input) (*Report, error) {
+	if in.Exact != nil {
+		if err := in.Exact.init(); err != nil {
+			return nil, err
+		}
+	}
 	counter := tokens.NewCounter(in.Target, in.Model)
 	ceilings := &modelCeilings{table: in.Prices, provider: in.Provider, rows: map[string]*prices.Row{}}
-	rep := &Report{Provider: in.Provider, Model: in.Model, Unpriced: []string{}, Unconfirmed: []string{}, Drivers: []Driver{}, Parts: []Count{}}
+	rep := &Report{Provider: in.Provider, Model: in.Model, CountedBy: "batchctl", Unpriced: []string{}, Unconfirmed: []string{}, Drivers: []Driver{}, Parts: []Count{}}
 	total := map[string]*tally{}
 	for _, path := range in.Parts {
-		part, err := countFile(path, in.Model, counter, ceilings)
+		part, err := countFile(ctx, path, in, counter, ceilings)
 		if err != nil {
 			return nil, err
 		}
@@ -152,7 +168,9 @@ func Run(in Input) (*Report, error) {
 		}
 	}
 	rep.Counting = "exact"
-	if inexact || !exact {
+	if in.Exact != nil {
+		rep.CountedBy = "provider"
+	} else if inexact || !exact {
 		unmeasured := "unmeasured"
 		rep.Counting, rep.ErrorBound = "approximate", &unmeasured
 	}
@@ -261,13 +279,19 @@ type chunk struct {
 }
 
 // countFile counts one part file on every core.
-func countFile(path, batchModel string, counter *tokens.Counter, ceilings *modelCeilings) (map[string]*tally, error) {
+func countFile(ctx context.Context, path string, in Input, counter *tokens.Counter, ceilings *modelCeilings) (map[string]*tally, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
 	workers := runtime.GOMAXPROCS(0)
+	if in.Exact != nil {
+		workers = max(workers, in.Exact.concurrency())
+	}
+	// The first error stops the provider calls of the other workers.
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
 	chunks := make(chan chunk, 2*workers)
 	results := make([]map[string]*tally, workers)
 	errs := make([]error, workers)
@@ -276,7 +300,10 @@ func countFile(path, batchModel string, counter *tokens.Counter, ceilings *model
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			results[w], errs[w] = countChunks(chunks, batchModel, counter, ceilings)
+			results[w], errs[w] = countChunks(ctx, chunks, in, counter, ceilings)
+			if errs[w] != nil {
+				stop()
+			}
 		}()
 	}
 	rerr := readChunks(f, chunks)
@@ -285,7 +312,7 @@ func countFile(path, batchModel string, counter *tokens.Counter, ceilings *model
 	if rerr != nil {
 		return nil, fmt.Errorf("reading %s: %w", path, rerr)
 	}
-	if err := errors.Join(errs...); err != nil {
+	if err := firstError(errs); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	merged := map[string]*tally{}
@@ -298,6 +325,22 @@ func countFile(path, batchModel string, counter *tokens.Counter, ceilings *model
 		}
 	}
 	return merged, nil
+}
+
+// firstError is the error of the worker that failed first: the others
+// were stopped (context.Canceled) because of it.
+func firstError(errs []error) error {
+	var canceled error
+	for _, err := range errs {
+		switch {
+		case err == nil:
+		case errors.Is(err, context.Canceled):
+			canceled = err
+		default:
+			return err
+		}
+	}
+	return canceled
 }
 
 func readChunks(r io.Reader, chunks chan<- chunk) error {
@@ -328,22 +371,22 @@ func readChunks(r io.Reader, chunks chan<- chunk) error {
 	return nil
 }
 
-func countChunks(chunks <-chan chunk, batchModel string, counter *tokens.Counter, ceilings *modelCeilings) (map[string]*tally, error) {
+func countChunks(ctx context.Context, chunks <-chan chunk, in Input, counter *tokens.Counter, ceilings *modelCeilings) (map[string]*tally, error) {
 	byModel := map[string]*tally{}
 	var firstErr error
 	for ch := range chunks {
-		if firstErr != nil {
+		if firstErr != nil || ctx.Err() != nil {
 			continue // drain
 		}
 		for i, line := range ch.lines {
-			l, err := counter.Count(line)
+			l, err := countLine(ctx, in, counter, line)
 			if err != nil {
 				firstErr = fmt.Errorf("line %d: %w", ch.first+i, err)
 				break
 			}
 			model := l.Model
 			if model == "" {
-				model = strings.TrimPrefix(batchModel, "models/")
+				model = strings.TrimPrefix(in.Model, "models/")
 			}
 			t := byModel[model]
 			if t == nil {
@@ -354,6 +397,20 @@ func countChunks(chunks <-chan chunk, batchModel string, counter *tokens.Counter
 		}
 	}
 	return byModel, firstErr
+}
+
+// countLine counts a line offline, then, with in.Exact, has the provider
+// count its input tokens (images and tools included).
+func countLine(ctx context.Context, in Input, counter *tokens.Counter, line []byte) (tokens.Line, error) {
+	l, err := counter.Count(line)
+	if err != nil || in.Exact == nil {
+		return l, err
+	}
+	if l.Input, err = in.Exact.count(ctx, in.Target, line); err != nil {
+		return l, err
+	}
+	l.Exact, l.Estimated = true, false
+	return l, nil
 }
 
 func addLine(t *tally, l tokens.Line, row *prices.Row) {

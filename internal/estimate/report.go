@@ -25,7 +25,9 @@ func ForPlan(m *jobs.Manager, plan *jobs.Plan, profile *config.Profile, table *p
 // --dry-run's plan.
 func (r *Report) Write(w io.Writer) {
 	counting := "exact"
-	if r.Counting != "exact" {
+	if r.CountedBy == "provider" {
+		counting = "exact, counted by " + r.Provider + "'s token-count endpoint"
+	} else if r.Counting != "exact" {
 		counting = "approximate, error " + *r.ErrorBound
 	}
 	if r.Estimated > 0 {
