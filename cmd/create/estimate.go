@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -126,7 +128,21 @@ type exactCounts struct {
 	providerFor func(*config.Profile) (providers.Provider, error)
 }
 
+// estimateMemoryLimit is the soft memory limit of `batchctl estimate`
+// (debug.SetMemoryLimit), unless GOMEMLIMIT sets one: the vocabulary
+// takes about 25 MiB that stay live, and the Go collector's default
+// (collect when the heap doubles) would let the garbage of counting take
+// as much again, so that a long input would peak near 90 MiB. Under this
+// limit the collector runs more often and the peak stays near 60 MiB
+// whatever the input's size, for about the same CPU time (measured on a
+// 20 MB input: 3.55 s with the limit, 3.56 s without; 40 MiB would cost a
+// third more).
+const estimateMemoryLimit = 44 << 20
+
 func estimateRun(ctx context.Context, opts *Options, ex *exactCounts) error {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(estimateMemoryLimit)
+	}
 	cfg, err := opts.Config()
 	if err != nil {
 		return err

@@ -274,9 +274,14 @@ func price(byModel map[string]*tally, ceilings *modelCeilings, unpriced *[]strin
 const chunkBytes = 256 << 10
 
 type chunk struct {
-	lines [][]byte
-	first int // the line number of lines[0]
+	buf   *[]byte  // the lines' bytes, from chunkBufs
+	lines [][]byte // in buf
+	first int      // the line number of lines[0]
 }
+
+// chunkBufs recycles the chunks' buffers, so that reading the input makes
+// no garbage.
+var chunkBufs = sync.Pool{New: func() any { b := make([]byte, 0, chunkBytes+64<<10); return &b }}
 
 // countFile counts one part file on every core.
 func countFile(ctx context.Context, path string, in Input, counter *tokens.Counter, ceilings *modelCeilings) (map[string]*tally, error) {
@@ -355,12 +360,21 @@ func readChunks(r io.Reader, chunks chan<- chunk) error {
 		if err != nil {
 			return err
 		}
-		if len(cur.lines) == 0 {
-			cur.first = lr.Line()
+		if cur.buf == nil {
+			cur.buf, cur.first = chunkBufs.Get().(*[]byte), lr.Line()
 		}
-		cur.lines = append(cur.lines, append([]byte(nil), line...))
-		size += len(line)
-		if size >= chunkBytes {
+		// A line that does not fit gets a buffer of its own: appending
+		// would move the lines already in the buffer.
+		buf := *cur.buf
+		if len(buf)+len(line) > cap(buf) {
+			cur.lines = append(cur.lines, append([]byte(nil), line...))
+		} else {
+			start := len(buf)
+			buf = append(buf, line...)
+			cur.lines = append(cur.lines, buf[start:len(buf):len(buf)])
+			*cur.buf = buf
+		}
+		if size += len(line); size >= chunkBytes {
 			chunks <- cur
 			cur, size = chunk{}, 0
 		}
@@ -371,11 +385,18 @@ func readChunks(r io.Reader, chunks chan<- chunk) error {
 	return nil
 }
 
+// release returns a counted chunk's buffer.
+func (ch chunk) release() {
+	*ch.buf = (*ch.buf)[:0]
+	chunkBufs.Put(ch.buf)
+}
+
 func countChunks(ctx context.Context, chunks <-chan chunk, in Input, counter *tokens.Counter, ceilings *modelCeilings) (map[string]*tally, error) {
 	byModel := map[string]*tally{}
 	var firstErr error
 	for ch := range chunks {
 		if firstErr != nil || ctx.Err() != nil {
+			ch.release()
 			continue // drain
 		}
 		for i, line := range ch.lines {
@@ -395,6 +416,7 @@ func countChunks(ctx context.Context, chunks <-chan chunk, in Input, counter *to
 			}
 			addLine(t, l, ceilings.row(model))
 		}
+		ch.release()
 	}
 	return byModel, firstErr
 }
