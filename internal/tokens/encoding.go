@@ -174,7 +174,7 @@ func (e *Encoding) count(s string) int {
 			for !utf8.RuneStart(s[cut]) {
 				cut--
 			}
-			total += e.piece(s[i:cut])
+			total += e.Count(s[i:cut]) // memoized: a long run repeats its parts
 			i = cut
 		}
 		total += e.piece(s[i:j])
