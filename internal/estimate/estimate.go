@@ -32,6 +32,9 @@ type Input struct {
 	// Exact, when set, has the provider count the input tokens of each
 	// request (estimate --exact).
 	Exact *Exact
+	// Direct is set for a direct job, whose requests are sent one by one
+	// to the synchronous endpoint and so cost synchronous prices.
+	Direct bool
 }
 
 // Range is a cost range in USD; Max is nil when it has no upper bound.
@@ -65,6 +68,8 @@ type Driver struct {
 type Report struct {
 	Provider string `json:"provider"`
 	Model    string `json:"model"`
+	// Direct is true for a direct job: its cost is the synchronous one.
+	Direct bool `json:"direct"`
 	// Counting is "exact" (OpenAI models, text; any model with --exact),
 	// or "approximate" (Anthropic, Gemini, models whose tokenizer is not
 	// known).
@@ -135,7 +140,7 @@ func RunContext(ctx context.Context, in Input) (*Report, error) {
 	}
 	counter := tokens.NewCounter(in.Target, in.Model)
 	ceilings := &modelCeilings{table: in.Prices, provider: in.Provider, rows: map[string]*prices.Row{}}
-	rep := &Report{Provider: in.Provider, Model: in.Model, CountedBy: "batchctl", Unpriced: []string{}, Unconfirmed: []string{}, Drivers: []Driver{}, Parts: []Count{}}
+	rep := &Report{Provider: in.Provider, Model: in.Model, Direct: in.Direct, CountedBy: "batchctl", Unpriced: []string{}, Unconfirmed: []string{}, Drivers: []Driver{}, Parts: []Count{}}
 	total := map[string]*tally{}
 	for _, path := range in.Parts {
 		part, err := countFile(ctx, path, in, counter, ceilings)
