@@ -24,7 +24,6 @@ type splitter func(s string, i int) int
 const (
 	cLetter    = 1 << iota // \p{L}
 	cNumber                // \p{N}
-	cMark                  // \p{M}
 	cSpace                 // \s: unicode.IsSpace
 	cUpperish              // [\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]
 	cLowerish              // [\p{Ll}\p{Lm}\p{Lo}\p{M}]
@@ -49,7 +48,7 @@ func classOf(r rune) uint8 {
 	case unicode.Is(unicode.N, r):
 		c |= cNumber
 	case unicode.Is(unicode.M, r):
-		c |= cMark | cUpperish | cLowerish
+		c |= cUpperish | cLowerish // a mark is in both classes of o200k_base
 	}
 	if unicode.IsSpace(r) {
 		c |= cSpace
