@@ -343,7 +343,7 @@ func (b *bench) estimate(ctx context.Context) error {
 			return err
 		}
 		r := row{what: what, command: "batchctl estimate (all cores)", bytes: g.size, m: m}
-		r.atLeastMBps(budgetEstimate / 2)
+		r.atLeastMBps(budgetEstimate / 2.0)
 		r.underRSS(budgetRSSMiB)
 		b.t.add(r)
 	}
