@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/batchctl/batchctl/internal/config"
 )
 
 // The budgets of DESIGN.md section 11.
@@ -26,7 +28,7 @@ const (
 	budgetRegistry   = 100 * time.Millisecond
 	budgetStartup    = 20 * time.Millisecond
 	budgetSchemaCost = 1.5 // results --schema against results, on JSON answers
-	budgetEstimate   = 25  // MB/s of wall time, on every core (issue 14)
+	budgetEstimate   = 25  // MB/s of wall time on 2 cores (issue 14)
 )
 
 // oneCore is the environment of throughput rows: the budgets are per core.
@@ -324,23 +326,28 @@ func (b *bench) validation(ctx context.Context) error {
 	return nil
 }
 
-// estimate measures `batchctl estimate` of the chat input on every core:
-// its budget is on wall time, the cores working together.
+// estimate measures `batchctl estimate` of a chat input of realistic
+// prose on every core. Its budget is 25 MB/s of wall time on the design's
+// 2-core machine: it is checked as 12.5 MB per second of CPU time, which
+// waiting for a busy machine does not inflate. A second run on a
+// hundredth of the input shows that memory does not grow with it.
 func (b *bench) estimate(ctx context.Context) error {
-	path, g, err := b.data(chatInput, int64(b.o.input))
-	if err != nil {
-		return err
+	const what = "token count + price: OpenAI chat input of prose"
+	for _, size := range []int64{int64(b.o.input), max(int64(b.o.input)/100, config.MB)} {
+		path, g, err := b.data(proseInput, size)
+		if err != nil {
+			return err
+		}
+		progress("measuring %s (%s)", what, formatSize(g.size))
+		m, err := b.mt.best(ctx, b.batchctl("home", nil, "estimate", "-f", path, "--model", "openai/gpt-4o-mini"), b.o.runs)
+		if err != nil {
+			return err
+		}
+		r := row{what: what, command: "batchctl estimate (all cores)", bytes: g.size, m: m}
+		r.atLeastMBps(budgetEstimate / 2.0)
+		r.underRSS(budgetRSSMiB)
+		b.t.add(r)
 	}
-	const what = "token count + price: OpenAI chat input"
-	progress("measuring %s", what)
-	m, err := b.mt.best(ctx, b.batchctl("home", nil, "estimate", "-f", path, "--model", "openai/gpt-4o-mini"), b.o.runs)
-	if err != nil {
-		return err
-	}
-	r := row{what: what, command: "batchctl estimate (all cores)", bytes: g.size, m: m}
-	r.check(fmt.Sprintf("≥%d MB/s", budgetEstimate), r.throughput(m.wall) >= budgetEstimate)
-	r.underRSS(budgetRSSMiB)
-	b.t.add(r)
 	return nil
 }
 

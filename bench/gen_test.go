@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/batchctl/batchctl/internal/jsonl"
@@ -139,5 +140,39 @@ func TestGenerateStructured(t *testing.T) {
 	}
 	if valid[true] == 0 || valid[false] == 0 || valid[false] > valid[true]/10 {
 		t.Errorf("valid answers %d, invalid %d: want mostly valid, some invalid", valid[true], valid[false])
+	}
+}
+
+// TestGenerateProse checks that the prose input passes validation as is,
+// and that its words are many and varied, as in natural text.
+func TestGenerateProse(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "in.jsonl")
+	_, lines := mustGenerate(t, path, proseInput, 2<<20)
+	rd := jsonl.NewReader(bytes.NewReader(mustRead(t, path)))
+	c := jsonl.NewConverter(path, jsonl.ConvertOptions{Target: jsonl.TargetOpenAI})
+	for {
+		line, err := rd.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Convert(rd.Line(), line)
+	}
+	sum, err := c.Finish()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Requests != lines {
+		t.Errorf("%d requests, want %d", sum.Requests, lines)
+	}
+	words := strings.Fields(string(mustRead(t, path)))
+	distinct := map[string]bool{}
+	for _, w := range words {
+		distinct[w] = true
+	}
+	if len(distinct) < len(words)/8 || len(distinct) > len(words)/2 {
+		t.Errorf("%d distinct words in %d: want natural text's mix of common and rare words", len(distinct), len(words))
 	}
 }

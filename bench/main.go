@@ -19,8 +19,8 @@
 //     --schema: checking may add at most half (issue 17);
 //   - `batchctl create --dry-run --no-estimate` (validation and
 //     conversion) of a chat input, against `jq -c .`;
-//   - `batchctl estimate` of the same input (token count and price, on
-//     every core: its budget is on wall time);
+//   - `batchctl estimate` of a chat input of generated prose (token count
+//     and price, on every core), at the input's size and a hundredth of it;
 //   - uploading that input to `batchctl emulator serve` with `batchctl
 //     create`, against `curl -F` to the same server;
 //   - `batchctl list`, `list --limit 0`, `status` and `sync` (with nothing

@@ -41,7 +41,7 @@ func (r *row) check(budget string, ok bool) { r.checks = append(r.checks, check{
 // budget is per core, and CPU time does not count waiting for a busy
 // machine.
 func (r *row) atLeastMBps(min float64) {
-	r.check(fmt.Sprintf("≥%.0f MB/s/core", min), r.throughput(r.m.cpu) >= min)
+	r.check(fmt.Sprintf("≥%g MB/s/core", min), r.throughput(r.m.cpu) >= min)
 }
 
 // underRSS checks the row's peak RSS.

@@ -158,7 +158,7 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 			--dry-run prints the plan and the estimate of %[1]sbatchctl estimate%[1]s: tokens and
 			the cost range (--no-estimate leaves it out: counting tokens is much slower
 			than checking the input). --max-cost USD (default: max_cost in the config) refuses a job
-			whose cost at batch prices may be more, before anything is sent (exit 2): the
+			whose cost at batch prices (a direct job: synchronous prices) may be more, before anything is sent (exit 2): the
 			upper bound counts each request's whole output ceiling (its max_tokens, or the
 			model's maximum output from the price table), and a model without a price or a
 			request without a ceiling cannot be bounded, so it is refused too.
@@ -263,7 +263,7 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 	fl.BoolVar(&opts.Force, "force", false, "submit even if a job with the same input, options and name was made within 24h")
 	fl.IntVar(&opts.MaxRequests, "max-requests", 0, "most requests in one provider batch (default: the provider's limit)")
 	fl.StringVar(&opts.MaxBytes, "max-bytes", "", "largest input of one provider batch, e.g. 100MB (default: the provider's limit)")
-	fl.Float64Var(&maxCost, "max-cost", 0, "send nothing if the job may cost more than this many `USD` at batch prices (default: max_cost; 0 for no cap)")
+	fl.Float64Var(&maxCost, "max-cost", 0, "send nothing if the job may cost more than this many `USD` at batch prices, synchronous for a direct job (default: max_cost; 0 for no cap)")
 	fl.BoolVarP(&opts.Wait, "wait", "w", false, "wait for the job and stream its results")
 	fl.DurationVar(&opts.Interval, "interval", 0, "with --wait: longest pause between polls (default: poll_interval)")
 	fl.DurationVar(&opts.Timeout, "timeout", 0, "with --wait: give up waiting after this long (exit 124)")

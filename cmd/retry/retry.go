@@ -77,7 +77,7 @@ func NewCmdRetry(f *cmdutil.Factory, runF func(context.Context, *Options) error)
 			same schemas.
 
 			--max-cost USD (default: max_cost in the config) refuses a retry whose cost at
-			batch prices may be more, as create does (see batchctl estimate).
+			batch prices (a direct job: synchronous prices) may be more, as create does (see batchctl estimate).
 
 			batchctl results <job> --merged then gives one line per original request, with
 			the newest outcome across the original job and its retries.
@@ -134,7 +134,7 @@ func NewCmdRetry(f *cmdutil.Factory, runF func(context.Context, *Options) error)
 	fl.StringVarP(&opts.Model, "model", "m", "", "send the retried requests to this `model` of the job's provider")
 	fl.StringVar(&opts.Name, "name", "", "a name for the new job")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "say what would be retried; send nothing")
-	fl.Float64Var(&maxCost, "max-cost", 0, "send nothing if the retry may cost more than this many `USD` at batch prices (default: max_cost; 0 for no cap)")
+	fl.Float64Var(&maxCost, "max-cost", 0, "send nothing if the retry may cost more than this many `USD` at batch prices, synchronous for a direct job (default: max_cost; 0 for no cap)")
 	fl.BoolVarP(&opts.Wait, "wait", "w", false, "wait for the new job and stream its results")
 	fl.DurationVar(&opts.Interval, "interval", 0, "with --wait: longest pause between polls (default: poll_interval)")
 	fl.DurationVar(&opts.Timeout, "timeout", 0, "with --wait: give up waiting after this long (exit 124)")

@@ -51,7 +51,7 @@
 // or hang call is being held). N (default 1) is how many calls fail; rules
 // for one operation apply in order. OP is one of upload, files (list
 // files), file (retrieve a file), content, delete, create (create a
-// batch; for xAI, add requests to one), get, list, cancel, send (a call to a synchronous endpoint). Fault counters live in the Server's memory.
+// batch; for xAI, add requests to one), get, list, cancel, send (a call to a synchronous endpoint), count (a call to a token-count endpoint). Fault counters live in the Server's memory.
 // Each protocol answers these faults in its own error shape; the counters
 // are shared: create=429 fails the first create of any protocol.
 package emulator

@@ -6,6 +6,7 @@
 package estimate
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -28,6 +29,12 @@ type Input struct {
 	Model    string // the job's model; lines may name their own
 	Parts    []string
 	Prices   *prices.Table
+	// Exact, when set, has the provider count the input tokens of each
+	// request (estimate --exact).
+	Exact *Exact
+	// Direct is set for a direct job, whose requests are sent one by one
+	// to the synchronous endpoint and so cost synchronous prices.
+	Direct bool
 }
 
 // Range is a cost range in USD; Max is nil when it has no upper bound.
@@ -61,9 +68,15 @@ type Driver struct {
 type Report struct {
 	Provider string `json:"provider"`
 	Model    string `json:"model"`
-	// Counting is "exact" (OpenAI models, text), or "approximate"
-	// (Anthropic, Gemini, models whose tokenizer is not known).
+	// Direct is true for a direct job: its cost is the synchronous one.
+	Direct bool `json:"direct"`
+	// Counting is "exact" (OpenAI models, text; any model with --exact),
+	// or "approximate" (Anthropic, Gemini, models whose tokenizer is not
+	// known).
 	Counting string `json:"counting"`
+	// CountedBy is "batchctl" (offline) or "provider" (--exact: the
+	// provider's token-count endpoint).
+	CountedBy string `json:"counted_by"`
 	// ErrorBound is the measured error of an approximate count, or
 	// "unmeasured"; null for an exact count.
 	ErrorBound *string `json:"error_bound"`
@@ -115,14 +128,22 @@ func (t *tally) add(o *tally) {
 
 func newTally() *tally { return &tally{drivers: map[Driver]int{}} }
 
-// Run estimates in.
-func Run(in Input) (*Report, error) {
+// Run estimates in, offline.
+func Run(in Input) (*Report, error) { return RunContext(context.Background(), in) }
+
+// RunContext estimates in; ctx bounds the calls of in.Exact.
+func RunContext(ctx context.Context, in Input) (*Report, error) {
+	if in.Exact != nil {
+		if err := in.Exact.init(); err != nil {
+			return nil, err
+		}
+	}
 	counter := tokens.NewCounter(in.Target, in.Model)
 	ceilings := &modelCeilings{table: in.Prices, provider: in.Provider, rows: map[string]*prices.Row{}}
-	rep := &Report{Provider: in.Provider, Model: in.Model, Unpriced: []string{}, Unconfirmed: []string{}, Drivers: []Driver{}, Parts: []Count{}}
+	rep := &Report{Provider: in.Provider, Model: in.Model, Direct: in.Direct, CountedBy: "batchctl", Unpriced: []string{}, Unconfirmed: []string{}, Drivers: []Driver{}, Parts: []Count{}}
 	total := map[string]*tally{}
 	for _, path := range in.Parts {
-		part, err := countFile(path, in.Model, counter, ceilings)
+		part, err := countFile(ctx, path, in, counter, ceilings)
 		if err != nil {
 			return nil, err
 		}
@@ -152,7 +173,9 @@ func Run(in Input) (*Report, error) {
 		}
 	}
 	rep.Counting = "exact"
-	if inexact || !exact {
+	if in.Exact != nil {
+		rep.CountedBy = "provider"
+	} else if inexact || !exact {
 		unmeasured := "unmeasured"
 		rep.Counting, rep.ErrorBound = "approximate", &unmeasured
 	}
@@ -256,18 +279,29 @@ func price(byModel map[string]*tally, ceilings *modelCeilings, unpriced *[]strin
 const chunkBytes = 256 << 10
 
 type chunk struct {
-	lines [][]byte
-	first int // the line number of lines[0]
+	buf   *[]byte  // the lines' bytes, from chunkBufs
+	lines [][]byte // in buf
+	first int      // the line number of lines[0]
 }
 
+// chunkBufs recycles the chunks' buffers, so that reading the input makes
+// no garbage.
+var chunkBufs = sync.Pool{New: func() any { b := make([]byte, 0, chunkBytes+64<<10); return &b }}
+
 // countFile counts one part file on every core.
-func countFile(path, batchModel string, counter *tokens.Counter, ceilings *modelCeilings) (map[string]*tally, error) {
+func countFile(ctx context.Context, path string, in Input, counter *tokens.Counter, ceilings *modelCeilings) (map[string]*tally, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
 	workers := runtime.GOMAXPROCS(0)
+	if in.Exact != nil {
+		workers = max(workers, in.Exact.concurrency())
+	}
+	// The first error stops the provider calls of the other workers.
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
 	chunks := make(chan chunk, 2*workers)
 	results := make([]map[string]*tally, workers)
 	errs := make([]error, workers)
@@ -276,7 +310,10 @@ func countFile(path, batchModel string, counter *tokens.Counter, ceilings *model
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			results[w], errs[w] = countChunks(chunks, batchModel, counter, ceilings)
+			results[w], errs[w] = countChunks(ctx, chunks, in, counter, ceilings)
+			if errs[w] != nil {
+				stop()
+			}
 		}()
 	}
 	rerr := readChunks(f, chunks)
@@ -285,7 +322,7 @@ func countFile(path, batchModel string, counter *tokens.Counter, ceilings *model
 	if rerr != nil {
 		return nil, fmt.Errorf("reading %s: %w", path, rerr)
 	}
-	if err := errors.Join(errs...); err != nil {
+	if err := firstError(errs); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	merged := map[string]*tally{}
@@ -300,6 +337,22 @@ func countFile(path, batchModel string, counter *tokens.Counter, ceilings *model
 	return merged, nil
 }
 
+// firstError is the error of the worker that failed first: the others
+// were stopped (context.Canceled) because of it.
+func firstError(errs []error) error {
+	var canceled error
+	for _, err := range errs {
+		switch {
+		case err == nil:
+		case errors.Is(err, context.Canceled):
+			canceled = err
+		default:
+			return err
+		}
+	}
+	return canceled
+}
+
 func readChunks(r io.Reader, chunks chan<- chunk) error {
 	lr := jsonl.NewReader(r)
 	var cur chunk
@@ -312,12 +365,21 @@ func readChunks(r io.Reader, chunks chan<- chunk) error {
 		if err != nil {
 			return err
 		}
-		if len(cur.lines) == 0 {
-			cur.first = lr.Line()
+		if cur.buf == nil {
+			cur.buf, cur.first = chunkBufs.Get().(*[]byte), lr.Line()
 		}
-		cur.lines = append(cur.lines, append([]byte(nil), line...))
-		size += len(line)
-		if size >= chunkBytes {
+		// A line that does not fit gets a buffer of its own: appending
+		// would move the lines already in the buffer.
+		buf := *cur.buf
+		if len(buf)+len(line) > cap(buf) {
+			cur.lines = append(cur.lines, append([]byte(nil), line...))
+		} else {
+			start := len(buf)
+			buf = append(buf, line...)
+			cur.lines = append(cur.lines, buf[start:len(buf):len(buf)])
+			*cur.buf = buf
+		}
+		if size += len(line); size >= chunkBytes {
 			chunks <- cur
 			cur, size = chunk{}, 0
 		}
@@ -328,22 +390,29 @@ func readChunks(r io.Reader, chunks chan<- chunk) error {
 	return nil
 }
 
-func countChunks(chunks <-chan chunk, batchModel string, counter *tokens.Counter, ceilings *modelCeilings) (map[string]*tally, error) {
+// release returns a counted chunk's buffer.
+func (ch chunk) release() {
+	*ch.buf = (*ch.buf)[:0]
+	chunkBufs.Put(ch.buf)
+}
+
+func countChunks(ctx context.Context, chunks <-chan chunk, in Input, counter *tokens.Counter, ceilings *modelCeilings) (map[string]*tally, error) {
 	byModel := map[string]*tally{}
 	var firstErr error
 	for ch := range chunks {
-		if firstErr != nil {
+		if firstErr != nil || ctx.Err() != nil {
+			ch.release()
 			continue // drain
 		}
 		for i, line := range ch.lines {
-			l, err := counter.Count(line)
+			l, err := countLine(ctx, in, counter, line)
 			if err != nil {
 				firstErr = fmt.Errorf("line %d: %w", ch.first+i, err)
 				break
 			}
 			model := l.Model
 			if model == "" {
-				model = strings.TrimPrefix(batchModel, "models/")
+				model = strings.TrimPrefix(in.Model, "models/")
 			}
 			t := byModel[model]
 			if t == nil {
@@ -352,8 +421,23 @@ func countChunks(chunks <-chan chunk, batchModel string, counter *tokens.Counter
 			}
 			addLine(t, l, ceilings.row(model))
 		}
+		ch.release()
 	}
 	return byModel, firstErr
+}
+
+// countLine counts a line offline, then, with in.Exact, has the provider
+// count its input tokens (images and tools included).
+func countLine(ctx context.Context, in Input, counter *tokens.Counter, line []byte) (tokens.Line, error) {
+	l, err := counter.Count(line)
+	if err != nil || in.Exact == nil {
+		return l, err
+	}
+	if l.Input, err = in.Exact.count(ctx, in.Target, line); err != nil {
+		return l, err
+	}
+	l.Exact, l.Estimated = true, false
+	return l, nil
 }
 
 func addLine(t *tally, l tokens.Line, row *prices.Row) {

@@ -14,7 +14,7 @@ import (
 
 // ForPlan is the Input of a prepared job, priced by table.
 func ForPlan(m *jobs.Manager, plan *jobs.Plan, profile *config.Profile, table *prices.Table) Input {
-	in := Input{Target: jobs.TargetOf(profile), Provider: profile.Name, Model: plan.Model, Prices: table}
+	in := Input{Target: jobs.TargetOf(profile), Provider: profile.Name, Model: plan.Model, Prices: table, Direct: profile.Direct()}
 	for i := range plan.Parts {
 		in.Parts = append(in.Parts, m.InputPath(plan.JobID, i+1))
 	}
@@ -25,7 +25,9 @@ func ForPlan(m *jobs.Manager, plan *jobs.Plan, profile *config.Profile, table *p
 // --dry-run's plan.
 func (r *Report) Write(w io.Writer) {
 	counting := "exact"
-	if r.Counting != "exact" {
+	if r.CountedBy == "provider" {
+		counting = "exact, counted by " + r.Provider + "'s token-count endpoint"
+	} else if r.Counting != "exact" {
 		counting = "approximate, error " + *r.ErrorBound
 	}
 	if r.Estimated > 0 {
@@ -38,6 +40,8 @@ func (r *Report) Write(w io.Writer) {
 	fmt.Fprintf(w, "output tokens\t%s\n", r.outputText(r.total()))
 	if len(r.Unpriced) > 0 {
 		fmt.Fprintf(w, "cost\tunknown: no price for %s (add it to %s in BATCHCTL_HOME)\n", r.unpricedNames(), prices.FileName)
+	} else if r.Direct {
+		fmt.Fprintf(w, "cost\t%s (a direct job: synchronous prices; as a batch %s)\n", rangeText(r.Sync), rangeText(r.Batch))
 	} else {
 		fmt.Fprintf(w, "batch cost\t%s\n", rangeText(r.Batch))
 		saving := ""
@@ -45,10 +49,10 @@ func (r *Report) Write(w io.Writer) {
 			saving = fmt.Sprintf(" (batch saves %s … %s)", Money(r.Sync.Min-r.Batch.Min), Money(*r.Sync.Max-*r.Batch.Max))
 		}
 		fmt.Fprintf(w, "sync cost\t%s%s\n", rangeText(r.Sync), saving)
-		if len(r.Unconfirmed) > 0 {
-			fmt.Fprintf(w, "prices\tunconfirmed for %s: built-in figures not checked against the provider's page (batchctl prices; %s in BATCHCTL_HOME overrides them)\n",
-				r.names(r.Unconfirmed), prices.FileName)
-		}
+	}
+	if len(r.Unpriced) == 0 && len(r.Unconfirmed) > 0 {
+		fmt.Fprintf(w, "prices\tunconfirmed for %s: built-in figures not checked against the provider's page (batchctl prices; %s in BATCHCTL_HOME overrides them)\n",
+			r.names(r.Unconfirmed), prices.FileName)
 	}
 	if len(r.Parts) > 1 {
 		for i, p := range r.Parts {
@@ -157,8 +161,8 @@ func plural(n int, what string) string {
 	return Int(int64(n)) + " " + what + "s"
 }
 
-// CheckMaxCost refuses a job whose upper bound at the job's rate (batch)
-// is over max USD, or cannot be known: a model without a price, requests
+// CheckMaxCost refuses a job whose upper bound at the job's rate (batch
+// prices; synchronous prices for a direct job) is over max USD, or cannot be known: a model without a price, requests
 // without an output ceiling. It returns nil when max is 0 (no cap). from
 // names where the cap was set ("--max-cost", "max_cost in FILE").
 func (r *Report) CheckMaxCost(max float64, from string) error {
@@ -166,16 +170,20 @@ func (r *Report) CheckMaxCost(max float64, from string) error {
 		return nil
 	}
 	cap := from + " " + Money(max)
+	cost := r.Batch
+	if r.Direct {
+		cost = r.Sync
+	}
 	switch {
 	case len(r.Unpriced) > 0:
 		return fmt.Errorf("%s: the cost cannot be bounded: no price for %s (add it to %s in BATCHCTL_HOME); nothing was sent",
 			cap, r.unpricedNames(), prices.FileName)
-	case r.Batch.Max == nil:
+	case cost.Max == nil:
 		return fmt.Errorf("%s: the cost has no upper bound: %s set no max_tokens and the model's maximum output is not in the price table (pass --max-tokens); nothing was sent",
 			cap, plural(r.Unbounded, "request"))
-	case *r.Batch.Max > max:
+	case *cost.Max > max:
 		return fmt.Errorf("%s: the job may cost up to %s (%s input tokens, up to %s output tokens: %s); nothing was sent",
-			cap, Money(*r.Batch.Max), Int(r.InputTokens), Int(*r.OutputTokensMax), r.DrivenBy())
+			cap, Money(*cost.Max), Int(r.InputTokens), Int(*r.OutputTokensMax), r.DrivenBy())
 	}
 	return nil
 }

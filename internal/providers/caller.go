@@ -28,6 +28,15 @@ type Caller interface {
 	FailedLine(id, msg string) []byte
 }
 
+// TokenCounter is a Provider whose API counts the input tokens of a
+// request for free (Anthropic's POST /v1/messages/count_tokens, Gemini's
+// models/{model}:countTokens): what `batchctl estimate --exact` asks.
+type TokenCounter interface {
+	// CountTokens returns the input tokens of the request of one line of
+	// a job's converted input. A non-2xx answer comes with its *HTTPError.
+	CountTokens(ctx context.Context, req CallRequest) (int, error)
+}
+
 // CallRequest is one request of a direct job.
 type CallRequest struct {
 	// Endpoint is the job's endpoint ("/v1/chat/completions",

@@ -18,11 +18,10 @@ import (
 	"hash/maphash"
 	"strings"
 	"sync"
-	"unicode"
+	"sync/atomic"
 	"unicode/utf8"
 
 	tiktoken "github.com/pkoukk/tiktoken-go"
-	tiktokenloader "github.com/pkoukk/tiktoken-go-loader"
 )
 
 // The encodings' names.
@@ -31,27 +30,53 @@ const (
 	Cl100kBase = "cl100k_base"
 )
 
-func init() {
-	// The vocabularies compiled into the binary: nothing is downloaded.
-	tiktoken.SetBpeLoader(tiktokenloader.NewOfflineLoader())
+// newCodec returns pkoukk/tiktoken-go's byte-pair encoder of an encoding,
+// with the vocabulary compiled into the binary by
+// pkoukk/tiktoken-go-loader (nothing is downloaded; see loadRanks), and
+// that vocabulary.
+// The codec is given single pieces, cut by the splitter: its own
+// pre-tokenizer pattern is one that takes any text whole, so its regular
+// expression engine costs little.
+func newCodec(name string) (*tiktoken.Tiktoken, map[string]int, error) {
+	ranks, err := loadRanks(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	const whole = `[\s\S]+`
+	core, err := tiktoken.NewCoreBPE(ranks, map[string]int{}, whole)
+	if err != nil {
+		return nil, nil, err
+	}
+	enc := &tiktoken.Encoding{Name: name, PatStr: whole, MergeableRanks: ranks, SpecialTokens: map[string]int{}}
+	return tiktoken.NewTiktoken(core, enc, map[string]any{}), ranks, nil
 }
 
-// Encoding is a BPE encoding with a memo of the strings it counted, so
-// that content repeated across requests (a shared system prompt, tool
-// definitions) is tokenized once. It is safe for concurrent use.
+// Encoding is a BPE encoding with two memos, so that what repeats is
+// tokenized once: the counts of the strings it counted (a shared system
+// prompt, tool definitions) and the counts of the pieces its pre-tokenizer
+// cut (words, which natural text repeats heavily). It is safe for
+// concurrent use.
 type Encoding struct {
-	name  string
-	codec *tiktoken.Tiktoken
-	memo  [memoShards]memoShard
-	seed  maphash.Seed
+	name   string
+	codec  *tiktoken.Tiktoken
+	ranks  map[string]int // the vocabulary the codec merges with
+	split  splitter
+	memo   [memoShards]memoShard
+	seed   maphash.Seed
+	pieces []atomic.Uint64 // pieceSlots slots: see piece
 }
 
 const (
 	memoShards = 64
 	// memoShardMax bounds memory: a shard that fills is cleared.
-	memoShardMax = 4096
+	memoShardMax = 256
 	// memoMinLen is the shortest string worth memoizing.
 	memoMinLen = 64
+	// pieceSlots is the size of the piece memo: 2 MB, whatever the input.
+	pieceSlots = 1 << 18
+	// pieceMaxLen is the longest piece memoized; its count fits in the
+	// low byte of a slot.
+	pieceMaxLen = 64
 )
 
 type memoShard struct {
@@ -72,11 +97,16 @@ func GetEncoding(name string) *Encoding {
 	if e := encodings[name]; e != nil {
 		return e
 	}
-	codec, err := tiktoken.GetEncoding(name)
+	codec, ranks, err := newCodec(name)
 	if err != nil {
 		panic("tokens: " + err.Error())
 	}
-	e := &Encoding{name: name, codec: codec, seed: maphash.MakeSeed()}
+	split := splitO200k
+	if name == Cl100kBase {
+		split = splitCl100k
+	}
+	e := &Encoding{name: name, codec: codec, ranks: ranks, split: split, seed: maphash.MakeSeed(),
+		pieces: make([]atomic.Uint64, pieceSlots)}
 	for i := range e.memo {
 		e.memo[i].m = map[uint64]int{}
 	}
@@ -123,33 +153,68 @@ func (e *Encoding) remember(h uint64, n int) {
 	sh.m[h] = n
 }
 
-// maxRun is the longest run of non-space bytes tokenized whole. Byte-pair
-// merging takes time in the square of a piece's length, and the encodings
-// split text into pieces at spaces, so a long unbroken run (50 MB of "x",
-// a pasted blob) would take hours. A longer run is cut into pieces of this
-// size, each counted apart (and memoized: a repeated run costs one piece):
-// the count can then be off by a token or so per cut. Words, numbers and
-// punctuation in text are far shorter, so text counts stay exact.
+// maxRun is the longest piece tokenized whole. Byte-pair merging takes
+// time in the square of a piece's length, so a long unbroken run (50 MB
+// of "x", a pasted blob) would take hours. A longer piece is cut into
+// parts of this size, each counted apart (and memoized: a repeated run
+// costs one part): the count can then be off by a token or so per cut.
+// Words, numbers and punctuation in text are far shorter, so text counts
+// stay exact.
 const maxRun = 256
 
 // count tokenizes s, reading special-token markers such as <|endoftext|>
-// as plain text, as the APIs do in a request.
+// as plain text, as the APIs do in a request: it cuts s into pieces as the
+// encoding's pre-tokenizer pattern does and adds up their counts.
 func (e *Encoding) count(s string) int {
-	if len(s) <= maxRun {
-		return len(e.codec.EncodeOrdinary(s))
-	}
-	total, start, run := 0, 0, 0
-	for i, r := range s {
-		if unicode.IsSpace(r) {
-			run = i + utf8.RuneLen(r)
-			continue
+	total := 0
+	for i := 0; i < len(s); {
+		j := e.split(s, i)
+		for j-i > maxRun {
+			cut := i + maxRun
+			for !utf8.RuneStart(s[cut]) {
+				cut--
+			}
+			total += e.Count(s[i:cut]) // memoized: a long run repeats its parts
+			i = cut
 		}
-		if i-run >= maxRun {
-			total += e.Count(s[start:i])
-			start, run = i, i
-		}
+		total += e.piece(s[i:j])
+		i = j
 	}
-	return total + len(e.codec.EncodeOrdinary(s[start:]))
+	return total
+}
+
+// piece counts the tokens of one piece: one when the vocabulary holds it
+// whole, else what the codec's byte-pair merge makes of it.
+//
+// Short pieces are memoized in a table of slots indexed by the low bits of
+// the piece's 64-bit hash; a slot holds the high 56 bits of the hash and
+// the count in the low byte, and a new piece replaces the one in its slot.
+// The table's memory is fixed, it needs no lock, and an insertion
+// allocates nothing. Two pieces are taken for the same only when 64 bits
+// of their hashes agree (the string memo of Count trusts 64 bits too): by
+// chance about once in 2^46 lookups, against a few million for the longest
+// input.
+func (e *Encoding) piece(p string) int {
+	if len(p) > pieceMaxLen {
+		return e.bpe(p)
+	}
+	h := maphash.String(e.seed, p)
+	slot := &e.pieces[h%pieceSlots]
+	tag := h &^ 0xff
+	if v := slot.Load(); v&^0xff == tag && v != 0 {
+		return int(v & 0xff)
+	}
+	n := e.bpe(p)
+	slot.Store(tag | uint64(n))
+	return n
+}
+
+// bpe counts the tokens of a piece with the codec.
+func (e *Encoding) bpe(p string) int {
+	if _, ok := e.ranks[p]; ok {
+		return 1
+	}
+	return len(e.codec.EncodeOrdinary(p))
 }
 
 // OpenAIEncoding returns the encoding of an OpenAI model, and false for a

@@ -40,9 +40,14 @@ func imageSize(data string) (w, h int, ok bool) {
 // tile costs 170 on top of the base. gpt-4o-mini has base 2833 and 5667 a
 // tile. An image whose size cannot be read (a URL, WebP) is counted as
 // 1024x1024 at high detail, the page's example: 765 tokens, or 4 tiles.
-// The patch-based rule of gpt-4.1-mini, gpt-4.1-nano and o4-mini is not
-// implemented: they are counted by the tile rule.
+// gpt-4.1-mini, gpt-4.1-nano and o4-mini follow the patch rule instead
+// (openaiPatches).
 func openaiImage(model, url, detail string) int {
+	for prefix, multiplier := range patchMultipliers {
+		if strings.HasPrefix(model, prefix) {
+			return openaiPatches(url, multiplier)
+		}
+	}
 	base, tile := 85, 170
 	if strings.HasPrefix(model, "gpt-4o-mini") {
 		base, tile = 2833, 5667
@@ -63,6 +68,41 @@ func openaiImage(model, url, detail string) int {
 	}
 	tiles := int(math.Ceil(fw/512) * math.Ceil(fh/512))
 	return base + tile*tiles
+}
+
+// patchMultipliers are the models of the patch rule and their token
+// multipliers. Source: "Calculating costs" of
+// https://platform.openai.com/docs/guides/images-vision, as quoted on the
+// OpenAI developer forum (community.openai.com threads 1230130, "GPT-4.1
+// vision price calculations", and 1377015, whose author also measured
+// these multipliers from billed usage: gpt-4.1-mini 1.62, gpt-4.1-nano
+// 2.46, o4-mini 1.72). The page itself could not be read from here.
+var patchMultipliers = map[string]float64{"gpt-4.1-mini": 1.62, "gpt-4.1-nano": 2.46, "o4-mini": 1.72}
+
+// maxPatches is the most 32px patches an image is billed for.
+const maxPatches = 1536
+
+// openaiPatches is an image's input tokens by OpenAI's patch rule: the
+// 32x32 patches that cover it; over 1536, the image is first scaled down
+// so that at most 1536 cover it (by sqrt(32²·1536/(w·h)), then further so
+// that whole patches fit each side: the page's example, 1800x2400,
+// becomes 1056x1408, 33x44 = 1452 patches); times the model's multiplier,
+// rounded up. Detail does not change it. An image of unknown size counts
+// as 1024x1024 (1024 patches).
+func openaiPatches(url string, multiplier float64) int {
+	w, h, ok := imageSize(url)
+	if !ok {
+		w, h = 1024, 1024
+	}
+	patches := func(w, h float64) float64 { return math.Ceil(w/32) * math.Ceil(h/32) }
+	fw, fh := float64(w), float64(h)
+	if patches(fw, fh) > maxPatches {
+		shrink := math.Sqrt(32 * 32 * maxPatches / (fw * fh))
+		sw, sh := fw*shrink/32, fh*shrink/32
+		shrink *= math.Min(math.Floor(sw)/sw, math.Floor(sh)/sh)
+		fw, fh = math.Floor(fw*shrink), math.Floor(fh*shrink)
+	}
+	return int(math.Ceil(min(patches(fw, fh), maxPatches) * multiplier))
 }
 
 // anthropicImage is an image's input tokens by Anthropic's rule

@@ -17,8 +17,8 @@ const (
 )
 
 type openaiLine struct {
-	URL  string          `json:"url"`
-	Body json.RawMessage `json:"body"`
+	URL  string     `json:"url"`
+	Body openaiBody `json:"body"`
 }
 
 type openaiBody struct {
@@ -71,10 +71,7 @@ func (c *Counter) openai(line []byte) (Line, error) {
 	if err := json.Unmarshal(line, &l); err != nil {
 		return Line{}, badLine(err)
 	}
-	var b openaiBody
-	if err := json.Unmarshal(l.Body, &b); err != nil {
-		return Line{}, badLine(err)
-	}
+	b := &l.Body
 	model := b.Model
 	if model == "" {
 		model = c.model

@@ -20,6 +20,13 @@ func TestImageRules(t *testing.T) {
 		{"openai 4096x8192 low", openaiImage("gpt-4o", png(4096, 8192), "low"), 85},
 		{"openai URL: 1024x1024 assumed", openaiImage("gpt-4o", "https://example.com/a.png", "auto"), 765},
 		{"gpt-4o-mini 1024x1024", openaiImage("gpt-4o-mini", png(1024, 1024), ""), 2833 + 4*5667},
+		// The patch rule's examples: 1024x1024 is 1024 patches, 1800x2400
+		// is scaled to 1056x1408, 1452 patches; times the multiplier.
+		{"gpt-4.1-mini 1024x1024", openaiImage("gpt-4.1-mini", png(1024, 1024), "low"), 1659},         // 1024 × 1.62 = 1658.88
+		{"gpt-4.1-nano 1800x2400", openaiImage("gpt-4.1-nano-2025-04-14", png(1800, 2400), ""), 3572}, // 1452 × 2.46 = 3571.92
+		{"o4-mini 20x20", openaiImage("o4-mini", png(20, 20), ""), 2},                                 // 1 × 1.72
+		{"gpt-4.1-mini 1600x1600", openaiImage("gpt-4.1-mini", png(1600, 1600), ""), 2465},            // 1248x1248, 39 × 39 = 1521 patches × 1.62
+		{"gpt-4.1 keeps the tile rule", openaiImage("gpt-4.1", png(1024, 1024), "high"), 765},
 		// https://docs.claude.com/en/docs/build-with-claude/vision: 1092x1092 is about 1,590.
 		{"anthropic 1092x1092", anthropicImage(png(1092, 1092)), 1590},
 		{"anthropic 200x200", anthropicImage(png(200, 200)), 54},

@@ -36,7 +36,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	d.Handle(mux, "DELETE /v1/messages/batches/{id}", core.OpDelete, a.deleteBatch)
 	d.Handle(mux, "POST /v1/messages/batches/{id}/cancel", core.OpCancel, a.cancelBatch)
 	d.Handle(mux, "GET /v1/messages/batches/{id}/results", core.OpContent, a.batchResults)
-	d.Handle(mux, "POST /v1/messages/count_tokens", "", a.countTokens)
+	d.Handle(mux, "POST /v1/messages/count_tokens", core.OpCount, a.countTokens)
 	d.Handle(mux, "/v1/messages/", "", a.unknownRoute)
 }
 

@@ -27,11 +27,14 @@ const (
 	// OpSend is a request to a synchronous endpoint (chat completions,
 	// messages, generateContent...).
 	OpSend = "send"
+	// OpCount is a request to a free token-count endpoint (Anthropic's
+	// count_tokens, Gemini's countTokens).
+	OpCount = "count"
 )
 
 // faultOps lists the operations in documentation order.
 func faultOps() []string {
-	return []string{OpUpload, OpListFiles, OpGetFile, OpContent, OpDelete, OpCreate, OpGet, OpList, OpCancel, OpSend}
+	return []string{OpUpload, OpListFiles, OpGetFile, OpContent, OpDelete, OpCreate, OpGet, OpList, OpCancel, OpSend, OpCount}
 }
 
 // Fault is one rule of a server fault spec: the next Times calls of Op

@@ -88,7 +88,7 @@ func (g *API) route(r *http.Request) (op string, h core.Handler) {
 	case collection == "models" && method == "batchEmbedContents":
 		return core.OpSend, g.onlyMethod(http.MethodPost, g.sendEmbeds(name))
 	case collection == "models" && method == CountMethod:
-		return "", g.onlyMethod(http.MethodPost, g.countTokens)
+		return core.OpCount, g.onlyMethod(http.MethodPost, g.countTokens)
 	case collection == "batches" && method == "":
 		switch r.Method {
 		case http.MethodGet:

@@ -3,6 +3,9 @@ package anthropic
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/batchctl/batchctl/internal/providers"
 )
@@ -72,3 +75,49 @@ func (c *Client) erroredLine(id, typ, msg string) []byte {
 
 // FailedLine is an errored result of a request that got no answer.
 func (c *Client) FailedLine(id, msg string) []byte { return c.erroredLine(id, "api_error", msg) }
+
+var _ providers.TokenCounter = (*Client)(nil)
+
+// countTokensPath counts a Messages request's input tokens, free of charge
+// (https://docs.claude.com/en/api/messages-count-tokens).
+const countTokensPath = "/v1/messages/count_tokens"
+
+// countTokensFields are the members of a request's params that
+// count_tokens takes; it refuses the others, such as max_tokens and the
+// sampling parameters (https://docs.claude.com/en/api/messages-count-tokens;
+// the Go SDK's MessageCountTokensParams, anthropic-sdk-go v1.84.0
+// message.go).
+var countTokensFields = []string{"model", "messages", "system", "tools", "tool_choice", "thinking", "mcp_servers", "context_management", "output_config", "output_format"}
+
+// CountTokens asks count_tokens for the input tokens of a batch line's
+// params: {"input_tokens": N}.
+func (c *Client) CountTokens(ctx context.Context, req providers.CallRequest) (int, error) {
+	m, err := providers.ScanRequest(req.Line, "custom_id", "params")
+	if err != nil {
+		return 0, err
+	}
+	var params map[string]json.RawMessage
+	if err := json.Unmarshal(m["params"], &params); err != nil {
+		return 0, fmt.Errorf("params: %w", err)
+	}
+	maps.DeleteFunc(params, func(k string, _ json.RawMessage) bool { return !slices.Contains(countTokensFields, k) })
+	body, err := json.Marshal(params)
+	if err != nil {
+		return 0, err
+	}
+	const op = "count tokens"
+	ans, err := c.api.Exchange(ctx, op, c.base+countTokensPath, body)
+	if err != nil {
+		return 0, err
+	}
+	if !ans.OK() {
+		return 0, c.api.ErrorOf(op, ans.Status, ans.Header, ans.Body)
+	}
+	var count struct {
+		InputTokens *int `json:"input_tokens"`
+	}
+	if json.Unmarshal(ans.Body, &count) != nil || count.InputTokens == nil {
+		return 0, fmt.Errorf("%s: the answer holds no input_tokens", op)
+	}
+	return *count.InputTokens, nil
+}

@@ -3,6 +3,7 @@ package gemini
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -81,3 +82,52 @@ func statusLine(id string, code int64, status, msg string) []byte {
 
 // FailedLine is an UNAVAILABLE result of a request that got no answer.
 func (c *Client) FailedLine(id, msg string) []byte { return statusLine(id, 14, "UNAVAILABLE", msg) }
+
+var _ providers.TokenCounter = (*Client)(nil)
+
+// CountTokens asks models/{model}:countTokens for the input tokens of a
+// batch line's request (https://ai.google.dev/api/tokens#method:-models.counttokens):
+// a generateContent request goes whole, as generateContentRequest with its
+// model named; an embedContent request's content goes as contents. The
+// answer is {"totalTokens": N}.
+func (c *Client) CountTokens(ctx context.Context, req providers.CallRequest) (int, error) {
+	m, err := providers.ScanRequest(req.Line, "key", "request")
+	if err != nil {
+		return 0, err
+	}
+	endpoint, err := checkEndpoint(req.Endpoint)
+	if err != nil {
+		return 0, err
+	}
+	model := strings.TrimPrefix(req.Model, "models/")
+	var request map[string]json.RawMessage
+	if err := json.Unmarshal(m["request"], &request); err != nil {
+		return 0, fmt.Errorf("request: %w", err)
+	}
+	var body []byte
+	if endpoint == EndpointEmbed {
+		body, err = json.Marshal(map[string]any{"contents": []json.RawMessage{request["content"]}})
+	} else {
+		request["model"], _ = json.Marshal("models/" + model)
+		body, err = json.Marshal(map[string]any{"generateContentRequest": request})
+	}
+	if err != nil {
+		return 0, err
+	}
+	const op = "count tokens"
+	ans, err := c.api.Exchange(ctx, op, c.base+apiVersion+"/models/"+url.PathEscape(model)+":countTokens", body)
+	if err != nil {
+		return 0, err
+	}
+	if !ans.OK() {
+		return 0, c.api.ErrorOf(op, ans.Status, ans.Header, ans.Body)
+	}
+	// totalTokens is left out when it is 0, as proto3 JSON leaves zeros out.
+	var count struct {
+		TotalTokens int `json:"totalTokens"`
+	}
+	if err := json.Unmarshal(ans.Body, &count); err != nil {
+		return 0, fmt.Errorf("%s: reading the answer: %w", op, err)
+	}
+	return count.TotalTokens, nil
+}
