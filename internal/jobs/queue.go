@@ -300,7 +300,9 @@ func (m *Manager) lockQueue(ctx context.Context, key Key) (*lockfile.Lock, error
 // QuotaError says the provider refused a create for its enqueued quota.
 type QuotaError struct{ Err error }
 
-func (e *QuotaError) Error() string { return "the provider refused it for its enqueued quota: " + e.Err.Error() }
+func (e *QuotaError) Error() string {
+	return "the provider refused it for its enqueued quota: " + e.Err.Error()
+}
 func (e *QuotaError) Unwrap() error { return e.Err }
 
 // quotaRefusal reports whether a create's error is the provider refusing
