@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -80,8 +81,16 @@ const batchDuration = 300 * time.Millisecond
 func runQueueCase(t *testing.T, c queueCase) {
 	dir := t.TempDir()
 	limit := queueLimit(c.protocol)
+	spec := fmt.Sprintf("enqueued-token-limit=%d", limit)
+	if c.protocol == "anthropic" {
+		spec = fmt.Sprintf("enqueued-request-limit=%d", limit)
+	}
+	limits, err := emulator.ParseLimits(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
 	h, err := emulator.New(emulator.Options{
-		Dir: filepath.Join(dir, "emulator"), APIKey: "sk-test", Duration: batchDuration,
+		Dir: filepath.Join(dir, "emulator"), APIKey: "sk-test", Duration: batchDuration, Limits: limits,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -118,7 +127,13 @@ func runQueueCase(t *testing.T, c queueCase) {
 			t.Fatal(err)
 		}
 		ids = append(ids, jobIDsOf)
-		jobIDs = append(jobIDs, strings.TrimSpace(run(t, dir, env, "create", "-f", file, "--model", model)))
+		create := []string{"create", "-f", file, "--model", model}
+		if c.over > 1 {
+			// parts small enough for the real limit, which the budget
+			// set too high does not show
+			create = append(create, "--max-requests", "5")
+		}
+		jobIDs = append(jobIDs, strings.TrimSpace(run(t, dir, env, create...)))
 	}
 	start := time.Now()
 	killed := c.kill == ""
@@ -177,6 +192,57 @@ func runQueueCase(t *testing.T, c queueCase) {
 		}
 	}
 	checkOneBatchPerPart(t, dir, env, c.protocol, parts)
+	checkPeak(t, srv.URL, c, limit)
+	if c.over > 1 {
+		var learned int64
+		out := run(t, dir, env, "queue", "--jq", ".[] | .learned")
+		if _, err := fmt.Sscan(out, &learned); err != nil || learned >= limit*c.over {
+			t.Errorf("learned budget after the run: %q, want one below the configured %d", out, limit*c.over)
+		}
+		t.Logf("learned budget after the run: %d", learned)
+	}
+}
+
+// checkPeak checks what the emulator held at most against its limit, and
+// that a budget set too high met its refusals.
+func checkPeak(t *testing.T, url string, c queueCase, limit int64) {
+	var stats struct {
+		Queues map[string]emulator.QueueStats
+	}
+	if err := getJSON(url+emulator.StatsPath, &stats); err != nil {
+		t.Fatal(err)
+	}
+	q, ok := stats.Queues[c.protocol]
+	if !ok {
+		t.Fatalf("the emulator reports no batch queue for %s: %+v", c.protocol, stats.Queues)
+	}
+	peak := q.Peak.Tokens
+	if c.protocol == "anthropic" {
+		peak = q.Peak.Requests
+	}
+	t.Logf("emulator peak %d of a limit of %d; %d batches admitted, %d refused", peak, limit, q.Admitted, q.Refused)
+	if peak > limit || peak == 0 {
+		t.Errorf("the emulator held at most %d, want 1 to %d", peak, limit)
+	}
+	switch {
+	case c.over > 1 && q.Refused == 0:
+		t.Errorf("a budget %d times the limit met no refusal", c.over)
+	case c.over == 1 && q.Refused > 0:
+		t.Errorf("a budget equal to the limit met %d refusals", q.Refused)
+	}
+}
+
+// getJSON decodes the JSON answer of a GET.
+func getJSON(url string, v any) error {
+	resp, err := http.Get(url)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: %s", url, resp.Status)
+	}
+	return json.NewDecoder(resp.Body).Decode(v)
 }
 
 // allEnded reports whether every job of the registry has ended.

@@ -220,6 +220,8 @@ func (m *Manager) Refresh(ctx context.Context, j *Job) error {
 		return err
 	}
 	var gone *GoneError // the first part the provider no longer has
+	var refused []int   // the parts whose batch the provider refused for its quota
+	var refusal error
 	for i, part := range j.Parts {
 		if part.BatchID == "" || providers.Status(part.Status).Terminal() {
 			continue
@@ -239,15 +241,18 @@ func (m *Manager) Refresh(ctx context.Context, j *Job) error {
 			return fmt.Errorf("refreshing batch %s: %w", part.BatchID, err)
 		}
 		if RefusedBatch(b) && j.Registered {
-			refusal := fmt.Errorf("batch %s failed: %s", b.ID, refusalMessage(b))
-			if err := m.requeue(ctx, j, i, &QuotaError{Err: refusal}); err != nil {
-				return err
-			}
+			refused = append(refused, i)
+			refusal = fmt.Errorf("batch %s failed: %s", b.ID, refusalMessage(b))
 			continue
 		}
 		m.checkCounts(b, knownRequests(part))
 		part.GoneAt = time.Time{}
 		if err := m.savePart(ctx, j, i, PartFromBatch(part, b, m.now())); err != nil {
+			return err
+		}
+	}
+	if len(refused) > 0 {
+		if err := m.requeue(ctx, j, refused, &QuotaError{Err: refusal}); err != nil {
 			return err
 		}
 	}

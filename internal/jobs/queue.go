@@ -411,7 +411,7 @@ func (m *Manager) submitQueuedPart(ctx context.Context, p providers.Provider, j 
 	part := j.Parts[i]
 	b, err := m.submitPart(ctx, p, j, part, window)
 	if qe, ok := errors.AsType[*QuotaError](err); ok {
-		return false, m.requeue(ctx, j, i, qe)
+		return false, m.requeue(ctx, j, []int{i}, qe)
 	}
 	if err != nil {
 		return false, err
@@ -447,33 +447,47 @@ func (m *Manager) queueFrom(ctx context.Context, j *Job, i int, why string) erro
 	return nil
 }
 
-// requeue puts part i of j back in the queue after the provider refused it
-// for its quota, to be tried again after the backoff, and lowers the
-// learned budget of its ledger to what was in flight besides it (never
-// below the part itself). The user is told once.
-func (m *Manager) requeue(ctx context.Context, j *Job, i int, refusal error) error {
+// requeue puts parts of j (indexes idx) back in the queue after the
+// provider refused them for its quota, to be tried again after the
+// backoff, and lowers the learned budget of their ledger to what was in
+// flight besides them (never below the largest of them). The user is told
+// once.
+func (m *Manager) requeue(ctx context.Context, j *Job, idx []int, refusal error) error {
 	key := KeyOf(j.Job)
-	units, err := m.partUnits(ctx, j, i)
-	if err != nil {
-		return err
-	}
-	part := j.Parts[i]
-	if part.BatchID != "" { // a batch that failed for the quota: an attempt, not the part's batch
-		part = unbatched(part)
-	}
-	part.Status = string(providers.StatusQueued)
-	part.NotBefore = m.now().Add(m.queueBackoff())
-	part.QueuedWhy = fmt.Sprintf("the provider refused it for its enqueued quota; trying again after %s", part.NotBefore.Local().Format(time.TimeOnly))
-	if err := m.savePart(ctx, j, i, part); err != nil {
-		return err
-	}
 	ledgers, err := m.ledgers(ctx, &key)
 	if err != nil {
 		return err
 	}
-	var inFlight int64
+	var inFlight, largest int64
 	if l := ledgers[key]; l != nil {
 		inFlight = l.InFlight
+	}
+	for _, i := range idx {
+		units, err := m.partUnits(ctx, j, i)
+		if err != nil {
+			return err
+		}
+		largest = max(largest, units)
+		if j.Parts[i].BatchID != "" { // counted in flight until now
+			inFlight -= units
+		}
+	}
+	inFlight = max(inFlight, 0)
+	notBefore := m.now().Add(m.queueBackoff())
+	why := fmt.Sprintf("the provider refused it for its enqueued quota; trying again after %s", notBefore.Local().Format(time.TimeOnly))
+	if inFlight == 0 {
+		why = fmt.Sprintf("the provider refused it for its enqueued quota with nothing else of %s in flight from here: other work of the organization fills the quota, or the part is more than the provider's limit (then lower the budget and create the job again); trying again after %s",
+			key.Model, notBefore.Local().Format(time.TimeOnly))
+	}
+	for _, i := range idx {
+		part := j.Parts[i]
+		if part.BatchID != "" { // a batch that failed for the quota: an attempt, not the part's batch
+			part = unbatched(part)
+		}
+		part.Status, part.NotBefore, part.QueuedWhy = string(providers.StatusQueued), notBefore, why
+		if err := m.savePart(ctx, j, i, part); err != nil {
+			return err
+		}
 	}
 	b, err := m.budgetOf(ctx, j.Job)
 	if err != nil {
@@ -483,7 +497,7 @@ func (m *Manager) requeue(ctx context.Context, j *Job, i int, refusal error) err
 	if err != nil {
 		return err
 	}
-	lb.Tokens = max(inFlight, units, 1)
+	lb.Tokens = max(inFlight, largest, 1)
 	if b.Limit > 0 {
 		lb.Tokens = min(lb.Tokens, b.Limit)
 	}
@@ -492,9 +506,17 @@ func (m *Manager) requeue(ctx context.Context, j *Job, i int, refusal error) err
 	if err := m.reg.SetLearnedBudget(ctx, lb); err != nil {
 		return err
 	}
-	m.tellOnce(m.Note, "quota "+key.Endpoint+" "+key.Model, fmt.Sprintf("%s refused job %s part %d for its enqueued quota (%v); the budget for %s is now %s %s, learned; the part waits in the queue",
-		j.Provider, j.ID, part.Index, errors.Unwrap(refusal), key.Model, thousands(lb.Tokens), Unit(j.Job)))
+	m.tellOnce(m.Note, "quota "+key.Endpoint+" "+key.Model, fmt.Sprintf("%s refused %s of job %s for its enqueued quota (%v); the budget for %s is now %s %s, learned; the refused parts wait in the queue",
+		j.Provider, cmdPlural(len(idx), "part"), j.ID, errors.Unwrap(refusal), key.Model, thousands(lb.Tokens), Unit(j.Job)))
 	return nil
+}
+
+// cmdPlural says n of unit, in the plural unless n is 1.
+func cmdPlural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
 }
 
 // raiseLearned raises a learned budget by a tenth after an accepted
