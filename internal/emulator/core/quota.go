@@ -137,10 +137,11 @@ type Queue struct {
 
 // ledger is the stored state of a Queue.
 type ledger struct {
-	Held    []Enqueued                  `json:"held"`
-	Peak    Load                        `json:"peak"`
-	Models  map[string]*ModelQueueStats `json:"models"`
-	Refused int64                       `json:"refused"`
+	Held     []Enqueued                  `json:"held"`
+	Peak     Load                        `json:"peak"`
+	Models   map[string]*ModelQueueStats `json:"models"`
+	Admitted int64                       `json:"admitted"`
+	Refused  int64                       `json:"refused"`
 }
 
 // ModelQueueStats are one model's share of a queue's stats. Held is what
@@ -191,21 +192,26 @@ func (h *Host) Queue(name, dir string, count QueueCount, ended func(id string, n
 
 // Admit decides on a new batch holding e: under the ledger's lock, it
 // drops the batches that have ended, checks e against the quota and calls
-// store with the refusal, or nil when e fits, then records e as held (if
-// it fit and store succeeded) and the new peaks. On a nil Queue it only
+// store with the refusal, or nil when e fits, then records e as held with
+// the new peaks (if it fit and store succeeded) or as refused (whatever
+// store returned: a refusal is often answered with an error). On a nil Queue it only
 // calls store(nil).
 func (q *Queue) Admit(ctx context.Context, e Enqueued, store func(refusal *QueueRefusal) error) error {
 	if q == nil {
 		return store(nil)
 	}
-	return q.update(ctx, func(l *ledger) error {
+	var refused error
+	err := q.update(ctx, func(l *ledger) error {
 		refusal := q.check(l, e)
-		if err := store(refusal); err != nil {
+		err := store(refusal)
+		if refusal == nil && err != nil {
 			return err
 		}
+		refused = err
 		q.record(l, e, refusal)
 		return nil
 	})
+	return cmp.Or(err, refused)
 }
 
 // update runs change on the ledger, pruned of ended batches, under the
@@ -300,6 +306,7 @@ func (q *Queue) record(l *ledger, e Enqueued, refusal *QueueRefusal) {
 		}
 		return
 	}
+	l.Admitted++
 	l.Held = append(l.Held, e)
 	total, perModel := l.held()
 	l.Peak = l.Peak.max(total)
@@ -315,7 +322,8 @@ func (q *Queue) stats(ctx context.Context) (QueueStats, error) {
 	var s QueueStats
 	err := q.update(ctx, func(l *ledger) error {
 		total, perModel := l.held()
-		s = QueueStats{Counts: q.count.String(), Held: total, Peak: l.Peak, Refused: l.Refused, Models: make(map[string]*ModelQueueStats)}
+		s = QueueStats{Counts: q.count.String(), Held: total, Peak: l.Peak, Admitted: l.Admitted, Refused: l.Refused,
+			Models: make(map[string]*ModelQueueStats)}
 		if q.count == QueueRequests {
 			s.Limit = q.quota.Requests
 		}
@@ -325,7 +333,6 @@ func (q *Queue) stats(ctx context.Context) (QueueStats, error) {
 			if q.count == QueueTokens {
 				c.Limit = q.quota.tokenLimit(model)
 			}
-			s.Admitted += c.Admitted
 			s.Models[model] = &c
 		}
 		return nil
