@@ -71,7 +71,10 @@ func TestQueueDrivenBySync(t *testing.T) {
 		)
 	}
 	for _, c := range cases {
-		t.Run(c.name(), func(t *testing.T) { runQueueCase(t, c) })
+		t.Run(c.name(), func(t *testing.T) {
+			t.Parallel() // each has its own emulator and home; they mostly wait for batches
+			runQueueCase(t, c)
+		})
 	}
 }
 

@@ -307,17 +307,26 @@ func (e *QuotaError) Unwrap() error { return e.Err }
 
 // quotaRefusal reports whether a create's error is the provider refusing
 // it for its enqueued quota: a 429 that names the queue or the enqueued
-// tokens (Gemini's RESOURCE_EXHAUSTED for enqueued tokens, Anthropic's
-// limit on requests in its processing queue). A 429 that does not is a
-// rate limit, retried as ever; one for the account's credit is not
-// retried at all (retry.Classify).
+// tokens (Anthropic's limit on requests in its processing queue), or
+// Gemini's "You exceeded your current quota" (429 RESOURCE_EXHAUSTED, the
+// answer to a batch create over its enqueued tokens, as reported in
+// https://github.com/langchain4j/langchain4j/pull/3942 and
+// googleapis/js-genai#1264). Another 429 is a rate limit, retried as ever;
+// OpenAI's insufficient_quota (the account's credit) is not retried at all
+// (retry.Classify).
 func quotaRefusal(err error) bool {
 	he, ok := errors.AsType[*providers.HTTPError](err)
 	if !ok || he.StatusCode != 429 {
 		return false
 	}
 	text := strings.ToLower(he.Code + " " + he.Type + " " + he.Message)
-	return strings.Contains(text, "enqueued") || strings.Contains(text, "queue") || strings.Contains(text, "token_limit_exceeded")
+	switch {
+	case strings.Contains(text, "insufficient_quota"):
+		return false
+	case strings.Contains(text, "enqueued"), strings.Contains(text, "queue"), strings.Contains(text, "token_limit_exceeded"):
+		return true
+	}
+	return strings.Contains(text, "exceeded your current quota")
 }
 
 // RefusedBatch reports whether a provider batch ended failed because the
