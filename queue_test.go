@@ -79,7 +79,7 @@ func TestQueueDrivenBySync(t *testing.T) {
 }
 
 // batchDuration is how long each emulated batch runs.
-const batchDuration = 300 * time.Millisecond
+const batchDuration = 200 * time.Millisecond
 
 func runQueueCase(t *testing.T, c queueCase) {
 	dir := t.TempDir()
@@ -145,7 +145,7 @@ func runQueueCase(t *testing.T, c queueCase) {
 		if syncs++; syncs > 400 {
 			t.Fatalf("the jobs did not end after %d syncs", syncs)
 		}
-		time.Sleep(100 * time.Millisecond)
+		time.Sleep(50 * time.Millisecond)
 		if !killed && queuedParts(t, dir, env) > 0 {
 			// a sync that submits a queued part dies at the kill point
 			time.Sleep(batchDuration)
