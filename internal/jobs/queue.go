@@ -425,6 +425,9 @@ func (m *Manager) submitQueuedPart(ctx context.Context, p providers.Provider, j 
 	if err != nil {
 		return false, err
 	}
+	if RefusedBatch(b) { // failed at once: an attempt, not the part's batch
+		return false, m.requeue(ctx, j, []int{i}, &QuotaError{Err: fmt.Errorf("batch %s failed: %s", b.ID, refusalMessage(b))})
+	}
 	part = PartFromBatch(j.Parts[i], b, m.now())
 	part.QueuedWhy, part.NotBefore = "", time.Time{}
 	if err := m.savePart(ctx, j, i, part); err != nil {
