@@ -519,16 +519,8 @@ func (m *Manager) requeue(ctx context.Context, j *Job, idx []int, refusal error)
 		return err
 	}
 	m.tellOnce(m.Note, "quota "+key.Endpoint+" "+key.Model, fmt.Sprintf("%s refused %s of job %s for its enqueued quota (%v); the budget for %s is now %s %s, learned; the refused parts wait in the queue",
-		j.Provider, cmdPlural(len(idx), "part"), j.ID, errors.Unwrap(refusal), key.Model, thousands(lb.Tokens), Unit(j.Job)))
+		j.Provider, plural(len(idx), "part"), j.ID, errors.Unwrap(refusal), key.Model, thousands(lb.Tokens), Unit(j.Job)))
 	return nil
-}
-
-// cmdPlural says n of unit, in the plural unless n is 1.
-func cmdPlural(n int, unit string) string {
-	if n == 1 {
-		return "1 " + unit
-	}
-	return fmt.Sprintf("%d %ss", n, unit)
 }
 
 // raiseLearned raises a learned budget by a tenth after an accepted
