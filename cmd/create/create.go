@@ -48,6 +48,8 @@ type Options struct {
 	MaxCost *float64
 	// EnqueuedTokens is the job's own enqueued budget; 0 takes the config's.
 	EnqueuedTokens int64
+	// Priority orders the submission queue: higher first.
+	Priority int
 
 	Wait     bool
 	Interval time.Duration
@@ -134,7 +136,8 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 			or --enqueued-tokens for this job), no part counts more than the budget, and the
 			parts that do not fit beside what is in flight wait in the queue (status
 			queued): create submits what fits and returns; sync, wait and create --wait
-			submit the rest, oldest job first, as earlier parts end. A request larger than
+			submit the rest as earlier parts end: jobs of higher --priority first, then the
+			oldest job first, each job's parts in order. A request larger than
 			the budget is an input error (exit 2). A refusal for the quota puts the part
 			back in the queue and lowers the budget batchctl has learned; see batchctl queue.
 
@@ -280,6 +283,7 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 	fl.StringVar(&opts.MaxBytes, "max-bytes", "", "largest input of one provider batch, e.g. 100MB (default: the provider's limit)")
 	fl.Float64Var(&maxCost, "max-cost", 0, "send nothing if the job may cost more than this many `USD` at batch prices (default: max_cost; 0 for no cap)")
 	fl.Int64Var(&opts.EnqueuedTokens, "enqueued-tokens", 0, "most tokens (Anthropic: requests) this job may have enqueued at the provider at once; the rest waits in the queue (default: enqueued_tokens in the config)")
+	fl.IntVar(&opts.Priority, "priority", 0, "order in the submission queue: a job of higher priority has its queued parts submitted first (default 0; then the oldest job first)")
 	fl.BoolVarP(&opts.Wait, "wait", "w", false, "wait for the job and stream its results")
 	fl.DurationVar(&opts.Interval, "interval", 0, "with --wait: longest pause between polls (default: poll_interval)")
 	fl.DurationVar(&opts.Timeout, "timeout", 0, "with --wait: give up waiting after this long (exit 124)")
@@ -504,7 +508,7 @@ func prepare(ctx context.Context, opts *Options, cfg *config.Config) (p *prepare
 		File: opts.File, Profile: profile, Model: model, Name: opts.Name,
 		Metadata: meta, MaxRequests: opts.MaxRequests, MaxBytes: maxBytes,
 		Defaults: opts.Defaults, TextInput: opts.InputFormat == "text",
-		CompletionWindow: window, Schema: schema, EnqueuedTokens: opts.EnqueuedTokens,
+		CompletionWindow: window, Schema: schema, EnqueuedTokens: opts.EnqueuedTokens, Priority: opts.Priority,
 	}
 	var plan *jobs.Plan
 	if opts.InputFileID != "" {

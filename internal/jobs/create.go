@@ -48,6 +48,9 @@ type Spec struct {
 	// EnqueuedTokens is the job's own enqueued budget (create
 	// --enqueued-tokens), in the provider's unit; 0 takes the profile's.
 	EnqueuedTokens int64
+	// Priority orders the submission queue: higher first (create
+	// --priority).
+	Priority int
 	// Schemas are what the requests of the retried job asked for (a
 	// retry): a request whose converted line no longer shows its schema
 	// (one asked for in a tool, or in words) keeps the one it had.

@@ -214,7 +214,7 @@ func (m *Manager) newStoreJob(plan *Plan, spec Spec, fingerprint string) *store.
 		sj.Parts = append(sj.Parts, store.Part{Index: i + 1, Requests: pp.Requests, Bytes: pp.Bytes, Tokens: pp.Tokens,
 			InputFileID: pp.InputFileID, CreatedAt: now, UpdatedAt: now})
 	}
-	sj.Target.EnqueuedTokens = spec.EnqueuedTokens
+	sj.Target.EnqueuedTokens, sj.Target.Priority = spec.EnqueuedTokens, spec.Priority
 	if sj.Target.Mode == config.ModeDirect {
 		markDirect(sj)
 	}

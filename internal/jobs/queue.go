@@ -189,6 +189,31 @@ type Ledger struct {
 	// Parts in flight and queued.
 	InFlightParts, QueuedParts int
 	Budget                     Budget
+	// Waiting are the jobs with parts in the queue, first to go first.
+	Waiting []*store.Job
+}
+
+// Ahead reports whether job a goes before job b in the queue: a higher
+// priority first, then the older job.
+func Ahead(a, b *store.Job) bool {
+	switch {
+	case a.Target.Priority != b.Target.Priority:
+		return a.Target.Priority > b.Target.Priority
+	case !a.CreatedAt.Equal(b.CreatedAt):
+		return a.CreatedAt.Before(b.CreatedAt)
+	}
+	return a.ID < b.ID
+}
+
+// byQueueOrder sorts jobs in the order the queue serves them.
+func byQueueOrder(a, b *store.Job) int {
+	switch {
+	case Ahead(a, b):
+		return -1
+	case Ahead(b, a):
+		return 1
+	}
+	return 0
 }
 
 // ledgers adds up, per key, the parts of the registry's unended jobs:
@@ -213,6 +238,7 @@ func (m *Manager) ledgers(ctx context.Context, only *Key) (map[Key]*Ledger, erro
 		}
 		j := &Job{Job: sj, Registered: true}
 		var open []store.Attempt
+		waiting := false
 		if j.Unsubmitted() {
 			if open, err = m.reg.OpenAttempts(ctx, j.ID); err != nil {
 				return nil, err
@@ -232,11 +258,18 @@ func (m *Manager) ledgers(ctx context.Context, only *Key) (map[Key]*Ledger, erro
 			if queued {
 				l.Queued += n
 				l.QueuedParts++
+				waiting = true
 			} else {
 				l.InFlight += n
 				l.InFlightParts++
 			}
 		}
+		if waiting {
+			l.Waiting = append(l.Waiting, sj)
+		}
+	}
+	for _, l := range out {
+		slices.SortFunc(l.Waiting, byQueueOrder)
 	}
 	return out, nil
 }
@@ -392,6 +425,12 @@ func (m *Manager) admit(ctx context.Context, j *Job, i int) (admission, error) {
 	}
 	if l := ledgers[key]; l != nil {
 		a.inFlight = l.InFlight
+		for _, w := range l.Waiting {
+			if w.ID != j.ID && Ahead(w, j.Job) {
+				a.why = fmt.Sprintf("behind job %s in the queue for %s", w.ID, key.Model)
+				return a, nil
+			}
+		}
 	}
 	if a.inFlight > 0 && a.inFlight+a.units > a.budget.Limit {
 		a.why = fmt.Sprintf("waiting for room: %s of %s %s (%s budget) in flight for %s; this part needs %s",
@@ -578,7 +617,7 @@ type Submitted struct {
 	Err   error
 }
 
-// SubmitQueued submits, oldest job first and each job's parts in order,
+// SubmitQueued submits, in queue order (see Ahead) and each job's parts in order,
 // what fits now of the registry's parts still to submit. It returns, per
 // job it tried, what it submitted or the error it met. A job another
 // process is submitting is left to it.
@@ -587,7 +626,7 @@ func (m *Manager) SubmitQueued(ctx context.Context) ([]Submitted, error) {
 	if err != nil {
 		return nil, err
 	}
-	slices.Reverse(list) // oldest first
+	slices.SortStableFunc(list, byQueueOrder)
 	var out []Submitted
 	for _, sj := range list {
 		j := &Job{Job: sj, Registered: true}

@@ -87,6 +87,9 @@ type Target struct {
 	// EnqueuedTokens is the enqueued-token budget given to this job alone
 	// (create --enqueued-tokens), in the provider's unit; 0 for none.
 	EnqueuedTokens int64
+	// Priority orders the submission queue (create --priority): a job of
+	// higher priority goes first, then the oldest.
+	Priority int
 }
 
 // Part is one provider batch of a job.

@@ -11,6 +11,9 @@ ALTER TABLE parts ADD COLUMN not_before INTEGER;
 -- enqueued_tokens is the budget given to the job with create
 -- --enqueued-tokens, 0 for none (the config's, or the learned one).
 ALTER TABLE jobs ADD COLUMN enqueued_tokens INTEGER NOT NULL DEFAULT 0;
+-- priority orders the queue (create --priority): higher first, then the
+-- oldest job.
+ALTER TABLE jobs ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
 
 -- learned_budgets holds, per (endpoint, model), the budget learned from the
 -- provider's quota refusals: lowered on a refusal to what was in flight,
