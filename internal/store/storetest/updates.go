@@ -93,7 +93,7 @@ func testSavePartRoundTrip(t *testing.T, open Opener) {
 		},
 		Raw:       []byte(`{"id":"batch_1","status":"cancelled"}`),
 		CreatedAt: t0.Add(-time.Hour).In(zone), UpdatedAt: t0.Add(-time.Minute).In(zone), CompletedAt: t0.Add(-2 * time.Minute).In(zone),
-		Tokens:    1 << 35, QueuedWhy: "behind part 1", NotBefore: t0.Add(time.Minute).In(zone),
+		Tokens: 1 << 35, QueuedWhy: "behind part 1", NotBefore: t0.Add(time.Minute).In(zone),
 	}
 	if err := s.SavePart(t.Context(), "j1", p); err != nil {
 		t.Fatal(err)
