@@ -81,11 +81,14 @@ func NewCmdSync(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 		Use:   "sync [--out-dir <dir>] [--on-complete <command>]",
 		Short: "Refresh unfinished jobs and save the results of finished ones",
 		Long: heredoc.Docf(`
-			Bring every job in the registry up to date, for cron: finish submitting jobs a
-			crash left half-submitted (batches already made are found, not made twice),
-			refresh the ones still running, and write the results of each job that has
-			ended to one file per job, %[1]s<out-dir>/<job>.jsonl%[1]s (default: the results
-			directory in BATCHCTL_HOME). Each job's results are written once.
+			Bring every job in the registry up to date, for cron: refresh the jobs still
+			running, then finish submitting jobs a crash left half-submitted (batches
+			already made are found, not made twice) and submit the queued parts that fit
+			in their enqueued budget now, highest --priority and oldest job first (see
+			batchctl queue), and write the results of each job that has ended to one file
+			per job, %[1]s<out-dir>/<job>.jsonl%[1]s (default: the results directory in
+			BATCHCTL_HOME). Each job's results are written once. A job larger than its
+			provider's quota thus runs to the end from cron alone.
 
 			--on-complete runs a shell command once per finished job, with BATCHCTL_JOB,
 			BATCHCTL_STATUS and BATCHCTL_RESULTS (the results file) in its environment. If
