@@ -62,8 +62,8 @@ type Config struct {
 	// (emulator_faults; the syntax of `batchctl emulator serve --faults`).
 	EmulatorFaults string
 	// EmulatorLimits sets the latency and rate limits of the embedded
-	// emulator's synchronous endpoints (emulator_limits; see
-	// emulator.ParseLimits).
+	// emulator's synchronous endpoints and its batch queue quotas
+	// (emulator_limits; see emulator.ParseLimits).
 	EmulatorLimits string
 	// RetryAttempts is the most tries of one provider call (retry_attempts).
 	RetryAttempts int

@@ -101,6 +101,7 @@ func (a *API) storeBatch(w http.ResponseWriter, r *http.Request, rec *batchRecor
 			if refusal != nil {
 				return queueFull(refusal)
 			}
+			rec.Timeline.Created = a.host.Clock() // see core.Queue.Admit
 			return core.WriteJSONFile(a.batchPath(rec.ID, ".json"), rec)
 		})
 	})

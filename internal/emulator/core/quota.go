@@ -194,8 +194,13 @@ func (h *Host) Queue(name, dir string, count QueueCount, ended func(id string, n
 // drops the batches that have ended, checks e against the quota and calls
 // store with the refusal, or nil when e fits, then records e as held with
 // the new peaks (if it fit and store succeeded) or as refused (whatever
-// store returned: a refusal is often answered with an error). On a nil Queue it only
-// calls store(nil).
+// store returned: a refusal is often answered with an error). On a nil
+// Queue it only calls store(nil).
+//
+// An admitted batch must start its timeline in store (Created = now):
+// the ledger was checked at an instant before, so a batch created earlier,
+// before the lock was free, could otherwise be seen in the queue, or end,
+// before it was admitted.
 func (q *Queue) Admit(ctx context.Context, e Enqueued, store func(refusal *QueueRefusal) error) error {
 	if q == nil {
 		return store(nil)

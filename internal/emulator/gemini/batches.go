@@ -224,6 +224,7 @@ func (g *API) storeBatch(ctx context.Context, rec *batchRecord, writeInput func(
 		if refusal != nil {
 			return queueFull(refusal)
 		}
+		rec.Timeline.Created = g.host.Clock() // see core.Queue.Admit
 		return write()
 	})
 }

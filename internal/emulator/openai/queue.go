@@ -25,6 +25,7 @@ const organization = "org-batchctl-emulator"
 // code of OpenAI's own failure is not confirmed beyond Azure's.
 func (o *API) enqueue(ctx context.Context, rec *batchRecord, p *plan, write func() error) error {
 	return o.queue.Admit(ctx, p.queue.Enqueued(rec.ID), func(refusal *core.QueueRefusal) error {
+		rec.Timeline.Created = o.host.Clock() // see core.Queue.Admit
 		if refusal != nil {
 			rec.Errors = []lineError{*newLineError("token_limit_exceeded", "",
 				"Enqueued token limit reached for %s in organization %s. Limit: %s enqueued tokens. Please try again once some in_progress batches have been completed.",
