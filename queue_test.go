@@ -150,6 +150,23 @@ func runQueueCase(t *testing.T, c queueCase) {
 		jobIDs = append(jobIDs, strings.TrimSpace(run(t, dir, env, create...)))
 	}
 	start := time.Now()
+	// with two jobs, a wait for the newer one submits too, at the same
+	// time as the syncs: the ledger's lock must keep them under the limit
+	var waited chan error
+	if c.jobs > 1 {
+		waiter := batchctl(t.Context(), t, dir, env, "wait", jobIDs[1], "--interval", "100ms")
+		var out bytes.Buffer
+		waiter.Stderr = &out
+		if err := waiter.Start(); err != nil {
+			t.Fatal(err)
+		}
+		waited = make(chan error, 1)
+		go func() {
+			err := waiter.Wait()
+			t.Logf("wait %s: %v\n%s", jobIDs[1], err, out.String())
+			waited <- err
+		}()
+	}
 	killed := c.kill == ""
 	syncs := 0
 	for !allEnded(t, dir, env) {
@@ -170,6 +187,16 @@ func runQueueCase(t *testing.T, c queueCase) {
 		run(t, dir, env, "sync")
 	}
 	wall := time.Since(start)
+	if waited != nil {
+		select {
+		case err := <-waited:
+			if err != nil {
+				t.Errorf("wait %s: %v", jobIDs[1], err)
+			}
+		case <-time.After(time.Minute):
+			t.Fatalf("wait %s did not end after the jobs had", jobIDs[1])
+		}
+	}
 	var total int64
 	parts := 0
 	for _, job := range jobIDs {
