@@ -70,6 +70,9 @@ type Plan struct {
 	Bytes    int64
 	SHA256   string
 	Parts    []PlanPart
+	// QueueUnit is what the parts' Tokens count: tokens, or requests
+	// (Anthropic).
+	QueueUnit string
 }
 
 // PlanPart is one future provider batch.
@@ -210,13 +213,14 @@ func (m *Manager) Prepare(ctx context.Context, jobID string, spec Spec) (plan *P
 		return nil, err
 	}
 	plan = &Plan{
-		JobID:    jobID,
-		Provider: spec.Profile.Name,
-		Model:    sum.Model,
-		Endpoint: sum.Endpoint,
-		Requests: sum.Requests,
-		SHA256:   hex.EncodeToString(w.sum.Sum(nil)),
-		Parts:    w.parts,
+		JobID:     jobID,
+		Provider:  spec.Profile.Name,
+		Model:     sum.Model,
+		Endpoint:  sum.Endpoint,
+		Requests:  sum.Requests,
+		SHA256:    hex.EncodeToString(w.sum.Sum(nil)),
+		Parts:     w.parts,
+		QueueUnit: config.BudgetUnit(spec.Profile.Type),
 	}
 	for _, p := range w.parts {
 		plan.Bytes += p.Bytes
