@@ -46,6 +46,10 @@ type Options struct {
 	MaxBytes    string
 	// MaxCost caps the job's cost in USD; nil takes max_cost from the config.
 	MaxCost *float64
+	// EnqueuedTokens is the job's own enqueued budget; 0 takes the config's.
+	EnqueuedTokens int64
+	// Priority orders the submission queue: higher first.
+	Priority int
 
 	Wait     bool
 	Interval time.Duration
@@ -125,6 +129,17 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 			max_bytes: 200MB for OpenAI) and takes memory in proportion to its length; a
 			longer line, or one that cannot be JSON from its first bytes on, is rejected
 			without reading the rest of it.
+
+			Every provider caps what may be enqueued at once per model (OpenAI's batch
+			queue limit in prompt tokens, Gemini's enqueued tokens, Anthropic's requests in
+			its processing queue). With a budget (enqueued_tokens in the profile's config,
+			or --enqueued-tokens for this job), no part counts more than the budget, and the
+			parts that do not fit beside what is in flight wait in the queue (status
+			queued): create submits what fits and returns; sync, wait and create --wait
+			submit the rest as earlier parts end: jobs of higher --priority first, then the
+			oldest job first, each job's parts in order. A request larger than
+			the budget is an input error (exit 2). A refusal for the quota puts the part
+			back in the queue and lowers the budget batchctl has learned; see batchctl queue.
 
 			Running the same create again within 24 hours (same input, provider, model,
 			options and --name) does not submit again: it prints the earlier job's id and
@@ -231,6 +246,9 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 			if opts.MaxRequests < 1 && cmd.Flags().Changed("max-requests") {
 				return cmdutil.FlagErrorf("--max-requests must be at least 1")
 			}
+			if opts.EnqueuedTokens < 0 || opts.EnqueuedTokens == 0 && cmd.Flags().Changed("enqueued-tokens") {
+				return cmdutil.FlagErrorf("--enqueued-tokens must be positive")
+			}
 			if opts.Timeout < 0 {
 				return cmdutil.FlagErrorf("--timeout must not be negative")
 			}
@@ -264,6 +282,8 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 	fl.IntVar(&opts.MaxRequests, "max-requests", 0, "most requests in one provider batch (default: the provider's limit)")
 	fl.StringVar(&opts.MaxBytes, "max-bytes", "", "largest input of one provider batch, e.g. 100MB (default: the provider's limit)")
 	fl.Float64Var(&maxCost, "max-cost", 0, "send nothing if the job may cost more than this many `USD` at batch prices, synchronous for a direct job (default: max_cost; 0 for no cap)")
+	fl.Int64Var(&opts.EnqueuedTokens, "enqueued-tokens", 0, "most tokens (Anthropic: requests) this job may have enqueued at the provider at once; the rest waits in the queue (default: enqueued_tokens in the config)")
+	fl.IntVar(&opts.Priority, "priority", 0, "order in the submission queue: a job of higher priority has its queued parts submitted first (default 0; then the oldest job first)")
 	fl.BoolVarP(&opts.Wait, "wait", "w", false, "wait for the job and stream its results")
 	fl.DurationVar(&opts.Interval, "interval", 0, "with --wait: longest pause between polls (default: poll_interval)")
 	fl.DurationVar(&opts.Timeout, "timeout", 0, "with --wait: give up waiting after this long (exit 124)")
@@ -491,6 +511,7 @@ func prepare(ctx context.Context, opts *Options, cfg *config.Config) (p *prepare
 		Metadata: meta, MaxRequests: opts.MaxRequests, MaxBytes: maxBytes,
 		Defaults: opts.Defaults, TextInput: opts.InputFormat == "text",
 		CompletionWindow: window, Schema: schema, CheckOnly: checkOnly,
+		EnqueuedTokens: opts.EnqueuedTokens, Priority: opts.Priority,
 	}
 	var plan *jobs.Plan
 	if opts.InputFileID != "" {
@@ -548,6 +569,9 @@ func submit(ctx context.Context, opts *Options, m *jobs.Manager, plan *jobs.Plan
 	}
 	j := res.Job
 	switch {
+	case res.Resumed && jobs.QueuedParts(j) > 0:
+		shared.SayQueued(opts.IO, j)
+		return j, nil
 	case res.Resumed:
 		fmt.Fprintf(opts.IO.ErrOut, "%s finished submitting job %s\n", cs.Success("✓"), cs.Bold(j.ID))
 		return j, nil
@@ -568,6 +592,7 @@ func submit(ctx context.Context, opts *Options, m *jobs.Manager, plan *jobs.Plan
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "%s created job %s: %s on %s in %s\n",
 		cs.Success("✓"), cs.Bold(j.ID), what, on, cmdutil.Plural(len(j.Parts), "batch"))
+	shared.SayQueued(opts.IO, j)
 	return j, nil
 }
 
@@ -645,7 +670,11 @@ func printPlan(w io.Writer, p *jobs.Plan) {
 	fmt.Fprintf(w, "bytes\t%d\n", p.Bytes)
 	fmt.Fprintf(w, "batches\t%d\n", len(p.Parts))
 	for i, part := range p.Parts {
-		fmt.Fprintf(w, "batch %d\t%s, %s\n", i+1, cmdutil.Plural(part.Requests, "request"), shared.Size(part.Bytes))
+		queue := ""
+		if part.Tokens > 0 { // split to an enqueued budget
+			queue = fmt.Sprintf(", %d enqueued %s", part.Tokens, p.QueueUnit)
+		}
+		fmt.Fprintf(w, "batch %d\t%s, %s%s\n", i+1, cmdutil.Plural(part.Requests, "request"), shared.Size(part.Bytes), queue)
 	}
 }
 

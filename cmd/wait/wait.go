@@ -54,7 +54,9 @@ func NewCmdWait(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 
 			A job whose create was interrupted before every part had a batch (status
 			unsubmitted) is first finished, as batchctl sync would: batches the create may
-			have made are found, not made twice.
+			have made are found, not made twice. The parts of a job waiting in the
+			submission queue (status queued: its provider's enqueued budget is full) are
+			submitted as earlier parts end, as sync does (see batchctl queue).
 
 			A direct job that no process is running (its create was killed or
 			interrupted) is run here: only its requests without an outcome are sent. One
