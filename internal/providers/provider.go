@@ -35,6 +35,16 @@ type Provider interface {
 	Normalize(line []byte) (Result, error)
 }
 
+// An AliasingNormalizer has a Normalize whose result may alias the line:
+// its raw JSON members (Response, Embedding, ToolCalls and the like) are
+// then slices of line, valid only as long as line is not changed. It
+// spares a copy of every response for callers that keep the line until
+// they are done with the result (the results pipeline). It is otherwise
+// Normalize: the same result, the same errors.
+type AliasingNormalizer interface {
+	NormalizeAliasing(line []byte) (Result, error)
+}
+
 // ErrStop ends a List early without error.
 var ErrStop = stopError{}
 

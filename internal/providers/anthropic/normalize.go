@@ -40,6 +40,18 @@ const (
 // errored with the result as Response. The line is read in one pass (see
 // jsonscan) and may be reused once Normalize returns.
 func (c *Client) Normalize(line []byte) (providers.Result, error) {
+	return normalize(line, bytes.Clone)
+}
+
+// NormalizeAliasing is Normalize with a result that aliases line (see
+// providers.AliasingNormalizer).
+func (c *Client) NormalizeAliasing(line []byte) (providers.Result, error) {
+	return normalize(line, func(b []byte) []byte { return b })
+}
+
+// normalize reads line into a result whose raw members are own's copies
+// of the line's bytes.
+func normalize(line []byte, own func([]byte) []byte) (providers.Result, error) {
 	var l resultLine
 	if err := providers.ScanResultLine(line, l.member); err != nil {
 		return providers.Result{}, err
@@ -69,10 +81,10 @@ func (c *Client) Normalize(line []byte) (providers.Result, error) {
 			endTurn := "end_turn" // the forced tool was the answer
 			r.FinishReason = &endTurn
 		}
-		r.Response = bytes.Clone(m.raw)
+		r.Response = own(m.raw)
 	case resultErrored:
 		r.Status, r.Error = providers.ResultErrored, l.result.err.result()
-		r.Response = bytes.Clone(l.result.err.raw)
+		r.Response = own(l.result.err.raw)
 	case resultCanceled:
 		r.Status, r.Error = providers.ResultCanceled, &providers.ResultError{Type: resultCanceled, Message: canceledMessage}
 	case resultExpired:
@@ -80,7 +92,7 @@ func (c *Client) Normalize(line []byte) (providers.Result, error) {
 	default:
 		r.Status = providers.ResultErrored
 		r.Error = &providers.ResultError{Type: l.result.typ, Message: fmt.Sprintf("unknown result type %q", l.result.typ)}
-		r.Response = bytes.Clone(l.result.raw)
+		r.Response = own(l.result.raw)
 	}
 	return r, nil
 }

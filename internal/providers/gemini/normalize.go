@@ -27,6 +27,18 @@ import (
 // result typed by its status. The line is read in one pass (see jsonscan)
 // and may be reused once Normalize returns.
 func (c *Client) Normalize(line []byte) (providers.Result, error) {
+	return normalize(line, bytes.Clone)
+}
+
+// NormalizeAliasing is Normalize with a result that aliases line (see
+// providers.AliasingNormalizer).
+func (c *Client) NormalizeAliasing(line []byte) (providers.Result, error) {
+	return normalize(line, func(b []byte) []byte { return b })
+}
+
+// normalize reads line into a result whose raw members are own's copies
+// of the line's bytes.
+func normalize(line []byte, own func([]byte) []byte) (providers.Result, error) {
 	var l resultLine
 	if err := providers.ScanResultLine(line, l.member); err != nil {
 		return providers.Result{}, err
@@ -43,10 +55,10 @@ func (c *Client) Normalize(line []byte) (providers.Result, error) {
 		return providers.Result{}, fmt.Errorf("result line for %q has neither response nor error", key)
 	default:
 		r.Status = providers.ResultSucceeded
-		l.response.fill(&r)
+		l.response.fill(&r, own)
 	}
 	if l.response.raw != nil {
-		r.Response = bytes.Clone(l.response.raw)
+		r.Response = own(l.response.raw)
 	}
 	return r, nil
 }
@@ -389,7 +401,7 @@ func (r *response) readUsage(s *jsonscan.Scanner) error {
 // fill sets a succeeded result's text, finish reason, usage and
 // embedding. A prompt that was blocked has no candidate; its block reason
 // is the finish reason.
-func (r *response) fill(res *providers.Result) {
+func (r *response) fill(res *providers.Result, own func([]byte) []byte) {
 	if r.hasText {
 		text := string(r.text)
 		res.Text = &text
@@ -401,6 +413,6 @@ func (r *response) fill(res *providers.Result) {
 	res.Usage = r.usage
 	res.ToolCalls = r.calls.Raw()
 	if r.embedding != nil {
-		res.Embedding = bytes.Clone(r.embedding)
+		res.Embedding = own(r.embedding)
 	}
 }

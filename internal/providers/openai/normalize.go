@@ -25,6 +25,21 @@ import (
 // response body byte for byte, nil when the line has none. The line is read
 // in one pass (see jsonscan) and may be reused once Normalize returns.
 func (c *Client) Normalize(line []byte) (providers.Result, error) {
+	return normalize(line, bytes.Clone)
+}
+
+// NormalizeAliasing is Normalize with a result that aliases line (see
+// providers.AliasingNormalizer).
+func (c *Client) NormalizeAliasing(line []byte) (providers.Result, error) {
+	return normalize(line, alias)
+}
+
+// alias is a copy function that does not copy.
+func alias(b []byte) []byte { return b }
+
+// normalize reads line into a result whose raw members are own's copies
+// of the line's bytes.
+func normalize(line []byte, own func([]byte) []byte) (providers.Result, error) {
 	var l resultLine
 	if err := providers.ScanResultLine(line, l.member); err != nil {
 		return providers.Result{}, err
@@ -34,7 +49,7 @@ func (c *Client) Normalize(line []byte) (providers.Result, error) {
 	}
 	r := providers.Result{CustomID: l.customID, Model: l.body.model}
 	if l.body.raw != nil {
-		r.Response = bytes.Clone(l.body.raw)
+		r.Response = own(l.body.raw)
 	}
 	switch {
 	case l.hasError:
@@ -46,7 +61,7 @@ func (c *Client) Normalize(line []byte) (providers.Result, error) {
 	default:
 		r.Status = providers.ResultSucceeded
 		r.Usage = l.body.usage.result()
-		l.body.fillOutput(&r)
+		l.body.fillOutput(&r, own)
 	}
 	return r, nil
 }
@@ -531,7 +546,7 @@ func (b *responseBody) httpError(status int64) *providers.ResultError {
 // fillOutput sets r's text and finish reason, its embeddings or its
 // moderation outcome, from
 // whichever shape the body has.
-func (b *responseBody) fillOutput(r *providers.Result) {
+func (b *responseBody) fillOutput(r *providers.Result, own func([]byte) []byte) {
 	switch {
 	case b.hasChoices:
 		r.Text, r.FinishReason = b.text, b.finishReason
@@ -547,7 +562,7 @@ func (b *responseBody) fillOutput(r *providers.Result) {
 			r.FinishReason = b.incompleteReason
 		}
 	case len(b.embeddings) == 1:
-		r.Embedding = bytes.Clone(b.embeddings[0].vector)
+		r.Embedding = own(b.embeddings[0].vector)
 	case len(b.embeddings) > 1:
 		r.Embeddings = b.joinEmbeddings()
 	case b.moderation != nil:
