@@ -216,6 +216,7 @@ func newSelector(o ResultsOptions, recheck *schemacheck.Set) *selector {
 // keep rechecks r when asked and reports whether to write it.
 func (sel *selector) keep(r *providers.Result) bool {
 	if sel.recheck != nil {
+		r.DecodeText()
 		r.Parsed, r.Valid, r.OutputError = nil, nil, nil
 		sel.recheck.CheckResult(r)
 	}

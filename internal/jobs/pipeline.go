@@ -16,7 +16,9 @@ import (
 
 // An Encoder appends the output of one normalized result to dst (nothing,
 // to leave it out) and returns the extended buffer. The pipeline calls it
-// from several goroutines at once; r is valid only until it returns.
+// from several goroutines at once; r is valid only until it returns, and
+// may hold its text undecoded (r.TextRaw): r.DecodeText makes r.Text
+// that text.
 type Encoder func(dst []byte, r *providers.Result) ([]byte, error)
 
 // The pipeline's sizes. A chunk is a run of whole lines, cut once it holds
@@ -75,12 +77,19 @@ func EncodeFileResults(ctx context.Context, p providers.Provider, in io.Reader, 
 
 // aliasingNormalizer is p's Normalize, or the one whose results alias the
 // line when p has it: the pipeline keeps each chunk until its output is
-// encoded.
+// encoded. A wrapper (the retry policy's) leaves Normalize to what it
+// wraps, so it is looked for there too.
 func aliasingNormalizer(p providers.Provider) func([]byte) (providers.Result, error) {
-	if a, ok := p.(providers.AliasingNormalizer); ok {
-		return a.NormalizeAliasing
+	for q := p; ; {
+		if a, ok := q.(providers.AliasingNormalizer); ok {
+			return a.NormalizeAliasing
+		}
+		u, ok := q.(interface{ Unwrap() providers.Provider })
+		if !ok {
+			return p.Normalize
+		}
+		q = u.Unwrap()
 	}
-	return p.Normalize
 }
 
 // A chunk is a run of whole lines on their way through the pipeline.

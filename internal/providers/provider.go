@@ -248,13 +248,19 @@ type Moderation struct {
 // requests; ToolCalls, Parsed, Valid and OutputError are part of the
 // contract before anything fills them: they are written as null until then.
 type Result struct {
-	CustomID     string          `json:"custom_id"`
-	Status       ResultStatus    `json:"status"`
-	Job          string          `json:"job"`
-	Provider     string          `json:"provider"`
-	BatchID      string          `json:"batch_id"`
-	Model        string          `json:"model"`
-	Text         *string         `json:"text"`
+	CustomID string       `json:"custom_id"`
+	Status   ResultStatus `json:"status"`
+	Job      string       `json:"job"`
+	Provider string       `json:"provider"`
+	BatchID  string       `json:"batch_id"`
+	Model    string       `json:"model"`
+	Text     *string      `json:"text"`
+	// TextRaw, when Text is nil, is the text as the provider's line spells
+	// it: the contents of a JSON string that a jsonscan.Scanner read,
+	// escape sequences and all. An AliasingNormalizer sets it instead of
+	// Text, so that AppendJSON writes the text without decoding it first;
+	// DecodeText sets Text from it for whoever reads the text.
+	TextRaw      []byte          `json:"-"`
 	Embedding    json.RawMessage `json:"embedding"`
 	Embeddings   json.RawMessage `json:"embeddings"`
 	Moderation   *Moderation     `json:"moderation"`
