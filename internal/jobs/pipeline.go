@@ -25,8 +25,11 @@ type Encoder func(dst []byte, r *providers.Result) ([]byte, error)
 // chunkSize bytes (a line longer than that makes a chunk of its own); at
 // most workers+chunksAhead chunks are in flight, so memory stays bounded
 // by the chunk size, not the file's.
+const defaultChunkSize = 256 << 10
+
+var chunkSize = defaultChunkSize // a variable for tests
+
 const (
-	chunkSize   = 256 << 10
 	chunksAhead = 4
 	// maxPooled is the largest buffer kept for reuse: a chunk grown by a
 	// huge line is dropped rather than held for the rest of the run.
@@ -45,9 +48,10 @@ func EncodeFileResults(ctx context.Context, p providers.Provider, in io.Reader, 
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
+	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	pl := &pipeline{p: p, name: name, encode: encode}
+	pl := &pipeline{p: p, name: name, encode: encode, chunkSize: chunkSize}
 	work := make(chan *chunk, workers+chunksAhead)
 	order := make(chan *chunk, workers+chunksAhead)
 	var wg sync.WaitGroup
@@ -66,6 +70,9 @@ func EncodeFileResults(ctx context.Context, p providers.Provider, in io.Reader, 
 		close(order)
 	}()
 	tally, err := pl.write(order, w)
+	if err == nil {
+		err = parent.Err() // the reader stopped without handing on its error
+	}
 	if err == nil {
 		wg.Wait()
 	}
@@ -115,8 +122,8 @@ type lineRef struct {
 }
 
 var (
-	dataPool = sync.Pool{New: func() any { return make([]byte, 0, chunkSize+chunkSize/4) }}
-	outPool  = sync.Pool{New: func() any { return make([]byte, 0, 2*chunkSize) }}
+	dataPool = sync.Pool{New: func() any { return make([]byte, 0, defaultChunkSize+defaultChunkSize/4) }}
+	outPool  = sync.Pool{New: func() any { return make([]byte, 0, 2*defaultChunkSize) }}
 )
 
 func getBuf(p *sync.Pool) []byte { return p.Get().([]byte)[:0] }
@@ -132,6 +139,8 @@ type pipeline struct {
 	p      providers.Provider
 	name   string
 	encode Encoder
+	// chunkSize is where a chunk is cut.
+	chunkSize int
 }
 
 // read cuts the input into chunks of whole lines, read by the same Reader
@@ -140,21 +149,24 @@ type pipeline struct {
 // at its end.
 func (pl *pipeline) read(ctx context.Context, in io.Reader, work, order chan<- *chunk) {
 	c := &chunk{data: getBuf(&dataPool), done: make(chan struct{})}
-	// send hands c on and starts the next chunk; it is false once the
-	// writer has stopped.
+	// send hands c on and starts the next chunk; it is false, and does
+	// nothing more, once the writer has stopped.
+	stopped := false
 	send := func() bool {
-		select {
-		case work <- c:
-		case <-ctx.Done():
-			return false
+		if !stopped {
+			select {
+			case work <- c:
+				select {
+				case order <- c:
+					c = &chunk{data: getBuf(&dataPool), done: make(chan struct{})}
+					return true
+				case <-ctx.Done():
+				}
+			case <-ctx.Done():
+			}
 		}
-		select {
-		case order <- c:
-		case <-ctx.Done():
-			return false
-		}
-		c = &chunk{data: getBuf(&dataPool), done: make(chan struct{})}
-		return true
+		stopped = true
+		return false
 	}
 	// On a pipe or a terminal, what was read so far goes out before a read
 	// that may wait: the writer then shows it without waiting too.
@@ -183,7 +195,7 @@ func (pl *pipeline) read(ctx context.Context, in io.Reader, work, order chan<- *
 		}
 		c.data = append(c.data, line...)
 		c.lines = append(c.lines, lineRef{end: len(c.data), number: rd.Line()})
-		if len(c.data) >= chunkSize && !send() {
+		if len(c.data) >= pl.chunkSize && !send() {
 			return
 		}
 	}
