@@ -28,7 +28,7 @@ import (
 // json.dumps writes them (OpenAI), raw UTF-8 (the others), every escape
 // JSON has, U+2028, surrogate pairs and lone halves, and invalid UTF-8.
 var pipelineTexts = []string{
-	`Paris.`,
+	`Paris.`, ``,
 	`caf\u00e9 na\u00efve \u2014 printer\u2019s \u4e2d\u6587\n\nnext paragraph`,
 	`café naïve — printer’s 中文`,
 	`\"quoted\" C:\\path \/ \b\f\r\t \u0000\u001f \u0022\u005c\u002f <b>&amp;</b>`,
@@ -51,13 +51,15 @@ func pipelineFile(provider string) []byte {
 				`{"custom_id":"`+id+`b","result":{"type":"succeeded","message":{"model":"claude-x","content":[{"type":"text","text":"`+text+`"},{"type":"tool_use","id":"tu_1","name":"f","input":{"a":1}},{"text":"2nd","type":"text"}],"stop_reason":"tool_use","usage":{"input_tokens":3,"output_tokens":5}}}}`,
 				`{"custom_id":"`+id+`c","result":{"type":"errored","error":{"type":"error","error":{"type":"invalid_request_error","message":"`+text+`"}}}}`,
 				`{"custom_id":"`+id+`d","result":{"type":"expired"}}`,
+				`{"custom_id":"`+id+`f","result":{"type":"succeeded","message":{"content":[{"text":"`+text+`","type":"text"},{"type":"tool_use","id":"tu_2","name":"`+providers.OutputTool+`","input":{"answer":"`+text+`"}},{"type":"text","text":null}],"stop_reason":"tool_use"}}}`,
 				`{"custom_id":"`+id+`e","result":{"type":"canceled"}}`)
 		case "gemini":
 			lines = append(lines,
 				`{"key":"`+id+`","response":{"candidates":[{"content":{"parts":[{"text":"`+text+`"}],"role":"model"},"finishReason":"STOP"}],"usageMetadata":{"promptTokenCount":3,"candidatesTokenCount":5},"modelVersion":"gemini-x"}}`,
 				`{"response":{"candidates":[{"content":{"parts":[{"text":"a"},{"text":"`+text+`"},{"functionCall":{"name":"f","args":{"a":1}}}]},"finishReason":"MAX_TOKENS"}]},"metadata":{"key":"`+id+`b"}}`,
 				`{"key":"`+id+`c","error":{"code":400,"message":"`+text+`","status":"INVALID_ARGUMENT"}}`,
-				`{"key":"`+id+`d","response":{"embedding":{"values":[0.1,-2e-3,3]}}}`)
+				`{"key":"`+id+`d","response":{"embedding":{"values":[0.1,-2e-3,3]}}}`,
+				`{"key":"`+id+`e","response":{"candidates":[{"content":{"parts":[{"text":"thinking","thought":true},{"text":"`+text+`"},{"thought":false,"text":"`+text+`"}]}},{"content":{"parts":[{"text":"second"}]}}]}}`)
 		case "xai":
 			lines = append(lines,
 				`{"batch_request_id":"`+id+`","batch_result":{"response":{"chat_get_completion":{"model":"grok","choices":[{"message":{"content":"`+text+`"},"finish_reason":"stop"}],"usage":{"prompt_tokens":1,"completion_tokens":1}}}}}`,

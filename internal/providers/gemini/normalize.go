@@ -33,13 +33,17 @@ func (c *Client) Normalize(line []byte) (providers.Result, error) {
 // NormalizeAliasing is Normalize with a result that aliases line (see
 // providers.AliasingNormalizer).
 func (c *Client) NormalizeAliasing(line []byte) (providers.Result, error) {
-	return normalize(line, func(b []byte) []byte { return b })
+	return normalize(line, nil)
 }
 
 // normalize reads line into a result whose raw members are own's copies
-// of the line's bytes.
+// of the line's bytes; nil own aliases them, the text included (TextRaw).
 func normalize(line []byte, own func([]byte) []byte) (providers.Result, error) {
 	var l resultLine
+	l.response.alias = own == nil
+	if own == nil {
+		own = func(b []byte) []byte { return b }
+	}
 	if err := providers.ScanResultLine(line, l.member); err != nil {
 		return providers.Result{}, err
 	}
@@ -247,6 +251,8 @@ type response struct {
 	embedding    []byte // embedding.values, raw, aliasing the line
 	usage        *providers.Usage
 	calls        providers.ToolCalls // the first candidate's functionCall parts
+	alias        bool                // a sole text part is kept undecoded in pending
+	pending      providers.PendingText
 }
 
 // read reads a response; one that is not an object is kept raw only.
@@ -322,6 +328,7 @@ func (r *response) candidateMember(s *jsonscan.Scanner, key []byte) error {
 func (r *response) readPart(s *jsonscan.Scanner) error {
 	mark := len(r.text)
 	hasText, thought := false, false
+	var raw []byte
 	err := s.Object(func(key []byte) error {
 		var err error
 		switch string(key) {
@@ -330,6 +337,10 @@ func (r *response) readPart(s *jsonscan.Scanner) error {
 				return s.Skip()
 			}
 			hasText = true
+			if r.alias {
+				raw, err = s.RawStr()
+				break
+			}
 			r.text, err = s.AppendStr(r.text[:mark])
 		case "thought":
 			thought = s.Peek() == 't'
@@ -342,6 +353,9 @@ func (r *response) readPart(s *jsonscan.Scanner) error {
 		return jsonscan.WrapKey(key, err)
 	})
 	if hasText && !thought {
+		if raw != nil {
+			r.text = r.pending.Add(r.text, raw)
+		}
 		r.hasText = true
 	} else {
 		r.text = r.text[:mark]
@@ -402,10 +416,7 @@ func (r *response) readUsage(s *jsonscan.Scanner) error {
 // embedding. A prompt that was blocked has no candidate; its block reason
 // is the finish reason.
 func (r *response) fill(res *providers.Result, own func([]byte) []byte) {
-	if r.hasText {
-		text := string(r.text)
-		res.Text = &text
-	}
+	r.pending.Set(res, r.text, r.hasText)
 	res.FinishReason = r.finishReason
 	if res.FinishReason == nil {
 		res.FinishReason = r.blockReason
