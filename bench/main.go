@@ -43,7 +43,7 @@
 // profile per row into DIR, e.g.
 //
 //	go run ./bench -quick -only results -cpuprofile /tmp/prof
-//	go tool pprof -top /tmp/prof/results-openai-chat-output-p1.cpu.prof
+//	go tool pprof -top /tmp/prof/results-104857600-openai-chat-output-openai-p1.cpu.prof
 package main
 
 import (
@@ -92,7 +92,7 @@ func main() {
 	}
 	o := options{
 		gomaxprocs: ints{1, 2},
-		results: size(config.GiB), structured: size(config.GiB), embeddings: 256 * size(config.MB), anthropic: 256 * size(config.MB),
+		results:    size(config.GiB), structured: size(config.GiB), embeddings: 256 * size(config.MB), anthropic: 256 * size(config.MB),
 		gemini: 256 * size(config.MB), input: 200 * size(config.MB),
 		flatness: sizes{100 * config.MB, 500 * config.MB, config.GiB},
 	}
