@@ -272,3 +272,43 @@ func FuzzEncodeFileResults(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkEncodeFileResults measures results normalization of an OpenAI
+// chat output, one line after the other (FileResults) and through the
+// pipeline, on one worker and on one per CPU (go test -cpu 1,2).
+func BenchmarkEncodeFileResults(b *testing.B) {
+	var file bytes.Buffer
+	text := strings.Repeat(`The printing press spread through Europe after 1450 \u2014 within fifty years, printers in more than `+
+		`two hundred cities (Venice, Paris, M\u00fcnchen) had produced millions of \"books\".\n\n`, 20)
+	for i := 0; file.Len() < 8<<20; i++ {
+		fmt.Fprintf(&file, `{"id": "batch_req_%d", "custom_id": "request-%07d", "response": {"status_code": 200, "request_id": "req_1", "body": `+
+			`{"id": "chatcmpl-1", "object": "chat.completion", "created": 1750000000, "model": "gpt-4o-mini-2024-07-18", "choices": [{"index": 0, `+
+			`"message": {"role": "assistant", "content": "%s", "refusal": null}, "logprobs": null, "finish_reason": "stop"}], `+
+			`"usage": {"prompt_tokens": 812, "completion_tokens": 530, "total_tokens": 1342}}}, "error": null}`+"\n", i, i, text)
+	}
+	p := pipelineProviders()["openai"]
+	b.Run("sequential", func(b *testing.B) {
+		b.SetBytes(int64(file.Len()))
+		b.ReportAllocs()
+		var out []byte
+		for b.Loop() {
+			if _, err := jobs.FileResults(context.Background(), p, bytes.NewReader(file.Bytes()), "f", func(r *providers.Result) error {
+				out = append(r.AppendJSON(out[:0]), '\n')
+				return nil
+			}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	for _, workers := range []int{1, 0} {
+		b.Run(fmt.Sprintf("pipeline-%d-workers", workers), func(b *testing.B) {
+			b.SetBytes(int64(file.Len()))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := jobs.EncodeFileResults(context.Background(), p, bytes.NewReader(file.Bytes()), "f", workers, encodeLine, io.Discard); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
