@@ -130,7 +130,7 @@ func getBuf(p *sync.Pool) []byte { return p.Get().([]byte)[:0] }
 
 func putBuf(p *sync.Pool, b []byte) {
 	if cap(b) <= maxPooled {
-		p.Put(b[:0]) //nolint:staticcheck // a slice header is small next to what it saves
+		p.Put(b[:0]) // boxing the slice header allocates 24 bytes, little next to the buffer
 	}
 }
 
