@@ -6,8 +6,12 @@ import (
 	"os"
 
 	"github.com/batchctl/batchctl/cmd/root"
+	"github.com/batchctl/batchctl/internal/profiling"
 )
 
 func main() {
-	os.Exit(int(root.Main()))
+	stop := profiling.Start()
+	code := root.Main()
+	stop()
+	os.Exit(int(code))
 }

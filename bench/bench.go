@@ -29,6 +29,11 @@ const (
 	budgetStartup    = 20 * time.Millisecond
 	budgetSchemaCost = 1.5 // results --schema against results, on JSON answers
 	budgetEstimate   = 25  // MB/s of wall time on 2 cores (issue 14)
+	// Results normalization (issue 13): per second of CPU time on one
+	// core, per second of wall time on every core, and against gojq.
+	budgetResultsCore = 650
+	budgetResultsWall = 1000
+	budgetVsGojq      = 8
 )
 
 // oneCore is the environment of throughput rows: the budgets are per core.
@@ -41,7 +46,9 @@ type bench struct {
 	mt    meter
 	bin   string
 	jq    string // "" when missing
+	gojq  string // "" when missing
 	curl  string // "" when missing
+	self  string // this program, for -floor-scan
 	t     table
 	files map[string]generated // by path
 	// normalized caches results normalization runs by file, so the memory
@@ -69,13 +76,29 @@ func benchmark(ctx context.Context, o *options) error {
 		defer os.RemoveAll(dir)
 	}
 	b := &bench{o: o, dir: dir, mt: newMeter(ctx, dir), files: map[string]generated{}, normalized: map[string]measurement{}}
+	steps := map[string]func(context.Context) error{
+		"results": b.results, "checked": b.checked, "validation": b.validation, "estimate": b.estimate,
+		"upload": b.upload, "registry": b.registry, "startup": b.startup, "flatness": b.flatness,
+		"create": b.createRequests, "roundtrip": b.roundTrip,
+	}
+	only := map[string]bool{}
+	for _, name := range strings.Split(o.only, ",") {
+		if name = strings.TrimSpace(name); name == "" {
+			continue
+		}
+		if steps[name] == nil {
+			return fmt.Errorf("-only: no step %q (%s)", name, strings.Join(stepNames, ", "))
+		}
+		only[name] = true
+	}
 	if err := b.setup(ctx); err != nil {
 		return err
 	}
-	steps := []func(context.Context) error{b.results, b.checked, b.validation, b.estimate, b.upload, b.registry, b.startup, b.flatness,
-		b.createRequests, b.roundTrip}
-	for _, step := range steps {
-		if err := step(ctx); err != nil {
+	for _, name := range stepNames {
+		if len(only) > 0 && !only[name] {
+			continue
+		}
+		if err := steps[name](ctx); err != nil {
 			return err
 		}
 	}
@@ -86,6 +109,9 @@ func benchmark(ctx context.Context, o *options) error {
 	}
 	return nil
 }
+
+// stepNames are the steps of a run, in order.
+var stepNames = []string{"results", "checked", "validation", "estimate", "upload", "registry", "startup", "flatness", "create", "roundtrip"}
 
 // setup finds or builds batchctl and finds (or installs) jq and curl, and
 // says what the run measures with.
@@ -100,22 +126,40 @@ func (b *bench) setup(ctx context.Context) error {
 	}
 	if !b.o.skipJQ {
 		b.jq = b.tool(ctx, "jq")
+		b.gojq = b.tool(ctx, "gojq")
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	b.self = self
+	for _, dir := range []string{b.o.cpuprofile, b.o.memprofile} {
+		if dir != "" {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return err
+			}
+		}
 	}
 	if !b.o.skipUpload {
 		b.curl = b.tool(ctx, "curl")
 	}
 	version, _ := output(ctx, b.bin, "--version")
 	fmt.Printf("%s (%s), %s/%s, %s, %d cores\n", strings.TrimSpace(version), b.bin, runtime.GOOS, runtime.GOARCH, cpuModel(), runtime.NumCPU())
-	if b.jq != "" {
-		v, _ := output(ctx, b.jq, "--version")
-		fmt.Printf("%s (%s)\n", strings.TrimSpace(v), b.jq)
+	for _, tool := range []string{b.jq, b.gojq} {
+		if tool != "" {
+			v, _ := output(ctx, tool, "--version")
+			fmt.Printf("%s (%s)\n", strings.TrimSpace(v), tool)
+		}
 	}
+	load, _ := os.ReadFile("/proc/loadavg")
+	fmt.Printf("load average: %s\n", strings.Join(strings.Fields(string(load))[:min(3, len(strings.Fields(string(load))))], " "))
 	if b.curl != "" {
 		v, _ := output(ctx, b.curl, "--version")
 		fmt.Printf("%s\n", strings.SplitN(v, "\n", 2)[0])
 	}
-	fmt.Printf("data in %s; batchctl throughput rows run with %s; %s\n", b.dir, oneCore, b.mt.rssSource())
-	b.t.note("MB/s is per second of wall time, MB/s/core per second of CPU time; throughput budgets and ratios to jq are on CPU time, which waiting for a busy machine does not inflate")
+	fmt.Printf("data in %s; batchctl throughput rows run with %s, results rows with GOMAXPROCS=%s; best of %d runs; %s\n",
+		b.dir, oneCore, b.o.gomaxprocs.String(), b.o.runs, b.mt.rssSource())
+	b.t.note("MB/s is per second of wall time, MB/s/core per second of CPU time (user+system); throughput budgets and ratios to jq, gojq and the floors are on CPU time, which waiting for a busy machine does not inflate, except the results rows' wall-time budget (GOMAXPROCS=2), which needs an idle machine")
 	return nil
 }
 
@@ -207,24 +251,66 @@ func (b *bench) data(d dataset, size int64) (string, generated, error) {
 // work directory.
 func (b *bench) batchctl(home string, env []string, args ...string) process {
 	env = append([]string{"BATCHCTL_HOME=" + filepath.Join(b.dir, home), "NO_COLOR=1"}, env...)
+	if pprof := b.profiles(env, args); pprof != "" {
+		env = append(env, "BATCHCTL_PPROF="+pprof)
+	}
 	return process{argv: append([]string{b.bin}, args...), env: env}
 }
 
-// normalize measures `batchctl results --from-file` on a file.
-func (b *bench) normalize(ctx context.Context, path, provider string) (measurement, error) {
-	if m, ok := b.normalized[path]; ok {
+// profiles is the BATCHCTL_PPROF value of a batchctl row when -cpuprofile
+// or -memprofile asks for profiles, "" otherwise: one file per row, named
+// after its arguments (the last run of the row wins).
+func (b *bench) profiles(env, args []string) string {
+	if b.o.cpuprofile == "" && b.o.memprofile == "" {
+		return ""
+	}
+	var name []string
+	for _, a := range args {
+		if strings.HasPrefix(a, "-") {
+			continue
+		}
+		name = append(name, strings.TrimSuffix(filepath.Base(a), ".jsonl"))
+	}
+	for _, e := range env {
+		if v, ok := strings.CutPrefix(e, "GOMAXPROCS="); ok {
+			name = append(name, "p"+v)
+		}
+	}
+	base := strings.Map(func(r rune) rune {
+		if r == '/' || r == ' ' || r == ':' || r == ',' {
+			return '_'
+		}
+		return r
+	}, strings.Join(name, "-"))
+	var out []string
+	if b.o.cpuprofile != "" {
+		out = append(out, "cpu:"+filepath.Join(b.o.cpuprofile, base+".cpu.prof"))
+	}
+	if b.o.memprofile != "" {
+		out = append(out, "mem:"+filepath.Join(b.o.memprofile, base+".mem.prof"))
+	}
+	return strings.Join(out, ",")
+}
+
+// normalize measures `batchctl results --from-file` on a file with
+// GOMAXPROCS procs.
+func (b *bench) normalize(ctx context.Context, path, provider string, procs int) (measurement, error) {
+	key := fmt.Sprintf("%s GOMAXPROCS=%d", path, procs)
+	if m, ok := b.normalized[key]; ok {
 		return m, nil
 	}
-	p := b.batchctl("home", []string{oneCore}, "results", "--from-file", path, "--provider", provider)
+	p := b.batchctl("home", []string{fmt.Sprintf("GOMAXPROCS=%d", procs)}, "results", "--from-file", path, "--provider", provider)
 	p.okExits = []int{3} // some requests did not succeed
 	m, err := b.mt.best(ctx, p, b.o.runs)
 	if err == nil {
-		b.normalized[path] = m
+		b.normalized[key] = m
 	}
 	return m, err
 }
 
-// results compares results normalization with jq on each provider's format.
+// results compares results normalization, at each -gomaxprocs, with
+// gojq and jq and with the floors of reading the file, on each provider's
+// format.
 func (b *bench) results(ctx context.Context) error {
 	for _, c := range []struct {
 		what string
@@ -241,26 +327,91 @@ func (b *bench) results(ctx context.Context) error {
 			return err
 		}
 		progress("measuring %s", c.what)
-		m, err := b.normalize(ctx, path, c.d.provider)
+		anchors, err := b.anchors(ctx, c.what, c.d, path, g.size)
 		if err != nil {
 			return err
 		}
-		r := row{what: c.what, command: "batchctl results --from-file", bytes: g.size, m: m}
-		r.atLeastMBps(budgetMBps)
-		r.underRSS(budgetRSSMiB)
-		if b.jq == "" {
+		for _, procs := range b.o.gomaxprocs {
+			m, err := b.normalize(ctx, path, c.d.provider, procs)
+			if err != nil {
+				return err
+			}
+			r := row{what: c.what, command: fmt.Sprintf("batchctl results --from-file (GOMAXPROCS=%d)", procs), bytes: g.size, m: m}
+			if procs == 1 {
+				r.atLeastMBps(budgetResultsCore)
+			} else {
+				r.check(fmt.Sprintf("≥%d MB/s wall", budgetResultsWall), r.throughput(m.wall) >= budgetResultsWall)
+			}
+			r.underRSS(budgetRSSMiB)
+			var versus []string
+			for _, a := range anchors {
+				if a.m.cpu <= 0 || m.cpu <= 0 {
+					continue
+				}
+				ratio := a.m.cpu.Seconds() / m.cpu.Seconds()
+				if a.floor {
+					versus = append(versus, fmt.Sprintf("%.0f%% of %s", 100*ratio, a.name))
+					continue
+				}
+				versus = append(versus, fmt.Sprintf("%.1f× %s", ratio, a.name))
+				switch a.name {
+				case "gojq":
+					r.check(fmt.Sprintf("≥%d× gojq", budgetVsGojq), ratio >= budgetVsGojq)
+				case "jq":
+					r.check(fmt.Sprintf("≥%d× jq", budgetVsJQ), ratio >= budgetVsJQ)
+				}
+			}
+			r.versus = strings.Join(versus, ", ")
 			b.t.add(r)
-			continue
 		}
-		jm, err := b.mt.best(ctx, process{argv: []string{b.jq, "-c", c.d.jq, path}}, b.o.runs)
-		if err != nil {
-			return err
+		for _, a := range anchors {
+			b.t.add(a.row)
 		}
-		r.check(fmt.Sprintf("≥%d× jq", budgetVsJQ), r.speedup(jm, "jq") >= budgetVsJQ)
-		b.t.add(r)
-		b.t.add(row{what: c.what, command: "jq -c '{custom_id, status, text, usage}'", bytes: g.size, m: jm})
 	}
 	return nil
+}
+
+// An anchor is a command batchctl's results rows are compared with on
+// CPU time: a jq-like tool doing the same work, or a floor (reading the
+// file and no more).
+type anchor struct {
+	name  string
+	floor bool
+	row
+}
+
+// anchors measures, on the file at path, gojq and jq extracting what
+// batchctl normalizes, and the floors: cat, and a minimal Go line scan.
+// A tool that is missing gets a row that says so.
+func (b *bench) anchors(ctx context.Context, what string, d dataset, path string, size int64) ([]anchor, error) {
+	var out []anchor
+	measure := func(name string, floor bool, command string, p process) error {
+		m, err := b.mt.best(ctx, p, b.o.runs)
+		if err != nil {
+			return err
+		}
+		out = append(out, anchor{name: name, floor: floor, row: row{what: what, command: command, bytes: size, m: m}})
+		return nil
+	}
+	for _, tool := range []struct{ name, path string }{{"gojq", b.gojq}, {"jq", b.jq}} {
+		command := tool.name + " -c '{custom_id, status, text, usage}'"
+		if tool.path == "" {
+			if !b.o.skipJQ {
+				b.t.add(row{what: what, command: command, versus: "skipped: " + tool.name + " not installed"})
+			}
+			continue
+		}
+		if err := measure(tool.name, false, command, process{argv: []string{tool.path, "-c", d.jq, path}}); err != nil {
+			return nil, err
+		}
+	}
+	if err := measure("cat", true, "cat (floor)", process{argv: []string{"cat", path}}); err != nil {
+		return nil, err
+	}
+	if err := measure("Go line scan", true, "Go line scan (floor)", process{argv: []string{b.self, floorScanFlag, path}, env: []string{oneCore}}); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // checked measures results normalization with the answers checked
@@ -277,7 +428,7 @@ func (b *bench) checked(ctx context.Context) error {
 	}
 	const what = "results: OpenAI chat, JSON answers"
 	progress("measuring %s", what)
-	plain, err := b.normalize(ctx, path, openaiStructured.provider)
+	plain, err := b.normalize(ctx, path, openaiStructured.provider, 1)
 	if err != nil {
 		return err
 	}
@@ -554,7 +705,7 @@ func (b *bench) flatness(ctx context.Context) error {
 			return err
 		}
 		progress("measuring memory on %s", formatSize(g.size))
-		m, err := b.normalize(ctx, path, "openai")
+		m, err := b.normalize(ctx, path, "openai", b.o.gomaxprocs[len(b.o.gomaxprocs)-1])
 		if err != nil {
 			return err
 		}

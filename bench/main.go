@@ -12,8 +12,11 @@
 // is held to:
 //
 //   - `batchctl results --from-file` normalizing OpenAI chat and embedding
-//     outputs and Anthropic and Gemini results, against `jq -c` extracting
-//     custom_id, status, text (or embedding) and usage from the same file;
+//     outputs and Anthropic and Gemini results, at each -gomaxprocs,
+//     against `gojq -c` and `jq -c` extracting custom_id, status, text (or
+//     embedding) and usage from the same file, and against the floors of
+//     reading it: `cat` and a minimal Go line scan (this program's own
+//     -floor-scan);
 //   - `batchctl results --from-file --schema` on an OpenAI chat output of
 //     small JSON answers (extraction), against the same command without
 //     --schema: checking may add at most half (issue 17);
@@ -32,10 +35,19 @@
 //     and of a tenth, the CPU time of client and emulator together.
 //
 // Throughput rows run batchctl with GOMAXPROCS=1, the budgets being per
-// core, except estimate's.
-// jq and curl are installed with apt-get when missing and possible; rows
-// whose tool is missing are skipped, saying so. Sizes take the units of
-// the config file (200MB, 1GiB).
+// core, except estimate's and the results rows, which run at each
+// -gomaxprocs (1 and 2 by default). Each is the best of -runs runs (the
+// least wall time and the least CPU time, each over every run).
+// jq, gojq and curl are installed with apt-get when missing and possible;
+// rows whose tool is missing are skipped, saying so. Sizes take the units
+// of the config file (200MB, 1GiB).
+//
+// A profile of any batchctl row is one command: -cpuprofile DIR (or
+// -memprofile DIR) runs batchctl with BATCHCTL_PPROF set, writing one
+// profile per row into DIR, e.g.
+//
+//	go run ./bench -quick -only results -cpuprofile /tmp/prof
+//	go tool pprof -top /tmp/prof/results-104857600-openai-chat-output-openai-p1.cpu.prof
 package main
 
 import (
@@ -44,6 +56,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 
 	"github.com/batchctl/batchctl/internal/config"
@@ -68,11 +81,23 @@ type options struct {
 	skipUpload bool
 	skipJQ     bool
 	requests   requestCounts // of the create and round trip rows
+	gomaxprocs ints
+	cpuprofile string
+	memprofile string
+	only       string
 }
 
 func main() {
+	if len(os.Args) == 3 && os.Args[1] == floorScanFlag {
+		if err := floorScan(os.Args[2]); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	o := options{
-		results: size(config.GiB), structured: size(config.GiB), embeddings: 256 * size(config.MB), anthropic: 256 * size(config.MB),
+		gomaxprocs: ints{1, 2},
+		results:    size(config.GiB), structured: size(config.GiB), embeddings: 256 * size(config.MB), anthropic: 256 * size(config.MB),
 		gemini: 256 * size(config.MB), input: 200 * size(config.MB),
 		flatness: sizes{100 * config.MB, 500 * config.MB, config.GiB},
 		requests: requestCounts{10_000, 100_000, 1_000_000},
@@ -89,7 +114,11 @@ func main() {
 	flag.Var(&o.input, "input", "size of the OpenAI chat input file")
 	flag.Var(&o.flatness, "flatness", "comma-separated sizes of OpenAI chat output files for the memory rows")
 	flag.IntVar(&o.jobs, "jobs", 10_000, "jobs in the registry for list and status")
-	flag.IntVar(&o.runs, "runs", 1, "runs of each throughput measurement (the fastest is kept)")
+	flag.IntVar(&o.runs, "runs", 3, "runs of each throughput measurement (the fastest is kept; 1 with -quick)")
+	flag.Var(&o.gomaxprocs, "gomaxprocs", "comma-separated GOMAXPROCS values of the results rows")
+	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of each batchctl row into `dir`")
+	flag.StringVar(&o.memprofile, "memprofile", "", "write an allocation profile of each batchctl row into `dir`")
+	flag.StringVar(&o.only, "only", "", "run only the steps named, comma-separated: "+strings.Join(stepNames, ", "))
 	flag.IntVar(&o.quickRuns, "quick-runs", 20, "runs of each short command: list, status, --version (the fastest is kept)")
 	flag.BoolVar(&o.skipUpload, "skip-upload", false, "skip the upload rows")
 	flag.Var(&o.requests, "requests", "comma-separated request counts of the create rows (the last one also makes the round trip rows)")
@@ -136,6 +165,9 @@ func (o *options) applyQuick() {
 	if !set["quick-runs"] {
 		o.quickRuns = 5
 	}
+	if !set["runs"] {
+		o.runs = 1
+	}
 }
 
 // size is a byte size flag.
@@ -168,6 +200,29 @@ func (s *sizes) Set(v string) error {
 			return err
 		}
 		*s = append(*s, n)
+	}
+	return nil
+}
+
+// ints is a comma-separated list of numbers.
+type ints []int
+
+func (n *ints) String() string {
+	var out []string
+	for _, v := range *n {
+		out = append(out, strconv.Itoa(v))
+	}
+	return strings.Join(out, ",")
+}
+
+func (n *ints) Set(v string) error {
+	*n = nil
+	for _, f := range strings.Split(v, ",") {
+		i, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || i < 1 {
+			return fmt.Errorf("%q is not a positive number", f)
+		}
+		*n = append(*n, i)
 	}
 	return nil
 }

@@ -91,9 +91,11 @@ func (mt meter) run(ctx context.Context, p process) (measurement, error) {
 	return m, nil
 }
 
-// best runs p n times and keeps the fastest run's times. Its peak RSS
-// comes from one more run when GNU time measures it, so that the times are
-// not GNU time's.
+// best runs p n times and keeps the least wall time and the least CPU
+// time, each over every run: on a busy machine the run that waited least
+// is not always the one that worked least. Its peak RSS comes from one
+// more run when GNU time measures it, so that the times are not GNU
+// time's.
 func (mt meter) best(ctx context.Context, p process, n int) (measurement, error) {
 	if n == 1 {
 		return mt.run(ctx, p)
@@ -105,8 +107,12 @@ func (mt meter) best(ctx context.Context, p process, n int) (measurement, error)
 			return measurement{}, err
 		}
 		if i == 0 || m.wall < min.wall {
-			min = m
+			min.wall = m.wall
 		}
+		if i == 0 || m.cpu < min.cpu {
+			min.cpu = m.cpu
+		}
+		min.maxRSS = max(min.maxRSS, m.maxRSS)
 	}
 	if mt.gnuTime != "" {
 		m, err := mt.run(ctx, p)

@@ -1,7 +1,6 @@
 package shared
 
 import (
-	"bytes"
 	"errors"
 	"io"
 	"sync"
@@ -65,12 +64,11 @@ func (w *lineWriter) writeResult(r *providers.Result) error {
 	if w.flushed != nil {
 		return w.flushed
 	}
-	n := len(w.buf)
-	line := r.AppendJSON(w.buf)
-	if bytes.IndexByte(line[n:], '\n') >= 0 {
-		return errNewlineInLine // a raw field that is not one line of JSON
+	buf, err := appendLine(w.buf, r)
+	if err != nil {
+		return err
 	}
-	w.buf = append(line, '\n')
+	w.buf = buf
 	switch {
 	case w.policy == flushEachLine || len(w.buf) >= lineBufferSize:
 		return w.flush()

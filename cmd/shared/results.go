@@ -1,6 +1,7 @@
 package shared
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 
 	"github.com/batchctl/batchctl/internal/cmdutil"
 	"github.com/batchctl/batchctl/internal/iostreams"
@@ -143,9 +145,15 @@ func WriteFileResults(ctx context.Context, ios *iostreams.IOStreams, p providers
 	if o.Schema != nil {
 		recheck = schemacheck.Recheck(o.Schema, nil)
 	}
-	tally, err := writeNormalized(ios, o, recheck, func(write func(*providers.Result) error) (jobs.Tally, error) {
-		return jobs.FileResults(ctx, p, in, name, write)
-	})
+	var tally jobs.Tally
+	var err error
+	if o.Readable {
+		tally, err = writeNormalized(ios, o, recheck, func(write func(*providers.Result) error) (jobs.Tally, error) {
+			return jobs.FileResults(ctx, p, in, name, write)
+		})
+	} else {
+		tally, err = encodeNormalized(ctx, ios, o, recheck, p, in, name)
+	}
 	if err != nil {
 		return err
 	}
@@ -154,6 +162,83 @@ func WriteFileResults(ctx context.Context, ios *iostreams.IOStreams, p providers
 		return &cmdutil.PartialError{Subject: subject, Failed: bad, Total: tally.Total(), Message: summary(subject, tally), TerminalOnly: true}
 	}
 	return nil
+}
+
+// encodeNormalized writes the results of file in as JSON lines, those
+// with the outcomes o keeps, normalizing its lines on every core (see
+// jobs.EncodeFileResults): the same bytes as writeNormalized writes.
+func encodeNormalized(ctx context.Context, ios *iostreams.IOStreams, o ResultsOptions, recheck *schemacheck.Set, p providers.Provider, in io.Reader, name string) (jobs.Tally, error) {
+	out, err := openOutput(ios, o.Output)
+	if err != nil {
+		return nil, err
+	}
+	sel := newSelector(o, recheck)
+	tally, err := jobs.EncodeFileResults(ctx, p, in, name, 0, func(dst []byte, r *providers.Result) ([]byte, error) {
+		if !sel.keep(r) {
+			return dst, nil
+		}
+		return appendLine(dst, r)
+	}, out.w)
+	if err == nil {
+		sel.note(ios)
+	}
+	return tally, out.close(err)
+}
+
+// appendLine appends r as one JSON line.
+func appendLine(dst []byte, r *providers.Result) ([]byte, error) {
+	n := len(dst)
+	dst = r.AppendJSON(dst)
+	if bytes.IndexByte(dst[n:], '\n') >= 0 {
+		return dst[:n], errNewlineInLine // a raw field that is not one line of JSON
+	}
+	return append(dst, '\n'), nil
+}
+
+// A selector checks each result anew when asked (results --schema) and
+// says whether it is one to write. It may be used from several goroutines.
+type selector struct {
+	recheck *schemacheck.Set
+	keepers map[providers.ResultStatus]bool // empty keeps all
+	invalid bool                            // only answers that do not validate
+	// bad counts the answers that do not validate.
+	bad atomic.Int64
+}
+
+func newSelector(o ResultsOptions, recheck *schemacheck.Set) *selector {
+	sel := &selector{recheck: recheck, keepers: map[providers.ResultStatus]bool{}, invalid: o.Invalid}
+	for _, s := range o.Statuses {
+		sel.keepers[s] = true
+	}
+	return sel
+}
+
+// keep rechecks r when asked and reports whether to write it.
+func (sel *selector) keep(r *providers.Result) bool {
+	if sel.recheck != nil {
+		r.DecodeText()
+		r.Parsed, r.Valid, r.OutputError = nil, nil, nil
+		sel.recheck.CheckResult(r)
+	}
+	bad := r.Valid != nil && !*r.Valid
+	if bad {
+		sel.bad.Add(1)
+	}
+	return (len(sel.keepers) == 0 || sel.keepers[r.Status]) && (!sel.invalid || bad)
+}
+
+// note counts the answers that do not validate, on stderr.
+func (sel *selector) note(ios *iostreams.IOStreams) {
+	invalid := int(sel.bad.Load())
+	if invalid == 0 {
+		return
+	}
+	verb := "are"
+	if invalid == 1 {
+		verb = "is"
+	}
+	fmt.Fprintf(ios.ErrOut, "note: %s %s not valid (valid: false; results --invalid lists them; retry --invalid submits them again)\n",
+		cmdutil.Plural(invalid, "answer"), verb)
 }
 
 // writeNormalized writes the results each produces as JSON lines, those
@@ -165,25 +250,13 @@ func writeNormalized(ios *iostreams.IOStreams, o ResultsOptions, recheck *schema
 	if err != nil {
 		return nil, err
 	}
-	keep := map[providers.ResultStatus]bool{}
-	for _, s := range o.Statuses {
-		keep[s] = true
-	}
+	sel := newSelector(o, recheck)
 	var lw resultWriter = newLineWriter(out.w, out.flush)
 	if o.Readable {
 		lw = newReadableWriter(ios, out.w)
 	}
-	invalid := 0
 	tally, err := each(func(r *providers.Result) error {
-		if recheck != nil {
-			r.Parsed, r.Valid, r.OutputError = nil, nil, nil
-			recheck.CheckResult(r)
-		}
-		bad := r.Valid != nil && !*r.Valid
-		if bad {
-			invalid++
-		}
-		if len(keep) > 0 && !keep[r.Status] || o.Invalid && !bad {
+		if !sel.keep(r) {
 			return nil
 		}
 		return lw.writeResult(r)
@@ -191,13 +264,8 @@ func writeNormalized(ios *iostreams.IOStreams, o ResultsOptions, recheck *schema
 	if cerr := lw.close(); err == nil {
 		err = cerr
 	}
-	if err == nil && invalid > 0 {
-		verb := "are"
-		if invalid == 1 {
-			verb = "is"
-		}
-		fmt.Fprintf(ios.ErrOut, "note: %s %s not valid (valid: false; results --invalid lists them; retry --invalid submits them again)\n",
-			cmdutil.Plural(invalid, "answer"), verb)
+	if err == nil {
+		sel.note(ios)
 	}
 	return tally, out.close(err)
 }

@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"strconv"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // maxDepth bounds the nesting of arrays and objects so that a hostile
@@ -201,7 +202,8 @@ func (s *Scanner) Str() (string, error) {
 	if s.plain(str) {
 		return string(str.contents), nil
 	}
-	return string(appendUnquoted(make([]byte, 0, len(str.contents)), str.contents)), nil
+	b := appendUnquoted(make([]byte, 0, len(str.contents)), str.contents)
+	return unsafe.String(unsafe.SliceData(b), len(b)), nil // b is not used again
 }
 
 // AppendStr reads a string (null reads as "") and appends it, decoded, to
@@ -218,6 +220,14 @@ func (s *Scanner) AppendStr(dst []byte) ([]byte, error) {
 		return append(dst, str.contents...), nil
 	}
 	return appendUnquoted(dst, str.contents), nil
+}
+
+// RawStr reads a string and returns its contents as they are, escape
+// sequences and all, aliasing the document (AppendDecoded decodes them).
+// Unlike Str it does not take null.
+func (s *Scanner) RawStr() ([]byte, error) {
+	str, err := s.stringContents()
+	return str.contents, err
 }
 
 // OptionalStr reads a string, decoded, or null as nil.

@@ -207,34 +207,53 @@ func appendValidUTF8(dst, b []byte) []byte {
 }
 
 // appendEscape appends what the valid escape sequence raw starts with
-// stands for, returning how many bytes of raw it used: a \u escape of a
-// high surrogate takes the low surrogate escape that follows it.
+// stands for, returning how many bytes of raw it used.
 func appendEscape(dst, raw []byte) ([]byte, int) {
+	r, n := DecodeEscape(raw)
+	if r < utf8.RuneSelf {
+		return append(dst, byte(r)), n
+	}
+	return utf8.AppendRune(dst, r), n
+}
+
+// DecodeEscape returns the character that the escape sequence raw starts
+// with stands for, as encoding/json decodes it, and its length: a \u
+// escape of a high surrogate takes the low surrogate escape that follows
+// it, and a lone surrogate stands for U+FFFD. raw must start with an
+// escape sequence that a Scanner accepted (within a string it read).
+func DecodeEscape(raw []byte) (rune, int) {
 	switch raw[1] {
 	case 'b':
-		return append(dst, '\b'), 2
+		return '\b', 2
 	case 'f':
-		return append(dst, '\f'), 2
+		return '\f', 2
 	case 'n':
-		return append(dst, '\n'), 2
+		return '\n', 2
 	case 'r':
-		return append(dst, '\r'), 2
+		return '\r', 2
 	case 't':
-		return append(dst, '\t'), 2
+		return '\t', 2
 	case 'u':
 		r := hex4(raw[2:])
 		if !utf16.IsSurrogate(r) {
-			return utf8.AppendRune(dst, r), 6
+			return r, 6
 		}
 		// The string was validated, so a \u here is a complete escape.
 		if len(raw) >= 12 && raw[6] == '\\' && raw[7] == 'u' {
 			if pair := utf16.DecodeRune(r, hex4(raw[8:])); pair != utf8.RuneError {
-				return utf8.AppendRune(dst, pair), 12
+				return pair, 12
 			}
 		}
-		return utf8.AppendRune(dst, utf8.RuneError), 6
+		return utf8.RuneError, 6
 	}
-	return append(dst, raw[1]), 2 // '"', '\\' or '/'
+	return rune(raw[1]), 2 // '"', '\\' or '/'
+}
+
+// AppendDecoded appends the decoded contents of a string a Scanner read
+// (see RawStr) to dst, as encoding/json decodes them: invalid UTF-8 and
+// lone surrogates become U+FFFD.
+func AppendDecoded(dst, contents []byte) []byte {
+	return appendUnquoted(dst, contents)
 }
 
 // hex4 decodes the four hexadecimal digits b starts with, which the

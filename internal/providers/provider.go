@@ -35,6 +35,16 @@ type Provider interface {
 	Normalize(line []byte) (Result, error)
 }
 
+// An AliasingNormalizer has a Normalize whose result may alias the line:
+// its raw JSON members (Response, Embedding, ToolCalls and the like) are
+// then slices of line, valid only as long as line is not changed. It
+// spares a copy of every response for callers that keep the line until
+// they are done with the result (the results pipeline). It is otherwise
+// Normalize: the same result, the same errors.
+type AliasingNormalizer interface {
+	NormalizeAliasing(line []byte) (Result, error)
+}
+
 // ErrStop ends a List early without error.
 var ErrStop = stopError{}
 
@@ -243,13 +253,19 @@ type Moderation struct {
 // requests; ToolCalls, Parsed, Valid and OutputError are part of the
 // contract before anything fills them: they are written as null until then.
 type Result struct {
-	CustomID     string          `json:"custom_id"`
-	Status       ResultStatus    `json:"status"`
-	Job          string          `json:"job"`
-	Provider     string          `json:"provider"`
-	BatchID      string          `json:"batch_id"`
-	Model        string          `json:"model"`
-	Text         *string         `json:"text"`
+	CustomID string       `json:"custom_id"`
+	Status   ResultStatus `json:"status"`
+	Job      string       `json:"job"`
+	Provider string       `json:"provider"`
+	BatchID  string       `json:"batch_id"`
+	Model    string       `json:"model"`
+	Text     *string      `json:"text"`
+	// TextRaw, when Text is nil, is the text as the provider's line spells
+	// it: the contents of a JSON string that a jsonscan.Scanner read,
+	// escape sequences and all. An AliasingNormalizer sets it instead of
+	// Text, so that AppendJSON writes the text without decoding it first;
+	// DecodeText sets Text from it for whoever reads the text.
+	TextRaw      []byte          `json:"-"`
 	Embedding    json.RawMessage `json:"embedding"`
 	Embeddings   json.RawMessage `json:"embeddings"`
 	Moderation   *Moderation     `json:"moderation"`

@@ -1,8 +1,11 @@
 package providers
 
 import (
+	"encoding/binary"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/batchctl/batchctl/internal/jsonscan"
 )
 
 // AppendJSON appends r to dst as one JSON object, without a newline, and
@@ -20,7 +23,12 @@ func (r *Result) AppendJSON(dst []byte) []byte {
 	dst = appendJSONString(append(dst, `,"provider":`...), r.Provider)
 	dst = appendJSONString(append(dst, `,"batch_id":`...), r.BatchID)
 	dst = appendJSONString(append(dst, `,"model":`...), r.Model)
-	dst = appendJSONStringPtr(append(dst, `,"text":`...), r.Text)
+	dst = append(dst, `,"text":`...)
+	if r.Text == nil && r.TextRaw != nil {
+		dst = appendRawJSONString(dst, r.TextRaw)
+	} else {
+		dst = appendJSONStringPtr(dst, r.Text)
+	}
 	dst = appendRaw(append(dst, `,"embedding":`...), r.Embedding)
 	dst = appendRaw(append(dst, `,"embeddings":`...), r.Embeddings)
 	dst = append(dst, `,"moderation":`...)
@@ -87,6 +95,15 @@ func (r *Result) AppendJSON(dst []byte) []byte {
 	}
 	dst = appendRaw(append(dst, `,"response":`...), r.Response)
 	return append(dst, '}')
+}
+
+// DecodeText sets Text from TextRaw when only TextRaw is set.
+func (r *Result) DecodeText() {
+	if r.Text == nil && r.TextRaw != nil {
+		text := string(jsonscan.AppendDecoded(make([]byte, 0, len(r.TextRaw)), r.TextRaw))
+		r.Text = &text
+	}
+	r.TextRaw = nil
 }
 
 // appendIntPtr appends *n, null when n is nil.
@@ -171,6 +188,77 @@ func appendJSONString(dst []byte, s string) []byte {
 		}
 	}
 	return append(append(dst, s[start:]...), '"')
+}
+
+// appendRawJSONString appends the string whose contents a Scanner read as
+// raw (see jsonscan.RawStr) as appendJSONString appends its decoded value,
+// in one pass and without decoding it first: a run of plain ASCII or
+// valid UTF-8 is copied as it is, and so is an escape sequence that
+// appendJSONString writes the same; any other escape is decoded and
+// written anew, as are invalid UTF-8 (U+FFFD) and U+2028 and U+2029.
+func appendRawJSONString(dst, raw []byte) []byte {
+	dst = append(dst, '"')
+	start := 0 // raw[start:i] is still to be copied
+	for i := 0; i < len(raw); {
+		if i+8 <= len(raw) && plainWord(raw[i:i+8]) {
+			i += 8
+			continue
+		}
+		c := raw[i]
+		switch {
+		case c == '\\':
+			dst = append(dst, raw[start:i]...)
+			switch raw[i+1] {
+			case '"', '\\', 'b', 'f', 'n', 'r', 't':
+				dst = append(dst, raw[i:i+2]...)
+				i += 2
+			default: // \/ and \u
+				r, n := jsonscan.DecodeEscape(raw[i:])
+				dst = appendJSONRune(dst, r)
+				i += n
+			}
+			start = i
+		case c < utf8.RuneSelf:
+			i++
+		default:
+			r, size := utf8.DecodeRune(raw[i:])
+			if r == utf8.RuneError && size == 1 || r == '\u2028' || r == '\u2029' {
+				dst = appendJSONRune(append(dst, raw[start:i]...), r)
+				start = i + size
+			}
+			i += size
+		}
+	}
+	return append(append(dst, raw[start:]...), '"')
+}
+
+// appendJSONRune appends r inside a JSON string as appendJSONString
+// writes it.
+func appendJSONRune(dst []byte, r rune) []byte {
+	switch {
+	case r < utf8.RuneSelf:
+		switch esc := asciiEscape[r]; esc {
+		case 0:
+			return append(dst, byte(r))
+		case 'u':
+			return append(dst, '\\', 'u', '0', '0', hexDigits[r>>4], hexDigits[r&0xF])
+		default:
+			return append(dst, '\\', esc)
+		}
+	case r == '\u2028' || r == '\u2029':
+		return append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
+	}
+	return utf8.AppendRune(dst, r)
+}
+
+// plainWord reports whether the 8 bytes of b, inside a string a Scanner
+// read, are ASCII to copy as they are: none is a backslash or above 0x7F
+// (control characters and quotes cannot be there unescaped).
+func plainWord(b []byte) bool {
+	const ones, tops = 0x0101010101010101, 0x8080808080808080
+	x := binary.LittleEndian.Uint64(b)
+	backslash := x ^ ('\\' * ones)
+	return ((backslash-ones)&^x|x)&tops == 0
 }
 
 // plainASCII8 reports whether the 8 bytes of s are all ASCII that a JSON

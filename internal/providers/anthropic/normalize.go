@@ -40,7 +40,23 @@ const (
 // errored with the result as Response. The line is read in one pass (see
 // jsonscan) and may be reused once Normalize returns.
 func (c *Client) Normalize(line []byte) (providers.Result, error) {
+	return normalize(line, bytes.Clone)
+}
+
+// NormalizeAliasing is Normalize with a result that aliases line (see
+// providers.AliasingNormalizer).
+func (c *Client) NormalizeAliasing(line []byte) (providers.Result, error) {
+	return normalize(line, nil)
+}
+
+// normalize reads line into a result whose raw members are own's copies
+// of the line's bytes; nil own aliases them, the text included (TextRaw).
+func normalize(line []byte, own func([]byte) []byte) (providers.Result, error) {
 	var l resultLine
+	l.result.message.alias = own == nil
+	if own == nil {
+		own = func(b []byte) []byte { return b }
+	}
 	if err := providers.ScanResultLine(line, l.member); err != nil {
 		return providers.Result{}, err
 	}
@@ -60,19 +76,16 @@ func (c *Client) Normalize(line []byte) (providers.Result, error) {
 			return providers.Result{}, fmt.Errorf("succeeded result for %q has no message", l.customID)
 		}
 		r.Status, r.Model, r.FinishReason, r.Usage = providers.ResultSucceeded, m.model, m.stopReason, m.usage.result()
-		if m.hasText {
-			text := string(m.text)
-			r.Text = &text
-		}
+		m.pending.Set(&r, m.text, m.hasText)
 		r.ToolCalls = m.calls.Raw()
 		if m.unwrapped && r.ToolCalls == nil && m.stopReason != nil && *m.stopReason == "tool_use" {
 			endTurn := "end_turn" // the forced tool was the answer
 			r.FinishReason = &endTurn
 		}
-		r.Response = bytes.Clone(m.raw)
+		r.Response = own(m.raw)
 	case resultErrored:
 		r.Status, r.Error = providers.ResultErrored, l.result.err.result()
-		r.Response = bytes.Clone(l.result.err.raw)
+		r.Response = own(l.result.err.raw)
 	case resultCanceled:
 		r.Status, r.Error = providers.ResultCanceled, &providers.ResultError{Type: resultCanceled, Message: canceledMessage}
 	case resultExpired:
@@ -80,7 +93,7 @@ func (c *Client) Normalize(line []byte) (providers.Result, error) {
 	default:
 		r.Status = providers.ResultErrored
 		r.Error = &providers.ResultError{Type: l.result.typ, Message: fmt.Sprintf("unknown result type %q", l.result.typ)}
-		r.Response = bytes.Clone(l.result.raw)
+		r.Response = own(l.result.raw)
 	}
 	return r, nil
 }
@@ -110,6 +123,8 @@ type messageBody struct {
 	usage      tokenUsage
 	calls      providers.ToolCalls
 	unwrapped  bool // the text is the input of a forced providers.OutputTool call
+	alias      bool // a sole text block is kept undecoded in pending
+	pending    providers.PendingText
 }
 
 // errorBody is what Normalize reads of an errored result's error: an
@@ -208,7 +223,7 @@ func (m *messageBody) read(s *jsonscan.Scanner) error {
 // again for other types.
 func (m *messageBody) readBlock(s *jsonscan.Scanner) error {
 	var typ, name string
-	var id, input []byte
+	var id, input, raw []byte
 	mark := len(m.text)
 	err := s.Object(func(key []byte) error {
 		var err error
@@ -216,6 +231,11 @@ func (m *messageBody) readBlock(s *jsonscan.Scanner) error {
 		case "type":
 			typ, err = s.Str()
 		case "text":
+			if m.alias && s.Peek() == '"' {
+				raw, err = s.RawStr()
+				break
+			}
+			raw = nil
 			m.text, err = s.AppendStr(m.text[:mark])
 		case "id":
 			id, err = s.Raw()
@@ -229,6 +249,9 @@ func (m *messageBody) readBlock(s *jsonscan.Scanner) error {
 		return jsonscan.WrapKey(key, err)
 	})
 	if typ == "text" {
+		if raw != nil {
+			m.text = m.pending.Add(m.text, raw)
+		}
 		m.hasText = true
 		return err
 	}
@@ -236,7 +259,7 @@ func (m *messageBody) readBlock(s *jsonscan.Scanner) error {
 	switch {
 	case err != nil:
 	case typ == "tool_use" && name == providers.OutputTool:
-		m.text = providers.AppendArguments(m.text, input, false)
+		m.text = providers.AppendArguments(m.pending.Flush(m.text), input, false)
 		m.hasText, m.unwrapped = true, true
 	case typ == "tool_use":
 		m.calls.Add(id, name, input, false)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/batchctl/batchctl/internal/providers"
+	"github.com/batchctl/batchctl/internal/providers/providertest"
 )
 
 // Result lines in the shapes of the API reference (B.6): the succeeded
@@ -219,6 +220,7 @@ func FuzzNormalize(f *testing.F) {
 		if _, err := c.Normalize(line); err == nil && !json.Valid(line) {
 			t.Fatalf("Normalize accepted invalid JSON %q", line)
 		}
+		providertest.CheckAliasing(t, c, line)
 	})
 }
 

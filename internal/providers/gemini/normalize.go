@@ -27,7 +27,23 @@ import (
 // result typed by its status. The line is read in one pass (see jsonscan)
 // and may be reused once Normalize returns.
 func (c *Client) Normalize(line []byte) (providers.Result, error) {
+	return normalize(line, bytes.Clone)
+}
+
+// NormalizeAliasing is Normalize with a result that aliases line (see
+// providers.AliasingNormalizer).
+func (c *Client) NormalizeAliasing(line []byte) (providers.Result, error) {
+	return normalize(line, nil)
+}
+
+// normalize reads line into a result whose raw members are own's copies
+// of the line's bytes; nil own aliases them, the text included (TextRaw).
+func normalize(line []byte, own func([]byte) []byte) (providers.Result, error) {
 	var l resultLine
+	l.response.alias = own == nil
+	if own == nil {
+		own = func(b []byte) []byte { return b }
+	}
 	if err := providers.ScanResultLine(line, l.member); err != nil {
 		return providers.Result{}, err
 	}
@@ -43,10 +59,10 @@ func (c *Client) Normalize(line []byte) (providers.Result, error) {
 		return providers.Result{}, fmt.Errorf("result line for %q has neither response nor error", key)
 	default:
 		r.Status = providers.ResultSucceeded
-		l.response.fill(&r)
+		l.response.fill(&r, own)
 	}
 	if l.response.raw != nil {
-		r.Response = bytes.Clone(l.response.raw)
+		r.Response = own(l.response.raw)
 	}
 	return r, nil
 }
@@ -235,6 +251,8 @@ type response struct {
 	embedding    []byte // embedding.values, raw, aliasing the line
 	usage        *providers.Usage
 	calls        providers.ToolCalls // the first candidate's functionCall parts
+	alias        bool                // a sole text part is kept undecoded in pending
+	pending      providers.PendingText
 }
 
 // read reads a response; one that is not an object is kept raw only.
@@ -310,6 +328,7 @@ func (r *response) candidateMember(s *jsonscan.Scanner, key []byte) error {
 func (r *response) readPart(s *jsonscan.Scanner) error {
 	mark := len(r.text)
 	hasText, thought := false, false
+	var raw []byte
 	err := s.Object(func(key []byte) error {
 		var err error
 		switch string(key) {
@@ -318,6 +337,10 @@ func (r *response) readPart(s *jsonscan.Scanner) error {
 				return s.Skip()
 			}
 			hasText = true
+			if r.alias {
+				raw, err = s.RawStr()
+				break
+			}
 			r.text, err = s.AppendStr(r.text[:mark])
 		case "thought":
 			thought = s.Peek() == 't'
@@ -330,6 +353,9 @@ func (r *response) readPart(s *jsonscan.Scanner) error {
 		return jsonscan.WrapKey(key, err)
 	})
 	if hasText && !thought {
+		if raw != nil {
+			r.text = r.pending.Add(r.text, raw)
+		}
 		r.hasText = true
 	} else {
 		r.text = r.text[:mark]
@@ -389,11 +415,8 @@ func (r *response) readUsage(s *jsonscan.Scanner) error {
 // fill sets a succeeded result's text, finish reason, usage and
 // embedding. A prompt that was blocked has no candidate; its block reason
 // is the finish reason.
-func (r *response) fill(res *providers.Result) {
-	if r.hasText {
-		text := string(r.text)
-		res.Text = &text
-	}
+func (r *response) fill(res *providers.Result, own func([]byte) []byte) {
+	r.pending.Set(res, r.text, r.hasText)
 	res.FinishReason = r.finishReason
 	if res.FinishReason == nil {
 		res.FinishReason = r.blockReason
@@ -401,6 +424,6 @@ func (r *response) fill(res *providers.Result) {
 	res.Usage = r.usage
 	res.ToolCalls = r.calls.Raw()
 	if r.embedding != nil {
-		res.Embedding = bytes.Clone(r.embedding)
+		res.Embedding = own(r.embedding)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/batchctl/batchctl/internal/providers"
+	"github.com/batchctl/batchctl/internal/providers/providertest"
 )
 
 // Result lines. The file lines follow the Batch Mode guide's output
@@ -292,6 +293,7 @@ func FuzzNormalize(f *testing.F) {
 	}
 	c := New(Config{})
 	f.Fuzz(func(t *testing.T, line []byte) {
+		providertest.CheckAliasing(t, c, line)
 		r, err := c.Normalize(line)
 		if err != nil {
 			return

@@ -25,7 +25,26 @@ import (
 // response body byte for byte, nil when the line has none. The line is read
 // in one pass (see jsonscan) and may be reused once Normalize returns.
 func (c *Client) Normalize(line []byte) (providers.Result, error) {
+	return normalize(line, bytes.Clone)
+}
+
+// NormalizeAliasing is Normalize with a result that aliases line (see
+// providers.AliasingNormalizer).
+func (c *Client) NormalizeAliasing(line []byte) (providers.Result, error) {
+	return normalize(line, nil)
+}
+
+// alias is a copy function that does not copy.
+func alias(b []byte) []byte { return b }
+
+// normalize reads line into a result whose raw members are own's copies
+// of the line's bytes; nil own aliases them, the text included (TextRaw).
+func normalize(line []byte, own func([]byte) []byte) (providers.Result, error) {
 	var l resultLine
+	l.body.aliasText = own == nil
+	if own == nil {
+		own = alias
+	}
 	if err := providers.ScanResultLine(line, l.member); err != nil {
 		return providers.Result{}, err
 	}
@@ -34,7 +53,7 @@ func (c *Client) Normalize(line []byte) (providers.Result, error) {
 	}
 	r := providers.Result{CustomID: l.customID, Model: l.body.model}
 	if l.body.raw != nil {
-		r.Response = bytes.Clone(l.body.raw)
+		r.Response = own(l.body.raw)
 	}
 	switch {
 	case l.hasError:
@@ -46,7 +65,7 @@ func (c *Client) Normalize(line []byte) (providers.Result, error) {
 	default:
 		r.Status = providers.ResultSucceeded
 		r.Usage = l.body.usage.result()
-		l.body.fillOutput(&r)
+		l.body.fillOutput(&r, own)
 	}
 	return r, nil
 }
@@ -158,6 +177,8 @@ func codeString(s *jsonscan.Scanner) (*string, error) {
 // error object of a failed request.
 type responseBody struct {
 	raw              []byte // the whole body, aliasing the line; nil when absent or null
+	aliasText        bool   // a string content is kept raw in textRaw, not decoded
+	textRaw          []byte // of the first choice, when aliasText
 	model            string
 	hasChoices       bool
 	text             *string // of the first choice
@@ -284,6 +305,12 @@ func (b *responseBody) choiceMember(s *jsonscan.Scanner, key []byte) error {
 			var err error
 			switch string(key) {
 			case "content":
+				if b.aliasText && s.Peek() == '"' {
+					b.textRaw, err = s.RawStr()
+					b.text = nil
+					break
+				}
+				b.textRaw = nil
 				b.text, err = messageText(s)
 			case "tool_calls":
 				err = s.Array(func(int) error { return b.readToolCall(s) })
@@ -531,10 +558,10 @@ func (b *responseBody) httpError(status int64) *providers.ResultError {
 // fillOutput sets r's text and finish reason, its embeddings or its
 // moderation outcome, from
 // whichever shape the body has.
-func (b *responseBody) fillOutput(r *providers.Result) {
+func (b *responseBody) fillOutput(r *providers.Result, own func([]byte) []byte) {
 	switch {
 	case b.hasChoices:
-		r.Text, r.FinishReason = b.text, b.finishReason
+		r.Text, r.TextRaw, r.FinishReason = b.text, b.textRaw, b.finishReason
 		r.ToolCalls = b.calls.Raw()
 	case b.hasOutput || b.status != nil:
 		if b.hasOutputText {
@@ -547,7 +574,7 @@ func (b *responseBody) fillOutput(r *providers.Result) {
 			r.FinishReason = b.incompleteReason
 		}
 	case len(b.embeddings) == 1:
-		r.Embedding = bytes.Clone(b.embeddings[0].vector)
+		r.Embedding = own(b.embeddings[0].vector)
 	case len(b.embeddings) > 1:
 		r.Embeddings = b.joinEmbeddings()
 	case b.moderation != nil:

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/batchctl/batchctl/internal/providers"
+	"github.com/batchctl/batchctl/internal/providers/providertest"
 )
 
 // Result lines. Where the provider documents one, the line is its sample:
@@ -293,11 +294,11 @@ func BenchmarkNormalize(b *testing.B) {
 	}
 	c := New(Config{})
 	for _, bm := range benchmarks {
+		var size int64
+		for _, l := range bm.lines {
+			size += int64(len(l)) + 1
+		}
 		b.Run(bm.name, func(b *testing.B) {
-			var size int64
-			for _, l := range bm.lines {
-				size += int64(len(l)) + 1
-			}
 			b.SetBytes(size)
 			b.ReportAllocs()
 			for b.Loop() {
@@ -308,6 +309,27 @@ func BenchmarkNormalize(b *testing.B) {
 				}
 			}
 		})
+		// What results writes of each line: normalized, then encoded; by
+		// Normalize (copies) and by NormalizeAliasing (the pipeline's).
+		for _, way := range []struct {
+			name      string
+			normalize func([]byte) (providers.Result, error)
+		}{{"encoded", c.Normalize}, {"encoded-aliasing", c.NormalizeAliasing}} {
+			b.Run(bm.name+"/"+way.name, func(b *testing.B) {
+				b.SetBytes(size)
+				b.ReportAllocs()
+				var out []byte
+				for b.Loop() {
+					for _, l := range bm.lines {
+						r, err := way.normalize(l)
+						if err != nil {
+							b.Fatal(err)
+						}
+						out = append(r.AppendJSON(out[:0]), '\n')
+					}
+				}
+			})
+		}
 	}
 }
 
@@ -376,6 +398,7 @@ func FuzzNormalize(f *testing.F) {
 	}
 	c := New(Config{})
 	f.Fuzz(func(t *testing.T, line []byte) {
+		providertest.CheckAliasing(t, c, line)
 		r, err := c.Normalize(line)
 		if err != nil {
 			return

@@ -1,0 +1,44 @@
+package providers
+
+import "github.com/batchctl/batchctl/internal/jsonscan"
+
+// PendingText keeps the text of an answer's first text part undecoded,
+// as its line spells it (see Result.TextRaw), for a normalizer that
+// aliases its line: an answer of one text part, the usual one, is then
+// written without being decoded. A second part, or any other text,
+// decodes it first (Flush) so that the parts keep their order.
+type PendingText struct {
+	raw     []byte
+	pending bool
+}
+
+// Add adds the undecoded text raw of a part to text, the decoded text of
+// the parts before it, and returns text.
+func (p *PendingText) Add(text, raw []byte) []byte {
+	if !p.pending && len(text) == 0 {
+		p.raw, p.pending = raw, true
+		return text
+	}
+	return jsonscan.AppendDecoded(p.Flush(text), raw)
+}
+
+// Flush decodes the pending text into text, which must be empty while
+// one is pending, and returns text.
+func (p *PendingText) Flush(text []byte) []byte {
+	if !p.pending {
+		return text
+	}
+	p.pending = false
+	return jsonscan.AppendDecoded(text, p.raw)
+}
+
+// Set sets r's text: the pending one undecoded, else text (when has).
+func (p *PendingText) Set(r *Result, text []byte, has bool) {
+	switch {
+	case p.pending:
+		r.TextRaw = p.raw
+	case has:
+		s := string(text)
+		r.Text = &s
+	}
+}
