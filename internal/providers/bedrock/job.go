@@ -75,7 +75,7 @@ func jobID(arn string) string {
 type job struct {
 	arn, name, model, message *string
 	status                    types.ModelInvocationJobStatus
-	submitted, ended, expires  *time.Time
+	submitted, ended, expires *time.Time
 	output                    types.ModelInvocationJobOutputDataConfig
 	total, succeeded, failed  *int64
 }
