@@ -30,7 +30,17 @@ const PartSize = 8 << 20
 // pathStyle addresses buckets as a path (http://host/bucket/key), as
 // S3-compatible servers and the emulator want.
 func NewS3(cfg aws.Config, pathStyle bool) *S3 {
-	client := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = pathStyle })
+	return NewS3WithClient(s3.NewFromConfig(cfg, func(o *s3.Options) {
+		o.UsePathStyle = pathStyle
+		// Checksums only where S3 requires them: no aws-chunked trailers.
+		o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
+		o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
+		o.DisableLogOutputChecksumValidationSkipped = true
+	}))
+}
+
+// NewS3WithClient returns a Store on an s3 client configured by the caller.
+func NewS3WithClient(client *s3.Client) *S3 {
 	up := manager.NewUploader(client, func(u *manager.Uploader) {
 		u.PartSize = PartSize
 		u.Concurrency = 2

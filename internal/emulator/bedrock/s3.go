@@ -54,6 +54,7 @@ func (s *S3) Register(mux *http.ServeMux) {
 		}
 		d.Serve(w, r, core.OpContent, s.get)
 	})
+	mux.HandleFunc("GET "+S3Prefix+"/{bucket}", func(w http.ResponseWriter, r *http.Request) { d.Serve(w, r, core.OpListFiles, s.list) })
 	mux.HandleFunc("DELETE "+S3Prefix+"/{bucket}/{key...}", func(w http.ResponseWriter, r *http.Request) { d.Serve(w, r, core.OpDelete, s.delete) })
 }
 
@@ -173,7 +174,7 @@ func (s *S3) complete(w http.ResponseWriter, r *http.Request, id, bucket, key st
 		return &s3Err{http.StatusNotFound, "NoSuchUpload", "The specified upload does not exist."}
 	}
 	sort.Slice(parts, func(i, j int) bool { return parts[i].Name() < parts[j].Name() })
-	err = core.WriteAtomic(s.objects.path(bucket, key), func(out io.Writer) error {
+	err = s.objects.put(bucket, key, func(out io.Writer) error {
 		for _, p := range parts {
 			f, err := os.Open(filepath.Join(dir, p.Name()))
 			if err != nil {
