@@ -139,12 +139,20 @@ func status(s types.ModelInvocationJobStatus) providers.Status {
 	return providers.StatusUnknown
 }
 
+// credentialsHint names where AWS credentials come from, for the error
+// of a call the SDK found none for.
+const credentialsHint = "AWS credentials (AWS_ACCESS_KEY_ID, AWS_PROFILE with SSO or keys, or a role)"
+
 // wrapError turns an SDK error into batchctl's: an HTTP answer becomes a
 // *providers.HTTPError (its status, the AWS error code and message), so
 // the retry policy and the messages treat it as every provider's.
 func wrapError(op string, err error) error {
+	if strings.Contains(err.Error(), "get identity: ") {
+		return &providers.MissingKeyError{Profile: op, Env: credentialsHint}
+	}
 	var re *smithyhttp.ResponseError
-	if !errors.As(err, &re) {
+	if !errors.As(err, &re) || re.HTTPStatusCode() < 300 {
+		// no answer, or an answer cut short: a network failure
 		return fmt.Errorf("%s: %w", op, err)
 	}
 	he := &providers.HTTPError{Op: op, StatusCode: re.HTTPStatusCode(), Message: re.Err.Error()}
