@@ -34,10 +34,6 @@ type Control struct {
 // ControlPrefix is the path the control plane is served under.
 const ControlPrefix = "/bedrock"
 
-// MinRecords is the fewest records a job takes (Bedrock's default quota
-// for most models; UNCONFIRMED for every model).
-const MinRecords = 100
-
 // Account and Region make the emulated ARNs.
 const (
 	Account = "123456789012"
@@ -108,6 +104,12 @@ func (c *Control) WriteError(w http.ResponseWriter, err error) {
 // WriteFault implements core.Protocol: ThrottlingException for 429,
 // InternalServerException or ServiceUnavailableException for 5xx.
 func (c *Control) WriteFault(w http.ResponseWriter, f core.Fault) {
+	// Bedrock documents no Retry-After (UNCONFIRMED whether it sends
+	// one); the emulator names a wait of one second, as its other
+	// protocols do, unless the fault is bare.
+	if f.Status == http.StatusTooManyRequests && !f.Bare {
+		w.Header().Set("Retry-After", "1")
+	}
 	switch {
 	case f.Status == http.StatusTooManyRequests:
 		c.WriteError(w, &apiErr{f.Status, "ThrottlingException", "Too many requests, please wait before trying again. (emulated server fault)"})
@@ -210,10 +212,14 @@ func (c *Control) create(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// Bedrock refuses jobs below a minimum record count (100 for most
+	// models); batchctl refuses them before sending, and the emulator
+	// takes any count so that tests run small jobs. An empty input fails
+	// the job.
 	rec.Timeline.Requests = len(records)
-	if len(records) < MinRecords {
+	if len(records) == 0 {
 		rec.Timeline.Valid = false
-		rec.Message = fmt.Sprintf("The number of records in the input file (%d) is below the minimum of %d records per batch inference job.", len(records), MinRecords)
+		rec.Message = "The input file has no records."
 	}
 	for i, rr := range records {
 		run := anthropic.RunRecord(rr.ModelInput, rec.Model, rec.ID, i)
@@ -223,6 +229,8 @@ func (c *Control) create(w http.ResponseWriter, r *http.Request) error {
 	if err := core.WriteJSONFile(c.path(rec.ID), rec); err != nil {
 		return err
 	}
+	// the answer is dated by the emulator's clock, the job's submitTime
+	w.Header().Set("Date", rec.Timeline.Created.Format(http.TimeFormat))
 	core.WriteJSON(w, http.StatusOK, map[string]string{"jobArn": rec.arn()})
 	return nil
 }

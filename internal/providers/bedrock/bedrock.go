@@ -19,12 +19,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/bedrock"
 	"github.com/aws/aws-sdk-go-v2/service/bedrock/types"
+	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/batchctl/batchctl/internal/objstore"
 	"github.com/batchctl/batchctl/internal/providers"
@@ -42,6 +47,10 @@ type Config struct {
 	Store   objstore.Store
 	Bucket  objstore.URL // where job input and output go
 	RoleARN string
+	// Endpoint, when set, is where Bedrock calls go instead of the
+	// endpoint the SDK resolves (AWS_ENDPOINT_URL_BEDROCK does the same
+	// from the environment).
+	Endpoint string
 }
 
 // Client is a providers.Provider for one bedrock profile.
@@ -56,7 +65,12 @@ var _ providers.Provider = (*Client)(nil)
 // New returns the client of cfg. The SDK's own retries are off: batchctl's
 // retry policy (internal/providers/retry) decides, as for every provider.
 func New(cfg Config) *Client {
-	api := bedrock.NewFromConfig(cfg.AWS, func(o *bedrock.Options) { o.Retryer = aws.NopRetryer{} })
+	api := bedrock.NewFromConfig(cfg.AWS, func(o *bedrock.Options) {
+		o.Retryer = aws.NopRetryer{}
+		if cfg.Endpoint != "" {
+			o.BaseEndpoint = aws.String(cfg.Endpoint)
+		}
+	})
 	return &Client{cfg: cfg, api: api, norm: anth.New(anth.Config{Name: cfg.Name})}
 }
 
@@ -106,7 +120,13 @@ func (c *Client) Submit(ctx context.Context, req providers.SubmitRequest) (*prov
 	if err != nil {
 		return nil, wrapError(op, err)
 	}
-	return c.Get(ctx, jobID(aws.ToString(created.JobArn)))
+	// CreateModelInvocationJob answers only the job's ARN: the batch is
+	// what was asked for, Submitted when the answer is dated.
+	return c.batch(job{
+		arn: created.JobArn, name: aws.String(name), model: aws.String(req.Model), status: types.ModelInvocationJobStatusSubmitted,
+		submitted: answerDate(created.ResultMetadata), output: &types.ModelInvocationJobOutputDataConfigMemberS3OutputDataConfig{Value: types.ModelInvocationJobS3OutputDataConfig{S3Uri: aws.String(out.String())}},
+		total: aws.Int64(int64(req.Requests)),
+	}), nil
 }
 
 // Get fetches a job.
@@ -144,9 +164,11 @@ func (c *Client) Cancel(ctx context.Context, batchID string) (*providers.Batch, 
 const listPageSize = 1000
 
 // List lists the jobs newest first (sortBy CreationTime, Descending).
+// Its cursor is the page token of a page and how many of that page's
+// jobs were listed already: "<token>#<n>".
 func (c *Client) List(ctx context.Context, opts providers.ListOptions, fn func(*providers.Batch) error) error {
 	const op = "list batches"
-	token := opts.After
+	token, skip := parseCursor(opts.After)
 	n := 0
 	for {
 		in := &bedrock.ListModelInvocationJobsInput{
@@ -159,14 +181,15 @@ func (c *Client) List(ctx context.Context, opts providers.ListOptions, fn func(*
 		if err != nil {
 			return wrapError(op, err)
 		}
-		for i, s := range page.InvocationJobSummaries {
+		jobs := page.InvocationJobSummaries
+		for i := min(skip, len(jobs)); i < len(jobs); i++ {
 			if opts.Limit > 0 && n == opts.Limit {
 				if opts.Next != nil {
-					opts.Next(aws.ToString(page.NextToken)) // UNCONFIRMED: a page-level cursor; the rest of this page is not resumed
+					opts.Next(token + "#" + strconv.Itoa(i))
 				}
-				_ = i
 				return nil
 			}
+			s := jobs[i]
 			b := c.batch(job{
 				arn: s.JobArn, name: s.JobName, model: s.ModelId, status: s.Status, message: s.Message,
 				submitted: s.SubmitTime, ended: s.EndTime, expires: s.JobExpirationTime, output: s.OutputDataConfig,
@@ -179,7 +202,7 @@ func (c *Client) List(ctx context.Context, opts providers.ListOptions, fn func(*
 				return err
 			}
 		}
-		token = aws.ToString(page.NextToken)
+		token, skip = aws.ToString(page.NextToken), 0
 		if token == "" {
 			if opts.Next != nil && opts.Limit > 0 && n == opts.Limit {
 				opts.Next("")
@@ -187,6 +210,33 @@ func (c *Client) List(ctx context.Context, opts providers.ListOptions, fn func(*
 			return nil
 		}
 	}
+}
+
+// answerDate is the Date header of the answer md is the metadata of; nil
+// when there is none.
+func answerDate(md middleware.Metadata) *time.Time {
+	raw, ok := awsmiddleware.GetRawResponse(md).(*smithyhttp.Response)
+	if !ok {
+		return nil
+	}
+	t, err := http.ParseTime(raw.Header.Get("Date"))
+	if err != nil {
+		return nil
+	}
+	return &t
+}
+
+// parseCursor reads a List cursor: a page token and an offset in it.
+func parseCursor(after string) (token string, skip int) {
+	i := strings.LastIndexByte(after, '#')
+	if i < 0 {
+		return after, 0
+	}
+	n, err := strconv.Atoi(after[i+1:])
+	if err != nil || n < 0 {
+		return after, 0
+	}
+	return after[:i], n
 }
 
 // Download streams the records of every .jsonl.out file under the job's

@@ -1,6 +1,7 @@
 package bedrock
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -109,10 +110,37 @@ func (c *Client) batch(j job) *providers.Batch {
 		}
 		b.OutputFileID = uri + id + "/"
 	}
+	b.Raw = rawJob(j, b)
 	if msg := aws.ToString(j.message); msg != "" && (b.Status == providers.StatusFailed || b.Status == providers.StatusExpired) {
 		b.Errors = []providers.BatchError{{Message: msg}}
 	}
 	return b
+}
+
+// rawJob is the job as JSON in the API's member names. The SDK decodes
+// the answer into structs, so this is a re-encoding of what batchctl
+// read, not the bytes Bedrock sent.
+func rawJob(j job, b *providers.Batch) json.RawMessage {
+	v := map[string]any{
+		"jobArn": aws.ToString(j.arn), "jobName": aws.ToString(j.name), "modelId": aws.ToString(j.model),
+		"status": string(j.status), "submitTime": j.submitted,
+	}
+	if j.message != nil {
+		v["message"] = *j.message
+	}
+	if j.ended != nil {
+		v["endTime"] = j.ended
+	}
+	if b.OutputFileID != "" {
+		v["outputDataConfig"] = map[string]any{"s3OutputDataConfig": map[string]string{"s3Uri": strings.TrimSuffix(b.OutputFileID, b.ID+"/")}}
+	}
+	for k, n := range map[string]*int64{"totalRecordCount": j.total, "successRecordCount": j.succeeded, "errorRecordCount": j.failed} {
+		if n != nil {
+			v[k] = *n
+		}
+	}
+	raw, _ := json.Marshal(v)
+	return raw
 }
 
 // status maps a job status to a normalized one. PartiallyCompleted is
