@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	bedrockemu "github.com/batchctl/batchctl/internal/emulator/bedrock"
 	"io"
 	"mime/multipart"
 	"net"
@@ -102,6 +103,19 @@ func TestScripts(t *testing.T) {
 			env.Setenv("XAI_API_KEY", "sk-test")
 			env.Setenv("OPENROUTER_BASE_URL", srv.URL+"/api/beta")
 			env.Setenv("OPENROUTER_API_KEY", "sk-test")
+			// Bedrock and S3 through the SDK's standard endpoint variables,
+			// signed with the emulator's test key pair; no AWS files, no
+			// instance metadata probe
+			env.Setenv("AWS_ENDPOINT_URL_S3", srv.URL+bedrockemu.S3Prefix)
+			env.Setenv("AWS_ENDPOINT_URL_BEDROCK", srv.URL+bedrockemu.ControlPrefix)
+			env.Setenv("AWS_ACCESS_KEY_ID", bedrockemu.AccessKeyID)
+			env.Setenv("AWS_SECRET_ACCESS_KEY", bedrockemu.SecretAccessKey)
+			env.Setenv("AWS_REGION", bedrockemu.Region)
+			env.Setenv("AWS_CONFIG_FILE", filepath.Join(env.WorkDir, ".aws-config"))
+			env.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(env.WorkDir, ".aws-credentials"))
+			env.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+			env.Setenv("BATCHCTL_BEDROCK_BUCKET", "s3://batchctl-test/jobs")
+			env.Setenv("BATCHCTL_BEDROCK_ROLE_ARN", "arn:aws:iam::"+bedrockemu.Account+":role/batchctl-bedrock")
 			env.Setenv("BATCHCTL_HOME", filepath.Join(env.WorkDir, "home"))
 			env.Setenv("BATCHCTL_EMULATOR_DURATION", "0s")
 			env.Setenv("NO_COLOR", "1")

@@ -332,6 +332,16 @@ func createRun(ctx context.Context, opts *Options, intervalSet bool) error {
 		fmt.Fprintf(opts.IO.ErrOut, "max_cost %s not applied: the requests of a provider file cannot be counted here\n", estimate.Money(maxCost))
 		maxCost = 0
 	}
+	if opts.InputFileID == "" {
+		counts := make([]int, len(plan.Parts))
+		for i, part := range plan.Parts {
+			counts[i] = part.Requests
+		}
+		if err := all.CheckParts(profile, plan.Model, counts); err != nil {
+			m.Discard(plan)
+			return &cmdutil.UsageError{Err: err}
+		}
+	}
 	var rep *estimate.Report
 	if opts.InputFileID == "" && ((opts.DryRun && !opts.NoEstimate) || maxCost > 0) {
 		if rep, err = estimatePlan(m, plan, profile, cfg); err != nil {

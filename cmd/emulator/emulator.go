@@ -42,6 +42,11 @@ func NewCmdEmulator(f *cmdutil.Factory) *cobra.Command {
 			keeps its state on disk and answers every request
 			deterministically, so pipelines can be tested with no key and no network. The "emulator" provider (--model emulator/echo)
 			runs it inside batchctl itself.
+
+			It also serves Amazon Bedrock batch inference (under /bedrock/) and the S3 calls
+			batchctl makes (under /s3/), checking SigV4 signatures by a fixed test key pair
+			(AWS_ACCESS_KEY_ID=AKIAEMULATOREXAMPLE, AWS_SECRET_ACCESS_KEY=emulator/secret/key/EXAMPLEKEY):
+			point AWS_ENDPOINT_URL_BEDROCK and AWS_ENDPOINT_URL_S3 at them.
 		`),
 	}
 	cmd.AddCommand(newCmdServe(f, nil))

@@ -8,6 +8,7 @@ import (
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
 
+	"github.com/batchctl/batchctl/internal/awscfg"
 	"github.com/batchctl/batchctl/internal/cmdutil"
 	"github.com/batchctl/batchctl/internal/config"
 	"github.com/batchctl/batchctl/internal/iostreams"
@@ -36,6 +37,11 @@ func NewCmdProviders(f *cmdutil.Factory, runF func(context.Context, *Options) er
 			one profile per line: name, type, base_url, max_requests, max_bytes (in
 			bytes), key ("set", "missing" or "not needed") and api_key_env.
 			--json prints an array of objects.
+
+			A bedrock profile has no API key: its key is "set" when the AWS default
+			credential chain (environment, shared config and SSO profiles, container and
+			instance roles) finds credentials within 2 seconds, and its credentials field
+			says where they came from, never the secret.
 
 			Add an OpenAI-compatible service with batchctl config set (see
 			batchctl config --help).
@@ -72,6 +78,10 @@ type View struct {
 	// Mode is "batch", or "direct" for a profile whose jobs batchctl sends
 	// to the synchronous endpoints itself.
 	Mode string `json:"mode"`
+	// Credentials says where a cloud profile's credentials were found
+	// (bedrock: "environment (AWS_ACCESS_KEY_ID)", "SSO", "instance
+	// role"...), never the secret; "" for the profiles with an API key.
+	Credentials string `json:"credentials"`
 }
 
 // Key states of a profile.
@@ -108,7 +118,11 @@ func providersRun(ctx context.Context, opts *Options) error {
 	}
 	views := make([]View, 0, len(cfg.Providers))
 	for _, name := range cfg.ProfileNames() {
-		views = append(views, ViewOf(cfg.Providers[name]))
+		v := ViewOf(cfg.Providers[name])
+		if v.Type == config.TypeBedrock {
+			v.Key, v.Credentials = awsCredentials(ctx, cfg.Providers[name])
+		}
+		views = append(views, v)
 	}
 	if opts.Exporter.Enabled() {
 		return opts.Exporter.Write(ctx, opts.IO, views)
@@ -128,12 +142,32 @@ func providersRun(ctx context.Context, opts *Options) error {
 	return tp.Render()
 }
 
+// awsCredentials looks for a bedrock profile's AWS credentials, within
+// awscfg.ProbeTimeout, and says where they were found.
+func awsCredentials(ctx context.Context, p *config.Profile) (key, source string) {
+	cfg, err := awscfg.Load(ctx, awscfg.Options{Profile: p.AWSProfile, Region: p.Region})
+	if err != nil {
+		return keyMissing, err.Error()
+	}
+	source, ok := awscfg.Source(ctx, cfg)
+	if !ok {
+		return keyMissing, source
+	}
+	return keySet, source
+}
+
 // keyCell is the KEY column on a terminal: "set", "missing ($VAR)" or "not needed".
 func keyCell(cs *iostreams.ColorScheme, v View) string {
 	switch v.Key {
 	case keySet:
+		if v.Credentials != "" {
+			return cs.Success(v.Key + " (" + v.Credentials + ")")
+		}
 		return cs.Success(v.Key)
 	case keyMissing:
+		if v.Credentials != "" {
+			return cs.Warning(v.Key + " (" + v.Credentials + ")")
+		}
 		if v.APIKeyEnv == "" {
 			return cs.Warning(v.Key)
 		}

@@ -72,7 +72,7 @@ func TestProviders(t *testing.T) {
 		{
 			name: "json", args: []string{"--json", "--jq", ".[3]"},
 			want: `{"api_key_env":"OPENAI_API_KEY","auth_header":"bearer","base_url":"https://api.openai.com/v1","built_in":true,` +
-				`"completion_window":"24h","key":"set","max_bytes":200000000,"max_requests":50000,"mode":"batch","name":"openai","type":"openai"}` + "\n",
+				`"completion_window":"24h","credentials":"","key":"set","max_bytes":200000000,"max_requests":50000,"mode":"batch","name":"openai","type":"openai"}` + "\n",
 		},
 	}
 	for _, tt := range tests {
@@ -116,6 +116,6 @@ func TestProvidersConfigError(t *testing.T) {
 func TestJSONFields(t *testing.T) {
 	jsonfieldstest.Equal(t, View{}, []string{
 		"name", "type", "base_url", "auth_header", "api_key_env", "key",
-		"max_requests", "max_bytes", "completion_window", "built_in", "mode",
+		"max_requests", "max_bytes", "completion_window", "built_in", "mode", "credentials",
 	})
 }

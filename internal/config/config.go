@@ -24,6 +24,7 @@ const (
 	TypeMistral    = "mistral"
 	TypeOpenRouter = "openrouter"
 	TypeXAI        = "xai"
+	TypeBedrock    = "bedrock"
 	TypeEmulator   = "emulator"
 )
 
@@ -114,10 +115,20 @@ type Profile struct {
 	// BaseURLSource says where BaseURL came from, for messages: a variable
 	// (OPENAI_BASE_URL) or a config key; "" for a built-in default.
 	BaseURLSource string
+	// Bucket, RoleARN, Region and AWSProfile are a bedrock profile's
+	// bucket location (s3://bucket/prefix) for job input and output, the
+	// service role Bedrock assumes to read and write it, the AWS region,
+	// and the AWS config profile whose credentials are used ("" for the
+	// default chain: AWS_PROFILE, the environment, ...).
+	Bucket, RoleARN, Region, AWSProfile string
 }
 
 // KeySet reports whether the profile has an API key (the emulator needs none).
-func (p *Profile) KeySet() bool { return p.APIKey != "" || p.Type == TypeEmulator }
+// A bedrock profile's credentials are the AWS default chain's, found when
+// first used.
+func (p *Profile) KeySet() bool {
+	return p.APIKey != "" || p.Type == TypeEmulator || p.Type == TypeBedrock
+}
 
 // fileProfile is a profile as written in config.yaml.
 type fileProfile struct {
@@ -136,6 +147,10 @@ type fileProfile struct {
 	RPM              int               `mapstructure:"rpm"`
 	TPM              int               `mapstructure:"tpm"`
 	EnqueuedTokens   []fileBudget      `mapstructure:"enqueued_tokens"`
+	Bucket           string            `mapstructure:"bucket"`
+	RoleARN          string            `mapstructure:"role_arn"`
+	Region           string            `mapstructure:"region"`
+	AWSProfile       string            `mapstructure:"aws_profile"`
 }
 
 type fileConfig struct {
@@ -321,6 +336,17 @@ func builtins(getenv func(string) string) map[string]*Profile {
 			Name: "groq", Type: TypeOpenAI, BaseURL: "https://api.groq.com/openai/v1", APIKeyEnv: "GROQ_API_KEY",
 			AuthHeader: AuthBearer, MaxRequests: 50_000, MaxBytes: 200 * MB, CompletionWindow: "24h", BuiltIn: true,
 		},
+		"bedrock": {
+			// Bedrock batch inference quotas (defaults, per job): 50,000
+			// records, 1 GB per input file, 5 GB per job; a job needs at
+			// least 100 records for most models. Source: "Quotas for
+			// Amazon Bedrock" (docs.aws.amazon.com/bedrock/latest/userguide/quotas.html)
+			// and the batch inference guide (batch-inference-data.html);
+			// quotas vary by model and account (UNCONFIRMED per model).
+			Name: "bedrock", Type: TypeBedrock, BuiltIn: true,
+			Bucket: getenv("BATCHCTL_BEDROCK_BUCKET"), RoleARN: getenv("BATCHCTL_BEDROCK_ROLE_ARN"),
+			MaxRequests: 50_000, MaxBytes: 1 * GB,
+		},
 		"emulator": {
 			Name: "emulator", Type: TypeEmulator, AuthHeader: AuthBearer,
 			MaxRequests: 50_000, MaxBytes: 200 * MB, CompletionWindow: "24h", BuiltIn: true,
@@ -382,6 +408,10 @@ func mergeProfile(base *Profile, name string, fp fileProfile) (*Profile, error) 
 	set(&p.CompletionWindow, fp.CompletionWindow)
 	set(&p.Beta, fp.Beta)
 	set(&p.Mode, fp.Mode)
+	set(&p.Bucket, fp.Bucket)
+	set(&p.RoleARN, fp.RoleARN)
+	set(&p.Region, fp.Region)
+	set(&p.AWSProfile, fp.AWSProfile)
 	switch p.Mode {
 	case "", ModeBatch, ModeDirect:
 	default:
@@ -416,7 +446,7 @@ func mergeProfile(base *Profile, name string, fp fileProfile) (*Profile, error) 
 		p.MaxBytes = n
 	}
 	switch p.Type {
-	case TypeOpenAI, TypeAnthropic, TypeGemini, TypeMistral, TypeOpenRouter, TypeXAI:
+	case TypeOpenAI, TypeAnthropic, TypeGemini, TypeMistral, TypeOpenRouter, TypeXAI, TypeBedrock:
 	case TypeEmulator:
 		if base == nil {
 			return nil, fmt.Errorf("type %q is reserved for the built-in emulator profile", p.Type)
@@ -430,7 +460,7 @@ func mergeProfile(base *Profile, name string, fp fileProfile) (*Profile, error) 
 	default:
 		return nil, fmt.Errorf("auth_header: unknown style %q (want %s or %s)", p.AuthHeader, AuthBearer, AuthAPIKey)
 	}
-	if p.Type != TypeEmulator && p.BaseURL == "" {
+	if p.Type != TypeEmulator && p.Type != TypeBedrock && p.BaseURL == "" {
 		return nil, errors.New("base_url is required")
 	}
 	if fp.EnqueuedTokens != nil {

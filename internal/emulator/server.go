@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/batchctl/batchctl/internal/emulator/anthropic"
+	"github.com/batchctl/batchctl/internal/emulator/bedrock"
 	"github.com/batchctl/batchctl/internal/emulator/core"
 	"github.com/batchctl/batchctl/internal/emulator/gemini"
 	"github.com/batchctl/batchctl/internal/emulator/mistral"
@@ -73,6 +74,8 @@ var protocols = []func(host *core.Host, dir string) (core.Protocol, error){
 	mistral.New,
 	xai.New,
 	openrouter.New,
+	bedrock.NewS3,
+	bedrock.NewControl,
 }
 
 // New returns a Server keeping its state in opts.Dir.

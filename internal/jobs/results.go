@@ -595,7 +595,8 @@ func (m *Manager) eachSubmitted(jobID string, index int, fn func(id string, line
 	}
 }
 
-// requestID is a request line's custom_id, or its key when it has none.
+// requestID is a request line's custom_id, or its key (Gemini) or
+// recordId (Bedrock) when it has none.
 func requestID(line []byte) (string, error) {
 	var customID, key string
 	s := jsonscan.New(line)
@@ -604,7 +605,7 @@ func requestID(line []byte) (string, error) {
 		switch string(name) {
 		case "custom_id":
 			customID, err = s.Str()
-		case "key":
+		case "key", "recordId":
 			key, err = s.Str()
 		default:
 			err = s.Skip()

@@ -885,8 +885,8 @@ func TestConvertDefaultsProblems(t *testing.T) {
 		})
 	}
 	t.Run("unknown target", func(t *testing.T) {
-		res := convertLines(t, ConvertOptions{Target: "bedrock"}, `{"prompt":"Hi","model":"m"}`)
-		if want := `reqs.jsonl: unknown target "bedrock" (want openai, anthropic, gemini, mistral, openrouter or xai)`; res.err != want || res.out[0] != "" {
+		res := convertLines(t, ConvertOptions{Target: "vertex"}, `{"prompt":"Hi","model":"m"}`)
+		if want := `reqs.jsonl: unknown target "vertex" (want openai, anthropic, gemini, mistral, openrouter, xai or bedrock)`; res.err != want || res.out[0] != "" {
 			t.Errorf("got %q, error:\n%s\nwant:\n%s", res.out[0], res.err, want)
 		}
 	})

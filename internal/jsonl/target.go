@@ -19,10 +19,11 @@ const (
 	TargetMistral    Target = "mistral"
 	TargetOpenRouter Target = "openrouter"
 	TargetXAI        Target = "xai"
+	TargetBedrock    Target = "bedrock"
 )
 
 // protocols lists the targets' rules, in the order messages name them.
-var protocols = []*protocol{&openAI, &anthropic, &gemini, &mistral, &openRouter, &xAI}
+var protocols = []*protocol{&openAI, &anthropic, &gemini, &mistral, &openRouter, &xAI, &bedrock}
 
 // protocol is the input rules of one target: the lines that are its own,
 // the requests it accepts, and how a converted request is written for it.

@@ -22,6 +22,10 @@ type Factory struct {
 	// Check finds what is wrong with a profile of the type before anything
 	// is recorded or sent. Its errors are the user's to fix.
 	Check func(cfg *config.Config, prof *config.Profile) error
+	// CheckParts, when set, finds what the provider refuses in a planned
+	// job of model with these request counts per part (a minimum), before
+	// anything is recorded or sent.
+	CheckParts func(model string, requests []int) error
 	// New returns the provider of prof, which Check passed. A provider
 	// that holds something to release (a server) is an io.Closer.
 	New func(ctx context.Context, prof *config.Profile, env Env) (Provider, error)

@@ -15,6 +15,7 @@ import (
 	"github.com/batchctl/batchctl/internal/jsonl"
 	"github.com/batchctl/batchctl/internal/providers"
 	"github.com/batchctl/batchctl/internal/providers/anthropic"
+	"github.com/batchctl/batchctl/internal/providers/bedrock"
 	"github.com/batchctl/batchctl/internal/providers/emulator"
 	"github.com/batchctl/batchctl/internal/providers/gemini"
 	"github.com/batchctl/batchctl/internal/providers/mistral"
@@ -32,6 +33,7 @@ var factories = register(
 	mistral.Factory(),
 	xai.Factory(),
 	openrouter.Factory(),
+	bedrock.Factory(),
 	emulator.Factory(),
 )
 
@@ -121,6 +123,16 @@ func Check(cfg *config.Config, prof *config.Profile) error {
 		return fmt.Errorf("provider %q (type %s) has no synchronous endpoint batchctl can send to: it cannot run direct jobs (--direct, mode: direct)", prof.Name, prof.Type)
 	}
 	return f.Check(cfg, prof)
+}
+
+// CheckParts finds what the provider of prof refuses in a planned job of
+// model whose parts hold these numbers of requests.
+func CheckParts(prof *config.Profile, model string, requests []int) error {
+	f, ok := factories[prof.Type]
+	if !ok || f.CheckParts == nil {
+		return nil
+	}
+	return f.CheckParts(model, requests)
 }
 
 // Close releases what the providers hold (the embedded emulator's server).

@@ -31,6 +31,10 @@ const (
 	pageCap = 2
 )
 
+// APIKey is the key a Harness's New is given for a provider the emulator
+// accepts (providers that sign with a key pair map it to the emulator's).
+const APIKey = apiKey
+
 // epoch is when the emulator's clock starts.
 func epoch() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }
 

@@ -1,0 +1,40 @@
+package objstore
+
+import "testing"
+
+func TestParseURL(t *testing.T) {
+	tests := []struct {
+		in   string
+		want URL
+		err  string
+	}{
+		{in: "s3://b", want: URL{Scheme: "s3", Bucket: "b"}},
+		{in: "s3://b/p/q", want: URL{Scheme: "s3", Bucket: "b", Key: "p/q"}},
+		{in: "s3:///p", err: `bucket location "s3:///p": no bucket name`},
+		{in: "gs://b/p", err: `bucket location "gs://b/p": scheme "gs" is not supported (want s3://bucket/prefix)`},
+		{in: "bucket", err: `bucket location "bucket": want s3://bucket/prefix`},
+	}
+	for _, tt := range tests {
+		got, err := ParseURL(tt.in)
+		gotErr := ""
+		if err != nil {
+			gotErr = err.Error()
+		}
+		if got != tt.want || gotErr != tt.err {
+			t.Errorf("ParseURL(%q) = %+v, %q; want %+v, %q", tt.in, got, gotErr, tt.want, tt.err)
+		}
+	}
+}
+
+func TestJoin(t *testing.T) {
+	u := URL{Scheme: "s3", Bucket: "b", Key: "p"}
+	if got := u.Join("j1", "in.jsonl").String(); got != "s3://b/p/j1/in.jsonl" {
+		t.Errorf("Join = %s", got)
+	}
+	if got := (URL{Scheme: "s3", Bucket: "b"}).Join("x").String(); got != "s3://b/x" {
+		t.Errorf("Join on bucket root = %s", got)
+	}
+	if got := u.Dir().Key; got != "p/" {
+		t.Errorf("Dir = %q", got)
+	}
+}

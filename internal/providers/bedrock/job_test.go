@@ -1,0 +1,82 @@
+package bedrock
+
+import (
+	"maps"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/bedrock/types"
+
+	"github.com/batchctl/batchctl/internal/providers"
+)
+
+func TestJobName(t *testing.T) {
+	tests := []struct {
+		md   map[string]string
+		want string
+	}{
+		{map[string]string{metaJob: "j7k2m9"}, "batchctl-j7k2m9-abc123"},
+		{map[string]string{metaJob: "j7k2m9", metaPart: "2/3"}, "batchctl-j7k2m9-2of3-abc123"},
+		{nil, "batchctl-abc123"},
+	}
+	for _, tt := range tests {
+		name := jobName(tt.md, "abc123")
+		if name != tt.want {
+			t.Errorf("jobName(%v) = %q, want %q", tt.md, name, tt.want)
+		}
+		if got := nameMetadata(name); !maps.Equal(got, tt.md) {
+			t.Errorf("nameMetadata(%q) = %v, want %v", name, got, tt.md)
+		}
+	}
+	for _, other := range []string{"my-job", "batchctl", "batchctl-j1-0of2-x", "batchctl-j_1-x"} {
+		if md := nameMetadata(other); md != nil {
+			t.Errorf("nameMetadata(%q) = %v, want nil", other, md)
+		}
+	}
+}
+
+// TestStatus maps every job status of the SDK's enum.
+func TestStatus(t *testing.T) {
+	want := map[types.ModelInvocationJobStatus]providers.Status{
+		"Submitted": providers.StatusValidating, "Validating": providers.StatusValidating,
+		"Scheduled": providers.StatusInProgress, "InProgress": providers.StatusInProgress,
+		"Completed": providers.StatusCompleted, "PartiallyCompleted": providers.StatusCompleted,
+		"Failed": providers.StatusFailed, "Stopping": providers.StatusCancelling,
+		"Stopped": providers.StatusCancelled, "Expired": providers.StatusExpired,
+	}
+	for _, s := range types.ModelInvocationJobStatus("").Values() {
+		got, ok := want[s]
+		if !ok {
+			t.Errorf("status %q of the SDK is not in this table", s)
+			continue
+		}
+		if status(s) != got {
+			t.Errorf("status(%q) = %s, want %s", s, status(s), got)
+		}
+	}
+	if got := status("Paused"); got != providers.StatusUnknown {
+		t.Errorf("status(Paused) = %s, want unknown", got)
+	}
+}
+
+func TestCheckParts(t *testing.T) {
+	tests := []struct {
+		model    string
+		requests []int
+		want     string
+	}{
+		{"anthropic.claude-x", []int{100}, ""},
+		{"us.anthropic.claude-x", []int{100, 250}, ""},
+		{"anthropic.claude-x", []int{99}, "the input has 99 requests: a Bedrock batch inference job needs at least 100 records (1 more)"},
+		{"anthropic.claude-x", []int{500, 20}, "part 2 of the job has 20 requests: a Bedrock batch inference job needs at least 100 records (80 more)"},
+		{"meta.llama3-70b", []int{100}, `model "meta.llama3-70b": batchctl writes Bedrock records for Anthropic models only (anthropic.* or an inference profile such as us.anthropic.*); Llama, Nova and Mistral bodies are not supported yet`},
+	}
+	for _, tt := range tests {
+		got := ""
+		if err := CheckParts(tt.model, tt.requests); err != nil {
+			got = err.Error()
+		}
+		if got != tt.want {
+			t.Errorf("CheckParts(%q, %v) = %q, want %q", tt.model, tt.requests, got, tt.want)
+		}
+	}
+}
