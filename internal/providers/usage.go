@@ -47,3 +47,34 @@ func NewUsage(input, output int64, cacheRead, cacheCreation, reasoning Count) *U
 	}
 	return &b.usage
 }
+
+// Add adds v to u. A detail count of u becomes known (non-nil) when v
+// knows it; a count neither knows stays nil. The detail counts u points to
+// are u's own: Add never shares v's.
+func (u *Usage) Add(v *Usage) {
+	if v == nil {
+		return
+	}
+	u.InputTokens += v.InputTokens
+	u.OutputTokens += v.OutputTokens
+	addCount(&u.CacheReadInputTokens, v.CacheReadInputTokens)
+	addCount(&u.CacheCreationInputTokens, v.CacheCreationInputTokens)
+	addCount(&u.ReasoningTokens, v.ReasoningTokens)
+}
+
+func addCount(dst **int64, n *int64) {
+	if n == nil {
+		return
+	}
+	if *dst == nil {
+		*dst = new(int64)
+	}
+	**dst += *n
+}
+
+// Clone returns a copy of u whose detail counts are its own.
+func (u Usage) Clone() Usage {
+	var c Usage
+	c.Add(&u)
+	return c
+}

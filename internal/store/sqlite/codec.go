@@ -55,6 +55,7 @@ func partArgs(jobID string, p *store.Part) ([]any, error) {
 		p.Usage.InputTokens, p.Usage.OutputTokens, p.Requests, p.Bytes,
 		p.InputFileID, p.OutputFileID, p.ErrorFileID, string(errs), p.Raw,
 		nanos(p.CreatedAt), nanos(p.UpdatedAt), nanos(p.CompletedAt), p.UsageKnown, nanos(p.GoneAt),
+		nullable(p.Usage.CacheReadInputTokens), nullable(p.Usage.CacheCreationInputTokens), nullable(p.Usage.ReasoningTokens),
 	}, nil
 }
 
@@ -64,8 +65,33 @@ func scanPart(row rowScanner) (jobID string, p store.Part, err error) {
 		intCol{&p.Counts.Total}, intCol{&p.Counts.Succeeded}, intCol{&p.Counts.Failed},
 		int64Col{&p.Usage.InputTokens}, int64Col{&p.Usage.OutputTokens}, intCol{&p.Requests}, int64Col{&p.Bytes},
 		&p.InputFileID, &p.OutputFileID, &p.ErrorFileID, jsonCol[[]providers.BatchError]{&p.Errors}, &p.Raw,
-		timeCol{&p.CreatedAt}, timeCol{&p.UpdatedAt}, timeCol{&p.CompletedAt}, &p.UsageKnown, timeCol{&p.GoneAt})
+		timeCol{&p.CreatedAt}, timeCol{&p.UpdatedAt}, timeCol{&p.CompletedAt}, &p.UsageKnown, timeCol{&p.GoneAt},
+		countCol{&p.Usage.CacheReadInputTokens}, countCol{&p.Usage.CacheCreationInputTokens}, countCol{&p.Usage.ReasoningTokens})
 	return jobID, p, err
+}
+
+// nullable returns *n, or nil (NULL) when n is nil.
+func nullable(n *int64) any {
+	if n == nil {
+		return nil
+	}
+	return *n
+}
+
+// countCol scans an INTEGER column, or NULL for nil, into a *int64; it is
+// the inverse of nullable.
+type countCol struct{ p **int64 }
+
+func (c countCol) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		*c.p = nil
+	case int64:
+		*c.p = &v
+	default:
+		return fmt.Errorf("want an integer or NULL, got %T", src)
+	}
+	return nil
 }
 
 // nanos returns t as unix nanoseconds, or nil (NULL) for the zero time.
