@@ -17,6 +17,7 @@ import (
 	"github.com/batchctl/batchctl/internal/cmdutil"
 	"github.com/batchctl/batchctl/internal/iostreams"
 	"github.com/batchctl/batchctl/internal/jobs"
+	"github.com/batchctl/batchctl/internal/prices"
 	"github.com/batchctl/batchctl/internal/providers"
 	"github.com/batchctl/batchctl/internal/store"
 	"github.com/batchctl/batchctl/internal/tableprinter"
@@ -55,11 +56,12 @@ func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 			List jobs from the local registry, newest first. Statuses are as last seen;
 			run batchctl status (or wait) to refresh a job.
 
-			On a terminal the list is a table with relative times and token usage
-			(input→output, in k and M; "unknown" until known, see batchctl status); when
-			piped it is tab-separated with no header and RFC 3339 times, one job per
-			line: id, name, provider, model, status, requests, succeeded, failed,
-			created_at. --json gives exact token counts.
+			On a terminal the list is a table with relative times, token usage
+			(input→output, in k and M; "unknown" until known, see batchctl status) and
+			cost ("—" while the usage is unknown or the model has no price, see batchctl
+			cost); when piped it is tab-separated with no header and RFC 3339 times, one
+			job per line: id, name, provider, model, status, requests, succeeded, failed,
+			created_at. --json gives exact token counts and cost_usd.
 
 			--remote lists the batches the provider has (made by batchctl or not); piped,
 			one per line: batch id, job (its batchctl_job metadata), status, endpoint,
@@ -200,7 +202,7 @@ func listRun(ctx context.Context, opts *Options) error {
 		list = list[:opts.Limit]
 		next = list[len(list)-1].ID
 	}
-	if err := printJobs(ctx, opts, list); err != nil {
+	if err := printJobs(ctx, opts, list, m); err != nil {
 		return err
 	}
 	printNext(opts, next)
@@ -215,11 +217,16 @@ func printNext(opts *Options, cursor string) {
 	}
 }
 
-func printJobs(ctx context.Context, opts *Options, list []*store.Job) error {
+func printJobs(ctx context.Context, opts *Options, list []*store.Job, m *jobs.Manager) error {
+	tty := opts.IO.IsStdoutTTY()
+	var table *prices.Table
+	if (tty || opts.Exporter.Enabled()) && len(list) > 0 {
+		table = shared.Prices(opts.IO, m)
+	}
 	if opts.Exporter.Enabled() {
 		views := make([]jobs.View, 0, len(list))
 		for _, j := range list {
-			views = append(views, jobs.ViewOf(&jobs.Job{Job: j, Registered: true}))
+			views = append(views, jobs.ViewOf(&jobs.Job{Job: j, Registered: true}, table))
 		}
 		return opts.Exporter.Write(ctx, opts.IO, views)
 	}
@@ -230,9 +237,8 @@ func printJobs(ctx context.Context, opts *Options, list []*store.Job) error {
 		return nil
 	}
 	cs := opts.IO.ColorScheme()
-	tty := opts.IO.IsStdoutTTY()
 	tp := tableprinter.New(opts.IO.Out, tty, opts.IO.TerminalWidth(), cs.Bold)
-	tp.Header("ID", "NAME", "PROVIDER", "MODEL", "STATUS", "REQUESTS", "TOKENS", "CREATED")
+	tp.Header("ID", "NAME", "PROVIDER", "MODEL", "STATUS", "REQUESTS", "TOKENS", "COST", "CREATED")
 	now := opts.Now()
 	for _, j := range list {
 		if tty {
@@ -242,7 +248,7 @@ func printJobs(ctx context.Context, opts *Options, list []*store.Job) error {
 			}
 			jj := &jobs.Job{Job: j}
 			tp.Row(cs.Bold(j.ID), j.Name, j.Provider, j.Model, cs.Status(jj.StatusText()), done,
-				shared.Tokens(jj.KnownUsage()), cmdutil.FuzzyAgo(now, j.CreatedAt))
+				shared.Tokens(jj.KnownUsage()), shared.Cost(jj.KnownCost(table), true), cmdutil.FuzzyAgo(now, j.CreatedAt))
 			continue
 		}
 		tp.Row(j.ID, j.Name, j.Provider, j.Model, j.Status, strconv.Itoa(j.Requests),
