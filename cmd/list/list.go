@@ -3,7 +3,6 @@ package list
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -173,7 +172,7 @@ func listRun(ctx context.Context, opts *Options) error {
 	}
 	filter := store.Filter{Provider: opts.ProviderName, Statuses: opts.Statuses, Name: opts.Name, Limit: opts.Limit}
 	if opts.Since != "" {
-		t, err := parseSince(opts.Since, opts.Now())
+		t, err := cmdutil.ParseSince(opts.Since, opts.Now())
 		if err != nil {
 			return cmdutil.FlagErrorf("--since: %v", err)
 		}
@@ -314,17 +313,4 @@ func printBatches(ctx context.Context, opts *Options, batches []*providers.Batch
 		tp.Row(b.ID, b.Metadata["batchctl_job"], string(b.Status), b.Endpoint, done, cmdutil.Timestamp(b.CreatedAt))
 	}
 	return tp.Render()
-}
-
-// parseSince reads "36h", "7d" or a date/time.
-func parseSince(s string, now time.Time) (time.Time, error) {
-	if age, err := cmdutil.ParseAge(s); err == nil {
-		return now.Add(-age), nil
-	}
-	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04", "2006-01-02"} {
-		if t, err := time.ParseInLocation(layout, s, time.Local); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, errors.New("want a duration (24h, 7d) or a date (2006-01-02)")
 }

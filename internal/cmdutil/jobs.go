@@ -1,6 +1,7 @@
 package cmdutil
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -152,3 +153,17 @@ type barProgress struct{ bar *progressbar.ProgressBar }
 
 func (b barProgress) Add(n int) { _ = b.bar.Add(n) }
 func (b barProgress) Done()     { _ = b.bar.Finish() }
+
+// ParseSince reads a --since value: an age such as "36h" or "7d" (the
+// time that long before now), or a date or local date and time.
+func ParseSince(s string, now time.Time) (time.Time, error) {
+	if age, err := ParseAge(s); err == nil {
+		return now.Add(-age), nil
+	}
+	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04", "2006-01-02"} {
+		if t, err := time.ParseInLocation(layout, s, time.Local); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, errors.New("want a duration (24h, 7d) or a date (2006-01-02)")
+}
