@@ -549,7 +549,7 @@ func (r *responsesRequest) answer(m core.AnswerMeta) any {
 		TopP:              1,
 		Usage: responseUsage{InputTokens: in, OutputTokens: out, TotalTokens: in + out,
 			OutputTokensDetails: outputTokensDetails{ReasoningTokens: batchReasoning(r.Model, out)}},
-		Metadata:          map[string]string{},
+		Metadata: map[string]string{},
 	}
 }
 
