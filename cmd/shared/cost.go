@@ -2,6 +2,8 @@ package shared
 
 import (
 	"fmt"
+	"math"
+	"strconv"
 
 	"github.com/batchctl/batchctl/internal/estimate"
 	"github.com/batchctl/batchctl/internal/iostreams"
@@ -21,10 +23,14 @@ func Prices(ios *iostreams.IOStreams, m *jobs.Manager) *prices.Table {
 	return t
 }
 
-// Cost says a cost in a table or a line: "$0.0123"; "—" when it is
-// unknown (nil) on a terminal, "unknown" otherwise.
+// Cost says a cost in a table or a line: "$12.35", "$0.0123", or under a
+// cent every digit of its billionths ("$0.0000105"), which is what the
+// small jobs' bills come to; "—" when it is unknown (nil) on a terminal,
+// "unknown" otherwise.
 func Cost(usd *float64, tty bool) string {
 	switch {
+	case usd != nil && *usd < 0.01:
+		return "$" + strconv.FormatFloat(math.Round(*usd*1e9)/1e9, 'f', -1, 64)
 	case usd != nil:
 		return estimate.Money(*usd)
 	case tty:

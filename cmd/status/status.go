@@ -218,7 +218,7 @@ func costLine(j *jobs.Job, table *prices.Table) string {
 	case usd != nil:
 		return shared.Cost(usd, true) + " at " + rates + " prices"
 	case j.KnownUsage() == nil:
-		return "unknown until the usage is"
+		return "unknown until the usage is known"
 	case table == nil:
 		return "unknown (the price table could not be read)"
 	}
