@@ -71,10 +71,3 @@ func addCount(dst **int64, n *int64) {
 	}
 	**dst += *n
 }
-
-// Clone returns a copy of u whose detail counts are its own.
-func (u Usage) Clone() Usage {
-	var c Usage
-	c.Add(&u)
-	return c
-}
