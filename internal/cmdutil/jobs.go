@@ -161,9 +161,15 @@ func ParseSince(s string, now time.Time) (time.Time, error) {
 		return now.Add(-age), nil
 	}
 	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04", "2006-01-02"} {
-		if t, err := time.ParseInLocation(layout, s, time.Local); err == nil {
-			return t, nil
+		t, err := time.ParseInLocation(layout, s, time.Local)
+		if err != nil {
+			continue
 		}
+		// The registry keeps times as Unix nanoseconds (years 1678 to 2262).
+		if !time.Unix(0, t.UnixNano()).Equal(t) {
+			return time.Time{}, fmt.Errorf("%s is out of range (years 1678 to 2262)", s)
+		}
+		return t, nil
 	}
 	return time.Time{}, errors.New("want a duration (24h, 7d) or a date (2006-01-02)")
 }
