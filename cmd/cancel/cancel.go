@@ -83,7 +83,7 @@ func cancelRun(ctx context.Context, opts *Options) error {
 	name := j.ID
 	if j.Terminal() {
 		fmt.Fprintf(opts.IO.ErrOut, "job %s has already ended (%s); nothing to cancel\n", name, j.Status)
-		return exportJob(ctx, opts, j)
+		return exportJob(ctx, opts, m, j)
 	}
 	if cancelling(j) {
 		fmt.Fprintf(opts.IO.ErrOut, "job %s is already cancelling; nothing more to do (batchctl wait %s waits until it has ended)\n", name, name)
@@ -97,22 +97,22 @@ func cancelRun(ctx context.Context, opts *Options) error {
 	if !j.Submitted() {
 		fmt.Fprintf(opts.IO.ErrOut, "%s job %s was never submitted: nothing at the provider to cancel; marked it cancelled, so sync will not submit it (batchctl forget %s removes it)\n",
 			cs.Success("✓"), cs.Bold(name), name)
-		return exportJob(ctx, opts, j)
+		return exportJob(ctx, opts, m, j)
 	}
 	batches := "1 batch"
 	if n != 1 {
 		batches = fmt.Sprintf("%d batches", n)
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "%s cancelling job %s (%s); now %s\n", cs.Success("✓"), cs.Bold(name), batches, j.Status)
-	return exportJob(ctx, opts, j)
+	return exportJob(ctx, opts, m, j)
 }
 
 // exportJob prints the job with --json or --jq.
-func exportJob(ctx context.Context, opts *Options, j *jobs.Job) error {
+func exportJob(ctx context.Context, opts *Options, m *jobs.Manager, j *jobs.Job) error {
 	if !opts.Exporter.Enabled() {
 		return nil
 	}
-	return opts.Exporter.Write(ctx, opts.IO, jobs.ViewOf(j))
+	return opts.Exporter.Write(ctx, opts.IO, jobs.ViewOf(j, shared.Prices(opts.IO, m)))
 }
 
 // cancelling reports whether every part of j that has not ended is being

@@ -383,7 +383,7 @@ func createRun(ctx context.Context, opts *Options, intervalSet bool) error {
 		return runDirect(ctx, opts, m, j, profile)
 	}
 	if opts.Exporter.Enabled() {
-		return opts.Exporter.Write(ctx, opts.IO, jobs.ViewOf(j))
+		return opts.Exporter.Write(ctx, opts.IO, jobs.ViewOf(j, shared.Prices(opts.IO, m)))
 	}
 	if !opts.Wait {
 		fmt.Fprintln(opts.IO.Out, j.ID)
@@ -434,7 +434,7 @@ func runDirect(ctx context.Context, opts *Options, m *jobs.Manager, j *jobs.Job,
 		}
 	}
 	if opts.Exporter.Enabled() {
-		return opts.Exporter.Write(ctx, opts.IO, jobs.ViewOf(j))
+		return opts.Exporter.Write(ctx, opts.IO, jobs.ViewOf(j, shared.Prices(opts.IO, m)))
 	}
 	if opts.Wait {
 		return shared.WriteResults(ctx, opts.IO, m, j, shared.ResultsOptions{Output: opts.Output})

@@ -3,7 +3,6 @@ package list
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -17,6 +16,7 @@ import (
 	"github.com/batchctl/batchctl/internal/cmdutil"
 	"github.com/batchctl/batchctl/internal/iostreams"
 	"github.com/batchctl/batchctl/internal/jobs"
+	"github.com/batchctl/batchctl/internal/prices"
 	"github.com/batchctl/batchctl/internal/providers"
 	"github.com/batchctl/batchctl/internal/store"
 	"github.com/batchctl/batchctl/internal/tableprinter"
@@ -55,11 +55,12 @@ func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 			List jobs from the local registry, newest first. Statuses are as last seen;
 			run batchctl status (or wait) to refresh a job.
 
-			On a terminal the list is a table with relative times and token usage
-			(input→output, in k and M; "unknown" until known, see batchctl status); when
-			piped it is tab-separated with no header and RFC 3339 times, one job per
-			line: id, name, provider, model, status, requests, succeeded, failed,
-			created_at. --json gives exact token counts.
+			On a terminal the list is a table with relative times, token usage
+			(input→output, in k and M; "unknown" until known, see batchctl status) and
+			cost ("—" while the usage is unknown or the model has no price, see batchctl
+			cost); when piped it is tab-separated with no header and RFC 3339 times, one
+			job per line: id, name, provider, model, status, requests, succeeded, failed,
+			created_at. --json gives exact token counts and cost_usd.
 
 			--remote lists the batches the provider has (made by batchctl or not); piped,
 			one per line: batch id, job (its batchctl_job metadata), status, endpoint,
@@ -171,7 +172,7 @@ func listRun(ctx context.Context, opts *Options) error {
 	}
 	filter := store.Filter{Provider: opts.ProviderName, Statuses: opts.Statuses, Name: opts.Name, Limit: opts.Limit}
 	if opts.Since != "" {
-		t, err := parseSince(opts.Since, opts.Now())
+		t, err := cmdutil.ParseSince(opts.Since, opts.Now())
 		if err != nil {
 			return cmdutil.FlagErrorf("--since: %v", err)
 		}
@@ -203,7 +204,7 @@ func listRun(ctx context.Context, opts *Options) error {
 		list = list[:opts.Limit]
 		next = list[len(list)-1].ID
 	}
-	if err := printJobs(ctx, opts, list); err != nil {
+	if err := printJobs(ctx, opts, list, m); err != nil {
 		return err
 	}
 	printNext(opts, next)
@@ -217,7 +218,11 @@ const streamRows = 1000
 // streamJobs prints the jobs filter selects (one more than asked for, to
 // tell whether there is a next page) as they are read from the registry.
 func streamJobs(ctx context.Context, opts *Options, m *jobs.Manager, filter store.Filter) error {
-	tp, row := jobTable(opts)
+	var table *prices.Table
+	if opts.IO.IsStdoutTTY() {
+		table = shared.Prices(opts.IO, m)
+	}
+	tp, row := jobTable(opts, table)
 	tp.Stream(streamRows)
 	n, last, next := 0, "", ""
 	// a terminal's table shows what the parts say (gone batches, usage)
@@ -259,11 +264,16 @@ func printNext(opts *Options, cursor string) {
 	}
 }
 
-func printJobs(ctx context.Context, opts *Options, list []*store.Job) error {
+func printJobs(ctx context.Context, opts *Options, list []*store.Job, m *jobs.Manager) error {
+	tty := opts.IO.IsStdoutTTY()
+	var table *prices.Table
+	if (tty || opts.Exporter.Enabled()) && len(list) > 0 {
+		table = shared.Prices(opts.IO, m)
+	}
 	if opts.Exporter.Enabled() {
 		views := make([]jobs.View, 0, len(list))
 		for _, j := range list {
-			views = append(views, jobs.ViewOf(&jobs.Job{Job: j, Registered: true}))
+			views = append(views, jobs.ViewOf(&jobs.Job{Job: j, Registered: true}, table))
 		}
 		return opts.Exporter.Write(ctx, opts.IO, views)
 	}
@@ -271,7 +281,7 @@ func printJobs(ctx context.Context, opts *Options, list []*store.Job) error {
 		noJobs(opts)
 		return nil
 	}
-	tp, row := jobTable(opts)
+	tp, row := jobTable(opts, table)
 	for _, j := range list {
 		row(j)
 	}
@@ -280,12 +290,12 @@ func printJobs(ctx context.Context, opts *Options, list []*store.Job) error {
 
 // jobTable returns the table of jobs and the function that adds a job to
 // it: on a terminal, with relative times and token usage; in a pipe, tab
-// separated with exact values.
-func jobTable(opts *Options) (*tableprinter.Printer, func(*store.Job)) {
+// separated with exact values. Costs are priced by table.
+func jobTable(opts *Options, table *prices.Table) (*tableprinter.Printer, func(*store.Job)) {
 	cs := opts.IO.ColorScheme()
 	tty := opts.IO.IsStdoutTTY()
 	tp := tableprinter.New(opts.IO.Out, tty, opts.IO.TerminalWidth(), cs.Bold)
-	tp.Header("ID", "NAME", "PROVIDER", "MODEL", "STATUS", "REQUESTS", "TOKENS", "CREATED")
+	tp.Header("ID", "NAME", "PROVIDER", "MODEL", "STATUS", "REQUESTS", "TOKENS", "COST", "CREATED")
 	now := opts.Now()
 	return tp, func(j *store.Job) {
 		if tty {
@@ -295,7 +305,7 @@ func jobTable(opts *Options) (*tableprinter.Printer, func(*store.Job)) {
 			}
 			jj := &jobs.Job{Job: j}
 			tp.Row(cs.Bold(j.ID), j.Name, j.Provider, j.Model, cs.Status(jj.StatusText()), done,
-				shared.Tokens(jj.KnownUsage()), cmdutil.FuzzyAgo(now, j.CreatedAt))
+				shared.Tokens(jj.KnownUsage()), shared.Cost(jj.KnownCost(table), true), cmdutil.FuzzyAgo(now, j.CreatedAt))
 			return
 		}
 		tp.Row(j.ID, j.Name, j.Provider, j.Model, j.Status, strconv.Itoa(j.Requests),
@@ -360,17 +370,4 @@ func printBatches(ctx context.Context, opts *Options, batches []*providers.Batch
 		tp.Row(b.ID, b.Metadata["batchctl_job"], string(b.Status), b.Endpoint, done, cmdutil.Timestamp(b.CreatedAt))
 	}
 	return tp.Render()
-}
-
-// parseSince reads "36h", "7d" or a date/time.
-func parseSince(s string, now time.Time) (time.Time, error) {
-	if age, err := cmdutil.ParseAge(s); err == nil {
-		return now.Add(-age), nil
-	}
-	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04", "2006-01-02"} {
-		if t, err := time.ParseInLocation(layout, s, time.Local); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, errors.New("want a duration (24h, 7d) or a date (2006-01-02)")
 }

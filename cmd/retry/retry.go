@@ -244,7 +244,7 @@ func retryRun(ctx context.Context, opts *Options) error {
 		fmt.Fprintf(opts.IO.ErrOut, "%s created job %s retrying %s of job %s\n", cs.Success("✓"), cs.Bold(j.ID), cmdutil.Plural(j.Requests, "request"), parent.ID)
 	}
 	if opts.Exporter.Enabled() {
-		return opts.Exporter.Write(ctx, opts.IO, jobs.ViewOf(j))
+		return opts.Exporter.Write(ctx, opts.IO, jobs.ViewOf(j, shared.Prices(opts.IO, m)))
 	}
 	if j.Direct() {
 		if err := directLimits(m, parent, j); err != nil {

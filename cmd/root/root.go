@@ -19,6 +19,7 @@ import (
 	cancelcmd "github.com/batchctl/batchctl/cmd/cancel"
 	completioncmd "github.com/batchctl/batchctl/cmd/completion"
 	configcmd "github.com/batchctl/batchctl/cmd/config"
+	costcmd "github.com/batchctl/batchctl/cmd/cost"
 	createcmd "github.com/batchctl/batchctl/cmd/create"
 	emulatorcmd "github.com/batchctl/batchctl/cmd/emulator"
 	forgetcmd "github.com/batchctl/batchctl/cmd/forget"
@@ -202,6 +203,7 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 		createcmd.NewCmdCreate(f, nil),
 		createcmd.NewCmdEstimate(f, nil),
 		pricescmd.NewCmdPrices(f, nil),
+		costcmd.NewCmdCost(f, nil),
 		statuscmd.NewCmdStatus(f, nil),
 		waitcmd.NewCmdWait(f, nil),
 		listcmd.NewCmdList(f, nil),

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/MakeNowJust/heredoc"
@@ -16,6 +17,7 @@ import (
 	"github.com/batchctl/batchctl/internal/cmdutil"
 	"github.com/batchctl/batchctl/internal/iostreams"
 	"github.com/batchctl/batchctl/internal/jobs"
+	"github.com/batchctl/batchctl/internal/prices"
 	"github.com/batchctl/batchctl/internal/providers"
 	"github.com/batchctl/batchctl/internal/store"
 	"github.com/batchctl/batchctl/internal/tableprinter"
@@ -50,6 +52,11 @@ func NewCmdStatus(f *cmdutil.Factory, runF func(context.Context, *Options) error
 			Token usage is "unknown" (null in JSON), never 0, until it is known: OpenAI
 			reports it with the batch; Anthropic, Gemini and xAI do not, so it is summed from
 			the job's results once they are downloaded (by results, create --wait or sync).
+			Input tokens include those read from (cached) and written to a prompt cache,
+			output tokens the reasoning ones; each detail is shown where the provider
+			reports it. The cost is the usage at the price table's rates (batchctl
+			prices): batch rates for a batch job, synchronous ones for a direct job; it is
+			unknown (null in JSON as cost_usd), never 0, for a model without a price.
 
 			A batch the provider no longer has (deleted, or past its retention) keeps the
 			state batchctl recorded: status says so on standard error and exits 0, the
@@ -63,7 +70,10 @@ func NewCmdStatus(f *cmdutil.Factory, runF func(context.Context, *Options) error
 			per line, and --json prints the whole job as one JSON object (--jq filters it).
 			The piped keys, in this order: id, name, status, provider, model, endpoint,
 			requests, succeeded, failed, input_tokens, output_tokens, created_at,
-			completed_at, missing (once the results are downloaded). Then a "parts" line
+			completed_at, missing (once the results are downloaded), running (a direct
+			job being run), cache_read_input_tokens, cache_creation_input_tokens,
+			reasoning_tokens, cost_usd (see batchctl cost; "unknown" where not known).
+			Then a "parts" line
 			that labels the columns of the lines after it, one per provider batch,
 			tab-separated: part, index, batch_id, status (batchctl's normalized status),
 			provider_status (the provider's own word), succeeded, failed, requests; then
@@ -117,8 +127,9 @@ func statusRun(ctx context.Context, opts *Options) error {
 	if p, ok := m.RunningProgress(j.ID); j.Direct() && ok {
 		running = &p
 	}
+	table := shared.Prices(opts.IO, m)
 	if opts.Exporter.Enabled() {
-		v := jobs.ViewOf(j)
+		v := jobs.ViewOf(j, table)
 		if missing >= 0 {
 			v.Missing = &missing
 		}
@@ -126,12 +137,12 @@ func statusRun(ctx context.Context, opts *Options) error {
 		return opts.Exporter.Write(ctx, opts.IO, v)
 	}
 	if opts.IO.IsStdoutTTY() {
-		return printHuman(opts.IO, j, missing, running, opts.Now())
+		return printHuman(opts.IO, j, missing, running, table, opts.Now())
 	}
-	return printPlain(opts.IO.Out, j, missing, running)
+	return printPlain(opts.IO.Out, j, missing, running, table)
 }
 
-func printHuman(ios *iostreams.IOStreams, j *jobs.Job, missing int, running *jobs.RunProgress, now time.Time) error {
+func printHuman(ios *iostreams.IOStreams, j *jobs.Job, missing int, running *jobs.RunProgress, table *prices.Table, now time.Time) error {
 	cs := ios.ColorScheme()
 	w := ios.Out
 	title := cs.Bold(j.ID)
@@ -148,10 +159,11 @@ func printHuman(ios *iostreams.IOStreams, j *jobs.Job, missing int, running *job
 		fmt.Fprintf(w, "  %s   %s\n", cs.Muted("running"), shared.DirectLine("", *running, 0)[1:])
 	}
 	if u := j.KnownUsage(); u != nil {
-		fmt.Fprintf(w, "  %s     %s input · %s output tokens\n", cs.Muted("usage"), shared.Count(u.InputTokens), shared.Count(u.OutputTokens))
+		fmt.Fprintf(w, "  %s     %s tokens\n", cs.Muted("usage"), usageLine(u))
 	} else {
 		fmt.Fprintf(w, "  %s     unknown (not reported with the batch; counted when the results are downloaded)\n", cs.Muted("usage"))
 	}
+	fmt.Fprintf(w, "  %s      %s\n", cs.Muted("cost"), costLine(j, table))
 	when := "created " + cmdutil.FuzzyAgo(now, j.CreatedAt)
 	if !j.CompletedAt.IsZero() {
 		when += " · ended " + cmdutil.FuzzyAgo(now, j.CompletedAt)
@@ -183,7 +195,45 @@ func printHuman(ios *iostreams.IOStreams, j *jobs.Job, missing int, running *job
 	return nil
 }
 
-func printPlain(w io.Writer, j *jobs.Job, missing int, running *jobs.RunProgress) error {
+// usageLine says a known usage: "1,200 input (1,000 cached) · 300 output
+// (250 reasoning)", each detail only where the provider reports it.
+func usageLine(u *providers.Usage) string {
+	in := shared.Count(u.InputTokens) + " input"
+	var details []string
+	if n := u.CacheReadInputTokens; n != nil {
+		details = append(details, shared.Count(*n)+" cached")
+	}
+	if n := u.CacheCreationInputTokens; n != nil {
+		details = append(details, shared.Count(*n)+" written to cache")
+	}
+	if len(details) > 0 {
+		in += " (" + strings.Join(details, ", ") + ")"
+	}
+	out := shared.Count(u.OutputTokens) + " output"
+	if n := u.ReasoningTokens; n != nil {
+		out += " (" + shared.Count(*n) + " reasoning)"
+	}
+	return in + " · " + out
+}
+
+// costLine says what a job cost, or why that is not known.
+func costLine(j *jobs.Job, table *prices.Table) string {
+	rates := "batch"
+	if j.Direct() {
+		rates = "synchronous"
+	}
+	switch usd := j.KnownCost(table); {
+	case usd != nil:
+		return shared.Cost(usd, true) + " at " + rates + " prices"
+	case j.KnownUsage() == nil:
+		return "unknown until the usage is known"
+	case table == nil:
+		return "unknown (the price table could not be read)"
+	}
+	return fmt.Sprintf("unknown: no price for %s/%s (add it to prices.yaml in BATCHCTL_HOME)", j.Provider, j.Model)
+}
+
+func printPlain(w io.Writer, j *jobs.Job, missing int, running *jobs.RunProgress, table *prices.Table) error {
 	inTokens, outTokens := "unknown", "unknown"
 	if u := j.KnownUsage(); u != nil {
 		inTokens, outTokens = strconv.FormatInt(u.InputTokens, 10), strconv.FormatInt(u.OutputTokens, 10)
@@ -201,6 +251,7 @@ func printPlain(w io.Writer, j *jobs.Job, missing int, running *jobs.RunProgress
 	if r := running; r != nil {
 		kv = append(kv, [2]string{"running", shared.DirectLine("", *r, 0)[1:]})
 	}
+	kv = append(kv, usageDetails(j, table)...)
 	for _, p := range kv {
 		if _, err := fmt.Fprintf(w, "%s\t%s\n", p[0], p[1]); err != nil {
 			return err
@@ -232,4 +283,28 @@ func queued(j *jobs.Job) []store.Part {
 		}
 	}
 	return out
+}
+
+// usageDetails are the piped keys that follow the others: the usage's
+// detail counts and the cost in USD, each "unknown" when it is not known
+// (a detail the provider does not report, a model without a price).
+func usageDetails(j *jobs.Job, table *prices.Table) [][2]string {
+	cacheRead, cacheWrite, reasoning, cost := "unknown", "unknown", "unknown", "unknown"
+	if u := j.KnownUsage(); u != nil {
+		cacheRead, cacheWrite, reasoning = countText(u.CacheReadInputTokens), countText(u.CacheCreationInputTokens), countText(u.ReasoningTokens)
+	}
+	if usd := j.KnownCost(table); usd != nil {
+		cost = strconv.FormatFloat(*usd, 'f', -1, 64)
+	}
+	return [][2]string{
+		{"cache_read_input_tokens", cacheRead}, {"cache_creation_input_tokens", cacheWrite},
+		{"reasoning_tokens", reasoning}, {"cost_usd", cost},
+	}
+}
+
+func countText(n *int64) string {
+	if n == nil {
+		return "unknown"
+	}
+	return strconv.FormatInt(*n, 10)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/batchctl/batchctl/internal/config"
 	"github.com/batchctl/batchctl/internal/iostreams"
 	"github.com/batchctl/batchctl/internal/jobs"
+	"github.com/batchctl/batchctl/internal/prices"
 )
 
 // Options are the inputs of `batchctl wait`.
@@ -163,12 +164,16 @@ func waitRun(ctx context.Context, opts *Options) error {
 		return err
 	}
 	views := make([]jobs.View, 0, len(ws))
+	var table *prices.Table
+	if opts.Exporter.Enabled() && len(ws) > 0 {
+		table = shared.Prices(opts.IO, ws[0].M)
+	}
 	for k, w := range ws {
 		results[at[k]] = errs[k]
 		if errs[k] == nil {
 			results[at[k]] = shared.Outcome(w.J)
 		}
-		views = append(views, jobs.ViewOf(w.J))
+		views = append(views, jobs.ViewOf(w.J, table))
 	}
 	if opts.Exporter.Enabled() {
 		// Printed whatever the outcome: the exit status tells it.

@@ -1,6 +1,7 @@
 package cmdutil
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -157,3 +158,23 @@ type barProgress struct{ bar *progressbar.ProgressBar }
 
 func (b barProgress) Add(n int) { _ = b.bar.Add(n) }
 func (b barProgress) Done()     { _ = b.bar.Finish() }
+
+// ParseSince reads a --since value: an age such as "36h" or "7d" (the
+// time that long before now), or a date or local date and time.
+func ParseSince(s string, now time.Time) (time.Time, error) {
+	if age, err := ParseAge(s); err == nil {
+		return now.Add(-age), nil
+	}
+	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04", "2006-01-02"} {
+		t, err := time.ParseInLocation(layout, s, time.Local)
+		if err != nil {
+			continue
+		}
+		// The registry keeps times as Unix nanoseconds (years 1678 to 2262).
+		if !time.Unix(0, t.UnixNano()).Equal(t) {
+			return time.Time{}, fmt.Errorf("%s is out of range (years 1678 to 2262)", s)
+		}
+		return t, nil
+	}
+	return time.Time{}, errors.New("want a duration (24h, 7d) or a date (2006-01-02)")
+}

@@ -59,8 +59,8 @@ func TestTerminal(t *testing.T) {
 
 	term.clear()
 	term.send("batchctl list")
-	term.waitFor(`(?m)^ID +NAME +PROVIDER +MODEL +STATUS +REQUESTS +TOKENS +CREATED$`)
-	term.waitFor(`(?m)^` + job + ` +tmux +emulator +echo +completed +2/2 +2→2 +less than a minute ago$`)
+	term.waitFor(`(?m)^ID +NAME +PROVIDER +MODEL +STATUS +REQUESTS +TOKENS +COST +CREATED$`)
+	term.waitFor(`(?m)^` + job + ` +tmux +emulator +echo +completed +2/2 +2→2 +— +less than a minute ago$`)
 }
 
 // buildBatchctl builds the binary from this module into bin.

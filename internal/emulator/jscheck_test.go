@@ -71,6 +71,7 @@ func TestJSClients(t *testing.T) {
 	want := `openai: uploaded batch 298 bytes
 openai: created model=gpt-4o-mini
 openai: retrieved completed model=gpt-4o-mini counts={"total":2,"completed":1,"failed":1}
+openai: usage input=2 cached=0 output=2 reasoning=0 total=4
 openai: listed 1
 openai: result c1 200 "Hello there"
 openai: error c2 429 requests

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/batchctl/batchctl/internal/prices"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -54,6 +55,8 @@ type Manager struct {
 	reg  Registry
 	mu   sync.Mutex
 	told map[string]bool // keys of what Note and Warn were told already
+	// prices is the price table, read on first use (see Prices).
+	prices *prices.Table
 }
 
 // NewManager returns a Manager of the jobs of cfg's home, kept in reg.

@@ -238,10 +238,7 @@ func checkRaw(f *os.File, p providers.Provider, submitted map[string]bool) (resu
 		if done, ok := seen[res.CustomID]; !done && (ok || submitted == nil) {
 			seen[res.CustomID] = true
 			results++
-			if res.Usage != nil {
-				usage.InputTokens += res.Usage.InputTokens
-				usage.OutputTokens += res.Usage.OutputTokens
-			}
+			usage.Add(res.Usage)
 		}
 	}
 }

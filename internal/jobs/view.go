@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"github.com/batchctl/batchctl/internal/prices"
 	"time"
 
 	"github.com/batchctl/batchctl/internal/providers"
@@ -18,7 +19,10 @@ type View struct {
 	Requests int              `json:"requests"`
 	Counts   providers.Counts `json:"counts"`
 	// Usage is null while it is unknown (see Job.KnownUsage).
-	Usage       *providers.Usage  `json:"usage"`
+	Usage *providers.Usage `json:"usage"`
+	// CostUSD is what the job cost, null while it is unknown (see
+	// Job.KnownCost).
+	CostUSD     *float64          `json:"cost_usd"`
 	Input       string            `json:"input"`
 	InputSHA256 string            `json:"input_sha256"`
 	Metadata    map[string]string `json:"metadata"`
@@ -63,11 +67,11 @@ type PartView struct {
 	QueuedWhy string `json:"queued_why"`
 }
 
-// ViewOf is the JSON view of a job.
-func ViewOf(j *Job) View {
+// ViewOf is the JSON view of a job, its cost at the rates of t.
+func ViewOf(j *Job, t *prices.Table) View {
 	v := View{
 		ID: j.ID, Name: j.Name, Provider: j.Provider, Model: j.Model, Endpoint: j.Endpoint,
-		Status: j.Status, Requests: j.Requests, Counts: j.Counts, Usage: j.KnownUsage(),
+		Status: j.Status, Requests: j.Requests, Counts: j.Counts, Usage: j.KnownUsage(), CostUSD: j.KnownCost(t),
 		Input: j.InputPath, InputSHA256: j.InputSHA256, Metadata: j.Metadata,
 		CreatedAt: timePtr(j.CreatedAt), UpdatedAt: timePtr(j.UpdatedAt), CompletedAt: timePtr(j.CompletedAt),
 		Registered: j.Registered, Parts: []PartView{}, Mode: "batch",

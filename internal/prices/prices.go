@@ -34,6 +34,10 @@ type Row struct {
 	Input       float64 `yaml:"input" json:"input"`
 	Output      float64 `yaml:"output" json:"output"`
 	CachedInput float64 `yaml:"cached_input" json:"cached_input"`
+	// CacheWrite is the rate of input tokens written to a prompt cache
+	// (Anthropic: 1.25 times the input rate, for 5-minute writes); 0 where
+	// writing costs what input does.
+	CacheWrite  float64 `yaml:"cache_write" json:"cache_write"`
 	BatchInput  float64 `yaml:"batch_input" json:"batch_input"`
 	BatchOutput float64 `yaml:"batch_output" json:"batch_output"`
 	// MaxOutput is the most output tokens (reasoning included) one request
@@ -56,6 +60,7 @@ type entry struct {
 	Input       *float64 `yaml:"input"`
 	Output      *float64 `yaml:"output"`
 	CachedInput *float64 `yaml:"cached_input"`
+	CacheWrite  *float64 `yaml:"cache_write"`
 	BatchInput  *float64 `yaml:"batch_input"`
 	BatchOutput *float64 `yaml:"batch_output"`
 	MaxOutput   *int     `yaml:"max_output"`
@@ -154,6 +159,7 @@ func (e *entry) apply(r *Row, origin string) {
 	setF(&r.Input, e.Input)
 	setF(&r.Output, e.Output)
 	setF(&r.CachedInput, e.CachedInput)
+	setF(&r.CacheWrite, e.CacheWrite)
 	setF(&r.BatchInput, e.BatchInput)
 	setF(&r.BatchOutput, e.BatchOutput)
 	if e.MaxOutput != nil {

@@ -24,8 +24,7 @@ func Aggregate(parts []Part) (status string, counts providers.Counts, usage prov
 		counts.Total += p.Counts.Total
 		counts.Succeeded += p.Counts.Succeeded
 		counts.Failed += p.Counts.Failed
-		usage.InputTokens += p.Usage.InputTokens
-		usage.OutputTokens += p.Usage.OutputTokens
+		usage.Add(&p.Usage)
 	}
 	if len(parts) == 0 {
 		return "", counts, usage, false

@@ -383,7 +383,7 @@ func (rec *batchRecord) object(p core.Progress, t core.Tally) BatchObject {
 		ExpiresAt:        unixPtr(created.Add(completionWindowDur)),
 		FinalizingAt:     unixPtr(p.FinalizingAt),
 		CancellingAt:     unixPtr(p.CancellingAt),
-		Usage:            newTokenUsage(t.InputTokens, t.OutputTokens),
+		Usage:            newTokenUsage(t.InputTokens, t.OutputTokens, batchReasoning(rec.Model, t.OutputTokens)),
 		Metadata:         rec.Metadata,
 		// The model is shown from creation on: the official TypeScript
 		// SDK's Batch (openai 6.49.0, resources/batches.d.ts) declares it,

@@ -335,7 +335,8 @@ func parseChat(body []byte) (endpointRequest, *apiError) {
 func (r *chatRequest) markerText() string { return r.conv.lastPrompt }
 
 func (r *chatRequest) usage() (int64, int64) {
-	return core.CountTokens(r.conv.texts...), core.CountTokens(answerText(r.call, r.reply))
+	out, _ := withReasoning(r.Model, core.CountTokens(answerText(r.call, r.reply)))
+	return core.CountTokens(r.conv.texts...), out
 }
 
 // answerText is the text of an answer: the reply, or a tool call's
@@ -428,7 +429,7 @@ func (r *chatRequest) answer(m core.AnswerMeta) any {
 			CompletionTokens:        out,
 			TotalTokens:             in + out,
 			PromptTokensDetails:     &promptTokensDetails{},
-			CompletionTokensDetails: &completionTokensDetails{},
+			CompletionTokensDetails: &completionTokensDetails{ReasoningTokens: batchReasoning(r.Model, out)},
 		},
 		ServiceTier: "default",
 	}
@@ -484,7 +485,8 @@ func parseResponses(body []byte) (endpointRequest, *apiError) {
 func (r *responsesRequest) markerText() string { return r.conv.lastPrompt }
 
 func (r *responsesRequest) usage() (int64, int64) {
-	return core.CountTokens(r.conv.texts...), core.CountTokens(answerText(r.call, r.reply))
+	out, _ := withReasoning(r.Model, core.CountTokens(answerText(r.call, r.reply)))
+	return core.CountTokens(r.conv.texts...), out
 }
 
 type responseObject struct {
@@ -557,8 +559,9 @@ func (r *responsesRequest) answer(m core.AnswerMeta) any {
 		ToolChoice:        "auto",
 		Tools:             []string{},
 		TopP:              1,
-		Usage:             responseUsage{InputTokens: in, OutputTokens: out, TotalTokens: in + out},
-		Metadata:          map[string]string{},
+		Usage: responseUsage{InputTokens: in, OutputTokens: out, TotalTokens: in + out,
+			OutputTokensDetails: outputTokensDetails{ReasoningTokens: batchReasoning(r.Model, out)}},
+		Metadata: map[string]string{},
 	}
 }
 

@@ -136,7 +136,11 @@ type RequestCounts struct {
 	Failed    int64 `json:"failed"`
 }
 
-// tokenUsage is the usage object of batches and responses.
+// tokenUsage is the usage object of batches and responses: the Batch
+// object's usage in openapi.yaml (input_tokens, input_tokens_details
+// .cached_tokens, output_tokens, output_tokens_details.reasoning_tokens,
+// total_tokens, all required) and openai-go's BatchUsage. The emulator's
+// OpenAI answers read nothing from a cache: cached_tokens is 0.
 type tokenUsage struct {
 	InputTokens         int64               `json:"input_tokens"`
 	InputTokensDetails  inputTokensDetails  `json:"input_tokens_details"`
@@ -145,8 +149,9 @@ type tokenUsage struct {
 	TotalTokens         int64               `json:"total_tokens"`
 }
 
-func newTokenUsage(in, out int64) tokenUsage {
-	return tokenUsage{InputTokens: in, OutputTokens: out, TotalTokens: in + out}
+func newTokenUsage(in, out, reasoning int64) tokenUsage {
+	return tokenUsage{InputTokens: in, OutputTokens: out, TotalTokens: in + out,
+		OutputTokensDetails: outputTokensDetails{ReasoningTokens: reasoning}}
 }
 
 type inputTokensDetails struct {

@@ -69,9 +69,34 @@ type wireCounts struct {
 	Failed    int `json:"failed"`
 }
 
+// wireBatchUsage is the batch's usage, summed over its requests: the
+// Batch object's usage in openapi.yaml ("Only populated on batches created
+// after September 7, 2025"; input_tokens_details.cached_tokens and
+// output_tokens_details.reasoning_tokens required there) and openai-go's
+// BatchUsage (InputTokensDetails.CachedTokens,
+// OutputTokensDetails.ReasoningTokens). Details that are absent (an older
+// or compatible server) stay unknown.
 type wireBatchUsage struct {
-	InputTokens  int64 `json:"input_tokens"`
-	OutputTokens int64 `json:"output_tokens"`
+	InputTokens        int64 `json:"input_tokens"`
+	OutputTokens       int64 `json:"output_tokens"`
+	InputTokensDetails *struct {
+		CachedTokens *int64 `json:"cached_tokens"`
+	} `json:"input_tokens_details"`
+	OutputTokensDetails *struct {
+		ReasoningTokens *int64 `json:"reasoning_tokens"`
+	} `json:"output_tokens_details"`
+}
+
+// usage is the batch's usage in normalized form.
+func (w *wireBatchUsage) usage() *providers.Usage {
+	u := &providers.Usage{InputTokens: w.InputTokens, OutputTokens: w.OutputTokens}
+	if d := w.InputTokensDetails; d != nil {
+		u.CacheReadInputTokens = d.CachedTokens
+	}
+	if d := w.OutputTokensDetails; d != nil {
+		u.ReasoningTokens = d.ReasoningTokens
+	}
+	return u
 }
 
 type wireBatchErrors struct {
@@ -119,7 +144,7 @@ func parseBatch(provider string, raw []byte) (*providers.Batch, error) {
 		Raw:          bytes.Clone(raw),
 	}
 	if w.Usage != nil {
-		b.Usage = &providers.Usage{InputTokens: w.Usage.InputTokens, OutputTokens: w.Usage.OutputTokens}
+		b.Usage = w.Usage.usage()
 	}
 	if w.Errors != nil {
 		for _, e := range w.Errors.Data {

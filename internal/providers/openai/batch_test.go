@@ -86,7 +86,7 @@ func TestParseBatch(t *testing.T) {
 				ID: "batch_abc123", Provider: "openai", Status: providers.StatusCompleted, ProviderStatus: "completed",
 				Endpoint: "/v1/completions", Model: "gpt-5-2025-08-07",
 				Counts:    providers.Counts{Total: 100, Succeeded: 95, Failed: 5},
-				Usage:     &providers.Usage{InputTokens: 1500, OutputTokens: 500},
+				Usage:     &providers.Usage{InputTokens: 1500, OutputTokens: 500, CacheReadInputTokens: n64(1024), ReasoningTokens: n64(300)},
 				CreatedAt: unix(1711471533), CompletedAt: unix(1711493163), ExpiresAt: unix(1711557933),
 				InputFileID: "file-abc123", OutputFileID: "file-cvaTdG", ErrorFileID: "file-HOWS94",
 				Metadata: map[string]string{"customer_id": "user_123456789", "batch_description": "Nightly eval job"},

@@ -73,6 +73,7 @@ func partArgs(jobID string, p *store.Part) ([]any, error) {
 		p.InputFileID, p.OutputFileID, p.ErrorFileID, string(errs), p.Raw,
 		nanos(p.CreatedAt), nanos(p.UpdatedAt), nanos(p.CompletedAt), p.UsageKnown, nanos(p.GoneAt),
 		p.Tokens, p.QueuedWhy, nanos(p.NotBefore),
+		nullable(p.Usage.CacheReadInputTokens), nullable(p.Usage.CacheCreationInputTokens), nullable(p.Usage.ReasoningTokens),
 	}, nil
 }
 
@@ -83,8 +84,33 @@ func scanPart(row rowScanner) (jobID string, p store.Part, err error) {
 		int64Col{&p.Usage.InputTokens}, int64Col{&p.Usage.OutputTokens}, intCol{&p.Requests}, int64Col{&p.Bytes},
 		&p.InputFileID, &p.OutputFileID, &p.ErrorFileID, jsonCol[[]providers.BatchError]{&p.Errors}, &p.Raw,
 		timeCol{&p.CreatedAt}, timeCol{&p.UpdatedAt}, timeCol{&p.CompletedAt}, &p.UsageKnown, timeCol{&p.GoneAt},
-		int64Col{&p.Tokens}, &p.QueuedWhy, timeCol{&p.NotBefore})
+		int64Col{&p.Tokens}, &p.QueuedWhy, timeCol{&p.NotBefore},
+		countCol{&p.Usage.CacheReadInputTokens}, countCol{&p.Usage.CacheCreationInputTokens}, countCol{&p.Usage.ReasoningTokens})
 	return jobID, p, err
+}
+
+// nullable returns *n, or nil (NULL) when n is nil.
+func nullable(n *int64) any {
+	if n == nil {
+		return nil
+	}
+	return *n
+}
+
+// countCol scans an INTEGER column, or NULL for nil, into a *int64; it is
+// the inverse of nullable.
+type countCol struct{ p **int64 }
+
+func (c countCol) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		*c.p = nil
+	case int64:
+		*c.p = &v
+	default:
+		return fmt.Errorf("want an integer or NULL, got %T", src)
+	}
+	return nil
 }
 
 // nanos returns t as unix nanoseconds, or nil (NULL) for the zero time.

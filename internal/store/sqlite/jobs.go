@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/batchctl/batchctl/internal/providers"
 	"github.com/batchctl/batchctl/internal/store"
 )
 
@@ -22,7 +23,8 @@ const jobColumns = `id, name, provider, model, endpoint, input_path, input_sha25
 const partColumns = `job_id, idx, batch_id, status, provider_status, total, succeeded, failed,
 	input_tokens, output_tokens, requests, bytes, input_file_id, output_file_id, error_file_id,
 	errors, raw, created_at, updated_at, completed_at, usage_known, gone_at,
-	tokens, queued_why, not_before`
+	tokens, queued_why, not_before,
+	cache_read_tokens, cache_write_tokens, reasoning_tokens`
 
 const insertJobSQL = `INSERT INTO jobs (` + jobColumns + `)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
@@ -30,7 +32,7 @@ const insertJobSQL = `INSERT INTO jobs (` + jobColumns + `)
 	ON CONFLICT (id) DO NOTHING`
 
 const upsertPartSQL = `INSERT INTO parts (` + partColumns + `)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (job_id, idx) DO UPDATE SET
 		batch_id = excluded.batch_id,
 		status = excluded.status,
@@ -54,7 +56,10 @@ const upsertPartSQL = `INSERT INTO parts (` + partColumns + `)
 		gone_at = excluded.gone_at,
 		tokens = excluded.tokens,
 		queued_why = excluded.queued_why,
-		not_before = excluded.not_before`
+		not_before = excluded.not_before,
+		cache_read_tokens = excluded.cache_read_tokens,
+		cache_write_tokens = excluded.cache_write_tokens,
+		reasoning_tokens = excluded.reasoning_tokens`
 
 const updateAggregateSQL = `UPDATE jobs SET status = ?, total = ?, succeeded = ?, failed = ?,
 	input_tokens = ?, output_tokens = ?, updated_at = ?, completed_at = ?
@@ -516,6 +521,9 @@ func (s *Store) load(ctx context.Context, q jobQuery) ([]*store.Job, error) {
 		func(jobID string, p store.Part) {
 			if j := byID[jobID]; j != nil {
 				j.Parts = append(j.Parts, p)
+				// The jobs table keeps the totals; the details are the parts'.
+				j.Usage.Add(&providers.Usage{CacheReadInputTokens: p.Usage.CacheReadInputTokens,
+					CacheCreationInputTokens: p.Usage.CacheCreationInputTokens, ReasoningTokens: p.Usage.ReasoningTokens})
 			}
 		})
 	if err != nil {

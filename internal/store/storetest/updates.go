@@ -85,8 +85,10 @@ func testSavePartRoundTrip(t *testing.T, open Opener) {
 	p := store.Part{
 		Index: 1, BatchID: "batch_1", Status: "cancelled", ProviderStatus: "cancelled",
 		Counts: providers.Counts{Total: 9, Succeeded: 5, Failed: 3},
-		Usage:  providers.Usage{InputTokens: 1 << 40, OutputTokens: 77}, UsageKnown: true,
-		Requests: 9, Bytes: 123456789, InputFileID: "file-in", OutputFileID: "file-out", ErrorFileID: "file-err",
+		// A detail count known to be 0, one not reported (nil), one large.
+		Usage:      providers.Usage{InputTokens: 1 << 40, OutputTokens: 77, CacheReadInputTokens: new(int64), ReasoningTokens: count(1 << 33)},
+		UsageKnown: true,
+		Requests:   9, Bytes: 123456789, InputFileID: "file-in", OutputFileID: "file-out", ErrorFileID: "file-err",
 		Errors: []providers.BatchError{
 			{Code: "invalid_json", Message: "line 3 is not JSON", Param: "body", Line: 3},
 			{Message: "too many lines"},
@@ -105,7 +107,7 @@ func testSavePartRoundTrip(t *testing.T, open Opener) {
 	if !reflect.DeepEqual(j.Parts, []store.Part{want}) {
 		t.Errorf("parts = %+v, want %+v", j.Parts, []store.Part{want})
 	}
-	if j.Status != "cancelled" || !j.CompletedAt.Equal(p.CompletedAt) || j.Usage != p.Usage || j.Counts != p.Counts {
+	if j.Status != "cancelled" || !j.CompletedAt.Equal(p.CompletedAt) || !reflect.DeepEqual(j.Usage, p.Usage) || j.Counts != p.Counts {
 		t.Errorf("job = %+v, want it aggregated from the part", j)
 	}
 }
@@ -250,3 +252,5 @@ func testGoneParts(t *testing.T, open Opener) {
 		t.Errorf("NeedsSync = %v, want %v", got, want)
 	}
 }
+
+func count(n int64) *int64 { return &n }

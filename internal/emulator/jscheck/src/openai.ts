@@ -39,6 +39,10 @@ export async function runOpenAI(base: string, slowBase: string): Promise<void> {
   const done = await untilDone(() => client.batches.retrieve(created.id), (b) => ['completed', 'failed', 'expired', 'cancelled'].includes(b.status));
   wire(imp, 'OpenAI.Batches.Batch', batchBody(done));
   log(p, `retrieved ${done.status} model=${done.model} counts=${JSON.stringify(done.request_counts)}`);
+  // The batch-level usage (openai 6.x resources/batches.d.ts BatchUsage):
+  // the detail counts batchctl reads as the job's cached and reasoning tokens.
+  const u = done.usage;
+  log(p, `usage input=${u?.input_tokens} cached=${u?.input_tokens_details.cached_tokens} output=${u?.output_tokens} reasoning=${u?.output_tokens_details.reasoning_tokens} total=${u?.total_tokens}`);
 
   let listed = 0;
   for await (const b of client.batches.list({ limit: 1 })) {

@@ -1,0 +1,57 @@
+package prices
+
+import (
+	"math"
+
+	"github.com/batchctl/batchctl/internal/providers"
+)
+
+// Cost is what usage u of model at provider cost, in USD, at the Batch API
+// rates (batch true) or the synchronous ones; ok is false when the table
+// has no price for the model, which is never priced at 0.
+func (t *Table) Cost(provider, model string, u providers.Usage, batch bool) (usd float64, ok bool) {
+	r, ok := t.Lookup(provider, model)
+	if !ok {
+		return 0, false
+	}
+	return r.Cost(u, batch), true
+}
+
+// Cost is what usage u cost at r's rates, rounded to a billionth of a
+// dollar. u is in the result line's terms (providers.NewUsage): its input
+// tokens include those read from and written to the cache, which are
+// priced at the cached-input and cache-write rates (the input rate where
+// the row has none); its output tokens include the reasoning ones, priced
+// as output. At batch rates the cache rates get the batch discount too
+// (the ratio of the batch to the synchronous input rate): Anthropic's
+// batch discount stacks with its caching multipliers
+// (docs.claude.com/en/docs/about-claude/pricing, "Batch processing"), and
+// OpenAI's batch rates halve cached input as they halve input
+// (platform.openai.com/docs/pricing, Batch).
+func (r Row) Cost(u providers.Usage, batch bool) float64 {
+	in, out, discount := r.Input, r.Output, 1.0
+	if batch {
+		in, out = r.BatchInput, r.BatchOutput
+		if r.Input > 0 {
+			discount = r.BatchInput / r.Input
+		}
+	}
+	cachedRate, writeRate := in, in
+	if r.CachedInput > 0 {
+		cachedRate = r.CachedInput * discount
+	}
+	if r.CacheWrite > 0 {
+		writeRate = r.CacheWrite * discount
+	}
+	read, written := detail(u.CacheReadInputTokens), detail(u.CacheCreationInputTokens)
+	plain := max(u.InputTokens-read-written, 0)
+	usd := (float64(plain)*in + float64(read)*cachedRate + float64(written)*writeRate + float64(u.OutputTokens)*out) / 1e6
+	return math.Round(usd*1e9) / 1e9
+}
+
+func detail(n *int64) int64 {
+	if n == nil {
+		return 0
+	}
+	return *n
+}
