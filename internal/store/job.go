@@ -84,6 +84,11 @@ type Target struct {
 	// Mode is config.ModeDirect for a direct job, whose requests batchctl
 	// sends itself; "" for a batch job.
 	Mode string
+	// Primer is set for a job created with --cache-prime: part 1 is one
+	// request sent alone to write the provider's prompt cache, and the
+	// other parts are held, unsubmitted, until it has ended (see
+	// Job.Held).
+	Primer bool
 }
 
 // Part is one provider batch of a job.
