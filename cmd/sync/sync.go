@@ -209,7 +209,7 @@ func syncRun(ctx context.Context, opts *Options) error {
 // with requests that did not succeed (its results were saved).
 func syncJob(ctx context.Context, opts *Options, m *jobs.Manager, cfg *config.Config, j *jobs.Job, outDir string) error {
 	before := j.Status
-	if j.Unsubmitted() {
+	if j.ToSubmit() {
 		err := m.Submit(ctx, j, m.Window(j))
 		var busy *jobs.BusyError
 		if errors.As(err, &busy) {
@@ -218,7 +218,11 @@ func syncJob(ctx context.Context, opts *Options, m *jobs.Manager, cfg *config.Co
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(opts.IO.ErrOut, "%s: finished submitting (%s)\n", j.ID, cmdutil.Plural(len(j.Parts), "batch"))
+		if j.Held() {
+			fmt.Fprintf(opts.IO.ErrOut, "%s: submitted its cache primer; the other parts follow once it has ended\n", j.ID)
+		} else {
+			fmt.Fprintf(opts.IO.ErrOut, "%s: finished submitting (%s)\n", j.ID, cmdutil.Plural(len(j.Parts), "batch"))
+		}
 		if err := emit(ctx, opts, "submitted", j, "", nil); err != nil {
 			return err
 		}

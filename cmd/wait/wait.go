@@ -146,12 +146,16 @@ func waitRun(ctx context.Context, opts *Options) error {
 		// A part with no batch never ends by itself: finish submitting it
 		// as its create was asked (what sync would do), rather than wait
 		// for nothing.
-		if j.Registered && j.Unsubmitted() {
+		if j.Registered && j.ToSubmit() {
 			if err := m.Submit(ctx, j, m.Window(j)); err != nil {
 				return err
 			}
 			cs := opts.IO.ErrColorScheme()
-			fmt.Fprintf(opts.IO.ErrOut, "%s finished submitting job %s\n", cs.Success("✓"), cs.Bold(j.ID))
+			if j.Held() {
+				fmt.Fprintf(opts.IO.ErrOut, "%s submitted the cache primer of job %s; the other parts follow once it has ended\n", cs.Success("✓"), cs.Bold(j.ID))
+			} else {
+				fmt.Fprintf(opts.IO.ErrOut, "%s finished submitting job %s\n", cs.Success("✓"), cs.Bold(j.ID))
+			}
 		}
 		ws = append(ws, shared.Waited{M: m, J: j})
 		at = append(at, i)

@@ -48,6 +48,10 @@ type Spec struct {
 	// retry): a request whose converted line no longer shows its schema
 	// (one asked for in a tool, or in words) keeps the one it had.
 	Schemas *schemacheck.Set
+	// CachePrime is the ttl ("5m", "1h") of the cache_control mark
+	// create --cache-prime puts on the prefix the requests share, ""
+	// without it (see primeParts).
+	CachePrime string
 }
 
 // TargetOf is the wire format a profile's batches take.
@@ -63,6 +67,11 @@ type Plan struct {
 	Bytes    int64
 	SHA256   string
 	Parts    []PlanPart
+	// Primer is set when part 1 is a cache primer: one request sent
+	// alone, the other parts held until it has ended.
+	Primer bool
+	// PrimeNote says what --cache-prime did, or why it did nothing.
+	PrimeNote string
 }
 
 // PlanPart is one future provider batch.
@@ -204,6 +213,11 @@ func (m *Manager) Prepare(ctx context.Context, jobID string, spec Spec) (plan *P
 	}
 	for _, p := range w.parts {
 		plan.Bytes += p.Bytes
+	}
+	if spec.CachePrime != "" && TargetOf(spec.Profile) == jsonl.TargetAnthropic {
+		if err := m.primeParts(plan, spec, maxReq, maxBytes); err != nil {
+			return nil, err
+		}
 	}
 	return plan, nil
 }
@@ -381,6 +395,9 @@ func Fingerprint(plan *Plan, spec Spec, window string) string {
 	}
 	if len(spec.Schema) > 0 {
 		fmt.Fprintf(h, "schema %x\n", sha256.Sum256(spec.Schema)) // the answers are held to it
+	}
+	if plan.Primer {
+		fmt.Fprintf(h, "cache primer\n") // the same requests in other batches
 	}
 	if spec.Parent != "" {
 		fmt.Fprintf(h, "retry of %s\n", spec.Parent) // the same requests retried for another job are other work

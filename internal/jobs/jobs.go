@@ -247,6 +247,9 @@ func (m *Manager) Refresh(ctx context.Context, j *Job) error {
 	if !j.Registered {
 		return nil
 	}
+	if err := m.releaseHeld(ctx, j); err != nil {
+		return err
+	}
 	// the sweep is a courtesy to the user's bill: the job's own state is
 	// already refreshed, so a failure to list is said, not returned
 	if err := m.sweepExtras(ctx, p, j); err != nil {

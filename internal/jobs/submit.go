@@ -106,12 +106,22 @@ func (m *Manager) submit(ctx context.Context, j *Job, window string, wait bool) 
 		if part.BatchID != "" {
 			continue
 		}
+		if j.held(i) {
+			break // the other parts wait for the cache primer (releaseHeld)
+		}
+		if i == 1 && j.Target.Primer {
+			m.note(fmt.Sprintf("the cache primer of job %s ended (%s); submitting the other %s",
+				j.ID, j.Parts[0].Status, batches(len(j.Parts)-1)))
+		}
 		b, err := m.submitPart(ctx, p, j, part, window)
 		if err != nil {
 			return &SubmitError{Job: j.ID, Part: part.Index, Parts: len(j.Parts), Err: err}
 		}
 		if err := m.savePart(ctx, j, i, PartFromBatch(part, b, m.now())); err != nil {
 			return err
+		}
+		if i == 0 && j.Target.Primer {
+			killPoint("primed")
 		}
 	}
 	return nil

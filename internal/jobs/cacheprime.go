@@ -1,0 +1,241 @@
+package jobs
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/batchctl/batchctl/internal/cacheprime"
+	"github.com/batchctl/batchctl/internal/jsonl"
+	"github.com/batchctl/batchctl/internal/providers"
+)
+
+// CacheTTLs are the lifetimes --cache-ttl takes: those of Anthropic's
+// cache_control (prompt-caching docs, "1-hour cache duration").
+var CacheTTLs = []string{"5m", "1h"}
+
+// CachePrimeNote says what create --cache-prime does on a target other
+// than Anthropic's batches, where batchctl sends no primer, and why; ""
+// for Anthropic batch jobs, which get one.
+func CachePrimeNote(target jsonl.Target, provider string, direct bool) string {
+	switch {
+	case target == jsonl.TargetAnthropic && direct:
+		return "--cache-prime: a direct job needs no primer (its requests go a few at a time, and later ones read the cache earlier ones wrote); the shared prefix is marked cacheable"
+	case target == jsonl.TargetAnthropic:
+		return ""
+	case target == jsonl.TargetOpenAI:
+		// https://platform.openai.com/docs/guides/prompt-caching: automatic
+		// for prompts of 1024 tokens or more, no cache_control to set
+		return fmt.Sprintf("--cache-prime: not needed on %s: OpenAI caches prompt prefixes of 1024 tokens or more by itself; the job is sent as it is", provider)
+	case target == jsonl.TargetGemini:
+		// https://ai.google.dev/gemini-api/docs/caching: implicit caching
+		// is on for Gemini 2.5 models; explicit caches are made apart
+		return fmt.Sprintf("--cache-prime: not supported on %s: Gemini 2.5 models cache shared prefixes implicitly, and batchctl makes no explicit context cache; the job is sent as it is", provider)
+	}
+	return fmt.Sprintf("--cache-prime: not supported on %s: batchctl primes Anthropic's prompt cache only; the job is sent as it is", provider)
+}
+
+// Held reports whether the job holds parts back for its cache primer:
+// part 1 has not ended, and some other part has no batch yet.
+func (j *Job) Held() bool {
+	if !j.Target.Primer || len(j.Parts) < 2 || providers.Status(j.Parts[0].Status).Terminal() {
+		return false
+	}
+	for _, p := range j.Parts[1:] {
+		if p.BatchID == "" && p.Status == "" {
+			return true
+		}
+	}
+	return false
+}
+
+// ToSubmit reports whether some part of the job is to be submitted now:
+// it has no batch, was not cancelled, and is not held for the primer.
+func (j *Job) ToSubmit() bool {
+	if !j.Unsubmitted() {
+		return false
+	}
+	if j.Parts[0].BatchID == "" && j.Parts[0].Status == "" {
+		return true
+	}
+	return !j.Held()
+}
+
+// held reports whether submit must leave part i (0-based) for later.
+func (j *Job) held(i int) bool {
+	return i > 0 && j.Target.Primer && !providers.Status(j.Parts[0].Status).Terminal()
+}
+
+// releaseHeld submits the parts a primer held, once it has ended; a
+// process already submitting them is left to it.
+func (m *Manager) releaseHeld(ctx context.Context, j *Job) error {
+	if !j.Registered || !j.Target.Primer || j.Held() || !j.Unsubmitted() {
+		return nil
+	}
+	// Another process (a sync from cron, a wait) may have submitted
+	// them since this one last looked: submit reads the registry again
+	// under the job's submit lock.
+	j.fresh = false
+	err := m.submit(ctx, j, m.Window(j), false)
+	if _, busy := errors.AsType[*BusyError](err); busy || errors.Is(err, errSubmitted) {
+		return nil
+	}
+	return err
+}
+
+// AwaitPrimer polls a job until its cache primer has ended and the parts
+// it held are submitted (Refresh submits them), pausing interval between
+// polls.
+func (m *Manager) AwaitPrimer(ctx context.Context, j *Job, interval time.Duration) error {
+	for j.Held() {
+		if err := m.pause(ctx, interval); err != nil {
+			return err
+		}
+		if err := m.Refresh(ctx, j); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// primeParts applies --cache-prime to a prepared Anthropic job: it finds
+// the prefix its requests share, marks it cacheable unless the lines carry
+// cache_control already, and, for a batch job, puts the first request
+// alone in part 1, the primer. Where that cannot help (one request, no
+// shared prefix, a prefix shorter than the model caches) the plan stays as
+// it is and PrimeNote says why.
+func (m *Manager) primeParts(plan *Plan, spec Spec, maxReq int, maxBytes int64) error {
+	var f cacheprime.Finder
+	for i := range plan.Parts {
+		err := eachLine(m.InputPath(plan.JobID, i+1), func(line []byte) error { return f.Add(line) })
+		if err != nil {
+			return fmt.Errorf("reading the job's input copy: %w", err)
+		}
+	}
+	pre := f.Result()
+	model := plan.Model
+	if model == "" {
+		model = pre.Model
+	}
+	min := cacheprime.MinTokens(model)
+	direct := spec.Profile.Direct()
+	switch {
+	case pre.Requests < 2:
+		plan.PrimeNote = "--cache-prime: the job has one request, so nothing to share: no primer"
+		return nil
+	case pre.Blocks == 0:
+		plan.PrimeNote = fmt.Sprintf("--cache-prime: the %d requests share no prompt prefix (tools, system, leading turns): no primer", pre.Requests)
+		return nil
+	case pre.Tokens < min:
+		plan.PrimeNote = fmt.Sprintf("--cache-prime: the prefix the requests share (through %s, about %d tokens) is shorter than the %d tokens %s caches at least: no primer",
+			pre.Ends, pre.Tokens, min, model)
+		return nil
+	}
+	marked := "marked cacheable (cache_control, ttl " + spec.CachePrime + ")"
+	if pre.Marked {
+		marked = "left as marked by the input's own cache_control"
+		pre.Blocks = 0 // Mark then changes nothing
+	}
+	if !direct { // CachePrimeNote said what a direct job gets
+		plan.Primer = true
+		plan.PrimeNote = fmt.Sprintf("--cache-prime: the %d requests share a prefix through %s (about %d tokens), %s; the first request goes alone as the primer, the other %d once it has ended",
+			pre.Requests, pre.Ends, pre.Tokens, marked, pre.Requests-1)
+	}
+	return m.rewriteParts(plan, pre, spec.CachePrime, maxReq, maxBytes, plan.Primer)
+}
+
+// rewriteParts writes the job's parts again with the prefix marked, the
+// first request alone in part 1 when alone is set, and updates the plan.
+func (m *Manager) rewriteParts(plan *Plan, pre cacheprime.Prefix, ttl string, maxReq int, maxBytes int64, alone bool) error {
+	old := make([]string, len(plan.Parts))
+	for i := range plan.Parts {
+		old[i] = m.InputPath(plan.JobID, i+1) + ".unprimed"
+		if err := os.Rename(m.InputPath(plan.JobID, i+1), old[i]); err != nil {
+			return fmt.Errorf("writing the job's input copy: %w", err)
+		}
+	}
+	w := &partWriter{m: m, jobID: plan.JobID, sum: sha256.New()}
+	n := 0
+	for _, path := range old {
+		err := eachLine(path, func(line []byte) error {
+			out, err := cacheprime.Mark(line, pre, ttl)
+			if err != nil {
+				return fmt.Errorf("marking the shared prefix: %w", err)
+			}
+			size := int64(len(out)) + 1
+			if w.cur == nil || w.cur.Requests >= maxReq || w.cur.Bytes+size > maxBytes || (alone && n == 1) {
+				if err := w.next(); err != nil {
+					return err
+				}
+			}
+			n++
+			return w.write(out)
+		})
+		if err != nil {
+			w.abort()
+			return err
+		}
+		os.Remove(path)
+	}
+	if err := w.finish(); err != nil {
+		return err
+	}
+	plan.Parts, plan.Bytes = w.parts, 0
+	for _, p := range w.parts {
+		plan.Bytes += p.Bytes
+	}
+	plan.SHA256 = hex.EncodeToString(w.sum.Sum(nil))
+	return nil
+}
+
+// eachLine calls fn with every line of a JSONL file, without its newline.
+// The slice is valid until fn returns.
+func eachLine(path string, fn func([]byte) error) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	r := bufio.NewReaderSize(f, 256<<10)
+	var long []byte
+	for {
+		chunk, err := r.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			long = append(long, chunk...)
+			continue
+		}
+		line := chunk
+		if long != nil {
+			line = append(long, chunk...)
+			long = nil
+		}
+		if n := len(line); n > 0 && line[n-1] == '\n' {
+			line = line[:n-1]
+		}
+		if len(line) > 0 {
+			if ferr := fn(line); ferr != nil {
+				return ferr
+			}
+		}
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// batches says n batches in words.
+func batches(n int) string {
+	if n == 1 {
+		return "1 batch"
+	}
+	return fmt.Sprintf("%d batches", n)
+}
