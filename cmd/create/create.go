@@ -403,7 +403,9 @@ func createRun(ctx context.Context, opts *Options, intervalSet bool) error {
 	if err != nil {
 		return err
 	}
-	return shared.WriteResults(ctx, opts.IO, m, j, shared.ResultsOptions{Output: opts.Output})
+	err = shared.WriteResults(ctx, opts.IO, m, j, shared.ResultsOptions{Output: opts.Output})
+	shared.ReportCache(ctx, opts.IO, m, j)
+	return err
 }
 
 // awaitPrimer waits for the cache primer of a job to end, then for the

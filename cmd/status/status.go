@@ -110,6 +110,12 @@ func statusRun(ctx context.Context, opts *Options) error {
 	if n, ok := m.Missing(j); ok {
 		missing = n
 	}
+	// the cache hit rate of an Anthropic job, known once its results are
+	// downloaded
+	cache, err := m.CacheReport(ctx, j, true)
+	if err != nil {
+		return err
+	}
 	var running *jobs.RunProgress
 	if p, ok := m.RunningProgress(j.ID); j.Direct() && ok {
 		running = &p
@@ -123,12 +129,19 @@ func statusRun(ctx context.Context, opts *Options) error {
 		return opts.Exporter.Write(ctx, opts.IO, v)
 	}
 	if opts.IO.IsStdoutTTY() {
-		return printHuman(opts.IO, j, missing, running, opts.Now())
+		err = printHuman(opts.IO, j, missing, running, cache, opts.Now())
+	} else {
+		err = printPlain(opts.IO.Out, j, missing, running, cache)
 	}
-	return printPlain(opts.IO.Out, j, missing, running)
+	if err == nil && cache != nil {
+		if w := cache.Warning(j.ID); w != "" {
+			fmt.Fprintf(opts.IO.ErrOut, "%s %s\n", opts.IO.ErrColorScheme().Warning("warning:"), w)
+		}
+	}
+	return err
 }
 
-func printHuman(ios *iostreams.IOStreams, j *jobs.Job, missing int, running *jobs.RunProgress, now time.Time) error {
+func printHuman(ios *iostreams.IOStreams, j *jobs.Job, missing int, running *jobs.RunProgress, cache *jobs.CacheReport, now time.Time) error {
 	cs := ios.ColorScheme()
 	w := ios.Out
 	title := cs.Bold(j.ID)
@@ -148,6 +161,9 @@ func printHuman(ios *iostreams.IOStreams, j *jobs.Job, missing int, running *job
 		fmt.Fprintf(w, "  %s     %s input · %s output tokens\n", cs.Muted("usage"), shared.Count(u.InputTokens), shared.Count(u.OutputTokens))
 	} else {
 		fmt.Fprintf(w, "  %s     unknown (not reported with the batch; counted when the results are downloaded)\n", cs.Muted("usage"))
+	}
+	if c := cache; c != nil {
+		fmt.Fprintf(w, "  %s     %.1f%% hit rate: %s of %s prompt tokens read from it\n", cs.Muted("cache"), 100*c.HitRate(), shared.Count(c.Read), shared.Count(c.Prompt))
 	}
 	when := "created " + cmdutil.FuzzyAgo(now, j.CreatedAt)
 	if !j.CompletedAt.IsZero() {
@@ -174,7 +190,7 @@ func printHuman(ios *iostreams.IOStreams, j *jobs.Job, missing int, running *job
 	return nil
 }
 
-func printPlain(w io.Writer, j *jobs.Job, missing int, running *jobs.RunProgress) error {
+func printPlain(w io.Writer, j *jobs.Job, missing int, running *jobs.RunProgress, cache *jobs.CacheReport) error {
 	inTokens, outTokens := "unknown", "unknown"
 	if u := j.KnownUsage(); u != nil {
 		inTokens, outTokens = strconv.FormatInt(u.InputTokens, 10), strconv.FormatInt(u.OutputTokens, 10)
@@ -191,6 +207,10 @@ func printPlain(w io.Writer, j *jobs.Job, missing int, running *jobs.RunProgress
 	}
 	if r := running; r != nil {
 		kv = append(kv, [2]string{"running", shared.DirectLine("", *r, 0)[1:]})
+	}
+	if c := cache; c != nil {
+		kv = append(kv, [2]string{"cache_hit_rate", fmt.Sprintf("%.4f", c.HitRate())},
+			[2]string{"cache_read_tokens", strconv.FormatInt(c.Read, 10)})
 	}
 	for _, p := range kv {
 		if _, err := fmt.Fprintf(w, "%s\t%s\n", p[0], p[1]); err != nil {

@@ -169,6 +169,7 @@ func waitRun(ctx context.Context, opts *Options) error {
 		results[at[k]] = errs[k]
 		if errs[k] == nil {
 			results[at[k]] = shared.Outcome(w.J)
+			shared.ReportCache(ctx, opts.IO, w.M, w.J)
 		}
 		views = append(views, jobs.ViewOf(w.J))
 	}
