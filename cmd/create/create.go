@@ -168,7 +168,8 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 			cache_control already, the first request is sent alone as part 1, the primer,
 			and the other parts are submitted once it has ended. create waits for the
 			primer itself, saying so on standard error; interrupted, the held parts are
-			submitted by wait, sync or status once the primer has ended. Its result is that
+			submitted by wait, sync or status once the primer has ended; with --detach, create
+			returns once the primer is submitted and leaves the rest to them. Its result is that
 			request's result: still one line per request. A prefix shorter than the model
 			caches (1024 tokens; 2048 or 4096 for some models), a single request, or no
 			shared prefix get a note and no primer. OpenAI caches long prefixes by itself
@@ -301,7 +302,7 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 	fl.StringArrayVar(&opts.Prompts, "prompt", nil, "a prompt to send (repeatable): one request each, instead of -f")
 	fl.StringVar(&opts.InputFormat, "input-format", "jsonl", "input lines are `jsonl` (requests in any accepted shape) or text (one prompt per line)")
 	fl.BoolVar(&opts.Direct, "direct", false, "send the requests to the synchronous endpoints, from here, instead of a batch API")
-	fl.BoolVar(&opts.Detach, "detach", false, "direct jobs: run in a background worker (pid and log in the job directory)")
+	fl.BoolVar(&opts.Detach, "detach", false, "direct jobs: run in a background worker (pid and log in the job directory); --cache-prime: return once the primer is submitted")
 	fl.IntVar(&opts.Concurrency, "concurrency", 0, "direct jobs: most requests in flight (default: the profile's, or 8)")
 	fl.IntVar(&opts.RPM, "rpm", 0, "direct jobs: most requests a minute (default: the profile's, or no limit)")
 	fl.BoolVar(&opts.CachePrime, "cache-prime", false, "mark the prefix the requests share cacheable and send one request first to write the cache (Anthropic)")
@@ -385,7 +386,11 @@ func createRun(ctx context.Context, opts *Options, intervalSet bool) error {
 	if !intervalSet {
 		interval = cfg.PollInterval
 	}
-	if j.Held() {
+	switch {
+	case j.Held() && opts.Detach:
+		fmt.Fprintf(opts.IO.ErrOut, "the other %s of job %s wait for its cache primer (batch %s): batchctl wait %s or sync submits them once it has ended\n",
+			cmdutil.Plural(j.Requests-j.Parts[0].Requests, "request"), j.ID, j.Parts[0].BatchID, j.ID)
+	case j.Held():
 		if err := awaitPrimer(ctx, opts, m, j, interval); err != nil {
 			return err
 		}
@@ -497,7 +502,8 @@ func prepare(ctx context.Context, opts *Options, cfg *config.Config) (p *prepare
 		profile = &c
 	}
 	switch {
-	case !profile.Direct() && (opts.Detach || opts.Concurrency > 0 || opts.RPM > 0 || opts.TPM > 0):
+	case !profile.Direct() && (opts.Detach && !opts.CachePrime || opts.Concurrency > 0 || opts.RPM > 0 || opts.TPM > 0):
+		// (--detach with --cache-prime returns once the primer is submitted)
 		return nil, cmdutil.FlagErrorf("--detach, --concurrency, --rpm and --tpm are for direct jobs: add --direct, or use a profile with mode: direct")
 	case profile.Direct() && opts.InputFileID != "":
 		return nil, cmdutil.FlagErrorf("--input-file-id cannot be used with a direct job: its requests are sent from here")
