@@ -608,6 +608,9 @@ func submit(ctx context.Context, opts *Options, m *jobs.Manager, plan *jobs.Plan
 	}
 	j := res.Job
 	switch {
+	case res.Resumed && j.Held():
+		fmt.Fprintf(opts.IO.ErrOut, "the cache primer of job %s is running; the other parts follow once it has ended\n", cs.Bold(j.ID))
+		return j, nil
 	case res.Resumed:
 		fmt.Fprintf(opts.IO.ErrOut, "%s finished submitting job %s\n", cs.Success("✓"), cs.Bold(j.ID))
 		return j, nil
