@@ -26,7 +26,7 @@ var CacheTTLs = []string{"5m", "1h"}
 func CachePrimeNote(target jsonl.Target, provider string, direct bool) string {
 	switch {
 	case target == jsonl.TargetAnthropic && direct:
-		return "--cache-prime: a direct job needs no primer (its requests go a few at a time, and later ones read the cache earlier ones wrote); the shared prefix is marked cacheable"
+		return "--cache-prime: a direct job needs no primer (its requests go a few at a time, and later ones read the cache earlier ones wrote); the prefix the requests share is marked cacheable if it is long enough"
 	case target == jsonl.TargetAnthropic:
 		return ""
 	case target == jsonl.TargetOpenAI:
