@@ -220,8 +220,9 @@ func rawPost(ts *testscript.TestScript, url, contentType string, body io.Reader,
 }
 
 // cmdSameResults checks that two files of result lines are the same but
-// for the fields that name where they ran (job, provider, batch_id) and the
-// provider's own response body:
+// for the fields that name where they ran (job, provider, batch_id), the
+// provider's own response body, and which usage details the provider
+// reports (null or a count):
 //
 //	sameresults openai.jsonl anthropic.jsonl
 func cmdSameResults(ts *testscript.TestScript, neg bool, args []string) {
@@ -239,6 +240,7 @@ func cmdSameResults(ts *testscript.TestScript, neg bool, args []string) {
 				}
 				delete(m, k)
 			}
+			stripUsageDetails(ts, name, m)
 			b, err := json.Marshal(m)
 			ts.Check(err)
 			out = append(out, string(b))
@@ -248,7 +250,22 @@ func cmdSameResults(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	a, b := strip(args[0]), strip(args[1])
 	if !slices.Equal(a, b) {
-		ts.Fatalf("%s and %s differ beyond job, provider, batch_id, attempts and response:\n%s\n---\n%s",
+		ts.Fatalf("%s and %s differ beyond job, provider, batch_id, attempts, response and usage details:\n%s\n---\n%s",
 			args[0], args[1], strings.Join(a, "\n"), strings.Join(b, "\n"))
+	}
+}
+
+// stripUsageDetails removes from a result line's usage the detail counts,
+// which each provider reports or not (null), after checking they are there.
+func stripUsageDetails(ts *testscript.TestScript, name string, line map[string]any) {
+	usage, ok := line["usage"].(map[string]any)
+	if !ok {
+		return
+	}
+	for _, k := range []string{"cache_read_input_tokens", "cache_creation_input_tokens", "reasoning_tokens"} {
+		if _, ok := usage[k]; !ok {
+			ts.Fatalf("%s: a usage without %q: %v", name, k, usage)
+		}
+		delete(usage, k)
 	}
 }

@@ -62,8 +62,11 @@ func NewCmdResults(f *cmdutil.Factory, runF func(context.Context, *Options) erro
 			"embeddings" for several inputs, instead, and moderation requests "moderation":
 			{"flagged","categories"}, the categories flagged in any input ([] when none).
 			tool_calls is null, or the tools the answer called, [{"id","name","arguments"}] with
-			the arguments as parsed JSON (Gemini's calls have a null id). The usage details
-			are reserved (null).
+			the arguments as parsed JSON (Gemini's calls have a null id). usage counts every
+			input token (cached ones included) and every output token (reasoning included);
+			cache_read_input_tokens, cache_creation_input_tokens and reasoning_tokens are
+			the parts of them read from or written to a prompt cache or spent reasoning,
+			null where the provider does not report them.
 
 			When the job has a schema (create --schema, or the requests' own
 			response_format, output_format or responseJsonSchema), each succeeded line

@@ -183,7 +183,7 @@ func checkEmulatorResult(t *testing.T, r providers.Result) {
 	t.Helper()
 	switch r.CustomID {
 	case "q1":
-		if *r.Text != "Capital of France?" || *r.FinishReason != "end_turn" || r.Model != "claude-sonnet-4-5" || *r.Usage != (providers.Usage{InputTokens: 3, OutputTokens: 3}) {
+		if *r.Text != "Capital of France?" || *r.FinishReason != "end_turn" || r.Model != "claude-sonnet-4-5" || *r.Usage != (providers.Usage{InputTokens: 3, OutputTokens: 3, CacheReadInputTokens: r.Usage.CacheReadInputTokens, CacheCreationInputTokens: r.Usage.CacheCreationInputTokens}) || *r.Usage.CacheReadInputTokens != 0 || *r.Usage.CacheCreationInputTokens != 0 {
 			t.Errorf("q1 = %+v", r)
 		}
 	case "q2":

@@ -123,9 +123,17 @@ type errorBody struct {
 }
 
 // tokenUsage is a message's usage; has is false when it reports none.
+// Anthropic's input_tokens leaves out the tokens read from and written to
+// the cache, which it counts in cache_read_input_tokens and
+// cache_creation_input_tokens (anthropic-openapi.json Usage, both
+// nullable; "total input tokens = cache_read_input_tokens +
+// cache_creation_input_tokens + input_tokens", docs.claude.com prompt
+// caching, "Tracking cache performance"). Thinking tokens are part of
+// output_tokens and not reported on their own.
 type tokenUsage struct {
-	input, output int64
-	has           bool
+	input, output         int64
+	cacheRead, cacheWrite providers.Count
+	has                   bool
 }
 
 // wrapKey names the member an error came from.
@@ -256,6 +264,10 @@ func (u *tokenUsage) read(s *jsonscan.Scanner) error {
 			u.input, err = s.Int()
 		case "output_tokens":
 			u.output, err = s.Int()
+		case "cache_read_input_tokens":
+			err = u.cacheRead.ReadCount(s)
+		case "cache_creation_input_tokens":
+			err = u.cacheWrite.ReadCount(s)
 		default:
 			return s.Skip()
 		}
@@ -263,12 +275,14 @@ func (u *tokenUsage) read(s *jsonscan.Scanner) error {
 	})
 }
 
-// result is the usage in normalized form; nil when there is none.
+// result is the usage in normalized form, its input tokens including the
+// cache's; nil when there is none.
 func (u *tokenUsage) result() *providers.Usage {
 	if !u.has {
 		return nil
 	}
-	return &providers.Usage{InputTokens: u.input, OutputTokens: u.output}
+	input := u.input + u.cacheRead.N + u.cacheWrite.N
+	return providers.NewUsage(input, u.output, u.cacheRead, u.cacheWrite, providers.Count{})
 }
 
 // read reads an error object; null leaves it absent.

@@ -52,6 +52,8 @@ func ptr(s string) *string { return &s }
 
 func intPtr(n int) *int { return &n }
 
+func n64(n int64) *int64 { return &n }
+
 func TestNormalize(t *testing.T) {
 	tests := []struct {
 		name string
@@ -64,7 +66,7 @@ func TestNormalize(t *testing.T) {
 			want: providers.Result{
 				CustomID: "my-first-request", Status: providers.ResultSucceeded, Model: "claude-sonnet-4-5-20250929",
 				Text: ptr("Hi! My name is Claude."), FinishReason: ptr("end_turn"),
-				Usage: &providers.Usage{InputTokens: 2095, OutputTokens: 503}, Response: json.RawMessage(succeededMessage),
+				Usage: &providers.Usage{InputTokens: 2095, OutputTokens: 503, CacheReadInputTokens: n64(0), CacheCreationInputTokens: n64(0)}, Response: json.RawMessage(succeededMessage),
 			},
 		},
 		{

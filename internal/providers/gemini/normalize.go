@@ -364,25 +364,38 @@ func (r *response) readCall(s *jsonscan.Scanner) error {
 	return err
 }
 
-// readUsage reads usageMetadata.
+// readUsage reads usageMetadata (gemini-openapi.json UsageMetadata; genai
+// types.go GenerateContentResponseUsageMetadata): promptTokenCount, which
+// includes cachedContentTokenCount; candidatesTokenCount, which leaves out
+// thoughtsTokenCount, billed as output too ("thinking tokens are billed as
+// output", ai.google.dev/gemini-api/docs/thinking). The normalized output
+// is their sum. Gemini's JSON leaves out counts that are zero (proto3 JSON
+// mapping), so an absent cached or thoughts count is 0; cache writes are
+// not a per-request charge (explicit caches are billed by storage time)
+// and stay null.
 func (r *response) readUsage(s *jsonscan.Scanner) error {
 	if s.Null() {
 		return nil
 	}
-	u := &providers.Usage{}
+	var prompt, candidates, cached, thoughts int64
 	err := s.Object(func(key []byte) error {
 		var err error
 		switch string(key) {
 		case "promptTokenCount":
-			u.InputTokens, err = s.Int()
+			prompt, err = s.Int()
 		case "candidatesTokenCount":
-			u.OutputTokens, err = s.Int()
+			candidates, err = s.Int()
+		case "cachedContentTokenCount":
+			cached, err = s.Int()
+		case "thoughtsTokenCount":
+			thoughts, err = s.Int()
 		default:
 			return s.Skip()
 		}
 		return jsonscan.WrapKey(key, err)
 	})
-	r.usage = u
+	r.usage = providers.NewUsage(prompt, candidates+thoughts,
+		providers.Count{N: cached, Known: true}, providers.Count{}, providers.Count{N: thoughts, Known: true})
 	return err
 }
 

@@ -44,6 +44,8 @@ func ptr(s string) *string { return &s }
 
 func intPtr(n int) *int { return &n }
 
+func n64(n int64) *int64 { return &n }
+
 // responseOf is the response of line as encoding/json sees it, byte for
 // byte; nil when there is none.
 func responseOf(t *testing.T, line string) json.RawMessage {
@@ -68,13 +70,13 @@ func TestNormalize(t *testing.T) {
 			name: "file line",
 			line: fileLine,
 			want: providers.Result{CustomID: "request-1", Status: succeeded, Model: "gemini-2.5-flash", Text: ptr("Paris is the capital of France."),
-				FinishReason: ptr("STOP"), Usage: &providers.Usage{InputTokens: 8, OutputTokens: 7}},
+				FinishReason: ptr("STOP"), Usage: &providers.Usage{InputTokens: 8, OutputTokens: 7, CacheReadInputTokens: n64(0), ReasoningTokens: n64(0)}},
 		},
 		{
 			name: "escapes, two parts, two candidates",
 			line: fileEscapedLine,
 			want: providers.Result{CustomID: "request-2", Status: succeeded, Model: "gemini-2.5-pro", Text: ptr("Line one\n\"quoted\" café 😀 end"),
-				FinishReason: ptr("MAX_TOKENS"), Usage: &providers.Usage{InputTokens: 3, OutputTokens: 40}},
+				FinishReason: ptr("MAX_TOKENS"), Usage: &providers.Usage{InputTokens: 3, OutputTokens: 52, CacheReadInputTokens: n64(0), ReasoningTokens: n64(12)}},
 		},
 		{
 			name: "thoughts left out",
@@ -85,7 +87,7 @@ func TestNormalize(t *testing.T) {
 		{
 			name: "tool call without text",
 			line: toolCallLine,
-			want: providers.Result{CustomID: "tool", Status: succeeded, FinishReason: ptr("STOP"), Usage: &providers.Usage{InputTokens: 5},
+			want: providers.Result{CustomID: "tool", Status: succeeded, FinishReason: ptr("STOP"), Usage: &providers.Usage{InputTokens: 5, CacheReadInputTokens: n64(0), ReasoningTokens: n64(0)},
 				ToolCalls: json.RawMessage(`[{"id":null,"name":"lookup","arguments":{"q":"x"}}]`)},
 		},
 		{
@@ -97,12 +99,12 @@ func TestNormalize(t *testing.T) {
 		{
 			name: "blocked prompt",
 			line: blockedLine,
-			want: providers.Result{CustomID: "b1", Status: succeeded, Model: "gemini-2.5-flash", FinishReason: ptr("SAFETY"), Usage: &providers.Usage{InputTokens: 4}},
+			want: providers.Result{CustomID: "b1", Status: succeeded, Model: "gemini-2.5-flash", FinishReason: ptr("SAFETY"), Usage: &providers.Usage{InputTokens: 4, CacheReadInputTokens: n64(0), ReasoningTokens: n64(0)}},
 		},
 		{
 			name: "embedding",
 			line: embeddingLine,
-			want: providers.Result{CustomID: "e1", Status: succeeded, Embedding: json.RawMessage(`[0.0123, -0.5, 1e-3]`), Usage: &providers.Usage{InputTokens: 2}},
+			want: providers.Result{CustomID: "e1", Status: succeeded, Embedding: json.RawMessage(`[0.0123, -0.5, 1e-3]`), Usage: &providers.Usage{InputTokens: 2, CacheReadInputTokens: n64(0), ReasoningTokens: n64(0)}},
 		},
 		{
 			name: "file error",
@@ -125,7 +127,7 @@ func TestNormalize(t *testing.T) {
 			name: "inline response",
 			line: inlineLine,
 			want: providers.Result{CustomID: "q2", Status: succeeded, Model: "gemini-2.5-flash", Text: ptr("Lima."), FinishReason: ptr("STOP"),
-				Usage: &providers.Usage{InputTokens: 6, OutputTokens: 2}},
+				Usage: &providers.Usage{InputTokens: 6, OutputTokens: 2, CacheReadInputTokens: n64(0), ReasoningTokens: n64(0)}},
 		},
 		{
 			name: "inline error with an RPC code",

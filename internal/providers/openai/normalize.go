@@ -210,12 +210,22 @@ func decodeBase64Vector(s *jsonscan.Scanner) ([]byte, error) {
 	return out, nil
 }
 
-// tokenUsage is a body's usage in either spelling.
+// tokenUsage is a body's usage in either spelling: the Chat Completions
+// API's prompt_tokens, completion_tokens, prompt_tokens_details.cached_tokens
+// and completion_tokens_details.reasoning_tokens (openapi.yaml
+// CompletionUsage; openai-go CompletionUsage), or the Responses API's
+// input_tokens, output_tokens, input_tokens_details.cached_tokens and
+// output_tokens_details.reasoning_tokens (openapi.yaml ResponseUsage;
+// openai-go responses.ResponseUsage). Both totals include the details:
+// prompt_tokens counts the cached tokens, completion_tokens the reasoning
+// ones. OpenAI reports no cache writes (its caching has no write charge).
+// Mistral, OpenRouter and xAI answer in the chat spelling.
 type tokenUsage struct {
 	input, output      int64
 	hasInput           bool // input_tokens or output_tokens given
 	prompt, completion int64
 	hasPrompt          bool // prompt_tokens or completion_tokens given
+	cached, reasoning  providers.Count
 }
 
 // read reads a body; one that is not an object is kept raw only.
@@ -491,10 +501,25 @@ func (u *tokenUsage) read(s *jsonscan.Scanner) error {
 		case "completion_tokens":
 			u.completion, err = s.Int()
 			u.hasPrompt = true
+		case "prompt_tokens_details", "input_tokens_details":
+			err = readDetail(s, "cached_tokens", &u.cached)
+		case "completion_tokens_details", "output_tokens_details":
+			err = readDetail(s, "reasoning_tokens", &u.reasoning)
 		default:
 			return s.Skip()
 		}
 		return jsonscan.WrapKey(key, err)
+	})
+}
+
+// readDetail reads the count named name from a details object (null or
+// absent leaves it unknown).
+func readDetail(s *jsonscan.Scanner, name string, c *providers.Count) error {
+	return s.Object(func(key []byte) error {
+		if string(key) != name {
+			return s.Skip()
+		}
+		return jsonscan.WrapKey(key, c.ReadCount(s))
 	})
 }
 
@@ -503,9 +528,9 @@ func (u *tokenUsage) read(s *jsonscan.Scanner) error {
 func (u *tokenUsage) result() *providers.Usage {
 	switch {
 	case u.hasInput:
-		return &providers.Usage{InputTokens: u.input, OutputTokens: u.output}
+		return providers.NewUsage(u.input, u.output, u.cached, providers.Count{}, u.reasoning)
 	case u.hasPrompt:
-		return &providers.Usage{InputTokens: u.prompt, OutputTokens: u.completion}
+		return providers.NewUsage(u.prompt, u.completion, u.cached, providers.Count{}, u.reasoning)
 	}
 	return nil
 }

@@ -58,6 +58,8 @@ func ptr(s string) *string { return &s }
 
 func intPtr(n int) *int { return &n }
 
+func n64(n int64) *int64 { return &n }
+
 // responseBodyOf is the response body of line as encoding/json sees it,
 // byte for byte; nil when there is none.
 func responseBodyOf(t *testing.T, line string) json.RawMessage {
@@ -132,7 +134,7 @@ func TestNormalize(t *testing.T) {
 			line: responsesLine,
 			want: providers.Result{CustomID: "task-0", Status: succeeded, Model: "gpt-5.4",
 				Text: ptr("Hi there! How can I assist you today?"), FinishReason: ptr("completed"),
-				Usage: &providers.Usage{InputTokens: 37, OutputTokens: 11}},
+				Usage: &providers.Usage{InputTokens: 37, OutputTokens: 11, ReasoningTokens: n64(0)}},
 		},
 		{
 			name: "responses with several output items",

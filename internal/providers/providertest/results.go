@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"maps"
 	"reflect"
 	"slices"
@@ -101,8 +102,10 @@ func checkSucceeded(t *testing.T, h Harness, r providers.Result, prompt string) 
 		t.Errorf("%s: text %v, want %q", r.CustomID, strPtr(r.Text), prompt)
 	}
 	words := int64(len(strings.Fields(prompt)))
-	if want := (providers.Usage{InputTokens: words, OutputTokens: words}); r.Usage == nil || *r.Usage != want {
-		t.Errorf("%s: usage %+v, want %+v", r.CustomID, r.Usage, want)
+	if r.Usage == nil || r.Usage.InputTokens != words || r.Usage.OutputTokens != words {
+		t.Errorf("%s: usage %+v, want %d input and %d output tokens", r.CustomID, r.Usage, words, words)
+	} else if d := nonZeroDetail(*r.Usage); d != "" {
+		t.Errorf("%s: usage %s is not 0 or null for a prompt nothing cached or reasoned about", r.CustomID, d)
 	}
 	if r.FinishReason == nil || *r.FinishReason == "" {
 		t.Errorf("%s: no finish reason", r.CustomID)
@@ -216,4 +219,22 @@ func testDownloadInterrupted(t *testing.T, h Harness) {
 	if n := len(lines(whole)); n != 2 {
 		t.Errorf("Download gave %d lines, want 2", n)
 	}
+}
+
+// nonZeroDetail names the first detail count of u that is neither null
+// nor 0, "" when there is none.
+func nonZeroDetail(u providers.Usage) string {
+	for _, d := range []struct {
+		name string
+		n    *int64
+	}{
+		{"cache_read_input_tokens", u.CacheReadInputTokens},
+		{"cache_creation_input_tokens", u.CacheCreationInputTokens},
+		{"reasoning_tokens", u.ReasoningTokens},
+	} {
+		if d.n != nil && *d.n != 0 {
+			return fmt.Sprintf("%s %d", d.name, *d.n)
+		}
+	}
+	return ""
 }

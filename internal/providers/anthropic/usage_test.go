@@ -1,0 +1,50 @@
+package anthropic
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+// TestNormalizeUsage checks that a message's usage is normalized from wire
+// samples: input_tokens gains the cache's tokens, which Anthropic counts
+// apart, and each cache count is null where the message gives none.
+func TestNormalizeUsage(t *testing.T) {
+	line := func(usage string) string {
+		return `{"custom_id":"u","result":{"type":"succeeded","message":{"type":"message","role":"assistant","model":"claude-sonnet-4-5","content":[{"type":"text","text":"x"}],"stop_reason":"end_turn","usage":` + usage + `}}}`
+	}
+	tests := []struct {
+		name, line, want string
+	}{{
+		// anthropic-openapi.json, the usage example of BetaManagedAgentsSpanModelUsage.
+		name: "cache read",
+		line: line(`{"input_tokens":1842,"output_tokens":213,"cache_creation_input_tokens":0,"cache_read_input_tokens":1536}`),
+		want: `{"input_tokens":3378,"output_tokens":213,"cache_read_input_tokens":1536,"cache_creation_input_tokens":0,"reasoning_tokens":null}`,
+	}, {
+		// A first request writing the cache (usage shape of docs.claude.com prompt
+		// caching, figures illustrative), with the 5m/1h breakdown.
+		name: "cache write",
+		line: line(`{"input_tokens":21,"cache_creation_input_tokens":188086,"cache_read_input_tokens":0,"cache_creation":{"ephemeral_5m_input_tokens":0,"ephemeral_1h_input_tokens":188086},"output_tokens":393,"service_tier":"batch"}`),
+		want: `{"input_tokens":188107,"output_tokens":393,"cache_read_input_tokens":0,"cache_creation_input_tokens":188086,"reasoning_tokens":null}`,
+	}, {
+		name: "cache counts null",
+		line: line(`{"input_tokens":12,"output_tokens":3,"cache_creation_input_tokens":null,"cache_read_input_tokens":null}`),
+		want: `{"input_tokens":12,"output_tokens":3,"cache_read_input_tokens":null,"cache_creation_input_tokens":null,"reasoning_tokens":null}`,
+	}, {
+		name: "cache counts absent",
+		line: line(`{"input_tokens":12,"output_tokens":3}`),
+		want: `{"input_tokens":12,"output_tokens":3,"cache_read_input_tokens":null,"cache_creation_input_tokens":null,"reasoning_tokens":null}`,
+	}}
+	c := New(Config{})
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := c.Normalize([]byte(tt.line))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, _ := json.Marshal(r.Usage)
+			if string(got) != tt.want {
+				t.Errorf("usage\n got %s\nwant %s", got, tt.want)
+			}
+		})
+	}
+}
