@@ -17,8 +17,8 @@ import (
 type CacheReport struct {
 	// Requests are the requests counted: succeeded, not the primer.
 	Requests int
-	// Prompt is their prompt tokens: input_tokens, which Anthropic counts
-	// apart from the cache, plus those read from and written to it.
+	// Prompt is their prompt tokens, those read from and written to the
+	// cache included.
 	Prompt, Read, Written int64
 	// Prefix is what the job's requests share, and Min the shortest
 	// prefix the model caches.
@@ -93,11 +93,11 @@ func (m *Manager) CacheReport(ctx context.Context, j *Job, local bool) (*CacheRe
 		if res.Status != providers.ResultSucceeded || res.Usage == nil || (primer != "" && res.BatchID == primer) {
 			return nil
 		}
-		read, written := cacheTokens(res)
+		read, written, prompt := cacheTokens(res)
 		r.Requests++
 		r.Read += read
 		r.Written += written
-		r.Prompt += res.Usage.InputTokens + read + written
+		r.Prompt += prompt
 		return nil
 	})
 	if err != nil {
@@ -106,11 +106,13 @@ func (m *Manager) CacheReport(ctx context.Context, j *Job, local bool) (*CacheRe
 	return r, nil
 }
 
-// cacheTokens are the tokens a result read from and wrote to the cache:
-// its usage's, or where that does not say, its response's usage
-// (Anthropic's message usage: cache_read_input_tokens,
+// cacheTokens are the tokens a result read from and wrote to the cache,
+// and all its prompt tokens: its usage's, whose input_tokens counts the
+// cache's too, or where that does not say (a line normalized before the
+// result line carried them), its response's usage (Anthropic's message
+// usage, whose input_tokens leaves out cache_read_input_tokens and
 // cache_creation_input_tokens).
-func cacheTokens(res *providers.Result) (read, written int64) {
+func cacheTokens(res *providers.Result) (read, written, prompt int64) {
 	u := res.Usage
 	if u.CacheReadInputTokens != nil || u.CacheCreationInputTokens != nil {
 		if u.CacheReadInputTokens != nil {
@@ -119,8 +121,9 @@ func cacheTokens(res *providers.Result) (read, written int64) {
 		if u.CacheCreationInputTokens != nil {
 			written = *u.CacheCreationInputTokens
 		}
-		return read, written
+		return read, written, u.InputTokens
 	}
 	usage := gjson.GetBytes(res.Response, "usage")
-	return usage.Get("cache_read_input_tokens").Int(), usage.Get("cache_creation_input_tokens").Int()
+	read, written = usage.Get("cache_read_input_tokens").Int(), usage.Get("cache_creation_input_tokens").Int()
+	return read, written, u.InputTokens + read + written
 }
