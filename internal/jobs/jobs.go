@@ -154,9 +154,14 @@ func (j *Job) Subject() string {
 // StatusText says the job's status for people: as it is, or for a status
 // batchctl does not know, what the provider said:
 // unknown (provider says "weird_state"); then whether the provider no
-// longer has its batches: validating (batch gone).
+// longer has its batches: validating (batch gone). A job holding parts
+// for its cache primer says so: unsubmitted (held for the cache primer,
+// in_progress).
 func (j *Job) StatusText() string {
 	s := j.Status
+	if j.Held() && j.Parts[0].Status != "" {
+		s += " (held for the cache primer, " + j.Parts[0].Status + ")"
+	}
 	if providers.Status(j.Status) == providers.StatusUnknown {
 		for _, p := range j.Parts {
 			if providers.Status(p.Status) == providers.StatusUnknown {
