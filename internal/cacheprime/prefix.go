@@ -82,10 +82,15 @@ func (f *Finder) Add(line []byte) error {
 }
 
 // blocksOf returns the blocks of a request's params in cache order, and
-// whether any of them (or params itself) carries cache_control.
+// whether any of them (or params itself) carries cache_control. A change
+// of tool_choice invalidates the cached system prompt and messages, and
+// one of the thinking parameters the cached messages (prompt-caching
+// docs, "What invalidates the cache"): they are part of those blocks' keys.
 func blocksOf(params gjson.Result) ([]block, bool) {
 	var out []block
 	marked := params.Get("cache_control").Exists()
+	choice := params.Get("tool_choice").Raw
+	thinking := params.Get("thinking").Raw
 	add := func(kind, key, path string, v gjson.Result) {
 		b := block{key: key + "\x00" + v.Raw, path: "params." + path, kind: kind, text: v.Raw}
 		switch {
@@ -106,14 +111,14 @@ func blocksOf(params gjson.Result) ([]block, bool) {
 	})
 	if sys := params.Get("system"); sys.IsArray() {
 		sys.ForEach(func(i, v gjson.Result) bool {
-			add("system", "s", fmt.Sprintf("system.%d", i.Int()), v)
+			add("system", "s"+choice, fmt.Sprintf("system.%d", i.Int()), v)
 			return true
 		})
 	} else if sys.Type == gjson.String {
-		add("system", "s", "system", sys)
+		add("system", "s"+choice, "system", sys)
 	}
 	params.Get("messages").ForEach(func(m, msg gjson.Result) bool {
-		role := msg.Get("role").String()
+		role := msg.Get("role").String() + "\x00" + choice + "\x00" + thinking
 		content := msg.Get("content")
 		at := fmt.Sprintf("messages.%d.content", m.Int())
 		if content.IsArray() {

@@ -60,6 +60,22 @@ func TestPrefix(t *testing.T) {
 			blocks: 0,
 		},
 		{
+			name: "another tool_choice keeps only the tools",
+			lines: []string{
+				`{"custom_id":"a","params":{"model":"m","max_tokens":9,"tools":[` + tool + `],"tool_choice":{"type":"auto"},"system":"S","messages":[{"role":"user","content":"q"}]}}`,
+				`{"custom_id":"b","params":{"model":"m","max_tokens":9,"tools":[` + tool + `],"tool_choice":{"type":"any"},"system":"S","messages":[{"role":"user","content":"q"}]}}`,
+			},
+			blocks: 1, ends: "the tools",
+		},
+		{
+			name: "another thinking budget keeps the system prompt",
+			lines: []string{
+				`{"custom_id":"a","params":{"model":"m","max_tokens":9,"thinking":{"type":"enabled","budget_tokens":1024},"system":"S","messages":[{"role":"user","content":"doc"},{"role":"user","content":"a"}]}}`,
+				`{"custom_id":"b","params":{"model":"m","max_tokens":9,"thinking":{"type":"enabled","budget_tokens":2048},"system":"S","messages":[{"role":"user","content":"doc"},{"role":"user","content":"b"}]}}`,
+			},
+			blocks: 1, ends: "the system prompt",
+		},
+		{
 			name: "lines already carrying cache_control",
 			lines: []string{
 				`{"custom_id":"a","params":{"model":"m","max_tokens":9,"system":[{"type":"text","text":"S","cache_control":{"type":"ephemeral"}}],"messages":[{"role":"user","content":"one"}]}}`,
