@@ -43,7 +43,10 @@ func NewCmdStatus(f *cmdutil.Factory, runF func(context.Context, *Options) error
 		Long: heredoc.Doc(`
 			Show a job and its provider batches: status, request counts, token usage,
 			times, and any batch-level errors (such as input lines the provider rejected).
-			A job that has not ended is refreshed from the provider first.
+			A job that has not ended is refreshed from the provider first; a job whose
+			parts wait for its cache primer (create --cache-prime) has them submitted once
+			the primer has ended. A job whose requests share a cacheable prefix yet read
+			nothing from the cache gets a warning on standard error.
 
 			Token usage is "unknown" (null in JSON), never 0, until it is known: OpenAI
 			reports it with the batch; Anthropic, Gemini and xAI do not, so it is summed from
@@ -61,7 +64,10 @@ func NewCmdStatus(f *cmdutil.Factory, runF func(context.Context, *Options) error
 			per line, and --json prints the whole job as one JSON object (--jq filters it).
 			The piped keys, in this order: id, name, status, provider, model, endpoint,
 			requests, succeeded, failed, input_tokens, output_tokens, created_at,
-			completed_at, missing (once the results are downloaded). Then a "parts" line
+			completed_at, missing (once the results are downloaded), cache_hit_rate and
+			cache_read_tokens (an Anthropic job with a cache primer or requests sharing a
+			cacheable prefix, once the results are downloaded: prompt tokens read from the
+			cache over all prompt tokens, after the primer). Then a "parts" line
 			that labels the columns of the lines after it, one per provider batch,
 			tab-separated: part, index, batch_id, status (batchctl's normalized status),
 			provider_status (the provider's own word), succeeded, failed, requests; and
