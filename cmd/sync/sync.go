@@ -83,6 +83,7 @@ func NewCmdSync(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 		Long: heredoc.Docf(`
 			Bring every job in the registry up to date, for cron: finish submitting jobs a
 			crash left half-submitted (batches already made are found, not made twice),
+			submit the parts a cache primer held once it has ended (create --cache-prime),
 			refresh the ones still running, and write the results of each job that has
 			ended to one file per job, %[1]s<out-dir>/<job>.jsonl%[1]s (default: the results
 			directory in BATCHCTL_HOME). Each job's results are written once.

@@ -54,7 +54,11 @@ func NewCmdWait(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 
 			A job whose create was interrupted before every part had a batch (status
 			unsubmitted) is first finished, as batchctl sync would: batches the create may
-			have made are found, not made twice.
+			have made are found, not made twice. The parts a cache primer holds (create
+			--cache-prime) are submitted once the primer has ended. At the end, an
+			Anthropic job with a primer or requests sharing a cacheable prefix reports its
+			cache hit rate on standard error (its results are downloaded for it), with a
+			warning when nothing was read from the cache.
 
 			A direct job that no process is running (its create was killed or
 			interrupted) is run here: only its requests without an outcome are sent. One
