@@ -70,9 +70,17 @@ func TestScripts(t *testing.T) {
 					return err
 				}
 			}
+			// and set its limits and batch queue quota with a .limits file
+			// ("enqueued-token-limit=500"; see emulator.ParseLimits)
+			var limits emulator.Limits
+			if spec, err := os.ReadFile(filepath.Join(env.WorkDir, ".limits")); err == nil {
+				if limits, err = emulator.ParseLimits(strings.TrimSpace(string(spec))); err != nil {
+					return err
+				}
+			}
 			h, err := emulator.New(emulator.Options{
 				Dir: filepath.Join(env.WorkDir, ".emulator"), APIKey: "sk-test",
-				Faults: strings.TrimSpace(string(faults)), Duration: duration,
+				Faults: strings.TrimSpace(string(faults)), Duration: duration, Limits: limits,
 			})
 			if err != nil {
 				return err

@@ -26,7 +26,7 @@ func NewCmdConfig(f *cmdutil.Factory) *cobra.Command {
 			  poll_interval                  longest pause between polls in wait (10s)
 			  emulator_duration              time a batch takes on the emulator (3s)
 			  emulator_faults                faults the emulator injects (see batchctl emulator serve)
-			  emulator_limits                latency and rate limits of the emulator, e.g. rpm=600,time-scale=60
+			  emulator_limits                latency, rate limits and batch quotas of the emulator, e.g. rpm=600,time-scale=60
 			  retry_attempts                 most tries of one provider call (5)
 			  retry_max_wait                 longest pause between tries (1m)
 			  http_idle_timeout              give up on a connection that moves no data this long (1m)

@@ -47,6 +47,10 @@ type Options struct {
 	MaxBytes    string
 	// MaxCost caps the job's cost in USD; nil takes max_cost from the config.
 	MaxCost *float64
+	// EnqueuedTokens is the job's own enqueued budget; 0 takes the config's.
+	EnqueuedTokens int64
+	// Priority orders the submission queue: higher first.
+	Priority int
 
 	Wait     bool
 	Interval time.Duration
@@ -132,6 +136,17 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 			longer line, or one that cannot be JSON from its first bytes on, is rejected
 			without reading the rest of it.
 
+			Every provider caps what may be enqueued at once per model (OpenAI's batch
+			queue limit in prompt tokens, Gemini's enqueued tokens, Anthropic's requests in
+			its processing queue). With a budget (enqueued_tokens in the profile's config,
+			or --enqueued-tokens for this job), no part counts more than the budget, and the
+			parts that do not fit beside what is in flight wait in the queue (status
+			queued): create submits what fits and returns; sync, wait and create --wait
+			submit the rest as earlier parts end: jobs of higher --priority first, then the
+			oldest job first, each job's parts in order. A request larger than
+			the budget is an input error (exit 2). A refusal for the quota puts the part
+			back in the queue and lowers the budget batchctl has learned; see batchctl queue.
+
 			Running the same create again within 24 hours (same input, provider, model,
 			options and --name) does not submit again: it prints the earlier job's id and
 			says on standard error which job it reused and why. A job that is running or
@@ -166,10 +181,9 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 			share (tools, system prompt, leading turns) is marked cacheable with
 			cache_control (ttl --cache-ttl, 5m or 1h, default 1h) unless the lines carry
 			cache_control already, the first request is sent alone as part 1, the primer,
-			and the other parts are submitted once it has ended. create waits for the
-			primer itself, saying so on standard error; interrupted, the held parts are
-			submitted by wait, sync or status once the primer has ended; with --detach, create
-			returns once the primer is submitted and leaves the rest to them. Its result is that
+			and the other parts wait in the submission queue (status queued, "waiting for
+			the cache primer") until it has ended: create --wait, wait and sync then submit
+			them, as they submit every queued part (see batchctl queue). Its result is that
 			request's result: still one line per request. A prefix shorter than the model
 			caches (1024 tokens; 2048 or 4096 for some models), a single request, or no
 			shared prefix get a note and no primer. OpenAI caches long prefixes by itself
@@ -253,6 +267,9 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 			if opts.MaxRequests < 1 && cmd.Flags().Changed("max-requests") {
 				return cmdutil.FlagErrorf("--max-requests must be at least 1")
 			}
+			if opts.EnqueuedTokens < 0 || opts.EnqueuedTokens == 0 && cmd.Flags().Changed("enqueued-tokens") {
+				return cmdutil.FlagErrorf("--enqueued-tokens must be positive")
+			}
 			if opts.Timeout < 0 {
 				return cmdutil.FlagErrorf("--timeout must not be negative")
 			}
@@ -292,6 +309,8 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 	fl.IntVar(&opts.MaxRequests, "max-requests", 0, "most requests in one provider batch (default: the provider's limit)")
 	fl.StringVar(&opts.MaxBytes, "max-bytes", "", "largest input of one provider batch, e.g. 100MB (default: the provider's limit)")
 	fl.Float64Var(&maxCost, "max-cost", 0, "send nothing if the job may cost more than this many `USD` at batch prices (default: max_cost; 0 for no cap)")
+	fl.Int64Var(&opts.EnqueuedTokens, "enqueued-tokens", 0, "most tokens (Anthropic: requests) this job may have enqueued at the provider at once; the rest waits in the queue (default: enqueued_tokens in the config)")
+	fl.IntVar(&opts.Priority, "priority", 0, "order in the submission queue: a job of higher priority has its queued parts submitted first (default 0; then the oldest job first)")
 	fl.BoolVarP(&opts.Wait, "wait", "w", false, "wait for the job and stream its results")
 	fl.DurationVar(&opts.Interval, "interval", 0, "with --wait: longest pause between polls (default: poll_interval)")
 	fl.DurationVar(&opts.Timeout, "timeout", 0, "with --wait: give up waiting after this long (exit 124)")
@@ -302,7 +321,7 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 	fl.StringArrayVar(&opts.Prompts, "prompt", nil, "a prompt to send (repeatable): one request each, instead of -f")
 	fl.StringVar(&opts.InputFormat, "input-format", "jsonl", "input lines are `jsonl` (requests in any accepted shape) or text (one prompt per line)")
 	fl.BoolVar(&opts.Direct, "direct", false, "send the requests to the synchronous endpoints, from here, instead of a batch API")
-	fl.BoolVar(&opts.Detach, "detach", false, "direct jobs: run in a background worker (pid and log in the job directory); --cache-prime: return once the primer is submitted")
+	fl.BoolVar(&opts.Detach, "detach", false, "direct jobs: run in a background worker (pid and log in the job directory)")
 	fl.IntVar(&opts.Concurrency, "concurrency", 0, "direct jobs: most requests in flight (default: the profile's, or 8)")
 	fl.IntVar(&opts.RPM, "rpm", 0, "direct jobs: most requests a minute (default: the profile's, or no limit)")
 	fl.BoolVar(&opts.CachePrime, "cache-prime", false, "mark the prefix the requests share cacheable and send one request first to write the cache (Anthropic)")
@@ -386,15 +405,6 @@ func createRun(ctx context.Context, opts *Options, intervalSet bool) error {
 	if !intervalSet {
 		interval = cfg.PollInterval
 	}
-	switch {
-	case j.Held() && opts.Detach:
-		fmt.Fprintf(opts.IO.ErrOut, "the other %s of job %s wait for its cache primer (batch %s): batchctl wait %s or sync submits them once it has ended\n",
-			cmdutil.Plural(j.Requests-j.Parts[0].Requests, "request"), j.ID, j.Parts[0].BatchID, j.ID)
-	case j.Held():
-		if err := awaitPrimer(ctx, opts, m, j, interval); err != nil {
-			return err
-		}
-	}
 	if opts.Exporter.Enabled() {
 		return opts.Exporter.Write(ctx, opts.IO, jobs.ViewOf(j))
 	}
@@ -411,15 +421,6 @@ func createRun(ctx context.Context, opts *Options, intervalSet bool) error {
 	err = shared.WriteResults(ctx, opts.IO, m, j, shared.ResultsOptions{Output: opts.Output})
 	shared.ReportCache(ctx, opts.IO, m, j)
 	return err
-}
-
-// awaitPrimer waits for the cache primer of a job to end, then for the
-// parts it held to be submitted (the quota queue will hold them instead
-// once it lands).
-func awaitPrimer(ctx context.Context, opts *Options, m *jobs.Manager, j *jobs.Job, interval time.Duration) error {
-	fmt.Fprintf(opts.IO.ErrOut, "waiting for the cache primer of job %s (batch %s) to end before submitting the other %s; interrupted, batchctl wait %s or sync submits them once it has\n",
-		j.ID, j.Parts[0].BatchID, cmdutil.Plural(j.Requests-j.Parts[0].Requests, "request"), j.ID)
-	return m.AwaitPrimer(ctx, j, interval)
 }
 
 // runDirect runs a direct job: in the foreground, its id printed first,
@@ -502,8 +503,7 @@ func prepare(ctx context.Context, opts *Options, cfg *config.Config) (p *prepare
 		profile = &c
 	}
 	switch {
-	case !profile.Direct() && (opts.Detach && !opts.CachePrime || opts.Concurrency > 0 || opts.RPM > 0 || opts.TPM > 0):
-		// (--detach with --cache-prime returns once the primer is submitted)
+	case !profile.Direct() && (opts.Detach || opts.Concurrency > 0 || opts.RPM > 0 || opts.TPM > 0):
 		return nil, cmdutil.FlagErrorf("--detach, --concurrency, --rpm and --tpm are for direct jobs: add --direct, or use a profile with mode: direct")
 	case profile.Direct() && opts.InputFileID != "":
 		return nil, cmdutil.FlagErrorf("--input-file-id cannot be used with a direct job: its requests are sent from here")
@@ -539,7 +539,7 @@ func prepare(ctx context.Context, opts *Options, cfg *config.Config) (p *prepare
 		File: opts.File, Profile: profile, Model: model, Name: opts.Name,
 		Metadata: meta, MaxRequests: opts.MaxRequests, MaxBytes: maxBytes,
 		Defaults: opts.Defaults, TextInput: opts.InputFormat == "text",
-		CompletionWindow: window, Schema: schema,
+		CompletionWindow: window, Schema: schema, EnqueuedTokens: opts.EnqueuedTokens, Priority: opts.Priority,
 	}
 	if opts.CachePrime {
 		if note := jobs.CachePrimeNote(jobs.TargetOf(profile), profile.Name, profile.Direct()); note != "" {
@@ -608,8 +608,8 @@ func submit(ctx context.Context, opts *Options, m *jobs.Manager, plan *jobs.Plan
 	}
 	j := res.Job
 	switch {
-	case res.Resumed && j.Held():
-		fmt.Fprintf(opts.IO.ErrOut, "the cache primer of job %s is running; the other parts follow once it has ended\n", cs.Bold(j.ID))
+	case res.Resumed && jobs.QueuedParts(j) > 0:
+		shared.SayQueued(opts.IO, j)
 		return j, nil
 	case res.Resumed:
 		fmt.Fprintf(opts.IO.ErrOut, "%s finished submitting job %s\n", cs.Success("✓"), cs.Bold(j.ID))
@@ -631,6 +631,7 @@ func submit(ctx context.Context, opts *Options, m *jobs.Manager, plan *jobs.Plan
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "%s created job %s: %s on %s in %s\n",
 		cs.Success("✓"), cs.Bold(j.ID), what, on, cmdutil.Plural(len(j.Parts), "batch"))
+	shared.SayQueued(opts.IO, j)
 	return j, nil
 }
 

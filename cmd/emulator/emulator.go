@@ -94,6 +94,19 @@ func newCmdServe(f *cmdutil.Factory, runF func(context.Context, *ServeOptions) e
 			a test of 5,000 requests at 600 rpm takes seconds. GET /_emulator/stats reports the
 			calls admitted and refused and the peak concurrency and per-minute rates admitted.
 
+			--enqueued-token-limit and --enqueued-request-limit set the batch queue quota the
+			services enforce: a batch holds its share from creation until it ends (completed,
+			failed, expired or cancelled). OpenAI and Gemini count the input tokens of each
+			model's unfinished batches (--enqueued-token-limit N for every model, MODEL=N for
+			one; repeatable), Anthropic the requests of all unfinished batches
+			(--enqueued-request-limit). Tokens are batchctl's own count, the one the emulator's
+			count_tokens and countTokens endpoints answer. Over the quota, OpenAI creates the
+			batch and fails it with token_limit_exceeded; Gemini answers the create with 429
+			RESOURCE_EXHAUSTED, Anthropic with 429 rate_limit_error. GET /_emulator/stats
+			reports under "queues" what each protocol's batches hold now and the most they held
+			at once, per model and overall, since the state directory was made (a new --dir
+			starts over).
+
 			EXIT STATUS
 			  0    stopped by Ctrl-C or SIGTERM
 			  1    could not listen or serve
@@ -102,6 +115,7 @@ func newCmdServe(f *cmdutil.Factory, runF func(context.Context, *ServeOptions) e
 		Example: heredoc.Doc(`
 			$ batchctl emulator serve --addr 127.0.0.1:8089 --duration 30s
 			$ batchctl emulator serve --rpm 600 --concurrency 20 --latency 2s --jitter 1s --time-scale 60
+			$ batchctl emulator serve --enqueued-token-limit 90000 --enqueued-token-limit gpt-4o-mini=2000000
 		`),
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -131,8 +145,25 @@ func newCmdServe(f *cmdutil.Factory, runF func(context.Context, *ServeOptions) e
 	fl.IntVar(&opts.Limits.RPM, "rpm", 0, "most synchronous requests in any minute (0: no limit)")
 	fl.Int64Var(&opts.Limits.TPM, "tpm", 0, "most tokens of synchronous requests in any minute (0: no limit)")
 	fl.Float64Var(&opts.Limits.TimeScale, "time-scale", 1, "emulated seconds per real second, for latency and rate limits")
+	fl.Var(tokenLimitFlag{&opts.Limits.Quota}, "enqueued-token-limit", "most input tokens unfinished batches of a model may hold, for all models or one; repeatable (OpenAI, Gemini)")
+	fl.Int64Var(&opts.Limits.Quota.Requests, "enqueued-request-limit", 0, "most requests unfinished batches may hold (Anthropic; 0: no limit)")
 	return cmd
 }
+
+// tokenLimitFlag is --enqueued-token-limit: each use adds a limit (see
+// emulator.SetTokenLimit).
+type tokenLimitFlag struct{ quota *emu.Quota }
+
+func (f tokenLimitFlag) String() string {
+	if f.quota == nil || len(f.quota.Tokens) == 0 {
+		return ""
+	}
+	return fmt.Sprint(f.quota.Tokens)
+}
+
+func (f tokenLimitFlag) Set(value string) error { return emu.SetTokenLimit(f.quota, value) }
+
+func (f tokenLimitFlag) Type() string { return "[MODEL=]N" }
 
 func serveRun(ctx context.Context, opts *ServeOptions) error {
 	dir := opts.Dir

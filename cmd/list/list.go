@@ -137,7 +137,7 @@ func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 
 // jobStatuses are the statuses a job can be listed in (DESIGN.md section 7).
 var jobStatuses = []string{
-	string(providers.StatusUnsubmitted), string(providers.StatusValidating), string(providers.StatusInProgress),
+	string(providers.StatusUnsubmitted), string(providers.StatusQueued), string(providers.StatusValidating), string(providers.StatusInProgress),
 	string(providers.StatusFinalizing), string(providers.StatusCancelling), string(providers.StatusPaused),
 	string(providers.StatusUpdating), string(providers.StatusCompleted), string(providers.StatusFailed),
 	string(providers.StatusExpired), string(providers.StatusCancelled), string(providers.StatusUnknown),

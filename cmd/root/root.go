@@ -26,6 +26,7 @@ import (
 	pricescmd "github.com/batchctl/batchctl/cmd/prices"
 	providerscmd "github.com/batchctl/batchctl/cmd/providers"
 	prunecmd "github.com/batchctl/batchctl/cmd/prune"
+	queuecmd "github.com/batchctl/batchctl/cmd/queue"
 	resultscmd "github.com/batchctl/batchctl/cmd/results"
 	retrycmd "github.com/batchctl/batchctl/cmd/retry"
 	statuscmd "github.com/batchctl/batchctl/cmd/status"
@@ -208,6 +209,7 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 		resultscmd.NewCmdResults(f, nil),
 		retrycmd.NewCmdRetry(f, nil),
 		synccmd.NewCmdSync(f, nil),
+		queuecmd.NewCmdQueue(f, nil),
 		forgetcmd.NewCmdForget(f, nil),
 		prunecmd.NewCmdPrune(f, nil),
 		emulatorcmd.NewCmdEmulator(f),

@@ -110,6 +110,9 @@ func WaitAll(ctx context.Context, ios *iostreams.IOStreams, ws []Waited, o WaitO
 				continue
 			}
 			err := w.M.Refresh(ctx, w.J)
+			if err == nil && w.J.Registered && w.J.Unsubmitted() && !w.J.Direct() {
+				err = w.M.Advance(ctx, w.J) // its queued parts, as room frees up
+			}
 			switch {
 			case err == nil:
 				p.update(i, time.Now())

@@ -16,6 +16,8 @@ import (
 	"github.com/batchctl/batchctl/internal/cmdutil"
 	"github.com/batchctl/batchctl/internal/iostreams"
 	"github.com/batchctl/batchctl/internal/jobs"
+	"github.com/batchctl/batchctl/internal/providers"
+	"github.com/batchctl/batchctl/internal/store"
 	"github.com/batchctl/batchctl/internal/tableprinter"
 )
 
@@ -43,10 +45,11 @@ func NewCmdStatus(f *cmdutil.Factory, runF func(context.Context, *Options) error
 		Long: heredoc.Doc(`
 			Show a job and its provider batches: status, request counts, token usage,
 			times, and any batch-level errors (such as input lines the provider rejected).
-			A job that has not ended is refreshed from the provider first; a job whose
-			parts wait for its cache primer (create --cache-prime) has them submitted once
-			the primer has ended. A job whose requests share a cacheable prefix yet read
-			nothing from the cache gets a warning on standard error.
+			A job that has not ended is refreshed from the provider first (status submits
+			nothing: the parts of a job waiting in the queue, for room or for its cache
+			primer, are submitted by wait and sync). A job whose requests share a
+			cacheable prefix yet read nothing from the cache gets a warning on standard
+			error.
 
 			Token usage is "unknown" (null in JSON), never 0, until it is known: OpenAI
 			reports it with the batch; Anthropic, Gemini and xAI do not, so it is summed from
@@ -70,8 +73,9 @@ func NewCmdStatus(f *cmdutil.Factory, runF func(context.Context, *Options) error
 			cache over all prompt tokens, after the primer). Then a "parts" line
 			that labels the columns of the lines after it, one per provider batch,
 			tab-separated: part, index, batch_id, status (batchctl's normalized status),
-			provider_status (the provider's own word), succeeded, failed, requests; and
-			one "error<TAB>message" line per batch error.
+			provider_status (the provider's own word), succeeded, failed, requests; then
+			one "queued<TAB>index<TAB>why" line per part waiting in the submission queue
+			(see batchctl queue) and one "error<TAB>message" line per batch error.
 
 			EXIT STATUS
 			  0  shown
@@ -181,7 +185,10 @@ func printHuman(ios *iostreams.IOStreams, j *jobs.Job, missing int, running *job
 	tp.Header("PART", "BATCH", "STATUS", "SUCCEEDED", "FAILED", "TOTAL")
 	for _, p := range j.Parts {
 		batch := p.BatchID
-		if batch == "" {
+		switch {
+		case batch == "" && p.Status == string(providers.StatusQueued):
+			batch = cs.Muted("(queued)")
+		case batch == "":
 			batch = cs.Muted("(not submitted)")
 		}
 		tp.Row(strconv.Itoa(p.Index), batch, cs.Status(jobs.PartStatusText(p)), strconv.Itoa(p.Counts.Succeeded),
@@ -189,6 +196,9 @@ func printHuman(ios *iostreams.IOStreams, j *jobs.Job, missing int, running *job
 	}
 	if err := tp.Render(); err != nil {
 		return err
+	}
+	for _, q := range queued(j) {
+		fmt.Fprintf(w, "%s part %d: %s\n", cs.Muted("queued:"), q.Index, q.QueuedWhy)
 	}
 	for _, e := range shared.BatchErrors(j) {
 		fmt.Fprintf(w, "%s %s\n", cs.Failure("error:"), e)
@@ -231,8 +241,22 @@ func printPlain(w io.Writer, j *jobs.Job, missing int, running *jobs.RunProgress
 		fmt.Fprintf(w, "part\t%d\t%s\t%s\t%s\t%d\t%d\t%d\n", p.Index, p.BatchID, p.Status, p.ProviderStatus,
 			p.Counts.Succeeded, p.Counts.Failed, p.Requests)
 	}
+	for _, q := range queued(j) {
+		fmt.Fprintf(w, "queued\t%d\t%s\n", q.Index, q.QueuedWhy)
+	}
 	for _, e := range shared.BatchErrors(j) {
 		fmt.Fprintf(w, "error\t%s\n", e)
 	}
 	return nil
+}
+
+// queued returns the parts of j that wait in the submission queue.
+func queued(j *jobs.Job) []store.Part {
+	var out []store.Part
+	for _, p := range j.Parts {
+		if p.BatchID == "" && p.Status == string(providers.StatusQueued) {
+			out = append(out, p)
+		}
+	}
+	return out
 }

@@ -81,12 +81,15 @@ func NewCmdSync(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 		Use:   "sync [--out-dir <dir>] [--on-complete <command>]",
 		Short: "Refresh unfinished jobs and save the results of finished ones",
 		Long: heredoc.Docf(`
-			Bring every job in the registry up to date, for cron: finish submitting jobs a
-			crash left half-submitted (batches already made are found, not made twice),
-			submit the parts a cache primer held once it has ended (create --cache-prime),
-			refresh the ones still running, and write the results of each job that has
-			ended to one file per job, %[1]s<out-dir>/<job>.jsonl%[1]s (default: the results
-			directory in BATCHCTL_HOME). Each job's results are written once.
+			Bring every job in the registry up to date, for cron: refresh the jobs still
+			running, then finish submitting jobs a crash left half-submitted (batches
+			already made are found, not made twice) and submit the queued parts that fit
+			in their enqueued budget now, highest --priority and oldest job first (see
+			batchctl queue; the parts a cache primer holds, create --cache-prime, once it has
+			ended), and write the results of each job that has ended to one file
+			per job, %[1]s<out-dir>/<job>.jsonl%[1]s (default: the results directory in
+			BATCHCTL_HOME). Each job's results are written once. A job larger than its
+			provider's quota thus runs to the end from cron alone.
 
 			--on-complete runs a shell command once per finished job, with BATCHCTL_JOB,
 			BATCHCTL_STATUS and BATCHCTL_RESULTS (the results file) in its environment. If
@@ -172,11 +175,15 @@ func syncRun(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
+	passes, err := refreshAndSubmit(ctx, m, list)
+	if err != nil {
+		return err
+	}
 	var failed, partial int
 	var authErr error
 	for _, sj := range list {
 		j := &jobs.Job{Job: sj, Registered: true}
-		err := syncJob(ctx, opts, m, cfg, j, outDir)
+		err := syncJob(ctx, opts, m, cfg, j, outDir, passes[j.ID])
 		var pe *cmdutil.PartialError
 		switch {
 		case err == nil:
@@ -206,32 +213,65 @@ func syncRun(ctx context.Context, opts *Options) error {
 	return nil
 }
 
+// pass is what the first passes of a sync did to a job: refreshed it (with
+// the error met), submitted parts of it.
+type pass struct {
+	before     string // the job's status before the sync
+	refreshed  bool
+	refreshErr error
+	submitted  *jobs.Submitted
+}
+
+// refreshAndSubmit refreshes every running job first, so that the parts
+// that have ended free their room in the queue, then submits what fits of
+// the parts still to submit, oldest job first (a crash's unfinished
+// creates, and queued parts).
+func refreshAndSubmit(ctx context.Context, m *jobs.Manager, list []*store.Job) (map[string]*pass, error) {
+	passes := map[string]*pass{}
+	for _, sj := range list {
+		j := &jobs.Job{Job: sj, Registered: true}
+		ps := &pass{before: sj.Status}
+		passes[sj.ID] = ps
+		if j.Submitted() && !j.Terminal() && !j.Direct() {
+			ps.refreshed, ps.refreshErr = true, m.Refresh(ctx, j)
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+		}
+	}
+	done, err := m.SubmitQueued(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for i := range done {
+		if ps := passes[done[i].Job.ID]; ps != nil {
+			ps.submitted = &done[i]
+		}
+	}
+	return passes, nil
+}
+
 // syncJob brings one job up to date; a *cmdutil.PartialError says it ended
 // with requests that did not succeed (its results were saved).
-func syncJob(ctx context.Context, opts *Options, m *jobs.Manager, cfg *config.Config, j *jobs.Job, outDir string) error {
-	before := j.Status
-	if j.ToSubmit() {
-		err := m.Submit(ctx, j, m.Window(j))
-		var busy *jobs.BusyError
-		if errors.As(err, &busy) {
-			return nil // its create is still running
+func syncJob(ctx context.Context, opts *Options, m *jobs.Manager, cfg *config.Config, j *jobs.Job, outDir string, ps *pass) error {
+	before := ps.before
+	if s := ps.submitted; s != nil {
+		j.Job = s.Job.Job
+		if s.Err != nil {
+			return s.Err
 		}
-		if err != nil {
-			return err
-		}
-		if j.Held() {
-			fmt.Fprintf(opts.IO.ErrOut, "%s: submitted its cache primer; the other parts follow once it has ended\n", j.ID)
-		} else {
-			fmt.Fprintf(opts.IO.ErrOut, "%s: finished submitting (%s)\n", j.ID, cmdutil.Plural(len(j.Parts), "batch"))
-		}
-		if err := emit(ctx, opts, "submitted", j, "", nil); err != nil {
+		if err := saySubmitted(ctx, opts, j, s.Parts); err != nil {
 			return err
 		}
 	}
 	if err := runDirect(ctx, opts, m, j); err != nil {
 		return err
 	}
-	if err := m.Refresh(ctx, j); err != nil && !knownGone(err) {
+	err := ps.refreshErr
+	if !ps.refreshed {
+		err = m.Refresh(ctx, j)
+	}
+	if err != nil && !knownGone(err) {
 		return err
 	}
 	if !j.Terminal() {
@@ -264,6 +304,19 @@ func syncJob(ctx context.Context, opts *Options, m *jobs.Manager, cfg *config.Co
 		return err
 	}
 	return werr
+}
+
+// saySubmitted tells that parts of j were submitted, and how many wait.
+func saySubmitted(ctx context.Context, opts *Options, j *jobs.Job, parts int) error {
+	if parts == 0 {
+		return nil
+	}
+	if q := jobs.QueuedParts(j); q > 0 {
+		fmt.Fprintf(opts.IO.ErrOut, "%s: submitted %s; %d queued\n", j.ID, cmdutil.Plural(parts, "more batch"), q)
+	} else {
+		fmt.Fprintf(opts.IO.ErrOut, "%s: finished submitting (%s)\n", j.ID, cmdutil.Plural(len(j.Parts), "batch"))
+	}
+	return emit(ctx, opts, "submitted", j, "", nil)
 }
 
 // knownGone reports whether err says only that a batch the provider no

@@ -54,8 +54,10 @@ func NewCmdWait(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 
 			A job whose create was interrupted before every part had a batch (status
 			unsubmitted) is first finished, as batchctl sync would: batches the create may
-			have made are found, not made twice. The parts a cache primer holds (create
-			--cache-prime) are submitted once the primer has ended. At the end, an
+			have made are found, not made twice. The parts of a job waiting in the
+			submission queue (status queued: its provider's enqueued budget is full) are
+			submitted as earlier parts end, as sync does (see batchctl queue); so are the parts
+			queued behind a cache primer (create --cache-prime) once it has ended. At the end, an
 			Anthropic job with a primer or requests sharing a cacheable prefix reports its
 			cache hit rate on standard error (its results are downloaded for it), with a
 			warning when nothing was read from the cache.
@@ -150,14 +152,17 @@ func waitRun(ctx context.Context, opts *Options) error {
 		// A part with no batch never ends by itself: finish submitting it
 		// as its create was asked (what sync would do), rather than wait
 		// for nothing.
-		if j.Registered && j.ToSubmit() {
+		if j.Registered && j.Unsubmitted() {
+			primed := j.AwaitsPrimer()
 			if err := m.Submit(ctx, j, m.Window(j)); err != nil {
 				return err
 			}
 			cs := opts.IO.ErrColorScheme()
-			if j.Held() {
+			switch {
+			case primed: // nothing to submit before the primer ends
+			case j.AwaitsPrimer():
 				fmt.Fprintf(opts.IO.ErrOut, "%s submitted the cache primer of job %s; the other parts follow once it has ended\n", cs.Success("✓"), cs.Bold(j.ID))
-			} else {
+			default:
 				fmt.Fprintf(opts.IO.ErrOut, "%s finished submitting job %s\n", cs.Success("✓"), cs.Bold(j.ID))
 			}
 		}

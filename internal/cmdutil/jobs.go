@@ -28,7 +28,12 @@ func Manager(f *Factory) (*jobs.Manager, error) {
 	if err != nil {
 		return nil, err
 	}
+	queueBackoff, err := envDuration(f.Getenv, "BATCHCTL_QUEUE_BACKOFF")
+	if err != nil {
+		return nil, err
+	}
 	m := jobs.NewManager(cfg, reg)
+	m.QueueBackoff = queueBackoff
 	m.Provider, m.Now = f.Provider, f.Now
 	m.ProviderFor, m.Getenv = f.ProviderFor, f.Getenv
 	m.CreateTimeout = createTimeout

@@ -62,8 +62,8 @@ type Config struct {
 	// (emulator_faults; the syntax of `batchctl emulator serve --faults`).
 	EmulatorFaults string
 	// EmulatorLimits sets the latency and rate limits of the embedded
-	// emulator's synchronous endpoints (emulator_limits; see
-	// emulator.ParseLimits).
+	// emulator's synchronous endpoints and its batch queue quotas
+	// (emulator_limits; see emulator.ParseLimits).
 	EmulatorLimits string
 	// RetryAttempts is the most tries of one provider call (retry_attempts).
 	RetryAttempts int
@@ -107,7 +107,10 @@ type Profile struct {
 	// in flight, requests and tokens per minute; 0 means none (Concurrency:
 	// DefaultConcurrency).
 	Concurrency, RPM, TPM int
-	BuiltIn               bool
+	// EnqueuedBudgets cap what may be enqueued at the provider at once,
+	// per model (providers.<name>.enqueued_tokens; see BudgetFor).
+	EnqueuedBudgets []Budget
+	BuiltIn         bool
 	// BaseURLSource says where BaseURL came from, for messages: a variable
 	// (OPENAI_BASE_URL) or a config key; "" for a built-in default.
 	BaseURLSource string
@@ -132,6 +135,7 @@ type fileProfile struct {
 	Concurrency      int               `mapstructure:"concurrency"`
 	RPM              int               `mapstructure:"rpm"`
 	TPM              int               `mapstructure:"tpm"`
+	EnqueuedTokens   []fileBudget      `mapstructure:"enqueued_tokens"`
 }
 
 type fileConfig struct {
@@ -428,6 +432,13 @@ func mergeProfile(base *Profile, name string, fp fileProfile) (*Profile, error) 
 	}
 	if p.Type != TypeEmulator && p.BaseURL == "" {
 		return nil, errors.New("base_url is required")
+	}
+	if fp.EnqueuedTokens != nil {
+		budgets, err := parseBudgets(p.Type, fp.EnqueuedTokens)
+		if err != nil {
+			return nil, err
+		}
+		p.EnqueuedBudgets = budgets
 	}
 	if p.MaxRequests == 0 {
 		p.MaxRequests = 50_000

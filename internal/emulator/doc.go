@@ -25,6 +25,17 @@
 // Limits.TimeScale; Server.Stats and GET /_emulator/stats report the
 // peaks admitted. See docs/emulator.md.
 //
+// # Batch queue quotas
+//
+// Limits.Quota caps what unfinished batches hold, as the providers do:
+// the input tokens of each model's OpenAI and Gemini batches, the requests
+// of all Anthropic batches (core.Quota). Over it, OpenAI creates the batch
+// and fails it with token_limit_exceeded, Gemini and Anthropic answer the
+// create with their 429s. Each protocol's ledger is a file in the state
+// directory, so processes sharing it share the quota; Server.QueueStats
+// and GET /_emulator/stats ("queues") report what batches hold and the
+// most they held at once.
+//
 // # State
 //
 // All state lives under Options.Dir (directories 0700, files 0600), written

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/batchctl/batchctl/internal/emulator/core"
 )
 
 // ParseLimits parses a limits spec, the form the embedded emulator takes
@@ -12,8 +14,9 @@ import (
 // "rpm=600,concurrency=20,latency=50ms,jitter=20ms,time-scale=60". The keys
 // are those of `batchctl emulator serve`'s flags: latency, jitter
 // (durations), seed, concurrency, rpm, tpm (whole numbers), time-scale (a
-// number) and overload (alone, or =true or =false). An empty spec has no
-// limits.
+// number), overload (alone, or =true or =false), enqueued-token-limit
+// (N or MODEL=N, repeatable; see SetTokenLimit) and enqueued-request-limit
+// (a whole number). An empty spec has no limits.
 func ParseLimits(spec string) (Limits, error) {
 	var l Limits
 	for pair := range strings.SplitSeq(spec, ",") {
@@ -33,7 +36,7 @@ func ParseLimits(spec string) (Limits, error) {
 }
 
 // limitKeys lists the keys of a limits spec.
-var limitKeys = []string{"latency", "jitter", "seed", "concurrency", "overload", "rpm", "tpm", "time-scale"}
+var limitKeys = []string{"latency", "jitter", "seed", "concurrency", "overload", "rpm", "tpm", "time-scale", "enqueued-token-limit", "enqueued-request-limit"}
 
 // setLimit sets the limit key of l to value.
 func setLimit(l *Limits, key, value string) error {
@@ -53,6 +56,10 @@ func setLimit(l *Limits, key, value string) error {
 		l.TPM, err = strconv.ParseInt(value, 10, 64)
 	case "time-scale":
 		l.TimeScale, err = strconv.ParseFloat(value, 64)
+	case "enqueued-token-limit":
+		return SetTokenLimit(&l.Quota, value)
+	case "enqueued-request-limit":
+		l.Quota.Requests, err = strconv.ParseInt(value, 10, 64)
 	case "overload":
 		l.Overload = true
 		if value != "" {
@@ -66,3 +73,30 @@ func setLimit(l *Limits, key, value string) error {
 	}
 	return nil
 }
+
+// SetTokenLimit adds an enqueued-token limit to q: "N" for every model
+// without a limit of its own, "MODEL=N" for one model (a "models/" prefix
+// is dropped, as Gemini's paths carry it). The model is what the batch
+// names: OpenAI's body.model, Gemini's model path.
+func SetTokenLimit(q *Quota, value string) error {
+	model, n := core.AnyModel, value
+	if i := strings.LastIndex(value, "="); i >= 0 {
+		model, n = strings.TrimPrefix(strings.TrimSpace(value[:i]), "models/"), value[i+1:]
+	}
+	limit, err := strconv.ParseInt(strings.TrimSpace(n), 10, 64)
+	switch {
+	case err != nil || limit <= 0:
+		return fmt.Errorf("enqueued token limit %q: want N or MODEL=N, N a positive whole number", value)
+	case model == "":
+		return fmt.Errorf("enqueued token limit %q: no model before =", value)
+	}
+	if q.Tokens == nil {
+		q.Tokens = make(map[string]int64)
+	}
+	q.Tokens[model] = limit
+	return nil
+}
+
+// Quota limits what unfinished batches may hold in each protocol's batch
+// queue (see core.Quota).
+type Quota = core.Quota

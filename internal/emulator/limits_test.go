@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -259,9 +260,18 @@ func TestParseLimits(t *testing.T) {
 			want: Limits{RPM: 600, TPM: 90000, Concurrency: 20, Overload: true, Latency: 50 * time.Millisecond, Jitter: 20 * time.Millisecond, Seed: 7, TimeScale: 60},
 		},
 		{spec: "concurrency=2,overload=false", want: Limits{Concurrency: 2}},
+		{
+			spec: "enqueued-token-limit=1000,enqueued-token-limit=gpt-4o-mini=500,enqueued-token-limit=models/gemini-2.5-flash=70,enqueued-request-limit=8",
+			want: Limits{Quota: Quota{Tokens: map[string]int64{"*": 1000, "gpt-4o-mini": 500, "gemini-2.5-flash": 70}, Requests: 8}},
+		},
+		{spec: "enqueued-token-limit=a/b:c=1", want: Limits{Quota: Quota{Tokens: map[string]int64{"a/b:c": 1}}}},
+		{spec: "enqueued-token-limit=0", wantErr: `limit "enqueued-token-limit=0": enqueued token limit "0": want N or MODEL=N, N a positive whole number`},
+		{spec: "enqueued-token-limit==5", wantErr: `limit "enqueued-token-limit==5": enqueued token limit "=5": no model before =`},
+		{spec: "enqueued-token-limit=m=x", wantErr: `limit "enqueued-token-limit=m=x": enqueued token limit "m=x": want N or MODEL=N, N a positive whole number`},
+		{spec: "enqueued-request-limit=-1", wantErr: `negative enqueued request limit -1`},
 		{spec: "rpm", wantErr: `limit "rpm": want KEY=VALUE`},
 		{spec: "rpm=lots", wantErr: `limit "rpm=lots": invalid value "lots"`},
-		{spec: "burst=3", wantErr: `limit "burst=3": unknown key "burst" (want one of latency, jitter, seed, concurrency, overload, rpm, tpm, time-scale)`},
+		{spec: "burst=3", wantErr: `limit "burst=3": unknown key "burst" (want one of latency, jitter, seed, concurrency, overload, rpm, tpm, time-scale, enqueued-token-limit, enqueued-request-limit)`},
 		{spec: "time-scale=-1", wantErr: `time scale -1 is not a positive number`},
 		{spec: "overload", wantErr: `overload needs a concurrency limit`},
 	}
@@ -270,7 +280,7 @@ func TestParseLimits(t *testing.T) {
 		switch {
 		case tt.wantErr != "" && (err == nil || err.Error() != tt.wantErr):
 			t.Errorf("ParseLimits(%q) error %v, want %s", tt.spec, err, tt.wantErr)
-		case tt.wantErr == "" && (err != nil || got != tt.want):
+		case tt.wantErr == "" && (err != nil || !reflect.DeepEqual(got, tt.want)):
 			t.Errorf("ParseLimits(%q) = %+v, %v, want %+v", tt.spec, got, err, tt.want)
 		}
 	}

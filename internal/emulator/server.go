@@ -92,9 +92,7 @@ func New(opts Options) (*Server, error) {
 	}
 	host := core.NewHost(opts.Now, opts.Duration, opts.APIKey, faults, opts.Held, opts.Limits)
 	s := &Server{mux: http.NewServeMux(), host: host}
-	s.mux.HandleFunc("GET "+StatsPath, func(w http.ResponseWriter, _ *http.Request) {
-		core.WriteJSON(w, http.StatusOK, s.Stats())
-	})
+	s.mux.HandleFunc("GET "+StatsPath, s.serveStats)
 	if err := os.MkdirAll(opts.Dir, 0o700); err != nil {
 		return nil, fmt.Errorf("emulator: %w", err)
 	}
@@ -112,6 +110,32 @@ func New(opts Options) (*Server, error) {
 // endpoints so far: how many it admitted and refused, and the peak
 // concurrency and per-minute rates of the admitted ones.
 func (s *Server) Stats() Stats { return s.host.Stats() }
+
+// QueueStats are what a protocol's batch queue held (see core.QueueStats).
+type QueueStats = core.QueueStats
+
+// QueueStats returns, for each protocol whose batch queue has a limit
+// (Limits.Quota), what its unfinished batches hold now and the most they
+// held at once since the state directory was made, over all models and
+// per model. The ledger is kept in the state directory, so it covers
+// every process sharing it.
+func (s *Server) QueueStats(ctx context.Context) (map[string]QueueStats, error) {
+	return s.host.QueueStats(ctx)
+}
+
+// serveStats answers GET /_emulator/stats: the Stats, and the QueueStats
+// under "queues" when a quota is set.
+func (s *Server) serveStats(w http.ResponseWriter, r *http.Request) {
+	queues, err := s.QueueStats(r.Context())
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	core.WriteJSON(w, http.StatusOK, struct {
+		Stats
+		Queues map[string]QueueStats `json:"queues,omitempty"`
+	}{s.Stats(), queues})
+}
 
 // ServeHTTP implements http.Handler. Azure OpenAI's v1 paths
 // (/openai/v1/...) are served as OpenAI's (/v1/...).

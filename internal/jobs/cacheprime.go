@@ -2,14 +2,12 @@ package jobs
 
 import (
 	"bufio"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"time"
 
 	"github.com/batchctl/batchctl/internal/cacheprime"
 	"github.com/batchctl/batchctl/internal/jsonl"
@@ -41,67 +39,30 @@ func CachePrimeNote(target jsonl.Target, provider string, direct bool) string {
 	return fmt.Sprintf("--cache-prime: not supported on %s: batchctl primes Anthropic's prompt cache only; the job is sent as it is", provider)
 }
 
-// Held reports whether the job holds parts back for its cache primer:
-// part 1 has not ended, and some other part has no batch yet.
-func (j *Job) Held() bool {
-	if !j.Target.Primer || len(j.Parts) < 2 || providers.Status(j.Parts[0].Status).Terminal() {
+// PrimerWhy is why the parts of a job created with --cache-prime wait in
+// the submission queue while its part 1, the primer, runs.
+const PrimerWhy = "waiting for the cache primer"
+
+// AwaitsPrimer reports whether the job's cache primer (part 1) has not
+// ended while other parts are still to submit: they wait in the queue
+// (PrimerWhy) and go once it has ended, by the path that submits queued
+// parts (create --wait, wait, sync).
+func (j *Job) AwaitsPrimer() bool {
+	if !j.Target.Primer || len(j.Parts) < 2 || j.Parts[0].BatchID == "" || providers.Status(j.Parts[0].Status).Terminal() {
 		return false
 	}
 	for _, p := range j.Parts[1:] {
-		if p.BatchID == "" && p.Status == "" {
+		if ToSubmit(p) {
 			return true
 		}
 	}
 	return false
 }
 
-// ToSubmit reports whether some part of the job is to be submitted now:
-// it has no batch, was not cancelled, and is not held for the primer.
-func (j *Job) ToSubmit() bool {
-	if !j.Unsubmitted() {
-		return false
-	}
-	if j.Parts[0].BatchID == "" && j.Parts[0].Status == "" {
-		return true
-	}
-	return !j.Held()
-}
-
-// held reports whether submit must leave part i (0-based) for later.
-func (j *Job) held(i int) bool {
+// waitsForPrimer reports whether part i (0-based) of j must wait for the
+// job's cache primer: it is not the primer, and the primer has not ended.
+func (j *Job) waitsForPrimer(i int) bool {
 	return i > 0 && j.Target.Primer && !providers.Status(j.Parts[0].Status).Terminal()
-}
-
-// releaseHeld submits the parts a primer held, once it has ended; a
-// process already submitting them is left to it.
-func (m *Manager) releaseHeld(ctx context.Context, j *Job) error {
-	if !j.Registered || !j.Target.Primer || j.Held() || !j.Unsubmitted() {
-		return nil
-	}
-	// Another process (a sync from cron, a wait) may have submitted
-	// them since this one last looked: submit reads the registry again
-	// under the job's submit lock.
-	j.fresh = false
-	err := m.submit(ctx, j, m.Window(j), false)
-	if _, busy := errors.AsType[*BusyError](err); busy || errors.Is(err, errSubmitted) {
-		return nil
-	}
-	return err
-}
-
-// AwaitPrimer polls a job until its cache primer has ended and the parts
-// it held are submitted (Refresh submits them), pausing interval between
-// polls.
-func (m *Manager) AwaitPrimer(ctx context.Context, j *Job, interval time.Duration) error {
-	for j.Held() {
-		if err := m.pause(ctx, interval); err != nil {
-			return err
-		}
-		if err := m.Refresh(ctx, j); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // primeParts applies --cache-prime to a prepared Anthropic job: it finds
@@ -147,12 +108,14 @@ func (m *Manager) primeParts(plan *Plan, spec Spec, maxReq int, maxBytes int64) 
 		plan.PrimeNote = fmt.Sprintf("--cache-prime: the %d requests share a prefix through %s (about %d tokens), %s; the first request goes alone as the primer, the other %d once it has ended",
 			pre.Requests, pre.Ends, pre.Tokens, marked, pre.Requests-1)
 	}
-	return m.rewriteParts(plan, pre, spec.CachePrime, maxReq, maxBytes, plan.Primer)
+	return m.rewriteParts(plan, spec, pre, maxReq, maxBytes)
 }
 
 // rewriteParts writes the job's parts again with the prefix marked, the
-// first request alone in part 1 when alone is set, and updates the plan.
-func (m *Manager) rewriteParts(plan *Plan, pre cacheprime.Prefix, ttl string, maxReq int, maxBytes int64, alone bool) error {
+// first request alone in part 1 when the plan has a primer, the others cut
+// by the same limits (requests, bytes, enqueued budget), and updates the
+// plan.
+func (m *Manager) rewriteParts(plan *Plan, spec Spec, pre cacheprime.Prefix, maxReq int, maxBytes int64) error {
 	old := make([]string, len(plan.Parts))
 	for i := range plan.Parts {
 		old[i] = m.InputPath(plan.JobID, i+1) + ".unprimed"
@@ -161,21 +124,30 @@ func (m *Manager) rewriteParts(plan *Plan, pre cacheprime.Prefix, ttl string, ma
 		}
 	}
 	w := &partWriter{m: m, jobID: plan.JobID, sum: sha256.New()}
+	q := newQueueSplit(spec, "the job's input copy")
 	n := 0
 	for _, path := range old {
 		err := eachLine(path, func(line []byte) error {
-			out, err := cacheprime.Mark(line, pre, ttl)
+			out, err := cacheprime.Mark(line, pre, spec.CachePrime)
 			if err != nil {
 				return fmt.Errorf("marking the shared prefix: %w", err)
 			}
 			size := int64(len(out)) + 1
-			if w.cur == nil || w.cur.Requests >= maxReq || w.cur.Bytes+size > maxBytes || (alone && n == 1) {
+			units, err := q.units(out, n+1)
+			if err != nil {
+				return err
+			}
+			if w.cur == nil || w.cur.Requests >= maxReq || w.cur.Bytes+size > maxBytes || q.full(w.cur.Tokens, units) || (plan.Primer && n == 1) {
 				if err := w.next(); err != nil {
 					return err
 				}
 			}
 			n++
-			return w.write(out)
+			if err := w.write(out); err != nil {
+				return err
+			}
+			w.cur.Tokens += units
+			return nil
 		})
 		if err != nil {
 			w.abort()

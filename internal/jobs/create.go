@@ -15,6 +15,7 @@ import (
 
 	"github.com/batchctl/batchctl/internal/config"
 	"github.com/batchctl/batchctl/internal/jsonl"
+	"github.com/batchctl/batchctl/internal/providers"
 	"github.com/batchctl/batchctl/internal/providers/all"
 	"github.com/batchctl/batchctl/internal/schemacheck"
 	"github.com/batchctl/batchctl/internal/store"
@@ -44,6 +45,12 @@ type Spec struct {
 	// Schema is a JSON Schema (create --schema) for the answers of the
 	// requests that ask for none, applied in the target's terms.
 	Schema []byte
+	// EnqueuedTokens is the job's own enqueued budget (create
+	// --enqueued-tokens), in the provider's unit; 0 takes the profile's.
+	EnqueuedTokens int64
+	// Priority orders the submission queue: higher first (create
+	// --priority).
+	Priority int
 	// Schemas are what the requests of the retried job asked for (a
 	// retry): a request whose converted line no longer shows its schema
 	// (one asked for in a tool, or in words) keeps the one it had.
@@ -78,6 +85,9 @@ type Plan struct {
 type PlanPart struct {
 	Requests int
 	Bytes    int64
+	// Tokens is what the part counts against its provider's enqueued
+	// budget, when one applied at create (see LineUnits); 0 otherwise.
+	Tokens int64
 	// InputFileID is an input the provider already has; the part then has
 	// no local input, and its request count is the provider's (see
 	// Job.countedRequests).
@@ -149,6 +159,7 @@ func (m *Manager) Prepare(ctx context.Context, jobID string, spec Spec) (plan *P
 	defer schemas.Abort()
 	var schemaProblems []jsonl.Problem
 	badSchemas := 0
+	q := newQueueSplit(spec, name)
 	r := jsonl.NewReader(&ctxReader{ctx: ctx, r: spec.Input, done: make(chan readResult, 1)})
 	r.Bound(maxBytes, conv.CheckPrefix)
 	for !conv.Stopped() {
@@ -173,7 +184,11 @@ func (m *Manager) Prepare(ctx context.Context, jobID string, spec Spec) (plan *P
 			}
 		}
 		size := int64(len(out)) + 1
-		if w.cur == nil || w.cur.Requests >= maxReq || w.cur.Bytes+size > maxBytes {
+		units, err := q.units(out, r.Line())
+		if err != nil {
+			return nil, err
+		}
+		if w.cur == nil || w.cur.Requests >= maxReq || w.cur.Bytes+size > maxBytes || q.full(w.cur.Tokens, units) {
 			if err := w.next(); err != nil {
 				return nil, err
 			}
@@ -181,6 +196,7 @@ func (m *Manager) Prepare(ctx context.Context, jobID string, spec Spec) (plan *P
 		if err := w.write(out); err != nil {
 			return nil, err
 		}
+		w.cur.Tokens += units
 	}
 	sum, verr := conv.Finish()
 	if verr != nil {
@@ -399,6 +415,9 @@ func Fingerprint(plan *Plan, spec Spec, window string) string {
 	if plan.Primer {
 		fmt.Fprintf(h, "cache primer\n") // the same requests in other batches
 	}
+	if spec.EnqueuedTokens > 0 {
+		fmt.Fprintf(h, "enqueued %d\n", spec.EnqueuedTokens) // another budget splits the job otherwise
+	}
 	if spec.Parent != "" {
 		fmt.Fprintf(h, "retry of %s\n", spec.Parent) // the same requests retried for another job are other work
 	}
@@ -423,11 +442,17 @@ func (j *Job) Submitted() bool {
 	return false
 }
 
+// ToSubmit reports whether a part has no provider batch and is still to be
+// submitted: not yet tried, or queued (not cancelled).
+func ToSubmit(p store.Part) bool {
+	return p.BatchID == "" && (p.Status == "" || p.Status == string(providers.StatusQueued))
+}
+
 // Unsubmitted reports whether some part of the job has no provider batch
 // and is still to be submitted (it was not cancelled first).
 func (j *Job) Unsubmitted() bool {
 	for _, p := range j.Parts {
-		if p.BatchID == "" && p.Status == "" {
+		if ToSubmit(p) {
 			return true
 		}
 	}

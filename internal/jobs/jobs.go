@@ -40,6 +40,9 @@ type Manager struct {
 	// CreateTimeout bounds one attempt to create a part's batch, before
 	// upload time; 0 means DefaultCreateTimeout.
 	CreateTimeout time.Duration
+	// QueueBackoff is how long a part the provider refused for its quota
+	// waits before it is tried again; 0 means DefaultQueueBackoff.
+	QueueBackoff time.Duration
 	// Note, when set, tells the user something worth knowing that is no
 	// error (what the Manager is waiting for or did on its own); Warn,
 	// what a provider got wrong that the Manager worked around
@@ -154,14 +157,9 @@ func (j *Job) Subject() string {
 // StatusText says the job's status for people: as it is, or for a status
 // batchctl does not know, what the provider said:
 // unknown (provider says "weird_state"); then whether the provider no
-// longer has its batches: validating (batch gone). A job holding parts
-// for its cache primer says so: unsubmitted (held for the cache primer,
-// in_progress).
+// longer has its batches: validating (batch gone).
 func (j *Job) StatusText() string {
 	s := j.Status
-	if j.Held() && j.Parts[0].Status != "" {
-		s += " (held for the cache primer, " + j.Parts[0].Status + ")"
-	}
 	if providers.Status(j.Status) == providers.StatusUnknown {
 		for _, p := range j.Parts {
 			if providers.Status(p.Status) == providers.StatusUnknown {
@@ -222,6 +220,8 @@ func (m *Manager) Refresh(ctx context.Context, j *Job) error {
 		return err
 	}
 	var gone *GoneError // the first part the provider no longer has
+	var refused []int   // the parts whose batch the provider refused for its quota
+	var refusal error
 	for i, part := range j.Parts {
 		if part.BatchID == "" || providers.Status(part.Status).Terminal() {
 			continue
@@ -240,9 +240,19 @@ func (m *Manager) Refresh(ctx context.Context, j *Job) error {
 		if err != nil {
 			return fmt.Errorf("refreshing batch %s: %w", part.BatchID, err)
 		}
+		if RefusedBatch(b) && j.Registered {
+			refused = append(refused, i)
+			refusal = fmt.Errorf("batch %s failed: %s", b.ID, refusalMessage(b))
+			continue
+		}
 		m.checkCounts(b, knownRequests(part))
 		part.GoneAt = time.Time{}
 		if err := m.savePart(ctx, j, i, PartFromBatch(part, b, m.now())); err != nil {
+			return err
+		}
+	}
+	if len(refused) > 0 {
+		if err := m.requeue(ctx, j, refused, &QuotaError{Err: refusal}); err != nil {
 			return err
 		}
 	}
@@ -251,9 +261,6 @@ func (m *Manager) Refresh(ctx context.Context, j *Job) error {
 	}
 	if !j.Registered {
 		return nil
-	}
-	if err := m.releaseHeld(ctx, j); err != nil {
-		return err
 	}
 	// the sweep is a courtesy to the user's bill: the job's own state is
 	// already refreshed, so a failure to list is said, not returned
@@ -309,11 +316,11 @@ func (m *Manager) Cancel(ctx context.Context, j *Job) (int, error) {
 		}
 	}
 	for i, part := range j.Parts {
-		if part.BatchID != "" || part.Status != "" {
+		if !ToSubmit(part) {
 			continue
 		}
 		now := m.now()
-		part.Status = string(providers.StatusCancelled)
+		part.Status, part.QueuedWhy, part.NotBefore = string(providers.StatusCancelled), "", time.Time{}
 		part.UpdatedAt, part.CompletedAt = now, now
 		if err := m.savePart(ctx, j, i, part); err != nil {
 			return 0, err

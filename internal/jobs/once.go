@@ -212,10 +212,11 @@ func (m *Manager) newStoreJob(plan *Plan, spec Spec, fingerprint string) *store.
 		UpdatedAt:   now,
 	}
 	for i, pp := range plan.Parts {
-		sj.Parts = append(sj.Parts, store.Part{Index: i + 1, Requests: pp.Requests, Bytes: pp.Bytes,
+		sj.Parts = append(sj.Parts, store.Part{Index: i + 1, Requests: pp.Requests, Bytes: pp.Bytes, Tokens: pp.Tokens,
 			InputFileID: pp.InputFileID, CreatedAt: now, UpdatedAt: now})
 	}
 	sj.Target.Primer = plan.Primer
+	sj.Target.EnqueuedTokens, sj.Target.Priority = spec.EnqueuedTokens, spec.Priority
 	if sj.Target.Mode == config.ModeDirect {
 		markDirect(sj)
 	}
@@ -350,7 +351,7 @@ func (m *Manager) sweepExtras(ctx context.Context, p providers.Provider, j *Job)
 			tagless = tagless || len(b.Metadata) == 0
 			return nil
 		}
-		if b.Status == providers.StatusCancelled || b.Status == providers.StatusCancelling {
+		if b.Status == providers.StatusCancelled || b.Status == providers.StatusCancelling || RefusedBatch(b) {
 			return nil
 		}
 		if b.Metadata["batchctl_job"] == j.ID {

@@ -61,6 +61,12 @@ type Registry interface {
 	// OpenAttempts returns the attempts of a job whose outcome is not
 	// known, by part and number.
 	OpenAttempts(ctx context.Context, jobID string) ([]store.Attempt, error)
+
+	// LearnedBudgets returns the enqueued-token budgets learned from the
+	// providers' quota refusals; SetLearnedBudget records one (Tokens 0
+	// removes it).
+	LearnedBudgets(ctx context.Context) ([]store.LearnedBudget, error)
+	SetLearnedBudget(ctx context.Context, b store.LearnedBudget) error
 }
 
 // List returns the registered jobs that match f, newest first.

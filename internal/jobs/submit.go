@@ -103,25 +103,22 @@ func (m *Manager) submit(ctx context.Context, j *Job, window string, wait bool) 
 		}
 	}
 	for i, part := range j.Parts {
-		if part.BatchID != "" {
+		if !ToSubmit(part) {
 			continue
 		}
-		if j.held(i) {
-			break // the other parts wait for the cache primer (releaseHeld)
-		}
-		if i == 1 && j.Target.Primer {
-			m.note(fmt.Sprintf("the cache primer of job %s ended (%s); submitting the other %s",
-				j.ID, j.Parts[0].Status, batches(len(j.Parts)-1)))
-		}
-		b, err := m.submitPart(ctx, p, j, part, window)
+		sent, err := m.submitQueuedPart(ctx, p, j, i, window)
 		if err != nil {
 			return &SubmitError{Job: j.ID, Part: part.Index, Parts: len(j.Parts), Err: err}
 		}
-		if err := m.savePart(ctx, j, i, PartFromBatch(part, b, m.now())); err != nil {
-			return err
+		if !sent { // it waits in the queue, and the parts after it too
+			return nil
 		}
-		if i == 0 && j.Target.Primer {
+		switch {
+		case i == 0 && j.Target.Primer:
 			killPoint("primed")
+		case i == 1 && j.Target.Primer:
+			m.note(fmt.Sprintf("the cache primer of job %s ended (%s); submitting the other %s",
+				j.ID, j.Parts[0].Status, batches(len(j.Parts)-1)))
 		}
 	}
 	return nil
@@ -207,6 +204,9 @@ func (m *Manager) submitPart(ctx context.Context, p providers.Provider, j *Job, 
 			if serr := m.reg.SettleAttempt(ctx, j.ID, part.Index, a.N, ""); serr != nil {
 				return retry.Permanent(serr)
 			}
+			if quotaRefusal(err) {
+				return retry.Permanent(&QuotaError{Err: err})
+			}
 		case ctx.Err() == nil && actx.Err() != nil:
 			err = fmt.Errorf("no answer within %s: %w", timeout, err)
 		}
@@ -279,6 +279,7 @@ func (m *Manager) findBatch(ctx context.Context, p providers.Provider, j *Job, p
 			return providers.ErrStop // newest first: the rest are older
 		}
 		switch {
+		case RefusedBatch(b): // a create the provider refused for its quota
 		case b.Metadata["batchctl_job"] == j.ID && b.Metadata["batchctl_part"] == tag:
 			tagged = b
 			return providers.ErrStop

@@ -56,6 +56,11 @@ type PartView struct {
 	// GoneAt is when the provider first answered that it no longer has
 	// the batch (deleted, or past its retention); null while it has it.
 	GoneAt *time.Time `json:"gone_at"`
+	// Tokens is what the part counts against its provider's enqueued
+	// budget (tokens; requests for Anthropic), 0 until counted.
+	Tokens int64 `json:"tokens"`
+	// QueuedWhy says why a queued part waits, "" for others.
+	QueuedWhy string `json:"queued_why"`
 }
 
 // ViewOf is the JSON view of a job.
@@ -79,6 +84,10 @@ func ViewOf(j *Job) View {
 			Requests: p.Requests, Counts: p.Counts,
 			InputFileID: p.InputFileID, OutputFileID: p.OutputFileID, ErrorFileID: p.ErrorFileID,
 			Errors: p.Errors, CreatedAt: timePtr(p.CreatedAt), CompletedAt: timePtr(p.CompletedAt), GoneAt: timePtr(p.GoneAt),
+			Tokens: p.Tokens,
+		}
+		if p.BatchID == "" && p.Status == string(providers.StatusQueued) {
+			pv.QueuedWhy = p.QueuedWhy
 		}
 		if p.UsageKnown {
 			pv.Usage = &p.Usage

@@ -116,6 +116,11 @@ const (
 // no provider batch (yet); no provider reports it.
 const StatusUnsubmitted Status = "unsubmitted"
 
+// StatusQueued is the status of a job part that waits for room in its
+// provider's enqueued-token budget before batchctl submits it; no
+// provider reports it.
+const StatusQueued Status = "queued"
+
 // Terminal reports whether a batch in this status will not change again.
 func (s Status) Terminal() bool {
 	switch s {

@@ -15,8 +15,10 @@ import (
 // advanced non-terminal status (validating < paused < updating <
 // in_progress < finalizing). A part with an empty status has not been
 // submitted yet and counts as unsubmitted; it and an unknown status count
-// as less advanced than validating and are reported as is. A job without
-// parts has status "" and is not terminal.
+// as less advanced than validating and are reported as is. A queued part
+// (waiting for room in its provider's budget) makes the job queued only
+// while no other part is unfinished. A job without parts has status "" and
+// is not terminal.
 func Aggregate(parts []Part) (status string, counts providers.Counts, usage providers.Usage, terminal bool) {
 	for _, p := range parts {
 		counts.Total += p.Counts.Total
@@ -38,17 +40,22 @@ func Aggregate(parts []Part) (status string, counts providers.Counts, usage prov
 // part, and false when every part is terminal.
 func runningStatus(parts []Part) (providers.Status, bool) {
 	var least providers.Status
-	found := false
+	found, queued := false, false
 	for _, p := range parts {
 		s := partStatus(p)
 		switch {
 		case s.Terminal():
 			continue
+		case s == providers.StatusQueued:
+			queued = true
 		case s == providers.StatusCancelling:
 			return s, true
 		case !found || progress(s) < progress(least):
 			least, found = s, true
 		}
+	}
+	if !found && queued {
+		return providers.StatusQueued, true
 	}
 	return least, found
 }

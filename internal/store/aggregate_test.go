@@ -42,6 +42,11 @@ func TestAggregate(t *testing.T) {
 		{"expired over cancelled", parts("cancelled", "expired", "completed"), "expired", true},
 		{"cancelled", parts("completed", "cancelled"), "cancelled", true},
 		{"single cancelled", parts("cancelled"), "cancelled", true},
+		{"all queued", parts("queued", "queued"), "queued", false},
+		{"queued while nothing runs", parts("completed", "queued"), "queued", false},
+		{"a running part hides the queued ones", parts("queued", "in_progress", "queued"), "in_progress", false},
+		{"an unsubmitted part beats queued", parts("queued", ""), "unsubmitted", false},
+		{"queued parts cancelled", parts("completed", "cancelled"), "cancelled", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

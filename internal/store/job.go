@@ -84,6 +84,12 @@ type Target struct {
 	// Mode is config.ModeDirect for a direct job, whose requests batchctl
 	// sends itself; "" for a batch job.
 	Mode string
+	// EnqueuedTokens is the enqueued-token budget given to this job alone
+	// (create --enqueued-tokens), in the provider's unit; 0 for none.
+	EnqueuedTokens int64
+	// Priority orders the submission queue (create --priority): a job of
+	// higher priority goes first, then the oldest.
+	Priority int
 	// Primer is set for a job created with --cache-prime: part 1 is one
 	// request sent alone to write the provider's prompt cache, and the
 	// other parts are held, unsubmitted, until it has ended (see
@@ -121,6 +127,13 @@ type Part struct {
 	// the batch (deleted, or past its retention), zero while it has it.
 	// The part keeps the state recorded before.
 	GoneAt time.Time
+	// Tokens is what the part counts against its provider's enqueued
+	// budget (see jobs.Units), 0 until counted.
+	Tokens int64
+	// QueuedWhy says why a queued part waits; NotBefore is when it may be
+	// submitted again after the provider refused it for its quota.
+	QueuedWhy string
+	NotBefore time.Time
 }
 
 // Filter selects jobs for List: those that match every non-zero field.

@@ -15,6 +15,9 @@ import (
 type API struct {
 	host    *core.Host
 	batches string // batch records (ID.json) and their companions
+	// queue enforces the limit on requests in the processing queue; nil
+	// when none is set.
+	queue *core.Queue
 }
 
 // New opens the Anthropic API with its state under dir/anthropic.
@@ -23,6 +26,7 @@ func New(host *core.Host, dir string) (core.Protocol, error) {
 	if err := os.MkdirAll(a.batches, 0o700); err != nil {
 		return nil, err
 	}
+	a.queue = host.Queue("anthropic", filepath.Join(dir, "anthropic"), core.QueueRequests, core.GoneOrEnded(a.loadTimeline))
 	return a, nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/batchctl/batchctl/internal/emulator/core"
+	"github.com/batchctl/batchctl/internal/jsonl"
 )
 
 const (
@@ -92,9 +93,13 @@ func (a *API) createBatch(w http.ResponseWriter, r *http.Request) error {
 // the batch record, last, so that a stored record always has its
 // companions. Nothing is left behind when the body is invalid.
 func (a *API) storeBatch(w http.ResponseWriter, r *http.Request, rec *batchRecord) error {
+	queued := a.queue.Tally(jsonl.TargetAnthropic, "")
 	read := func(keep core.KeepRequest) error {
 		hits := map[string]bool{}
 		return createRequests(w, r, func(line []byte, params json.RawMessage) error {
+			if err := queued.Add(line); err != nil {
+				return err
+			}
 			for _, h := range a.lookUp(params, rec.Timeline.Created) {
 				if !hits[h] && len(rec.CacheHits) < maxBatchHits {
 					hits[h] = true
@@ -107,7 +112,13 @@ func (a *API) storeBatch(w http.ResponseWriter, r *http.Request, rec *batchRecor
 	}
 	return core.StoreRequests(&rec.Timeline, a.batchPath(rec.ID, requestsExt), a.batchPath(rec.ID, tallyExt), read, func(total core.Tally) error {
 		rec.Total = total
-		return core.WriteJSONFile(a.batchPath(rec.ID, ".json"), rec)
+		return a.queue.Admit(r.Context(), queued.Enqueued(rec.ID), func(refusal *core.QueueRefusal) error {
+			if refusal != nil {
+				return queueFull(refusal)
+			}
+			rec.Timeline.Created = a.host.Clock() // see core.Queue.Admit
+			return core.WriteJSONFile(a.batchPath(rec.ID, ".json"), rec)
+		})
 	})
 }
 

@@ -2,6 +2,7 @@ package core
 
 import (
 	"crypto/subtle"
+	"sync"
 	"time"
 )
 
@@ -14,17 +15,24 @@ type Host struct {
 	apiKey   string
 	faults   *faultInjector
 	limits   *limiter
+	// quota limits the batch queues (Limits.Quota); queues are those
+	// with a limit, by protocol.
+	quota    Quota
+	queuesMu sync.Mutex
+	queues   map[string]*Queue
 }
 
 // NewHost returns a Host; now nil means time.Now, apiKey empty accepts any
 // non-empty key. held, when set, is told each time a "late" or "hang"
 // fault starts holding a call of op. limits apply to the synchronous
-// endpoints, in real time scaled (never on now, the batches' clock).
+// endpoints, in real time scaled (never on now, the batches' clock), and
+// limits.Quota to the batch queues.
 func NewHost(now func() time.Time, duration time.Duration, apiKey string, faults []Fault, held func(op string), limits Limits) *Host {
 	if now == nil {
 		now = time.Now
 	}
-	return &Host{now: now, duration: duration, apiKey: apiKey, faults: newFaultInjector(faults, held), limits: newLimiter(limits, nil)}
+	return &Host{now: now, duration: duration, apiKey: apiKey, faults: newFaultInjector(faults, held),
+		limits: newLimiter(limits, nil), quota: limits.Quota, queues: make(map[string]*Queue)}
 }
 
 // Clock returns the current time in UTC, without a monotonic reading, so it

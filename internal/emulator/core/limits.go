@@ -34,6 +34,9 @@ type Limits struct {
 	// the rate windows and the waits and resets the answers name. 0 means
 	// 1.
 	TimeScale float64
+	// Quota limits what unfinished batches may hold in each protocol's
+	// batch queue (not the synchronous endpoints; not time-scaled).
+	Quota Quota
 }
 
 // Validate reports the first limit that is out of range.
@@ -54,7 +57,7 @@ func (l Limits) Validate() error {
 	case l.Overload && l.Concurrency == 0:
 		return errors.New("overload needs a concurrency limit")
 	}
-	return nil
+	return l.Quota.Validate()
 }
 
 // scale returns the time scale, 1 when unset.

@@ -18,6 +18,8 @@ type API struct {
 	files   string // file records (ID.json) and contents (ID.data)
 	uploads string // upload sessions (ID.json) and the bytes received (ID.part)
 	batches string // batch records (ID.json) and their companions
+	// queue enforces the enqueued-token limits; nil when none is set.
+	queue *core.Queue
 }
 
 // New opens the Gemini API with its state under dir/gemini.
@@ -34,6 +36,7 @@ func New(host *core.Host, dir string) (core.Protocol, error) {
 			return nil, err
 		}
 	}
+	g.queue = host.Queue("gemini", root, core.QueueTokens, core.GoneOrEnded(g.loadTimeline))
 	return g, nil
 }
 

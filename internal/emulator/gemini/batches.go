@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/batchctl/batchctl/internal/emulator/core"
+	"github.com/batchctl/batchctl/internal/jsonl"
 )
 
 const (
@@ -209,13 +210,23 @@ func (g *API) storeBatch(ctx context.Context, rec *batchRecord, writeInput func(
 		return err
 	}
 	defer in.Close()
-	p, err := planBatch(ctx, in, rec, tallyPath)
+	p, err := planBatch(ctx, in, rec, tallyPath, g.queue.Tally(jsonl.TargetGemini, rec.Model))
 	if err != nil {
 		return err
 	}
 	rec.Failure, rec.Total = p.failure, p.total
 	rec.Timeline.Requests, rec.Timeline.Valid, rec.Timeline.Expiring = p.requests, p.failure == "", p.expiring
-	return core.WriteJSONFile(g.batchPath(rec.ID, ".json"), rec)
+	write := func() error { return core.WriteJSONFile(g.batchPath(rec.ID, ".json"), rec) }
+	if !rec.Timeline.Valid {
+		return write()
+	}
+	return g.queue.Admit(ctx, p.queue.Enqueued(rec.ID), func(refusal *core.QueueRefusal) error {
+		if refusal != nil {
+			return queueFull(refusal)
+		}
+		rec.Timeline.Created = g.host.Clock() // see core.Queue.Admit
+		return write()
+	})
 }
 
 func (g *API) getBatch(w http.ResponseWriter, r *http.Request, rec *batchRecord) error {

@@ -347,13 +347,15 @@ type plan struct {
 	failure  string // why the input is invalid; "" when it is valid
 	expiring bool
 	total    core.Tally
+	// queue counts what the requests hold in the batch queue.
+	queue *core.QueueTally
 }
 
 // planBatch validates a batch's input and runs each request (without
 // rendering its answer), writing the running tallies to tallyPath. The
 // requests of an invalid input are not run.
-func planBatch(ctx context.Context, input io.Reader, rec *batchRecord, tallyPath string) (*plan, error) {
-	p := &plan{}
+func planBatch(ctx context.Context, input io.Reader, rec *batchRecord, tallyPath string, queue *core.QueueTally) (*plan, error) {
+	p := &plan{queue: queue}
 	err := core.WriteAtomic(tallyPath, func(w io.Writer) error {
 		tw := &core.TallyWriter{W: w}
 		err := core.ForEachLine(ctx, input, func(lineNo int, raw []byte) error {
@@ -362,6 +364,9 @@ func planBatch(ctx context.Context, input io.Reader, rec *batchRecord, tallyPath
 			if err != nil {
 				p.failure = fmt.Sprintf("Invalid batch input: line %d: %v.", lineNo, err)
 				return core.ErrStopLines
+			}
+			if err := p.queue.Add(raw); err != nil {
+				return err
 			}
 			ex := execute(rec.Endpoint, rec.Model, in)
 			p.expiring = p.expiring || ex.outcome == core.OutcomeExpired

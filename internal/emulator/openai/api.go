@@ -21,6 +21,8 @@ type API struct {
 	host    *core.Host
 	files   string // file records (ID.json) and contents (ID.data)
 	batches string // batch records (ID.json) and their companions
+	// queue enforces the enqueued-token limits; nil when none is set.
+	queue *core.Queue
 }
 
 // New opens the OpenAI API with its state under root/openai.
@@ -35,6 +37,7 @@ func New(host *core.Host, root string) (core.Protocol, error) {
 			return nil, err
 		}
 	}
+	o.queue = host.Queue("openai", filepath.Join(root, "openai"), core.QueueTokens, core.GoneOrEnded(o.loadTimeline))
 	return o, nil
 }
 

@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/batchctl/batchctl/internal/emulator/core"
+	"github.com/batchctl/batchctl/internal/jsonl"
 )
 
 const (
@@ -225,13 +226,17 @@ func (o *API) storeBatch(ctx context.Context, rec *batchRecord) (err error) {
 		return err
 	}
 	defer in.Close()
-	p, err := planBatch(ctx, in, rec.Endpoint, tallyPath)
+	p, err := planBatch(ctx, in, rec.Endpoint, tallyPath, o.queue.Tally(jsonl.TargetOpenAI, ""))
 	if err != nil {
 		return err
 	}
 	rec.Model, rec.Errors, rec.Total = p.model, p.errors, p.total
 	rec.Timeline.Requests, rec.Timeline.Valid, rec.Timeline.Expiring = p.requests, len(p.errors) == 0, p.expiring
-	return core.WriteJSONFile(o.batchPath(rec.ID, ".json"), rec)
+	write := func() error { return core.WriteJSONFile(o.batchPath(rec.ID, ".json"), rec) }
+	if !rec.Timeline.Valid {
+		return write()
+	}
+	return o.enqueue(ctx, rec, p, write)
 }
 
 func (o *API) getBatch(w http.ResponseWriter, r *http.Request) error {

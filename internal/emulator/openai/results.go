@@ -24,6 +24,8 @@ type plan struct {
 	expiring bool
 	total    core.Tally
 	seen     map[string]bool // custom ids so far
+	// queue counts what the valid requests hold in the batch queue.
+	queue *core.QueueTally
 }
 
 // addError records a validation error of line (0: of the whole file).
@@ -57,8 +59,8 @@ func (p *plan) check(in inputLine) *lineError {
 // planBatch validates a batch's input and runs each request (without
 // rendering its answer), writing the running tallies to tallyPath. Requests
 // of an input with errors are not run.
-func planBatch(ctx context.Context, input io.Reader, endpoint, tallyPath string) (*plan, error) {
-	p := &plan{seen: make(map[string]bool)}
+func planBatch(ctx context.Context, input io.Reader, endpoint, tallyPath string, queue *core.QueueTally) (*plan, error) {
+	p := &plan{seen: make(map[string]bool), queue: queue}
 	err := core.WriteAtomic(tallyPath, func(w io.Writer) error {
 		tw := &core.TallyWriter{W: w}
 		err := core.ForEachLine(ctx, input, func(lineNo int, raw []byte) error {
@@ -72,6 +74,9 @@ func planBatch(ctx context.Context, input io.Reader, endpoint, tallyPath string)
 			}
 			if len(p.errors) > 0 {
 				return nil
+			}
+			if err := p.queue.Add(raw); err != nil {
+				return err
 			}
 			ex := execute(endpoint, in.body)
 			p.expiring = p.expiring || ex.outcome == core.OutcomeExpired

@@ -25,7 +25,7 @@ func jobArgs(j *store.Job) ([]any, error) {
 		j.Status, j.Counts.Total, j.Counts.Succeeded, j.Counts.Failed,
 		j.Usage.InputTokens, j.Usage.OutputTokens, string(meta), j.ParentID, j.Fingerprint,
 		nanos(j.CreatedAt), nanos(j.UpdatedAt), nanos(j.CompletedAt), nanos(j.SyncedAt),
-		j.Target.ProfileType, j.Target.BaseURL, j.Target.AuthHeader, j.Target.APIKeyEnv, j.Target.CompletionWindow, j.Target.Mode, j.Target.Primer,
+		j.Target.ProfileType, j.Target.BaseURL, j.Target.AuthHeader, j.Target.APIKeyEnv, j.Target.CompletionWindow, j.Target.Mode, j.Target.EnqueuedTokens, j.Target.Priority, j.Target.Primer,
 	}, nil
 }
 
@@ -36,7 +36,7 @@ func scanJob(row rowScanner) (*store.Job, error) {
 		&j.Status, intCol{&j.Counts.Total}, intCol{&j.Counts.Succeeded}, intCol{&j.Counts.Failed},
 		int64Col{&j.Usage.InputTokens}, int64Col{&j.Usage.OutputTokens}, jsonCol[map[string]string]{&j.Metadata}, &j.ParentID, &j.Fingerprint,
 		timeCol{&j.CreatedAt}, timeCol{&j.UpdatedAt}, timeCol{&j.CompletedAt}, timeCol{&j.SyncedAt},
-		&j.Target.ProfileType, &j.Target.BaseURL, &j.Target.AuthHeader, &j.Target.APIKeyEnv, &j.Target.CompletionWindow, &j.Target.Mode, &j.Target.Primer)
+		&j.Target.ProfileType, &j.Target.BaseURL, &j.Target.AuthHeader, &j.Target.APIKeyEnv, &j.Target.CompletionWindow, &j.Target.Mode, int64Col{&j.Target.EnqueuedTokens}, intCol{&j.Target.Priority}, &j.Target.Primer)
 	if err != nil {
 		return nil, err
 	}
@@ -55,6 +55,7 @@ func partArgs(jobID string, p *store.Part) ([]any, error) {
 		p.Usage.InputTokens, p.Usage.OutputTokens, p.Requests, p.Bytes,
 		p.InputFileID, p.OutputFileID, p.ErrorFileID, string(errs), p.Raw,
 		nanos(p.CreatedAt), nanos(p.UpdatedAt), nanos(p.CompletedAt), p.UsageKnown, nanos(p.GoneAt),
+		p.Tokens, p.QueuedWhy, nanos(p.NotBefore),
 	}, nil
 }
 
@@ -64,7 +65,8 @@ func scanPart(row rowScanner) (jobID string, p store.Part, err error) {
 		intCol{&p.Counts.Total}, intCol{&p.Counts.Succeeded}, intCol{&p.Counts.Failed},
 		int64Col{&p.Usage.InputTokens}, int64Col{&p.Usage.OutputTokens}, intCol{&p.Requests}, int64Col{&p.Bytes},
 		&p.InputFileID, &p.OutputFileID, &p.ErrorFileID, jsonCol[[]providers.BatchError]{&p.Errors}, &p.Raw,
-		timeCol{&p.CreatedAt}, timeCol{&p.UpdatedAt}, timeCol{&p.CompletedAt}, &p.UsageKnown, timeCol{&p.GoneAt})
+		timeCol{&p.CreatedAt}, timeCol{&p.UpdatedAt}, timeCol{&p.CompletedAt}, &p.UsageKnown, timeCol{&p.GoneAt},
+		int64Col{&p.Tokens}, &p.QueuedWhy, timeCol{&p.NotBefore})
 	return jobID, p, err
 }
 

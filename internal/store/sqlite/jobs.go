@@ -17,19 +17,20 @@ import (
 const jobColumns = `id, name, provider, model, endpoint, input_path, input_sha256, requests,
 	status, total, succeeded, failed, input_tokens, output_tokens, metadata, parent_id, fingerprint,
 	created_at, updated_at, completed_at, synced_at,
-	profile_type, base_url, auth_header, api_key_env, completion_window, mode, primer`
+	profile_type, base_url, auth_header, api_key_env, completion_window, mode, enqueued_tokens, priority, primer`
 
 const partColumns = `job_id, idx, batch_id, status, provider_status, total, succeeded, failed,
 	input_tokens, output_tokens, requests, bytes, input_file_id, output_file_id, error_file_id,
-	errors, raw, created_at, updated_at, completed_at, usage_known, gone_at`
+	errors, raw, created_at, updated_at, completed_at, usage_known, gone_at,
+	tokens, queued_why, not_before`
 
 const insertJobSQL = `INSERT INTO jobs (` + jobColumns + `)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-		?, ?, ?, ?, ?, ?, ?)
+		?, ?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (id) DO NOTHING`
 
 const upsertPartSQL = `INSERT INTO parts (` + partColumns + `)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (job_id, idx) DO UPDATE SET
 		batch_id = excluded.batch_id,
 		status = excluded.status,
@@ -50,7 +51,10 @@ const upsertPartSQL = `INSERT INTO parts (` + partColumns + `)
 		updated_at = excluded.updated_at,
 		completed_at = excluded.completed_at,
 		usage_known = excluded.usage_known,
-		gone_at = excluded.gone_at`
+		gone_at = excluded.gone_at,
+		tokens = excluded.tokens,
+		queued_why = excluded.queued_why,
+		not_before = excluded.not_before`
 
 const updateAggregateSQL = `UPDATE jobs SET status = ?, total = ?, succeeded = ?, failed = ?,
 	input_tokens = ?, output_tokens = ?, updated_at = ?, completed_at = ?

@@ -52,6 +52,7 @@ func Run(t *testing.T, open Opener) {
 		{"ConcurrentWriters", testConcurrentWriters},
 		{"ReserveJobReplacesAJobNotReused", testReserveJobReplacesAJobNotReused},
 		{"Attempts", testAttempts},
+		{"LearnedBudgets", testLearnedBudgets},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })

@@ -93,6 +93,7 @@ func testSavePartRoundTrip(t *testing.T, open Opener) {
 		},
 		Raw:       []byte(`{"id":"batch_1","status":"cancelled"}`),
 		CreatedAt: t0.Add(-time.Hour).In(zone), UpdatedAt: t0.Add(-time.Minute).In(zone), CompletedAt: t0.Add(-2 * time.Minute).In(zone),
+		Tokens: 1 << 35, QueuedWhy: "behind part 1", NotBefore: t0.Add(time.Minute).In(zone),
 	}
 	if err := s.SavePart(t.Context(), "j1", p); err != nil {
 		t.Fatal(err)
@@ -100,6 +101,7 @@ func testSavePartRoundTrip(t *testing.T, open Opener) {
 	j := mustGet(t, s, "j1")
 	want := p
 	want.CreatedAt, want.UpdatedAt, want.CompletedAt = p.CreatedAt.UTC(), p.UpdatedAt.UTC(), p.CompletedAt.UTC()
+	want.NotBefore = p.NotBefore.UTC()
 	if !reflect.DeepEqual(j.Parts, []store.Part{want}) {
 		t.Errorf("parts = %+v, want %+v", j.Parts, []store.Part{want})
 	}
