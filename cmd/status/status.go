@@ -75,7 +75,8 @@ func NewCmdStatus(f *cmdutil.Factory, runF func(context.Context, *Options) error
 			tab-separated: part, index, batch_id, status (batchctl's normalized status),
 			provider_status (the provider's own word), succeeded, failed, requests; then
 			one "queued<TAB>index<TAB>why" line per part waiting in the submission queue
-			(see batchctl queue) and one "error<TAB>message" line per batch error.
+			(see batchctl queue) and one "error<TAB>message" line per batch error. --json
+			has the cache keys too, null where they do not apply.
 
 			EXIT STATUS
 			  0  shown
@@ -136,6 +137,10 @@ func statusRun(ctx context.Context, opts *Options) error {
 			v.Missing = &missing
 		}
 		v.Running = running
+		if cache != nil {
+			rate := cache.HitRate()
+			v.CacheHitRate, v.CacheReadTokens = &rate, &cache.Read
+		}
 		return opts.Exporter.Write(ctx, opts.IO, v)
 	}
 	if opts.IO.IsStdoutTTY() {
