@@ -20,7 +20,7 @@ func ReportCache(ctx context.Context, ios *iostreams.IOStreams, m *jobs.Manager,
 	case err != nil:
 		fmt.Fprintf(ios.ErrOut, "%s job %s: cannot tell the cache hit rate: %v\n", cs.Warning("warning:"), j.ID, err)
 		return
-	case r == nil:
+	case r == nil, r.Requests == 0: // none succeeded after the primer: no rate to tell
 		return
 	}
 	fmt.Fprintln(ios.ErrOut, r.Summary(j.ID))
