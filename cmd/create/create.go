@@ -709,7 +709,11 @@ func printPlan(w io.Writer, p *jobs.Plan) {
 	fmt.Fprintf(w, "bytes\t%d\n", p.Bytes)
 	fmt.Fprintf(w, "batches\t%d\n", len(p.Parts))
 	for i, part := range p.Parts {
-		fmt.Fprintf(w, "batch %d\t%s, %s\n", i+1, cmdutil.Plural(part.Requests, "request"), shared.Size(part.Bytes))
+		queue := ""
+		if part.Tokens > 0 { // split to an enqueued budget
+			queue = fmt.Sprintf(", %d enqueued %s", part.Tokens, p.QueueUnit)
+		}
+		fmt.Fprintf(w, "batch %d\t%s, %s%s\n", i+1, cmdutil.Plural(part.Requests, "request"), shared.Size(part.Bytes), queue)
 	}
 }
 

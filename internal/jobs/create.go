@@ -75,10 +75,13 @@ type Plan struct {
 	SHA256   string
 	Parts    []PlanPart
 	// Primer is set when part 1 is a cache primer: one request sent
-	// alone, the other parts held until it has ended.
+	// alone, the other parts queued until it has ended.
 	Primer bool
 	// PrimeNote says what --cache-prime did, or why it did nothing.
 	PrimeNote string
+	// QueueUnit is what the parts' Tokens count: tokens, or requests
+	// (Anthropic).
+	QueueUnit string
 }
 
 // PlanPart is one future provider batch.
@@ -219,13 +222,14 @@ func (m *Manager) Prepare(ctx context.Context, jobID string, spec Spec) (plan *P
 		return nil, err
 	}
 	plan = &Plan{
-		JobID:    jobID,
-		Provider: spec.Profile.Name,
-		Model:    sum.Model,
-		Endpoint: sum.Endpoint,
-		Requests: sum.Requests,
-		SHA256:   hex.EncodeToString(w.sum.Sum(nil)),
-		Parts:    w.parts,
+		JobID:     jobID,
+		Provider:  spec.Profile.Name,
+		Model:     sum.Model,
+		Endpoint:  sum.Endpoint,
+		Requests:  sum.Requests,
+		SHA256:    hex.EncodeToString(w.sum.Sum(nil)),
+		Parts:     w.parts,
+		QueueUnit: config.BudgetUnit(spec.Profile.Type),
 	}
 	for _, p := range w.parts {
 		plan.Bytes += p.Bytes

@@ -141,7 +141,7 @@ func (m *Manager) partUnits(ctx context.Context, j *Job, i int) (int64, error) {
 	if part.Tokens > 0 || RemoteInput(part) {
 		return part.Tokens, nil
 	}
-	n, err := CountFileUnits(m.InputPath(j.ID, part.Index), TargetOf(&config.Profile{Type: j.Target.ProfileType}), j.Model)
+	n, err := countFileUnits(m.InputPath(j.ID, part.Index), TargetOf(&config.Profile{Type: j.Target.ProfileType}), j.Model)
 	if err != nil {
 		return 0, err
 	}
@@ -152,9 +152,9 @@ func (m *Manager) partUnits(ctx context.Context, j *Job, i int) (int64, error) {
 	return n, nil
 }
 
-// CountFileUnits adds up what the converted request lines of path count
+// countFileUnits adds up what the converted request lines of path count
 // against a queue of target (see LineUnits).
-func CountFileUnits(path string, target jsonl.Target, model string) (int64, error) {
+func countFileUnits(path string, target jsonl.Target, model string) (int64, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return 0, fmt.Errorf("counting the tokens of %s: %w", path, err)

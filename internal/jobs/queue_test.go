@@ -3,9 +3,12 @@ package jobs
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/batchctl/batchctl/internal/providers"
+	"github.com/batchctl/batchctl/internal/store"
 )
 
 func TestQuotaRefusal(t *testing.T) {
@@ -58,5 +61,22 @@ func TestThousands(t *testing.T) {
 		if got := thousands(n); got != want {
 			t.Errorf("thousands(%d) = %q, want %q", n, got, want)
 		}
+	}
+}
+
+func TestAhead(t *testing.T) {
+	at := func(id string, minute, priority int) *store.Job {
+		return &store.Job{ID: id, CreatedAt: time.Date(2026, 12, 7, 1, minute, 0, 0, time.UTC), Target: store.Target{Priority: priority}}
+	}
+	jobs := []*store.Job{at("e", 5, 0), at("b", 1, 0), at("u", 9, 5), at("a", 1, 0), at("n", 2, -1)}
+	slices.SortFunc(jobs, byQueueOrder)
+	var got []string
+	for _, j := range jobs {
+		got = append(got, j.ID)
+	}
+	// higher priority first, then the oldest, then the id; a negative
+	// priority goes after every default one
+	if want := []string{"u", "a", "b", "e", "n"}; !slices.Equal(got, want) {
+		t.Errorf("queue order = %v, want %v", got, want)
 	}
 }
