@@ -79,8 +79,8 @@ type Plan struct {
 	Primer bool
 	// PrimeNote says what --cache-prime did, or why it did nothing.
 	PrimeNote string
-	// QueueUnit is what the parts' Tokens count: tokens, or requests
-	// (Anthropic).
+	// QueueUnit is what the parts' Tokens count when an enqueued budget
+	// split the job: tokens, or requests (Anthropic); "" otherwise.
 	QueueUnit string
 }
 
@@ -222,14 +222,16 @@ func (m *Manager) Prepare(ctx context.Context, jobID string, spec Spec) (plan *P
 		return nil, err
 	}
 	plan = &Plan{
-		JobID:     jobID,
-		Provider:  spec.Profile.Name,
-		Model:     sum.Model,
-		Endpoint:  sum.Endpoint,
-		Requests:  sum.Requests,
-		SHA256:    hex.EncodeToString(w.sum.Sum(nil)),
-		Parts:     w.parts,
-		QueueUnit: config.BudgetUnit(spec.Profile.Type),
+		JobID:    jobID,
+		Provider: spec.Profile.Name,
+		Model:    sum.Model,
+		Endpoint: sum.Endpoint,
+		Requests: sum.Requests,
+		SHA256:   hex.EncodeToString(w.sum.Sum(nil)),
+		Parts:    w.parts,
+	}
+	if q != nil {
+		plan.QueueUnit = config.BudgetUnit(spec.Profile.Type)
 	}
 	for _, p := range w.parts {
 		plan.Bytes += p.Bytes
