@@ -92,8 +92,8 @@ type Target struct {
 	Priority int
 	// Primer is set for a job created with --cache-prime: part 1 is one
 	// request sent alone to write the provider's prompt cache, and the
-	// other parts are held, unsubmitted, until it has ended (see
-	// Job.Held).
+	// other parts wait in the submission queue until it has ended (see
+	// jobs.Job.AwaitsPrimer).
 	Primer bool
 }
 
