@@ -55,6 +55,7 @@ func TestScripts(t *testing.T) {
 			"rawbatch":    cmdRawBatch,
 			"rawupload":   cmdRawUpload,
 			"sameresults": cmdSameResults,
+			"emuquota":    cmdEmuQuota,
 		},
 		Setup: func(env *testscript.Env) error {
 			// a script may inject server faults with a .faults file (see

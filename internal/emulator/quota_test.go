@@ -144,3 +144,28 @@ func TestOpenAIEnqueuedTokenLimit(t *testing.T) {
 		t.Errorf("stats = %s", raw)
 	}
 }
+
+// GET /_emulator/stats adds "queues" only when a quota is set, in this
+// shape.
+func TestQueueStatsJSON(t *testing.T) {
+	env := newTestEnv(t, Options{Duration: 100 * time.Second, APIKey: "sk-test"})
+	if body := string(env.ok(http.MethodGet, StatsPath, nil, nil).body); strings.Contains(body, "queues") {
+		t.Errorf("stats without a quota: %s", body)
+	}
+
+	per := lineTokens(t, jsonl.TargetOpenAI, quotaLines("x", "echo", 1)[0])
+	env = newTestEnv(t, Options{Duration: 100 * time.Second, APIKey: "sk-test",
+		Limits: Limits{Quota: Quota{Tokens: map[string]int64{"*": 2 * per}, Requests: 7}}})
+	env.createBatch("/v1/chat/completions", quotaLines("a", "echo", 2)...)
+	env.createBatch("/v1/chat/completions", quotaLines("b", "echo", 1)...)
+	env.clock.set(100 * time.Second)
+	body := string(env.ok(http.MethodGet, StatsPath, nil, nil).body)
+	two := strconv.FormatInt(2*per, 10)
+	want := `"queues":{"anthropic":{"counts":"requests","limit":7,"held":{"tokens":0,"requests":0},"peak":{"tokens":0,"requests":0},"admitted":0,"refused":0,"models":{}},` +
+		`"gemini":{"counts":"tokens","limit":0,"held":{"tokens":0,"requests":0},"peak":{"tokens":0,"requests":0},"admitted":0,"refused":0,"models":{}},` +
+		`"openai":{"counts":"tokens","limit":0,"held":{"tokens":0,"requests":0},"peak":{"tokens":` + two + `,"requests":2},"admitted":1,"refused":1,` +
+		`"models":{"echo":{"limit":` + two + `,"held":{"tokens":0,"requests":0},"peak":{"tokens":` + two + `,"requests":2},"admitted":1,"refused":1}}}}}`
+	if !strings.HasPrefix(body, `{"admitted":0,`) || !strings.HasSuffix(strings.TrimSpace(body), want) {
+		t.Errorf("stats = %s\nwant its end %s", body, want)
+	}
+}
