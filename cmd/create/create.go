@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -73,6 +74,11 @@ type Options struct {
 	// with mode: direct does); Detach runs it in a background worker.
 	Direct, Detach        bool
 	Concurrency, RPM, TPM int
+
+	// CachePrime sends a cache primer first (--cache-prime); CacheTTL is
+	// the lifetime of the cache_control mark it adds (--cache-ttl).
+	CachePrime bool
+	CacheTTL   string
 
 	Exporter *cmdutil.Exporter
 }
@@ -170,6 +176,21 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 			sent once more at most, and its result line says how often it was sent
 			("attempts").
 
+			--cache-prime makes Anthropic's prompt cache pay in a batch, where requests run
+			in parallel and do not see each other's cache writes: the prefix all requests
+			share (tools, system prompt, leading turns) is marked cacheable with
+			cache_control (ttl --cache-ttl, 5m or 1h, default 1h) unless the lines carry
+			cache_control already, the first request is sent alone as part 1, the primer,
+			and the other parts wait in the submission queue (status queued, "waiting for
+			the cache primer") until it has ended: create --wait, wait and sync then submit
+			them, as they submit every queued part (see batchctl queue). Its result is that
+			request's result: still one line per request. A prefix shorter than the model
+			caches (1024 tokens; 2048 or 4096 for some models), a single request, or no
+			shared prefix get a note and no primer. OpenAI caches long prefixes by itself
+			and Gemini 2.5 implicitly: there the flag says so and changes nothing. After
+			the job, status and wait report the cache hit rate, and warn when requests
+			sharing a cacheable prefix read nothing from the cache.
+
 			--dry-run prints the plan and the estimate of %[1]sbatchctl estimate%[1]s: tokens and
 			the cost range (--no-estimate leaves it out: counting tokens is much slower
 			than checking the input). --max-cost USD (default: max_cost in the config) refuses a job
@@ -261,6 +282,12 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 			if opts.Detach && opts.Wait {
 				return cmdutil.FlagErrorf("--detach and --wait cannot be used together")
 			}
+			if cmd.Flags().Changed("cache-ttl") && !opts.CachePrime {
+				return cmdutil.FlagErrorf("--cache-ttl needs --cache-prime")
+			}
+			if !slices.Contains(jobs.CacheTTLs, opts.CacheTTL) {
+				return cmdutil.FlagErrorf("--cache-ttl %q: want 5m or 1h", opts.CacheTTL)
+			}
 			if opts.Interval <= 0 && cmd.Flags().Changed("interval") {
 				return cmdutil.FlagErrorf("--interval must be positive")
 			}
@@ -297,6 +324,8 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 	fl.BoolVar(&opts.Detach, "detach", false, "direct jobs: run in a background worker (pid and log in the job directory)")
 	fl.IntVar(&opts.Concurrency, "concurrency", 0, "direct jobs: most requests in flight (default: the profile's, or 8)")
 	fl.IntVar(&opts.RPM, "rpm", 0, "direct jobs: most requests a minute (default: the profile's, or no limit)")
+	fl.BoolVar(&opts.CachePrime, "cache-prime", false, "mark the prefix the requests share cacheable and send one request first to write the cache (Anthropic)")
+	fl.StringVar(&opts.CacheTTL, "cache-ttl", "1h", "with --cache-prime: lifetime of the cache entry, `5m` or 1h")
 	fl.IntVar(&opts.TPM, "tpm", 0, "direct jobs: most tokens a minute, estimated as bytes/4 (default: the profile's, or no limit)")
 	defaultFlags.add(fl)
 	_ = cmd.MarkFlagFilename("file", "jsonl", "txt")
@@ -382,6 +411,10 @@ func createRun(ctx context.Context, opts *Options, intervalSet bool) error {
 	if j.Direct() {
 		return runDirect(ctx, opts, m, j, profile)
 	}
+	interval := opts.Interval
+	if !intervalSet {
+		interval = cfg.PollInterval
+	}
 	if opts.Exporter.Enabled() {
 		return opts.Exporter.Write(ctx, opts.IO, jobs.ViewOf(j, shared.Prices(opts.IO, m)))
 	}
@@ -389,17 +422,15 @@ func createRun(ctx context.Context, opts *Options, intervalSet bool) error {
 		fmt.Fprintln(opts.IO.Out, j.ID)
 		return nil
 	}
-	interval := opts.Interval
-	if !intervalSet {
-		interval = cfg.PollInterval
-	}
 	err = shared.Wait(ctx, opts.IO, m, j, shared.WaitOptions{
 		Interval: interval, Fixed: intervalSet, Timeout: opts.Timeout,
 	})
 	if err != nil {
 		return err
 	}
-	return shared.WriteResults(ctx, opts.IO, m, j, shared.ResultsOptions{Output: opts.Output})
+	err = shared.WriteResults(ctx, opts.IO, m, j, shared.ResultsOptions{Output: opts.Output})
+	shared.ReportCache(ctx, opts.IO, m, j)
+	return err
 }
 
 // runDirect runs a direct job: in the foreground, its id printed first,
@@ -523,6 +554,14 @@ func prepare(ctx context.Context, opts *Options, cfg *config.Config) (p *prepare
 		CompletionWindow: window, Schema: schema, CheckOnly: checkOnly,
 		EnqueuedTokens: opts.EnqueuedTokens, Priority: opts.Priority,
 	}
+	if opts.CachePrime {
+		if note := jobs.CachePrimeNote(jobs.TargetOf(profile), profile.Name, profile.Direct()); note != "" {
+			fmt.Fprintln(opts.IO.ErrOut, note)
+		}
+		if jobs.TargetOf(profile) == jsonl.TargetAnthropic {
+			spec.CachePrime = opts.CacheTTL
+		}
+	}
 	var plan *jobs.Plan
 	if opts.InputFileID != "" {
 		spec.File = "provider file " + opts.InputFileID
@@ -545,6 +584,9 @@ func prepare(ctx context.Context, opts *Options, cfg *config.Config) (p *prepare
 		spec.Input = in
 		if plan, err = m.Prepare(ctx, id, spec); err != nil {
 			return nil, err
+		}
+		if plan.PrimeNote != "" {
+			fmt.Fprintln(opts.IO.ErrOut, plan.PrimeNote)
 		}
 	}
 	return &prepared{m: m, plan: plan, spec: spec, profile: profile, window: window, done: done}, nil

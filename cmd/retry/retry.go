@@ -74,7 +74,10 @@ func NewCmdRetry(f *cmdutil.Factory, runF func(context.Context, *Options) error)
 			not validate against the job's schema (valid: false in the results; add
 			--status to retry those outcomes too). --model sends the retried requests to
 			another model of the same provider. The new job checks its answers against the
-			same schemas.
+			same schemas. A retry of a job created with --cache-prime is primed the same
+			way (its requests keep the original's cache_control marks): the first retried
+			request goes alone, the others wait in the queue for it, when two or more
+			share the prefix.
 
 			--max-cost USD (default: max_cost in the config) refuses a retry whose cost at
 			batch prices (a direct job: synchronous prices) may be more, as create does (see batchctl estimate).
@@ -209,9 +212,17 @@ func retryRun(ctx context.Context, opts *Options) error {
 		Metadata: parent.Metadata, Parent: parent.ID, CompletionWindow: profile.CompletionWindow,
 		Schemas: schemas,
 	}
+	if parent.Target.Primer && !profile.Direct() {
+		// primed again: the requests carry the parent's cache_control
+		// marks already, so the ttl given here changes nothing
+		spec.CachePrime = jobs.CacheTTLs[len(jobs.CacheTTLs)-1]
+	}
 	plan, err := m.Prepare(ctx, id, spec)
 	if err != nil {
 		return err
+	}
+	if plan.PrimeNote != "" {
+		fmt.Fprintln(opts.IO.ErrOut, plan.PrimeNote)
 	}
 	if err := checkMaxCost(opts, cfg, m, plan, profile); err != nil {
 		m.Discard(plan)

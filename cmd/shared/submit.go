@@ -25,6 +25,11 @@ func SayQueued(ios *iostreams.IOStreams, j *jobs.Job) {
 	if n == 0 {
 		return
 	}
+	if j.AwaitsPrimer() {
+		fmt.Fprintf(ios.ErrOut, "%d of %d parts of job %s queued (%s, batch %s); batchctl wait %s or batchctl sync submits them once it has ended\n",
+			n, len(j.Parts), j.ID, jobs.PrimerWhy, j.Parts[0].BatchID, j.ID)
+		return
+	}
 	why := ""
 	for _, p := range j.Parts {
 		if p.Status == string(providers.StatusQueued) && p.BatchID == "" {

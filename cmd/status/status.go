@@ -47,7 +47,11 @@ func NewCmdStatus(f *cmdutil.Factory, runF func(context.Context, *Options) error
 		Long: heredoc.Doc(`
 			Show a job and its provider batches: status, request counts, token usage,
 			times, and any batch-level errors (such as input lines the provider rejected).
-			A job that has not ended is refreshed from the provider first.
+			A job that has not ended is refreshed from the provider first (status submits
+			nothing: the parts of a job waiting in the queue, for room or for its cache
+			primer, are submitted by wait and sync). A job whose requests share a
+			cacheable prefix yet read nothing from the cache gets a warning on standard
+			error.
 
 			Token usage is "unknown" (null in JSON), never 0, until it is known: OpenAI
 			reports it with the batch; Anthropic, Gemini and xAI do not, so it is summed from
@@ -72,13 +76,17 @@ func NewCmdStatus(f *cmdutil.Factory, runF func(context.Context, *Options) error
 			requests, succeeded, failed, input_tokens, output_tokens, created_at,
 			completed_at, missing (once the results are downloaded), running (a direct
 			job being run), cache_read_input_tokens, cache_creation_input_tokens,
-			reasoning_tokens, cost_usd (see batchctl cost; "unknown" where not known).
-			Then a "parts" line
+			reasoning_tokens, cost_usd (see batchctl cost; "unknown" where not known),
+			cache_hit_rate and cache_read_tokens (an Anthropic job with a cache primer or
+			requests sharing a cacheable prefix, once the results are downloaded: prompt
+			tokens read from the cache over all prompt tokens, after the primer). Then a
+			"parts" line
 			that labels the columns of the lines after it, one per provider batch,
 			tab-separated: part, index, batch_id, status (batchctl's normalized status),
 			provider_status (the provider's own word), succeeded, failed, requests; then
 			one "queued<TAB>index<TAB>why" line per part waiting in the submission queue
-			(see batchctl queue) and one "error<TAB>message" line per batch error.
+			(see batchctl queue) and one "error<TAB>message" line per batch error. --json
+			has the cache keys too, null where they do not apply.
 
 			EXIT STATUS
 			  0  shown
@@ -123,6 +131,12 @@ func statusRun(ctx context.Context, opts *Options) error {
 	if n, ok := m.Missing(j); ok {
 		missing = n
 	}
+	// the cache hit rate of an Anthropic job, known once its results are
+	// downloaded
+	cache, err := m.CacheReport(ctx, j, true)
+	if err != nil {
+		return err
+	}
 	var running *jobs.RunProgress
 	if p, ok := m.RunningProgress(j.ID); j.Direct() && ok {
 		running = &p
@@ -134,15 +148,26 @@ func statusRun(ctx context.Context, opts *Options) error {
 			v.Missing = &missing
 		}
 		v.Running = running
+		if cache != nil {
+			rate := cache.HitRate()
+			v.CacheHitRate, v.CacheReadTokens = &rate, &cache.Read
+		}
 		return opts.Exporter.Write(ctx, opts.IO, v)
 	}
 	if opts.IO.IsStdoutTTY() {
-		return printHuman(opts.IO, j, missing, running, table, opts.Now())
+		err = printHuman(opts.IO, j, missing, running, table, cache, opts.Now())
+	} else {
+		err = printPlain(opts.IO.Out, j, missing, running, table, cache)
 	}
-	return printPlain(opts.IO.Out, j, missing, running, table)
+	if err == nil && cache != nil {
+		if w := cache.Warning(j.ID); w != "" {
+			fmt.Fprintf(opts.IO.ErrOut, "%s %s\n", opts.IO.ErrColorScheme().Warning("warning:"), w)
+		}
+	}
+	return err
 }
 
-func printHuman(ios *iostreams.IOStreams, j *jobs.Job, missing int, running *jobs.RunProgress, table *prices.Table, now time.Time) error {
+func printHuman(ios *iostreams.IOStreams, j *jobs.Job, missing int, running *jobs.RunProgress, table *prices.Table, cache *jobs.CacheReport, now time.Time) error {
 	cs := ios.ColorScheme()
 	w := ios.Out
 	title := cs.Bold(j.ID)
@@ -164,6 +189,9 @@ func printHuman(ios *iostreams.IOStreams, j *jobs.Job, missing int, running *job
 		fmt.Fprintf(w, "  %s     unknown (not reported with the batch; counted when the results are downloaded)\n", cs.Muted("usage"))
 	}
 	fmt.Fprintf(w, "  %s      %s\n", cs.Muted("cost"), costLine(j, table))
+	if c := cache; c != nil {
+		fmt.Fprintf(w, "  %s     %.1f%% hit rate: %s of %s prompt tokens read from it\n", cs.Muted("cache"), 100*c.HitRate(), shared.Count(c.Read), shared.Count(c.Prompt))
+	}
 	when := "created " + cmdutil.FuzzyAgo(now, j.CreatedAt)
 	if !j.CompletedAt.IsZero() {
 		when += " · ended " + cmdutil.FuzzyAgo(now, j.CompletedAt)
@@ -233,7 +261,7 @@ func costLine(j *jobs.Job, table *prices.Table) string {
 	return fmt.Sprintf("unknown: no price for %s/%s (add it to prices.yaml in BATCHCTL_HOME)", j.Provider, j.Model)
 }
 
-func printPlain(w io.Writer, j *jobs.Job, missing int, running *jobs.RunProgress, table *prices.Table) error {
+func printPlain(w io.Writer, j *jobs.Job, missing int, running *jobs.RunProgress, table *prices.Table, cache *jobs.CacheReport) error {
 	inTokens, outTokens := "unknown", "unknown"
 	if u := j.KnownUsage(); u != nil {
 		inTokens, outTokens = strconv.FormatInt(u.InputTokens, 10), strconv.FormatInt(u.OutputTokens, 10)
@@ -252,6 +280,10 @@ func printPlain(w io.Writer, j *jobs.Job, missing int, running *jobs.RunProgress
 		kv = append(kv, [2]string{"running", shared.DirectLine("", *r, 0)[1:]})
 	}
 	kv = append(kv, usageDetails(j, table)...)
+	if c := cache; c != nil {
+		kv = append(kv, [2]string{"cache_hit_rate", fmt.Sprintf("%.4f", c.HitRate())},
+			[2]string{"cache_read_tokens", strconv.FormatInt(c.Read, 10)})
+	}
 	for _, p := range kv {
 		if _, err := fmt.Fprintf(w, "%s\t%s\n", p[0], p[1]); err != nil {
 			return err

@@ -85,7 +85,8 @@ func NewCmdSync(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 			running, then finish submitting jobs a crash left half-submitted (batches
 			already made are found, not made twice) and submit the queued parts that fit
 			in their enqueued budget now, highest --priority and oldest job first (see
-			batchctl queue), and write the results of each job that has ended to one file
+			batchctl queue; the parts a cache primer holds, create --cache-prime, once it has
+			ended), and write the results of each job that has ended to one file
 			per job, %[1]s<out-dir>/<job>.jsonl%[1]s (default: the results directory in
 			BATCHCTL_HOME). Each job's results are written once. A job larger than its
 			provider's quota thus runs to the end from cron alone.

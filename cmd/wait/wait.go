@@ -57,7 +57,11 @@ func NewCmdWait(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 			unsubmitted) is first finished, as batchctl sync would: batches the create may
 			have made are found, not made twice. The parts of a job waiting in the
 			submission queue (status queued: its provider's enqueued budget is full) are
-			submitted as earlier parts end, as sync does (see batchctl queue).
+			submitted as earlier parts end, as sync does (see batchctl queue); so are the parts
+			queued behind a cache primer (create --cache-prime) once it has ended. At the end, an
+			Anthropic job with a primer or requests sharing a cacheable prefix reports its
+			cache hit rate on standard error (its results are downloaded for it), with a
+			warning when nothing was read from the cache.
 
 			A direct job that no process is running (its create was killed or
 			interrupted) is run here: only its requests without an outcome are sent. One
@@ -150,11 +154,18 @@ func waitRun(ctx context.Context, opts *Options) error {
 		// as its create was asked (what sync would do), rather than wait
 		// for nothing.
 		if j.Registered && j.Unsubmitted() {
+			primed := j.AwaitsPrimer()
 			if err := m.Submit(ctx, j, m.Window(j)); err != nil {
 				return err
 			}
 			cs := opts.IO.ErrColorScheme()
-			fmt.Fprintf(opts.IO.ErrOut, "%s finished submitting job %s\n", cs.Success("✓"), cs.Bold(j.ID))
+			switch {
+			case primed: // nothing to submit before the primer ends
+			case j.AwaitsPrimer():
+				fmt.Fprintf(opts.IO.ErrOut, "%s submitted the cache primer of job %s; the other parts follow once it has ended\n", cs.Success("✓"), cs.Bold(j.ID))
+			default:
+				fmt.Fprintf(opts.IO.ErrOut, "%s finished submitting job %s\n", cs.Success("✓"), cs.Bold(j.ID))
+			}
 		}
 		ws = append(ws, shared.Waited{M: m, J: j})
 		at = append(at, i)
@@ -172,6 +183,7 @@ func waitRun(ctx context.Context, opts *Options) error {
 		results[at[k]] = errs[k]
 		if errs[k] == nil {
 			results[at[k]] = shared.Outcome(w.J)
+			shared.ReportCache(ctx, opts.IO, w.M, w.J)
 		}
 		views = append(views, jobs.ViewOf(w.J, table))
 	}

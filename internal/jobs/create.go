@@ -58,6 +58,10 @@ type Spec struct {
 	// CheckOnly makes Prepare check, convert and count the input without
 	// writing anything (a dry run that reads no part back).
 	CheckOnly bool
+	// CachePrime is the ttl ("5m", "1h") of the cache_control mark
+	// create --cache-prime puts on the prefix the requests share, ""
+	// without it (see primeParts).
+	CachePrime string
 }
 
 // TargetOf is the wire format a profile's batches take.
@@ -73,6 +77,11 @@ type Plan struct {
 	Bytes    int64
 	SHA256   string // of the converted input; "" for a plan only checked (Spec.CheckOnly)
 	Parts    []PlanPart
+	// Primer is set when part 1 is a cache primer: one request sent
+	// alone, the other parts queued until it has ended.
+	Primer bool
+	// PrimeNote says what --cache-prime did, or why it did nothing.
+	PrimeNote string
 	// QueueUnit is what the parts' Tokens count when an enqueued budget
 	// split the job: tokens, or requests (Anthropic); "" otherwise.
 	QueueUnit string
@@ -237,6 +246,11 @@ func (m *Manager) Prepare(ctx context.Context, jobID string, spec Spec) (plan *P
 	}
 	for _, p := range w.parts {
 		plan.Bytes += p.Bytes
+	}
+	if spec.CachePrime != "" && TargetOf(spec.Profile) == jsonl.TargetAnthropic {
+		if err := m.primeParts(plan, spec, maxReq, maxBytes); err != nil {
+			return nil, err
+		}
 	}
 	return plan, nil
 }
@@ -427,6 +441,9 @@ func Fingerprint(plan *Plan, spec Spec, window string) string {
 	}
 	if len(spec.Schema) > 0 {
 		fmt.Fprintf(h, "schema %x\n", sha256.Sum256(spec.Schema)) // the answers are held to it
+	}
+	if plan.Primer {
+		fmt.Fprintf(h, "cache primer\n") // the same requests in other batches
 	}
 	if spec.EnqueuedTokens > 0 {
 		fmt.Fprintf(h, "enqueued %d\n", spec.EnqueuedTokens) // another budget splits the job otherwise

@@ -52,8 +52,9 @@ var TestOnlyKillAt string
 // killPoint kills the process with SIGKILL if TestOnlyKillAt names point.
 // The points: "recorded" (job recorded, nothing sent), "attempt" (a create
 // attempt recorded, not sent), "created" (the provider answered with a
-// batch, not yet recorded), "direct-sent" (a direct job's request is
-// journalled as sent, and not sent).
+// batch, not yet recorded), "primed" (a cache primer's batch is recorded,
+// the parts it holds are not submitted), "direct-sent" (a direct job's
+// request is journalled as sent, and not sent).
 func killPoint(point string) {
 	if TestOnlyKillAt != point {
 		return
@@ -214,6 +215,7 @@ func (m *Manager) newStoreJob(plan *Plan, spec Spec, fingerprint string) *store.
 		sj.Parts = append(sj.Parts, store.Part{Index: i + 1, Requests: pp.Requests, Bytes: pp.Bytes, Tokens: pp.Tokens,
 			InputFileID: pp.InputFileID, CreatedAt: now, UpdatedAt: now})
 	}
+	sj.Target.Primer = plan.Primer
 	sj.Target.EnqueuedTokens, sj.Target.Priority = spec.EnqueuedTokens, spec.Priority
 	if sj.Target.Mode == config.ModeDirect {
 		markDirect(sj)

@@ -264,7 +264,7 @@ func (m *Manager) ledgers(ctx context.Context, only *Key) (map[Key]*Ledger, erro
 				l.InFlightParts++
 			}
 		}
-		if waiting {
+		if waiting && !j.AwaitsPrimer() { // it cannot go yet: it is ahead of nobody
 			l.Waiting = append(l.Waiting, sj)
 		}
 	}
@@ -400,10 +400,15 @@ type admission struct {
 // budget is known, when it fits in what the budget leaves, or when nothing
 // of its (endpoint, model) is in flight (a part larger than a budget
 // learned or set after the job was split goes alone). A part the provider
-// refused waits out its backoff first.
+// refused waits out its backoff first. A part after a cache primer waits
+// for the primer to end before anything else (PrimerWhy).
 func (m *Manager) admit(ctx context.Context, j *Job, i int) (admission, error) {
 	part := j.Parts[i]
 	var a admission
+	if j.waitsForPrimer(i) {
+		a.why = PrimerWhy
+		return a, nil
+	}
 	var err error
 	if a.budget, err = m.budgetOf(ctx, j.Job); err != nil {
 		return a, err
@@ -484,7 +489,7 @@ func (m *Manager) queueFrom(ctx context.Context, j *Job, i int, why string) erro
 			continue
 		}
 		w := why
-		if k > i {
+		if k > i && why != PrimerWhy { // the primer holds every later part alike
 			w = fmt.Sprintf("behind part %d", j.Parts[i].Index)
 		}
 		if part.Status == string(providers.StatusQueued) && part.QueuedWhy == w {

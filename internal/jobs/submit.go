@@ -113,6 +113,13 @@ func (m *Manager) submit(ctx context.Context, j *Job, window string, wait bool) 
 		if !sent { // it waits in the queue, and the parts after it too
 			return nil
 		}
+		switch {
+		case i == 0 && j.Target.Primer:
+			killPoint("primed")
+		case i == 1 && j.Target.Primer:
+			m.note(fmt.Sprintf("the cache primer of job %s ended (%s); submitting the other %s",
+				j.ID, j.Parts[0].Status, batches(len(j.Parts)-1)))
+		}
 	}
 	return nil
 }

@@ -40,6 +40,12 @@ type View struct {
 	// Running is how a direct job advances while a process runs it; null
 	// otherwise (set by status).
 	Running *RunProgress `json:"running"`
+	// CacheHitRate is the share of the prompt tokens read from the prompt
+	// cache and CacheReadTokens how many, for an Anthropic job with a cache
+	// primer or requests sharing a cacheable prefix, once its results are
+	// downloaded (see CacheReport); null otherwise (set by status).
+	CacheHitRate    *float64 `json:"cache_hit_rate"`
+	CacheReadTokens *int64   `json:"cache_read_tokens"`
 }
 
 // PartView is one provider batch of a job in JSON output.

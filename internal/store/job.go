@@ -90,6 +90,11 @@ type Target struct {
 	// Priority orders the submission queue (create --priority): a job of
 	// higher priority goes first, then the oldest.
 	Priority int
+	// Primer is set for a job created with --cache-prime: part 1 is one
+	// request sent alone to write the provider's prompt cache, and the
+	// other parts wait in the submission queue until it has ended (see
+	// jobs.Job.AwaitsPrimer).
+	Primer bool
 }
 
 // Part is one provider batch of a job.

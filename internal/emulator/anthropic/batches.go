@@ -39,7 +39,15 @@ type batchRecord struct {
 	Timeline core.Timeline `json:"timeline"`
 	// Total is the tally of all requests.
 	Total core.Tally `json:"total"`
+	// CacheHits are the hashes of the marked prompt prefixes of its
+	// requests that were in the prompt cache when it was created (at
+	// most maxBatchHits; see cache.go).
+	CacheHits []string `json:"cache_hits,omitempty"`
 }
+
+// maxBatchHits bounds the cache hits a batch record keeps: a batch whose
+// requests mark more distinct cached prefixes reads only these.
+const maxBatchHits = 1000
 
 func (a *API) batchPath(id, ext string) string { return filepath.Join(a.batches, id+ext) }
 
@@ -87,9 +95,16 @@ func (a *API) createBatch(w http.ResponseWriter, r *http.Request) error {
 func (a *API) storeBatch(w http.ResponseWriter, r *http.Request, rec *batchRecord) error {
 	queued := a.queue.Tally(jsonl.TargetAnthropic, "")
 	read := func(keep core.KeepRequest) error {
+		hits := map[string]bool{}
 		return createRequests(w, r, func(line []byte, params json.RawMessage) error {
 			if err := queued.Add(line); err != nil {
 				return err
+			}
+			for _, h := range a.lookUp(params, rec.Timeline.Created) {
+				if !hits[h] && len(rec.CacheHits) < maxBatchHits {
+					hits[h] = true
+					rec.CacheHits = append(rec.CacheHits, h)
+				}
 			}
 			run := execute(params)
 			return keep(line, run.outcome, run.inputTokens, run.outputTokens)

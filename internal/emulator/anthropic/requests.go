@@ -212,8 +212,11 @@ type execution struct {
 	errType, errMessage string
 	// model and text are the answer of a succeeded request.
 	model, text string
-	// inputTokens and outputTokens are the usage of a succeeded request.
-	inputTokens, outputTokens int64
+	// inputTokens and outputTokens are the usage of a succeeded request;
+	// cacheRead and cacheWritten the prompt cache's (cache.go), out of
+	// its input, cacheWritten1h those of cacheWritten with a 1h ttl.
+	inputTokens, outputTokens               int64
+	cacheRead, cacheWritten, cacheWritten1h int64
 	// call is the answer of a succeeded request that calls a tool.
 	call *core.ToolCall
 }
@@ -360,7 +363,13 @@ func (run execution) message(id, toolID, tier string) message {
 		Content:    run.content(toolID),
 		StopReason: run.stopReason(),
 		Usage: messageUsage{
-			InputTokens:  run.inputTokens,
+			InputTokens:              run.inputTokens,
+			CacheReadInputTokens:     run.cacheRead,
+			CacheCreationInputTokens: run.cacheWritten,
+			CacheCreation: cacheCreation{
+				Ephemeral5mInputTokens: run.cacheWritten - run.cacheWritten1h,
+				Ephemeral1hInputTokens: run.cacheWritten1h,
+			},
 			OutputTokens: run.outputTokens,
 			ServiceTier:  tier,
 		},

@@ -17,6 +17,7 @@ import (
 // through a rename, so concurrent writers are harmless.
 func (a *API) writeResults(ctx context.Context, rec *batchRecord, p core.Progress) error {
 	path, requests := a.batchPath(rec.ID, ResultsExt), a.batchPath(rec.ID, requestsExt)
+	hits := hitSet(rec.CacheHits)
 	return core.WriteResultsOnce(ctx, path, requests, func(w io.Writer, i, lineNo int, line []byte) error {
 		var req struct {
 			CustomID string          `json:"custom_id"`
@@ -25,9 +26,17 @@ func (a *API) writeResults(ctx context.Context, rec *batchRecord, p core.Progres
 		if err := json.Unmarshal(line, &req); err != nil {
 			return fmt.Errorf("batch %s: request line %d: %w", rec.ID, lineNo, err)
 		}
-		result, ok := rec.result(i, execute(req.Params), p)
+		run := execute(req.Params)
+		use := useCache(req.Params, hits)
+		use.apply(&run)
+		result, ok := rec.result(i, run, p)
 		if !ok {
 			return nil
+		}
+		if _, ran := result.(succeededResult); ran {
+			if err := a.record(use, p.EndedAt); err != nil {
+				return err
+			}
 		}
 		return core.EncodeJSON(w, batchResult{CustomID: req.CustomID, Result: result})
 	})

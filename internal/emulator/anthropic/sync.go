@@ -35,6 +35,14 @@ func (a *API) sendMessage(w http.ResponseWriter, r *http.Request) error {
 		return errorf(http.StatusBadRequest, "stream: the batchctl emulator does not stream answers; send stream: false")
 	}
 	run := execute(body)
+	now := a.host.Clock()
+	use := useCache(body, hitSet(a.lookUp(body, now)))
+	use.apply(&run)
+	if run.outcome == core.OutcomeSucceeded {
+		if err := a.record(use, now); err != nil {
+			return err
+		}
+	}
 	requestID := w.Header().Get(requestIDHeader)
 	a.host.Send(a, w, r, run.inputTokens+run.outputTokens, func() { a.writeSync(w, run, requestID) })
 	return nil

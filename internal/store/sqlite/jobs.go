@@ -18,7 +18,7 @@ import (
 const jobColumns = `id, name, provider, model, endpoint, input_path, input_sha256, requests,
 	status, total, succeeded, failed, input_tokens, output_tokens, metadata, parent_id, fingerprint,
 	created_at, updated_at, completed_at, synced_at,
-	profile_type, base_url, auth_header, api_key_env, completion_window, mode, enqueued_tokens, priority`
+	profile_type, base_url, auth_header, api_key_env, completion_window, mode, enqueued_tokens, priority, primer`
 
 const partColumns = `job_id, idx, batch_id, status, provider_status, total, succeeded, failed,
 	input_tokens, output_tokens, requests, bytes, input_file_id, output_file_id, error_file_id,
@@ -28,7 +28,7 @@ const partColumns = `job_id, idx, batch_id, status, provider_status, total, succ
 
 const insertJobSQL = `INSERT INTO jobs (` + jobColumns + `)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-		?, ?, ?, ?, ?, ?, ?, ?)
+		?, ?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (id) DO NOTHING`
 
 const upsertPartSQL = `INSERT INTO parts (` + partColumns + `)
