@@ -536,8 +536,9 @@ func prepare(ctx context.Context, opts *Options, cfg *config.Config) (p *prepare
 			return nil, cmdutil.FlagErrorf("--max-bytes: %v", err)
 		}
 	}
-	// A dry run reads the parts back only for the estimate.
-	checkOnly := opts.DryRun && opts.NoEstimate && opts.InputFileID == "" && maxCostOf(cfg, opts) == 0
+	// A dry run reads the parts back only for the estimate, and for the
+	// cache primer it splits off.
+	checkOnly := opts.DryRun && opts.NoEstimate && opts.InputFileID == "" && maxCostOf(cfg, opts) == 0 && !opts.CachePrime
 	m, id, done, err := manager(ctx, opts, cfg, checkOnly)
 	if err != nil {
 		return nil, err

@@ -79,8 +79,8 @@ func NewCmdStatus(f *cmdutil.Factory, runF func(context.Context, *Options) error
 			reasoning_tokens, cost_usd (see batchctl cost; "unknown" where not known),
 			cache_hit_rate and cache_read_tokens (an Anthropic job with a cache primer or
 			requests sharing a cacheable prefix, once the results are downloaded: prompt
-			tokens read from the cache over all prompt tokens, after the primer). Then a
-			"parts" line
+			tokens read from the cache over all prompt tokens, after the primer).
+			Then a "parts" line
 			that labels the columns of the lines after it, one per provider batch,
 			tab-separated: part, index, batch_id, status (batchctl's normalized status),
 			provider_status (the provider's own word), succeeded, failed, requests; then
