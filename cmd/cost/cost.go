@@ -15,9 +15,9 @@ import (
 
 	"github.com/batchctl/batchctl/cmd/shared"
 	"github.com/batchctl/batchctl/internal/cmdutil"
-	"github.com/batchctl/batchctl/internal/estimate"
 	"github.com/batchctl/batchctl/internal/iostreams"
 	"github.com/batchctl/batchctl/internal/jobs"
+	"github.com/batchctl/batchctl/internal/numfmt"
 	"github.com/batchctl/batchctl/internal/prices"
 	"github.com/batchctl/batchctl/internal/store"
 	"github.com/batchctl/batchctl/internal/tableprinter"
@@ -163,7 +163,7 @@ func groupRow(key string, s Sum, tty bool) []string {
 		cost = strconv.FormatFloat(*s.CostUSD, 'f', -1, 64)
 	}
 	if tty {
-		count = estimate.Int
+		count = numfmt.Thousands
 		cost = shared.Cost(s.CostUSD, true)
 	}
 	unknown := strconv.Itoa(s.UnknownCostJobs)

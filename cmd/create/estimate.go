@@ -17,6 +17,7 @@ import (
 	"github.com/batchctl/batchctl/internal/estimate"
 	"github.com/batchctl/batchctl/internal/jobs"
 	"github.com/batchctl/batchctl/internal/jsonl"
+	"github.com/batchctl/batchctl/internal/numfmt"
 	"github.com/batchctl/batchctl/internal/prices"
 	"github.com/batchctl/batchctl/internal/providers"
 )
@@ -237,7 +238,7 @@ func exactProgress(w io.Writer, provider string, total int) func(int64) {
 		defer mu.Unlock()
 		if now := time.Now(); now.Sub(last) >= 100*time.Millisecond || done == int64(total) {
 			last = now
-			fmt.Fprintf(w, "\r\033[Kcounting tokens with %s: %s of %s requests", provider, estimate.Int(done), estimate.Int(int64(total)))
+			fmt.Fprintf(w, "\r\033[Kcounting tokens with %s: %s of %s requests", provider, numfmt.Thousands(done), numfmt.Thousands(int64(total)))
 		}
 	}
 }

@@ -3,9 +3,9 @@ package shared
 import (
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/batchctl/batchctl/internal/cmdutil"
+	"github.com/batchctl/batchctl/internal/numfmt"
 	"github.com/batchctl/batchctl/internal/providers"
 )
 
@@ -36,15 +36,7 @@ func Count(n int64) string {
 	if n < 10_000 {
 		return strconv.FormatInt(n, 10)
 	}
-	s := strconv.FormatInt(n, 10)
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return Short(n) + " (" + b.String() + ")"
+	return Short(n) + " (" + numfmt.Thousands(n) + ")"
 }
 
 // Short says a large number for people where there is no room for its

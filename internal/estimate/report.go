@@ -4,11 +4,11 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"strconv"
 	"strings"
 
 	"github.com/batchctl/batchctl/internal/config"
 	"github.com/batchctl/batchctl/internal/jobs"
+	"github.com/batchctl/batchctl/internal/numfmt"
 	"github.com/batchctl/batchctl/internal/prices"
 )
 
@@ -36,7 +36,7 @@ func (r *Report) Write(w io.Writer) {
 		}
 		counting += "; images or tools in " + plural(r.Estimated, "request") + " estimated by the provider's published rules"
 	}
-	fmt.Fprintf(w, "input tokens\t%s (%s)\n", Int(r.InputTokens), counting)
+	fmt.Fprintf(w, "input tokens\t%s (%s)\n", numfmt.Thousands(r.InputTokens), counting)
 	fmt.Fprintf(w, "output tokens\t%s\n", r.outputText(r.total()))
 	if len(r.Unpriced) > 0 {
 		fmt.Fprintf(w, "cost\tunknown: no price for %s (add it to %s in BATCHCTL_HOME)\n", r.unpricedNames(), prices.FileName)
@@ -61,7 +61,7 @@ func (r *Report) Write(w io.Writer) {
 				cost = ", batch cost " + rangeText(p.Batch)
 			}
 			fmt.Fprintf(w, "part %d\t%s, %s input tokens, output %s%s\n", i+1, plural(p.Requests, "request"),
-				Int(p.InputTokens), outputRange(p), cost)
+				numfmt.Thousands(p.InputTokens), outputRange(p), cost)
 		}
 	}
 }
@@ -92,7 +92,7 @@ func outputRange(c Count) string {
 	if c.OutputTokensMax == nil {
 		return "0 … no bound"
 	}
-	return "0 … " + Int(*c.OutputTokensMax)
+	return "0 … " + numfmt.Thousands(*c.OutputTokensMax)
 }
 
 // DrivenBy says what sets the upper bound: the two ceilings that weigh
@@ -104,9 +104,9 @@ func (r *Report) DrivenBy() string {
 			parts = append(parts, "…")
 			break
 		}
-		what := "max_tokens " + Int(int64(d.Ceiling))
+		what := "max_tokens " + numfmt.Thousands(int64(d.Ceiling))
 		if d.From != "max_tokens" {
-			what = "the model's maximum output " + Int(int64(d.Ceiling))
+			what = "the model's maximum output " + numfmt.Thousands(int64(d.Ceiling))
 		}
 		parts = append(parts, what+" on "+plural(d.Requests, "request"))
 	}
@@ -126,7 +126,7 @@ func Money(v float64) string {
 	switch {
 	case v >= 1:
 		cents := int64(math.Round(v * 100))
-		return fmt.Sprintf("$%s.%02d", Int(cents/100), cents%100)
+		return fmt.Sprintf("$%s.%02d", numfmt.Thousands(cents/100), cents%100)
 	case v >= 0.01:
 		return fmt.Sprintf("$%.4f", v)
 	}
@@ -136,29 +136,11 @@ func Money(v float64) string {
 	return "$" + strings.TrimRight(fmt.Sprintf("%.6f", v), "0")
 }
 
-// Int formats n with thousands separators.
-func Int(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
-
 func plural(n int, what string) string {
 	if n == 1 {
 		return "1 " + what
 	}
-	return Int(int64(n)) + " " + what + "s"
+	return numfmt.Thousands(int64(n)) + " " + what + "s"
 }
 
 // CheckMaxCost refuses a job whose upper bound at the job's rate (batch
@@ -183,7 +165,7 @@ func (r *Report) CheckMaxCost(max float64, from string) error {
 			cap, plural(r.Unbounded, "request"))
 	case *cost.Max > max:
 		return fmt.Errorf("%s: the job may cost up to %s (%s input tokens, up to %s output tokens: %s); nothing was sent",
-			cap, Money(*cost.Max), Int(r.InputTokens), Int(*r.OutputTokensMax), r.DrivenBy())
+			cap, Money(*cost.Max), numfmt.Thousands(r.InputTokens), numfmt.Thousands(*r.OutputTokensMax), r.DrivenBy())
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/batchctl/batchctl/internal/emulator/core"
+	"github.com/batchctl/batchctl/internal/numfmt"
 )
 
 // queueFull is the answer to a create that would put more requests in the
@@ -18,7 +19,7 @@ import (
 func queueFull(r *core.QueueRefusal) error {
 	return errorf(http.StatusTooManyRequests,
 		"Number of batch requests in the processing queue would exceed your organization's limit of %s (%s queued, %s in this batch). Please try again once some batches have ended.",
-		core.FormatCount(r.Limit), core.FormatCount(r.Held), core.FormatCount(r.Asked))
+		numfmt.Thousands(r.Limit), numfmt.Thousands(r.Held), numfmt.Thousands(r.Asked))
 }
 
 // loadTimeline reads the timeline of a stored batch; a missing batch

@@ -384,25 +384,6 @@ func GoneOrEnded(load func(id string) (Timeline, error)) func(id string, now tim
 	}
 }
 
-// FormatCount writes n with thousands separators, as the OpenAI quota
-// messages do ("Limit: 90,000 enqueued tokens").
-func FormatCount(n int64) string {
-	s := fmt.Sprint(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
-
 // QueueTally adds up what a new batch's requests would hold in the queue,
 // by model. Tokens are batchctl's own offline count of the input
 // (internal/tokens), the count the emulator's token-counting endpoints

@@ -204,14 +204,6 @@ func TestQueueNoLimitNoQueue(t *testing.T) {
 	}
 }
 
-func TestFormatCount(t *testing.T) {
-	for n, want := range map[int64]string{0: "0", 999: "999", 1000: "1,000", 90000: "90,000", 2000000: "2,000,000", -1234: "-1,234"} {
-		if got := FormatCount(n); got != want {
-			t.Errorf("FormatCount(%d) = %s, want %s", n, got, want)
-		}
-	}
-}
-
 func TestQuotaValidate(t *testing.T) {
 	tests := []struct {
 		q    Quota

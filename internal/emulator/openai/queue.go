@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/batchctl/batchctl/internal/emulator/core"
+	"github.com/batchctl/batchctl/internal/numfmt"
 )
 
 // organization is the organization the quota messages name.
@@ -29,7 +30,7 @@ func (o *API) enqueue(ctx context.Context, rec *batchRecord, p *plan, write func
 		if refusal != nil {
 			rec.Errors = []lineError{*newLineError("token_limit_exceeded", "",
 				"Enqueued token limit reached for %s in organization %s. Limit: %s enqueued tokens. Please try again once some in_progress batches have been completed.",
-				refusal.Model, organization, core.FormatCount(refusal.Limit))}
+				refusal.Model, organization, numfmt.Thousands(refusal.Limit))}
 			rec.Timeline.Valid, rec.Total = false, core.Tally{}
 		}
 		return write()

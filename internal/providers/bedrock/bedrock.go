@@ -34,6 +34,7 @@ import (
 	"github.com/batchctl/batchctl/internal/objstore"
 	"github.com/batchctl/batchctl/internal/providers"
 	anth "github.com/batchctl/batchctl/internal/providers/anthropic"
+	"github.com/batchctl/batchctl/internal/providers/httpx"
 )
 
 // Endpoint is the endpoint every record targets: Bedrock runs each
@@ -276,30 +277,10 @@ func (c *Client) copyLines(ctx context.Context, u objstore.URL, w io.Writer) err
 		return err
 	}
 	defer r.Close()
-	lw := &lastByte{w: w}
-	if _, err := io.Copy(lw, r); err != nil {
+	if err := httpx.CopyLines(w, r); err != nil {
 		return fmt.Errorf("reading %s: %w", u, err)
 	}
-	if lw.n > 0 && lw.last != '\n' {
-		_, err = w.Write([]byte{'\n'})
-	}
-	return err
-}
-
-// lastByte is a writer that remembers the last byte written.
-type lastByte struct {
-	w    io.Writer
-	n    int64
-	last byte
-}
-
-func (l *lastByte) Write(p []byte) (int, error) {
-	n, err := l.w.Write(p)
-	if n > 0 {
-		l.n += int64(n)
-		l.last = p[n-1]
-	}
-	return n, err
+	return nil
 }
 
 // randomSuffix makes job names unique: Bedrock refuses a second job of a

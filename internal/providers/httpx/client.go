@@ -158,14 +158,22 @@ func (c *Client) Download(op string, req *http.Request, w io.Writer) error {
 		return err
 	}
 	defer resp.Body.Close()
-	lw := &lastByteWriter{w: w}
-	if _, err := io.Copy(lw, resp.Body); err != nil {
+	if err := CopyLines(w, resp.Body); err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
+	return nil
+}
+
+// CopyLines copies a file of lines from r to w, adding the '\n' a
+// non-empty file's last line lacks.
+func CopyLines(w io.Writer, r io.Reader) error {
+	lw := &lastByteWriter{w: w}
+	if _, err := io.Copy(lw, r); err != nil {
+		return err
+	}
 	if lw.n > 0 && lw.last != '\n' {
-		if _, err := w.Write([]byte{'\n'}); err != nil {
-			return fmt.Errorf("%s: %w", op, err)
-		}
+		_, err := w.Write([]byte{'\n'})
+		return err
 	}
 	return nil
 }
