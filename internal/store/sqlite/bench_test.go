@@ -42,7 +42,7 @@ func seed(b *testing.B, s *Store) {
 					Raw: raw, CompletedAt: t0,
 				})
 			}
-			rec := prepareJob(j, t0)
+			rec := store.Prepare(j, t0)
 			if err := insertJob(b.Context(), tx, &rec); err != nil {
 				return err
 			}

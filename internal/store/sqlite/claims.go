@@ -19,10 +19,10 @@ func (s *Store) ReserveJob(ctx context.Context, j *store.Job, reuse func(*store.
 	if j.ID == "" || j.Fingerprint == "" {
 		return nil, errors.New("reserve job: empty id or fingerprint")
 	}
-	if err := checkIndexes(j.Parts); err != nil {
+	if err := store.CheckIndexes(j.Parts); err != nil {
 		return nil, fmt.Errorf("reserve job %q: %w", j.ID, err)
 	}
-	rec := prepareJob(*j, s.now().UTC())
+	rec := store.Prepare(*j, s.now().UTC())
 	var held *store.Job
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		prev, err := claimHolder(ctx, tx, rec.Fingerprint)

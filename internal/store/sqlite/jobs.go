@@ -1,12 +1,10 @@
 package sqlite
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 	"time"
@@ -77,10 +75,10 @@ func (s *Store) CreateJob(ctx context.Context, j *store.Job) error {
 	if j.ID == "" {
 		return errors.New("create job: empty id")
 	}
-	if err := checkIndexes(j.Parts); err != nil {
+	if err := store.CheckIndexes(j.Parts); err != nil {
 		return fmt.Errorf("create job %q: %w", j.ID, err)
 	}
-	rec := prepareJob(*j, s.now().UTC())
+	rec := store.Prepare(*j, s.now().UTC())
 	err := s.write(ctx, func(tx *sql.Tx) error { return insertJob(ctx, tx, &rec) })
 	if err != nil {
 		return fmt.Errorf("create job %q: %w", rec.ID, err)
@@ -133,54 +131,13 @@ func checkParent(ctx context.Context, tx *sql.Tx, parentID string) error {
 	return err
 }
 
-// prepareJob returns a copy of j with its times filled in and its
-// aggregated fields derived from its parts.
-func prepareJob(j store.Job, now time.Time) store.Job {
-	j.Parts = slices.Clone(j.Parts)
-	for i := range j.Parts {
-		p := &j.Parts[i]
-		if p.CreatedAt.IsZero() {
-			p.CreatedAt = now
-		}
-		if p.UpdatedAt.IsZero() {
-			p.UpdatedAt = now
-		}
-	}
-	slices.SortFunc(j.Parts, func(a, b store.Part) int { return cmp.Compare(a.Index, b.Index) })
-	if j.CreatedAt.IsZero() {
-		j.CreatedAt = now
-	}
-	if j.UpdatedAt.IsZero() {
-		j.UpdatedAt = j.CreatedAt
-	}
-	var terminal bool
-	j.Status, j.Counts, j.Usage, terminal = store.Aggregate(j.Parts)
-	j.CompletedAt = store.CompletedAt(j.Parts, terminal, time.Time{}, now)
-	return j
-}
-
-// checkIndexes reports a part index that is not positive or is repeated.
-func checkIndexes(parts []store.Part) error {
-	seen := make(map[int]bool, len(parts))
-	for _, p := range parts {
-		if p.Index < 1 {
-			return fmt.Errorf("part index %d: must be at least 1", p.Index)
-		}
-		if seen[p.Index] {
-			return fmt.Errorf("part index %d: repeated", p.Index)
-		}
-		seen[p.Index] = true
-	}
-	return nil
-}
-
 // SavePart inserts or replaces part p.Index of job jobID, then recomputes
 // the job's Status, Counts, Usage and CompletedAt and sets its UpdatedAt
 // to now, all in one transaction. A zero p.UpdatedAt is set to now; a zero
 // p.CreatedAt keeps the part's stored creation time, or is set to now for a
 // new part. A missing job yields an error wrapping store.ErrNotFound.
 func (s *Store) SavePart(ctx context.Context, jobID string, p store.Part) error {
-	if err := checkIndexes([]store.Part{p}); err != nil {
+	if err := store.CheckIndexes([]store.Part{p}); err != nil {
 		return fmt.Errorf("save part of job %q: %w", jobID, err)
 	}
 	now := s.now().UTC()
@@ -200,7 +157,7 @@ func (s *Store) SavePart(ctx context.Context, jobID string, p store.Part) error 
 		if err != nil {
 			return err
 		}
-		parts = mergePart(parts, &p, now)
+		parts = store.MergePart(parts, &p, now)
 		args, err := partArgs(jobID, &p)
 		if err != nil {
 			return err
@@ -239,23 +196,6 @@ func partStates(ctx context.Context, tx *sql.Tx, jobID string) ([]store.Part, er
 		parts = append(parts, p)
 	}
 	return parts, rows.Err()
-}
-
-// mergePart puts p in place of the part with its index, or adds it. A zero
-// p.CreatedAt becomes the replaced part's, or now.
-func mergePart(parts []store.Part, p *store.Part, now time.Time) []store.Part {
-	i := slices.IndexFunc(parts, func(q store.Part) bool { return q.Index == p.Index })
-	if p.CreatedAt.IsZero() {
-		p.CreatedAt = now
-		if i >= 0 {
-			p.CreatedAt = parts[i].CreatedAt
-		}
-	}
-	if i >= 0 {
-		parts[i] = *p
-		return parts
-	}
-	return append(parts, *p)
 }
 
 // Get returns the job ref names, with its parts. ref is tried, in order, as
@@ -662,18 +602,12 @@ func (s *Store) JobIDs(ctx context.Context, prefix string) ([]string, error) {
 	return ids, nil
 }
 
-// idAlphabet is the alphabet of the random part of job ids.
-const idAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
-
-// idAttempts bounds the ids NewID draws before giving up.
-const idAttempts = 20
-
 // NewID returns a job id no job has yet: "j" and 5 random characters of
 // [a-z0-9]. It does not reserve the id: CreateJob still reports store.ErrExists
 // if another process takes it first.
 func (s *Store) NewID(ctx context.Context) (string, error) {
-	for range idAttempts {
-		id, err := randomID(s.rand)
+	for range store.IDAttempts {
+		id, err := store.RandomID(s.rand)
 		if err != nil {
 			return "", fmt.Errorf("new job id: %w", err)
 		}
@@ -685,28 +619,7 @@ func (s *Store) NewID(ctx context.Context) (string, error) {
 			return id, nil
 		}
 	}
-	return "", fmt.Errorf("new job id: every one of %d random ids was taken", idAttempts)
-}
-
-// randomID draws "j" and 5 characters of idAlphabet from r, uniformly.
-func randomID(r io.Reader) (string, error) {
-	const n = 5
-	// Bytes at or above limit are dropped so that every character is equally likely.
-	const limit = 256 - 256%len(idAlphabet)
-	id := make([]byte, 1, 1+n)
-	id[0] = 'j'
-	buf := make([]byte, 2*n)
-	for len(id) < 1+n {
-		if _, err := io.ReadFull(r, buf); err != nil {
-			return "", err
-		}
-		for _, b := range buf {
-			if int(b) < limit && len(id) < 1+n {
-				id = append(id, idAlphabet[int(b)%len(idAlphabet)])
-			}
-		}
-	}
-	return string(id), nil
+	return "", fmt.Errorf("new job id: every one of %d random ids was taken", store.IDAttempts)
 }
 
 // write runs fn in a write transaction, which holds the database's write
