@@ -6,40 +6,16 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
-	"path"
-	"strconv"
-	"strings"
+
+	"github.com/batchctl/batchctl/internal/store"
 )
 
 // embedded holds the schema migrations: migrations/NNNN_description.sql,
-// numbered from 0001 without gaps and applied in that order. A migration,
-// once released, is never edited; a schema change is a new file.
+// numbered from 0001 without gaps and applied in that order (see
+// store.LoadMigrations).
 //
 //go:embed migrations/*.sql
 var embedded embed.FS
-
-// loadMigrations reads the migrations/*.sql files of fsys in name order and
-// checks that they are numbered 1, 2, 3, ... The schema version after
-// migration i (0-based) is i+1.
-func loadMigrations(fsys fs.FS) ([]string, error) {
-	names, err := fs.Glob(fsys, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	steps := make([]string, 0, len(names))
-	for i, name := range names {
-		num, _, _ := strings.Cut(path.Base(name), "_")
-		if n, err := strconv.Atoi(num); err != nil || n != i+1 {
-			return nil, fmt.Errorf("migration %s: want number %04d", name, i+1)
-		}
-		b, err := fs.ReadFile(fsys, name)
-		if err != nil {
-			return nil, err
-		}
-		steps = append(steps, string(b))
-	}
-	return steps, nil
-}
 
 // migrate brings the schema of db up to the last migration in fsys (the
 // embedded migrations, except in tests). The schema version is SQLite's
@@ -47,7 +23,7 @@ func loadMigrations(fsys fs.FS) ([]string, error) {
 // rechecks the version once it holds the write lock, so processes opening
 // a fresh database at once apply each migration exactly once.
 func migrate(ctx context.Context, db *sql.DB, fsys fs.FS) error {
-	steps, err := loadMigrations(fsys)
+	steps, err := store.LoadMigrations(fsys)
 	if err != nil {
 		return fmt.Errorf("load migrations: %w", err)
 	}

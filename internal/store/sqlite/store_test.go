@@ -63,7 +63,7 @@ func userVersion(t *testing.T, db *sql.DB) int {
 // latestVersion is the schema version after the embedded migrations.
 func latestVersion(t *testing.T) int {
 	t.Helper()
-	steps, err := loadMigrations(embedded)
+	steps, err := store.LoadMigrations(embedded)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +184,7 @@ func TestOpenSetsPragmasOnEveryConnection(t *testing.T) {
 
 func TestOpenMigratesFreshDatabase(t *testing.T) {
 	s, _ := openTest(t)
-	steps, err := loadMigrations(embedded)
+	steps, err := store.LoadMigrations(embedded)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -451,7 +451,7 @@ func TestLoadMigrationsChecksNumbering(t *testing.T) {
 			for _, f := range tt.files {
 				fsys["migrations/"+f] = &fstest.MapFile{Data: []byte("SELECT 1;")}
 			}
-			_, err := loadMigrations(fsys)
+			_, err := store.LoadMigrations(fsys)
 			if err == nil || err.Error() != tt.want {
 				t.Errorf("error = %v, want %q", err, tt.want)
 			}
