@@ -8,49 +8,57 @@ import (
 // Registry URLs may carry a password (postgres://user:secret@host/db); it
 // never reaches output, logs or errors. Redact is for showing a URL,
 // redact for errors, which may quote a URL or a password anywhere
-// (pgconn's own messages redact the URL's password, but not in every
-// error, nor one from the environment).
+// (pgconn's own messages mask the URL's password, but Go's URL parser, for
+// one, quotes a URL it cannot parse whole).
 
 // mask replaces a password wherever one is shown.
 const mask = "xxxxx"
 
 // Redact returns the registry URL u fit to show: its password, if any,
-// replaced by xxxxx. A string that does not parse as a URL (a libpq
-// key=value string) has every password=... value masked.
+// replaced by xxxxx. In a libpq key=value string, every password=...
+// value is masked.
 func Redact(u string) string {
-	if parsed, err := url.Parse(u); err == nil && parsed.Scheme != "" {
+	if !strings.Contains(u, "://") {
+		fields := strings.Fields(u)
+		for i, f := range fields {
+			if strings.HasPrefix(f, "password=") {
+				fields[i] = "password=" + mask
+			}
+		}
+		return strings.Join(fields, " ")
+	}
+	if parsed, err := url.Parse(u); err == nil {
 		return parsed.Redacted()
 	}
-	fields := strings.Fields(u)
-	for i, f := range fields {
-		if strings.HasPrefix(f, "password=") {
-			fields[i] = "password=" + mask
-		}
+	for _, p := range passwords(u) {
+		u = strings.ReplaceAll(u, p, mask)
 	}
-	return strings.Join(fields, " ")
+	return u
 }
 
-// passwordOf returns the password u spells out, "" for none.
-func passwordOf(u string) string {
-	if parsed, err := url.Parse(u); err == nil && parsed.User != nil {
-		p, _ := parsed.User.Password()
-		return rawPassword(u, p)
+// passwords returns the password u spells out, as spelled and decoded,
+// none if it has none. u need not be a valid URL.
+func passwords(u string) []string {
+	if _, rest, ok := strings.Cut(u, "://"); ok {
+		at := strings.LastIndex(rest, "@")
+		if at < 0 {
+			return nil
+		}
+		_, raw, ok := strings.Cut(rest[:at], ":")
+		if !ok || raw == "" {
+			return nil
+		}
+		if decoded, err := url.PathUnescape(raw); err == nil && decoded != raw {
+			return []string{raw, decoded}
+		}
+		return []string{raw}
 	}
 	for _, field := range strings.Fields(u) {
 		if v, ok := strings.CutPrefix(field, "password="); ok {
-			return strings.Trim(v, `'`)
+			return []string{strings.Trim(v, `'`)}
 		}
 	}
-	return ""
-}
-
-// rawPassword returns the password p of URL u as u spells it, which may be
-// percent-encoded.
-func rawPassword(u, p string) string {
-	if p == "" || strings.Contains(u, p) {
-		return p
-	}
-	return url.UserPassword("", p).String()[1:]
+	return nil
 }
 
 // redactedError is an error whose message has secrets masked; it still

@@ -74,8 +74,8 @@ type Store struct {
 	pool *pgxpool.Pool
 	now  func() time.Time // clock for the times the store fills in
 	rand io.Reader        // entropy for NewID
-	// secrets are what no error may show: the password of the URL or the
-	// environment.
+	// secrets are what no error may show: the password of the URL (as
+	// spelled and decoded), or of the environment or ~/.pgpass.
 	secrets []string
 }
 
@@ -84,11 +84,12 @@ type Store struct {
 // What the URL leaves out comes from the PG* variables and ~/.pgpass, as
 // with psql. No error it returns shows the password.
 func Open(ctx context.Context, url string) (*Store, error) {
+	s := &Store{now: time.Now, rand: rand.Reader, secrets: passwords(url)}
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
-		return nil, redact(fmt.Errorf("open registry %s: %w", Redact(url), err), passwordOf(url))
+		return nil, s.errorf("open registry %s: %w", Redact(url), err)
 	}
-	s := &Store{now: time.Now, rand: rand.Reader, secrets: []string{passwordOf(url), cfg.ConnConfig.Password}}
+	s.secrets = append(s.secrets, cfg.ConnConfig.Password)
 	configure(cfg)
 	s.pool, err = pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
