@@ -77,6 +77,11 @@ type Config struct {
 	// MaxCost is the default create/retry --max-cost in USD (max_cost); 0
 	// sets no cap.
 	MaxCost float64
+	// Registry is where the job registry lives (registry): the absolute
+	// path of a SQLite database (by default batchctl.db in Home), or a
+	// PostgreSQL URL (see pgurl.Is), which may hold a password and is
+	// shown only through pgurl.Redact.
+	Registry string
 	// Providers holds every profile, built-in and configured, by name.
 	Providers map[string]*Profile
 	// Warnings are problems worth telling the user that do not stop batchctl.
@@ -163,11 +168,12 @@ type fileConfig struct {
 	RetryMaxWait     time.Duration          `mapstructure:"retry_max_wait"`
 	HTTPIdleTimeout  time.Duration          `mapstructure:"http_idle_timeout"`
 	MaxCost          float64                `mapstructure:"max_cost"`
+	Registry         string                 `mapstructure:"registry"`
 	Providers        map[string]fileProfile `mapstructure:"providers"`
 }
 
 // Keys lists the top-level settings, each also settable as BATCHCTL_<KEY>.
-var Keys = []string{"default_model", "poll_interval", "emulator_duration", "emulator_faults", "emulator_limits", "retry_attempts", "retry_max_wait", "http_idle_timeout", "max_cost"}
+var Keys = []string{"default_model", "poll_interval", "emulator_duration", "emulator_faults", "emulator_limits", "retry_attempts", "retry_max_wait", "http_idle_timeout", "max_cost", "registry"}
 
 // DefaultHome is where state lives when BATCHCTL_HOME is not set.
 func DefaultHome(getenv func(string) string) (string, error) {
@@ -226,6 +232,7 @@ func Load(getenv func(string) string) (*Config, error) {
 		RetryMaxWait:     fc.RetryMaxWait,
 		HTTPIdleTimeout:  fc.HTTPIdleTimeout,
 		MaxCost:          fc.MaxCost,
+		Registry:         resolveRegistry(home, fc.Registry),
 		Providers:        builtins(getenv),
 	}
 	for name, fp := range fc.Providers {
@@ -270,6 +277,9 @@ func Load(getenv func(string) string) (*Config, error) {
 	}
 	if cfg.MaxCost < 0 {
 		return nil, fmt.Errorf("max_cost must not be negative, got %g", cfg.MaxCost)
+	}
+	if err := checkRegistry(fc.Registry); err != nil {
+		return nil, err
 	}
 	return cfg, nil
 }
@@ -551,7 +561,8 @@ func ParseModel(spec, fallback string) (provider, model string, err error) {
 	return provider, model, nil
 }
 
-// DBPath is the job registry's path.
+// DBPath is the path of the default registry, a SQLite database in Home
+// (see Registry for the registry in use).
 func (c *Config) DBPath() string { return filepath.Join(c.Home, "batchctl.db") }
 
 // JobDir is the directory of one job's files.

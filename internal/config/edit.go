@@ -12,6 +12,8 @@ import (
 
 	"github.com/spf13/viper"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/batchctl/batchctl/internal/pgurl"
 )
 
 // SettingError is a key or value Set refuses; nothing was written.
@@ -80,6 +82,12 @@ func parseSetting(key, value string) (Key, *yaml.Node, error) {
 		}
 	}
 	value = strings.TrimSpace(value)
+	if k.Field == "registry" && pgurl.HasPassword(value) {
+		return Key{}, nil, &SettingError{
+			Err:  fmt.Errorf("%s: batchctl never writes passwords to a file", key),
+			Hint: "leave the password out of the URL and keep it in ~/.pgpass or PGPASSWORD",
+		}
+	}
 	kind := kindOf(k)
 	if err := kind.check(value); err != nil {
 		return Key{}, nil, &SettingError{Err: fmt.Errorf("%s: %w", key, err)}

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/batchctl/batchctl/internal/pgurl"
 )
 
 // The keys `batchctl config` reads and writes are the top-level Keys and,
@@ -131,6 +133,8 @@ func (c *Config) topLevel(key string) string {
 		return FormatDuration(c.HTTPIdleTimeout)
 	case "max_cost":
 		return strconv.FormatFloat(c.MaxCost, 'f', -1, 64)
+	case "registry":
+		return pgurl.Redact(c.Registry)
 	}
 	return ""
 }
@@ -216,7 +220,8 @@ const (
 	kindSize
 	kindURL
 	kindEnvName
-	kindUSD // zero or more dollars
+	kindUSD      // zero or more dollars
+	kindRegistry // a path or a postgres:// URL
 )
 
 // kindOf returns the kind of a key's value (api_key has none: it is never set).
@@ -236,6 +241,8 @@ func kindOf(k Key) valueKind {
 		return kindEnvName
 	case "max_cost":
 		return kindUSD
+	case "registry":
+		return kindRegistry
 	}
 	return kindText // default_model, emulator_faults, emulator_limits, type, auth_header, completion_window
 }
@@ -273,6 +280,8 @@ func (kind valueKind) check(value string) error {
 		if f, err := strconv.ParseFloat(value, 64); err != nil || f < 0 {
 			return fmt.Errorf("want an amount of US dollars such as 25 or 2.50, got %q", value)
 		}
+	case kindRegistry:
+		return checkRegistry(value)
 	case kindEnvName:
 		if !isEnvName(value) {
 			return fmt.Errorf("want the name of an environment variable (such as GROQ_API_KEY), got %q", value)

@@ -88,6 +88,7 @@ func TestGet(t *testing.T) {
 
 func TestSettingsNeverShowKeys(t *testing.T) {
 	cfg := testConfig()
+	cfg.Registry = "postgres://alice:s3cret@db.example/batchctl"
 	var b strings.Builder
 	for _, s := range cfg.Settings() {
 		b.WriteString(s.Key + "=" + s.Value + "\n")
@@ -101,6 +102,7 @@ retry_attempts=5
 retry_max_wait=1m
 http_idle_timeout=1m
 max_cost=0
+registry=postgres://alice:xxxxx@db.example/batchctl
 providers.emulator.type=emulator
 providers.emulator.base_url=
 providers.emulator.api_key_env=
@@ -123,6 +125,9 @@ providers.openai.completion_window=24h
 	}
 	if strings.Contains(b.String(), "sk-secret") {
 		t.Error("an API key was shown")
+	}
+	if strings.Contains(b.String(), "s3cret") {
+		t.Error("the registry's password was shown")
 	}
 }
 

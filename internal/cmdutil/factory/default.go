@@ -13,8 +13,10 @@ import (
 	"github.com/batchctl/batchctl/internal/config"
 	"github.com/batchctl/batchctl/internal/iostreams"
 	"github.com/batchctl/batchctl/internal/jobs"
+	"github.com/batchctl/batchctl/internal/pgurl"
 	"github.com/batchctl/batchctl/internal/providers"
 	"github.com/batchctl/batchctl/internal/providers/all"
+	"github.com/batchctl/batchctl/internal/store/postgres"
 	"github.com/batchctl/batchctl/internal/store/sqlite"
 )
 
@@ -57,11 +59,11 @@ func New(ctx context.Context, version string, getenv func(string) string) (*cmdu
 		if err != nil {
 			return nil, err
 		}
-		s, err := sqlite.Open(ctx, cfg.DBPath())
+		s, closeRegistry, err := openRegistry(ctx, cfg.Registry)
 		if err != nil {
 			return nil, fmt.Errorf("opening the job registry: %w", err)
 		}
-		closers = append(closers, s.Close)
+		closers = append(closers, closeRegistry)
 		return s, nil
 	})
 
@@ -104,4 +106,21 @@ func New(ctx context.Context, version string, getenv func(string) string) (*cmdu
 		}
 		return errors.Join(errs...)
 	}
+}
+
+// openRegistry opens the registry the config names: a PostgreSQL
+// database for a postgres:// URL, else the SQLite database at that path.
+func openRegistry(ctx context.Context, registry string) (jobs.Registry, func() error, error) {
+	if pgurl.Is(registry) {
+		s, err := postgres.Open(ctx, registry)
+		if err != nil {
+			return nil, nil, err
+		}
+		return s, s.Close, nil
+	}
+	s, err := sqlite.Open(ctx, registry)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, s.Close, nil
 }

@@ -10,22 +10,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-func TestRedact(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"postgres://alice:s3cret@db.example:5432/batchctl?sslmode=require", "postgres://alice:xxxxx@db.example:5432/batchctl?sslmode=require"},
-		{"postgresql://alice:p%40ss%2Fword@db/batchctl", "postgresql://alice:xxxxx@db/batchctl"},
-		{"postgres://alice@db/batchctl", "postgres://alice@db/batchctl"},
-		{"postgres:///batchctl?host=/run/postgresql", "postgres:///batchctl?host=/run/postgresql"},
-		{"postgres://alice:s3cret@db:port/batchctl", "postgres://alice:xxxxx@db:port/batchctl"},
-		{"host=db user=alice password=s3cret dbname=batchctl", "host=db user=alice password=xxxxx dbname=batchctl"},
-	}
-	for _, tt := range tests {
-		if got := Redact(tt.in); got != tt.want {
-			t.Errorf("Redact(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
 // TestOpenErrorsHideThePassword opens registries that cannot be reached or
 // parsed, with a password in the URL or in PGPASSWORD: no error shows it,
 // in any spelling the URL gives it.

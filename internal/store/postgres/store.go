@@ -34,6 +34,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/batchctl/batchctl/internal/pgurl"
 )
 
 // Connection defaults, each kept when the URL (or a PG* variable) sets its
@@ -84,20 +86,20 @@ type Store struct {
 // What the URL leaves out comes from the PG* variables and ~/.pgpass, as
 // with psql. No error it returns shows the password.
 func Open(ctx context.Context, url string) (*Store, error) {
-	s := &Store{now: time.Now, rand: rand.Reader, secrets: passwords(url)}
+	s := &Store{now: time.Now, rand: rand.Reader, secrets: pgurl.Passwords(url)}
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
-		return nil, s.errorf("open registry %s: %w", Redact(url), err)
+		return nil, s.errorf("open registry %s: %w", pgurl.Redact(url), err)
 	}
 	s.secrets = append(s.secrets, cfg.ConnConfig.Password)
 	configure(cfg)
 	s.pool, err = pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
-		return nil, s.errorf("open registry %s: %w", Redact(url), err)
+		return nil, s.errorf("open registry %s: %w", pgurl.Redact(url), err)
 	}
 	if err := migrate(ctx, s.pool, embedded); err != nil {
 		s.pool.Close()
-		return nil, s.errorf("open registry %s: %w", Redact(url), err)
+		return nil, s.errorf("open registry %s: %w", pgurl.Redact(url), err)
 	}
 	return s, nil
 }
