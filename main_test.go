@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -27,10 +28,11 @@ import (
 	"github.com/batchctl/batchctl/internal/emulator"
 	"github.com/batchctl/batchctl/internal/emulator/mistral"
 	"github.com/batchctl/batchctl/internal/jobs"
+	"github.com/batchctl/batchctl/internal/store/postgres/pgtest"
 )
 
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	testscript.Main(pgtest.M{Tests: m}, map[string]func(){
 		"batchctl": func() {
 			jobs.TestOnlyKillAt = os.Getenv("BATCHCTL_TEST_KILL_AT")
 			os.Exit(int(root.Main()))
@@ -57,7 +59,9 @@ func TestScripts(t *testing.T) {
 			"rawupload":   cmdRawUpload,
 			"sameresults": cmdSameResults,
 			"emuquota":    cmdEmuQuota,
+			"pgregistry":  cmdPostgresRegistry,
 		},
+		Condition: scriptCondition,
 		Setup: func(env *testscript.Env) error {
 			// a script may inject server faults with a .faults file (see
 			// `batchctl emulator serve --help`)
@@ -291,4 +295,35 @@ func stripUsageDetails(ts *testscript.TestScript, name string, line map[string]a
 		}
 		delete(usage, k)
 	}
+}
+
+// cmdPostgresRegistry points the script's batchctl at a new, empty
+// PostgreSQL database (BATCHCTL_REGISTRY), dropped at the end. A script
+// that uses it first skips when there is no server (see pgtest):
+//
+//	[!postgres] skip 'no PostgreSQL server'
+//	pgregistry
+func cmdPostgresRegistry(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 0 {
+		ts.Fatalf("usage: pgregistry")
+	}
+	url, drop, err := pgtest.NewDatabase(context.Background())
+	ts.Check(err)
+	ts.Defer(func() { ts.Check(drop()) })
+	ts.Setenv("BATCHCTL_REGISTRY", url)
+}
+
+// scriptCondition evaluates the scripts' own conditions:
+//
+//	[postgres]  a PostgreSQL server is there for pgregistry; when not,
+//	            the test log says why
+func scriptCondition(cond string) (bool, error) {
+	if cond != "postgres" {
+		return false, fmt.Errorf("unknown condition %q", cond)
+	}
+	if err := pgtest.Available(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return false, nil
+	}
+	return true, nil
 }

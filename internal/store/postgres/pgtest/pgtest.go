@@ -17,6 +17,7 @@ package pgtest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -41,14 +42,23 @@ var (
 
 // Main runs the tests of m and stops the cluster they started, if any,
 // then exits with their code. Call it from TestMain.
-func Main(m *testing.M) {
-	code := m.Run()
+func Main(m *testing.M) { os.Exit(M{m}.Run()) }
+
+// M is a test binary's tests (a *testing.M) whose Run stops the cluster
+// they started, if any: for a TestMain that hands its tests to another
+// runner, such as testscript.Main.
+type M struct{ Tests interface{ Run() int } }
+
+// Run runs the tests, stops the cluster and returns the tests' exit code.
+func (m M) Run() int {
+	code := m.Tests.Run()
 	if cluster != nil {
 		if err := cluster.stop(); err != nil {
 			fmt.Fprintln(os.Stderr, "pgtest:", err)
+			code = max(code, 1)
 		}
 	}
-	os.Exit(code)
+	return code
 }
 
 // server returns the admin URL of the server, starting one if needed.
@@ -66,13 +76,22 @@ func server() (string, error) {
 	return admin, unusable
 }
 
+// Available starts the server if needed and returns nil, or an
+// *UnavailableError saying why there is none.
+func Available() error {
+	if _, err := server(); err != nil {
+		return &UnavailableError{err}
+	}
+	return nil
+}
+
 // URL returns the URL of a new, empty database for t, dropped when t ends.
 // It skips t when no server can be had.
 func URL(t testing.TB) string {
 	t.Helper()
 	u, drop, err := NewDatabase(context.Background())
 	if err != nil {
-		if _, unavailable := err.(*UnavailableError); unavailable {
+		if errors.As(err, new(*UnavailableError)) {
 			t.Skip(err)
 		}
 		t.Fatal(err)
