@@ -649,22 +649,27 @@ func (b *bench) serveEmulator(ctx context.Context, duration string) (string, fun
 	return "", nil, errors.New("batchctl emulator serve did not start")
 }
 
-// registry measures list and status with many jobs in the registry.
+// registry measures list and status with many jobs in the registry: a
+// SQLite file in a BATCHCTL_HOME of its own, or the PostgreSQL database of
+// -registry.
 func (b *bench) registry(ctx context.Context) error {
 	progress("recording %d jobs in a registry", b.o.jobs)
 	home := filepath.Join(b.dir, "home-registry")
 	if err := os.RemoveAll(home); err != nil { // from an earlier run in -dir
 		return err
 	}
+	reg, env, what := (&config.Config{Home: home}).DBPath(), []string(nil), fmt.Sprintf("registry: %d jobs", b.o.jobs)
+	if b.o.registry != "" {
+		reg, env, what = b.o.registry, []string{"BATCHCTL_REGISTRY=" + b.o.registry}, fmt.Sprintf("registry (PostgreSQL): %d jobs", b.o.jobs)
+	}
 	start := time.Now()
-	id, err := seedRegistry(ctx, home, b.o.jobs)
+	id, err := seedRegistry(ctx, reg, b.o.jobs)
 	if err != nil {
 		return fmt.Errorf("seeding the registry: %w", err)
 	}
 	progress("recorded %d jobs in %s", b.o.jobs, time.Since(start).Round(time.Millisecond))
-	what := fmt.Sprintf("registry: %d jobs", b.o.jobs)
 	for _, args := range [][]string{{"list"}, {"list", "--limit", "0"}, {"status", id}, {"sync"}} {
-		m, err := b.mt.best(ctx, b.batchctl("home-registry", nil, args...), b.o.quickRuns)
+		m, err := b.mt.best(ctx, b.batchctl("home-registry", env, args...), b.o.quickRuns)
 		if err != nil {
 			return err
 		}

@@ -27,7 +27,8 @@
 //   - uploading that input to `batchctl emulator serve` with `batchctl
 //     create`, against `curl -F` to the same server;
 //   - `batchctl list`, `list --limit 0`, `status` and `sync` (with nothing
-//     to do) with -jobs jobs in the registry, and `batchctl --version`;
+//     to do) with -jobs jobs in the registry (SQLite, or the PostgreSQL
+//     database of -registry), and `batchctl --version`;
 //   - peak RSS of results normalization as the file grows (-flatness);
 //   - `batchctl create` of -requests short requests against `batchctl
 //     emulator serve`: the client's peak RSS and the job's directory
@@ -76,6 +77,7 @@ type options struct {
 	input      size
 	flatness   sizes
 	jobs       int
+	registry   string // a PostgreSQL URL for the registry rows, "" for SQLite
 	runs       int
 	quickRuns  int
 	skipUpload bool
@@ -114,6 +116,7 @@ func main() {
 	flag.Var(&o.input, "input", "size of the OpenAI chat input file")
 	flag.Var(&o.flatness, "flatness", "comma-separated sizes of OpenAI chat output files for the memory rows")
 	flag.IntVar(&o.jobs, "jobs", 10_000, "jobs in the registry for list and status")
+	flag.StringVar(&o.registry, "registry", "", "postgres:// `URL` of an empty database for the registry rows (default: a SQLite file)")
 	flag.IntVar(&o.runs, "runs", 3, "runs of each throughput measurement (the fastest is kept; 1 with -quick)")
 	flag.Var(&o.gomaxprocs, "gomaxprocs", "comma-separated GOMAXPROCS values of the results rows")
 	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of each batchctl row into `dir`")

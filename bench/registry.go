@@ -6,23 +6,32 @@ import (
 	"strings"
 	"time"
 
-	"github.com/batchctl/batchctl/internal/config"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/batchctl/batchctl/internal/cmdutil/factory"
+	"github.com/batchctl/batchctl/internal/pgurl"
 	"github.com/batchctl/batchctl/internal/providers"
 	"github.com/batchctl/batchctl/internal/store"
-	"github.com/batchctl/batchctl/internal/store/sqlite"
 )
 
-// seedRegistry records n finished jobs in the registry of BATCHCTL_HOME
-// home, as n runs of `batchctl create` would have left them: one OpenAI
-// batch each (every tenth job split in two), with the batch object the
-// provider returned, and exported by sync since. It returns the id of the
-// job in the middle.
-func seedRegistry(ctx context.Context, home string, n int) (string, error) {
-	s, err := sqlite.Open(ctx, (&config.Config{Home: home}).DBPath())
+// seedRegistry records n finished jobs in the registry reg (a SQLite
+// path or a PostgreSQL URL), as n runs of `batchctl create` would have
+// left them: one OpenAI batch each (every tenth job split in two), with
+// the batch object the provider returned, and exported by sync since. It
+// returns the id of the job in the middle.
+func seedRegistry(ctx context.Context, reg string, n int) (string, error) {
+	s, closeReg, err := factory.OpenRegistry(ctx, reg)
 	if err != nil {
 		return "", err
 	}
-	defer s.Close()
+	defer closeReg()
+	// A server takes several writers at once; SQLite one at a time.
+	writers := 1
+	if pgurl.Is(reg) {
+		writers = 8
+	}
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(writers)
 	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	raw := []byte(`{"id":"batch_x","object":"batch","endpoint":"/v1/chat/completions","status":"completed","metadata":{"note":"` +
 		strings.Repeat("x", 800) + `"}}`)
@@ -46,9 +55,10 @@ func seedRegistry(ctx context.Context, home string, n int) (string, error) {
 				Raw: raw, CreatedAt: created, UpdatedAt: created, CompletedAt: created.Add(time.Hour),
 			})
 		}
-		if err := s.CreateJob(ctx, j); err != nil {
-			return "", err
-		}
+		g.Go(func() error { return s.CreateJob(ctx, j) })
+	}
+	if err := g.Wait(); err != nil {
+		return "", err
 	}
 	return fmt.Sprintf("j%05d", n/2), nil
 }

@@ -59,7 +59,7 @@ func New(ctx context.Context, version string, getenv func(string) string) (*cmdu
 		if err != nil {
 			return nil, err
 		}
-		s, closeRegistry, err := openRegistry(ctx, cfg.Registry)
+		s, closeRegistry, err := OpenRegistry(ctx, cfg.Registry)
 		if err != nil {
 			return nil, fmt.Errorf("opening the job registry: %w", err)
 		}
@@ -108,9 +108,10 @@ func New(ctx context.Context, version string, getenv func(string) string) (*cmdu
 	}
 }
 
-// openRegistry opens the registry the config names: a PostgreSQL
-// database for a postgres:// URL, else the SQLite database at that path.
-func openRegistry(ctx context.Context, registry string) (jobs.Registry, func() error, error) {
+// OpenRegistry opens the registry a registry setting names (see
+// config.Config.Registry): a PostgreSQL database for a postgres:// URL,
+// else the SQLite database at that path. The function it returns closes it.
+func OpenRegistry(ctx context.Context, registry string) (jobs.Registry, func() error, error) {
 	if pgurl.Is(registry) {
 		s, err := postgres.Open(ctx, registry)
 		if err != nil {
