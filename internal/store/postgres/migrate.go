@@ -3,10 +3,12 @@ package postgres
 import (
 	"context"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/batchctl/batchctl/internal/store"
@@ -30,6 +32,9 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, fsys fs.FS) error {
 	if err != nil {
 		return fmt.Errorf("load migrations: %w", err)
 	}
+	if current, err := upToDate(ctx, pool, len(steps)); err != nil || current {
+		return err
+	}
 	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 		version, err := lockedVersion(ctx, tx)
 		if err != nil {
@@ -45,6 +50,25 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, fsys fs.FS) error {
 		}
 		return nil
 	})
+}
+
+// undefinedTable is the SQLSTATE of a reference to a table that does not
+// exist (PostgreSQL documentation, Appendix A: Error Codes).
+const undefinedTable = "42P01"
+
+// upToDate reports whether the schema is at version last, in one round
+// trip without a lock, as it is for every command but the first after an
+// upgrade. A database without schema_migrations is not up to date.
+func upToDate(ctx context.Context, pool *pgxpool.Pool, last int) (bool, error) {
+	var version int
+	err := pool.QueryRow(ctx, "SELECT coalesce(max(version), 0) FROM schema_migrations").Scan(&version)
+	if pgErr := (*pgconn.PgError)(nil); errors.As(err, &pgErr) && pgErr.Code == undefinedTable {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("read schema version: %w", err)
+	}
+	return version == last, nil
 }
 
 // lockedVersion takes the migration lock for the rest of tx and returns
