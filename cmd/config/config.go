@@ -31,6 +31,8 @@ func NewCmdConfig(f *cmdutil.Factory) *cobra.Command {
 			  retry_max_wait                 longest pause between tries (1m)
 			  http_idle_timeout              give up on a connection that moves no data this long (1m)
 			  max_cost                       create and retry refuse a job that may cost more (USD; 0: no cap)
+			  registry                       the job registry: a SQLite path (batchctl.db in BATCHCTL_HOME),
+			                                 or a postgres:// URL shared by several machines
 			  providers.<name>.type          wire protocol: openai, anthropic, gemini, mistral, openrouter or xai
 			  providers.<name>.base_url      the API's URL
 			  providers.<name>.api_key_env   the environment variable holding the key
@@ -42,7 +44,8 @@ func NewCmdConfig(f *cmdutil.Factory) *cobra.Command {
 
 			A top-level key set as BATCHCTL_<KEY> in the environment overrides the file.
 			API keys are never shown and never written: set api_key_env to the name of
-			the variable that holds the key.
+			the variable that holds the key. Nor is the registry URL's password: keep it
+			in ~/.pgpass or PGPASSWORD.
 		`),
 		Example: heredoc.Doc(`
 			$ batchctl config set default_model openai/gpt-4o-mini
