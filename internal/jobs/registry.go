@@ -79,7 +79,7 @@ func (m *Manager) List(ctx context.Context, f store.Filter) ([]*store.Job, error
 }
 
 // eacher is a registry that reads the jobs of a listing one at a time
-// (the SQLite store).
+// (the SQLite and PostgreSQL stores).
 type eacher interface {
 	Each(ctx context.Context, f store.Filter, withParts bool, fn func(*store.Job) error) error
 }

@@ -1,7 +1,7 @@
 // Package store is what every backend of batchctl's job registry shares:
 // jobs, their parts and their aggregated status (DESIGN.md sections 2, 5
 // and 7), the filter that lists them and the errors that say why a lookup
-// failed. The backends are its subpackages (sqlite); package jobs says
+// failed. The backends are its subpackages (sqlite, postgres); package jobs says
 // what it needs of one in its Registry interface.
 package store
 

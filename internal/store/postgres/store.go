@@ -31,6 +31,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -48,9 +49,9 @@ const (
 	// keepalive probes of every connection: a server that stopped
 	// answering (a crashed machine, a cut network) is noticed within
 	// keepAliveIdle + keepAliveCount×keepAliveInterval (30 s) of the
-	// last traffic, on both sides; the server does the same with its own
-	// tcp_keepalives_* settings, which end a dead client's session and so
-	// release the locks it held.
+	// last traffic. The server probes a client the same way
+	// (tcp_keepalives_* in sessionDefaults), which ends a dead client's
+	// session and so releases the locks it held.
 	keepAliveIdle     = 15 * time.Second
 	keepAliveInterval = 5 * time.Second
 	keepAliveCount    = 3
@@ -65,10 +66,13 @@ var sessionDefaults = map[string]string{
 	"statement_timeout":                   "60s",
 	"lock_timeout":                        "30s",
 	"idle_in_transaction_session_timeout": "60s",
-	"tcp_keepalives_idle":                 "15",
-	"tcp_keepalives_interval":             "5",
-	"tcp_keepalives_count":                "3",
+	"tcp_keepalives_idle":                 seconds(keepAliveIdle),
+	"tcp_keepalives_interval":             seconds(keepAliveInterval),
+	"tcp_keepalives_count":                strconv.Itoa(keepAliveCount),
 }
+
+// seconds writes d in whole seconds, as the tcp_keepalives_* settings take it.
+func seconds(d time.Duration) string { return strconv.Itoa(int(d / time.Second)) }
 
 // Store is the job registry on a PostgreSQL server. It is safe for
 // concurrent use by several goroutines, processes and machines.
