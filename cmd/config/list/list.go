@@ -10,6 +10,7 @@ import (
 	"github.com/batchctl/batchctl/internal/cmdutil"
 	"github.com/batchctl/batchctl/internal/config"
 	"github.com/batchctl/batchctl/internal/iostreams"
+	"github.com/batchctl/batchctl/internal/pgurl"
 	"github.com/batchctl/batchctl/internal/tableprinter"
 )
 
@@ -66,6 +67,7 @@ type View struct {
 	RetryMaxWait     string                 `json:"retry_max_wait"`
 	HTTPIdleTimeout  string                 `json:"http_idle_timeout"`
 	MaxCost          float64                `json:"max_cost"`
+	Registry         string                 `json:"registry"`
 	Providers        map[string]ProfileView `json:"providers"`
 }
 
@@ -94,6 +96,7 @@ func ViewOf(cfg *config.Config) View {
 		RetryMaxWait:     config.FormatDuration(cfg.RetryMaxWait),
 		HTTPIdleTimeout:  config.FormatDuration(cfg.HTTPIdleTimeout),
 		MaxCost:          cfg.MaxCost,
+		Registry:         pgurl.Redact(cfg.Registry),
 		Providers:        make(map[string]ProfileView, len(cfg.Providers)),
 	}
 	for name, p := range cfg.Providers {

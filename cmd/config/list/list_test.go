@@ -15,6 +15,7 @@ import (
 func testConfig() *config.Config {
 	return &config.Config{
 		PollInterval: 10 * time.Second, EmulatorDuration: 3 * time.Second, RetryAttempts: 5, RetryMaxWait: time.Minute, HTTPIdleTimeout: time.Minute,
+		Registry: "postgres://alice:s3cret@db.example/batchctl",
 		Providers: map[string]*config.Profile{
 			"openai": {
 				Name: "openai", Type: config.TypeOpenAI, BaseURL: "https://api.openai.com/v1", APIKeyEnv: "OPENAI_API_KEY",
@@ -33,7 +34,7 @@ func TestList(t *testing.T) {
 	}{
 		{
 			name: "piped: key<TAB>value",
-			want: "default_model\t\npoll_interval\t10s\nemulator_duration\t3s\nemulator_faults\t\nemulator_limits\t\nretry_attempts\t5\nretry_max_wait\t1m\nhttp_idle_timeout\t1m\nmax_cost\t0\n" +
+			want: "default_model\t\npoll_interval\t10s\nemulator_duration\t3s\nemulator_faults\t\nemulator_limits\t\nretry_attempts\t5\nretry_max_wait\t1m\nhttp_idle_timeout\t1m\nmax_cost\t0\nregistry\tpostgres://alice:xxxxx@db.example/batchctl\n" +
 				"providers.openai.type\topenai\nproviders.openai.base_url\thttps://api.openai.com/v1\n" +
 				"providers.openai.api_key_env\tOPENAI_API_KEY\nproviders.openai.api_key\t(set)\n" +
 				"providers.openai.auth_header\tbearer\nproviders.openai.max_requests\t50000\n" +
@@ -51,6 +52,7 @@ func TestList(t *testing.T) {
 				"retry_max_wait                      1m\n" +
 				"http_idle_timeout                   1m\n" +
 				"max_cost                            0\n" +
+				"registry                            postgres://alice:xxxxx@db.example/batchctl\n" +
 				"providers.openai.type               openai\n" +
 				"providers.openai.base_url           https://api.openai.com/v1\n" +
 				"providers.openai.api_key_env        OPENAI_API_KEY\n" +
@@ -62,7 +64,7 @@ func TestList(t *testing.T) {
 		},
 		{
 			name: "json: shaped like config.yaml", args: []string{"--json"},
-			want: `{"default_model":"","poll_interval":"10s","emulator_duration":"3s","emulator_faults":"","emulator_limits":"","retry_attempts":5,"retry_max_wait":"1m","http_idle_timeout":"1m","max_cost":0,` +
+			want: `{"default_model":"","poll_interval":"10s","emulator_duration":"3s","emulator_faults":"","emulator_limits":"","retry_attempts":5,"retry_max_wait":"1m","http_idle_timeout":"1m","max_cost":0,"registry":"postgres://alice:xxxxx@db.example/batchctl",` +
 				`"providers":{"openai":{"type":"openai","base_url":"https://api.openai.com/v1","api_key_env":"OPENAI_API_KEY",` +
 				`"api_key":"(set)","auth_header":"bearer","max_requests":50000,"max_bytes":"200MB","completion_window":"24h","beta":""}}}` + "\n",
 		},
@@ -83,13 +85,16 @@ func TestList(t *testing.T) {
 			if strings.Contains(out.String(), "sk-secret") {
 				t.Error("an API key was printed")
 			}
+			if strings.Contains(out.String(), "s3cret") {
+				t.Error("the registry's password was printed")
+			}
 		})
 	}
 }
 
 func TestJSONFields(t *testing.T) {
 	jsonfieldstest.Equal(t, View{}, []string{
-		"default_model", "poll_interval", "emulator_duration", "emulator_faults", "emulator_limits", "retry_attempts", "retry_max_wait", "http_idle_timeout", "max_cost", "providers",
+		"default_model", "poll_interval", "emulator_duration", "emulator_faults", "emulator_limits", "retry_attempts", "retry_max_wait", "http_idle_timeout", "max_cost", "registry", "providers",
 	})
 	jsonfieldstest.Equal(t, ProfileView{}, []string{
 		"type", "base_url", "api_key_env", "api_key", "auth_header", "max_requests", "max_bytes", "completion_window", "beta",
