@@ -32,10 +32,15 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, fsys fs.FS) error {
 	if err != nil {
 		return fmt.Errorf("load migrations: %w", err)
 	}
-	if current, err := upToDate(ctx, pool, len(steps)); err != nil || current {
+	conn, err := pool.Acquire(ctx) // the error says where it failed to connect
+	if err != nil {
 		return err
 	}
-	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+	defer conn.Release()
+	if current, err := upToDate(ctx, conn, len(steps)); err != nil || current {
+		return err
+	}
+	return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
 		version, err := lockedVersion(ctx, tx)
 		if err != nil {
 			return err
@@ -59,9 +64,9 @@ const undefinedTable = "42P01"
 // upToDate reports whether the schema is at version last, in one round
 // trip without a lock, as it is for every command but the first after an
 // upgrade. A database without schema_migrations is not up to date.
-func upToDate(ctx context.Context, pool *pgxpool.Pool, last int) (bool, error) {
+func upToDate(ctx context.Context, conn *pgxpool.Conn, last int) (bool, error) {
 	var version int
-	err := pool.QueryRow(ctx, "SELECT coalesce(max(version), 0) FROM schema_migrations").Scan(&version)
+	err := conn.QueryRow(ctx, "SELECT coalesce(max(version), 0) FROM schema_migrations").Scan(&version)
 	if pgErr := (*pgconn.PgError)(nil); errors.As(err, &pgErr) && pgErr.Code == undefinedTable {
 		return false, nil
 	}
