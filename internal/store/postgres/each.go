@@ -23,17 +23,10 @@ const eachPage = 500
 // or deleted during the walk may so be missed or still given, as if the
 // listing had been taken a little earlier or later; none is given twice.
 func (s *Store) Each(ctx context.Context, f store.Filter, withParts bool, fn func(*store.Job) error) error {
-	remaining := f.Limit
-	var last *store.Job
+	remaining := f.Limit // 0: no limit
+	var after *store.Job
 	for {
-		q := filterQuery(f)
-		q.limit = eachPage
-		if remaining > 0 {
-			q.limit = min(remaining, eachPage)
-		}
-		if last != nil {
-			q.where("(created_at, id) < (" + q.arg(nanos{&last.CreatedAt}) + "::bigint, " + q.arg(last.ID) + ")")
-		}
+		q := pageQuery(f, after, remaining)
 		page, err := s.page(ctx, q, withParts)
 		if err != nil {
 			return s.errorf("list jobs: %w", err)
@@ -43,16 +36,27 @@ func (s *Store) Each(ctx context.Context, f store.Filter, withParts bool, fn fun
 				return err
 			}
 		}
-		if len(page) < q.limit {
+		remaining -= len(page)
+		if len(page) < q.limit || f.Limit > 0 && remaining == 0 {
 			return nil
 		}
-		if remaining > 0 {
-			if remaining -= len(page); remaining == 0 {
-				return nil
-			}
-		}
-		last = page[len(page)-1]
+		after = page[len(page)-1]
 	}
+}
+
+// pageQuery selects the next page of the jobs f selects: those after job
+// after in the newest-first order (nil: from the first), at most eachPage
+// and, when f has a limit, at most remaining.
+func pageQuery(f store.Filter, after *store.Job, remaining int) *jobQuery {
+	q := filterQuery(f)
+	q.limit = eachPage
+	if f.Limit > 0 {
+		q.limit = min(remaining, eachPage)
+	}
+	if after != nil {
+		q.where("(created_at, id) < (" + q.arg(nanos{&after.CreatedAt}) + ", " + q.arg(after.ID) + ")")
+	}
+	return q
 }
 
 // page reads the listed columns of the jobs of q, with their parts only
