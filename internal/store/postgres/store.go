@@ -34,6 +34,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/batchctl/batchctl/internal/pgurl"
@@ -118,6 +119,14 @@ func configure(cfg *pgxpool.Config) {
 		Enable: true, Idle: keepAliveIdle, Interval: keepAliveInterval, Count: keepAliveCount,
 	}}
 	cc.DialFunc = dialer.DialContext
+	// A batchctl command runs each statement once or a few times: one
+	// round trip each, not a prepare and an execute. The arguments' types
+	// come from their Go types (nanos is a BIGINT).
+	cc.DefaultQueryExecMode = pgx.QueryExecModeExec
+	cfg.AfterConnect = func(_ context.Context, conn *pgx.Conn) error {
+		conn.TypeMap().RegisterDefaultPgType(nanos{}, "int8")
+		return nil
+	}
 	for k, v := range sessionDefaults {
 		if _, set := cc.RuntimeParams[k]; !set {
 			cc.RuntimeParams[k] = v
