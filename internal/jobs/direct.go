@@ -155,14 +155,14 @@ func (d *directProvider) Cancel(ctx context.Context, batchID string) (*providers
 	if err := os.WriteFile(d.m.cancelledPath(d.job, n), nil, 0o600); err != nil {
 		return nil, err
 	}
-	d.m.stopWorker(d.job)
+	d.m.stopWorker(ctx, d.job)
 	return d.Get(ctx, batchID)
 }
 
 // stopWorker sends SIGTERM to the process running a direct job, when one
 // holds its run lock.
-func (m *Manager) stopWorker(jobID string) {
-	lock, err := m.lockJob(jobID, "direct")
+func (m *Manager) stopWorker(ctx context.Context, jobID string) {
+	lock, err := m.lockJob(ctx, jobID, "direct")
 	if err == nil {
 		lock.Unlock() // nobody runs it
 		return

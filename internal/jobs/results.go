@@ -9,11 +9,9 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/batchctl/batchctl/internal/jsonl"
 	"github.com/batchctl/batchctl/internal/jsonscan"
-	"github.com/batchctl/batchctl/internal/lockfile"
 	"github.com/batchctl/batchctl/internal/providers"
 	"github.com/batchctl/batchctl/internal/schemacheck"
 	"github.com/batchctl/batchctl/internal/store"
@@ -87,7 +85,7 @@ func (m *Manager) Download(ctx context.Context, j *Job) error {
 // they report, summed; nil when another process downloaded them first.
 func (m *Manager) downloadPart(ctx context.Context, j *Job, part store.Part, dst string) (usage *providers.Usage, err error) {
 	// One process downloads a part at a time; the others wait for its file.
-	lock, err := m.waitLock(ctx, j.ID, "download-"+strconv.Itoa(part.Index))
+	lock, err := m.locker.Wait(ctx, jobLockName(j.ID, "download-"+strconv.Itoa(part.Index)), 0)
 	if err != nil {
 		return nil, err
 	}
@@ -273,24 +271,6 @@ func (m *Manager) Missing(j *Job) (n int, ok bool) {
 		}
 	}
 	return n, true
-}
-
-// waitLock takes a job's lock of one kind, waiting while another process
-// holds it.
-func (m *Manager) waitLock(ctx context.Context, jobID, kind string) (*lockfile.Lock, error) {
-	for {
-		l, err := m.lockJob(jobID, kind)
-		if !errors.Is(err, lockfile.ErrLocked) {
-			return l, err
-		}
-		t := time.NewTimer(100 * time.Millisecond)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil, ctx.Err()
-		case <-t.C:
-		}
-	}
 }
 
 // batchOf rebuilds what Download needs of a provider batch from a part.
