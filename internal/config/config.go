@@ -77,6 +77,10 @@ type Config struct {
 	// MaxCost is the default create/retry --max-cost in USD (max_cost); 0
 	// sets no cap.
 	MaxCost float64
+	// Files is the directory of the jobs' files (files): converted input
+	// kept for retry, downloaded results. Empty means Home/jobs; hosts that
+	// share a registry point it at one shared directory.
+	Files string
 	// Providers holds every profile, built-in and configured, by name.
 	Providers map[string]*Profile
 	// Warnings are problems worth telling the user that do not stop batchctl.
@@ -163,11 +167,12 @@ type fileConfig struct {
 	RetryMaxWait     time.Duration          `mapstructure:"retry_max_wait"`
 	HTTPIdleTimeout  time.Duration          `mapstructure:"http_idle_timeout"`
 	MaxCost          float64                `mapstructure:"max_cost"`
+	Files            string                 `mapstructure:"files"`
 	Providers        map[string]fileProfile `mapstructure:"providers"`
 }
 
 // Keys lists the top-level settings, each also settable as BATCHCTL_<KEY>.
-var Keys = []string{"default_model", "poll_interval", "emulator_duration", "emulator_faults", "emulator_limits", "retry_attempts", "retry_max_wait", "http_idle_timeout", "max_cost"}
+var Keys = []string{"default_model", "poll_interval", "emulator_duration", "emulator_faults", "emulator_limits", "retry_attempts", "retry_max_wait", "http_idle_timeout", "max_cost", "files"}
 
 // DefaultHome is where state lives when BATCHCTL_HOME is not set.
 func DefaultHome(getenv func(string) string) (string, error) {
@@ -226,6 +231,7 @@ func Load(getenv func(string) string) (*Config, error) {
 		RetryMaxWait:     fc.RetryMaxWait,
 		HTTPIdleTimeout:  fc.HTTPIdleTimeout,
 		MaxCost:          fc.MaxCost,
+		Files:            fc.Files,
 		Providers:        builtins(getenv),
 	}
 	for name, fp := range fc.Providers {
@@ -267,6 +273,9 @@ func Load(getenv func(string) string) (*Config, error) {
 	}
 	if cfg.HTTPIdleTimeout <= 0 {
 		return nil, fmt.Errorf("http_idle_timeout must be positive, got %s", cfg.HTTPIdleTimeout)
+	}
+	if err := checkFiles(cfg.Files); err != nil {
+		return nil, err
 	}
 	if cfg.MaxCost < 0 {
 		return nil, fmt.Errorf("max_cost must not be negative, got %g", cfg.MaxCost)
@@ -555,7 +564,28 @@ func ParseModel(spec, fallback string) (provider, model string, err error) {
 func (c *Config) DBPath() string { return filepath.Join(c.Home, "batchctl.db") }
 
 // JobDir is the directory of one job's files.
-func (c *Config) JobDir(id string) string { return filepath.Join(c.Home, "jobs", id) }
+func (c *Config) JobDir(id string) string { return filepath.Join(c.FilesDir(), id) }
+
+// FilesDir is the directory of every job's directory: files, else
+// Home/jobs.
+func (c *Config) FilesDir() string {
+	if c.Files != "" {
+		return c.Files
+	}
+	return filepath.Join(c.Home, "jobs")
+}
+
+// checkFiles checks the files setting: an absolute directory path, the same
+// on every host that shares it. Object storage is not supported yet.
+func checkFiles(files string) error {
+	if files == "" || filepath.IsAbs(files) {
+		return nil
+	}
+	if strings.Contains(files, "://") {
+		return fmt.Errorf("files: %q: object storage is not supported yet; give a shared directory's absolute path", files)
+	}
+	return fmt.Errorf("files must be an absolute directory path, got %q", files)
+}
 
 // EmulatorDir is the embedded emulator's state directory.
 func (c *Config) EmulatorDir() string { return filepath.Join(c.Home, "emulator") }

@@ -131,6 +131,8 @@ func (c *Config) topLevel(key string) string {
 		return FormatDuration(c.HTTPIdleTimeout)
 	case "max_cost":
 		return strconv.FormatFloat(c.MaxCost, 'f', -1, 64)
+	case "files":
+		return c.Files
 	}
 	return ""
 }
@@ -237,7 +239,7 @@ func kindOf(k Key) valueKind {
 	case "max_cost":
 		return kindUSD
 	}
-	return kindText // default_model, emulator_faults, emulator_limits, type, auth_header, completion_window
+	return kindText // default_model, emulator_faults, emulator_limits, files, type, auth_header, completion_window
 }
 
 // check reports whether value is a valid value of this kind. Types and

@@ -101,6 +101,7 @@ retry_attempts=5
 retry_max_wait=1m
 http_idle_timeout=1m
 max_cost=0
+files=
 providers.emulator.type=emulator
 providers.emulator.base_url=
 providers.emulator.api_key_env=
