@@ -6,6 +6,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"github.com/batchctl/batchctl/internal/objstore"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -77,9 +78,11 @@ type Config struct {
 	// MaxCost is the default create/retry --max-cost in USD (max_cost); 0
 	// sets no cap.
 	MaxCost float64
-	// Files is the directory of the jobs' files (files): converted input
+	// Files is where the jobs' files are kept (files): converted input
 	// kept for retry, downloaded results. Empty means Home/jobs; hosts that
-	// share a registry point it at one shared directory.
+	// share a registry point it at one shared directory, or at an object
+	// storage prefix (s3://bucket/prefix; the files are then kept in
+	// Home/jobs too, see FilesStore).
 	Files string
 	// Providers holds every profile, built-in and configured, by name.
 	Providers map[string]*Profile
@@ -566,25 +569,37 @@ func (c *Config) DBPath() string { return filepath.Join(c.Home, "batchctl.db") }
 // JobDir is the directory of one job's files.
 func (c *Config) JobDir(id string) string { return filepath.Join(c.FilesDir(), id) }
 
-// FilesDir is the directory of every job's directory: files, else
-// Home/jobs.
+// FilesDir is the directory of every job's directory: files when it is a
+// directory, else Home/jobs.
 func (c *Config) FilesDir() string {
-	if c.Files != "" {
+	if c.Files != "" && c.FilesStore() == "" {
 		return c.Files
 	}
 	return filepath.Join(c.Home, "jobs")
 }
 
-// checkFiles checks the files setting: an absolute directory path, the same
-// on every host that shares it. Object storage is not supported yet.
+// FilesStore is the object storage prefix the jobs' files are shared
+// under, when files is one; "" otherwise.
+func (c *Config) FilesStore() string {
+	if strings.Contains(c.Files, "://") {
+		return c.Files
+	}
+	return ""
+}
+
+// checkFiles checks the files setting: an object storage prefix, or an
+// absolute directory path, the same on every host that shares it.
 func checkFiles(files string) error {
+	if strings.Contains(files, "://") {
+		if _, err := objstore.ParseURL(files); err != nil {
+			return fmt.Errorf("files: %w", err)
+		}
+		return nil
+	}
 	if files == "" || filepath.IsAbs(files) {
 		return nil
 	}
-	if strings.Contains(files, "://") {
-		return fmt.Errorf("files: %q: object storage is not supported yet; give a shared directory's absolute path", files)
-	}
-	return fmt.Errorf("files must be an absolute directory path, got %q", files)
+	return fmt.Errorf("files must be an absolute directory path or an s3:// prefix, got %q", files)
 }
 
 // EmulatorDir is the embedded emulator's state directory.

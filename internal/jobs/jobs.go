@@ -50,6 +50,9 @@ type Manager struct {
 	// told once per Manager, that is once per command run.
 	Note func(msg string)
 	Warn func(msg string)
+	// Files, when set, shares the jobs' files with the other hosts of the
+	// registry (see Files).
+	Files Files
 
 	reg    Registry
 	locker Locker

@@ -130,6 +130,12 @@ func (m *Manager) Create(ctx context.Context, plan *Plan, spec Spec, opts Create
 		m.Discard(plan)
 		return m.reuse(ctx, res, &Job{Job: held, Registered: true})
 	}
+	// Other hosts submit or retry the job from the shared copy of its
+	// files; a job whose files could not be shared is forgotten before
+	// anything is sent.
+	if err := m.shareJobDir(ctx, sj.ID); err != nil {
+		return nil, errors.Join(err, m.Forget(context.WithoutCancel(ctx), sj.ID))
+	}
 	j := &Job{Job: sj, Registered: true, fresh: true}
 	res.Job = j
 	defer func() {

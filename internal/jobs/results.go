@@ -49,6 +49,9 @@ func (m *Manager) Download(ctx context.Context, j *Job) error {
 	if !j.Registered {
 		return nil
 	}
+	if err := m.fetchJobDir(ctx, j.ID); err != nil {
+		return err
+	}
 	for i, part := range j.Parts {
 		if part.BatchID == "" || !providers.Status(part.Status).Terminal() {
 			continue
@@ -144,7 +147,16 @@ func (m *Manager) downloadPart(ctx context.Context, j *Job, part store.Part, dst
 	if err := f.Close(); err != nil {
 		return nil, err
 	}
-	if err := os.WriteFile(m.returnedPath(j.ID, part.Index), []byte(strconv.Itoa(returned)+"\n"), 0o600); err != nil {
+	count := m.returnedPath(j.ID, part.Index)
+	if err := os.WriteFile(count, []byte(strconv.Itoa(returned)+"\n"), 0o600); err != nil {
+		return nil, err
+	}
+	// Shared before they are whole here, so that results kept here are
+	// shared too.
+	if err := m.share(ctx, j.ID, filepath.Base(count), count); err != nil {
+		return nil, err
+	}
+	if err := m.share(ctx, j.ID, filepath.Base(dst), f.Name()); err != nil {
 		return nil, err
 	}
 	if err := os.Rename(f.Name(), dst); err != nil {

@@ -93,6 +93,10 @@ func (m *Manager) submit(ctx context.Context, j *Job, window string, wait bool) 
 		if err := m.adoptLost(ctx, p, j); err != nil {
 			return err
 		}
+		// Another host may have created it.
+		if err := m.fetchJobDir(ctx, j.ID); err != nil {
+			return err
+		}
 	}
 	for i, part := range j.Parts {
 		if !ToSubmit(part) {
