@@ -66,6 +66,7 @@ type View struct {
 	RetryMaxWait     string                 `json:"retry_max_wait"`
 	HTTPIdleTimeout  string                 `json:"http_idle_timeout"`
 	MaxCost          float64                `json:"max_cost"`
+	Files            string                 `json:"files"`
 	Providers        map[string]ProfileView `json:"providers"`
 }
 
@@ -94,6 +95,7 @@ func ViewOf(cfg *config.Config) View {
 		RetryMaxWait:     config.FormatDuration(cfg.RetryMaxWait),
 		HTTPIdleTimeout:  config.FormatDuration(cfg.HTTPIdleTimeout),
 		MaxCost:          cfg.MaxCost,
+		Files:            cfg.Files,
 		Providers:        make(map[string]ProfileView, len(cfg.Providers)),
 	}
 	for name, p := range cfg.Providers {
