@@ -31,7 +31,7 @@ func NewCmdConfig(f *cmdutil.Factory) *cobra.Command {
 			  retry_max_wait                 longest pause between tries (1m)
 			  http_idle_timeout              give up on a connection that moves no data this long (1m)
 			  max_cost                       create and retry refuse a job that may cost more (USD; 0: no cap)
-			  files                          directory of the jobs' files, shared by hosts (BATCHCTL_HOME/jobs)
+			  files                          the jobs' files, shared by hosts: a directory or s3://bucket/prefix (BATCHCTL_HOME/jobs)
 			  providers.<name>.type          wire protocol: openai, anthropic, gemini, mistral, openrouter or xai
 			  providers.<name>.base_url      the API's URL
 			  providers.<name>.api_key_env   the environment variable holding the key
