@@ -569,6 +569,10 @@ func (c *Config) DBPath() string { return filepath.Join(c.Home, "batchctl.db") }
 // JobDir is the directory of one job's files.
 func (c *Config) JobDir(id string) string { return filepath.Join(c.FilesDir(), id) }
 
+// HostJobDir is the directory of what belongs to this host of one job's
+// files (a direct job's worker pid): JobDir, unless files is set.
+func (c *Config) HostJobDir(id string) string { return filepath.Join(c.Home, "jobs", id) }
+
 // FilesDir is the directory of every job's directory: files when it is a
 // directory, else Home/jobs.
 func (c *Config) FilesDir() string {

@@ -50,9 +50,11 @@ func (m *Manager) cancelledPath(jobID string, index int) string {
 	return filepath.Join(m.Config.JobDir(jobID), "direct-"+strconv.Itoa(index)+".cancelled")
 }
 
-// WorkerPIDPath holds the pid of the process running a direct job.
+// WorkerPIDPath holds the pid of the process running a direct job: in the
+// job's directory of this host, never a shared one, since the pid means
+// nothing on another host.
 func (m *Manager) WorkerPIDPath(jobID string) string {
-	return filepath.Join(m.Config.JobDir(jobID), "worker.pid")
+	return filepath.Join(m.Config.HostJobDir(jobID), "worker.pid")
 }
 
 // WorkerLogPath is the log of a direct job's background worker (create --detach).

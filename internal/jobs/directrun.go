@@ -70,6 +70,9 @@ func (m *Manager) Run(ctx context.Context, j *Job, opts RunOptions) error {
 		return err
 	}
 	defer lock.Unlock()
+	if err := os.MkdirAll(m.Config.HostJobDir(j.ID), 0o700); err != nil {
+		return err
+	}
 	if err := os.WriteFile(m.WorkerPIDPath(j.ID), []byte(strconv.Itoa(os.Getpid())+"\n"), 0o600); err != nil {
 		return err
 	}
