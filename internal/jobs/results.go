@@ -151,8 +151,9 @@ func (m *Manager) downloadPart(ctx context.Context, j *Job, part store.Part, dst
 	if err := os.WriteFile(count, []byte(strconv.Itoa(returned)+"\n"), 0o600); err != nil {
 		return nil, err
 	}
-	// Shared before they are whole here, so that results kept here are
-	// shared too.
+	// Shared before the rename that keeps them here, so that results kept
+	// here are always shared: after a failed share nothing is kept, and the
+	// next Download tries again.
 	if err := m.share(ctx, j.ID, filepath.Base(count), count); err != nil {
 		return nil, err
 	}
