@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 
 	"github.com/batchctl/batchctl/internal/objstore"
+	"github.com/batchctl/batchctl/internal/providers"
 )
 
 // Files shares the files of jobs between the hosts of one registry that
@@ -52,17 +53,17 @@ func (s StoreFiles) Share(ctx context.Context, jobID, name, path string) error {
 
 // FetchMissing implements Files.
 func (s StoreFiles) FetchMissing(ctx context.Context, jobID, dir string) error {
-	var missing []objstore.URL
+	var lacked []objstore.URL
 	err := s.Store.List(ctx, s.Prefix.Join(jobID).Dir(), func(o objstore.Object) error {
-		if _, err := os.Stat(filepath.Join(dir, path.Base(o.URL.Key))); errors.Is(err, fs.ErrNotExist) {
-			missing = append(missing, o.URL)
+		if missing(filepath.Join(dir, path.Base(o.URL.Key))) {
+			lacked = append(lacked, o.URL)
 		}
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("listing job %s's shared files: %w", jobID, err)
 	}
-	for _, u := range missing {
+	for _, u := range lacked {
 		if err := s.fetch(ctx, u, filepath.Join(dir, path.Base(u.Key))); err != nil {
 			return fmt.Errorf("fetching job %s's shared files: %w", jobID, err)
 		}
@@ -130,10 +131,31 @@ func (m *Manager) shareJobDir(ctx context.Context, jobID string) error {
 }
 
 // fetchJobDir brings what the job's directory here lacks from the shared
-// copies, when the Manager shares files.
-func (m *Manager) fetchJobDir(ctx context.Context, jobID string) error {
-	if m.Files == nil {
+// copies, when the Manager shares files and the directory lacks a file the
+// job needs.
+func (m *Manager) fetchJobDir(ctx context.Context, j *Job) error {
+	if m.Files == nil || !m.lacksFiles(j) {
 		return nil
 	}
-	return m.Files.FetchMissing(ctx, jobID, m.Config.JobDir(jobID))
+	return m.Files.FetchMissing(ctx, j.ID, m.Config.JobDir(j.ID))
+}
+
+// lacksFiles reports whether the job's directory here lacks the input of a
+// part or the results of a finished one.
+func (m *Manager) lacksFiles(j *Job) bool {
+	for _, part := range j.Parts {
+		if !RemoteInput(part) && missing(m.InputPath(j.ID, part.Index)) {
+			return true
+		}
+		if part.BatchID != "" && providers.Status(part.Status).Terminal() && missing(m.RawResultsPath(j.ID, part.Index)) {
+			return true
+		}
+	}
+	return false
+}
+
+// missing reports whether no file is at path.
+func missing(path string) bool {
+	_, err := os.Stat(path)
+	return errors.Is(err, fs.ErrNotExist)
 }

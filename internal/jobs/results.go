@@ -49,7 +49,7 @@ func (m *Manager) Download(ctx context.Context, j *Job) error {
 	if !j.Registered {
 		return nil
 	}
-	if err := m.fetchJobDir(ctx, j.ID); err != nil {
+	if err := m.fetchJobDir(ctx, j); err != nil {
 		return err
 	}
 	for i, part := range j.Parts {

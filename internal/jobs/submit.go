@@ -94,7 +94,7 @@ func (m *Manager) submit(ctx context.Context, j *Job, window string, wait bool) 
 			return err
 		}
 		// Another host may have created it.
-		if err := m.fetchJobDir(ctx, j.ID); err != nil {
+		if err := m.fetchJobDir(ctx, j); err != nil {
 			return err
 		}
 	}
