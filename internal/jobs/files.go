@@ -25,6 +25,8 @@ type Files interface {
 	// FetchMissing copies every shared file of the job that dir lacks
 	// into dir.
 	FetchMissing(ctx context.Context, jobID, dir string) error
+	// Remove deletes every shared file of the job.
+	Remove(ctx context.Context, jobID string) error
 }
 
 // StoreFiles is Files under a prefix of an object store, one object a
@@ -67,6 +69,22 @@ func (s StoreFiles) FetchMissing(ctx context.Context, jobID, dir string) error {
 		if err := s.fetch(ctx, u, filepath.Join(dir, path.Base(u.Key))); err != nil {
 			return fmt.Errorf("fetching job %s's shared files: %w", jobID, err)
 		}
+	}
+	return nil
+}
+
+// Remove implements Files.
+func (s StoreFiles) Remove(ctx context.Context, jobID string) error {
+	var shared []objstore.URL
+	err := s.Store.List(ctx, s.Prefix.Join(jobID).Dir(), func(o objstore.Object) error {
+		shared = append(shared, o.URL)
+		return nil
+	})
+	for _, u := range shared {
+		err = errors.Join(err, s.Store.Delete(ctx, u))
+	}
+	if err != nil {
+		return fmt.Errorf("removing job %s's shared files: %w", jobID, err)
 	}
 	return nil
 }

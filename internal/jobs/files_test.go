@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"sort"
@@ -90,6 +91,13 @@ func TestStoreFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantDir(t, dir, map[string]string{"part-1.jsonl": "local\n", "part-1.results.jsonl": "results\n"})
+
+	if err := files.Remove(t.Context(), "j1"); err != nil {
+		t.Fatal(err)
+	}
+	if want := (memStore{"s3://bucket/shared/j10/part-1.jsonl": "another job\n"}); !maps.Equal(store, want) {
+		t.Fatalf("after Remove the store holds %q, want %q", store, want)
+	}
 }
 
 // TestStoreFilesFetchBroken: a fetch that fails leaves no file, so the next
