@@ -14,9 +14,9 @@ import (
 // and other callers in this process, even through the same Locker. A lock is
 // released by Unlock or when its holder dies, however it dies.
 //
-// Names are stable, printable strings made by the functions below
-// (jobLockName, queueLockName, SyncLock), so an implementation can map them to
-// files or hash them to database lock keys.
+// Names are stable, printable strings, so an implementation can map them to
+// files or hash them to database lock keys: "job/<id>/<kind>" (jobLockName),
+// "queue/<hash>" (queueLockName) and "sync" (SyncLock).
 type Locker interface {
 	// TryLock takes the lock without waiting; ErrLocked says another
 	// holder has it.
