@@ -138,7 +138,7 @@ func statusRun(ctx context.Context, opts *Options) error {
 		return err
 	}
 	var running *jobs.RunProgress
-	if p, ok := m.RunningProgress(j.ID); j.Direct() && ok {
+	if p, ok := m.RunningProgress(ctx, j.ID); j.Direct() && ok {
 		running = &p
 	}
 	table := shared.Prices(opts.IO, m)

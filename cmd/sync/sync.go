@@ -19,7 +19,6 @@ import (
 	"github.com/batchctl/batchctl/internal/config"
 	"github.com/batchctl/batchctl/internal/iostreams"
 	"github.com/batchctl/batchctl/internal/jobs"
-	"github.com/batchctl/batchctl/internal/lockfile"
 	"github.com/batchctl/batchctl/internal/providers"
 	"github.com/batchctl/batchctl/internal/store"
 )
@@ -147,15 +146,6 @@ func syncRun(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	lock, err := lockfile.TryLock(filepath.Join(cfg.Home, "locks", "sync.lock"))
-	if errors.Is(err, lockfile.ErrLocked) {
-		fmt.Fprintln(opts.IO.ErrOut, "another batchctl sync is running; leaving the work to it")
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	defer lock.Unlock()
 	if opts.MaxRun > 0 {
 		opts.until = time.Now().Add(opts.MaxRun)
 	}
@@ -171,6 +161,15 @@ func syncRun(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
+	lock, err := m.Locker().TryLock(ctx, jobs.SyncLock)
+	if errors.Is(err, jobs.ErrLocked) {
+		fmt.Fprintln(opts.IO.ErrOut, "another batchctl sync is running; leaving the work to it")
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer lock.Unlock()
 	list, err := m.List(ctx, store.Filter{NeedsSync: true})
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package cmdutil
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -9,9 +10,11 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
+	"github.com/batchctl/batchctl/internal/awscfg"
 	"github.com/batchctl/batchctl/internal/config"
 	"github.com/batchctl/batchctl/internal/iostreams"
 	"github.com/batchctl/batchctl/internal/jobs"
+	"github.com/batchctl/batchctl/internal/objstore"
 	"github.com/batchctl/batchctl/internal/providers/retry"
 )
 
@@ -34,6 +37,9 @@ func Manager(f *Factory) (*jobs.Manager, error) {
 		return nil, err
 	}
 	m := jobs.NewManager(cfg, reg)
+	if m.Files, err = sharedFiles(f, cfg); err != nil {
+		return nil, err
+	}
 	m.QueueBackoff = queueBackoff
 	m.Provider, m.Now = f.Provider, f.Now
 	m.ProviderFor, m.Getenv = f.ProviderFor, f.Getenv
@@ -47,6 +53,28 @@ func Manager(f *Factory) (*jobs.Manager, error) {
 		fmt.Fprintln(f.IOStreams.ErrOut, f.IOStreams.ErrColorScheme().Warning("warning:")+" "+msg)
 	}
 	return m, nil
+}
+
+// sharedFiles is the Files of the object storage prefix in files:, nil
+// when the jobs' files are kept in a directory.
+func sharedFiles(f *Factory, cfg *config.Config) (jobs.Files, error) {
+	if cfg.FilesStore() == "" {
+		return nil, nil
+	}
+	prefix, err := objstore.ParseURL(cfg.FilesStore())
+	if err != nil {
+		return nil, fmt.Errorf("files: %w", err)
+	}
+	client, err := f.HttpClient()
+	if err != nil {
+		return nil, err
+	}
+	// Loading reads files and the environment only; no call is made.
+	aws, err := awscfg.Load(context.Background(), awscfg.Options{HTTP: client})
+	if err != nil {
+		return nil, fmt.Errorf("files %s: %w", prefix, err)
+	}
+	return jobs.StoreFiles{Store: objstore.NewS3(aws, awscfg.CustomS3Endpoint()), Prefix: prefix}, nil
 }
 
 // envDuration reads a positive duration from the environment variable

@@ -6,6 +6,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"github.com/batchctl/batchctl/internal/objstore"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -82,6 +83,12 @@ type Config struct {
 	// PostgreSQL URL (see pgurl.Is), which may hold a password and is
 	// shown only through pgurl.Redact.
 	Registry string
+	// Files is where the jobs' files are kept (files): converted input
+	// kept for retry, downloaded results. Empty means Home/jobs; hosts that
+	// share a registry point it at one shared directory, or at an object
+	// storage prefix (s3://bucket/prefix; the files are then kept in
+	// Home/jobs too, see FilesStore).
+	Files string
 	// Providers holds every profile, built-in and configured, by name.
 	Providers map[string]*Profile
 	// Warnings are problems worth telling the user that do not stop batchctl.
@@ -169,11 +176,12 @@ type fileConfig struct {
 	HTTPIdleTimeout  time.Duration          `mapstructure:"http_idle_timeout"`
 	MaxCost          float64                `mapstructure:"max_cost"`
 	Registry         string                 `mapstructure:"registry"`
+	Files            string                 `mapstructure:"files"`
 	Providers        map[string]fileProfile `mapstructure:"providers"`
 }
 
 // Keys lists the top-level settings, each also settable as BATCHCTL_<KEY>.
-var Keys = []string{"default_model", "poll_interval", "emulator_duration", "emulator_faults", "emulator_limits", "retry_attempts", "retry_max_wait", "http_idle_timeout", "max_cost", "registry"}
+var Keys = []string{"default_model", "poll_interval", "emulator_duration", "emulator_faults", "emulator_limits", "retry_attempts", "retry_max_wait", "http_idle_timeout", "max_cost", "registry", "files"}
 
 // DefaultHome is where state lives when BATCHCTL_HOME is not set.
 func DefaultHome(getenv func(string) string) (string, error) {
@@ -233,6 +241,7 @@ func Load(getenv func(string) string) (*Config, error) {
 		HTTPIdleTimeout:  fc.HTTPIdleTimeout,
 		MaxCost:          fc.MaxCost,
 		Registry:         resolveRegistry(home, fc.Registry),
+		Files:            fc.Files,
 		Providers:        builtins(getenv),
 	}
 	for name, fp := range fc.Providers {
@@ -274,6 +283,9 @@ func Load(getenv func(string) string) (*Config, error) {
 	}
 	if cfg.HTTPIdleTimeout <= 0 {
 		return nil, fmt.Errorf("http_idle_timeout must be positive, got %s", cfg.HTTPIdleTimeout)
+	}
+	if err := checkFiles(cfg.Files); err != nil {
+		return nil, err
 	}
 	if cfg.MaxCost < 0 {
 		return nil, fmt.Errorf("max_cost must not be negative, got %g", cfg.MaxCost)
@@ -566,7 +578,44 @@ func ParseModel(spec, fallback string) (provider, model string, err error) {
 func (c *Config) DBPath() string { return filepath.Join(c.Home, "batchctl.db") }
 
 // JobDir is the directory of one job's files.
-func (c *Config) JobDir(id string) string { return filepath.Join(c.Home, "jobs", id) }
+func (c *Config) JobDir(id string) string { return filepath.Join(c.FilesDir(), id) }
+
+// HostJobDir is the directory of what belongs to this host of one job's
+// files (a direct job's worker pid): JobDir, unless files is set.
+func (c *Config) HostJobDir(id string) string { return filepath.Join(c.Home, "jobs", id) }
+
+// FilesDir is the directory of every job's directory: files when it is a
+// directory, else Home/jobs.
+func (c *Config) FilesDir() string {
+	if c.Files != "" && c.FilesStore() == "" {
+		return c.Files
+	}
+	return filepath.Join(c.Home, "jobs")
+}
+
+// FilesStore is the object storage prefix the jobs' files are shared
+// under, when files is one; "" otherwise.
+func (c *Config) FilesStore() string {
+	if strings.Contains(c.Files, "://") {
+		return c.Files
+	}
+	return ""
+}
+
+// checkFiles checks the files setting: an object storage prefix, or an
+// absolute directory path, the same on every host that shares it.
+func checkFiles(files string) error {
+	if strings.Contains(files, "://") {
+		if _, err := objstore.ParseURL(files); err != nil {
+			return fmt.Errorf("files: %w", err)
+		}
+		return nil
+	}
+	if files == "" || filepath.IsAbs(files) {
+		return nil
+	}
+	return fmt.Errorf("files must be an absolute directory path or an s3:// prefix, got %q", files)
+}
 
 // EmulatorDir is the embedded emulator's state directory.
 func (c *Config) EmulatorDir() string { return filepath.Join(c.Home, "emulator") }

@@ -180,6 +180,31 @@ func TestLoadIdleTimeout(t *testing.T) {
 	}
 }
 
+func TestFilesDir(t *testing.T) {
+	home, shared := t.TempDir(), t.TempDir()
+	cfg, err := Load(env(map[string]string{"BATCHCTL_HOME": home}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := cfg.JobDir("j1"), filepath.Join(home, "jobs", "j1"); got != want {
+		t.Errorf("default JobDir = %q, want %q", got, want)
+	}
+	cfg, err = Load(env(map[string]string{"BATCHCTL_HOME": home, "BATCHCTL_FILES": shared}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := cfg.JobDir("j1"), filepath.Join(shared, "j1"); got != want {
+		t.Errorf("JobDir with BATCHCTL_FILES = %q, want %q", got, want)
+	}
+	cfg, err = Load(env(map[string]string{"BATCHCTL_HOME": home, "BATCHCTL_FILES": "s3://bucket/jobs"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := cfg.JobDir("j1"), filepath.Join(home, "jobs", "j1"); got != want || cfg.FilesStore() != "s3://bucket/jobs" {
+		t.Errorf("with files in S3: JobDir = %q (want %q), FilesStore = %q", got, want, cfg.FilesStore())
+	}
+}
+
 func TestLoadErrors(t *testing.T) {
 	tests := []struct {
 		name, body, want string
@@ -192,6 +217,8 @@ func TestLoadErrors(t *testing.T) {
 		{"emulator type", "providers:\n  x:\n    type: emulator\n", "reserved for the built-in emulator"},
 		{"bad interval", "poll_interval: -1s\n", "poll_interval must be positive"},
 		{"no idle timeout", "http_idle_timeout: 0s\n", "http_idle_timeout must be positive, got 0s"},
+		{"relative files", "files: shared/jobs\n", `files must be an absolute directory path or an s3:// prefix, got "shared/jobs"`},
+		{"unknown storage", "files: ftp://host/jobs\n", `files: bucket location "ftp://host/jobs": scheme "ftp" is not supported`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -135,6 +135,8 @@ func (c *Config) topLevel(key string) string {
 		return strconv.FormatFloat(c.MaxCost, 'f', -1, 64)
 	case "registry":
 		return pgurl.Redact(c.Registry)
+	case "files":
+		return c.Files
 	}
 	return ""
 }
@@ -244,7 +246,7 @@ func kindOf(k Key) valueKind {
 	case "registry":
 		return kindRegistry
 	}
-	return kindText // default_model, emulator_faults, emulator_limits, type, auth_header, completion_window
+	return kindText // default_model, emulator_faults, emulator_limits, files, type, auth_header, completion_window
 }
 
 // check reports whether value is a valid value of this kind. Types and

@@ -103,6 +103,7 @@ retry_max_wait=1m
 http_idle_timeout=1m
 max_cost=0
 registry=postgres://alice:xxxxx@db.example/batchctl
+files=
 providers.emulator.type=emulator
 providers.emulator.base_url=
 providers.emulator.api_key_env=

@@ -412,12 +412,19 @@ func (e *SubmitError) Error() string {
 
 func (e *SubmitError) Unwrap() error { return e.Err }
 
-// Forget removes a job from the registry and deletes its files.
+// Forget removes a job from the registry and deletes its files, shared
+// ones too.
 func (m *Manager) Forget(ctx context.Context, id string) error {
 	if err := m.reg.Delete(ctx, id); err != nil {
 		return err
 	}
-	return os.RemoveAll(m.Config.JobDir(id))
+	if err := os.RemoveAll(m.Config.JobDir(id)); err != nil {
+		return err
+	}
+	if m.Files == nil {
+		return nil
+	}
+	return m.Files.Remove(ctx, id)
 }
 
 // Fingerprint identifies what a job submits: the converted input, where it

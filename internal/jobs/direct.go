@@ -50,9 +50,11 @@ func (m *Manager) cancelledPath(jobID string, index int) string {
 	return filepath.Join(m.Config.JobDir(jobID), "direct-"+strconv.Itoa(index)+".cancelled")
 }
 
-// WorkerPIDPath holds the pid of the process running a direct job.
+// WorkerPIDPath holds the pid of the process running a direct job: in the
+// job's directory of this host, never a shared one, since the pid means
+// nothing on another host.
 func (m *Manager) WorkerPIDPath(jobID string) string {
-	return filepath.Join(m.Config.JobDir(jobID), "worker.pid")
+	return filepath.Join(m.Config.HostJobDir(jobID), "worker.pid")
 }
 
 // WorkerLogPath is the log of a direct job's background worker (create --detach).
@@ -155,14 +157,14 @@ func (d *directProvider) Cancel(ctx context.Context, batchID string) (*providers
 	if err := os.WriteFile(d.m.cancelledPath(d.job, n), nil, 0o600); err != nil {
 		return nil, err
 	}
-	d.m.stopWorker(d.job)
+	d.m.stopWorker(ctx, d.job)
 	return d.Get(ctx, batchID)
 }
 
 // stopWorker sends SIGTERM to the process running a direct job, when one
 // holds its run lock.
-func (m *Manager) stopWorker(jobID string) {
-	lock, err := m.lockJob(jobID, "direct")
+func (m *Manager) stopWorker(ctx context.Context, jobID string) {
+	lock, err := m.lockJob(ctx, jobID, "direct")
 	if err == nil {
 		lock.Unlock() // nobody runs it
 		return

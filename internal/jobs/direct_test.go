@@ -187,14 +187,14 @@ func TestDirectRunningProgress(t *testing.T) {
 	client := openai.New(openai.Config{Name: "fake", BaseURL: srv.URL + "/v1", APIKey: "k"})
 	e.m.Provider = func(string) (providers.Provider, error) { return client, nil }
 	j := createDirect(t, e, chatLine("a1", "x")+chatLine("a2", "y")+chatLine("a3", "z"))
-	if _, ok := e.m.RunningProgress(j.ID); ok {
+	if _, ok := e.m.RunningProgress(context.Background(), j.ID); ok {
 		t.Fatal("progress of a job nobody runs")
 	}
 	done := make(chan error, 1)
 	go func() { done <- e.m.Run(context.Background(), j, jobs.RunOptions{Concurrency: 2}) }()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		p, ok := e.m.RunningProgress(j.ID)
+		p, ok := e.m.RunningProgress(context.Background(), j.ID)
 		if ok && p.InFlight == 2 {
 			if p.Total != 3 || p.Done != 0 {
 				t.Errorf("running: %+v, want 3 in all, none done", p)
@@ -210,7 +210,7 @@ func TestDirectRunningProgress(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := e.m.RunningProgress(j.ID); ok {
+	if _, ok := e.m.RunningProgress(context.Background(), j.ID); ok {
 		t.Error("progress after the run ended")
 	}
 }

@@ -12,7 +12,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/batchctl/batchctl/internal/lockfile"
 	"github.com/batchctl/batchctl/internal/providers"
 	"github.com/batchctl/batchctl/internal/providers/retry"
 )
@@ -63,14 +62,17 @@ func EstimateTokens(line []byte) int { return len(line)/4 + 1 }
 // request's outcome. Only one process runs a job at a time (*BusyError).
 // When every part is done, or cancelled, the registry is brought up to date.
 func (m *Manager) Run(ctx context.Context, j *Job, opts RunOptions) error {
-	lock, err := m.lockJob(j.ID, "direct")
-	if errors.Is(err, lockfile.ErrLocked) {
+	lock, err := m.lockJob(ctx, j.ID, "direct")
+	if errors.Is(err, ErrLocked) {
 		return &BusyError{Job: j.ID, What: "running"}
 	}
 	if err != nil {
 		return err
 	}
 	defer lock.Unlock()
+	if err := os.MkdirAll(m.Config.HostJobDir(j.ID), 0o700); err != nil {
+		return err
+	}
 	if err := os.WriteFile(m.WorkerPIDPath(j.ID), []byte(strconv.Itoa(os.Getpid())+"\n"), 0o600); err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"os"
@@ -67,8 +68,8 @@ func (m *Manager) progressPath(jobID string) string {
 
 // RunningProgress is the progress of direct job jobID when a process is
 // running it now; ok false otherwise.
-func (m *Manager) RunningProgress(jobID string) (p RunProgress, ok bool) {
-	lock, err := m.lockJob(jobID, "direct")
+func (m *Manager) RunningProgress(ctx context.Context, jobID string) (p RunProgress, ok bool) {
+	lock, err := m.lockJob(ctx, jobID, "direct")
 	if err == nil {
 		lock.Unlock()
 		return p, false // nobody runs it

@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/batchctl/batchctl/internal/config"
-	"github.com/batchctl/batchctl/internal/lockfile"
 	"github.com/batchctl/batchctl/internal/providers"
 	"github.com/batchctl/batchctl/internal/providers/retry"
 	"github.com/batchctl/batchctl/internal/store"
@@ -51,17 +50,22 @@ type Manager struct {
 	// told once per Manager, that is once per command run.
 	Note func(msg string)
 	Warn func(msg string)
+	// Files, when set, shares the jobs' files with the other hosts of the
+	// registry (see Files).
+	Files Files
 
-	reg  Registry
-	mu   sync.Mutex
-	told map[string]bool // keys of what Note and Warn were told already
+	reg    Registry
+	locker Locker
+	mu     sync.Mutex
+	told   map[string]bool // keys of what Note and Warn were told already
 	// prices is the price table, read on first use (see Prices).
 	prices *prices.Table
 }
 
-// NewManager returns a Manager of the jobs of cfg's home, kept in reg.
+// NewManager returns a Manager of the jobs of cfg's home, kept in reg and
+// locked with reg's Locker when it has one (see lockerOf).
 func NewManager(cfg *config.Config, reg Registry) *Manager {
-	return &Manager{Config: cfg, reg: reg}
+	return &Manager{Config: cfg, reg: reg, locker: lockerOf(reg, cfg.Home)}
 }
 
 // Job is a registered job, or a provider batch that is not in the registry
@@ -300,8 +304,8 @@ func (m *Manager) markGone(ctx context.Context, j *Job, i int, answer error) (*G
 func (m *Manager) Cancel(ctx context.Context, j *Job) (int, error) {
 	if j.Unsubmitted() {
 		// A create or sync submitting the job now would race the marks.
-		lock, err := m.lockJob(j.ID, "submit")
-		if errors.Is(err, lockfile.ErrLocked) {
+		lock, err := m.lockJob(ctx, j.ID, "submit")
+		if errors.Is(err, ErrLocked) {
 			return 0, &BusyError{Job: j.ID, What: "submitting"}
 		}
 		if err != nil {

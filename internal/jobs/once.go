@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/batchctl/batchctl/internal/config"
-	"github.com/batchctl/batchctl/internal/lockfile"
 	"github.com/batchctl/batchctl/internal/providers"
 	"github.com/batchctl/batchctl/internal/store"
 )
@@ -131,6 +130,12 @@ func (m *Manager) Create(ctx context.Context, plan *Plan, spec Spec, opts Create
 		m.Discard(plan)
 		return m.reuse(ctx, res, &Job{Job: held, Registered: true})
 	}
+	// Other hosts submit or retry the job from the shared copy of its
+	// files; a job whose files could not be shared is forgotten before
+	// anything is sent.
+	if err := m.shareJobDir(ctx, sj.ID); err != nil {
+		return nil, errors.Join(err, m.Forget(context.WithoutCancel(ctx), sj.ID))
+	}
 	j := &Job{Job: sj, Registered: true, fresh: true}
 	res.Job = j
 	defer func() {
@@ -227,32 +232,19 @@ func (m *Manager) newStoreJob(plan *Plan, spec Spec, fingerprint string) *store.
 // waitSubmitLock takes a job's submit lock, waiting for another holder up to the
 // longest a submission of the job can hold it: its parts' attempts and
 // their settling.
-func (m *Manager) waitSubmitLock(ctx context.Context, j *Job) (*lockfile.Lock, error) {
+func (m *Manager) waitSubmitLock(ctx context.Context, j *Job) (Lock, error) {
+	lock, err := m.lockJob(ctx, j.ID, "submit")
+	if !errors.Is(err, ErrLocked) {
+		return lock, err
+	}
 	var size int64
 	for _, p := range j.Parts {
 		size += p.Bytes
 	}
 	timeout := m.attemptTimeout(size)
-	deadline := m.now().Add(timeout + settleMargin(timeout))
-	said := false
-	for {
-		lock, err := m.lockJob(j.ID, "submit")
-		if !errors.Is(err, lockfile.ErrLocked) {
-			return lock, err
-		}
-		if !m.now().Before(deadline) {
-			return nil, err
-		}
-		if !said {
-			m.note(fmt.Sprintf("waiting for another batchctl process submitting job %s (until %s at most)", j.ID, deadline.Local().Format(time.TimeOnly)))
-			said = true
-		}
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
+	timeout += settleMargin(timeout)
+	m.note(fmt.Sprintf("waiting for another batchctl process submitting job %s (until %s at most)", j.ID, m.now().Add(timeout).Local().Format(time.TimeOnly)))
+	return m.locker.Wait(ctx, jobLockName(j.ID, "submit"), timeout)
 }
 
 // attemptTag names an attempt in the registry: job, part and start time.

@@ -9,14 +9,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/batchctl/batchctl/internal/config"
 	"github.com/batchctl/batchctl/internal/jsonl"
-	"github.com/batchctl/batchctl/internal/lockfile"
 	"github.com/batchctl/batchctl/internal/providers"
 	"github.com/batchctl/batchctl/internal/store"
 	"github.com/batchctl/batchctl/internal/tokens"
@@ -320,14 +318,19 @@ func (m *Manager) Ledgers(ctx context.Context) ([]*Ledger, error) {
 // lockQueue takes the lock of a ledger, so that of several processes
 // submitting parts of the same (endpoint, model), one at a time checks the
 // budget and sends: two never overrun it together.
-func (m *Manager) lockQueue(ctx context.Context, key Key) (*lockfile.Lock, error) {
-	sum := sha256.Sum256([]byte(key.Endpoint + "\x00" + key.Model))
-	path := filepath.Join(m.Config.Home, "locks", "queue-"+hex.EncodeToString(sum[:8])+".lock")
-	lock, err := lockfile.Wait(ctx, path, queueLockWait)
-	if errors.Is(err, lockfile.ErrLocked) {
+func (m *Manager) lockQueue(ctx context.Context, key Key) (Lock, error) {
+	lock, err := m.locker.Wait(ctx, queueLockName(key), queueLockWait)
+	if errors.Is(err, ErrLocked) {
 		return nil, fmt.Errorf("another batchctl process has been submitting to %s %s for %s: %w", key.Endpoint, key.Model, queueLockWait, err)
 	}
 	return lock, err
+}
+
+// queueLockName names the lock of a ledger: a hash of its endpoint and
+// model, which may hold any characters.
+func queueLockName(key Key) string {
+	sum := sha256.Sum256([]byte(key.Endpoint + "\x00" + key.Model))
+	return "queue/" + hex.EncodeToString(sum[:8])
 }
 
 // QuotaError says the provider refused a create for its enqueued quota.

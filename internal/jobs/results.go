@@ -9,11 +9,9 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/batchctl/batchctl/internal/jsonl"
 	"github.com/batchctl/batchctl/internal/jsonscan"
-	"github.com/batchctl/batchctl/internal/lockfile"
 	"github.com/batchctl/batchctl/internal/providers"
 	"github.com/batchctl/batchctl/internal/schemacheck"
 	"github.com/batchctl/batchctl/internal/store"
@@ -51,6 +49,9 @@ func (m *Manager) Download(ctx context.Context, j *Job) error {
 	if !j.Registered {
 		return nil
 	}
+	if err := m.fetchJobDir(ctx, j); err != nil {
+		return err
+	}
 	for i, part := range j.Parts {
 		if part.BatchID == "" || !providers.Status(part.Status).Terminal() {
 			continue
@@ -87,7 +88,7 @@ func (m *Manager) Download(ctx context.Context, j *Job) error {
 // they report, summed; nil when another process downloaded them first.
 func (m *Manager) downloadPart(ctx context.Context, j *Job, part store.Part, dst string) (usage *providers.Usage, err error) {
 	// One process downloads a part at a time; the others wait for its file.
-	lock, err := m.waitLock(ctx, j.ID, "download-"+strconv.Itoa(part.Index))
+	lock, err := m.locker.Wait(ctx, jobLockName(j.ID, "download-"+strconv.Itoa(part.Index)), 0)
 	if err != nil {
 		return nil, err
 	}
@@ -146,7 +147,17 @@ func (m *Manager) downloadPart(ctx context.Context, j *Job, part store.Part, dst
 	if err := f.Close(); err != nil {
 		return nil, err
 	}
-	if err := os.WriteFile(m.returnedPath(j.ID, part.Index), []byte(strconv.Itoa(returned)+"\n"), 0o600); err != nil {
+	count := m.returnedPath(j.ID, part.Index)
+	if err := os.WriteFile(count, []byte(strconv.Itoa(returned)+"\n"), 0o600); err != nil {
+		return nil, err
+	}
+	// Shared before the rename that keeps them here, so that results kept
+	// here are always shared: after a failed share nothing is kept, and the
+	// next Download tries again.
+	if err := m.share(ctx, j.ID, filepath.Base(count), count); err != nil {
+		return nil, err
+	}
+	if err := m.share(ctx, j.ID, filepath.Base(dst), f.Name()); err != nil {
 		return nil, err
 	}
 	if err := os.Rename(f.Name(), dst); err != nil {
@@ -273,24 +284,6 @@ func (m *Manager) Missing(j *Job) (n int, ok bool) {
 		}
 	}
 	return n, true
-}
-
-// waitLock takes a job's lock of one kind, waiting while another process
-// holds it.
-func (m *Manager) waitLock(ctx context.Context, jobID, kind string) (*lockfile.Lock, error) {
-	for {
-		l, err := m.lockJob(jobID, kind)
-		if !errors.Is(err, lockfile.ErrLocked) {
-			return l, err
-		}
-		t := time.NewTimer(100 * time.Millisecond)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil, ctx.Err()
-		case <-t.C:
-		}
-	}
 }
 
 // batchOf rebuilds what Download needs of a provider batch from a part.

@@ -6,12 +6,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/batchctl/batchctl/internal/lockfile"
 	"github.com/batchctl/batchctl/internal/providers"
 	"github.com/batchctl/batchctl/internal/providers/retry"
 	"github.com/batchctl/batchctl/internal/store"
@@ -40,12 +38,6 @@ func (e *AmbiguousBatchError) Error() string {
 		e.Job, e.Part, len(e.Candidates), strings.Join(e.Candidates, ", "))
 }
 
-// lockJob takes a job's lock for one kind of work, so that a crashed
-// holder's lock is released by the OS and a live one is never doubled.
-func (m *Manager) lockJob(jobID, kind string) (*lockfile.Lock, error) {
-	return lockfile.TryLock(filepath.Join(m.Config.Home, "locks", jobID+"."+kind+".lock"))
-}
-
 // Submit creates a provider batch for every part not yet submitted. Every
 // attempt is recorded before it is sent, with the time after which the
 // provider can no longer act on it. Before creating a part again, Submit
@@ -68,14 +60,14 @@ var errSubmitted = errors.New("already submitted")
 // submitting the job instead of returning a *BusyError. It returns
 // errSubmitted when there was nothing left to submit.
 func (m *Manager) submit(ctx context.Context, j *Job, window string, wait bool) error {
-	var lock *lockfile.Lock
+	var lock Lock
 	var err error
 	if wait {
 		lock, err = m.waitSubmitLock(ctx, j)
 	} else {
-		lock, err = m.lockJob(j.ID, "submit")
+		lock, err = m.lockJob(ctx, j.ID, "submit")
 	}
-	if errors.Is(err, lockfile.ErrLocked) {
+	if errors.Is(err, ErrLocked) {
 		return &BusyError{Job: j.ID, What: "submitting"}
 	}
 	if err != nil {
@@ -99,6 +91,10 @@ func (m *Manager) submit(ctx context.Context, j *Job, window string, wait bool) 
 			return errSubmitted
 		}
 		if err := m.adoptLost(ctx, p, j); err != nil {
+			return err
+		}
+		// Another host may have created it.
+		if err := m.fetchJobDir(ctx, j); err != nil {
 			return err
 		}
 	}

@@ -53,9 +53,10 @@ func (l *Lock) Unlock() error {
 	return err
 }
 
-// Wait takes the lock at path like TryLock, waiting up to timeout (or until
-// ctx ends) while another process holds it; it returns ErrLocked when the
-// wait ran out. It is meant for locks held for milliseconds, so it polls.
+// Wait takes the lock at path like TryLock, waiting up to timeout (without
+// bound when timeout is 0 or less) and until ctx ends while another process
+// holds it; it returns ErrLocked when the wait ran out. It polls, at most
+// 10ms apart.
 func Wait(ctx context.Context, path string, timeout time.Duration) (*Lock, error) {
 	deadline := time.Now().Add(timeout)
 	pause := time.Millisecond
@@ -64,13 +65,18 @@ func Wait(ctx context.Context, path string, timeout time.Duration) (*Lock, error
 		if !errors.Is(err, ErrLocked) {
 			return l, err
 		}
-		if !time.Now().Add(pause).Before(deadline) {
-			return nil, ErrLocked
+		wait := pause
+		if timeout > 0 {
+			left := time.Until(deadline)
+			if left <= 0 {
+				return nil, ErrLocked
+			}
+			wait = min(wait, left)
 		}
 		select {
 		case <-ctx.Done():
 			return nil, ctx.Err()
-		case <-time.After(pause):
+		case <-time.After(wait):
 		}
 		pause = min(2*pause, 10*time.Millisecond)
 	}

@@ -68,6 +68,7 @@ type View struct {
 	HTTPIdleTimeout  string                 `json:"http_idle_timeout"`
 	MaxCost          float64                `json:"max_cost"`
 	Registry         string                 `json:"registry"`
+	Files            string                 `json:"files"`
 	Providers        map[string]ProfileView `json:"providers"`
 }
 
@@ -97,6 +98,7 @@ func ViewOf(cfg *config.Config) View {
 		HTTPIdleTimeout:  config.FormatDuration(cfg.HTTPIdleTimeout),
 		MaxCost:          cfg.MaxCost,
 		Registry:         pgurl.Redact(cfg.Registry),
+		Files:            cfg.Files,
 		Providers:        make(map[string]ProfileView, len(cfg.Providers)),
 	}
 	for name, p := range cfg.Providers {

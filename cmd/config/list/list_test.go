@@ -34,7 +34,7 @@ func TestList(t *testing.T) {
 	}{
 		{
 			name: "piped: key<TAB>value",
-			want: "default_model\t\npoll_interval\t10s\nemulator_duration\t3s\nemulator_faults\t\nemulator_limits\t\nretry_attempts\t5\nretry_max_wait\t1m\nhttp_idle_timeout\t1m\nmax_cost\t0\nregistry\tpostgres://alice:xxxxx@db.example/batchctl\n" +
+			want: "default_model\t\npoll_interval\t10s\nemulator_duration\t3s\nemulator_faults\t\nemulator_limits\t\nretry_attempts\t5\nretry_max_wait\t1m\nhttp_idle_timeout\t1m\nmax_cost\t0\nregistry\tpostgres://alice:xxxxx@db.example/batchctl\nfiles\t\n" +
 				"providers.openai.type\topenai\nproviders.openai.base_url\thttps://api.openai.com/v1\n" +
 				"providers.openai.api_key_env\tOPENAI_API_KEY\nproviders.openai.api_key\t(set)\n" +
 				"providers.openai.auth_header\tbearer\nproviders.openai.max_requests\t50000\n" +
@@ -53,6 +53,7 @@ func TestList(t *testing.T) {
 				"http_idle_timeout                   1m\n" +
 				"max_cost                            0\n" +
 				"registry                            postgres://alice:xxxxx@db.example/batchctl\n" +
+				"files\n" +
 				"providers.openai.type               openai\n" +
 				"providers.openai.base_url           https://api.openai.com/v1\n" +
 				"providers.openai.api_key_env        OPENAI_API_KEY\n" +
@@ -64,7 +65,7 @@ func TestList(t *testing.T) {
 		},
 		{
 			name: "json: shaped like config.yaml", args: []string{"--json"},
-			want: `{"default_model":"","poll_interval":"10s","emulator_duration":"3s","emulator_faults":"","emulator_limits":"","retry_attempts":5,"retry_max_wait":"1m","http_idle_timeout":"1m","max_cost":0,"registry":"postgres://alice:xxxxx@db.example/batchctl",` +
+			want: `{"default_model":"","poll_interval":"10s","emulator_duration":"3s","emulator_faults":"","emulator_limits":"","retry_attempts":5,"retry_max_wait":"1m","http_idle_timeout":"1m","max_cost":0,"registry":"postgres://alice:xxxxx@db.example/batchctl","files":"",` +
 				`"providers":{"openai":{"type":"openai","base_url":"https://api.openai.com/v1","api_key_env":"OPENAI_API_KEY",` +
 				`"api_key":"(set)","auth_header":"bearer","max_requests":50000,"max_bytes":"200MB","completion_window":"24h","beta":""}}}` + "\n",
 		},
@@ -94,7 +95,7 @@ func TestList(t *testing.T) {
 
 func TestJSONFields(t *testing.T) {
 	jsonfieldstest.Equal(t, View{}, []string{
-		"default_model", "poll_interval", "emulator_duration", "emulator_faults", "emulator_limits", "retry_attempts", "retry_max_wait", "http_idle_timeout", "max_cost", "registry", "providers",
+		"default_model", "poll_interval", "emulator_duration", "emulator_faults", "emulator_limits", "retry_attempts", "retry_max_wait", "http_idle_timeout", "max_cost", "registry", "files", "providers",
 	})
 	jsonfieldstest.Equal(t, ProfileView{}, []string{
 		"type", "base_url", "api_key_env", "api_key", "auth_header", "max_requests", "max_bytes", "completion_window", "beta",
