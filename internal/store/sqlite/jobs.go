@@ -18,7 +18,8 @@ import (
 const jobColumns = `id, name, provider, model, endpoint, input_path, input_sha256, requests,
 	status, total, succeeded, failed, input_tokens, output_tokens, metadata, parent_id, fingerprint,
 	created_at, updated_at, completed_at, synced_at,
-	profile_type, base_url, auth_header, api_key_env, completion_window, mode, enqueued_tokens, priority, primer`
+	profile_type, base_url, auth_header, api_key_env, completion_window, mode, enqueued_tokens, priority, primer,
+	os_user, host`
 
 const partColumns = `job_id, idx, batch_id, status, provider_status, total, succeeded, failed,
 	input_tokens, output_tokens, requests, bytes, input_file_id, output_file_id, error_file_id,
@@ -28,7 +29,7 @@ const partColumns = `job_id, idx, batch_id, status, provider_status, total, succ
 
 const insertJobSQL = `INSERT INTO jobs (` + jobColumns + `)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-		?, ?, ?, ?, ?, ?, ?, ?, ?)
+		?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (id) DO NOTHING`
 
 const upsertPartSQL = `INSERT INTO parts (` + partColumns + `)
@@ -450,6 +451,14 @@ func filterQuery(f store.Filter) jobQuery {
 	if f.Name != "" {
 		conds = append(conds, "name = ?")
 		q.args = append(q.args, f.Name)
+	}
+	if f.User != "" {
+		conds = append(conds, "os_user = ?")
+		q.args = append(q.args, f.User)
+	}
+	if f.Host != "" {
+		conds = append(conds, "host = ?")
+		q.args = append(q.args, f.Host)
 	}
 	if !f.Since.IsZero() {
 		conds = append(conds, "created_at >= ?")

@@ -101,6 +101,8 @@ func fullJob() store.Job {
 		Fingerprint: "3a7bd3e2360a3d29eea436fcfb7e44c735d117c42d1c1835420b6b9942dd4f1b",
 		Target: store.Target{ProfileType: "openai", BaseURL: "http://127.0.0.1:8089/v1", AuthHeader: "bearer",
 			APIKeyEnv: "OPENAI_API_KEY", CompletionWindow: "7d", Mode: "direct", Primer: true},
+		User:      "alice",
+		Host:      "ci-runner-3.example.com",
 		Metadata:  map[string]string{"team": "research", "run": "7"},
 		CreatedAt: at(-time.Hour),
 		UpdatedAt: at(-time.Minute),
