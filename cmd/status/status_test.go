@@ -25,6 +25,6 @@ func TestJSONFields(t *testing.T) {
 		"parts.created_at", "parts.completed_at", "parts.gone_at", "parts.tokens", "parts.queued_why",
 		"mode", "running", "running.total", "running.done", "running.errors", "running.in_flight",
 		"running.requests_per_second", "running.tokens_per_second", "running.eta_seconds", "running.updated_at",
-		"cache_hit_rate", "cache_read_tokens",
+		"cache_hit_rate", "cache_read_tokens", "user", "host",
 	})
 }

@@ -208,6 +208,8 @@ func (m *Manager) newStoreJob(plan *Plan, spec Spec, fingerprint string) *store.
 		Fingerprint: fingerprint,
 		ParentID:    spec.Parent,
 		Target:      NewTarget(spec.Profile, spec.CompletionWindow),
+		User:        CurrentUser(m.Getenv),
+		Host:        CurrentHost(m.Getenv),
 		CreatedAt:   now,
 		UpdatedAt:   now,
 	}
