@@ -95,6 +95,12 @@ func insertJob(ctx context.Context, tx *sql.Tx, j *store.Job) error {
 	if err := checkParent(ctx, tx, j.ParentID); err != nil {
 		return err
 	}
+	return insertRows(ctx, tx, j)
+}
+
+// insertRows inserts the rows of job j and its parts as they are. A taken
+// id yields store.ErrExists.
+func insertRows(ctx context.Context, tx *sql.Tx, j *store.Job) error {
 	args, err := jobArgs(j)
 	if err != nil {
 		return err
@@ -529,16 +535,22 @@ func (s *Store) load(ctx context.Context, q jobQuery) ([]*store.Job, error) {
 	err = queryParts(ctx, tx, "SELECT "+columns+" FROM parts WHERE job_id IN ("+selected+") ORDER BY job_id, idx", args,
 		func(jobID string, p store.Part) {
 			if j := byID[jobID]; j != nil {
-				j.Parts = append(j.Parts, p)
-				// The jobs table keeps the totals; the details are the parts'.
-				j.Usage.Add(&providers.Usage{CacheReadInputTokens: p.Usage.CacheReadInputTokens,
-					CacheCreationInputTokens: p.Usage.CacheCreationInputTokens, ReasoningTokens: p.Usage.ReasoningTokens})
+				addPart(j, p)
 			}
 		})
 	if err != nil {
 		return nil, err
 	}
 	return jobs, nil
+}
+
+// addPart appends p, loaded, to the parts of j and adds its usage
+// details to j's: the jobs table keeps the totals, the details are the
+// parts'.
+func addPart(j *store.Job, p store.Part) {
+	j.Parts = append(j.Parts, p)
+	j.Usage.Add(&providers.Usage{CacheReadInputTokens: p.Usage.CacheReadInputTokens,
+		CacheCreationInputTokens: p.Usage.CacheCreationInputTokens, ReasoningTokens: p.Usage.ReasoningTokens})
 }
 
 // queryJobs runs a query selecting jobColumns.

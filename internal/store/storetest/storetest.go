@@ -4,7 +4,7 @@
 // call Run with a function that opens a fresh registry.
 //
 // The tests are grouped by area, one file each (jobs.go, updates.go,
-// family.go, concurrency.go, claims.go); Run lists them all.
+// family.go, concurrency.go, claims.go, budgets.go, records.go); Run lists them all.
 package storetest
 
 import (
@@ -53,6 +53,9 @@ func Run(t *testing.T, open Opener) {
 		{"ReserveJobReplacesAJobNotReused", testReserveJobReplacesAJobNotReused},
 		{"Attempts", testAttempts},
 		{"LearnedBudgets", testLearnedBudgets},
+		{"ExportJob", testExportJob},
+		{"ImportJob", testImportJob},
+		{"ImportJobKeepsOtherClaims", testImportJobKeepsOtherClaims},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })
