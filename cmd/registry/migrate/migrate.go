@@ -90,8 +90,9 @@ func openRegistry(ctx context.Context, spec string) (Registry, error) {
 	return sqlite.Open(ctx, spec)
 }
 
-// redact returns spec for messages: a URL with its password masked, any
-// other spec as it is.
+// redact returns spec for messages: a URL with its password masked (in
+// its userinfo, or a password parameter as libpq takes one), any other
+// spec as it is.
 func redact(spec string) string {
 	scheme, _, isURL := strings.Cut(spec, "://")
 	if !isURL {
@@ -100,6 +101,10 @@ func redact(spec string) string {
 	u, err := url.Parse(spec)
 	if err != nil {
 		return scheme + "://(unreadable URL)"
+	}
+	if q := u.Query(); q.Has("password") {
+		q.Set("password", "xxxxx")
+		u.RawQuery = q.Encode()
 	}
 	return u.Redacted()
 }

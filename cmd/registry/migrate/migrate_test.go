@@ -1,0 +1,20 @@
+package migrate
+
+import "testing"
+
+func TestRedact(t *testing.T) {
+	tests := []struct{ spec, want string }{
+		{"/var/lib/batchctl/batchctl.db", "/var/lib/batchctl/batchctl.db"},
+		{"relative/batchctl.db", "relative/batchctl.db"},
+		{"postgres://bob:s3cret@db.example.com:5432/batchctl?sslmode=require", "postgres://bob:xxxxx@db.example.com:5432/batchctl?sslmode=require"},
+		{"postgres://db.example.com/batchctl?user=bob&password=s3cret", "postgres://db.example.com/batchctl?password=xxxxx&user=bob"},
+		{"postgres://bob@db.example.com/batchctl", "postgres://bob@db.example.com/batchctl"},
+		{"postgres://db.example.com/batchctl", "postgres://db.example.com/batchctl"},
+		{"postgres://bob:s3cret@db.example.com:port/x", "postgres://(unreadable URL)"},
+	}
+	for _, tt := range tests {
+		if got := redact(tt.spec); got != tt.want {
+			t.Errorf("redact(%q) = %q, want %q", tt.spec, got, tt.want)
+		}
+	}
+}
