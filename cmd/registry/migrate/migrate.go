@@ -4,6 +4,7 @@ package migrate
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/url"
 	"strings"
 
@@ -136,17 +137,21 @@ func migrateRun(ctx context.Context, opts *Options) error {
 // copyCounting copies from into to, with a progress line on standard
 // error every progressEvery jobs.
 func copyCounting(ctx context.Context, opts *Options, from, to jobs.Registry) (jobs.CopyStats, error) {
-	seen := 0
-	st, err := jobs.CopyRegistry(ctx, from, to, func(st jobs.CopyStats) {
-		if seen++; seen%progressEvery == 0 {
-			fmt.Fprintf(opts.IO.ErrOut, "%s jobs so far: %s copied, %s already there\n",
-				count(seen), count(st.Copied), count(st.Present))
-		}
-	})
+	st, err := jobs.CopyRegistry(ctx, from, to, progress(opts.IO.ErrOut))
 	if err != nil {
 		return st, fmt.Errorf("copy into %s, after copying %s: %w", redact(opts.To), plural(st.Copied, "job"), err)
 	}
 	return st, nil
+}
+
+// progress returns the progress function of a copy, which writes a line
+// to w every progressEvery jobs.
+func progress(w io.Writer) func(jobs.CopyStats) {
+	return func(st jobs.CopyStats) {
+		if seen := st.Copied + st.Present; seen%progressEvery == 0 {
+			fmt.Fprintf(w, "%s jobs so far: %s copied, %s already there\n", count(seen), count(st.Copied), count(st.Present))
+		}
+	}
 }
 
 // count writes n with thousands separators.
