@@ -28,3 +28,17 @@ func TestJSONFields(t *testing.T) {
 		"cache_hit_rate", "cache_read_tokens", "user", "host",
 	})
 }
+
+func TestCreatorText(t *testing.T) {
+	tests := []struct{ user, host, want string }{
+		{"alice", "ci-1", " by alice@ci-1"},
+		{"alice", "", " by alice"},
+		{"", "ci-1", " on ci-1"},
+		{"", "", ""}, // a job recorded before batchctl kept them
+	}
+	for _, tt := range tests {
+		if got := creatorText(tt.user, tt.host); got != tt.want {
+			t.Errorf("creatorText(%q, %q) = %q, want %q", tt.user, tt.host, got, tt.want)
+		}
+	}
+}
