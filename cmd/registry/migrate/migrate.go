@@ -50,9 +50,10 @@ func NewCmdMigrate(f *cmdutil.Factory, runF func(context.Context, *Options) erro
 			It copies only what the destination lacks: a job it has already is left as it
 			is, so running it again copies nothing, and a run that was interrupted (even
 			killed: each job is copied in one transaction) is completed by running it
-			again. Jobs created in the current registry while it runs are copied by the
-			next run. It counts the jobs as it goes on standard error (every 1,000) and
-			ends with what it did: "copied N jobs, M already there".
+			again. A job that changes after it was copied is not copied again, so stop
+			what uses the current registry (cron syncs, waits) before the last run. It
+			counts the jobs as it goes on standard error (every 1,000) and ends with
+			what it did: "copied N jobs, M already there".
 
 			The password of a URL is never shown.
 
