@@ -3,6 +3,7 @@ package list
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -28,10 +29,13 @@ type Options struct {
 	Manager  func() (*jobs.Manager, error)
 	Provider func(string) (providers.Provider, error)
 	Now      func() time.Time
+	Getenv   func(string) string
 
 	ProviderName string
 	Statuses     []string
 	Name         string
+	Mine         bool
+	Host         string
 	Since        string
 	Limit        int
 	After        string
@@ -46,6 +50,7 @@ func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 		Manager:  func() (*jobs.Manager, error) { return cmdutil.Manager(f) },
 		Provider: f.Provider,
 		Now:      f.Now,
+		Getenv:   f.Getenv,
 	}
 	cmd := &cobra.Command{
 		Use:     "list [flags]",
@@ -66,6 +71,14 @@ func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 			one per line: batch id, job (its batchctl_job metadata), status, endpoint,
 			done/total, created_at.
 			--json prints a JSON array of jobs (or batches); --jq filters it.
+
+			WHO
+			Each job records the user and the host that created it (in --json: user and
+			host; batchctl status shows them). --mine lists the jobs created by the
+			current user, --host NAME those created on host NAME. The user is the login
+			name of the process's user, the host the machine's host name; BATCHCTL_USER
+			and BATCHCTL_HOST override them (in a container, say). Jobs recorded before
+			batchctl kept them have neither and match neither flag.
 
 			PAGES
 			--limit N shows the newest N jobs; --after JOB shows the N that come after
@@ -101,6 +114,9 @@ func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 			if opts.Remote && opts.ProviderName == "" {
 				return cmdutil.FlagErrorf("--remote needs --provider")
 			}
+			if opts.Remote && (opts.Mine || opts.Host != "") {
+				return cmdutil.FlagErrorf("--mine and --host select registry jobs: not with --remote")
+			}
 			if opts.Remote {
 				if err := opts.Exporter.CheckFields(remoteView{}); err != nil {
 					return cmdutil.FlagErrorf("%v", err)
@@ -126,6 +142,9 @@ func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 		return jobStatuses, cobra.ShellCompDirectiveNoFileComp
 	})
 	fl.StringVar(&opts.Name, "name", "", "only jobs with this name")
+	fl.BoolVar(&opts.Mine, "mine", false, "only jobs created by the current user (see WHO)")
+	fl.StringVar(&opts.Host, "host", "", "only jobs created on this `host` (see WHO)")
+	_ = cmd.RegisterFlagCompletionFunc("host", cobra.NoFileCompletions)
 	fl.StringVar(&opts.Since, "since", "", "only jobs created within this `duration` (24h, 7d) or since this date (2026-01-31)")
 	fl.IntVarP(&opts.Limit, "limit", "L", 50, "at most this many (0: no limit)")
 	fl.StringVar(&opts.After, "after", "", "the page after this `job`: the jobs listed after it (see PAGES)")
@@ -170,7 +189,12 @@ func listRun(ctx context.Context, opts *Options) error {
 	if opts.Remote {
 		return listRemote(ctx, opts)
 	}
-	filter := store.Filter{Provider: opts.ProviderName, Statuses: opts.Statuses, Name: opts.Name, Limit: opts.Limit}
+	filter := store.Filter{Provider: opts.ProviderName, Statuses: opts.Statuses, Name: opts.Name, Host: opts.Host, Limit: opts.Limit}
+	if opts.Mine {
+		if filter.User = jobs.CurrentUser(opts.Getenv); filter.User == "" {
+			return &cmdutil.UsageError{Err: errors.New("--mine: the current user is not known (set BATCHCTL_USER)")}
+		}
+	}
 	if opts.Since != "" {
 		t, err := cmdutil.ParseSince(opts.Since, opts.Now())
 		if err != nil {

@@ -28,6 +28,7 @@ import (
 	providerscmd "github.com/batchctl/batchctl/cmd/providers"
 	prunecmd "github.com/batchctl/batchctl/cmd/prune"
 	queuecmd "github.com/batchctl/batchctl/cmd/queue"
+	registrycmd "github.com/batchctl/batchctl/cmd/registry"
 	resultscmd "github.com/batchctl/batchctl/cmd/results"
 	retrycmd "github.com/batchctl/batchctl/cmd/retry"
 	statuscmd "github.com/batchctl/batchctl/cmd/status"
@@ -216,6 +217,7 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 		prunecmd.NewCmdPrune(f, nil),
 		emulatorcmd.NewCmdEmulator(f),
 		configcmd.NewCmdConfig(f),
+		registrycmd.NewCmdRegistry(f),
 		providerscmd.NewCmdProviders(f, nil),
 		versioncmd.NewCmdVersion(f, nil),
 		completioncmd.NewCmdCompletion(f, nil),

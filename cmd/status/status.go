@@ -46,7 +46,8 @@ func NewCmdStatus(f *cmdutil.Factory, runF func(context.Context, *Options) error
 		Short: "Show a job's status, request counts and usage",
 		Long: heredoc.Doc(`
 			Show a job and its provider batches: status, request counts, token usage,
-			times, and any batch-level errors (such as input lines the provider rejected).
+			times, who created the job on which host (see batchctl list --help, WHO), and
+			any batch-level errors (such as input lines the provider rejected).
 			A job that has not ended is refreshed from the provider first (status submits
 			nothing: the parts of a job waiting in the queue, for room or for its cache
 			primer, are submitted by wait and sync). A job whose requests share a
@@ -79,8 +80,9 @@ func NewCmdStatus(f *cmdutil.Factory, runF func(context.Context, *Options) error
 			reasoning_tokens, cost_usd (see batchctl cost; "unknown" where not known),
 			cache_hit_rate and cache_read_tokens (an Anthropic job with a cache primer or
 			requests sharing a cacheable prefix, once the results are downloaded: prompt
-			tokens read from the cache over all prompt tokens, after the primer).
-			Then a "parts" line
+			tokens read from the cache over all prompt tokens, after the primer), user
+			and host (who created the job where: empty for a job recorded before batchctl
+			kept them). Then a "parts" line
 			that labels the columns of the lines after it, one per provider batch,
 			tab-separated: part, index, batch_id, status (batchctl's normalized status),
 			provider_status (the provider's own word), succeeded, failed, requests; then
@@ -192,7 +194,7 @@ func printHuman(ios *iostreams.IOStreams, j *jobs.Job, missing int, running *job
 	if c := cache; c != nil {
 		fmt.Fprintf(w, "  %s     %.1f%% hit rate: %s of %s prompt tokens read from it\n", cs.Muted("cache"), 100*c.HitRate(), shared.Count(c.Read), shared.Count(c.Prompt))
 	}
-	when := "created " + cmdutil.FuzzyAgo(now, j.CreatedAt)
+	when := "created " + cmdutil.FuzzyAgo(now, j.CreatedAt) + creatorText(j.User, j.Host)
 	if !j.CompletedAt.IsZero() {
 		when += " · ended " + cmdutil.FuzzyAgo(now, j.CompletedAt)
 	}
@@ -221,6 +223,21 @@ func printHuman(ios *iostreams.IOStreams, j *jobs.Job, missing int, running *job
 		fmt.Fprintf(w, "%s %s\n", cs.Failure("error:"), e)
 	}
 	return nil
+}
+
+// creatorText says who created a job where, after "created ...": " by
+// alice@ci-1", " by alice", " on ci-1", or nothing for a job recorded
+// before batchctl kept them.
+func creatorText(user, host string) string {
+	switch {
+	case user != "" && host != "":
+		return " by " + user + "@" + host
+	case user != "":
+		return " by " + user
+	case host != "":
+		return " on " + host
+	}
+	return ""
 }
 
 // usageLine says a known usage: "1,200 input (1,000 cached) · 300 output
@@ -284,6 +301,7 @@ func printPlain(w io.Writer, j *jobs.Job, missing int, running *jobs.RunProgress
 		kv = append(kv, [2]string{"cache_hit_rate", fmt.Sprintf("%.4f", c.HitRate())},
 			[2]string{"cache_read_tokens", strconv.FormatInt(c.Read, 10)})
 	}
+	kv = append(kv, [2]string{"user", j.User}, [2]string{"host", j.Host})
 	for _, p := range kv {
 		if _, err := fmt.Fprintf(w, "%s\t%s\n", p[0], p[1]); err != nil {
 			return err

@@ -25,6 +25,20 @@ func TestJSONFields(t *testing.T) {
 		"parts.created_at", "parts.completed_at", "parts.gone_at", "parts.tokens", "parts.queued_why",
 		"mode", "running", "running.total", "running.done", "running.errors", "running.in_flight",
 		"running.requests_per_second", "running.tokens_per_second", "running.eta_seconds", "running.updated_at",
-		"cache_hit_rate", "cache_read_tokens",
+		"cache_hit_rate", "cache_read_tokens", "user", "host",
 	})
+}
+
+func TestCreatorText(t *testing.T) {
+	tests := []struct{ user, host, want string }{
+		{"alice", "ci-1", " by alice@ci-1"},
+		{"alice", "", " by alice"},
+		{"", "ci-1", " on ci-1"},
+		{"", "", ""}, // a job recorded before batchctl kept them
+	}
+	for _, tt := range tests {
+		if got := creatorText(tt.user, tt.host); got != tt.want {
+			t.Errorf("creatorText(%q, %q) = %q, want %q", tt.user, tt.host, got, tt.want)
+		}
+	}
 }

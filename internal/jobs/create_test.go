@@ -299,6 +299,8 @@ func TestRecord(t *testing.T) {
 	// The userinfo of a base URL is not recorded, nor is the key.
 	e.profile.BaseURL, e.profile.AuthHeader = "https://me:secret@proxy.example/v1", "api-key"
 	e.profile.APIKeyEnv, e.profile.APIKey = "FAKE_KEY", "sk-secret"
+	// Who creates it, and where.
+	e.m.Getenv = func(k string) string { return map[string]string{"BATCHCTL_USER": "alice", "BATCHCTL_HOST": "ci-1"}[k] }
 	spec := jobs.Spec{
 		File: "in.jsonl", Input: strings.NewReader(input("a1", "a2", "a3")), Profile: e.profile,
 		Name: "nightly", Metadata: map[string]string{"team": "search"}, CompletionWindow: "7d",
@@ -317,6 +319,7 @@ func TestRecord(t *testing.T) {
 		Status: "unsubmitted", Metadata: map[string]string{"team": "search"},
 		Target: store.Target{ProfileType: "openai", BaseURL: "https://proxy.example/v1", AuthHeader: "api-key",
 			APIKeyEnv: "FAKE_KEY", CompletionWindow: "7d"},
+		User: "alice", Host: "ci-1",
 		CreatedAt: testNow, UpdatedAt: testNow,
 		Parts: []store.Part{
 			{Index: 1, Requests: 2, Bytes: 2 * lineSize, CreatedAt: testNow, UpdatedAt: testNow},

@@ -44,7 +44,7 @@ func (m *Manager) attemptTimeout(size int64) time.Duration {
 func settleMargin(timeout time.Duration) time.Duration { return timeout / 10 }
 
 // TestOnlyKillAt, when set (only by the test binary), names a point of a
-// create at which the process kills itself (see killPoint), so tests can
+// create (or a registry copy) at which the process kills itself (see killPoint), so tests can
 // stop it exactly there, as a crash or kill -9 would.
 var TestOnlyKillAt string
 
@@ -53,7 +53,8 @@ var TestOnlyKillAt string
 // attempt recorded, not sent), "created" (the provider answered with a
 // batch, not yet recorded), "primed" (a cache primer's batch is recorded,
 // the parts it holds are not submitted), "direct-sent" (a direct job's
-// request is journalled as sent, and not sent).
+// request is journalled as sent, and not sent), "copied" (CopyRegistry
+// copied its first job).
 func killPoint(point string) {
 	if TestOnlyKillAt != point {
 		return
@@ -213,6 +214,8 @@ func (m *Manager) newStoreJob(plan *Plan, spec Spec, fingerprint string) *store.
 		Fingerprint: fingerprint,
 		ParentID:    spec.Parent,
 		Target:      NewTarget(spec.Profile, spec.CompletionWindow),
+		User:        CurrentUser(m.Getenv),
+		Host:        CurrentHost(m.Getenv),
 		CreatedAt:   now,
 		UpdatedAt:   now,
 	}

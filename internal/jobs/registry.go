@@ -67,6 +67,16 @@ type Registry interface {
 	// removes it).
 	LearnedBudgets(ctx context.Context) ([]store.LearnedBudget, error)
 	SetLearnedBudget(ctx context.Context, b store.LearnedBudget) error
+
+	// ExportJob returns everything the registry holds of the job with
+	// this exact id, read at one instant, or fails with store.ErrNotFound.
+	ExportJob(ctx context.Context, id string) (*store.Record, error)
+	// ImportJob records r as it is (ids, times, aggregates, attempts,
+	// claims), all of it in one atomic step or nothing. It fails with
+	// store.ErrExists, recording nothing, when the id is taken. The parent
+	// need not be a job; a claim on a fingerprint another job holds is
+	// left to that job.
+	ImportJob(ctx context.Context, r *store.Record) error
 }
 
 // List returns the registered jobs that match f, newest first.

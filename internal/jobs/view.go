@@ -46,6 +46,11 @@ type View struct {
 	// downloaded (see CacheReport); null otherwise (set by status).
 	CacheHitRate    *float64 `json:"cache_hit_rate"`
 	CacheReadTokens *int64   `json:"cache_read_tokens"`
+	// User and Host are who created the job and where (store.Job.User
+	// and Host), "" for a job recorded before they were kept or a batch
+	// that is not in the registry.
+	User string `json:"user"`
+	Host string `json:"host"`
 }
 
 // PartView is one provider batch of a job in JSON output.
@@ -81,6 +86,7 @@ func ViewOf(j *Job, t *prices.Table) View {
 		Input: j.InputPath, InputSHA256: j.InputSHA256, Metadata: j.Metadata,
 		CreatedAt: timePtr(j.CreatedAt), UpdatedAt: timePtr(j.UpdatedAt), CompletedAt: timePtr(j.CompletedAt),
 		Registered: j.Registered, Parts: []PartView{}, Mode: "batch",
+		User: j.User, Host: j.Host,
 	}
 	if j.Direct() {
 		v.Mode = "direct"

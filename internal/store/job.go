@@ -47,6 +47,12 @@ type Job struct {
 	// recorded when it is created; zero for jobs recorded before that.
 	Target Target
 
+	// User and Host are the operating system user and the host that
+	// created the job (see jobs.WhoAmI), "" where not known: for jobs
+	// recorded before they were kept.
+	User string
+	Host string
+
 	// Status, Counts, Usage and CompletedAt are derived from Parts by the
 	// store (see Aggregate); values set by the caller are replaced.
 	// Status is a providers.Status value, "" while the job has no part.
@@ -146,6 +152,8 @@ type Filter struct {
 	Provider string
 	Statuses []string  // any of these job statuses
 	Name     string    // exact name
+	User     string    // created by this user (Job.User)
+	Host     string    // created on this host (Job.Host)
 	Since    time.Time // created at or after this time
 	Before   time.Time // created strictly before this time
 	// Terminal selects the jobs whose parts have all finished, those

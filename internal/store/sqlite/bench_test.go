@@ -16,7 +16,7 @@ import (
 const benchJobs = 10_000
 
 // seed fills s, in one transaction, with benchJobs jobs: ids j00000,
-// j00010, ..., j99990, 100 jobs per name, one part each except every
+// j00010, ..., j99990, 100 jobs per name, 1,000 per user, 500 per host, one part each except every
 // tenth job, which was split in two, and a provider response of about
 // 1 KiB per part, as an OpenAI batch object is.
 func seed(b *testing.B, s *Store) {
@@ -27,7 +27,7 @@ func seed(b *testing.B, s *Store) {
 			j := store.Job{
 				ID: fmt.Sprintf("j%05d", 10*i), Name: fmt.Sprintf("run-%d", i%100), Provider: "openai",
 				Model: "gpt-4o-mini", Endpoint: "/v1/chat/completions", InputPath: "reqs.jsonl", Requests: 100,
-				Metadata:  map[string]string{"team": "research"},
+				Metadata: map[string]string{"team": "research"}, User: fmt.Sprintf("user-%d", i%10), Host: fmt.Sprintf("host-%d", i%20),
 				CreatedAt: t0.Add(time.Duration(i) * time.Second),
 			}
 			parts := 1
@@ -65,6 +65,8 @@ func BenchmarkList(b *testing.B) {
 		{"all", store.Filter{}, benchJobs},
 		{"limit50", store.Filter{Limit: 50}, 50},
 		{"name", store.Filter{Name: "run-7"}, benchJobs / 100},
+		{"mine-limit50", store.Filter{User: "user-3", Limit: 50}, 50},
+		{"host", store.Filter{Host: "host-7"}, benchJobs / 20},
 		{"provider-status-since", store.Filter{Provider: "openai", Statuses: []string{"completed", "failed"}, Since: t0.Add(9000 * time.Second)}, 1000},
 	} {
 		b.Run(f.name, func(b *testing.B) {

@@ -75,12 +75,13 @@ func (s *Store) AddAttempt(ctx context.Context, a *store.Attempt) error {
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO create_attempts (job_id, idx, attempt, tag, started_at, settle_at, batch_id, settled)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, a.Job, a.Part, n, a.Tag, a.StartedAt.UnixNano(), a.SettleAt.UnixNano(), a.BatchID, a.Settled)
-		if err == nil {
-			a.N = n
+		next := *a
+		next.N = n
+		if err := insertAttempt(ctx, tx, a.Job, next); err != nil {
+			return err
 		}
-		return err
+		a.N = n
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("record create attempt of job %q part %d: %w", a.Job, a.Part, err)

@@ -26,6 +26,7 @@ func jobArgs(j *store.Job) ([]any, error) {
 		j.Usage.InputTokens, j.Usage.OutputTokens, string(meta), j.ParentID, j.Fingerprint,
 		nanos(j.CreatedAt), nanos(j.UpdatedAt), nanos(j.CompletedAt), nanos(j.SyncedAt),
 		j.Target.ProfileType, j.Target.BaseURL, j.Target.AuthHeader, j.Target.APIKeyEnv, j.Target.CompletionWindow, j.Target.Mode, j.Target.EnqueuedTokens, j.Target.Priority, j.Target.Primer,
+		j.User, j.Host,
 	}, nil
 }
 
@@ -53,7 +54,8 @@ func scanJob(row rowScanner) (*store.Job, error) {
 		&j.Status, intCol{&j.Counts.Total}, intCol{&j.Counts.Succeeded}, intCol{&j.Counts.Failed},
 		int64Col{&j.Usage.InputTokens}, int64Col{&j.Usage.OutputTokens}, jsonCol[map[string]string]{&j.Metadata}, &j.ParentID, &j.Fingerprint,
 		timeCol{&j.CreatedAt}, timeCol{&j.UpdatedAt}, timeCol{&j.CompletedAt}, timeCol{&j.SyncedAt},
-		&j.Target.ProfileType, &j.Target.BaseURL, &j.Target.AuthHeader, &j.Target.APIKeyEnv, &j.Target.CompletionWindow, &j.Target.Mode, int64Col{&j.Target.EnqueuedTokens}, intCol{&j.Target.Priority}, &j.Target.Primer)
+		&j.Target.ProfileType, &j.Target.BaseURL, &j.Target.AuthHeader, &j.Target.APIKeyEnv, &j.Target.CompletionWindow, &j.Target.Mode, int64Col{&j.Target.EnqueuedTokens}, intCol{&j.Target.Priority}, &j.Target.Primer,
+		&j.User, &j.Host)
 	if err != nil {
 		return nil, err
 	}

@@ -16,7 +16,8 @@ import (
 const jobColumns = `id, name, provider, model, endpoint, input_path, input_sha256, requests,
 	status, total, succeeded, failed, input_tokens, output_tokens, metadata, parent_id, fingerprint,
 	created_at, updated_at, completed_at, synced_at,
-	profile_type, base_url, auth_header, api_key_env, completion_window, mode, enqueued_tokens, priority, primer`
+	profile_type, base_url, auth_header, api_key_env, completion_window, mode, enqueued_tokens, priority, primer,
+	os_user, host`
 
 const partColumns = `job_id, idx, batch_id, status, provider_status, total, succeeded, failed,
 	input_tokens, output_tokens, requests, bytes, input_file_id, output_file_id, error_file_id,
@@ -26,7 +27,7 @@ const partColumns = `job_id, idx, batch_id, status, provider_status, total, succ
 
 const insertJobSQL = `INSERT INTO jobs (` + jobColumns + `)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-		?, ?, ?, ?, ?, ?, ?, ?, ?)
+		?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (id) DO NOTHING`
 
 const upsertPartSQL = `INSERT INTO parts (` + partColumns + `)
@@ -92,6 +93,12 @@ func insertJob(ctx context.Context, tx *sql.Tx, j *store.Job) error {
 	if err := checkParent(ctx, tx, j.ParentID); err != nil {
 		return err
 	}
+	return insertRows(ctx, tx, j)
+}
+
+// insertRows inserts the rows of job j and its parts as they are. A taken
+// id yields store.ErrExists.
+func insertRows(ctx context.Context, tx *sql.Tx, j *store.Job) error {
 	args, err := jobArgs(j)
 	if err != nil {
 		return err
@@ -391,6 +398,14 @@ func filterQuery(f store.Filter) jobQuery {
 		conds = append(conds, "name = ?")
 		q.args = append(q.args, f.Name)
 	}
+	if f.User != "" {
+		conds = append(conds, "os_user = ?")
+		q.args = append(q.args, f.User)
+	}
+	if f.Host != "" {
+		conds = append(conds, "host = ?")
+		q.args = append(q.args, f.Host)
+	}
 	if !f.Since.IsZero() {
 		conds = append(conds, "created_at >= ?")
 		q.args = append(q.args, f.Since.UnixNano())
@@ -460,16 +475,22 @@ func (s *Store) load(ctx context.Context, q jobQuery) ([]*store.Job, error) {
 	err = queryParts(ctx, tx, "SELECT "+columns+" FROM parts WHERE job_id IN ("+selected+") ORDER BY job_id, idx", args,
 		func(jobID string, p store.Part) {
 			if j := byID[jobID]; j != nil {
-				j.Parts = append(j.Parts, p)
-				// The jobs table keeps the totals; the details are the parts'.
-				j.Usage.Add(&providers.Usage{CacheReadInputTokens: p.Usage.CacheReadInputTokens,
-					CacheCreationInputTokens: p.Usage.CacheCreationInputTokens, ReasoningTokens: p.Usage.ReasoningTokens})
+				addPart(j, p)
 			}
 		})
 	if err != nil {
 		return nil, err
 	}
 	return jobs, nil
+}
+
+// addPart appends p, loaded, to the parts of j and adds its usage
+// details to j's: the jobs table keeps the totals, the details are the
+// parts'.
+func addPart(j *store.Job, p store.Part) {
+	j.Parts = append(j.Parts, p)
+	j.Usage.Add(&providers.Usage{CacheReadInputTokens: p.Usage.CacheReadInputTokens,
+		CacheCreationInputTokens: p.Usage.CacheCreationInputTokens, ReasoningTokens: p.Usage.ReasoningTokens})
 }
 
 // queryJobs runs a query selecting jobColumns.

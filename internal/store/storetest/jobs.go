@@ -237,11 +237,11 @@ func testList(t *testing.T, open Opener) {
 	s, _ := openTest(t, open)
 	ctx := t.Context()
 	for _, j := range []store.Job{
-		{ID: "j1", Provider: "openai", Name: "a", CreatedAt: t0, Parts: []store.Part{{Index: 1, Status: "completed"}}},
+		{ID: "j1", Provider: "openai", Name: "a", User: "alice", Host: "ci-1", CreatedAt: t0, Parts: []store.Part{{Index: 1, Status: "completed"}}},
 		{ID: "j2", Provider: "anthropic", Name: "b", CreatedAt: t0.Add(1 * time.Hour), Parts: []store.Part{{Index: 1, Status: "in_progress"}, {Index: 2, Status: "completed"}}},
-		{ID: "j3", Provider: "openai", Name: "a", CreatedAt: t0.Add(2 * time.Hour), Parts: []store.Part{{Index: 1, Status: "failed"}}, ParentID: "j1", Fingerprint: "fp"},
+		{ID: "j3", Provider: "openai", Name: "a", User: "alice", Host: "laptop", CreatedAt: t0.Add(2 * time.Hour), Parts: []store.Part{{Index: 1, Status: "failed"}}, ParentID: "j1", Fingerprint: "fp"},
 		{ID: "j4", Provider: "openai", CreatedAt: t0.Add(3 * time.Hour)},
-		{ID: "j5", Provider: "gemini", Name: "a", CreatedAt: t0.Add(4 * time.Hour), Parts: []store.Part{{Index: 1, Status: "in_progress", Raw: []byte("{}")}}},
+		{ID: "j5", Provider: "gemini", Name: "a", User: "bob", Host: "ci-1", CreatedAt: t0.Add(4 * time.Hour), Parts: []store.Part{{Index: 1, Status: "in_progress", Raw: []byte("{}")}}},
 		{ID: "j0", Provider: "openai", CreatedAt: t0.Add(4 * time.Hour)}, // same time as j5: id breaks the tie
 	} {
 		mustCreate(t, s, j)
@@ -263,6 +263,10 @@ func testList(t *testing.T, open Opener) {
 		{"statuses", store.Filter{Statuses: []string{"completed", "failed"}}, []string{"j3", "j1"}},
 		{"no status yet", store.Filter{Statuses: []string{""}}, []string{"j0", "j4"}},
 		{"name", store.Filter{Name: "a"}, []string{"j5", "j3", "j1"}},
+		{"user", store.Filter{User: "alice"}, []string{"j3", "j1"}},
+		{"host", store.Filter{Host: "ci-1"}, []string{"j5", "j1"}},
+		{"user and host", store.Filter{User: "alice", Host: "ci-1"}, []string{"j1"}},
+		{"a user no job has", store.Filter{User: "carol"}, nil},
 		{"since is inclusive", store.Filter{Since: t0.Add(2 * time.Hour)}, []string{"j5", "j0", "j4", "j3"}},
 		{"before is exclusive", store.Filter{Before: t0.Add(2 * time.Hour)}, []string{"j2", "j1"}},
 		{"since and before", store.Filter{Since: t0.Add(time.Hour), Before: t0.Add(4 * time.Hour)}, []string{"j4", "j3", "j2"}},

@@ -4,7 +4,7 @@
 // call Run with a function that opens a fresh registry.
 //
 // The tests are grouped by area, one file each (jobs.go, updates.go,
-// family.go, concurrency.go, claims.go); Run lists them all.
+// family.go, concurrency.go, claims.go, budgets.go, records.go); Run lists them all.
 package storetest
 
 import (
@@ -53,6 +53,9 @@ func Run(t *testing.T, open Opener) {
 		{"ReserveJobReplacesAJobNotReused", testReserveJobReplacesAJobNotReused},
 		{"Attempts", testAttempts},
 		{"LearnedBudgets", testLearnedBudgets},
+		{"ExportJob", testExportJob},
+		{"ImportJob", testImportJob},
+		{"ImportJobKeepsOtherClaims", testImportJobKeepsOtherClaims},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })
@@ -101,6 +104,8 @@ func fullJob() store.Job {
 		Fingerprint: "3a7bd3e2360a3d29eea436fcfb7e44c735d117c42d1c1835420b6b9942dd4f1b",
 		Target: store.Target{ProfileType: "openai", BaseURL: "http://127.0.0.1:8089/v1", AuthHeader: "bearer",
 			APIKeyEnv: "OPENAI_API_KEY", CompletionWindow: "7d", Mode: "direct", Primer: true},
+		User:      "alice",
+		Host:      "ci-runner-3.example.com",
 		Metadata:  map[string]string{"team": "research", "run": "7"},
 		CreatedAt: at(-time.Hour),
 		UpdatedAt: at(-time.Minute),
