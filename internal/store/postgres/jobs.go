@@ -202,6 +202,10 @@ func partStates(ctx context.Context, tx pgx.Tx, jobID string) ([]store.Part, err
 // matches, and an *store.AmbiguousError when a batch id belongs to several
 // jobs or a prefix matches several jobs and no name matches.
 func (s *Store) Get(ctx context.Context, ref string) (*store.Job, error) {
+	j, err := s.loadByID(ctx, ref)
+	if err != nil || j != nil {
+		return j, err
+	}
 	ids, err := s.resolve(ctx, ref)
 	if err != nil {
 		return nil, s.errorf("get job %q: %w", ref, err)
@@ -210,28 +214,33 @@ func (s *Store) Get(ctx context.Context, ref string) (*store.Job, error) {
 	case len(ids) > 1:
 		return nil, &store.AmbiguousError{Ref: ref, Candidates: ids}
 	case len(ids) == 1:
-		q := &jobQuery{}
-		q.where("id = " + q.arg(ids[0]))
-		jobs, err := s.load(ctx, q, true)
-		if err != nil {
-			return nil, s.errorf("get job %q: %w", ids[0], err)
-		}
-		if len(jobs) == 1 { // else deleted since it was resolved
-			return jobs[0], nil
+		if j, err := s.loadByID(ctx, ids[0]); err != nil || j != nil { // else deleted since it was resolved
+			return j, err
 		}
 	}
 	return nil, fmt.Errorf("job %q %w", ref, store.ErrNotFound)
 }
 
-// resolve returns the ids of the jobs ref names (see Get): one when it
-// resolves, several when it is ambiguous, none when nothing matches.
+// loadByID returns job id with its parts, or nil when there is none.
+func (s *Store) loadByID(ctx context.Context, id string) (*store.Job, error) {
+	q := &jobQuery{}
+	q.where("id = " + q.arg(id))
+	jobs, err := s.load(ctx, q, true)
+	if err != nil {
+		return nil, s.errorf("get job %q: %w", id, err)
+	}
+	if len(jobs) == 0 {
+		return nil, nil
+	}
+	return jobs[0], nil
+}
+
+// resolve returns the ids of the jobs ref names when it is not a job id
+// (see Get): one when it resolves, several when it is ambiguous, none
+// when nothing matches.
 func (s *Store) resolve(ctx context.Context, ref string) ([]string, error) {
 	if ref == "" {
 		return nil, nil
-	}
-	byID, err := s.column(ctx, "SELECT id FROM jobs WHERE id = $1", ref)
-	if err != nil || len(byID) > 0 {
-		return byID, err
 	}
 	byBatch, err := s.column(ctx, "SELECT DISTINCT job_id FROM parts WHERE batch_id = $1 ORDER BY job_id", ref)
 	if err != nil || len(byBatch) > 0 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	neturl "net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/batchctl/batchctl/internal/jobs"
+	"github.com/batchctl/batchctl/internal/pgurl"
 	"github.com/batchctl/batchctl/internal/store"
 	"github.com/batchctl/batchctl/internal/store/postgres/pgtest"
 	"github.com/batchctl/batchctl/internal/store/storetest"
@@ -248,4 +250,37 @@ func must[T any](v T, err error) T {
 		panic(err)
 	}
 	return v
+}
+
+// TestSessionSettings checks the settings every session gets from the
+// server's point of view, and that the URL's own win.
+func TestSessionSettings(t *testing.T) {
+	base := pgtest.URL(t)
+	own, err := neturl.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := own.Query()
+	q.Set("lock_timeout", "5s")
+	q.Set("application_name", "nightly")
+	own.RawQuery = q.Encode()
+	tests := []struct {
+		url  string
+		want map[string]string
+	}{
+		{base, map[string]string{"lock_timeout": "30s", "statement_timeout": "1min", "tcp_keepalives_idle": "15", "application_name": "batchctl"}},
+		{own.String(), map[string]string{"lock_timeout": "5s", "application_name": "nightly"}},
+	}
+	for _, tt := range tests {
+		s := openURL(t, tt.url)
+		for name, want := range tt.want {
+			var got string
+			if err := s.pool.QueryRow(t.Context(), "SELECT current_setting($1)", name).Scan(&got); err != nil {
+				t.Fatal(err)
+			}
+			if got != want {
+				t.Errorf("%s: %s = %q, want %q", pgurl.Redact(tt.url), name, got, want)
+			}
+		}
+	}
 }
