@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -311,30 +313,58 @@ func (c *Control) stop(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// list is ListModelInvocationJobs, newest first, all jobs in one page
-// (maxResults and nextToken are read but the emulator pages nothing).
+// list is ListModelInvocationJobs, newest first (oldest first for
+// sortOrder=Ascending), maxResults (1 to 1000, 1000 when absent) jobs a
+// page, nextToken the offset of the next page (an opaque token to the
+// client; API reference, ListModelInvocationJobs).
 func (c *Control) list(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	size, from, err := pageOf(q.Get("maxResults"), q.Get("nextToken"))
+	if err != nil {
+		return err
+	}
 	all, err := c.all()
 	if err != nil {
 		return err
 	}
-	if r.URL.Query().Get("sortOrder") == "Ascending" {
-		for i, j := 0, len(all)-1; i < j; i, j = i+1, j-1 {
-			all[i], all[j] = all[j], all[i]
-		}
+	if q.Get("sortOrder") == "Ascending" {
+		slices.Reverse(all)
 	}
 	out := struct {
 		InvocationJobSummaries []jobView `json:"invocationJobSummaries"`
+		NextToken              string    `json:"nextToken,omitempty"`
 	}{InvocationJobSummaries: []jobView{}}
-	for _, rec := range all {
+	from = min(from, len(all))
+	to := min(from+size, len(all))
+	for _, rec := range all[from:to] {
 		v, err := c.view(r.Context(), rec)
 		if err != nil {
 			return err
 		}
 		out.InvocationJobSummaries = append(out.InvocationJobSummaries, v)
 	}
+	if to < len(all) {
+		out.NextToken = strconv.Itoa(to)
+	}
 	core.WriteJSON(w, http.StatusOK, out)
 	return nil
+}
+
+// pageOf reads maxResults and nextToken: the page size and the offset of
+// the page.
+func pageOf(maxResults, token string) (size, from int, err error) {
+	size = 1000
+	if maxResults != "" {
+		if size, err = strconv.Atoi(maxResults); err != nil || size < 1 || size > 1000 {
+			return 0, 0, validation("maxResults %q must be 1 to 1000", maxResults)
+		}
+	}
+	if token != "" {
+		if from, err = strconv.Atoi(token); err != nil || from < 0 {
+			return 0, 0, validation("nextToken %q is not a token this service gave", token)
+		}
+	}
+	return size, from, nil
 }
 
 // all loads every job, newest first.

@@ -35,7 +35,7 @@ func Factory() providers.Factory {
 				return nil, err
 			}
 			return New(Config{
-				Name: prof.Name, AWS: cfg, Bucket: bucket, RoleARN: prof.RoleARN,
+				Name: prof.Name, AWS: cfg, HTTP: env.HTTP, Bucket: bucket, RoleARN: prof.RoleARN,
 				Store: objstore.NewS3(cfg, awscfg.CustomS3Endpoint()),
 			}), nil
 		},

@@ -49,8 +49,8 @@ func TestStatus(t *testing.T) {
 			t.Errorf("status %q of the SDK is not in this table", s)
 			continue
 		}
-		if status(s) != got {
-			t.Errorf("status(%q) = %s, want %s", s, status(s), got)
+		if status(string(s)) != got {
+			t.Errorf("status(%q) = %s, want %s", s, status(string(s)), got)
 		}
 	}
 	if got := status("Paused"); got != providers.StatusUnknown {
