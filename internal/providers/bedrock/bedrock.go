@@ -217,67 +217,43 @@ func (c *Client) Cancel(ctx context.Context, batchID string) (*providers.Batch, 
 // (maxResults 1 to 1000, API reference).
 const listPageSize = 1000
 
-// listPage is a ListModelInvocationJobs answer.
-type listPage struct {
-	Jobs      []json.RawMessage `json:"invocationJobSummaries"`
-	NextToken string            `json:"nextToken"`
-}
-
-// List lists the jobs newest first (sortBy CreationTime, Descending).
-// Its cursor is the page token of a page and how many of that page's
-// jobs were listed already: "<token>#<n>".
+// List lists the jobs newest first (sortBy CreationTime, Descending),
+// asking each page for no more jobs than opts.Limit still wants, so that
+// a page's nextToken is the cursor of the rest.
 func (c *Client) List(ctx context.Context, opts providers.ListOptions, fn func(*providers.Batch) error) error {
-	token, skip := parseCursor(opts.After)
-	n := 0
-	for {
-		page, err := c.listPage(ctx, token)
-		if err != nil {
-			return err
-		}
-		for i := min(skip, len(page.Jobs)); i < len(page.Jobs); i++ {
-			if opts.Limit > 0 && n == opts.Limit {
-				if opts.Next != nil {
-					opts.Next(token + "#" + strconv.Itoa(i))
-				}
-				return nil
-			}
-			b, err := c.summary(page.Jobs[i])
-			if err != nil {
-				return err
-			}
-			n++
-			if err := fn(b); errors.Is(err, providers.ErrStop) {
-				return nil
-			} else if err != nil {
-				return err
-			}
-		}
-		token, skip = page.NextToken, 0
-		if token == "" {
-			if opts.Next != nil && opts.Limit > 0 && n == opts.Limit {
-				opts.Next("")
-			}
-			return nil
-		}
-	}
+	return httpx.List(opts, listPageSize, func(token string, size int) (httpx.Page, error) {
+		return c.listPage(ctx, token, size)
+	}, fn)
 }
 
-// listPage fetches the page of token ("" for the first).
-func (c *Client) listPage(ctx context.Context, token string) (listPage, error) {
+// listPage fetches the page of token ("" for the first), of at most size
+// jobs.
+func (c *Client) listPage(ctx context.Context, token string, size int) (httpx.Page, error) {
 	const op = "list batches"
-	q := url.Values{"maxResults": {strconv.Itoa(listPageSize)}, "sortBy": {"CreationTime"}, "sortOrder": {"Descending"}}
+	q := url.Values{"maxResults": {strconv.Itoa(size)}, "sortBy": {"CreationTime"}, "sortOrder": {"Descending"}}
 	if token != "" {
 		q.Set("nextToken", token)
 	}
 	raw, _, err := c.call(ctx, op, http.MethodGet, "/model-invocation-jobs?"+q.Encode(), nil)
 	if err != nil {
-		return listPage{}, err
+		return httpx.Page{}, err
 	}
-	var page listPage
+	var page struct {
+		Jobs      []json.RawMessage `json:"invocationJobSummaries"`
+		NextToken string            `json:"nextToken"`
+	}
 	if err := json.Unmarshal(raw, &page); err != nil {
-		return listPage{}, fmt.Errorf("%s: decoding the answer: %w", op, err)
+		return httpx.Page{}, fmt.Errorf("%s: decoding the answer: %w", op, err)
 	}
-	return page, nil
+	out := httpx.Page{Next: page.NextToken}
+	for _, j := range page.Jobs {
+		b, err := c.summary(j)
+		if err != nil {
+			return httpx.Page{}, err
+		}
+		out.Batches = append(out.Batches, b)
+	}
+	return out, nil
 }
 
 // summary is the batch of one job summary of a list page.
@@ -314,19 +290,6 @@ func (c *Client) call(ctx context.Context, op, method, path string, body []byte)
 	}
 	raw, err := c.api.ReadBody(op, resp.Body)
 	return raw, resp.Header, err
-}
-
-// parseCursor reads a List cursor: a page token and an offset in it.
-func parseCursor(after string) (token string, skip int) {
-	i := strings.LastIndexByte(after, '#')
-	if i < 0 {
-		return after, 0
-	}
-	n, err := strconv.Atoi(after[i+1:])
-	if err != nil || n < 0 {
-		return after, 0
-	}
-	return after[:i], n
 }
 
 // Download streams the records of every .jsonl.out file under the job's
