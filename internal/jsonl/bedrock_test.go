@@ -97,7 +97,7 @@ func TestBedrockFamily(t *testing.T) {
 		"meta.llama3-1-70b-instruct-v1:0": BedrockLlama, "us.meta.llama4-scout-17b-instruct-v1:0": BedrockLlama,
 		"amazon.nova-lite-v1:0": BedrockNova, "eu.amazon.nova-micro-v1:0": BedrockNova, "global.amazon.nova-2-lite-v1:0": BedrockNova,
 		"mistral.mistral-large-2407-v1:0": BedrockMistral,
-		"meta.llama2-13b-chat-v1": "", "amazon.titan-text-express-v1": "", "cohere.command-r-v1:0": "", "us.cohere.x": "",
+		"meta.llama2-13b-chat-v1":         "", "amazon.titan-text-express-v1": "", "cohere.command-r-v1:0": "", "us.cohere.x": "",
 	} {
 		if got := BedrockFamily(model); got != want {
 			t.Errorf("BedrockFamily(%q) = %q, want %q", model, got, want)
