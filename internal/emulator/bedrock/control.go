@@ -16,7 +16,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/batchctl/batchctl/internal/emulator/anthropic"
 	"github.com/batchctl/batchctl/internal/emulator/core"
 )
 
@@ -224,7 +223,7 @@ func (c *Control) create(w http.ResponseWriter, r *http.Request) error {
 		rec.Message = "The input file has no records."
 	}
 	for i, rr := range records {
-		run := anthropic.RunRecord(rr.ModelInput, rec.Model, rec.ID, i)
+		run := runRecord(rr.ModelInput, rec.Model, rec.ID, i)
 		rec.Total.Add(run.Outcome, run.InputTokens, run.OutputTokens)
 		rec.Timeline.Expiring = rec.Timeline.Expiring || run.Outcome == core.OutcomeExpired
 	}
@@ -503,7 +502,7 @@ func (c *Control) writeOutput(ctx context.Context, rec *jobRecord, p core.Progre
 			if p.Phase == core.PhaseCancelled && i >= p.Executed {
 				break
 			}
-			run := anthropic.RunRecord(rr.ModelInput, rec.Model, rec.ID, i)
+			run := runRecord(rr.ModelInput, rec.Model, rec.ID, i)
 			line := map[string]any{"recordId": rr.RecordID, "modelInput": rr.ModelInput}
 			switch run.Outcome {
 			case core.OutcomeDropped, core.OutcomeExpired:
@@ -512,7 +511,7 @@ func (c *Control) writeOutput(ctx context.Context, rec *jobRecord, p core.Progre
 				line["error"] = map[string]any{"errorCode": run.Status, "errorMessage": run.ErrorMessage}
 				m.Error++
 			default:
-				line["modelOutput"] = run.Message
+				line["modelOutput"] = modelOutput(familyOf(rec.Model), run)
 				m.Success++
 				m.InputTokens += run.InputTokens
 				m.OutputTokens += run.OutputTokens
