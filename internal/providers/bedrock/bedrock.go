@@ -197,7 +197,58 @@ func (c *Client) Get(ctx context.Context, batchID string) (*providers.Batch, err
 	if err := json.Unmarshal(raw, &j); err != nil {
 		return nil, fmt.Errorf("%s: decoding the answer: %w", op, err)
 	}
-	return c.batch(j, raw), nil
+	b := c.batch(j, raw)
+	if b.Status.Terminal() && b.OutputFileID != "" {
+		// The manifest adds the job's token usage; the job's state does
+		// not wait on it: a manifest that cannot be read now leaves the
+		// usage unknown, and the results' lines give it.
+		_ = c.readManifest(ctx, b)
+	}
+	return b, nil
+}
+
+// manifest is manifest.json.out, the totals Bedrock writes beside a
+// job's output files once it ends. Source: batch-inference-results.html
+// ("A manifest.json.out file containing a summary of the batch inference
+// job": totalRecordCount, processedRecordCount, successRecordCount,
+// errorRecordCount, inputTokenCount, outputTokenCount).
+type manifest struct {
+	Total        int   `json:"totalRecordCount"`
+	Processed    int   `json:"processedRecordCount"`
+	Success      int   `json:"successRecordCount"`
+	Error        int   `json:"errorRecordCount"`
+	InputTokens  int64 `json:"inputTokenCount"`
+	OutputTokens int64 `json:"outputTokenCount"`
+}
+
+// maxManifest bounds the manifest read: six numbers.
+const maxManifest = 64 << 10
+
+// readManifest reads the manifest of an ended job into b: its token
+// counts are b's usage, its record counts b's counts where the job did
+// not give them. A job that ended without one (it failed before any
+// record ran) keeps b as it is.
+func (c *Client) readManifest(ctx context.Context, b *providers.Batch) error {
+	dir, err := objstore.ParseURL(b.OutputFileID)
+	if err != nil {
+		return err
+	}
+	r, err := c.cfg.Store.Get(ctx, dir.Join("manifest.json.out"))
+	if errors.Is(err, objstore.ErrNotFound) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	defer r.Close()
+	var m manifest
+	if err := json.NewDecoder(io.LimitReader(r, maxManifest)).Decode(&m); err != nil {
+		return fmt.Errorf("reading %s: %w", dir.Join("manifest.json.out"), err)
+	}
+	b.Usage = &providers.Usage{InputTokens: m.InputTokens, OutputTokens: m.OutputTokens}
+	if b.Counts == (providers.Counts{}) {
+		b.Counts = providers.Counts{Total: m.Total, Succeeded: m.Success, Failed: m.Error}
+	}
+	return nil
 }
 
 // Cancel stops a job (StopModelInvocationJob answers nothing) and returns
