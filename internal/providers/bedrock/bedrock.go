@@ -71,7 +71,10 @@ type Client struct {
 	norm *anth.Client // normalizes Anthropic messages
 }
 
-var _ providers.Provider = (*Client)(nil)
+var (
+	_ providers.Provider   = (*Client)(nil)
+	_ providers.RemoteData = (*Client)(nil)
+)
 
 // New returns the client of cfg.
 func New(cfg Config) *Client {
@@ -382,6 +385,31 @@ func (c *Client) copyLines(ctx context.Context, u objstore.URL, w io.Writer) err
 	defer r.Close()
 	if err := httpx.CopyLines(w, r); err != nil {
 		return fmt.Errorf("reading %s: %w", u, err)
+	}
+	return nil
+}
+
+// JobData lists the objects under the job's folder of the profile's
+// bucket (JobDir): its input files and the output Bedrock wrote under
+// out/. Objects batchctl did not write there are not under it.
+func (c *Client) JobData(ctx context.Context, job string, fn func(string) error) error {
+	err := c.cfg.Store.List(ctx, JobDir(c.cfg.Bucket, job), func(o objstore.Object) error {
+		return fn(o.URL.String())
+	})
+	if err != nil {
+		return c.wrapStoreError("list job data", err)
+	}
+	return nil
+}
+
+// DeleteData deletes one object JobData listed.
+func (c *Client) DeleteData(ctx context.Context, location string) error {
+	u, err := objstore.ParseURL(location)
+	if err != nil {
+		return err
+	}
+	if err := c.cfg.Store.Delete(ctx, u); err != nil {
+		return c.wrapStoreError("delete job data", err)
 	}
 	return nil
 }
