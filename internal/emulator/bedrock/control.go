@@ -160,6 +160,7 @@ type createBody struct {
 	JobName            string `json:"jobName"`
 	RoleArn            string `json:"roleArn"`
 	ModelID            string `json:"modelId"`
+	InvocationType     string `json:"modelInvocationType"`
 	ClientRequestToken string `json:"clientRequestToken"`
 	InputDataConfig    struct {
 		S3InputDataConfig *struct {
@@ -190,6 +191,9 @@ func (c *Control) create(w http.ResponseWriter, r *http.Request) error {
 		return validation("jobName, roleArn and modelId are required")
 	case b.InputDataConfig.S3InputDataConfig == nil || b.OutputDataConfig.S3OutputDataConfig == nil:
 		return validation("inputDataConfig.s3InputDataConfig and outputDataConfig.s3OutputDataConfig are required")
+	case b.InvocationType != "" && b.InvocationType != "InvokeModel":
+		// the emulator runs InvokeModel bodies only
+		return validation("modelInvocationType %q is not supported by the emulator (want InvokeModel)", b.InvocationType)
 	}
 	all, err := c.all()
 	if err != nil {

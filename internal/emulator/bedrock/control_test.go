@@ -82,6 +82,18 @@ func TestControlPlaneSDK(t *testing.T) {
 	if _, err := client.StopModelInvocationJob(ctx, &bedrock.StopModelInvocationJobInput{JobIdentifier: aws.String(arns[1])}); err != nil {
 		t.Errorf("StopModelInvocationJob: %v", err)
 	}
+	// the member batchctl names modelInvocationType is the SDK's: the
+	// emulator reads it and refuses the Converse type it does not run
+	_, err = client.CreateModelInvocationJob(ctx, &bedrock.CreateModelInvocationJobInput{
+		JobName: aws.String("job-converse"), ModelId: aws.String("anthropic.claude-x"), RoleArn: aws.String("arn:aws:iam::123456789012:role/r"),
+		ModelInvocationType: types.ModelInvocationTypeConverse,
+		InputDataConfig:     &types.ModelInvocationJobInputDataConfigMemberS3InputDataConfig{Value: types.ModelInvocationJobS3InputDataConfig{S3Uri: aws.String(in.String())}},
+		OutputDataConfig:    &types.ModelInvocationJobOutputDataConfigMemberS3OutputDataConfig{Value: types.ModelInvocationJobS3OutputDataConfig{S3Uri: aws.String("s3://b/out/")}},
+	})
+	var ve *types.ValidationException
+	if !errors.As(err, &ve) || !strings.Contains(aws.ToString(ve.Message), `modelInvocationType "Converse"`) {
+		t.Errorf("CreateModelInvocationJob of the Converse type = %v, want the emulator's ValidationException", err)
+	}
 	_, err = client.GetModelInvocationJob(ctx, &bedrock.GetModelInvocationJobInput{JobIdentifier: aws.String("nosuchjob")})
 	var nf *types.ResourceNotFoundException
 	var ae smithy.APIError

@@ -97,9 +97,15 @@ func (c *Client) Name() string { return c.cfg.Name }
 
 // createRequest is a CreateModelInvocationJob body (API reference,
 // Request Syntax; clientRequestToken makes a repeated call idempotent).
+// Its modelInvocationType is always InvokeModel: records carry their
+// model family's own body (jsonl.BedrockFamily). The Converse type, one
+// body shape for every model (and the Converse API's answers in the
+// output), is the API's too (ModelInvocationType in the SDK's
+// types/enums.go) but batchctl does not write it.
 type createRequest struct {
 	JobName            string     `json:"jobName"`
 	ModelID            string     `json:"modelId"`
+	InvocationType     string     `json:"modelInvocationType"`
 	RoleArn            string     `json:"roleArn"`
 	ClientRequestToken string     `json:"clientRequestToken"`
 	InputDataConfig    dataConfig `json:"inputDataConfig"`
@@ -142,7 +148,7 @@ func (c *Client) Submit(ctx context.Context, req providers.SubmitRequest) (*prov
 		return nil, err
 	}
 	body, _ := json.Marshal(createRequest{
-		JobName: name, ModelID: req.Model, RoleArn: c.cfg.RoleARN, ClientRequestToken: name,
+		JobName: name, ModelID: req.Model, InvocationType: "InvokeModel", RoleArn: c.cfg.RoleARN, ClientRequestToken: name,
 		InputDataConfig:  dataConfig{S3Input: &s3Config{URI: in.String(), Format: "JSONL"}},
 		OutputDataConfig: dataConfig{S3Output: &s3Config{URI: out.String()}},
 	})
