@@ -34,6 +34,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/smithy-go/encoding/httpbinding"
 
 	"github.com/batchctl/batchctl/internal/awscfg"
 	"github.com/batchctl/batchctl/internal/objstore"
@@ -198,7 +199,7 @@ func (c *Client) Get(ctx context.Context, batchID string) (*providers.Batch, err
 	if batchID == "" {
 		return nil, errors.New(op + ": empty batch id")
 	}
-	raw, _, err := c.call(ctx, op, http.MethodGet, "/model-invocation-job/"+url.PathEscape(batchID), nil)
+	raw, _, err := c.call(ctx, op, http.MethodGet, jobPath(batchID), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -267,10 +268,16 @@ func (c *Client) Cancel(ctx context.Context, batchID string) (*providers.Batch, 
 	if batchID == "" {
 		return nil, errors.New(op + ": empty batch id")
 	}
-	if _, _, err := c.call(ctx, op, http.MethodPost, "/model-invocation-job/"+url.PathEscape(batchID)+"/stop", nil); err != nil {
+	if _, _, err := c.call(ctx, op, http.MethodPost, jobPath(batchID)+"/stop", nil); err != nil {
 		return nil, err
 	}
 	return c.Get(ctx, batchID)
+}
+
+// jobPath is the path of the job whose ARN is arn, escaped as the SDK
+// escapes a path label (every byte but the unreserved ones, '/' too).
+func jobPath(arn string) string {
+	return "/model-invocation-job/" + httpbinding.EscapePath(arn, true)
 }
 
 // listPageSize is the largest page ListModelInvocationJobs serves

@@ -61,10 +61,15 @@ func nameMetadata(name string) map[string]string {
 }
 
 // jobID is the id at the end of a job ARN
-// (arn:aws:bedrock:<region>:<account>:model-invocation-job/<id>), which
-// the job operations take as jobIdentifier as well as the ARN (API
-// reference, jobIdentifier pattern; UNCONFIRMED that every region takes
-// the bare id).
+// (arn:aws:bedrock:<region>:<account>:model-invocation-job/<id>), the
+// name of the job's output folder. A batch's id is the ARN itself: the
+// job operations document jobIdentifier as "The Amazon Resource Name
+// (ARN) of the batch inference job" (API reference,
+// API_GetModelInvocationJob.html; the user guide's batch-inference-get.html:
+// "provide the ARN of the job in the jobIdentifier field"). Their
+// pattern admits the bare id too, but a bare id is reported refused by
+// the service ("400 ValidationException: The provided ARN is invalid",
+// a third-party client's live note), so batchctl never sends one.
 func jobID(arn string) string {
 	if i := strings.LastIndexByte(arn, '/'); i >= 0 {
 		return arn[i+1:]
@@ -91,13 +96,13 @@ type job struct {
 }
 
 // batch is a job in normalized form, raw the answer it was read from. Its
-// OutputFileID is the folder its results are written to: <output S3
-// URI>/<job id>/ (batch-inference-results.html: "the output files are
-// written to a folder named after the job ID").
+// ID is the job's ARN (jobID); its OutputFileID is the folder its results
+// are written to: <output S3 URI>/<job id>/ (UNCONFIRMED from the docs,
+// which say Bedrock writes an output file for each input file, not
+// where; Download lists the folder rather than naming a file).
 func (c *Client) batch(j job, raw json.RawMessage) *providers.Batch {
-	id := jobID(j.JobArn)
 	b := &providers.Batch{
-		ID:             id,
+		ID:             j.JobArn,
 		Provider:       c.cfg.Name,
 		Status:         status(j.Status),
 		ProviderStatus: j.Status,
@@ -115,7 +120,7 @@ func (c *Client) batch(j job, raw json.RawMessage) *providers.Batch {
 		b.CompletedAt = utc(j.EndTime)
 	}
 	if s3 := j.Output.S3Output; s3 != nil {
-		b.OutputFileID = strings.TrimSuffix(s3.URI, "/") + "/" + id + "/"
+		b.OutputFileID = strings.TrimSuffix(s3.URI, "/") + "/" + jobID(j.JobArn) + "/"
 	}
 	if j.Message != "" && (b.Status == providers.StatusFailed || b.Status == providers.StatusExpired) {
 		b.Errors = []providers.BatchError{{Message: j.Message}}
