@@ -24,24 +24,24 @@ var ErrNoCredentials = errors.New("no AWS credentials found")
 // of a provider's HTTP client (internal/providers/httpx.Credentials) for
 // services batchctl calls without their generated SDK client.
 type Signer struct {
-	Creds   aws.CredentialsProvider
-	Region  string
-	Service string // the signing name: "bedrock"
+	creds   aws.CredentialsProvider
+	region  string
+	service string // the signing name: "bedrock"
 	signer  *v4.Signer
 }
 
 // NewSigner returns the signer of service with cfg's credentials and region.
 func NewSigner(cfg aws.Config, service string) *Signer {
-	return &Signer{Creds: cfg.Credentials, Region: cfg.Region, Service: service, signer: v4.NewSigner()}
+	return &Signer{creds: cfg.Credentials, region: cfg.Region, service: service, signer: v4.NewSigner()}
 }
 
 // Apply signs req, whose body is empty or replayable (req.GetBody, as
 // http.NewRequest sets for an in-memory body), over the SHA-256 of its body.
 func (s *Signer) Apply(req *http.Request) error {
-	if s.Creds == nil {
+	if s.creds == nil {
 		return ErrNoCredentials
 	}
-	creds, err := s.Creds.Retrieve(req.Context())
+	creds, err := s.creds.Retrieve(req.Context())
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrNoCredentials, err)
 	}
@@ -49,7 +49,7 @@ func (s *Signer) Apply(req *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.signer.SignHTTP(req.Context(), creds, req, hash, s.Service, s.Region, time.Now())
+	return s.signer.SignHTTP(req.Context(), creds, req, hash, s.service, s.region, time.Now())
 }
 
 // Secrets is empty: a signature does not reveal the secret key it was
