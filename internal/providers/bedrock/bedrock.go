@@ -138,7 +138,7 @@ func (c *Client) Submit(ctx context.Context, req providers.SubmitRequest) (*prov
 	if c.cfg.RoleARN == "" {
 		return nil, fmt.Errorf("%s: provider %q has no role_arn", op, c.cfg.Name)
 	}
-	dir := JobDir(c.cfg.Bucket, or(req.Metadata[metaJob], "nojob"))
+	dir := jobDir(c.cfg.Bucket, or(req.Metadata[metaJob], "nojob"))
 	in := dir.Join(req.Filename)
 	if err := c.upload(ctx, in, req); err != nil {
 		return nil, err
@@ -187,9 +187,9 @@ func (c *Client) upload(ctx context.Context, u objstore.URL, req providers.Submi
 	return nil
 }
 
-// JobDir is the folder under bucket that holds what batchctl writes for
+// jobDir is the folder under bucket that holds what batchctl writes for
 // its job: the input files and the output prefix out/.
-func JobDir(bucket objstore.URL, job string) objstore.URL {
+func jobDir(bucket objstore.URL, job string) objstore.URL {
 	return bucket.Join("batchctl", job).Dir()
 }
 
@@ -403,10 +403,10 @@ func (c *Client) copyLines(ctx context.Context, u objstore.URL, w io.Writer) err
 }
 
 // JobData lists the objects under the job's folder of the profile's
-// bucket (JobDir): its input files and the output Bedrock wrote under
+// bucket (jobDir): its input files and the output Bedrock wrote under
 // out/. Objects batchctl did not write there are not under it.
 func (c *Client) JobData(ctx context.Context, job string, fn func(string) error) error {
-	err := c.cfg.Store.List(ctx, JobDir(c.cfg.Bucket, job), func(o objstore.Object) error {
+	err := c.cfg.Store.List(ctx, jobDir(c.cfg.Bucket, job), func(o objstore.Object) error {
 		return fn(o.URL.String())
 	})
 	if err != nil {
