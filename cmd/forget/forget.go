@@ -19,8 +19,9 @@ type Options struct {
 	IO      *iostreams.IOStreams
 	Manager func() (*jobs.Manager, error)
 
-	Refs  []string
-	Force bool
+	Refs   []string
+	Force  bool
+	Remote bool
 }
 
 // NewCmdForget builds the command; runF replaces the run function in tests.
@@ -34,6 +35,12 @@ func NewCmdForget(f *cmdutil.Factory, runF func(context.Context, *Options) error
 			input copy and downloaded results). Only local state is touched: the provider's
 			batches and files stay as they are.
 
+			With --remote, what batchctl wrote for the jobs in your own storage is deleted
+			too: for a bedrock profile, every object under the job's folder of its bucket
+			(<bucket>/batchctl/<job>/: the uploaded input and the output Bedrock wrote).
+			Each deleted object is named on stderr. Providers that keep batches in their
+			own storage have nothing to delete this way.
+
 			A job that has not ended is kept unless --force: forgetting it means batchctl
 			no longer tracks a batch you are paying for. A job none of whose parts has a
 			batch (status unsubmitted) has nothing at the provider and is forgotten without
@@ -46,6 +53,7 @@ func NewCmdForget(f *cmdutil.Factory, runF func(context.Context, *Options) error
 		`),
 		Example: heredoc.Doc(`
 			$ batchctl forget j7k2m9
+			$ batchctl forget --remote j7k2m9
 			$ batchctl forget $(batchctl list --status failed | cut -f1)
 		`),
 		Args: func(cmd *cobra.Command, args []string) error {
@@ -64,6 +72,7 @@ func NewCmdForget(f *cmdutil.Factory, runF func(context.Context, *Options) error
 		},
 	}
 	cmd.Flags().BoolVar(&opts.Force, "force", false, "forget jobs that have not ended too")
+	cmd.Flags().BoolVar(&opts.Remote, "remote", false, "also delete what batchctl wrote for the jobs in your bucket")
 	return cmd
 }
 
@@ -91,10 +100,27 @@ func forgetRun(ctx context.Context, opts *Options) error {
 		list = append(list, j)
 	}
 	for _, j := range list {
+		what := "local record and files only; the provider's batches are untouched"
+		if opts.Remote {
+			n, err := shared.DeleteRemote(ctx, opts.IO, m, j, false)
+			if err != nil {
+				return err
+			}
+			what = remoteSummary(n, j.Provider)
+		}
 		if err := m.Forget(ctx, j.ID); err != nil {
 			return err
 		}
-		fmt.Fprintf(opts.IO.ErrOut, "forgot job %s (local record and files only; the provider's batches are untouched)\n", j.ID)
+		fmt.Fprintf(opts.IO.ErrOut, "forgot job %s (%s)\n", j.ID, what)
 	}
 	return nil
+}
+
+// remoteSummary says what forget --remote deleted of a job: n objects in
+// its bucket, or nothing when its provider (n < 0) keeps none there.
+func remoteSummary(n int, provider string) string {
+	if n < 0 {
+		return "local record and files; provider " + provider + " keeps nothing in a bucket of yours"
+	}
+	return "local record and files, and " + cmdutil.Plural(n, "object") + " in the bucket"
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
 
+	"github.com/batchctl/batchctl/cmd/shared"
 	"github.com/batchctl/batchctl/internal/cmdutil"
 	"github.com/batchctl/batchctl/internal/iostreams"
 	"github.com/batchctl/batchctl/internal/jobs"
@@ -23,6 +24,7 @@ type Options struct {
 
 	OlderThan string
 	DryRun    bool
+	Remote    bool
 }
 
 // NewCmdPrune builds the command; runF replaces the run function in tests.
@@ -36,6 +38,11 @@ func NewCmdPrune(f *cmdutil.Factory, runF func(context.Context, *Options) error)
 			with their local files. Jobs still running are never pruned. Only local state is
 			touched: the provider's batches and files stay as they are.
 
+			With --remote, what batchctl wrote for the pruned jobs in your own storage is
+			deleted too (see batchctl forget --remote), each object named on stderr; with
+			--dry-run too, the objects that would be deleted are named. Without --remote, a
+			prune run from cron never deletes bucket data.
+
 			EXIT STATUS
 			  0  pruned (or nothing to prune)
 			  1  registry error
@@ -44,6 +51,7 @@ func NewCmdPrune(f *cmdutil.Factory, runF func(context.Context, *Options) error)
 		Example: heredoc.Doc(`
 			$ batchctl prune --older-than 30d
 			$ batchctl prune --older-than 72h --dry-run
+			$ batchctl prune --older-than 90d --remote
 		`),
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -58,6 +66,7 @@ func NewCmdPrune(f *cmdutil.Factory, runF func(context.Context, *Options) error)
 	}
 	cmd.Flags().StringVar(&opts.OlderThan, "older-than", "", "prune jobs created longer ago than this `age` (30d, 72h)")
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "list what would be pruned; change nothing")
+	cmd.Flags().BoolVar(&opts.Remote, "remote", false, "also delete what batchctl wrote for the pruned jobs in your bucket")
 	return cmd
 }
 
@@ -78,7 +87,15 @@ func pruneRun(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
+	objects := 0
 	for _, id := range prune {
+		if opts.Remote {
+			n, err := deleteRemote(ctx, opts, m, id)
+			if err != nil {
+				return err
+			}
+			objects += max(n, 0)
+		}
 		if opts.DryRun {
 			fmt.Fprintln(opts.IO.Out, id)
 			continue
@@ -93,10 +110,22 @@ func pruneRun(ctx context.Context, opts *Options) error {
 	switch {
 	case opts.DryRun:
 		fmt.Fprintf(opts.IO.ErrOut, "would prune %s\n", cmdutil.Plural(len(prune), "job"))
+	case len(prune) > 0 && opts.Remote:
+		fmt.Fprintf(opts.IO.ErrOut, "pruned %s (local records and files, and %s in buckets)\n", cmdutil.Plural(len(prune), "job"), cmdutil.Plural(objects, "object"))
 	case len(prune) > 0:
 		fmt.Fprintf(opts.IO.ErrOut, "pruned %s (local records and files only; the provider's batches are untouched)\n", cmdutil.Plural(len(prune), "job"))
 	}
 	return nil
+}
+
+// deleteRemote deletes (or, for a dry run, names) what batchctl wrote for
+// job id in the user's bucket; see shared.DeleteRemote.
+func deleteRemote(ctx context.Context, opts *Options, m *jobs.Manager, id string) (int, error) {
+	j, err := m.Resolve(ctx, id, "")
+	if err != nil {
+		return 0, err
+	}
+	return shared.DeleteRemote(ctx, opts.IO, m, j, opts.DryRun)
 }
 
 // wholeFamilies keeps the candidates whose whole retry chain is a

@@ -142,6 +142,16 @@ func (p *Profile) KeySet() bool {
 	return p.APIKey != "" || p.Type == TypeEmulator || p.Type == TypeBedrock
 }
 
+// awsFieldSet names the first bedrock-only field fp sets, "" for none.
+func awsFieldSet(fp fileProfile) string {
+	for i, v := range []string{fp.Bucket, fp.RoleARN, fp.Region, fp.AWSProfile} {
+		if v != "" {
+			return awsFields[i]
+		}
+	}
+	return ""
+}
+
 // fileProfile is a profile as written in config.yaml.
 type fileProfile struct {
 	Type             string            `mapstructure:"type"`
@@ -484,6 +494,9 @@ func mergeProfile(base *Profile, name string, fp fileProfile) (*Profile, error) 
 	}
 	if p.Type != TypeEmulator && p.Type != TypeBedrock && p.BaseURL == "" {
 		return nil, errors.New("base_url is required")
+	}
+	if f := awsFieldSet(fp); f != "" && p.Type != TypeBedrock {
+		return nil, fmt.Errorf("%s: only bedrock profiles have it (this one is of type %s)", f, p.Type)
 	}
 	if fp.EnqueuedTokens != nil {
 		budgets, err := parseBudgets(p.Type, fp.EnqueuedTokens)

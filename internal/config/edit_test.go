@@ -118,7 +118,10 @@ func TestSetRefuses(t *testing.T) {
 		wantHint string
 	}{
 		{name: "unknown key", key: "colour", value: "red", wantErr: `unknown key "colour"`, wantHint: "run 'batchctl config list' to see every key"},
-		{name: "unknown field", key: "providers.proxy.region", value: "eu", wantErr: `unknown key "providers.proxy.region" (provider fields: type, base_url, api_key_env, api_key, auth_header, max_requests, max_bytes, completion_window, beta)`, wantHint: "run 'batchctl config list' to see every key"},
+		{name: "unknown field", key: "providers.proxy.zone", value: "eu", wantErr: `unknown key "providers.proxy.zone" (provider fields: type, base_url, api_key_env, api_key, auth_header, max_requests, max_bytes, completion_window, beta, bucket, role_arn, region, aws_profile)`, wantHint: "run 'batchctl config list' to see every key"},
+		{name: "a bedrock field elsewhere", key: "providers.proxy.region", value: "eu-west-1", wantErr: `providers.proxy: region: only bedrock profiles have it (this one is of type openai)`},
+		{name: "not a bucket", key: "providers.aws.bucket", value: "my-bucket", wantErr: `providers.aws.bucket: want a bucket location such as s3://bucket/prefix, got "my-bucket"`},
+		{name: "not an ARN", key: "providers.aws.role_arn", value: "batchctl-role", wantErr: `providers.aws.role_arn: want an ARN such as arn:aws:iam::123456789012:role/name, got "batchctl-role"`},
 		{name: "no profile name", key: "providers..type", value: "openai", wantErr: `unknown key "providers..type" (provider keys are providers.<name>.<field>)`, wantHint: "run 'batchctl config list' to see every key"},
 		{
 			name: "api keys never go into the file", key: "providers.proxy.api_key", value: "gsk-secret",

@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -17,7 +18,22 @@ import (
 // ProfileFields lists the fields of a provider profile in display order.
 // api_key is shown (as set or not, never its value) but cannot be set.
 func ProfileFields() []string {
-	return []string{"type", "base_url", "api_key_env", "api_key", "auth_header", "max_requests", "max_bytes", "completion_window", "beta"}
+	return []string{"type", "base_url", "api_key_env", "api_key", "auth_header", "max_requests", "max_bytes", "completion_window", "beta", "bucket", "role_arn", "region", "aws_profile"}
+}
+
+// awsFields are the fields only a bedrock profile has.
+var awsFields = []string{"bucket", "role_arn", "region", "aws_profile"}
+
+// shows reports whether config list shows field for the profile: beta for
+// the Anthropic protocol only, the AWS fields for bedrock profiles only.
+func (p *Profile) shows(field string) bool {
+	switch {
+	case field == "beta":
+		return p.Type == TypeAnthropic
+	case slices.Contains(awsFields, field):
+		return p.Type == TypeBedrock
+	}
+	return true
 }
 
 // ProfileTypes lists the wire protocols a configured profile may speak
@@ -85,8 +101,8 @@ func (c *Config) Settings() []Setting {
 	}
 	for _, name := range c.ProfileNames() {
 		for _, f := range ProfileFields() {
-			if f == "beta" && c.Providers[name].Type != TypeAnthropic {
-				continue // only the Anthropic protocol sends it
+			if !c.Providers[name].shows(f) {
+				continue
 			}
 			k := Key{Profile: name, Field: f}
 			out = append(out, Setting{Key: k.String(), Value: c.Providers[name].Field(f)})
@@ -162,6 +178,14 @@ func (p *Profile) Field(field string) string {
 		return p.CompletionWindow
 	case "beta":
 		return p.Beta
+	case "bucket":
+		return p.Bucket
+	case "role_arn":
+		return p.RoleARN
+	case "region":
+		return p.Region
+	case "aws_profile":
+		return p.AWSProfile
 	}
 	return ""
 }
@@ -224,6 +248,8 @@ const (
 	kindEnvName
 	kindUSD      // zero or more dollars
 	kindRegistry // a path or a postgres:// URL
+	kindBucket   // scheme://bucket[/prefix]
+	kindARN
 )
 
 // kindOf returns the kind of a key's value (api_key has none: it is never set).
@@ -245,8 +271,12 @@ func kindOf(k Key) valueKind {
 		return kindUSD
 	case "registry":
 		return kindRegistry
+	case "bucket":
+		return kindBucket
+	case "role_arn":
+		return kindARN
 	}
-	return kindText // default_model, emulator_faults, emulator_limits, files, type, auth_header, completion_window
+	return kindText // default_model, emulator_faults, emulator_limits, type, auth_header, completion_window, region, aws_profile, files
 }
 
 // check reports whether value is a valid value of this kind. Types and
@@ -284,6 +314,15 @@ func (kind valueKind) check(value string) error {
 		}
 	case kindRegistry:
 		return checkRegistry(value)
+	case kindBucket:
+		// which schemes a provider takes is its check (objstore.ParseURL)
+		if scheme, rest, ok := strings.Cut(value, "://"); !ok || scheme == "" || rest == "" || rest[0] == '/' {
+			return fmt.Errorf("want a bucket location such as s3://bucket/prefix, got %q", value)
+		}
+	case kindARN:
+		if !strings.HasPrefix(value, "arn:") {
+			return fmt.Errorf("want an ARN such as arn:aws:iam::123456789012:role/name, got %q", value)
+		}
 	case kindEnvName:
 		if !isEnvName(value) {
 			return fmt.Errorf("want the name of an environment variable (such as GROQ_API_KEY), got %q", value)

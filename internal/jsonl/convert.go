@@ -157,6 +157,9 @@ func NewConverter(file string, opts ConvertOptions) *Converter {
 		c.def.broken = true
 		return c
 	}
+	if f := c.rules.family; f != nil && f(opts.Defaults.Model) != nil {
+		c.rules = f(opts.Defaults.Model)
+	}
 	c.def = c.prepareDefaults(opts.Defaults)
 	if len(opts.Schema) > 0 {
 		c.prepareSchema(opts.Schema)

@@ -114,6 +114,10 @@ func (p *defaultsChecker) stop(stop []string, endpoint Kind) []byte {
 		p.problem("--stop", "cannot be converted to /v1/responses (it has no stop sequences)")
 		return nil
 	}
+	if p.c.rules.noStop {
+		p.problem("--stop", "cannot be converted to "+string(p.c.rules.name))
+		return nil
+	}
 	if most := p.c.rules.maxStops; most > 0 && len(stop) > most {
 		p.problem("--stop", fmt.Sprintf("%d stop sequences are more than %s accepts (%d)", len(stop), p.c.rules.name, most))
 		return nil

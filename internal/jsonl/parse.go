@@ -154,6 +154,10 @@ func (c *Converter) setStop(raw []byte, at loc, arrayOnly bool) {
 		c.reportAt(at, "cannot be converted to /v1/responses (it has no stop sequences)")
 		return
 	}
+	if c.rules.noStop {
+		c.refuseAt(at)
+		return
+	}
 	n := 1
 	switch {
 	case raw[0] == '"' && !arrayOnly:

@@ -73,6 +73,11 @@ type protocol struct {
 	// noTools refuses tools, tool calls and results, and structured
 	// outputs in lines converted for the target: its writers carry none.
 	noTools bool
+	noStop  bool // takes no stop sequences
+	// family, when set, gives the rules for the target's model, nil to
+	// keep these: a target whose models take bodies of their own
+	// (bedrock) has rules per family.
+	family func(model string) *protocol
 }
 
 // route is where requests of one kind go and how they are written.

@@ -20,6 +20,8 @@ var finishReasons = map[string]string{
 	// Anthropic stop_reason
 	"end_turn": FinishStop, "stop_sequence": FinishStop, "max_tokens": FinishLength,
 	"tool_use": FinishToolCalls, "refusal": FinishContentFilter,
+	// Amazon Nova stopReason (others are Anthropic's spellings)
+	"content_filtered": FinishContentFilter,
 	// Gemini finishReason and prompt blockReason
 	"STOP": FinishStop, "MAX_TOKENS": FinishLength, "SAFETY": FinishContentFilter,
 	"RECITATION": FinishContentFilter, "BLOCKLIST": FinishContentFilter,

@@ -83,6 +83,10 @@ type ProfileView struct {
 	MaxBytes         string `json:"max_bytes"`
 	CompletionWindow string `json:"completion_window"`
 	Beta             string `json:"beta"`
+	Bucket           string `json:"bucket"`
+	RoleARN          string `json:"role_arn"`
+	Region           string `json:"region"`
+	AWSProfile       string `json:"aws_profile"`
 }
 
 // ViewOf is the JSON view of a configuration.
@@ -106,6 +110,7 @@ func ViewOf(cfg *config.Config) View {
 			Type: p.Type, BaseURL: p.BaseURL, APIKeyEnv: p.APIKeyEnv, APIKey: p.APIKeyState(),
 			AuthHeader: p.AuthHeader, MaxRequests: p.MaxRequests, MaxBytes: config.FormatBytes(p.MaxBytes),
 			CompletionWindow: p.CompletionWindow, Beta: p.Beta,
+			Bucket: p.Bucket, RoleARN: p.RoleARN, Region: p.Region, AWSProfile: p.AWSProfile,
 		}
 	}
 	return v

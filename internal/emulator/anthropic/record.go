@@ -11,8 +11,10 @@ import (
 // outcome, and the message or the error answering it.
 type Record struct {
 	Outcome      core.Outcome
-	Message      any // the message of a succeeded body
-	Status       int // the HTTP status of a failed body
+	Message      any    // the message of a succeeded body
+	Text         string // the text of that message (a tool call's arguments)
+	StopReason   string // and its stop_reason
+	Status       int    // the HTTP status of a failed body
 	ErrorMessage string
 	InputTokens  int64
 	OutputTokens int64
@@ -25,6 +27,7 @@ func RunRecord(body json.RawMessage, model, seed string, i int) Record {
 	rec := Record{Outcome: run.outcome, Status: run.status, ErrorMessage: run.errMessage, InputTokens: run.inputTokens, OutputTokens: run.outputTokens}
 	if run.outcome == core.OutcomeSucceeded {
 		run.model = model
+		rec.Text, rec.StopReason = run.text, run.stopReason()
 		rec.Message = run.message(core.DerivedID("msg_bdrk_", seed, i), core.DerivedID("toolu_bdrk_", seed, i), "batch")
 	}
 	return rec

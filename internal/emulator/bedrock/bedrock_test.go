@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -17,10 +18,11 @@ import (
 	"github.com/batchctl/batchctl/internal/objstore"
 )
 
-// server starts an emulator and returns its root URL.
+// server starts an emulator whose batches end an hour after their
+// creation and returns its root URL.
 func server(t *testing.T) string {
 	t.Helper()
-	h, err := emulator.New(emulator.Options{Dir: t.TempDir()})
+	h, err := emulator.New(emulator.Options{Dir: t.TempDir(), Duration: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}

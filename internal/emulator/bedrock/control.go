@@ -11,10 +11,11 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
-	"github.com/batchctl/batchctl/internal/emulator/anthropic"
 	"github.com/batchctl/batchctl/internal/emulator/core"
 )
 
@@ -159,6 +160,7 @@ type createBody struct {
 	JobName            string `json:"jobName"`
 	RoleArn            string `json:"roleArn"`
 	ModelID            string `json:"modelId"`
+	InvocationType     string `json:"modelInvocationType"`
 	ClientRequestToken string `json:"clientRequestToken"`
 	InputDataConfig    struct {
 		S3InputDataConfig *struct {
@@ -189,6 +191,9 @@ func (c *Control) create(w http.ResponseWriter, r *http.Request) error {
 		return validation("jobName, roleArn and modelId are required")
 	case b.InputDataConfig.S3InputDataConfig == nil || b.OutputDataConfig.S3OutputDataConfig == nil:
 		return validation("inputDataConfig.s3InputDataConfig and outputDataConfig.s3OutputDataConfig are required")
+	case b.InvocationType != "" && b.InvocationType != "InvokeModel":
+		// the emulator runs InvokeModel bodies only
+		return validation("modelInvocationType %q is not supported by the emulator (want InvokeModel)", b.InvocationType)
 	}
 	all, err := c.all()
 	if err != nil {
@@ -222,7 +227,7 @@ func (c *Control) create(w http.ResponseWriter, r *http.Request) error {
 		rec.Message = "The input file has no records."
 	}
 	for i, rr := range records {
-		run := anthropic.RunRecord(rr.ModelInput, rec.Model, rec.ID, i)
+		run := runRecord(rr.ModelInput, rec.Model, rec.ID, i)
 		rec.Total.Add(run.Outcome, run.InputTokens, run.OutputTokens)
 		rec.Timeline.Expiring = rec.Timeline.Expiring || run.Outcome == core.OutcomeExpired
 	}
@@ -311,30 +316,58 @@ func (c *Control) stop(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// list is ListModelInvocationJobs, newest first, all jobs in one page
-// (maxResults and nextToken are read but the emulator pages nothing).
+// list is ListModelInvocationJobs, newest first (oldest first for
+// sortOrder=Ascending), maxResults (1 to 1000, 1000 when absent) jobs a
+// page, nextToken the offset of the next page (an opaque token to the
+// client; API reference, ListModelInvocationJobs).
 func (c *Control) list(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	size, from, err := pageOf(q.Get("maxResults"), q.Get("nextToken"))
+	if err != nil {
+		return err
+	}
 	all, err := c.all()
 	if err != nil {
 		return err
 	}
-	if r.URL.Query().Get("sortOrder") == "Ascending" {
-		for i, j := 0, len(all)-1; i < j; i, j = i+1, j-1 {
-			all[i], all[j] = all[j], all[i]
-		}
+	if q.Get("sortOrder") == "Ascending" {
+		slices.Reverse(all)
 	}
 	out := struct {
 		InvocationJobSummaries []jobView `json:"invocationJobSummaries"`
+		NextToken              string    `json:"nextToken,omitempty"`
 	}{InvocationJobSummaries: []jobView{}}
-	for _, rec := range all {
+	from = min(from, len(all))
+	to := min(from+size, len(all))
+	for _, rec := range all[from:to] {
 		v, err := c.view(r.Context(), rec)
 		if err != nil {
 			return err
 		}
 		out.InvocationJobSummaries = append(out.InvocationJobSummaries, v)
 	}
+	if to < len(all) {
+		out.NextToken = strconv.Itoa(to)
+	}
 	core.WriteJSON(w, http.StatusOK, out)
 	return nil
+}
+
+// pageOf reads maxResults and nextToken: the page size and the offset of
+// the page.
+func pageOf(maxResults, token string) (size, from int, err error) {
+	size = 1000
+	if maxResults != "" {
+		if size, err = strconv.Atoi(maxResults); err != nil || size < 1 || size > 1000 {
+			return 0, 0, validation("maxResults %q must be 1 to 1000", maxResults)
+		}
+	}
+	if token != "" {
+		if from, err = strconv.Atoi(token); err != nil || from < 0 {
+			return 0, 0, validation("nextToken %q is not a token this service gave", token)
+		}
+	}
+	return size, from, nil
 }
 
 // all loads every job, newest first.
@@ -473,7 +506,7 @@ func (c *Control) writeOutput(ctx context.Context, rec *jobRecord, p core.Progre
 			if p.Phase == core.PhaseCancelled && i >= p.Executed {
 				break
 			}
-			run := anthropic.RunRecord(rr.ModelInput, rec.Model, rec.ID, i)
+			run := runRecord(rr.ModelInput, rec.Model, rec.ID, i)
 			line := map[string]any{"recordId": rr.RecordID, "modelInput": rr.ModelInput}
 			switch run.Outcome {
 			case core.OutcomeDropped, core.OutcomeExpired:
@@ -482,7 +515,7 @@ func (c *Control) writeOutput(ctx context.Context, rec *jobRecord, p core.Progre
 				line["error"] = map[string]any{"errorCode": run.Status, "errorMessage": run.ErrorMessage}
 				m.Error++
 			default:
-				line["modelOutput"] = run.Message
+				line["modelOutput"] = modelOutput(familyOf(rec.Model), run)
 				m.Success++
 				m.InputTokens += run.InputTokens
 				m.OutputTokens += run.OutputTokens

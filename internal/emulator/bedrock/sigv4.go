@@ -7,9 +7,11 @@
 // call must carry a SigV4 signature by the fixed test key pair
 // (AccessKeyID, SecretAccessKey), which the emulator recomputes with the
 // AWS SDK's own signer (aws/signer/v4) and compares. A job's records are
-// run as the Anthropic emulator runs a Messages body, with its markers,
-// on the shared batch timeline; its output is written into the emulated
-// bucket as Bedrock writes it.
+// read as their model family's bodies (families.go: Anthropic, Llama,
+// Nova, Mistral) and run as the Anthropic emulator runs a Messages body,
+// with its markers, on the shared batch timeline; its output, each
+// answer in its family's shape, is written into the emulated bucket as
+// Bedrock writes it, with manifest.json.out.
 package bedrock
 
 import (

@@ -4,33 +4,39 @@
 // CreateModelInvocationJob naming it and an output prefix, polled with
 // GetModelInvocationJob, listed with ListModelInvocationJobs, stopped with
 // StopModelInvocationJob, and its results are read from the .jsonl.out
-// files Bedrock writes under the output prefix. Calls are signed by the
-// AWS SDK (aws-sdk-go-v2/service/bedrock), with the AWS default credential
-// chain. API reference:
+// files Bedrock writes under the output prefix. The four control plane
+// calls are REST-JSON requests sent by the providers' HTTP layer
+// (internal/providers/httpx), signed with SigV4 by the AWS SDK's signer
+// (internal/awscfg.Signer) with the AWS default credential chain: the
+// generated service/bedrock client would add some 3 MB to the binary for
+// them, so it is only a test-time client of the emulator
+// (internal/emulator/bedrock), which checks these calls' shapes. Wire
+// shapes: the API reference,
 // https://docs.aws.amazon.com/bedrock/latest/APIReference/API_CreateModelInvocationJob.html
-// and its siblings; record formats:
+// and its siblings, and the SDK's serializers and deserializers
+// (aws-sdk-go-v2/service/bedrock v1.63.0); record formats:
 // https://docs.aws.amazon.com/bedrock/latest/userguide/batch-inference-data.html
 // and batch-inference-results.html.
 package bedrock
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
-	"github.com/aws/aws-sdk-go-v2/service/bedrock"
-	"github.com/aws/aws-sdk-go-v2/service/bedrock/types"
-	"github.com/aws/smithy-go/middleware"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
+	"github.com/aws/smithy-go/encoding/httpbinding"
 
+	"github.com/batchctl/batchctl/internal/awscfg"
 	"github.com/batchctl/batchctl/internal/objstore"
 	"github.com/batchctl/batchctl/internal/providers"
 	anth "github.com/batchctl/batchctl/internal/providers/anthropic"
@@ -41,42 +47,83 @@ import (
 // record's modelInput as the body of an InvokeModel call.
 const Endpoint = "InvokeModel"
 
+// maxResponseBody bounds a control plane answer (a list page of up to
+// 1000 jobs is some 1 MB).
+const maxResponseBody = 16 << 20
+
 // Config is one bedrock-type profile, its AWS configuration loaded.
 type Config struct {
 	Name    string
 	AWS     aws.Config
+	HTTP    *http.Client // nil: http.DefaultClient
 	Store   objstore.Store
 	Bucket  objstore.URL // where job input and output go
 	RoleARN string
 	// Endpoint, when set, is where Bedrock calls go instead of the
-	// endpoint the SDK resolves (AWS_ENDPOINT_URL_BEDROCK does the same
-	// from the environment).
+	// endpoint the AWS configuration names (awscfg.Endpoint).
 	Endpoint string
 }
 
 // Client is a providers.Provider for one bedrock profile.
 type Client struct {
 	cfg  Config
-	api  *bedrock.Client
+	base string
+	api  *httpx.Client
 	norm *anth.Client // normalizes Anthropic messages
 }
 
-var _ providers.Provider = (*Client)(nil)
+var (
+	_ providers.Provider   = (*Client)(nil)
+	_ providers.RemoteData = (*Client)(nil)
+)
 
-// New returns the client of cfg. The SDK's own retries are off: batchctl's
-// retry policy (internal/providers/retry) decides, as for every provider.
+// New returns the client of cfg.
 func New(cfg Config) *Client {
-	api := bedrock.NewFromConfig(cfg.AWS, func(o *bedrock.Options) {
-		o.Retryer = aws.NopRetryer{}
-		if cfg.Endpoint != "" {
-			o.BaseEndpoint = aws.String(cfg.Endpoint)
-		}
+	base := cfg.Endpoint
+	if base == "" {
+		base = awscfg.Endpoint(context.Background(), cfg.AWS, "Bedrock", "bedrock")
+	}
+	api := httpx.New(cfg.HTTP, httpx.Client{
+		Profile:    cfg.Name,
+		Creds:      awscfg.NewSigner(cfg.AWS, "bedrock"),
+		KeyEnv:     credentialsHint,
+		ParseError: parseError,
+		MaxBody:    maxResponseBody,
 	})
-	return &Client{cfg: cfg, api: api, norm: anth.New(anth.Config{Name: cfg.Name})}
+	return &Client{cfg: cfg, base: strings.TrimSuffix(base, "/"), api: api, norm: anth.New(anth.Config{Name: cfg.Name})}
 }
 
 // Name returns the profile name.
 func (c *Client) Name() string { return c.cfg.Name }
+
+// createRequest is a CreateModelInvocationJob body (API reference,
+// Request Syntax; clientRequestToken makes a repeated call idempotent).
+// Its modelInvocationType is always InvokeModel: records carry their
+// model family's own body (jsonl.BedrockFamily). The Converse type, one
+// body shape for every model (and the Converse API's answers in the
+// output), is the API's too (ModelInvocationType in the SDK's
+// types/enums.go) but batchctl does not write it.
+type createRequest struct {
+	JobName            string     `json:"jobName"`
+	ModelID            string     `json:"modelId"`
+	InvocationType     string     `json:"modelInvocationType"`
+	RoleArn            string     `json:"roleArn"`
+	ClientRequestToken string     `json:"clientRequestToken"`
+	InputDataConfig    dataConfig `json:"inputDataConfig"`
+	OutputDataConfig   dataConfig `json:"outputDataConfig"`
+}
+
+// dataConfig is an input or output data configuration, a union of which
+// batchctl uses the S3 member.
+type dataConfig struct {
+	S3Input  *s3Config `json:"s3InputDataConfig,omitempty"`
+	S3Output *s3Config `json:"s3OutputDataConfig,omitempty"`
+}
+
+type s3Config struct {
+	URI    string `json:"s3Uri"`
+	Format string `json:"s3InputFormat,omitempty"`
+}
 
 // Submit uploads the records to <bucket>/batchctl/<job>/<filename> and
 // creates a job reading them, writing to <bucket>/batchctl/<job>/out/.
@@ -91,43 +138,59 @@ func (c *Client) Submit(ctx context.Context, req providers.SubmitRequest) (*prov
 	if c.cfg.RoleARN == "" {
 		return nil, fmt.Errorf("%s: provider %q has no role_arn", op, c.cfg.Name)
 	}
-	dir := c.cfg.Bucket.Join("batchctl", or(req.Metadata[metaJob], "nojob"))
+	dir := jobDir(c.cfg.Bucket, or(req.Metadata[metaJob], "nojob"))
 	in := dir.Join(req.Filename)
-	r, err := req.Open()
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", op, err)
-	}
-	err = c.cfg.Store.Put(ctx, in, r, req.Size)
-	r.Close()
-	if err != nil {
-		return nil, wrapError("upload input", err)
+	if err := c.upload(ctx, in, req); err != nil {
+		return nil, err
 	}
 	out := dir.Join("out").Dir()
 	name := jobName(req.Metadata, randomSuffix())
 	if err := req.BeginCreate(); err != nil {
 		return nil, err
 	}
-	created, err := c.api.CreateModelInvocationJob(ctx, &bedrock.CreateModelInvocationJobInput{
-		JobName: aws.String(name),
-		ModelId: aws.String(req.Model),
-		RoleArn: aws.String(c.cfg.RoleARN),
-		InputDataConfig: &types.ModelInvocationJobInputDataConfigMemberS3InputDataConfig{Value: types.ModelInvocationJobS3InputDataConfig{
-			S3Uri: aws.String(in.String()), S3InputFormat: types.S3InputFormatJsonl,
-		}},
-		OutputDataConfig: &types.ModelInvocationJobOutputDataConfigMemberS3OutputDataConfig{Value: types.ModelInvocationJobS3OutputDataConfig{
-			S3Uri: aws.String(out.String()),
-		}},
+	body, _ := json.Marshal(createRequest{
+		JobName: name, ModelID: req.Model, InvocationType: "InvokeModel", RoleArn: c.cfg.RoleARN, ClientRequestToken: name,
+		InputDataConfig:  dataConfig{S3Input: &s3Config{URI: in.String(), Format: "JSONL"}},
+		OutputDataConfig: dataConfig{S3Output: &s3Config{URI: out.String()}},
 	})
+	raw, h, err := c.call(ctx, op, http.MethodPost, "/model-invocation-job", body)
 	if err != nil {
-		return nil, wrapError(op, err)
+		return nil, err
 	}
-	// CreateModelInvocationJob answers only the job's ARN: the batch is
-	// what was asked for, Submitted when the answer is dated.
+	var created struct {
+		JobArn string `json:"jobArn"`
+	}
+	if err := json.Unmarshal(raw, &created); err != nil || created.JobArn == "" {
+		return nil, fmt.Errorf("%s: the answer names no jobArn: %s", op, raw)
+	}
+	// CreateModelInvocationJob answers only the job's ARN (its raw
+	// answer): the batch is what was asked for, Submitted when the
+	// answer is dated.
+	submitted, _ := http.ParseTime(h.Get("Date"))
 	return c.batch(job{
-		arn: created.JobArn, name: aws.String(name), model: aws.String(req.Model), status: types.ModelInvocationJobStatusSubmitted,
-		submitted: answerDate(created.ResultMetadata), output: &types.ModelInvocationJobOutputDataConfigMemberS3OutputDataConfig{Value: types.ModelInvocationJobS3OutputDataConfig{S3Uri: aws.String(out.String())}},
-		total: aws.Int64(int64(req.Requests)),
-	}), nil
+		JobArn: created.JobArn, JobName: name, ModelID: req.Model, Status: "Submitted",
+		SubmitTime: &submitted, Output: dataConfig{S3Output: &s3Config{URI: out.String()}},
+		Total: aws.Int64(int64(req.Requests)),
+	}, raw), nil
+}
+
+// upload puts the request's input at u.
+func (c *Client) upload(ctx context.Context, u objstore.URL, req providers.SubmitRequest) error {
+	r, err := req.Open()
+	if err != nil {
+		return fmt.Errorf("create batch: %w", err)
+	}
+	defer r.Close()
+	if err := c.cfg.Store.Put(ctx, u, r, req.Size); err != nil {
+		return c.wrapStoreError("upload input", err)
+	}
+	return nil
+}
+
+// jobDir is the folder under bucket that holds what batchctl writes for
+// its job: the input files and the output prefix out/.
+func jobDir(bucket objstore.URL, job string) objstore.URL {
+	return bucket.Join("batchctl", job).Dir()
 }
 
 // Get fetches a job.
@@ -136,15 +199,66 @@ func (c *Client) Get(ctx context.Context, batchID string) (*providers.Batch, err
 	if batchID == "" {
 		return nil, errors.New(op + ": empty batch id")
 	}
-	out, err := c.api.GetModelInvocationJob(ctx, &bedrock.GetModelInvocationJobInput{JobIdentifier: aws.String(batchID)})
+	raw, _, err := c.call(ctx, op, http.MethodGet, jobPath(batchID), nil)
 	if err != nil {
-		return nil, wrapError(op, err)
+		return nil, err
 	}
-	return c.batch(job{
-		arn: out.JobArn, name: out.JobName, model: out.ModelId, status: out.Status, message: out.Message,
-		submitted: out.SubmitTime, ended: out.EndTime, expires: out.JobExpirationTime, output: out.OutputDataConfig,
-		total: out.TotalRecordCount, succeeded: out.SuccessRecordCount, failed: out.ErrorRecordCount,
-	}), nil
+	var j job
+	if err := json.Unmarshal(raw, &j); err != nil {
+		return nil, fmt.Errorf("%s: decoding the answer: %w", op, err)
+	}
+	b := c.batch(j, raw)
+	if b.Status.Terminal() && b.OutputFileID != "" {
+		// The manifest adds the job's token usage; the job's state does
+		// not wait on it: a manifest that cannot be read now leaves the
+		// usage unknown, and the results' lines give it.
+		_ = c.readManifest(ctx, b)
+	}
+	return b, nil
+}
+
+// manifest is manifest.json.out, the totals Bedrock writes beside a
+// job's output files once it ends. Source: batch-inference-results.html
+// ("A manifest.json.out file containing a summary of the batch inference
+// job": totalRecordCount, processedRecordCount, successRecordCount,
+// errorRecordCount, inputTokenCount, outputTokenCount).
+type manifest struct {
+	Total        int   `json:"totalRecordCount"`
+	Processed    int   `json:"processedRecordCount"`
+	Success      int   `json:"successRecordCount"`
+	Error        int   `json:"errorRecordCount"`
+	InputTokens  int64 `json:"inputTokenCount"`
+	OutputTokens int64 `json:"outputTokenCount"`
+}
+
+// maxManifest bounds the manifest read: six numbers.
+const maxManifest = 64 << 10
+
+// readManifest reads the manifest of an ended job into b: its token
+// counts are b's usage, its record counts b's counts where the job did
+// not give them. A job that ended without one (it failed before any
+// record ran) keeps b as it is.
+func (c *Client) readManifest(ctx context.Context, b *providers.Batch) error {
+	dir, err := objstore.ParseURL(b.OutputFileID)
+	if err != nil {
+		return err
+	}
+	r, err := c.cfg.Store.Get(ctx, dir.Join("manifest.json.out"))
+	if errors.Is(err, objstore.ErrNotFound) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	defer r.Close()
+	var m manifest
+	if err := json.NewDecoder(io.LimitReader(r, maxManifest)).Decode(&m); err != nil {
+		return fmt.Errorf("reading %s: %w", dir.Join("manifest.json.out"), err)
+	}
+	b.Usage = &providers.Usage{InputTokens: m.InputTokens, OutputTokens: m.OutputTokens}
+	if b.Counts == (providers.Counts{}) {
+		b.Counts = providers.Counts{Total: m.Total, Succeeded: m.Success, Failed: m.Error}
+	}
+	return nil
 }
 
 // Cancel stops a job (StopModelInvocationJob answers nothing) and returns
@@ -154,90 +268,95 @@ func (c *Client) Cancel(ctx context.Context, batchID string) (*providers.Batch, 
 	if batchID == "" {
 		return nil, errors.New(op + ": empty batch id")
 	}
-	if _, err := c.api.StopModelInvocationJob(ctx, &bedrock.StopModelInvocationJobInput{JobIdentifier: aws.String(batchID)}); err != nil {
-		return nil, wrapError(op, err)
+	if _, _, err := c.call(ctx, op, http.MethodPost, jobPath(batchID)+"/stop", nil); err != nil {
+		return nil, err
 	}
 	return c.Get(ctx, batchID)
+}
+
+// jobPath is the path of the job whose ARN is arn, escaped as the SDK
+// escapes a path label (every byte but the unreserved ones, '/' too).
+func jobPath(arn string) string {
+	return "/model-invocation-job/" + httpbinding.EscapePath(arn, true)
 }
 
 // listPageSize is the largest page ListModelInvocationJobs serves
 // (maxResults 1 to 1000, API reference).
 const listPageSize = 1000
 
-// List lists the jobs newest first (sortBy CreationTime, Descending).
-// Its cursor is the page token of a page and how many of that page's
-// jobs were listed already: "<token>#<n>".
+// List lists the jobs newest first (sortBy CreationTime, Descending),
+// asking each page for no more jobs than opts.Limit still wants, so that
+// a page's nextToken is the cursor of the rest.
 func (c *Client) List(ctx context.Context, opts providers.ListOptions, fn func(*providers.Batch) error) error {
+	return httpx.List(opts, listPageSize, func(token string, size int) (httpx.Page, error) {
+		return c.listPage(ctx, token, size)
+	}, fn)
+}
+
+// listPage fetches the page of token ("" for the first), of at most size
+// jobs.
+func (c *Client) listPage(ctx context.Context, token string, size int) (httpx.Page, error) {
 	const op = "list batches"
-	token, skip := parseCursor(opts.After)
-	n := 0
-	for {
-		in := &bedrock.ListModelInvocationJobsInput{
-			MaxResults: aws.Int32(listPageSize), SortBy: types.SortJobsByCreationTime, SortOrder: types.SortOrderDescending,
-		}
-		if token != "" {
-			in.NextToken = aws.String(token)
-		}
-		page, err := c.api.ListModelInvocationJobs(ctx, in)
-		if err != nil {
-			return wrapError(op, err)
-		}
-		jobs := page.InvocationJobSummaries
-		for i := min(skip, len(jobs)); i < len(jobs); i++ {
-			if opts.Limit > 0 && n == opts.Limit {
-				if opts.Next != nil {
-					opts.Next(token + "#" + strconv.Itoa(i))
-				}
-				return nil
-			}
-			s := jobs[i]
-			b := c.batch(job{
-				arn: s.JobArn, name: s.JobName, model: s.ModelId, status: s.Status, message: s.Message,
-				submitted: s.SubmitTime, ended: s.EndTime, expires: s.JobExpirationTime, output: s.OutputDataConfig,
-				total: s.TotalRecordCount, succeeded: s.SuccessRecordCount, failed: s.ErrorRecordCount,
-			})
-			n++
-			if err := fn(b); errors.Is(err, providers.ErrStop) {
-				return nil
-			} else if err != nil {
-				return err
-			}
-		}
-		token, skip = aws.ToString(page.NextToken), 0
-		if token == "" {
-			if opts.Next != nil && opts.Limit > 0 && n == opts.Limit {
-				opts.Next("")
-			}
-			return nil
-		}
+	q := url.Values{"maxResults": {strconv.Itoa(size)}, "sortBy": {"CreationTime"}, "sortOrder": {"Descending"}}
+	if token != "" {
+		q.Set("nextToken", token)
 	}
-}
-
-// answerDate is the Date header of the answer md is the metadata of; nil
-// when there is none.
-func answerDate(md middleware.Metadata) *time.Time {
-	raw, ok := awsmiddleware.GetRawResponse(md).(*smithyhttp.Response)
-	if !ok {
-		return nil
-	}
-	t, err := http.ParseTime(raw.Header.Get("Date"))
+	raw, _, err := c.call(ctx, op, http.MethodGet, "/model-invocation-jobs?"+q.Encode(), nil)
 	if err != nil {
-		return nil
+		return httpx.Page{}, err
 	}
-	return &t
+	var page struct {
+		Jobs      []json.RawMessage `json:"invocationJobSummaries"`
+		NextToken string            `json:"nextToken"`
+	}
+	if err := json.Unmarshal(raw, &page); err != nil {
+		return httpx.Page{}, fmt.Errorf("%s: decoding the answer: %w", op, err)
+	}
+	out := httpx.Page{Next: page.NextToken}
+	for _, j := range page.Jobs {
+		b, err := c.summary(j)
+		if err != nil {
+			return httpx.Page{}, err
+		}
+		out.Batches = append(out.Batches, b)
+	}
+	return out, nil
 }
 
-// parseCursor reads a List cursor: a page token and an offset in it.
-func parseCursor(after string) (token string, skip int) {
-	i := strings.LastIndexByte(after, '#')
-	if i < 0 {
-		return after, 0
+// summary is the batch of one job summary of a list page.
+func (c *Client) summary(raw json.RawMessage) (*providers.Batch, error) {
+	var j job
+	if err := json.Unmarshal(raw, &j); err != nil {
+		return nil, fmt.Errorf("list batches: decoding a job summary: %w", err)
 	}
-	n, err := strconv.Atoi(after[i+1:])
-	if err != nil || n < 0 {
-		return after, 0
+	return c.batch(j, raw), nil
+}
+
+// call sends a control plane request, signed, with an optional JSON body,
+// and returns the body and headers of its 2xx answer. An error answer is
+// a *providers.HTTPError whose Code and Type are the AWS error type the
+// X-Amzn-ErrorType header names; no credentials is a
+// *providers.MissingKeyError.
+func (c *Client) call(ctx context.Context, op, method, path string, body []byte) ([]byte, http.Header, error) {
+	req, err := c.api.NewRequest(ctx, method, c.base+path, bytes.NewReader(body))
+	if errors.Is(err, awscfg.ErrNoCredentials) {
+		return nil, nil, &providers.MissingKeyError{Profile: c.cfg.Name, Env: credentialsHint}
+	} else if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", op, err)
 	}
-	return after[:i], n
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.api.HTTP.Do(req)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", op, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return nil, nil, c.httpError(op, resp)
+	}
+	raw, err := c.api.ReadBody(op, resp.Body)
+	return raw, resp.Header, err
 }
 
 // Download streams the records of every .jsonl.out file under the job's
@@ -260,11 +379,11 @@ func (c *Client) Download(ctx context.Context, b *providers.Batch, w io.Writer) 
 		return nil
 	})
 	if err != nil {
-		return wrapError(op, err)
+		return c.wrapStoreError(op, err)
 	}
 	for _, f := range files {
 		if err := c.copyLines(ctx, f, w); err != nil {
-			return wrapError(op, err)
+			return c.wrapStoreError(op, err)
 		}
 	}
 	return nil
@@ -279,6 +398,31 @@ func (c *Client) copyLines(ctx context.Context, u objstore.URL, w io.Writer) err
 	defer r.Close()
 	if err := httpx.CopyLines(w, r); err != nil {
 		return fmt.Errorf("reading %s: %w", u, err)
+	}
+	return nil
+}
+
+// JobData lists the objects under the job's folder of the profile's
+// bucket (jobDir): its input files and the output Bedrock wrote under
+// out/. Objects batchctl did not write there are not under it.
+func (c *Client) JobData(ctx context.Context, job string, fn func(string) error) error {
+	err := c.cfg.Store.List(ctx, jobDir(c.cfg.Bucket, job), func(o objstore.Object) error {
+		return fn(o.URL.String())
+	})
+	if err != nil {
+		return c.wrapStoreError("list job data", err)
+	}
+	return nil
+}
+
+// DeleteData deletes one object JobData listed.
+func (c *Client) DeleteData(ctx context.Context, location string) error {
+	u, err := objstore.ParseURL(location)
+	if err != nil {
+		return err
+	}
+	if err := c.cfg.Store.Delete(ctx, u); err != nil {
+		return c.wrapStoreError("delete job data", err)
 	}
 	return nil
 }

@@ -3,7 +3,6 @@ package bedrock
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/batchctl/batchctl/internal/awscfg"
 	"github.com/batchctl/batchctl/internal/config"
@@ -35,7 +34,7 @@ func Factory() providers.Factory {
 				return nil, err
 			}
 			return New(Config{
-				Name: prof.Name, AWS: cfg, Bucket: bucket, RoleARN: prof.RoleARN,
+				Name: prof.Name, AWS: cfg, HTTP: env.HTTP, Bucket: bucket, RoleARN: prof.RoleARN,
 				Store: objstore.NewS3(cfg, awscfg.CustomS3Endpoint()),
 			}), nil
 		},
@@ -56,14 +55,15 @@ func check(cfg *config.Config, prof *config.Profile) error {
 	return nil
 }
 
-// CheckModel refuses a model whose records batchctl cannot write yet:
-// only Anthropic's bodies are written (model ids anthropic.*, or an
-// inference profile such as us.anthropic.*).
+// CheckModel refuses a model whose records batchctl cannot write: those
+// of no family jsonl.BedrockFamily knows (Anthropic, Llama 3 and 4, Amazon
+// Nova, Mistral; a model id or an inference profile id such as
+// us.anthropic.*).
 func CheckModel(model string) error {
-	if strings.HasPrefix(model, "anthropic.") || strings.Contains(model, ".anthropic.") {
+	if jsonl.BedrockFamily(model) != "" {
 		return nil
 	}
-	return fmt.Errorf("model %q: batchctl writes Bedrock records for Anthropic models only (anthropic.* or an inference profile such as us.anthropic.*); Llama, Nova and Mistral bodies are not supported yet", model)
+	return fmt.Errorf("model %q: batchctl writes Bedrock records for Anthropic (anthropic.*), Meta Llama 3 and 4 (meta.llama3*, meta.llama4*), Amazon Nova (amazon.nova-*) and Mistral (mistral.*) models, or their inference profiles (us.anthropic.* ...)", model)
 }
 
 // CheckParts refuses a job with a part below Bedrock's minimum record

@@ -49,8 +49,8 @@ func TestStatus(t *testing.T) {
 			t.Errorf("status %q of the SDK is not in this table", s)
 			continue
 		}
-		if status(s) != got {
-			t.Errorf("status(%q) = %s, want %s", s, status(s), got)
+		if status(string(s)) != got {
+			t.Errorf("status(%q) = %s, want %s", s, status(string(s)), got)
 		}
 	}
 	if got := status("Paused"); got != providers.StatusUnknown {
@@ -68,7 +68,8 @@ func TestCheckParts(t *testing.T) {
 		{"us.anthropic.claude-x", []int{100, 250}, ""},
 		{"anthropic.claude-x", []int{99}, "the input has 99 requests: a Bedrock batch inference job needs at least 100 records (1 more)"},
 		{"anthropic.claude-x", []int{500, 20}, "part 2 of the job has 20 requests: a Bedrock batch inference job needs at least 100 records (80 more)"},
-		{"meta.llama3-70b", []int{100}, `model "meta.llama3-70b": batchctl writes Bedrock records for Anthropic models only (anthropic.* or an inference profile such as us.anthropic.*); Llama, Nova and Mistral bodies are not supported yet`},
+		{"us.meta.llama3-2-3b-instruct-v1:0", []int{100}, ""},
+		{"cohere.command-r-v1:0", []int{100}, `model "cohere.command-r-v1:0": batchctl writes Bedrock records for Anthropic (anthropic.*), Meta Llama 3 and 4 (meta.llama3*, meta.llama4*), Amazon Nova (amazon.nova-*) and Mistral (mistral.*) models, or their inference profiles (us.anthropic.* ...)`},
 	}
 	for _, tt := range tests {
 		got := ""

@@ -15,10 +15,11 @@ import (
 //	{"recordId":...,"modelInput":{...},"modelOutput":{...}}
 //	{"recordId":...,"modelInput":{...},"error":{"errorCode":400,"errorMessage":"..."}}
 //
-// into a result (batch-inference-results.html; the error member's shape
-// is UNCONFIRMED beyond that page's example). A modelOutput is the
-// InvokeModel answer of the model: for Anthropic models a Messages
-// message, normalized as the anthropic provider normalizes one.
+// into a result (batch-inference-results.html, whose example gives
+// errorCode as a number). A modelOutput is the InvokeModel answer of the
+// model: for Anthropic models a Messages message, normalized as the
+// anthropic provider normalizes one; for the other families their own
+// answer (families.go).
 func (c *Client) Normalize(line []byte) (providers.Result, error) {
 	var id string
 	var output, errObj []byte
@@ -46,6 +47,9 @@ func (c *Client) Normalize(line []byte) (providers.Result, error) {
 	case id == "":
 		return providers.Result{}, errors.New("result line has no recordId")
 	case output != nil:
+		if read := familyOf(output); read != nil {
+			return familyResult(id, output, read)
+		}
 		return c.normalizeMessage(id, output)
 	case errObj != nil:
 		return recordError(id, errObj)
