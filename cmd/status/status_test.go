@@ -14,7 +14,7 @@ func TestJSONFields(t *testing.T) {
 		"id", "name", "provider", "model", "endpoint", "status", "requests",
 		"counts", "counts.total", "counts.succeeded", "counts.failed",
 		"usage", "usage.input_tokens", "usage.output_tokens",
-		"usage.cache_read_input_tokens", "usage.cache_creation_input_tokens", "usage.reasoning_tokens", "cost_usd",
+		"usage.cache_read_input_tokens", "usage.cache_creation_input_tokens", "usage.reasoning_tokens", "cost_usd", "cost_basis",
 		"input", "input_sha256", "metadata", "created_at", "updated_at", "completed_at", "registered", "missing",
 		"parts", "parts.index", "parts.batch_id", "parts.status", "parts.provider_status", "parts.requests",
 		"parts.counts", "parts.counts.total", "parts.counts.succeeded", "parts.counts.failed",

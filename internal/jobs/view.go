@@ -20,9 +20,12 @@ type View struct {
 	Counts   providers.Counts `json:"counts"`
 	// Usage is null while it is unknown (see Job.KnownUsage).
 	Usage *providers.Usage `json:"usage"`
-	// CostUSD is what the job cost, null while it is unknown (see
-	// Job.KnownCost).
+	// CostUSD is what the job cost, null while it is unknown, and
+	// CostBasis what it rests on: "recorded" (every part priced when its
+	// usage became final) or "current_prices" (some part priced at today's
+	// table); null with CostUSD. See Job.Bill.
 	CostUSD     *float64          `json:"cost_usd"`
+	CostBasis   *string           `json:"cost_basis"`
 	Input       string            `json:"input"`
 	InputSHA256 string            `json:"input_sha256"`
 	Metadata    map[string]string `json:"metadata"`
@@ -77,10 +80,13 @@ type PartView struct {
 func ViewOf(j *Job, t *prices.Table) View {
 	v := View{
 		ID: j.ID, Name: j.Name, Provider: j.Provider, Model: j.Model, Endpoint: j.Endpoint,
-		Status: j.Status, Requests: j.Requests, Counts: j.Counts, Usage: j.KnownUsage(), CostUSD: j.KnownCost(t),
+		Status: j.Status, Requests: j.Requests, Counts: j.Counts, Usage: j.KnownUsage(),
 		Input: j.InputPath, InputSHA256: j.InputSHA256, Metadata: j.Metadata,
 		CreatedAt: timePtr(j.CreatedAt), UpdatedAt: timePtr(j.UpdatedAt), CompletedAt: timePtr(j.CompletedAt),
 		Registered: j.Registered, Parts: []PartView{}, Mode: "batch",
+	}
+	if b := j.Bill(t); b.USD != nil {
+		v.CostUSD, v.CostBasis = b.USD, &b.Basis
 	}
 	if j.Direct() {
 		v.Mode = "direct"
