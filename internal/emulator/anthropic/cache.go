@@ -186,12 +186,3 @@ func (a *API) record(u cacheUse, ended time.Time) error {
 	}
 	return nil
 }
-
-// hitSet is a set of prefix hashes.
-func hitSet(hashes []string) map[string]bool {
-	set := make(map[string]bool, len(hashes))
-	for _, h := range hashes {
-		set[h] = true
-	}
-	return set
-}

@@ -40,3 +40,12 @@ func (c PromptCache) Put(hash string, now, expiry time.Time) error {
 		return err
 	})
 }
+
+// HitSet is a set of the entry hashes a batch found in the cache.
+func HitSet(hashes []string) map[string]bool {
+	set := make(map[string]bool, len(hashes))
+	for _, h := range hashes {
+		set[h] = true
+	}
+	return set
+}
