@@ -6,17 +6,6 @@ import (
 	"github.com/batchctl/batchctl/internal/providers"
 )
 
-// Cost is what usage u of model at provider cost, in USD, at the Batch API
-// rates (batch true) or the synchronous ones; ok is false when the table
-// has no price for the model, which is never priced at 0.
-func (t *Table) Cost(provider, model string, u providers.Usage, batch bool) (usd float64, ok bool) {
-	r, ok := t.Lookup(provider, model)
-	if !ok {
-		return 0, false
-	}
-	return r.Cost(u, batch), true
-}
-
 // Cost is what usage u cost at r's rates, rounded to a billionth of a
 // dollar. u is in the result line's terms (providers.NewUsage): its input
 // tokens include those read from and written to the cache, which are
