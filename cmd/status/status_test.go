@@ -22,7 +22,7 @@ func TestJSONFields(t *testing.T) {
 		"parts.usage.cache_read_input_tokens", "parts.usage.cache_creation_input_tokens", "parts.usage.reasoning_tokens",
 		"parts.input_file_id", "parts.output_file_id", "parts.error_file_id",
 		"parts.errors", "parts.errors.code", "parts.errors.message", "parts.errors.param", "parts.errors.line",
-		"parts.created_at", "parts.completed_at", "parts.gone_at", "parts.tokens", "parts.queued_why",
+		"parts.created_at", "parts.completed_at", "parts.gone_at", "parts.tokens", "parts.queued_why", "parts.cost", "parts.cost.usd", "parts.cost.rates", "parts.cost.price_source", "parts.cost.price_date",
 		"mode", "running", "running.total", "running.done", "running.errors", "running.in_flight",
 		"running.requests_per_second", "running.tokens_per_second", "running.eta_seconds", "running.updated_at",
 		"cache_hit_rate", "cache_read_tokens",

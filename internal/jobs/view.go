@@ -74,6 +74,20 @@ type PartView struct {
 	Tokens int64 `json:"tokens"`
 	// QueuedWhy says why a queued part waits, "" for others.
 	QueuedWhy string `json:"queued_why"`
+	// Cost is what the part cost, recorded when its usage became final;
+	// null before, and for a part recorded without one (see Job.Bill).
+	Cost *CostView `json:"cost"`
+}
+
+// CostView is a part's recorded cost and the prices it was worked out at.
+type CostView struct {
+	USD float64 `json:"usd"`
+	// Rates is "batch" (Batch API rates) or "sync" (synchronous ones).
+	Rates string `json:"rates"`
+	// PriceSource names the price row's source (the page it was read from,
+	// or the prices.yaml that set it), PriceDate its date.
+	PriceSource string `json:"price_source"`
+	PriceDate   string `json:"price_date"`
 }
 
 // ViewOf is the JSON view of a job, its cost at the rates of t.
@@ -107,6 +121,9 @@ func ViewOf(j *Job, t *prices.Table) View {
 		}
 		if p.UsageKnown {
 			pv.Usage = &p.Usage
+		}
+		if c := p.Cost; c != nil {
+			pv.Cost = &CostView{USD: c.USD, Rates: c.Rates, PriceSource: c.PriceSource, PriceDate: c.PriceDate}
 		}
 		if pv.Errors == nil {
 			pv.Errors = []providers.BatchError{}
