@@ -19,22 +19,37 @@ import (
 // OpenAI's batch rates halve cached input as they halve input
 // (platform.openai.com/docs/pricing, Batch).
 func (r Row) Cost(u providers.Usage, batch bool) float64 {
-	in, out, discount := r.Input, r.Output, 1.0
+	in := r.InputRates(batch)
+	out := r.Output
 	if batch {
-		in, out = r.BatchInput, r.BatchOutput
+		out = r.BatchOutput
+	}
+	read, written := detail(u.CacheReadInputTokens), detail(u.CacheCreationInputTokens)
+	written1h := min(u.CacheCreation1hInputTokens, written)
+	plain := max(u.InputTokens-read-written, 0)
+	usd := (float64(plain)*in.Plain + float64(read)*in.CacheRead + float64(written-written1h)*in.CacheWrite +
+		float64(written1h)*in.CacheWrite1h + float64(u.OutputTokens)*out) / 1e6
+	return math.Round(usd*1e9) / 1e9
+}
+
+// InputRates are the rates of input tokens, USD per million.
+type InputRates struct {
+	Plain, CacheRead, CacheWrite, CacheWrite1h float64
+}
+
+// InputRates returns r's input rates at the Batch API's prices (batch) or
+// the synchronous ones, as Cost prices them.
+func (r Row) InputRates(batch bool) InputRates {
+	in, discount := r.Input, 1.0
+	if batch {
+		in = r.BatchInput
 		if r.Input > 0 {
 			discount = r.BatchInput / r.Input
 		}
 	}
-	cachedRate := rateOr(r.CachedInput*discount, in)
-	writeRate := rateOr(r.CacheWrite*discount, in)
-	write1hRate := rateOr(r.CacheWrite1h*discount, writeRate)
-	read, written := detail(u.CacheReadInputTokens), detail(u.CacheCreationInputTokens)
-	written1h := min(u.CacheCreation1hInputTokens, written)
-	plain := max(u.InputTokens-read-written, 0)
-	usd := (float64(plain)*in + float64(read)*cachedRate + float64(written-written1h)*writeRate +
-		float64(written1h)*write1hRate + float64(u.OutputTokens)*out) / 1e6
-	return math.Round(usd*1e9) / 1e9
+	write := rateOr(r.CacheWrite*discount, in)
+	return InputRates{Plain: in, CacheRead: rateOr(r.CachedInput*discount, in), CacheWrite: write,
+		CacheWrite1h: rateOr(r.CacheWrite1h*discount, write)}
 }
 
 // rateOr is rate, or fallback where the row gives none (0).
