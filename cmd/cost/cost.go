@@ -47,13 +47,19 @@ func NewCmdCost(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 		Use:   "cost [--since <age|date>] [--by provider|model|day|job]",
 		Short: "Show what the jobs cost, per provider, model, day or job",
 		Long: heredoc.Doc(`
-			Add up what the jobs in the local registry cost: the token usage recorded with
-			each job (reported with the batch, or summed from its results once they are
-			downloaded) at the price table's rates (batchctl prices): Batch API rates for
-			batch jobs, synchronous rates for direct jobs, the cached-input rate for
-			tokens read from a prompt cache and the cache-write rate for tokens written
-			to one. The rates are today's table, so a price corrected in prices.yaml
-			corrects past jobs too.
+			Add up what the jobs in the local registry cost. Each part of a job is priced
+			once, when its token usage is final (reported with the batch, or summed from
+			its results once they are downloaded), at the price table's rates of that day
+			(batchctl prices): Batch API rates for batch jobs, synchronous rates for
+			direct jobs, the cached-input rate for tokens read from a prompt cache, the
+			cache-write rates for tokens written to one (5-minute and 1-hour writes
+			apart). That cost is recorded with the job, so a later change of prices does
+			not rewrite it.
+
+			A job with no recorded cost (still running, recorded before batchctl kept
+			costs, or its model had no price when it ended) is priced at today's table
+			instead: its cost is marked "≈" on a terminal, and its cost_basis is
+			"current_prices" rather than "recorded".
 
 			--by groups the jobs by provider (profile), model (provider/model), day (the
 			local date the job was created) or job; the default is model. --since keeps
@@ -67,8 +73,9 @@ func NewCmdCost(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 			On a terminal it is a table with a total row; when piped it is tab-separated
 			with no header, one group per line and a last line "total": key, jobs,
 			requests, input_tokens, cache_read_input_tokens, cache_creation_input_tokens,
-			output_tokens, reasoning_tokens, cost_usd, unknown_cost_jobs. --json prints
-			an object with the groups, the total, and the unpriced models.
+			output_tokens, reasoning_tokens, cost_usd, unknown_cost_jobs, cost_basis
+			(recorded, current_prices, or unknown). --json prints an object with the
+			groups, the total, and the unpriced models.
 
 			Input tokens include the cached ones, output tokens the reasoning ones (as
 			in the result lines' usage).
@@ -158,18 +165,20 @@ func printReport(ios *iostreams.IOStreams, r Report) error {
 // thousands separators on a terminal.
 func groupRow(key string, s Sum, tty bool) []string {
 	count := func(n int64) string { return strconv.FormatInt(n, 10) }
-	cost := "unknown"
+	cost, basis := "unknown", "unknown"
 	if s.CostUSD != nil {
-		cost = strconv.FormatFloat(*s.CostUSD, 'f', -1, 64)
-	}
-	if tty {
-		count = numfmt.Thousands
-		cost = shared.Cost(s.CostUSD, true)
+		cost, basis = strconv.FormatFloat(*s.CostUSD, 'f', -1, 64), *s.CostBasis
 	}
 	unknown := strconv.Itoa(s.UnknownCostJobs)
-	if tty && s.UnknownCostJobs == 0 {
+	if !tty {
+		return []string{key, strconv.Itoa(s.Jobs), strconv.Itoa(s.Requests), count(s.InputTokens), count(s.CacheReadInputTokens),
+			count(s.CacheCreationInputTokens), count(s.OutputTokens), count(s.ReasoningTokens), cost, unknown, basis}
+	}
+	if s.UnknownCostJobs == 0 {
 		unknown = "—"
 	}
+	count = numfmt.Thousands
+	cost = shared.Bill(jobs.Bill{USD: s.CostUSD, Basis: basis}, true)
 	return []string{key, strconv.Itoa(s.Jobs), strconv.Itoa(s.Requests), count(s.InputTokens), count(s.CacheReadInputTokens),
 		count(s.CacheCreationInputTokens), count(s.OutputTokens), count(s.ReasoningTokens), cost, unknown}
 }
@@ -177,6 +186,10 @@ func groupRow(key string, s Sum, tty bool) []string {
 // printUnknown says, under the table, which spend the total leaves out.
 func printUnknown(ios *iostreams.IOStreams, r Report) {
 	cs := ios.ColorScheme()
+	if r.CurrentPricesJobs > 0 {
+		fmt.Fprintf(ios.Out, "≈ %s at today's prices, no cost recorded when it ended (still running, from before batchctl kept costs, or no price then)\n",
+			cmdutil.Plural(r.CurrentPricesJobs, "job"))
+	}
 	if len(r.Unpriced) > 0 {
 		fmt.Fprintf(ios.Out, "%s %s without a price (%s): not in COST; add %s to prices.yaml in BATCHCTL_HOME\n",
 			cs.Warning("!"), cmdutil.Plural(r.UnpricedJobs, "job"), strings.Join(r.Unpriced, ", "),
@@ -199,6 +212,9 @@ type Report struct {
 	UnpricedJobs int      `json:"unpriced_jobs"`
 	// UsageUnknownJobs counts the jobs whose usage is not known yet.
 	UsageUnknownJobs int `json:"usage_unknown_jobs"`
+	// CurrentPricesJobs counts the jobs whose cost is worked out at
+	// today's prices, not recorded when they ended (see jobs.Bill).
+	CurrentPricesJobs int `json:"current_prices_jobs"`
 }
 
 // Group is the spend of the jobs of one provider, model, day or job.
@@ -220,7 +236,11 @@ type Sum struct {
 	OutputTokens             int64    `json:"output_tokens"`
 	ReasoningTokens          int64    `json:"reasoning_tokens"`
 	CostUSD                  *float64 `json:"cost_usd"`
-	UnknownCostJobs          int      `json:"unknown_cost_jobs"`
+	// CostBasis is "recorded" when every cost in CostUSD was recorded when
+	// its job ended, "current_prices" when some job's is worked out at
+	// today's prices (see jobs.Bill); null with CostUSD.
+	CostBasis       *string `json:"cost_basis"`
+	UnknownCostJobs int     `json:"unknown_cost_jobs"`
 }
 
 // add counts one job in s.
@@ -234,15 +254,18 @@ func (s *Sum) add(j *jobs.Job, t *prices.Table) {
 		s.CacheCreationInputTokens += deref(u.CacheCreationInputTokens)
 		s.ReasoningTokens += deref(u.ReasoningTokens)
 	}
-	usd := j.KnownCost(t)
-	if usd == nil {
+	b := j.Bill(t)
+	if b.USD == nil {
 		s.UnknownCostJobs++
 		return
 	}
 	if s.CostUSD == nil {
-		s.CostUSD = new(float64)
+		s.CostUSD, s.CostBasis = new(float64), new(string)
 	}
-	*s.CostUSD = roundNano(*s.CostUSD + *usd)
+	*s.CostUSD = roundNano(*s.CostUSD + *b.USD)
+	if *s.CostBasis != jobs.BasisCurrentPrices {
+		*s.CostBasis = b.Basis
+	}
 }
 
 // Tally groups jobs by provider, model, day or job (by) and adds up their
@@ -263,10 +286,12 @@ func Tally(list []*store.Job, t *prices.Table, by string) Report {
 		g.add(j, t)
 		g.first = minTime(g.first, j.CreatedAt)
 		r.Total.add(j, t)
-		switch {
+		switch b := j.Bill(t); {
 		case j.KnownUsage() == nil:
 			r.UsageUnknownJobs++
-		case j.KnownCost(t) == nil:
+		case b.Basis == jobs.BasisCurrentPrices:
+			r.CurrentPricesJobs++
+		case b.USD == nil:
 			r.UnpricedJobs++
 			if name := j.Provider + "/" + j.Model; !slices.Contains(r.Unpriced, name) {
 				r.Unpriced = append(r.Unpriced, name)

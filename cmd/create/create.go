@@ -23,7 +23,6 @@ import (
 	"github.com/batchctl/batchctl/internal/jobs"
 	"github.com/batchctl/batchctl/internal/jsonl"
 	"github.com/batchctl/batchctl/internal/jsonscan"
-	"github.com/batchctl/batchctl/internal/prices"
 	"github.com/batchctl/batchctl/internal/providers/all"
 )
 
@@ -41,7 +40,10 @@ type Options struct {
 	Metadata []string
 	DryRun   bool
 	// NoEstimate leaves the estimate out of a dry run's plan.
-	NoEstimate  bool
+	NoEstimate bool
+	// Exact has the provider count the input tokens of the estimate
+	// (--exact); nil counts them offline.
+	Exact       *ExactCounts
 	Force       bool
 	MaxRequests int
 	MaxBytes    string
@@ -93,6 +95,7 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 	}
 	defaultFlags := &requestFlags{}
 	var maxCost float64
+	var exact bool
 	cmd := &cobra.Command{
 		Use:   "create {-f <file> | --prompt <text>...} [--model <provider/model>] [flags]",
 		Short: "Submit a file of requests as a batch job",
@@ -193,7 +196,8 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 
 			--dry-run prints the plan and the estimate of %[1]sbatchctl estimate%[1]s: tokens and
 			the cost range (--no-estimate leaves it out: counting tokens is much slower
-			than checking the input). --max-cost USD (default: max_cost in the config) refuses a job
+			than checking the input); with --exact, Anthropic's and Gemini's token-count
+			endpoints count the input tokens, as %[1]sbatchctl estimate --exact%[1]s does. --max-cost USD (default: max_cost in the config) refuses a job
 			whose cost at batch prices (a direct job: synchronous prices) may be more, before anything is sent (exit 2): the
 			upper bound counts each request's whole output ceiling (its max_tokens, or the
 			model's maximum output from the price table), and a model without a price or a
@@ -291,6 +295,12 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 			if opts.Interval <= 0 && cmd.Flags().Changed("interval") {
 				return cmdutil.FlagErrorf("--interval must be positive")
 			}
+			if exact && opts.NoEstimate {
+				return cmdutil.FlagErrorf("--exact and --no-estimate cannot be used together")
+			}
+			if exact {
+				opts.Exact = &ExactCounts{providerFor: f.ProviderFor}
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -305,6 +315,7 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 	fl.StringArrayVar(&opts.Metadata, "metadata", nil, "`key=value` attached to the provider batch (repeatable)")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "validate and print the plan; send and record nothing")
 	fl.BoolVar(&opts.NoEstimate, "no-estimate", false, "with --dry-run: leave out the token count and cost (faster on large inputs)")
+	fl.BoolVar(&exact, "exact", false, "with --dry-run or a cost cap: have the provider count the input tokens (Anthropic, Gemini: their free token-count endpoints)")
 	fl.BoolVar(&opts.Force, "force", false, "submit even if a job with the same input, options and name was made within 24h")
 	fl.IntVar(&opts.MaxRequests, "max-requests", 0, "most requests in one provider batch (default: the provider's limit)")
 	fl.StringVar(&opts.MaxBytes, "max-bytes", "", "largest input of one provider batch, e.g. 100MB (default: the provider's limit)")
@@ -373,10 +384,13 @@ func createRun(ctx context.Context, opts *Options, intervalSet bool) error {
 	}
 	var rep *estimate.Report
 	if opts.InputFileID == "" && ((opts.DryRun && !opts.NoEstimate) || maxCost > 0) {
-		if rep, err = estimatePlan(m, plan, profile, cfg); err != nil {
+		if rep, err = countTokens(ctx, opts, cfg, p); err != nil {
 			m.Discard(plan)
 			return err
 		}
+	} else if opts.Exact != nil {
+		m.Discard(plan)
+		return cmdutil.FlagErrorf("--exact counts the tokens of an estimate: it needs --dry-run (without --no-estimate) or a cost cap")
 	}
 	if opts.DryRun {
 		printPlan(opts.IO.Out, plan)
@@ -591,15 +605,6 @@ func prepare(ctx context.Context, opts *Options, cfg *config.Config) (p *prepare
 		}
 	}
 	return &prepared{m: m, plan: plan, spec: spec, profile: profile, window: window, done: done}, nil
-}
-
-// estimatePlan counts and prices a prepared job's requests.
-func estimatePlan(m *jobs.Manager, plan *jobs.Plan, profile *config.Profile, cfg *config.Config) (*estimate.Report, error) {
-	table, err := prices.Load(cfg.Home)
-	if err != nil {
-		return nil, &cmdutil.UsageError{Err: err}
-	}
-	return estimate.Run(estimate.ForPlan(m, plan, profile, table))
 }
 
 // submit records and submits the job, unless a job doing the same work

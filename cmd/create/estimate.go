@@ -98,11 +98,10 @@ func NewCmdEstimate(f *cmdutil.Factory, runF func(context.Context, *Options) err
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
-			ex := (*exactCounts)(nil)
 			if exact {
-				ex = &exactCounts{providerFor: f.ProviderFor}
+				opts.Exact = &ExactCounts{providerFor: f.ProviderFor}
 			}
-			return estimateRun(cmd.Context(), opts, ex)
+			return estimateRun(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
@@ -124,8 +123,8 @@ func NewCmdEstimate(f *cmdutil.Factory, runF func(context.Context, *Options) err
 	return cmd
 }
 
-// exactCounts is what --exact needs: the provider of the profile.
-type exactCounts struct {
+// ExactCounts is what --exact needs: the provider of the profile.
+type ExactCounts struct {
 	providerFor func(*config.Profile) (providers.Provider, error)
 }
 
@@ -140,7 +139,7 @@ type exactCounts struct {
 // third more).
 const estimateMemoryLimit = 44 << 20
 
-func estimateRun(ctx context.Context, opts *Options, ex *exactCounts) error {
+func estimateRun(ctx context.Context, opts *Options) error {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(estimateMemoryLimit)
 	}
@@ -154,20 +153,7 @@ func estimateRun(ctx context.Context, opts *Options, ex *exactCounts) error {
 	}
 	defer p.done()
 	defer p.m.Discard(p.plan)
-	table, err := prices.Load(cfg.Home)
-	if err != nil {
-		return &cmdutil.UsageError{Err: err}
-	}
-	in := estimate.ForPlan(p.m, p.plan, p.profile, table)
-	if ex != nil {
-		if in.Exact, err = ex.counter(opts, cfg, p); err != nil {
-			return err
-		}
-	}
-	rep, err := estimate.RunContext(ctx, in)
-	if in.Exact != nil && in.Exact.Progress != nil {
-		fmt.Fprint(opts.IO.ErrOut, "\r\033[K") // the progress line
-	}
+	rep, err := countTokens(ctx, opts, cfg, p)
 	if err != nil {
 		return err
 	}
@@ -187,9 +173,29 @@ func estimateRun(ctx context.Context, opts *Options, ex *exactCounts) error {
 	return nil
 }
 
+// countTokens counts and prices a prepared job's requests: offline, or
+// with the provider's token-count endpoint when opts.Exact is set.
+func countTokens(ctx context.Context, opts *Options, cfg *config.Config, p *prepared) (*estimate.Report, error) {
+	table, err := prices.Load(cfg.Home)
+	if err != nil {
+		return nil, &cmdutil.UsageError{Err: err}
+	}
+	in := estimate.ForPlan(p.m, p.plan, p.profile, table)
+	if opts.Exact != nil {
+		if in.Exact, err = opts.Exact.counter(opts, cfg, p); err != nil {
+			return nil, err
+		}
+	}
+	rep, err := estimate.RunContext(ctx, in)
+	if in.Exact != nil && in.Exact.Progress != nil {
+		fmt.Fprint(opts.IO.ErrOut, "\r\033[K") // the progress line
+	}
+	return rep, err
+}
+
 // counter returns the Exact of the job's provider, or nil, with a note,
 // when it has no token-count endpoint.
-func (ex *exactCounts) counter(opts *Options, cfg *config.Config, p *prepared) (*estimate.Exact, error) {
+func (ex *ExactCounts) counter(opts *Options, cfg *config.Config, p *prepared) (*estimate.Exact, error) {
 	switch jobs.TargetOf(p.profile) {
 	case jsonl.TargetAnthropic, jsonl.TargetGemini:
 	case jsonl.TargetOpenAI:

@@ -62,10 +62,12 @@ func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 
 			On a terminal the list is a table with relative times, token usage
 			(input→output, in k and M; "unknown" until known, see batchctl status) and
-			cost ("—" while the usage is unknown or the model has no price, see batchctl
-			cost); when piped it is tab-separated with no header and RFC 3339 times, one
-			job per line: id, name, provider, model, status, requests, succeeded, failed,
-			created_at. --json gives exact token counts and cost_usd.
+			cost ("—" while the usage is unknown or the model has no price; "≈" before a
+			cost worked out at today's prices rather than recorded when the job ended, see
+			batchctl cost); when piped it is tab-separated with no header and RFC 3339
+			times, one job per line: id, name, provider, model, status, requests,
+			succeeded, failed, created_at. --json gives exact token counts, cost_usd and
+			cost_basis.
 
 			--remote lists the batches the provider has (made by batchctl or not); piped,
 			one per line: batch id, job (its batchctl_job metadata), status, endpoint,
@@ -329,7 +331,7 @@ func jobTable(opts *Options, table *prices.Table) (*tableprinter.Printer, func(*
 			}
 			jj := &jobs.Job{Job: j}
 			tp.Row(cs.Bold(j.ID), j.Name, j.Provider, j.Model, cs.Status(jj.StatusText()), done,
-				shared.Tokens(jj.KnownUsage()), shared.Cost(jj.KnownCost(table), true), cmdutil.FuzzyAgo(now, j.CreatedAt))
+				shared.Tokens(jj.KnownUsage()), shared.Bill(jj.Bill(table), true), cmdutil.FuzzyAgo(now, j.CreatedAt))
 			return
 		}
 		tp.Row(j.ID, j.Name, j.Provider, j.Model, j.Status, strconv.Itoa(j.Requests),

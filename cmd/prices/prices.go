@@ -37,6 +37,9 @@ func NewCmdPrices(f *cmdutil.Factory, runF func(context.Context, *Options) error
 
 			The built-in table names the page each row was read from and the day; rows
 			marked unconfirmed could not be checked against the provider's own page.
+			--json also gives cache_write and cache_write_1h: the rates of input tokens
+			written to a prompt cache for five minutes and for an hour (Anthropic: 1.25
+			and 2 times input), which batchctl cost bills cache writes at.
 			prices.yaml in BATCHCTL_HOME changes and extends it: a list of entries with a
 			model: field (model names hold dots, slashes and colons, which config keys
 			cannot), for example

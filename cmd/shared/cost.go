@@ -38,3 +38,13 @@ func Cost(usd *float64, tty bool) string {
 	}
 	return "unknown"
 }
+
+// Bill says a job's cost as Cost does, with "≈" before it when it is worked
+// out at today's prices rather than recorded when the job ended
+// (jobs.BasisCurrentPrices).
+func Bill(b jobs.Bill, tty bool) string {
+	if b.Basis == jobs.BasisCurrentPrices {
+		return "≈" + Cost(b.USD, tty)
+	}
+	return Cost(b.USD, tty)
+}

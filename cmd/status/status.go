@@ -60,8 +60,12 @@ func NewCmdStatus(f *cmdutil.Factory, runF func(context.Context, *Options) error
 			Input tokens include those read from (cached) and written to a prompt cache,
 			output tokens the reasoning ones; each detail is shown where the provider
 			reports it. The cost is the usage at the price table's rates (batchctl
-			prices): batch rates for a batch job, synchronous ones for a direct job; it is
-			unknown (null in JSON as cost_usd), never 0, for a model without a price.
+			prices): batch rates for a batch job, synchronous ones for a direct job,
+			recorded when the job ended, so a later change of prices does not rewrite it.
+			A job with no recorded cost (running, from before batchctl kept costs, or
+			whose model had no price then) is priced at today's table, marked "≈"
+			(cost_basis current_prices rather than recorded). The cost is unknown (null in
+			JSON as cost_usd), never 0, for a model without a price.
 
 			A batch the provider no longer has (deleted, or past its retention) keeps the
 			state batchctl recorded: status says so on standard error and exits 0, the
@@ -77,7 +81,8 @@ func NewCmdStatus(f *cmdutil.Factory, runF func(context.Context, *Options) error
 			requests, succeeded, failed, input_tokens, output_tokens, created_at,
 			completed_at, missing (once the results are downloaded), running (a direct
 			job being run), cache_read_input_tokens, cache_creation_input_tokens,
-			reasoning_tokens, cost_usd (see batchctl cost; "unknown" where not known),
+			reasoning_tokens, cost_usd and cost_basis (see batchctl cost; "unknown" where
+			not known),
 			cache_hit_rate and cache_read_tokens (an Anthropic job with a cache primer or
 			requests sharing a cacheable prefix, once the results are downloaded: prompt
 			tokens read from the cache over all prompt tokens, after the primer), user
@@ -267,9 +272,13 @@ func costLine(j *jobs.Job, table *prices.Table) string {
 	if j.Direct() {
 		rates = "synchronous"
 	}
-	switch usd := j.KnownCost(table); {
-	case usd != nil:
-		return shared.Cost(usd, true) + " at " + rates + " prices"
+	switch b := j.Bill(table); {
+	case b.Basis == jobs.BasisRecorded:
+		return shared.Bill(b, true) + " at " + rates + " prices, recorded when it ended"
+	case b.USD != nil && !providers.Status(j.Status).Terminal():
+		return shared.Bill(b, true) + " so far at today's " + rates + " prices (recorded when it ends)"
+	case b.USD != nil:
+		return shared.Bill(b, true) + " at today's " + rates + " prices (not recorded when it ended: from before batchctl kept costs, or its model had no price then)"
 	case j.KnownUsage() == nil:
 		return "unknown until the usage is known"
 	case table == nil:
@@ -336,19 +345,20 @@ func queued(j *jobs.Job) []store.Part {
 }
 
 // usageDetails are the piped keys that follow the others: the usage's
-// detail counts and the cost in USD, each "unknown" when it is not known
-// (a detail the provider does not report, a model without a price).
+// detail counts, the cost in USD and its basis (jobs.Bill), each "unknown"
+// when it is not known (a detail the provider does not report, a model
+// without a price).
 func usageDetails(j *jobs.Job, table *prices.Table) [][2]string {
-	cacheRead, cacheWrite, reasoning, cost := "unknown", "unknown", "unknown", "unknown"
+	cacheRead, cacheWrite, reasoning, cost, basis := "unknown", "unknown", "unknown", "unknown", "unknown"
 	if u := j.KnownUsage(); u != nil {
 		cacheRead, cacheWrite, reasoning = countText(u.CacheReadInputTokens), countText(u.CacheCreationInputTokens), countText(u.ReasoningTokens)
 	}
-	if usd := j.KnownCost(table); usd != nil {
-		cost = strconv.FormatFloat(*usd, 'f', -1, 64)
+	if b := j.Bill(table); b.USD != nil {
+		cost, basis = strconv.FormatFloat(*b.USD, 'f', -1, 64), b.Basis
 	}
 	return [][2]string{
 		{"cache_read_input_tokens", cacheRead}, {"cache_creation_input_tokens", cacheWrite},
-		{"reasoning_tokens", reasoning}, {"cost_usd", cost},
+		{"reasoning_tokens", reasoning}, {"cost_usd", cost}, {"cost_basis", basis},
 	}
 }
 

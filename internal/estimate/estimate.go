@@ -35,6 +35,31 @@ type Input struct {
 	// Direct is set for a direct job, whose requests are sent one by one
 	// to the synchronous endpoint and so cost synchronous prices.
 	Direct bool
+	// Cache is the prefix create --cache-prime marks cacheable.
+	Cache Cache
+}
+
+// Cache is a prompt prefix marked cacheable: the first Tokens input tokens
+// of each request, written to a one-hour cache (OneHour) or a five-minute
+// one. At least, the first request writes it and the others read it; at
+// most, every request writes it (each missed the cache).
+type Cache struct {
+	Tokens  int64
+	OneHour bool
+}
+
+// adjust is what the cache changes in the cost of n requests at rates, in
+// USD: at least (lo) writers of them write the prefix and the others read
+// it, at most (hi) every one writes it.
+func (c Cache) adjust(rates prices.InputRates, n, writers int) (lo, hi float64) {
+	write := rates.CacheWrite
+	if c.OneHour {
+		write = rates.CacheWrite1h
+	}
+	prefix := float64(c.Tokens) / 1e6
+	writers = min(writers, n)
+	lo = prefix * (float64(writers)*(write-rates.Plain) + float64(n-writers)*(rates.CacheRead-rates.Plain))
+	return lo, prefix * float64(n) * (write - rates.Plain)
 }
 
 // Range is a cost range in USD; Max is nil when it has no upper bound.
@@ -99,6 +124,11 @@ type Report struct {
 	Unbounded int      `json:"unbounded_requests"`
 	Drivers   []Driver `json:"drivers"`
 	Parts     []Count  `json:"parts"`
+	// CachePrefixTokens is the prefix create --cache-prime marks cacheable
+	// (0: none), CacheOneHour whether for an hour: the cost ranges count
+	// its writes and reads (see Cache).
+	CachePrefixTokens int64 `json:"cache_prefix_tokens"`
+	CacheOneHour      bool  `json:"cache_one_hour"`
 }
 
 // tallies are the counts of one model, gathered before pricing.
@@ -140,14 +170,20 @@ func RunContext(ctx context.Context, in Input) (*Report, error) {
 	}
 	counter := tokens.NewCounter(in.Target, in.Model)
 	ceilings := &modelCeilings{table: in.Prices, provider: in.Provider, rows: map[string]*prices.Row{}}
-	rep := &Report{Provider: in.Provider, Model: in.Model, Direct: in.Direct, CountedBy: "batchctl", Unpriced: []string{}, Unconfirmed: []string{}, Drivers: []Driver{}, Parts: []Count{}}
+	rep := &Report{Provider: in.Provider, Model: in.Model, Direct: in.Direct, CountedBy: "batchctl", Unpriced: []string{}, Unconfirmed: []string{}, Drivers: []Driver{}, Parts: []Count{},
+		CachePrefixTokens: in.Cache.Tokens, CacheOneHour: in.Cache.OneHour}
 	total := map[string]*tally{}
-	for _, path := range in.Parts {
+	for i, path := range in.Parts {
 		part, err := countFile(ctx, path, in, counter, ceilings)
 		if err != nil {
 			return nil, err
 		}
-		rep.Parts = append(rep.Parts, price(part, ceilings, nil))
+		// the first part's first request writes the cache; the later parts read it
+		writers := 0
+		if i == 0 {
+			writers = 1
+		}
+		rep.Parts = append(rep.Parts, price(part, ceilings, nil, cacheWriters{Cache: in.Cache, writers: writers}))
 		for model, t := range part {
 			if total[model] == nil {
 				total[model] = newTally()
@@ -155,7 +191,7 @@ func RunContext(ctx context.Context, in Input) (*Report, error) {
 			total[model].add(t)
 		}
 	}
-	rep.setTotal(price(total, ceilings, &rep.Unpriced))
+	rep.setTotal(price(total, ceilings, &rep.Unpriced, cacheWriters{Cache: in.Cache, writers: 1}))
 	for model := range total {
 		if row := ceilings.row(model); row != nil && !row.Confirmed {
 			rep.Unconfirmed = append(rep.Unconfirmed, model)
@@ -228,9 +264,16 @@ func (m *modelCeilings) row(model string) *prices.Row {
 	return row
 }
 
-// price turns the tallies of each model into a Count; unpriced, when
-// given, collects the models without a price.
-func price(byModel map[string]*tally, ceilings *modelCeilings, unpriced *[]string) Count {
+// cacheWriters is a cache and how many of the requests priced write it at
+// least.
+type cacheWriters struct {
+	Cache
+	writers int
+}
+
+// price turns the tallies of each model into a Count, with what cache
+// changes; unpriced, when given, collects the models without a price.
+func price(byModel map[string]*tally, ceilings *modelCeilings, unpriced *[]string, cache cacheWriters) Count {
 	var c Count
 	var outMax int64
 	var batch, sync Range
@@ -256,10 +299,12 @@ func price(byModel map[string]*tally, ceilings *modelCeilings, unpriced *[]strin
 			continue
 		}
 		in, out := float64(t.input)/1e6, float64(t.outMax)/1e6
-		batch.Min += in * row.BatchInput
-		batchMax += in*row.BatchInput + out*row.BatchOutput
-		sync.Min += in * row.Input
-		syncMax += in*row.Input + out*row.Output
+		batchLo, batchHi := cache.adjust(row.InputRates(true), t.requests, cache.writers)
+		syncLo, syncHi := cache.adjust(row.InputRates(false), t.requests, cache.writers)
+		batch.Min += in*row.BatchInput + batchLo
+		batchMax += in*row.BatchInput + out*row.BatchOutput + batchHi
+		sync.Min += in*row.Input + syncLo
+		syncMax += in*row.Input + out*row.Output + syncHi
 	}
 	if bounded {
 		c.OutputTokensMax = &outMax

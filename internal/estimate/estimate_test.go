@@ -96,3 +96,32 @@ func TestMoney(t *testing.T) {
 		}
 	}
 }
+
+// TestCacheAdjust checks what a prefix marked cacheable changes in a cost,
+// against figures worked out by hand: 1,000 prefix tokens on 3 requests at
+// input 2, cached 0.2, 5-minute write 2.5, 1-hour write 4 (per million).
+func TestCacheAdjust(t *testing.T) {
+	rates := prices.InputRates{Plain: 2, CacheRead: 0.2, CacheWrite: 2.5, CacheWrite1h: 4}
+	tests := []struct {
+		name       string
+		cache      Cache
+		n, writers int
+		lo, hi     float64
+	}{
+		// one writes: 1000 × 0.5; two read: 2 × 1000 × −1.8; all write: 3 × 1000 × 0.5
+		{"5m", Cache{Tokens: 1000}, 3, 1, 0.0005 - 0.0036, 0.0015},
+		// one writes: 1000 × 2; two read as above; all write: 3 × 1000 × 2
+		{"1h", Cache{Tokens: 1000, OneHour: true}, 3, 1, 0.002 - 0.0036, 0.006},
+		// a part after the primer's only reads, at least
+		{"no writer", Cache{Tokens: 1000, OneHour: true}, 2, 0, -0.0036, 0.004},
+		{"no prefix", Cache{}, 3, 1, 0, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			lo, hi := tt.cache.adjust(rates, tt.n, tt.writers)
+			if micro(lo) != micro(tt.lo) || micro(hi) != micro(tt.hi) {
+				t.Errorf("adjust = %v, %v; want %v, %v", lo, hi, tt.lo, tt.hi)
+			}
+		})
+	}
+}

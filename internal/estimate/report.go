@@ -14,7 +14,8 @@ import (
 
 // ForPlan is the Input of a prepared job, priced by table.
 func ForPlan(m *jobs.Manager, plan *jobs.Plan, profile *config.Profile, table *prices.Table) Input {
-	in := Input{Target: jobs.TargetOf(profile), Provider: profile.Name, Model: plan.Model, Prices: table, Direct: profile.Direct()}
+	in := Input{Target: jobs.TargetOf(profile), Provider: profile.Name, Model: plan.Model, Prices: table, Direct: profile.Direct(),
+		Cache: Cache{Tokens: plan.CachePrefix, OneHour: plan.CacheTTL == "1h"}}
 	for i := range plan.Parts {
 		in.Parts = append(in.Parts, m.InputPath(plan.JobID, i+1))
 	}
@@ -49,6 +50,10 @@ func (r *Report) Write(w io.Writer) {
 			saving = fmt.Sprintf(" (batch saves %s … %s)", Money(r.Sync.Min-r.Batch.Min), Money(*r.Sync.Max-*r.Batch.Max))
 		}
 		fmt.Fprintf(w, "sync cost\t%s%s\n", rangeText(r.Sync), saving)
+	}
+	if r.CachePrefixTokens > 0 {
+		fmt.Fprintf(w, "cache\tabout %s prefix tokens marked cacheable: written once (at the %s write rate) and read by the other requests at least, written by every request at most\n",
+			numfmt.Thousands(r.CachePrefixTokens), map[bool]string{true: "1-hour", false: "5-minute"}[r.CacheOneHour])
 	}
 	if len(r.Unpriced) == 0 && len(r.Unconfirmed) > 0 {
 		fmt.Fprintf(w, "prices\tunconfirmed for %s: built-in figures not checked against the provider's page (batchctl prices; %s in BATCHCTL_HOME overrides them)\n",

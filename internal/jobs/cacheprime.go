@@ -102,6 +102,8 @@ func (m *Manager) primeParts(plan *Plan, spec Spec, maxReq int, maxBytes int64) 
 	if pre.Marked {
 		marked = "left as marked by the input's own cache_control"
 		pre.Blocks = 0 // Mark then changes nothing
+	} else {
+		plan.CachePrefix, plan.CacheTTL = int64(pre.Tokens), spec.CachePrime
 	}
 	if !direct { // CachePrimeNote said what a direct job gets
 		plan.Primer = true

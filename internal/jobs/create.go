@@ -82,6 +82,11 @@ type Plan struct {
 	Primer bool
 	// PrimeNote says what --cache-prime did, or why it did nothing.
 	PrimeNote string
+	// CachePrefix is the tokens (approximately) of the prefix that
+	// --cache-prime marked cacheable, 0 where it marked none; CacheTTL is
+	// the mark's ttl.
+	CachePrefix int64
+	CacheTTL    string
 	// QueueUnit is what the parts' Tokens count when an enqueued budget
 	// split the job: tokens, or requests (Anthropic); "" otherwise.
 	QueueUnit string

@@ -350,8 +350,10 @@ func (m *Manager) Cancel(ctx context.Context, j *Job) (int, error) {
 	return n, nil
 }
 
-// savePart records a part's new state and refreshes the job's aggregates.
+// savePart records a part's new state, priced once its usage is final (see
+// priceFinal), and refreshes the job's aggregates.
 func (m *Manager) savePart(ctx context.Context, j *Job, i int, part store.Part) error {
+	m.priceFinal(j, &part)
 	j.Parts[i] = part
 	if j.Registered {
 		if err := m.reg.SavePart(ctx, j.ID, part); err != nil {

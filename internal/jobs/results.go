@@ -75,6 +75,7 @@ func (m *Manager) Download(ctx context.Context, j *Job) error {
 		// The provider did not report the batch's usage (Anthropic,
 		// Gemini): its results, which carry token counts, are summed once.
 		part.Usage, part.UsageKnown = *usage, true
+		m.priceFinal(j, &part)
 		if err := m.reg.SavePart(ctx, j.ID, part); err != nil {
 			return fmt.Errorf("recording the usage of batch %s: %w", part.BatchID, err)
 		}

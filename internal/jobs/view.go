@@ -20,9 +20,12 @@ type View struct {
 	Counts   providers.Counts `json:"counts"`
 	// Usage is null while it is unknown (see Job.KnownUsage).
 	Usage *providers.Usage `json:"usage"`
-	// CostUSD is what the job cost, null while it is unknown (see
-	// Job.KnownCost).
+	// CostUSD is what the job cost, null while it is unknown, and
+	// CostBasis what it rests on: "recorded" (every part priced when its
+	// usage became final) or "current_prices" (some part priced at today's
+	// table); null with CostUSD. See Job.Bill.
 	CostUSD     *float64          `json:"cost_usd"`
+	CostBasis   *string           `json:"cost_basis"`
 	Input       string            `json:"input"`
 	InputSHA256 string            `json:"input_sha256"`
 	Metadata    map[string]string `json:"metadata"`
@@ -76,17 +79,34 @@ type PartView struct {
 	Tokens int64 `json:"tokens"`
 	// QueuedWhy says why a queued part waits, "" for others.
 	QueuedWhy string `json:"queued_why"`
+	// Cost is what the part cost, recorded when its usage became final;
+	// null before, and for a part recorded without one (see Job.Bill).
+	Cost *CostView `json:"cost"`
+}
+
+// CostView is a part's recorded cost and the prices it was worked out at.
+type CostView struct {
+	USD float64 `json:"usd"`
+	// Rates is "batch" (Batch API rates) or "sync" (synchronous ones).
+	Rates string `json:"rates"`
+	// PriceSource names the price row's source (the page it was read from,
+	// or the prices.yaml that set it), PriceDate its date.
+	PriceSource string `json:"price_source"`
+	PriceDate   string `json:"price_date"`
 }
 
 // ViewOf is the JSON view of a job, its cost at the rates of t.
 func ViewOf(j *Job, t *prices.Table) View {
 	v := View{
 		ID: j.ID, Name: j.Name, Provider: j.Provider, Model: j.Model, Endpoint: j.Endpoint,
-		Status: j.Status, Requests: j.Requests, Counts: j.Counts, Usage: j.KnownUsage(), CostUSD: j.KnownCost(t),
+		Status: j.Status, Requests: j.Requests, Counts: j.Counts, Usage: j.KnownUsage(),
 		Input: j.InputPath, InputSHA256: j.InputSHA256, Metadata: j.Metadata,
 		CreatedAt: timePtr(j.CreatedAt), UpdatedAt: timePtr(j.UpdatedAt), CompletedAt: timePtr(j.CompletedAt),
 		Registered: j.Registered, Parts: []PartView{}, Mode: "batch",
 		User: j.User, Host: j.Host,
+	}
+	if b := j.Bill(t); b.USD != nil {
+		v.CostUSD, v.CostBasis = b.USD, &b.Basis
 	}
 	if j.Direct() {
 		v.Mode = "direct"
@@ -107,6 +127,9 @@ func ViewOf(j *Job, t *prices.Table) View {
 		}
 		if p.UsageKnown {
 			pv.Usage = &p.Usage
+		}
+		if c := p.Cost; c != nil {
+			pv.Cost = &CostView{USD: c.USD, Rates: c.Rates, PriceSource: c.PriceSource, PriceDate: c.PriceDate}
 		}
 		if pv.Errors == nil {
 			pv.Errors = []providers.BatchError{}

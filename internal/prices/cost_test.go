@@ -12,6 +12,8 @@ func n64(n int64) *int64 { return &n }
 // hand from the rows' rates (USD per million tokens).
 func TestCost(t *testing.T) {
 	sonnet := Row{Input: 3, Output: 15, CachedInput: 0.30, CacheWrite: 3.75, BatchInput: 1.5, BatchOutput: 7.5}
+	sonnet1h := sonnet
+	sonnet1h.CacheWrite1h = 6
 	mini := Row{Input: 0.15, Output: 0.60, CachedInput: 0.075, BatchInput: 0.075, BatchOutput: 0.30}
 	bare := Row{Input: 1, Output: 2, BatchInput: 0.5, BatchOutput: 1}
 	tests := []struct {
@@ -34,6 +36,17 @@ func TestCost(t *testing.T) {
 		// 100×1.5 + 1900×0.15 + 8000×1.875 + 500×7.5 = 150 + 285 + 15000 + 3750 = 19185.
 		{"cache write batch", sonnet, providers.Usage{InputTokens: 10000, OutputTokens: 500,
 			CacheReadInputTokens: n64(1900), CacheCreationInputTokens: n64(8000)}, true, 0.019185},
+		// The same, sync, 3,000 of the writes to a one-hour cache at 2x input:
+		// 100×3 + 1900×0.30 + 5000×3.75 + 3000×6 + 500×15 = 300 + 570 + 18750 + 18000 + 7500 = 45120.
+		{"1h cache write sync", sonnet1h, providers.Usage{InputTokens: 10000, OutputTokens: 500,
+			CacheReadInputTokens: n64(1900), CacheCreationInputTokens: n64(8000), CacheCreation1hInputTokens: 3000}, false, 0.04512},
+		// and at batch rates, every rate halved: 22560.
+		{"1h cache write batch", sonnet1h, providers.Usage{InputTokens: 10000, OutputTokens: 500,
+			CacheReadInputTokens: n64(1900), CacheCreationInputTokens: n64(8000), CacheCreation1hInputTokens: 3000}, true, 0.02256},
+		// A row without a one-hour rate bills those writes at its cache-write rate:
+		// 100×3 + 1900×0.30 + 8000×3.75 + 500×15 = 300 + 570 + 30000 + 7500 = 38370.
+		{"1h cache write, no 1h rate", sonnet, providers.Usage{InputTokens: 10000, OutputTokens: 500,
+			CacheReadInputTokens: n64(1900), CacheCreationInputTokens: n64(8000), CacheCreation1hInputTokens: 3000}, false, 0.03837},
 		// Reasoning tokens are part of output: 1,186 output at 0.60 = 711.6, + 75×0.15 = 11.25.
 		{"reasoning", mini, providers.Usage{InputTokens: 75, OutputTokens: 1186, ReasoningTokens: n64(1024)}, false, 0.00072285},
 		// No cached or cache-write rate: those tokens cost what input does.
@@ -48,18 +61,5 @@ func TestCost(t *testing.T) {
 				t.Errorf("Cost = %v, want %v", got, tt.want)
 			}
 		})
-	}
-}
-
-// TestTableCost checks that an unknown model has no cost rather than 0,
-// and that a snapshot name is priced as its model.
-func TestTableCost(t *testing.T) {
-	table := Builtin()
-	u := providers.Usage{InputTokens: 1e6, OutputTokens: 1e6}
-	if usd, ok := table.Cost("openai", "gpt-4o-mini-2024-07-18", u, true); !ok || usd != 0.375 {
-		t.Errorf("gpt-4o-mini snapshot: %v, %v; want 0.375, true", usd, ok)
-	}
-	if usd, ok := table.Cost("emulator", "echo", u, true); ok {
-		t.Errorf("emulator/echo: %v, true; want no price", usd)
 	}
 }

@@ -36,10 +36,13 @@ type Row struct {
 	CachedInput float64 `yaml:"cached_input" json:"cached_input"`
 	// CacheWrite is the rate of input tokens written to a prompt cache
 	// (Anthropic: 1.25 times the input rate, for 5-minute writes); 0 where
-	// writing costs what input does.
-	CacheWrite  float64 `yaml:"cache_write" json:"cache_write"`
-	BatchInput  float64 `yaml:"batch_input" json:"batch_input"`
-	BatchOutput float64 `yaml:"batch_output" json:"batch_output"`
+	// writing costs what input does. CacheWrite1h is the rate of those
+	// written to a one-hour cache (Anthropic: 2 times the input rate); 0
+	// where they cost what CacheWrite says.
+	CacheWrite   float64 `yaml:"cache_write" json:"cache_write"`
+	CacheWrite1h float64 `yaml:"cache_write_1h" json:"cache_write_1h"`
+	BatchInput   float64 `yaml:"batch_input" json:"batch_input"`
+	BatchOutput  float64 `yaml:"batch_output" json:"batch_output"`
 	// MaxOutput is the most output tokens (reasoning included) one request
 	// may produce; 0 for models that produce none (embeddings).
 	MaxOutput int    `yaml:"max_output" json:"max_output"`
@@ -55,18 +58,19 @@ type Row struct {
 // entry is a row as written in a file: every field but model optional, so
 // that a user entry can change one figure of a built-in row.
 type entry struct {
-	Provider    string   `yaml:"provider"`
-	Model       string   `yaml:"model"`
-	Input       *float64 `yaml:"input"`
-	Output      *float64 `yaml:"output"`
-	CachedInput *float64 `yaml:"cached_input"`
-	CacheWrite  *float64 `yaml:"cache_write"`
-	BatchInput  *float64 `yaml:"batch_input"`
-	BatchOutput *float64 `yaml:"batch_output"`
-	MaxOutput   *int     `yaml:"max_output"`
-	Source      *string  `yaml:"source"`
-	Date        *string  `yaml:"date"`
-	Confirmed   *bool    `yaml:"confirmed"`
+	Provider     string   `yaml:"provider"`
+	Model        string   `yaml:"model"`
+	Input        *float64 `yaml:"input"`
+	Output       *float64 `yaml:"output"`
+	CachedInput  *float64 `yaml:"cached_input"`
+	CacheWrite   *float64 `yaml:"cache_write"`
+	CacheWrite1h *float64 `yaml:"cache_write_1h"`
+	BatchInput   *float64 `yaml:"batch_input"`
+	BatchOutput  *float64 `yaml:"batch_output"`
+	MaxOutput    *int     `yaml:"max_output"`
+	Source       *string  `yaml:"source"`
+	Date         *string  `yaml:"date"`
+	Confirmed    *bool    `yaml:"confirmed"`
 }
 
 // Table is a set of rows, looked up by provider and model.
@@ -160,6 +164,7 @@ func (e *entry) apply(r *Row, origin string) {
 	setF(&r.Output, e.Output)
 	setF(&r.CachedInput, e.CachedInput)
 	setF(&r.CacheWrite, e.CacheWrite)
+	setF(&r.CacheWrite1h, e.CacheWrite1h)
 	setF(&r.BatchInput, e.BatchInput)
 	setF(&r.BatchOutput, e.BatchOutput)
 	if e.MaxOutput != nil {

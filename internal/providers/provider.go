@@ -173,6 +173,12 @@ type Usage struct {
 	CacheReadInputTokens     *int64 `json:"cache_read_input_tokens"`
 	CacheCreationInputTokens *int64 `json:"cache_creation_input_tokens"`
 	ReasoningTokens          *int64 `json:"reasoning_tokens"`
+	// CacheCreation1hInputTokens are those of CacheCreationInputTokens
+	// written to a one-hour cache, which costs more than the default
+	// five-minute one (Anthropic's usage.cache_creation
+	// .ephemeral_1h_input_tokens); 0 where the provider does not say.
+	// It prices the usage and is not a key of the result line.
+	CacheCreation1hInputTokens int64 `json:"-"`
 }
 
 // BatchError is a batch-level error, such as a validation failure of one

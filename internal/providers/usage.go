@@ -60,6 +60,7 @@ func (u *Usage) Add(v *Usage) {
 	addCount(&u.CacheReadInputTokens, v.CacheReadInputTokens)
 	addCount(&u.CacheCreationInputTokens, v.CacheCreationInputTokens)
 	addCount(&u.ReasoningTokens, v.ReasoningTokens)
+	u.CacheCreation1hInputTokens += v.CacheCreation1hInputTokens
 }
 
 func addCount(dst **int64, n *int64) {

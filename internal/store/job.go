@@ -140,7 +140,31 @@ type Part struct {
 	// submitted again after the provider refused it for its quota.
 	QueuedWhy string
 	NotBefore time.Time
+	// Cost is what the part cost, priced once when its usage became final
+	// (the part ended and its usage is known). It is nil before, for a part
+	// whose model had no price then, and for parts recorded before
+	// batchctl kept costs. Once recorded, SavePart keeps it whatever Cost
+	// it is given: a later change of prices never rewrites it.
+	Cost *Cost
 }
+
+// Cost is what a part cost and the prices it was worked out at.
+type Cost struct {
+	USD float64
+	// Rates is RatesBatch or RatesSync.
+	Rates string
+	// PriceSource names where the price row came from (the page it was
+	// read from, or the user's prices.yaml) and PriceDate its date.
+	PriceSource string
+	PriceDate   string
+}
+
+// The rates a part is priced at: the Batch API's, or the synchronous ones
+// (direct jobs).
+const (
+	RatesBatch = "batch"
+	RatesSync  = "sync"
+)
 
 // Filter selects jobs for List: those that match every non-zero field.
 // Zero fields select everything.

@@ -4,10 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"io"
-	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/batchctl/batchctl/internal/emulator/core"
@@ -129,17 +126,9 @@ func canonicalBlock(raw json.RawMessage) (block []byte, ttl time.Duration, marke
 	return block, ttl, marked
 }
 
-// cacheDir is where the prompt cache's entries are.
-func (a *API) cacheDir() string { return filepath.Join(filepath.Dir(a.batches), "prompt-cache") }
-
-// cached reports whether the prefix hash is in the cache at now.
-func (a *API) cached(hash string, now time.Time) bool {
-	b, err := os.ReadFile(filepath.Join(a.cacheDir(), hash))
-	if err != nil {
-		return false
-	}
-	expiry, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(string(b)))
-	return err == nil && now.Before(expiry)
+// cache is the prompt cache's entries.
+func (a *API) cache() core.PromptCache {
+	return core.PromptCache{Dir: filepath.Join(filepath.Dir(a.batches), "prompt-cache")}
 }
 
 // lookUp returns the hashes of params' marked prefixes found in the cache
@@ -147,7 +136,7 @@ func (a *API) cached(hash string, now time.Time) bool {
 func (a *API) lookUp(params json.RawMessage, now time.Time) []string {
 	var hits []string
 	for _, bp := range breakpoints(params) {
-		if bp.tokens >= minCacheTokens && a.cached(bp.hash, now) {
+		if bp.tokens >= minCacheTokens && a.cache().Has(bp.hash, now) {
 			hits = append(hits, bp.hash)
 		}
 	}
@@ -190,30 +179,10 @@ func (u cacheUse) apply(run *execution) {
 
 // record writes the request's prefixes to the cache, as of when it ended.
 func (a *API) record(u cacheUse, ended time.Time) error {
-	if len(u.writes) == 0 {
-		return nil
-	}
-	if err := os.MkdirAll(a.cacheDir(), 0o700); err != nil {
-		return err
-	}
 	for _, bp := range u.writes {
-		if a.cached(bp.hash, ended) {
-			continue // the entry a request read, or another one wrote
-		}
-		path := filepath.Join(a.cacheDir(), bp.hash)
-		expiry := ended.Add(bp.ttl).UTC().Format(time.RFC3339Nano)
-		if err := core.WriteAtomic(path, func(w io.Writer) error { _, err := io.WriteString(w, expiry); return err }); err != nil {
+		if err := a.cache().Put(bp.hash, ended, ended.Add(bp.ttl)); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// hitSet is a set of prefix hashes.
-func hitSet(hashes []string) map[string]bool {
-	set := make(map[string]bool, len(hashes))
-	for _, h := range hashes {
-		set[h] = true
-	}
-	return set
 }

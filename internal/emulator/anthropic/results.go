@@ -17,7 +17,7 @@ import (
 // through a rename, so concurrent writers are harmless.
 func (a *API) writeResults(ctx context.Context, rec *batchRecord, p core.Progress) error {
 	path, requests := a.batchPath(rec.ID, ResultsExt), a.batchPath(rec.ID, requestsExt)
-	hits := hitSet(rec.CacheHits)
+	hits := core.HitSet(rec.CacheHits)
 	return core.WriteResultsOnce(ctx, path, requests, func(w io.Writer, i, lineNo int, line []byte) error {
 		var req struct {
 			CustomID string          `json:"custom_id"`

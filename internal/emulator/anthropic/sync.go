@@ -36,7 +36,7 @@ func (a *API) sendMessage(w http.ResponseWriter, r *http.Request) error {
 	}
 	run := execute(body)
 	now := a.host.Clock()
-	use := useCache(body, hitSet(a.lookUp(body, now)))
+	use := useCache(body, core.HitSet(a.lookUp(body, now)))
 	use.apply(&run)
 	if run.outcome == core.OutcomeSucceeded {
 		if err := a.record(use, now); err != nil {

@@ -29,17 +29,26 @@ type Tally struct {
 	Dropped      int64 `json:"dropped"`
 	InputTokens  int64 `json:"input_tokens"`
 	OutputTokens int64 `json:"output_tokens"`
+	// CachedTokens are those of InputTokens read from a prompt cache.
+	CachedTokens int64 `json:"cached_tokens,omitempty"`
 }
 
-// tallyRecordSize is the size of one encoded tally: six 64-bit integers.
-const tallyRecordSize = 6 * 8
+// tallyRecordSize is the size of one encoded tally: seven 64-bit integers.
+const tallyRecordSize = 7 * 8
 
 func (t *Tally) Add(o Outcome, inputTokens, outputTokens int64) {
+	t.AddCached(o, inputTokens, outputTokens, 0)
+}
+
+// AddCached is Add for a request that read cachedTokens of its input
+// tokens from a prompt cache.
+func (t *Tally) AddCached(o Outcome, inputTokens, outputTokens, cachedTokens int64) {
 	switch o {
 	case OutcomeSucceeded:
 		t.Succeeded++
 		t.InputTokens += inputTokens
 		t.OutputTokens += outputTokens
+		t.CachedTokens += cachedTokens
 	case OutcomeFailed:
 		t.Failed++
 	case OutcomeExpired:
@@ -49,8 +58,8 @@ func (t *Tally) Add(o Outcome, inputTokens, outputTokens int64) {
 	}
 }
 
-func (t *Tally) fields() [6]*int64 {
-	return [6]*int64{&t.Succeeded, &t.Failed, &t.Expired, &t.Dropped, &t.InputTokens, &t.OutputTokens}
+func (t *Tally) fields() [7]*int64 {
+	return [7]*int64{&t.Succeeded, &t.Failed, &t.Expired, &t.Dropped, &t.InputTokens, &t.OutputTokens, &t.CachedTokens}
 }
 
 // TallyWriter writes a tally file: record i is the tally of requests 0..i,
@@ -62,7 +71,13 @@ type TallyWriter struct {
 }
 
 func (tw *TallyWriter) Add(o Outcome, inputTokens, outputTokens int64) error {
-	tw.Total.Add(o, inputTokens, outputTokens)
+	return tw.AddCached(o, inputTokens, outputTokens, 0)
+}
+
+// AddCached is Add for a request that read cachedTokens of its input
+// tokens from a prompt cache.
+func (tw *TallyWriter) AddCached(o Outcome, inputTokens, outputTokens, cachedTokens int64) error {
+	tw.Total.AddCached(o, inputTokens, outputTokens, cachedTokens)
 	for i, f := range tw.Total.fields() {
 		binary.LittleEndian.PutUint64(tw.buf[i*8:], uint64(*f))
 	}

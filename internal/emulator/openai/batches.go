@@ -49,6 +49,9 @@ type batchRecord struct {
 	Timeline         core.Timeline     `json:"timeline"`
 	// Total is the tally of all requests.
 	Total core.Tally `json:"total"`
+	// CacheHits are the prompt prefixes of its requests that were in the
+	// prompt cache when it was created (at most maxBatchHits; cache.go).
+	CacheHits []string `json:"cache_hits,omitempty"`
 	// OutputFileID and ErrorFileID are reserved at creation; the files
 	// exist once the batch has ended with something to put in them.
 	OutputFileID string `json:"output_file_id"`
@@ -226,11 +229,16 @@ func (o *API) storeBatch(ctx context.Context, rec *batchRecord) (err error) {
 		return err
 	}
 	defer in.Close()
-	p, err := planBatch(ctx, in, rec.Endpoint, tallyPath, o.queue.Tally(jsonl.TargetOpenAI, ""))
+	cache := &cacheLookup{o: o, now: rec.Timeline.Created, hits: map[string]bool{}}
+	p, err := planBatch(ctx, in, rec.Endpoint, tallyPath, o.queue.Tally(jsonl.TargetOpenAI, ""), cache)
 	if err != nil {
 		return err
 	}
 	rec.Model, rec.Errors, rec.Total = p.model, p.errors, p.total
+	for h := range cache.hits {
+		rec.CacheHits = append(rec.CacheHits, h)
+	}
+	slices.Sort(rec.CacheHits)
 	rec.Timeline.Requests, rec.Timeline.Valid, rec.Timeline.Expiring = p.requests, len(p.errors) == 0, p.expiring
 	write := func() error { return core.WriteJSONFile(o.batchPath(rec.ID, ".json"), rec) }
 	if !rec.Timeline.Valid {
@@ -383,7 +391,7 @@ func (rec *batchRecord) object(p core.Progress, t core.Tally) BatchObject {
 		ExpiresAt:        unixPtr(created.Add(completionWindowDur)),
 		FinalizingAt:     unixPtr(p.FinalizingAt),
 		CancellingAt:     unixPtr(p.CancellingAt),
-		Usage:            newTokenUsage(t.InputTokens, t.OutputTokens, batchReasoning(rec.Model, t.OutputTokens)),
+		Usage:            newTokenUsage(t, batchReasoning(rec.Model, t.OutputTokens)),
 		Metadata:         rec.Metadata,
 		// The model is shown from creation on: the official TypeScript
 		// SDK's Batch (openai 6.49.0, resources/batches.d.ts) declares it,

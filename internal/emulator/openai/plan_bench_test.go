@@ -29,7 +29,7 @@ func BenchmarkPlanBatch(b *testing.B) {
 			b.SetBytes(int64(len(input)))
 			b.ReportAllocs()
 			for b.Loop() {
-				p, err := planBatch(context.Background(), bytes.NewReader(input), EndpointChat, tally, nil)
+				p, err := planBatch(context.Background(), bytes.NewReader(input), EndpointChat, tally, nil, nil)
 				if err != nil || len(p.errors) > 0 || p.requests != n {
 					b.Fatal(err, p.errors)
 				}

@@ -129,8 +129,9 @@ type execution struct {
 	status  int
 	errBody *apiError
 	failure *requestFailed
-	// inputTokens and outputTokens are the usage of a succeeded request.
-	inputTokens, outputTokens int64
+	// inputTokens and outputTokens are the usage of a succeeded request,
+	// cachedTokens those of its input read from the prompt cache.
+	inputTokens, outputTokens, cachedTokens int64
 }
 
 // execute runs one request body against endpoint.
@@ -192,6 +193,7 @@ func parseRequest(endpoint string, body []byte) (endpointRequest, *apiError) {
 type conversation struct {
 	texts      []string // every message's text
 	lastPrompt string   // the last user message's text
+	cached     int64    // tokens read from the prompt cache (cache.go)
 }
 
 type message struct {
@@ -428,7 +430,7 @@ func (r *chatRequest) answer(m core.AnswerMeta) any {
 			PromptTokens:            in,
 			CompletionTokens:        out,
 			TotalTokens:             in + out,
-			PromptTokensDetails:     &promptTokensDetails{},
+			PromptTokensDetails:     &promptTokensDetails{CachedTokens: r.conv.cached},
 			CompletionTokensDetails: &completionTokensDetails{ReasoningTokens: batchReasoning(r.Model, out)},
 		},
 		ServiceTier: "default",
@@ -560,6 +562,7 @@ func (r *responsesRequest) answer(m core.AnswerMeta) any {
 		Tools:             []string{},
 		TopP:              1,
 		Usage: responseUsage{InputTokens: in, OutputTokens: out, TotalTokens: in + out,
+			InputTokensDetails:  responseInputTokensDetails{CachedTokens: r.conv.cached},
 			OutputTokensDetails: outputTokensDetails{ReasoningTokens: batchReasoning(r.Model, out)}},
 		Metadata: map[string]string{},
 	}

@@ -26,6 +26,8 @@ type plan struct {
 	seen     map[string]bool // custom ids so far
 	// queue counts what the valid requests hold in the batch queue.
 	queue *core.QueueTally
+	// cache reads the prompt cache; nil reads nothing.
+	cache *cacheLookup
 }
 
 // addError records a validation error of line (0: of the whole file).
@@ -59,8 +61,8 @@ func (p *plan) check(in inputLine) *lineError {
 // planBatch validates a batch's input and runs each request (without
 // rendering its answer), writing the running tallies to tallyPath. Requests
 // of an input with errors are not run.
-func planBatch(ctx context.Context, input io.Reader, endpoint, tallyPath string, queue *core.QueueTally) (*plan, error) {
-	p := &plan{seen: make(map[string]bool), queue: queue}
+func planBatch(ctx context.Context, input io.Reader, endpoint, tallyPath string, queue *core.QueueTally, cache *cacheLookup) (*plan, error) {
+	p := &plan{seen: make(map[string]bool), queue: queue, cache: cache}
 	err := core.WriteAtomic(tallyPath, func(w io.Writer) error {
 		tw := &core.TallyWriter{W: w}
 		err := core.ForEachLine(ctx, input, func(lineNo int, raw []byte) error {
@@ -79,8 +81,11 @@ func planBatch(ctx context.Context, input io.Reader, endpoint, tallyPath string,
 				return err
 			}
 			ex := execute(endpoint, in.body)
+			if p.cache != nil {
+				p.cache.read(&ex)
+			}
 			p.expiring = p.expiring || ex.outcome == core.OutcomeExpired
-			return tw.Add(ex.outcome, ex.inputTokens, ex.outputTokens)
+			return tw.AddCached(ex.outcome, ex.inputTokens, ex.outputTokens, ex.cachedTokens)
 		})
 		p.total = tw.Total
 		return err
@@ -130,7 +135,7 @@ func (o *API) writeResults(ctx context.Context, rec *batchRecord, p core.Progres
 	if p.Phase == core.PhaseCancelled {
 		reported = p.Executed
 	}
-	i := 0
+	i, hits := 0, core.HitSet(rec.CacheHits)
 	err = core.ForEachLine(ctx, in, func(lineNo int, raw []byte) error {
 		if i == reported {
 			return core.ErrStopLines
@@ -139,7 +144,12 @@ func (o *API) writeResults(ctx context.Context, rec *batchRecord, p core.Progres
 		if lerr != nil {
 			return fmt.Errorf("batch %s: input line %d is no longer valid: %s", rec.ID, lineNo, lerr.Message)
 		}
-		ol, failed, ok := rec.resultLine(i, line, p.Phase == core.PhaseExpired)
+		ex := execute(rec.Endpoint, line.body)
+		ex.readCache(hits)
+		if err := o.record(&ex, p.EndedAt); err != nil {
+			return err
+		}
+		ol, failed, ok := ex.resultLine(rec.ID, i, rec.Timeline.ExecutedAt(i), line.customID, p.Phase == core.PhaseExpired)
 		i++
 		switch {
 		case !ok:
@@ -159,12 +169,6 @@ func (o *API) writeResults(ctx context.Context, rec *batchRecord, p core.Progres
 		return err
 	}
 	return core.WriteAtomic(marker, func(io.Writer) error { return nil })
-}
-
-// resultLine returns the line reporting request i of the batch, whether it
-// goes to the error file, and false if the request is not reported.
-func (rec *batchRecord) resultLine(i int, in inputLine, expired bool) (ol outputLine, failed, ok bool) {
-	return execute(rec.Endpoint, in.body).resultLine(rec.ID, i, rec.Timeline.ExecutedAt(i), in.customID, expired)
 }
 
 // resultLine returns the line reporting a request run as ex, request i

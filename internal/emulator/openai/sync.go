@@ -15,7 +15,9 @@ import (
 func syncEndpoints() []string { return endpoints() }
 
 // send answers a synchronous call to endpoint exactly as a batch answers
-// the same body (see execution.answer and package core's sync.go).
+// the same body (see execution.answer and package core's sync.go). It
+// reads the prompt cache when the call arrives and writes it as it is
+// answered (cache.go).
 func (o *API) send(endpoint string) core.Handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		body, err := core.ReadSyncBody(w, r)
@@ -26,7 +28,12 @@ func (o *API) send(endpoint string) core.Handler {
 			return err
 		}
 		ex := execute(endpoint, body)
-		meta := core.AnswerMeta{Seed: w.Header().Get(o.RequestIDHeader()), Created: o.host.Clock().Unix()}
+		now := o.host.Clock()
+		(&cacheLookup{o: o, now: now, hits: map[string]bool{}}).read(&ex)
+		if err := o.record(&ex, now); err != nil {
+			return err
+		}
+		meta := core.AnswerMeta{Seed: w.Header().Get(o.RequestIDHeader()), Created: now.Unix()}
 		o.host.Send(o, w, r, ex.inputTokens+ex.outputTokens, func() { o.writeSync(w, ex, meta) })
 		return nil
 	}

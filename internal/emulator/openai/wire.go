@@ -139,8 +139,8 @@ type RequestCounts struct {
 // tokenUsage is the usage object of batches and responses: the Batch
 // object's usage in openapi.yaml (input_tokens, input_tokens_details
 // .cached_tokens, output_tokens, output_tokens_details.reasoning_tokens,
-// total_tokens, all required) and openai-go's BatchUsage. The emulator's
-// OpenAI answers read nothing from a cache: cached_tokens is 0.
+// total_tokens, all required) and openai-go's BatchUsage; cached_tokens
+// are those the requests read from the emulator's prompt cache (cache.go).
 type tokenUsage struct {
 	InputTokens         int64               `json:"input_tokens"`
 	InputTokensDetails  inputTokensDetails  `json:"input_tokens_details"`
@@ -149,8 +149,11 @@ type tokenUsage struct {
 	TotalTokens         int64               `json:"total_tokens"`
 }
 
-func newTokenUsage(in, out, reasoning int64) tokenUsage {
-	return tokenUsage{InputTokens: in, OutputTokens: out, TotalTokens: in + out,
+// newTokenUsage is the usage of the requests of tally t, reasoning of
+// their output tokens spent reasoning.
+func newTokenUsage(t core.Tally, reasoning int64) tokenUsage {
+	return tokenUsage{InputTokens: t.InputTokens, OutputTokens: t.OutputTokens, TotalTokens: t.InputTokens + t.OutputTokens,
+		InputTokensDetails:  inputTokensDetails{CachedTokens: t.CachedTokens},
 		OutputTokensDetails: outputTokensDetails{ReasoningTokens: reasoning}}
 }
 

@@ -143,11 +143,17 @@ type errorBody struct {
 // cache_creation_input_tokens (anthropic-openapi.json Usage, both
 // nullable; "total input tokens = cache_read_input_tokens +
 // cache_creation_input_tokens + input_tokens", docs.claude.com prompt
-// caching, "Tracking cache performance"). Thinking tokens are part of
-// output_tokens and not reported on their own.
+// caching, "Tracking cache performance"). Of the cache writes, those to a
+// one-hour cache are cache_creation.ephemeral_1h_input_tokens (Usage
+// .cache_creation, nullable, a CacheCreation object: "Breakdown of cached
+// tokens by TTL"; cache_creation_input_tokens "equals the sum of the
+// values in the cache_creation object", prompt caching, "1-hour cache
+// duration"). Thinking tokens are part of output_tokens and not reported
+// on their own.
 type tokenUsage struct {
 	input, output         int64
 	cacheRead, cacheWrite providers.Count
+	cacheWrite1h          int64
 	has                   bool
 }
 
@@ -291,9 +297,27 @@ func (u *tokenUsage) read(s *jsonscan.Scanner) error {
 			err = u.cacheRead.ReadCount(s)
 		case "cache_creation_input_tokens":
 			err = u.cacheWrite.ReadCount(s)
+		case "cache_creation":
+			err = u.readCacheCreation(s)
 		default:
 			return s.Skip()
 		}
+		return jsonscan.WrapKey(key, err)
+	})
+}
+
+// readCacheCreation reads the one-hour writes of a cache_creation object;
+// null is none.
+func (u *tokenUsage) readCacheCreation(s *jsonscan.Scanner) error {
+	if s.Null() {
+		return nil
+	}
+	return s.Object(func(key []byte) error {
+		if string(key) != "ephemeral_1h_input_tokens" {
+			return s.Skip()
+		}
+		var err error
+		u.cacheWrite1h, err = s.Int()
 		return jsonscan.WrapKey(key, err)
 	})
 }
@@ -305,7 +329,9 @@ func (u *tokenUsage) result() *providers.Usage {
 		return nil
 	}
 	input := u.input + u.cacheRead.N + u.cacheWrite.N
-	return providers.NewUsage(input, u.output, u.cacheRead, u.cacheWrite, providers.Count{})
+	usage := providers.NewUsage(input, u.output, u.cacheRead, u.cacheWrite, providers.Count{})
+	usage.CacheCreation1hInputTokens = u.cacheWrite1h
+	return usage
 }
 
 // read reads an error object; null leaves it absent.

@@ -14,6 +14,7 @@ func TestNormalizeUsage(t *testing.T) {
 	}
 	tests := []struct {
 		name, line, want string
+		oneHour          int64 // the cache writes to a one-hour cache
 	}{{
 		// anthropic-openapi.json, the usage example of BetaManagedAgentsSpanModelUsage.
 		name: "cache read",
@@ -22,9 +23,19 @@ func TestNormalizeUsage(t *testing.T) {
 	}, {
 		// A first request writing the cache (usage shape of docs.claude.com prompt
 		// caching, figures illustrative), with the 5m/1h breakdown.
-		name: "cache write",
-		line: line(`{"input_tokens":21,"cache_creation_input_tokens":188086,"cache_read_input_tokens":0,"cache_creation":{"ephemeral_5m_input_tokens":0,"ephemeral_1h_input_tokens":188086},"output_tokens":393,"service_tier":"batch"}`),
-		want: `{"input_tokens":188107,"output_tokens":393,"cache_read_input_tokens":0,"cache_creation_input_tokens":188086,"reasoning_tokens":null}`,
+		name:    "cache write",
+		line:    line(`{"input_tokens":21,"cache_creation_input_tokens":188086,"cache_read_input_tokens":0,"cache_creation":{"ephemeral_5m_input_tokens":0,"ephemeral_1h_input_tokens":188086},"output_tokens":393,"service_tier":"batch"}`),
+		want:    `{"input_tokens":188107,"output_tokens":393,"cache_read_input_tokens":0,"cache_creation_input_tokens":188086,"reasoning_tokens":null}`,
+		oneHour: 188086,
+	}, {
+		name:    "cache writes of both lifetimes",
+		line:    line(`{"input_tokens":4,"cache_creation_input_tokens":556,"cache_read_input_tokens":0,"cache_creation":{"ephemeral_5m_input_tokens":456,"ephemeral_1h_input_tokens":100},"output_tokens":2}`),
+		want:    `{"input_tokens":560,"output_tokens":2,"cache_read_input_tokens":0,"cache_creation_input_tokens":556,"reasoning_tokens":null}`,
+		oneHour: 100,
+	}, {
+		name: "cache_creation null",
+		line: line(`{"input_tokens":4,"cache_creation_input_tokens":10,"cache_read_input_tokens":0,"cache_creation":null,"output_tokens":2}`),
+		want: `{"input_tokens":14,"output_tokens":2,"cache_read_input_tokens":0,"cache_creation_input_tokens":10,"reasoning_tokens":null}`,
 	}, {
 		name: "cache counts null",
 		line: line(`{"input_tokens":12,"output_tokens":3,"cache_creation_input_tokens":null,"cache_read_input_tokens":null}`),
@@ -44,6 +55,9 @@ func TestNormalizeUsage(t *testing.T) {
 			got, _ := json.Marshal(r.Usage)
 			if string(got) != tt.want {
 				t.Errorf("usage\n got %s\nwant %s", got, tt.want)
+			}
+			if got := r.Usage.CacheCreation1hInputTokens; got != tt.oneHour {
+				t.Errorf("one-hour cache writes %d, want %d", got, tt.oneHour)
 			}
 		})
 	}

@@ -68,6 +68,10 @@ func partArgs(jobID string, p *store.Part) ([]any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode errors: %w", err)
 	}
+	var c store.Cost
+	if p.Cost != nil {
+		c = *p.Cost
+	}
 	return []any{
 		jobID, p.Index, p.BatchID, p.Status, p.ProviderStatus,
 		p.Counts.Total, p.Counts.Succeeded, p.Counts.Failed,
@@ -76,19 +80,51 @@ func partArgs(jobID string, p *store.Part) ([]any, error) {
 		nanos(p.CreatedAt), nanos(p.UpdatedAt), nanos(p.CompletedAt), p.UsageKnown, nanos(p.GoneAt),
 		p.Tokens, p.QueuedWhy, nanos(p.NotBefore),
 		nullable(p.Usage.CacheReadInputTokens), nullable(p.Usage.CacheCreationInputTokens), nullable(p.Usage.ReasoningTokens),
+		p.Usage.CacheCreation1hInputTokens, costUSD(p.Cost), c.Rates, c.PriceSource, c.PriceDate,
 	}, nil
 }
 
 // scanPart reads a row of partColumns.
 func scanPart(row rowScanner) (jobID string, p store.Part, err error) {
+	var cost store.Cost // the columns after cost_usd, kept when it is set
 	err = row.Scan(&jobID, intCol{&p.Index}, &p.BatchID, &p.Status, &p.ProviderStatus,
 		intCol{&p.Counts.Total}, intCol{&p.Counts.Succeeded}, intCol{&p.Counts.Failed},
 		int64Col{&p.Usage.InputTokens}, int64Col{&p.Usage.OutputTokens}, intCol{&p.Requests}, int64Col{&p.Bytes},
 		&p.InputFileID, &p.OutputFileID, &p.ErrorFileID, jsonCol[[]providers.BatchError]{&p.Errors}, &p.Raw,
 		timeCol{&p.CreatedAt}, timeCol{&p.UpdatedAt}, timeCol{&p.CompletedAt}, &p.UsageKnown, timeCol{&p.GoneAt},
 		int64Col{&p.Tokens}, &p.QueuedWhy, timeCol{&p.NotBefore},
-		countCol{&p.Usage.CacheReadInputTokens}, countCol{&p.Usage.CacheCreationInputTokens}, countCol{&p.Usage.ReasoningTokens})
+		countCol{&p.Usage.CacheReadInputTokens}, countCol{&p.Usage.CacheCreationInputTokens}, countCol{&p.Usage.ReasoningTokens},
+		int64Col{&p.Usage.CacheCreation1hInputTokens}, costCol{&p.Cost}, &cost.Rates, &cost.PriceSource, &cost.PriceDate)
+	if p.Cost != nil {
+		p.Cost.Rates, p.Cost.PriceSource, p.Cost.PriceDate = cost.Rates, cost.PriceSource, cost.PriceDate
+	}
 	return jobID, p, err
+}
+
+// costUSD is the cost_usd column of a part's cost: NULL while none is
+// recorded.
+func costUSD(c *store.Cost) any {
+	if c == nil {
+		return nil
+	}
+	return c.USD
+}
+
+// costCol scans cost_usd: NULL leaves the part without a recorded cost.
+type costCol struct{ p **store.Cost }
+
+func (c costCol) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		*c.p = nil
+	case float64:
+		*c.p = &store.Cost{USD: v}
+	case int64: // SQLite stores a REAL without a fraction as an integer
+		*c.p = &store.Cost{USD: float64(v)}
+	default:
+		return fmt.Errorf("want a number or NULL, got %T", src)
+	}
+	return nil
 }
 
 // nullable returns *n, or nil (NULL) when n is nil.

@@ -23,7 +23,8 @@ const partColumns = `job_id, idx, batch_id, status, provider_status, total, succ
 	input_tokens, output_tokens, requests, bytes, input_file_id, output_file_id, error_file_id,
 	errors, raw, created_at, updated_at, completed_at, usage_known, gone_at,
 	tokens, queued_why, not_before,
-	cache_read_tokens, cache_write_tokens, reasoning_tokens`
+	cache_read_tokens, cache_write_tokens, reasoning_tokens,
+	cache_write_1h_tokens, cost_usd, cost_rates, price_source, price_date`
 
 const insertJobSQL = `INSERT INTO jobs (` + jobColumns + `)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
@@ -31,7 +32,8 @@ const insertJobSQL = `INSERT INTO jobs (` + jobColumns + `)
 	ON CONFLICT (id) DO NOTHING`
 
 const upsertPartSQL = `INSERT INTO parts (` + partColumns + `)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+		?, ?, ?, ?, ?)
 	ON CONFLICT (job_id, idx) DO UPDATE SET
 		batch_id = excluded.batch_id,
 		status = excluded.status,
@@ -58,7 +60,13 @@ const upsertPartSQL = `INSERT INTO parts (` + partColumns + `)
 		not_before = excluded.not_before,
 		cache_read_tokens = excluded.cache_read_tokens,
 		cache_write_tokens = excluded.cache_write_tokens,
-		reasoning_tokens = excluded.reasoning_tokens`
+		reasoning_tokens = excluded.reasoning_tokens,
+		cache_write_1h_tokens = excluded.cache_write_1h_tokens,
+		-- a recorded cost is never rewritten (store.Part.Cost)
+		cost_rates = CASE WHEN parts.cost_usd IS NULL THEN excluded.cost_rates ELSE parts.cost_rates END,
+		price_source = CASE WHEN parts.cost_usd IS NULL THEN excluded.price_source ELSE parts.price_source END,
+		price_date = CASE WHEN parts.cost_usd IS NULL THEN excluded.price_date ELSE parts.price_date END,
+		cost_usd = COALESCE(parts.cost_usd, excluded.cost_usd)`
 
 const updateAggregateSQL = `UPDATE jobs SET status = ?, total = ?, succeeded = ?, failed = ?,
 	input_tokens = ?, output_tokens = ?, updated_at = ?, completed_at = ?
@@ -490,7 +498,8 @@ func (s *Store) load(ctx context.Context, q jobQuery) ([]*store.Job, error) {
 func addPart(j *store.Job, p store.Part) {
 	j.Parts = append(j.Parts, p)
 	j.Usage.Add(&providers.Usage{CacheReadInputTokens: p.Usage.CacheReadInputTokens,
-		CacheCreationInputTokens: p.Usage.CacheCreationInputTokens, ReasoningTokens: p.Usage.ReasoningTokens})
+		CacheCreationInputTokens: p.Usage.CacheCreationInputTokens, ReasoningTokens: p.Usage.ReasoningTokens,
+		CacheCreation1hInputTokens: p.Usage.CacheCreation1hInputTokens})
 }
 
 // queryJobs runs a query selecting jobColumns.

@@ -290,6 +290,7 @@ func TestOpenMigratesVersion1Database(t *testing.T) {
 			UsageKnown: true, // migration 0005: a part that holds tokens has known usage
 			Requests:   2, Bytes: 300, InputFileID: "file-in", OutputFileID: "file-out",
 			CreatedAt: t0, UpdatedAt: t0, CompletedAt: t0,
+			Cost: nil, // migration 0013: recorded before batchctl kept costs, priced when shown
 		}},
 	}
 	got, err := s.Get(ctx, "jold")

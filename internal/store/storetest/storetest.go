@@ -41,6 +41,7 @@ func Run(t *testing.T, open Opener) {
 		{"FindByFingerprint", testFindByFingerprint},
 		{"SavePart", testSavePart},
 		{"SavePartRoundTrip", testSavePartRoundTrip},
+		{"SavePartKeepsRecordedCost", testSavePartKeepsRecordedCost},
 		{"SavePartWithoutCompletionTime", testSavePartWithoutCompletionTime},
 		{"SavePartKeepsCompletionTime", testSavePartKeepsCompletionTime},
 		{"SavePartKeepsJobFields", testSavePartKeepsJobFields},

@@ -86,7 +86,8 @@ func testSavePartRoundTrip(t *testing.T, open Opener) {
 		Index: 1, BatchID: "batch_1", Status: "cancelled", ProviderStatus: "cancelled",
 		Counts: providers.Counts{Total: 9, Succeeded: 5, Failed: 3},
 		// A detail count known to be 0, one not reported (nil), one large.
-		Usage:      providers.Usage{InputTokens: 1 << 40, OutputTokens: 77, CacheReadInputTokens: new(int64), ReasoningTokens: count(1 << 33)},
+		Usage: providers.Usage{InputTokens: 1 << 40, OutputTokens: 77, CacheReadInputTokens: new(int64), ReasoningTokens: count(1 << 33),
+			CacheCreationInputTokens: count(1 << 34), CacheCreation1hInputTokens: 1 << 32},
 		UsageKnown: true,
 		Requests:   9, Bytes: 123456789, InputFileID: "file-in", OutputFileID: "file-out", ErrorFileID: "file-err",
 		Errors: []providers.BatchError{
@@ -96,6 +97,7 @@ func testSavePartRoundTrip(t *testing.T, open Opener) {
 		Raw:       []byte(`{"id":"batch_1","status":"cancelled"}`),
 		CreatedAt: t0.Add(-time.Hour).In(zone), UpdatedAt: t0.Add(-time.Minute).In(zone), CompletedAt: t0.Add(-2 * time.Minute).In(zone),
 		Tokens: 1 << 35, QueuedWhy: "behind part 1", NotBefore: t0.Add(time.Minute).In(zone),
+		Cost: &store.Cost{USD: 1234.000000123, Rates: store.RatesSync, PriceSource: "/home/u/.batchctl/prices.yaml", PriceDate: "2026-12-06"},
 	}
 	if err := s.SavePart(t.Context(), "j1", p); err != nil {
 		t.Fatal(err)
@@ -109,6 +111,46 @@ func testSavePartRoundTrip(t *testing.T, open Opener) {
 	}
 	if j.Status != "cancelled" || !j.CompletedAt.Equal(p.CompletedAt) || !reflect.DeepEqual(j.Usage, p.Usage) || j.Counts != p.Counts {
 		t.Errorf("job = %+v, want it aggregated from the part", j)
+	}
+}
+
+// testSavePartKeepsRecordedCost checks that a part's cost, once recorded,
+// is what it was priced at then: a save with another cost, or none, keeps
+// it; a cost of 0 (a free model) is a cost, not "none".
+func testSavePartKeepsRecordedCost(t *testing.T, open Opener) {
+	s, _ := openTest(t, open)
+	ctx := t.Context()
+	mustCreate(t, s, store.Job{ID: "j1", Parts: []store.Part{{Index: 1}, {Index: 2}}})
+	first := &store.Cost{USD: 0.0123, Rates: store.RatesBatch, PriceSource: "https://example.com/pricing", PriceDate: "2026-12-01"}
+	free := &store.Cost{USD: 0, Rates: store.RatesSync, PriceSource: "built-in", PriceDate: "2026-12-02"}
+	saves := []struct {
+		name string
+		part store.Part
+	}{
+		{"part 1 without a cost", store.Part{Index: 1, Status: "in_progress"}},
+		{"part 1 priced", store.Part{Index: 1, Status: "completed", Cost: first}},
+		{"part 1 priced again at other prices", store.Part{Index: 1, Status: "completed",
+			Cost: &store.Cost{USD: 9, Rates: store.RatesSync, PriceSource: "other", PriceDate: "2027-01-01"}}},
+		{"part 1 saved without its cost", store.Part{Index: 1, Status: "completed", OutputFileID: "file-out"}},
+		{"part 2 free", store.Part{Index: 2, Status: "completed", Cost: free}},
+	}
+	for _, save := range saves {
+		if err := s.SavePart(ctx, "j1", save.part); err != nil {
+			t.Fatalf("%s: %v", save.name, err)
+		}
+	}
+	j := mustGet(t, s, "j1")
+	for i, want := range []*store.Cost{first, free} {
+		if got := j.Parts[i].Cost; !reflect.DeepEqual(got, want) {
+			t.Errorf("part %d cost = %+v, want %+v", i+1, got, want)
+		}
+	}
+	listed, err := s.List(ctx, store.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := listed[0].Parts[0].Cost; !reflect.DeepEqual(got, first) {
+		t.Errorf("listed part 1 cost = %+v, want %+v", got, first)
 	}
 }
 
