@@ -6,6 +6,8 @@ import (
 	"io"
 	"slices"
 	"time"
+
+	"github.com/batchctl/batchctl/internal/providers"
 )
 
 // This file is what every backend does to a job before and while it
@@ -99,4 +101,14 @@ func RandomID(r io.Reader) (string, error) {
 		}
 	}
 	return string(id), nil
+}
+
+// AddLoadedPart appends p, as a backend loaded it, to the parts of j and
+// adds its usage details to j's: a backend's jobs table keeps the totals,
+// the details are the parts'.
+func AddLoadedPart(j *Job, p Part) {
+	j.Parts = append(j.Parts, p)
+	j.Usage.Add(&providers.Usage{CacheReadInputTokens: p.Usage.CacheReadInputTokens,
+		CacheCreationInputTokens: p.Usage.CacheCreationInputTokens, ReasoningTokens: p.Usage.ReasoningTokens,
+		CacheCreation1hInputTokens: p.Usage.CacheCreation1hInputTokens})
 }

@@ -60,6 +60,10 @@ func partArgs(jobID string, p *store.Part) ([]any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode errors: %w", err)
 	}
+	var c store.Cost
+	if p.Cost != nil {
+		c = *p.Cost
+	}
 	return []any{
 		jobID, p.Index, p.BatchID, p.Status, p.ProviderStatus,
 		p.Counts.Total, p.Counts.Succeeded, p.Counts.Failed,
@@ -68,19 +72,36 @@ func partArgs(jobID string, p *store.Part) ([]any, error) {
 		nanos{&p.CreatedAt}, nanos{&p.UpdatedAt}, nanos{&p.CompletedAt}, p.UsageKnown, nanos{&p.GoneAt},
 		p.Tokens, p.QueuedWhy, nanos{&p.NotBefore},
 		p.Usage.CacheReadInputTokens, p.Usage.CacheCreationInputTokens, p.Usage.ReasoningTokens,
+		p.Usage.CacheCreation1hInputTokens, costUSD(p.Cost), c.Rates, c.PriceSource, c.PriceDate,
 	}, nil
 }
 
 // scanPart reads a row of partColumns.
 func scanPart(row pgxRow) (jobID string, p store.Part, err error) {
+	var usd *float64
+	var cost store.Cost // the columns after cost_usd, kept when it is set
 	err = row.Scan(&jobID, &p.Index, &p.BatchID, &p.Status, &p.ProviderStatus,
 		&p.Counts.Total, &p.Counts.Succeeded, &p.Counts.Failed,
 		&p.Usage.InputTokens, &p.Usage.OutputTokens, &p.Requests, &p.Bytes,
 		&p.InputFileID, &p.OutputFileID, &p.ErrorFileID, jsonText[[]providers.BatchError]{&p.Errors}, &p.Raw,
 		nanos{&p.CreatedAt}, nanos{&p.UpdatedAt}, nanos{&p.CompletedAt}, &p.UsageKnown, nanos{&p.GoneAt},
 		&p.Tokens, &p.QueuedWhy, nanos{&p.NotBefore},
-		&p.Usage.CacheReadInputTokens, &p.Usage.CacheCreationInputTokens, &p.Usage.ReasoningTokens)
+		&p.Usage.CacheReadInputTokens, &p.Usage.CacheCreationInputTokens, &p.Usage.ReasoningTokens,
+		&p.Usage.CacheCreation1hInputTokens, &usd, &cost.Rates, &cost.PriceSource, &cost.PriceDate)
+	if usd != nil {
+		cost.USD = *usd
+		p.Cost = &cost
+	}
 	return jobID, p, err
+}
+
+// costUSD is the cost_usd column of a part's cost: NULL while none is
+// recorded.
+func costUSD(c *store.Cost) *float64 {
+	if c == nil {
+		return nil
+	}
+	return &c.USD
 }
 
 // pgxRow is a pgx.Row or pgx.Rows.

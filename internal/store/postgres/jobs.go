@@ -11,7 +11,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/batchctl/batchctl/internal/providers"
 	"github.com/batchctl/batchctl/internal/store"
 )
 
@@ -28,7 +27,8 @@ const partColumns = `job_id, idx, batch_id, status, provider_status, total, succ
 	input_tokens, output_tokens, requests, bytes, input_file_id, output_file_id, error_file_id,
 	errors, raw, created_at, updated_at, completed_at, usage_known, gone_at,
 	tokens, queued_why, not_before,
-	cache_read_tokens, cache_write_tokens, reasoning_tokens`
+	cache_read_tokens, cache_write_tokens, reasoning_tokens,
+	cache_write_1h_tokens, cost_usd, cost_rates, price_source, price_date`
 
 // partColumnsNoRaw are partColumns with NULL for raw, the largest column,
 // which no listing uses.
@@ -37,8 +37,15 @@ var partColumnsNoRaw = strings.Replace(partColumns, "raw,", "NULL AS raw,", 1)
 var insertJobSQL = `INSERT INTO jobs (` + jobColumns + `) VALUES (` + placeholders(30) + `)
 	ON CONFLICT (id) DO NOTHING`
 
-var upsertPartSQL = `INSERT INTO parts (` + partColumns + `) VALUES (` + placeholders(28) + `)
-	ON CONFLICT (job_id, idx) DO UPDATE SET ` + setExcluded(partColumns, "job_id", "idx")
+// upsertPartSQL replaces a part's row, but never a recorded cost
+// (store.Part.Cost): the cost columns keep theirs once cost_usd is set.
+var upsertPartSQL = `INSERT INTO parts (` + partColumns + `) VALUES (` + placeholders(33) + `)
+	ON CONFLICT (job_id, idx) DO UPDATE SET ` +
+	setExcluded(partColumns, "job_id", "idx", "cost_usd", "cost_rates", "price_source", "price_date") + `,
+	cost_rates = CASE WHEN parts.cost_usd IS NULL THEN excluded.cost_rates ELSE parts.cost_rates END,
+	price_source = CASE WHEN parts.cost_usd IS NULL THEN excluded.price_source ELSE parts.price_source END,
+	price_date = CASE WHEN parts.cost_usd IS NULL THEN excluded.price_date ELSE parts.price_date END,
+	cost_usd = COALESCE(parts.cost_usd, excluded.cost_usd)`
 
 const updateAggregateSQL = `UPDATE jobs SET status = $1, total = $2, succeeded = $3, failed = $4,
 	input_tokens = $5, output_tokens = $6, updated_at = $7, completed_at = $8
@@ -307,10 +314,7 @@ func attachParts(ctx context.Context, tx pgx.Tx, jobs []*store.Job, withRaw bool
 		if err != nil {
 			return err
 		}
-		j := byID[jobID]
-		j.Parts = append(j.Parts, p)
-		j.Usage.Add(&providers.Usage{CacheReadInputTokens: p.Usage.CacheReadInputTokens,
-			CacheCreationInputTokens: p.Usage.CacheCreationInputTokens, ReasoningTokens: p.Usage.ReasoningTokens})
+		store.AddLoadedPart(byID[jobID], p)
 	}
 	return rows.Err()
 }

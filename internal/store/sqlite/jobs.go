@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/batchctl/batchctl/internal/providers"
 	"github.com/batchctl/batchctl/internal/store"
 )
 
@@ -483,23 +482,13 @@ func (s *Store) load(ctx context.Context, q jobQuery) ([]*store.Job, error) {
 	err = queryParts(ctx, tx, "SELECT "+columns+" FROM parts WHERE job_id IN ("+selected+") ORDER BY job_id, idx", args,
 		func(jobID string, p store.Part) {
 			if j := byID[jobID]; j != nil {
-				addPart(j, p)
+				store.AddLoadedPart(j, p)
 			}
 		})
 	if err != nil {
 		return nil, err
 	}
 	return jobs, nil
-}
-
-// addPart appends p, loaded, to the parts of j and adds its usage
-// details to j's: the jobs table keeps the totals, the details are the
-// parts'.
-func addPart(j *store.Job, p store.Part) {
-	j.Parts = append(j.Parts, p)
-	j.Usage.Add(&providers.Usage{CacheReadInputTokens: p.Usage.CacheReadInputTokens,
-		CacheCreationInputTokens: p.Usage.CacheCreationInputTokens, ReasoningTokens: p.Usage.ReasoningTokens,
-		CacheCreation1hInputTokens: p.Usage.CacheCreation1hInputTokens})
 }
 
 // queryJobs runs a query selecting jobColumns.

@@ -37,7 +37,7 @@ func exportJob(ctx context.Context, tx *sql.Tx, id string) (*store.Record, error
 	}
 	r := &store.Record{Job: *jobs[0]}
 	err = queryParts(ctx, tx, "SELECT "+partColumns+" FROM parts WHERE job_id = ? ORDER BY idx", []any{id},
-		func(_ string, p store.Part) { addPart(&r.Job, p) })
+		func(_ string, p store.Part) { store.AddLoadedPart(&r.Job, p) })
 	if err != nil {
 		return nil, err
 	}
