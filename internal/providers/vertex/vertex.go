@@ -310,4 +310,3 @@ func wrapStoreError(err error) error {
 		Message: se.Message, RetryAfter: se.RetryAfter,
 	}
 }
-
