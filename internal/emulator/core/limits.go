@@ -38,8 +38,8 @@ type Limits struct {
 	// batch queue (not the synchronous endpoints; not time-scaled).
 	Quota Quota
 	// TokenLifetime is how long the OAuth2 access tokens of the fake token
-	// endpoint last (Vertex AI, Cloud Storage), on the batches' clock; 0
-	// means an hour, as Google's do.
+	// endpoint last (Vertex AI, Cloud Storage), in real time (the
+	// clients'); 0 means an hour, as Google's do.
 	TokenLifetime time.Duration
 }
 

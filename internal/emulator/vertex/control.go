@@ -79,7 +79,7 @@ func (c *Control) RequestIDHeader() string { return "" }
 // Authenticate implements core.Protocol: a bearer token that has not
 // expired.
 func (c *Control) Authenticate(r *http.Request, _ func(string) bool) error {
-	return c.keys.checkBearer(r, c.host.Clock())
+	return c.keys.checkBearer(r)
 }
 
 // WriteError implements core.Protocol.

@@ -109,7 +109,11 @@ func ServiceAccountFile(dir, root string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return json.MarshalIndent(map[string]string{
+	return k.serviceAccountFile(root), nil
+}
+
+func (k *keys) serviceAccountFile(root string) []byte {
+	raw, _ := json.MarshalIndent(map[string]string{
 		"type":           "service_account",
 		"project_id":     Project,
 		"private_key_id": keyID,
@@ -118,6 +122,7 @@ func ServiceAccountFile(dir, root string) ([]byte, error) {
 		"client_id":      "100000000000000000001",
 		"token_uri":      strings.TrimSuffix(root, "/") + TokenPath,
 	}, "", "  ")
+	return raw
 }
 
 // Tokens serves the fake token endpoint.
@@ -135,10 +140,26 @@ func NewTokens(host *core.Host, dir string) (core.Protocol, error) {
 	return &Tokens{host: host, keys: k}, nil
 }
 
-// Register adds the token endpoint. It suffers no server faults: a token
-// is fetched before the call it authorizes, whose faults are its own.
+// CredentialsPath serves the service account key file
+// (ServiceAccountFile) of the emulator at the root the request reached it
+// at, without credentials: fetch it, and point
+// GOOGLE_APPLICATION_CREDENTIALS at it.
+const CredentialsPath = "/vertex/credentials.json"
+
+// Register adds the token endpoint and the key file. Neither suffers
+// server faults: a token is fetched before the call it authorizes, whose
+// faults are its own.
 func (t *Tokens) Register(mux *http.ServeMux) {
-	t.host.Door(t).Handle(mux, "POST "+TokenPath, "", t.issue)
+	d := t.host.Door(t)
+	d.Handle(mux, "POST "+TokenPath, "", t.issue)
+	d.Handle(mux, "GET "+CredentialsPath, "", t.credentials)
+}
+
+// credentials answers the key file.
+func (t *Tokens) credentials(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Content-Type", "application/json")
+	_, err := w.Write(t.keys.serviceAccountFile("http://" + r.Host))
+	return err
 }
 
 // RequestIDHeader implements core.Protocol.
@@ -187,7 +208,7 @@ func (t *Tokens) issue(w http.ResponseWriter, r *http.Request) error {
 	}
 	life := t.host.TokenLifetime()
 	core.WriteJSON(w, http.StatusOK, map[string]any{
-		"access_token": t.keys.token(t.host.Clock().Add(life)),
+		"access_token": t.keys.token(time.Now().Add(life)),
 		"expires_in":   int(life / time.Second),
 		"token_type":   "Bearer",
 	})
@@ -250,8 +271,10 @@ var (
 )
 
 // checkBearer accepts a call with an access token the emulator issued that
-// has not expired at now.
-func (k *keys) checkBearer(r *http.Request, now time.Time) error {
+// has not expired. Tokens live in real time, the clients' own, not on the
+// batches' clock (which tests move).
+func (k *keys) checkBearer(r *http.Request) error {
+	now := time.Now()
 	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if !ok || tok == "" {
 		return errNoToken

@@ -4,11 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"net/http"
 	"os"
-	"sync"
-
-	"golang.org/x/oauth2"
 
 	"github.com/batchctl/batchctl/internal/config"
 	"github.com/batchctl/batchctl/internal/gcpcfg"
@@ -63,54 +59,11 @@ func newClient(ctx context.Context, prof *config.Profile, env providers.Env) (pr
 	location := gcpcfg.LocationFrom(prof.Location)
 	cfg := Config{
 		Name: prof.Name, Project: project, Location: location, Bucket: bucket, HTTP: env.HTTP,
-		BaseURL: cmp.Or(prof.BaseURL, EndpointFor(location)),
+		BaseURL:         cmp.Or(prof.BaseURL, EndpointFor(location)),
+		StorageEndpoint: objstore.GCSEndpointFrom(os.Getenv(objstore.GCSEmulatorEnv)),
 	}
-	storeHTTP := env.HTTP
 	if creds != nil { // google's token sources keep a token until it nears its expiry
-		cfg.Creds = &bearer{ts: creds.TokenSource}
-		storeHTTP = authorized(env.HTTP, creds.TokenSource)
+		cfg.Tokens = creds.TokenSource
 	}
-	cfg.Store = objstore.NewGCS(storeHTTP, objstore.GCSEndpointFrom(os.Getenv(objstore.GCSEmulatorEnv)))
 	return New(cfg), nil
 }
-
-// authorized is hc sending an access token of ts with every request.
-func authorized(hc *http.Client, ts oauth2.TokenSource) *http.Client {
-	if hc == nil {
-		hc = http.DefaultClient
-	}
-	c := *hc
-	c.Transport = &oauth2.Transport{Source: ts, Base: hc.Transport}
-	return &c
-}
-
-// bearer is httpx.Credentials of OAuth2 access tokens: each request gets
-// the token source's current token, refreshed when it nears its expiry.
-type bearer struct {
-	ts   oauth2.TokenSource
-	mu   sync.Mutex
-	last string // the last token sent, kept out of error messages
-}
-
-// Apply sets the request's Authorization header.
-func (b *bearer) Apply(req *http.Request) error {
-	tok, err := b.ts.Token()
-	if err != nil {
-		return fmt.Errorf("getting a Google access token: %w", err)
-	}
-	tok.SetAuthHeader(req)
-	b.mu.Lock()
-	b.last = tok.AccessToken
-	b.mu.Unlock()
-	return nil
-}
-
-// Secrets is the last token sent.
-func (b *bearer) Secrets() []string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return []string{b.last}
-}
-
-// Headers names the header Apply sets.
-func (b *bearer) Headers() []string { return []string{"Authorization"} }

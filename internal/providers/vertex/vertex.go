@@ -25,6 +25,8 @@ import (
 	"strconv"
 	"strings"
 
+	"golang.org/x/oauth2"
+
 	"github.com/batchctl/batchctl/internal/objstore"
 	"github.com/batchctl/batchctl/internal/providers"
 	"github.com/batchctl/batchctl/internal/providers/gemini"
@@ -40,11 +42,13 @@ type Config struct {
 	// (https://{location}-aiplatform.googleapis.com) unless overridden.
 	BaseURL string
 	Bucket  objstore.URL // where job input and output go
-	Store   objstore.Store
-	// Creds authorize the Vertex AI calls; nil when no credentials were
-	// found (every call then fails with a *providers.MissingKeyError).
-	Creds httpx.Credentials
-	HTTP  *http.Client
+	// StorageEndpoint is Cloud Storage's (objstore.GCSEndpoint unless
+	// overridden).
+	StorageEndpoint string
+	// Tokens authorize every call; nil when no credentials were found
+	// (every call then fails with a *providers.MissingKeyError).
+	Tokens oauth2.TokenSource
+	HTTP   *http.Client
 }
 
 // EndpointFor is the regional endpoint of location
@@ -59,9 +63,10 @@ func EndpointFor(location string) string {
 
 // Client is a providers.Provider for one vertex profile.
 type Client struct {
-	cfg  Config
-	api  *httpx.Client
-	norm *gemini.Client // normalizes GenerateContentResponses
+	cfg   Config
+	api   *httpx.Client
+	store objstore.Store
+	norm  *gemini.Client // normalizes GenerateContentResponses
 }
 
 var _ providers.Provider = (*Client)(nil)
@@ -71,11 +76,20 @@ const maxResponseBody = 16 << 20
 
 // New returns the client of cfg.
 func New(cfg Config) *Client {
+	var creds httpx.Credentials
+	storeHTTP := cfg.HTTP
+	if cfg.Tokens != nil {
+		creds = &bearer{ts: cfg.Tokens}
+		storeHTTP = authorized(cfg.HTTP, cfg.Tokens)
+	}
 	api := httpx.New(cfg.HTTP, httpx.Client{
-		Profile: cfg.Name, Creds: cfg.Creds, KeyEnv: credentialsHint,
+		Profile: cfg.Name, Creds: creds, KeyEnv: credentialsHint,
 		ParseError: gemini.ParseError, MaxBody: maxResponseBody,
 	})
-	return &Client{cfg: cfg, api: api, norm: gemini.New(gemini.Config{Name: cfg.Name})}
+	return &Client{
+		cfg: cfg, api: api, norm: gemini.New(gemini.Config{Name: cfg.Name}),
+		store: objstore.NewGCS(storeHTTP, cmp.Or(cfg.StorageEndpoint, objstore.GCSEndpoint)),
+	}
 }
 
 // credentialsHint says where Google credentials come from, for the error
@@ -191,7 +205,7 @@ func (c *Client) upload(ctx context.Context, req providers.SubmitRequest, u objs
 		return fmt.Errorf("upload input: %w", err)
 	}
 	defer r.Close()
-	return wrapStoreError(c.cfg.Store.Put(ctx, u, r, req.Size))
+	return wrapStoreError(c.store.Put(ctx, u, r, req.Size))
 }
 
 // jobCall makes a call whose answer is a BatchPredictionJob.
@@ -268,7 +282,7 @@ func (c *Client) Download(ctx context.Context, b *providers.Batch, w io.Writer) 
 		return fmt.Errorf("%s: %w", op, err)
 	}
 	var files []objstore.URL
-	err = c.cfg.Store.List(ctx, dir.Dir(), func(o objstore.Object) error {
+	err = c.store.List(ctx, dir.Dir(), func(o objstore.Object) error {
 		if name := path.Base(o.URL.Key); strings.HasPrefix(name, "predictions") && strings.HasSuffix(name, ".jsonl") {
 			files = append(files, o.URL)
 		}
@@ -287,7 +301,7 @@ func (c *Client) Download(ctx context.Context, b *providers.Batch, w io.Writer) 
 
 // copyLines copies one output file to w, adding a last newline it lacks.
 func (c *Client) copyLines(ctx context.Context, u objstore.URL, w io.Writer) error {
-	r, err := c.cfg.Store.Get(ctx, u)
+	r, err := c.store.Get(ctx, u)
 	if err != nil {
 		return err
 	}
