@@ -2,8 +2,11 @@ package vertex
 
 import (
 	"cmp"
+	"crypto/md5"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"hash/crc32"
 	"io"
 	"io/fs"
 	"mime"
@@ -102,6 +105,8 @@ type objectResource struct {
 	Size        string `json:"size"`
 	TimeCreated string `json:"timeCreated"`
 	Updated     string `json:"updated"`
+	CRC32C      string `json:"crc32c"`
+	MD5Hash     string `json:"md5Hash"`
 }
 
 func resource(bucket string, o storedObject) objectResource {
@@ -110,6 +115,7 @@ func resource(bucket string, o storedObject) objectResource {
 	return objectResource{
 		Kind: "storage#object", ID: bucket + "/" + o.key + "/" + gen, Name: o.key, Bucket: bucket, Generation: gen,
 		ContentType: "application/octet-stream", Size: strconv.FormatInt(o.size, 10), TimeCreated: stamp, Updated: stamp,
+		CRC32C: o.crc32c, MD5Hash: o.md5,
 	}
 }
 
@@ -264,11 +270,14 @@ func (o *objects) path(bucket, name string) string {
 	return filepath.Join(o.root, url.PathEscape(bucket), "o-"+url.QueryEscape(name))
 }
 
-// storedObject is what the emulator knows of an object.
+// storedObject is what the emulator knows of an object; its hashes are
+// base64, the CRC32C big-endian, as the JSON API shows them (Google's
+// storage client checks an upload's against its own).
 type storedObject struct {
-	key      string
-	size     int64
-	modified time.Time
+	key         string
+	size        int64
+	modified    time.Time
+	crc32c, md5 string
 }
 
 // write stores r as the object, replacing it whole (through a rename).
@@ -296,11 +305,23 @@ func (o *objects) read(bucket, name string) ([]byte, error) {
 }
 
 func (o *objects) stat(bucket, name string) (storedObject, error) {
-	info, err := os.Stat(o.path(bucket, name))
+	f, err := os.Open(o.path(bucket, name))
 	if err != nil {
 		return storedObject{}, err
 	}
-	return storedObject{key: name, size: info.Size(), modified: info.ModTime().UTC()}, nil
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return storedObject{}, err
+	}
+	c, m := crc32.New(crc32.MakeTable(crc32.Castagnoli)), md5.New()
+	if _, err := io.Copy(io.MultiWriter(c, m), f); err != nil {
+		return storedObject{}, err
+	}
+	return storedObject{
+		key: name, size: info.Size(), modified: info.ModTime().UTC(),
+		crc32c: base64.StdEncoding.EncodeToString(c.Sum(nil)), md5: base64.StdEncoding.EncodeToString(m.Sum(nil)),
+	}, nil
 }
 
 // list lists a bucket's objects whose names start with prefix, by name.
@@ -321,11 +342,11 @@ func (o *objects) list(bucket, prefix string) ([]storedObject, error) {
 		if err != nil || !strings.HasPrefix(name, prefix) {
 			continue
 		}
-		info, err := e.Info()
+		obj, err := o.stat(bucket, name)
 		if err != nil {
 			continue
 		}
-		out = append(out, storedObject{key: name, size: info.Size(), modified: info.ModTime().UTC()})
+		out = append(out, obj)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].key < out[j].key })
 	return out, nil
