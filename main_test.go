@@ -119,7 +119,7 @@ func TestScripts(t *testing.T) {
 			env.Setenv("BATCHCTL_BEDROCK_ROLE_ARN", "arn:aws:iam::"+bedrockemu.Account+":role/batchctl-bedrock")
 			// Vertex AI and Cloud Storage through the variables Google's
 			// SDKs read, authorized by the emulator's service account (its
-			// key file's token_uri is the emulator); no gcloud files
+			// key file's token_uri is the emulator); HOME has no gcloud files
 			gcpKey, err := vertexemu.ServiceAccountFile(filepath.Join(env.WorkDir, ".emulator"), srv.URL)
 			if err != nil {
 				return err
@@ -128,7 +128,6 @@ func TestScripts(t *testing.T) {
 				return err
 			}
 			env.Setenv("GOOGLE_APPLICATION_CREDENTIALS", filepath.Join(env.WorkDir, ".gcp-key.json"))
-			env.Setenv("CLOUDSDK_CONFIG", filepath.Join(env.WorkDir, ".gcloud"))
 			env.Setenv("GOOGLE_VERTEX_BASE_URL", srv.URL+vertexemu.Prefix)
 			env.Setenv("STORAGE_EMULATOR_HOST", srv.URL)
 			env.Setenv("GOOGLE_CLOUD_PROJECT", vertexemu.Project)

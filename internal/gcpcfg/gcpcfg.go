@@ -4,7 +4,9 @@
 // the file GOOGLE_APPLICATION_CREDENTIALS names (a service account key,
 // or any credential file gcloud writes), gcloud's
 // application_default_credentials.json (`gcloud auth application-default
-// login`), or the metadata server of the Compute Engine, Cloud Run or GKE
+// login`: ~/.config/gcloud, %APPDATA%\gcloud on Windows; golang.org/x/oauth2
+// google/default.go wellKnownFile, which does not read CLOUDSDK_CONFIG),
+// or the metadata server of the Compute Engine, Cloud Run or GKE
 // machine batchctl runs on; and the project and location to use. Nothing
 // is stored by batchctl.
 package gcpcfg
