@@ -46,7 +46,8 @@ func NewCmdProviders(f *cmdutil.Factory, runF func(context.Context, *Options) er
 			key is "set" when Google's Application Default Credentials are found within 2
 			seconds (GOOGLE_APPLICATION_CREDENTIALS, gcloud's application default
 			credentials, or the metadata server on Google Cloud), and its credentials field
-			names their type and account or file.
+			names them: a service account by its email, a gcloud login, another credential
+			file by its type and path, the metadata server by its account.
 
 			Add an OpenAI-compatible service with batchctl config set (see
 			batchctl config --help).
@@ -85,9 +86,9 @@ type View struct {
 	Mode string `json:"mode"`
 	// Credentials says where a cloud profile's credentials were found
 	// (bedrock: "environment (AWS_ACCESS_KEY_ID)", "SSO", "instance
-	// role"...; vertex: "service account <email> (<file>)", "user login
-	// (...)", "metadata server (<email>)"), never the secret; "" for the
-	// profiles with an API key.
+	// role"...; vertex: "service account <email>", "gcloud user login",
+	// "metadata server <email>"), never the secret; "" for the profiles
+	// with an API key.
 	Credentials string `json:"credentials"`
 }
 

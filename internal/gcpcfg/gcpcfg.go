@@ -83,32 +83,28 @@ type credentialFile struct {
 	ClientEmail string `json:"client_email"`
 }
 
-// describe names credentials found: the file's type and account and where
-// the file is, or the metadata server and its account.
+// describe names credentials found, short enough for a table: a service
+// account by its email, a gcloud login as such, another credential file by
+// its type and path, the metadata server by its account.
 func describe(ctx context.Context, raw []byte) string {
 	if raw == nil {
 		return "metadata server" + metadataAccount(ctx)
 	}
 	var f credentialFile
 	json.Unmarshal(raw, &f)
-	where := "gcloud application default credentials"
-	if path := os.Getenv("GOOGLE_APPLICATION_CREDENTIALS"); path != "" {
-		where = path
+	path := os.Getenv("GOOGLE_APPLICATION_CREDENTIALS")
+	switch {
+	case f.Type == "service_account":
+		return "service account " + f.ClientEmail
+	case f.Type == "authorized_user" && path == "":
+		return "gcloud user login"
+	case path == "":
+		return f.Type + " (gcloud application default credentials)"
 	}
-	switch f.Type {
-	case "service_account":
-		return fmt.Sprintf("service account %s (%s)", f.ClientEmail, where)
-	case "authorized_user":
-		return fmt.Sprintf("user login (%s)", where)
-	case "external_account":
-		return fmt.Sprintf("workload identity federation (%s)", where)
-	case "impersonated_service_account":
-		return fmt.Sprintf("impersonated service account (%s)", where)
-	}
-	return fmt.Sprintf("%s credentials (%s)", f.Type, where)
+	return f.Type + " " + path
 }
 
-// metadataAccount is " (account email)" of the machine's default service
+// metadataAccount is " <account email>" of the machine's default service
 // account, or "" when the metadata server does not say within
 // ProbeTimeout.
 func metadataAccount(ctx context.Context) string {
@@ -118,7 +114,7 @@ func metadataAccount(ctx context.Context) string {
 	if err != nil || email == "" {
 		return ""
 	}
-	return " (" + email + ")"
+	return " " + email
 }
 
 // ProjectFrom is the project a profile names, else the environment's

@@ -20,12 +20,17 @@ func TestFind(t *testing.T) {
 		{
 			name: "service account", env: "key.json",
 			file: `{"type":"service_account","project_id":"proj-1","client_email":"sa@proj-1.iam.gserviceaccount.com","private_key":"SECRET-KEY","token_uri":"http://127.0.0.1:1/token"}`,
-			want: "service account sa@proj-1.iam.gserviceaccount.com (" + filepath.Join(dir, "key.json") + ")", project: "proj-1",
+			want: "service account sa@proj-1.iam.gserviceaccount.com", project: "proj-1",
 		},
 		{
 			name: "gcloud login",
 			file: `{"type":"authorized_user","client_id":"id","client_secret":"SECRET-CLIENT","refresh_token":"SECRET-REFRESH"}`,
-			want: "user login (gcloud application default credentials)",
+			want: "gcloud user login",
+		},
+		{
+			name: "federation", env: "wif.json",
+			file: `{"type":"external_account","audience":"//iam.googleapis.com/x","subject_token_type":"urn:ietf:params:oauth:token-type:jwt","token_url":"https://sts.googleapis.com/v1/token","credential_source":{"file":"/dev/null"}}`,
+			want: "external_account " + filepath.Join(dir, "wif.json"),
 		},
 	}
 	for _, tt := range tests {
