@@ -49,7 +49,9 @@ type Credentials struct {
 }
 
 // Find looks for Application Default Credentials, within ProbeTimeout.
-// hc, when set, fetches the tokens.
+// hc, when set, fetches the tokens. A search that times out is left to
+// finish in the background (the library's probe takes no context); its
+// answer is dropped.
 func Find(ctx context.Context, hc *http.Client) (*Credentials, error) {
 	if hc != nil {
 		ctx = context.WithValue(ctx, oauth2.HTTPClient, hc)

@@ -93,8 +93,9 @@ func New(cfg Config) *Client {
 }
 
 // credentialsHint says where Google credentials come from, for the error
-// of a call made without any.
-const credentialsHint = "GOOGLE_APPLICATION_CREDENTIALS or `gcloud auth application-default login`"
+// of a call made without any ("... GOOGLE_APPLICATION_CREDENTIALS (or
+// gcloud's application default credentials) is not set").
+const credentialsHint = "GOOGLE_APPLICATION_CREDENTIALS (or gcloud's application default credentials)"
 
 // Name returns the profile name.
 func (c *Client) Name() string { return c.cfg.Name }
