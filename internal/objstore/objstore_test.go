@@ -44,3 +44,16 @@ func TestJoin(t *testing.T) {
 		t.Errorf("Dir = %q", got)
 	}
 }
+
+func TestGCSEndpointFrom(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                       "https://storage.googleapis.com",
+		"localhost:9023":         "http://localhost:9023",
+		"http://127.0.0.1:4443/": "http://127.0.0.1:4443",
+		"https://gcs.example":    "https://gcs.example",
+	} {
+		if got := GCSEndpointFrom(in); got != want {
+			t.Errorf("GCSEndpointFrom(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
