@@ -1,11 +1,16 @@
 package vertex
 
 import (
+	"cmp"
+	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 
 	"golang.org/x/oauth2"
+
+	"github.com/batchctl/batchctl/internal/providers"
 )
 
 // authorized is hc sending an access token of ts with every request.
@@ -30,7 +35,7 @@ type bearer struct {
 func (b *bearer) Apply(req *http.Request) error {
 	tok, err := b.ts.Token()
 	if err != nil {
-		return fmt.Errorf("getting a Google access token: %w", err)
+		return tokenError(err)
 	}
 	tok.SetAuthHeader(req)
 	b.mu.Lock()
@@ -48,3 +53,21 @@ func (b *bearer) Secrets() []string {
 
 // Headers names the header Apply sets.
 func (b *bearer) Headers() []string { return []string{"Authorization"} }
+
+// tokenOp names the token request in errors.
+const tokenOp = "get a Google access token"
+
+// tokenError makes the token service's refusal a *providers.HTTPError, so
+// that its 429s and 5xx are retried like any call's and a 4xx (a revoked
+// key, a disabled account) is not. Other failures keep their cause (the
+// oauth2 package formats network errors with %v: they are not retried).
+func tokenError(err error) error {
+	var re *oauth2.RetrieveError
+	if !errors.As(err, &re) || re.Response == nil {
+		return fmt.Errorf("%s: %w", tokenOp, err)
+	}
+	return &providers.HTTPError{
+		Op: tokenOp, StatusCode: re.Response.StatusCode, Code: re.ErrorCode, Type: re.ErrorCode,
+		Message: cmp.Or(re.ErrorDescription, strings.TrimSpace(string(re.Body))),
+	}
+}

@@ -313,11 +313,16 @@ func (c *Client) copyLines(ctx context.Context, u objstore.URL, w io.Writer) err
 	return nil
 }
 
-// wrapStoreError makes a Cloud Storage error answer a *providers.HTTPError,
-// so the retry policy and the messages treat it as every provider's.
+// wrapStoreError makes a Cloud Storage error answer, or the token
+// service's refusal of its token, a *providers.HTTPError, so the retry
+// policy and the messages treat it as every provider's.
 func wrapStoreError(err error) error {
 	var se *objstore.HTTPError
-	if !errors.As(err, &se) {
+	var re *oauth2.RetrieveError
+	switch {
+	case errors.As(err, &re):
+		return tokenError(err)
+	case !errors.As(err, &se):
 		return err
 	}
 	return &providers.HTTPError{

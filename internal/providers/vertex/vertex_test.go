@@ -1,13 +1,19 @@
 package vertex
 
 import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"golang.org/x/oauth2"
 	"google.golang.org/genai"
 
 	"github.com/batchctl/batchctl/internal/providers"
+	"github.com/batchctl/batchctl/internal/providers/retry"
 )
 
 // TestStates maps every JOB_STATE_* the Gen AI SDK knows (types.go,
@@ -114,5 +120,30 @@ func TestModelName(t *testing.T) {
 	}
 	if got := EndpointFor("global"); got != "https://aiplatform.googleapis.com" {
 		t.Errorf("EndpointFor(global) = %s", got)
+	}
+}
+
+// TestTokenError retries what the token service answers with a 429 or a
+// 5xx, and nothing it refuses for good.
+func TestTokenError(t *testing.T) {
+	refusal := func(status int, code, body string) error {
+		return fmt.Errorf("wrapped: %w", &oauth2.RetrieveError{Response: &http.Response{StatusCode: status}, ErrorCode: code, Body: []byte(body)})
+	}
+	tests := []struct {
+		err   error
+		retry bool
+		msg   string
+	}{
+		{refusal(503, "", `{"error":"temporarily_unavailable"}`), true, `get a Google access token: 503 Service Unavailable: {"error":"temporarily_unavailable"}`},
+		{refusal(429, "rate_limit_exceeded", ""), true, "get a Google access token: 429 Too Many Requests (rate_limit_exceeded)"},
+		{refusal(400, "invalid_grant", "Invalid JWT Signature."), false, "get a Google access token: 400 Bad Request: Invalid JWT Signature."},
+	}
+	for _, tt := range tests {
+		for _, err := range []error{tokenError(tt.err), wrapStoreError(tt.err)} {
+			retry, _ := retry.Classify(context.Background(), err)
+			if retry != tt.retry || !strings.HasPrefix(err.Error(), tt.msg) {
+				t.Errorf("%v: retried %v (%v), want %v (%s)", tt.err, retry, err, tt.retry, tt.msg)
+			}
+		}
 	}
 }
