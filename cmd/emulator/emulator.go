@@ -86,7 +86,8 @@ func newCmdServe(f *cmdutil.Factory, runF func(context.Context, *ServeOptions) e
 
 			--faults makes the first calls of an operation fail: OP=KIND or OP=KINDxN,
 			comma-separated. OP is upload, files, file, content, delete, create, get, list,
-			cancel, send (a call to a synchronous endpoint) or count (a call to a token-count endpoint). KIND is 429, 429bare (no Retry-After), 500-599, drop (connection cut
+			cancel, send (a call to a synchronous endpoint), count (a call to a token-count endpoint) or
+			token (a request for an access token, Vertex AI). KIND is 429, 429bare (no Retry-After), 500-599, drop (connection cut
 			mid-answer), lost (the work is done, then the connection is cut), hang (the
 			work is done, no answer ever), slow (answered after 2s) or late (the request is
 			kept and never answered; its work is done only once a later list of batches has

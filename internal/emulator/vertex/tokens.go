@@ -146,12 +146,11 @@ func NewTokens(host *core.Host, dir string) (core.Protocol, error) {
 // GOOGLE_APPLICATION_CREDENTIALS at it.
 const CredentialsPath = "/vertex/credentials.json"
 
-// Register adds the token endpoint and the key file. Neither suffers
-// server faults: a token is fetched before the call it authorizes, whose
-// faults are its own.
+// Register adds the token endpoint, whose server faults are the token
+// operation's, and the key file.
 func (t *Tokens) Register(mux *http.ServeMux) {
 	d := t.host.Door(t)
-	d.Handle(mux, "POST "+TokenPath, "", t.issue)
+	d.Handle(mux, "POST "+TokenPath, core.OpToken, t.issue)
 	d.Handle(mux, "GET "+CredentialsPath, "", t.credentials)
 }
 
@@ -186,9 +185,14 @@ func (t *Tokens) WriteError(w http.ResponseWriter, err error) {
 	core.WriteJSON(w, status, map[string]string{"error": e.code, "error_description": e.description})
 }
 
-// WriteFault implements core.Protocol (no faults are routed here).
+// WriteFault implements core.Protocol: an OAuth2 error naming the
+// status (RFC 6749 has no code for a server's trouble but
+// temporarily_unavailable).
 func (t *Tokens) WriteFault(w http.ResponseWriter, f core.Fault) {
-	core.WriteJSON(w, f.Status, map[string]string{"error": "temporarily_unavailable"})
+	if f.Status == http.StatusTooManyRequests && !f.Bare {
+		w.Header().Set("Retry-After", "1")
+	}
+	core.WriteJSON(w, f.Status, map[string]string{"error": "temporarily_unavailable", "error_description": http.StatusText(f.Status) + " (emulated server fault)"})
 }
 
 // jwtBearer is the grant type of a service account's token request.
