@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	bedrockemu "github.com/batchctl/batchctl/internal/emulator/bedrock"
+	vertexemu "github.com/batchctl/batchctl/internal/emulator/vertex"
 	"io"
 	"mime/multipart"
 	"net"
@@ -120,6 +121,22 @@ func TestScripts(t *testing.T) {
 			env.Setenv("AWS_EC2_METADATA_DISABLED", "true")
 			env.Setenv("BATCHCTL_BEDROCK_BUCKET", "s3://batchctl-test/jobs")
 			env.Setenv("BATCHCTL_BEDROCK_ROLE_ARN", "arn:aws:iam::"+bedrockemu.Account+":role/batchctl-bedrock")
+			// Vertex AI and Cloud Storage through the variables Google's
+			// SDKs read, authorized by the emulator's service account (its
+			// key file's token_uri is the emulator); HOME has no gcloud files
+			gcpKey, err := vertexemu.ServiceAccountFile(filepath.Join(env.WorkDir, ".emulator"), srv.URL)
+			if err != nil {
+				return err
+			}
+			if err := os.WriteFile(filepath.Join(env.WorkDir, ".gcp-key.json"), gcpKey, 0o600); err != nil {
+				return err
+			}
+			env.Setenv("GOOGLE_APPLICATION_CREDENTIALS", filepath.Join(env.WorkDir, ".gcp-key.json"))
+			env.Setenv("GOOGLE_VERTEX_BASE_URL", srv.URL+vertexemu.Prefix)
+			env.Setenv("STORAGE_EMULATOR_HOST", srv.URL)
+			env.Setenv("GOOGLE_CLOUD_PROJECT", vertexemu.Project)
+			env.Setenv("GOOGLE_CLOUD_LOCATION", "us-central1")
+			env.Setenv("BATCHCTL_VERTEX_BUCKET", "gs://batchctl-test/jobs")
 			env.Setenv("BATCHCTL_HOME", filepath.Join(env.WorkDir, "home"))
 			env.Setenv("BATCHCTL_EMULATOR_DURATION", "0s")
 			env.Setenv("NO_COLOR", "1")

@@ -47,6 +47,12 @@ func NewCmdEmulator(f *cmdutil.Factory) *cobra.Command {
 			batchctl makes (under /s3/), checking SigV4 signatures by a fixed test key pair
 			(AWS_ACCESS_KEY_ID=AKIAEMULATOREXAMPLE, AWS_SECRET_ACCESS_KEY=emulator/secret/key/EXAMPLEKEY):
 			point AWS_ENDPOINT_URL_BEDROCK and AWS_ENDPOINT_URL_S3 at them.
+
+			And Google Vertex AI batch prediction (under /vertex/), the Cloud Storage JSON API
+			calls batchctl makes (at their own paths, /storage/v1/ and /upload/storage/v1/), and
+			an OAuth2 token endpoint whose access tokens both check: fetch the service account key
+			file /vertex/credentials.json and point GOOGLE_APPLICATION_CREDENTIALS at it,
+			GOOGLE_VERTEX_BASE_URL at the root plus /vertex, and STORAGE_EMULATOR_HOST at the root.
 		`),
 	}
 	cmd.AddCommand(newCmdServe(f, nil))
@@ -80,7 +86,8 @@ func newCmdServe(f *cmdutil.Factory, runF func(context.Context, *ServeOptions) e
 
 			--faults makes the first calls of an operation fail: OP=KIND or OP=KINDxN,
 			comma-separated. OP is upload, files, file, content, delete, create, get, list,
-			cancel, send (a call to a synchronous endpoint) or count (a call to a token-count endpoint). KIND is 429, 429bare (no Retry-After), 500-599, drop (connection cut
+			cancel, send (a call to a synchronous endpoint), count (a call to a token-count endpoint) or
+			token (a request for an access token, Vertex AI). KIND is 429, 429bare (no Retry-After), 500-599, drop (connection cut
 			mid-answer), lost (the work is done, then the connection is cut), hang (the
 			work is done, no answer ever), slow (answered after 2s) or late (the request is
 			kept and never answered; its work is done only once a later list of batches has
@@ -152,6 +159,7 @@ func newCmdServe(f *cmdutil.Factory, runF func(context.Context, *ServeOptions) e
 	fl.Float64Var(&opts.Limits.TimeScale, "time-scale", 1, "emulated seconds per real second, for latency and rate limits")
 	fl.Var(tokenLimitFlag{&opts.Limits.Quota}, "enqueued-token-limit", "most input tokens unfinished batches of a model may hold, for all models or one; repeatable (OpenAI, Gemini)")
 	fl.Int64Var(&opts.Limits.Quota.Requests, "enqueued-request-limit", 0, "most requests unfinished batches may hold (Anthropic; 0: no limit)")
+	fl.DurationVar(&opts.Limits.TokenLifetime, "token-lifetime", 0, "how long the OAuth2 access tokens of the Vertex AI emulation last (0: an hour)")
 	return cmd
 }
 

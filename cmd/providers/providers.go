@@ -11,6 +11,7 @@ import (
 	"github.com/batchctl/batchctl/internal/awscfg"
 	"github.com/batchctl/batchctl/internal/cmdutil"
 	"github.com/batchctl/batchctl/internal/config"
+	"github.com/batchctl/batchctl/internal/gcpcfg"
 	"github.com/batchctl/batchctl/internal/iostreams"
 	"github.com/batchctl/batchctl/internal/tableprinter"
 )
@@ -41,7 +42,12 @@ func NewCmdProviders(f *cmdutil.Factory, runF func(context.Context, *Options) er
 			A bedrock profile has no API key: its key is "set" when the AWS default
 			credential chain (environment, shared config and SSO profiles, container and
 			instance roles) finds credentials within 2 seconds, and its credentials field
-			says where they came from, never the secret.
+			says where they came from, never the secret. A vertex profile likewise: its
+			key is "set" when Google's Application Default Credentials are found within 2
+			seconds (GOOGLE_APPLICATION_CREDENTIALS, gcloud's application default
+			credentials, or the metadata server on Google Cloud), and its credentials field
+			names them: a service account by its email, a gcloud login, another credential
+			file by its type and path, the metadata server by its account.
 
 			Add an OpenAI-compatible service with batchctl config set (see
 			batchctl config --help).
@@ -80,7 +86,9 @@ type View struct {
 	Mode string `json:"mode"`
 	// Credentials says where a cloud profile's credentials were found
 	// (bedrock: "environment (AWS_ACCESS_KEY_ID)", "SSO", "instance
-	// role"...), never the secret; "" for the profiles with an API key.
+	// role"...; vertex: "service account <email>", "gcloud user login",
+	// "metadata server <email>"), never the secret; "" for the profiles
+	// with an API key.
 	Credentials string `json:"credentials"`
 }
 
@@ -119,8 +127,11 @@ func providersRun(ctx context.Context, opts *Options) error {
 	views := make([]View, 0, len(cfg.Providers))
 	for _, name := range cfg.ProfileNames() {
 		v := ViewOf(cfg.Providers[name])
-		if v.Type == config.TypeBedrock {
+		switch v.Type {
+		case config.TypeBedrock:
 			v.Key, v.Credentials = awsCredentials(ctx, cfg.Providers[name])
+		case config.TypeVertex:
+			v.Key, v.Credentials = googleCredentials(ctx)
 		}
 		views = append(views, v)
 	}
@@ -154,6 +165,16 @@ func awsCredentials(ctx context.Context, p *config.Profile) (key, source string)
 		return keyMissing, source
 	}
 	return keySet, source
+}
+
+// googleCredentials looks for Google's Application Default Credentials,
+// within gcpcfg.ProbeTimeout, and says what was found.
+func googleCredentials(ctx context.Context) (key, source string) {
+	creds, err := gcpcfg.Find(ctx, nil)
+	if err != nil {
+		return keyMissing, err.Error()
+	}
+	return keySet, creds.Source
 }
 
 // keyCell is the KEY column on a terminal: "set", "missing ($VAR)" or "not needed".

@@ -41,7 +41,7 @@ func TestLoadDefaults(t *testing.T) {
 	if o.BaseURL != "https://api.openai.com/v1" || o.APIKey != "sk-1" || o.MaxRequests != 50_000 || o.MaxBytes != 200*MB {
 		t.Errorf("openai profile = %+v", o)
 	}
-	if got := strings.Join(cfg.ProfileNames(), ","); got != "anthropic,azure,bedrock,deepseek,emulator,gemini,groq,mistral,ollama,openai,openrouter,vllm,xai" {
+	if got := strings.Join(cfg.ProfileNames(), ","); got != "anthropic,azure,bedrock,deepseek,emulator,gemini,groq,mistral,ollama,openai,openrouter,vertex,vllm,xai" {
 		t.Errorf("profiles = %s", got)
 	}
 	for name, want := range map[string]string{"ollama": "http://localhost:11434/v1", "vllm": "http://localhost:8000/v1", "deepseek": "https://api.deepseek.com"} {

@@ -140,7 +140,7 @@ func TestSetRefuses(t *testing.T) {
 		{name: "bad size", key: "providers.proxy.max_bytes", value: "huge", wantErr: `providers.proxy.max_bytes: invalid size "huge" (want e.g. 200MB, 1GiB or a number of bytes)`},
 		{name: "bad URL", key: "providers.proxy.base_url", value: "api.groq.com", wantErr: `providers.proxy.base_url: want an http or https URL, got "api.groq.com"`},
 		{name: "a key instead of a variable name", key: "providers.proxy.api_key_env", value: "sk-abc123", wantErr: `providers.proxy.api_key_env: want the name of an environment variable (such as GROQ_API_KEY), got "sk-abc123"`},
-		{name: "unknown type", key: "providers.proxy.type", value: "grpc", wantErr: `providers.proxy: unknown type "grpc" (supported: openai, anthropic, gemini, mistral, openrouter, xai, bedrock)`},
+		{name: "unknown type", key: "providers.proxy.type", value: "grpc", wantErr: `providers.proxy: unknown type "grpc" (supported: openai, anthropic, gemini, mistral, openrouter, xai, bedrock, vertex)`},
 		{name: "emulator type is reserved", key: "providers.proxy.type", value: "emulator", wantErr: `providers.proxy: type "emulator" is reserved for the built-in emulator profile`},
 		{name: "unknown auth style", key: "providers.proxy.auth_header", value: "basic", wantErr: `providers.proxy: auth_header: unknown style "basic" (want bearer or api-key)`},
 		{

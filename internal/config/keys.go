@@ -39,7 +39,7 @@ func (p *Profile) shows(field string) bool {
 // ProfileTypes lists the wire protocols a configured profile may speak
 // (for completion; mergeProfile is the check).
 func ProfileTypes() []string {
-	return []string{TypeOpenAI, TypeAnthropic, TypeGemini, TypeMistral, TypeOpenRouter, TypeXAI, TypeBedrock}
+	return []string{TypeOpenAI, TypeAnthropic, TypeGemini, TypeMistral, TypeOpenRouter, TypeXAI, TypeBedrock, TypeVertex}
 }
 
 // AuthStyles lists the auth_header styles of openai-type profiles (for

@@ -438,7 +438,7 @@ func TestParseFaults(t *testing.T) {
 		{spec: "get=429barex3,list=slow", want: []core.Fault{{Op: "get", Status: 429, Bare: true, Times: 3}, {Op: "list", After: "slow", Times: 1}}},
 		{spec: "create=late", want: []core.Fault{{Op: "create", After: "late", Times: 1}}},
 		{spec: "create", wantErr: `fault "create": want OP=KIND or OP=KINDxN`},
-		{spec: "make=500", wantErr: `fault "make=500": unknown operation "make" (want one of upload, files, file, content, delete, create, get, list, cancel, send, count)`},
+		{spec: "make=500", wantErr: `fault "make=500": unknown operation "make" (want one of upload, files, file, content, delete, create, get, list, cancel, send, count, token)`},
 		{spec: "get=404", wantErr: `fault "get=404": kind "404" is not 429, 429bare, a status from 500 to 599, drop, lost, hang, slow or late`},
 		{spec: "get=500x0", wantErr: `fault "get=500x0": count "0" is not a positive integer`},
 		{spec: "get=boom", wantErr: `fault "get=boom": kind "boom" is not 429, 429bare, a status from 500 to 599, drop, lost, hang, slow or late`},

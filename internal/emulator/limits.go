@@ -15,8 +15,9 @@ import (
 // are those of `batchctl emulator serve`'s flags: latency, jitter
 // (durations), seed, concurrency, rpm, tpm (whole numbers), time-scale (a
 // number), overload (alone, or =true or =false), enqueued-token-limit
-// (N or MODEL=N, repeatable; see SetTokenLimit) and enqueued-request-limit
-// (a whole number). An empty spec has no limits.
+// (N or MODEL=N, repeatable; see SetTokenLimit), enqueued-request-limit
+// (a whole number) and token-lifetime (a duration: how long the fake
+// OAuth2 tokens last). An empty spec has no limits.
 func ParseLimits(spec string) (Limits, error) {
 	var l Limits
 	for pair := range strings.SplitSeq(spec, ",") {
@@ -36,7 +37,7 @@ func ParseLimits(spec string) (Limits, error) {
 }
 
 // limitKeys lists the keys of a limits spec.
-var limitKeys = []string{"latency", "jitter", "seed", "concurrency", "overload", "rpm", "tpm", "time-scale", "enqueued-token-limit", "enqueued-request-limit"}
+var limitKeys = []string{"latency", "jitter", "seed", "concurrency", "overload", "rpm", "tpm", "time-scale", "enqueued-token-limit", "enqueued-request-limit", "token-lifetime"}
 
 // setLimit sets the limit key of l to value.
 func setLimit(l *Limits, key, value string) error {
@@ -58,6 +59,8 @@ func setLimit(l *Limits, key, value string) error {
 		l.TimeScale, err = strconv.ParseFloat(value, 64)
 	case "enqueued-token-limit":
 		return SetTokenLimit(&l.Quota, value)
+	case "token-lifetime":
+		l.TokenLifetime, err = time.ParseDuration(value)
 	case "enqueued-request-limit":
 		l.Quota.Requests, err = strconv.ParseInt(value, 10, 64)
 	case "overload":

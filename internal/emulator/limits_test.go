@@ -271,7 +271,9 @@ func TestParseLimits(t *testing.T) {
 		{spec: "enqueued-request-limit=-1", wantErr: `negative enqueued request limit -1`},
 		{spec: "rpm", wantErr: `limit "rpm": want KEY=VALUE`},
 		{spec: "rpm=lots", wantErr: `limit "rpm=lots": invalid value "lots"`},
-		{spec: "burst=3", wantErr: `limit "burst=3": unknown key "burst" (want one of latency, jitter, seed, concurrency, overload, rpm, tpm, time-scale, enqueued-token-limit, enqueued-request-limit)`},
+		{spec: "burst=3", wantErr: `limit "burst=3": unknown key "burst" (want one of latency, jitter, seed, concurrency, overload, rpm, tpm, time-scale, enqueued-token-limit, enqueued-request-limit, token-lifetime)`},
+		{spec: "token-lifetime=2s", want: Limits{TokenLifetime: 2 * time.Second}},
+		{spec: "token-lifetime=-1s", wantErr: `negative token lifetime -1s`},
 		{spec: "time-scale=-1", wantErr: `time scale -1 is not a positive number`},
 		{spec: "overload", wantErr: `overload needs a concurrency limit`},
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/batchctl/batchctl/internal/emulator/mistral"
 	"github.com/batchctl/batchctl/internal/emulator/openai"
 	"github.com/batchctl/batchctl/internal/emulator/openrouter"
+	"github.com/batchctl/batchctl/internal/emulator/vertex"
 	"github.com/batchctl/batchctl/internal/emulator/xai"
 )
 
@@ -76,6 +77,9 @@ var protocols = []func(host *core.Host, dir string) (core.Protocol, error){
 	openrouter.New,
 	bedrock.NewS3,
 	bedrock.NewControl,
+	vertex.NewTokens,
+	vertex.NewGCS,
+	vertex.NewControl,
 }
 
 // New returns a Server keeping its state in opts.Dir.

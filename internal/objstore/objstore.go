@@ -2,9 +2,8 @@
 // APIs that read their input from a bucket and write their output to one
 // need (a streamed upload, a listing by prefix, a streamed download, a
 // delete), behind one interface, with a location syntax
-// (scheme://bucket/prefix) that names the store. S3 (s3://) is the one
-// store today; Google Cloud Storage (gs://) is meant to be another
-// implementation of Store, chosen by scheme in Open.
+// (scheme://bucket/prefix) that names the store: S3 (s3://) and Google
+// Cloud Storage (gs://).
 package objstore
 
 import (
@@ -12,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 )
@@ -46,25 +46,40 @@ type Object struct {
 // URL is an object location: scheme://bucket/key. For a prefix the key is
 // the prefix (it may be empty or end in "/").
 type URL struct {
-	Scheme string // "s3"
+	Scheme string // "s3" or "gs"
 	Bucket string
 	Key    string
 }
 
 // The schemes batchctl knows.
 const (
-	SchemeS3 = "s3"
+	SchemeS3  = "s3"
+	SchemeGCS = "gs"
 )
 
-// ParseURL reads scheme://bucket[/key]. The bucket must not be empty; the
-// scheme must be one batchctl knows.
+// ParseURL reads scheme://bucket[/key] of a scheme batchctl knows. The
+// bucket must not be empty.
 func ParseURL(s string) (URL, error) {
+	return parseURL(s, SchemeS3, SchemeGCS)
+}
+
+// ParseURLOf reads scheme://bucket[/key] of the one scheme a store takes.
+func ParseURLOf(s, scheme string) (URL, error) {
+	return parseURL(s, scheme)
+}
+
+func parseURL(s string, schemes ...string) (URL, error) {
+	want := make([]string, len(schemes))
+	for i, sc := range schemes {
+		want[i] = sc + "://bucket/prefix"
+	}
+	wants := strings.Join(want, " or ")
 	scheme, rest, ok := strings.Cut(s, "://")
 	if !ok {
-		return URL{}, fmt.Errorf("bucket location %q: want s3://bucket/prefix", s)
+		return URL{}, fmt.Errorf("bucket location %q: want %s", s, wants)
 	}
-	if scheme != SchemeS3 {
-		return URL{}, fmt.Errorf("bucket location %q: scheme %q is not supported (want s3://bucket/prefix)", s, scheme)
+	if !slices.Contains(schemes, scheme) {
+		return URL{}, fmt.Errorf("bucket location %q: scheme %q is not supported (want %s)", s, scheme, wants)
 	}
 	bucket, key, _ := strings.Cut(rest, "/")
 	if bucket == "" {

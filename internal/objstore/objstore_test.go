@@ -4,18 +4,24 @@ import "testing"
 
 func TestParseURL(t *testing.T) {
 	tests := []struct {
-		in   string
-		want URL
-		err  string
+		in, scheme string // scheme: the one ParseURLOf wants; "" for ParseURL
+		want       URL
+		err        string
 	}{
 		{in: "s3://b", want: URL{Scheme: "s3", Bucket: "b"}},
 		{in: "s3://b/p/q", want: URL{Scheme: "s3", Bucket: "b", Key: "p/q"}},
+		{in: "gs://b/p", want: URL{Scheme: "gs", Bucket: "b", Key: "p"}},
 		{in: "s3:///p", err: `bucket location "s3:///p": no bucket name`},
-		{in: "gs://b/p", err: `bucket location "gs://b/p": scheme "gs" is not supported (want s3://bucket/prefix)`},
-		{in: "bucket", err: `bucket location "bucket": want s3://bucket/prefix`},
+		{in: "az://b/p", err: `bucket location "az://b/p": scheme "az" is not supported (want s3://bucket/prefix or gs://bucket/prefix)`},
+		{in: "bucket", err: `bucket location "bucket": want s3://bucket/prefix or gs://bucket/prefix`},
+		{in: "gs://b/p", scheme: "gs", want: URL{Scheme: "gs", Bucket: "b", Key: "p"}},
+		{in: "s3://b/p", scheme: "gs", err: `bucket location "s3://b/p": scheme "s3" is not supported (want gs://bucket/prefix)`},
 	}
 	for _, tt := range tests {
 		got, err := ParseURL(tt.in)
+		if tt.scheme != "" {
+			got, err = ParseURLOf(tt.in, tt.scheme)
+		}
 		gotErr := ""
 		if err != nil {
 			gotErr = err.Error()
@@ -36,5 +42,18 @@ func TestJoin(t *testing.T) {
 	}
 	if got := u.Dir().Key; got != "p/" {
 		t.Errorf("Dir = %q", got)
+	}
+}
+
+func TestGCSEndpointFrom(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                       "https://storage.googleapis.com",
+		"localhost:9023":         "http://localhost:9023",
+		"http://127.0.0.1:4443/": "http://127.0.0.1:4443",
+		"https://gcs.example":    "https://gcs.example",
+	} {
+		if got := GCSEndpointFrom(in); got != want {
+			t.Errorf("GCSEndpointFrom(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

@@ -30,11 +30,14 @@ const (
 	// OpCount is a request to a free token-count endpoint (Anthropic's
 	// count_tokens, Gemini's countTokens).
 	OpCount = "count"
+	// OpToken is a request to the OAuth2 token endpoint (Vertex AI and
+	// Cloud Storage's access tokens).
+	OpToken = "token"
 )
 
 // faultOps lists the operations in documentation order.
 func faultOps() []string {
-	return []string{OpUpload, OpListFiles, OpGetFile, OpContent, OpDelete, OpCreate, OpGet, OpList, OpCancel, OpSend, OpCount}
+	return []string{OpUpload, OpListFiles, OpGetFile, OpContent, OpDelete, OpCreate, OpGet, OpList, OpCancel, OpSend, OpCount, OpToken}
 }
 
 // Fault is one rule of a server fault spec: the next Times calls of Op

@@ -20,6 +20,8 @@ type Host struct {
 	quota    Quota
 	queuesMu sync.Mutex
 	queues   map[string]*Queue
+	// tokenLifetime is Limits.TokenLifetime.
+	tokenLifetime time.Duration
 }
 
 // NewHost returns a Host; now nil means time.Now, apiKey empty accepts any
@@ -32,7 +34,16 @@ func NewHost(now func() time.Time, duration time.Duration, apiKey string, faults
 		now = time.Now
 	}
 	return &Host{now: now, duration: duration, apiKey: apiKey, faults: newFaultInjector(faults, held),
-		limits: newLimiter(limits, nil), quota: limits.Quota, queues: make(map[string]*Queue)}
+		limits: newLimiter(limits, nil), quota: limits.Quota, queues: make(map[string]*Queue), tokenLifetime: limits.TokenLifetime}
+}
+
+// TokenLifetime is how long the OAuth2 access tokens the server issues
+// last: Limits.TokenLifetime, an hour when unset.
+func (h *Host) TokenLifetime() time.Duration {
+	if h.tokenLifetime == 0 {
+		return time.Hour
+	}
+	return h.tokenLifetime
 }
 
 // Clock returns the current time in UTC, without a monotonic reading, so it

@@ -37,6 +37,10 @@ type Limits struct {
 	// Quota limits what unfinished batches may hold in each protocol's
 	// batch queue (not the synchronous endpoints; not time-scaled).
 	Quota Quota
+	// TokenLifetime is how long the OAuth2 access tokens of the fake token
+	// endpoint last (Vertex AI, Cloud Storage), in real time (the
+	// clients'); 0 means an hour, as Google's do.
+	TokenLifetime time.Duration
 }
 
 // Validate reports the first limit that is out of range.
@@ -54,6 +58,8 @@ func (l Limits) Validate() error {
 		return fmt.Errorf("negative tokens per minute %d", l.TPM)
 	case l.TimeScale < 0 || math.IsNaN(l.TimeScale) || math.IsInf(l.TimeScale, 0):
 		return fmt.Errorf("time scale %g is not a positive number", l.TimeScale)
+	case l.TokenLifetime < 0:
+		return fmt.Errorf("negative token lifetime %s", l.TokenLifetime)
 	case l.Overload && l.Concurrency == 0:
 		return errors.New("overload needs a concurrency limit")
 	}

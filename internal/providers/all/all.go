@@ -22,6 +22,7 @@ import (
 	"github.com/batchctl/batchctl/internal/providers/openai"
 	"github.com/batchctl/batchctl/internal/providers/openrouter"
 	"github.com/batchctl/batchctl/internal/providers/retry"
+	"github.com/batchctl/batchctl/internal/providers/vertex"
 	"github.com/batchctl/batchctl/internal/providers/xai"
 )
 
@@ -34,6 +35,7 @@ var factories = register(
 	xai.Factory(),
 	openrouter.Factory(),
 	bedrock.Factory(),
+	vertex.Factory(),
 	emulator.Factory(),
 )
 

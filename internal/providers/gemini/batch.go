@@ -132,7 +132,7 @@ func parseOperation(provider string, raw []byte) (*providers.Batch, error) {
 	if state == "" {
 		return nil, fmt.Errorf("parse batch %s: no state", name)
 	}
-	status := normalizeState(state)
+	status := State(state)
 	b := &providers.Batch{
 		ID:             name,
 		Provider:       provider,
@@ -200,12 +200,12 @@ func outputFile(outputs ...*wireOutput) string {
 	return ""
 }
 
-// normalizeState maps a batch state, in the API's BATCH_STATE_* spelling
+// State maps a batch state, in the API's BATCH_STATE_* spelling
 // or the SDKs' JOB_STATE_* one (which adds Vertex AI's QUEUED and
 // PARTIALLY_SUCCEEDED), to its normalized form. A state this version does
 // not know is unknown (ProviderStatus keeps it), never taken for a known
 // one.
-func normalizeState(raw string) providers.Status {
+func State(raw string) providers.Status {
 	s, ok := strings.CutPrefix(raw, "BATCH_STATE_")
 	if !ok {
 		s = strings.TrimPrefix(raw, "JOB_STATE_")

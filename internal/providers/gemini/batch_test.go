@@ -111,12 +111,12 @@ func TestNormalizeState(t *testing.T) {
 	}
 	for _, tt := range tests {
 		for _, s := range tt.states {
-			if got := normalizeState(s); got != tt.want {
-				t.Errorf("normalizeState(%q) = %q, want %q", s, got, tt.want)
+			if got := State(s); got != tt.want {
+				t.Errorf("State(%q) = %q, want %q", s, got, tt.want)
 			}
 		}
 	}
-	if normalizeState("SOMETHING_NEW").Terminal() || normalizeState("BATCH_STATE_UNSPECIFIED").Terminal() {
+	if State("SOMETHING_NEW").Terminal() || State("BATCH_STATE_UNSPECIFIED").Terminal() {
 		t.Error("an unknown state is terminal")
 	}
 }

@@ -114,7 +114,7 @@ func New(cfg Config) *Client {
 		Creds:      httpx.HomeOnly(base, httpx.Key(apiKeyHeader, cfg.APIKey)),
 		KeyEnv:     cfg.APIKeyEnv,
 		UserAgent:  cfg.UserAgent,
-		ParseError: parseError,
+		ParseError: ParseError,
 		MaxBody:    maxResponseBody,
 		Now:        func() time.Time { return c.now() }, // a clock set after New
 	})

@@ -65,11 +65,11 @@ type errorDetail struct {
 
 const retryInfoType = "type.googleapis.com/google.rpc.RetryInfo"
 
-// parseError is an httpx.ErrorParser whose Code is the error's status
+// ParseError is an httpx.ErrorParser whose Code is the error's status
 // (RESOURCE_EXHAUSTED, ...). A google.rpc.RetryInfo detail gives the wait
 // when no Retry-After header did. The upload service answers in plain text,
 // which it leaves alone.
-func parseError(raw []byte, e *providers.HTTPError) bool {
+func ParseError(raw []byte, e *providers.HTTPError) bool {
 	var body googleError
 	if json.Unmarshal(raw, &body) != nil || body.Error == nil {
 		return false
