@@ -161,7 +161,7 @@ func syncRun(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	lock, err := m.Locker().TryLock(ctx, jobs.SyncLock)
+	lock, err := m.LockSyncRun(ctx)
 	if errors.Is(err, jobs.ErrLocked) {
 		fmt.Fprintln(opts.IO.ErrOut, "another batchctl sync is running; leaving the work to it")
 		return nil
@@ -266,7 +266,12 @@ func syncJob(ctx context.Context, opts *Options, m *jobs.Manager, cfg *config.Co
 	if err := runDirect(ctx, opts, m, j); err != nil {
 		return err
 	}
-	err := ps.refreshErr
+	lock, ours, err := m.LockJobSync(ctx, j)
+	if err != nil || !ours { // another sync, maybe on another host, has it
+		return err
+	}
+	defer lock.Unlock()
+	err = ps.refreshErr
 	if !ps.refreshed {
 		err = m.Refresh(ctx, j)
 	}
