@@ -315,19 +315,24 @@ func stripUsageDetails(ts *testscript.TestScript, name string, line map[string]a
 }
 
 // cmdPostgresRegistry points the script's batchctl at a new, empty
-// PostgreSQL database (BATCHCTL_REGISTRY), dropped at the end. A script
+// PostgreSQL database (BATCHCTL_REGISTRY), dropped at the end; with an
+// argument, it puts the database's URL in that variable instead. A script
 // that uses it first skips when there is no server (see pgtest):
 //
 //	[!postgres] skip 'no PostgreSQL server'
-//	pgregistry
+//	pgregistry [VAR]
 func cmdPostgresRegistry(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 0 {
-		ts.Fatalf("usage: pgregistry")
+	if neg || len(args) > 1 {
+		ts.Fatalf("usage: pgregistry [VAR]")
+	}
+	name := "BATCHCTL_REGISTRY"
+	if len(args) == 1 {
+		name = args[0]
 	}
 	url, drop, err := pgtest.NewDatabase(context.Background())
 	ts.Check(err)
 	ts.Defer(func() { ts.Check(drop()) })
-	ts.Setenv("BATCHCTL_REGISTRY", url)
+	ts.Setenv(name, url)
 }
 
 // scriptCondition evaluates the scripts' own conditions:

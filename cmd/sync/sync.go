@@ -100,7 +100,11 @@ func NewCmdSync(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 			error), job, name, status, requests, counts, results (the file written, for
 			saved) and error; --jq filters each event. With --json, the output of
 			--on-complete goes to standard error.
-			Two syncs never run at once: the second says so and exits 0.
+			Two syncs of one home never run at once: the second says so and exits 0.
+			Hosts that share a PostgreSQL registry (the registry setting) each run
+			their own sync at once (two of one host, as BATCHCTL_HOST or the host name
+			says, do not) and split the jobs: a job taken by one host's sync is left by
+			the others, so each job's results are written and --on-complete run once.
 
 			A job whose batch the provider no longer has (deleted, or past its retention)
 			is reported once, as an error (exit 1); the registry records the batch as gone,
@@ -161,7 +165,7 @@ func syncRun(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	lock, err := m.Locker().TryLock(ctx, jobs.SyncLock)
+	lock, err := m.LockSyncRun(ctx)
 	if errors.Is(err, jobs.ErrLocked) {
 		fmt.Fprintln(opts.IO.ErrOut, "another batchctl sync is running; leaving the work to it")
 		return nil
@@ -266,7 +270,12 @@ func syncJob(ctx context.Context, opts *Options, m *jobs.Manager, cfg *config.Co
 	if err := runDirect(ctx, opts, m, j); err != nil {
 		return err
 	}
-	err := ps.refreshErr
+	lock, ours, err := m.LockJobSync(ctx, j)
+	if err != nil || !ours { // another sync, maybe on another host, has it
+		return err
+	}
+	defer lock.Unlock()
+	err = ps.refreshErr
 	if !ps.refreshed {
 		err = m.Refresh(ctx, j)
 	}

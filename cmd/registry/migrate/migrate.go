@@ -12,25 +12,22 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/batchctl/batchctl/internal/cmdutil"
+	"github.com/batchctl/batchctl/internal/cmdutil/factory"
 	"github.com/batchctl/batchctl/internal/iostreams"
 	"github.com/batchctl/batchctl/internal/jobs"
 	"github.com/batchctl/batchctl/internal/numfmt"
-	"github.com/batchctl/batchctl/internal/store/sqlite"
+	"github.com/batchctl/batchctl/internal/pgurl"
 )
 
 // Options are the inputs of `batchctl registry migrate`.
 type Options struct {
 	IO       *iostreams.IOStreams
 	Registry func() (jobs.Registry, error) // the current registry, copied from
-	Open     func(ctx context.Context, spec string) (Registry, error)
+	// Open opens the registry to copy into and returns the function that
+	// closes it.
+	Open func(ctx context.Context, spec string) (jobs.Registry, func() error, error)
 
 	To string
-}
-
-// Registry is a registry migrate copies into, which it closes when done.
-type Registry interface {
-	jobs.Registry
-	Close() error
 }
 
 // NewCmdMigrate builds the command; runF replaces the run function in tests.
@@ -44,8 +41,10 @@ func NewCmdMigrate(f *cmdutil.Factory, runF func(context.Context, *Options) erro
 			it (its batches, times, create attempts and the reservations that make
 			identical creates reuse it), and the enqueued-token budgets learned from the
 			providers, into the registry --to names: the path of a SQLite database, created
-			when missing. Ids and times are kept as they are. The jobs' files (the kept
-			input and downloaded results) stay where they are.
+			when missing, or the postgres:// URL of a PostgreSQL database (see the registry
+			setting in "batchctl config --help"), whose tables are created when missing.
+			Ids and times are kept as they are. The jobs' files (the kept input and
+			downloaded results) stay where they are.
 
 			It copies only what the destination lacks: a job it has already is left as it
 			is, so running it again copies nothing, and a run that was interrupted (even
@@ -66,6 +65,8 @@ func NewCmdMigrate(f *cmdutil.Factory, runF func(context.Context, *Options) erro
 		Example: heredoc.Doc(`
 			$ batchctl registry migrate --to /mnt/team/batchctl.db
 			copied 1,204 jobs, 0 already there, and 3 learned budgets into /mnt/team/batchctl.db
+			$ batchctl registry migrate --to postgres://batchctl@db.example.com/batchctl
+			copied 1,204 jobs, 0 already there, and 3 learned budgets into postgres://batchctl@db.example.com/batchctl
 		`),
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -78,18 +79,18 @@ func NewCmdMigrate(f *cmdutil.Factory, runF func(context.Context, *Options) erro
 			return migrateRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.To, "to", "", "the `registry` to copy into: a SQLite database path")
+	cmd.Flags().StringVar(&opts.To, "to", "", "the `registry` to copy into: a SQLite database path or a postgres:// URL")
 	return cmd
 }
 
-// openRegistry opens the registry spec names to copy into: a SQLite
-// database path. The PostgreSQL backend's opener plugs in here for
-// postgres:// URLs.
-func openRegistry(ctx context.Context, spec string) (Registry, error) {
-	if strings.Contains(spec, "://") {
-		return nil, &cmdutil.UsageError{Err: fmt.Errorf("--to %s: this batchctl copies only into a SQLite database path", redact(spec))}
+// openRegistry opens the registry spec names to copy into: a PostgreSQL
+// database for a postgres:// URL, else the SQLite database at that path.
+// A URL of any other kind is a usage error.
+func openRegistry(ctx context.Context, spec string) (jobs.Registry, func() error, error) {
+	if strings.Contains(spec, "://") && !pgurl.Is(spec) {
+		return nil, nil, &cmdutil.UsageError{Err: fmt.Errorf("--to %s: want a SQLite database path or a postgres:// URL", redact(spec))}
 	}
-	return sqlite.Open(ctx, spec)
+	return factory.OpenRegistry(ctx, spec)
 }
 
 // redact returns spec for messages: a URL with its password masked (in
@@ -119,12 +120,12 @@ func migrateRun(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	to, err := opts.Open(ctx, opts.To)
+	to, closeTo, err := opts.Open(ctx, opts.To)
 	if err != nil {
 		return err
 	}
 	st, err := copyCounting(ctx, opts, from, to)
-	if cerr := to.Close(); err == nil && cerr != nil {
+	if cerr := closeTo(); err == nil && cerr != nil {
 		err = fmt.Errorf("close %s: %w", redact(opts.To), cerr)
 	}
 	if err != nil {

@@ -24,6 +24,7 @@ func jobArgs(j *store.Job) ([]any, error) {
 		nanos{&j.CreatedAt}, nanos{&j.UpdatedAt}, nanos{&j.CompletedAt}, nanos{&j.SyncedAt},
 		j.Target.ProfileType, j.Target.BaseURL, j.Target.AuthHeader, j.Target.APIKeyEnv, j.Target.CompletionWindow,
 		j.Target.Mode, j.Target.EnqueuedTokens, j.Target.Priority, j.Target.Primer,
+		j.User, j.Host,
 	}, nil
 }
 
@@ -35,7 +36,8 @@ func scanJob(row pgxRow) (*store.Job, error) {
 		&j.Usage.InputTokens, &j.Usage.OutputTokens, jsonText[map[string]string]{&j.Metadata}, &j.ParentID, &j.Fingerprint,
 		nanos{&j.CreatedAt}, nanos{&j.UpdatedAt}, nanos{&j.CompletedAt}, nanos{&j.SyncedAt},
 		&j.Target.ProfileType, &j.Target.BaseURL, &j.Target.AuthHeader, &j.Target.APIKeyEnv, &j.Target.CompletionWindow,
-		&j.Target.Mode, &j.Target.EnqueuedTokens, &j.Target.Priority, &j.Target.Primer)
+		&j.Target.Mode, &j.Target.EnqueuedTokens, &j.Target.Priority, &j.Target.Primer,
+		&j.User, &j.Host)
 	if err != nil {
 		return nil, err
 	}

@@ -17,7 +17,8 @@ import (
 const jobColumns = `id, name, provider, model, endpoint, input_path, input_sha256, requests,
 	status, total, succeeded, failed, input_tokens, output_tokens, metadata, parent_id, fingerprint,
 	created_at, updated_at, completed_at, synced_at,
-	profile_type, base_url, auth_header, api_key_env, completion_window, mode, enqueued_tokens, priority, primer`
+	profile_type, base_url, auth_header, api_key_env, completion_window, mode, enqueued_tokens, priority, primer,
+	os_user, host`
 
 // listedColumns are the columns of a job that a listing shows (Each).
 const listedColumns = `id, name, provider, model, status, requests, total, succeeded, failed,
@@ -34,7 +35,7 @@ const partColumns = `job_id, idx, batch_id, status, provider_status, total, succ
 // which no listing uses.
 var partColumnsNoRaw = strings.Replace(partColumns, "raw,", "NULL AS raw,", 1)
 
-var insertJobSQL = `INSERT INTO jobs (` + jobColumns + `) VALUES (` + placeholders(30) + `)
+var insertJobSQL = `INSERT INTO jobs (` + jobColumns + `) VALUES (` + placeholders(32) + `)
 	ON CONFLICT (id) DO NOTHING`
 
 // upsertPartSQL replaces a part's row, but never a recorded cost
@@ -93,11 +94,17 @@ func (s *Store) CreateJob(ctx context.Context, j *store.Job) error {
 	return nil
 }
 
-// insertJob inserts the prepared job j and its parts.
+// insertJob inserts the prepared job j and its parts, once its parent
+// is known to be a job.
 func insertJob(ctx context.Context, tx pgx.Tx, j *store.Job) error {
 	if err := checkParent(ctx, tx, j.ParentID); err != nil {
 		return err
 	}
+	return insertRows(ctx, tx, j)
+}
+
+// insertRows inserts job j and its parts as they are.
+func insertRows(ctx context.Context, tx pgx.Tx, j *store.Job) error {
 	args, err := jobArgs(j)
 	if err != nil {
 		return err
@@ -282,13 +289,21 @@ func (s *Store) load(ctx context.Context, q *jobQuery, withRaw bool) ([]*store.J
 	var jobs []*store.Job
 	err := s.read(ctx, func(tx pgx.Tx) error {
 		var err error
-		text, args := q.sql(jobColumns)
-		if jobs, err = queryJobs(ctx, tx, text, args, scanJob); err != nil || len(jobs) == 0 {
-			return err
-		}
-		return attachParts(ctx, tx, jobs, withRaw)
+		jobs, err = loadIn(ctx, tx, q, withRaw)
+		return err
 	})
 	return jobs, err
+}
+
+// loadIn returns the jobs q selects in tx, newest first, with their parts
+// (with their Raw only withRaw).
+func loadIn(ctx context.Context, tx pgx.Tx, q *jobQuery, withRaw bool) ([]*store.Job, error) {
+	text, args := q.sql(jobColumns)
+	jobs, err := queryJobs(ctx, tx, text, args, scanJob)
+	if err != nil || len(jobs) == 0 {
+		return nil, err
+	}
+	return jobs, attachParts(ctx, tx, jobs, withRaw)
 }
 
 // attachParts loads the parts of jobs into them, with their Raw only

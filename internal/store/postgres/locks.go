@@ -13,4 +13,8 @@ const (
 	// reservations of identical creates (ReserveJob). Two fingerprints
 	// whose hashes collide only wait for each other.
 	lockClaim int32 = 0x62630002
+	// lockNamed, with key hashtext(name), holds the named locks of
+	// jobs.Locker (locker.go) for as long as their session lives. Two
+	// names whose hashes collide only exclude each other.
+	lockNamed int32 = 0x62630003
 )

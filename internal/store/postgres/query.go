@@ -65,6 +65,12 @@ func filterQuery(f store.Filter) *jobQuery {
 	if f.Name != "" {
 		q.where("name = " + q.arg(f.Name))
 	}
+	if f.User != "" {
+		q.where("os_user = " + q.arg(f.User))
+	}
+	if f.Host != "" {
+		q.where("host = " + q.arg(f.Host))
+	}
 	if !f.Since.IsZero() {
 		q.where("created_at >= " + q.arg(f.Since.UnixNano()))
 	}
