@@ -178,10 +178,15 @@ func (e *Encoding) count(s string) int {
 }
 
 // piece counts the tokens of one piece: one when the vocabulary holds it
-// whole, else what the codec's byte-pair merge makes of it. Pieces of up
-// to pieceMaxLen bytes are memoized (see pieceMemo).
+// whole, else what the codec's byte-pair merge makes of it. A single byte
+// (a comma, a space) is always one: byte-level BPE vocabularies hold every
+// byte (TestEveryByteIsAToken). Pieces of up to pieceMaxLen bytes are
+// memoized (see pieceMemo).
 func (e *Encoding) piece(p string) int {
-	if len(p) > pieceMaxLen {
+	switch {
+	case len(p) == 1:
+		return 1
+	case len(p) > pieceMaxLen:
 		return e.bpe(p)
 	}
 	h := maphash.String(e.seed, p)

@@ -3,7 +3,7 @@ package tokens
 import "testing"
 
 // TestPieceMemo checks the memo's order of use within a set: hashes that
-// differ in the high bits share a set, the fifth new one pushes out the
+// differ in the high bits share a set, a new one in a full set pushes out the
 // least recently used, and a recalled one stays in.
 func TestPieceMemo(t *testing.T) {
 	m := newPieceMemo()
@@ -15,7 +15,7 @@ func TestPieceMemo(t *testing.T) {
 		t.Fatal("a piece remembered is not recalled")
 	}
 	m.remember(hash(9), 9) // pushes out 2, the least recently used
-	for i, want := range map[uint64]int{1: 1, 3: 3, 4: 4, 9: 9} {
+	for i, want := range map[uint64]int{1: 1, 3: 3, pieceWays: pieceWays, 9: 9} {
 		if n, ok := m.recall(hash(i)); !ok || n != want {
 			t.Errorf("recall(%d) = %d, %v; want %d, true", i, n, ok, want)
 		}
@@ -23,7 +23,7 @@ func TestPieceMemo(t *testing.T) {
 	if n, ok := m.recall(hash(2)); ok {
 		t.Errorf("recall(2) = %d, true; want it pushed out", n)
 	}
-	if n, ok := m.recall(hash(5)); ok {
-		t.Errorf("recall(5) = %d, true; want it not found", n)
+	if n, ok := m.recall(hash(100)); ok {
+		t.Errorf("recall(100) = %d, true; want it not found", n)
 	}
 }
