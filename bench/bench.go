@@ -481,10 +481,12 @@ func (b *bench) validation(ctx context.Context) error {
 // prose on every core. Its budget is 25 MB/s of wall time on the design's
 // 2-core machine: it is checked as 12.5 MB per second of CPU time, which
 // waiting for a busy machine does not inflate. A second run on a
-// hundredth of the input shows that memory does not grow with it.
+// hundredth of the input shows that memory does not grow with it; its
+// time is mostly the loading of the vocabulary (about 0.3 CPU-seconds),
+// so only the first is held to the throughput budget.
 func (b *bench) estimate(ctx context.Context) error {
 	const what = "token count + price: OpenAI chat input of prose"
-	for _, size := range []int64{int64(b.o.input), max(int64(b.o.input)/100, config.MB)} {
+	for i, size := range []int64{int64(b.o.input), max(int64(b.o.input)/100, config.MB)} {
 		path, g, err := b.data(proseInput, size)
 		if err != nil {
 			return err
@@ -495,7 +497,9 @@ func (b *bench) estimate(ctx context.Context) error {
 			return err
 		}
 		r := row{what: what, command: "batchctl estimate (all cores)", bytes: g.size, m: m}
-		r.atLeastMBps(budgetEstimate / 2.0)
+		if i == 0 {
+			r.atLeastMBps(budgetEstimate / 2.0)
+		}
 		r.underRSS(budgetRSSMiB)
 		b.t.add(r)
 	}

@@ -324,14 +324,38 @@ func price(byModel map[string]*tally, ceilings *modelCeilings, unpriced *[]strin
 const chunkBytes = 256 << 10
 
 type chunk struct {
-	buf   *[]byte  // the lines' bytes, from chunkBufs
-	lines [][]byte // in buf
-	first int      // the line number of lines[0]
+	buf   *[]byte   // the lines' bytes
+	bufs  chunkBufs // where buf came from
+	lines [][]byte  // in buf
+	first int       // the line number of lines[0]
 }
 
 // chunkBufs recycles the chunks' buffers, so that reading the input makes
-// no garbage.
-var chunkBufs = sync.Pool{New: func() any { b := make([]byte, 0, chunkBytes+64<<10); return &b }}
+// no garbage. Unlike a sync.Pool, which the collector empties, it keeps
+// them: counting keeps the collector busy.
+type chunkBufs chan *[]byte
+
+// newChunkBufs holds the buffers of the chunks a file can have in flight
+// at once: queued, being counted by each worker, being read.
+func newChunkBufs(workers int) chunkBufs { return make(chunkBufs, 3*workers+1) }
+
+func (c chunkBufs) get() *[]byte {
+	select {
+	case b := <-c:
+		return b
+	default:
+		b := make([]byte, 0, chunkBytes+64<<10)
+		return &b
+	}
+}
+
+func (c chunkBufs) put(b *[]byte) {
+	*b = (*b)[:0]
+	select {
+	case c <- b:
+	default:
+	}
+}
 
 // countFile counts one part file on every core.
 func countFile(ctx context.Context, path string, in Input, counter *tokens.Counter, ceilings *modelCeilings) (map[string]*tally, error) {
@@ -361,7 +385,7 @@ func countFile(ctx context.Context, path string, in Input, counter *tokens.Count
 			}
 		}()
 	}
-	rerr := readChunks(f, chunks)
+	rerr := readChunks(f, chunks, newChunkBufs(workers))
 	close(chunks)
 	wg.Wait()
 	if rerr != nil {
@@ -398,7 +422,7 @@ func firstError(errs []error) error {
 	return canceled
 }
 
-func readChunks(r io.Reader, chunks chan<- chunk) error {
+func readChunks(r io.Reader, chunks chan<- chunk, bufs chunkBufs) error {
 	lr := jsonl.NewReader(r)
 	var cur chunk
 	size := 0
@@ -411,7 +435,7 @@ func readChunks(r io.Reader, chunks chan<- chunk) error {
 			return err
 		}
 		if cur.buf == nil {
-			cur.buf, cur.first = chunkBufs.Get().(*[]byte), lr.Line()
+			cur.buf, cur.bufs, cur.first = bufs.get(), bufs, lr.Line()
 		}
 		// A line that does not fit gets a buffer of its own: appending
 		// would move the lines already in the buffer.
@@ -436,10 +460,7 @@ func readChunks(r io.Reader, chunks chan<- chunk) error {
 }
 
 // release returns a counted chunk's buffer.
-func (ch chunk) release() {
-	*ch.buf = (*ch.buf)[:0]
-	chunkBufs.Put(ch.buf)
-}
+func (ch chunk) release() { ch.bufs.put(ch.buf) }
 
 func countChunks(ctx context.Context, chunks <-chan chunk, in Input, counter *tokens.Counter, ceilings *modelCeilings) (map[string]*tally, error) {
 	byModel := map[string]*tally{}

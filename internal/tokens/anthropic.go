@@ -14,15 +14,15 @@ type anthropicLine struct {
 	Params struct {
 		Model     string             `json:"model"`
 		MaxTokens *int               `json:"max_tokens"`
-		System    json.RawMessage    `json:"system"`
+		System    rawJSON            `json:"system"`
 		Messages  []anthropicMessage `json:"messages"`
 		Tools     []json.RawMessage  `json:"tools"`
 	} `json:"params"`
 }
 
 type anthropicMessage struct {
-	Role    string          `json:"role"`
-	Content json.RawMessage `json:"content"`
+	Role    string  `json:"role"`
+	Content rawJSON `json:"content"`
 }
 
 type anthropicBlock struct {
@@ -47,7 +47,8 @@ func (c *Counter) anthropic(line []byte) (Line, error) {
 		return Line{}, badLine(err)
 	}
 	p := l.Params
-	t := &tally{enc: GetEncoding(O200kBase)}
+	t := newTally(GetEncoding(O200kBase))
+	defer t.release()
 	if len(p.System) > 0 {
 		t.n += tokensPerMessage
 		anthropicContent(t, p.System)
@@ -70,9 +71,8 @@ func (c *Counter) anthropic(line []byte) (Line, error) {
 	return out, nil
 }
 
-func anthropicContent(t *tally, raw json.RawMessage) {
-	if s, ok := rawString(raw); ok {
-		t.text(s)
+func anthropicContent(t *tally, raw []byte) {
+	if t.jsonText(raw) {
 		return
 	}
 	var blocks []anthropicBlock

@@ -52,6 +52,29 @@ func BenchmarkCount(b *testing.B) {
 	}
 }
 
+// BenchmarkBPE is what the piece memo saves: the codec's count of a
+// piece that the vocabulary does not hold whole (distinct words of Zipf
+// prose), which every new word of an input costs once.
+func BenchmarkBPE(b *testing.B) {
+	enc := GetEncoding(O200kBase)
+	text := proseText(rand.New(rand.NewPCG(1, 2)), 1<<20)
+	seen := map[string]bool{}
+	var pieces []string
+	for i := 0; i < len(text); {
+		j := enc.split(text, i)
+		p := text[i:j]
+		if _, whole := enc.ranks[p]; !whole && !seen[p] {
+			seen[p] = true
+			pieces = append(pieces, p)
+		}
+		i = j
+	}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		enc.bpe(pieces[i%len(pieces)])
+	}
+}
+
 // BenchmarkSplit is the pre-tokenizer alone.
 func BenchmarkSplit(b *testing.B) {
 	text := proseText(rand.New(rand.NewPCG(1, 2)), 1<<20)

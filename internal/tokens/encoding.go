@@ -18,7 +18,6 @@ import (
 	"hash/maphash"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"unicode/utf8"
 
 	tiktoken "github.com/pkoukk/tiktoken-go"
@@ -63,7 +62,7 @@ type Encoding struct {
 	split  splitter
 	memo   [memoShards]memoShard
 	seed   maphash.Seed
-	pieces []atomic.Uint64 // pieceSlots slots: see piece
+	pieces pieceMemo
 }
 
 const (
@@ -72,11 +71,6 @@ const (
 	memoShardMax = 256
 	// memoMinLen is the shortest string worth memoizing.
 	memoMinLen = 64
-	// pieceSlots is the size of the piece memo: 2 MB, whatever the input.
-	pieceSlots = 1 << 18
-	// pieceMaxLen is the longest piece memoized; its count fits in the
-	// low byte of a slot.
-	pieceMaxLen = 64
 )
 
 type memoShard struct {
@@ -106,7 +100,7 @@ func GetEncoding(name string) *Encoding {
 		split = splitCl100k
 	}
 	e := &Encoding{name: name, codec: codec, ranks: ranks, split: split, seed: maphash.MakeSeed(),
-		pieces: make([]atomic.Uint64, pieceSlots)}
+		pieces: newPieceMemo()}
 	for i := range e.memo {
 		e.memo[i].m = map[uint64]int{}
 	}
@@ -184,28 +178,23 @@ func (e *Encoding) count(s string) int {
 }
 
 // piece counts the tokens of one piece: one when the vocabulary holds it
-// whole, else what the codec's byte-pair merge makes of it.
-//
-// Short pieces are memoized in a table of slots indexed by the low bits of
-// the piece's 64-bit hash; a slot holds the high 56 bits of the hash and
-// the count in the low byte, and a new piece replaces the one in its slot.
-// The table's memory is fixed, it needs no lock, and an insertion
-// allocates nothing. Two pieces are taken for the same only when 64 bits
-// of their hashes agree (the string memo of Count trusts 64 bits too): by
-// chance about once in 2^46 lookups, against a few million for the longest
-// input.
+// whole, else what the codec's byte-pair merge makes of it. A single byte
+// (a comma, a space) is always one: byte-level BPE vocabularies hold every
+// byte (TestEveryByteIsAToken). Pieces of up to pieceMaxLen bytes are
+// memoized (see pieceMemo).
 func (e *Encoding) piece(p string) int {
-	if len(p) > pieceMaxLen {
+	switch {
+	case len(p) == 1:
+		return 1
+	case len(p) > pieceMaxLen:
 		return e.bpe(p)
 	}
 	h := maphash.String(e.seed, p)
-	slot := &e.pieces[h%pieceSlots]
-	tag := h &^ 0xff
-	if v := slot.Load(); v&^0xff == tag && v != 0 {
-		return int(v & 0xff)
+	if n, ok := e.pieces.recall(h); ok {
+		return n
 	}
 	n := e.bpe(p)
-	slot.Store(tag | uint64(n))
+	e.pieces.remember(h, n)
 	return n
 }
 

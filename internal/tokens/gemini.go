@@ -49,7 +49,8 @@ func (c *Counter) gemini(line []byte) (Line, error) {
 		return Line{}, badLine(err)
 	}
 	r := l.Request
-	t := &tally{enc: GetEncoding(O200kBase)}
+	t := newTally(GetEncoding(O200kBase))
+	defer t.release()
 	if r.Content != nil {
 		geminiParts(t, r.Content)
 		return Line{Input: t.n, NoOutput: true, Estimated: t.estimated}, nil

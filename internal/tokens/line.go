@@ -1,9 +1,9 @@
 package tokens
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"unsafe"
 
 	"github.com/batchctl/batchctl/internal/jsonl"
@@ -62,29 +62,61 @@ type tally struct {
 	enc       *Encoding
 	n         int
 	estimated bool
+	unquoted  *[]byte // see jsonText
 }
 
+// unquotedBufs recycles the buffers that the JSON strings of lines are
+// decoded into to be counted: counting keeps hashes, never text.
+var unquotedBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+// newTally returns a tally of a line in enc; release it when counted.
+func newTally(enc *Encoding) *tally {
+	return &tally{enc: enc, unquoted: unquotedBufs.Get().(*[]byte)}
+}
+
+func (t *tally) release() { unquotedBufs.Put(t.unquoted) }
+
 func (t *tally) text(s string) { t.n += t.enc.Count(s) }
+
+// jsonText counts the text of raw if it is a JSON string, and reports
+// whether it is one. raw was checked by encoding/json, and is decoded as
+// it decodes strings, into the tally's buffer.
+func (t *tally) jsonText(raw []byte) bool {
+	if len(raw) < 2 || raw[0] != '"' {
+		return false
+	}
+	b := jsonscan.AppendDecoded((*t.unquoted)[:0], raw[1:len(raw)-1])
+	*t.unquoted = b
+	t.text(unsafe.String(unsafe.SliceData(b), len(b)))
+	return true
+}
 
 func (t *tally) estimate(n int) {
 	t.n += n
 	t.estimated = true
 }
 
+// rawJSON is a JSON value of a line as encoding/json found it. Unlike a
+// json.RawMessage it is not a copy but shares the line's memory, so it is
+// read only while the line is being counted; copying every text of the
+// input once more would double the garbage of counting.
+type rawJSON []byte
+
+func (r *rawJSON) UnmarshalJSON(b []byte) error {
+	*r = b
+	return nil
+}
+
 // rawString returns a JSON string's value, or "" for any other value.
 // raw was checked by encoding/json, and is decoded as it decodes strings.
 // The value may share raw's memory: it is only read, and only while raw
-// is (counting keeps hashes, never strings), which saves copying every
-// text of the input once more.
-func rawString(raw json.RawMessage) (string, bool) {
+// is (counting keeps hashes, never strings).
+func rawString(raw []byte) (string, bool) {
 	if len(raw) < 2 || raw[0] != '"' {
 		return "", false
 	}
 	b := jsonscan.Unquote(raw)
-	if len(b) == 0 {
-		return "", true
-	}
-	return unsafe.String(&b[0], len(b)), true
+	return unsafe.String(unsafe.SliceData(b), len(b)), true
 }
 
 func badLine(err error) error { return fmt.Errorf("reading a converted request: %w", err) }

@@ -29,15 +29,15 @@ type openaiBody struct {
 	MaxTokens           *int            `json:"max_tokens"`
 	MaxCompletionTokens *int            `json:"max_completion_tokens"`
 	MaxOutputTokens     *int            `json:"max_output_tokens"`
-	Input               json.RawMessage `json:"input"`
+	Input               rawJSON         `json:"input"`
 	Instructions        string          `json:"instructions"`
-	Prompt              json.RawMessage `json:"prompt"`
+	Prompt              rawJSON         `json:"prompt"`
 }
 
 type openaiMessage struct {
 	Role       string           `json:"role"`
 	Name       string           `json:"name"`
-	Content    json.RawMessage  `json:"content"`
+	Content    rawJSON          `json:"content"`
 	ToolCalls  []openaiToolCall `json:"tool_calls"`
 	ToolCallID string           `json:"tool_call_id"`
 }
@@ -77,7 +77,8 @@ func (c *Counter) openai(line []byte) (Line, error) {
 		model = c.model
 	}
 	enc, exact := OpenAIEncoding(model)
-	t := &tally{enc: enc}
+	t := newTally(enc)
+	defer t.release()
 	out := Line{Model: b.Model, Exact: exact}
 	switch strings.TrimPrefix(l.URL, "/v1/") {
 	case "chat/completions":
@@ -90,7 +91,7 @@ func (c *Counter) openai(line []byte) (Line, error) {
 		out.MaxOutput, out.HasMax = firstOf(b.MaxCompletionTokens, b.MaxTokens)
 	case "responses":
 		if b.Instructions != "" {
-			chatMessages(t, model, []openaiMessage{{Role: "system", Content: mustJSON(b.Instructions)}})
+			chatMessages(t, model, []openaiMessage{{Role: "system", Content: quoteJSON(b.Instructions)}})
 		}
 		responsesInput(t, model, b.Input)
 		toolDefinitions(t, model, b.Tools)
@@ -124,7 +125,8 @@ func firstOf(vals ...*int) (int, bool) {
 	return 0, false
 }
 
-func mustJSON(s string) json.RawMessage {
+// quoteJSON is a string as a JSON value.
+func quoteJSON(s string) rawJSON {
 	b, _ := json.Marshal(s)
 	return b
 }
@@ -156,9 +158,8 @@ func chatMessages(t *tally, model string, msgs []openaiMessage) {
 
 // content counts a message's content: a string, or parts of text and
 // images (chat image_url, Responses input_text and input_image).
-func content(t *tally, model string, raw json.RawMessage) {
-	if s, ok := rawString(raw); ok {
-		t.text(s)
+func content(t *tally, model string, raw []byte) {
+	if t.jsonText(raw) {
 		return
 	}
 	var parts []json.RawMessage
@@ -197,9 +198,9 @@ func content(t *tally, model string, raw json.RawMessage) {
 
 // responsesInput counts a Responses API input: a string (one user
 // message) or a list of messages.
-func responsesInput(t *tally, model string, raw json.RawMessage) {
-	if s, ok := rawString(raw); ok {
-		chatMessages(t, model, []openaiMessage{{Role: "user", Content: mustJSON(s)}})
+func responsesInput(t *tally, model string, raw []byte) {
+	if len(raw) > 0 && raw[0] == '"' {
+		chatMessages(t, model, []openaiMessage{{Role: "user", Content: raw}})
 		return
 	}
 	var msgs []openaiMessage
@@ -210,12 +211,8 @@ func responsesInput(t *tally, model string, raw json.RawMessage) {
 
 // stringsOf counts an input that is a string or a list of strings (token
 // id inputs count one token per id).
-func stringsOf(t *tally, raw json.RawMessage) {
-	if len(raw) == 0 {
-		return
-	}
-	if s, ok := rawString(raw); ok {
-		t.text(s)
+func stringsOf(t *tally, raw []byte) {
+	if len(raw) == 0 || t.jsonText(raw) {
 		return
 	}
 	var list []json.RawMessage
@@ -224,9 +221,7 @@ func stringsOf(t *tally, raw json.RawMessage) {
 	}
 	for _, item := range list {
 		switch {
-		case len(item) > 0 && item[0] == '"':
-			s, _ := rawString(item)
-			t.text(s)
+		case t.jsonText(item):
 		case len(item) > 0 && item[0] == '[':
 			var ids []json.RawMessage
 			json.Unmarshal(item, &ids)

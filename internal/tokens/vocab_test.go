@@ -24,3 +24,16 @@ func TestLoadRanks(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryByteIsAToken checks what Encoding.piece takes for granted: a
+// piece of one byte is one token.
+func TestEveryByteIsAToken(t *testing.T) {
+	for _, name := range []string{O200kBase, Cl100kBase} {
+		ranks := GetEncoding(name).ranks
+		for b := range 256 {
+			if _, ok := ranks[string([]byte{byte(b)})]; !ok {
+				t.Errorf("%s: byte %#x is not a token", name, b)
+			}
+		}
+	}
+}
