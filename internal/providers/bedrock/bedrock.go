@@ -66,10 +66,11 @@ type Config struct {
 
 // Client is a providers.Provider for one bedrock profile.
 type Client struct {
-	cfg  Config
-	base string
-	api  *httpx.Client
-	norm *anth.Client // normalizes Anthropic messages
+	providers.BucketData // forget --remote, prune --remote
+	cfg                  Config
+	base                 string
+	api                  *httpx.Client
+	norm                 *anth.Client // normalizes Anthropic messages
 }
 
 var (
@@ -90,7 +91,9 @@ func New(cfg Config) *Client {
 		ParseError: parseError,
 		MaxBody:    maxResponseBody,
 	})
-	return &Client{cfg: cfg, base: strings.TrimSuffix(base, "/"), api: api, norm: anth.New(anth.Config{Name: cfg.Name})}
+	c := &Client{cfg: cfg, base: strings.TrimSuffix(base, "/"), api: api, norm: anth.New(anth.Config{Name: cfg.Name})}
+	c.BucketData = providers.BucketData{Store: cfg.Store, Bucket: cfg.Bucket, Wrap: c.wrapStoreError}
+	return c
 }
 
 // Name returns the profile name.
@@ -138,7 +141,7 @@ func (c *Client) Submit(ctx context.Context, req providers.SubmitRequest) (*prov
 	if c.cfg.RoleARN == "" {
 		return nil, fmt.Errorf("%s: provider %q has no role_arn", op, c.cfg.Name)
 	}
-	dir := jobDir(c.cfg.Bucket, or(req.Metadata[metaJob], "nojob"))
+	dir := providers.JobDir(c.cfg.Bucket, or(req.Metadata[metaJob], "nojob"))
 	in := dir.Join(req.Filename)
 	if err := c.upload(ctx, in, req); err != nil {
 		return nil, err
@@ -185,12 +188,6 @@ func (c *Client) upload(ctx context.Context, u objstore.URL, req providers.Submi
 		return c.wrapStoreError("upload input", err)
 	}
 	return nil
-}
-
-// jobDir is the folder under bucket that holds what batchctl writes for
-// its job: the input files and the output prefix out/.
-func jobDir(bucket objstore.URL, job string) objstore.URL {
-	return bucket.Join("batchctl", job).Dir()
 }
 
 // Get fetches a job.
@@ -398,31 +395,6 @@ func (c *Client) copyLines(ctx context.Context, u objstore.URL, w io.Writer) err
 	defer r.Close()
 	if err := httpx.CopyLines(w, r); err != nil {
 		return fmt.Errorf("reading %s: %w", u, err)
-	}
-	return nil
-}
-
-// JobData lists the objects under the job's folder of the profile's
-// bucket (jobDir): its input files and the output Bedrock wrote under
-// out/. Objects batchctl did not write there are not under it.
-func (c *Client) JobData(ctx context.Context, job string, fn func(string) error) error {
-	err := c.cfg.Store.List(ctx, jobDir(c.cfg.Bucket, job), func(o objstore.Object) error {
-		return fn(o.URL.String())
-	})
-	if err != nil {
-		return c.wrapStoreError("list job data", err)
-	}
-	return nil
-}
-
-// DeleteData deletes one object JobData listed.
-func (c *Client) DeleteData(ctx context.Context, location string) error {
-	u, err := objstore.ParseURL(location)
-	if err != nil {
-		return err
-	}
-	if err := c.cfg.Store.Delete(ctx, u); err != nil {
-		return c.wrapStoreError("delete job data", err)
 	}
 	return nil
 }
