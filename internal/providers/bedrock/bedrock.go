@@ -236,7 +236,7 @@ const maxManifest = 64 << 10
 // not give them. A job that ended without one (it failed before any
 // record ran) keeps b as it is.
 func (c *Client) readManifest(ctx context.Context, b *providers.Batch) error {
-	dir, err := objstore.ParseURL(b.OutputFileID)
+	dir, err := objstore.ParseURLOf(b.OutputFileID, objstore.SchemeS3)
 	if err != nil {
 		return err
 	}
@@ -364,7 +364,7 @@ func (c *Client) Download(ctx context.Context, b *providers.Batch, w io.Writer) 
 	if b.OutputFileID == "" {
 		return fmt.Errorf("%s: batch %s names no output location", op, b.ID)
 	}
-	prefix, err := objstore.ParseURL(b.OutputFileID)
+	prefix, err := objstore.ParseURLOf(b.OutputFileID, objstore.SchemeS3)
 	if err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
