@@ -22,7 +22,6 @@ package bedrock
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -141,13 +140,20 @@ func (c *Client) Submit(ctx context.Context, req providers.SubmitRequest) (*prov
 	if c.cfg.RoleARN == "" {
 		return nil, fmt.Errorf("%s: provider %q has no role_arn", op, c.cfg.Name)
 	}
-	dir := providers.JobDir(c.cfg.Bucket, or(req.Metadata[metaJob], "nojob"))
+	dir := providers.JobDir(c.cfg.Bucket, or(req.Metadata[providers.MetaJob], "nojob"))
 	in := dir.Join(req.Filename)
 	if err := c.upload(ctx, in, req); err != nil {
 		return nil, err
 	}
 	out := dir.Join("out").Dir()
-	name := jobName(req.Metadata, randomSuffix())
+	// Job names are 1 to 63 characters of letters, digits, '+', '-' and
+	// '.', starting with a letter or digit (API reference,
+	// CreateModelInvocationJob jobName pattern
+	// [a-zA-Z0-9]{1,63}(-*[a-zA-Z0-9\+\-\.]){0,63}): providers.JobName's
+	// are, batchctl job ids being letters and digits. Its random suffix
+	// keeps names unique: Bedrock refuses a second job of a name
+	// (UNCONFIRMED), and a job may be retried.
+	name := providers.JobName(req.Metadata, providers.RandomSuffix())
 	if err := req.BeginCreate(); err != nil {
 		return nil, err
 	}
@@ -397,18 +403,6 @@ func (c *Client) copyLines(ctx context.Context, u objstore.URL, w io.Writer) err
 		return fmt.Errorf("reading %s: %w", u, err)
 	}
 	return nil
-}
-
-// randomSuffix makes job names unique: Bedrock refuses a second job of a
-// name (UNCONFIRMED), and a job may be retried.
-func randomSuffix() string {
-	const letters = "abcdefghijklmnopqrstuvwxyz0123456789"
-	b := make([]byte, 6)
-	rand.Read(b)
-	for i := range b {
-		b[i] = letters[int(b[i])%len(letters)]
-	}
-	return string(b)
 }
 
 func or(s, def string) string {
