@@ -33,7 +33,7 @@ func NewCmdConfig(f *cmdutil.Factory) *cobra.Command {
 			  max_cost                       create and retry refuse a job that may cost more (USD; 0: no cap)
 			  registry                       the job registry: a SQLite path (batchctl.db in BATCHCTL_HOME),
 			                                 or a postgres:// URL shared by several machines
-			  files                          the jobs' files, shared by hosts: a directory or s3://bucket/prefix (BATCHCTL_HOME/jobs)
+			  files                          the jobs' files, shared by hosts: a directory, s3:// or gs://bucket/prefix (BATCHCTL_HOME/jobs)
 			  providers.<name>.type          wire protocol: openai, anthropic, gemini, mistral, openrouter, xai, bedrock or vertex
 			  providers.<name>.base_url      the API's URL
 			  providers.<name>.api_key_env   the environment variable holding the key

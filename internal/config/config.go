@@ -88,7 +88,7 @@ type Config struct {
 	// Files is where the jobs' files are kept (files): converted input
 	// kept for retry, downloaded results. Empty means Home/jobs; hosts that
 	// share a registry point it at one shared directory, or at an object
-	// storage prefix (s3://bucket/prefix; the files are then kept in
+	// storage prefix (s3:// or gs://bucket/prefix; the files are then kept in
 	// Home/jobs too, see FilesStore).
 	Files string
 	// Providers holds every profile, built-in and configured, by name.

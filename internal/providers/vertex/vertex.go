@@ -27,6 +27,7 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/batchctl/batchctl/internal/gcpcfg"
 	"github.com/batchctl/batchctl/internal/objstore"
 	"github.com/batchctl/batchctl/internal/providers"
 	"github.com/batchctl/batchctl/internal/providers/gemini"
@@ -84,7 +85,7 @@ func New(cfg Config) *Client {
 	storeHTTP := cfg.HTTP
 	if cfg.Tokens != nil {
 		creds = &bearer{ts: cfg.Tokens}
-		storeHTTP = authorized(cfg.HTTP, cfg.Tokens)
+		storeHTTP = gcpcfg.Authorized(cfg.HTTP, cfg.Tokens)
 	}
 	api := httpx.New(cfg.HTTP, httpx.Client{
 		Profile: cfg.Name, Creds: creds, KeyEnv: credentialsHint,
