@@ -33,8 +33,8 @@ func NewCmdConfig(f *cmdutil.Factory) *cobra.Command {
 			  max_cost                       create and retry refuse a job that may cost more (USD; 0: no cap)
 			  registry                       the job registry: a SQLite path (batchctl.db in BATCHCTL_HOME),
 			                                 or a postgres:// URL shared by several machines
-			  files                          the jobs' files, shared by hosts: a directory or s3://bucket/prefix (BATCHCTL_HOME/jobs)
-			  providers.<name>.type          wire protocol: openai, anthropic, gemini, mistral, openrouter, xai or bedrock
+			  files                          the jobs' files, shared by hosts: a directory, s3:// or gs://bucket/prefix (BATCHCTL_HOME/jobs)
+			  providers.<name>.type          wire protocol: openai, anthropic, gemini, mistral, openrouter, xai, bedrock or vertex
 			  providers.<name>.base_url      the API's URL
 			  providers.<name>.api_key_env   the environment variable holding the key
 			  providers.<name>.auth_header   openai type: bearer, or api-key (Azure)
@@ -42,10 +42,13 @@ func NewCmdConfig(f *cmdutil.Factory) *cobra.Command {
 			  providers.<name>.max_bytes     largest input of one provider batch (200MB)
 			  providers.<name>.completion_window
 			  providers.<name>.beta          anthropic type: the anthropic-beta header
-			  providers.<name>.bucket        bedrock type: where job input and output go (s3://bucket/prefix)
+			  providers.<name>.bucket        bedrock and vertex types: where job input and output go
+			                                 (bedrock: s3://bucket/prefix, vertex: gs://bucket/prefix)
 			  providers.<name>.role_arn      bedrock type: the service role Bedrock assumes
 			  providers.<name>.region        bedrock type: the AWS region
 			  providers.<name>.aws_profile   bedrock type: the AWS config profile of the credentials
+			  providers.<name>.project       vertex type: the Google Cloud project (GOOGLE_CLOUD_PROJECT)
+			  providers.<name>.location      vertex type: the Vertex AI location (GOOGLE_CLOUD_LOCATION, us-central1)
 
 			A top-level key set as BATCHCTL_<KEY> in the environment overrides the file.
 			API keys are never shown and never written: set api_key_env to the name of

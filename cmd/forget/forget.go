@@ -36,8 +36,9 @@ func NewCmdForget(f *cmdutil.Factory, runF func(context.Context, *Options) error
 			batches and files stay as they are.
 
 			With --remote, what batchctl wrote for the jobs in your own storage is deleted
-			too: for a bedrock profile, every object under the job's folder of its bucket
-			(<bucket>/batchctl/<job>/: the uploaded input and the output Bedrock wrote).
+			too: for a bedrock or vertex profile, every object under the job's folder of
+			its bucket (<bucket>/batchctl/<job>/: the uploaded input and the output Bedrock
+			or Vertex AI wrote).
 			Each deleted object is named on stderr. Providers that keep batches in their
 			own storage have nothing to delete this way.
 

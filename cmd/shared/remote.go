@@ -9,9 +9,9 @@ import (
 )
 
 // DeleteRemote deletes what batchctl wrote for job j in the user's own
-// storage (jobs.Manager.DeleteRemote: a bedrock profile's bucket), the
+// storage (jobs.Manager.DeleteRemote: a bedrock or vertex profile's bucket), the
 // work of forget --remote and prune --remote, naming each object on
-// stderr: "deleted s3://…", or "would delete s3://…" for a dry run. It
+// stderr: "deleted s3://…" (or gs://…), or "would delete …" for a dry run. It
 // returns how many objects there were, -1 when j's provider keeps
 // nothing there.
 func DeleteRemote(ctx context.Context, ios *iostreams.IOStreams, m *jobs.Manager, j *jobs.Job, dryRun bool) (int, error) {

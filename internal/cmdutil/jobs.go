@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/batchctl/batchctl/internal/awscfg"
 	"github.com/batchctl/batchctl/internal/config"
+	"github.com/batchctl/batchctl/internal/gcpcfg"
 	"github.com/batchctl/batchctl/internal/iostreams"
 	"github.com/batchctl/batchctl/internal/jobs"
 	"github.com/batchctl/batchctl/internal/objstore"
@@ -69,12 +72,28 @@ func sharedFiles(f *Factory, cfg *config.Config) (jobs.Files, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Loading reads files and the environment only; no call is made.
-	aws, err := awscfg.Load(context.Background(), awscfg.Options{HTTP: client})
+	store, err := filesStore(prefix, client)
 	if err != nil {
 		return nil, fmt.Errorf("files %s: %w", prefix, err)
 	}
-	return jobs.StoreFiles{Store: objstore.NewS3(aws, awscfg.CustomS3Endpoint()), Prefix: prefix}, nil
+	return jobs.StoreFiles{Store: store, Prefix: prefix}, nil
+}
+
+// filesStore is the store of the shared files' prefix: Cloud Storage with
+// Google's Application Default Credentials for gs://, S3 with the AWS
+// default chain for s3://. Neither looks for credentials before its first
+// call.
+func filesStore(prefix objstore.URL, client *http.Client) (objstore.Store, error) {
+	if prefix.Scheme == objstore.SchemeGCS {
+		hc := gcpcfg.Authorized(client, gcpcfg.LazyTokens(client))
+		return objstore.NewGCS(hc, objstore.GCSEndpointFrom(os.Getenv(objstore.GCSEmulatorEnv))), nil
+	}
+	// Loading reads files and the environment only; no call is made.
+	aws, err := awscfg.Load(context.Background(), awscfg.Options{HTTP: client})
+	if err != nil {
+		return nil, err
+	}
+	return objstore.NewS3(aws, awscfg.CustomS3Endpoint()), nil
 }
 
 // envDuration reads a positive duration from the environment variable

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -87,7 +88,7 @@ type Config struct {
 	// Files is where the jobs' files are kept (files): converted input
 	// kept for retry, downloaded results. Empty means Home/jobs; hosts that
 	// share a registry point it at one shared directory, or at an object
-	// storage prefix (s3://bucket/prefix; the files are then kept in
+	// storage prefix (s3:// or gs://bucket/prefix; the files are then kept in
 	// Home/jobs too, see FilesStore).
 	Files string
 	// Providers holds every profile, built-in and configured, by name.
@@ -129,10 +130,11 @@ type Profile struct {
 	// (OPENAI_BASE_URL) or a config key; "" for a built-in default.
 	BaseURLSource string
 	// Bucket, RoleARN, Region and AWSProfile are a bedrock profile's
-	// bucket location (s3://bucket/prefix) for job input and output, the
-	// service role Bedrock assumes to read and write it, the AWS region,
-	// and the AWS config profile whose credentials are used ("" for the
-	// default chain: AWS_PROFILE, the environment, ...).
+	// bucket location (s3://bucket/prefix; a vertex profile's is gs://)
+	// for job input and output, the service role Bedrock assumes to read
+	// and write it, the AWS region, and the AWS config profile whose
+	// credentials are used ("" for the default chain: AWS_PROFILE, the
+	// environment, ...).
 	Bucket, RoleARN, Region, AWSProfile string
 	// Project and Location are a vertex profile's Google Cloud project
 	// and Vertex AI location ("" for GOOGLE_CLOUD_PROJECT and
@@ -148,15 +150,30 @@ func (p *Profile) KeySet() bool {
 	return p.APIKey != "" || p.Type == TypeEmulator || p.Type == TypeBedrock || p.Type == TypeVertex
 }
 
-// awsFieldSet names the first bedrock-only field fp sets, "" for none.
-func awsFieldSet(fp fileProfile) string {
-	for i, v := range []string{fp.Bucket, fp.RoleARN, fp.Region, fp.AWSProfile} {
-		if v != "" {
-			return awsFields[i]
+// checkCloudFields refuses a cloud field (cloudFields) fp sets that a
+// profile of type typ does not have, and a bucket of another cloud's
+// scheme.
+func checkCloudFields(fp fileProfile, typ string) error {
+	values := map[string]string{
+		"bucket": fp.Bucket, "role_arn": fp.RoleARN, "region": fp.Region, "aws_profile": fp.AWSProfile,
+		"project": fp.Project, "location": fp.Location,
+	}
+	for _, f := range cloudFields {
+		if values[f.name] != "" && !slices.Contains(f.types, typ) {
+			return fmt.Errorf("%s: only %s profiles have it (this one is of type %s)", f.name, strings.Join(f.types, " and "), typ)
 		}
 	}
-	return ""
+	if fp.Bucket == "" {
+		return nil
+	}
+	if _, err := objstore.ParseURLOf(fp.Bucket, bucketSchemes[typ]); err != nil {
+		return fmt.Errorf("bucket: %w", err)
+	}
+	return nil
 }
+
+// bucketSchemes is the bucket scheme of each profile type with a bucket.
+var bucketSchemes = map[string]string{TypeBedrock: objstore.SchemeS3, TypeVertex: objstore.SchemeGCS}
 
 // fileProfile is a profile as written in config.yaml.
 type fileProfile struct {
@@ -437,6 +454,10 @@ func builtins(getenv func(string) string) map[string]*Profile {
 	return profiles
 }
 
+// errNoBaseURL is mergeProfile's error for a profile that needs a base
+// URL and has none.
+var errNoBaseURL = errors.New("base_url is required")
+
 // mergeProfile lays a config.yaml profile over a built-in one (base may be nil).
 func mergeProfile(base *Profile, name string, fp fileProfile) (*Profile, error) {
 	p := &Profile{Name: name, Type: TypeOpenAI, AuthHeader: AuthBearer, CompletionWindow: "24h"}
@@ -515,10 +536,10 @@ func mergeProfile(base *Profile, name string, fp fileProfile) (*Profile, error) 
 		return nil, fmt.Errorf("auth_header: unknown style %q (want %s or %s)", p.AuthHeader, AuthBearer, AuthAPIKey)
 	}
 	if p.Type != TypeEmulator && p.Type != TypeBedrock && p.Type != TypeVertex && p.BaseURL == "" {
-		return nil, errors.New("base_url is required")
+		return nil, errNoBaseURL
 	}
-	if f := awsFieldSet(fp); f != "" && p.Type != TypeBedrock {
-		return nil, fmt.Errorf("%s: only bedrock profiles have it (this one is of type %s)", f, p.Type)
+	if err := checkCloudFields(fp, p.Type); err != nil {
+		return nil, err
 	}
 	if fp.EnqueuedTokens != nil {
 		budgets, err := parseBudgets(p.Type, fp.EnqueuedTokens)

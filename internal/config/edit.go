@@ -60,7 +60,7 @@ func Set(path, key, value string, getenv func(string) string) error {
 	}
 	if err := validate(doc, buf.Bytes(), getenv); err != nil {
 		se := &SettingError{Err: err}
-		if base := builtins(getenv)[k.Profile]; k.Profile != "" && lookup(m, "base_url") == nil && (base == nil || base.BaseURL == "") {
+		if base := builtins(getenv)[k.Profile]; errors.Is(err, errNoBaseURL) && k.Profile != "" && lookup(m, "base_url") == nil && (base == nil || base.BaseURL == "") {
 			se.Hint = fmt.Sprintf("give the provider its URL first: batchctl config set providers.%s.base_url URL", k.Profile)
 		}
 		return se

@@ -49,6 +49,20 @@ func TestSetEdits(t *testing.T) {
 			want:  "# written by hand\n# keep this\n\npoll_interval: 1m\n",
 		},
 		{
+			name:  "a vertex profile's bucket, project and location",
+			file:  "providers:\n  gcp:\n    type: vertex\n    bucket: gs://my-bucket/batches\n    project: my-project-123\n",
+			key:   "providers.gcp.location",
+			value: "europe-west4",
+			want:  "providers:\n  gcp:\n    type: vertex\n    bucket: gs://my-bucket/batches\n    project: my-project-123\n    location: europe-west4\n",
+		},
+		{
+			name:  "a domain-scoped project and the global location",
+			file:  "providers:\n  gcp:\n    type: vertex\n    location: global\n",
+			key:   "providers.gcp.project",
+			value: "example.com:my-project",
+			want:  "providers:\n  gcp:\n    type: vertex\n    location: global\n    project: example.com:my-project\n",
+		},
+		{
 			name:  "an empty providers key becomes a mapping",
 			file:  "providers: # none yet\n",
 			key:   "providers.proxy.base_url",
@@ -109,6 +123,7 @@ func normalized(v string) string {
 
 func TestSetRefuses(t *testing.T) {
 	const file = "# mine\nproviders:\n  proxy:\n    base_url: http://127.0.0.1:8080/v1\n"
+	const clouds = "providers:\n  aws:\n    type: bedrock\n  gcp:\n    type: vertex\n"
 	tests := []struct {
 		name     string
 		file     string
@@ -118,9 +133,16 @@ func TestSetRefuses(t *testing.T) {
 		wantHint string
 	}{
 		{name: "unknown key", key: "colour", value: "red", wantErr: `unknown key "colour"`, wantHint: "run 'batchctl config list' to see every key"},
-		{name: "unknown field", key: "providers.proxy.zone", value: "eu", wantErr: `unknown key "providers.proxy.zone" (provider fields: type, base_url, api_key_env, api_key, auth_header, max_requests, max_bytes, completion_window, beta, bucket, role_arn, region, aws_profile)`, wantHint: "run 'batchctl config list' to see every key"},
+		{name: "unknown field", key: "providers.proxy.zone", value: "eu", wantErr: `unknown key "providers.proxy.zone" (provider fields: type, base_url, api_key_env, api_key, auth_header, max_requests, max_bytes, completion_window, beta, bucket, role_arn, region, aws_profile, project, location)`, wantHint: "run 'batchctl config list' to see every key"},
 		{name: "a bedrock field elsewhere", key: "providers.proxy.region", value: "eu-west-1", wantErr: `providers.proxy: region: only bedrock profiles have it (this one is of type openai)`},
 		{name: "not a bucket", key: "providers.aws.bucket", value: "my-bucket", wantErr: `providers.aws.bucket: want a bucket location such as s3://bucket/prefix, got "my-bucket"`},
+		{name: "a bucket elsewhere", key: "providers.proxy.bucket", value: "s3://b/p", wantErr: `providers.proxy: bucket: only bedrock and vertex profiles have it (this one is of type openai)`},
+		{name: "a vertex field on bedrock", file: clouds, key: "providers.aws.project", value: "my-project", wantErr: `providers.aws: project: only vertex profiles have it (this one is of type bedrock)`},
+		{name: "a bedrock field on vertex", file: clouds, key: "providers.gcp.region", value: "us-east-1", wantErr: `providers.gcp: region: only bedrock profiles have it (this one is of type vertex)`},
+		{name: "a gs bucket on bedrock", file: clouds, key: "providers.aws.bucket", value: "gs://b/p", wantErr: `providers.aws: bucket: bucket location "gs://b/p": scheme "gs" is not supported (want s3://bucket/prefix)`},
+		{name: "an s3 bucket on vertex", file: clouds, key: "providers.gcp.bucket", value: "s3://b/p", wantErr: `providers.gcp: bucket: bucket location "s3://b/p": scheme "s3" is not supported (want gs://bucket/prefix)`},
+		{name: "not a project id", file: clouds, key: "providers.gcp.project", value: "My Project", wantErr: `providers.gcp.project: want a Google Cloud project id such as my-project-123 (lowercase letters, digits and hyphens), got "My Project"`},
+		{name: "not a location", file: clouds, key: "providers.gcp.location", value: "https://us-central1-aiplatform.googleapis.com", wantErr: `providers.gcp.location: want a Vertex AI location such as us-central1, europe-west4 or global, got "https://us-central1-aiplatform.googleapis.com"`},
 		{name: "not an ARN", key: "providers.aws.role_arn", value: "batchctl-role", wantErr: `providers.aws.role_arn: want an ARN such as arn:aws:iam::123456789012:role/name, got "batchctl-role"`},
 		{name: "no profile name", key: "providers..type", value: "openai", wantErr: `unknown key "providers..type" (provider keys are providers.<name>.<field>)`, wantHint: "run 'batchctl config list' to see every key"},
 		{

@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -18,20 +19,42 @@ import (
 // ProfileFields lists the fields of a provider profile in display order.
 // api_key is shown (as set or not, never its value) but cannot be set.
 func ProfileFields() []string {
-	return []string{"type", "base_url", "api_key_env", "api_key", "auth_header", "max_requests", "max_bytes", "completion_window", "beta", "bucket", "role_arn", "region", "aws_profile"}
+	return []string{"type", "base_url", "api_key_env", "api_key", "auth_header", "max_requests", "max_bytes", "completion_window", "beta", "bucket", "role_arn", "region", "aws_profile", "project", "location"}
 }
 
-// awsFields are the fields only a bedrock profile has.
-var awsFields = []string{"bucket", "role_arn", "region", "aws_profile"}
+// cloudFields are the fields only the cloud profile types have, in
+// ProfileFields order, with those types.
+var cloudFields = []struct {
+	name  string
+	types []string
+}{
+	{"bucket", []string{TypeBedrock, TypeVertex}},
+	{"role_arn", []string{TypeBedrock}},
+	{"region", []string{TypeBedrock}},
+	{"aws_profile", []string{TypeBedrock}},
+	{"project", []string{TypeVertex}},
+	{"location", []string{TypeVertex}},
+}
+
+// typesOf returns the profile types that have field, nil for a field
+// every profile has.
+func typesOf(field string) []string {
+	for _, f := range cloudFields {
+		if f.name == field {
+			return f.types
+		}
+	}
+	return nil
+}
 
 // shows reports whether config list shows field for the profile: beta for
-// the Anthropic protocol only, the AWS fields for bedrock profiles only.
+// the Anthropic protocol only, the cloud fields for their types only.
 func (p *Profile) shows(field string) bool {
-	switch {
-	case field == "beta":
+	if field == "beta" {
 		return p.Type == TypeAnthropic
-	case slices.Contains(awsFields, field):
-		return p.Type == TypeBedrock
+	}
+	if types := typesOf(field); types != nil {
+		return slices.Contains(types, p.Type)
 	}
 	return true
 }
@@ -186,6 +209,10 @@ func (p *Profile) Field(field string) string {
 		return p.Region
 	case "aws_profile":
 		return p.AWSProfile
+	case "project":
+		return p.Project
+	case "location":
+		return p.Location
 	}
 	return ""
 }
@@ -250,6 +277,8 @@ const (
 	kindRegistry // a path or a postgres:// URL
 	kindBucket   // scheme://bucket[/prefix]
 	kindARN
+	kindGCPProject
+	kindGCPLocation
 )
 
 // kindOf returns the kind of a key's value (api_key has none: it is never set).
@@ -275,6 +304,10 @@ func kindOf(k Key) valueKind {
 		return kindBucket
 	case "role_arn":
 		return kindARN
+	case "project":
+		return kindGCPProject
+	case "location":
+		return kindGCPLocation
 	}
 	return kindText // default_model, emulator_faults, emulator_limits, type, auth_header, completion_window, region, aws_profile, files
 }
@@ -315,13 +348,21 @@ func (kind valueKind) check(value string) error {
 	case kindRegistry:
 		return checkRegistry(value)
 	case kindBucket:
-		// which schemes a provider takes is its check (objstore.ParseURL)
+		// which scheme a profile type takes is checkCloudFields's check
 		if scheme, rest, ok := strings.Cut(value, "://"); !ok || scheme == "" || rest == "" || rest[0] == '/' {
 			return fmt.Errorf("want a bucket location such as s3://bucket/prefix, got %q", value)
 		}
 	case kindARN:
 		if !strings.HasPrefix(value, "arn:") {
 			return fmt.Errorf("want an ARN such as arn:aws:iam::123456789012:role/name, got %q", value)
+		}
+	case kindGCPProject:
+		if !gcpProjectRE.MatchString(value) {
+			return fmt.Errorf("want a Google Cloud project id such as my-project-123 (lowercase letters, digits and hyphens), got %q", value)
+		}
+	case kindGCPLocation:
+		if !gcpLocationRE.MatchString(value) {
+			return fmt.Errorf("want a Vertex AI location such as us-central1, europe-west4 or global, got %q", value)
 		}
 	case kindEnvName:
 		if !isEnvName(value) {
@@ -330,6 +371,17 @@ func (kind valueKind) check(value string) error {
 	}
 	return nil
 }
+
+// gcpProjectRE matches a project id: 6 to 30 lowercase letters, digits
+// and hyphens, starting with a letter, not ending with a hyphen
+// (cloud.google.com/resource-manager/docs/creating-managing-projects),
+// with the domain prefix of a legacy domain-scoped project
+// (example.com:my-project).
+var gcpProjectRE = regexp.MustCompile(`^([a-z0-9.-]+:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$`)
+
+// gcpLocationRE matches a location: a region (us-central1), a
+// multi-region (us, eu) or global.
+var gcpLocationRE = regexp.MustCompile(`^[a-z]+(-[a-z]+[0-9]+)?$`)
 
 // isEnvName reports whether s looks like an environment variable name.
 func isEnvName(s string) bool {

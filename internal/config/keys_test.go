@@ -18,7 +18,7 @@ func TestParseKey(t *testing.T) {
 		{key: "providers.new.api_key", want: Key{Profile: "new", Field: "api_key"}},
 		{key: "providers", wantErr: `unknown key "providers"`},
 		{key: "providers.groq", wantErr: `unknown key "providers.groq" (provider keys are providers.<name>.<field>)`},
-		{key: "providers.groq.headers", wantErr: `unknown key "providers.groq.headers" (provider fields: type, base_url, api_key_env, api_key, auth_header, max_requests, max_bytes, completion_window, beta, bucket, role_arn, region, aws_profile)`},
+		{key: "providers.groq.headers", wantErr: `unknown key "providers.groq.headers" (provider fields: type, base_url, api_key_env, api_key, auth_header, max_requests, max_bytes, completion_window, beta, bucket, role_arn, region, aws_profile, project, location)`},
 		{key: "Default_Model", wantErr: `unknown key "Default_Model"`},
 	}
 	for _, tt := range tests {

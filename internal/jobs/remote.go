@@ -7,7 +7,7 @@ import (
 )
 
 // DeleteRemote deletes what batchctl wrote for job j in storage of the
-// user's (providers.RemoteData: a bedrock profile's bucket), calling done
+// user's (providers.RemoteData: a bedrock or vertex profile's bucket), calling done
 // with the location of each object once it is gone; with dryRun it
 // deletes nothing and calls done for each object it would delete. It
 // reports false when j's provider keeps nothing there.

@@ -13,7 +13,8 @@ const (
 )
 
 // JobName names a batch after its batchctl job and part, for the batch
-// APIs that keep a name but no metadata (Vertex AI's displayName):
+// APIs that keep a name but no metadata (Vertex AI's displayName,
+// Bedrock's jobName):
 // batchctl-<job>[-<i>of<n>]-<suffix>. The suffix (RandomSuffix) tells a
 // batch created again after a lost create from the lost one.
 func JobName(md map[string]string, suffix string) string {

@@ -3,10 +3,10 @@ package providers
 import "context"
 
 // RemoteData is a Provider whose batches read their input from, and write
-// their output to, storage of the user's (bedrock: the profile's bucket):
-// what batchctl wrote there for a job stays until `forget --remote` or
-// `prune --remote` deletes it. Without --remote, nothing remote is ever
-// deleted.
+// their output to, storage of the user's (bedrock, vertex: the profile's
+// bucket, BucketData): what batchctl wrote there for a job stays until
+// `forget --remote` or `prune --remote` deletes it. Without --remote,
+// nothing remote is ever deleted.
 type RemoteData interface {
 	// JobData calls fn with the location of each object batchctl wrote
 	// for job, and of each object the provider wrote beside them (the

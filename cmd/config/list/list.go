@@ -87,6 +87,8 @@ type ProfileView struct {
 	RoleARN          string `json:"role_arn"`
 	Region           string `json:"region"`
 	AWSProfile       string `json:"aws_profile"`
+	Project          string `json:"project"`
+	Location         string `json:"location"`
 }
 
 // ViewOf is the JSON view of a configuration.
@@ -111,6 +113,7 @@ func ViewOf(cfg *config.Config) View {
 			AuthHeader: p.AuthHeader, MaxRequests: p.MaxRequests, MaxBytes: config.FormatBytes(p.MaxBytes),
 			CompletionWindow: p.CompletionWindow, Beta: p.Beta,
 			Bucket: p.Bucket, RoleARN: p.RoleARN, Region: p.Region, AWSProfile: p.AWSProfile,
+			Project: p.Project, Location: p.Location,
 		}
 	}
 	return v

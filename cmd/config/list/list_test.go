@@ -67,7 +67,7 @@ func TestList(t *testing.T) {
 			name: "json: shaped like config.yaml", args: []string{"--json"},
 			want: `{"default_model":"","poll_interval":"10s","emulator_duration":"3s","emulator_faults":"","emulator_limits":"","retry_attempts":5,"retry_max_wait":"1m","http_idle_timeout":"1m","max_cost":0,"registry":"postgres://alice:xxxxx@db.example/batchctl","files":"",` +
 				`"providers":{"openai":{"type":"openai","base_url":"https://api.openai.com/v1","api_key_env":"OPENAI_API_KEY",` +
-				`"api_key":"(set)","auth_header":"bearer","max_requests":50000,"max_bytes":"200MB","completion_window":"24h","beta":"","bucket":"","role_arn":"","region":"","aws_profile":""}}}` + "\n",
+				`"api_key":"(set)","auth_header":"bearer","max_requests":50000,"max_bytes":"200MB","completion_window":"24h","beta":"","bucket":"","role_arn":"","region":"","aws_profile":"","project":"","location":""}}}` + "\n",
 		},
 		{name: "jq", args: []string{"--jq", ".providers.openai.max_requests"}, want: "50000\n"},
 	}
@@ -99,7 +99,7 @@ func TestJSONFields(t *testing.T) {
 	})
 	jsonfieldstest.Equal(t, ProfileView{}, []string{
 		"type", "base_url", "api_key_env", "api_key", "auth_header", "max_requests", "max_bytes", "completion_window", "beta",
-		"bucket", "role_arn", "region", "aws_profile",
+		"bucket", "role_arn", "region", "aws_profile", "project", "location",
 	})
 }
 

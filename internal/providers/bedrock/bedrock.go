@@ -22,7 +22,6 @@ package bedrock
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -66,10 +65,11 @@ type Config struct {
 
 // Client is a providers.Provider for one bedrock profile.
 type Client struct {
-	cfg  Config
-	base string
-	api  *httpx.Client
-	norm *anth.Client // normalizes Anthropic messages
+	providers.BucketData // forget --remote, prune --remote
+	cfg                  Config
+	base                 string
+	api                  *httpx.Client
+	norm                 *anth.Client // normalizes Anthropic messages
 }
 
 var (
@@ -90,7 +90,9 @@ func New(cfg Config) *Client {
 		ParseError: parseError,
 		MaxBody:    maxResponseBody,
 	})
-	return &Client{cfg: cfg, base: strings.TrimSuffix(base, "/"), api: api, norm: anth.New(anth.Config{Name: cfg.Name})}
+	c := &Client{cfg: cfg, base: strings.TrimSuffix(base, "/"), api: api, norm: anth.New(anth.Config{Name: cfg.Name})}
+	c.BucketData = providers.BucketData{Store: cfg.Store, Bucket: cfg.Bucket, Wrap: c.wrapStoreError}
+	return c
 }
 
 // Name returns the profile name.
@@ -138,13 +140,20 @@ func (c *Client) Submit(ctx context.Context, req providers.SubmitRequest) (*prov
 	if c.cfg.RoleARN == "" {
 		return nil, fmt.Errorf("%s: provider %q has no role_arn", op, c.cfg.Name)
 	}
-	dir := jobDir(c.cfg.Bucket, or(req.Metadata[metaJob], "nojob"))
+	dir := providers.JobDir(c.cfg.Bucket, or(req.Metadata[providers.MetaJob], "nojob"))
 	in := dir.Join(req.Filename)
 	if err := c.upload(ctx, in, req); err != nil {
 		return nil, err
 	}
 	out := dir.Join("out").Dir()
-	name := jobName(req.Metadata, randomSuffix())
+	// Job names are 1 to 63 characters of letters, digits, '+', '-' and
+	// '.', starting with a letter or digit (API reference,
+	// CreateModelInvocationJob jobName pattern
+	// [a-zA-Z0-9]{1,63}(-*[a-zA-Z0-9\+\-\.]){0,63}): providers.JobName's
+	// are, batchctl job ids being letters and digits. Its random suffix
+	// keeps names unique: Bedrock refuses a second job of a name
+	// (UNCONFIRMED), and a job may be retried.
+	name := providers.JobName(req.Metadata, providers.RandomSuffix())
 	if err := req.BeginCreate(); err != nil {
 		return nil, err
 	}
@@ -185,12 +194,6 @@ func (c *Client) upload(ctx context.Context, u objstore.URL, req providers.Submi
 		return c.wrapStoreError("upload input", err)
 	}
 	return nil
-}
-
-// jobDir is the folder under bucket that holds what batchctl writes for
-// its job: the input files and the output prefix out/.
-func jobDir(bucket objstore.URL, job string) objstore.URL {
-	return bucket.Join("batchctl", job).Dir()
 }
 
 // Get fetches a job.
@@ -239,7 +242,7 @@ const maxManifest = 64 << 10
 // not give them. A job that ended without one (it failed before any
 // record ran) keeps b as it is.
 func (c *Client) readManifest(ctx context.Context, b *providers.Batch) error {
-	dir, err := objstore.ParseURL(b.OutputFileID)
+	dir, err := objstore.ParseURLOf(b.OutputFileID, objstore.SchemeS3)
 	if err != nil {
 		return err
 	}
@@ -367,7 +370,7 @@ func (c *Client) Download(ctx context.Context, b *providers.Batch, w io.Writer) 
 	if b.OutputFileID == "" {
 		return fmt.Errorf("%s: batch %s names no output location", op, b.ID)
 	}
-	prefix, err := objstore.ParseURL(b.OutputFileID)
+	prefix, err := objstore.ParseURLOf(b.OutputFileID, objstore.SchemeS3)
 	if err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
@@ -400,43 +403,6 @@ func (c *Client) copyLines(ctx context.Context, u objstore.URL, w io.Writer) err
 		return fmt.Errorf("reading %s: %w", u, err)
 	}
 	return nil
-}
-
-// JobData lists the objects under the job's folder of the profile's
-// bucket (jobDir): its input files and the output Bedrock wrote under
-// out/. Objects batchctl did not write there are not under it.
-func (c *Client) JobData(ctx context.Context, job string, fn func(string) error) error {
-	err := c.cfg.Store.List(ctx, jobDir(c.cfg.Bucket, job), func(o objstore.Object) error {
-		return fn(o.URL.String())
-	})
-	if err != nil {
-		return c.wrapStoreError("list job data", err)
-	}
-	return nil
-}
-
-// DeleteData deletes one object JobData listed.
-func (c *Client) DeleteData(ctx context.Context, location string) error {
-	u, err := objstore.ParseURL(location)
-	if err != nil {
-		return err
-	}
-	if err := c.cfg.Store.Delete(ctx, u); err != nil {
-		return c.wrapStoreError("delete job data", err)
-	}
-	return nil
-}
-
-// randomSuffix makes job names unique: Bedrock refuses a second job of a
-// name (UNCONFIRMED), and a job may be retried.
-func randomSuffix() string {
-	const letters = "abcdefghijklmnopqrstuvwxyz0123456789"
-	b := make([]byte, 6)
-	rand.Read(b)
-	for i := range b {
-		b[i] = letters[int(b[i])%len(letters)]
-	}
-	return string(b)
 }
 
 func or(s, def string) string {

@@ -25,7 +25,7 @@ func Factory() providers.Factory {
 		Check:      check,
 		CheckParts: CheckParts,
 		New: func(ctx context.Context, prof *config.Profile, env providers.Env) (providers.Provider, error) {
-			bucket, err := objstore.ParseURL(prof.Bucket)
+			bucket, err := objstore.ParseURLOf(prof.Bucket, objstore.SchemeS3)
 			if err != nil {
 				return nil, err
 			}
@@ -46,7 +46,7 @@ func check(cfg *config.Config, prof *config.Profile) error {
 	if prof.Bucket == "" {
 		return fmt.Errorf("provider %q has no bucket: set providers.%s.bucket: s3://bucket/prefix in %s", prof.Name, prof.Name, cfg.File)
 	}
-	if _, err := objstore.ParseURL(prof.Bucket); err != nil {
+	if _, err := objstore.ParseURLOf(prof.Bucket, objstore.SchemeS3); err != nil {
 		return fmt.Errorf("provider %q: %w", prof.Name, err)
 	}
 	if prof.RoleARN == "" {

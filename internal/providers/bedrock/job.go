@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"regexp"
 	"strings"
 	"time"
 
@@ -17,48 +16,6 @@ import (
 	"github.com/batchctl/batchctl/internal/providers"
 	"github.com/batchctl/batchctl/internal/providers/httpx"
 )
-
-// The metadata keys batchctl tags its batches with, carried in job names.
-const (
-	metaJob  = "batchctl_job"
-	metaPart = "batchctl_part"
-)
-
-// namePrefix starts the name of every job batchctl creates.
-const namePrefix = "batchctl"
-
-// jobName names a job after its batchctl job and part:
-// batchctl-<job>[-<i>of<n>]-<suffix>. Job names are 1 to 63 characters of
-// letters, digits, '+', '-' and '.', starting with a letter or digit
-// (API reference, CreateModelInvocationJob jobName pattern
-// [a-zA-Z0-9]{1,63}(-*[a-zA-Z0-9\+\-\.]){0,63}); batchctl job ids are
-// letters and digits.
-func jobName(md map[string]string, suffix string) string {
-	fields := []string{namePrefix}
-	if j := md[metaJob]; j != "" {
-		fields = append(fields, j)
-		if p := md[metaPart]; p != "" {
-			fields = append(fields, strings.Replace(p, "/", "of", 1))
-		}
-	}
-	return strings.Join(append(fields, suffix), "-")
-}
-
-var nameRE = regexp.MustCompile(`^batchctl-([0-9A-Za-z]+)(?:-([1-9][0-9]*)of([1-9][0-9]*))?-[0-9a-z]+$`)
-
-// nameMetadata is the metadata a name jobName made carries; nil for any
-// other name.
-func nameMetadata(name string) map[string]string {
-	m := nameRE.FindStringSubmatch(name)
-	if m == nil {
-		return nil
-	}
-	md := map[string]string{metaJob: m[1]}
-	if m[2] != "" {
-		md[metaPart] = m[2] + "/" + m[3]
-	}
-	return md
-}
 
 // jobID is the id at the end of a job ARN
 // (arn:aws:bedrock:<region>:<account>:model-invocation-job/<id>), the
@@ -110,7 +67,7 @@ func (c *Client) batch(j job, raw json.RawMessage) *providers.Batch {
 		Model:          j.ModelID,
 		CreatedAt:      utc(j.SubmitTime),
 		ExpiresAt:      utc(j.JobExpirationTime),
-		Metadata:       nameMetadata(j.JobName),
+		Metadata:       providers.JobNameMetadata(j.JobName),
 		Counts: providers.Counts{
 			Total: int(aws.ToInt64(j.Total)), Succeeded: int(aws.ToInt64(j.Succeeded)), Failed: int(aws.ToInt64(j.Failed)),
 		},

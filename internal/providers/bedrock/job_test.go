@@ -1,38 +1,12 @@
 package bedrock
 
 import (
-	"maps"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/bedrock/types"
 
 	"github.com/batchctl/batchctl/internal/providers"
 )
-
-func TestJobName(t *testing.T) {
-	tests := []struct {
-		md   map[string]string
-		want string
-	}{
-		{map[string]string{metaJob: "j7k2m9"}, "batchctl-j7k2m9-abc123"},
-		{map[string]string{metaJob: "j7k2m9", metaPart: "2/3"}, "batchctl-j7k2m9-2of3-abc123"},
-		{nil, "batchctl-abc123"},
-	}
-	for _, tt := range tests {
-		name := jobName(tt.md, "abc123")
-		if name != tt.want {
-			t.Errorf("jobName(%v) = %q, want %q", tt.md, name, tt.want)
-		}
-		if got := nameMetadata(name); !maps.Equal(got, tt.md) {
-			t.Errorf("nameMetadata(%q) = %v, want %v", name, got, tt.md)
-		}
-	}
-	for _, other := range []string{"my-job", "batchctl", "batchctl-j1-0of2-x", "batchctl-j_1-x"} {
-		if md := nameMetadata(other); md != nil {
-			t.Errorf("nameMetadata(%q) = %v, want nil", other, md)
-		}
-	}
-}
 
 // TestStatus maps every job status of the SDK's enum.
 func TestStatus(t *testing.T) {

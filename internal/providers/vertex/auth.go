@@ -13,16 +13,6 @@ import (
 	"github.com/batchctl/batchctl/internal/providers"
 )
 
-// authorized is hc sending an access token of ts with every request.
-func authorized(hc *http.Client, ts oauth2.TokenSource) *http.Client {
-	if hc == nil {
-		hc = http.DefaultClient
-	}
-	c := *hc
-	c.Transport = &oauth2.Transport{Source: ts, Base: hc.Transport}
-	return &c
-}
-
 // bearer is httpx.Credentials of OAuth2 access tokens: each request gets
 // the token source's current token, refreshed when it nears its expiry.
 type bearer struct {

@@ -27,6 +27,7 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/batchctl/batchctl/internal/gcpcfg"
 	"github.com/batchctl/batchctl/internal/objstore"
 	"github.com/batchctl/batchctl/internal/providers"
 	"github.com/batchctl/batchctl/internal/providers/gemini"
@@ -63,13 +64,17 @@ func EndpointFor(location string) string {
 
 // Client is a providers.Provider for one vertex profile.
 type Client struct {
-	cfg   Config
-	api   *httpx.Client
-	store objstore.Store
-	norm  *gemini.Client // normalizes GenerateContentResponses
+	providers.BucketData // forget --remote, prune --remote
+	cfg                  Config
+	api                  *httpx.Client
+	store                objstore.Store
+	norm                 *gemini.Client // normalizes GenerateContentResponses
 }
 
-var _ providers.Provider = (*Client)(nil)
+var (
+	_ providers.Provider   = (*Client)(nil)
+	_ providers.RemoteData = (*Client)(nil)
+)
 
 // maxResponseBody bounds a JSON answer (a job, a page of jobs).
 const maxResponseBody = 16 << 20
@@ -80,15 +85,16 @@ func New(cfg Config) *Client {
 	storeHTTP := cfg.HTTP
 	if cfg.Tokens != nil {
 		creds = &bearer{ts: cfg.Tokens}
-		storeHTTP = authorized(cfg.HTTP, cfg.Tokens)
+		storeHTTP = gcpcfg.Authorized(cfg.HTTP, cfg.Tokens)
 	}
 	api := httpx.New(cfg.HTTP, httpx.Client{
 		Profile: cfg.Name, Creds: creds, KeyEnv: credentialsHint,
 		ParseError: gemini.ParseError, MaxBody: maxResponseBody,
 	})
+	store := objstore.NewGCS(storeHTTP, cmp.Or(cfg.StorageEndpoint, objstore.GCSEndpoint))
 	return &Client{
-		cfg: cfg, api: api, norm: gemini.New(gemini.Config{Name: cfg.Name}),
-		store: objstore.NewGCS(storeHTTP, cmp.Or(cfg.StorageEndpoint, objstore.GCSEndpoint)),
+		BucketData: providers.BucketData{Store: store, Bucket: cfg.Bucket, Wrap: wrapStoreOpError},
+		cfg:        cfg, api: api, store: store, norm: gemini.New(gemini.Config{Name: cfg.Name}),
 	}
 }
 
@@ -148,7 +154,7 @@ func (c *Client) Submit(ctx context.Context, req providers.SubmitRequest) (*prov
 	if err := c.api.CheckKey(); err != nil {
 		return nil, err
 	}
-	dir := c.cfg.Bucket.Join("batchctl", cmp.Or(req.Metadata[providers.MetaJob], "nojob"))
+	dir := providers.JobDir(c.cfg.Bucket, cmp.Or(req.Metadata[providers.MetaJob], "nojob"))
 	in := dir.Join(req.Filename)
 	if err := c.upload(ctx, req, in); err != nil {
 		return nil, err
@@ -311,6 +317,11 @@ func (c *Client) copyLines(ctx context.Context, u objstore.URL, w io.Writer) err
 		return fmt.Errorf("reading %s: %w", u, err)
 	}
 	return nil
+}
+
+// wrapStoreOpError is wrapStoreError of the error of operation op.
+func wrapStoreOpError(op string, err error) error {
+	return wrapStoreError(fmt.Errorf("%s: %w", op, err))
 }
 
 // wrapStoreError makes a Cloud Storage error answer, or the token
