@@ -39,6 +39,25 @@ func Wait(ctx context.Context, ios *iostreams.IOStreams, m *jobs.Manager, j *job
 	return errs[0]
 }
 
+// poll brings a waited-for job up to date: a registered one first from the
+// registry (another process may be submitting its parts: a create this one
+// reused, a sync, another host), then from its provider; then its queued
+// parts are submitted as room frees up.
+func poll(ctx context.Context, w Waited) error {
+	if w.J.Registered {
+		if err := w.M.Reload(ctx, w.J); err != nil {
+			return err
+		}
+	}
+	if err := w.M.Refresh(ctx, w.J); err != nil {
+		return err
+	}
+	if w.J.Registered && w.J.Unsubmitted() && !w.J.Direct() {
+		return w.M.Advance(ctx, w.J)
+	}
+	return nil
+}
+
 // Waited is a job to wait for and the manager that refreshes it.
 type Waited struct {
 	M *jobs.Manager
@@ -109,10 +128,7 @@ func WaitAll(ctx context.Context, ios *iostreams.IOStreams, ws []Waited, o WaitO
 				}
 				continue
 			}
-			err := w.M.Refresh(ctx, w.J)
-			if err == nil && w.J.Registered && w.J.Unsubmitted() && !w.J.Direct() {
-				err = w.M.Advance(ctx, w.J) // its queued parts, as room frees up
-			}
+			err := poll(ctx, w)
 			switch {
 			case err == nil:
 				p.update(i, time.Now())

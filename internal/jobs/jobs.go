@@ -395,6 +395,18 @@ func (m *Manager) MarkSynced(ctx context.Context, j *Job) error {
 	return nil
 }
 
+// Reload reads registered job j again from the registry, where other
+// processes, on this host or others, record the parts they submit and
+// the states they poll.
+func (m *Manager) Reload(ctx context.Context, j *Job) error {
+	fresh, err := m.reg.Get(ctx, j.ID)
+	if err != nil {
+		return err
+	}
+	j.Job = fresh
+	return nil
+}
+
 // PartFromBatch copies a provider's batch state onto a part, its counts
 // clamped to the part's requests (see checkCounts).
 func PartFromBatch(part store.Part, b *providers.Batch, now time.Time) store.Part {

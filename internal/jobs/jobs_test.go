@@ -386,3 +386,23 @@ func TestRefreshCountsForeign(t *testing.T) {
 		t.Errorf("requests %d, %d succeeded; want 3, 1", j.Requests, j.Counts.Succeeded)
 	}
 }
+
+// TestReload: a job read earlier takes what another process recorded
+// since (here, a part's batch and status).
+func TestReload(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	j := e.create(t, "j1", 1, "a", "b")
+	stale := &jobs.Job{Job: j.Job, Registered: true}
+	part := j.Parts[1]
+	part.BatchID, part.Status = "batch_elsewhere", "in_progress"
+	if err := e.reg.SavePart(ctx, "j1", part); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.m.Reload(ctx, stale); err != nil {
+		t.Fatal(err)
+	}
+	if got := stale.Parts[1]; got.BatchID != "batch_elsewhere" || got.Status != "in_progress" {
+		t.Fatalf("reloaded part 2 = batch %q, status %q; want what was recorded since", got.BatchID, got.Status)
+	}
+}

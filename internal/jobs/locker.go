@@ -16,7 +16,8 @@ import (
 //
 // Names are stable, printable strings, so an implementation can map them to
 // files or hash them to database lock keys: "job/<id>/<kind>" (jobLockName),
-// "queue/<hash>" (queueLockName) and "sync" (SyncLock).
+// "queue/<hash>" (queueLockName) and "sync" or "sync/<host>" (SyncLock,
+// syncRunLockName).
 type Locker interface {
 	// TryLock takes the lock without waiting; ErrLocked says another
 	// holder has it.
@@ -36,7 +37,8 @@ type Lock interface {
 // errors of either package match it.
 var ErrLocked = lockfile.ErrLocked
 
-// SyncLock is the name of the lock a sync holds while it runs.
+// SyncLock is the name of the lock a sync holds while it runs, on one
+// machine's file locks (see LockSyncRun).
 const SyncLock = "sync"
 
 // jobLockName names the lock of one kind of work on a job ("submit",
