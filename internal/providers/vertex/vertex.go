@@ -219,6 +219,17 @@ func modelName(model string) string {
 	return "publishers/google/models/" + model
 }
 
+// modelID is the model of a job as the user named it: modelName undone
+// for the publisher models it names by id.
+func modelID(name string) string {
+	for _, p := range []string{"publishers/google/models/", "publishers/anthropic/models/"} {
+		if id, ok := strings.CutPrefix(name, p); ok {
+			return id
+		}
+	}
+	return name
+}
+
 // upload streams the request file to u.
 func (c *Client) upload(ctx context.Context, req providers.SubmitRequest, u objstore.URL) error {
 	r, err := req.Open()

@@ -117,6 +117,15 @@ func TestModelName(t *testing.T) {
 			t.Errorf("modelName(%q) = %q, want %q", in, got, want)
 		}
 	}
+	for in, want := range map[string]string{
+		"publishers/google/models/gemini-x":                    "gemini-x",
+		"publishers/anthropic/models/claude-sonnet-4@20250514": "claude-sonnet-4@20250514",
+		"projects/p/locations/l/models/123":                    "projects/p/locations/l/models/123",
+	} {
+		if got := modelID(in); got != want {
+			t.Errorf("modelID(%q) = %q, want %q", in, got, want)
+		}
+	}
 	if got := EndpointFor("europe-west4"); got != "https://europe-west4-aiplatform.googleapis.com" {
 		t.Errorf("EndpointFor(europe-west4) = %s", got)
 	}
