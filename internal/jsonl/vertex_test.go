@@ -14,7 +14,7 @@ func TestVertexClaudeLines(t *testing.T) {
 	tests := []struct{ name, model, in, want string }{
 		{"simple", "claude-sonnet-4@20250514", `{"custom_id":"a","prompt":"hello"}`,
 			`{"custom_id":"a","request":{"anthropic_version":"vertex-2023-10-16","max_tokens":16,"messages":[{"role":"user","content":"hello"}]}}`},
-		{"openai chat", "publishers/anthropic/models/claude-3-5-haiku@20241022", `{"custom_id":"b","body":{"messages":[{"role":"system","content":"be brief"},{"role":"user","content":"hi"}],"max_tokens":5}}`,
+		{"openai chat", "projects/p/locations/us-east5/publishers/anthropic/models/claude-3-5-haiku@20241022", `{"custom_id":"b","body":{"messages":[{"role":"system","content":"be brief"},{"role":"user","content":"hi"}],"max_tokens":5}}`,
 			`{"custom_id":"b","request":{"anthropic_version":"vertex-2023-10-16","max_tokens":5,"system":"be brief","messages":[{"role":"user","content":"hi"}]}}`},
 		{"anthropic native", "claude-opus-4@20250514", `{"custom_id":"c","params":{"model":"claude-x","anthropic_version":"2023-06-01","max_tokens":5,"messages":[{"role":"user","content":"q \"x\""}]}}`,
 			`{"custom_id":"c","request":{"anthropic_version":"vertex-2023-10-16","max_tokens":5,"messages":[{"role":"user","content":"q \"x\""}]}}`},

@@ -23,11 +23,11 @@ type lineRun struct {
 }
 
 // claude reports whether the job's model is Anthropic's
-// (publishers/anthropic/models/...): its lines are
+// ([projects/p/locations/l/]publishers/anthropic/models/...): its lines are
 // {"custom_id","request":<Messages body>} and are run by the Anthropic
 // emulator.
 func (rec *jobRecord) claude() bool {
-	return strings.HasPrefix(rec.Model, "publishers/anthropic/")
+	return strings.Contains(rec.Model, "publishers/anthropic/models/")
 }
 
 // run runs input line l, the job's i-th: a GenerateContentRequest by the

@@ -196,7 +196,8 @@ func TestCheckModel(t *testing.T) {
 		"claude-sonnet-4":          `model "claude-sonnet-4": Vertex AI names Claude models with their version, as claude-sonnet-4@20250514`,
 		"claude-sonnet-4@20250514": "",
 		"gemini-2.5-flash":         "",
-		"publishers/anthropic/models/claude-opus-4@20250514": "",
+		"publishers/anthropic/models/claude-opus-4@20250514":                               "",
+		"projects/p/locations/us-east5/publishers/anthropic/models/claude-opus-4@20250514": "",
 	} {
 		err := CheckModel(model)
 		if got := fmt.Sprint(err); (err == nil) != (want == "") || err != nil && got != want {
