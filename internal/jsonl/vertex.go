@@ -40,9 +40,11 @@ var vertexClaude = func() protocol {
 // IsClaude reports whether a model is Anthropic's on Vertex AI: a
 // versioned id claude-*@<date> ("claude-sonnet-4@20250514"; the batch
 // page lists its models so, claude-3-5-haiku@20241022) or a name of
-// Anthropic's publisher model, [projects/p/locations/l/]publishers/anthropic/models/.... An id without a version
-// (claude-sonnet-4-5, the Anthropic API's form) is not: the gemini target
-// keeps its rules for it, and the vertex provider refuses it.
+// Anthropic's publisher model,
+// [projects/p/locations/l/]publishers/anthropic/models/.... An id without
+// a version (claude-sonnet-4-5, the Anthropic API's form) is not: the
+// gemini target keeps its rules for it, and the vertex provider refuses
+// it.
 func IsClaude(model string) bool {
 	return strings.HasPrefix(model, "claude") && strings.Contains(model, "@") ||
 		strings.Contains(model, "publishers/anthropic/models/")
