@@ -361,10 +361,24 @@ func (c *Converter) passBedrock(b []byte) ([]byte, string) {
 }
 
 // appendBedrockRecord appends the record of an Anthropic batch line
-// {"custom_id":...,"params":{...}}, which passed the checks: the id
-// becomes recordId and params the modelInput, its model dropped and
-// anthropic_version put first.
+// that passed the checks: the id becomes recordId and params the
+// modelInput.
 func appendBedrockRecord(o, line []byte) []byte {
+	return appendAnthropicRecord(o, line, anthropicRecord{id: "recordId", body: "modelInput", version: bedrockAnthropicVersion})
+}
+
+// anthropicRecord is how a cloud wraps an Anthropic Messages body: the
+// members carrying the request id and the body, and the
+// anthropic_version the body carries in place of its model.
+type anthropicRecord struct {
+	id, body, version string
+}
+
+// appendAnthropicRecord appends the record r of an Anthropic batch line
+// {"custom_id":...,"params":{...}}, which passed the checks: the id under
+// r.id and params under r.body, its model dropped and r.version put first
+// as anthropic_version.
+func appendAnthropicRecord(o, line []byte, r anthropicRecord) []byte {
 	var id, params []byte
 	s := jsonscan.New(line)
 	s.Object(func(key []byte) error {
@@ -379,8 +393,8 @@ func appendBedrockRecord(o, line []byte) []byte {
 		}
 		return err
 	})
-	o = append(append(o, `{"recordId":`...), id...)
-	o = append(o, `,"modelInput":{"anthropic_version":"`+bedrockAnthropicVersion+`"`...)
+	o = append(append(o, `{"`+r.id+`":`...), id...)
+	o = append(o, `,"`+r.body+`":{"anthropic_version":"`+r.version+`"`...)
 	p := jsonscan.New(params)
 	p.Object(func(key []byte) error {
 		raw, err := p.Raw()

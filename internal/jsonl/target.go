@@ -153,6 +153,7 @@ var gemini = protocol{
 	resultErrors:   true,
 	toolNameOK:     isGeminiToolName,
 	toolNames:      "want 1 to 128 letters, digits, '_', '.', ':' or '-', starting with a letter or '_'",
+	family:         vertexRules, // Claude on Vertex AI, the other user of these lines
 }
 
 // xAI's batch requests are chat completion bodies, sent inline by the

@@ -10,14 +10,19 @@ import (
 // "Pricing").
 const anthropicToolOverhead = 346
 
+// anthropicLine is a Message Batches line, or a Vertex AI Claude line,
+// whose Messages body is its request (jsonl's vertex-claude rules).
 type anthropicLine struct {
-	Params struct {
-		Model     string             `json:"model"`
-		MaxTokens *int               `json:"max_tokens"`
-		System    rawJSON            `json:"system"`
-		Messages  []anthropicMessage `json:"messages"`
-		Tools     []json.RawMessage  `json:"tools"`
-	} `json:"params"`
+	Params  anthropicParams  `json:"params"`
+	Request *anthropicParams `json:"request"`
+}
+
+type anthropicParams struct {
+	Model     string             `json:"model"`
+	MaxTokens *int               `json:"max_tokens"`
+	System    rawJSON            `json:"system"`
+	Messages  []anthropicMessage `json:"messages"`
+	Tools     []json.RawMessage  `json:"tools"`
 }
 
 type anthropicMessage struct {
@@ -47,6 +52,9 @@ func (c *Counter) anthropic(line []byte) (Line, error) {
 		return Line{}, badLine(err)
 	}
 	p := l.Params
+	if l.Request != nil {
+		p = *l.Request
+	}
 	t := newTally(GetEncoding(O200kBase))
 	defer t.release()
 	if len(p.System) > 0 {

@@ -51,6 +51,9 @@ func (c *Counter) Count(line []byte) (Line, error) {
 	case jsonl.TargetAnthropic:
 		return c.anthropic(line)
 	case jsonl.TargetGemini:
+		if jsonl.IsClaude(c.model) { // Claude on Vertex AI: Anthropic's bodies
+			return c.anthropic(line)
+		}
 		return c.gemini(line)
 	default:
 		return c.openai(line)

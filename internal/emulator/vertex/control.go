@@ -3,7 +3,9 @@
 // Cloud Storage JSON API subset its jobs read and write (GCS), and a fake
 // OAuth2 token endpoint (Tokens) issuing the access tokens both check.
 // Requests are run by the Gemini emulator (gemini.RunRecord: its markers
-// and answers) on the core Timeline, like every batch of the emulator.
+// and answers), or for Claude models by the Anthropic emulator
+// (anthropic.RunRecord), on the core Timeline, like every batch of the
+// emulator.
 package vertex
 
 import (
@@ -13,7 +15,6 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"io/fs"
 	"net/http"
@@ -24,7 +25,6 @@ import (
 	"time"
 
 	"github.com/batchctl/batchctl/internal/emulator/core"
-	"github.com/batchctl/batchctl/internal/emulator/gemini"
 )
 
 // Prefix is the path Vertex AI is served under: GOOGLE_VERTEX_BASE_URL is
@@ -182,7 +182,7 @@ func (c *Control) create(w http.ResponseWriter, r *http.Request) error {
 		rec.Timeline.Valid, rec.Failure = false, "The input file has no instances."
 	}
 	for i, l := range lines {
-		run := gemini.RunRecord(l["request"], rec.modelID(), rec.ID, i)
+		run := rec.run(l, i)
 		rec.Total.Add(run.Outcome, run.InputTokens, run.OutputTokens)
 		rec.Timeline.Expiring = rec.Timeline.Expiring || run.Outcome == core.OutcomeExpired
 	}
@@ -435,7 +435,7 @@ func (c *Control) writeOutput(ctx context.Context, rec *jobRecord, p core.Progre
 			if p.Phase == core.PhaseCancelled && i >= p.Executed {
 				break
 			}
-			run := gemini.RunRecord(l["request"], rec.modelID(), rec.ID, i)
+			run := rec.run(l, i)
 			if run.Outcome == core.OutcomeDropped || run.Outcome == core.OutcomeExpired {
 				continue
 			}
@@ -455,20 +455,15 @@ func (c *Control) writeOutput(ctx context.Context, rec *jobRecord, p core.Progre
 }
 
 // predictionLine is the output line of input line l.
-func predictionLine(l map[string]json.RawMessage, run gemini.Record, at time.Time) map[string]any {
+func predictionLine(l map[string]json.RawMessage, run lineRun, at time.Time) map[string]any {
 	out := make(map[string]any, len(l)+3)
 	for k, v := range l {
 		out[k] = v
 	}
 	out["processed_time"] = stamp(at)
+	out["status"] = run.status
 	if run.Outcome == core.OutcomeSucceeded {
-		out["status"], out["response"] = "", run.Response
-		return out
+		out["response"] = run.response
 	}
-	code := run.Code
-	if code < 100 { // a google.rpc.Code: INTERNAL
-		code = http.StatusInternalServerError
-	}
-	out["status"] = fmt.Sprintf("%d %s: %s", code, run.Status, run.ErrorMessage)
 	return out
 }

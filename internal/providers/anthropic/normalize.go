@@ -43,6 +43,20 @@ func (c *Client) Normalize(line []byte) (providers.Result, error) {
 	return normalize(line, bytes.Clone)
 }
 
+// NormalizeMessage normalizes a Messages message answered for the request
+// id, as the succeeded result of a message batch: what the clouds serving
+// Claude in batches (bedrock, vertex) write for a request that ran.
+func (c *Client) NormalizeMessage(id string, msg []byte) (providers.Result, error) {
+	wrapped := jsonscan.AppendQuote([]byte(`{"custom_id":`), []byte(id))
+	wrapped = append(append(wrapped, `,"result":{"type":"succeeded","message":`...), msg...)
+	r, err := c.Normalize(append(wrapped, "}}"...))
+	if err != nil {
+		return providers.Result{}, err
+	}
+	r.Response = bytes.Clone(msg)
+	return r, nil
+}
+
 // NormalizeAliasing is Normalize with a result that aliases line (see
 // providers.AliasingNormalizer).
 func (c *Client) NormalizeAliasing(line []byte) (providers.Result, error) {

@@ -50,25 +50,11 @@ func (c *Client) Normalize(line []byte) (providers.Result, error) {
 		if read := familyOf(output); read != nil {
 			return familyResult(id, output, read)
 		}
-		return c.normalizeMessage(id, output)
+		return c.norm.NormalizeMessage(id, output)
 	case errObj != nil:
 		return recordError(id, errObj)
 	}
 	return providers.Result{}, fmt.Errorf("result line for %q has neither modelOutput nor error", id)
-}
-
-// normalizeMessage normalizes an Anthropic message with the anthropic
-// provider's Normalize, as the succeeded result of a message batch.
-func (c *Client) normalizeMessage(id string, msg []byte) (providers.Result, error) {
-	wrapped := jsonscan.AppendQuote([]byte(`{"custom_id":`), []byte(id))
-	wrapped = append(append(wrapped, `,"result":{"type":"succeeded","message":`...), msg...)
-	wrapped = append(wrapped, "}}"...)
-	r, err := c.norm.Normalize(wrapped)
-	if err != nil {
-		return providers.Result{}, err
-	}
-	r.Response = bytes.Clone(msg)
-	return r, nil
 }
 
 // recordError is the errored result of a record Bedrock could not run.

@@ -106,3 +106,49 @@ func lines(t *testing.T, reqs []providertest.Request) []byte {
 	}
 	return out
 }
+
+// TestConformanceClaude runs the suite with a Claude model: lines in
+// Anthropic's shape ({"custom_id","request"} with anthropic_version),
+// run by the emulator's Anthropic record execution, results normalized
+// as Anthropic messages.
+func TestConformanceClaude(t *testing.T) {
+	providertest.Run(t, providertest.Harness{
+		New: func(t *testing.T, baseURL, key string) providers.Provider {
+			return newClient(t, baseURL, key)
+		},
+		Lines:         func(reqs []providertest.Request) []byte { return claudeLines(t, reqs) },
+		Endpoint:      gemini.EndpointGenerate,
+		Model:         "claude-sonnet-4@20250514",
+		Lifecycle:     []providers.Status{providers.StatusValidating, providers.StatusInProgress, providers.StatusCompleted},
+		PageSizeParam: "pageSize",
+		Supports:      []providertest.Feature{providertest.Metadata, providertest.PartialResults},
+	})
+}
+
+// claudeLines renders reqs as Vertex AI Claude lines of one user message
+// each.
+func claudeLines(t *testing.T, reqs []providertest.Request) []byte {
+	t.Helper()
+	type message struct {
+		Role    string `json:"role"`
+		Content string `json:"content"`
+	}
+	type request struct {
+		AnthropicVersion string    `json:"anthropic_version"`
+		MaxTokens        int       `json:"max_tokens"`
+		Messages         []message `json:"messages"`
+	}
+	type line struct {
+		CustomID string  `json:"custom_id"`
+		Request  request `json:"request"`
+	}
+	var out []byte
+	for _, r := range reqs {
+		b, err := json.Marshal(line{r.ID, request{"vertex-2023-10-16", 64, []message{{"user", r.Prompt}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(append(out, b...), '\n')
+	}
+	return out
+}

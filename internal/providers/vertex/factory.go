@@ -15,7 +15,8 @@ import (
 
 // Factory makes the clients of vertex-type profiles. Their input is the
 // Gemini batch file's (jsonl.TargetGemini), so the same input file runs on
-// the Gemini API and on Vertex AI.
+// the Gemini API and on Vertex AI; for a Claude model the target's rules
+// are jsonl.TargetVertexClaude's, so it runs on anthropic/ and bedrock/ too.
 func Factory() providers.Factory {
 	return providers.Factory{
 		Type:   config.TypeVertex,

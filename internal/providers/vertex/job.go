@@ -84,7 +84,7 @@ func (c *Client) batch(j *job) *providers.Batch {
 		Status:         gemini.State(j.State),
 		ProviderStatus: j.State,
 		Endpoint:       gemini.EndpointGenerate,
-		Model:          strings.TrimPrefix(j.Model, "publishers/google/models/"),
+		Model:          modelID(j.Model),
 		CreatedAt:      j.CreateTime.UTC(),
 		Metadata:       providers.JobNameMetadata(j.DisplayName),
 	}

@@ -17,14 +17,25 @@ import (
 //	{"key":...,"request":{...},"status":"","processed_time":...,"response":{...}}
 //	{"key":...,"request":{...},"status":"<why it failed>","processed_time":...}
 //
+// and, for Claude, the line's custom_id with the request, response (an
+// Anthropic Messages message) or status ("Batch predictions with Anthropic
+// Claude models", cloud.google.com/vertex-ai/generative-ai/docs/partner-models/claude-batch:
+// "Batch prediction jobs reserve two column names for the batch
+// prediction output: response(JSON) and status"; that the JSONL output
+// lines keep custom_id is UNCONFIRMED, though the page calls it "an ID
+// for each request to match the input with the output"):
+//
+//	{"custom_id":...,"request":{...},"status":"","response":{"type":"message",...}}
+//
 // The key is the custom id batchctl wrote next to the request. That
 // Vertex AI keeps the input line's other members in the output line is
 // UNCONFIRMED by its reference (its examples show request only); a line
 // without a key is an error naming the cause. A response is a
 // GenerateContentResponse, normalized as the gemini provider normalizes
-// one; a non-empty status is the request's error.
+// one; a Claude line's response is normalized as the anthropic provider
+// normalizes a message; a non-empty status is the request's error.
 func (c *Client) Normalize(line []byte) (providers.Result, error) {
-	var key *string
+	var key, customID *string
 	var response []byte
 	var status string
 	err := providers.ScanResultLine(line, func(s *jsonscan.Scanner, k []byte) error {
@@ -32,6 +43,8 @@ func (c *Client) Normalize(line []byte) (providers.Result, error) {
 		switch string(k) {
 		case "key":
 			key, err = s.OptionalStr()
+		case "custom_id":
+			customID, err = s.OptionalStr()
 		case "response":
 			if !s.Null() {
 				response, err = s.Raw()
@@ -45,17 +58,23 @@ func (c *Client) Normalize(line []byte) (providers.Result, error) {
 		}
 		return jsonscan.WrapKey(k, err)
 	})
+	id, claude := key, customID != nil
+	if claude {
+		id = customID
+	}
 	switch {
 	case err != nil:
 		return providers.Result{}, err
-	case key == nil:
+	case id == nil:
 		return providers.Result{}, errors.New("result line has no key (Vertex AI did not keep the input line's key)")
 	case status != "":
-		return errored(*key, status), nil
+		return errored(*id, status), nil
 	case response == nil:
-		return providers.Result{}, errors.New("result line for " + strconv.Quote(*key) + " has neither response nor status")
+		return providers.Result{}, errors.New("result line for " + strconv.Quote(*id) + " has neither response nor status")
+	case claude:
+		return c.claude.NormalizeMessage(*id, response)
 	}
-	return c.normalizeResponse(*key, response)
+	return c.normalizeResponse(*id, response)
 }
 
 // normalizeResponse normalizes a GenerateContentResponse with the gemini

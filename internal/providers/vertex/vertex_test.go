@@ -107,12 +107,23 @@ func TestNormalizeErrors(t *testing.T) {
 
 func TestModelName(t *testing.T) {
 	for in, want := range map[string]string{
-		"gemini-2.5-flash":                  "publishers/google/models/gemini-2.5-flash",
-		"publishers/google/models/gemini-x": "publishers/google/models/gemini-x",
-		"projects/p/locations/l/models/123": "projects/p/locations/l/models/123",
+		"gemini-2.5-flash":                                      "publishers/google/models/gemini-2.5-flash",
+		"publishers/google/models/gemini-x":                     "publishers/google/models/gemini-x",
+		"projects/p/locations/l/models/123":                     "projects/p/locations/l/models/123",
+		"claude-sonnet-4@20250514":                              "publishers/anthropic/models/claude-sonnet-4@20250514",
+		"publishers/anthropic/models/claude-3-5-haiku@20241022": "publishers/anthropic/models/claude-3-5-haiku@20241022",
 	} {
 		if got := modelName(in); got != want {
 			t.Errorf("modelName(%q) = %q, want %q", in, got, want)
+		}
+	}
+	for in, want := range map[string]string{
+		"publishers/google/models/gemini-x":                    "gemini-x",
+		"publishers/anthropic/models/claude-sonnet-4@20250514": "claude-sonnet-4@20250514",
+		"projects/p/locations/l/models/123":                    "projects/p/locations/l/models/123",
+	} {
+		if got := modelID(in); got != want {
+			t.Errorf("modelID(%q) = %q, want %q", in, got, want)
 		}
 	}
 	if got := EndpointFor("europe-west4"); got != "https://europe-west4-aiplatform.googleapis.com" {
@@ -144,6 +155,53 @@ func TestTokenError(t *testing.T) {
 			if retry != tt.retry || !strings.HasPrefix(err.Error(), tt.msg) {
 				t.Errorf("%v: retried %v (%v), want %v (%s)", tt.err, retry, err, tt.retry, tt.msg)
 			}
+		}
+	}
+}
+
+// TestNormalizeClaude reads the lines of a Claude job: custom_id kept, a
+// response normalized as an Anthropic message (text, finish reason,
+// usage with the cache fields, input counting the cached tokens as the
+// anthropic provider counts them), a status as the request's error.
+func TestNormalizeClaude(t *testing.T) {
+	c := New(Config{Name: "vertex"})
+	msg := `{"id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet-4@20250514",` +
+		`"content":[{"type":"text","text":"hi "},{"type":"text","text":"there"}],"stop_reason":"max_tokens",` +
+		`"usage":{"input_tokens":10,"output_tokens":3,"cache_read_input_tokens":4,"cache_creation_input_tokens":2}}`
+	got, err := c.Normalize([]byte(`{"custom_id":"c1","request":{"anthropic_version":"vertex-2023-10-16"},"status":"","response":` + msg + `}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := "hi there"
+	if got.CustomID != "c1" || got.Status != providers.ResultSucceeded || got.Text == nil || *got.Text != text ||
+		got.FinishReason == nil || *got.FinishReason != "max_tokens" || got.Model != "claude-sonnet-4@20250514" ||
+		string(got.Response) != msg {
+		t.Errorf("succeeded line: %+v", got)
+	}
+	if u := got.Usage; u == nil || u.InputTokens != 16 || u.OutputTokens != 3 || u.CacheReadInputTokens == nil || *u.CacheReadInputTokens != 4 ||
+		u.CacheCreationInputTokens == nil || *u.CacheCreationInputTokens != 2 {
+		t.Errorf("usage: %+v", got.Usage)
+	}
+	got, err = c.Normalize([]byte(`{"custom_id":"c2","request":{},"status":"429 RESOURCE_EXHAUSTED: Too many requests."}`))
+	code, status := "RESOURCE_EXHAUSTED", 429
+	want := providers.Result{CustomID: "c2", Status: providers.ResultErrored, Error: &providers.ResultError{Type: code, Message: "Too many requests.", Code: &code, HTTPStatus: &status}}
+	if diff := cmp.Diff(want, got); err != nil || diff != "" {
+		t.Errorf("errored line (%v) (-want +got):\n%s", err, diff)
+	}
+}
+
+// TestCheckModel refuses a Claude id without its version and nothing else.
+func TestCheckModel(t *testing.T) {
+	for model, want := range map[string]string{
+		"claude-sonnet-4":          `model "claude-sonnet-4": Vertex AI names Claude models with their version, as claude-sonnet-4@20250514`,
+		"claude-sonnet-4@20250514": "",
+		"gemini-2.5-flash":         "",
+		"publishers/anthropic/models/claude-opus-4@20250514":                               "",
+		"projects/p/locations/us-east5/publishers/anthropic/models/claude-opus-4@20250514": "",
+	} {
+		err := CheckModel(model)
+		if got := fmt.Sprint(err); (err == nil) != (want == "") || err != nil && got != want {
+			t.Errorf("CheckModel(%q) = %v, want %q", model, err, want)
 		}
 	}
 }
