@@ -133,11 +133,11 @@ type ExactCounts struct {
 // takes about 25 MiB that stay live, and the Go collector's default
 // (collect when the heap doubles) would let the garbage of counting take
 // as much again, so that a long input would peak near 90 MiB. Under this
-// limit the collector runs more often and the peak stays near 60 MiB
-// whatever the input's size, for about the same CPU time (measured on a
-// 20 MB input: 3.55 s with the limit, 3.56 s without; 40 MiB would cost a
-// third more).
-const estimateMemoryLimit = 44 << 20
+// limit the collector runs more often and the peak stays under 64 MiB
+// whatever the input's size. Each MiB less costs CPU time: on the bench's
+// 200 MB input, idle, 44 MiB peaked at 65-66 MiB in 11.7 CPU-s, 42 MiB at
+// 62.8 MiB in 13.6-15.0 CPU-s, 40 MiB at 61.4 MiB in 14.2-15.7 CPU-s.
+const estimateMemoryLimit = 42 << 20
 
 func estimateRun(ctx context.Context, opts *Options) error {
 	if os.Getenv("GOMEMLIMIT") == "" {
