@@ -3,6 +3,7 @@ package jsonscan
 import (
 	"bytes"
 	"encoding/binary"
+	"math/bits"
 	"slices"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -32,9 +33,14 @@ func (s *Scanner) scanString() (rawString, error) {
 	var wordsOr uint64 // all the bytes tested eight at a time, or'ed
 	var bytesOr byte   // all the others but escapes, or'ed
 	for {
+		// Eight bytes at a time up to the first that needs attention,
+		// which the lowest flag of specialBytes points at.
 		for i+8 <= len(d) {
 			x := binary.LittleEndian.Uint64(d[i:])
-			if hasSpecialByte(x) {
+			if m := specialBytes(x); m != 0 {
+				n := bits.TrailingZeros64(m) >> 3
+				wordsOr |= x & (1<<(8*n) - 1)
+				i += n
 				break
 			}
 			wordsOr |= x
@@ -67,11 +73,22 @@ func (s *Scanner) scanString() (rawString, error) {
 			s.pos = i + 1
 			return str, nil
 		case '\\':
+			escaped = true
+			// The short escapes and the \u escapes that are not
+			// surrogates, inline: prose has one every few words.
+			if i+1 < len(d) && shortEscape[d[i+1]] {
+				i += 2
+				continue
+			}
+			if i+6 <= len(d) && d[i+1] == 'u' && isHex(d[i+2]) && isHex(d[i+3]) && isHex(d[i+4]) && isHex(d[i+5]) &&
+				!(s.noLoneSurrogates && utf16.IsSurrogate(hex4(d[i+2:]))) {
+				i += 6
+				continue
+			}
 			n, err := s.escape(i)
 			if err != nil {
 				return rawString{}, err
 			}
-			escaped = true
 			i += n
 		default:
 			s.pos = i
@@ -79,6 +96,10 @@ func (s *Scanner) scanString() (rawString, error) {
 		}
 	}
 }
+
+// shortEscape says which bytes make a two-byte escape sequence after a
+// backslash.
+var shortEscape = [256]bool{'"': true, '\\': true, '/': true, 'b': true, 'f': true, 'n': true, 'r': true, 't': true}
 
 // escape checks the escape sequence at offset i, a backslash, and returns
 // its length.
@@ -144,12 +165,17 @@ func (s *Scanner) plain(str rawString) bool {
 // that is a byte below 1, of x ^ c*ones. The masks share &^x instead of
 // each using its own operand: that only differs for bytes with the high
 // bit set in x, which are not ASCII and never special.
-func hasSpecialByte(x uint64) bool {
+func hasSpecialByte(x uint64) bool { return specialBytes(x) != 0 }
+
+// specialBytes flags the bytes of x that hasSpecialByte looks for with
+// their high bit: the lowest flag is always right, higher ones may be
+// false positives.
+func specialBytes(x uint64) uint64 {
 	const ones = 0x0101010101010101
 	control := x - 0x20*ones
 	quote := (x ^ '"'*ones) - ones
 	backslash := (x ^ '\\'*ones) - ones
-	return (control|quote|backslash)&^x&highBits != 0
+	return (control | quote | backslash) &^ x & highBits
 }
 
 // highBits has the high bit of each byte of a word set.
