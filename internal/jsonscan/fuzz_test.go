@@ -29,6 +29,10 @@ var fuzzSeeds = []string{
 	// Long enough for the eight-bytes-at-a-time path.
 	`"0123456789abcdef0123456789abcdef"`, `"01234567\"9abcdef"`, `"0123456\\89abcdef"`,
 	"\"012345\x1f789abcdef\"", "\"01234567\x7f\x80\xff\xfe abcdefgh\"", `"abcdefgh`,
+	`"0123456789\u00e9abcdef\n\u12"`, `"01234567\ud83d\ude00\/\t"`,
+	// Numbers long enough for the eight-digits-at-a-time path.
+	`[0.0123456789, -0.98765432101, 12345678901234567, 1.0123456789e+0123456789]`,
+	`[0.012345678,-0.0123456789,1e123456789]`, `[0.01234567a]`, `[-0.1234567.8]`, `[0.123456789`, `[1234567890123`,
 }
 
 // FuzzScanner checks the scanner against encoding/json on any input: it

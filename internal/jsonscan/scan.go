@@ -19,8 +19,10 @@
 package jsonscan
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/bits"
 	"strconv"
 	"unicode/utf8"
 	"unsafe"
@@ -414,10 +416,13 @@ func (s *Scanner) array(elem func(i int) error) error {
 	}
 	for i := 0; ; i++ {
 		var err error
-		if elem == nil {
-			err = s.Skip()
-		} else {
+		switch c := s.Peek(); {
+		case elem != nil:
 			err = elem(i)
+		case c == '-' || isDigit(c):
+			err = s.number() // the elements of embeddings, straight
+		default:
+			err = s.Skip()
 		}
 		if err != nil {
 			return err
@@ -492,12 +497,29 @@ func (s *Scanner) number() error {
 }
 
 // skipDigits returns the offset of the first byte at or after i in d that
-// is not a decimal digit.
+// is not a decimal digit. It tests eight bytes at a time: the fractions of
+// embeddings have eight digits or more.
 func skipDigits(d []byte, i int) int {
+	for i+8 <= len(d) {
+		if m := nonDigits(binary.LittleEndian.Uint64(d[i:])); m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+		i += 8
+	}
 	for i < len(d) && isDigit(d[i]) {
 		i++
 	}
 	return i
+}
+
+// nonDigits flags each byte of x that is not a decimal digit with its high
+// bit. With the high bits cleared first, adding 0x80-'0' to a byte sets its
+// high bit when it is at least '0', and adding 0x80-'9'-1 when it is above
+// '9', with no carry into the next byte.
+func nonDigits(x uint64) uint64 {
+	const ones = 0x0101010101010101
+	y := x &^ highBits
+	return (^(y + (0x80-'0')*ones) | (y + (0x80-'9'-1)*ones) | x) & highBits
 }
 
 // literal reads the literal lit (true, false or null).

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/bits"
 	"strings"
 	"testing"
 )
@@ -208,6 +209,68 @@ func TestHasSpecialByte(t *testing.T) {
 				want := c < 0x20 || c == '"' || c == '\\'
 				if got := hasSpecialByte(binary.LittleEndian.Uint64(word)); got != want {
 					t.Errorf("hasSpecialByte(%q) = %v, want %v", word, got, want)
+				}
+			}
+		}
+	}
+}
+
+// TestSpecialBytes checks that the lowest flag of specialBytes is on the
+// first special byte of a word, whatever follows it: a string is read up
+// to that byte, so a flag too low would end it early, and one too high
+// would read past a quote.
+func TestSpecialBytes(t *testing.T) {
+	for _, background := range []byte{'a', ' ', '!', 0x21, 0xff} {
+		for pos := range 8 {
+			for c := range 256 {
+				for _, after := range []byte{0, ' ', '"', '\\', '#', ']', 0x80} {
+					word := bytes.Repeat([]byte{background}, 8)
+					word[pos] = byte(c)
+					for j := pos + 1; j < 8; j++ {
+						word[j] = after
+					}
+					want := 8
+					for j, b := range word {
+						if b < 0x20 || b == '"' || b == '\\' {
+							want = j
+							break
+						}
+					}
+					got := 8
+					if m := specialBytes(binary.LittleEndian.Uint64(word)); m != 0 {
+						got = bits.TrailingZeros64(m) >> 3
+					}
+					if got != want {
+						t.Fatalf("first special byte of %q at %d, want %d", word, got, want)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestNonDigits tries every byte in every position of a word of digits
+// and of a word of other bytes: the lowest flag of nonDigits must be on
+// the first byte that is not a digit.
+func TestNonDigits(t *testing.T) {
+	for _, background := range []byte{'0', '9', '5', '.', 0xb9, 0xff} {
+		for pos := range 8 {
+			for c := range 256 {
+				word := bytes.Repeat([]byte{background}, 8)
+				word[pos] = byte(c)
+				want := 8
+				for j, b := range word {
+					if b < '0' || b > '9' {
+						want = j
+						break
+					}
+				}
+				got := 8
+				if m := nonDigits(binary.LittleEndian.Uint64(word)); m != 0 {
+					got = bits.TrailingZeros64(m) >> 3
+				}
+				if got != want {
+					t.Fatalf("first non-digit of %q at %d, want %d", word, got, want)
 				}
 			}
 		}
