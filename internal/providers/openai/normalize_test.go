@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"unicode/utf16"
 
 	"github.com/batchctl/batchctl/internal/providers"
 	"github.com/batchctl/batchctl/internal/providers/providertest"
@@ -291,8 +292,10 @@ func BenchmarkNormalize(b *testing.B) {
 		lines [][]byte
 	}{
 		{"chat", benchChatLines(1000)},
+		{"chat-python", pythonStyle(benchChatLines(1000))},
 		{"responses", benchResponsesLines(1000)},
 		{"embeddings", benchEmbeddingLines(50)},
+		{"embeddings-python", pythonStyle(benchEmbeddingLines(50))},
 	}
 	c := New(Config{})
 	for _, bm := range benchmarks {
@@ -390,6 +393,35 @@ func benchEmbeddingLines(n int) [][]byte {
 		lines[i] = fmt.Appendf(nil, `{"id":"batch_req_%d","custom_id":"e-%d","response":{"status_code":200,"request_id":"req_%d","body":{"object":"list","data":[{"object":"embedding","index":0,"embedding":[%s]}],"model":"text-embedding-3-small","usage":{"prompt_tokens":8,"total_tokens":8}}},"error":null}`, i, i, i, vec.String())
 	}
 	return lines
+}
+
+// pythonStyle rewrites JSON lines as Python's json.dumps writes them, as
+// in the files OpenAI serves: a space after each ',' and ':', and every
+// character beyond ASCII as a \u escape.
+func pythonStyle(lines [][]byte) [][]byte {
+	out := make([][]byte, len(lines))
+	for i, line := range lines {
+		var b []byte
+		inString := false
+		for j, r := range string(line) {
+			switch {
+			case r >= 0x10000:
+				hi, lo := utf16.EncodeRune(r)
+				b = fmt.Appendf(b, `\u%04x\u%04x`, hi, lo)
+			case r >= 0x80:
+				b = fmt.Appendf(b, `\u%04x`, r)
+			case r == '"' && (j == 0 || line[j-1] != '\\' || j > 1 && line[j-2] == '\\'):
+				inString = !inString
+				b = append(b, '"')
+			case !inString && (r == ',' || r == ':'):
+				b = append(b, byte(r), ' ')
+			default:
+				b = append(b, byte(r))
+			}
+		}
+		out[i] = b
+	}
+	return out
 }
 
 // FuzzNormalize checks that any line either fails or yields a result whose
