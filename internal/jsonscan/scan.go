@@ -420,7 +420,7 @@ func (s *Scanner) array(elem func(i int) error) error {
 		case elem != nil:
 			err = elem(i)
 		case c == '-' || isDigit(c):
-			err = s.number() // the elements of embeddings, straight
+			err = s.numbers()
 		default:
 			err = s.Skip()
 		}
@@ -456,10 +456,19 @@ func (s *Scanner) leave() {
 }
 
 // number reads a number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
-// It works on a local copy of the position, which keeps long arrays of
-// numbers (embeddings) fast.
 func (s *Scanner) number() error {
-	d, i := s.data, s.pos
+	end, p, ok := numberEnd(s.data, s.pos)
+	s.pos = end
+	if !ok {
+		return s.unexpected(p)
+	}
+	return nil
+}
+
+// numberEnd returns the end of the number that starts at offset i of d
+// and true, or the offset where it goes wrong and the problem. It works
+// on local offsets, which keeps long arrays of numbers (embeddings) fast.
+func numberEnd(d []byte, i int) (int, problem, bool) {
 	if d[i] == '-' {
 		i++
 	}
@@ -469,14 +478,12 @@ func (s *Scanner) number() error {
 	case i < len(d) && isDigit(d[i]):
 		i = skipDigits(d, i)
 	default:
-		s.pos = i
-		return s.unexpected(wantDigit)
+		return i, wantDigit, false
 	}
 	if i < len(d) && d[i] == '.' {
 		j := skipDigits(d, i+1)
 		if j == i+1 {
-			s.pos = j
-			return s.unexpected(wantFraction)
+			return j, wantFraction, false
 		}
 		i = j
 	}
@@ -487,13 +494,44 @@ func (s *Scanner) number() error {
 		}
 		j := skipDigits(d, i)
 		if j == i {
-			s.pos = j
-			return s.unexpected(wantExponent)
+			return j, wantExponent, false
 		}
 		i = j
 	}
-	s.pos = i
-	return nil
+	return i, 0, true
+}
+
+// numbers reads elements of an array from pos, the start of one that is
+// a number, as long as they are numbers, in a loop of its own: the
+// vectors of embeddings are the bulk of their documents. It leaves pos
+// just past the last number it read, at the ',' or ']' or white space
+// after it, for array to go on from there; a number that is not valid is
+// left to number, which says why.
+func (s *Scanner) numbers() error {
+	d, i := s.data, s.pos
+	for {
+		end, _, ok := numberEnd(d, i)
+		if !ok {
+			s.pos = i
+			return s.number()
+		}
+		s.pos = end
+		// The next element, after a ',' and any spaces, when it is a number.
+		i = end
+		for i < len(d) && d[i] == ' ' {
+			i++
+		}
+		if i == len(d) || d[i] != ',' {
+			return nil
+		}
+		i++
+		for i < len(d) && d[i] == ' ' {
+			i++
+		}
+		if i == len(d) || d[i] != '-' && !isDigit(d[i]) {
+			return nil
+		}
+	}
 }
 
 // skipDigits returns the offset of the first byte at or after i in d that
