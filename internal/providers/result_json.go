@@ -2,6 +2,7 @@ package providers
 
 import (
 	"encoding/binary"
+	"math/bits"
 	"strconv"
 	"unicode/utf8"
 
@@ -200,26 +201,31 @@ func appendRawJSONString(dst, raw []byte) []byte {
 	dst = append(dst, '"')
 	start := 0 // raw[start:i] is still to be copied
 	for i := 0; i < len(raw); {
-		if i+8 <= len(raw) && plainWord(raw[i:i+8]) {
-			i += 8
-			continue
+		if i+8 <= len(raw) {
+			m := lookAt(raw[i : i+8])
+			if m == 0 {
+				i += 8 // not i += TrailingZeros: the next load would wait for this one
+				continue
+			}
+			i += bits.TrailingZeros64(m) >> 3 // straight to the byte that needs a look
 		}
 		c := raw[i]
 		switch {
 		case c == '\\':
-			dst = append(dst, raw[start:i]...)
 			switch raw[i+1] {
 			case '"', '\\', 'b', 'f', 'n', 'r', 't':
-				dst = append(dst, raw[i:i+2]...)
-				i += 2
+				i += 2 // copied with the run it is in
 			default: // \/ and \u
+				dst = append(dst, raw[start:i]...)
 				r, n := jsonscan.DecodeEscape(raw[i:])
 				dst = appendJSONRune(dst, r)
 				i += n
+				start = i
 			}
-			start = i
 		case c < utf8.RuneSelf:
 			i++
+		case c <= 0xdf && i+1 < len(raw) && c >= 0xc2 && raw[i+1]&0xc0 == 0x80:
+			i += 2 // a valid two-byte character, the usual kind, inline
 		default:
 			r, size := utf8.DecodeRune(raw[i:])
 			if r == utf8.RuneError && size == 1 || r == '\u2028' || r == '\u2029' {
@@ -251,14 +257,17 @@ func appendJSONRune(dst []byte, r rune) []byte {
 	return utf8.AppendRune(dst, r)
 }
 
-// plainWord reports whether the 8 bytes of b, inside a string a Scanner
-// read, are ASCII to copy as they are: none is a backslash or above 0x7F
-// (control characters and quotes cannot be there unescaped).
-func plainWord(b []byte) bool {
+// lookAt flags with their high bit the bytes of the 8 of b, inside a
+// string a Scanner read, that are not ASCII to copy as it is: a backslash
+// or a byte above 0x7F (control characters and quotes cannot be there
+// unescaped). Only the lowest flag can be trusted, and only it is used: a
+// byte equal to '\\' borrows from the next one, but no borrow reaches a
+// byte below it.
+func lookAt(b []byte) uint64 {
 	const ones, tops = 0x0101010101010101, 0x8080808080808080
 	x := binary.LittleEndian.Uint64(b)
 	backslash := x ^ ('\\' * ones)
-	return ((backslash-ones)&^x|x)&tops == 0
+	return ((backslash-ones)&^x | x) & tops
 }
 
 // plainASCII8 reports whether the 8 bytes of s are all ASCII that a JSON

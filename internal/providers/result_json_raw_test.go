@@ -20,6 +20,10 @@ var rawStringCases = []string{
 	"\"invalid \xff\xfe UTF-8 \xc3 cut, \xed\xa0\x80 surrogate bytes\"",
 	`"<b>bold</b> & ampersand"`,
 	`"12345678\\12345678\u00e912345678"`,
+	// A byte that needs a look at each place in a word, and two-byte
+	// characters, valid and not, across words.
+	`"1\n345678 12\u00e95678 123\/5678 1234\"678 12345\\78 123456\t8 1234567\u2028"`,
+	"\"1\xc3\xa9345678 12\xc3\xa95678 1234567\xc3\xa9 1234567\xc3 \xc1\xbf345678 \xc3\xc3\xa9\"",
 }
 
 func TestAppendRawJSONString(t *testing.T) {
