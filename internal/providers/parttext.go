@@ -8,15 +8,17 @@ import "github.com/batchctl/batchctl/internal/jsonscan"
 // written without being decoded. A second part, or any other text,
 // decodes it first (Flush) so that the parts keep their order.
 type PendingText struct {
-	raw     []byte
-	pending bool
+	raw      []byte
+	pending  bool
+	verbatim bool // raw is written as it is (see Result.TextVerbatim)
 }
 
 // Add adds the undecoded text raw of a part to text, the decoded text of
-// the parts before it, and returns text.
-func (p *PendingText) Add(text, raw []byte) []byte {
+// the parts before it, and returns text. verbatim is what
+// jsonscan.Scanner.RawText said of raw.
+func (p *PendingText) Add(text, raw []byte, verbatim bool) []byte {
 	if !p.pending && len(text) == 0 {
-		p.raw, p.pending = raw, true
+		p.raw, p.pending, p.verbatim = raw, true, verbatim
 		return text
 	}
 	return jsonscan.AppendDecoded(p.Flush(text), raw)
@@ -36,7 +38,7 @@ func (p *PendingText) Flush(text []byte) []byte {
 func (p *PendingText) Set(r *Result, text []byte, has bool) {
 	switch {
 	case p.pending:
-		r.TextRaw = p.raw
+		r.TextRaw, r.TextVerbatim = p.raw, p.verbatim
 	case has:
 		s := string(text)
 		r.Text = &s

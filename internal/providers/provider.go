@@ -271,7 +271,10 @@ type Result struct {
 	// escape sequences and all. An AliasingNormalizer sets it instead of
 	// Text, so that AppendJSON writes the text without decoding it first;
 	// DecodeText sets Text from it for whoever reads the text.
+	// TextVerbatim says that TextRaw is already the text as AppendJSON
+	// writes it, which AppendJSON then copies (see jsonscan RawText).
 	TextRaw      []byte          `json:"-"`
+	TextVerbatim bool            `json:"-"`
 	Embedding    json.RawMessage `json:"embedding"`
 	Embeddings   json.RawMessage `json:"embeddings"`
 	Moderation   *Moderation     `json:"moderation"`

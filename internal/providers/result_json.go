@@ -25,9 +25,12 @@ func (r *Result) AppendJSON(dst []byte) []byte {
 	dst = appendJSONString(append(dst, `,"batch_id":`...), r.BatchID)
 	dst = appendJSONString(append(dst, `,"model":`...), r.Model)
 	dst = append(dst, `,"text":`...)
-	if r.Text == nil && r.TextRaw != nil {
+	switch {
+	case r.Text == nil && r.TextVerbatim:
+		dst = append(append(append(dst, '"'), r.TextRaw...), '"')
+	case r.Text == nil && r.TextRaw != nil:
 		dst = appendRawJSONString(dst, r.TextRaw)
-	} else {
+	default:
 		dst = appendJSONStringPtr(dst, r.Text)
 	}
 	dst = appendRaw(append(dst, `,"embedding":`...), r.Embedding)
@@ -104,7 +107,7 @@ func (r *Result) DecodeText() {
 		text := string(jsonscan.AppendDecoded(make([]byte, 0, len(r.TextRaw)), r.TextRaw))
 		r.Text = &text
 	}
-	r.TextRaw = nil
+	r.TextRaw, r.TextVerbatim = nil, false
 }
 
 // appendIntPtr appends *n, null when n is nil.

@@ -252,6 +252,7 @@ func (m *messageBody) read(s *jsonscan.Scanner) error {
 func (m *messageBody) readBlock(s *jsonscan.Scanner) error {
 	var typ, name string
 	var id, input, raw []byte
+	verbatim := false
 	mark := len(m.text)
 	err := s.Object(func(key []byte) error {
 		var err error
@@ -260,7 +261,7 @@ func (m *messageBody) readBlock(s *jsonscan.Scanner) error {
 			typ, err = s.Str()
 		case "text":
 			if m.alias && s.Peek() == '"' {
-				raw, err = s.RawStr()
+				raw, verbatim, err = s.RawText()
 				break
 			}
 			raw = nil
@@ -278,7 +279,7 @@ func (m *messageBody) readBlock(s *jsonscan.Scanner) error {
 	})
 	if typ == "text" {
 		if raw != nil {
-			m.text = m.pending.Add(m.text, raw)
+			m.text = m.pending.Add(m.text, raw, verbatim)
 		}
 		m.hasText = true
 		return err

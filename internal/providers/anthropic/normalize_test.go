@@ -260,3 +260,23 @@ func benchLines(n int) [][]byte {
 	}
 	return lines
 }
+
+// TestNormalizeAliasingTexts checks that texts written as the line spells
+// them (verbatim) and those written anew come out as Normalize writes
+// them, in one text block and in two.
+func TestNormalizeAliasingTexts(t *testing.T) {
+	c := New(Config{})
+	long := strings.Repeat("Paris, 0123456789", 3)
+	for _, text := range providertest.Texts {
+		for _, block := range []string{
+			`{"type":"text","text":"` + text + `"}`,
+			`{"text":"` + text + `","type":"text"}`,
+			`{"type":"text","text":"` + text + `"},{"type":"text","text":"` + long + text + `"}`,
+			`{"type":"text","text":"` + long + `"},{"type":"text","text":"` + text + `"}`,
+			`{"text":"` + text + `","type":"thinking"}`,
+		} {
+			line := `{"custom_id":"q1","result":{"type":"succeeded","message":{"model":"m","content":[` + block + `],"stop_reason":"end_turn"}}}`
+			providertest.CheckAliasing(t, c, []byte(line))
+		}
+	}
+}

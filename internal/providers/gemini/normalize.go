@@ -327,7 +327,7 @@ func (r *response) candidateMember(s *jsonscan.Scanner, key []byte) error {
 // appended first and dropped again for a thought.
 func (r *response) readPart(s *jsonscan.Scanner) error {
 	mark := len(r.text)
-	hasText, thought := false, false
+	hasText, thought, verbatim := false, false, false
 	var raw []byte
 	err := s.Object(func(key []byte) error {
 		var err error
@@ -338,7 +338,7 @@ func (r *response) readPart(s *jsonscan.Scanner) error {
 			}
 			hasText = true
 			if r.alias {
-				raw, err = s.RawStr()
+				raw, verbatim, err = s.RawText()
 				break
 			}
 			r.text, err = s.AppendStr(r.text[:mark])
@@ -354,7 +354,7 @@ func (r *response) readPart(s *jsonscan.Scanner) error {
 	})
 	if hasText && !thought {
 		if raw != nil {
-			r.text = r.pending.Add(r.text, raw)
+			r.text = r.pending.Add(r.text, raw, verbatim)
 		}
 		r.hasText = true
 	} else {

@@ -314,3 +314,22 @@ func FuzzNormalize(f *testing.F) {
 		}
 	})
 }
+
+// TestNormalizeAliasingTexts checks that texts written as the line spells
+// them (verbatim) and those written anew come out as Normalize writes
+// them, in one part and in two.
+func TestNormalizeAliasingTexts(t *testing.T) {
+	c := New(Config{})
+	long := strings.Repeat("Paris, 0123456789", 3)
+	for _, text := range providertest.Texts {
+		for _, parts := range []string{
+			`{"text":"` + text + `"}`,
+			`{"text":"` + text + `"},{"text":"` + long + text + `"}`,
+			`{"text":"` + long + `"},{"text":"` + text + `"}`,
+			`{"text":"` + text + `","thought":true},{"text":"` + text + `"}`,
+		} {
+			line := `{"key":"q1","response":{"candidates":[{"content":{"parts":[` + parts + `]},"finishReason":"STOP"}]}}`
+			providertest.CheckAliasing(t, c, []byte(line))
+		}
+	}
+}

@@ -1,0 +1,115 @@
+package jsonscan
+
+import (
+	"encoding/binary"
+	"math/bits"
+	"unicode/utf8"
+)
+
+// RawText reads a string as RawStr does, and reports too whether its
+// contents are verbatim: valid UTF-8 without U+2028 or U+2029 whose only
+// escapes are \" \\ \b \f \n \r and \t, which a writer that escapes as
+// encoding/json does (without HTML escaping) would write as they are. It
+// is the string reader of the long texts of results, which it reads in
+// one pass, sixteen bytes at a time while they need no attention, so
+// that they can be copied out again without a second look. Any string a
+// scanner with strict options reads, and any that is not valid JSON, is
+// left to the ordinary reader, with its errors.
+func (s *Scanner) RawText() (contents []byte, verbatim bool, err error) {
+	if s.Peek() != '"' || s.strictUTF8 || s.noLoneSurrogates {
+		str, err := s.stringContents()
+		return str.contents, false, err
+	}
+	d := s.data
+	start := s.pos + 1
+	verbatim = true
+	for i := start; ; {
+		for i+16 <= len(d) {
+			m := attention(binary.LittleEndian.Uint64(d[i:]))
+			if m != 0 {
+				i += bits.TrailingZeros64(m) >> 3
+				goto look
+			}
+			m = attention(binary.LittleEndian.Uint64(d[i+8:]))
+			if m != 0 {
+				i += 8 + bits.TrailingZeros64(m)>>3
+				goto look
+			}
+			i += 16
+		}
+		for i < len(d) && d[i] >= 0x20 && d[i] < utf8.RuneSelf && d[i] != '"' && d[i] != '\\' {
+			i++
+		}
+		if i == len(d) {
+			break // the document ends inside the string
+		}
+	look:
+		switch c := d[i]; {
+		case c == '"':
+			s.pos = i + 1
+			return d[start:i], verbatim, nil
+		case c == '\\':
+			if i+1 == len(d) {
+				goto slow
+			}
+			switch d[i+1] {
+			case '"', '\\', 'b', 'f', 'n', 'r', 't':
+				i += 2
+			case '/':
+				i, verbatim = i+2, false
+			case 'u':
+				n, err := s.escape(i)
+				if err != nil {
+					goto slow
+				}
+				i, verbatim = i+n, false
+			default:
+				goto slow
+			}
+		case c < 0x20:
+			goto slow // a control character, for scanString to report
+		default:
+			i += utf8Char(d[i:], &verbatim)
+		}
+	}
+slow:
+	// Not valid JSON: scanString says why, as it does for Str.
+	s.pos = start - 1
+	str, err := s.scanString()
+	return str.contents, false, err
+}
+
+// attention marks the high bit of each byte of x, eight bytes of a string,
+// that a reader of RawText must look at: a quote, a backslash, a control
+// character or a byte above 0x7f. The lowest mark is always a byte that
+// needs it (see hasSpecialByte; a byte above 0x7f is marked by x itself);
+// higher ones may not be.
+func attention(x uint64) uint64 {
+	const ones = 0x0101010101010101
+	control := x - 0x20*ones
+	quote := (x ^ '"'*ones) - ones
+	backslash := (x ^ '\\'*ones) - ones
+	return (control | quote | backslash | x) & highBits
+}
+
+// utf8Char returns the length of the character b starts with, a byte
+// above 0x7f, and clears *verbatim when it is not valid UTF-8 (a byte
+// then) or is U+2028 or U+2029. The two- and three-byte characters of
+// most texts are taken without a call.
+func utf8Char(b []byte, verbatim *bool) int {
+	c := b[0]
+	switch {
+	case 0xc2 <= c && c <= 0xdf && len(b) >= 2 && b[1]&0xc0 == 0x80:
+		return 2
+	case 0xe1 <= c && c <= 0xef && c != 0xed && len(b) >= 3 && b[1]&0xc0 == 0x80 && b[2]&0xc0 == 0x80:
+		if c == 0xe2 && b[1] == 0x80 && (b[2] == 0xa8 || b[2] == 0xa9) {
+			*verbatim = false
+		}
+		return 3
+	}
+	r, size := utf8.DecodeRune(b)
+	if r == utf8.RuneError && size == 1 {
+		*verbatim = false
+	}
+	return size
+}
