@@ -179,6 +179,7 @@ type responseBody struct {
 	raw              []byte // the whole body, aliasing the line; nil when absent or null
 	aliasText        bool   // a string content is kept raw in textRaw, not decoded
 	textRaw          []byte // of the first choice, when aliasText
+	textVerbatim     bool   // textRaw is written as it is (Result.TextVerbatim)
 	model            string
 	hasChoices       bool
 	text             *string // of the first choice
@@ -186,6 +187,7 @@ type responseBody struct {
 	hasOutput        bool
 	outputText       []byte // the output_text items, concatenated
 	hasOutputText    bool
+	pendingOutput    providers.PendingText // the first output_text undecoded, when aliasText
 	status           *string
 	incompleteReason *string
 	embeddings       []embedding
@@ -316,11 +318,11 @@ func (b *responseBody) choiceMember(s *jsonscan.Scanner, key []byte) error {
 			switch string(key) {
 			case "content":
 				if b.aliasText && s.Peek() == '"' {
-					b.textRaw, err = s.RawStr()
+					b.textRaw, b.textVerbatim, err = s.RawText()
 					b.text = nil
 					break
 				}
-				b.textRaw = nil
+				b.textRaw, b.textVerbatim = nil, false
 				b.text, err = messageText(s)
 			case "tool_calls":
 				err = s.Array(func(int) error { return b.readToolCall(s) })
@@ -441,8 +443,39 @@ func (b *responseBody) readOutputItem(s *jsonscan.Scanner) error {
 // its text when it is an output_text item. Its type may follow its text,
 // so the text is appended first and dropped again for other types.
 func (b *responseBody) readOutputContent(s *jsonscan.Scanner) error {
-	text, ok, err := providers.AppendTypedText(s, b.outputText, "output_text")
-	b.outputText, b.hasOutputText = text, b.hasOutputText || ok
+	if !b.aliasText {
+		text, ok, err := providers.AppendTypedText(s, b.outputText, "output_text")
+		b.outputText, b.hasOutputText = text, b.hasOutputText || ok
+		return err
+	}
+	// Aliasing the line, the text is kept as the line spells it, to be
+	// written without being decoded (see providers.PendingText).
+	var typ string
+	var raw []byte
+	verbatim := false
+	err := s.Object(func(key []byte) error {
+		var err error
+		switch string(key) {
+		case "type":
+			typ, err = s.Str()
+		case "text":
+			if s.Peek() != '"' {
+				_, err = s.Str() // null is no text; anything else, the error Str gives
+				raw = nil
+				break
+			}
+			raw, verbatim, err = s.RawText()
+		default:
+			return s.Skip()
+		}
+		return jsonscan.WrapKey(key, err)
+	})
+	if err == nil && typ == "output_text" {
+		if raw != nil {
+			b.outputText = b.pendingOutput.Add(b.outputText, raw, verbatim)
+		}
+		b.hasOutputText = true
+	}
 	return err
 }
 
@@ -586,13 +619,10 @@ func (b *responseBody) httpError(status int64) *providers.ResultError {
 func (b *responseBody) fillOutput(r *providers.Result, own func([]byte) []byte) {
 	switch {
 	case b.hasChoices:
-		r.Text, r.TextRaw, r.FinishReason = b.text, b.textRaw, b.finishReason
+		r.Text, r.TextRaw, r.TextVerbatim, r.FinishReason = b.text, b.textRaw, b.textVerbatim, b.finishReason
 		r.ToolCalls = b.calls.Raw()
 	case b.hasOutput || b.status != nil:
-		if b.hasOutputText {
-			text := string(b.outputText)
-			r.Text = &text
-		}
+		b.pendingOutput.Set(r, b.outputText, b.hasOutputText)
 		r.FinishReason = b.status
 		r.ToolCalls = b.calls.Raw()
 		if b.incompleteReason != nil {

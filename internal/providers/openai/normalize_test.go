@@ -284,6 +284,31 @@ func TestNormalizeRejects(t *testing.T) {
 	}
 }
 
+// TestNormalizeAliasingTexts checks that texts written as the line spells
+// them (verbatim) and those written anew come out as Normalize writes
+// them: a chat message's content, and the output_text items of a
+// Responses API body, one and two of them, in one output item and in two,
+// with "type" before and after "text".
+func TestNormalizeAliasingTexts(t *testing.T) {
+	c := New(Config{})
+	long := strings.Repeat("Paris, 0123456789", 3)
+	for _, text := range providertest.Texts {
+		chat := `{"custom_id":"q1","response":{"status_code":200,"body":{"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"` + text + `"},"finish_reason":"stop"}]}}}`
+		providertest.CheckAliasing(t, c, []byte(chat))
+		for _, output := range []string{
+			`{"type":"message","content":[{"type":"output_text","text":"` + text + `"}]}`,
+			`{"type":"message","content":[{"text":"` + text + `","type":"output_text"}]}`,
+			`{"type":"message","content":[{"type":"output_text","text":"` + text + `"},{"type":"output_text","text":"` + long + text + `"}]}`,
+			`{"type":"message","content":[{"type":"output_text","text":"` + long + `"}]},{"type":"message","content":[{"type":"output_text","text":"` + text + `"}]}`,
+			`{"type":"message","content":[{"type":"refusal","refusal":"no","text":"` + text + `"},{"type":"output_text","text":null}]}`,
+			`{"type":"message","content":[{"text":"` + text + `","type":"reasoning_text"},{"type":"output_text","text":"` + text + `"}]}`,
+		} {
+			line := `{"custom_id":"r1","response":{"status_code":200,"body":{"object":"response","model":"m","status":"completed","output":[` + output + `]}}}`
+			providertest.CheckAliasing(t, c, []byte(line))
+		}
+	}
+}
+
 // BenchmarkNormalize measures normalization throughput over result files
 // shaped like real ones (DESIGN.md section 11 asks for 300 MB/s on one core).
 func BenchmarkNormalize(b *testing.B) {
