@@ -284,7 +284,17 @@ func (c *Client) Download(ctx context.Context, b *providers.Batch, w io.Writer) 
 // flagged member, and the error of a request answered with an HTTP error
 // is read from Mistral's error body.
 func (c *Client) Normalize(line []byte) (providers.Result, error) {
-	r, err := c.files.Normalize(line)
+	return normalize(c.files.Normalize(line))
+}
+
+// NormalizeAliasing is Normalize with a result that aliases line (see
+// providers.AliasingNormalizer).
+func (c *Client) NormalizeAliasing(line []byte) (providers.Result, error) {
+	return normalize(c.files.NormalizeAliasing(line))
+}
+
+// normalize makes Mistral's result of what the OpenAI normalizer read.
+func normalize(r providers.Result, err error) (providers.Result, error) {
 	if err != nil {
 		return r, err
 	}

@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/batchctl/batchctl/internal/providers"
+	"github.com/batchctl/batchctl/internal/providers/providertest"
 )
 
 func TestNormalizeStatus(t *testing.T) {
@@ -115,6 +116,7 @@ func TestNormalize(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			providertest.CheckAliasing(t, c, []byte(tt.line))
 			r, err := c.Normalize([]byte(tt.line))
 			if err != nil {
 				t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/batchctl/batchctl/internal/providers"
+	"github.com/batchctl/batchctl/internal/providers/providertest"
 )
 
 // recorded is one request the test server received.
@@ -155,6 +156,12 @@ func TestGetAndDownload(t *testing.T) {
 // carries OpenRouter's error object.
 func TestNormalizeFailure(t *testing.T) {
 	c := New(Config{Name: "openrouter"})
+	for _, line := range []string{
+		`{"id":"batch_req_3","custom_id":"c","response":null,"error":{"message":"Upstream timed out","param":null,"type":"server_error","error_type":"timeout"}}`,
+		`{"id":"batch_req_1","custom_id":"a","response":{"status_code":200,"request_id":"r","body":{"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"caf\u00e9 \"ok\""},"finish_reason":"stop"}]}},"error":null}`,
+	} {
+		providertest.CheckAliasing(t, c, []byte(line))
+	}
 	r, err := c.Normalize([]byte(`{"id":"batch_req_3","custom_id":"c","response":null,` +
 		`"error":{"message":"Upstream timed out","param":null,"type":"server_error","error_type":"timeout"}}`))
 	if err != nil || r.Status != providers.ResultErrored || r.Error.Type != "server_error" || r.Error.Message != "Upstream timed out" ||

@@ -318,7 +318,19 @@ func (c *Client) Download(ctx context.Context, b *providers.Batch, w io.Writer) 
 // than OpenAI's {"code","message"}: its type is the error's type, its
 // error_type (OpenRouter's canonical error type) the code.
 func (c *Client) Normalize(line []byte) (providers.Result, error) {
-	r, err := c.results.Normalize(line)
+	return normalize(line, c.results.Normalize)
+}
+
+// NormalizeAliasing is Normalize with a result that aliases line (see
+// providers.AliasingNormalizer).
+func (c *Client) NormalizeAliasing(line []byte) (providers.Result, error) {
+	return normalize(line, c.results.NormalizeAliasing)
+}
+
+// normalize reads line with the OpenAI normalizer norm, then OpenRouter's
+// error object.
+func normalize(line []byte, norm func([]byte) (providers.Result, error)) (providers.Result, error) {
+	r, err := norm(line)
 	if err != nil || r.Status != providers.ResultErrored || r.Error == nil || r.Error.Code != nil || r.Response != nil {
 		return r, err
 	}
