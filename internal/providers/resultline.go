@@ -25,27 +25,3 @@ func ScanResultLine(line []byte, member func(s *jsonscan.Scanner, key []byte) er
 	}
 	return fmt.Errorf("result line: %w", err)
 }
-
-// AppendTypedText reads a content block {"type":...,"text":...} and, when
-// its type is want, appends its text to dst (ok true); any other block
-// leaves dst as it was. "type" may come after "text".
-func AppendTypedText(s *jsonscan.Scanner, dst []byte, want string) (out []byte, ok bool, err error) {
-	var typ string
-	mark := len(dst)
-	err = s.Object(func(key []byte) error {
-		var err error
-		switch string(key) {
-		case "type":
-			typ, err = s.Str()
-		case "text":
-			dst, err = s.AppendStr(dst[:mark])
-		default:
-			return s.Skip()
-		}
-		return jsonscan.WrapKey(key, err)
-	})
-	if typ != want {
-		return dst[:mark], false, err
-	}
-	return dst, true, err
-}

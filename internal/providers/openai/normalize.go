@@ -439,43 +439,41 @@ func (b *responseBody) readOutputItem(s *jsonscan.Scanner) error {
 	return err
 }
 
-// readOutputContent reads one content item of an output item, appending
-// its text when it is an output_text item. Its type may follow its text,
-// so the text is appended first and dropped again for other types.
+// readOutputContent reads one content item of an output item, adding its
+// text when it is an output_text item: aliasing the line, kept as the line
+// spells it, to be written without being decoded (see
+// providers.PendingText), else decoded. Its type may follow its text, so
+// the text is added first and dropped again for other types.
 func (b *responseBody) readOutputContent(s *jsonscan.Scanner) error {
-	if !b.aliasText {
-		text, ok, err := providers.AppendTypedText(s, b.outputText, "output_text")
-		b.outputText, b.hasOutputText = text, b.hasOutputText || ok
-		return err
-	}
-	// Aliasing the line, the text is kept as the line spells it, to be
-	// written without being decoded (see providers.PendingText).
 	var typ string
 	var raw []byte
 	verbatim := false
+	mark := len(b.outputText)
 	err := s.Object(func(key []byte) error {
 		var err error
 		switch string(key) {
 		case "type":
 			typ, err = s.Str()
 		case "text":
-			if s.Peek() != '"' {
-				_, err = s.Str() // null is no text; anything else, the error Str gives
-				raw = nil
+			if b.aliasText && s.Peek() == '"' {
+				raw, verbatim, err = s.RawText()
 				break
 			}
-			raw, verbatim, err = s.RawText()
+			raw = nil
+			b.outputText, err = s.AppendStr(b.outputText[:mark])
 		default:
 			return s.Skip()
 		}
 		return jsonscan.WrapKey(key, err)
 	})
-	if err == nil && typ == "output_text" {
-		if raw != nil {
-			b.outputText = b.pendingOutput.Add(b.outputText, raw, verbatim)
-		}
-		b.hasOutputText = true
+	if typ != "output_text" {
+		b.outputText = b.outputText[:mark]
+		return err
 	}
+	if raw != nil {
+		b.outputText = b.pendingOutput.Add(b.outputText, raw, verbatim)
+	}
+	b.hasOutputText = true
 	return err
 }
 
