@@ -3,7 +3,9 @@ package jsonscan
 import (
 	"encoding/binary"
 	"math/bits"
+	"sync/atomic"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // RawText reads a string as RawStr does, and reports too whether its
@@ -112,4 +114,79 @@ func utf8Char(b []byte, verbatim *bool) int {
 		*verbatim = false
 	}
 	return size
+}
+
+// StrOf reads a string as Str does, and when it is one of known, returns
+// that one: the values that repeat line after line (types, stop reasons)
+// are then read without allocating a copy.
+func (s *Scanner) StrOf(known []string) (string, error) {
+	if s.Null() {
+		return "", nil
+	}
+	str, err := s.stringContents()
+	if err != nil {
+		return "", err
+	}
+	if !str.escaped {
+		for _, k := range known {
+			if string(str.contents) == k {
+				return k, nil
+			}
+		}
+	}
+	return s.decoded(str), nil
+}
+
+// OptionalStrOf is StrOf that reads null as nil, as OptionalStr does. A
+// string of known is returned as a pointer to it, shared by every call:
+// what it points to must not be changed.
+func (s *Scanner) OptionalStrOf(known []string) (*string, error) {
+	if s.Null() {
+		return nil, nil
+	}
+	str, err := s.stringContents()
+	if err != nil {
+		return nil, err
+	}
+	if !str.escaped {
+		for i, k := range known {
+			if string(str.contents) == k {
+				return &known[i], nil
+			}
+		}
+	}
+	v := s.decoded(str)
+	return &v, nil
+}
+
+// A StrCache holds the string last read with StrCached. It may be used by
+// several goroutines at once.
+type StrCache struct{ last atomic.Pointer[string] }
+
+// StrCached reads a string as Str does, returning the one c holds when it
+// is the same and holding it otherwise: a value that most lines repeat,
+// such as the model, is then read without allocating a copy.
+func (s *Scanner) StrCached(c *StrCache) (string, error) {
+	if s.Null() {
+		return "", nil
+	}
+	str, err := s.stringContents()
+	if err != nil {
+		return "", err
+	}
+	if last := c.last.Load(); last != nil && !str.escaped && string(str.contents) == *last {
+		return *last, nil
+	}
+	v := s.decoded(str)
+	c.last.Store(&v)
+	return v, nil
+}
+
+// decoded is the value of a string read, as Str returns it.
+func (s *Scanner) decoded(str rawString) string {
+	if s.plain(str) {
+		return string(str.contents)
+	}
+	b := appendUnquoted(make([]byte, 0, len(str.contents)), str.contents)
+	return unsafe.String(unsafe.SliceData(b), len(b)) // b is not used again
 }
