@@ -26,18 +26,8 @@ func (s *Scanner) RawText() (contents []byte, verbatim bool, err error) {
 	start := s.pos + 1
 	verbatim = true
 	for i := start; ; {
-		for i+16 <= len(d) {
-			m := attention(binary.LittleEndian.Uint64(d[i:]))
-			if m != 0 {
-				i += bits.TrailingZeros64(m) >> 3
-				goto look
-			}
-			m = attention(binary.LittleEndian.Uint64(d[i+8:]))
-			if m != 0 {
-				i += 8 + bits.TrailingZeros64(m)>>3
-				goto look
-			}
-			i += 16
+		if i = skipPlain(d, i); i+16 <= len(d) {
+			goto look
 		}
 		for i < len(d) && d[i] >= 0x20 && d[i] < utf8.RuneSelf && d[i] != '"' && d[i] != '\\' {
 			i++
@@ -79,6 +69,22 @@ slow:
 	s.pos = start - 1
 	str, err := s.scanString()
 	return str.contents, false, err
+}
+
+// skipPlain returns the offset of the first byte at or after i in d that
+// attention marks, or where fewer than sixteen bytes are left to test.
+// It is a function of its own to keep the loop's few values in registers.
+func skipPlain(d []byte, i int) int {
+	for b := d[i:]; len(b) >= 16; b, i = b[16:], i+16 {
+		m, n := attention(binary.LittleEndian.Uint64(b[:8])), attention(binary.LittleEndian.Uint64(b[8:16]))
+		if m|n != 0 {
+			if m != 0 {
+				return i + bits.TrailingZeros64(m)>>3
+			}
+			return i + 8 + bits.TrailingZeros64(n)>>3
+		}
+	}
+	return i
 }
 
 // attention marks the high bit of each byte of x, eight bytes of a string,
