@@ -227,21 +227,7 @@ func FuzzNormalize(f *testing.F) {
 }
 
 func BenchmarkNormalize(b *testing.B) {
-	lines := benchLines(1000)
-	var size int64
-	for _, l := range lines {
-		size += int64(len(l)) + 1
-	}
-	c := New(Config{})
-	b.SetBytes(size)
-	b.ReportAllocs()
-	for b.Loop() {
-		for _, l := range lines {
-			if _, err := c.Normalize(l); err != nil {
-				b.Fatal(err)
-			}
-		}
-	}
+	providertest.BenchNormalize(b, benchLines(1000), New(Config{}).Normalize, false)
 }
 
 // benchLines returns n result lines: succeeded ones with a few paragraphs
@@ -284,22 +270,5 @@ func TestNormalizeAliasingTexts(t *testing.T) {
 // BenchmarkNormalizeWrite measures what the results pipeline does with
 // each line: NormalizeAliasing, then AppendJSON.
 func BenchmarkNormalizeWrite(b *testing.B) {
-	lines := benchLines(1000)
-	var size int64
-	for _, l := range lines {
-		size += int64(len(l)) + 1
-	}
-	c := New(Config{})
-	b.SetBytes(size)
-	b.ReportAllocs()
-	var out []byte
-	for b.Loop() {
-		for _, l := range lines {
-			r, err := c.NormalizeAliasing(l)
-			if err != nil {
-				b.Fatal(err)
-			}
-			out = r.AppendJSON(out[:0])
-		}
-	}
+	providertest.BenchNormalize(b, benchLines(1000), New(Config{}).NormalizeAliasing, true)
 }

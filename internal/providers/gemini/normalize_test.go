@@ -227,21 +227,7 @@ func BenchmarkNormalize(b *testing.B) {
 	}
 	c := New(Config{})
 	for _, bm := range benchmarks {
-		b.Run(bm.name, func(b *testing.B) {
-			var size int64
-			for _, l := range bm.lines {
-				size += int64(len(l)) + 1
-			}
-			b.SetBytes(size)
-			b.ReportAllocs()
-			for b.Loop() {
-				for _, l := range bm.lines {
-					if _, err := c.Normalize(l); err != nil {
-						b.Fatal(err)
-					}
-				}
-			}
-		})
+		b.Run(bm.name, func(b *testing.B) { providertest.BenchNormalize(b, bm.lines, c.Normalize, false) })
 	}
 }
 
@@ -337,22 +323,5 @@ func TestNormalizeAliasingTexts(t *testing.T) {
 // BenchmarkNormalizeWrite measures what the results pipeline does with
 // each line: NormalizeAliasing, then AppendJSON.
 func BenchmarkNormalizeWrite(b *testing.B) {
-	lines := benchGenerateLines(1000)
-	var size int64
-	for _, l := range lines {
-		size += int64(len(l)) + 1
-	}
-	c := New(Config{})
-	b.SetBytes(size)
-	b.ReportAllocs()
-	var out []byte
-	for b.Loop() {
-		for _, l := range lines {
-			r, err := c.NormalizeAliasing(l)
-			if err != nil {
-				b.Fatal(err)
-			}
-			out = r.AppendJSON(out[:0])
-		}
-	}
+	providertest.BenchNormalize(b, benchGenerateLines(1000), New(Config{}).NormalizeAliasing, true)
 }
