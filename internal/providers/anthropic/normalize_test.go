@@ -249,7 +249,7 @@ func benchLines(n int) [][]byte {
 
 // TestNormalizeAliasingTexts checks that texts written as the line spells
 // them (verbatim) and those written anew come out as Normalize writes
-// them, in one text block and in two.
+// them, in one text block and in several.
 func TestNormalizeAliasingTexts(t *testing.T) {
 	c := New(Config{})
 	long := strings.Repeat("Paris, 0123456789", 3)
@@ -259,6 +259,7 @@ func TestNormalizeAliasingTexts(t *testing.T) {
 			`{"text":"` + text + `","type":"text"}`,
 			`{"type":"text","text":"` + text + `"},{"type":"text","text":"` + long + text + `"}`,
 			`{"type":"text","text":"` + long + `"},{"type":"text","text":"` + text + `"}`,
+			`{"type":"text","text":"` + long + `"},{"type":"text","text":"` + text + `"},{"type":"text","text":"` + long + `"}`,
 			`{"text":"` + text + `","type":"thinking"}`,
 		} {
 			line := `{"custom_id":"q1","result":{"type":"succeeded","message":{"model":"m","content":[` + block + `],"stop_reason":"end_turn"}}}`

@@ -303,7 +303,7 @@ func FuzzNormalize(f *testing.F) {
 
 // TestNormalizeAliasingTexts checks that texts written as the line spells
 // them (verbatim) and those written anew come out as Normalize writes
-// them, in one part and in two.
+// them, in one part and in several.
 func TestNormalizeAliasingTexts(t *testing.T) {
 	c := New(Config{})
 	long := strings.Repeat("Paris, 0123456789", 3)
@@ -312,6 +312,7 @@ func TestNormalizeAliasingTexts(t *testing.T) {
 			`{"text":"` + text + `"}`,
 			`{"text":"` + text + `"},{"text":"` + long + text + `"}`,
 			`{"text":"` + long + `"},{"text":"` + text + `"}`,
+			`{"text":"` + long + `"},{"text":"` + text + `"},{"text":"` + long + `"}`,
 			`{"text":"` + text + `","thought":true},{"text":"` + text + `"}`,
 		} {
 			line := `{"key":"q1","response":{"candidates":[{"content":{"parts":[` + parts + `]},"finishReason":"STOP"}]}}`
