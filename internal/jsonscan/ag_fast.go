@@ -3,7 +3,9 @@ package jsonscan
 import (
 	"encoding/binary"
 	"math/bits"
+	"sync/atomic"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // RawText reads a string as RawStr does, and reports too whether its
@@ -24,18 +26,8 @@ func (s *Scanner) RawText() (contents []byte, verbatim bool, err error) {
 	start := s.pos + 1
 	verbatim = true
 	for i := start; ; {
-		for i+16 <= len(d) {
-			m := attention(binary.LittleEndian.Uint64(d[i:]))
-			if m != 0 {
-				i += bits.TrailingZeros64(m) >> 3
-				goto look
-			}
-			m = attention(binary.LittleEndian.Uint64(d[i+8:]))
-			if m != 0 {
-				i += 8 + bits.TrailingZeros64(m)>>3
-				goto look
-			}
-			i += 16
+		if i = skipPlain(d, i); i+16 <= len(d) {
+			goto look
 		}
 		for i < len(d) && d[i] >= 0x20 && d[i] < utf8.RuneSelf && d[i] != '"' && d[i] != '\\' {
 			i++
@@ -79,6 +71,22 @@ slow:
 	return str.contents, false, err
 }
 
+// skipPlain returns the offset of the first byte at or after i in d that
+// attention marks, or where fewer than sixteen bytes are left to test.
+// It is a function of its own to keep the loop's few values in registers.
+func skipPlain(d []byte, i int) int {
+	for b := d[i:]; len(b) >= 16; b, i = b[16:], i+16 {
+		m, n := attention(binary.LittleEndian.Uint64(b[:8])), attention(binary.LittleEndian.Uint64(b[8:16]))
+		if m|n != 0 {
+			if m != 0 {
+				return i + bits.TrailingZeros64(m)>>3
+			}
+			return i + 8 + bits.TrailingZeros64(n)>>3
+		}
+	}
+	return i
+}
+
 // attention marks the high bit of each byte of x, eight bytes of a string,
 // that a reader of RawText must look at: a quote, a backslash, a control
 // character or a byte above 0x7f. The lowest mark is always a byte that
@@ -112,4 +120,79 @@ func utf8Char(b []byte, verbatim *bool) int {
 		*verbatim = false
 	}
 	return size
+}
+
+// StrOf reads a string as Str does, and when it is one of known, returns
+// that one: the values that repeat line after line (types, stop reasons)
+// are then read without allocating a copy.
+func (s *Scanner) StrOf(known []string) (string, error) {
+	if s.Null() {
+		return "", nil
+	}
+	str, err := s.stringContents()
+	if err != nil {
+		return "", err
+	}
+	if !str.escaped {
+		for _, k := range known {
+			if string(str.contents) == k {
+				return k, nil
+			}
+		}
+	}
+	return s.decoded(str), nil
+}
+
+// OptionalStrOf is StrOf that reads null as nil, as OptionalStr does. A
+// string of known is returned as a pointer to it, shared by every call:
+// what it points to must not be changed.
+func (s *Scanner) OptionalStrOf(known []string) (*string, error) {
+	if s.Null() {
+		return nil, nil
+	}
+	str, err := s.stringContents()
+	if err != nil {
+		return nil, err
+	}
+	if !str.escaped {
+		for i, k := range known {
+			if string(str.contents) == k {
+				return &known[i], nil
+			}
+		}
+	}
+	v := s.decoded(str)
+	return &v, nil
+}
+
+// A StrCache holds the string last read with StrCached. It may be used by
+// several goroutines at once.
+type StrCache struct{ last atomic.Pointer[string] }
+
+// StrCached reads a string as Str does, returning the one c holds when it
+// is the same and holding it otherwise: a value that most lines repeat,
+// such as the model, is then read without allocating a copy.
+func (s *Scanner) StrCached(c *StrCache) (string, error) {
+	if s.Null() {
+		return "", nil
+	}
+	str, err := s.stringContents()
+	if err != nil {
+		return "", err
+	}
+	if last := c.last.Load(); last != nil && !str.escaped && string(str.contents) == *last {
+		return *last, nil
+	}
+	v := s.decoded(str)
+	c.last.Store(&v)
+	return v, nil
+}
+
+// decoded is the value of a string read, as Str returns it.
+func (s *Scanner) decoded(str rawString) string {
+	if s.plain(str) {
+		return string(str.contents)
+	}
+	b := appendUnquoted(make([]byte, 0, len(str.contents)), str.contents)
+	return unsafe.String(unsafe.SliceData(b), len(b)) // b is not used again
 }

@@ -65,7 +65,58 @@ func TestRawText(t *testing.T) {
 	}
 }
 
-// FuzzRawText checks RawText against RawStr and encoding/json on any
+// checkStrOf reads doc with StrOf, OptionalStrOf and StrCached (twice,
+// so that the second read may come from the cache) and fails unless each
+// reads what Str or OptionalStr reads, with the same error.
+func checkStrOf(t *testing.T, doc []byte, known []string) {
+	t.Helper()
+	ref := New(doc)
+	want, wantErr := ref.Str()
+	ref = New(doc)
+	wantOpt, _ := ref.OptionalStr()
+	var cache StrCache
+	for i, read := range []func(s *Scanner) (string, error){
+		func(s *Scanner) (string, error) { return s.StrOf(known) },
+		func(s *Scanner) (string, error) { return s.StrCached(&cache) },
+		func(s *Scanner) (string, error) { return s.StrCached(&cache) },
+	} {
+		s := New(doc)
+		got, err := read(&s)
+		if got != want || fmt.Sprint(err) != fmt.Sprint(wantErr) || s.pos != ref.pos {
+			t.Fatalf("read %d of %q = %q, %v at %d; Str: %q, %v at %d", i, doc, got, err, s.pos, want, wantErr, ref.pos)
+		}
+	}
+	s := New(doc)
+	gotOpt, err := s.OptionalStrOf(known)
+	if (gotOpt == nil) != (wantOpt == nil) || gotOpt != nil && *gotOpt != *wantOpt || fmt.Sprint(err) != fmt.Sprint(wantErr) {
+		t.Fatalf("OptionalStrOf(%q) = %v, %v; OptionalStr: %v, %v", doc, gotOpt, err, wantOpt, wantErr)
+	}
+}
+
+func TestStrOf(t *testing.T) {
+	known := []string{"STOP", "end_turn", ""}
+	for _, doc := range []string{
+		`"STOP"`, `"end_turn"`, `""`, `"\u0053TOP"`, `"STOPS"`, `"caf\u00e9"`, "\"bad \xff\"", `null`, `7`, `"open`, `  "STOP" `,
+	} {
+		checkStrOf(t, []byte(doc), known)
+	}
+	// A known value, or the one cached, is read without a copy.
+	doc := []byte(`"end_turn"`)
+	var cache StrCache
+	if n := testing.AllocsPerRun(10, func() {
+		s := New(doc)
+		s.StrOf(known)
+		s = New(doc)
+		s.OptionalStrOf(known)
+		s = New(doc)
+		s.StrCached(&cache)
+	}); n != 0 {
+		t.Errorf("StrOf, OptionalStrOf and StrCached of a known value allocate %v times", n)
+	}
+}
+
+// FuzzRawText checks RawText against RawStr and encoding/json, and
+// StrOf, OptionalStrOf and StrCached against Str and OptionalStr, on any
 // document.
 func FuzzRawText(f *testing.F) {
 	for _, seed := range fuzzSeeds {
@@ -73,6 +124,7 @@ func FuzzRawText(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, doc []byte) {
 		checkRawText(t, doc)
+		checkStrOf(t, doc, []string{"STOP", "a", ""})
 	})
 }
 

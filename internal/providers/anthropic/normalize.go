@@ -17,6 +17,17 @@ const (
 	resultExpired   = "expired"
 )
 
+// Values that repeat from line to line, read without a copy each (see
+// jsonscan.Scanner.StrOf): the result types, the content block types and
+// the stop reasons the API documents; and the model,
+// which most lines of a batch share.
+var (
+	resultTypes = []string{resultSucceeded, resultErrored, resultCanceled, resultExpired}
+	blockTypes  = []string{"text", "tool_use", "thinking", "redacted_thinking"}
+	stopReasons = []string{"end_turn", "max_tokens", "stop_sequence", "tool_use", "pause_turn", "refusal", "model_context_window_exceeded"}
+	models      jsonscan.StrCache
+)
+
 // The messages of requests that never ran, after the API's guide.
 const (
 	canceledMessage = "The batch was canceled before this request could be sent to the model."
@@ -208,7 +219,7 @@ func (b *resultBody) member(s *jsonscan.Scanner, key []byte) error {
 	var err error
 	switch string(key) {
 	case "type":
-		b.typ, err = s.Str()
+		b.typ, err = s.StrOf(resultTypes)
 	case "message":
 		err = b.message.read(s)
 	case "error":
@@ -228,11 +239,11 @@ func (m *messageBody) read(s *jsonscan.Scanner) error {
 		var err error
 		switch string(key) {
 		case "model":
-			m.model, err = s.Str()
+			m.model, err = s.StrCached(&models)
 		case "content":
 			err = s.Array(func(int) error { return m.readBlock(s) })
 		case "stop_reason":
-			m.stopReason, err = s.OptionalStr()
+			m.stopReason, err = s.OptionalStrOf(stopReasons)
 		case "usage":
 			err = m.usage.read(s)
 		default:
@@ -258,7 +269,7 @@ func (m *messageBody) readBlock(s *jsonscan.Scanner) error {
 		var err error
 		switch string(key) {
 		case "type":
-			typ, err = s.Str()
+			typ, err = s.StrOf(blockTypes)
 		case "text":
 			if m.alias && s.Peek() == '"' {
 				raw, verbatim, err = s.RawText()

@@ -227,21 +227,7 @@ func FuzzNormalize(f *testing.F) {
 }
 
 func BenchmarkNormalize(b *testing.B) {
-	lines := benchLines(1000)
-	var size int64
-	for _, l := range lines {
-		size += int64(len(l)) + 1
-	}
-	c := New(Config{})
-	b.SetBytes(size)
-	b.ReportAllocs()
-	for b.Loop() {
-		for _, l := range lines {
-			if _, err := c.Normalize(l); err != nil {
-				b.Fatal(err)
-			}
-		}
-	}
+	providertest.BenchNormalize(b, benchLines(1000), New(Config{}).Normalize, false)
 }
 
 // benchLines returns n result lines: succeeded ones with a few paragraphs
@@ -263,7 +249,7 @@ func benchLines(n int) [][]byte {
 
 // TestNormalizeAliasingTexts checks that texts written as the line spells
 // them (verbatim) and those written anew come out as Normalize writes
-// them, in one text block and in two.
+// them, in one text block and in several.
 func TestNormalizeAliasingTexts(t *testing.T) {
 	c := New(Config{})
 	long := strings.Repeat("Paris, 0123456789", 3)
@@ -273,10 +259,17 @@ func TestNormalizeAliasingTexts(t *testing.T) {
 			`{"text":"` + text + `","type":"text"}`,
 			`{"type":"text","text":"` + text + `"},{"type":"text","text":"` + long + text + `"}`,
 			`{"type":"text","text":"` + long + `"},{"type":"text","text":"` + text + `"}`,
+			`{"type":"text","text":"` + long + `"},{"type":"text","text":"` + text + `"},{"type":"text","text":"` + long + `"}`,
 			`{"text":"` + text + `","type":"thinking"}`,
 		} {
 			line := `{"custom_id":"q1","result":{"type":"succeeded","message":{"model":"m","content":[` + block + `],"stop_reason":"end_turn"}}}`
 			providertest.CheckAliasing(t, c, []byte(line))
 		}
 	}
+}
+
+// BenchmarkNormalizeWrite measures what the results pipeline does with
+// each line: NormalizeAliasing, then AppendJSON.
+func BenchmarkNormalizeWrite(b *testing.B) {
+	providertest.BenchNormalize(b, benchLines(1000), New(Config{}).NormalizeAliasing, true)
 }

@@ -47,10 +47,10 @@ func normalize(line []byte, own func([]byte) []byte) (providers.Result, error) {
 	if err := providers.ScanResultLine(line, l.member); err != nil {
 		return providers.Result{}, err
 	}
-	if l.key == nil {
+	if !l.hasKey {
 		return providers.Result{}, errors.New("result line has no key")
 	}
-	key := *l.key
+	key := l.key
 	r := providers.Result{CustomID: key, Model: l.response.model}
 	switch {
 	case l.err != nil:
@@ -69,7 +69,8 @@ func normalize(line []byte, own func([]byte) []byte) (providers.Result, error) {
 
 // resultLine is what Normalize reads of a line.
 type resultLine struct {
-	key      *string
+	key      string
+	hasKey   bool // a key was read, and not null
 	response response
 	err      *status
 }
@@ -79,15 +80,13 @@ func (l *resultLine) member(s *jsonscan.Scanner, key []byte) error {
 	var err error
 	switch string(key) {
 	case "key":
-		l.key, err = s.OptionalStr()
+		err = l.readKey(s)
 	case "metadata":
 		err = s.Object(func(key []byte) error {
 			if string(key) != "key" {
 				return s.Skip()
 			}
-			var err error
-			l.key, err = s.OptionalStr()
-			return jsonscan.WrapKey(key, err)
+			return jsonscan.WrapKey(key, l.readKey(s))
 		})
 	case "response":
 		err = l.response.read(s)
@@ -99,6 +98,16 @@ func (l *resultLine) member(s *jsonscan.Scanner, key []byte) error {
 		return s.Skip()
 	}
 	return jsonscan.WrapKey(key, err)
+}
+
+// readKey reads a key, a string; null leaves the line without one.
+func (l *resultLine) readKey(s *jsonscan.Scanner) error {
+	var err error
+	l.hasKey = !s.Null()
+	if l.hasKey {
+		l.key, err = s.Str()
+	}
+	return err
 }
 
 // readStatus reads a google.rpc.Status: an error always for the "error"
@@ -239,6 +248,15 @@ func httpCodeName(httpStatus int) string {
 	return "UNKNOWN"
 }
 
+// Values that repeat from line to line, read without a copy each (see
+// jsonscan.Scanner.StrOf): the finish reasons the API documents, and the
+// model version, which most lines of a batch share.
+var (
+	finishReasons = []string{"STOP", "MAX_TOKENS", "SAFETY", "RECITATION", "LANGUAGE", "OTHER", "BLOCKLIST",
+		"PROHIBITED_CONTENT", "SPII", "MALFORMED_FUNCTION_CALL", "IMAGE_SAFETY", "UNEXPECTED_TOOL_CALL", "FINISH_REASON_UNSPECIFIED"}
+	models jsonscan.StrCache
+)
+
 // response is what Normalize reads of a GenerateContentResponse or an
 // EmbedContentResponse.
 type response struct {
@@ -269,7 +287,7 @@ func (r *response) member(s *jsonscan.Scanner, key []byte) error {
 	var err error
 	switch string(key) {
 	case "modelVersion":
-		r.model, err = s.Str()
+		r.model, err = s.StrCached(&models)
 	case "candidates":
 		err = s.Array(func(i int) error {
 			if i > 0 {
@@ -315,7 +333,7 @@ func (r *response) candidateMember(s *jsonscan.Scanner, key []byte) error {
 			return jsonscan.WrapKey(key, s.Array(func(int) error { return r.readPart(s) }))
 		})
 	case "finishReason":
-		r.finishReason, err = s.OptionalStr()
+		r.finishReason, err = s.OptionalStrOf(finishReasons)
 	default:
 		return s.Skip()
 	}

@@ -227,21 +227,7 @@ func BenchmarkNormalize(b *testing.B) {
 	}
 	c := New(Config{})
 	for _, bm := range benchmarks {
-		b.Run(bm.name, func(b *testing.B) {
-			var size int64
-			for _, l := range bm.lines {
-				size += int64(len(l)) + 1
-			}
-			b.SetBytes(size)
-			b.ReportAllocs()
-			for b.Loop() {
-				for _, l := range bm.lines {
-					if _, err := c.Normalize(l); err != nil {
-						b.Fatal(err)
-					}
-				}
-			}
-		})
+		b.Run(bm.name, func(b *testing.B) { providertest.BenchNormalize(b, bm.lines, c.Normalize, false) })
 	}
 }
 
@@ -317,7 +303,7 @@ func FuzzNormalize(f *testing.F) {
 
 // TestNormalizeAliasingTexts checks that texts written as the line spells
 // them (verbatim) and those written anew come out as Normalize writes
-// them, in one part and in two.
+// them, in one part and in several.
 func TestNormalizeAliasingTexts(t *testing.T) {
 	c := New(Config{})
 	long := strings.Repeat("Paris, 0123456789", 3)
@@ -326,10 +312,17 @@ func TestNormalizeAliasingTexts(t *testing.T) {
 			`{"text":"` + text + `"}`,
 			`{"text":"` + text + `"},{"text":"` + long + text + `"}`,
 			`{"text":"` + long + `"},{"text":"` + text + `"}`,
+			`{"text":"` + long + `"},{"text":"` + text + `"},{"text":"` + long + `"}`,
 			`{"text":"` + text + `","thought":true},{"text":"` + text + `"}`,
 		} {
 			line := `{"key":"q1","response":{"candidates":[{"content":{"parts":[` + parts + `]},"finishReason":"STOP"}]}}`
 			providertest.CheckAliasing(t, c, []byte(line))
 		}
 	}
+}
+
+// BenchmarkNormalizeWrite measures what the results pipeline does with
+// each line: NormalizeAliasing, then AppendJSON.
+func BenchmarkNormalizeWrite(b *testing.B) {
+	providertest.BenchNormalize(b, benchGenerateLines(1000), New(Config{}).NormalizeAliasing, true)
 }
