@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -41,6 +42,9 @@ type NotFinishedError struct {
 func (e *NotFinishedError) Error() string {
 	return fmt.Sprintf("job %s is still %s; results come when it ends", e.Job, e.Status)
 }
+
+// downloadBuffer is the size of the writes of a download to its file.
+const downloadBuffer = 256 << 10
 
 // Download fetches the provider's result files of every finished part that
 // has none locally yet. Each is written to a temporary file and renamed into
@@ -121,10 +125,14 @@ func (m *Manager) downloadPart(ctx context.Context, j *Job, part store.Part, dst
 	}
 	var returned int
 	var sum providers.Usage
-	var out io.Writer = f
+	// A provider's body comes in reads of a few KiB (a line each from the
+	// emulator): written as they come, the write calls cost more than
+	// the check of every line.
+	buf := bufio.NewWriterSize(f, downloadBuffer)
+	var out io.Writer = buf
 	if prog := m.startProgress("downloading results of "+part.BatchID, -1); prog != nil {
 		defer prog.Done()
-		out = &countingWriter{Writer: f, p: prog}
+		out = &countingWriter{Writer: buf, p: prog}
 	}
 	err = m.Retry.Do(ctx, "download results of batch "+part.BatchID, func() error {
 		if _, err := f.Seek(0, io.SeekStart); err != nil {
@@ -133,7 +141,11 @@ func (m *Manager) downloadPart(ctx context.Context, j *Job, part store.Part, dst
 		if err := f.Truncate(0); err != nil {
 			return err
 		}
+		buf.Reset(f)
 		if err := p.Download(ctx, b, bound(out, part)); err != nil {
+			return err
+		}
+		if err := buf.Flush(); err != nil {
 			return err
 		}
 		returned, sum, err = checkRaw(f, p, submitted)
@@ -167,18 +179,18 @@ func (m *Manager) downloadPart(ctx context.Context, j *Job, part store.Part, dst
 	return &sum, nil
 }
 
-// submittedIDs returns the ids of a part's requests, each false; nil when
-// they are not known here.
-func (m *Manager) submittedIDs(j *Job, part store.Part) (map[string]bool, error) {
+// submittedIDs returns the ids of a part's requests, none seen yet; nil
+// when they are not known here.
+func (m *Manager) submittedIDs(j *Job, part store.Part) (*idIndex, error) {
 	if !j.Registered || RemoteInput(part) {
 		return nil, nil
 	}
-	submitted := map[string]bool{}
+	ids := newIDIndex()
 	err := m.eachSubmittedID(j.ID, part.Index, func(id string) error {
-		submitted[id] = false
+		ids.add([]byte(id))
 		return nil
 	})
-	return submitted, err
+	return ids, err
 }
 
 // keptUsage sums the usage of a part's results kept at path.
@@ -220,20 +232,13 @@ func bound(w io.Writer, part store.Part) io.Writer {
 // result the provider's normalizer accepts. A torn line (a body cut short)
 // is reported as io.ErrUnexpectedEOF, so the download is repeated. It
 // returns how many requests got a result, and the usage those results
-// report, summed: distinct ids, of those in
-// submitted (each false until seen) when the submitted ids are known (not
-// nil). One map serves both, so a large job's ids are held only once.
-func checkRaw(f *os.File, p providers.Provider, submitted map[string]bool) (results int, usage providers.Usage, err error) {
+// report, summed: distinct ids, of those in submitted when the submitted
+// ids are known (not nil).
+func checkRaw(f *os.File, p providers.Provider, submitted *idIndex) (results int, usage providers.Usage, err error) {
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return 0, usage, err
 	}
-	for id := range submitted {
-		submitted[id] = false // a repeated download counts anew
-	}
-	seen := submitted
-	if seen == nil {
-		seen = map[string]bool{}
-	}
+	taken := newTaker(submitted)
 	rd := newResultReader(f)
 	for {
 		line, err := nextResult(rd)
@@ -247,12 +252,54 @@ func checkRaw(f *os.File, p providers.Provider, submitted map[string]bool) (resu
 		if err != nil {
 			return results, usage, fmt.Errorf("downloaded line %d is not a whole result (%v): %w", rd.Line(), err, io.ErrUnexpectedEOF)
 		}
-		if done, ok := seen[res.CustomID]; !done && (ok || submitted == nil) {
-			seen[res.CustomID] = true
+		if taken.take(res.CustomID) == lineTaken {
 			results++
 			usage.Add(res.Usage)
 		}
 	}
+}
+
+// A taker decides which result lines of a part stand: the first for each
+// id, of the ids submitted when they are known.
+type taker struct {
+	ids   *idIndex
+	known bool
+}
+
+// newTaker starts the decisions for a part whose submitted ids are
+// submitted, nil when they are not known here. A repeated check starts
+// anew.
+func newTaker(submitted *idIndex) *taker {
+	if submitted == nil {
+		return &taker{ids: newIDIndex()}
+	}
+	clear(submitted.seen)
+	return &taker{ids: submitted, known: true}
+}
+
+// What a taker decides of a line.
+const (
+	lineTaken    = iota
+	lineUnknown  // not a request of this part: never a line of its own
+	lineRepeated // the first line for an id stands
+)
+
+func (t *taker) take(id string) int {
+	if !t.known {
+		if _, added := t.ids.add([]byte(id)); !added {
+			return lineRepeated
+		}
+		return lineTaken
+	}
+	i, ok := t.ids.findString(id)
+	switch {
+	case !ok:
+		return lineUnknown
+	case t.ids.seen[i]:
+		return lineRepeated
+	}
+	t.ids.seen[i] = true
+	return lineTaken
 }
 
 // returnedPath records how many results a part's download held.
@@ -452,19 +499,11 @@ func (m *Manager) emitter(j *Job, part store.Part, schemas *schemacheck.Set, tal
 
 func (m *Manager) partResults(ctx context.Context, p providers.Provider, j *Job, part store.Part, schemas *schemacheck.Set, tally Tally, fn func(*providers.Result) error) error {
 	emit := m.emitter(j, part, schemas, tally, fn)
-	// submitted holds the ids of the part's requests, each true once a
-	// line for it was emitted. When they are not known here (known false),
-	// it holds the ids returned so far.
-	submitted := map[string]bool{}
-	known := j.Registered && !RemoteInput(part)
-	if known {
-		if err := m.eachSubmittedID(j.ID, part.Index, func(id string) error {
-			submitted[id] = false
-			return nil
-		}); err != nil {
-			return err
-		}
+	submitted, err := m.submittedIDs(j, part)
+	if err != nil {
+		return err
 	}
+	taken := newTaker(submitted)
 	var unknown, repeated int
 	raw, closeRaw, err := m.openRaw(ctx, p, j, part)
 	if err != nil {
@@ -485,31 +524,39 @@ func (m *Manager) partResults(ctx context.Context, p providers.Provider, j *Job,
 			if err != nil {
 				return fmt.Errorf("results of batch %s, line %d: %w", part.BatchID, rd.Line(), err)
 			}
-			done, ok := submitted[res.CustomID]
-			switch {
-			case known && !ok:
-				unknown++ // not a request of this part: never a line of its own
+			switch taken.take(res.CustomID) {
+			case lineUnknown:
+				unknown++
 				continue
-			case done:
-				repeated++ // the first line for an id stands
+			case lineRepeated:
+				repeated++
 				continue
 			}
-			submitted[res.CustomID] = true
 			if err := emit(&res); err != nil {
 				return err
 			}
 		}
 	}
 	m.reportIDs(part.BatchID, unknown, repeated)
-	if !known {
+	if submitted == nil {
 		return nil // the submitted ids are unknown here
 	}
-	return m.eachSubmittedID(j.ID, part.Index, func(id string) error {
-		if submitted[id] {
-			return nil
+	return emitUnreturned(submitted, part, emit)
+}
+
+// emitUnreturned emits a result for every submitted request no line was
+// taken for, in input order.
+func emitUnreturned(submitted *idIndex, part store.Part, emit func(*providers.Result) error) error {
+	for i := range submitted.len() {
+		id := submitted.id(i)
+		if first, _ := submitted.find(id); submitted.seen[first] {
+			continue
 		}
-		return emit(unreturned(id, part))
-	})
+		if err := emit(unreturned(string(id), part)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // reportIDs warns of the result lines of a batch that were not used:
