@@ -128,8 +128,8 @@ func sequential(p providers.Provider, file []byte) (string, jobs.Tally, string) 
 // parallel is what EncodeFileResults gives.
 func parallel(p providers.Provider, in io.Reader, workers int) (string, jobs.Tally, string) {
 	var out bytes.Buffer
-	tally, err := jobs.EncodeFileResults(context.Background(), p, in, "f.jsonl", workers, encodeLine, &out)
-	return out.String(), tally, errString(err)
+	enc, err := jobs.EncodeFileResults(context.Background(), p, in, "f.jsonl", workers, encodeLine, &out)
+	return out.String(), enc.Tally, errString(err)
 }
 
 func errString(err error) string {

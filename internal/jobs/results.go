@@ -386,22 +386,7 @@ func copyFile(w io.Writer, path string) error {
 // missing, by what happened to its batch). It returns the tally of all
 // results, whether or not fn saw them.
 func (m *Manager) Results(ctx context.Context, j *Job, fn func(*providers.Result) error) (Tally, error) {
-	if !j.Terminal() {
-		return nil, &NotFinishedError{Job: j.ID, Status: j.Status}
-	}
-	// A job cancelled before any part was submitted has nothing to read
-	// at the provider, which may not even be reachable.
-	var p providers.Provider
-	if j.Submitted() || !j.Registered {
-		var err error
-		if p, err = m.providerOf(j); err != nil {
-			return nil, err
-		}
-	}
-	if err := m.Download(ctx, j); err != nil {
-		return nil, err
-	}
-	schemas, err := m.Schemas(j)
+	p, schemas, err := m.resultsOf(ctx, j)
 	if err != nil {
 		return nil, err
 	}
@@ -412,6 +397,49 @@ func (m *Manager) Results(ctx context.Context, j *Job, fn func(*providers.Result
 		}
 	}
 	return tally, nil
+}
+
+// EncodeResults is Results writing encode's output of every result to w,
+// the lines of each part normalized by workers goroutines (0 for one per
+// CPU) as EncodeFileResults does: the same results in the same order,
+// the same lines left out.
+func (m *Manager) EncodeResults(ctx context.Context, j *Job, workers int, encode Encoder, w io.Writer) (Encoded, error) {
+	p, schemas, err := m.resultsOf(ctx, j)
+	if err != nil {
+		return Encoded{}, err
+	}
+	enc := Encoded{Tally: Tally{}}
+	for _, part := range j.Parts {
+		if err := m.encodePart(ctx, p, j, part, schemas, workers, encode, w, &enc); err != nil {
+			return enc, err
+		}
+	}
+	return enc, nil
+}
+
+// resultsOf readies the results of a finished job: its provider, its
+// result files downloaded, and its schemas.
+func (m *Manager) resultsOf(ctx context.Context, j *Job) (providers.Provider, *schemacheck.Set, error) {
+	if !j.Terminal() {
+		return nil, nil, &NotFinishedError{Job: j.ID, Status: j.Status}
+	}
+	// A job cancelled before any part was submitted has nothing to read
+	// at the provider, which may not even be reachable.
+	var p providers.Provider
+	if j.Submitted() || !j.Registered {
+		var err error
+		if p, err = m.providerOf(j); err != nil {
+			return nil, nil, err
+		}
+	}
+	if err := m.Download(ctx, j); err != nil {
+		return nil, nil, err
+	}
+	schemas, err := m.Schemas(j)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, schemas, nil
 }
 
 // Snapshot is Results for a job that may still be running: the parts that
@@ -482,7 +510,19 @@ func (m *Manager) Schemas(j *Job) (*schemacheck.Set, error) {
 // request asked for (schemas, nil for none), counts it in tally and
 // passes it to fn.
 func (m *Manager) emitter(j *Job, part store.Part, schemas *schemacheck.Set, tally Tally, fn func(*providers.Result) error) func(*providers.Result) error {
+	complete := completer(j, part, schemas)
 	return func(r *providers.Result) error {
+		complete(r)
+		tally[r.Status]++
+		return fn(r)
+	}
+}
+
+// completer returns a function that completes a result of part with what
+// its job and batch say and checks its answer against the schema its
+// request asked for (schemas, nil for none).
+func completer(j *Job, part store.Part, schemas *schemacheck.Set) func(*providers.Result) {
+	return func(r *providers.Result) {
 		r.Job, r.Provider, r.BatchID = j.ID, j.Provider, part.BatchID
 		if !j.Registered {
 			r.Job = ""
@@ -492,8 +532,6 @@ func (m *Manager) emitter(j *Job, part store.Part, schemas *schemacheck.Set, tal
 		}
 		r.NormalizeFinish()
 		schemas.CheckResult(r)
-		tally[r.Status]++
-		return fn(r)
 	}
 }
 
@@ -542,6 +580,85 @@ func (m *Manager) partResults(ctx context.Context, p providers.Provider, j *Job,
 		return nil // the submitted ids are unknown here
 	}
 	return emitUnreturned(submitted, part, emit)
+}
+
+// encodePart is partResults through the pipeline: the provider's lines
+// normalized and encoded on workers goroutines, the lines taken decided
+// in order by the writer, then the requests no line was taken for.
+func (m *Manager) encodePart(ctx context.Context, p providers.Provider, j *Job, part store.Part, schemas *schemacheck.Set, workers int, encode Encoder, w io.Writer, enc *Encoded) error {
+	submitted, err := m.submittedIDs(j, part)
+	if err != nil {
+		return err
+	}
+	taken := newTaker(submitted)
+	var unknown, repeated int
+	raw, closeRaw, err := m.openRaw(ctx, p, j, part)
+	if err != nil {
+		return err
+	}
+	defer closeRaw()
+	if raw != nil {
+		complete := completer(j, part, schemas)
+		pl := &pipeline{
+			p: p, encode: encode, chunkSize: chunkSize,
+			finish: func(r *providers.Result) {
+				if schemas != nil {
+					r.DecodeText() // the schemas check the text
+				}
+				complete(r)
+			},
+			take: func(id string) bool {
+				switch taken.take(id) {
+				case lineUnknown:
+					unknown++
+					return false
+				case lineRepeated:
+					repeated++
+					return false
+				}
+				return true
+			},
+			lineError: func(line int, err error) error {
+				return fmt.Errorf("results of batch %s, line %d: %w", part.BatchID, line, err)
+			},
+			readError: func(err error) error { return fmt.Errorf("reading results of batch %s: %w", part.BatchID, err) },
+		}
+		got, err := pl.run(ctx, raw, workers, w)
+		for s, n := range got.Tally {
+			enc.Tally[s] += n
+		}
+		enc.Invalid += got.Invalid
+		if err != nil {
+			return err
+		}
+	}
+	m.reportIDs(part.BatchID, unknown, repeated)
+	if submitted == nil {
+		return nil // the submitted ids are unknown here
+	}
+	// Few requests go unreturned, as a rule: they are encoded here, in
+	// writes of a buffer's worth.
+	var buf []byte
+	err = emitUnreturned(submitted, part, m.emitter(j, part, schemas, enc.Tally, func(r *providers.Result) error {
+		var err error
+		if buf, err = encode(buf, r); err != nil {
+			return err
+		}
+		if r.Valid != nil && !*r.Valid {
+			enc.Invalid++
+		}
+		if len(buf) >= defaultChunkSize {
+			_, err = w.Write(buf)
+			buf = buf[:0]
+		}
+		return err
+	}))
+	if len(buf) > 0 { // the lines before an error too
+		if _, werr := w.Write(buf); err == nil {
+			err = werr
+		}
+	}
+	return err
 }
 
 // emitUnreturned emits a result for every submitted request no line was

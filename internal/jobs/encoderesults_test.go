@@ -1,0 +1,124 @@
+package jobs_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/batchctl/batchctl/internal/jobs"
+	"github.com/batchctl/batchctl/internal/providers"
+)
+
+// formatProvider is the fake provider reading its results in the format
+// of a real one.
+type formatProvider struct {
+	*fakeProvider
+	format providers.Provider
+}
+
+func (p formatProvider) Normalize(line []byte) (providers.Result, error) {
+	return p.format.Normalize(line)
+}
+
+// Unwrap lets the pipeline find the format's NormalizeAliasing.
+func (p formatProvider) Unwrap() providers.Provider { return p.format }
+
+// EncodeResults writes the bytes Results gives a job, line for line, on
+// every provider's files: a repeated id keeps its first line, an id that
+// was not submitted is left out, a request with no line is missing, in
+// the same order; and a line that cannot be read ends both at the same
+// place with the same error.
+func TestEncodeResultsSameAsResults(t *testing.T) {
+	for name, real := range pipelineProviders() {
+		format := name
+		switch name {
+		case "groq", "mistral", "openrouter":
+			format = "openai"
+		}
+		t.Run(name, func(t *testing.T) {
+			file := pipelineFile(format)
+			lines := bytes.Split(bytes.TrimPrefix(file, []byte("\xEF\xBB\xBF")), []byte("\n"))
+			// Each line once more (a repeat), then the ids: all but the
+			// first two submitted, and two more with no line.
+			file = append(append(file, '\n'), bytes.Join(lines, []byte("\n"))...)
+			var ids []string
+			if _, err := jobs.FileResults(context.Background(), real, bytes.NewReader(file), "f", func(r *providers.Result) error {
+				ids = append(ids, r.CustomID)
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			submitted := append(dedup(ids[:len(ids)/2])[2:], "never1", "never2")
+
+			e := newEnv(t)
+			e.m.Provider = func(string) (providers.Provider, error) { return formatProvider{e.p, real}, nil }
+			j := e.create(t, "job1", 0, submitted...)
+			e.p.raw["batch_1"] = string(file)
+			e.p.set(t, "batch_1", providers.StatusCompleted, nil)
+			if err := e.m.Refresh(context.Background(), j); err != nil {
+				t.Fatal(err)
+			}
+			want := checkEncodeResults(t, e.m, j)
+			if n := strings.Count(want, "\n"); n != len(submitted) {
+				t.Fatalf("Results gave %d lines, want one per submitted request (%d)", n, len(submitted))
+			}
+
+			// A line that cannot be read, in the middle of the kept copy.
+			bad := append(bytes.Join(lines[:len(lines)/2], []byte("\n")), "\n{\"custom_id\":\"x\",\"response\":[}\n"...)
+			bad = append(bad, bytes.Join(lines[len(lines)/2:], []byte("\n"))...)
+			if err := os.WriteFile(e.m.RawResultsPath("job1", 1), bad, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			checkEncodeResults(t, e.m, j)
+		})
+	}
+}
+
+// checkEncodeResults checks that EncodeResults gives what Results does,
+// whatever the chunk size and number of workers, and returns it.
+func checkEncodeResults(t *testing.T, m *jobs.Manager, j *jobs.Job) string {
+	t.Helper()
+	var want []byte
+	wantTally, err := m.Results(context.Background(), j, func(r *providers.Result) error {
+		var err error
+		want, err = encodeLine(want, r)
+		return err
+	})
+	wantErr := errString(err)
+	for _, size := range []int{1, 300, 256 << 10} {
+		restore := jobs.SetChunkSize(size)
+		for _, workers := range []int{1, 3} {
+			var got bytes.Buffer
+			enc, err := m.EncodeResults(context.Background(), j, workers, encodeLine, &got)
+			where := fmt.Sprintf("chunks of %d, %d workers", size, workers)
+			if got.String() != string(want) {
+				d := firstDiff(got.String(), string(want))
+				t.Errorf("%s: output differs at byte %d:\ngot  %.300q\nwant %.300q", where, d, got.String()[d:], want[d:])
+			}
+			if errString(err) != wantErr {
+				t.Errorf("%s: error %q, want %q", where, err, wantErr)
+			}
+			if wantErr == "" && !reflect.DeepEqual(enc.Tally, wantTally) {
+				t.Errorf("%s: tally %v, want %v", where, enc.Tally, wantTally)
+			}
+		}
+		restore()
+	}
+	return string(want)
+}
+
+// dedup is ids without repeats, in order.
+func dedup(ids []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id], out = true, append(out, id)
+		}
+	}
+	return out
+}
