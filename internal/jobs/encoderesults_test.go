@@ -5,7 +5,9 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -62,7 +64,18 @@ func TestEncodeResultsSameAsResults(t *testing.T) {
 			if err := e.m.Refresh(context.Background(), j); err != nil {
 				t.Fatal(err)
 			}
+			// The first run downloads: its output comes from the check of
+			// the download.
+			var first bytes.Buffer
+			firstEnc, err := e.m.EncodeResults(context.Background(), j, 2, encodeLine, &first)
+			if err != nil {
+				t.Fatal(err)
+			}
 			want := checkEncodeResults(t, e.m, j)
+			if first.String() != want || !reflect.DeepEqual(firstEnc.Tally, jobTally(t, e.m, j)) {
+				d := firstDiff(first.String(), want)
+				t.Errorf("while downloading: output differs at byte %d:\ngot  %.300q\nwant %.300q", d, first.String()[d:], want[d:])
+			}
 			if n := strings.Count(want, "\n"); n != len(submitted) {
 				t.Fatalf("Results gave %d lines, want one per submitted request (%d)", n, len(submitted))
 			}
@@ -111,6 +124,16 @@ func checkEncodeResults(t *testing.T, m *jobs.Manager, j *jobs.Job) string {
 	return string(want)
 }
 
+// jobTally is the tally Results gives.
+func jobTally(t *testing.T, m *jobs.Manager, j *jobs.Job) jobs.Tally {
+	t.Helper()
+	tally, err := m.Results(context.Background(), j, func(*providers.Result) error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tally
+}
+
 // dedup is ids without repeats, in order.
 func dedup(ids []string) []string {
 	seen := map[string]bool{}
@@ -121,4 +144,34 @@ func dedup(ids []string) []string {
 		}
 	}
 	return out
+}
+
+// A download with a line that is not a whole result is repeated and never
+// kept by EncodeResults either, and nothing of it is written.
+func TestEncodeResultsBadDownload(t *testing.T) {
+	e := newEnv(t)
+	j := e.create(t, "job1", 0, "a1", "a2")
+	e.p.raw["batch_1"] = `{"custom_id":"a1","status":"succeeded"}` + "\n\n" + `{"custom_id":""}` + "\n"
+	e.p.set(t, "batch_1", providers.StatusCompleted, nil)
+	if err := e.m.Refresh(context.Background(), j); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	_, err := e.m.EncodeResults(context.Background(), j, 2, encodeLine, &out)
+	want := "downloading results of batch batch_1: downloaded line 3 is not a whole result (fake: no custom_id): unexpected EOF"
+	if err == nil || err.Error() != want {
+		t.Errorf("EncodeResults error = %v, want %s", err, want)
+	}
+	if out.Len() > 0 {
+		t.Errorf("EncodeResults wrote %q, want nothing from an incomplete download", out.String())
+	}
+	if want := []string{"batch_1", "batch_1", "batch_1"}; !reflect.DeepEqual(e.p.downloads, want) {
+		t.Errorf("downloaded %q, want three tries", e.p.downloads)
+	}
+	dir := filepath.Dir(e.m.RawResultsPath("job1", 1))
+	if names := dirNames(t, dir); slices.ContainsFunc(names, func(n string) bool {
+		return strings.HasPrefix(n, "part-1.results") || strings.HasPrefix(n, "part-1.spool")
+	}) {
+		t.Errorf("the job's directory holds %q after a failed download, want no results, spool or temporary file of part 1", names)
+	}
 }
