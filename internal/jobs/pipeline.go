@@ -69,19 +69,6 @@ type Encoded struct {
 	Tally Tally
 	// Invalid counts the answers that do not validate (valid false).
 	Invalid int
-	// usage sums the usage the provider's lines taken report, returned
-	// counts them.
-	usage    providers.Usage
-	returned int
-}
-
-// add counts what o counts in e too.
-func (e *Encoded) add(o Encoded) {
-	for s, n := range o.Tally {
-		e.Tally[s] += n
-	}
-	e.Invalid += o.Invalid
-	e.usage.Add(&o.usage)
 }
 
 // run runs the pipeline on in, writing to w.
@@ -167,7 +154,6 @@ type lineResult struct {
 	// id is the result's custom_id; it may alias the chunk's data.
 	id      string
 	status  providers.ResultStatus
-	usage   *providers.Usage
 	invalid bool  // its answer does not validate
 	err     error // of encode: the output ends before the line if it is taken
 }
@@ -294,7 +280,7 @@ func (pl *pipeline) normalize(c *chunk, norm func([]byte) (providers.Result, err
 			return
 		}
 		pl.finish(&r)
-		res := lineResult{id: r.CustomID, status: r.Status, usage: r.Usage}
+		res := lineResult{id: r.CustomID, status: r.Status}
 		n := len(c.out)
 		if c.out, err = pl.encode(c.out, &r); err != nil {
 			c.out, res.err = c.out[:n], err
@@ -359,7 +345,6 @@ func (pl *pipeline) writeChunk(c *chunk, w io.Writer, enc *Encoded) error {
 			return res.err
 		}
 		enc.Tally[res.status]++
-		enc.usage.Add(res.usage)
 		if res.invalid {
 			enc.Invalid++
 		}

@@ -50,16 +50,6 @@ const downloadBuffer = 256 << 10
 // has none locally yet. Each is written to a temporary file and renamed into
 // place only when complete, so a local copy is always whole.
 func (m *Manager) Download(ctx context.Context, j *Job) error {
-	return m.download(ctx, j, nil)
-}
-
-// A partCheck checks a part's download, the file f, as checkRaw does, in
-// its place; submitted are the part's ids as checkRaw takes them.
-type partCheck func(part store.Part, f *os.File, submitted *idIndex) (results int, usage providers.Usage, err error)
-
-// download is Download, with each part downloaded checked by check (nil
-// for checkRaw).
-func (m *Manager) download(ctx context.Context, j *Job, check partCheck) error {
 	if !j.Registered {
 		return nil
 	}
@@ -80,7 +70,7 @@ func (m *Manager) download(ctx context.Context, j *Job, check partCheck) error {
 			if usage, err = m.keptUsage(j, part, dst); err != nil {
 				return fmt.Errorf("reading the kept results of batch %s: %w", part.BatchID, err)
 			}
-		} else if usage, err = m.downloadPart(ctx, j, part, dst, check); err != nil {
+		} else if usage, err = m.downloadPart(ctx, j, part, dst); err != nil {
 			return fmt.Errorf("downloading results of batch %s: %w", part.BatchID, err)
 		}
 		if part.UsageKnown || usage == nil {
@@ -101,7 +91,7 @@ func (m *Manager) download(ctx context.Context, j *Job, check partCheck) error {
 
 // downloadPart downloads a part's results to dst and returns the usage
 // they report, summed; nil when another process downloaded them first.
-func (m *Manager) downloadPart(ctx context.Context, j *Job, part store.Part, dst string, check partCheck) (usage *providers.Usage, err error) {
+func (m *Manager) downloadPart(ctx context.Context, j *Job, part store.Part, dst string) (usage *providers.Usage, err error) {
 	// One process downloads a part at a time; the others wait for its file.
 	lock, err := m.locker.Wait(ctx, jobLockName(j.ID, "download-"+strconv.Itoa(part.Index)), 0)
 	if err != nil {
@@ -158,11 +148,7 @@ func (m *Manager) downloadPart(ctx context.Context, j *Job, part store.Part, dst
 		if err := buf.Flush(); err != nil {
 			return err
 		}
-		if check != nil {
-			returned, sum, err = check(part, f, submitted)
-		} else {
-			returned, sum, err = checkRaw(f, p, submitted)
-		}
+		returned, sum, err = checkRaw(f, p, submitted)
 		return err
 	})
 	if err != nil {
@@ -253,6 +239,9 @@ func checkRaw(f *os.File, p providers.Provider, submitted *idIndex) (results int
 		return 0, usage, err
 	}
 	taken := newTaker(submitted)
+	// Nothing of a result outlives its line here: one that aliases the
+	// line spares a copy of each response.
+	normalize := aliasingNormalizer(p)
 	rd := newResultReader(f)
 	for {
 		line, err := nextResult(rd)
@@ -262,7 +251,7 @@ func checkRaw(f *os.File, p providers.Provider, submitted *idIndex) (results int
 		if err != nil {
 			return results, usage, err
 		}
-		res, err := p.Normalize(line)
+		res, err := normalize(line)
 		if err != nil {
 			return results, usage, fmt.Errorf("downloaded line %d is not a whole result (%v): %w", rd.Line(), err, io.ErrUnexpectedEOF)
 		}
@@ -416,137 +405,20 @@ func (m *Manager) Results(ctx context.Context, j *Job, fn func(*providers.Result
 // EncodeResults is Results writing encode's output of every result to w,
 // the lines of each part normalized by workers goroutines (0 for one per
 // CPU) as EncodeFileResults does: the same results in the same order,
-// the same lines left out. A part downloaded now is normalized once: its
-// output is encoded into a spool file as its download is checked, and
-// written from there once every part is in, so that nothing is written
-// when a download fails, as with Results.
+// the same lines left out.
 func (m *Manager) EncodeResults(ctx context.Context, j *Job, workers int, encode Encoder, w io.Writer) (Encoded, error) {
-	if !j.Terminal() {
-		return Encoded{}, &NotFinishedError{Job: j.ID, Status: j.Status}
-	}
-	p, err := m.resultsProvider(j)
+	p, schemas, err := m.resultsOf(ctx, j)
 	if err != nil {
-		return Encoded{}, err
-	}
-	schemas, err := m.Schemas(j)
-	if err != nil {
-		return Encoded{}, err
-	}
-	spools := map[int]*spool{}
-	defer func() {
-		for _, s := range spools {
-			s.remove()
-		}
-	}()
-	check := func(part store.Part, f *os.File, submitted *idIndex) (int, providers.Usage, error) {
-		s := spools[part.Index]
-		if s == nil {
-			var err error
-			if s, err = newSpool(filepath.Dir(f.Name()), part); err != nil {
-				return 0, providers.Usage{}, err
-			}
-			spools[part.Index] = s
-		}
-		return s.fill(ctx, m, p, j, part, schemas, workers, encode, f, submitted)
-	}
-	if err := m.download(ctx, j, check); err != nil {
 		return Encoded{}, err
 	}
 	enc := Encoded{Tally: Tally{}}
 	for _, part := range j.Parts {
-		if s := spools[part.Index]; s != nil {
-			enc.add(s.enc)
-			if err := s.copyTo(w); err != nil {
-				return enc, err
-			}
-			continue
-		}
-		submitted, err := m.submittedIDs(j, part)
-		if err != nil {
-			return enc, err
-		}
-		raw, closeRaw, err := m.openRaw(ctx, p, j, part)
-		if err != nil {
-			return enc, err
-		}
-		got, err := m.encodePart(ctx, p, j, part, schemas, workers, encode, raw, submitted, nil, w)
-		closeRaw()
-		enc.add(got)
-		if err != nil {
+		if err := m.encodePart(ctx, p, j, part, schemas, workers, encode, w, &enc); err != nil {
 			return enc, err
 		}
 	}
 	return enc, nil
 }
-
-// A spool holds the output of a part's results, encoded while its download
-// was checked, until it is written. Its file is open only while it is
-// filled or copied: a job may have many parts.
-type spool struct {
-	name string
-	enc  Encoded
-	// failed ends the output after what the spool holds: an error of
-	// encode, which Results would meet too once the file is kept.
-	failed error
-}
-
-func newSpool(dir string, part store.Part) (*spool, error) {
-	f, err := os.CreateTemp(dir, fmt.Sprintf("part-%d.spool.*.tmp", part.Index))
-	if err != nil {
-		return nil, err
-	}
-	return &spool{name: f.Name()}, f.Close()
-}
-
-// fill encodes the results of part from its download f into the spool,
-// anew, and checks f as checkRaw does.
-func (s *spool) fill(ctx context.Context, m *Manager, p providers.Provider, j *Job, part store.Part, schemas *schemacheck.Set, workers int, encode Encoder, f *os.File, submitted *idIndex) (int, providers.Usage, error) {
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return 0, providers.Usage{}, err
-	}
-	out, err := os.Create(s.name)
-	if err != nil {
-		return 0, providers.Usage{}, err
-	}
-	torn := func(line int, err error) error {
-		return &tornError{fmt.Errorf("downloaded line %d is not a whole result (%v): %w", line, err, io.ErrUnexpectedEOF)}
-	}
-	s.enc, err = m.encodePart(ctx, p, j, part, schemas, workers, encode, f, submitted, torn, out)
-	if cerr := out.Close(); cerr != nil && err == nil {
-		return 0, providers.Usage{}, cerr
-	}
-	var t *tornError
-	switch {
-	case errors.As(err, &t):
-		return 0, providers.Usage{}, t.err
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return 0, providers.Usage{}, err
-	}
-	// The download is whole: any other error is the output's, met once
-	// the results before it are written.
-	s.failed = err
-	return s.enc.returned, s.enc.usage, nil
-}
-
-// tornError marks a line of a download that is not a whole result.
-type tornError struct{ err error }
-
-func (e *tornError) Error() string { return e.err.Error() }
-
-// copyTo writes what the spool holds to w.
-func (s *spool) copyTo(w io.Writer) error {
-	f, err := os.Open(s.name)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	if _, err := io.Copy(w, f); err != nil {
-		return err
-	}
-	return s.failed
-}
-
-func (s *spool) remove() { os.Remove(s.name) }
 
 // resultsOf readies the results of a finished job: its provider, its
 // result files downloaded, and its schemas.
@@ -554,9 +426,14 @@ func (m *Manager) resultsOf(ctx context.Context, j *Job) (providers.Provider, *s
 	if !j.Terminal() {
 		return nil, nil, &NotFinishedError{Job: j.ID, Status: j.Status}
 	}
-	p, err := m.resultsProvider(j)
-	if err != nil {
-		return nil, nil, err
+	// A job cancelled before any part was submitted has nothing to read
+	// at the provider, which may not even be reachable.
+	var p providers.Provider
+	if j.Submitted() || !j.Registered {
+		var err error
+		if p, err = m.providerOf(j); err != nil {
+			return nil, nil, err
+		}
 	}
 	if err := m.Download(ctx, j); err != nil {
 		return nil, nil, err
@@ -566,16 +443,6 @@ func (m *Manager) resultsOf(ctx context.Context, j *Job) (providers.Provider, *s
 		return nil, nil, err
 	}
 	return p, schemas, nil
-}
-
-// resultsProvider is the provider of a finished job's results; nil for a
-// job cancelled before any part was submitted, which has nothing to read
-// at the provider, which may not even be reachable.
-func (m *Manager) resultsProvider(j *Job) (providers.Provider, error) {
-	if j.Submitted() || !j.Registered {
-		return m.providerOf(j)
-	}
-	return nil, nil
 }
 
 // Snapshot is Results for a job that may still be running: the parts that
@@ -718,22 +585,21 @@ func (m *Manager) partResults(ctx context.Context, p providers.Provider, j *Job,
 	return emitUnreturned(submitted, part, emit)
 }
 
-// encodePart is partResults through the pipeline, of the lines raw holds
-// (nil for none) and the ids submitted (nil when not known here): the
-// lines normalized and encoded on workers goroutines, the lines taken
-// decided in order by the writer, then the requests no line was taken
-// for. lineError, when set, words a line that cannot be read, and makes
-// this the check of a download (spool.fill); nil words it as partResults.
-func (m *Manager) encodePart(ctx context.Context, p providers.Provider, j *Job, part store.Part, schemas *schemacheck.Set, workers int, encode Encoder, raw io.Reader, submitted *idIndex, lineError func(int, error) error, w io.Writer) (Encoded, error) {
-	enc := Encoded{Tally: Tally{}}
+// encodePart is partResults through the pipeline: the provider's lines
+// normalized and encoded on workers goroutines, the lines taken decided
+// in order by the writer, then the requests no line was taken for.
+func (m *Manager) encodePart(ctx context.Context, p providers.Provider, j *Job, part store.Part, schemas *schemacheck.Set, workers int, encode Encoder, w io.Writer, enc *Encoded) error {
+	submitted, err := m.submittedIDs(j, part)
+	if err != nil {
+		return err
+	}
 	taken := newTaker(submitted)
 	var unknown, repeated int
-	check := lineError != nil
-	if !check {
-		lineError = func(line int, err error) error {
-			return fmt.Errorf("results of batch %s, line %d: %w", part.BatchID, line, err)
-		}
+	raw, closeRaw, err := m.openRaw(ctx, p, j, part)
+	if err != nil {
+		return err
 	}
+	defer closeRaw()
 	if raw != nil {
 		complete := completer(j, part, schemas)
 		pl := &pipeline{
@@ -755,28 +621,28 @@ func (m *Manager) encodePart(ctx context.Context, p providers.Provider, j *Job, 
 				}
 				return true
 			},
-			lineError: lineError,
+			lineError: func(line int, err error) error {
+				return fmt.Errorf("results of batch %s, line %d: %w", part.BatchID, line, err)
+			},
 			readError: func(err error) error { return fmt.Errorf("reading results of batch %s: %w", part.BatchID, err) },
 		}
-		if check {
-			// what checkRaw makes of an error reading the download
-			pl.readError = func(err error) error { return &tornError{err} }
-		}
 		got, err := pl.run(ctx, raw, workers, w)
-		enc.add(got)
-		enc.returned = got.Tally.Total()
+		for s, n := range got.Tally {
+			enc.Tally[s] += n
+		}
+		enc.Invalid += got.Invalid
 		if err != nil {
-			return enc, err
+			return err
 		}
 	}
 	m.reportIDs(part.BatchID, unknown, repeated)
 	if submitted == nil {
-		return enc, nil // the submitted ids are unknown here
+		return nil // the submitted ids are unknown here
 	}
 	// Few requests go unreturned, as a rule: they are encoded here, in
 	// writes of a buffer's worth.
 	var buf []byte
-	err := emitUnreturned(submitted, part, m.emitter(j, part, schemas, enc.Tally, func(r *providers.Result) error {
+	err = emitUnreturned(submitted, part, m.emitter(j, part, schemas, enc.Tally, func(r *providers.Result) error {
 		var err error
 		if buf, err = encode(buf, r); err != nil {
 			return err
@@ -795,7 +661,7 @@ func (m *Manager) encodePart(ctx context.Context, p providers.Provider, j *Job, 
 			err = werr
 		}
 	}
-	return enc, err
+	return err
 }
 
 // emitUnreturned emits a result for every submitted request no line was
