@@ -163,6 +163,9 @@ var (
 	outPool  = sync.Pool{New: func() any { return make([]byte, 0, 2*defaultChunkSize) }}
 )
 
+// resultsPool holds chunks' results slices (as *[]lineResult).
+var resultsPool = sync.Pool{New: func() any { return new([]lineResult) }}
+
 func getBuf(p *sync.Pool) []byte { return p.Get().([]byte)[:0] }
 
 func putBuf(p *sync.Pool, b []byte) {
@@ -269,7 +272,7 @@ func isRegularFile(r io.Reader) bool {
 // normalize normalizes, finishes and encodes the lines of c, as
 // FileResults does each line, up to the first that fails to normalize.
 func (pl *pipeline) normalize(c *chunk, norm func([]byte) (providers.Result, error)) {
-	c.out, c.results = getBuf(&outPool), c.results[:0]
+	c.out, c.results = getBuf(&outPool), (*resultsPool.Get().(*[]lineResult))[:0]
 	start := 0
 	for _, l := range c.lines {
 		line := c.data[start:l.end]
@@ -311,6 +314,9 @@ func (pl *pipeline) write(order <-chan *chunk, w io.Writer) (Encoded, error) {
 		}
 		putBuf(&dataPool, c.data)
 		putBuf(&outPool, c.out)
+		clear(c.results) // ids may alias the data given back
+		results := c.results[:0]
+		resultsPool.Put(&results)
 		if err != nil {
 			return enc, err
 		}
