@@ -9,15 +9,20 @@ import (
 // and whether a result line was taken for each: what partResults and
 // checkRaw decide a line by. The ids lie back to back in one buffer and
 // are found through an open-addressing table of their positions, about
-// 30 bytes an id and no pointer for the collector to follow, where a
+// 50 bytes an id and no pointer for the collector to follow, where a
 // map[string]bool took some 80 and a string each. Ids are compared in
 // full, so two ids never pass for one.
 type idIndex struct {
-	seed  maphash.Seed
-	ids   []byte
-	ends  []int   // ids[ends[i-1]:ends[i]] is the i-th id added
-	slots []int32 // 1 + the index of the first id with a hash, 0 for none
-	seen  []bool  // by index
+	seed maphash.Seed
+	ids  []byte
+	ends []int // ids[ends[i-1]:ends[i]] is the i-th id added
+	// slots hold 1 + the index of an id's first use in their low 32 bits,
+	// 0 for none, and the top half of its hash in the high ones: most ids
+	// probed and not the one sought are passed over without reading them.
+	slots []uint64
+	seen  []bool // by index
+	// repeats is whether an id was added twice.
+	repeats bool
 }
 
 func newIDIndex() *idIndex { return &idIndex{seed: maphash.MakeSeed()} }
@@ -40,7 +45,16 @@ func (x *idIndex) find(id []byte) (int, bool) {
 		return 0, false
 	}
 	s := x.slot(id, maphash.Bytes(x.seed, id))
-	return int(x.slots[s]) - 1, x.slots[s] != 0
+	return int(uint32(x.slots[s])) - 1, x.slots[s] != 0
+}
+
+// first is the index of the first use of the i-th id added.
+func (x *idIndex) first(i int) int {
+	if !x.repeats {
+		return i
+	}
+	f, _ := x.find(x.id(i))
+	return f
 }
 
 // findString is find of a string, copied to no buffer.
@@ -50,10 +64,10 @@ func (x *idIndex) findString(id string) (int, bool) {
 
 // slot is the slot holding id, or the empty one where it goes.
 func (x *idIndex) slot(id []byte, h uint64) int {
-	mask := len(x.slots) - 1
+	mask, tag := len(x.slots)-1, h>>32<<32
 	for s := int(h) & mask; ; s = (s + 1) & mask {
-		i := x.slots[s]
-		if i == 0 || string(x.id(int(i)-1)) == string(id) {
+		v := x.slots[s]
+		if v == 0 || v&^0xffffffff == tag && string(x.id(int(uint32(v))-1)) == string(id) {
 			return s
 		}
 	}
@@ -65,24 +79,27 @@ func (x *idIndex) add(id []byte) (first int, added bool) {
 	if 2*(len(x.ends)+1) > len(x.slots) {
 		x.grow()
 	}
-	s := x.slot(id, maphash.Bytes(x.seed, id))
+	h := maphash.Bytes(x.seed, id)
+	s := x.slot(id, h)
 	x.ids = append(x.ids, id...)
 	x.ends = append(x.ends, len(x.ids))
 	x.seen = append(x.seen, false)
 	if x.slots[s] != 0 {
-		return int(x.slots[s]) - 1, false
+		x.repeats = true
+		return int(uint32(x.slots[s])) - 1, false
 	}
-	x.slots[s] = int32(len(x.ends))
+	x.slots[s] = h>>32<<32 | uint64(len(x.ends))
 	return len(x.ends) - 1, true
 }
 
 // grow doubles the table, which stays at most half full.
 func (x *idIndex) grow() {
-	x.slots = make([]int32, max(2*len(x.slots), 64))
+	x.slots = make([]uint64, max(2*len(x.slots), 64))
 	for i := range x.ends {
 		id := x.id(i)
-		if s := x.slot(id, maphash.Bytes(x.seed, id)); x.slots[s] == 0 {
-			x.slots[s] = int32(i + 1)
+		h := maphash.Bytes(x.seed, id)
+		if s := x.slot(id, h); x.slots[s] == 0 {
+			x.slots[s] = h>>32<<32 | uint64(i+1)
 		}
 	}
 }

@@ -668,11 +668,10 @@ func (m *Manager) encodePart(ctx context.Context, p providers.Provider, j *Job, 
 // taken for, in input order.
 func emitUnreturned(submitted *idIndex, part store.Part, emit func(*providers.Result) error) error {
 	for i := range submitted.len() {
-		id := submitted.id(i)
-		if first, _ := submitted.find(id); submitted.seen[first] {
+		if submitted.seen[submitted.first(i)] {
 			continue
 		}
-		if err := emit(unreturned(string(id), part)); err != nil {
+		if err := emit(unreturned(string(submitted.id(i)), part)); err != nil {
 			return err
 		}
 	}
