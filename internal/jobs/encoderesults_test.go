@@ -41,53 +41,61 @@ func TestEncodeResultsSameAsResults(t *testing.T) {
 		case "groq", "mistral", "openrouter":
 			format = "openai"
 		}
-		t.Run(name, func(t *testing.T) {
-			file := pipelineFile(format)
-			lines := bytes.Split(bytes.TrimPrefix(file, []byte("\xEF\xBB\xBF")), []byte("\n"))
-			// Each line once more (a repeat), then the ids: all but the
-			// first two submitted, and two more with no line.
-			file = append(append(file, '\n'), bytes.Join(lines, []byte("\n"))...)
-			var ids []string
-			if _, err := jobs.FileResults(context.Background(), real, bytes.NewReader(file), "f", func(r *providers.Result) error {
-				ids = append(ids, r.CustomID)
-				return nil
-			}); err != nil {
-				t.Fatal(err)
-			}
-			submitted := append(dedup(ids[:len(ids)/2])[2:], "never1", "never2")
+		for _, oneEach := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/one line each %v", name, oneEach), func(t *testing.T) {
+				file := pipelineFile(format)
+				lines := bytes.Split(bytes.TrimPrefix(file, []byte("\xEF\xBB\xBF")), []byte("\n"))
+				// Each line once more (a repeat), then the ids: all but the
+				// first two submitted, and two more with no line; or (one
+				// each) the file as it is, every id submitted.
+				if !oneEach {
+					file = append(append(file, '\n'), bytes.Join(lines, []byte("\n"))...)
+				}
+				var ids []string
+				if _, err := jobs.FileResults(context.Background(), real, bytes.NewReader(file), "f", func(r *providers.Result) error {
+					ids = append(ids, r.CustomID)
+					return nil
+				}); err != nil {
+					t.Fatal(err)
+				}
+				submitted := ids
+				if !oneEach {
+					submitted = append(dedup(ids[:len(ids)/2])[2:], "never1", "never2")
+				}
 
-			e := newEnv(t)
-			e.m.Provider = func(string) (providers.Provider, error) { return formatProvider{e.p, real}, nil }
-			j := e.create(t, "job1", 0, submitted...)
-			e.p.raw["batch_1"] = string(file)
-			e.p.set(t, "batch_1", providers.StatusCompleted, nil)
-			if err := e.m.Refresh(context.Background(), j); err != nil {
-				t.Fatal(err)
-			}
-			// The first run downloads: its output comes from the check of
-			// the download.
-			var first bytes.Buffer
-			firstEnc, err := e.m.EncodeResults(context.Background(), j, 2, encodeLine, &first)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want := checkEncodeResults(t, e.m, j)
-			if first.String() != want || !reflect.DeepEqual(firstEnc.Tally, jobTally(t, e.m, j)) {
-				d := firstDiff(first.String(), want)
-				t.Errorf("while downloading: output differs at byte %d:\ngot  %.300q\nwant %.300q", d, first.String()[d:], want[d:])
-			}
-			if n := strings.Count(want, "\n"); n != len(submitted) {
-				t.Fatalf("Results gave %d lines, want one per submitted request (%d)", n, len(submitted))
-			}
+				e := newEnv(t)
+				e.m.Provider = func(string) (providers.Provider, error) { return formatProvider{e.p, real}, nil }
+				j := e.create(t, "job1", 0, submitted...)
+				e.p.raw["batch_1"] = string(file)
+				e.p.set(t, "batch_1", providers.StatusCompleted, nil)
+				if err := e.m.Refresh(context.Background(), j); err != nil {
+					t.Fatal(err)
+				}
+				// The first run downloads: its output comes from the check of
+				// the download.
+				var first bytes.Buffer
+				firstEnc, err := e.m.EncodeResults(context.Background(), j, 2, encodeLine, &first)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := checkEncodeResults(t, e.m, j)
+				if first.String() != want || !reflect.DeepEqual(firstEnc.Tally, jobTally(t, e.m, j)) {
+					d := firstDiff(first.String(), want)
+					t.Errorf("while downloading: output differs at byte %d:\ngot  %.300q\nwant %.300q", d, first.String()[d:], want[d:])
+				}
+				if n := strings.Count(want, "\n"); n != len(submitted) {
+					t.Fatalf("Results gave %d lines, want one per submitted request (%d)", n, len(submitted))
+				}
 
-			// A line that cannot be read, in the middle of the kept copy.
-			bad := append(bytes.Join(lines[:len(lines)/2], []byte("\n")), "\n{\"custom_id\":\"x\",\"response\":[}\n"...)
-			bad = append(bad, bytes.Join(lines[len(lines)/2:], []byte("\n"))...)
-			if err := os.WriteFile(e.m.RawResultsPath("job1", 1), bad, 0o600); err != nil {
-				t.Fatal(err)
-			}
-			checkEncodeResults(t, e.m, j)
-		})
+				// A line that cannot be read, in the middle of the kept copy.
+				bad := append(bytes.Join(lines[:len(lines)/2], []byte("\n")), "\n{\"custom_id\":\"x\",\"response\":[}\n"...)
+				bad = append(bad, bytes.Join(lines[len(lines)/2:], []byte("\n"))...)
+				if err := os.WriteFile(e.m.RawResultsPath("job1", 1), bad, 0o600); err != nil {
+					t.Fatal(err)
+				}
+				checkEncodeResults(t, e.m, j)
+			})
+		}
 	}
 }
 

@@ -123,7 +123,7 @@ func (m *Manager) downloadPart(ctx context.Context, j *Job, part store.Part, dst
 	if err != nil {
 		return nil, err
 	}
-	var returned int
+	var returned, lines int
 	var sum providers.Usage
 	// A provider's body comes in reads of a few KiB (a line each from the
 	// emulator): written as they come, the write calls cost more than
@@ -148,12 +148,13 @@ func (m *Manager) downloadPart(ctx context.Context, j *Job, part store.Part, dst
 		if err := buf.Flush(); err != nil {
 			return err
 		}
-		returned, sum, err = checkRaw(f, p, submitted)
+		returned, lines, sum, err = checkRaw(f, p, submitted)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
+	oneEach := submitted != nil && !submitted.repeats && lines == submitted.len() && returned == lines
 	if err := f.Sync(); err != nil {
 		return nil, err
 	}
@@ -176,7 +177,23 @@ func (m *Manager) downloadPart(ctx context.Context, j *Job, part store.Part, dst
 	if err := os.Rename(f.Name(), dst); err != nil {
 		return nil, err
 	}
+	if oneEach {
+		m.mu.Lock()
+		if m.oneEach == nil {
+			m.oneEach = map[string]bool{}
+		}
+		m.oneEach[dst] = true
+		m.mu.Unlock()
+	}
 	return &sum, nil
+}
+
+// hasOneEach reports whether this Manager downloaded the result file path
+// and found one line in it for each submitted request and no other line.
+func (m *Manager) hasOneEach(path string) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.oneEach[path]
 }
 
 // submittedIDs returns the ids of a part's requests, none seen yet; nil
@@ -208,7 +225,7 @@ func (m *Manager) keptUsage(j *Job, part store.Part, path string) (*providers.Us
 		return nil, err
 	}
 	defer f.Close()
-	_, usage, err := checkRaw(f, p, submitted)
+	_, _, usage, err := checkRaw(f, p, submitted)
 	if err != nil {
 		return nil, err
 	}
@@ -233,10 +250,10 @@ func bound(w io.Writer, part store.Part) io.Writer {
 // is reported as io.ErrUnexpectedEOF, so the download is repeated. It
 // returns how many requests got a result, and the usage those results
 // report, summed: distinct ids, of those in submitted when the submitted
-// ids are known (not nil).
-func checkRaw(f *os.File, p providers.Provider, submitted *idIndex) (results int, usage providers.Usage, err error) {
+// ids are known (not nil); and how many lines it holds.
+func checkRaw(f *os.File, p providers.Provider, submitted *idIndex) (results, lines int, usage providers.Usage, err error) {
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return 0, usage, err
+		return 0, 0, usage, err
 	}
 	taken := newTaker(submitted)
 	// Nothing of a result outlives its line here: one that aliases the
@@ -246,14 +263,15 @@ func checkRaw(f *os.File, p providers.Provider, submitted *idIndex) (results int
 	for {
 		line, err := nextResult(rd)
 		if errors.Is(err, io.EOF) {
-			return results, usage, nil
+			return results, lines, usage, nil
 		}
 		if err != nil {
-			return results, usage, err
+			return results, lines, usage, err
 		}
+		lines++
 		res, err := normalize(line)
 		if err != nil {
-			return results, usage, fmt.Errorf("downloaded line %d is not a whole result (%v): %w", rd.Line(), err, io.ErrUnexpectedEOF)
+			return results, lines, usage, fmt.Errorf("downloaded line %d is not a whole result (%v): %w", rd.Line(), err, io.ErrUnexpectedEOF)
 		}
 		if taken.take(res.CustomID) == lineTaken {
 			results++
@@ -589,11 +607,19 @@ func (m *Manager) partResults(ctx context.Context, p providers.Provider, j *Job,
 // normalized and encoded on workers goroutines, the lines taken decided
 // in order by the writer, then the requests no line was taken for.
 func (m *Manager) encodePart(ctx context.Context, p providers.Provider, j *Job, part store.Part, schemas *schemacheck.Set, workers int, encode Encoder, w io.Writer, enc *Encoded) error {
-	submitted, err := m.submittedIDs(j, part)
-	if err != nil {
-		return err
+	// A file this Manager just checked to hold one line for each request
+	// and no other has every line taken, and no request unreturned: its
+	// ids need not be read again.
+	oneEach := j.Registered && m.hasOneEach(m.RawResultsPath(j.ID, part.Index))
+	var submitted *idIndex
+	var taken *taker
+	if !oneEach {
+		var err error
+		if submitted, err = m.submittedIDs(j, part); err != nil {
+			return err
+		}
+		taken = newTaker(submitted)
 	}
-	taken := newTaker(submitted)
 	var unknown, repeated int
 	raw, closeRaw, err := m.openRaw(ctx, p, j, part)
 	if err != nil {
@@ -626,6 +652,9 @@ func (m *Manager) encodePart(ctx context.Context, p providers.Provider, j *Job, 
 			},
 			readError: func(err error) error { return fmt.Errorf("reading results of batch %s: %w", part.BatchID, err) },
 		}
+		if oneEach {
+			pl.take = nil
+		}
 		got, err := pl.run(ctx, raw, workers, w)
 		for s, n := range got.Tally {
 			enc.Tally[s] += n
@@ -637,7 +666,7 @@ func (m *Manager) encodePart(ctx context.Context, p providers.Provider, j *Job, 
 	}
 	m.reportIDs(part.BatchID, unknown, repeated)
 	if submitted == nil {
-		return nil // the submitted ids are unknown here
+		return nil // the submitted ids are unknown here, or all returned
 	}
 	// Few requests go unreturned, as a rule: they are encoded here, in
 	// writes of a buffer's worth.
