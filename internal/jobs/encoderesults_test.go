@@ -36,11 +36,7 @@ func (p formatProvider) Unwrap() providers.Provider { return p.format }
 // place with the same error.
 func TestEncodeResultsSameAsResults(t *testing.T) {
 	for name, real := range pipelineProviders() {
-		format := name
-		switch name {
-		case "groq", "mistral", "openrouter":
-			format = "openai"
-		}
+		format := pipelineFormat(name)
 		for _, oneEach := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/one line each %v", name, oneEach), func(t *testing.T) {
 				file := pipelineFile(format)
@@ -157,13 +153,7 @@ func dedup(ids []string) []string {
 // A download with a line that is not a whole result is repeated and never
 // kept by EncodeResults either, and nothing of it is written.
 func TestEncodeResultsBadDownload(t *testing.T) {
-	e := newEnv(t)
-	j := e.create(t, "job1", 0, "a1", "a2")
-	e.p.raw["batch_1"] = `{"custom_id":"a1","status":"succeeded"}` + "\n\n" + `{"custom_id":""}` + "\n"
-	e.p.set(t, "batch_1", providers.StatusCompleted, nil)
-	if err := e.m.Refresh(context.Background(), j); err != nil {
-		t.Fatal(err)
-	}
+	e, j := badLineJob(t)
 	var out bytes.Buffer
 	_, err := e.m.EncodeResults(context.Background(), j, 2, encodeLine, &out)
 	want := "downloading results of batch batch_1: downloaded line 3 is not a whole result (fake: no custom_id): unexpected EOF"

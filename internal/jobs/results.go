@@ -285,6 +285,8 @@ func checkRaw(f *os.File, p providers.Provider, submitted *idIndex) (results, li
 type taker struct {
 	ids   *idIndex
 	known bool
+	// unknown and repeated count the lines left out, for reportIDs.
+	unknown, repeated int
 }
 
 // newTaker starts the decisions for a part whose submitted ids are
@@ -308,6 +310,7 @@ const (
 func (t *taker) take(id string) int {
 	if !t.known {
 		if _, added := t.ids.add([]byte(id)); !added {
+			t.repeated++
 			return lineRepeated
 		}
 		return lineTaken
@@ -315,8 +318,10 @@ func (t *taker) take(id string) int {
 	i, ok := t.ids.findString(id)
 	switch {
 	case !ok:
+		t.unknown++
 		return lineUnknown
 	case t.ids.seen[i]:
+		t.repeated++
 		return lineRepeated
 	}
 	t.ids.seen[i] = true
@@ -563,7 +568,6 @@ func (m *Manager) partResults(ctx context.Context, p providers.Provider, j *Job,
 		return err
 	}
 	taken := newTaker(submitted)
-	var unknown, repeated int
 	raw, closeRaw, err := m.openRaw(ctx, p, j, part)
 	if err != nil {
 		return err
@@ -583,12 +587,7 @@ func (m *Manager) partResults(ctx context.Context, p providers.Provider, j *Job,
 			if err != nil {
 				return fmt.Errorf("results of batch %s, line %d: %w", part.BatchID, rd.Line(), err)
 			}
-			switch taken.take(res.CustomID) {
-			case lineUnknown:
-				unknown++
-				continue
-			case lineRepeated:
-				repeated++
+			if taken.take(res.CustomID) != lineTaken {
 				continue
 			}
 			if err := emit(&res); err != nil {
@@ -596,7 +595,7 @@ func (m *Manager) partResults(ctx context.Context, p providers.Provider, j *Job,
 			}
 		}
 	}
-	m.reportIDs(part.BatchID, unknown, repeated)
+	m.reportIDs(part.BatchID, taken.unknown, taken.repeated)
 	if submitted == nil {
 		return nil // the submitted ids are unknown here
 	}
@@ -620,7 +619,6 @@ func (m *Manager) encodePart(ctx context.Context, p providers.Provider, j *Job, 
 		}
 		taken = newTaker(submitted)
 	}
-	var unknown, repeated int
 	raw, closeRaw, err := m.openRaw(ctx, p, j, part)
 	if err != nil {
 		return err
@@ -636,17 +634,7 @@ func (m *Manager) encodePart(ctx context.Context, p providers.Provider, j *Job, 
 				}
 				complete(r)
 			},
-			take: func(id string) bool {
-				switch taken.take(id) {
-				case lineUnknown:
-					unknown++
-					return false
-				case lineRepeated:
-					repeated++
-					return false
-				}
-				return true
-			},
+			take: func(id string) bool { return taken.take(id) == lineTaken },
 			lineError: func(line int, err error) error {
 				return fmt.Errorf("results of batch %s, line %d: %w", part.BatchID, line, err)
 			},
@@ -664,9 +652,12 @@ func (m *Manager) encodePart(ctx context.Context, p providers.Provider, j *Job, 
 			return err
 		}
 	}
-	m.reportIDs(part.BatchID, unknown, repeated)
+	if oneEach {
+		return nil
+	}
+	m.reportIDs(part.BatchID, taken.unknown, taken.repeated)
 	if submitted == nil {
-		return nil // the submitted ids are unknown here, or all returned
+		return nil // the submitted ids are unknown here
 	}
 	// Few requests go unreturned, as a rule: they are encoded here, in
 	// writes of a buffer's worth.
