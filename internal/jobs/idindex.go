@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"hash/maphash"
+	"math/bits"
 	"unsafe"
 )
 
@@ -25,7 +26,14 @@ type idIndex struct {
 	repeats bool
 }
 
-func newIDIndex() *idIndex { return &idIndex{seed: maphash.MakeSeed()} }
+// newIDIndex returns an index sized for n ids (a guess: it grows past it).
+func newIDIndex(n int) *idIndex {
+	x := &idIndex{seed: maphash.MakeSeed(), ends: make([]int, 0, n), seen: make([]bool, 0, n)}
+	if n > 0 {
+		x.slots = make([]uint64, max(64, 1<<bits.Len(uint(2*n-1))))
+	}
+	return x
+}
 
 // len is the number of ids added, repeats included.
 func (x *idIndex) len() int { return len(x.ends) }

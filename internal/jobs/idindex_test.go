@@ -9,7 +9,7 @@ import (
 // map would, across the table's growth and with ids that are prefixes of
 // others.
 func TestIDIndex(t *testing.T) {
-	x := newIDIndex()
+	x := newIDIndex(100)
 	want := map[string]int{}
 	var order []string
 	for i := range 5000 {

@@ -202,7 +202,7 @@ func (m *Manager) submittedIDs(j *Job, part store.Part) (*idIndex, error) {
 	if !j.Registered || RemoteInput(part) {
 		return nil, nil
 	}
-	ids := newIDIndex()
+	ids := newIDIndex(part.Requests)
 	err := m.eachSubmittedID(j.ID, part.Index, func(id string) error {
 		ids.add([]byte(id))
 		return nil
@@ -294,7 +294,7 @@ type taker struct {
 // anew.
 func newTaker(submitted *idIndex) *taker {
 	if submitted == nil {
-		return &taker{ids: newIDIndex()}
+		return &taker{ids: newIDIndex(0)}
 	}
 	clear(submitted.seen)
 	return &taker{ids: submitted, known: true}
