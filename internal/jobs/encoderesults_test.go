@@ -40,6 +40,10 @@ func TestEncodeResultsSameAsResults(t *testing.T) {
 		for _, oneEach := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/one line each %v", name, oneEach), func(t *testing.T) {
 				file := pipelineFile(format)
+				if format == "openai" {
+					// an answer that is not valid: arguments that are not JSON
+					file = append(file, "\n"+`{"custom_id":"args","response":{"status_code":200,"body":{"choices":[{"message":{"tool_calls":[{"id":"c","type":"function","function":{"name":"f","arguments":"not JSON"}}]}}]}}}`...)
+				}
 				lines := bytes.Split(bytes.TrimPrefix(file, []byte("\xEF\xBB\xBF")), []byte("\n"))
 				// Each line once more (a repeat), then the ids: all but the
 				// first two submitted, and two more with no line; or (one
@@ -100,7 +104,11 @@ func TestEncodeResultsSameAsResults(t *testing.T) {
 func checkEncodeResults(t *testing.T, m *jobs.Manager, j *jobs.Job) string {
 	t.Helper()
 	var want []byte
+	wantInvalid := 0
 	wantTally, err := m.Results(context.Background(), j, func(r *providers.Result) error {
+		if r.Valid != nil && !*r.Valid {
+			wantInvalid++
+		}
 		var err error
 		want, err = encodeLine(want, r)
 		return err
@@ -119,8 +127,8 @@ func checkEncodeResults(t *testing.T, m *jobs.Manager, j *jobs.Job) string {
 			if errString(err) != wantErr {
 				t.Errorf("%s: error %q, want %q", where, err, wantErr)
 			}
-			if wantErr == "" && !reflect.DeepEqual(enc.Tally, wantTally) {
-				t.Errorf("%s: tally %v, want %v", where, enc.Tally, wantTally)
+			if wantErr == "" && (!reflect.DeepEqual(enc.Tally, wantTally) || enc.Invalid != wantInvalid) {
+				t.Errorf("%s: tally %v, %d not valid; want %v, %d", where, enc.Tally, enc.Invalid, wantTally, wantInvalid)
 			}
 		}
 		restore()
