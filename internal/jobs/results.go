@@ -148,7 +148,7 @@ func (m *Manager) downloadPart(ctx context.Context, j *Job, part store.Part, dst
 		if err := buf.Flush(); err != nil {
 			return err
 		}
-		returned, lines, sum, err = checkRaw(f, p, submitted)
+		returned, lines, sum, err = checkRaw(f, p, submitted, !part.UsageKnown)
 		return err
 	})
 	if err != nil {
@@ -225,7 +225,7 @@ func (m *Manager) keptUsage(j *Job, part store.Part, path string) (*providers.Us
 		return nil, err
 	}
 	defer f.Close()
-	_, _, usage, err := checkRaw(f, p, submitted)
+	_, _, usage, err := checkRaw(f, p, submitted, true)
 	if err != nil {
 		return nil, err
 	}
@@ -246,38 +246,93 @@ func bound(w io.Writer, part store.Part) io.Writer {
 }
 
 // checkRaw reads a downloaded file back and checks that every line is a
-// result the provider's normalizer accepts. A torn line (a body cut short)
-// is reported as io.ErrUnexpectedEOF, so the download is repeated. It
-// returns how many requests got a result, and the usage those results
-// report, summed: distinct ids, of those in submitted when the submitted
-// ids are known (not nil); and how many lines it holds.
-func checkRaw(f *os.File, p providers.Provider, submitted *idIndex) (results, lines int, usage providers.Usage, err error) {
+// whole result: valid JSON with the id of a result. A torn line (a body
+// cut short) is reported as io.ErrUnexpectedEOF, so the download is
+// repeated. It returns how many requests got a result: distinct ids, of
+// those in submitted when the submitted ids are known (not nil); and how
+// many lines it holds. With usage, every line is normalized and the usage
+// the results report is returned, summed; without, a line whose id
+// resultID finds is only validated (the results pass normalizes it).
+func checkRaw(f *os.File, p providers.Provider, submitted *idIndex, usage bool) (results, lines int, sum providers.Usage, err error) {
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return 0, 0, usage, err
+		return 0, 0, sum, err
 	}
 	taken := newTaker(submitted)
 	// Nothing of a result outlives its line here: one that aliases the
 	// line spares a copy of each response.
 	normalize := aliasingNormalizer(p)
+	var s jsonscan.Scanner
 	rd := newResultReader(f)
 	for {
 		line, err := nextResult(rd)
 		if errors.Is(err, io.EOF) {
-			return results, lines, usage, nil
+			return results, lines, sum, nil
 		}
 		if err != nil {
-			return results, lines, usage, err
+			return results, lines, sum, err
 		}
 		lines++
-		res, err := normalize(line)
-		if err != nil {
-			return results, lines, usage, fmt.Errorf("downloaded line %d is not a whole result (%v): %w", rd.Line(), err, io.ErrUnexpectedEOF)
+		id, ok := "", false
+		if !usage {
+			id, ok = resultID(&s, line)
 		}
-		if taken.take(res.CustomID) == lineTaken {
+		var res providers.Result
+		if !ok {
+			// The provider's normalizer decides, and says what is wrong.
+			if res, err = normalize(line); err != nil {
+				return results, lines, sum, fmt.Errorf("downloaded line %d is not a whole result (%v): %w", rd.Line(), err, io.ErrUnexpectedEOF)
+			}
+			id = res.CustomID
+		}
+		if taken.take(id) == lineTaken {
 			results++
-			usage.Add(res.Usage)
+			sum.Add(res.Usage)
 		}
 	}
+}
+
+// resultID validates a result line as one JSON object and returns the id
+// its provider's normalizer reads from it: its "custom_id" (OpenAI and
+// the providers of its format, Anthropic), or its "key" or metadata's
+// "key" (Gemini), the last one when repeated, as the normalizers read
+// them. ok is false for a line that is not valid JSON, has no id or an
+// empty one, or has ids of both kinds: its provider's normalizer decides.
+func resultID(s *jsonscan.Scanner, line []byte) (id string, ok bool) {
+	var customID, key *string
+	str := func(dst **string) error {
+		v, err := s.OptionalStr()
+		*dst = v
+		return err
+	}
+	s.Reset(line)
+	err := s.Object(func(name []byte) error {
+		switch string(name) {
+		case "custom_id":
+			return str(&customID)
+		case "key":
+			return str(&key)
+		case "metadata":
+			if s.Peek() != '{' {
+				return s.Skip()
+			}
+			return s.Object(func(name []byte) error {
+				if string(name) == "key" {
+					return str(&key)
+				}
+				return s.Skip()
+			})
+		}
+		return s.Skip()
+	})
+	if err != nil || s.End() != nil || (customID == nil) == (key == nil) {
+		return "", false
+	}
+	if customID != nil {
+		id = *customID
+	} else {
+		id = *key
+	}
+	return id, id != ""
 }
 
 // A taker decides which result lines of a part stand: the first for each
