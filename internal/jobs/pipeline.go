@@ -30,7 +30,7 @@ const defaultChunkSize = 256 << 10
 var chunkSize = defaultChunkSize // a variable for tests
 
 const (
-	chunksAhead = 4
+	chunksAhead = 2
 	// maxPooled is the largest buffer kept for reuse: a chunk grown by a
 	// huge line is dropped rather than held for the rest of the run.
 	maxPooled = 4 << 20
