@@ -25,7 +25,7 @@ type Encoder func(dst []byte, r *providers.Result) ([]byte, error)
 // chunkSize bytes (a line longer than that makes a chunk of its own); at
 // most workers+chunksAhead chunks are in flight, so memory stays bounded
 // by the chunk size, not the file's.
-const defaultChunkSize = 256 << 10
+const defaultChunkSize = 128 << 10
 
 var chunkSize = defaultChunkSize // a variable for tests
 
