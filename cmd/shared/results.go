@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 
 	"github.com/batchctl/batchctl/internal/cmdutil"
 	"github.com/batchctl/batchctl/internal/iostreams"
@@ -95,7 +94,25 @@ func WriteResults(ctx context.Context, ios *iostreams.IOStreams, m *jobs.Manager
 		}
 		recheck = schemacheck.Recheck(o.Schema, schemas)
 	}
-	tally, err := writeNormalized(ios, o, recheck, func(write func(*providers.Result) error) (jobs.Tally, error) {
+	var tally jobs.Tally
+	var err error
+	if !o.Readable && !o.Partial && !o.Merged {
+		tally, err = encodeNormalized(ios, o, recheck, func(encode jobs.Encoder, w io.Writer) (jobs.Encoded, error) {
+			return m.EncodeResults(ctx, j, 0, encode, w)
+		})
+	} else {
+		tally, err = writeJobNormalized(ctx, ios, m, j, o, recheck)
+	}
+	if err != nil {
+		return err
+	}
+	return resultsOutcome(ios, j, o, tally)
+}
+
+// writeJobNormalized writes a job's results one after the other, through
+// a resultWriter: on a terminal, and for --partial and --merged.
+func writeJobNormalized(ctx context.Context, ios *iostreams.IOStreams, m *jobs.Manager, j *jobs.Job, o ResultsOptions, recheck *schemacheck.Set) (jobs.Tally, error) {
+	return writeNormalized(ios, o, recheck, func(write func(*providers.Result) error) (jobs.Tally, error) {
 		if o.Partial {
 			return m.Snapshot(ctx, j, write)
 		}
@@ -108,9 +125,12 @@ func WriteResults(ctx context.Context, ios *iostreams.IOStreams, m *jobs.Manager
 		}
 		return tally, err
 	})
-	if err != nil {
-		return err
-	}
+}
+
+// resultsOutcome says how the requests of j ended, once its results are
+// written: a note for a snapshot, a *cmdutil.PartialError (exit 3) when
+// not every request succeeded.
+func resultsOutcome(ios *iostreams.IOStreams, j *jobs.Job, o ResultsOptions, tally jobs.Tally) error {
 	if pending := tally[providers.ResultPending]; pending > 0 {
 		// a snapshot: nothing has failed for being unfinished
 		fmt.Fprintf(ios.ErrOut, "note: %s\n", summary(j.Subject()+" is still "+j.Status, tally))
@@ -152,7 +172,9 @@ func WriteFileResults(ctx context.Context, ios *iostreams.IOStreams, p providers
 			return jobs.FileResults(ctx, p, in, name, write)
 		})
 	} else {
-		tally, err = encodeNormalized(ctx, ios, o, recheck, p, in, name)
+		tally, err = encodeNormalized(ios, o, recheck, func(encode jobs.Encoder, w io.Writer) (jobs.Encoded, error) {
+			return jobs.EncodeFileResults(ctx, p, in, name, 0, encode, w)
+		})
 	}
 	if err != nil {
 		return err
@@ -164,25 +186,25 @@ func WriteFileResults(ctx context.Context, ios *iostreams.IOStreams, p providers
 	return nil
 }
 
-// encodeNormalized writes the results of file in as JSON lines, those
-// with the outcomes o keeps, normalizing its lines on every core (see
+// encodeNormalized writes the results run encodes as JSON lines, those
+// with the outcomes o keeps, normalized on every core (see
 // jobs.EncodeFileResults): the same bytes as writeNormalized writes.
-func encodeNormalized(ctx context.Context, ios *iostreams.IOStreams, o ResultsOptions, recheck *schemacheck.Set, p providers.Provider, in io.Reader, name string) (jobs.Tally, error) {
+func encodeNormalized(ios *iostreams.IOStreams, o ResultsOptions, recheck *schemacheck.Set, run func(jobs.Encoder, io.Writer) (jobs.Encoded, error)) (jobs.Tally, error) {
 	out, err := openOutput(ios, o.Output)
 	if err != nil {
 		return nil, err
 	}
 	sel := newSelector(o, recheck)
-	tally, err := jobs.EncodeFileResults(ctx, p, in, name, 0, func(dst []byte, r *providers.Result) ([]byte, error) {
+	enc, err := run(func(dst []byte, r *providers.Result) ([]byte, error) {
 		if !sel.keep(r) {
 			return dst, nil
 		}
 		return appendLine(dst, r)
 	}, out.w)
 	if err == nil {
-		sel.note(ios)
+		sel.note(ios, enc.Invalid)
 	}
-	return tally, out.close(err)
+	return enc.Tally, out.close(err)
 }
 
 // appendLine appends r as one JSON line.
@@ -201,8 +223,6 @@ type selector struct {
 	recheck *schemacheck.Set
 	keepers map[providers.ResultStatus]bool // empty keeps all
 	invalid bool                            // only answers that do not validate
-	// bad counts the answers that do not validate.
-	bad atomic.Int64
 }
 
 func newSelector(o ResultsOptions, recheck *schemacheck.Set) *selector {
@@ -220,16 +240,14 @@ func (sel *selector) keep(r *providers.Result) bool {
 		r.Parsed, r.Valid, r.OutputError = nil, nil, nil
 		sel.recheck.CheckResult(r)
 	}
-	bad := r.Valid != nil && !*r.Valid
-	if bad {
-		sel.bad.Add(1)
-	}
-	return (len(sel.keepers) == 0 || sel.keepers[r.Status]) && (!sel.invalid || bad)
+	return (len(sel.keepers) == 0 || sel.keepers[r.Status]) && (!sel.invalid || invalidAnswer(r))
 }
 
+// invalidAnswer reports whether r's answer does not validate.
+func invalidAnswer(r *providers.Result) bool { return r.Valid != nil && !*r.Valid }
+
 // note counts the answers that do not validate, on stderr.
-func (sel *selector) note(ios *iostreams.IOStreams) {
-	invalid := int(sel.bad.Load())
+func (sel *selector) note(ios *iostreams.IOStreams, invalid int) {
 	if invalid == 0 {
 		return
 	}
@@ -255,8 +273,13 @@ func writeNormalized(ios *iostreams.IOStreams, o ResultsOptions, recheck *schema
 	if o.Readable {
 		lw = newReadableWriter(ios, out.w)
 	}
+	invalid := 0
 	tally, err := each(func(r *providers.Result) error {
-		if !sel.keep(r) {
+		keep := sel.keep(r)
+		if invalidAnswer(r) {
+			invalid++
+		}
+		if !keep {
 			return nil
 		}
 		return lw.writeResult(r)
@@ -265,7 +288,7 @@ func writeNormalized(ios *iostreams.IOStreams, o ResultsOptions, recheck *schema
 		err = cerr
 	}
 	if err == nil {
-		sel.note(ios)
+		sel.note(ios, invalid)
 	}
 	return tally, out.close(err)
 }

@@ -58,6 +58,10 @@ type Manager struct {
 	locker Locker
 	mu     sync.Mutex
 	told   map[string]bool // keys of what Note and Warn were told already
+	// oneEach holds the result files this Manager downloaded and found to
+	// hold one line for each submitted request, no other (see
+	// encodePart); guarded by mu.
+	oneEach map[string]bool
 	// prices is the price table, read on first use (see Prices).
 	prices *prices.Table
 }

@@ -25,12 +25,12 @@ type Encoder func(dst []byte, r *providers.Result) ([]byte, error)
 // chunkSize bytes (a line longer than that makes a chunk of its own); at
 // most workers+chunksAhead chunks are in flight, so memory stays bounded
 // by the chunk size, not the file's.
-const defaultChunkSize = 256 << 10
+const defaultChunkSize = 128 << 10
 
 var chunkSize = defaultChunkSize // a variable for tests
 
 const (
-	chunksAhead = 4
+	chunksAhead = 2
 	// maxPooled is the largest buffer kept for reuse: a chunk grown by a
 	// huge line is dropped rather than held for the rest of the run.
 	maxPooled = 4 << 20
@@ -44,20 +44,47 @@ const (
 // Each write to w is the output of a run of lines; on a pipe or a
 // terminal a run ends wherever reading in has to wait, so that results
 // trickling in are written as they come.
-func EncodeFileResults(ctx context.Context, p providers.Provider, in io.Reader, name string, workers int, encode Encoder, w io.Writer) (Tally, error) {
+func EncodeFileResults(ctx context.Context, p providers.Provider, in io.Reader, name string, workers int, encode Encoder, w io.Writer) (Encoded, error) {
+	pl := &pipeline{
+		p: p, encode: encode, chunkSize: chunkSize,
+		finish: func(r *providers.Result) {
+			r.Job, r.Provider, r.BatchID = "", p.Name(), ""
+			r.NormalizeFinish()
+			schemacheck.Check(r, nil, false) // tool calls whose arguments were not JSON
+		},
+		lineError: func(line int, err error) error { return fmt.Errorf("%s:%d: %w", name, line, err) },
+		readError: func(err error) error {
+			var tooLong *jsonl.LineError
+			if errors.As(err, &tooLong) && errors.Is(err, jsonl.ErrLineTooLong) {
+				return fmt.Errorf("%s: %w", name, &ResultsTooLargeError{Line: tooLong.Line, Limit: MaxResultLine})
+			}
+			return fmt.Errorf("reading %s: %w", name, err)
+		},
+	}
+	return pl.run(ctx, in, workers, w)
+}
+
+// Encoded counts the results a pipeline wrote out.
+type Encoded struct {
+	Tally Tally
+	// Invalid counts the answers that do not validate (valid false).
+	Invalid int
+}
+
+// run runs the pipeline on in, writing to w.
+func (pl *pipeline) run(ctx context.Context, in io.Reader, workers int, w io.Writer) (Encoded, error) {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	pl := &pipeline{p: p, name: name, encode: encode, chunkSize: chunkSize}
+	norm := aliasingNormalizer(pl.p)
 	work := make(chan *chunk, workers+chunksAhead)
 	order := make(chan *chunk, workers+chunksAhead)
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
-			norm := aliasingNormalizer(p)
 			for c := range work {
 				pl.normalize(c, norm)
 				close(c.done)
@@ -69,7 +96,7 @@ func EncodeFileResults(ctx context.Context, p providers.Provider, in io.Reader, 
 		close(work)
 		close(order)
 	}()
-	tally, err := pl.write(order, w)
+	enc, err := pl.write(order, w)
 	if err == nil {
 		err = parent.Err() // the reader stopped without handing on its error
 	}
@@ -79,7 +106,7 @@ func EncodeFileResults(ctx context.Context, p providers.Provider, in io.Reader, 
 	// On an error the reader and the workers end on their own once they
 	// see the context cancelled; a read that waits on a pipe is not waited
 	// for.
-	return tally, err
+	return enc, err
 }
 
 // aliasingNormalizer is p's Normalize, or the one whose results alias the
@@ -107,11 +134,11 @@ type chunk struct {
 	// or the context's.
 	err error
 
-	done  chan struct{} // closed once out, tally and failed are set
-	out   []byte
-	tally Tally
-	// failed is the first line that could not be normalized or encoded,
-	// and why; out holds the output of the lines before it.
+	done chan struct{} // closed once out, results and failed are set
+	out  []byte
+	// results are those of the lines before failed, in order.
+	results []lineResult
+	// failed is the first line that could not be normalized, and why.
 	failed error
 }
 
@@ -121,10 +148,23 @@ type lineRef struct {
 	number int
 }
 
+// lineResult is what the writer needs of one line's result.
+type lineResult struct {
+	end int // out[previous end:end] is its output
+	// id is the result's custom_id; it may alias the chunk's data.
+	id      string
+	status  providers.ResultStatus
+	invalid bool  // its answer does not validate
+	err     error // of encode: the output ends before the line if it is taken
+}
+
 var (
 	dataPool = sync.Pool{New: func() any { return make([]byte, 0, defaultChunkSize+defaultChunkSize/4) }}
 	outPool  = sync.Pool{New: func() any { return make([]byte, 0, 2*defaultChunkSize) }}
 )
+
+// resultsPool holds chunks' results slices (as *[]lineResult).
+var resultsPool = sync.Pool{New: func() any { return new([]lineResult) }}
 
 func getBuf(p *sync.Pool) []byte { return p.Get().([]byte)[:0] }
 
@@ -134,11 +174,22 @@ func putBuf(p *sync.Pool, b []byte) {
 	}
 }
 
-// pipeline is one run of EncodeFileResults.
+// pipeline is one run of EncodeFileResults, or of the lines of one part
+// of a job (Manager.EncodeResults).
 type pipeline struct {
 	p      providers.Provider
-	name   string
 	encode Encoder
+	// finish completes each normalized result before encode (in the
+	// workers): what FileResults or a job's emitter fill in and check.
+	finish func(*providers.Result)
+	// take, when set, decides in input order whether a line's result is
+	// written and counted (a job's first line for each submitted id);
+	// nil takes them all.
+	take func(id string) bool
+	// lineError words a line that could not be normalized; readError an
+	// error that ended the input (not the context's).
+	lineError func(line int, err error) error
+	readError func(err error) error
 	// chunkSize is where a chunk is cut.
 	chunkSize int
 }
@@ -218,68 +269,92 @@ func isRegularFile(r io.Reader) bool {
 	return err == nil && fi.Mode().IsRegular()
 }
 
-// normalize normalizes and encodes the lines of c, as FileResults does
-// each line, up to the first that fails.
+// normalize normalizes, finishes and encodes the lines of c, as
+// FileResults does each line, up to the first that fails to normalize.
 func (pl *pipeline) normalize(c *chunk, norm func([]byte) (providers.Result, error)) {
-	c.out, c.tally = getBuf(&outPool), Tally{}
+	c.out, c.results = getBuf(&outPool), (*resultsPool.Get().(*[]lineResult))[:0]
 	start := 0
 	for _, l := range c.lines {
 		line := c.data[start:l.end]
 		start = l.end
 		r, err := norm(line)
 		if err != nil {
-			c.failed = fmt.Errorf("%s:%d: %w", pl.name, l.number, err)
+			c.failed = pl.lineError(l.number, err)
 			return
 		}
-		r.Job, r.Provider, r.BatchID = "", pl.p.Name(), ""
-		r.NormalizeFinish()
-		schemacheck.Check(&r, nil, false) // tool calls whose arguments were not JSON
-		c.tally[r.Status]++
+		pl.finish(&r)
+		res := lineResult{id: r.CustomID, status: r.Status}
+		n := len(c.out)
 		if c.out, err = pl.encode(c.out, &r); err != nil {
-			c.failed = err
-			return
+			c.out, res.err = c.out[:n], err
 		}
+		res.end, res.invalid = len(c.out), r.Valid != nil && !*r.Valid
+		c.results = append(c.results, res)
 	}
 }
 
-// write writes the chunks' output in input order and sums their tallies,
-// stopping at the first failure: a line that could not be normalized, an
-// error of encode or w, or the end of the input on an error.
-func (pl *pipeline) write(order <-chan *chunk, w io.Writer) (Tally, error) {
-	tally := Tally{}
+// write writes the chunks' output in input order, that of the lines
+// taken, and counts their results, stopping at the first failure: a line
+// that could not be normalized, an error of encode (for a line taken) or
+// of w, or the end of the input on an error.
+func (pl *pipeline) write(order <-chan *chunk, w io.Writer) (Encoded, error) {
+	enc := Encoded{Tally: Tally{}}
 	for c := range order {
 		<-c.done
-		var err error
-		if len(c.out) > 0 {
-			_, err = w.Write(c.out)
-		}
-		for s, n := range c.tally {
-			tally[s] += n
-		}
+		err := pl.writeChunk(c, w, &enc)
 		switch {
 		case err != nil:
 		case c.failed != nil:
 			err = c.failed
 		case c.err != nil:
-			err = pl.readError(c.err)
+			err = c.err
+			if !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+				err = pl.readError(err)
+			}
 		}
 		putBuf(&dataPool, c.data)
 		putBuf(&outPool, c.out)
+		clear(c.results) // ids may alias the data given back
+		results := c.results[:0]
+		resultsPool.Put(&results)
 		if err != nil {
-			return tally, err
+			return enc, err
 		}
 	}
-	return tally, nil
+	return enc, nil
 }
 
-// readError words an error that ended the input as FileResults does.
-func (pl *pipeline) readError(err error) error {
-	var tooLong *jsonl.LineError
-	switch {
-	case errors.As(err, &tooLong) && errors.Is(err, jsonl.ErrLineTooLong):
-		return fmt.Errorf("%s: %w", pl.name, &ResultsTooLargeError{Line: tooLong.Line, Limit: MaxResultLine})
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return err
+// writeChunk writes the output of c's lines taken, each run of them in
+// one write.
+func (pl *pipeline) writeChunk(c *chunk, w io.Writer, enc *Encoded) error {
+	run, start := 0, 0 // c.out[run:start] is to be written
+	flush := func() error {
+		if start > run {
+			if _, err := w.Write(c.out[run:start]); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
-	return fmt.Errorf("reading %s: %w", pl.name, err)
+	for _, res := range c.results {
+		if pl.take != nil && !pl.take(res.id) {
+			if err := flush(); err != nil {
+				return err
+			}
+			run, start = res.end, res.end
+			continue
+		}
+		if res.err != nil {
+			if err := flush(); err != nil {
+				return err
+			}
+			return res.err
+		}
+		enc.Tally[res.status]++
+		if res.invalid {
+			enc.Invalid++
+		}
+		start = res.end
+	}
+	return flush()
 }

@@ -108,6 +108,15 @@ func pipelineProviders() map[string]providers.Provider {
 	}
 }
 
+// pipelineFormat is the results format of a provider of pipelineProviders.
+func pipelineFormat(name string) string {
+	switch name {
+	case "groq", "mistral", "openrouter":
+		return "openai"
+	}
+	return name
+}
+
 // encodeLine is the Encoder of results: each result as a JSON line.
 func encodeLine(dst []byte, r *providers.Result) ([]byte, error) {
 	return append(r.AppendJSON(dst), '\n'), nil
@@ -128,8 +137,8 @@ func sequential(p providers.Provider, file []byte) (string, jobs.Tally, string) 
 // parallel is what EncodeFileResults gives.
 func parallel(p providers.Provider, in io.Reader, workers int) (string, jobs.Tally, string) {
 	var out bytes.Buffer
-	tally, err := jobs.EncodeFileResults(context.Background(), p, in, "f.jsonl", workers, encodeLine, &out)
-	return out.String(), tally, errString(err)
+	enc, err := jobs.EncodeFileResults(context.Background(), p, in, "f.jsonl", workers, encodeLine, &out)
+	return out.String(), enc.Tally, errString(err)
 }
 
 func errString(err error) string {
@@ -197,12 +206,7 @@ func firstDiff(a, b string) int {
 
 func TestEncodeFileResultsSameAsSequential(t *testing.T) {
 	for name, p := range pipelineProviders() {
-		format := name
-		switch name {
-		case "groq", "mistral", "openrouter":
-			format = "openai"
-		}
-		file := pipelineFile(format)
+		file := pipelineFile(pipelineFormat(name))
 		t.Run(name, func(t *testing.T) {
 			want, _, wantErr := sequential(p, file)
 			if wantErr != "" || strings.Count(want, "\n") < 2*len(pipelineTexts) {

@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -41,6 +42,9 @@ type NotFinishedError struct {
 func (e *NotFinishedError) Error() string {
 	return fmt.Sprintf("job %s is still %s; results come when it ends", e.Job, e.Status)
 }
+
+// downloadBuffer is the size of the writes of a download to its file.
+const downloadBuffer = 256 << 10
 
 // Download fetches the provider's result files of every finished part that
 // has none locally yet. Each is written to a temporary file and renamed into
@@ -119,12 +123,16 @@ func (m *Manager) downloadPart(ctx context.Context, j *Job, part store.Part, dst
 	if err != nil {
 		return nil, err
 	}
-	var returned int
+	var returned, lines int
 	var sum providers.Usage
-	var out io.Writer = f
+	// A provider's body comes in reads of a few KiB (a line each from the
+	// emulator): written as they come, the write calls cost more than
+	// the check of every line.
+	buf := bufio.NewWriterSize(f, downloadBuffer)
+	var out io.Writer = buf
 	if prog := m.startProgress("downloading results of "+part.BatchID, -1); prog != nil {
 		defer prog.Done()
-		out = &countingWriter{Writer: f, p: prog}
+		out = &countingWriter{Writer: buf, p: prog}
 	}
 	err = m.Retry.Do(ctx, "download results of batch "+part.BatchID, func() error {
 		if _, err := f.Seek(0, io.SeekStart); err != nil {
@@ -133,15 +141,20 @@ func (m *Manager) downloadPart(ctx context.Context, j *Job, part store.Part, dst
 		if err := f.Truncate(0); err != nil {
 			return err
 		}
+		buf.Reset(f)
 		if err := p.Download(ctx, b, bound(out, part)); err != nil {
 			return err
 		}
-		returned, sum, err = checkRaw(f, p, submitted)
+		if err := buf.Flush(); err != nil {
+			return err
+		}
+		returned, lines, sum, err = checkRaw(f, p, submitted, !part.UsageKnown)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
+	oneEach := submitted != nil && !submitted.repeats && lines == submitted.len() && returned == lines
 	if err := f.Sync(); err != nil {
 		return nil, err
 	}
@@ -164,21 +177,37 @@ func (m *Manager) downloadPart(ctx context.Context, j *Job, part store.Part, dst
 	if err := os.Rename(f.Name(), dst); err != nil {
 		return nil, err
 	}
+	if oneEach {
+		m.mu.Lock()
+		if m.oneEach == nil {
+			m.oneEach = map[string]bool{}
+		}
+		m.oneEach[dst] = true
+		m.mu.Unlock()
+	}
 	return &sum, nil
 }
 
-// submittedIDs returns the ids of a part's requests, each false; nil when
-// they are not known here.
-func (m *Manager) submittedIDs(j *Job, part store.Part) (map[string]bool, error) {
+// hasOneEach reports whether this Manager downloaded the result file path
+// and found one line in it for each submitted request and no other line.
+func (m *Manager) hasOneEach(path string) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.oneEach[path]
+}
+
+// submittedIDs returns the ids of a part's requests, none seen yet; nil
+// when they are not known here.
+func (m *Manager) submittedIDs(j *Job, part store.Part) (*idIndex, error) {
 	if !j.Registered || RemoteInput(part) {
 		return nil, nil
 	}
-	submitted := map[string]bool{}
+	ids := newIDIndex(part.Requests)
 	err := m.eachSubmittedID(j.ID, part.Index, func(id string) error {
-		submitted[id] = false
+		ids.add([]byte(id))
 		return nil
 	})
-	return submitted, err
+	return ids, err
 }
 
 // keptUsage sums the usage of a part's results kept at path.
@@ -196,7 +225,7 @@ func (m *Manager) keptUsage(j *Job, part store.Part, path string) (*providers.Us
 		return nil, err
 	}
 	defer f.Close()
-	_, usage, err := checkRaw(f, p, submitted)
+	_, _, usage, err := checkRaw(f, p, submitted, true)
 	if err != nil {
 		return nil, err
 	}
@@ -217,42 +246,141 @@ func bound(w io.Writer, part store.Part) io.Writer {
 }
 
 // checkRaw reads a downloaded file back and checks that every line is a
-// result the provider's normalizer accepts. A torn line (a body cut short)
-// is reported as io.ErrUnexpectedEOF, so the download is repeated. It
-// returns how many requests got a result, and the usage those results
-// report, summed: distinct ids, of those in
-// submitted (each false until seen) when the submitted ids are known (not
-// nil). One map serves both, so a large job's ids are held only once.
-func checkRaw(f *os.File, p providers.Provider, submitted map[string]bool) (results int, usage providers.Usage, err error) {
+// whole result: valid JSON with the id of a result. A torn line (a body
+// cut short) is reported as io.ErrUnexpectedEOF, so the download is
+// repeated. It returns how many requests got a result: distinct ids, of
+// those in submitted when the submitted ids are known (not nil); and how
+// many lines it holds. With usage, every line is normalized and the usage
+// the results report is returned, summed; without, a line whose id
+// resultID finds is only validated (the results pass normalizes it).
+func checkRaw(f *os.File, p providers.Provider, submitted *idIndex, usage bool) (results, lines int, sum providers.Usage, err error) {
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return 0, usage, err
+		return 0, 0, sum, err
 	}
-	for id := range submitted {
-		submitted[id] = false // a repeated download counts anew
-	}
-	seen := submitted
-	if seen == nil {
-		seen = map[string]bool{}
-	}
+	taken := newTaker(submitted)
+	// Nothing of a result outlives its line here: one that aliases the
+	// line spares a copy of each response.
+	normalize := aliasingNormalizer(p)
+	var s jsonscan.Scanner
 	rd := newResultReader(f)
 	for {
 		line, err := nextResult(rd)
 		if errors.Is(err, io.EOF) {
-			return results, usage, nil
+			return results, lines, sum, nil
 		}
 		if err != nil {
-			return results, usage, err
+			return results, lines, sum, err
 		}
-		res, err := p.Normalize(line)
-		if err != nil {
-			return results, usage, fmt.Errorf("downloaded line %d is not a whole result (%v): %w", rd.Line(), err, io.ErrUnexpectedEOF)
+		lines++
+		id, ok := "", false
+		if !usage {
+			id, ok = resultID(&s, line)
 		}
-		if done, ok := seen[res.CustomID]; !done && (ok || submitted == nil) {
-			seen[res.CustomID] = true
+		var res providers.Result
+		if !ok {
+			// The provider's normalizer decides, and says what is wrong.
+			if res, err = normalize(line); err != nil {
+				return results, lines, sum, fmt.Errorf("downloaded line %d is not a whole result (%v): %w", rd.Line(), err, io.ErrUnexpectedEOF)
+			}
+			id = res.CustomID
+		}
+		if taken.take(id) == lineTaken {
 			results++
-			usage.Add(res.Usage)
+			sum.Add(res.Usage)
 		}
 	}
+}
+
+// resultID validates a result line as one JSON object and returns the id
+// its provider's normalizer reads from it: its "custom_id" (OpenAI and
+// the providers of its format, Anthropic), or its "key" or metadata's
+// "key" (Gemini), the last one when repeated, as the normalizers read
+// them. ok is false for a line that is not valid JSON, has no id or an
+// empty one, or has ids of both kinds: its provider's normalizer decides.
+func resultID(s *jsonscan.Scanner, line []byte) (id string, ok bool) {
+	var customID, key *string
+	str := func(dst **string) error {
+		v, err := s.OptionalStr()
+		*dst = v
+		return err
+	}
+	s.Reset(line)
+	err := s.Object(func(name []byte) error {
+		switch string(name) {
+		case "custom_id":
+			return str(&customID)
+		case "key":
+			return str(&key)
+		case "metadata":
+			if s.Peek() != '{' {
+				return s.Skip()
+			}
+			return s.Object(func(name []byte) error {
+				if string(name) == "key" {
+					return str(&key)
+				}
+				return s.Skip()
+			})
+		}
+		return s.Skip()
+	})
+	if err != nil || s.End() != nil || (customID == nil) == (key == nil) {
+		return "", false
+	}
+	if customID != nil {
+		id = *customID
+	} else {
+		id = *key
+	}
+	return id, id != ""
+}
+
+// A taker decides which result lines of a part stand: the first for each
+// id, of the ids submitted when they are known.
+type taker struct {
+	ids   *idIndex
+	known bool
+	// unknown and repeated count the lines left out, for reportIDs.
+	unknown, repeated int
+}
+
+// newTaker starts the decisions for a part whose submitted ids are
+// submitted, nil when they are not known here. A repeated check starts
+// anew.
+func newTaker(submitted *idIndex) *taker {
+	if submitted == nil {
+		return &taker{ids: newIDIndex(0)}
+	}
+	clear(submitted.seen)
+	return &taker{ids: submitted, known: true}
+}
+
+// What a taker decides of a line.
+const (
+	lineTaken    = iota
+	lineUnknown  // not a request of this part: never a line of its own
+	lineRepeated // the first line for an id stands
+)
+
+func (t *taker) take(id string) int {
+	if !t.known {
+		if _, added := t.ids.add([]byte(id)); !added {
+			t.repeated++
+			return lineRepeated
+		}
+		return lineTaken
+	}
+	i, ok := t.ids.findString(id)
+	switch {
+	case !ok:
+		t.unknown++
+		return lineUnknown
+	case t.ids.seen[i]:
+		t.repeated++
+		return lineRepeated
+	}
+	t.ids.seen[i] = true
+	return lineTaken
 }
 
 // returnedPath records how many results a part's download held.
@@ -339,22 +467,7 @@ func copyFile(w io.Writer, path string) error {
 // missing, by what happened to its batch). It returns the tally of all
 // results, whether or not fn saw them.
 func (m *Manager) Results(ctx context.Context, j *Job, fn func(*providers.Result) error) (Tally, error) {
-	if !j.Terminal() {
-		return nil, &NotFinishedError{Job: j.ID, Status: j.Status}
-	}
-	// A job cancelled before any part was submitted has nothing to read
-	// at the provider, which may not even be reachable.
-	var p providers.Provider
-	if j.Submitted() || !j.Registered {
-		var err error
-		if p, err = m.providerOf(j); err != nil {
-			return nil, err
-		}
-	}
-	if err := m.Download(ctx, j); err != nil {
-		return nil, err
-	}
-	schemas, err := m.Schemas(j)
+	p, schemas, err := m.resultsOf(ctx, j)
 	if err != nil {
 		return nil, err
 	}
@@ -365,6 +478,49 @@ func (m *Manager) Results(ctx context.Context, j *Job, fn func(*providers.Result
 		}
 	}
 	return tally, nil
+}
+
+// EncodeResults is Results writing encode's output of every result to w,
+// the lines of each part normalized by workers goroutines (0 for one per
+// CPU) as EncodeFileResults does: the same results in the same order,
+// the same lines left out.
+func (m *Manager) EncodeResults(ctx context.Context, j *Job, workers int, encode Encoder, w io.Writer) (Encoded, error) {
+	p, schemas, err := m.resultsOf(ctx, j)
+	if err != nil {
+		return Encoded{}, err
+	}
+	enc := Encoded{Tally: Tally{}}
+	for _, part := range j.Parts {
+		if err := m.encodePart(ctx, p, j, part, schemas, workers, encode, w, &enc); err != nil {
+			return enc, err
+		}
+	}
+	return enc, nil
+}
+
+// resultsOf readies the results of a finished job: its provider, its
+// result files downloaded, and its schemas.
+func (m *Manager) resultsOf(ctx context.Context, j *Job) (providers.Provider, *schemacheck.Set, error) {
+	if !j.Terminal() {
+		return nil, nil, &NotFinishedError{Job: j.ID, Status: j.Status}
+	}
+	// A job cancelled before any part was submitted has nothing to read
+	// at the provider, which may not even be reachable.
+	var p providers.Provider
+	if j.Submitted() || !j.Registered {
+		var err error
+		if p, err = m.providerOf(j); err != nil {
+			return nil, nil, err
+		}
+	}
+	if err := m.Download(ctx, j); err != nil {
+		return nil, nil, err
+	}
+	schemas, err := m.Schemas(j)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, schemas, nil
 }
 
 // Snapshot is Results for a job that may still be running: the parts that
@@ -435,7 +591,19 @@ func (m *Manager) Schemas(j *Job) (*schemacheck.Set, error) {
 // request asked for (schemas, nil for none), counts it in tally and
 // passes it to fn.
 func (m *Manager) emitter(j *Job, part store.Part, schemas *schemacheck.Set, tally Tally, fn func(*providers.Result) error) func(*providers.Result) error {
+	complete := completer(j, part, schemas)
 	return func(r *providers.Result) error {
+		complete(r)
+		tally[r.Status]++
+		return fn(r)
+	}
+}
+
+// completer returns a function that completes a result of part with what
+// its job and batch say and checks its answer against the schema its
+// request asked for (schemas, nil for none).
+func completer(j *Job, part store.Part, schemas *schemacheck.Set) func(*providers.Result) {
+	return func(r *providers.Result) {
 		r.Job, r.Provider, r.BatchID = j.ID, j.Provider, part.BatchID
 		if !j.Registered {
 			r.Job = ""
@@ -445,27 +613,16 @@ func (m *Manager) emitter(j *Job, part store.Part, schemas *schemacheck.Set, tal
 		}
 		r.NormalizeFinish()
 		schemas.CheckResult(r)
-		tally[r.Status]++
-		return fn(r)
 	}
 }
 
 func (m *Manager) partResults(ctx context.Context, p providers.Provider, j *Job, part store.Part, schemas *schemacheck.Set, tally Tally, fn func(*providers.Result) error) error {
 	emit := m.emitter(j, part, schemas, tally, fn)
-	// submitted holds the ids of the part's requests, each true once a
-	// line for it was emitted. When they are not known here (known false),
-	// it holds the ids returned so far.
-	submitted := map[string]bool{}
-	known := j.Registered && !RemoteInput(part)
-	if known {
-		if err := m.eachSubmittedID(j.ID, part.Index, func(id string) error {
-			submitted[id] = false
-			return nil
-		}); err != nil {
-			return err
-		}
+	submitted, err := m.submittedIDs(j, part)
+	if err != nil {
+		return err
 	}
-	var unknown, repeated int
+	taken := newTaker(submitted)
 	raw, closeRaw, err := m.openRaw(ctx, p, j, part)
 	if err != nil {
 		return err
@@ -485,31 +642,115 @@ func (m *Manager) partResults(ctx context.Context, p providers.Provider, j *Job,
 			if err != nil {
 				return fmt.Errorf("results of batch %s, line %d: %w", part.BatchID, rd.Line(), err)
 			}
-			done, ok := submitted[res.CustomID]
-			switch {
-			case known && !ok:
-				unknown++ // not a request of this part: never a line of its own
-				continue
-			case done:
-				repeated++ // the first line for an id stands
+			if taken.take(res.CustomID) != lineTaken {
 				continue
 			}
-			submitted[res.CustomID] = true
 			if err := emit(&res); err != nil {
 				return err
 			}
 		}
 	}
-	m.reportIDs(part.BatchID, unknown, repeated)
-	if !known {
+	m.reportIDs(part.BatchID, taken.unknown, taken.repeated)
+	if submitted == nil {
 		return nil // the submitted ids are unknown here
 	}
-	return m.eachSubmittedID(j.ID, part.Index, func(id string) error {
-		if submitted[id] {
-			return nil
+	return emitUnreturned(submitted, part, emit)
+}
+
+// encodePart is partResults through the pipeline: the provider's lines
+// normalized and encoded on workers goroutines, the lines taken decided
+// in order by the writer, then the requests no line was taken for.
+func (m *Manager) encodePart(ctx context.Context, p providers.Provider, j *Job, part store.Part, schemas *schemacheck.Set, workers int, encode Encoder, w io.Writer, enc *Encoded) error {
+	// A file this Manager just checked to hold one line for each request
+	// and no other has every line taken, and no request unreturned: its
+	// ids need not be read again.
+	oneEach := j.Registered && m.hasOneEach(m.RawResultsPath(j.ID, part.Index))
+	var submitted *idIndex
+	var taken *taker
+	if !oneEach {
+		var err error
+		if submitted, err = m.submittedIDs(j, part); err != nil {
+			return err
 		}
-		return emit(unreturned(id, part))
-	})
+		taken = newTaker(submitted)
+	}
+	raw, closeRaw, err := m.openRaw(ctx, p, j, part)
+	if err != nil {
+		return err
+	}
+	defer closeRaw()
+	if raw != nil {
+		complete := completer(j, part, schemas)
+		pl := &pipeline{
+			p: p, encode: encode, chunkSize: chunkSize,
+			finish: func(r *providers.Result) {
+				if schemas != nil {
+					r.DecodeText() // the schemas check the text
+				}
+				complete(r)
+			},
+			take: func(id string) bool { return taken.take(id) == lineTaken },
+			lineError: func(line int, err error) error {
+				return fmt.Errorf("results of batch %s, line %d: %w", part.BatchID, line, err)
+			},
+			readError: func(err error) error { return fmt.Errorf("reading results of batch %s: %w", part.BatchID, err) },
+		}
+		if oneEach {
+			pl.take = nil
+		}
+		got, err := pl.run(ctx, raw, workers, w)
+		for s, n := range got.Tally {
+			enc.Tally[s] += n
+		}
+		enc.Invalid += got.Invalid
+		if err != nil {
+			return err
+		}
+	}
+	if oneEach {
+		return nil
+	}
+	m.reportIDs(part.BatchID, taken.unknown, taken.repeated)
+	if submitted == nil {
+		return nil // the submitted ids are unknown here
+	}
+	// Few requests go unreturned, as a rule: they are encoded here, in
+	// writes of a buffer's worth.
+	var buf []byte
+	err = emitUnreturned(submitted, part, m.emitter(j, part, schemas, enc.Tally, func(r *providers.Result) error {
+		var err error
+		if buf, err = encode(buf, r); err != nil {
+			return err
+		}
+		if r.Valid != nil && !*r.Valid {
+			enc.Invalid++
+		}
+		if len(buf) >= defaultChunkSize {
+			_, err = w.Write(buf)
+			buf = buf[:0]
+		}
+		return err
+	}))
+	if len(buf) > 0 { // the lines before an error too
+		if _, werr := w.Write(buf); err == nil {
+			err = werr
+		}
+	}
+	return err
+}
+
+// emitUnreturned emits a result for every submitted request no line was
+// taken for, in input order.
+func emitUnreturned(submitted *idIndex, part store.Part, emit func(*providers.Result) error) error {
+	for i := range submitted.len() {
+		if submitted.seen[submitted.first(i)] {
+			continue
+		}
+		if err := emit(unreturned(string(submitted.id(i)), part)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // reportIDs warns of the result lines of a batch that were not used:

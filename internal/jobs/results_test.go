@@ -221,7 +221,10 @@ func TestResultsDownloadError(t *testing.T) {
 	}
 }
 
-func TestResultsBadLine(t *testing.T) {
+// badLineJob is a finished job whose results hold a line that is not a
+// whole result, the third.
+func badLineJob(t *testing.T) (*testEnv, *jobs.Job) {
+	t.Helper()
 	e := newEnv(t)
 	j := e.create(t, "job1", 0, "a1", "a2")
 	e.p.raw["batch_1"] = `{"custom_id":"a1","status":"succeeded"}` + "\n\n" + `{"custom_id":""}` + "\n"
@@ -229,6 +232,11 @@ func TestResultsBadLine(t *testing.T) {
 	if err := e.m.Refresh(context.Background(), j); err != nil {
 		t.Fatal(err)
 	}
+	return e, j
+}
+
+func TestResultsBadLine(t *testing.T) {
+	e, j := badLineJob(t)
 	// a download with a line that is not a whole result is repeated (a body
 	// cut short heals on a new try) and never kept
 	lines, tally, err := collect(t, e.m, j)
