@@ -5,79 +5,182 @@ import (
 	"math"
 )
 
-// idSet remembers the request ids of an input, each with the line of its
-// first use, in 12 bytes of table per id: a 64-bit hash of the id and the
-// line. Keeping the ids themselves took about 50 bytes each, most of the
-// memory create needs for a million requests. The table is split into
-// segments that grow one at a time, so that growing never holds two copies
+// idSet remembers the request ids of an input, as 64-bit fingerprints
+// (hashes with a random seed for each input) in an open-addressing table:
+// keeping the ids themselves took about 50 bytes each, most of the memory
+// create needs for a million requests. The table is split into segments
+// that grow one at a time, by half, so that growing never holds two copies
 // of all of it.
 //
-// Two ids are taken for one when their hashes are equal. With a random
-// seed for each input, two different ids among a million collide with a
-// probability of about 3e-8 (n²/2⁶⁵), and a run again would not repeat it.
+// How equal fingerprints are told from equal ids depends on the input:
+//
+//   - One that can be read again (idMark) keeps only the fingerprints, 8
+//     bytes of table per id. A fingerprint met twice is marked, nothing
+//     more; Converter.Finish then reads the input again with the set in
+//     its idCheck mode, where the ids of the first marked fingerprints are
+//     compared exactly, so that a duplicate is never reported for two
+//     different ids, and with the line of the id's first use.
+//   - One read once, such as a pipe (idLines), keeps the line of each id's
+//     first use beside its fingerprint (12 bytes) and takes an equal
+//     fingerprint for an equal id: two different ids among a million
+//     collide with a probability of about 3e-8 (n²/2⁶⁵), and a run again
+//     would not repeat it.
 type idSet struct {
-	seed maphash.Seed
+	hash func(id []byte) uint64 // maphash with the set's seed; tests make ids collide
+	mode idMode
 	segs [idSegments]idTable // by the top bits of the hash
+
+	// marked counts the ids of the first reading (idMark) whose
+	// fingerprint was met before; tracked holds the fingerprints of the
+	// first maxTracked of them, whose ids the second reading compares.
+	marked  int
+	tracked map[uint64]struct{}
+	// exact holds, in the second reading, the ids of the tracked
+	// fingerprints with the line of their first use.
+	exact map[string]int
 }
+
+// idMode is what an idSet does with an id it has a fingerprint of.
+type idMode uint8
+
+const (
+	idLines idMode = iota // keep lines; an equal fingerprint is an equal id
+	idMark                // the first of two readings: mark equal fingerprints
+	idCheck               // the second reading: compare the marked ones' ids
+)
+
+// maxTracked is how many marked ids of the first reading the second one
+// compares exactly. The duplicates after them are counted, not listed, as
+// long as no more than maxTracked-MaxProblems of them are two different ids
+// of one fingerprint (about 3e-8 for each of them in a million requests):
+// at least MaxProblems problems come first.
+const maxTracked = 2 * MaxProblems
 
 const (
 	idSegmentBits = 6
 	idSegments    = 1 << idSegmentBits
-	// idTableMinSlots is a segment's first size, a power of two.
+	// idTableMinSlots is a segment's first size.
 	idTableMinSlots = 16
+
+	// The two low bits of a slot are flags, not fingerprint: in the first
+	// reading, that the fingerprint was met twice; in the second, that it
+	// was met in it already. A slot of 0 is empty.
+	idMarked = 1
+	idMet    = 2
+	idFlags  = idMarked | idMet
 )
 
-// idTable is one segment: open addressing with linear probing, where a
-// hash of 0 marks an empty slot.
+// idTable is one segment: open addressing with linear probing.
 type idTable struct {
-	hashes []uint64
-	lines  []uint32
-	n      int
+	slots []uint64 // fingerprint | flags
+	lines []uint32 // idLines only
+	n     int
 }
 
-func newIDSet() *idSet { return &idSet{seed: maphash.MakeSeed()} }
+func newIDSet(mode idMode) *idSet {
+	seed := maphash.MakeSeed()
+	return &idSet{hash: func(id []byte) uint64 { return maphash.Bytes(seed, id) }, mode: mode}
+}
 
-// add records id as used on line, unless it was used before: it then
-// returns the line of its first use and true. Lines past 2³² are
-// remembered as 2³²-1.
+// add records id as used on line, and reports whether it was used before:
+// then first is the line of its first use. The first reading of idMark
+// reports none (first marks them); the second, idCheck, reports each
+// duplicate with its first line, except the untracked ones, reported with
+// a first line of 0 (unknown). Lines past 2³² are remembered as 2³²-1.
 func (s *idSet) add(id []byte, line int) (first int, dup bool) {
-	h := maphash.Bytes(s.seed, id)
-	if h == 0 {
-		h = 1
+	h := s.hash(id)
+	key := h &^ idFlags
+	if key == 0 {
+		key = idFlags + 1
 	}
 	t := &s.segs[h>>(64-idSegmentBits)]
-	if t.hashes == nil {
-		t.hashes, t.lines = make([]uint64, idTableMinSlots), make([]uint32, idTableMinSlots)
+	if t.slots == nil {
+		t.slots = make([]uint64, idTableMinSlots)
+		if s.mode == idLines {
+			t.lines = make([]uint32, idTableMinSlots)
+		}
 	}
-	i := t.find(h)
-	if t.hashes[i] == h {
+	i := t.find(key)
+	if t.slots[i] == 0 {
+		if s.mode == idCheck { // not met in the first reading: the input changed
+			return 0, false
+		}
+		t.slots[i] = key
+		if t.lines != nil {
+			t.lines[i] = uint32(min(line, math.MaxUint32))
+		}
+		if t.n++; t.n*5 >= len(t.slots)*4 {
+			t.grow()
+		}
+		return 0, false
+	}
+	switch s.mode {
+	case idLines:
 		return int(t.lines[i]), true
+	case idMark:
+		t.slots[i] |= idMarked
+		if s.marked++; s.marked <= maxTracked {
+			if s.tracked == nil {
+				s.tracked = make(map[uint64]struct{})
+			}
+			s.tracked[key] = struct{}{}
+		}
+		return 0, false
 	}
-	t.hashes[i], t.lines[i] = h, uint32(min(line, math.MaxUint32))
-	if t.n++; t.n*4 >= len(t.hashes)*3 {
-		t.grow()
+	if t.slots[i]&idMarked == 0 {
+		return 0, false
 	}
-	return 0, false
+	if _, ok := s.tracked[key]; ok {
+		if first, ok := s.exact[string(id)]; ok {
+			return first, true
+		}
+		s.exact[string(id)] = line
+		return 0, false
+	}
+	if t.slots[i]&idMet == 0 {
+		t.slots[i] |= idMet
+		return 0, false
+	}
+	return 0, true
 }
 
-// find returns the slot of h, or the empty slot where it would go.
-func (t *idTable) find(h uint64) int {
-	mask := len(t.hashes) - 1
-	i := int(h) & mask
-	for t.hashes[i] != 0 && t.hashes[i] != h {
-		i = (i + 1) & mask
-	}
-	return i
+// startCheck turns the set of a first reading (idMark) to its second.
+func (s *idSet) startCheck() {
+	s.mode = idCheck
+	s.exact = make(map[string]int)
 }
 
-// grow doubles the table.
+// find returns the slot of key, or the empty slot where it would go. The
+// home slot is taken from the low 32 bits of key, the segment from its
+// top bits, so that the two do not depend on each other.
+func (t *idTable) find(key uint64) int {
+	n := uint64(len(t.slots))
+	i := (key & math.MaxUint32) * n >> 32
+	for {
+		if s := t.slots[i]; s == 0 || s&^idFlags == key {
+			return int(i)
+		}
+		if i++; i == n {
+			i = 0
+		}
+	}
+}
+
+// grow makes the table half as large again.
 func (t *idTable) grow() {
-	hashes, lines := t.hashes, t.lines
-	t.hashes, t.lines = make([]uint64, 2*len(hashes)), make([]uint32, 2*len(lines))
-	for i, h := range hashes {
-		if h != 0 {
-			j := t.find(h)
-			t.hashes[j], t.lines[j] = h, lines[i]
+	slots, lines := t.slots, t.lines
+	size := len(slots) + len(slots)/2
+	t.slots = make([]uint64, size)
+	if lines != nil {
+		t.lines = make([]uint32, size)
+	}
+	for i, s := range slots {
+		if s != 0 {
+			j := t.find(s &^ idFlags)
+			t.slots[j] = s
+			if lines != nil {
+				t.lines[j] = lines[i]
+			}
 		}
 	}
 }
