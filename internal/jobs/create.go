@@ -9,6 +9,7 @@ import (
 	"hash"
 	"io"
 	"os"
+	"runtime/debug"
 	"slices"
 	"time"
 
@@ -137,6 +138,7 @@ func (m *Manager) PrepareRemote(jobID string, spec Spec, fileID string, kind jso
 // reading stops at the first byte that shows a line cannot be valid, and
 // when ctx is done, even in the middle of a read from a pipe or terminal.
 func (m *Manager) Prepare(ctx context.Context, jobID string, spec Spec) (plan *Plan, err error) {
+	defer lowerGCPercent()()
 	dir := ""
 	if !spec.CheckOnly {
 		dir = m.Config.JobDir(jobID)
@@ -257,6 +259,25 @@ func (m *Manager) Prepare(ctx context.Context, jobID string, spec Spec) (plan *P
 		}
 	}
 	return plan, nil
+}
+
+// prepareGCPercent is the collector's target (GOGC) while Prepare runs,
+// unless GOGC asks for a lower one. What stays live is mostly the table of
+// request ids (see jsonl.ConvertOptions.Reread), which holds no pointers,
+// so a collection costs little; the default, a collection when the heap
+// doubles, let the garbage (each line's id, the table's smaller copies)
+// take as much again: 1M short requests peaked at 58 MiB RSS with it,
+// 49 MiB with 10 (34 MiB for 10k requests), for about 0.1 s more CPU.
+const prepareGCPercent = 10
+
+// lowerGCPercent sets the collector's target to prepareGCPercent, unless
+// it is lower already, and returns what puts it back.
+func lowerGCPercent() (restore func()) {
+	prev := debug.SetGCPercent(prepareGCPercent)
+	if prev < prepareGCPercent { // lower, or off (-1)
+		debug.SetGCPercent(prev)
+	}
+	return func() { debug.SetGCPercent(prev) }
 }
 
 // recordSchema records the schema the request conv converted last (id)
