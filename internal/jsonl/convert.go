@@ -114,7 +114,7 @@ type Converter struct {
 	def   defaults
 
 	ids          *idSet // request ids, with the line of their first use
-	lastLine     int    // the last line ConvertFrom read; 0 to read to the end
+	lastLine     int    // the line a first reading ended on, where a second one stops; 0 for none
 	endpointLine int    // where summary.Endpoint was first seen
 	modelLine    int    // where summary.Model was first seen
 	modelSeen    bool
@@ -330,12 +330,12 @@ func (c *Converter) ConvertFrom(in io.Reader, each func(line int, out []byte, id
 // line at all, or the error of reading the input again (see
 // ConvertOptions.Reread); the summary is filled in either way.
 func (c *Converter) Finish() (Summary, error) {
-	if c.ids.mode == idMark && c.ids.marked > 0 {
-		return c.recheck()
-	}
 	sum := c.summary
 	if c.mixedModels {
 		sum.Model = ""
+	}
+	if c.ids.mode == idMark && c.ids.marked > 0 {
+		return sum, c.recheck()
 	}
 	if sum.Requests == 0 {
 		c.problems.add(Problem{File: c.file, Reason: "no requests"})
@@ -345,12 +345,12 @@ func (c *Converter) Finish() (Summary, error) {
 
 // recheck reads the input a second time, up to the line the first reading
 // ended on, to tell the ids that are used twice from different ids that
-// have one fingerprint, and finishes that reading: its problems are those
+// have one fingerprint, and returns the problems of that reading: those
 // of the first, with the duplicates.
-func (c *Converter) recheck() (Summary, error) {
+func (c *Converter) recheck() error {
 	in, err := c.opts.Reread()
 	if err != nil {
-		return c.summary, fmt.Errorf("reading %s again: %w", c.file, err)
+		return fmt.Errorf("reading %s again: %w", c.file, err)
 	}
 	opts := c.opts
 	opts.Reread = nil
@@ -358,9 +358,10 @@ func (c *Converter) recheck() (Summary, error) {
 	again.ids, again.lastLine = c.ids, c.line
 	c.ids.startCheck()
 	if err := again.ConvertFrom(in, nil); err != nil {
-		return c.summary, err
+		return err
 	}
-	return again.Finish()
+	_, err = again.Finish()
+	return err
 }
 
 // convertJSON converts a line holding one JSON object.
