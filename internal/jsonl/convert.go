@@ -334,7 +334,7 @@ func (c *Converter) Finish() (Summary, error) {
 	if c.mixedModels {
 		sum.Model = ""
 	}
-	if c.ids.mode == idMark && c.ids.marked > 0 {
+	if c.ids.mode == idMark && c.ids.seenTwice() > 0 {
 		return sum, c.recheck()
 	}
 	if sum.Requests == 0 {

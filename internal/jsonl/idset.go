@@ -38,6 +38,12 @@ type idSet struct {
 	// exact holds, in the second reading, the ids of the tracked
 	// fingerprints with the line of their first use.
 	exact map[string]int
+
+	// pending are the fingerprints of the first reading (idMark) not yet
+	// in the table, which takes them in batches (see flush); sink keeps
+	// the reads flush makes only to start loading the slots.
+	pending []uint64
+	sink    uint64
 }
 
 // idMode is what an idSet does with an id it has a fingerprint of.
@@ -55,6 +61,9 @@ const (
 // of one fingerprint (about 3e-8 for each of them in a million requests):
 // at least MaxProblems problems come first.
 const maxTracked = 2 * MaxProblems
+
+// idBatch is how many fingerprints a first reading adds at once.
+const idBatch = 256
 
 const (
 	idSegmentBits = 6
@@ -84,11 +93,47 @@ func newIDSet(mode idMode) *idSet {
 
 // add records id as used on line, and reports whether it was used before:
 // then first is the line of its first use. The first reading of idMark
-// reports none (first marks them); the second, idCheck, reports each
-// duplicate with its first line, except the untracked ones, reported with
-// a first line of 0 (unknown). Lines past 2³² are remembered as 2³²-1.
+// reports none (first marks them, see marked); the second, idCheck,
+// reports each duplicate with its first line, except the untracked ones,
+// reported with a first line of 0 (unknown). Lines past 2³² are
+// remembered as 2³²-1.
 func (s *idSet) add(id []byte, line int) (first int, dup bool) {
 	h := s.hash(id)
+	if s.mode == idMark {
+		if s.pending = append(s.pending, h); len(s.pending) == idBatch {
+			s.flush()
+		}
+		return 0, false
+	}
+	return s.insert(h, id, line)
+}
+
+// seenTwice returns how many ids of the first reading (idMark) had a
+// fingerprint met before.
+func (s *idSet) seenTwice() int {
+	s.flush()
+	return s.marked
+}
+
+// flush adds the pending fingerprints to the table. A table of a million
+// ids is larger than the caches, so that looking up one slot usually waits
+// for memory; the first loop only reads the slot where each search
+// starts, reads that do not depend on one another and so overlap, and
+// the searches of the second loop then find their slots cached.
+func (s *idSet) flush() {
+	for _, h := range s.pending {
+		if t := &s.segs[h>>(64-idSegmentBits)]; t.slots != nil {
+			s.sink += t.slots[t.home(h&^idFlags)]
+		}
+	}
+	for _, h := range s.pending {
+		s.insert(h, nil, 0)
+	}
+	s.pending = s.pending[:0]
+}
+
+// insert is add of id, whose fingerprint is h (id is only read in idCheck).
+func (s *idSet) insert(h uint64, id []byte, line int) (first int, dup bool) {
 	key := h &^ idFlags
 	if key == 0 {
 		key = idFlags + 1
@@ -146,6 +191,7 @@ func (s *idSet) add(id []byte, line int) (first int, dup bool) {
 
 // startCheck turns the set of a first reading (idMark) to its second.
 func (s *idSet) startCheck() {
+	s.flush()
 	s.mode = idCheck
 	s.exact = make(map[string]int)
 }
@@ -155,7 +201,7 @@ func (s *idSet) startCheck() {
 // top bits, so that the two do not depend on each other.
 func (t *idTable) find(key uint64) int {
 	n := uint64(len(t.slots))
-	i := (key & math.MaxUint32) * n >> 32
+	i := uint64(t.home(key))
 	for {
 		if s := t.slots[i]; s == 0 || s&^idFlags == key {
 			return int(i)
@@ -164,6 +210,11 @@ func (t *idTable) find(key uint64) int {
 			i = 0
 		}
 	}
+}
+
+// home is the slot where the search for key starts.
+func (t *idTable) home(key uint64) int {
+	return int((key & math.MaxUint32) * uint64(len(t.slots)) >> 32)
 }
 
 // grow makes the table half as large again.

@@ -42,8 +42,8 @@ func TestIDSetTwoReadings(t *testing.T) {
 			t.Fatalf("first reading, line %d: a duplicate of line %d", i+1, first)
 		}
 	}
-	if s.marked != n {
-		t.Fatalf("marked %d, want %d", s.marked, n)
+	if got := s.seenTwice(); got != n {
+		t.Fatalf("marked %d, want %d", got, n)
 	}
 	s.startCheck()
 	for i := range 2 * n {
