@@ -350,7 +350,7 @@ type partWriter struct {
 	bw    *bufio.Writer
 	cur   *PlanPart
 	parts []PlanPart
-	// discard counts and hashes the parts without writing them.
+	// discard counts the parts without writing or hashing them.
 	discard bool
 }
 
@@ -367,7 +367,15 @@ func (w *partWriter) next() error {
 	if err != nil {
 		return fmt.Errorf("writing the job's input copy: %w", err)
 	}
-	w.f, w.bw = f, bufio.NewWriterSize(f, 256<<10)
+	// The sum takes what the buffer writes out, in large pieces rather
+	// than line by line; one buffer serves every part.
+	out := io.MultiWriter(f, w.sum)
+	if w.bw == nil {
+		w.bw = bufio.NewWriterSize(out, 256<<10)
+	} else {
+		w.bw.Reset(out)
+	}
+	w.f = f
 	return nil
 }
 
@@ -377,8 +385,6 @@ func (w *partWriter) write(line []byte) error {
 	if w.discard {
 		return nil
 	}
-	w.sum.Write(line)
-	w.sum.Write([]byte{'\n'})
 	if _, err := w.bw.Write(line); err != nil {
 		return fmt.Errorf("writing the job's input copy: %w", err)
 	}
@@ -399,7 +405,7 @@ func (w *partWriter) closeCurrent() error {
 	if cerr := w.f.Close(); err == nil {
 		err = cerr
 	}
-	w.f, w.bw = nil, nil
+	w.f = nil
 	if err != nil {
 		return fmt.Errorf("writing the job's input copy: %w", err)
 	}
