@@ -11,6 +11,7 @@ import (
 	"os"
 	"runtime/debug"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/batchctl/batchctl/internal/config"
@@ -271,13 +272,33 @@ func (m *Manager) Prepare(ctx context.Context, jobID string, spec Spec) (plan *P
 const prepareGCPercent = 10
 
 // lowerGCPercent sets the collector's target to prepareGCPercent, unless
-// it is lower already, and returns what puts it back.
+// it is lower already, and returns what puts it back. The target is the
+// process's: Prepares that run at once share one lowering, undone by the
+// last of them.
 func lowerGCPercent() (restore func()) {
-	prev := debug.SetGCPercent(prepareGCPercent)
-	if prev < prepareGCPercent { // lower, or off (-1)
-		debug.SetGCPercent(prev)
+	gcLowering.Lock()
+	defer gcLowering.Unlock()
+	if gcLowering.n++; gcLowering.n == 1 {
+		gcLowering.prev = debug.SetGCPercent(prepareGCPercent)
+		if gcLowering.prev < prepareGCPercent { // lower, or off (-1)
+			debug.SetGCPercent(gcLowering.prev)
+		}
 	}
-	return func() { debug.SetGCPercent(prev) }
+	return func() {
+		gcLowering.Lock()
+		defer gcLowering.Unlock()
+		if gcLowering.n--; gcLowering.n == 0 {
+			debug.SetGCPercent(gcLowering.prev)
+		}
+	}
+}
+
+// gcLowering counts the Prepares running, and keeps the target they
+// lowered.
+var gcLowering struct {
+	sync.Mutex
+	n    int
+	prev int
 }
 
 // recordSchema records the schema the request conv converted last (id)
