@@ -23,8 +23,8 @@ import (
 //   - One read once, such as a pipe (idLines), keeps the line of each id's
 //     first use beside its fingerprint (12 bytes) and takes an equal
 //     fingerprint for an equal id: two different ids among a million
-//     collide with a probability of about 3e-8 (n²/2⁶⁵), and a run again
-//     would not repeat it.
+//     collide with a probability of about 1e-7 (n²/2⁶³: a slot's two low
+//     bits are flags), and a run again would not repeat it.
 type idSet struct {
 	hash func(id []byte) uint64 // maphash with the set's seed; tests make ids collide
 	mode idMode
@@ -56,10 +56,10 @@ const (
 )
 
 // maxTracked is how many marked ids of the first reading the second one
-// compares exactly. The duplicates after them are counted, not listed, as
-// long as no more than maxTracked-MaxProblems of them are two different ids
-// of one fingerprint (about 3e-8 for each of them in a million requests):
-// at least MaxProblems problems come first.
+// compares exactly. The duplicates after them are counted, not listed: at
+// least MaxProblems problems come first unless more than
+// maxTracked-MaxProblems of the marks are two different ids of one
+// fingerprint, when a million ids hold one such pair in about 1e-7 inputs.
 const maxTracked = 2 * MaxProblems
 
 // idBatch is how many fingerprints a first reading adds at once.
