@@ -177,6 +177,8 @@ func (m *Manager) Prepare(ctx context.Context, jobID string, spec Spec) (plan *P
 	}
 	// An input that can be read again (a file) lets the converter keep 8
 	// bytes per request id rather than 12 (see jsonl.ConvertOptions.Reread).
+	// Counting its lines first, a fast read, lets the converter make its id
+	// table once at its full size (see jsonl.ConvertOptions.Lines).
 	if rs, ok := spec.Input.(io.ReadSeeker); ok {
 		if start, err := rs.Seek(0, io.SeekCurrent); err == nil {
 			opts.Reread = func() (io.Reader, error) {
@@ -185,6 +187,14 @@ func (m *Manager) Prepare(ctx context.Context, jobID string, spec Spec) (plan *P
 				}
 				return newCtxReader(ctx, rs), nil
 			}
+			n, err := jsonl.CountLines(newCtxReader(ctx, rs))
+			if _, serr := rs.Seek(start, io.SeekStart); serr != nil {
+				return nil, fmt.Errorf("reading %s: %w", name, serr)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("reading %s: %w", name, err)
+			}
+			opts.Lines = n
 		}
 	}
 	conv := jsonl.NewConverter(name, opts)

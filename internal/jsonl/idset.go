@@ -91,6 +91,20 @@ func newIDSet(mode idMode) *idSet {
 	return &idSet{hash: func(id []byte) uint64 { return maphash.Bytes(seed, id) }, mode: mode}
 }
 
+// reserve makes each segment large enough for its share of n ids, so
+// that it need not grow: its expected share n/64 and four standard
+// deviations more (about 4·√(n/64)), at the load that makes it grow.
+func (s *idSet) reserve(n int) {
+	if n <= 0 {
+		return
+	}
+	per := float64(n) / idSegments
+	size := max(idTableMinSlots, int((per+4*math.Sqrt(per))*5/4)+1)
+	for i := range s.segs {
+		s.segs[i].slots = make([]uint64, size)
+	}
+}
+
 // add records id as used on line, and reports whether it was used before:
 // then first is the line of its first use. The first reading of idMark
 // reports none (first marks them, see marked); the second, idCheck,

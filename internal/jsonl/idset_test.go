@@ -32,10 +32,19 @@ func TestIDSet(t *testing.T) {
 
 // TestIDSetTwoReadings reads n ids twice over in a first reading, which
 // reports nothing, then again in the second: the duplicates of the first
-// maxTracked ids come with their first line, the rest without.
+// maxTracked ids come with their first line, the rest without. The set is
+// made for no count of lines, for the right one, and for one too small,
+// when its segments grow from their reserved size.
 func TestIDSetTwoReadings(t *testing.T) {
-	s := newIDSet(idMark)
 	const n = 50_000
+	for _, lines := range []int{0, 2 * n, n / 10} {
+		t.Run(strconv.Itoa(lines), func(t *testing.T) { testIDSetTwoReadings(t, n, lines) })
+	}
+}
+
+func testIDSetTwoReadings(t *testing.T, n, lines int) {
+	s := newIDSet(idMark)
+	s.reserve(lines)
 	id := func(i int) []byte { return []byte("req-" + strconv.Itoa(i%n)) }
 	for i := range 2 * n {
 		if first, dup := s.add(id(i), i+1); dup {
