@@ -175,7 +175,7 @@ func (m *Manager) Prepare(ctx context.Context, jobID string, spec Spec) (plan *P
 		Target: TargetOf(spec.Profile), Defaults: defaults, TextInput: spec.TextInput, MaxLineBytes: maxBytes,
 		Schema: spec.Schema,
 	}
-	// An input that can be read again (a file) lets the converter keep 8
+	// An input that can be read again (a file) lets the converter keep 6
 	// bytes per request id rather than 12 (see jsonl.ConvertOptions.Reread).
 	// Counting its lines first, a fast read, lets the converter make its id
 	// table once at its full size (see jsonl.ConvertOptions.Lines).

@@ -65,7 +65,7 @@ type ConvertOptions struct {
 	// Reread returns the input again from its first line, for Finish to
 	// read it a second time when two request ids have one fingerprint
 	// (see idSet); nil when the input can be read only once, which makes
-	// the ids take 12 bytes of memory each rather than 8. It is used only
+	// the ids take 12 bytes of memory each rather than 6. It is used only
 	// with ConvertFrom, which reads the input the same way both times.
 	Reread func() (io.Reader, error)
 	// Lines is how many lines the input has (CountLines), when it is known

@@ -1,6 +1,7 @@
 package jsonl
 
 import (
+	"encoding/binary"
 	"hash/maphash"
 	"math"
 )
@@ -14,12 +15,14 @@ import (
 //
 // How equal fingerprints are told from equal ids depends on the input:
 //
-//   - One that can be read again (idMark) keeps only the fingerprints, 8
-//     bytes of table per id. A fingerprint met twice is marked, nothing
-//     more; Converter.Finish then reads the input again with the set in
-//     its idCheck mode, where the ids of the first marked fingerprints are
-//     compared exactly, so that a duplicate is never reported for two
-//     different ids, and with the line of the id's first use.
+//   - One that can be read again (idMark) keeps only 48 bits of each
+//     fingerprint, 6 bytes of table per id, made at its full size at once
+//     when the input's lines were counted. A fingerprint met twice is
+//     marked, nothing more; Converter.Finish then reads the input again
+//     with the set in its idCheck mode, where the ids of the first marked
+//     fingerprints are compared exactly, so that a duplicate is never
+//     reported for two different ids, and with the line of the id's first
+//     use.
 //   - One read once, such as a pipe (idLines), keeps the line of each id's
 //     first use beside its fingerprint (12 bytes) and takes an equal
 //     fingerprint for an equal id: two different ids among a million
@@ -59,7 +62,8 @@ const (
 // compares exactly. The duplicates after them are counted, not listed: at
 // least MaxProblems problems come first unless more than
 // maxTracked-MaxProblems of the marks are two different ids of one
-// fingerprint, when a million ids hold one such pair in about 1e-7 inputs.
+// fingerprint, when a million ids hold one such pair in about 1e-4 inputs (see
+// packedMask).
 const maxTracked = 2 * MaxProblems
 
 // idBatch is how many fingerprints a first reading adds at once.
@@ -79,11 +83,53 @@ const (
 	idFlags  = idMarked | idMet
 )
 
+// packedMask keeps the 48 bits of a fingerprint that a packed slot holds.
+// With the segment's 6 bits, two different ids mark one another in about
+// 1e-4 of the inputs of a million ids, which costs only the second reading.
+const packedMask = 1<<48 - 1
+
 // idTable is one segment: open addressing with linear probing.
 type idTable struct {
-	slots []uint64 // fingerprint | flags
-	lines []uint32 // idLines only
-	n     int
+	// slots hold fingerprint | flags (idLines); packed holds them in 6
+	// bytes a slot, a fingerprint's low 48 bits (idMark, idCheck, whose
+	// equal fingerprints are checked again), and 2 bytes more so that the
+	// last slot can be read as 8.
+	slots  []uint64
+	packed []byte
+	lines  []uint32 // idLines only
+	n      int
+	size   int // slots
+}
+
+// newIDTable returns a table of size slots for mode.
+func newIDTable(mode idMode, size int) idTable {
+	t := idTable{size: size}
+	if mode == idLines {
+		t.slots = make([]uint64, size)
+		t.lines = make([]uint32, size)
+	} else {
+		t.packed = make([]byte, 6*size+2)
+	}
+	return t
+}
+
+// at returns slot i.
+func (t *idTable) at(i int) uint64 {
+	if t.packed != nil {
+		return binary.LittleEndian.Uint64(t.packed[6*i:]) & packedMask
+	}
+	return t.slots[i]
+}
+
+// set makes slot i s.
+func (t *idTable) set(i int, s uint64) {
+	if t.packed != nil {
+		p := t.packed[6*i:]
+		binary.LittleEndian.PutUint32(p, uint32(s))
+		binary.LittleEndian.PutUint16(p[4:], uint16(s>>32))
+		return
+	}
+	t.slots[i] = s
 }
 
 func newIDSet(mode idMode) *idSet {
@@ -101,7 +147,7 @@ func (s *idSet) reserve(n int) {
 	per := float64(n) / idSegments
 	size := max(idTableMinSlots, int((per+4*math.Sqrt(per))*5/4)+1)
 	for i := range s.segs {
-		s.segs[i].slots = make([]uint64, size)
+		s.segs[i] = newIDTable(s.mode, size)
 	}
 }
 
@@ -136,8 +182,8 @@ func (s *idSet) seenTwice() int {
 // the searches of the second loop then find their slots cached.
 func (s *idSet) flush() {
 	for _, h := range s.pending {
-		if t := &s.segs[h>>(64-idSegmentBits)]; t.slots != nil {
-			s.sink += t.slots[t.home(h&^idFlags)]
+		if t := &s.segs[h>>(64-idSegmentBits)]; t.size > 0 {
+			s.sink += t.at(t.home(h &^ idFlags))
 		}
 	}
 	for _, h := range s.pending {
@@ -149,26 +195,27 @@ func (s *idSet) flush() {
 // insert is add of id, whose fingerprint is h (id is only read in idCheck).
 func (s *idSet) insert(h uint64, id []byte, line int) (first int, dup bool) {
 	key := h &^ idFlags
+	if s.mode != idLines {
+		key &= packedMask
+	}
 	if key == 0 {
 		key = idFlags + 1
 	}
 	t := &s.segs[h>>(64-idSegmentBits)]
-	if t.slots == nil {
-		t.slots = make([]uint64, idTableMinSlots)
-		if s.mode == idLines {
-			t.lines = make([]uint32, idTableMinSlots)
-		}
+	if t.size == 0 {
+		*t = newIDTable(s.mode, idTableMinSlots)
 	}
 	i := t.find(key)
-	if t.slots[i] == 0 {
+	slot := t.at(i)
+	if slot == 0 {
 		if s.mode == idCheck { // not met in the first reading: the input changed
 			return 0, false
 		}
-		t.slots[i] = key
+		t.set(i, key)
 		if t.lines != nil {
 			t.lines[i] = uint32(min(line, math.MaxUint32))
 		}
-		if t.n++; t.n*5 >= len(t.slots)*4 {
+		if t.n++; t.n*5 >= t.size*4 {
 			t.grow()
 		}
 		return 0, false
@@ -177,7 +224,7 @@ func (s *idSet) insert(h uint64, id []byte, line int) (first int, dup bool) {
 	case idLines:
 		return int(t.lines[i]), true
 	case idMark:
-		t.slots[i] |= idMarked
+		t.set(i, slot|idMarked)
 		if s.marked++; s.marked <= maxTracked {
 			if s.tracked == nil {
 				s.tracked = make(map[uint64]struct{})
@@ -186,7 +233,7 @@ func (s *idSet) insert(h uint64, id []byte, line int) (first int, dup bool) {
 		}
 		return 0, false
 	}
-	if t.slots[i]&idMarked == 0 {
+	if slot&idMarked == 0 {
 		return 0, false
 	}
 	if _, ok := s.tracked[key]; ok {
@@ -196,8 +243,8 @@ func (s *idSet) insert(h uint64, id []byte, line int) (first int, dup bool) {
 		s.exact[string(id)] = line
 		return 0, false
 	}
-	if t.slots[i]&idMet == 0 {
-		t.slots[i] |= idMet
+	if slot&idMet == 0 {
+		t.set(i, slot|idMet)
 		return 0, false
 	}
 	return 0, true
@@ -214,13 +261,12 @@ func (s *idSet) startCheck() {
 // home slot is taken from the low 32 bits of key, the segment from its
 // top bits, so that the two do not depend on each other.
 func (t *idTable) find(key uint64) int {
-	n := uint64(len(t.slots))
-	i := uint64(t.home(key))
+	i := t.home(key)
 	for {
-		if s := t.slots[i]; s == 0 || s&^idFlags == key {
-			return int(i)
+		if s := t.at(i); s == 0 || s&^idFlags == key {
+			return i
 		}
-		if i++; i == n {
+		if i++; i == t.size {
 			i = 0
 		}
 	}
@@ -228,23 +274,24 @@ func (t *idTable) find(key uint64) int {
 
 // home is the slot where the search for key starts.
 func (t *idTable) home(key uint64) int {
-	return int((key & math.MaxUint32) * uint64(len(t.slots)) >> 32)
+	return int((key & math.MaxUint32) * uint64(t.size) >> 32)
 }
 
 // grow makes the table half as large again.
 func (t *idTable) grow() {
-	slots, lines := t.slots, t.lines
-	size := len(slots) + len(slots)/2
-	t.slots = make([]uint64, size)
-	if lines != nil {
-		t.lines = make([]uint32, size)
+	old := *t
+	mode := idMark
+	if old.lines != nil {
+		mode = idLines
 	}
-	for i, s := range slots {
-		if s != 0 {
+	*t = newIDTable(mode, old.size+old.size/2)
+	t.n = old.n
+	for i := range old.size {
+		if s := old.at(i); s != 0 {
 			j := t.find(s &^ idFlags)
-			t.slots[j] = s
-			if lines != nil {
-				t.lines[j] = lines[i]
+			t.set(j, s)
+			if t.lines != nil {
+				t.lines[j] = old.lines[i]
 			}
 		}
 	}
