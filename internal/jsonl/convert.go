@@ -3,6 +3,7 @@ package jsonl
 import (
 	"errors"
 	"fmt"
+	"io"
 	"unicode/utf8"
 
 	"github.com/batchctl/batchctl/internal/jsonscan"
@@ -61,6 +62,17 @@ type ConvertOptions struct {
 	// every chat request that asks for no structured output of its own; nil
 	// for none. It must be a JSON object.
 	Schema []byte
+	// Reread returns the input again from its first line, for Finish to
+	// read it a second time when two request ids have one fingerprint
+	// (see idSet); nil when the input can be read only once, which makes
+	// the ids take 12 bytes of memory each rather than 6. It is used only
+	// with ConvertFrom, which reads the input the same way both times.
+	Reread func() (io.Reader, error)
+	// Lines is how many lines the input has (CountLines), when it is known
+	// and Reread is set: the id table is then made its full size at once,
+	// where growing it left copies as garbage and kept it a third emptier
+	// on average. 0 when unknown.
+	Lines int
 }
 
 // Summary describes a converted input.
@@ -94,17 +106,20 @@ const (
 // Converter turns batch input lines of any accepted shape (see the package
 // documentation) into lines of one target's batch input format, checking
 // each line while the caller streams the input, and collects the problems
-// it finds. Memory grows only with the set of request ids (12 bytes each).
+// it finds. Memory grows only with the set of request ids (8 or 12 bytes
+// each, see idSet).
 //
 // A Converter is not safe for concurrent use.
 type Converter struct {
 	file  string
+	opts  ConvertOptions
 	rules *protocol // the target's; nil for an unknown target
 	text  bool
 	limit int64
 	def   defaults
 
 	ids          *idSet // request ids, with the line of their first use
+	lastLine     int    // the line a first reading ended on, where a second one stops; 0 for none
 	endpointLine int    // where summary.Endpoint was first seen
 	modelLine    int    // where summary.Model was first seen
 	modelSeen    bool
@@ -145,12 +160,20 @@ type Converter struct {
 // problems are reported under. Problems with opts.Defaults are reported
 // without a line number and make every line fail.
 func NewConverter(file string, opts ConvertOptions) *Converter {
+	mode := idLines
+	if opts.Reread != nil {
+		mode = idMark
+	}
 	c := &Converter{
 		file:  file,
+		opts:  opts,
 		rules: protocolOf(opts.Target),
 		text:  opts.TextInput,
 		limit: opts.MaxLineBytes,
-		ids:   newIDSet(),
+		ids:   newIDSet(mode),
+	}
+	if mode == idMark {
+		c.ids.reserve(opts.Lines)
 	}
 	if c.rules == nil {
 		c.report("", fmt.Sprintf("unknown target %q (want %s)", string(opts.Target), targetNames()))
@@ -276,18 +299,77 @@ func (c *Converter) format() string {
 	return "JSON"
 }
 
+// ConvertFrom converts the lines of in, calling each with every line that
+// converts without problems (see Convert), until the input ends, the
+// converter stops (Stopped), or each returns an error, which it returns.
+// Lines are read with a Reader bound to MaxLineBytes and CheckPrefix. A
+// read error is returned as "reading <file>: ...".
+func (c *Converter) ConvertFrom(in io.Reader, each func(line int, out []byte, id string) error) error {
+	r := NewReader(in)
+	r.Bound(c.limit, c.CheckPrefix)
+	for !c.Stopped() {
+		line, err := r.Next()
+		if c.lastLine > 0 && r.Line() > c.lastLine {
+			return nil
+		}
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if le, ok := errors.AsType[*LineError](err); ok {
+			c.Abandon(le)
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("reading %s: %w", c.file, err)
+		}
+		out, id, ok := c.Convert(r.Line(), line)
+		if !ok || each == nil {
+			continue
+		}
+		if err := each(r.Line(), out, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Finish ends the conversion and summarises the input. The error is a
 // *ValidationError when any line or default had a problem or there was no
-// line at all; the summary is filled in either way.
+// line at all, or the error of reading the input again (see
+// ConvertOptions.Reread); the summary is filled in either way.
 func (c *Converter) Finish() (Summary, error) {
 	sum := c.summary
 	if c.mixedModels {
 		sum.Model = ""
 	}
+	if c.ids.mode == idMark && c.ids.seenTwice() > 0 {
+		return sum, c.recheck()
+	}
 	if sum.Requests == 0 {
 		c.problems.add(Problem{File: c.file, Reason: "no requests"})
 	}
 	return sum, c.problems.err()
+}
+
+// recheck reads the input a second time, up to the line the first reading
+// ended on, to tell the ids that are used twice from different ids that
+// have one fingerprint, and returns the problems of that reading: those
+// of the first, with the duplicates.
+func (c *Converter) recheck() error {
+	in, err := c.opts.Reread()
+	if err != nil {
+		return fmt.Errorf("reading %s again: %w", c.file, err)
+	}
+	opts := c.opts
+	opts.Reread = nil
+	again := NewConverter(c.file, opts)
+	again.ids, again.lastLine = c.ids, c.line
+	c.ids.startCheck()
+	if err := again.ConvertFrom(in, nil); err != nil {
+		return err
+	}
+	_, err = again.Finish()
+	return err
 }
 
 // convertJSON converts a line holding one JSON object.
@@ -406,7 +488,11 @@ func (c *Converter) checkID(field string, raw []byte, generate bool) string {
 	}
 	c.id = id
 	if first, dup := c.ids.add(id, c.line); dup {
-		c.report(field, fmt.Sprintf("%s duplicates line %d", quote(string(id)), first))
+		if first > 0 {
+			c.report(field, fmt.Sprintf("%s duplicates line %d", quote(string(id)), first))
+		} else { // counted, not listed (see maxTracked)
+			c.report(field, fmt.Sprintf("%s duplicates an earlier line", quote(string(id))))
+		}
 		return string(id)
 	}
 	s := string(id)

@@ -166,3 +166,26 @@ func isBlank(b []byte) bool {
 	}
 	return true
 }
+
+// CountLines returns how many lines r holds, the last one counted whether
+// or not it ends with a newline.
+func CountLines(r io.Reader) (int, error) {
+	buf := make([]byte, readBufferSize)
+	n, last := 0, byte('\n')
+	for {
+		k, err := r.Read(buf)
+		if k > 0 {
+			n += bytes.Count(buf[:k], []byte{'\n'})
+			last = buf[k-1]
+		}
+		if errors.Is(err, io.EOF) {
+			if last != '\n' {
+				n++
+			}
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+	}
+}

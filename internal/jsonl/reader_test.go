@@ -149,3 +149,13 @@ func TestReaderSliceReuse(t *testing.T) {
 		}
 	}
 }
+
+// TestCountLines counts the lines a Reader would number, the last one
+// whether or not a newline ends it.
+func TestCountLines(t *testing.T) {
+	for in, want := range map[string]int{"": 0, "a": 1, "a\n": 1, "a\nb": 2, "a\n\n{}\n": 3, strings.Repeat("x\n", readBufferSize): readBufferSize} {
+		if got, err := CountLines(strings.NewReader(in)); err != nil || got != want {
+			t.Errorf("CountLines(%.20q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+}
