@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // This file holds the protocol-neutral part of the emulator's answers: what
@@ -45,8 +46,18 @@ func CountTokens(texts ...string) int64 {
 // runs of runes between white space (unicode.IsSpace, as Fields splits).
 func countWords(s string) int {
 	n, inWord := 0, false
-	for _, r := range s {
-		space := unicode.IsSpace(r)
+	for i := 0; i < len(s); {
+		// ASCII is looked up in a table, the rest decoded as range does
+		// (invalid bytes one at a time, as U+FFFD, which is no space).
+		var space bool
+		if c := s[i]; c < utf8.RuneSelf {
+			space = asciiSpace[c]
+			i++
+		} else {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			space = unicode.IsSpace(r)
+			i += size
+		}
 		if !space && !inWord {
 			n++
 		}
@@ -54,6 +65,9 @@ func countWords(s string) int {
 	}
 	return n
 }
+
+// asciiSpace is unicode.IsSpace of each ASCII character.
+var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
 
 // Embedding returns a unit vector of dims numbers derived from SHA-256 of
 // text: equal texts give equal vectors, in every process and release.

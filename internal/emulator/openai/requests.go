@@ -194,6 +194,41 @@ type conversation struct {
 	texts      []string // every message's text
 	lastPrompt string   // the last user message's text
 	cached     int64    // tokens read from the prompt cache (cache.go)
+	// counts are the tokens of each text, counted once (tokenCounts):
+	// usage, the answer and the cache ask for them several times.
+	counts []int64
+}
+
+// tokenCounts returns the tokens of each text.
+func (c *conversation) tokenCounts() []int64 {
+	if len(c.counts) != len(c.texts) {
+		c.counts = make([]int64, len(c.texts))
+		for i, t := range c.texts {
+			c.counts[i] = core.CountTokens(t)
+		}
+	}
+	return c.counts
+}
+
+// inputTokens returns the tokens of all the texts.
+func (c *conversation) inputTokens() int64 {
+	var n int64
+	for _, k := range c.tokenCounts() {
+		n += k
+	}
+	return n
+}
+
+// tokensOf returns the tokens of s, taken from the texts' counts when s is
+// one of them: the reply of most models is the last prompt.
+func (c *conversation) tokensOf(s string) int64 {
+	counts := c.tokenCounts()
+	for i := len(c.texts) - 1; i >= 0; i-- {
+		if c.texts[i] == s {
+			return counts[i]
+		}
+	}
+	return core.CountTokens(s)
 }
 
 type message struct {
@@ -337,8 +372,8 @@ func parseChat(body []byte) (endpointRequest, *apiError) {
 func (r *chatRequest) markerText() string { return r.conv.lastPrompt }
 
 func (r *chatRequest) usage() (int64, int64) {
-	out, _ := withReasoning(r.Model, core.CountTokens(answerText(r.call, r.reply)))
-	return core.CountTokens(r.conv.texts...), out
+	out, _ := withReasoning(r.Model, r.conv.tokensOf(answerText(r.call, r.reply)))
+	return r.conv.inputTokens(), out
 }
 
 // answerText is the text of an answer: the reply, or a tool call's
@@ -487,8 +522,8 @@ func parseResponses(body []byte) (endpointRequest, *apiError) {
 func (r *responsesRequest) markerText() string { return r.conv.lastPrompt }
 
 func (r *responsesRequest) usage() (int64, int64) {
-	out, _ := withReasoning(r.Model, core.CountTokens(answerText(r.call, r.reply)))
-	return core.CountTokens(r.conv.texts...), out
+	out, _ := withReasoning(r.Model, r.conv.tokensOf(answerText(r.call, r.reply)))
+	return r.conv.inputTokens(), out
 }
 
 type responseObject struct {
