@@ -203,6 +203,7 @@ type resultFile struct {
 	o       *API
 	content *core.ContentFile
 	record  fileRecord
+	buf     []byte // the line being written, kept from line to line
 }
 
 // newResultFile starts the result file id of a batch that ended in state p.
@@ -220,7 +221,13 @@ func (o *API) newResultFile(rec *batchRecord, id, suffix string, p core.Progress
 	}}, nil
 }
 
-func (f *resultFile) add(line outputLine) error { return f.content.Add(line) }
+func (f *resultFile) add(line outputLine) error {
+	var ok bool
+	if f.buf, ok = appendOutputLine(f.buf[:0], &line); ok {
+		return f.content.AddEncoded(f.buf)
+	}
+	return f.content.Add(line)
+}
 
 // commit stores the file if it has any line, and drops it otherwise.
 func (f *resultFile) commit() error {
