@@ -116,6 +116,9 @@ var markerPattern = regexp.MustCompile(`\[(?:fail(?::([45][0-9][0-9]))?|error|ex
 
 // FindMarker returns the first fault marker in text.
 func FindMarker(text string) Marker {
+	if strings.IndexByte(text, '[') < 0 { // most prompts: no regexp to run
+		return Marker{}
+	}
 	loc := markerPattern.FindStringSubmatchIndex(text)
 	if loc == nil {
 		return Marker{}

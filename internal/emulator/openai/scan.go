@@ -51,6 +51,20 @@ func scanString(s *jsonscan.Scanner) (string, error) {
 	return s.Str()
 }
 
+// scanLiteral reads a string member that must be want, as scanString
+// would but without making a string of it: false when it is another
+// string, errUnsure when it is not a string or has an escape sequence.
+func scanLiteral(s *jsonscan.Scanner, want string) (bool, error) {
+	if s.Peek() != '"' {
+		return false, errUnsure
+	}
+	raw, err := s.RawStr()
+	if err != nil || bytes.IndexByte(raw, '\\') >= 0 {
+		return false, errUnsure
+	}
+	return string(raw) == want, nil
+}
+
 // inputLineNames are the members of an input line scanInputLine reads.
 var inputLineNames = []string{"custom_id", "method", "url", "body"}
 
@@ -61,7 +75,7 @@ func scanInputLine(raw []byte, endpoint string) (in inputLine, ok bool) {
 		return in, false
 	}
 	s := jsonscan.New(raw)
-	var method, url string
+	var methodOK, urlOK bool
 	var seen uint8
 	err := s.Object(func(key []byte) error {
 		i, err := memberKey(key, inputLineNames, &seen)
@@ -72,9 +86,9 @@ func scanInputLine(raw []byte, endpoint string) (in inputLine, ok bool) {
 		case 0:
 			in.customID, err = scanString(&s)
 		case 1:
-			method, err = scanString(&s)
+			methodOK, err = scanLiteral(&s, "POST")
 		case 2:
-			url, err = scanString(&s)
+			urlOK, err = scanLiteral(&s, endpoint)
 		case 3:
 			in.body, in.model, err = scanBodyModel(&s)
 		default:
@@ -82,7 +96,7 @@ func scanInputLine(raw []byte, endpoint string) (in inputLine, ok bool) {
 		}
 		return err
 	})
-	if err != nil || s.End() != nil || in.customID == "" || method != "POST" || url != endpoint || in.model == "" {
+	if err != nil || s.End() != nil || in.customID == "" || !methodOK || !urlOK || in.model == "" {
 		return inputLine{}, false
 	}
 	return in, true
@@ -148,11 +162,7 @@ func scanChat(body []byte) (endpointRequest, *apiError, bool) {
 	if req.reply, apiErr = chatReply(req.Model, req.conv.lastPrompt, nil); apiErr != nil {
 		return nil, apiErr, true
 	}
-	last := req.Messages[len(req.Messages)-1]
-	req.call, apiErr = chooseCall(toolUse(nil, nil, last.Role == "tool"), req.conv.lastPrompt)
-	if apiErr != nil {
-		return nil, apiErr, true
-	}
+	// A body without tools is answered with text: req.call stays nil.
 	return req, nil, true
 }
 
@@ -175,7 +185,7 @@ func scanMessages(s *jsonscan.Scanner, req *chatRequest) error {
 			case err != nil:
 				return err
 			case i == 0:
-				m.Role, err = scanString(s)
+				m.Role, err = scanRole(s)
 			case i == 1:
 				if s.Peek() != '"' {
 					return errUnsure
@@ -200,4 +210,22 @@ func scanMessages(s *jsonscan.Scanner, req *chatRequest) error {
 		}
 		return nil
 	})
+}
+
+// scanRole reads a message's role, as scanString does, with no new string
+// for the usual roles.
+func scanRole(s *jsonscan.Scanner) (string, error) {
+	if s.Peek() != '"' {
+		return "", errUnsure
+	}
+	raw, err := s.RawStr()
+	if err != nil {
+		return "", err
+	}
+	for _, role := range [...]string{"user", "system", "assistant", "developer", "tool"} {
+		if string(raw) == role {
+			return role, nil
+		}
+	}
+	return string(jsonscan.AppendDecoded(nil, raw)), nil
 }
