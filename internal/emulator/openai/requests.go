@@ -30,6 +30,9 @@ type inputLine struct {
 	customID string
 	model    string
 	body     json.RawMessage
+	// chat is the body, a chat request, when the line's scan read it too
+	// (scan.go); nil otherwise.
+	chat *chatRequest
 }
 
 func newLineError(code, param, format string, args ...any) *lineError {
@@ -136,7 +139,20 @@ type execution struct {
 
 // execute runs one request body against endpoint.
 func execute(endpoint string, body []byte) execution {
-	req, apiErr := parseRequest(endpoint, body)
+	return run(parseRequest(endpoint, body))
+}
+
+// executeLine runs the request of a batch's input line against endpoint.
+func executeLine(endpoint string, in inputLine) execution {
+	if in.chat != nil {
+		return run(in.chat, nil)
+	}
+	return execute(endpoint, in.body)
+}
+
+// run runs a parsed request, or answers the error of one that failed to
+// parse.
+func run(req endpointRequest, apiErr *apiError) execution {
 	if apiErr != nil {
 		return execution{outcome: core.OutcomeFailed, status: 400, errBody: apiErr}
 	}

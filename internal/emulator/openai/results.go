@@ -80,7 +80,7 @@ func planBatch(ctx context.Context, input io.Reader, endpoint, tallyPath string,
 			if err := p.queue.Add(raw); err != nil {
 				return err
 			}
-			ex := execute(endpoint, in.body)
+			ex := executeLine(endpoint, in)
 			if p.cache != nil {
 				p.cache.read(&ex)
 			}
@@ -144,7 +144,7 @@ func (o *API) writeResults(ctx context.Context, rec *batchRecord, p core.Progres
 		if lerr != nil {
 			return fmt.Errorf("batch %s: input line %d is no longer valid: %s", rec.ID, lineNo, lerr.Message)
 		}
-		ex := execute(rec.Endpoint, line.body)
+		ex := executeLine(rec.Endpoint, line)
 		ex.readCache(hits)
 		if err := o.record(&ex, p.EndedAt); err != nil {
 			return err

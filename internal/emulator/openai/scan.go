@@ -69,11 +69,24 @@ func scanLiteral(s *jsonscan.Scanner, want string) (bool, error) {
 var inputLineNames = []string{"custom_id", "method", "url", "body"}
 
 // scanInputLine is parseInputLine for a line that passes its checks: ok
-// is false when the line must go through parseInputLine.
+// is false when the line must go through parseInputLine. A line of a chat
+// batch is read with its body's request in one pass when scanChat would
+// read that body (in.chat), and in two otherwise.
 func scanInputLine(raw []byte, endpoint string) (in inputLine, ok bool) {
 	if len(raw) == 0 || raw[0] != '{' {
 		return in, false
 	}
+	if endpoint == EndpointChat {
+		if in, ok = scanLine(raw, endpoint, true); ok && in.chat != nil {
+			return in, true
+		}
+	}
+	return scanLine(raw, endpoint, false)
+}
+
+// scanLine is scanInputLine, reading a chat body's request too when chat
+// is set.
+func scanLine(raw []byte, endpoint string, chat bool) (in inputLine, ok bool) {
 	s := jsonscan.New(raw)
 	var methodOK, urlOK bool
 	var seen uint8
@@ -82,14 +95,18 @@ func scanInputLine(raw []byte, endpoint string) (in inputLine, ok bool) {
 		if err != nil {
 			return err
 		}
-		switch i {
-		case 0:
+		switch {
+		case i == 0:
 			in.customID, err = scanString(&s)
-		case 1:
+		case i == 1:
 			methodOK, err = scanLiteral(&s, "POST")
-		case 2:
+		case i == 2:
 			urlOK, err = scanLiteral(&s, endpoint)
-		case 3:
+		case i == 3 && chat:
+			if in.body, in.chat, err = scanChatBody(&s); in.chat != nil {
+				in.model = in.chat.Model
+			}
+		case i == 3:
 			in.body, in.model, err = scanBodyModel(&s)
 		default:
 			err = s.Skip()
@@ -137,33 +154,50 @@ var messageNames = []string{"role", "content", "type"}
 // nothing else that parseChat reads: ok is false when the body must go
 // through parseChat.
 func scanChat(body []byte) (endpointRequest, *apiError, bool) {
-	req := &chatRequest{}
-	var apiErr *apiError
 	s := jsonscan.New(body)
+	_, req, err := scanChatBody(&s)
+	if err != nil || s.End() != nil || req == nil {
+		return nil, nil, false
+	}
+	return req, nil, true
+}
+
+// scanChatBody reads a request body, an object, and the chat request it
+// is; req is nil when the body must go through parseChat. errUnsure
+// leaves the whole line to encoding/json: the body is not an object, its
+// model is not a plain string member, or a message is not read.
+func scanChatBody(s *jsonscan.Scanner) (body []byte, req *chatRequest, err error) {
+	if s.Peek() != '{' {
+		return nil, nil, errUnsure
+	}
+	req = &chatRequest{}
+	plain := true // nothing seen that scanChat leaves to parseChat
 	var seen uint8
-	err := s.Object(func(key []byte) error {
+	body, err = s.RawObject(func(key []byte) error {
 		i, err := memberKey(key, chatNames, &seen)
 		switch {
-		case err != nil:
-			return err
+		case err != nil && bytes.EqualFold(key, []byte(chatNames[0])):
+			return err // a model the line's own scan would not read
+		case err != nil || i > 1:
+			plain = false
 		case i == 0:
-			req.Model, err = scanString(&s)
+			req.Model, err = scanString(s)
 			return err
-		case i == 1:
-			return scanMessages(&s, req)
-		case i > 1:
-			return errUnsure
+		case i == 1 && plain:
+			return scanMessages(s, req)
 		}
 		return s.Skip()
 	})
-	if err != nil || s.End() != nil || len(req.Messages) == 0 {
-		return nil, nil, false
+	if err != nil {
+		return nil, nil, err
 	}
-	if req.reply, apiErr = chatReply(req.Model, req.conv.lastPrompt, nil); apiErr != nil {
-		return nil, apiErr, true
+	if !plain || len(req.Messages) == 0 || req.Model == "" {
+		return body, nil, nil
 	}
-	// A body without tools is answered with text: req.call stays nil.
-	return req, nil, true
+	// A body without tools is answered with text (req.call stays nil),
+	// and chatReply fails only on a response format.
+	req.reply, _ = chatReply(req.Model, req.conv.lastPrompt, nil)
+	return body, req, nil
 }
 
 // scanMessages reads the messages of a chat body, each with its text

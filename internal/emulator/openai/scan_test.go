@@ -38,6 +38,9 @@ var scanSeeds = []string{
 	`{"custom_ıd":"a","method":"POST","url":"/v1/chat/completions","body":{"model":"m"}}`,
 	`{"cuſtom_id":"a","method":"POST","url":"/v1/chat/completions","body":{"model":"m"}}`,
 	`{"custom_id":"a\u0000b","method":"POST","url":"/v1/chat/completions","body":{"model":"m","messages":[{"role":"user","content":"hi"}],"extra":{"deep":[1,2,{"x":null}]}}}`,
+	`{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{"messages":[{"role":"user","content":"hi"}],"model":"m","tool_choice":"none"}}`,
+	`{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{"model":"m","messages":[{"role":"user","content":"hi"}],"model":"n"}}`,
+	`{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{"model":"","messages":[{"role":"user","content":"hi"}]}}`,
 	`[1,2]`,
 	`not json`,
 }
@@ -59,11 +62,18 @@ func checkScans(t *testing.T, line string) {
 	if lerr != nil {
 		return
 	}
-	got, gotErr, ok := scanChat(in.body)
-	if !ok {
-		return
+	if scanned, ok := scanInputLine(raw, EndpointChat); ok && scanned.chat != nil {
+		checkChat(t, line, scanned.chat, nil, in.body)
 	}
-	want, wantErr := parseChat(in.body)
+	if got, gotErr, ok := scanChat(in.body); ok {
+		checkChat(t, line, got, gotErr, in.body)
+	}
+}
+
+// checkChat checks that parseChat reads body as got, or fails as gotErr.
+func checkChat(t *testing.T, line string, got endpointRequest, gotErr *apiError, body []byte) {
+	t.Helper()
+	want, wantErr := parseChat(body)
 	if !reflect.DeepEqual(gotErr, wantErr) {
 		t.Fatalf("%s: scanned error %v, parseChat's %v", line, gotErr, wantErr)
 	}
@@ -100,6 +110,9 @@ func TestScansTakeCommonLines(t *testing.T) {
 	in, ok := scanInputLine(line, EndpointChat)
 	if !ok {
 		t.Fatal("a plain chat line is left to encoding/json")
+	}
+	if in.chat == nil {
+		t.Fatal("a plain chat line's body is scanned again")
 	}
 	if _, _, ok := scanChat(in.body); !ok {
 		t.Fatal("a plain chat body is left to encoding/json")
