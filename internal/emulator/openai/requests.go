@@ -300,6 +300,10 @@ type chatRequest struct {
 	conv           conversation
 	call           *core.ToolCall // the answer, when it is a tool call
 	reply          string         // the answer's text otherwise
+	// oneMessage and oneText first hold Messages and conv.texts of a
+	// scanned request (scanChatBody), which most often has one message.
+	oneMessage [1]message
+	oneText    [1]string
 }
 
 // functionTool is a tool of a chat request, {"type","function":{...}}, or

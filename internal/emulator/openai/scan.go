@@ -171,6 +171,7 @@ func scanChatBody(s *jsonscan.Scanner) (body []byte, req *chatRequest, err error
 		return nil, nil, errUnsure
 	}
 	req = &chatRequest{}
+	req.Messages, req.conv.texts = req.oneMessage[:0], req.oneText[:0]
 	plain := true // nothing seen that scanChat leaves to parseChat
 	var seen uint8
 	body, err = s.RawObject(func(key []byte) error {
