@@ -65,7 +65,7 @@ func planBatch(ctx context.Context, input io.Reader, endpoint, tallyPath string,
 	p := &plan{seen: make(map[string]bool), queue: queue, cache: cache}
 	err := core.WriteAtomic(tallyPath, func(w io.Writer) error {
 		tw := &core.TallyWriter{W: w}
-		err := core.ForEachLine(ctx, input, func(lineNo int, raw []byte) error {
+		err := core.ForEachLineView(ctx, input, func(lineNo int, raw []byte) error {
 			p.requests++
 			in, lerr := parseInputLine(raw, endpoint)
 			if lerr == nil {
@@ -136,7 +136,7 @@ func (o *API) writeResults(ctx context.Context, rec *batchRecord, p core.Progres
 		reported = p.Executed
 	}
 	i, hits := 0, core.HitSet(rec.CacheHits)
-	err = core.ForEachLine(ctx, in, func(lineNo int, raw []byte) error {
+	err = core.ForEachLineView(ctx, in, func(lineNo int, raw []byte) error {
 		if i == reported {
 			return core.ErrStopLines
 		}
