@@ -3,6 +3,7 @@ package openai
 import (
 	"bytes"
 	"errors"
+	"unicode/utf8"
 
 	"github.com/batchctl/batchctl/internal/jsonscan"
 )
@@ -77,6 +78,9 @@ func scanInputLine(raw []byte, endpoint string) (in inputLine, ok bool) {
 		return in, false
 	}
 	if endpoint == EndpointChat {
+		if in, ok = plainChatLine(raw); ok {
+			return in, true
+		}
 		if in, ok = scanLine(raw, endpoint, true); ok && in.chat != nil {
 			return in, true
 		}
@@ -238,13 +242,18 @@ func scanMessages(s *jsonscan.Scanner, req *chatRequest) error {
 		if err != nil {
 			return err
 		}
-		req.Messages = append(req.Messages, m)
-		req.conv.texts = append(req.conv.texts, text)
-		if m.Role == "user" {
-			req.conv.lastPrompt = text
-		}
+		req.addMessage(m, text)
 		return nil
 	})
+}
+
+// addMessage adds a message of text to a scanned request.
+func (req *chatRequest) addMessage(m message, text string) {
+	req.Messages = append(req.Messages, m)
+	req.conv.texts = append(req.conv.texts, text)
+	if m.Role == "user" {
+		req.conv.lastPrompt = text
+	}
 }
 
 // scanRole reads a message's role, as scanString does, with no new string
@@ -257,10 +266,129 @@ func scanRole(s *jsonscan.Scanner) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	for _, role := range [...]string{"user", "system", "assistant", "developer", "tool"} {
-		if string(raw) == role {
-			return role, nil
-		}
+	if role, ok := commonRole(raw); ok {
+		return role, nil
 	}
 	return string(jsonscan.AppendDecoded(nil, raw)), nil
+}
+
+// commonRole returns the usual role raw is, without a new string.
+func commonRole(raw []byte) (string, bool) {
+	for _, role := range [...]string{"user", "system", "assistant", "developer", "tool"} {
+		if string(raw) == role {
+			return role, true
+		}
+	}
+	return "", false
+}
+
+// The lines of a chat batch mostly have the one shape batchctl writes;
+// plainChatLine reads that shape alone, byte by byte, and leaves any other
+// line to the scans above:
+//
+//	{"custom_id":S,"method":"POST","url":"/v1/chat/completions","body":{"model":S,"messages":[{"role":S,"content":S},...]}}
+//
+// with no white space, and each S a string with no escape sequence, no
+// control character and valid UTF-8, so that its bytes are its value.
+func plainChatLine(raw []byte) (in inputLine, ok bool) {
+	r := plainReader{b: raw}
+	if !r.literal(`{"custom_id":`) {
+		return in, false
+	}
+	customID, ok := r.str()
+	if !ok || !r.literal(`,"method":"POST","url":"`+EndpointChat+`","body":`) {
+		return in, false
+	}
+	bodyStart := r.i
+	if !r.literal(`{"model":`) {
+		return in, false
+	}
+	model, ok := r.str()
+	if !ok || !r.literal(`,"messages":[`) {
+		return in, false
+	}
+	req := &chatRequest{}
+	req.Messages, req.conv.texts = req.oneMessage[:0], req.oneText[:0]
+	for {
+		if !r.literal(`{"role":`) {
+			return in, false
+		}
+		role, ok := r.str()
+		if !ok || !r.literal(`,"content":`) {
+			return in, false
+		}
+		content, ok := r.str()
+		if !ok || !r.literal("}") {
+			return in, false
+		}
+		m := message{Role: plainRole(role[1 : len(role)-1]), Content: content}
+		req.addMessage(m, string(content[1:len(content)-1]))
+		if r.literal("]") {
+			break
+		}
+		if !r.literal(",") {
+			return in, false
+		}
+	}
+	if !r.literal("}") {
+		return in, false
+	}
+	body := raw[bodyStart:r.i]
+	if !r.literal("}") || r.i != len(raw) || len(customID) == 2 || len(model) == 2 {
+		return in, false // an empty custom_id or model is an error to report
+	}
+	req.Model = string(model[1 : len(model)-1])
+	// A body without tools is answered with text (req.call stays nil),
+	// and chatReply fails only on a response format.
+	req.reply, _ = chatReply(req.Model, req.conv.lastPrompt, nil)
+	in = inputLine{customID: string(customID[1 : len(customID)-1]), model: req.Model, body: body, chat: req}
+	return in, true
+}
+
+// plainRole returns role, the contents of a plain string, as a string.
+func plainRole(role []byte) string {
+	if r, ok := commonRole(role); ok {
+		return r
+	}
+	return string(role)
+}
+
+// plainReader reads a line of plainChatLine's shape.
+type plainReader struct {
+	b []byte
+	i int // the next byte to read
+}
+
+// literal reads s, reporting whether the line goes on with it.
+func (r *plainReader) literal(s string) bool {
+	if len(r.b)-r.i < len(s) || string(r.b[r.i:r.i+len(s)]) != s {
+		return false
+	}
+	r.i += len(s)
+	return true
+}
+
+// str reads a plain string: quoted, with no escape sequence, no control
+// character and valid UTF-8. It returns the string, quotes included.
+func (r *plainReader) str() ([]byte, bool) {
+	start := r.i
+	if start >= len(r.b) || r.b[start] != '"' {
+		return nil, false
+	}
+	ascii := true
+	for j := start + 1; j < len(r.b); j++ {
+		switch c := r.b[j]; {
+		case c == '"':
+			if !ascii && !utf8.Valid(r.b[start+1:j]) {
+				return nil, false
+			}
+			r.i = j + 1
+			return r.b[start:r.i], true
+		case c < 0x20 || c == '\\':
+			return nil, false
+		case c >= utf8.RuneSelf:
+			ascii = false
+		}
+	}
+	return nil, false
 }

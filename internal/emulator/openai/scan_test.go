@@ -41,6 +41,14 @@ var scanSeeds = []string{
 	`{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{"messages":[{"role":"user","content":"hi"}],"model":"m","tool_choice":"none"}}`,
 	`{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{"model":"m","messages":[{"role":"user","content":"hi"}],"model":"n"}}`,
 	`{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{"model":"","messages":[{"role":"user","content":"hi"}]}}`,
+	`{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{"model":"m","messages":[{"role":"system","content":"café ☕ <&>"},{"role":"user","content":"x"},{"role":"","content":""}]}}`,
+	"{\"custom_id\":\"a\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\",\"body\":{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"bad \xff\"}]}}",
+	"{\"custom_id\":\"a\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\",\"body\":{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"tab\there\"}]}}",
+	`{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{"model":"m","messages":[{"role":"user","content":"hi"}]}} `,
+	`{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{"model":"m","messages":[{"role":"user","content":"hi"}]},"x":1}`,
+	`{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{"model":"m","messages":[{"role":"user","content":"hi"}],}}`,
+	`{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{"model":"m","messages":[{"role":"user","content":"hi"},]}}`,
+	`{"custom_id":"","method":"POST","url":"/v1/chat/completions","body":{"model":"m","messages":[{"role":"user","content":"hi"}]}}`,
 	`[1,2]`,
 	`not json`,
 }
@@ -113,6 +121,9 @@ func TestScansTakeCommonLines(t *testing.T) {
 	}
 	if in.chat == nil {
 		t.Fatal("a plain chat line's body is scanned again")
+	}
+	if _, ok := plainChatLine([]byte(scanSeeds[0])); !ok {
+		t.Fatal("a line of the shape batchctl writes is not read by plainChatLine")
 	}
 	if _, _, ok := scanChat(in.body); !ok {
 		t.Fatal("a plain chat body is left to encoding/json")
