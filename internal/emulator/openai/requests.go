@@ -472,8 +472,7 @@ func (r *chatRequest) answer(m core.AnswerMeta) any {
 		tc.Function.Name, tc.Function.Arguments = r.call.Name, string(r.call.Arguments)
 		choice.Message.ToolCalls, choice.FinishReason = []chatToolCall{tc}, "tool_calls"
 	} else {
-		reply := r.reply
-		choice.Message.Content = &reply
+		choice.Message.Content = &r.reply
 	}
 	return chatCompletion{
 		ID:      m.ID("chatcmpl-"),
