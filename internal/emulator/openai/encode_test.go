@@ -48,7 +48,7 @@ func TestOutputLinesOfRequests(t *testing.T) {
 	}, scanSeeds...)
 	written := 0
 	for _, raw := range lines {
-		in, lerr := parseInputLine([]byte(raw), EndpointChat)
+		in, lerr := parseInputLine([]byte(raw), EndpointChat, nil)
 		if lerr != nil {
 			continue
 		}

@@ -44,9 +44,11 @@ func newLineError(code, param, format string, args ...any) *lineError {
 }
 
 // parseInputLine checks one line of an input file the way the Batch API
-// validates it. The error's Line is left to the caller.
-func parseInputLine(raw []byte, endpoint string) (inputLine, *lineError) {
-	if in, ok := scanInputLine(raw, endpoint); ok {
+// validates it. The error's Line is left to the caller. reuse, when not
+// nil, is memory the line's chat request may be read into, in place of
+// new memory: the caller keeps nothing of the previous line's request.
+func parseInputLine(raw []byte, endpoint string, reuse *chatRequest) (inputLine, *lineError) {
+	if in, ok := scanInputLine(raw, endpoint, reuse); ok {
 		return in, nil
 	}
 	return decodeInputLine(raw, endpoint)

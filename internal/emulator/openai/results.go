@@ -65,9 +65,10 @@ func planBatch(ctx context.Context, input io.Reader, endpoint, tallyPath string,
 	p := &plan{seen: make(map[string]bool), queue: queue, cache: cache}
 	err := core.WriteAtomic(tallyPath, func(w io.Writer) error {
 		tw := &core.TallyWriter{W: w}
+		var reuse chatRequest // each line's request, kept by nothing past its line
 		err := core.ForEachLineView(ctx, input, func(lineNo int, raw []byte) error {
 			p.requests++
-			in, lerr := parseInputLine(raw, endpoint)
+			in, lerr := parseInputLine(raw, endpoint, &reuse)
 			if lerr == nil {
 				lerr = p.check(in)
 			}
@@ -136,11 +137,12 @@ func (o *API) writeResults(ctx context.Context, rec *batchRecord, p core.Progres
 		reported = p.Executed
 	}
 	i, hits := 0, core.HitSet(rec.CacheHits)
+	var reuse chatRequest // each line's request, kept by nothing past its line
 	err = core.ForEachLineView(ctx, in, func(lineNo int, raw []byte) error {
 		if i == reported {
 			return core.ErrStopLines
 		}
-		line, lerr := parseInputLine(raw, rec.Endpoint)
+		line, lerr := parseInputLine(raw, rec.Endpoint, &reuse)
 		if lerr != nil {
 			return fmt.Errorf("batch %s: input line %d is no longer valid: %s", rec.ID, lineNo, lerr.Message)
 		}

@@ -73,12 +73,12 @@ var inputLineNames = []string{"custom_id", "method", "url", "body"}
 // is false when the line must go through parseInputLine. A line of a chat
 // batch is read with its body's request in one pass when scanChat would
 // read that body (in.chat), and in two otherwise.
-func scanInputLine(raw []byte, endpoint string) (in inputLine, ok bool) {
+func scanInputLine(raw []byte, endpoint string, reuse *chatRequest) (in inputLine, ok bool) {
 	if len(raw) == 0 || raw[0] != '{' {
 		return in, false
 	}
 	if endpoint == EndpointChat {
-		if in, ok = plainChatLine(raw); ok {
+		if in, ok = plainChatLine(raw, reuse); ok {
 			return in, true
 		}
 		if in, ok = scanLine(raw, endpoint, true); ok && in.chat != nil {
@@ -290,7 +290,7 @@ func commonRole(raw []byte) (string, bool) {
 //
 // with no white space, and each S a string with no escape sequence, no
 // control character and valid UTF-8, so that its bytes are its value.
-func plainChatLine(raw []byte) (in inputLine, ok bool) {
+func plainChatLine(raw []byte, reuse *chatRequest) (in inputLine, ok bool) {
 	r := plainReader{b: raw}
 	if !r.literal(`{"custom_id":`) {
 		return in, false
@@ -307,7 +307,12 @@ func plainChatLine(raw []byte) (in inputLine, ok bool) {
 	if !ok || !r.literal(`,"messages":[`) {
 		return in, false
 	}
-	req := &chatRequest{}
+	req := reuse
+	if req == nil {
+		req = &chatRequest{}
+	} else {
+		*req = chatRequest{}
+	}
 	req.Messages, req.conv.texts = req.oneMessage[:0], req.oneText[:0]
 	for {
 		if !r.literal(`{"role":`) {

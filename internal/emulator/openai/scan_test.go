@@ -57,7 +57,7 @@ var scanSeeds = []string{
 // the same values from it.
 func checkScans(t *testing.T, line string) {
 	raw := []byte(line)
-	if in, ok := scanInputLine(raw, EndpointChat); ok {
+	if in, ok := scanInputLine(raw, EndpointChat, nil); ok {
 		want, err := decodeInputLine(raw, EndpointChat)
 		if err != nil {
 			t.Fatalf("%s: scanned, but encoding/json finds %s", line, err.Message)
@@ -70,7 +70,7 @@ func checkScans(t *testing.T, line string) {
 	if lerr != nil {
 		return
 	}
-	if scanned, ok := scanInputLine(raw, EndpointChat); ok && scanned.chat != nil {
+	if scanned, ok := scanInputLine(raw, EndpointChat, nil); ok && scanned.chat != nil {
 		checkChat(t, line, scanned.chat, nil, in.body)
 	}
 	if got, gotErr, ok := scanChat(in.body); ok {
@@ -115,14 +115,14 @@ func TestScansReadAsEncodingJSON(t *testing.T) {
 // fast path, so the benchmark measures it.
 func TestScansTakeCommonLines(t *testing.T) {
 	line := []byte(scanSeeds[1])
-	in, ok := scanInputLine(line, EndpointChat)
+	in, ok := scanInputLine(line, EndpointChat, nil)
 	if !ok {
 		t.Fatal("a plain chat line is left to encoding/json")
 	}
 	if in.chat == nil {
 		t.Fatal("a plain chat line's body is scanned again")
 	}
-	if _, ok := plainChatLine([]byte(scanSeeds[0])); !ok {
+	if _, ok := plainChatLine([]byte(scanSeeds[0]), nil); !ok {
 		t.Fatal("a line of the shape batchctl writes is not read by plainChatLine")
 	}
 	if _, _, ok := scanChat(in.body); !ok {
