@@ -307,10 +307,11 @@ func plainChatLine(raw []byte, reuse *chatRequest) (in inputLine, ok bool) {
 	if !ok || !r.literal(`,"messages":[`) {
 		return in, false
 	}
-	req := reuse
+	req, prevModel := reuse, ""
 	if req == nil {
 		req = &chatRequest{}
 	} else {
+		prevModel = req.Model // a batch has one model: its string is kept
 		*req = chatRequest{}
 	}
 	req.Messages, req.conv.texts = req.oneMessage[:0], req.oneText[:0]
@@ -342,7 +343,9 @@ func plainChatLine(raw []byte, reuse *chatRequest) (in inputLine, ok bool) {
 	if !r.literal("}") || r.i != len(raw) || len(customID) == 2 || len(model) == 2 {
 		return in, false // an empty custom_id or model is an error to report
 	}
-	req.Model = string(model[1 : len(model)-1])
+	if req.Model = prevModel; string(model[1:len(model)-1]) != prevModel {
+		req.Model = string(model[1 : len(model)-1])
+	}
 	// A body without tools is answered with text (req.call stays nil),
 	// and chatReply fails only on a response format.
 	req.reply, _ = chatReply(req.Model, req.conv.lastPrompt, nil)

@@ -49,6 +49,7 @@ var scanSeeds = []string{
 	`{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{"model":"m","messages":[{"role":"user","content":"hi"}],}}`,
 	`{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{"model":"m","messages":[{"role":"user","content":"hi"},]}}`,
 	`{"custom_id":"","method":"POST","url":"/v1/chat/completions","body":{"model":"m","messages":[{"role":"user","content":"hi"}]}}`,
+	`{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{"model":"gpt-4o-mini","messages":[{"role":"system","content":"only a system text"}]}}`,
 	`[1,2]`,
 	`not json`,
 }
@@ -135,4 +136,31 @@ func FuzzScans(f *testing.F) {
 		f.Add(line)
 	}
 	f.Fuzz(checkScans)
+}
+
+// TestReusedRequest checks that a line read into the request of another
+// line (whose usage was counted) reads as into new memory.
+func TestReusedRequest(t *testing.T) {
+	for _, before := range scanSeeds {
+		for _, line := range scanSeeds {
+			var reuse chatRequest
+			if in, _ := parseInputLine([]byte(before), EndpointChat, &reuse); in.chat != nil {
+				in.chat.usage()
+			}
+			got, gotErr := parseInputLine([]byte(line), EndpointChat, &reuse)
+			want, wantErr := parseInputLine([]byte(line), EndpointChat, nil)
+			if !reflect.DeepEqual(gotErr, wantErr) || got.customID != want.customID || got.model != want.model || (got.chat == nil) != (want.chat == nil) {
+				t.Fatalf("%s: read into reused memory as %+v, %v; into new memory as %+v, %v", line, got, gotErr, want, wantErr)
+			}
+			if got.chat == nil {
+				continue
+			}
+			gi, go_ := got.chat.usage()
+			wi, wo := want.chat.usage()
+			if !reflect.DeepEqual(got.chat.conv, want.chat.conv) || !reflect.DeepEqual(got.chat.Messages, want.chat.Messages) ||
+				got.chat.Model != want.chat.Model || got.chat.reply != want.chat.reply || gi != wi || go_ != wo {
+				t.Fatalf("%s after %s: request read into reused memory as %+v, into new memory as %+v", line, before, got.chat, want.chat)
+			}
+		}
+	}
 }
