@@ -18,11 +18,10 @@ import (
 func appendOutputLine(dst []byte, ol *outputLine) ([]byte, bool) {
 	var body *chatCompletion
 	if ol.Response != nil {
-		c, ok := ol.Response.Body.(chatCompletion)
-		if !ok {
+		var ok bool
+		if body, ok = ol.Response.Body.(*chatCompletion); !ok {
 			return dst, false
 		}
-		body = &c
 	}
 	dst = append(dst, `{"id":`...)
 	dst = providers.AppendString(dst, ol.ID)

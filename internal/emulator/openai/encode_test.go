@@ -25,7 +25,7 @@ func checkOutputLine(t *testing.T, line outputLine) {
 	t.Helper()
 	got, ok := appendOutputLine([]byte("kept"), &line)
 	if !ok {
-		if _, chat := line.Response.Body.(chatCompletion); chat {
+		if _, chat := line.Response.Body.(*chatCompletion); chat {
 			t.Fatalf("a chat completion was left to encoding/json: %+v", line)
 		}
 		return

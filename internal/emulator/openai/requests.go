@@ -306,6 +306,18 @@ type chatRequest struct {
 	// scanned request (scanChatBody), which most often has one message.
 	oneMessage [1]message
 	oneText    [1]string
+	// answered holds the request's answer (answer), so that answering
+	// allocates nothing but its ids: an answer is written before the
+	// request is answered again or reused.
+	answered chatAnswer
+}
+
+// chatAnswer is the memory of a chat request's answer.
+type chatAnswer struct {
+	completion chatCompletion
+	choice     [1]chatChoice
+	prompt     promptTokensDetails
+	output     completionTokensDetails
 }
 
 // functionTool is a tool of a chat request, {"type","function":{...}}, or
@@ -463,34 +475,40 @@ type completionTokensDetails struct {
 	RejectedPredictionTokens int64 `json:"rejected_prediction_tokens"`
 }
 
+// answer returns r's answer, a *chatCompletion in r's memory, valid until
+// r is answered again or reused.
 func (r *chatRequest) answer(m core.AnswerMeta) any {
 	in, out := r.usage()
-	choice := chatChoice{
+	a := &r.answered
+	a.choice[0] = chatChoice{
 		Message:      chatMessage{Role: "assistant", Annotations: []string{}},
 		FinishReason: "stop",
 	}
 	if r.call != nil {
 		tc := chatToolCall{ID: m.ID("call_"), Type: "function"}
 		tc.Function.Name, tc.Function.Arguments = r.call.Name, string(r.call.Arguments)
-		choice.Message.ToolCalls, choice.FinishReason = []chatToolCall{tc}, "tool_calls"
+		a.choice[0].Message.ToolCalls, a.choice[0].FinishReason = []chatToolCall{tc}, "tool_calls"
 	} else {
-		choice.Message.Content = &r.reply
+		a.choice[0].Message.Content = &r.reply
 	}
-	return chatCompletion{
+	a.prompt = promptTokensDetails{CachedTokens: r.conv.cached}
+	a.output = completionTokensDetails{ReasoningTokens: batchReasoning(r.Model, out)}
+	a.completion = chatCompletion{
 		ID:      m.ID("chatcmpl-"),
 		Object:  "chat.completion",
 		Created: m.Created,
 		Model:   r.Model,
-		Choices: []chatChoice{choice},
+		Choices: a.choice[:],
 		Usage: completionUsage{
 			PromptTokens:            in,
 			CompletionTokens:        out,
 			TotalTokens:             in + out,
-			PromptTokensDetails:     &promptTokensDetails{CachedTokens: r.conv.cached},
-			CompletionTokensDetails: &completionTokensDetails{ReasoningTokens: batchReasoning(r.Model, out)},
+			PromptTokensDetails:     &a.prompt,
+			CompletionTokensDetails: &a.output,
 		},
 		ServiceTier: "default",
 	}
+	return &a.completion
 }
 
 // responsesRequest is a /v1/responses body.
