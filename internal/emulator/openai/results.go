@@ -43,11 +43,12 @@ func (p *plan) addError(e *lineError, line int) {
 
 // check validates one line against the file's other lines.
 func (p *plan) check(in inputLine) *lineError {
-	if p.seen[in.customID] {
+	// One map access: the id is new when adding it grows the set.
+	n := len(p.seen)
+	if p.seen[in.customID] = true; len(p.seen) == n {
 		return newLineError("duplicate_custom_id", "custom_id",
 			"The custom_id for this request is a duplicate of another request. The custom_id parameter must be unique for each request in a batch.")
 	}
-	p.seen[in.customID] = true
 	if p.model == "" {
 		p.model = in.model
 	}
