@@ -4,10 +4,12 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"math"
+	"math/bits"
 	"regexp"
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // This file holds the protocol-neutral part of the emulator's answers: what
@@ -44,16 +46,62 @@ func CountTokens(texts ...string) int64 {
 // countWords is len(strings.Fields(s)) without building the fields: the
 // runs of runes between white space (unicode.IsSpace, as Fields splits).
 func countWords(s string) int {
-	n, inWord := 0, false
-	for _, r := range s {
-		space := unicode.IsSpace(r)
-		if !space && !inWord {
-			n++
+	// A word starts where a non-space follows a space (or the start).
+	// Eight ASCII bytes are taken at once (spaceBits); the rest byte by
+	// byte, ASCII through a table, other runes decoded as range does
+	// (invalid bytes one at a time, as U+FFFD, which is no space).
+	n, prevSpace := 0, uint64(1)
+	for i := 0; i < len(s); {
+		if i+8 <= len(s) {
+			w := s[i : i+8]
+			// One load: the compiler merges the bytes.
+			x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+				uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+			if x&highBits == 0 {
+				space := spaceBits(x)
+				// The space before each byte: the byte before it, or
+				// before the first, the last of the previous bytes.
+				before := space<<8 | prevSpace<<7
+				n += bits.OnesCount64(before &^ space & highBits)
+				prevSpace = space >> 63
+				i += 8
+				continue
+			}
 		}
-		inWord = !space
+		var space uint64
+		if c := s[i]; c < utf8.RuneSelf {
+			space = uint64(asciiSpace[c])
+			i++
+		} else {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if unicode.IsSpace(r) {
+				space = 1
+			}
+			i += size
+		}
+		n += int(prevSpace &^ space)
+		prevSpace = space
 	}
 	return n
 }
+
+// highBits has the high bit of each byte of a word set.
+const highBits = 0x8080808080808080
+
+// spaceBits returns the high bit of each byte of x, eight ASCII bytes,
+// that is a space (' ', or '\t' to '\r'), set; the rest clear. No byte
+// carries into the next: each is below 0x80 and each sum below 0x100.
+func spaceBits(x uint64) uint64 {
+	const ones = 0x0101010101010101
+	blank := x ^ (' ' * ones) // 0 where x is ' '
+	isBlank := ^((blank&^highBits + ^highBits&(0x7f*ones)) | blank) & highBits
+	// '\t' <= c: c+(0x80-'\t') has its high bit; c <= '\r': c+(0x80-'\r'-1) has not.
+	isControl := (x + (0x80-'\t')*ones) &^ (x + (0x80-'\r'-1)*ones) & highBits
+	return isBlank | isControl
+}
+
+// asciiSpace is unicode.IsSpace of each ASCII character, as 1 or 0.
+var asciiSpace = [utf8.RuneSelf]uint8{'\t': 1, '\n': 1, '\v': 1, '\f': 1, '\r': 1, ' ': 1}
 
 // Embedding returns a unit vector of dims numbers derived from SHA-256 of
 // text: equal texts give equal vectors, in every process and release.
@@ -102,6 +150,9 @@ var markerPattern = regexp.MustCompile(`\[(?:fail(?::([45][0-9][0-9]))?|error|ex
 
 // FindMarker returns the first fault marker in text.
 func FindMarker(text string) Marker {
+	if strings.IndexByte(text, '[') < 0 { // most prompts: no regexp to run
+		return Marker{}
+	}
 	loc := markerPattern.FindStringSubmatchIndex(text)
 	if loc == nil {
 		return Marker{}

@@ -1,10 +1,13 @@
 package core
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"math"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 )
 
 func TestEmbedding(t *testing.T) {
@@ -72,6 +75,33 @@ func TestCountWordsIsFields(t *testing.T) {
 	}
 }
 
+// TestSpaceBits checks the eight-byte space test against the table on
+// every ASCII byte, at every place in a word and between every neighbour.
+func TestSpaceBits(t *testing.T) {
+	for c := range utf8.RuneSelf {
+		for _, other := range []byte{'a', ' ', '\t', '\r', 0x7f, 0x08, 0x0e, 0x1f} {
+			for at := range 8 {
+				var w [8]byte
+				for i := range w {
+					w[i] = other
+				}
+				w[at] = byte(c)
+				got := spaceBits(binary.LittleEndian.Uint64(w[:]))
+				for i, b := range w {
+					if want := uint64(asciiSpace[b]) << (8*i + 7); got&(0x80<<(8*i)) != want {
+						t.Fatalf("spaceBits(%q): byte %d is %#x, want %#x", w, i, got&(0x80<<(8*i)), want)
+					}
+				}
+			}
+		}
+	}
+	for c := range utf8.RuneSelf {
+		if got, want := asciiSpace[c] == 1, unicode.IsSpace(rune(c)); got != want {
+			t.Errorf("asciiSpace[%#x] = %v, unicode.IsSpace says %v", c, got, want)
+		}
+	}
+}
+
 func FuzzCountWords(f *testing.F) {
 	for _, s := range wordSeeds {
 		f.Add(s)
@@ -81,4 +111,12 @@ func FuzzCountWords(f *testing.F) {
 			t.Fatalf("countWords(%q) = %d, strings.Fields gives %d", s, got, want)
 		}
 	})
+}
+
+func BenchmarkCountWords(b *testing.B) {
+	text := "type they however sermons be (about was spread movable that are press Venice scribes model."
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		countWords(text)
+	}
 }

@@ -42,6 +42,15 @@ func (f *ContentFile) Add(line any) error {
 	return err
 }
 
+// AddEncoded writes line, one line of JSON already encoded as Add would
+// encode it, newline included.
+func (f *ContentFile) AddEncoded(line []byte) error {
+	f.Bytes += int64(len(line))
+	f.Lines++
+	_, err := f.content.Write(line)
+	return err
+}
+
 // Commit puts the content in place, then stores record, the file's JSON
 // record, at recordPath, when the file has any line; it drops an empty one
 // and stores nothing.

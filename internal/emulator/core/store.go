@@ -146,10 +146,38 @@ var ErrStopLines = errors.New("stop reading lines")
 
 // ForEachLine calls fn with each non-blank line of r (without surrounding
 // white space) and its 1-based line number, until fn returns an error.
+// fn may keep line: each is in memory of its own.
 func ForEachLine(ctx context.Context, r io.Reader, fn func(lineNo int, line []byte) error) error {
+	return forEachLine(ctx, r, false, fn)
+}
+
+// ForEachLineView is ForEachLine for an fn that keeps nothing of line once
+// it returns: the lines are read into memory used again for the next, which
+// spares allocating and copying each (a batch's input is read this way
+// twice per request).
+func ForEachLineView(ctx context.Context, r io.Reader, fn func(lineNo int, line []byte) error) error {
+	return forEachLine(ctx, r, true, fn)
+}
+
+func forEachLine(ctx context.Context, r io.Reader, view bool, fn func(lineNo int, line []byte) error) error {
 	br := bufio.NewReaderSize(r, 64<<10)
+	var long []byte // a line longer than br's buffer, gathered (view)
 	for lineNo := 1; ; lineNo++ {
-		line, err := br.ReadBytes('\n')
+		var line []byte
+		var err error
+		if view {
+			line, err = br.ReadSlice('\n')
+			if errors.Is(err, bufio.ErrBufferFull) {
+				long = append(long[:0], line...)
+				for errors.Is(err, bufio.ErrBufferFull) {
+					line, err = br.ReadSlice('\n')
+					long = append(long, line...)
+				}
+				line = long
+			}
+		} else {
+			line, err = br.ReadBytes('\n')
+		}
 		if line = bytes.TrimSpace(line); len(line) > 0 {
 			if cerr := ctx.Err(); cerr != nil {
 				return cerr

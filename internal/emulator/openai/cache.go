@@ -59,14 +59,18 @@ func (ex *execution) prefixes() []prefix {
 		return nil
 	}
 	model, conv := c.prompt()
+	// Most prompts are too short to cache: they are not hashed at all.
+	if conv.inputTokens() < minCacheTokens {
+		return nil
+	}
 	h := sha256.New()
 	h.Write([]byte(model + "\x00"))
 	var tokens int64
 	var out []prefix
-	for _, t := range conv.texts {
+	for i, t := range conv.texts {
 		h.Write([]byte(t))
 		h.Write([]byte{0})
-		if tokens += core.CountTokens(t); tokens >= minCacheTokens {
+		if tokens += conv.tokenCounts()[i]; tokens >= minCacheTokens {
 			out = append(out, prefix{hash: hex.EncodeToString(h.Sum(nil)), tokens: tokens})
 		}
 	}

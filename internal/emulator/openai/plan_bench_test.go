@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 // chatInput returns n request lines of a chat batch input, each with a
@@ -37,4 +38,31 @@ func BenchmarkPlanBatch(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/request")
 		})
 	}
+}
+
+// BenchmarkResultLines measures the work per request of writing a chat
+// batch's output file, its writes aside: each input line read, run and
+// written as a result line into reused memory.
+func BenchmarkResultLines(b *testing.B) {
+	const n = 5_000
+	lines := bytes.Split(bytes.TrimSuffix(chatInput(n), []byte("\n")), []byte("\n"))
+	executedAt := time.Unix(1_700_000_000, 0)
+	var reuse chatRequest
+	var buf []byte
+	b.ReportAllocs()
+	for b.Loop() {
+		for i, raw := range lines {
+			in, lerr := parseInputLine(raw, EndpointChat, &reuse)
+			if lerr != nil {
+				b.Fatal(lerr.Message)
+			}
+			ex := executeLine(EndpointChat, in)
+			ol, _, _ := ex.resultLine("batch_x", i, executedAt, in.customID, false)
+			var ok bool
+			if buf, ok = appendOutputLine(buf[:0], &ol); !ok {
+				b.Fatal("a chat completion left to encoding/json")
+			}
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/request")
 }

@@ -14,8 +14,8 @@ import "strings"
 // models: the o-series (o1, o3, o4-mini, ...) and gpt-5 but for its chat
 // variant (platform.openai.com/docs/guides/reasoning).
 func reasoningModel(model string) bool {
-	for _, family := range []string{"o1", "o3", "o4"} {
-		if model == family || strings.HasPrefix(model, family+"-") {
+	for _, family := range [...]string{"o1", "o3", "o4"} {
+		if strings.HasPrefix(model, family) && (len(model) == len(family) || model[len(family)] == '-') {
 			return true
 		}
 	}

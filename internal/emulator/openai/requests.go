@@ -30,6 +30,9 @@ type inputLine struct {
 	customID string
 	model    string
 	body     json.RawMessage
+	// chat is the body, a chat request, when the line's scan read it too
+	// (scan.go); nil otherwise.
+	chat *chatRequest
 }
 
 func newLineError(code, param, format string, args ...any) *lineError {
@@ -41,9 +44,11 @@ func newLineError(code, param, format string, args ...any) *lineError {
 }
 
 // parseInputLine checks one line of an input file the way the Batch API
-// validates it. The error's Line is left to the caller.
-func parseInputLine(raw []byte, endpoint string) (inputLine, *lineError) {
-	if in, ok := scanInputLine(raw, endpoint); ok {
+// validates it. The error's Line is left to the caller. reuse, when not
+// nil, is memory the line's chat request may be read into, in place of
+// new memory: the caller keeps nothing of the previous line's request.
+func parseInputLine(raw []byte, endpoint string, reuse *chatRequest) (inputLine, *lineError) {
+	if in, ok := scanInputLine(raw, endpoint, reuse); ok {
 		return in, nil
 	}
 	return decodeInputLine(raw, endpoint)
@@ -136,7 +141,20 @@ type execution struct {
 
 // execute runs one request body against endpoint.
 func execute(endpoint string, body []byte) execution {
-	req, apiErr := parseRequest(endpoint, body)
+	return run(parseRequest(endpoint, body))
+}
+
+// executeLine runs the request of a batch's input line against endpoint.
+func executeLine(endpoint string, in inputLine) execution {
+	if in.chat != nil {
+		return run(in.chat, nil)
+	}
+	return execute(endpoint, in.body)
+}
+
+// run runs a parsed request, or answers the error of one that failed to
+// parse.
+func run(req endpointRequest, apiErr *apiError) execution {
 	if apiErr != nil {
 		return execution{outcome: core.OutcomeFailed, status: 400, errBody: apiErr}
 	}
@@ -194,6 +212,41 @@ type conversation struct {
 	texts      []string // every message's text
 	lastPrompt string   // the last user message's text
 	cached     int64    // tokens read from the prompt cache (cache.go)
+	// counts are the tokens of each text, counted once (tokenCounts):
+	// usage, the answer and the cache ask for them several times.
+	counts []int64
+}
+
+// tokenCounts returns the tokens of each text.
+func (c *conversation) tokenCounts() []int64 {
+	if len(c.counts) != len(c.texts) {
+		c.counts = make([]int64, len(c.texts))
+		for i, t := range c.texts {
+			c.counts[i] = core.CountTokens(t)
+		}
+	}
+	return c.counts
+}
+
+// inputTokens returns the tokens of all the texts.
+func (c *conversation) inputTokens() int64 {
+	var n int64
+	for _, k := range c.tokenCounts() {
+		n += k
+	}
+	return n
+}
+
+// tokensOf returns the tokens of s, taken from the texts' counts when s is
+// one of them: the reply of most models is the last prompt.
+func (c *conversation) tokensOf(s string) int64 {
+	counts := c.tokenCounts()
+	for i := len(c.texts) - 1; i >= 0; i-- {
+		if c.texts[i] == s {
+			return counts[i]
+		}
+	}
+	return core.CountTokens(s)
 }
 
 type message struct {
@@ -249,6 +302,22 @@ type chatRequest struct {
 	conv           conversation
 	call           *core.ToolCall // the answer, when it is a tool call
 	reply          string         // the answer's text otherwise
+	// oneMessage and oneText first hold Messages and conv.texts of a
+	// scanned request (scanChatBody), which most often has one message.
+	oneMessage [1]message
+	oneText    [1]string
+	// answered holds the request's answer (answer), so that answering
+	// allocates nothing but its ids: an answer is written before the
+	// request is answered again or reused.
+	answered chatAnswer
+}
+
+// chatAnswer is the memory of a chat request's answer.
+type chatAnswer struct {
+	completion chatCompletion
+	choice     [1]chatChoice
+	prompt     promptTokensDetails
+	output     completionTokensDetails
 }
 
 // functionTool is a tool of a chat request, {"type","function":{...}}, or
@@ -337,8 +406,8 @@ func parseChat(body []byte) (endpointRequest, *apiError) {
 func (r *chatRequest) markerText() string { return r.conv.lastPrompt }
 
 func (r *chatRequest) usage() (int64, int64) {
-	out, _ := withReasoning(r.Model, core.CountTokens(answerText(r.call, r.reply)))
-	return core.CountTokens(r.conv.texts...), out
+	out, _ := withReasoning(r.Model, r.conv.tokensOf(answerText(r.call, r.reply)))
+	return r.conv.inputTokens(), out
 }
 
 // answerText is the text of an answer: the reply, or a tool call's
@@ -406,35 +475,40 @@ type completionTokensDetails struct {
 	RejectedPredictionTokens int64 `json:"rejected_prediction_tokens"`
 }
 
+// answer returns r's answer, a *chatCompletion in r's memory, valid until
+// r is answered again or reused.
 func (r *chatRequest) answer(m core.AnswerMeta) any {
 	in, out := r.usage()
-	choice := chatChoice{
+	a := &r.answered
+	a.choice[0] = chatChoice{
 		Message:      chatMessage{Role: "assistant", Annotations: []string{}},
 		FinishReason: "stop",
 	}
 	if r.call != nil {
 		tc := chatToolCall{ID: m.ID("call_"), Type: "function"}
 		tc.Function.Name, tc.Function.Arguments = r.call.Name, string(r.call.Arguments)
-		choice.Message.ToolCalls, choice.FinishReason = []chatToolCall{tc}, "tool_calls"
+		a.choice[0].Message.ToolCalls, a.choice[0].FinishReason = []chatToolCall{tc}, "tool_calls"
 	} else {
-		reply := r.reply
-		choice.Message.Content = &reply
+		a.choice[0].Message.Content = &r.reply
 	}
-	return chatCompletion{
+	a.prompt = promptTokensDetails{CachedTokens: r.conv.cached}
+	a.output = completionTokensDetails{ReasoningTokens: batchReasoning(r.Model, out)}
+	a.completion = chatCompletion{
 		ID:      m.ID("chatcmpl-"),
 		Object:  "chat.completion",
 		Created: m.Created,
 		Model:   r.Model,
-		Choices: []chatChoice{choice},
+		Choices: a.choice[:],
 		Usage: completionUsage{
 			PromptTokens:            in,
 			CompletionTokens:        out,
 			TotalTokens:             in + out,
-			PromptTokensDetails:     &promptTokensDetails{CachedTokens: r.conv.cached},
-			CompletionTokensDetails: &completionTokensDetails{ReasoningTokens: batchReasoning(r.Model, out)},
+			PromptTokensDetails:     &a.prompt,
+			CompletionTokensDetails: &a.output,
 		},
 		ServiceTier: "default",
 	}
+	return &a.completion
 }
 
 // responsesRequest is a /v1/responses body.
@@ -487,8 +561,8 @@ func parseResponses(body []byte) (endpointRequest, *apiError) {
 func (r *responsesRequest) markerText() string { return r.conv.lastPrompt }
 
 func (r *responsesRequest) usage() (int64, int64) {
-	out, _ := withReasoning(r.Model, core.CountTokens(answerText(r.call, r.reply)))
-	return core.CountTokens(r.conv.texts...), out
+	out, _ := withReasoning(r.Model, r.conv.tokensOf(answerText(r.call, r.reply)))
+	return r.conv.inputTokens(), out
 }
 
 type responseObject struct {

@@ -43,11 +43,12 @@ func (p *plan) addError(e *lineError, line int) {
 
 // check validates one line against the file's other lines.
 func (p *plan) check(in inputLine) *lineError {
-	if p.seen[in.customID] {
+	// One map access: the id is new when adding it grows the set.
+	n := len(p.seen)
+	if p.seen[in.customID] = true; len(p.seen) == n {
 		return newLineError("duplicate_custom_id", "custom_id",
 			"The custom_id for this request is a duplicate of another request. The custom_id parameter must be unique for each request in a batch.")
 	}
-	p.seen[in.customID] = true
 	if p.model == "" {
 		p.model = in.model
 	}
@@ -65,9 +66,10 @@ func planBatch(ctx context.Context, input io.Reader, endpoint, tallyPath string,
 	p := &plan{seen: make(map[string]bool), queue: queue, cache: cache}
 	err := core.WriteAtomic(tallyPath, func(w io.Writer) error {
 		tw := &core.TallyWriter{W: w}
-		err := core.ForEachLine(ctx, input, func(lineNo int, raw []byte) error {
+		var reuse chatRequest // each line's request, kept by nothing past its line
+		err := core.ForEachLineView(ctx, input, func(lineNo int, raw []byte) error {
 			p.requests++
-			in, lerr := parseInputLine(raw, endpoint)
+			in, lerr := parseInputLine(raw, endpoint, &reuse)
 			if lerr == nil {
 				lerr = p.check(in)
 			}
@@ -80,7 +82,7 @@ func planBatch(ctx context.Context, input io.Reader, endpoint, tallyPath string,
 			if err := p.queue.Add(raw); err != nil {
 				return err
 			}
-			ex := execute(endpoint, in.body)
+			ex := executeLine(endpoint, in)
 			if p.cache != nil {
 				p.cache.read(&ex)
 			}
@@ -136,15 +138,16 @@ func (o *API) writeResults(ctx context.Context, rec *batchRecord, p core.Progres
 		reported = p.Executed
 	}
 	i, hits := 0, core.HitSet(rec.CacheHits)
-	err = core.ForEachLine(ctx, in, func(lineNo int, raw []byte) error {
+	var reuse chatRequest // each line's request, kept by nothing past its line
+	err = core.ForEachLineView(ctx, in, func(lineNo int, raw []byte) error {
 		if i == reported {
 			return core.ErrStopLines
 		}
-		line, lerr := parseInputLine(raw, rec.Endpoint)
+		line, lerr := parseInputLine(raw, rec.Endpoint, &reuse)
 		if lerr != nil {
 			return fmt.Errorf("batch %s: input line %d is no longer valid: %s", rec.ID, lineNo, lerr.Message)
 		}
-		ex := execute(rec.Endpoint, line.body)
+		ex := executeLine(rec.Endpoint, line)
 		ex.readCache(hits)
 		if err := o.record(&ex, p.EndedAt); err != nil {
 			return err
@@ -203,6 +206,7 @@ type resultFile struct {
 	o       *API
 	content *core.ContentFile
 	record  fileRecord
+	buf     []byte // the line being written, kept from line to line
 }
 
 // newResultFile starts the result file id of a batch that ended in state p.
@@ -220,7 +224,13 @@ func (o *API) newResultFile(rec *batchRecord, id, suffix string, p core.Progress
 	}}, nil
 }
 
-func (f *resultFile) add(line outputLine) error { return f.content.Add(line) }
+func (f *resultFile) add(line outputLine) error {
+	var ok bool
+	if f.buf, ok = appendOutputLine(f.buf[:0], &line); ok {
+		return f.content.AddEncoded(f.buf)
+	}
+	return f.content.Add(line)
+}
 
 // commit stores the file if it has any line, and drops it otherwise.
 func (f *resultFile) commit() error {

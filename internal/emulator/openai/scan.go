@@ -3,6 +3,7 @@ package openai
 import (
 	"bytes"
 	"errors"
+	"unicode/utf8"
 
 	"github.com/batchctl/batchctl/internal/jsonscan"
 )
@@ -51,38 +52,72 @@ func scanString(s *jsonscan.Scanner) (string, error) {
 	return s.Str()
 }
 
+// scanLiteral reads a string member that must be want, as scanString
+// would but without making a string of it: false when it is another
+// string, errUnsure when it is not a string or has an escape sequence.
+func scanLiteral(s *jsonscan.Scanner, want string) (bool, error) {
+	if s.Peek() != '"' {
+		return false, errUnsure
+	}
+	raw, err := s.RawStr()
+	if err != nil || bytes.IndexByte(raw, '\\') >= 0 {
+		return false, errUnsure
+	}
+	return string(raw) == want, nil
+}
+
 // inputLineNames are the members of an input line scanInputLine reads.
 var inputLineNames = []string{"custom_id", "method", "url", "body"}
 
 // scanInputLine is parseInputLine for a line that passes its checks: ok
-// is false when the line must go through parseInputLine.
-func scanInputLine(raw []byte, endpoint string) (in inputLine, ok bool) {
+// is false when the line must go through parseInputLine. A line of a chat
+// batch is read with its body's request in one pass when scanChat would
+// read that body (in.chat), and in two otherwise.
+func scanInputLine(raw []byte, endpoint string, reuse *chatRequest) (in inputLine, ok bool) {
 	if len(raw) == 0 || raw[0] != '{' {
 		return in, false
 	}
+	if endpoint == EndpointChat {
+		if in, ok = plainChatLine(raw, reuse); ok {
+			return in, true
+		}
+		if in, ok = scanLine(raw, endpoint, true); ok && in.chat != nil {
+			return in, true
+		}
+	}
+	return scanLine(raw, endpoint, false)
+}
+
+// scanLine is scanInputLine, reading a chat body's request too when chat
+// is set.
+func scanLine(raw []byte, endpoint string, chat bool) (in inputLine, ok bool) {
 	s := jsonscan.New(raw)
-	var method, url string
+	var methodOK, urlOK bool
 	var seen uint8
 	err := s.Object(func(key []byte) error {
 		i, err := memberKey(key, inputLineNames, &seen)
 		if err != nil {
 			return err
 		}
-		switch i {
-		case 0:
+		switch {
+		case i == 0:
 			in.customID, err = scanString(&s)
-		case 1:
-			method, err = scanString(&s)
-		case 2:
-			url, err = scanString(&s)
-		case 3:
+		case i == 1:
+			methodOK, err = scanLiteral(&s, "POST")
+		case i == 2:
+			urlOK, err = scanLiteral(&s, endpoint)
+		case i == 3 && chat:
+			if in.body, in.chat, err = scanChatBody(&s); in.chat != nil {
+				in.model = in.chat.Model
+			}
+		case i == 3:
 			in.body, in.model, err = scanBodyModel(&s)
 		default:
 			err = s.Skip()
 		}
 		return err
 	})
-	if err != nil || s.End() != nil || in.customID == "" || method != "POST" || url != endpoint || in.model == "" {
+	if err != nil || s.End() != nil || in.customID == "" || !methodOK || !urlOK || in.model == "" {
 		return inputLine{}, false
 	}
 	return in, true
@@ -123,37 +158,51 @@ var messageNames = []string{"role", "content", "type"}
 // nothing else that parseChat reads: ok is false when the body must go
 // through parseChat.
 func scanChat(body []byte) (endpointRequest, *apiError, bool) {
-	req := &chatRequest{}
-	var apiErr *apiError
 	s := jsonscan.New(body)
+	_, req, err := scanChatBody(&s)
+	if err != nil || s.End() != nil || req == nil {
+		return nil, nil, false
+	}
+	return req, nil, true
+}
+
+// scanChatBody reads a request body, an object, and the chat request it
+// is; req is nil when the body must go through parseChat. errUnsure
+// leaves the whole line to encoding/json: the body is not an object, its
+// model is not a plain string member, or a message is not read.
+func scanChatBody(s *jsonscan.Scanner) (body []byte, req *chatRequest, err error) {
+	if s.Peek() != '{' {
+		return nil, nil, errUnsure
+	}
+	req = &chatRequest{}
+	req.Messages, req.conv.texts = req.oneMessage[:0], req.oneText[:0]
+	plain := true // nothing seen that scanChat leaves to parseChat
 	var seen uint8
-	err := s.Object(func(key []byte) error {
+	body, err = s.RawObject(func(key []byte) error {
 		i, err := memberKey(key, chatNames, &seen)
 		switch {
-		case err != nil:
-			return err
+		case err != nil && bytes.EqualFold(key, []byte(chatNames[0])):
+			return err // a model the line's own scan would not read
+		case err != nil || i > 1:
+			plain = false
 		case i == 0:
-			req.Model, err = scanString(&s)
+			req.Model, err = scanString(s)
 			return err
-		case i == 1:
-			return scanMessages(&s, req)
-		case i > 1:
-			return errUnsure
+		case i == 1 && plain:
+			return scanMessages(s, req)
 		}
 		return s.Skip()
 	})
-	if err != nil || s.End() != nil || len(req.Messages) == 0 {
-		return nil, nil, false
+	if err != nil {
+		return nil, nil, err
 	}
-	if req.reply, apiErr = chatReply(req.Model, req.conv.lastPrompt, nil); apiErr != nil {
-		return nil, apiErr, true
+	if !plain || len(req.Messages) == 0 || req.Model == "" {
+		return body, nil, nil
 	}
-	last := req.Messages[len(req.Messages)-1]
-	req.call, apiErr = chooseCall(toolUse(nil, nil, last.Role == "tool"), req.conv.lastPrompt)
-	if apiErr != nil {
-		return nil, apiErr, true
-	}
-	return req, nil, true
+	// A body without tools is answered with text (req.call stays nil),
+	// and chatReply fails only on a response format.
+	req.reply, _ = chatReply(req.Model, req.conv.lastPrompt, nil)
+	return body, req, nil
 }
 
 // scanMessages reads the messages of a chat body, each with its text
@@ -175,7 +224,7 @@ func scanMessages(s *jsonscan.Scanner, req *chatRequest) error {
 			case err != nil:
 				return err
 			case i == 0:
-				m.Role, err = scanString(s)
+				m.Role, err = scanRole(s)
 			case i == 1:
 				if s.Peek() != '"' {
 					return errUnsure
@@ -193,11 +242,161 @@ func scanMessages(s *jsonscan.Scanner, req *chatRequest) error {
 		if err != nil {
 			return err
 		}
-		req.Messages = append(req.Messages, m)
-		req.conv.texts = append(req.conv.texts, text)
-		if m.Role == "user" {
-			req.conv.lastPrompt = text
-		}
+		req.addMessage(m, text)
 		return nil
 	})
+}
+
+// addMessage adds a message of text to a scanned request.
+func (req *chatRequest) addMessage(m message, text string) {
+	req.Messages = append(req.Messages, m)
+	req.conv.texts = append(req.conv.texts, text)
+	if m.Role == "user" {
+		req.conv.lastPrompt = text
+	}
+}
+
+// scanRole reads a message's role, as scanString does, with no new string
+// for the usual roles.
+func scanRole(s *jsonscan.Scanner) (string, error) {
+	if s.Peek() != '"' {
+		return "", errUnsure
+	}
+	raw, err := s.RawStr()
+	if err != nil {
+		return "", err
+	}
+	if role, ok := commonRole(raw); ok {
+		return role, nil
+	}
+	return string(jsonscan.AppendDecoded(nil, raw)), nil
+}
+
+// commonRole returns the usual role raw is, without a new string.
+func commonRole(raw []byte) (string, bool) {
+	for _, role := range [...]string{"user", "system", "assistant", "developer", "tool"} {
+		if string(raw) == role {
+			return role, true
+		}
+	}
+	return "", false
+}
+
+// The lines of a chat batch mostly have the one shape batchctl writes;
+// plainChatLine reads that shape alone, byte by byte, and leaves any other
+// line to the scans above:
+//
+//	{"custom_id":S,"method":"POST","url":"/v1/chat/completions","body":{"model":S,"messages":[{"role":S,"content":S},...]}}
+//
+// with no white space, and each S a string with no escape sequence, no
+// control character and valid UTF-8, so that its bytes are its value.
+func plainChatLine(raw []byte, reuse *chatRequest) (in inputLine, ok bool) {
+	r := plainReader{b: raw}
+	if !r.literal(`{"custom_id":`) {
+		return in, false
+	}
+	customID, ok := r.str()
+	if !ok || !r.literal(`,"method":"POST","url":"`+EndpointChat+`","body":`) {
+		return in, false
+	}
+	bodyStart := r.i
+	if !r.literal(`{"model":`) {
+		return in, false
+	}
+	model, ok := r.str()
+	if !ok || !r.literal(`,"messages":[`) {
+		return in, false
+	}
+	req, prevModel := reuse, ""
+	if req == nil {
+		req = &chatRequest{}
+	} else {
+		prevModel = req.Model // a batch has one model: its string is kept
+		*req = chatRequest{}
+	}
+	req.Messages, req.conv.texts = req.oneMessage[:0], req.oneText[:0]
+	for {
+		if !r.literal(`{"role":`) {
+			return in, false
+		}
+		role, ok := r.str()
+		if !ok || !r.literal(`,"content":`) {
+			return in, false
+		}
+		content, ok := r.str()
+		if !ok || !r.literal("}") {
+			return in, false
+		}
+		m := message{Role: plainRole(role[1 : len(role)-1]), Content: content}
+		req.addMessage(m, string(content[1:len(content)-1]))
+		if r.literal("]") {
+			break
+		}
+		if !r.literal(",") {
+			return in, false
+		}
+	}
+	if !r.literal("}") {
+		return in, false
+	}
+	body := raw[bodyStart:r.i]
+	if !r.literal("}") || r.i != len(raw) || len(customID) == 2 || len(model) == 2 {
+		return in, false // an empty custom_id or model is an error to report
+	}
+	if req.Model = prevModel; string(model[1:len(model)-1]) != prevModel {
+		req.Model = string(model[1 : len(model)-1])
+	}
+	// A body without tools is answered with text (req.call stays nil),
+	// and chatReply fails only on a response format.
+	req.reply, _ = chatReply(req.Model, req.conv.lastPrompt, nil)
+	in = inputLine{customID: string(customID[1 : len(customID)-1]), model: req.Model, body: body, chat: req}
+	return in, true
+}
+
+// plainRole returns role, the contents of a plain string, as a string.
+func plainRole(role []byte) string {
+	if r, ok := commonRole(role); ok {
+		return r
+	}
+	return string(role)
+}
+
+// plainReader reads a line of plainChatLine's shape.
+type plainReader struct {
+	b []byte
+	i int // the next byte to read
+}
+
+// literal reads s, reporting whether the line goes on with it.
+func (r *plainReader) literal(s string) bool {
+	if len(r.b)-r.i < len(s) || string(r.b[r.i:r.i+len(s)]) != s {
+		return false
+	}
+	r.i += len(s)
+	return true
+}
+
+// str reads a plain string: quoted, with no escape sequence, no control
+// character and valid UTF-8. It returns the string, quotes included.
+func (r *plainReader) str() ([]byte, bool) {
+	start := r.i
+	if start >= len(r.b) || r.b[start] != '"' {
+		return nil, false
+	}
+	ascii := true
+	for j := start + 1; j < len(r.b); j++ {
+		switch c := r.b[j]; {
+		case c == '"':
+			if !ascii && !utf8.Valid(r.b[start+1:j]) {
+				return nil, false
+			}
+			r.i = j + 1
+			return r.b[start:r.i], true
+		case c < 0x20 || c == '\\':
+			return nil, false
+		case c >= utf8.RuneSelf:
+			ascii = false
+		}
+	}
+	return nil, false
 }
