@@ -92,13 +92,7 @@ func skipPlain(d []byte, i int) int {
 // character or a byte above 0x7f. The lowest mark is always a byte that
 // needs it (see hasSpecialByte; a byte above 0x7f is marked by x itself);
 // higher ones may not be.
-func attention(x uint64) uint64 {
-	const ones = 0x0101010101010101
-	control := x - 0x20*ones
-	quote := (x ^ '"'*ones) - ones
-	backslash := (x ^ '\\'*ones) - ones
-	return (control | quote | backslash | x) & highBits
-}
+func attention(x uint64) uint64 { return specialBytes(x) | x&highBits }
 
 // utf8Char returns the length of the character b starts with, a byte
 // above 0x7f, and clears *verbatim when it is not valid UTF-8 (a byte
