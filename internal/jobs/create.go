@@ -177,8 +177,10 @@ func (m *Manager) Prepare(ctx context.Context, jobID string, spec Spec) (plan *P
 	}
 	// An input that can be read again (a file) lets the converter keep 6
 	// bytes per request id rather than 12 (see jsonl.ConvertOptions.Reread).
-	// Counting its lines first, a fast read, lets the converter make its id
-	// table once at its full size (see jsonl.ConvertOptions.Lines).
+	// Counting the lines of a regular file first, a fast read, lets the
+	// converter make its id table once at its full size (see
+	// jsonl.ConvertOptions.Lines); a device such as /dev/zero can be
+	// seeked but never ends.
 	if rs, ok := spec.Input.(io.ReadSeeker); ok {
 		if start, err := rs.Seek(0, io.SeekCurrent); err == nil {
 			opts.Reread = func() (io.Reader, error) {
@@ -187,14 +189,13 @@ func (m *Manager) Prepare(ctx context.Context, jobID string, spec Spec) (plan *P
 				}
 				return newCtxReader(ctx, rs), nil
 			}
-			n, err := jsonl.CountLines(newCtxReader(ctx, rs))
-			if _, serr := rs.Seek(start, io.SeekStart); serr != nil {
-				return nil, fmt.Errorf("reading %s: %w", name, serr)
+		}
+		if f, ok := spec.Input.(interface{ Stat() (os.FileInfo, error) }); ok && opts.Reread != nil {
+			if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+				if opts.Lines, err = countLines(ctx, rs); err != nil {
+					return nil, fmt.Errorf("reading %s: %w", name, err)
+				}
 			}
-			if err != nil {
-				return nil, fmt.Errorf("reading %s: %w", name, err)
-			}
-			opts.Lines = n
 		}
 	}
 	conv := jsonl.NewConverter(name, opts)
@@ -285,6 +286,19 @@ func (m *Manager) Prepare(ctx context.Context, jobID string, spec Spec) (plan *P
 // back, raised estimate's peak on a 2 MB input from 62.5-64 MiB to
 // 65.6-78 MiB.
 const prepareGCPercent = 10
+
+// countLines counts the lines of rs from where it is, and leaves it there.
+func countLines(ctx context.Context, rs io.ReadSeeker) (int, error) {
+	start, err := rs.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return 0, err
+	}
+	n, err := jsonl.CountLines(newCtxReader(ctx, rs))
+	if _, serr := rs.Seek(start, io.SeekStart); err == nil {
+		err = serr
+	}
+	return n, err
+}
 
 // lowerGCPercent sets the collector's target to prepareGCPercent, unless
 // it is lower already or a memory limit is set, and returns what puts it
