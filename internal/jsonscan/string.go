@@ -199,6 +199,11 @@ func appendUnquoted(dst, raw []byte) []byte {
 	dst = slices.Grow(dst, len(raw)) // enough unless invalid UTF-8 grows into U+FFFD
 	for len(raw) > 0 {
 		if raw[0] == '\\' {
+			// The escapes of one byte, most of a JSON text's, without a call.
+			if c := shortEscapes[raw[1]]; c != 0 {
+				dst, raw = append(dst, c), raw[2:]
+				continue
+			}
 			var n int
 			dst, n = appendEscape(dst, raw)
 			raw = raw[n:]
@@ -213,6 +218,11 @@ func appendUnquoted(dst, raw []byte) []byte {
 	}
 	return dst
 }
+
+// shortEscapes maps the letter after a backslash to the byte its escape
+// stands for (0 for \u, which is longer, and for letters that are not an
+// escape: the scanner let none of them through).
+var shortEscapes = [256]byte{'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
 
 // appendValidUTF8 appends b to dst with each byte that is not part of
 // valid UTF-8 replaced by U+FFFD, as encoding/json decodes strings.
@@ -248,31 +258,20 @@ func appendEscape(dst, raw []byte) ([]byte, int) {
 // it, and a lone surrogate stands for U+FFFD. raw must start with an
 // escape sequence that a Scanner accepted (within a string it read).
 func DecodeEscape(raw []byte) (rune, int) {
-	switch raw[1] {
-	case 'b':
-		return '\b', 2
-	case 'f':
-		return '\f', 2
-	case 'n':
-		return '\n', 2
-	case 'r':
-		return '\r', 2
-	case 't':
-		return '\t', 2
-	case 'u':
-		r := hex4(raw[2:])
-		if !utf16.IsSurrogate(r) {
-			return r, 6
-		}
-		// The string was validated, so a \u here is a complete escape.
-		if len(raw) >= 12 && raw[6] == '\\' && raw[7] == 'u' {
-			if pair := utf16.DecodeRune(r, hex4(raw[8:])); pair != utf8.RuneError {
-				return pair, 12
-			}
-		}
-		return utf8.RuneError, 6
+	if c := shortEscapes[raw[1]]; c != 0 {
+		return rune(c), 2
 	}
-	return rune(raw[1]), 2 // '"', '\\' or '/'
+	// \u: the string was validated, so it is a complete escape.
+	r := hex4(raw[2:])
+	if !utf16.IsSurrogate(r) {
+		return r, 6
+	}
+	if len(raw) >= 12 && raw[6] == '\\' && raw[7] == 'u' {
+		if pair := utf16.DecodeRune(r, hex4(raw[8:])); pair != utf8.RuneError {
+			return pair, 12
+		}
+	}
+	return utf8.RuneError, 6
 }
 
 // AppendDecoded appends the decoded contents of a string a Scanner read

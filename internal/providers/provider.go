@@ -272,7 +272,8 @@ type Result struct {
 	// Text, so that AppendJSON writes the text without decoding it first;
 	// DecodeText sets Text from it for whoever reads the text.
 	// TextVerbatim says that TextRaw is already the text as AppendJSON
-	// writes it, which AppendJSON then copies (see jsonscan RawText).
+	// writes it, which AppendJSON then copies (see jsonscan RawText);
+	// Text, when DecodeText set it, is then TextRaw decoded.
 	TextRaw      []byte          `json:"-"`
 	TextVerbatim bool            `json:"-"`
 	Embedding    json.RawMessage `json:"embedding"`

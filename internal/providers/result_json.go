@@ -5,6 +5,7 @@ import (
 	"math/bits"
 	"strconv"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/batchctl/batchctl/internal/jsonscan"
 )
@@ -26,7 +27,7 @@ func (r *Result) AppendJSON(dst []byte) []byte {
 	dst = appendJSONString(append(dst, `,"model":`...), r.Model)
 	dst = append(dst, `,"text":`...)
 	switch {
-	case r.Text == nil && r.TextVerbatim:
+	case r.TextVerbatim:
 		dst = append(append(append(dst, '"'), r.TextRaw...), '"')
 	case r.Text == nil && r.TextRaw != nil:
 		dst = appendRawJSONString(dst, r.TextRaw)
@@ -101,13 +102,17 @@ func (r *Result) AppendJSON(dst []byte) []byte {
 	return append(dst, '}')
 }
 
-// DecodeText sets Text from TextRaw when only TextRaw is set.
+// DecodeText sets Text from TextRaw when only TextRaw is set. A verbatim
+// TextRaw is kept, for AppendJSON to copy rather than escape Text again.
 func (r *Result) DecodeText() {
 	if r.Text == nil && r.TextRaw != nil {
-		text := string(jsonscan.AppendDecoded(make([]byte, 0, len(r.TextRaw)), r.TextRaw))
+		b := jsonscan.AppendDecoded(make([]byte, 0, len(r.TextRaw)), r.TextRaw)
+		text := unsafe.String(unsafe.SliceData(b), len(b)) // b is not used again
 		r.Text = &text
 	}
-	r.TextRaw, r.TextVerbatim = nil, false
+	if !r.TextVerbatim {
+		r.TextRaw = nil
+	}
 }
 
 // appendIntPtr appends *n, null when n is nil.

@@ -71,4 +71,20 @@ func checkRawJSONString(t *testing.T, doc []byte) {
 	if r.Text == nil || *r.Text != text || r.TextRaw != nil {
 		t.Errorf("%s: DecodeText gives %v, want %q", doc, r.Text, text)
 	}
+	// A verbatim text read by RawText stays raw for AppendJSON to copy:
+	// the line is the one of the decoded text.
+	s3 := jsonscan.New(doc)
+	contents, verbatim, err := s3.RawText()
+	if err != nil {
+		t.Fatalf("%s: RawText: %v", doc, err)
+	}
+	r = Result{TextRaw: contents, TextVerbatim: verbatim}
+	r.DecodeText()
+	if r.Text == nil || *r.Text != text || (r.TextRaw != nil) != verbatim {
+		t.Errorf("%s: DecodeText of RawText (verbatim %v) gives %v and raw %q, want %q", doc, verbatim, r.Text, r.TextRaw, text)
+	}
+	decoded := Result{Text: &text}
+	if got, want := r.AppendJSON(nil), decoded.AppendJSON(nil); string(got) != string(want) {
+		t.Errorf("%s: AppendJSON after DecodeText:\ngot  %s\nwant %s", doc, got, want)
+	}
 }
