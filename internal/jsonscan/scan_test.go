@@ -220,6 +220,7 @@ func TestHasSpecialByte(t *testing.T) {
 // to that byte, so a flag too low would end it early, and one too high
 // would read past a quote.
 func TestSpecialBytes(t *testing.T) {
+	special := func(b byte) bool { return b < 0x20 || b == '"' || b == '\\' }
 	for _, background := range []byte{'a', ' ', '!', 0x21, 0xff} {
 		for pos := range 8 {
 			for c := range 256 {
@@ -229,20 +230,7 @@ func TestSpecialBytes(t *testing.T) {
 					for j := pos + 1; j < 8; j++ {
 						word[j] = after
 					}
-					want := 8
-					for j, b := range word {
-						if b < 0x20 || b == '"' || b == '\\' {
-							want = j
-							break
-						}
-					}
-					got := 8
-					if m := specialBytes(binary.LittleEndian.Uint64(word)); m != 0 {
-						got = bits.TrailingZeros64(m) >> 3
-					}
-					if got != want {
-						t.Fatalf("first special byte of %q at %d, want %d", word, got, want)
-					}
+					checkFirstFlag(t, "special byte", word, special, specialBytes)
 				}
 			}
 		}
@@ -253,27 +241,35 @@ func TestSpecialBytes(t *testing.T) {
 // and of a word of other bytes: the lowest flag of nonDigits must be on
 // the first byte that is not a digit.
 func TestNonDigits(t *testing.T) {
+	nonDigit := func(b byte) bool { return b < '0' || b > '9' }
 	for _, background := range []byte{'0', '9', '5', '.', 0xb9, 0xff} {
 		for pos := range 8 {
 			for c := range 256 {
 				word := bytes.Repeat([]byte{background}, 8)
 				word[pos] = byte(c)
-				want := 8
-				for j, b := range word {
-					if b < '0' || b > '9' {
-						want = j
-						break
-					}
-				}
-				got := 8
-				if m := nonDigits(binary.LittleEndian.Uint64(word)); m != 0 {
-					got = bits.TrailingZeros64(m) >> 3
-				}
-				if got != want {
-					t.Fatalf("first non-digit of %q at %d, want %d", word, got, want)
-				}
+				checkFirstFlag(t, "non-digit", word, nonDigit, nonDigits)
 			}
 		}
+	}
+}
+
+// checkFirstFlag checks that the lowest flag flags(word) sets is on the
+// first byte of word that is, or at 8 when none is (no flag).
+func checkFirstFlag(t *testing.T, what string, word []byte, is func(byte) bool, flags func(uint64) uint64) {
+	t.Helper()
+	want := 8
+	for j, b := range word {
+		if is(b) {
+			want = j
+			break
+		}
+	}
+	got := 8
+	if m := flags(binary.LittleEndian.Uint64(word)); m != 0 {
+		got = bits.TrailingZeros64(m) >> 3
+	}
+	if got != want {
+		t.Fatalf("first %s of %q at %d, want %d", what, word, got, want)
 	}
 }
 
